@@ -1,0 +1,62 @@
+"""Arabic normalisation for matching only; the stored text is never overwritten.
+
+``normalize`` keeps the string length unchanged (one character in, one character out, removed
+characters become nothing only in ``normalize_key``), so offsets found on the normalised clean
+text are offsets in the clean text.
+"""
+
+from __future__ import annotations
+
+import re
+
+DIACRITICS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0653\u0654\u0655\u0656\u0657\u0658\u0670"
+TATWEEL = "\u0640"
+
+# One-to-one character folds: same length out as in, so offsets survive.
+_FOLD = {
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ة": "ه",
+    "ى": "ي",
+    "ؤ": "و",
+    "ئ": "ي",
+    "ی": "ي",  # Persian yeh
+    "ک": "ك",  # Persian kaf
+    "،": ",",
+    "؛": ";",
+    "؟": "?",
+    "“": '"',
+    "”": '"',
+    "«": '"',
+    "»": '"',
+    "„": '"',
+    "‘": "'",
+    "’": "'",
+}
+for _i, _d in enumerate("٠١٢٣٤٥٦٧٨٩"):
+    _FOLD[_d] = str(_i)
+for _i, _d in enumerate("۰۱۲۳۴۵۶۷۸۹"):
+    _FOLD[_d] = str(_i)
+
+_TABLE = str.maketrans(_FOLD)
+_STRIP_TABLE = str.maketrans({**_FOLD, **{c: None for c in DIACRITICS + TATWEEL}})
+_MARKS_RE = re.compile(f"[{DIACRITICS}{TATWEEL}]")
+
+
+def normalize(text: str) -> str:
+    """Fold letter variants, digits and punctuation one character for one, so offsets stay valid.
+
+    Diacritics and tatweel are kept here (removing them would shift offsets); ``normalize_key``
+    drops them for dictionary keys."""
+    return text.translate(_TABLE)
+
+
+def normalize_key(text: str) -> str:
+    """The matching key of a word or name: folded, without diacritics or tatweel."""
+    return text.translate(_STRIP_TABLE)
+
+
+def has_marks(text: str) -> bool:
+    return _MARKS_RE.search(text) is not None
