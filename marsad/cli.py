@@ -1,0 +1,250 @@
+"""The `marsad` command line: plain verbs over the pipeline, the store and the evaluations."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+eval_app = typer.Typer(no_args_is_help=True, help="Score marsad against gold annotations.")
+train_app = typer.Typer(no_args_is_help=True, help="Train the statistical models marsad ships.")
+gazetteer_app = typer.Typer(no_args_is_help=True, help="Deepen the gazetteer with offline files.")
+app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
+app.add_typer(gazetteer_app, name="gazetteer")
+
+console = Console(stderr=True)
+DB_HELP = "Store: an SQLite file path (default) or a postgresql:// URL."
+
+
+def parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from exc
+
+
+def parse_fields(pairs: list[str] | None) -> dict[str, str] | None:
+    """``--field text=maintext`` pairs: our field name = the input's field name."""
+    if not pairs:
+        return None
+    out = {}
+    for pair in pairs:
+        ours, sep, theirs = pair.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"--field takes OURS=THEIRS, got {pair!r}")
+        out[ours.strip()] = theirs.strip()
+    return out
+
+
+@app.command()
+def run(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders or - for standard input.")],
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    published: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD) of documents that carry none.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="text, jsonl, html, feed or warc.")] = None,
+    field: Annotated[list[str] | None, typer.Option(help="Map a JSONL field: text=maintext.")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit non-zero if any record was quarantined.")] = False,
+) -> None:
+    """Read articles, code their events and write everything to the store."""
+    import time
+
+    from marsad.ingest.readers import read
+    from marsad.runner import Summary, build_pipeline, is_terminal, process, progress_iter, with_defaults
+    from marsad.store import open_store
+
+    pub = parse_date(published)
+    summary = Summary()
+    t0 = time.perf_counter()
+    with open_store(db) as store:
+        pipeline = build_pipeline(store)
+        docs = with_defaults(read(inputs, fields=parse_fields(field), fmt=fmt), pub)
+        for _ in progress_iter(process(docs, pipeline, store, summary), is_terminal()):
+            pass
+        merged = store.merge()
+    summary.seconds = time.perf_counter() - t0
+    print_summary(summary, merged)
+    if strict and summary.quarantined_total:
+        raise typer.Exit(1)
+
+
+def print_summary(summary, merged: dict | None) -> None:
+    from rich.table import Table
+
+    table = Table(title="marsad run", show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("articles read", f"{summary.read + summary.skipped:,}")
+    table.add_row("processed", f"{summary.processed:,}")
+    table.add_row("already in the store", f"{summary.skipped:,}")
+    table.add_row("duplicates", f"{summary.duplicates:,}")
+    table.add_row("quarantined", f"{summary.quarantined_total:,}")
+    for reason, n in summary.quarantined.most_common():
+        table.add_row(f"  {reason}", f"{n:,}")
+    table.add_row("events", f"{sum(summary.events.values()):,}")
+    for kind, n in summary.events.most_common():
+        table.add_row(f"  {kind}", f"{n:,}")
+    if merged:
+        for k, v in merged.items():
+            table.add_row(f"merge: {k}", f"{v:,}" if isinstance(v, int) else str(v))
+    rate = (summary.read / summary.seconds) if summary.seconds else 0.0
+    table.caption = f"{summary.seconds:.1f} s, {rate:,.0f} articles/s"
+    console.print(table)
+
+
+@app.command()
+def inspect(
+    file: Annotated[str, typer.Argument(help="One article: text, HTML, or the first record of JSONL/feed/WARC.")],
+    published: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD) if the document carries none.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole Document as JSON.")] = False,
+    fmt: Annotated[str | None, typer.Option("--format")] = None,
+) -> None:
+    """Show how marsad reads one document: clean text with its annotations highlighted."""
+    from marsad.ingest.readers import read
+    from marsad.runner import build_pipeline, with_defaults
+
+    doc = next(iter(with_defaults(read([file], fmt=fmt), parse_date(published))), None)
+    if doc is None:
+        console.print(f"[red]{file}: no document found[/red]")
+        raise typer.Exit(1)
+    doc = build_pipeline()(doc)
+    if as_json:
+        sys.stdout.write(json.dumps(doc.to_dict(), ensure_ascii=False, indent=1) + "\n")
+        return
+    from marsad.inspect import render
+
+    Console().print(render(doc))
+
+
+@app.command()
+def export(
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    fmt: Annotated[str, typer.Option("--format", help="jsonl, acled-csv or geojson.")] = "jsonl",
+    out: Annotated[Path | None, typer.Option(help="Output file (default: standard output).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First event date.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last event date.")] = None,
+    bbox: Annotated[str | None, typer.Option(help="W,S,E,N")] = None,
+    actor: Annotated[str | None, typer.Option()] = None,
+    event_type: Annotated[str | None, typer.Option()] = None,
+    country: Annotated[str | None, typer.Option()] = None,
+    status: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Write the store's events as JSONL, ACLED CSV or GeoJSON."""
+    from marsad.store import open_store
+    from marsad.store.export import export as do_export
+
+    filters = {
+        "date_from": date_from,
+        "date_to": date_to,
+        "bbox": parse_bbox(bbox),
+        "actor": actor,
+        "event_type": event_type,
+        "country": country,
+        "status": status,
+    }
+    filters = {k: v for k, v in filters.items() if v is not None}
+    with open_store(db) as store:
+        if out is None:
+            do_export(store, fmt, sys.stdout, **filters)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as fh:
+                do_export(store, fmt, fh, **filters)
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    try:
+        w, s, e, n = (float(x) for x in value.split(","))
+    except ValueError as exc:
+        raise typer.BadParameter(f"--bbox takes W,S,E,N, got {value!r}") from exc
+    return (w, s, e, n)
+
+
+@app.command()
+def control(
+    on: Annotated[str, typer.Option("--date", help="YYYY-MM-DD")],
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    bbox: Annotated[str | None, typer.Option(help="W,S,E,N")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or geojson")] = "json",
+) -> None:
+    """Who controls each place on a date, with the events that support it."""
+    from marsad.store import open_store
+    from marsad.store.control import write_control
+
+    with open_store(db) as store:
+        write_control(store, parse_date(on), sys.stdout, bbox=parse_bbox(bbox), fmt=fmt)
+
+
+@app.command()
+def geocode(text: Annotated[str, typer.Argument(help="Arabic text; prints one JSON line per place.")]) -> None:
+    """Find and resolve the places of a text."""
+    from marsad.entities.geocode import geocode_text
+
+    for row in geocode_text(text):
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+@gazetteer_app.command("import")
+def gazetteer_import(
+    path: Annotated[Path, typer.Argument(help="A GeoNames country dump (SY.txt) or an OCHA admin file.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="geonames or ocha (default: guessed).")] = None,
+) -> None:
+    """Add places from an offline file to the user's gazetteer."""
+    from marsad.entities import importers
+
+    kind = fmt or ("geonames" if path.suffix == ".txt" else "ocha")
+    n = importers.import_geonames(path) if kind == "geonames" else importers.import_ocha(path)
+    console.print(f"{path}: {n:,} places imported ({kind})")
+
+
+@eval_app.command("events")
+def eval_events(
+    gold_dir: Annotated[Path, typer.Argument(help="Folder of *.gold.json files.")],
+    db: Annotated[str | None, typer.Option(help="Score this store; default: code the gold's articles now.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Precision, recall, F1 and attribute accuracy against gold events."""
+    from marsad.evaluate import evaluate_events, format_report
+
+    report = evaluate_events(gold_dir, db=db)
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_report(report))
+
+
+@eval_app.command("ner")
+def eval_ner(
+    test: Annotated[Path, typer.Argument(help="ANERcorp test split or Wojood test file.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="anercorp or wojood (default: guessed).")] = None,
+) -> None:
+    """Entity-level precision, recall and F1 per type."""
+    from marsad.entities.ner import evaluate, format_scores
+
+    sys.stdout.write(format_scores(evaluate(test, fmt)))
+
+
+@train_app.command("ner")
+def train_ner(
+    train: Annotated[Path, typer.Argument(help="ANERcorp train split (CoNLL).")],
+    out: Annotated[Path | None, typer.Option(help="Model file (default: the packaged one).")] = None,
+    seed: Annotated[int, typer.Option()] = 13,
+) -> None:
+    """Train the CRF tagger for people, organisations and places."""
+    from marsad.entities.ner import train as do_train
+
+    result = do_train(train, out, seed=seed)
+    console.print(result)
+
+
+if __name__ == "__main__":
+    app()
