@@ -49,7 +49,9 @@ def parse_fields(pairs: list[str] | None) -> dict[str, str] | None:
 def run(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders or - for standard input.")],
     db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
-    published: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD) of documents that carry none.")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Date (YYYY-MM-DD) of documents that carry none.")
+    ] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="text, jsonl, html, feed or warc.")] = None,
     field: Annotated[list[str] | None, typer.Option(help="Map a JSONL field: text=maintext.")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any record was quarantined.")] = False,
@@ -102,8 +104,12 @@ def print_summary(summary, merged: dict | None) -> None:
 
 @app.command()
 def inspect(
-    file: Annotated[str, typer.Argument(help="One article: text, HTML, or the first record of JSONL/feed/WARC.")],
-    published: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD) if the document carries none.")] = None,
+    file: Annotated[
+        str, typer.Argument(help="One article: text, HTML, or the first record of JSONL/feed/WARC.")
+    ],
+    published: Annotated[
+        str | None, typer.Option(help="Date (YYYY-MM-DD) if the document carries none.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole Document as JSON.")] = False,
     fmt: Annotated[str | None, typer.Option("--format")] = None,
 ) -> None:
@@ -185,7 +191,9 @@ def control(
 
 
 @app.command()
-def geocode(text: Annotated[str, typer.Argument(help="Arabic text; prints one JSON line per place.")]) -> None:
+def geocode(
+    text: Annotated[str, typer.Argument(help="Arabic text; prints one JSON line per place.")],
+) -> None:
     """Find and resolve the places of a text."""
     from marsad.entities.geocode import geocode_text
 
@@ -209,7 +217,9 @@ def gazetteer_import(
 @eval_app.command("events")
 def eval_events(
     gold_dir: Annotated[Path, typer.Argument(help="Folder of *.gold.json files.")],
-    db: Annotated[str | None, typer.Option(help="Score this store; default: code the gold's articles now.")] = None,
+    db: Annotated[
+        str | None, typer.Option(help="Score this store; default: code the gold's articles now.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Precision, recall, F1 and attribute accuracy against gold events."""
@@ -225,7 +235,9 @@ def eval_events(
 @eval_app.command("ner")
 def eval_ner(
     test: Annotated[Path, typer.Argument(help="ANERcorp test split or Wojood test file.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="anercorp or wojood (default: guessed).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="anercorp or wojood (default: guessed).")
+    ] = None,
 ) -> None:
     """Entity-level precision, recall and F1 per type."""
     from marsad.entities.ner import evaluate, format_scores

@@ -67,7 +67,9 @@ class OffsetMap:
                 if e > s:
                     o_start, o_end = self.starts[s], self.ends[e - 1]
                 else:  # pure insertion: anchor on the neighbouring character
-                    o_start = o_end = self.starts[s] if s < len(self.starts) else (self.ends[-1] if self.ends else 0)
+                    o_start = o_end = (
+                        self.starts[s] if s < len(self.starts) else (self.ends[-1] if self.ends else 0)
+                    )
                 starts.extend([o_start] * len(repl))
                 ends.extend([o_end] * len(repl))
             pos = e
@@ -190,4 +192,3 @@ class Document:
             "duplicate_of": self.duplicate_of,
             "meta": self.meta,
         }
-

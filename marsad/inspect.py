@@ -34,7 +34,9 @@ def render(doc: Document) -> Group:
     head = Text(f"{doc.id}  {doc.source}  published={doc.published}  title={doc.title!r}", style="bold")
     parts = [head, legend, text]
     if doc.quarantine or doc.duplicate_of:
-        parts.append(Text(f"rejected: {doc.quarantine or 'duplicate of ' + str(doc.duplicate_of)}", style="red"))
+        parts.append(
+            Text(f"rejected: {doc.quarantine or 'duplicate of ' + str(doc.duplicate_of)}", style="red")
+        )
     if doc.events:
         table = Table("type", "date", "actor1", "location", "status", "source", "evidence")
         for ev in doc.events:

@@ -94,7 +94,9 @@ class Pipeline:
         self.timings: dict[str, float] = {c.name: 0.0 for c in components}
 
     @classmethod
-    def from_names(cls, names: Iterable[str] | None = None, config: dict[str, dict] | None = None) -> Pipeline:
+    def from_names(
+        cls, names: Iterable[str] | None = None, config: dict[str, dict] | None = None
+    ) -> Pipeline:
         config = config or {}
         names = available(DEFAULT_PIPELINE if names is None else names)
         return cls([make(n, **config.get(n, {})) for n in names])
