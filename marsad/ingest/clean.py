@@ -1,0 +1,285 @@
+"""Cleaning of scraping artefacts, one named rule per artefact, the original never altered.
+
+Each rule looks at the current clean text and returns edits ``(start, end, replacement)``;
+:func:`marsad.document.apply_edits` applies them and composes the offset map, so every clean
+character still points at the original characters it came from. The rules run in order, and the
+whole list is repeated until a pass changes nothing: removing one artefact can expose another (an
+entity split by a zero-width space, a source label above an ad), and running to a fixed point is
+what makes cleaning idempotent. A new rule is one function added to :data:`RULES`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from marsad.document import Document, OffsetMap, apply_edits
+from marsad.pipeline import component
+
+Edit = tuple[int, int, str]
+
+MAX_PASSES = 6
+
+
+@dataclass
+class Context:
+    """What rules may read or learn besides the text: the title."""
+
+    title: str | None = None
+    title_repeated: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    find: Callable[[str, Context], list[Edit]]
+    record: bool = True  # whitespace edits are too many and too dull to list in doc.meta
+
+
+# -- phrase lists --------------------------------------------------------------------------------
+_MARKS = "[\u064b-\u0652\u0670\u0640]*"
+_FOLDS = {
+    "ا": "[اأإآٱ]",
+    "أ": "[اأإآٱ]",
+    "إ": "[اأإآٱ]",
+    "آ": "[اأإآٱ]",
+    "ي": "[يى]",
+    "ى": "[يى]",
+    "ة": "[ةه]",
+    "ه": "[ةه]",
+}
+
+
+def phrase_pattern(phrase: str) -> str:
+    """Regex for a boilerplate phrase that tolerates the spelling variants of scraped Arabic."""
+    out: list[str] = []
+    i = 0
+    while i < len(phrase):
+        ch = phrase[i]
+        if phrase.startswith("...", i) or ch == "…":
+            out.append(r"(?:\.{2,}|…)")
+            i += 3 if ch == "." else 1
+            continue
+        if ch.isspace():
+            out.append(r"[^\S\n]+")
+        elif "\u0621" <= ch <= "\u064a":
+            out.append(_FOLDS.get(ch, re.escape(ch)) + _MARKS)
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out)
+
+
+def _alternation(phrases: list[str]) -> str:
+    # Longest first, so that "شارك الخبر" wins over "شارك".
+    return "|".join(phrase_pattern(p) for p in sorted(set(phrases), key=len, reverse=True))
+
+
+_PHRASES = yaml.safe_load((Path(__file__).with_name("boilerplate.yaml")).read_text(encoding="utf-8"))
+_H = r"[^\S\n]"  # horizontal whitespace
+_BOILER_LINE = re.compile(
+    rf"(?mi)^{_H}*[-–—•·*|»>]*{_H}*(?:{_alternation(_PHRASES['line'])}){_H}*[:：.!…»]*{_H}*$"
+)
+_BOILER_PREFIX = re.compile(rf"(?mi)^{_H}*(?:{_alternation(_PHRASES['line_prefix'])})[^\n]{{0,300}}$")
+_BOILER_SUFFIX = re.compile(rf"(?mi){_H}*(?:{_alternation(_PHRASES['line_suffix'])}){_H}*$")
+_SOURCE_LABEL = re.compile(
+    rf"(?i)(?:(?:^|\n){_H}*(?:{_alternation(_PHRASES['source_label'])}){_H}*[:：]?)+\s*\Z"
+)
+
+# -- rules ---------------------------------------------------------------------------------------
+_ENTITY = re.compile(r"&(?:amp;)*(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def unescape_entities(s: str) -> str:
+    """Decode entities ending in ';', including double-escaped ones (``&amp;quot;``)."""
+    prev = None
+    while prev != s:
+        prev, s = s, _ENTITY.sub(lambda m: html.unescape(m.group()), s)
+    return s
+
+
+def html_entities(text: str, ctx: Context) -> list[Edit]:
+    if "&" not in text:
+        return []
+    edits = []
+    for m in _ENTITY.finditer(text):
+        repl = unescape_entities(m.group())
+        if repl != m.group():
+            edits.append((m.start(), m.end(), repl))
+    return edits
+
+
+# Zero-width characters, bidi embeddings/overrides/isolates, Arabic letter mark, BOM, soft hyphen.
+CONTROLS = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_CONTROLS = re.compile(f"[{CONTROLS}]+")
+
+
+def invisible_controls(text: str, ctx: Context) -> list[Edit]:
+    return [(m.start(), m.end(), "") for m in _CONTROLS.finditer(text)]
+
+
+_AD = re.compile(r"(?i)(?:\[\s*ad[_\s-]?\d+\s*\])+")
+
+
+def ad_placeholders(text: str, ctx: Context) -> list[Edit]:
+    if "[" not in text:
+        return []
+    edits = []
+    for m in _AD.finditer(text):
+        s, e = m.span()
+        # Between two words the placeholder was a separator: keep one, or the words would merge.
+        glue = s > 0 and e < len(text) and not text[s - 1].isspace() and not text[e].isspace()
+        edits.append((s, e, " " if glue else ""))
+    return edits
+
+
+def share_boilerplate(text: str, ctx: Context) -> list[Edit]:
+    spans = [m.span() for rx in (_BOILER_LINE, _BOILER_PREFIX, _BOILER_SUFFIX) for m in rx.finditer(text)]
+    spans = sorted(s for s in spans if s[1] > s[0])
+    edits: list[Edit] = []
+    for s, e in spans:  # a suffix can fall inside a removed line: keep the outer one
+        if edits and s < edits[-1][1]:
+            if e > edits[-1][1]:
+                edits[-1] = (edits[-1][0], e, "")
+            continue
+        edits.append((s, e, ""))
+    return edits
+
+
+def dangling_source(text: str, ctx: Context) -> list[Edit]:
+    tail = max(0, len(text) - 400)
+    m = _SOURCE_LABEL.search(text, tail)
+    return [(m.start(), m.end(), "")] if m and m.end() > m.start() else []
+
+
+def _key(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _lines(text: str, limit: int) -> list[tuple[int, int]]:
+    """(start, end) of the first ``limit`` non-blank lines, stripped of surrounding spaces."""
+    out: list[tuple[int, int]] = []
+    pos, n = 0, len(text)
+    while pos < n and len(out) < limit:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl
+        line = text[pos:end]
+        stripped = line.strip()
+        if stripped:
+            s = pos + (len(line) - len(line.lstrip()))
+            out.append((s, s + len(line.strip())))
+        pos = end + 1
+    return out
+
+
+def repeated_title(text: str, ctx: Context) -> list[Edit]:
+    """Keep the title once when scraping left it twice (or more) at the top of the text."""
+    lines = _lines(text, 8)
+    if len(lines) < 2:
+        return []
+    first = _key(text[lines[0][0] : lines[0][1]])
+    if ctx.title is not None and _key(ctx.title) != first:
+        return []
+    last = 0
+    while last + 1 < len(lines) and _key(text[lines[last + 1][0] : lines[last + 1][1]]) == first:
+        last += 1
+    if last == 0:
+        return []
+    ctx.title_repeated = True
+    if ctx.title is None:
+        ctx.title = first
+    return [(lines[0][1], lines[last][1], "")]
+
+
+_NL = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_WS = re.compile(rf"\A\s+|\s+\Z|[^\S{_NL}]*[{_NL}]\s*|[^\S{_NL}]{{2,}}|[^\S {_NL}]")
+_BREAK = re.compile(rf"\r\n|[{_NL}]")
+
+
+def whitespace(text: str, ctx: Context) -> list[Edit]:
+    """Spaces collapse to one; a line break stays "\\n" and a blank line becomes one "\\n\\n"."""
+    edits = []
+    n = len(text)
+    for m in _WS.finditer(text):
+        s, e = m.span()
+        run = m.group()
+        if s == 0 or e == n:
+            repl = ""
+        elif _BREAK.search(run):
+            repl = "\n\n" if len(_BREAK.findall(run)) > 1 else "\n"
+        else:
+            repl = " "
+        if repl != run:
+            edits.append((s, e, repl))
+    return edits
+
+
+RULES: list[Rule] = [
+    Rule("html_entities", html_entities),
+    Rule("invisible_controls", invisible_controls),
+    Rule("ad_placeholders", ad_placeholders),
+    Rule("share_boilerplate", share_boilerplate),
+    Rule("dangling_source", dangling_source),
+    Rule("repeated_title", repeated_title),
+    Rule("whitespace", whitespace, record=False),
+]
+
+
+# -- driver --------------------------------------------------------------------------------------
+@dataclass
+class Cleaned:
+    text: str
+    offsets: OffsetMap
+    title: str | None
+    title_repeated: bool
+    removed: list[dict] = field(default_factory=list)
+
+
+def clean_text(text: str, title: str | None = None, offsets: OffsetMap | None = None) -> Cleaned:
+    """Run :data:`RULES` to a fixed point; ``removed`` lists what each rule took, in original offsets."""
+    offsets = offsets if offsets is not None else OffsetMap.identity(len(text))
+    ctx = Context(title=title)
+    removed: list[dict] = []
+    for _ in range(MAX_PASSES):
+        changed = False
+        for rule in RULES:
+            edits = rule.find(text, ctx)
+            if not edits:
+                continue
+            if rule.record:
+                for s, e, _repl in edits:
+                    o_s, o_e = offsets.to_original(s, e)
+                    removed.append({"rule": rule.name, "original_start": o_s, "original_end": o_e})
+            text, offsets = apply_edits(text, offsets, edits)
+            changed = True
+        if not changed:
+            break
+    return Cleaned(text, offsets, ctx.title, ctx.title_repeated, removed)
+
+
+@component("clean")
+def make_clean(max_chars: int = 1_000_000) -> Callable[[Document], Document]:
+    """Clean ``doc.clean`` in place of itself; texts over ``max_chars`` are left for the language
+    stage to quarantine, since their offset map alone would cost 16 bytes a character."""
+
+    def clean(doc: Document) -> Document:
+        if len(doc.clean) > max_chars:
+            return doc
+        result = clean_text(doc.clean, doc.title, doc.offsets)
+        doc.clean, doc.offsets = result.text, result.offsets
+        if doc.title is None and result.title is not None:
+            doc.title = result.title
+        if result.removed:
+            doc.meta.setdefault("cleaning", []).extend(result.removed)
+        if doc.title and not doc.spans_of("title"):
+            lines = _lines(doc.clean, 1)
+            if lines and _key(doc.clean[lines[0][0] : lines[0][1]]) == _key(doc.title):
+                doc.add(lines[0][0], lines[0][1], "title", rule="repeated_title")
+        return doc
+
+    return clean
