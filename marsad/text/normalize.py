@@ -8,6 +8,7 @@ text are offsets in the clean text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 DIACRITICS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0653\u0654\u0655\u0656\u0657\u0658\u0670"
 TATWEEL = "\u0640"
@@ -60,3 +61,31 @@ def normalize_key(text: str) -> str:
 
 def has_marks(text: str) -> bool:
     return _MARKS_RE.search(text) is not None
+
+
+class Folded:
+    """``normalize_key`` of a whole text plus the way back to its offsets.
+
+    Regexes for dates, numbers and clitics are simpler and faster on letters alone (no
+    diacritics or tatweel in the way); ``start``/``end`` map a match on ``key`` back to offsets
+    in the text it was built from. Marks are rare, so the map is a short sorted list of cut
+    points searched with bisect, not a per-character array.
+    """
+
+    __slots__ = ("key", "_cuts")
+
+    def __init__(self, text: str) -> None:
+        norm = text.translate(_TABLE)
+        cuts = [m.start() - k for k, m in enumerate(_MARKS_RE.finditer(norm))]
+        self._cuts = cuts
+        self.key = _MARKS_RE.sub("", norm) if cuts else norm
+
+    def start(self, i: int) -> int:
+        """Offset in the source text of key character ``i``."""
+        return i + bisect_right(self._cuts, i) if self._cuts else i
+
+    def end(self, i: int) -> int:
+        """Exclusive source offset for a key range ending (exclusive) at ``i``."""
+        if not self._cuts:
+            return i
+        return self.start(i - 1) + 1 if i > 0 else 0
