@@ -1,1 +1,15 @@
-"""marsad.store"""
+"""The event store: SQLite by default, PostgreSQL for teams (see :mod:`marsad.store.store`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from marsad.store.backend import connect
+from marsad.store.store import EXPORT_FIELDS, Store
+
+__all__ = ["EXPORT_FIELDS", "Store", "open_store"]
+
+
+def open_store(target: str | Path = "marsad.db") -> Store:
+    """Open (and create or upgrade) a store: a SQLite path, or a ``postgresql://`` URL."""
+    return Store(connect(str(target)))

@@ -1,0 +1,185 @@
+"""One small adapter over SQLite and PostgreSQL so the store writes its SQL once.
+
+The store's SQL uses ``?`` placeholders and portable types; this module rewrites placeholders
+for psycopg, maps the one type that differs (``BLOB`` -> ``BYTEA``), opens transactions that
+serialise writers the right way on each backend (``BEGIN IMMEDIATE`` on SQLite, row locks and an
+advisory lock on PostgreSQL) and retries a transaction the server aborted for a deadlock or a
+busy file, which two ``marsad run`` processes sharing one store will sometimes cause.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_QMARK = re.compile(r"\?")
+
+
+class Backend:
+    """What differs between the two servers, and nothing else."""
+
+    kind: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return list(self.execute(sql, params).fetchall())
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        return self.execute(sql, params).fetchone()
+
+    @contextmanager
+    def transaction(self, lock: bool = False) -> Iterator[None]:  # pragma: no cover - abstract
+        raise NotImplementedError
+        yield
+
+    def retrying(self, fn: Callable[[], T], attempts: int = 8) -> T:
+        """Run ``fn`` (one whole transaction) again when the server aborted it for contention."""
+        for i in range(attempts):
+            try:
+                return fn()
+            except Exception as exc:  # filtered just below
+                if i == attempts - 1 or not self.is_transient(exc):
+                    raise
+                time.sleep(0.05 * (i + 1))
+        raise AssertionError("unreachable")
+
+    def is_transient(self, exc: Exception) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def ddl(self, sql: str) -> str:
+        return sql
+
+    def close(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class SQLiteBackend(Backend):
+    """A WAL-mode SQLite file: readers never block the writer, writers queue on the busy timeout."""
+
+    kind = "sqlite"
+
+    def __init__(self, path: str, timeout_s: float = 60.0) -> None:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: transactions are opened explicitly, so BEGIN IMMEDIATE is ours to choose.
+        self.conn = sqlite3.connect(path, timeout=timeout_s, isolation_level=None, check_same_thread=False)
+        self.conn.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL in WAL mode keeps every commit atomic and durable against a killed process;
+        # only a power cut can lose the last commits, never corrupt the file.
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self._depth = 0
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.conn.executemany(sql, rows)
+
+    @contextmanager
+    def transaction(self, lock: bool = False) -> Iterator[None]:
+        # IMMEDIATE takes the write lock up front: two writers can then never both hold a read
+        # lock and deadlock while upgrading, which plain BEGIN allows.
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def is_transient(self, exc: Exception) -> bool:
+        return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class PostgresBackend(Backend):
+    """PostgreSQL through psycopg 3, READ COMMITTED, one connection per store."""
+
+    kind = "postgres"
+    # Any constant shared by every marsad process: serialises migrations and merges.
+    ADVISORY_KEY = 0x6D617273
+
+    def __init__(self, dsn: str) -> None:
+        import psycopg
+
+        self._psycopg = psycopg
+        self.conn = psycopg.connect(dsn, autocommit=True)
+        self._tx_depth = 0
+
+    def _sql(self, sql: str) -> str:
+        return _QMARK.sub("%s", sql)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(self._sql(sql), params or None)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            with self.conn.cursor() as cur:
+                cur.executemany(self._sql(sql), rows)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return [
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in super().query(sql, params)
+        ]
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        row = super().one(sql, params)
+        return None if row is None else tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+
+    @contextmanager
+    def transaction(self, lock: bool = False) -> Iterator[None]:
+        with self.conn.transaction():
+            self._tx_depth += 1
+            try:
+                if lock:
+                    self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.ADVISORY_KEY,))
+                yield
+            finally:
+                self._tx_depth -= 1
+
+    def is_transient(self, exc: Exception) -> bool:
+        errors = self._psycopg.errors
+        return isinstance(exc, errors.DeadlockDetected | errors.SerializationFailure | errors.UniqueViolation)
+
+    def ddl(self, sql: str) -> str:
+        return sql.replace("BLOB", "BYTEA")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def connect(target: str) -> Backend:
+    """``postgresql://...`` (or ``postgres://``) opens PostgreSQL; anything else is a SQLite path."""
+    if target.startswith(("postgresql://", "postgres://")):
+        return PostgresBackend(target)
+    if target.startswith("sqlite:///"):
+        target = target[len("sqlite:///") :]
+    return SQLiteBackend(target)

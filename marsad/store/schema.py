@@ -1,0 +1,114 @@
+"""The store's schema as ordered migrations, applied on open.
+
+Each step is a list of statements in the SQL both backends accept (``BLOB`` becomes ``BYTEA`` on
+PostgreSQL). ``schema_version`` records the steps applied; a new step is appended, never edited,
+so an old store upgrades in place. Offsets are ``start_off``/``end_off`` because ``end`` is a
+reserved word. Booleans are 0/1 integers and dates ISO text, which compare correctly as strings.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from marsad.store.backend import Backend
+
+MIGRATIONS: list[list[str]] = [
+    # 1: documents, rejects, mentions, per-document events and their evidence
+    [
+        """CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            source TEXT, line INTEGER, outlet TEXT, url TEXT, title TEXT, published TEXT,
+            text TEXT NOT NULL, clean TEXT NOT NULL,
+            offsets TEXT NOT NULL, spans TEXT NOT NULL, meta TEXT NOT NULL,
+            text_hash TEXT, minhash BLOB,
+            written_at DOUBLE PRECISION NOT NULL)""",
+        "CREATE INDEX documents_published ON documents (published)",
+        """CREATE TABLE quarantine (
+            doc_id TEXT PRIMARY KEY, file TEXT, line INTEGER, reason TEXT NOT NULL, text TEXT,
+            written_at DOUBLE PRECISION NOT NULL)""",
+        """CREATE TABLE duplicates (
+            doc_id TEXT PRIMARY KEY, duplicate_of TEXT NOT NULL, file TEXT, line INTEGER,
+            outlet TEXT, url TEXT, title TEXT, published TEXT,
+            written_at DOUBLE PRECISION NOT NULL)""",
+        "CREATE INDEX duplicates_of ON duplicates (duplicate_of)",
+        """CREATE TABLE mentions (
+            doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL, label TEXT NOT NULL, start_off INTEGER NOT NULL, end_off INTEGER NOT NULL,
+            text TEXT, name TEXT, geonameid BIGINT, latitude DOUBLE PRECISION, longitude DOUBLE PRECISION,
+            attrs TEXT NOT NULL,
+            PRIMARY KEY (doc_id, idx))""",
+        "CREATE INDEX mentions_name ON mentions (label, name)",
+        """CREATE TABLE doc_events (
+            event_id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            event_date TEXT, time_precision INTEGER, event_type TEXT NOT NULL, sub_event_type TEXT NOT NULL,
+            actor1 TEXT, assoc_actor_1 TEXT, actor2 TEXT, assoc_actor_2 TEXT, inter1 INTEGER, inter2 INTEGER,
+            location TEXT, admin1 TEXT, country TEXT, country_code TEXT,
+            latitude DOUBLE PRECISION, longitude DOUBLE PRECISION, geonameid BIGINT, geo_precision INTEGER,
+            fatalities INTEGER, status TEXT NOT NULL, historical INTEGER NOT NULL,
+            attributed_to TEXT NOT NULL, notes TEXT NOT NULL, arguments TEXT NOT NULL)""",
+        "CREATE INDEX doc_events_doc ON doc_events (doc_id)",
+        """CREATE TABLE event_sources (
+            event_id TEXT NOT NULL REFERENCES doc_events (event_id) ON DELETE CASCADE,
+            doc_id TEXT NOT NULL, start_off INTEGER NOT NULL, end_off INTEGER NOT NULL, text TEXT NOT NULL,
+            fatalities INTEGER, status TEXT NOT NULL, attributed_to TEXT NOT NULL,
+            PRIMARY KEY (event_id, doc_id, start_off, end_off))""",
+        "CREATE INDEX event_sources_doc ON event_sources (doc_id)",
+        """CREATE TABLE actors (
+            name TEXT PRIMARY KEY, type TEXT, country TEXT)""",
+        """CREATE TABLE places (
+            geonameid BIGINT PRIMARY KEY, name TEXT, latitude DOUBLE PRECISION, longitude DOUBLE PRECISION,
+            admin1 TEXT, country TEXT, country_code TEXT)""",
+    ],
+    # 2: merged events (recomputed by marsad.merge) and the territorial-control timeline
+    [
+        """CREATE TABLE events (
+            event_id TEXT PRIMARY KEY,
+            event_date TEXT, time_precision INTEGER, event_type TEXT NOT NULL, sub_event_type TEXT NOT NULL,
+            actor1 TEXT, assoc_actor_1 TEXT, actor2 TEXT, assoc_actor_2 TEXT, inter1 INTEGER, inter2 INTEGER,
+            location TEXT, admin1 TEXT, country TEXT, country_code TEXT,
+            latitude DOUBLE PRECISION, longitude DOUBLE PRECISION, geonameid BIGINT, geo_precision INTEGER,
+            fatalities INTEGER, fatalities_max INTEGER, status TEXT NOT NULL, historical INTEGER NOT NULL,
+            attributed_to TEXT NOT NULL, doc_ids TEXT NOT NULL, n_sources INTEGER NOT NULL,
+            notes TEXT NOT NULL, merged_at DOUBLE PRECISION NOT NULL)""",
+        "CREATE INDEX events_date ON events (event_date)",
+        "CREATE INDEX events_type ON events (sub_event_type)",
+        """CREATE TABLE event_members (
+            event_id TEXT NOT NULL REFERENCES events (event_id) ON DELETE CASCADE,
+            member_id TEXT NOT NULL,
+            PRIMARY KEY (event_id, member_id))""",
+        "CREATE UNIQUE INDEX event_members_member ON event_members (member_id)",
+        """CREATE TABLE control_changes (
+            place_key TEXT NOT NULL, seq INTEGER NOT NULL,
+            since TEXT NOT NULL, controller TEXT, previous TEXT,
+            location TEXT, geonameid BIGINT, latitude DOUBLE PRECISION, longitude DOUBLE PRECISION,
+            event_ids TEXT NOT NULL,
+            PRIMARY KEY (place_key, seq))""",
+        "CREATE INDEX control_since ON control_changes (since)",
+    ],
+]
+
+
+def migrate(db: Backend) -> int:
+    """Apply the missing steps in order; safe when several processes open a new store at once."""
+
+    def run() -> int:
+        with db.transaction(lock=True):
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)"
+            )
+            row = db.one("SELECT MAX(version) FROM schema_version")
+            current = (row[0] if row else None) or 0
+            for version, steps in enumerate(MIGRATIONS, start=1):
+                if version <= current:
+                    continue
+                for sql in steps:
+                    db.execute(db.ddl(sql))
+                db.execute(
+                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                    (version, datetime.now(UTC).isoformat(timespec="seconds")),
+                )
+            return len(MIGRATIONS)
+
+    return db.retrying(run)
