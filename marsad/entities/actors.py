@@ -1,0 +1,299 @@
+"""Actors and sources: dictionary longest match over clitic-segmented tokens, plus optional NER.
+
+The dictionaries (``data/actors.yaml``, ``data/sources.yaml``) are compiled once into a trie of
+``normalize_key``'d tokens. A document is scanned left to right; at each token every clitic
+reading of the first word is tried, and the longest alias wins, so "طائرات النظام" is one actor
+and "وكالة أنباء النظام سانا" one source. A name listed in both dictionaries (``الجيش الأمريكي``
+fights and reports) yields both an ``actor`` and a ``source`` span over the same words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import cache
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from marsad.document import Document
+from marsad.pipeline import component
+from marsad.text.normalize import DIACRITICS, TATWEEL, normalize_key
+
+DATA = Path(__file__).parent / "data"
+
+_MARKS = frozenset(DIACRITICS + TATWEEL)
+_WORD_RE = re.compile(rf"[\w{DIACRITICS}{TATWEEL}]+")
+_SEP_RE = re.compile(rf"([^\w{DIACRITICS}{TATWEEL}]+)")
+_ALT_RE = re.compile(r"\{([^{}]*)\}")
+_QUOTES = frozenset("\"«»“”„'")
+_END = ""  # trie key of the terminal payload (tokens are never empty)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What a matched alias means: a span label and its attributes."""
+
+    label: str  # "actor" or "source"
+    attrs: tuple[tuple[str, Any], ...]
+    quoted: bool = False  # a common word (اليوم، الرياض) that counts only when quoted on its own
+
+
+def expand(alias: str) -> list[str]:
+    """Every spelling of an alias written with ``{a|b|}`` alternatives, spaces collapsed."""
+    parts = _ALT_RE.split(alias)
+    # split() alternates literal text and group contents: literal, group, literal, ...
+    choices = [[p] if i % 2 == 0 else p.split("|") for i, p in enumerate(parts)]
+    out = []
+    for combo in itertools.product(*choices):
+        text = " ".join("".join(combo).split())
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def key_tokens(text: str) -> tuple[str, ...]:
+    """The matching keys of a name, one per word."""
+    return tuple(normalize_key(w) for w in _WORD_RE.findall(text))
+
+
+def candidates(key: str) -> list[tuple[str, int]]:
+    """Readings of a token key with its proclitics stripped: ``(base, chars stripped)``.
+
+    One function so that it can later defer to ``marsad.text.tokens.candidates``. For ``ل`` +
+    ``ال`` fused into ``لل`` the base is not a substring of the token, so only a leading
+    conjunction counts as stripped and the span keeps "للمرصد"."""
+    out = [(key, 0)]
+    n = len(key)
+    p = 0
+    if n > 2 and key[0] in "وف":
+        p = 1
+        out.append((key[1:], 1))
+    if n - p > 2 and key[p] in "بلك":
+        if key[p] == "ل" and key[p + 1] == "ل" and n - p > 3:
+            out.append(("ا" + key[p + 1 :], p))
+        out.append((key[p + 1 :], p + 1))
+    return out
+
+
+def _raw_prefix(token: str, stripped: int) -> int:
+    """Characters of the raw token covering its first ``stripped`` key characters."""
+    if stripped <= 0:
+        return 0
+    seen = 0
+    for i, ch in enumerate(token):
+        if ch not in _MARKS:
+            seen += 1
+            if seen > stripped:
+                return i
+    return len(token)
+
+
+class Lexicon:
+    """The compiled actor and source dictionaries."""
+
+    def __init__(self, actors_path: Path = DATA / "actors.yaml", sources_path: Path = DATA / "sources.yaml"):
+        self.trie: dict[str, Any] = {}
+        self.heads: set[str] = set()
+        self.links: set[str] = set()
+        self.actors: dict[str, dict[str, Any]] = {}
+        self.sources: dict[str, dict[str, Any]] = {}
+        self._alias_to_actor: dict[tuple[str, ...], str] = {}
+        self._word_cache: dict[str, tuple[str, tuple[tuple[dict[str, Any], int], ...], int | None]] = {}
+        self._load_actors(yaml.safe_load(actors_path.read_text(encoding="utf-8")))
+        self._load_sources(yaml.safe_load(sources_path.read_text(encoding="utf-8")))
+
+    # -- building ----------------------------------------------------------------------------
+    def _insert(self, keys: tuple[str, ...], entry: Entry) -> None:
+        if not keys:
+            return
+        node = self.trie
+        for k in keys:
+            node = node.setdefault(k, {})
+        payload = node.setdefault(_END, {})
+        payload[entry.label] = entry
+
+    def _actor(self, canonical: str, type_: str, country: str | None, inter: int) -> Entry:
+        rec = self.actors.setdefault(
+            canonical,
+            {"canonical": canonical, "type": type_, "country": country, "inter": inter, "aliases": []},
+        )
+        self._alias_to_actor[key_tokens(canonical)] = canonical
+        return Entry("actor", (("canonical", canonical), ("type", rec["type"]), ("country", rec["country"])))
+
+    def _add_actor_alias(self, entry: Entry, alias: str) -> None:
+        keys = key_tokens(alias)
+        canonical = dict(entry.attrs)["canonical"]
+        self.actors[canonical]["aliases"].append(alias)
+        self._alias_to_actor.setdefault(keys, canonical)
+        self._insert(keys, entry)
+
+    def _load_actors(self, data: dict[str, Any]) -> None:
+        inter = data["types"]
+        for field, target in (("heads", self.heads), ("links", self.links)):
+            for pattern in data.get(field, []):
+                target.update(normalize_key(w) for w in expand(pattern))
+        # Generated "army + nationality" forms go in first so that explicit aliases override them.
+        for state in data.get("states", []):
+            adjectives = [a for pattern in state["adjectives"] for a in expand(pattern)]
+            for role, heads in (("military", data["military_heads"]), ("police", data["police_heads"])):
+                entry = self._actor(state[role], "state forces", state["country"], inter["state forces"])
+                for head in heads:
+                    definite = head.split()[0].startswith("ال")
+                    for adj in adjectives:
+                        self._add_actor_alias(entry, f"{head} {'ال' + adj if definite else adj}")
+        for actor in data["actors"]:
+            entry = self._actor(actor["canonical"], actor["type"], actor.get("country"), inter[actor["type"]])
+            for pattern in actor.get("aliases", []):
+                for alias in expand(pattern):
+                    self._add_actor_alias(entry, alias)
+
+    def _load_sources(self, data: dict[str, Any]) -> None:
+        titles = [t for pattern in data.get("titles", []) for t in expand(pattern)]
+        for source in data["sources"]:
+            canonical, kind = source["canonical"], source["kind"]
+            self.sources[canonical] = {"canonical": canonical, "kind": kind, "aliases": []}
+            entry = Entry("source", (("canonical", canonical), ("kind", kind)))
+            for pattern in source.get("titled", []):
+                for name in expand(pattern):
+                    self._insert(key_tokens(name), Entry("source", entry.attrs, quoted=True))
+                    for title in titles:
+                        self._insert(key_tokens(f"{title} {name}"), entry)
+            for pattern in source.get("aliases", []):
+                for alias in expand(pattern):
+                    self.sources[canonical]["aliases"].append(alias)
+                    self._insert(key_tokens(alias), entry)
+
+    # -- matching ----------------------------------------------------------------------------
+    def _word(self, word: str) -> tuple[str, tuple[tuple[dict[str, Any], int], ...], int | None]:
+        """Per raw word, cached: its key, the trie nodes its clitic readings enter, its head strip."""
+        key = normalize_key(word)
+        cands = candidates(key)
+        nodes = tuple((self.trie[b], s) for b, s in cands if b in self.trie)
+        head = max((s for b, s in cands if b in self.heads), default=None)
+        if len(self._word_cache) > 200_000:  # bounded: news vocabulary keeps growing
+            self._word_cache.clear()
+        hit = self._word_cache[word] = (key, nodes, head)
+        return hit
+
+    def _longest(
+        self, keys: list[str], i: int, nodes: Any, ok: Any
+    ) -> tuple[int, int, dict[str, Entry]] | None:
+        """Longest alias starting at token ``i`` (any clitic reading): ``(end, stripped, entries)``."""
+        best = None
+        n = len(keys)
+        for node, stripped in nodes:
+            j = i
+            while True:
+                j += 1
+                payload = node.get(_END)
+                if payload is not None:
+                    kept = payload
+                    if any(e.quoted for e in payload.values()):
+                        kept = {lab: e for lab, e in payload.items() if not e.quoted or ok(i, j)}
+                    if kept and (best is None or j > best[0]):
+                        best = (j, stripped, kept)
+                if j >= n:
+                    break
+                node = node.get(keys[j])
+                if node is None:
+                    break
+        return best
+
+    def find(self, text: str) -> list[tuple[int, int, Entry]]:
+        """All dictionary matches in ``text`` as ``(start, end, entry)``, leftmost-longest."""
+        # split() alternates words and separators; offsets are summed only if something matches.
+        parts = _SEP_RE.split(text)
+        words = parts[0::2]
+        cache = self._word_cache
+        info = [cache.get(w) or self._word(w) for w in words]
+        keys = [k for k, _, _ in info]
+        n = len(words)
+        bounds: list[int] = []
+
+        def span(i: int, end: int) -> tuple[int, int]:
+            if not bounds:
+                bounds.extend(accumulate(map(len, parts), initial=0))
+            return bounds[2 * i], bounds[2 * end - 1]
+
+        def ok(i: int, end: int) -> bool:
+            """A quoted-only name stands alone between quotes: «الشرق الأوسط»."""
+            s, e = span(i, end)
+            return s > 0 and e < len(text) and text[s - 1] in _QUOTES and text[e] in _QUOTES
+
+        out: list[tuple[int, int, Entry]] = []
+        i = 0
+        while i < n:
+            _, nodes, head = info[i]
+            if not nodes and head is None:
+                i += 1
+                continue
+            best = self._longest(keys, i, nodes, ok) if nodes else None
+            # "عناصر (من) تنظيم داعش": a head word, an optional link, then a name.
+            if head is not None and i + 1 < n:
+                nxt = [i + 1] + ([i + 2] if keys[i + 1] in self.links and i + 2 < n else [])
+                for j in nxt:
+                    hit = self._longest(keys, j, info[j][1], ok)
+                    if hit is not None and (best is None or hit[0] > best[0]):
+                        best = (hit[0], head, hit[2])
+            if best is None:
+                i += 1
+                continue
+            end, stripped, entries = best
+            start, stop = span(i, end)
+            start += _raw_prefix(words[i], stripped)
+            for entry in entries.values():
+                out.append((start, stop, entry))
+            i = end
+        return out
+
+    def lookup_actor(self, name: str) -> dict[str, Any] | None:
+        """The actor record for a canonical name or any alias (clitics allowed), else None."""
+        keys = key_tokens(name)
+        canonical = self._alias_to_actor.get(keys)
+        if canonical is None:
+            # Clitics or heads around an alias ("ولقوات النظام"): accept a match covering the name.
+            stripped = name.strip()
+            for start, end, entry in self.find(stripped):
+                if entry.label == "actor" and end == len(stripped) and start <= 2:
+                    canonical = dict(entry.attrs)["canonical"]
+                    break
+        if canonical is None:
+            return None
+        rec = self.actors[canonical]
+        return {k: v for k, v in rec.items() if k != "aliases"}
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The shared compiled dictionaries, built on first use."""
+    return Lexicon()
+
+
+def lookup_actor(name: str) -> dict[str, Any] | None:
+    """Canonical record ``{canonical, type, country, inter}`` for a canonical name or alias."""
+    return lexicon().lookup_actor(name)
+
+
+@component("actors")
+def make_actors(ner: bool = True) -> Any:
+    """Pipeline stage adding ``actor`` and ``source`` spans (and ``person``/``org`` with NER)."""
+    lex = lexicon()
+    tagger = None
+    if ner:
+        from marsad.entities.ner import SourceTagger
+
+        tagger = SourceTagger.load()
+
+    def actors(doc: Document) -> Document:
+        for start, end, entry in lex.find(doc.clean):
+            doc.add(start, end, entry.label, **dict(entry.attrs))
+        if tagger is not None:
+            tagger.annotate(doc)
+        return doc
+
+    actors.name = "actors"  # type: ignore[attr-defined]
+    return actors
