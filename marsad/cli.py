@@ -191,6 +191,18 @@ def control(
 
 
 @app.command()
+def serve(
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the HTTP API and the map page."""
+    from marsad.api.app import serve as do_serve
+
+    do_serve(db, host, port)
+
+
+@app.command()
 def geocode(
     text: Annotated[str, typer.Argument(help="Arabic text; prints one JSON line per place.")],
 ) -> None:
