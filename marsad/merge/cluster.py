@@ -79,8 +79,16 @@ def identical(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def same_place(a: dict[str, Any], b: dict[str, Any], radius_km: float) -> bool:
-    if a.get("geonameid") and a.get("geonameid") == b.get("geonameid"):
+    """Same GeoNames id, or near enough; two different towns stay two even when close together.
+
+    Rastan and Talbiseh lie ten kilometres apart and fall on one day: distance alone would fuse
+    them. Distance decides only when one side lacks an id or is coded coarser than a town.
+    """
+    ga, gb = a.get("geonameid"), b.get("geonameid")
+    if ga and ga == gb:
         return True
+    if ga and gb and (a.get("geo_precision") or 1) == 1 and (b.get("geo_precision") or 1) == 1:
+        return False
     if None not in (a.get("latitude"), a.get("longitude"), b.get("latitude"), b.get("longitude")):
         return haversine_km(a["latitude"], a["longitude"], b["latitude"], b["longitude"]) <= radius_km
     na, nb = _norm(a.get("location")), _norm(b.get("location"))

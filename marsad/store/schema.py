@@ -3,7 +3,9 @@
 Each step is a list of statements in the SQL both backends accept (``BLOB`` becomes ``BYTEA`` on
 PostgreSQL). ``schema_version`` records the steps applied; a new step is appended, never edited,
 so an old store upgrades in place. Offsets are ``start_off``/``end_off`` because ``end`` is a
-reserved word. Booleans are 0/1 integers and dates ISO text, which compare correctly as strings.
+reserved word. Booleans are 0/1 integers and dates ISO text, which compare correctly as strings. A quarantined
+document's text is kept as UTF-8 bytes: what gets quarantined may hold NULs or broken surrogates,
+which PostgreSQL text refuses.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ MIGRATIONS: list[list[str]] = [
             written_at DOUBLE PRECISION NOT NULL)""",
         "CREATE INDEX documents_published ON documents (published)",
         """CREATE TABLE quarantine (
-            doc_id TEXT PRIMARY KEY, file TEXT, line INTEGER, reason TEXT NOT NULL, text TEXT,
+            doc_id TEXT PRIMARY KEY, file TEXT, line INTEGER, reason TEXT NOT NULL, raw BLOB,
             written_at DOUBLE PRECISION NOT NULL)""",
         """CREATE TABLE duplicates (
             doc_id TEXT PRIMARY KEY, duplicate_of TEXT NOT NULL, file TEXT, line INTEGER,

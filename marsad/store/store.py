@@ -171,9 +171,9 @@ class Store:
             db.execute("DELETE FROM duplicates WHERE doc_id = ?", (doc_id,))
         if p["kind"] == "quarantine":
             db.execute(
-                "INSERT INTO quarantine (doc_id, file, line, reason, text, written_at) VALUES (?, ?, ?, ?, ?, ?)"
+                "INSERT INTO quarantine (doc_id, file, line, reason, raw, written_at) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file, line = excluded.line,"
-                " reason = excluded.reason, text = excluded.text",
+                " reason = excluded.reason, raw = excluded.raw",
                 (*p["row"], now),
             )
             return
@@ -386,12 +386,11 @@ class Store:
             ]
             return out
         row = self.db.one(
-            "SELECT doc_id, file, line, reason, text FROM quarantine WHERE doc_id = ?", (doc_id,)
+            "SELECT doc_id, file, line, reason, raw FROM quarantine WHERE doc_id = ?", (doc_id,)
         )
         if row is not None:
-            return dict(zip(("id", "source", "line", "reason", "text"), row, strict=True)) | {
-                "state": "quarantined"
-            }
+            keys = ("id", "source", "line", "reason", "text")
+            return dict(zip(keys, (*row[:4], _raw_text(row[4])), strict=True)) | {"state": "quarantined"}
         row = self.db.one(
             "SELECT doc_id, duplicate_of, file, line, outlet, url, title, published FROM duplicates WHERE doc_id = ?",
             (doc_id,),
@@ -482,8 +481,10 @@ class Store:
 
     def quarantined(self) -> Iterator[dict[str, Any]]:
         keys = ("doc_id", "file", "line", "reason", "text")
-        for row in self.db.query(f"SELECT {', '.join(keys)} FROM quarantine ORDER BY file, line, doc_id"):
-            yield dict(zip(keys, row, strict=True))
+        for row in self.db.query(
+            "SELECT doc_id, file, line, reason, raw FROM quarantine ORDER BY file, line, doc_id"
+        ):
+            yield dict(zip(keys, (*row[:4], _raw_text(row[4])), strict=True))
 
 
 def event_filter(
@@ -574,6 +575,10 @@ def _merged_row(m: dict[str, Any], now: float) -> tuple:
     return tuple(values)
 
 
+def _raw_text(raw: bytes | None) -> str | None:
+    return None if raw is None else bytes(raw).decode("utf-8", "surrogatepass")
+
+
 def _as_event(ev: Any) -> Event:
     return ev if isinstance(ev, Event) else Event.from_dict(ev)
 
@@ -585,7 +590,7 @@ def _prepare(doc: Document) -> dict[str, Any]:
         return {
             "id": doc.id,
             "kind": "quarantine",
-            "row": (doc.id, doc.source, doc.line, doc.quarantine, doc.text),
+            "row": (doc.id, doc.source, doc.line, doc.quarantine, doc.text.encode("utf-8", "surrogatepass")),
             "actors": (),
             "places": (),
         }

@@ -1,0 +1,248 @@
+"""Merging reports of one event across documents, on both backends, and the clustering rules."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_store_support import make_event, store_target  # noqa: F401 - the `target` fixture
+
+from marsad.document import Document
+from marsad.merge.cluster import cluster, combine, combined_status, haversine_km
+from marsad.store import open_store
+
+HAMA = {
+    "location": "Hama",
+    "geonameid": 170017,
+    "latitude": 35.13179,
+    "longitude": 36.75783,
+    "geo_precision": 1,
+}
+RASTAN = {
+    "location": "Ar Rastan",
+    "geonameid": 172946,
+    "latitude": 34.92667,
+    "longitude": 36.73241,
+    "geo_precision": 1,
+}
+ALEPPO = {
+    "location": "Aleppo",
+    "geonameid": 170063,
+    "latitude": 36.20124,
+    "longitude": 37.16117,
+    "geo_precision": 1,
+}
+SYRIA = {"country": "Syria", "country_code": "SY"}
+
+
+def doc_with(doc_id: str, outlet: str, *events: dict) -> Document:
+    doc = Document(id=doc_id, text="نص " * 30, outlet=outlet, published=date(2015, 8, 5))
+    for k, fields in enumerate(events):
+        sub = fields.pop("sub", "Air/drone strike")
+        doc.events.append(make_event(doc_id, k, sub, time_precision=1, **SYRIA, **fields))
+    return doc
+
+
+def test_report_and_denial_give_one_disputed_event_with_both_sources(target: str) -> None:
+    with open_store(target) as store:
+        report = doc_with(
+            "a",
+            "alarabiya",
+            dict(
+                event_date="2015-08-04",
+                actor1="Military Forces of Russia",
+                status="alleged",
+                attributed_to=["Al-Araby TV"],
+                **HAMA,
+            ),
+        )
+        denial = doc_with(
+            "b",
+            "sana",
+            dict(
+                event_date="2015-08-05",
+                actor1="Military Forces of Russia",
+                status="denied",
+                attributed_to=["SANA"],
+                **HAMA,
+            ),
+        )
+        store.write_many([report, denial])
+        counts = store.merge()
+        assert (counts["before"], counts["after"], counts["disputed"]) == (2, 1, 1)
+        (ev,) = store.events()
+        assert ev["status"] == "disputed"
+        assert ev["doc_ids"] == ["a", "b"]
+        assert sorted(ev["attributed_to"]) == ["Al-Araby TV", "SANA"]
+        assert sorted(e["doc_id"] for e in ev["evidence"]) == ["a", "b"]
+        assert ev["event_date"] == "2015-08-04"
+        detail = store.event(ev["event_id"])
+        assert {s["doc_id"]: s["status"] for s in detail["sources"]} == {"a": "alleged", "b": "denied"}
+        assert detail["outlets"] == ["alarabiya", "sana"]
+        assert list(store.events(status="disputed")) == [ev]
+
+
+def test_differing_fatalities_keep_every_figure_and_export_the_lowest(target: str) -> None:
+    with open_store(target) as store:
+        base = dict(event_date="2015-08-04", actor1="Military Forces of Syria", **HAMA)
+        store.write_many(
+            [
+                doc_with("a", "x", dict(base, fatalities=25)),
+                doc_with("b", "y", dict(base, fatalities=12)),
+                doc_with("c", "z", dict(base, fatalities=None)),
+            ]
+        )
+        store.merge()
+        (ev,) = store.events()
+        assert ev["fatalities"] == 12
+        assert "12 to 25" in ev["notes"] and ev["notes"].endswith(".")
+        detail = store.event(ev["event_id"])
+        assert sorted((s["doc_id"], s["fatalities"]) for s in detail["sources"]) == [
+            ("a", 25),
+            ("b", 12),
+            ("c", None),
+        ]
+        # Any member id finds the merged event.
+        assert store.event(detail["sources"][0]["event_id"])["event_id"] == ev["event_id"]
+
+
+def test_distinct_places_dates_and_actors_stay_apart(target: str) -> None:
+    with open_store(target) as store:
+        day = "2015-08-04"
+        store.write_many(
+            [
+                doc_with(
+                    "a",
+                    "x",
+                    dict(
+                        sub="Non-state actor overtakes territory",
+                        event_date=day,
+                        actor1="Opposition",
+                        **RASTAN,
+                    ),
+                ),
+                # Talbiseh is 10 km from Rastan: near, but another town.
+                doc_with(
+                    "b",
+                    "y",
+                    dict(
+                        sub="Non-state actor overtakes territory",
+                        event_date=day,
+                        actor1="Opposition",
+                        location="Talbiseh",
+                        geonameid=163779,
+                        latitude=34.84072,
+                        longitude=36.73092,
+                        geo_precision=1,
+                    ),
+                ),
+                doc_with("c", "x", dict(event_date=day, **ALEPPO)),
+                doc_with("d", "y", dict(event_date=day, **HAMA)),
+                doc_with("e", "z", dict(event_date="2015-08-20", **HAMA)),  # outside the window
+                doc_with("f", "z", dict(event_date=day, actor1="Military Forces of Syria", **HAMA)),
+                doc_with(
+                    "g", "w", dict(event_date=day, actor1="Military Forces of Russia", **HAMA)
+                ),  # other actor
+                doc_with("h", "w", dict(event_date=day, sub="Shelling/artillery/missile attack", **HAMA)),
+            ]
+        )
+        counts = store.merge()
+        # d (unknown actor1) merges with f or g, but f and g contradict each other.
+        assert counts["before"] == 8
+        assert counts["after"] == 7
+        merged = [e for e in store.events() if len(e["doc_ids"]) > 1]
+        assert [e["doc_ids"] for e in merged] in ([["d", "f"]], [["d", "g"]])
+
+
+def test_historical_never_merges_with_current_and_same_doc_only_when_identical(target: str) -> None:
+    with open_store(target) as store:
+        day = "2015-08-04"
+        store.write_many(
+            [
+                doc_with(
+                    "a",
+                    "x",
+                    dict(event_date=day, **HAMA),
+                    dict(event_date=day, actor2="Civilians (Syria)", **HAMA),
+                ),
+                doc_with("b", "y", dict(event_date=day, historical=True, **HAMA)),
+                doc_with("c", "y", dict(event_date=day, **HAMA), dict(event_date=day, **HAMA)),
+            ]
+        )
+        # c's two events are identical (a title repeated in the body): they become one.
+        # a's two events differ; one of them joins c's, historical b stays alone.
+        counts = store.merge()
+        assert counts["before"] == 5
+        events = list(store.events())
+        assert counts["after"] == len(events) == 3
+        hist = [e for e in events if e["historical"]]
+        assert len(hist) == 1 and hist[0]["doc_ids"] == ["b"]
+        assert list(store.events(historical=False)) == [e for e in events if not e["historical"]]
+        assert sorted(len(e["evidence"]) for e in events) == [1, 1, 3]
+
+
+def test_remerge_is_idempotent_and_incremental_runs_never_double(target: str) -> None:
+    with open_store(target) as store:
+        base = dict(event_date="2015-08-04", actor1="Military Forces of Syria", **HAMA)
+        store.write(doc_with("a", "x", dict(base)))
+        store.merge()
+        first = list(store.events())
+        assert store.merge()["after"] == 1
+        assert list(store.events()) == first
+        # A later run brings a second report: still one event, now with two sources.
+        store.write(doc_with("b", "y", dict(base)))
+        assert store.stale()
+        (ev,) = store.events()  # merges on demand
+        assert ev["doc_ids"] == ["a", "b"]
+        store.write(doc_with("b", "y", dict(base)))
+        assert len(list(store.events())) == 1
+
+
+def _record(i: int, rng: random.Random) -> dict:
+    place = rng.choice([HAMA, RASTAN, ALEPPO])
+    return {
+        "event_id": f"ev-{i:04d}",
+        "doc_id": f"d{rng.randrange(6)}",
+        "sub_event_type": rng.choice(["Armed clash", "Air/drone strike"]),
+        "event_type": "x",
+        "event_date": f"2015-08-0{rng.randrange(1, 9)}",
+        "time_precision": 1,
+        "actor1": rng.choice([None, "A", "B"]),
+        "actor2": rng.choice([None, "A", "B"]),
+        "status": rng.choice(["reported", "denied", "alleged"]),
+        "historical": rng.random() < 0.1,
+        "fatalities": rng.choice([None, 1, 5]),
+        "attributed_to": [],
+        **place,
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 25))
+def test_clustering_ignores_input_order_and_keeps_every_record(seed: int, n: int) -> None:
+    rng = random.Random(seed)
+    records = [_record(i, rng) for i in range(n)]
+    groups = cluster(records)
+    shuffled = records[:]
+    rng.shuffle(shuffled)
+    assert sorted(sorted(r["event_id"] for r in g) for g in groups) == sorted(
+        sorted(r["event_id"] for r in g) for g in cluster(shuffled)
+    )
+    assert sorted(r["event_id"] for g in groups for r in g) == sorted(r["event_id"] for r in records)
+    for g in groups:
+        merged = combine(g)
+        assert merged["event_id"] == min(r["event_id"] for r in g)
+        assert len({r["historical"] for r in g}) == 1
+        figures = [r["fatalities"] for r in g if r["fatalities"] is not None]
+        assert merged["fatalities"] == (min(figures) if figures else None)
+
+
+def test_status_rules() -> None:
+    assert combined_status(["reported", "denied"]) == "disputed"
+    assert combined_status(["claimed", "reported"]) == "reported"
+    assert combined_status(["alleged", "alleged"]) == "alleged"
+    assert combined_status(["denied"]) == "denied"
+    assert combined_status(["reported", "disputed"]) == "disputed"
+    assert 9 < haversine_km(RASTAN["latitude"], RASTAN["longitude"], 34.84072, 36.73092) < 11

@@ -1,0 +1,144 @@
+"""The store on both backends: round trips, idempotent writes, killed runs, concurrent writers."""
+
+from __future__ import annotations
+
+import signal
+import time
+from array import array
+
+from test_store_support import (
+    check_consistent,
+    make_doc,
+    make_event,
+    n_events,
+    spawn_writer,
+    store_target,  # noqa: F401 - the `target` fixture
+)
+
+from marsad.document import Document
+from marsad.store import open_store
+from marsad.store.schema import MIGRATIONS
+
+
+def _counts(store) -> dict:
+    stats = store.stats()
+    return {k: v for k, v in stats.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def test_round_trip(target: str) -> None:
+    with open_store(target) as store:
+        doc = make_doc(3)
+        doc.clean = doc.text.replace("word", "WORD")  # any clean text: the store keeps both
+        store.write(doc)
+        assert store.seen(doc.id) and not store.seen("nope")
+        got = store.document(doc.id)
+        assert got["text"] == doc.text and got["clean"] == doc.clean
+        assert got["published"] == "2015-07-04" and got["state"] == "processed"
+        assert [s["label"] for s in got["spans"]] == ["place", "actor"]
+        assert got["offsets"] == doc.offsets.runs()
+        assert len(got["event_ids"]) == n_events(3)
+        assert "minhash" not in got["meta"] and got["text_hash"] == "h3"
+        assert dict(store.signatures())[doc.id] == array("Q", range(3, 11)).tobytes()
+        version = store.db.one("SELECT MAX(version) FROM schema_version")
+        assert version == (len(MIGRATIONS),)
+
+
+def test_reopen_keeps_schema_and_data(target: str) -> None:
+    with open_store(target) as store:
+        store.write(make_doc(1))
+    with open_store(target) as store:
+        assert store.seen("syn-00001")
+        assert store.db.one("SELECT COUNT(*) FROM schema_version") == (len(MIGRATIONS),)
+
+
+def test_same_input_twice_adds_nothing(target: str) -> None:
+    with open_store(target) as store:
+        docs = [make_doc(i) for i in range(12)]
+        store.write_many(docs)
+        store.merge()
+        first = _counts(store)
+        exported = list(store.events())
+        for d in docs:
+            store.write(d)
+        store.write_many(docs)
+        store.merge()
+        assert _counts(store) == first
+        assert list(store.events()) == exported
+        assert first["extracted_events"] == sum(n_events(i) for i in range(12))
+
+
+def test_rewrite_replaces_the_events_of_a_document(target: str) -> None:
+    with open_store(target) as store:
+        doc = make_doc(3)
+        store.write(doc)
+        doc.events = doc.events[:1]
+        store.write(doc)
+        assert store.stats()["extracted_events"] == 1
+        assert len(list(store.events())) == 1
+
+
+def test_quarantine_and_duplicates(target: str) -> None:
+    with open_store(target) as store:
+        bad = Document(id="q1", text="\x00garbage", source="in.jsonl", line=7).reject("not Arabic")
+        dup = Document(id="dup1", text="same", source="in.jsonl", line=8)
+        dup.duplicate_of = "syn-00001"
+        store.write_many([bad, dup, make_doc(1)])
+        assert store.seen("q1") and store.seen("dup1")
+        q = list(store.quarantined())
+        assert q == [
+            {"doc_id": "q1", "file": "in.jsonl", "line": 7, "reason": "not Arabic", "text": "\x00garbage"}
+        ]
+        assert store.document("dup1")["duplicate_of"] == "syn-00001"
+        assert store.document("q1")["state"] == "quarantined"
+        stats = store.stats()
+        assert (stats["documents"], stats["quarantined"], stats["duplicates"]) == (1, 1, 1)
+        # A document first quarantined then processed by a later run is stored once, as processed.
+        fixed = make_doc(2)
+        fixed.id = "q1"
+        for ev in fixed.events:
+            ev.evidence[0].doc_id = "q1"
+        store.write(fixed)
+        stats = store.stats()
+        assert (stats["documents"], stats["quarantined"]) == (2, 0)
+
+
+def test_events_of_one_doc_with_the_same_id_are_stored_once(target: str) -> None:
+    with open_store(target) as store:
+        doc = make_doc(0)
+        ev = make_event(doc.id, 0, location="Hama", geonameid=170017, event_date="2015-07-01")
+        doc.events = [ev, make_event(doc.id, 0, location="Hama", geonameid=170017, event_date="2015-07-01")]
+        store.write(doc)
+        assert store.stats()["extracted_events"] == 1
+
+
+def test_killed_run_resumes_without_loss_or_doubling(target: str) -> None:
+    total = 400
+    proc = spawn_writer(target, 0, total)
+    written = 0
+    deadline = time.time() + 30
+    while written < 40 and time.time() < deadline:
+        if proc.stdout.readline():
+            written += 1
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    stored = check_consistent(target)
+    assert 40 <= len(stored) < total, "the writer was not killed mid-run"
+    # The re-run finishes the job.
+    rerun = spawn_writer(target, 0, total)
+    out, err = rerun.communicate(timeout=60)
+    assert rerun.returncode == 0, err
+    assert set(out.split()).isdisjoint(stored)
+    check_consistent(target, {f"syn-{i:05d}" for i in range(total)})
+
+
+def test_two_writers_at_once(target: str) -> None:
+    # Overlapping ranges written in opposite orders, so the two processes meet on the same ids.
+    a = spawn_writer(target, 0, 150)
+    b = spawn_writer(target, 50, 200, reverse=True)
+    for proc in (a, b):
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    check_consistent(target, {f"syn-{i:05d}" for i in range(200)})
+    with open_store(target) as store:
+        assert store.merge()["before"] == sum(n_events(i) for i in range(200))
