@@ -82,11 +82,15 @@ def _alternation(phrases: list[str]) -> str:
 
 _PHRASES = yaml.safe_load((Path(__file__).with_name("boilerplate.yaml")).read_text(encoding="utf-8"))
 _H = r"[^\S\n]"  # horizontal whitespace
+# Matched against one line at a time (with ``match``/``fullmatch``), so a 3 KB article costs a
+# dozen anchored attempts instead of a scan at every character.
 _BOILER_LINE = re.compile(
-    rf"(?mi)^{_H}*[-–—•·*|»>]*{_H}*(?:{_alternation(_PHRASES['line'])}){_H}*[:：.!…»]*{_H}*$"
+    rf"(?i){_H}*[-–—•·*|»>]*{_H}*(?:{_alternation(_PHRASES['line'])}){_H}*[:：.!…»]*{_H}*"
 )
-_BOILER_PREFIX = re.compile(rf"(?mi)^{_H}*(?:{_alternation(_PHRASES['line_prefix'])})[^\n]{{0,300}}$")
-_BOILER_SUFFIX = re.compile(rf"(?mi){_H}*(?:{_alternation(_PHRASES['line_suffix'])}){_H}*$")
+_BOILER_PREFIX = re.compile(rf"(?i){_H}*(?:{_alternation(_PHRASES['line_prefix'])})")
+_BOILER_SUFFIX = re.compile(rf"(?i){_H}*(?:{_alternation(_PHRASES['line_suffix'])}){_H}*$")
+_SUFFIX_REACH = 40  # a suffix is searched for in the last characters of a line only
+_PREFIX_LINE_MAX = 300  # longer lines starting with "read also" are text, not a link
 _SOURCE_LABEL = re.compile(
     rf"(?i)(?:(?:^|\n){_H}*(?:{_alternation(_PHRASES['source_label'])}){_H}*[:：]?)+\s*\Z"
 )
@@ -139,15 +143,21 @@ def ad_placeholders(text: str, ctx: Context) -> list[Edit]:
 
 
 def share_boilerplate(text: str, ctx: Context) -> list[Edit]:
-    spans = [m.span() for rx in (_BOILER_LINE, _BOILER_PREFIX, _BOILER_SUFFIX) for m in rx.finditer(text)]
-    spans = sorted(s for s in spans if s[1] > s[0])
     edits: list[Edit] = []
-    for s, e in spans:  # a suffix can fall inside a removed line: keep the outer one
-        if edits and s < edits[-1][1]:
-            if e > edits[-1][1]:
-                edits[-1] = (edits[-1][0], e, "")
-            continue
-        edits.append((s, e, ""))
+    pos, n = 0, len(text)
+    while pos < n:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl
+        if end > pos:
+            if _BOILER_LINE.fullmatch(text, pos, end) or (
+                end - pos <= _PREFIX_LINE_MAX and _BOILER_PREFIX.match(text, pos, end)
+            ):
+                edits.append((pos, end, ""))
+            else:
+                m = _BOILER_SUFFIX.search(text, max(pos, end - _SUFFIX_REACH), end)
+                if m and m.end() > m.start():
+                    edits.append((m.start(), m.end(), ""))
+        pos = end + 1
     return edits
 
 
@@ -197,25 +207,29 @@ def repeated_title(text: str, ctx: Context) -> list[Edit]:
 
 
 _NL = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_WS = re.compile(rf"\A\s+|\s+\Z|[^\S{_NL}]*[{_NL}]\s*|[^\S{_NL}]{{2,}}|[^\S {_NL}]")
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())  # what \s matches
+# Every run that may not be canonical: two or more characters, or one that is not a space. Spelt
+# out as literal classes, which the regex engine scans faster than \s.
+_RUN = re.compile(f"[{re.escape(_SPACES)}]{{2,}}|[{re.escape(_SPACES.replace(' ', ''))}]")
 _BREAK = re.compile(rf"\r\n|[{_NL}]")
 
 
 def whitespace(text: str, ctx: Context) -> list[Edit]:
     """Spaces collapse to one; a line break stays "\\n" and a blank line becomes one "\\n\\n"."""
-    edits = []
     n = len(text)
-    for m in _WS.finditer(text):
-        s, e = m.span()
+    lead = n - len(text.lstrip())
+    if lead == n:
+        return [(0, n, "")] if n else []
+    tail = len(text.rstrip())
+    edits = [(0, lead, "")] if lead else []
+    for m in _RUN.finditer(text, lead, tail):
         run = m.group()
-        if s == 0 or e == n:
-            repl = ""
-        elif _BREAK.search(run):
-            repl = "\n\n" if len(_BREAK.findall(run)) > 1 else "\n"
-        else:
-            repl = " "
+        breaks = len(_BREAK.findall(run))
+        repl = " " if breaks == 0 else "\n" if breaks == 1 else "\n\n"
         if repl != run:
-            edits.append((s, e, repl))
+            edits.append((m.start(), m.end(), repl))
+    if tail < n:
+        edits.append((tail, n, ""))
     return edits
 
 
