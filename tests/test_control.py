@@ -1,0 +1,190 @@
+"""The territorial-control timeline on both backends: who holds each place on a date, and why."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+from test_store_support import make_event, store_target  # noqa: F401 - the `target` fixture
+
+from marsad.document import Document
+from marsad.merge.territory import timeline
+from marsad.store import open_store
+from marsad.store.control import write_control
+
+OPP = "Opposition Rebels (Syria)"
+GOV = "Military Forces of Syria"
+OVERTAKE = "Non-state actor overtakes territory"
+REGAIN = "Government regains territory"
+TRANSFER = "Non-violent transfer of territory"
+PLACES = {
+    "Hama": (170017, 35.13179, 36.75783),
+    "Ar Rastan": (172946, 34.92667, 36.73241),
+    "Talbiseh": (163779, 34.84072, 36.73092),
+    "Aleppo": (170063, 36.20124, 37.16117),
+    "Homs": (169577, 34.72682, 36.72339),
+    "Nasib border crossing": (None, 32.5536, 36.2046),
+}
+
+
+def ev(doc_id: str, k: int, sub: str, place: str, day: str, **fields: object):
+    gid, lat, lon = PLACES[place]
+    return make_event(
+        doc_id,
+        k,
+        sub,
+        event_date=day,
+        time_precision=1,
+        location=place,
+        geonameid=gid,
+        latitude=lat,
+        longitude=lon,
+        geo_precision=1,
+        country="Syria",
+        country_code="SY",
+        **fields,
+    )
+
+
+def sample_article() -> Document:
+    """The events the raw sample article (2024-12-06) should yield, as the events stage codes them."""
+    doc = Document(id="000_c05be448c3f228f0", text="x" * 500, published=date(2024, 12, 6))
+    doc.events = [
+        ev(doc.id, 0, OVERTAKE, "Hama", "2024-12-05", actor1=OPP, actor2=GOV),
+        ev(
+            doc.id,
+            1,
+            OVERTAKE,
+            "Nasib border crossing",
+            "2024-12-06",
+            actor1=OPP,
+            attributed_to=["Al-Araby TV"],
+        ),
+        ev(doc.id, 2, OVERTAKE, "Ar Rastan", "2024-12-06", actor1=OPP),
+        ev(doc.id, 3, OVERTAKE, "Talbiseh", "2024-12-06", actor1=OPP),
+        ev(doc.id, 4, OVERTAKE, "Aleppo", "2024-11-30", actor1=OPP),
+        ev(doc.id, 5, TRANSFER, "Homs", "2024-12-06", actor1=GOV, status="denied", attributed_to=["SANA"]),
+        ev(
+            doc.id,
+            6,
+            "Air/drone strike",
+            "Hama",
+            "2024-12-06",
+            actor1="Military Forces of Russia",
+            status="alleged",
+        ),
+        ev(doc.id, 7, REGAIN, "Hama", "1982-02-28", actor1=GOV, historical=True, fatalities=None),
+    ]
+    return doc
+
+
+def test_sample_article_control_on_2024_12_06(target: str) -> None:
+    with open_store(target) as store:
+        earlier = Document(id="older", text="y" * 50)
+        earlier.events = [ev("older", 0, REGAIN, "Homs", "2024-05-01", actor1=GOV)]
+        store.write_many([sample_article(), earlier])
+        state = {s["place"]: s for s in store.control("2024-12-06")}
+        for place in ("Hama", "Ar Rastan", "Talbiseh", "Aleppo", "Nasib border crossing"):
+            assert state[place]["controller"] == OPP, place
+            assert state[place]["event_ids"], place
+        # The denied withdrawal leaves Homs as it was; the 1982 background gives Hama no state.
+        assert state["Homs"]["controller"] == GOV and state["Homs"]["since"] == "2024-05-01"
+        assert state["Hama"]["since"] == "2024-12-05" and state["Hama"]["previous"] is None
+        # Before the offensive only Homs had a known holder.
+        assert [s["place"] for s in store.control("2024-11-01")] == ["Homs"]
+        # Aleppo fell first.
+        assert {s["place"] for s in store.control("2024-12-01")} == {"Homs", "Aleppo"}
+        # A bbox around Homs governorate's north keeps Rastan, Talbiseh, Homs, not Aleppo or Nasib.
+        near = {s["place"] for s in store.control("2024-12-06", bbox=(36.5, 34.6, 36.9, 35.0))}
+        assert near == {"Ar Rastan", "Talbiseh", "Homs"}
+
+
+def test_alleged_denied_disputed_do_not_flip_and_confirmations_support(target: str) -> None:
+    with open_store(target) as store:
+        a = Document(id="a", text="z" * 50)
+        a.events = [
+            ev("a", 0, REGAIN, "Hama", "2015-08-01", actor1=GOV),
+            ev("a", 1, OVERTAKE, "Hama", "2015-08-03", actor1=OPP, status="alleged"),
+            ev("a", 2, OVERTAKE, "Aleppo", "2015-08-03", actor1=OPP, status="disputed"),
+        ]
+        b = Document(id="b", text="z" * 50)
+        b.events = [
+            ev("b", 0, OVERTAKE, "Hama", "2015-08-04", actor1=OPP, status="denied"),
+            ev("b", 1, REGAIN, "Hama", "2015-08-10", actor1=GOV),  # confirms the holder
+        ]
+        store.write_many([a, b])
+        (hama,) = store.control("2015-08-20")
+        assert hama["controller"] == GOV and hama["since"] == "2015-08-01"
+        assert len(hama["event_ids"]) == 2
+        assert len(store.control("2015-08-05")[0]["event_ids"]) == 1
+        history = store.control_history("Hama")
+        assert [h["controller"] for h in history] == [GOV]
+
+
+def test_transfers_and_withdrawals() -> None:
+    base = {
+        "time_precision": 1,
+        "status": "reported",
+        "historical": False,
+        "location": "Tadmur",
+        "geonameid": 1,
+    }
+    events = [
+        {
+            **base,
+            "event_id": "e1",
+            "event_date": "2015-05-01",
+            "sub_event_type": "Armed clash",
+            "actor1": GOV,
+            "actor2": "IS",
+        },
+        {**base, "event_id": "e2", "event_date": "2015-05-20", "sub_event_type": TRANSFER, "actor1": GOV},
+        {
+            **base,
+            "event_id": "e3",
+            "event_date": "2015-06-01",
+            "sub_event_type": TRANSFER,
+            "actor1": "IS",
+            "actor2": "X",
+        },
+        {
+            **base,
+            "event_id": "e4",
+            "event_date": "2016-03-27",
+            "sub_event_type": REGAIN,
+            "actor1": GOV,
+            "historical": True,
+        },
+    ]
+    changes = timeline(events)
+    # The army's withdrawal hands Tadmur to its opponent in the fight there; then a handover to X.
+    assert [(c["controller"], c["previous"], c["since"]) for c in changes] == [
+        ("IS", None, "2015-05-20"),
+        ("X", "IS", "2015-06-01"),
+    ]
+
+
+def test_control_output_formats(target: str) -> None:
+    with open_store(target) as store:
+        store.write(sample_article())
+        out = io.StringIO()
+        assert write_control(store, "2024-12-06", out, "json") == 5
+        doc = json.loads(out.getvalue())
+        assert doc["date"] == "2024-12-06" and len(doc["places"]) == 5
+        assert set(doc["places"][0]) >= {
+            "place",
+            "latitude",
+            "longitude",
+            "geonameid",
+            "controller",
+            "since",
+            "event_ids",
+        }
+        out = io.StringIO()
+        write_control(store, "2024-12-06", out, "geojson")
+        gj = json.loads(out.getvalue())
+        assert gj["type"] == "FeatureCollection" and len(gj["features"]) == 5
+        for f in gj["features"]:
+            lon, lat = f["geometry"]["coordinates"]
+            assert f["geometry"]["type"] == "Point" and -180 <= lon <= 180 and -90 <= lat <= 90
