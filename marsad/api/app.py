@@ -1,0 +1,426 @@
+"""The HTTP API and the map page, one FastAPI app over one store (``marsad serve``).
+
+Every database read and write goes through :mod:`marsad.store`, whose SQL is parameterised.
+A store holds one connection, so requests take turns on it behind a lock; reads are short and
+the page fetches in pages, so the lock is never held long. The map page is a pre-built bundle
+in :mod:`marsad.web`'s ``static`` folder: serving it needs no Node.js.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, PlainTextResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
+
+from marsad.api.limits import BodySizeLimit, RateLimit, SlidingWindow
+from marsad.api.models import (
+    ArticleIn,
+    ControlMap,
+    ControlPlace,
+    DocumentOut,
+    DocumentRef,
+    Event,
+    EventDetail,
+    EventPage,
+    EventType,
+    Feature,
+    FeatureCollection,
+    IngestResult,
+    PageConfig,
+    PointGeometry,
+    Problem,
+    SpanOut,
+    Status,
+    SubEventType,
+)
+from marsad.document import Document
+from marsad.store import open_store
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
+MAX_BODY_BYTES = 1_000_000
+# Labels whose words the page marks inside an evidence sentence, most telling first: where two
+# overlap, the earlier label wins.
+HIGHLIGHT_LABELS = ("trigger", "casualties", "actor", "place", "source", "date")
+
+FilterText = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
+ID_PATTERN = r"^[^\x00/]{1,200}$"
+
+
+def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": Problem} for code in codes}
+
+
+def _bbox(
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="W,S,E,N in degrees, e.g. 35.5,32.3,42.4,37.4",
+            max_length=100,
+            pattern=r"^\s*-?[0-9.]+\s*(,\s*-?[0-9.]+\s*){3}$",
+        ),
+    ] = None,
+) -> tuple[float, float, float, float] | None:
+    if bbox is None:
+        return None
+    try:
+        w, s, e, n = (float(x) for x in bbox.split(","))
+    except ValueError:
+        raise HTTPException(422, "bbox must be four numbers W,S,E,N") from None
+    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
+        raise HTTPException(422, "bbox must satisfy -180 <= W <= E <= 180 and -90 <= S <= N <= 90")
+    return (w, s, e, n)
+
+
+BBox = Annotated[tuple[float, float, float, float] | None, Depends(_bbox)]
+
+
+def _event(d: dict[str, Any]) -> Event:
+    return Event.model_validate({k: d.get(k) for k in Event.model_fields if k in d})
+
+
+def _feature(
+    d: dict[str, Any], id_key: str, lat_key: str = "latitude", lon_key: str = "longitude"
+) -> Feature:
+    lat, lon = d.get(lat_key), d.get(lon_key)
+    geometry = PointGeometry(coordinates=(lon, lat)) if lat is not None and lon is not None else None
+    return Feature(id=str(d[id_key]), geometry=geometry, properties=d)
+
+
+def _control_place(d: dict[str, Any]) -> ControlPlace:
+    """Accept both spellings of the store's control rows (``place``/``name``, ``lat``/``latitude``)."""
+    return ControlPlace(
+        place=d.get("place", d.get("name")),
+        place_key=str(d.get("place_key") or d.get("geonameid") or d.get("place") or d.get("name")),
+        latitude=d.get("latitude", d.get("lat")),
+        longitude=d.get("longitude", d.get("lon")),
+        geonameid=d.get("geonameid"),
+        controller=d.get("controller"),
+        previous=d.get("previous"),
+        since=d.get("since"),
+        event_ids=list(d.get("event_ids", d.get("events")) or []),
+    )
+
+
+def _highlights(sentence: dict[str, Any], doc: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The tagged words inside one evidence sentence, relative to it and never overlapping."""
+    clean = (doc or {}).get("clean")
+    start, end = sentence["start"], sentence["end"]
+    if not clean or clean[start:end] != sentence["text"]:
+        return []
+    rank = {label: i for i, label in enumerate(HIGHLIGHT_LABELS)}
+    found = sorted(
+        (s for s in doc.get("spans") or [] if s["label"] in rank and start <= s["start"] < s["end"] <= end),
+        key=lambda s: (rank[s["label"]], s["start"]),
+    )
+    taken: list[tuple[int, int]] = []
+    out = []
+    for s in found:
+        if any(s["start"] < b and a < s["end"] for a, b in taken):
+            continue
+        taken.append((s["start"], s["end"]))
+        out.append({"start": s["start"] - start, "end": s["end"] - start, "label": s["label"]})
+    return sorted(out, key=lambda h: h["start"])
+
+
+def _article_id(article: ArticleIn) -> str:
+    return article.id or "api-" + hashlib.sha1(article.text.encode("utf-8")).hexdigest()[:16]
+
+
+def _csp(tile_url: str | None) -> str:
+    """Scripts only from this server: injected markup could not run even if it got in."""
+    images = "'self' data:"
+    if tile_url:
+        parts = urlsplit(tile_url)
+        host = parts.netloc.replace("{s}", "*")
+        if parts.scheme in ("http", "https") and host:
+            images += f" {parts.scheme}://{host}"
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src {images};"
+        " connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+
+
+def create_app(
+    db: str,
+    token: str | None = None,
+    *,
+    tile_url: str | None = None,
+    tile_attribution: str | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    reads_per_minute: int = 600,
+    writes_per_minute: int = 30,
+) -> FastAPI:
+    """The app over the store at ``db``; POST /documents needs ``token`` (or MARSAD_API_TOKEN)."""
+    token = token or os.environ.get("MARSAD_API_TOKEN") or None
+    tile_url = tile_url or os.environ.get("MARSAD_TILE_URL") or None
+    tile_attribution = tile_attribution or os.environ.get("MARSAD_TILE_ATTRIBUTION") or None
+    store = open_store(db)
+    store_lock = threading.RLock()
+    ingest_lock = threading.Lock()
+    pipeline_box: list[Any] = []
+
+    @contextmanager
+    def using_store() -> Iterator[Any]:
+        with store_lock:
+            yield store
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        with store_lock:
+            store.close()
+
+    app = FastAPI(
+        title="marsad",
+        summary="Geocoded, source-attributed conflict events read from Arabic news",
+        version="0.1.0",
+        lifespan=lifespan,
+        # The bundled Swagger/ReDoc pages load their scripts from a CDN; the schema itself is
+        # served at /openapi.json and works offline.
+        docs_url=None,
+        redoc_url=None,
+    )
+    bearer = HTTPBearer(auto_error=False, description="The MARSAD_API_TOKEN of the server")
+
+    def require_token(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> None:
+        if token is None:
+            raise HTTPException(403, "ingest is disabled: the server has no API token configured")
+        if credentials is None or not hmac.compare_digest(
+            credentials.credentials.encode("utf-8"), token.encode("utf-8")
+        ):
+            raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
+
+    @app.get(
+        "/events",
+        response_model=EventPage | FeatureCollection,
+        tags=["events"],
+        responses=_problems(422, 429),
+    )
+    def list_events(
+        bbox: BBox,
+        date_from: Annotated[date | None, Query(description="First day, inclusive")] = None,
+        date_to: Annotated[date | None, Query(description="Last day, inclusive")] = None,
+        event_type: Annotated[EventType | None, Query()] = None,
+        sub_event_type: Annotated[SubEventType | None, Query()] = None,
+        actor: FilterText = None,
+        status: Annotated[Status | None, Query()] = None,
+        source: Annotated[
+            str | None, Query(max_length=200, pattern=r"^[^\x00]*$", description="Cited source")
+        ] = None,
+        text: Annotated[
+            str | None, Query(max_length=200, pattern=r"^[^\x00]*$", description="In evidence or notes")
+        ] = None,
+        country: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
+        historical: bool | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        format: Literal["json", "geojson"] = "json",
+    ) -> EventPage | FeatureCollection:
+        """Merged events, oldest first, filtered; JSON pages or a GeoJSON FeatureCollection."""
+        filters = {
+            "date_from": date_from.isoformat() if date_from else None,
+            "date_to": date_to.isoformat() if date_to else None,
+            "bbox": bbox,
+            "event_type": event_type,
+            "sub_event_type": sub_event_type,
+            "actor": actor,
+            "status": status,
+            "source": source,
+            "text": text,
+            "country": country,
+            "historical": historical,
+        }
+        with using_store() as s:
+            # One extra row says whether another page follows, without counting the table.
+            rows = list(
+                s.events(
+                    **{k: v for k, v in filters.items() if v is not None}, limit=limit + 1, offset=offset
+                )
+            )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_offset = offset + limit if more else None
+        if format == "geojson":
+            features = [_feature(_event(r).model_dump(), "event_id") for r in rows]
+            return FeatureCollection(features=features, next_offset=next_offset)
+        return EventPage(
+            count=len(rows),
+            limit=limit,
+            offset=offset,
+            next_offset=next_offset,
+            events=[_event(r) for r in rows],
+        )
+
+    @app.get("/events/{event_id}", response_model=EventDetail, tags=["events"], responses=_problems(404, 429))
+    def get_event(event_id: Annotated[str, PathParam(pattern=ID_PATTERN)]) -> EventDetail:
+        """One event with its evidence sentences, the matched words in each and their documents."""
+        with using_store() as s:
+            found = s.event(event_id)
+            if found is None:
+                raise HTTPException(404, "no such event")
+            docs = {d: s.document(d) for d in {e["doc_id"] for e in found.get("evidence") or []}}
+        evidence = []
+        for e in found.get("evidence") or []:
+            doc = docs.get(e["doc_id"])
+            ref = None
+            if doc is not None:
+                ref = DocumentRef(**{k: doc.get(k) for k in DocumentRef.model_fields}).model_dump()
+            evidence.append({**e, "highlights": _highlights(e, doc), "document": ref})
+        fields = {k: found.get(k) for k in Event.model_fields if k in found}
+        return EventDetail.model_validate(
+            fields
+            | {
+                "evidence": evidence,
+                "sources": found.get("sources") or [],
+                "outlets": found.get("outlets") or [],
+                "fatalities_max": found.get("fatalities_max"),
+            }
+        )
+
+    @app.get(
+        "/control",
+        response_model=ControlMap | FeatureCollection,
+        tags=["control"],
+        responses=_problems(422, 429),
+    )
+    def control(
+        bbox: BBox,
+        date: Annotated[date, Query(description="The day to show, YYYY-MM-DD")],
+        format: Literal["json", "geojson"] = "json",
+    ) -> ControlMap | FeatureCollection:
+        """Who controls each place on ``date``, from the last change on or before it."""
+        day = date.isoformat()
+        with using_store() as s:
+            places = [_control_place(p) for p in s.control(day, bbox)]
+        if format == "geojson":
+            features = [_feature(p.model_dump(), "place_key") for p in places]
+            return FeatureCollection(features=features, date=day)
+        return ControlMap(date=day, bbox=list(bbox) if bbox else None, places=places)
+
+    @app.get(
+        "/documents/{doc_id}", response_model=DocumentOut, tags=["documents"], responses=_problems(404, 429)
+    )
+    def get_document(doc_id: Annotated[str, PathParam(pattern=ID_PATTERN)]) -> DocumentOut:
+        """A document's clean text and spans; the text is data for the client to escape."""
+        with using_store() as s:
+            doc = s.document(doc_id)
+        if doc is None:
+            raise HTTPException(404, "no such document")
+        state = doc.get("state", "processed")
+        return DocumentOut(
+            id=doc["id"],
+            state=state,
+            title=doc.get("title"),
+            outlet=doc.get("outlet"),
+            url=doc.get("url"),
+            published=doc.get("published"),
+            text=doc.get("clean") if state == "processed" else None,
+            spans=[
+                SpanOut(**{k: sp[k] for k in ("start", "end", "label", "attrs")})
+                for sp in doc.get("spans") or []
+            ],
+            event_ids=doc.get("event_ids") or [],
+            duplicate_of=doc.get("duplicate_of"),
+            reason=doc.get("reason"),
+        )
+
+    @app.get("/stats", tags=["store"], responses=_problems(429))
+    def stats() -> dict[str, Any]:
+        """Counts of documents, rejects, events and control changes in the store."""
+        with using_store() as s:
+            return s.stats()
+
+    @app.post(
+        "/documents",
+        response_model=IngestResult,
+        status_code=201,
+        tags=["documents"],
+        dependencies=[Depends(require_token)],
+        responses=_problems(401, 403, 413, 422, 429, 503),
+    )
+    def ingest(article: ArticleIn) -> IngestResult:
+        """Run one article through the pipeline, store it and re-merge the events."""
+        with ingest_lock:
+            if not pipeline_box:
+                try:
+                    from marsad.runner import build_pipeline
+
+                    with using_store() as s:
+                        pipeline_box.append(build_pipeline(s))
+                except ImportError as exc:
+                    raise HTTPException(503, f"the pipeline is not available: {exc}") from None
+            doc = Document(
+                id=_article_id(article),
+                text=article.text,
+                source="api",
+                title=article.title,
+                published=article.published,
+                url=article.url,
+                outlet=article.outlet,
+            )
+            doc = pipeline_box[0](doc)
+            with using_store() as s:
+                s.write(doc)
+                s.merge()
+        state = "quarantined" if doc.quarantine else "duplicate" if doc.duplicate_of else "processed"
+        return IngestResult(
+            id=doc.id,
+            state=state,
+            events=[e.ensure_id() if hasattr(e, "ensure_id") else e["event_id"] for e in doc.events],
+            quarantine=doc.quarantine,
+            duplicate_of=doc.duplicate_of,
+        )
+
+    @app.get("/config", response_model=PageConfig, tags=["page"])
+    def page_config() -> PageConfig:
+        """Settings the map page reads at start: the optional tile layer."""
+        return PageConfig(tile_url=tile_url, tile_attribution=tile_attribution)
+
+    csp = _csp(tile_url)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> Response:
+        page = STATIC_DIR / "index.html"
+        if not page.is_file():
+            return PlainTextResponse(
+                "The map page is not built; see docs/web.md (npm --prefix marsad/web run build).", 503
+            )
+        return FileResponse(page, headers={"Content-Security-Policy": csp})
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    # Outermost first: a client over its budget is refused before its body is even read.
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(
+        RateLimit, reads=SlidingWindow(reads_per_minute), writes=SlidingWindow(writes_per_minute)
+    )
+    return app
+
+
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the app with uvicorn until interrupted (``marsad serve``)."""
+    import uvicorn
+
+    uvicorn.run(create_app(db), host=host, port=port, log_level="info")
