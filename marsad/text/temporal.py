@@ -1,0 +1,433 @@
+"""Temporal expressions resolved against the publication date.
+
+One precompiled regex (built from ``temporal.yaml``) runs over the folded text (``Folded``: no
+diacritics, unified alef/ya/ta marbuta, ASCII digits), so the cost is a single scan per article
+rather than a general-purpose date parser per sentence. Each match is resolved to an inclusive
+``[first, last]`` range with a precision; relative expressions without a published date stay
+unresolved (``None``), never guessed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from marsad.document import Document
+from marsad.pipeline import component
+from marsad.text.normalize import folded, normalize_key
+from marsad.text.tokens import Token, tokenize
+
+_DATA = yaml.safe_load((Path(__file__).with_name("temporal.yaml")).read_text(encoding="utf-8"))
+
+
+def _fold_map(d: dict[str, Any]) -> dict[str, Any]:
+    return {normalize_key(k): v for k, v in d.items()}
+
+
+def _fold_list(words: list[str]) -> list[str]:
+    return [normalize_key(w) for w in words]
+
+
+def _alt(words: list[str] | dict[str, Any]) -> str:
+    """Regex alternation of folded words, longest first, spaces matching any whitespace run."""
+    keys = sorted({normalize_key(w) for w in words}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys) + ")"
+
+
+WEEKDAYS = _fold_map(_DATA["weekdays"])
+MONTHS = _fold_map(_DATA["months"])
+_AMBIGUOUS_MONTHS = frozenset(_fold_list(_DATA["ambiguous_months"]))
+_MONTH_CUES = frozenset(_fold_list(_DATA["month_cues"]))
+_REL_DAYS = _fold_map(_DATA["relative_days"])
+_PAST = frozenset(_fold_list(_DATA["past"]))
+_CURRENT = frozenset(_fold_list(_DATA["current"]))
+_NEXT = frozenset(_fold_list(_DATA["next"]))
+_PERIODS = _fold_map(_DATA["periods"])
+_PLURALS = _fold_map(_DATA["plural_periods"])
+_COUNTED = _fold_map(_DATA["counted_units"])
+_COUNT_WORDS = _fold_map(_DATA["count_words"])
+_ORDINALS = _fold_map(_DATA["ordinal_days"])
+_YEAR_WORDS = frozenset(_fold_list(_DATA["year_words"]))
+_SINCE = frozenset(_fold_list(_DATA["since"]))
+_WEEK_START = int(_DATA["week_start"])
+
+_WD = _alt(WEEKDAYS)
+_MON = _alt(MONTHS)
+_PART = _alt(_DATA["day_parts"])
+_Q = _alt(_DATA["past"] + _DATA["current"] + _DATA["next"])
+_QPN = _alt(_DATA["past"] + _DATA["next"])
+_SINCE_RE = _alt(_DATA["since"])
+_not_today = _alt(_DATA["not_today_after"])
+_REL = _alt([k for k in _DATA["relative_days"] if normalize_key(k) != "اليوم"])
+_REL = f"(?:{_REL[3:-1]}|اليوم(?!\\s+{_not_today}(?!\\w)))"
+_DAY = rf"(?:(?:ال)?[0-3]?\d(?!\d)|{_alt(_DATA['ordinal_days'])})"
+_MONX = rf"(?P<{{p}}m>{_MON})(?:\s*\(\s*{_MON}\s*\)|\s*/\s*{_MON}|\s+{_MON}(?!\w))?"
+_YEAR = r"(?:19|20)\d\d(?!\d)"
+_YEARX = (
+    rf"\s*,?\s*(?:\(\s*{_MON}\s*\)\s*)?(?:من\s+)?(?:{_alt(_DATA['year_words'])}\s+)?"
+    rf"(?P<{{p}}y>{_YEAR})(?:\s*م(?!\w))?"
+)
+_YEARREL = rf"\s+(?P<{{p}}yq>(?:من\s+)?(?:العام|السنه)\s+{_Q}|(?:من\s+)?(?:هذا\s+العام|هذه\s+السنه))"
+_COUNT = rf"(?:(?:ال)?\d+|{_alt(_DATA['count_words'])})"
+_B = r"(?<!\w)"
+_E = r"(?!\w)"
+
+_PATTERN = "|".join(
+    [
+        # 20/7/2015, 2015-07-20
+        rf"(?P<n>{_B}(?:(?P<n_since>{_SINCE_RE})\s+)?[وف]?(?:(?P<n_d>\d{{1,2}})\s*(?P<n_sep>[/.-])\s*"
+        rf"(?P<n_m>\d{{1,2}})\s*(?P=n_sep)\s*(?P<n_y>{_YEAR})|(?P<n_iy>{_YEAR})-(?P<n_im>\d{{1,2}})-(?P<n_id>\d{{1,2}})){_E})",
+        # (الاثنين) 27 (و28) يوليو (تموز) (2015 | الماضي)
+        rf"(?P<d>{_B}(?:(?P<d_since>{_SINCE_RE})\s+)?(?:{_PART}\s+)?(?:[وف]?(?P<d_wd>{_WD})\s*,?\s*)?(?:الموافق\s+)?"
+        rf"(?:يوم\s+)?[وف]?(?P<d_d1>{_DAY})(?:\s*(?:و|-|الى|حتى)\s*(?P<d_d2>{_DAY}))?\s*(?:من\s+)?(?:شهر\s+)?"
+        + _MONX.format(p="d_")
+        + rf"(?:{_YEARX.format(p='d_')}|{_YEARREL.format(p='d_')}|\s+(?P<d_q>{_Q}))?{_E})",
+        # (منتصف) مايو (أيار) (2014 | الماضي)
+        rf"(?P<m>{_B}(?:(?P<m_since>{_SINCE_RE})\s+)?(?:(?P<m_q0>{_alt(_DATA['month_parts'])})\s+)?"
+        rf"(?:شهر\s+|شهري\s+)?[وف]?"
+        + _MONX.format(p="m_")
+        + rf"(?:{_YEARX.format(p='m_')}|{_YEARREL.format(p='m_')}|\s+(?P<m_q>{_Q}))?{_E})",
+        # (صباح) (يوم) أمس (الجمعة)
+        rf"(?P<r>{_B}(?:(?P<r_since>{_SINCE_RE})\s+)?(?:{_PART}\s+)?(?:يوم\s+)?[وف]?(?P<r_rel>{_REL})"
+        rf"(?:\s*,?\s*(?P<r_wd>{_WD}))?{_E})",
+        # (ليل) الأحد (- الاثنين) (الماضي)
+        rf"(?P<w>{_B}(?:(?P<w_since>{_SINCE_RE})\s+)?(?:{_PART}\s+)?(?:(?:يوم|يومي)\s+)?[وف]?(?P<w_wd>{_WD})"
+        rf"(?:\s*(?:-|/|و|الى|حتى)\s*و?(?P<w_wd2>{_WD}))?(?:\s+(?P<w_q>{_QPN}))?{_E})",
+        # هذا الأسبوع, الشهر الماضي, الأيام الثلاثة الماضية, الـ24 ساعة الماضية
+        rf"(?P<p>{_B}(?:(?P<p_since>{_SINCE_RE})\s+)?(?:(?:{_alt(_DATA['this'])})\s+(?P<p_this>{_alt(_DATA['periods'])})"
+        rf"|[وف]?(?P<p_unit>{_alt(_DATA['periods'])})\s+(?P<p_q>{_Q})"
+        rf"|(?P<p_plural>{_alt(_DATA['plural_periods'])})\s+(?P<p_n>{_COUNT})\s+(?:{_alt(_DATA['past'])}|الاخيره)"
+        rf"|(?P<p_n2>{_COUNT})\s+(?P<p_counted>{_alt(_DATA['counted_units'])})\s+(?:{_alt(_DATA['past'])}|الاخيره)){_E})",
+        # عام 1982, منذ 2011, في 2018, عامي 2011 و2012, 2011-2015
+        rf"(?P<y>{_B}(?:(?P<y_cue>{_alt(_DATA['year_cues'])})\s+)?(?:(?P<y_word>{_alt(_DATA['year_words'])})\s+)?[وف]?"
+        rf"(?P<y_1>{_YEAR})(?:\s*(?:و|-|الى|حتى|/)\s*(?:عام\s+)?(?P<y_2>{_YEAR}))?(?:\s*م(?!\w))?{_E})",
+    ]
+)
+DATE_RE = re.compile(_PATTERN)
+
+_PREV_WORD_RE = re.compile(r"(\w+)\W*$")
+
+
+def _words_of(phrases: Any) -> set[str]:
+    return {w for p in phrases for w in normalize_key(p).split()}
+
+
+# Words that every expression contains (a month, a weekday, a relative day, a period word or a
+# year): the regex is tried only around them, which keeps the layer far below a millisecond.
+_ANCHOR_WORDS = (
+    {normalize_key(k).split()[0] for k in _DATA["months"]}
+    | {normalize_key(k).split()[-1] for k in _DATA["relative_days"]}
+    | set(WEEKDAYS)
+    | set(_PERIODS)
+    | set(_PLURALS)
+    | set(_COUNTED)
+)
+_YEARS = {str(y) for y in range(1900, 2100)}
+_ANCHORS = frozenset(
+    _ANCHOR_WORDS | {c + w for w in _ANCHOR_WORDS for c in "وفبل"} | _YEARS | {y + "م" for y in _YEARS}
+)
+# Words that may open an expression before its anchor ("منذ صباح يوم", "السابع من", "هذا").
+_PREFIX_WORDS = (
+    _words_of(_DATA["day_parts"] + _DATA["since"] + _DATA["month_parts"] + _DATA["this"])
+    | _words_of(_DATA["ordinal_days"])
+    | _words_of(_DATA["count_words"])
+    | _words_of(_DATA["year_words"] + _DATA["year_cues"])
+    | set(WEEKDAYS)
+    | {"يوم", "يومي", "الموافق", "من", "شهر", "شهري", "و", "/", "-", ".", "(", ")"}
+    | {str(d) for d in range(32)}
+    | {f"{d:02d}" for d in range(10)}
+    | {p + str(d) for d in range(32) for p in ("ال", "و", "ف")}
+)
+_PREFIXES = frozenset(_PREFIX_WORDS | {c + w for w in _PREFIX_WORDS for c in "وف"})
+_MAX_PREFIX_WORDS = 6
+
+
+def _last_day(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _weekday_on_or_before(ref: date, wd: int) -> date:
+    return ref - timedelta(days=(ref.weekday() - wd) % 7)
+
+
+def _shift_month(y: int, m: int, k: int) -> tuple[int, int]:
+    i = y * 12 + (m - 1) + k
+    return i // 12, i % 12 + 1
+
+
+def _qual(q: str | None) -> str | None:
+    if q is None:
+        return None
+    q = re.sub(r"\s+", " ", q)
+    return "past" if q in _PAST else "current" if q in _CURRENT else "next" if q in _NEXT else None
+
+
+def _day_value(s: str) -> int:
+    s = re.sub(r"\s+", " ", s)
+    return int(s[2:]) if s.startswith("ال") and s[2:].isdigit() else int(s) if s.isdigit() else _ORDINALS[s]
+
+
+def _count_value(s: str) -> int:
+    s = re.sub(r"\s+", " ", s)
+    digits = s[2:] if s.startswith("ال") else s
+    return int(digits) if digits.isdigit() else _COUNT_WORDS[s]
+
+
+def _month_year(m: int, q: str | None, pub: date) -> int:
+    """Year of a month named without a year, relative to the published month."""
+    if q == "past":
+        return pub.year if m < pub.month else pub.year - 1
+    if q == "next":
+        return pub.year if m > pub.month else pub.year + 1
+    if q == "current":
+        return pub.year
+    return pub.year if m <= pub.month else pub.year - 1
+
+
+def _day_month_date(d: int, m: int, q: str | None, pub: date) -> date:
+    """A day and month without a year: the most recent one not after ``pub`` by default."""
+    if q == "next":
+        y = pub.year if (m, d) > (pub.month, pub.day) else pub.year + 1
+    elif q == "current":
+        y = pub.year
+    elif q == "past":
+        y = pub.year if (m, d) < (pub.month, pub.day) else pub.year - 1
+    else:
+        y = pub.year if (m, d) <= (pub.month, pub.day) else pub.year - 1
+    return date(y, m, d)
+
+
+Resolved = tuple[date | None, date | None, str, str]
+DateHit = tuple[int, int, dict[str, Any]]
+
+
+def _resolve(m: re.Match[str], key: str, pub: date | None) -> Resolved | None:
+    """``(first, last, precision, kind)`` of one match, or None when it is not a date."""
+    g = m.groupdict()
+    kind = m.lastgroup
+    if kind == "n":
+        if g["n_y"]:
+            y, mo, d = int(g["n_y"]), int(g["n_m"]), int(g["n_d"])
+        else:
+            y, mo, d = int(g["n_iy"]), int(g["n_im"]), int(g["n_id"])
+        day = date(y, mo, d)
+        return day, day, "day", "numeric"
+    if kind == "d":
+        mo = MONTHS[re.sub(r"\s+", " ", g["d_m"])]
+        d1 = _day_value(g["d_d1"])
+        d2 = _day_value(g["d_d2"]) if g["d_d2"] else d1
+        if d2 < d1:
+            return None
+        if g["d_y"]:
+            y = int(g["d_y"])
+            return date(y, mo, d1), date(y, mo, d2), "day", "date"
+        if pub is None:
+            date(2000, mo, d2)  # still reject impossible days
+            return None, None, "day", "date"
+        if g["d_yq"]:
+            y = pub.year + _year_step(g["d_yq"])
+            return date(y, mo, d1), date(y, mo, d2), "day", "date"
+        if g["d_wd"]:  # "الاثنين 27 يوليو": the year whose 27 July is a Monday, nearest to pub
+            wd = WEEKDAYS[g["d_wd"]]
+            years = [y for y in (pub.year, pub.year - 1, pub.year + 1) if _safe_weekday(y, mo, d2) == wd]
+            if years:
+                return date(years[0], mo, d1), date(years[0], mo, d2), "day", "date"
+        last = _day_month_date(d2, mo, _qual(g["d_q"]), pub)
+        return last.replace(day=d1), last, "day", "date"
+    if kind == "m":
+        name = re.sub(r"\s+", " ", g["m_m"])
+        mo = MONTHS[name]
+        q = _qual(g["m_q"])
+        if name in _AMBIGUOUS_MONTHS and not (
+            g["m_y"] or g["m_yq"] or q or g["m_q0"] or g["m_since"] or m.group("m") != name
+        ):
+            prev = _PREV_WORD_RE.search(key, max(0, m.start() - 20), m.start())
+            if prev is None or prev.group(1) not in _MONTH_CUES:
+                return None
+        if g["m_y"]:
+            y = int(g["m_y"])
+        elif pub is None:
+            return None, None, "month", "month"
+        elif g["m_yq"]:
+            y = pub.year + _year_step(g["m_yq"])
+        else:
+            y = _month_year(mo, q, pub)
+        return date(y, mo, 1), _last_day(y, mo), "month", "month"
+    if pub is None:
+        if kind == "y":
+            return _resolve_year(g, None)
+        return None, None, "week" if kind == "p" and _period_unit(g) == "week" else "day", _kind(kind)
+    if kind == "r":
+        ref = pub + timedelta(days=_REL_DAYS[re.sub(r"\s+", " ", g["r_rel"])])
+        if g["r_wd"]:
+            ref = _weekday_on_or_before(ref, WEEKDAYS[g["r_wd"]])
+        return ref, ref, "day", "relative_day"
+    if kind == "w":
+        q = _qual(g["w_q"])
+        ref = pub - timedelta(days=1) if q == "past" else pub
+        wd2 = g["w_wd2"]
+        last_wd = WEEKDAYS[wd2 if wd2 else g["w_wd"]]
+        if q == "next":
+            last = pub + timedelta(days=(last_wd - pub.weekday() - 1) % 7 + 1)
+        else:
+            last = _weekday_on_or_before(ref, last_wd)
+        first = last - timedelta(days=(last_wd - WEEKDAYS[g["w_wd"]]) % 7)
+        return first, last, "day", "weekday"
+    if kind == "p":
+        return _resolve_period(g, pub)
+    return _resolve_year(g, pub)
+
+
+def _year_step(text: str) -> int:
+    """-1, 0 or 1 for "من العام الماضي" / "الحالي" / "المقبل"."""
+    last = text.split()[-1]
+    return -1 if last in _PAST else 1 if last in _NEXT else 0
+
+
+def _safe_weekday(y: int, m: int, d: int) -> int | None:
+    try:
+        return date(y, m, d).weekday()
+    except ValueError:
+        return None
+
+
+def _kind(group: str | None) -> str:
+    return {"r": "relative_day", "w": "weekday", "p": "period", "y": "year"}.get(group or "", "date")
+
+
+def _period_unit(g: dict[str, str | None]) -> str:
+    if g["p_this"] or g["p_unit"]:
+        return _PERIODS[g["p_this"] or g["p_unit"]]
+    if g["p_plural"]:
+        return _PLURALS[g["p_plural"]]
+    return _COUNTED[g["p_counted"]]
+
+
+def _resolve_period(g: dict[str, str | None], pub: date) -> Resolved:
+    unit = _period_unit(g)
+    q = "current" if g["p_this"] else _qual(g["p_q"])
+    if g["p_n"] or g["p_n2"]:  # the last N units up to the published date
+        n = _count_value(g["p_n"] or g["p_n2"])
+        if unit in ("hour", "day"):
+            days = max(1, -(-n // 24)) if unit == "hour" else n
+            return pub - timedelta(days=days), pub, "day", "period"
+        if unit == "week":
+            return pub - timedelta(weeks=n), pub, "week", "period"
+        if unit == "month":
+            y, mo = _shift_month(pub.year, pub.month, -n)
+            return date(y, mo, min(pub.day, calendar.monthrange(y, mo)[1])), pub, "month", "period"
+        return date(pub.year - n, 1, 1), pub, "year", "period"
+    step = {"past": -1, "current": 0, "next": 1}.get(q or "current", 0)
+    if unit == "week":
+        start = pub - timedelta(days=(pub.weekday() - _WEEK_START) % 7) + timedelta(weeks=step)
+        return start, pub if step == 0 else start + timedelta(days=6), "week", "period"
+    if unit == "month":
+        y, mo = _shift_month(pub.year, pub.month, step)
+        return date(y, mo, 1), pub if step == 0 else _last_day(y, mo), "month", "period"
+    y = pub.year + step
+    return date(y, 1, 1), pub if step == 0 else date(y, 12, 31), "year", "period"
+
+
+def _resolve_year(g: dict[str, str | None], pub: date | None) -> Resolved | None:
+    cue = re.sub(r"\s+", " ", g["y_cue"]) if g["y_cue"] else None
+    if not (cue or g["y_word"] or g["y_2"]):
+        return None
+    y1 = int(g["y_1"])
+    y2 = int(g["y_2"]) if g["y_2"] else y1
+    if y2 < y1:
+        return None
+    return date(y1, 1, 1), date(y2, 12, 31), "year", "year"
+
+
+def _matches(key: str, tokens: list[Token], to_key: Callable[[int], int]) -> list[re.Match[str]]:
+    """Non-overlapping DATE_RE matches, tried only at the word starts just before each anchor.
+
+    Anchors are found by set lookups over the token keys; scanning the text with a regex of
+    every anchor word, or ``str.find`` per word, costs several times more."""
+    out: list[re.Match[str]] = []
+    norms = [t.norm for t in tokens]
+    pos = 0
+    for i in [i for i, w in enumerate(norms) if w in _ANCHORS]:
+        a = to_key(tokens[i].start)
+        if a < pos:
+            continue
+        j = i
+        while j > 0 and i - j < _MAX_PREFIX_WORDS and norms[j - 1] in _PREFIXES:
+            j -= 1
+        for k in range(j, i + 1):
+            st = to_key(tokens[k].start)
+            if st < pos or not norms[k][:1].isalnum():
+                continue
+            m = DATE_RE.match(key, st)
+            if m is not None and m.end() > a:
+                out.append(m)
+                pos = m.end()
+                break
+    return out
+
+
+def find_dates(text: str, published: date | None, tokens: list[Token] | None = None) -> list[DateHit]:
+    """``(start, end, attrs)`` of every temporal expression in ``text`` (offsets into ``text``).
+
+    ``tokens`` are this text's tokens when the tokens stage has already made them."""
+    view = folded(text)
+    key = view.key
+    out: list[DateHit] = []
+    for m in _matches(key, tokens if tokens is not None else tokenize(text), view.to_key):
+        try:
+            res = _resolve(m, key, published)
+        except (ValueError, KeyError, OverflowError):
+            continue  # 31 June, a year 0 ...: not a date
+        if res is None:
+            continue
+        first, last, precision, kind = res
+        start = m.start()
+        if key[start] in "وف":  # a leading conjunction is not part of the expression
+            inner = DATE_RE.match(key[start + 1 : m.end()])
+            if inner is not None and inner.end() == m.end() - start - 1:
+                start += 1
+        g = m.groupdict()
+        since = next(
+            (g[k] for k in ("n_since", "d_since", "m_since", "r_since", "w_since", "p_since") if g.get(k)),
+            None,
+        )
+        if m.lastgroup == "y" and g["y_cue"]:
+            if re.sub(r"\s+", " ", g["y_cue"]) in _SINCE:
+                since = g["y_cue"]
+            else:
+                start = m.start("y_word") if g["y_word"] else m.start("y_1")
+        if since:
+            kind = "since"
+            if published is not None and first is not None and first <= published:
+                last = published
+        historical = bool(
+            published is not None
+            and first is not None
+            and last is not None
+            and (last.year < published.year or (precision == "year" and first.year < published.year))
+        )
+        attrs = {
+            "first": first.isoformat() if first else None,
+            "last": last.isoformat() if last else None,
+            "precision": precision,
+            "kind": kind,
+            "historical": historical,
+        }
+        out.append((view.start(start), view.end(m.end()), attrs))
+    return out
+
+
+@component("temporal")
+def make_temporal() -> object:
+    def temporal(doc: Document) -> Document:
+        for start, end, attrs in find_dates(doc.clean, doc.published, doc.tokens or None):
+            doc.add(start, end, "date", **attrs)
+        return doc
+
+    return temporal
