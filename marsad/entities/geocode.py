@@ -1,0 +1,446 @@
+"""The ``places`` component: find place names in Arabic text and resolve each to one gazetteer entry.
+
+Detection is a longest match over clitic-stripped words (``وبحمص`` -> ``حمص``), so multi-word
+names (دير الزور، جسر الشغور) win over their parts. A word before the name can type it
+(محافظة، مدينة، بلدة، قرية، حي، مخيم، ريف ...) or make it approximate (قرب، شمال، محيط،
+على بعد 5 كيلومترات من ...). Names that are also common words, and small foreign places,
+are only taken after such a trigger or inside a list (بلدتي الفوعة وكفريا).
+
+Resolution scores each candidate by the article's country context, an admin1 or region named
+right after it (الطيبة بالغوطة الغربية), the population prior, and the distance to the
+unambiguous places of the same article. Every span carries a confidence and the candidates it
+rejected.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from marsad.document import Document
+from marsad.entities import gazetteer
+from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, Gazetteer, Place, haversine_km
+from marsad.pipeline import component
+from marsad.text.normalize import normalize, normalize_key
+
+_WORD_RE = re.compile(r"[\u0621-\u063a\u0641-\u064a\u0671\u064b-\u0652\u0640\u0660-\u0669A-Za-z0-9]+")
+_GAP_JOIN_RE = re.compile(r"^[ \t\u00a0\-]*$")  # between the words of one name
+_GAP_LIST_RE = re.compile(r"^[ \t\u00a0,\u060c]*$")  # between the names of a list
+
+# Countries whose places an Arabic article about the Syrian war most likely means.
+COUNTRY_PRIOR = {"SY": 1.5, "IQ": 0.9, "LB": 0.9, "JO": 0.6, "TR": 0.6, "PS": 0.4, "IL": 0.3}
+STRONG_POPULATION = 100_000
+MAX_WORDS = 5
+
+
+def _key(word: str) -> str:
+    return normalize_key(word)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    triggers: dict[str, str]
+    directions: dict[str, str]
+    near: dict[str, str]
+    units: frozenset[str]
+    sides: dict[str, str]
+    stoplist: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """Trigger, qualifier and stop words from the data files, folded like the text."""
+    raw = yaml.safe_load((gazetteer.DATA_DIR / "geocode.yaml").read_text(encoding="utf-8"))
+    stop = (gazetteer.DATA_DIR / "stoplist.txt").read_text(encoding="utf-8").splitlines()
+    return Lexicon(
+        triggers={_key(k): v for k, v in raw["triggers"].items()},
+        directions={_key(k): v for k, v in raw["directions"].items()},
+        near={_key(k): v for k, v in raw["near"].items()},
+        units=frozenset(_key(u) for u in raw["distance_units"]),
+        sides={_key(k): v for k, v in raw["countryside_sides"].items()},
+        stoplist=frozenset(gazetteer.key_of(w) for w in stop if w.strip() and not w.startswith("#")),
+    )
+
+
+def bases(word: str) -> list[tuple[str, int]]:
+    """A folded word and its clitic-stripped readings, as ``(base, prefix_length)``.
+
+    ``وبحمص`` -> ``[(وبحمص, 0), (بحمص, 1), (حمص, 2)]``; ``للرقه`` -> ``(الرقه, 2)`` (the
+    article's alif is dropped after ل). Kept behind one function so that it can switch to
+    ``marsad.text.tokens.candidates`` once the token layer lands."""
+    out = [(word, 0)]
+    i = 0
+    if len(word) > 3 and word[0] in "وف":
+        i = 1
+        out.append((word[1:], 1))
+    rest = word[i:]
+    if len(rest) > 3 and rest[0] in "بلك":
+        if rest[0] == "ل" and rest[1] == "ل" and len(rest) > 4:
+            out.append(("ا" + rest[1:], i + 1))
+        else:
+            out.append((rest[1:], i + 1))
+    return out
+
+
+def _trigger_base(word: str, lex: Lexicon) -> str:
+    """The trigger inside a word with its clitics (``وريف`` -> ``ريف``)."""
+    for base, _ in bases(word):
+        if base in lex.triggers:
+            return base
+    return word
+
+
+_Word = tuple[int, int, str]  # start, end, folded key
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    first: int  # word index of the name's first word
+    last: int  # word index after the name
+    candidates: list[Place]
+    weak: bool
+    trigger: str | None = None
+    qualifier: str | None = None
+    in_list: bool = False
+    context: list[Place] = field(default_factory=list)
+    chosen: Place | None = None
+    confidence: float = 0.0
+    rejected: list[Place] = field(default_factory=list)
+
+
+class Geocoder:
+    """Finds and resolves place mentions; one instance serves every document."""
+
+    def __init__(self, gaz: Gazetteer | None = None) -> None:
+        self.gaz = gaz or gazetteer.get()
+        self.lex = lexicon()
+        self.firsts: dict[str, int] = {}
+        for key in self.gaz.exact:
+            n = key.count(" ") + 1
+            if 1 < n <= MAX_WORDS:
+                first = key.split(" ", 1)[0]
+                self.firsts[first] = max(self.firsts.get(first, 1), n)
+        self._cache: dict[str, str] = {}
+        self._starts: dict[str, list[tuple[str, int, int]]] = {}
+        self.country_names = {p.country_code: p.name for p in self.gaz.places if p.type == "country"}
+
+    # -- detection ------------------------------------------------------------------------
+    def _words(self, text: str) -> list[_Word]:
+        cache = self._cache
+        if len(cache) > 500_000:
+            cache.clear()
+        out = []
+        for m in _WORD_RE.finditer(normalize(text)):
+            raw = m.group()
+            key = cache.get(raw)
+            if key is None:
+                key = cache[raw] = _key(raw)
+            out.append((m.start(), m.end(), key))
+        return out
+
+    def _bases_in_index(self, word: str) -> list[tuple[str, int, int]]:
+        """The readings of a word that can start a name: (base, prefix length, longest name)."""
+        hit = self._starts.get(word)
+        if hit is None:
+            hit = []
+            for base, plen in bases(word):
+                if len(base) < 2:
+                    continue
+                longest = self.firsts.get(base, 0)
+                if longest or base in self.gaz.exact or (base in self.gaz.variant and len(base) >= 4):
+                    hit.append((base, plen, max(longest, 1)))
+            if len(self._starts) > 500_000:
+                self._starts.clear()
+            self._starts[word] = hit
+        return hit
+
+    def _match_at(self, text: str, words: list[_Word], i: int) -> tuple[int, int, str, bool] | None:
+        """Longest name starting at word ``i``: (prefix length, word count, key, variant)."""
+        best: tuple[int, int, str, bool] | None = None
+        for base, plen, longest in self._bases_in_index(words[i][2]):
+            parts = [base]
+            for j in range(i + 1, min(len(words), i + longest)):
+                if not _GAP_JOIN_RE.match(text[words[j - 1][1] : words[j][0]]):
+                    break
+                parts.append(words[j][2])
+            for n in range(len(parts), 0, -1):
+                key = " ".join(parts[:n]) if n > 1 else base
+                if key in self.gaz.exact:
+                    if best is None or n > best[1]:
+                        best = (plen, n, key, False)
+                    break
+            if best is None and base in self.gaz.variant and len(base) >= 4:
+                best = (plen, 1, base, True)
+        return best
+
+    def _strong(self, key: str, places: list[Place], variant: bool) -> bool:
+        if variant or key in self.lex.stoplist or len(key.replace(" ", "")) < 3:
+            return False
+        for p in places:
+            if p.source != "gn" or p.country_code in COUNTRY_PRIOR or p.population >= 1_000_000:
+                return True
+            if p.population >= STRONG_POPULATION and len(key) >= 4:
+                return True
+        return False
+
+    def _trigger_before(self, words: list[_Word], i: int, prefix: int) -> str | None:
+        if prefix or i == 0:
+            return None
+        for base, _ in bases(words[i - 1][2]):
+            if base in self.lex.triggers:
+                return self.lex.triggers[base]
+        return None
+
+    def _qualifier_before(self, words: list[_Word], i: int) -> str | None:
+        """``قرب X``، ``شمال X``، ``بالقرب من X``، ``على بعد 5 كم من X``، ``إلى الشرق من X``."""
+        if i == 0:
+            return None
+        lex = self.lex
+        prev = [b for b, _ in bases(words[i - 1][2])]
+        for b in prev:
+            if b in lex.near:
+                return lex.near[b]
+            if b in lex.directions:
+                if i >= 2 and f"{words[i - 2][2]} {b}" in lex.directions:
+                    return lex.directions[f"{words[i - 2][2]} {b}"]
+                return lex.directions[b]
+        if words[i - 1][2] == "من" and i >= 2:
+            for b, _ in bases(words[i - 2][2]):
+                if b in lex.units:
+                    return "distance"
+                if b in lex.near:
+                    return lex.near[b]
+                if b in lex.directions:
+                    return lex.directions[b]
+        return None
+
+    def detect(self, text: str) -> list[_Mention]:
+        words = self._words(text)
+        out: list[_Mention] = []
+        i = 0
+        list_trigger: str | None = None
+        list_end = -1
+        starts = self._starts
+        while i < len(words):
+            hits = starts.get(words[i][2])
+            if hits == []:
+                i += 1
+                continue
+            m = self._match_at(text, words, i)
+            if m is None:
+                i += 1
+                continue
+            plen, n, key, variant = m
+            table = self.gaz.variant if variant else self.gaz.exact
+            places = [self.gaz.places[k] for k in table[key]]
+            trigger = self._trigger_before(words, i, plen)
+            in_list = False
+            if trigger is None and list_trigger and i == list_end and plen <= 1:
+                gap = text[words[i - 1][1] : words[i][0]]
+                if _GAP_LIST_RE.match(gap) and (plen == 1 and words[i][2][0] == "و" or "," in normalize(gap)):
+                    trigger, in_list = list_trigger, True
+            strong = self._strong(key, places, variant)
+            if not strong and trigger is None:
+                i += 1
+                continue
+            if trigger == "admin1":
+                admins = [p for p in places if p.type == "admin1"]
+                places = admins or places
+            elif trigger is not None and trigger != "countryside":
+                points = [p for p in places if p.type not in AREA_TYPES]
+                places = points or places
+            start = words[i][0] + plen
+            if trigger in ("countryside", "admin1") and not in_list and i > 0:
+                start = words[i - 1][0] + len(words[i - 1][2]) - len(_trigger_base(words[i - 1][2], self.lex))
+            mention = _Mention(
+                start, words[i + n - 1][1], i, i + n, places, not strong, trigger, in_list=in_list
+            )
+            anchor = i - 1 if (trigger and not in_list) else i
+            if not in_list:
+                mention.qualifier = self._qualifier_before(words, anchor + (0 if anchor == i else 0))
+                if trigger and mention.qualifier is None and anchor >= 0:
+                    mention.qualifier = self._qualifier_before(words, anchor)
+            if trigger == "countryside":
+                side = self._side_after(text, words, i + n)
+                if side:
+                    mention.end = words[i + n + side[1] - 1][1]
+                    mention.last = i + n + side[1]
+                    mention.qualifier = f"countryside {side[0]}"
+                else:
+                    mention.qualifier = "countryside"
+            out.append(mention)
+            if trigger:
+                list_trigger = trigger
+            elif not in_list:
+                list_trigger = None
+            list_end = mention.last
+            i = mention.last
+        return out
+
+    def _side_after(self, text: str, words: list[_Word], j: int) -> tuple[str, int] | None:
+        """``ريف حلب الشرقي`` / ``الشمالي الغربي``: the side and how many words it takes."""
+        for n in (2, 1):
+            if j + n > len(words):
+                continue
+            if any(not _GAP_JOIN_RE.match(text[words[k - 1][1] : words[k][0]]) for k in range(j, j + n)):
+                continue
+            key = " ".join(w[2] for w in words[j : j + n])
+            if key in self.lex.sides:
+                return self.lex.sides[key], n
+        return None
+
+    # -- resolution -----------------------------------------------------------------------
+    def resolve(self, text: str, mentions: list[_Mention]) -> None:
+        countries: Counter[str] = Counter()
+        admins: Counter[tuple[str, str]] = Counter()
+        anchors: list[Place] = []
+        for m in mentions:
+            share = 1.0 / len(m.candidates)
+            for p in m.candidates:
+                countries[p.country_code] += share
+                if p.admin1:
+                    admins[(p.country_code, p.admin1)] += share
+            if len(m.candidates) == 1 and m.candidates[0].type not in AREA_TYPES:
+                if m.candidates[0] not in anchors:
+                    anchors.append(m.candidates[0])
+        total = sum(countries.values()) or 1.0
+        total_admin = sum(admins.values()) or 1.0
+        for k, m in enumerate(mentions):
+            # A region or division named right after the place: "الزكاة بريف حماه", "الفوعة وكفريا بإدلب".
+            for nxt in mentions[k + 1 : k + 4]:
+                gap = text[m.end : nxt.start]
+                if len(gap) > 40 or re.search(r"[.!?؟\n]", gap):
+                    break
+                if nxt.trigger in ("countryside", "admin1") or any(
+                    p.type in ("admin1", "region", "plain", "mountain") for p in nxt.candidates
+                ):
+                    m.context = nxt.candidates
+                    break
+            scored = []
+            for p in m.candidates:
+                s = COUNTRY_PRIOR.get(p.country_code, 0.0)
+                s += 2.0 * countries[p.country_code] / total
+                s += 1.0 * admins[(p.country_code, p.admin1)] / total_admin if p.admin1 else 0.0
+                s += math.log10(p.population + 10) / 3.5
+                s += 0.4 if p.source != "gn" else 0.0
+                s += 1.0 if p.population >= 500_000 else 0.0  # a capital is rarely a homonym
+                if m.trigger in ("village", "town", "city") and p.type in ("village", "town", "city") or m.trigger and m.trigger == p.type:
+                    s += 1.0
+                if m.trigger is None and p.type == "admin1":
+                    s -= 2.0  # bare حماة is the city; "محافظة حماة" the governorate
+                if m.context:
+                    if any(
+                        (c.admin1 and c.admin1 == p.admin1 and c.country_code == p.country_code)
+                        or haversine_km(c.lat, c.lon, p.lat, p.lon) < 40
+                        for c in m.context
+                    ):
+                        s += 3.0
+                near = (
+                    [haversine_km(a.lat, a.lon, p.lat, p.lon) for a in anchors if a is not p]
+                    if len(m.candidates) > 1
+                    else []
+                )
+                if near:
+                    d = min(near)
+                    s += 1.5 if d < 15 else 1.0 if d < 50 else 0.5 if d < 150 else 0.0
+                scored.append((s, p))
+            scored.sort(key=lambda sp: -sp[0])
+            best = scored[0][0]
+            weights = [math.exp(2.0 * (s - best)) for s, _ in scored]
+            m.chosen = scored[0][1]
+            m.confidence = weights[0] / sum(weights)
+            if m.weak:
+                m.confidence *= 0.8 if m.trigger else 0.6
+            m.confidence = round(m.confidence * (0.95 if len(scored) == 1 else 1.0), 3)
+            m.rejected = [p for _, p in scored[1:6]]
+
+    # -- output ---------------------------------------------------------------------------
+    def attrs(self, m: _Mention) -> dict[str, Any]:
+        p = m.chosen
+        assert p is not None
+        kind = p.type
+        lat, lon, gid, name, admin1 = p.lat, p.lon, p.geonameid, p.name, p.admin1
+        if m.trigger == "countryside":
+            kind = "countryside"
+            gid = None
+            if p.type not in ("admin1", "country"):
+                name = p.admin1 or p.name
+            elif p.type == "admin1":
+                name = p.admin1
+        elif m.trigger in ("city", "town", "village", "neighbourhood", "camp") and p.type in (
+            "city",
+            "town",
+            "village",
+        ):
+            kind = m.trigger
+        if kind in AREA_TYPES:
+            precision = 3
+        elif kind in POINT_TYPES:
+            precision = 1
+        else:
+            precision = 2
+        if m.qualifier:
+            precision = max(precision, 2)
+        return {
+            "name": name,
+            "geonameid": gid,
+            "lat": lat,
+            "lon": lon,
+            "admin1": admin1 or None,
+            "country": self.country_names.get(p.country_code, p.country_code),
+            "country_code": p.country_code,
+            "type": kind,
+            "precision": precision,
+            "confidence": m.confidence,
+            "alternatives": [
+                {"geonameid": q.geonameid, "name": q.name, "country_code": q.country_code} for q in m.rejected
+            ],
+            "qualifier": m.qualifier,
+        }
+
+    def __call__(self, doc: Document) -> Document:
+        mentions = self.detect(doc.clean)
+        self.resolve(doc.clean, mentions)
+        for m in mentions:
+            doc.add(m.start, m.end, "place", **self.attrs(m))
+        return doc
+
+
+@component("places")
+def make_places() -> Geocoder:
+    return Geocoder()
+
+
+@lru_cache(maxsize=1)
+def _default() -> Geocoder:
+    return Geocoder()
+
+
+def geocode_text(text: str, published: date | None = None) -> list[dict[str, Any]]:
+    """One dict per place mention of ``text``, for ``marsad geocode``."""
+    doc = Document(id="geocode", text=text, published=published)
+    _default()(doc)
+    out = []
+    for span in doc.spans_of("place"):
+        a = span.attrs
+        out.append(
+            {
+                "words": doc.span_text(span),
+                "start": span.start,
+                "end": span.end,
+                **{k: a[k] for k in ("name", "type", "lat", "lon", "geonameid", "admin1", "country_code")},
+                "precision": a["precision"],
+                "confidence": a["confidence"],
+                "qualifier": a["qualifier"],
+            }
+        )
+    return out
