@@ -34,7 +34,7 @@ WOJOOD_MAP = {"GPE": "LOC", "LOC": "LOC", "PERS": "PERS", "ORG": "ORG"}
 
 _ARABIC_RE = re.compile(r"[\u0621-\u064a]")
 _WORD_RE = re.compile(r"[\w\u064b-\u0658\u0670\u0640]+|[^\w\s]")
-_SOURCE_WINDOW = 12  # tokens after a source verb in which a named source is looked for
+_SOURCE_WINDOW = 8  # tokens after a source verb in which a named source is looked for
 
 
 # -- reading data ------------------------------------------------------------------------------
@@ -413,22 +413,33 @@ class SourceTagger:
         for sent in sentences:
             text = doc.clean[sent.start : sent.end]
             words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
-            keys = [self.feat.word(w)[1][0][2:] for _, _, w in words]
-            anchors = [i for i, k in enumerate(keys) if k in verbs or _strip(k) in verbs]
-            if not anchors:
-                continue
-            lo = max(anchors[0] - 3, 0)
-            hi = min(anchors[-1] + _SOURCE_WINDOW, len(words))
-            toks = [w for _, _, w in words[lo:hi]]
-            self.tagger.set(self.feat.sentence(toks, self.names))
-            tags = self.tagger.tag()
-            for typ, label in (("PERS", "person"), ("ORG", "org")):
-                for s, e, _ in _bio_spans([t[0] if t.endswith("-" + typ) else "O" for t in tags], typ):
-                    conf = min(self.tagger.marginal(tags[k], k) for k in range(s, e))
-                    start = sent.start + words[lo + s][0]
-                    end = sent.start + words[lo + e - 1][1]
-                    doc.add(start, end, label, confidence=round(conf, 3))
-                    near = any(lo + s - a in range(1, 5) or a - (lo + e) in range(0, 2) for a in anchors)
-                    if near and not any(a < end and start < b for a, b in taken):
-                        doc.add(start, end, "source", canonical=doc.clean[start:end], kind=label)
-                        taken.append((start, end))
+            windows: list[tuple[int, int]] = []
+            for i, (_, _, w) in enumerate(words):
+                key = self.feat.word(w)[1][0][2:]
+                if key not in verbs and _strip(key) not in verbs:
+                    continue
+                # A dictionary source right after the verb already names it: no tagging needed.
+                after = sent.start + words[min(i + 3, len(words) - 1)][1]
+                if any(sent.start + words[i][1] <= x < after for x, _ in taken):
+                    continue
+                lo, hi = max(i - 2, 0), min(i + _SOURCE_WINDOW, len(words))
+                if windows and lo <= windows[-1][1]:
+                    windows[-1] = (windows[-1][0], hi)
+                else:
+                    windows.append((lo, hi))
+            for lo, hi in windows:
+                self._tag(doc, sent.start, words, lo, hi, taken)
+
+    def _tag(
+        self, doc: Document, base: int, words: list[tuple[int, int, str]], lo: int, hi: int, taken: list
+    ) -> None:
+        self.tagger.set(self.feat.sentence([w for _, _, w in words[lo:hi]], self.names))
+        tags = self.tagger.tag()
+        for typ, label in (("PERS", "person"), ("ORG", "org")):
+            for s, e, _ in _bio_spans([t[0] if t.endswith("-" + typ) else "O" for t in tags], typ):
+                conf = min(self.tagger.marginal(tags[k], k) for k in range(s, e))
+                start, end = base + words[lo + s][0], base + words[lo + e - 1][1]
+                doc.add(start, end, label, confidence=round(conf, 3))
+                if not any(a < end and start < b for a, b in taken):
+                    doc.add(start, end, "source", canonical=doc.clean[start:end], kind=label)
+                    taken.append((start, end))
