@@ -52,14 +52,21 @@ def test_diacritics_do_not_block_a_match() -> None:
 
 def test_lookup_actor() -> None:
     rec = lookup_actor("ولقوات النظام")
-    assert rec is not None and rec["canonical"] == "Military Forces of Syria (2000-2024)" and rec["inter"] == 1
+    assert (
+        rec is not None and rec["canonical"] == "Military Forces of Syria (2000-2024)" and rec["inter"] == 1
+    )
     assert lookup_actor("Hezbollah")["type"] == "political militia"  # type: ignore[index]
     assert lookup_actor("مقاتلي داعش")["canonical"] == "Islamic State"  # type: ignore[index]
     assert lookup_actor("كلام لا معنى له") is None
 
 
 def test_expand() -> None:
-    assert expand("مقاتل{و|ي} {ال|}معارضة") == ["مقاتلو المعارضة", "مقاتلو معارضة", "مقاتلي المعارضة", "مقاتلي معارضة"]
+    assert expand("مقاتل{و|ي} {ال|}معارضة") == [
+        "مقاتلو المعارضة",
+        "مقاتلو معارضة",
+        "مقاتلي المعارضة",
+        "مقاتلي معارضة",
+    ]
 
 
 def test_component_offsets() -> None:
