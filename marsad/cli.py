@@ -247,27 +247,34 @@ def eval_events(
 @eval_app.command("ner")
 def eval_ner(
     test: Annotated[Path, typer.Argument(help="ANERcorp test split or Wojood test file.")],
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="anercorp or wojood (default: guessed).")
-    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="anercorp or wojood (default: from the path).")] = None,
 ) -> None:
     """Entity-level precision, recall and F1 per type."""
-    from marsad.entities.ner import evaluate, format_scores
+    from rich.table import Table
 
-    sys.stdout.write(format_scores(evaluate(test, fmt)))
+    from marsad.entities.ner import evaluate
+
+    kind = fmt or ("wojood" if "wojood" in str(test).lower() else "anercorp")
+    scores = evaluate(test, kind)
+    table = Table("type", "precision", "recall", "F1", "support", title=f"{test} ({kind})")
+    for typ, row in scores.items():
+        if isinstance(row, dict):
+            table.add_row(typ, *(str(row[k]) for k in ("precision", "recall", "f1", "support")))
+    Console().print(table)
 
 
 @train_app.command("ner")
 def train_ner(
     train: Annotated[Path, typer.Argument(help="ANERcorp train split (CoNLL).")],
     out: Annotated[Path | None, typer.Option(help="Model file (default: the packaged one).")] = None,
+    dev: Annotated[Path | None, typer.Option(help="Dev split to report scores on.")] = None,
     seed: Annotated[int, typer.Option()] = 13,
 ) -> None:
-    """Train the CRF tagger for people, organisations and places."""
-    from marsad.entities.ner import train as do_train
+    """Train the CRF tagger for people, organisations and places (reproducible: fixed seed)."""
+    from marsad.entities import ner
 
-    result = do_train(train, out, seed=seed)
-    console.print(result)
+    result = ner.train(train, out or ner.MODEL_PATH, seed=seed, dev_path=dev)
+    Console().print_json(json.dumps(result, ensure_ascii=False, default=str))
 
 
 if __name__ == "__main__":
