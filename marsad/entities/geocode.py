@@ -309,9 +309,9 @@ class Geocoder:
                 countries[p.country_code] += share
                 if p.admin1:
                     admins[(p.country_code, p.admin1)] += share
-            if len(m.candidates) == 1 and m.candidates[0].type not in AREA_TYPES:
-                if m.candidates[0] not in anchors:
-                    anchors.append(m.candidates[0])
+            only = m.candidates[0]
+            if len(m.candidates) == 1 and only.type not in AREA_TYPES and only not in anchors:
+                anchors.append(only)
         total = sum(countries.values()) or 1.0
         total_admin = sum(admins.values()) or 1.0
         for k, m in enumerate(mentions):
@@ -333,17 +333,21 @@ class Geocoder:
                 s += math.log10(p.population + 10) / 3.5
                 s += 0.4 if p.source != "gn" else 0.0
                 s += 1.0 if p.population >= 500_000 else 0.0  # a capital is rarely a homonym
-                if m.trigger in ("village", "town", "city") and p.type in ("village", "town", "city") or m.trigger and m.trigger == p.type:
+                if (
+                    m.trigger in ("village", "town", "city")
+                    and p.type in ("village", "town", "city")
+                    or m.trigger
+                    and m.trigger == p.type
+                ):
                     s += 1.0
                 if m.trigger is None and p.type == "admin1":
                     s -= 2.0  # bare حماة is the city; "محافظة حماة" the governorate
-                if m.context:
-                    if any(
-                        (c.admin1 and c.admin1 == p.admin1 and c.country_code == p.country_code)
-                        or haversine_km(c.lat, c.lon, p.lat, p.lon) < 40
-                        for c in m.context
-                    ):
-                        s += 3.0
+                if m.context and any(
+                    (c.admin1 and c.admin1 == p.admin1 and c.country_code == p.country_code)
+                    or haversine_km(c.lat, c.lon, p.lat, p.lon) < 40
+                    for c in m.context
+                ):
+                    s += 3.0
                 near = (
                     [haversine_km(a.lat, a.lon, p.lat, p.lon) for a in anchors if a is not p]
                     if len(m.candidates) > 1

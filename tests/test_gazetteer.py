@@ -1,0 +1,85 @@
+"""The gazetteer index, its cache, the importers and the OpenSyria coverage floors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from marsad.entities import gazetteer
+from marsad.entities.importers import import_geonames, import_ocha
+
+SHARED = Path(__file__).parents[1] / ".." / "shared" / "gazetteer" / "opensyria"
+
+
+def test_lookup_folds_spellings():
+    assert gazetteer.get().lookup("حماه")
+    assert {p.type for p in gazetteer.get().lookup("إدلب")} >= {"city", "admin1"}
+
+
+def test_supplement_types_and_admin1():
+    (kuweires,) = [p for p in gazetteer.get().lookup("مطار كويرس")]
+    assert kuweires.type == "airbase" and kuweires.admin1 == "Aleppo" and kuweires.country_code == "SY"
+    assert any(p.type == "crossing" for p in gazetteer.get().lookup("معبر باب الهوى"))
+
+
+def test_geonames_admin1_codes_mapped():
+    douma = [p for p in gazetteer.get().lookup("دوما") if p.country_code == "SY"]
+    assert douma and douma[0].admin1 == "Rif Dimashq"
+
+
+def test_key_and_article_variants():
+    assert gazetteer.key_of("دَيْر  الزُّور") == "دير الزور"
+    assert gazetteer.article_variants("الرقه") == ["رقه"]
+
+
+GEONAMES_ROW = "\t".join(
+    ["9999001", "Khirbat Test", "Khirbat Test", "خربة التجربة,Khirbet Test", "35.50000", "36.50000", "P", "PPL", "SY", "",
+     "12", "", "", "", "1200", "", "300", "Asia/Damascus", "2020-01-01"]
+)  # fmt: skip
+
+
+@pytest.fixture
+def user_dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("MARSAD_GAZETTEER_DIR", str(tmp_path / "gaz"))
+    monkeypatch.setenv("MARSAD_CACHE", str(tmp_path / "cache"))
+    gazetteer.get.cache_clear()
+    yield tmp_path
+    gazetteer.get.cache_clear()
+
+
+def test_import_geonames(user_dirs):
+    dump = user_dirs / "SY.txt"
+    dump.write_text(GEONAMES_ROW + "\n" + "\t".join(["1", "Nowhere"] + [""] * 17) + "\n", encoding="utf-8")
+    assert import_geonames(dump) == 1
+    (place,) = gazetteer.get().lookup("خربة التجربة")
+    assert place.geonameid == 9999001 and place.admin1 == "Idlib" and place.source == "user"
+
+
+def test_import_ocha_json_and_csv(user_dirs):
+    js = user_dirs / "subdistricts.json"
+    js.write_text(
+        '[{"id": "sy-idlib-x", "governorateId": "sy-idlib", "districtId": "sy-idlib-x",'
+        ' "name": {"en": "Test Nahiya", "ar": "ناحية التجربة الكبرى"},'
+        ' "centroid": {"latitude": 35.9, "longitude": 36.4}}]',
+        encoding="utf-8",
+    )
+    assert import_ocha(js) == 1
+    csv = user_dirs / "adm2.csv"
+    csv.write_text("admin2Name_en,admin2Name_ar,admin2Pcode,admin1Name_en,latitude,longitude\n"
+                   "Testdist,منطقة الاختبار,SY0299,Aleppo,36.1,37.1\n", encoding="utf-8")  # fmt: skip
+    assert import_ocha(csv) == 1
+    (a,) = gazetteer.get().lookup("ناحية التجربة الكبرى")
+    assert a.type == "admin3" and a.admin1 == "Idlib"
+    (b,) = gazetteer.get().lookup("منطقة الاختبار")
+    assert b.type == "admin2" and b.admin1 == "Aleppo"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared OpenSyria sample absent")
+def test_opensyria_coverage_floors():
+    from benchmarks.opensyria_coverage import coverage
+
+    got = {k: h / t for k, (h, t) in coverage(SHARED).items()}
+    assert got["governorates"] >= 1.0
+    assert got["subdistricts"] >= 0.75
+    assert got["border_crossings"] >= 0.94

@@ -1,0 +1,109 @@
+"""Mention detection, clitics, typed mentions, qualifiers, lists and disambiguation."""
+
+from __future__ import annotations
+
+import pytest
+
+from marsad.document import Document
+from marsad.entities.geocode import bases, geocode_text, make_places
+
+
+def names(text: str) -> list[tuple[str, str]]:
+    return [(r["words"], r["name"]) for r in geocode_text(text)]
+
+
+def test_multiword_longest_match():
+    got = geocode_text("اشتباكات في دير الزور وجسر الشغور ورأس العين")
+    assert [r["words"] for r in got] == ["دير الزور", "جسر الشغور", "رأس العين"]
+    assert all(r["country_code"] == "SY" for r in got)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "en"),
+    [
+        ("قصف على وبحمص", "حمص", "Homs"),
+        ("وصل لحلب", "حلب", "Aleppo"),
+        ("في تلبيسة والرستن", "الرستن", "Rastan"),
+    ],
+)
+def test_clitics(text, words, en):
+    got = geocode_text(text)
+    assert got[-1]["words"] == words
+    assert en in got[-1]["name"]
+
+
+def test_bases_strip_proclitics():
+    assert ("حمص", 2) in bases("وبحمص")
+    assert ("الرقه", 1) in bases("للرقه")
+
+
+def test_governorate_versus_city():
+    gov, city = geocode_text("في محافظة حماة وفي حماة")
+    assert gov["type"] == "admin1" and gov["precision"] == 3
+    assert city["type"] == "city" and city["precision"] == 1
+
+
+def test_countryside_with_side():
+    (r,) = geocode_text("في ريف حلب الشرقي")
+    assert r["words"] == "ريف حلب الشرقي"
+    assert r["type"] == "countryside" and r["admin1"] == "Aleppo" and r["precision"] == 2
+    assert r["qualifier"] == "countryside east"
+
+
+def test_typed_mentions():
+    got = geocode_text("قصف مدينة عربين وقرية كفر داعل ومخيم اليرموك وحي جوبر")
+    assert [r["type"] for r in got] == ["city", "village", "camp", "neighbourhood"]
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier"),
+    [
+        ("سقطت قذائف قرب جسر الشغور", "near"),
+        ("غارات شمال حماة", "north"),
+        ("على بعد 5 كيلومترات من دير الزور", "distance"),
+        ("في محيط مدينة القريتين", "outskirts"),
+    ],
+)
+def test_qualifiers_make_precision_two(text, qualifier):
+    r = geocode_text(text)[-1]
+    assert r["qualifier"] == qualifier
+    assert r["precision"] == 2
+
+
+def test_lists_of_villages_give_one_span_each():
+    got = geocode_text("قصف على بلدتي الفوعة وكفريا بإدلب")
+    assert [r["words"] for r in got][:2] == ["الفوعة", "كفريا"]
+    got = geocode_text("اشتباكات في قرى الحواش والقاهرة والعنكاوي في سهل الغاب")
+    assert [r["words"] for r in got] == ["الحواش", "القاهرة", "العنكاوي", "سهل الغاب"]
+    assert got[1]["country_code"] == "SY"  # not Cairo inside a list of Ghab villages
+
+
+def test_ariha_in_syria_is_not_jericho():
+    (r, *_) = geocode_text("قتل 31 شخصا في أريحا بريف إدلب")
+    assert r["name"] == "Ariha" and r["admin1"] == "Idlib"
+
+
+def test_admin_context_picks_homonym():
+    (r, *_) = geocode_text("قصفت قوات النظام بلدة الطيبة بالغوطة الغربية")
+    assert r["admin1"] == "Rif Dimashq"
+
+
+def test_common_words_are_not_places():
+    got = names("قال الجيش إن الحرب مستمرة اليوم وكان النصر قريبا")
+    assert got == []
+
+
+def test_confidence_and_alternatives_in_span_attrs():
+    comp = make_places()
+    doc = comp(Document(id="t", text="سقطت قذائف على أريحا في إدلب"))
+    span = doc.spans_of("place")[0]
+    assert 0 < span.attrs["confidence"] <= 1
+    assert span.attrs["alternatives"], "the rejected homonyms are listed"
+    assert {"geonameid", "name", "country_code"} <= set(span.attrs["alternatives"][0])
+    assert doc.clean[span.start : span.end] == "أريحا"
+
+
+def test_offsets_point_into_clean_text():
+    text = "وَقَصَفَت الطائرات مدينةَ حلب"
+    for r in geocode_text(text):
+        assert text[r["start"] : r["end"]] == r["words"]
