@@ -6,6 +6,7 @@ import signal
 import time
 from array import array
 
+import pytest
 from test_store_support import (
     check_consistent,
     make_doc,
@@ -111,9 +112,10 @@ def test_events_of_one_doc_with_the_same_id_are_stored_once(target: str) -> None
         assert store.stats()["extracted_events"] == 1
 
 
-def test_killed_run_resumes_without_loss_or_doubling(target: str) -> None:
+@pytest.mark.parametrize("batch", [1, 16])
+def test_killed_run_resumes_without_loss_or_doubling(target: str, batch: int) -> None:
     total = 400
-    proc = spawn_writer(target, 0, total)
+    proc = spawn_writer(target, 0, total, batch=batch)
     written = 0
     deadline = time.time() + 30
     while written < 40 and time.time() < deadline:
@@ -123,9 +125,9 @@ def test_killed_run_resumes_without_loss_or_doubling(target: str) -> None:
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
     stored = check_consistent(target)
-    assert 40 <= len(stored) < total, "the writer was not killed mid-run"
+    assert 40 - batch <= len(stored) < total, "the writer was not killed mid-run"
     # The re-run finishes the job.
-    rerun = spawn_writer(target, 0, total)
+    rerun = spawn_writer(target, 0, total, batch=batch)
     out, err = rerun.communicate(timeout=60)
     assert rerun.returncode == 0, err
     assert set(out.split()).isdisjoint(stored)
@@ -142,3 +144,14 @@ def test_two_writers_at_once(target: str) -> None:
     check_consistent(target, {f"syn-{i:05d}" for i in range(200)})
     with open_store(target) as store:
         assert store.merge()["before"] == sum(n_events(i) for i in range(200))
+
+
+def test_batched_writes_are_seen_and_flushed_before_reads(target: str) -> None:
+    with open_store(target, batch_size=10) as store:
+        store.write(make_doc(1))
+        assert store.seen("syn-00001")
+        assert store.db.one("SELECT COUNT(*) FROM documents") == (0,)
+        assert store.stats()["documents"] == 1  # a read commits the batch first
+        store.write(make_doc(2))
+    with open_store(target) as store:
+        assert store.seen("syn-00002")  # close committed the rest

@@ -1,8 +1,9 @@
 """Shared fixtures and synthetic documents for the store, merge, control and export tests.
 
 Run as a script it is the writer process of the kill and concurrency tests:
-``python tests/test_store_support.py TARGET FIRST LAST [--reverse]`` writes documents
-FIRST..LAST-1 through the store, skipping those already stored, and prints each id it wrote.
+``python tests/test_store_support.py TARGET FIRST LAST [--reverse] [--batch=N]`` writes
+documents FIRST..LAST-1 through the store, skipping those already stored, and prints each id it
+handed to the store.
 """
 
 from __future__ import annotations
@@ -121,8 +122,10 @@ def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def spawn_writer(target: str, first: int, last: int, reverse: bool = False) -> subprocess.Popen:
-    args = [sys.executable, str(Path(__file__)), target, str(first), str(last)]
+def spawn_writer(
+    target: str, first: int, last: int, reverse: bool = False, batch: int = 1
+) -> subprocess.Popen:
+    args = [sys.executable, str(Path(__file__)), target, str(first), str(last), f"--batch={batch}"]
     if reverse:
         args.append("--reverse")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -159,7 +162,8 @@ def main(argv: list[str]) -> None:
     order = range(first, last)
     if "--reverse" in argv:
         order = reversed(order)
-    with open_store(target) as store:
+    batch = next((int(a.split("=")[1]) for a in argv if a.startswith("--batch=")), 1)
+    with open_store(target, batch_size=batch) as store:
         for i in order:
             doc = make_doc(i)
             if store.seen(doc.id):

@@ -10,6 +10,9 @@ from marsad.store.store import EXPORT_FIELDS, Store
 __all__ = ["EXPORT_FIELDS", "Store", "open_store"]
 
 
-def open_store(target: str | Path = "marsad.db") -> Store:
-    """Open (and create or upgrade) a store: a SQLite path, or a ``postgresql://`` URL."""
-    return Store(connect(str(target)))
+def open_store(target: str | Path = "marsad.db", batch_size: int = 1) -> Store:
+    """Open (and create or upgrade) a store: a SQLite path, or a ``postgresql://`` URL.
+
+    ``batch_size`` > 1 commits that many documents per transaction, for bulk runs.
+    """
+    return Store(connect(str(target)), batch_size=batch_size)

@@ -36,8 +36,8 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE mentions (
             doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
             idx INTEGER NOT NULL, label TEXT NOT NULL, start_off INTEGER NOT NULL, end_off INTEGER NOT NULL,
-            text TEXT, name TEXT, geonameid BIGINT, latitude DOUBLE PRECISION, longitude DOUBLE PRECISION,
-            attrs TEXT NOT NULL,
+            text TEXT, name TEXT, kind TEXT, geonameid BIGINT, latitude DOUBLE PRECISION,
+            longitude DOUBLE PRECISION,
             PRIMARY KEY (doc_id, idx))""",
         "CREATE INDEX mentions_name ON mentions (label, name)",
         """CREATE TABLE doc_events (
