@@ -188,13 +188,14 @@ def _lines(text: str, limit: int) -> list[tuple[int, int]]:
 
 
 def repeated_title(text: str, ctx: Context) -> list[Edit]:
-    """Keep the title once when scraping left it twice (or more) at the top of the text."""
+    """Keep the title once when scraping left it twice (or more) at the top of the text.
+
+    A line repeated at the top is a headline whatever ``doc.title`` says (metadata titles are often
+    worded differently from the page's); when the document has no title, it becomes the title."""
     lines = _lines(text, 8)
     if len(lines) < 2:
         return []
     first = _key(text[lines[0][0] : lines[0][1]])
-    if ctx.title is not None and _key(ctx.title) != first:
-        return []
     last = 0
     while last + 1 < len(lines) and _key(text[lines[last + 1][0] : lines[last + 1][1]]) == first:
         last += 1
