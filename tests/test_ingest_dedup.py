@@ -1,0 +1,127 @@
+"""Dedup and the language check: exact and near copies, earlier runs, signatures, quarantine reasons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from marsad.document import Document
+from marsad.ingest.dedup import make_dedup, normalized, shingle_hashes, word_hashes
+from marsad.ingest.language import make_language
+from marsad.pipeline import Pipeline, make
+
+STORY = (
+    "قال المرصد السوري لحقوق الإنسان إن غارة جوية استهدفت سوقا شعبية في مدينة معرة النعمان بريف إدلب "
+    "الجنوبي صباح الخميس ما أدى إلى مقتل تسعة مدنيين بينهم ثلاثة أطفال وإصابة نحو عشرين آخرين بجروح "
+    "متفاوتة فيما نفت وكالة الأنباء الرسمية أن يكون الطيران الحربي قد استهدف أي منطقة سكنية في المدينة "
+    "وقالت إن الغارات طالت مقرات للمجموعات المسلحة في محيطها الشرقي والشمالي"
+)
+OTHER = (
+    "أعلنت فصائل المعارضة المسلحة سيطرتها على بلدة كفرنبودة في ريف حماة الشمالي بعد اشتباكات عنيفة "
+    "مع القوات الحكومية استمرت أكثر من عشر ساعات وقال قيادي في الفصائل إن مقاتليه استولوا على دبابتين"
+)
+
+
+def doc(i: str, text: str) -> Document:
+    return Document(id=i, text=text)
+
+
+def test_exact_duplicate_modulo_spelling_and_punctuation() -> None:
+    dedup = make("dedup")
+    first = dedup(doc("a", STORY))
+    copy = dedup(doc("b", "  " + STORY.replace("إدلب", "ادلب").replace(" في ", "، في ") + "!"))
+    assert first.duplicate_of is None and copy.duplicate_of == "a"
+    assert copy.meta["duplicate"] == {"kind": "exact", "similarity": 1.0}
+    assert "minhash" not in copy.meta and copy.meta["text_hash"] == first.meta["text_hash"]
+
+
+def test_near_duplicate_and_distinct_story() -> None:
+    dedup = make_dedup(threshold=0.8)
+    dedup(doc("a", STORY))
+    near = dedup(doc("b", STORY + " وأضاف المرصد"))
+    distinct = dedup(doc("c", OTHER))
+    assert near.duplicate_of == "a" and near.meta["duplicate"]["kind"] == "near"
+    assert near.meta["duplicate"]["similarity"] >= 0.8
+    assert distinct.duplicate_of is None and len(dedup) == 2
+
+
+def test_threshold_is_configurable() -> None:
+    half = " ".join(STORY.split()[: len(STORY.split()) // 2])
+    strict = make_dedup(threshold=0.95)
+    strict(doc("a", STORY))
+    assert strict(doc("b", half + " " + OTHER)).duplicate_of is None
+
+
+def test_signatures_from_an_earlier_run() -> None:
+    earlier = make_dedup()
+    sig = earlier(doc("old-1", STORY)).meta["minhash"]
+    assert isinstance(sig, bytes) and len(sig) == 64 * 4
+    later = make_dedup(signatures=[("old-1", sig), ("bad", b"short")])
+    assert later.loaded == 1
+    assert later(doc("new-1", STORY)).duplicate_of == "old-1"
+    assert later(doc("new-2", OTHER)).duplicate_of is None
+
+
+def test_signature_matches_datasketch() -> None:
+    dedup = make_dedup(num_perm=32)
+    shingles = shingle_hashes(word_hashes(normalized(STORY)))
+    reference = MinHash(num_perm=32, hashfunc=int)
+    reference.update_batch(shingles)
+    assert np.array_equal(dedup.signature(shingles), reference.hashvalues)
+
+
+def test_word_hashes_depend_on_the_word_only() -> None:
+    a = word_hashes("مدينه ادلب والريف")
+    b = word_hashes("ادلب مدينه")
+    assert len(a) == 3 and a[1] == b[0] and a[0] == b[1]
+    assert len(word_hashes("")) == 0
+
+
+def test_short_and_empty_texts() -> None:
+    dedup = make_dedup()
+    assert dedup(doc("e", "")).meta == {}
+    one = dedup(doc("s1", "عاجل"))
+    assert one.duplicate_of is None and len(one.meta["minhash"]) == 256
+    assert dedup(doc("s2", "عاجل")).duplicate_of == "s1"
+
+
+def test_pipeline_stops_at_a_duplicate() -> None:
+    pipe = Pipeline.from_names(["clean", "language", "dedup"])
+    pipe(doc("a", STORY))
+    second = pipe(doc("b", STORY))
+    assert second.duplicate_of == "a" and second.rejected
+
+
+def test_index_bytes_are_bounded_per_article() -> None:
+    dedup = make_dedup()
+    words = STORY.split()
+    for i in range(300):
+        dedup(doc(f"d{i}", " ".join(words[i % 7 :] + [f"رقم{i}", f"سطر{i * 7}"] + words[: i % 7])))
+    assert 0 < dedup.nbytes() / max(len(dedup), 1) < 4000
+
+
+# -- language ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("   \n ", "empty text"),
+        ("عاجل: قصف", "too short"),
+        ("The Syrian Observatory said an air strike killed nine civilians in Maarat al-Numan.", "not Arabic"),
+        ("ا" * 30 + " " + "x" * 40, "not Arabic"),
+    ],
+)
+def test_language_quarantine(text: str, reason: str) -> None:
+    out = make_language()(doc("x", text))
+    assert out.quarantine and out.quarantine.split(":", 1)[0] == reason
+
+
+def test_language_passes_arabic_with_some_latin() -> None:
+    out = make_language()(doc("x", STORY + " (AFP) SANA"))
+    assert out.quarantine is None and out.meta["arabic_share"] > 0.9
+
+
+def test_language_limits_are_configurable() -> None:
+    assert make_language(max_chars=100)(doc("x", STORY)).quarantine.startswith("oversize: ")
+    assert make_language(min_arabic_letters=5)(doc("x", "عاجل: قصف")).quarantine is None
+    assert make_language(min_arabic_share=0.2)(doc("x", "ا" * 30 + " " + "x" * 40)).quarantine is None
