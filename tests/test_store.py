@@ -36,6 +36,7 @@ def test_round_trip(target: str) -> None:
         assert got["text"] == doc.text and got["clean"] == doc.clean
         assert got["published"] == "2015-07-04" and got["state"] == "processed"
         assert [s["label"] for s in got["spans"]] == ["place", "actor"]
+        assert got["spans"][1]["original"] == list(doc.original_range(6, 11))
         assert got["offsets"] == doc.offsets.runs()
         assert len(got["event_ids"]) == n_events(3)
         assert "minhash" not in got["meta"] and got["text_hash"] == "h3"

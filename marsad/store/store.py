@@ -432,6 +432,9 @@ class Store:
             out = dict(zip(cols, row, strict=True))
             for k in ("offsets", "spans", "meta"):
                 out[k] = json.loads(out[k])
+            offsets = OffsetMap.from_runs(out["offsets"])
+            for span in out["spans"]:
+                span["original"] = list(offsets.to_original(span["start"], span["end"]))
             out["state"] = "processed"
             out["event_ids"] = [
                 r[0]
@@ -657,7 +660,8 @@ def _prepare(doc: Document) -> dict[str, Any]:
         return {"id": doc.id, "kind": "duplicate", "row": row, "actors": (), "places": ()}
     assert doc.offsets is not None
     meta = {k: v for k, v in doc.meta.items() if k != "minhash"}
-    spans = [{**s.to_dict(), "original": list(doc.original_range(s.start, s.end))} for s in doc.spans]
+    # Original ranges are derived on read (``document``) from the offset runs: cheaper to write.
+    spans = [{"start": s.start, "end": s.end, "label": s.label, "attrs": s.attrs} for s in doc.spans]
     row = (
         doc.id,
         doc.source,
