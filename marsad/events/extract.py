@@ -19,7 +19,7 @@ from marsad.pipeline import component
 from marsad.text.tokens import candidates
 
 # Place types that contain others; kept only when a clause names nothing more specific.
-BROAD = {"country", "admin1", "admin2", "region", "plain", "mountain", "governorate"}
+BROAD = {"country", "admin1", "admin2", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
 
 
@@ -62,6 +62,17 @@ class SpanIndex:
         return self.spans[: bisect.bisect_left(self.starts, pos)]
 
 
+@dataclass
+class Unit:
+    """One part of a sentence that carries a trigger, with the parts that continue it."""
+
+    found: list[Found]
+    lo: int  # token range of the trigger's own part
+    hi: int
+    ahead_hi: int  # end of the following parts that have no trigger of their own
+    sent_lo: int  # start of the sentence, for backward looks
+
+
 @component("events")
 class EventExtractor:
     def __init__(self) -> None:
@@ -70,6 +81,7 @@ class EventExtractor:
         self.air = c["air_words"]
         self.weapons = c["weapon_words"]
         self.armed = c["armed_targets"]
+        self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
         self.negation = c["negation"]
         self.denial = c["denial"]
@@ -78,47 +90,71 @@ class EventExtractor:
         self.source_cues = c["source_cues"]
         self.control_state = c["control_state"]
         self.direction = c["direction"]
+        self.direction_territory = c["direction_territory"]
         self.agent_markers = c["agent_markers"]
         self.target_markers = c["target_markers"]
+        self.connectors = c["connectors"]
+        self.background = c["background"]
 
     # -- document ------------------------------------------------------------------------------
     def __call__(self, doc: Document) -> Document:
         tokens = doc.tokens
         if not tokens:
             return doc
-        tok_starts = [t.start for t in tokens]
+        self._tok_starts = [t.start for t in tokens]
         keys = [self._keys(t) for t in tokens]
-        idx = {
-            label: SpanIndex(doc.spans_of(label))
-            for label in ("place", "actor", "source", "date", "casualties", "person", "org")
-        }
-        sentences = sorted(doc.spans_of("sentence"), key=lambda s: s.start) or [
-            Span(0, len(doc.clean), "sentence")
-        ]
-        clauses = SpanIndex(doc.spans_of("clause"))
+        idx = {label: SpanIndex(doc.spans_of(label)) for label in ("place", "actor", "source", "date", "casualties", "person", "org")}
+        sentences = sorted(doc.spans_of("sentence"), key=lambda s: s.start) or [Span(0, len(doc.clean), "sentence")]
         ctx = Context()
         for sent in sentences:
-            sent_clauses = clauses.within(sent.start, sent.end) or [sent]
-            sent_sources = self._sources(doc, idx, tokens, tok_starts, keys, sent)
+            lo = bisect.bisect_left(self._tok_starts, sent.start)
+            hi = bisect.bisect_left(self._tok_starts, sent.end)
+            sent_sources = self._sources(doc, idx, tokens, keys, lo, hi)
             if sent_sources:
                 ctx.last_source = sent_sources
                 if not ctx.lead_source:
                     ctx.lead_source = sent_sources
-            for clause in sent_clauses:
-                lo = bisect.bisect_left(tok_starts, clause.start)
-                hi = bisect.bisect_left(tok_starts, clause.end)
-                found = self._triggers(tokens, keys, lo, hi)
-                if found:
-                    self._code_clause(doc, idx, tokens, keys, sent, clause, lo, hi, found, sent_sources, ctx)
-                ctx.places.extend(
-                    p for p in idx["place"].within(clause.start, clause.end) if p.attrs.get("lat") is not None
-                )
+            for unit in self._units(tokens, keys, lo, hi):
+                self._code_unit(doc, idx, tokens, keys, sent, unit, sent_sources, ctx)
+            ctx.places.extend(p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None)
+        doc.events = self._dedup(doc.events)
         return doc
 
     @staticmethod
     def _keys(token) -> tuple[str, ...]:
-        cands = candidates(token)
-        return tuple(dict.fromkeys([token.norm, *cands]))
+        return tuple(dict.fromkeys([token.norm, *candidates(token)]))
+
+    def _segments(self, tokens, keys, lo: int, hi: int) -> list[tuple[int, int]]:
+        """Cut a sentence at commas, semicolons and connectors (كما، فيما، ترافق، وسط ...)."""
+        segs: list[tuple[int, int]] = []
+        start = lo
+        for j in range(lo, hi):
+            k = keys[j][0]
+            if k in (",", ";", ":"):
+                if j > start:
+                    segs.append((start, j))
+                start = j + 1
+            elif j > start and any(c in self.connectors for c in keys[j]):
+                segs.append((start, j))
+                start = j
+        if start < hi:
+            segs.append((start, hi))
+        return segs
+
+    def _units(self, tokens, keys, lo: int, hi: int) -> list[Unit]:
+        segs = self._segments(tokens, keys, lo, hi)
+        found = [self._triggers(tokens, keys, s, e) for s, e in segs]
+        units = []
+        for i, (s, e) in enumerate(segs):
+            if not found[i]:
+                continue
+            ahead = e
+            for j in range(i + 1, len(segs)):
+                if found[j]:
+                    break
+                ahead = segs[j][1]
+            units.append(Unit(found[i], s, e, ahead, lo))
+        return units
 
     # -- triggers ------------------------------------------------------------------------------
     def _triggers(self, tokens, keys, lo: int, hi: int) -> list[Found]:
@@ -165,22 +201,22 @@ class EventExtractor:
                 return True
         return False
 
-    # -- clause -> events ----------------------------------------------------------------------
-    def _code_clause(self, doc, idx, tokens, keys, sent, clause, lo, hi, found, sent_sources, ctx) -> None:
-        main = max(found, key=lambda f: (f.trigger.rank, -f.start))
-        clause_keys = {k for j in range(lo, hi) for k in keys[j]}
-        places = self._places(doc, idx, tokens, keys, clause, lo, hi, main, sent, ctx)
+    # -- unit -> events ------------------------------------------------------------------------
+    def _code_unit(self, doc, idx, tokens, keys, sent, unit: Unit, sent_sources, ctx) -> None:
+        main = max(unit.found, key=lambda f: (f.trigger.rank, -f.start))
+        own = (tokens[unit.lo].start, tokens[unit.hi - 1].end)
+        ahead = (own[0], tokens[unit.ahead_hi - 1].end)
+        places = self._places(doc, idx, tokens, keys, unit, main, ctx)
         if not places:
             return
-        actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, keys, clause, main, lo, hi)
-        sub_type = self._sub_event_type(main.trigger, clause_keys, keys, main, hi, actor1)
-        if sub_type is None:
-            return
+        unit_keys = {k for j in range(unit.lo, unit.ahead_hi) for k in keys[j]}
+        actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, keys, unit, main)
+        sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         if actor1 is None:
-            actor1 = self._default_actor(sub_type, clause_keys, places)
-        when, precision, historical = self._date(doc, idx, clause, sent)
-        status, attributed = self._status(doc, idx, tokens, keys, sent, sent_sources, actor1, ctx)
-        fatalities = self._fatalities(idx, clause, sent) if len(places) == 1 else None
+            actor1 = self._default_actor(sub_type, unit_keys, places)
+        when, precision, historical = self._date(doc, idx, own, ahead, sent)
+        status, attributed = self._status(idx, tokens, keys, sent, sent_sources, actor1, ctx)
+        fatalities = self._fatalities(idx, ahead) if len(places) == 1 else None
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
         for place in places:
             a = place.attrs
@@ -211,9 +247,7 @@ class EventExtractor:
                 arguments={
                     "trigger": [main.start, main.end],
                     "location": [place.start, place.end],
-                    **(
-                        {"actor1": [actor1.start, actor1.end]} if actor1 and actor1.end > actor1.start else {}
-                    ),
+                    **({"actor1": [actor1.start, actor1.end]} if actor1 and actor1.end > actor1.start else {}),
                     **({"actor2": [actor2.start, actor2.end]} if actor2 else {}),
                 },
             )
@@ -221,48 +255,78 @@ class EventExtractor:
             doc.events.append(ev)
         doc.add(main.start, main.end, "trigger", sub_event_type=sub_type, lemma=main.trigger.id)
 
-    def _sub_event_type(self, trig: Trigger, clause_keys, keys, main: Found, hi: int, actor1) -> str | None:
+    @staticmethod
+    def _dedup(events: list[Event]) -> list[Event]:
+        """One event per type and place in an article: a headline and its paragraph are one event."""
+        kept: dict[tuple, Event] = {}
+        for ev in events:
+            key = (ev.sub_event_type, ev.geonameid or (ev.latitude, ev.longitude), ev.historical)
+            first = kept.get(key)
+            if first is None:
+                kept[key] = ev
+                continue
+            first.attributed_to = list(dict.fromkeys([*first.attributed_to, *ev.attributed_to]))
+            if first.fatalities is None:
+                first.fatalities = ev.fatalities
+            if first.actor1 is None and ev.actor1 is not None:
+                first.actor1, first.inter1 = ev.actor1, ev.inter1
+        return list(kept.values())
+
+    def _sub_event_type(self, trig: Trigger, unit_keys, keys, main: Found, hi: int, actor1) -> str:
         if trig.sub_event_type:
             return trig.sub_event_type
         if trig.klass == "strike":
-            return "Air/drone strike" if clause_keys & self.air else "Shelling/artillery/missile attack"
+            return "Air/drone strike" if unit_keys & self.air else "Shelling/artillery/missile attack"
         if trig.klass == "attack":
-            if clause_keys & self.air:
+            if unit_keys & self.air:
                 return "Air/drone strike"
             after = {k for j in range(main.index, hi) for k in keys[j]}
-            return "Armed clash" if after & self.armed else "Attack"
-        if trig.klass == "territory":
-            if actor1 is not None and actor1.attrs.get("type") in STATE_TYPES:
-                return "Government regains territory"
-            return "Non-state actor overtakes territory"
-        return None
+            return "Attack" if after & self.civilian and not after & self.armed else "Armed clash"
+        # territory: who took it decides
+        if actor1 is not None and actor1.attrs.get("type") in STATE_TYPES:
+            return "Government regains territory"
+        return "Non-state actor overtakes territory"
 
     # -- places --------------------------------------------------------------------------------
-    def _places(self, doc, idx, tokens, keys, clause, lo, hi, main, sent, ctx) -> list[Span]:
-        taken = [s for label in ("actor", "source") for s in idx[label].within(clause.start, clause.end)]
+    def _places(self, doc, idx, tokens, keys, unit: Unit, main: Found, ctx: Context) -> list[Span]:
+        """The trigger's own part first, then the parts that continue it, then "the city"."""
+        own = self._usable_places(idx, tokens, keys, unit.lo, unit.hi, main)
+        if own:
+            return own
+        anaphor = self._anaphor(tokens, keys, unit.lo, unit.hi, ctx, unit.sent_lo)
+        if anaphor is not None:
+            return [anaphor]
+        if any(k in self.background for k in keys[unit.lo]):
+            return []  # "وسط قصف جوي": background to another event, with no place of its own
+        ahead = self._usable_places(idx, tokens, keys, unit.hi, unit.ahead_hi, main)
+        if ahead:
+            return ahead
+        anaphor = self._anaphor(tokens, keys, unit.hi, unit.ahead_hi, ctx, unit.sent_lo)
+        return [anaphor] if anaphor is not None else []
+
+    def _usable_places(self, idx, tokens, keys, lo: int, hi: int, main: Found) -> list[Span]:
+        if lo >= hi:
+            return []
+        start, end = tokens[lo].start, tokens[hi - 1].end
+        taken = [s for label in ("actor", "source") for s in idx[label].within(start, end)]
+        territory = main.trigger.klass == "territory" or main.trigger.id == "withdrawal"
         cands = []
-        for p in idx["place"].within(clause.start, clause.end):
+        for p in idx["place"].within(start, end):
             if p.attrs.get("lat") is None:
                 continue
             if any(t.start <= p.start and p.end <= t.end for t in taken):
                 continue
-            if main.trigger.klass == "territory" and self._after_direction(doc, tokens, keys, p):
+            i = bisect.bisect_left(self._tok_starts, p.start)
+            before = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
+            if any(k in self.direction for k in before):
+                continue
+            if territory and any(k in self.direction_territory for k in before):
                 continue
             cands.append(p)
-        places = self._drop_containers(doc, cands)
-        if places:
-            return places
-        anaphor = self._anaphor(tokens, keys, lo, hi, ctx)
-        if anaphor is not None:
-            return [anaphor]
-        return []
-
-    def _after_direction(self, doc, tokens, keys, place: Span) -> bool:
-        i = bisect.bisect_left([t.start for t in tokens], place.start)
-        return any(k in self.direction for j in range(max(0, i - 2), i) for k in keys[j])
+        return self._drop_containers(cands)
 
     @staticmethod
-    def _drop_containers(doc: Document, places: list[Span]) -> list[Span]:
+    def _drop_containers(places: list[Span]) -> list[Span]:
         """Keep the most specific places: "حرستا بالغوطة الشرقية" is an event in Harasta."""
         if not places:
             return []
@@ -282,68 +346,85 @@ class EventExtractor:
             out.append(p)
         return out
 
-    def _anaphor(self, tokens, keys, lo, hi, ctx: Context) -> Span | None:
+    def _anaphor(self, tokens, keys, lo: int, hi: int, ctx: Context, sent_lo: int) -> Span | None:
+        """"المدينة" is the last such place of this sentence, else the article's main one so far."""
         for j in range(lo, hi):
-            for k in keys[j]:
-                kinds = self.lex.anaphors.get(k)
-                if kinds is None:
-                    continue
-                for p in reversed(ctx.places[-12:]):
-                    if p.attrs.get("type") in kinds:
-                        return Span(tokens[j].start, tokens[j].end, "place", dict(p.attrs, anaphor=True))
+            kinds = next((self.lex.anaphors[k] for k in keys[j] if k in self.lex.anaphors), None)
+            if kinds is None:
+                continue
+            sentence_start = tokens[sent_lo].start
+            fitting = [p for p in ctx.places if p.attrs.get("type") in kinds]
+            if not fitting:
+                return None
+            here = [p for p in fitting if p.start >= sentence_start]
+            if here:
+                chosen = here[-1]
+            else:
+                counts: dict = {}
+                for p in fitting:
+                    key = p.attrs.get("geonameid") or p.attrs.get("name")
+                    counts.setdefault(key, [0, p])[0] += 1
+                chosen = max(counts.values(), key=lambda c: (c[0], -c[1].start))[1]
+            return Span(tokens[j].start, tokens[j].end, "place", dict(chosen.attrs, anaphor=True))
         return None
 
     # -- actors --------------------------------------------------------------------------------
-    def _actors(self, idx, tokens, keys, clause, main: Found, lo, hi):
-        actors = [
-            a for a in idx["actor"].within(clause.start, clause.end) if not self._is_source_overlap(idx, a)
-        ]
+    def _actors(self, idx, tokens, keys, unit: Unit, main: Found):
+        """actor1 did it, actor2 was hit: read from agent and target markers around each name."""
+        lo, hi = unit.lo, unit.ahead_hi
+        actors = self._actor_spans(idx, tokens, lo, hi)
+        if not actors and unit.sent_lo < unit.lo:
+            lo = unit.sent_lo
+            actors = self._actor_spans(idx, tokens, lo, unit.lo)
         if not actors:
             return None, [], None, []
-        tok_starts = [t.start for t in tokens]
         agents, targets, neutral = [], [], []
         for a in actors:
-            i = bisect.bisect_left(tok_starts, a.start)
+            i = bisect.bisect_left(self._tok_starts, a.start)
             prev = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
-            prefix = getattr(tokens[i], "prefix", "") if i < len(tokens) else ""
+            prefix = tokens[i].prefix if i < len(tokens) else ""
             if any(k in self.control_state for k in prev):
                 continue  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
             if any(k in self.agent_markers for k in prev[-1:]):
                 agents.append(a)
-            elif any(k in self.target_markers for k in prev) or prefix.endswith("ل") and a.start > main.start:
+            elif any(k in self.target_markers for k in prev) or ("ل" in prefix and a.start > main.start):
                 targets.append(a)
             else:
                 neutral.append(a)
         ordered = agents + neutral
-        actor1 = ordered[0] if ordered else None
-        if actor1 is None:
+        if not ordered:
             return None, [], (targets[0] if targets else None), targets[1:2]
-        rest = [a for a in ordered[1:] if a.attrs.get("canonical") != actor1.attrs.get("canonical")]
-        between = any(k == "بين" for j in range(lo, hi) for k in keys[j][:1])
-        actor2 = None
-        assoc1: list[Span] = []
-        if between and rest:
-            # "بين X و Y ... من جهة، و Z من جهة أخرى": the first side vs the second
-            side_break = self._side_break(tokens, keys, lo, hi)
-            first_side = [a for a in rest if side_break is None or a.start < side_break]
-            second_side = [a for a in rest if side_break is not None and a.start >= side_break]
+        actor1 = ordered[0]
+        rest = [a for a in ordered[1:] + targets if a.attrs.get("canonical") != actor1.attrs.get("canonical")]
+        side_break = self._side_break(tokens, keys, lo, hi)
+        if any(keys[j][0] == "بين" for j in range(lo, hi)) and rest:
+            # "بين X و Y من جهة، و Z من جهة أخرى": the first side against the second
             if side_break is None:
-                actor2, first_side = rest[0], []
-                second_side = rest[1:]
+                first_side, second_side = [], rest
             else:
-                actor2 = second_side[0] if second_side else None
-                second_side = second_side[1:]
-            assoc1 = [a for a in first_side if self._same_side(actor1, a)]
-            assoc2 = second_side
+                first_side = [a for a in rest if a.start < side_break]
+                second_side = [a for a in rest if a.start >= side_break]
+            actor2 = second_side[0] if second_side else None
+            assoc1 = [a for a in first_side if a is not actor2]
+            assoc2 = second_side[1:]
         else:
-            assoc1 = [a for a in rest if self._same_side(actor1, a)][:2]
-            actor2 = (
-                targets[0] if targets else next((a for a in rest if not self._same_side(actor1, a)), None)
-            )
+            assoc1 = [a for a in rest if a not in targets and self._same_side(actor1, a)][:2]
+            actor2 = targets[0] if targets else next((a for a in rest if not self._same_side(actor1, a)), None)
             assoc2 = []
-        return actor1, assoc1, actor2, assoc2[:2]
+        return actor1, _unique(assoc1), actor2, _unique(assoc2)[:2]
 
-    def _side_break(self, tokens, keys, lo, hi) -> int | None:
+    def _actor_spans(self, idx, tokens, lo: int, hi: int) -> list[Span]:
+        if lo >= hi:
+            return []
+        sources = idx["source"].within(tokens[lo].start, tokens[hi - 1].end)
+        return [
+            a
+            for a in idx["actor"].within(tokens[lo].start, tokens[hi - 1].end)
+            if not any(s.start <= a.start and a.end <= s.end for s in sources)
+        ]
+
+    @staticmethod
+    def _side_break(tokens, keys, lo, hi) -> int | None:
         """The offset after "من جهة"/"من طرف"/"من جانب": where the second side begins."""
         for j in range(lo, hi - 1):
             if "من" in keys[j] and any(k in ("جهه", "طرف", "جانب") for k in keys[j + 1]):
@@ -352,83 +433,68 @@ class EventExtractor:
 
     @staticmethod
     def _same_side(a: Span, b: Span) -> bool:
-        ta, tb = a.attrs.get("type"), b.attrs.get("type")
         pro_state = {"state forces", "external forces", "political militia", "identity militia"}
-        return (ta in pro_state) == (tb in pro_state) if ta and tb else False
+        ta, tb = a.attrs.get("type"), b.attrs.get("type")
+        return bool(ta and tb) and (ta in pro_state) == (tb in pro_state)
 
     @staticmethod
-    def _is_source_overlap(idx, actor: Span) -> bool:
-        return any(
-            s.start <= actor.start and actor.end <= s.end
-            for s in idx["source"].within(actor.start - 80, actor.end + 80)
-        )
-
-    @staticmethod
-    def _default_actor(sub_type: str, clause_keys, places: list[Span]) -> Span | None:
+    def _default_actor(sub_type: str, unit_keys, places: list[Span]) -> Span | None:
         """Barrel bombs and helicopters over Syria are the regime's: analysts code them so."""
-        if sub_type != "Air/drone strike":
+        if sub_type != "Air/drone strike" or not any(p.attrs.get("country_code") == "SY" for p in places):
             return None
-        syria = any(p.attrs.get("country_code") == "SY" for p in places)
-        if syria:
-            from marsad.entities.actors import lookup_actor
+        from marsad.entities.actors import lookup_actor
 
-            rec = lookup_actor("Military Forces of Syria")
-            if rec:
-                return Span(
-                    0, 0, "actor", {"canonical": rec["canonical"], "type": rec.get("type"), "default": True}
-                )
-        return None
+        rec = lookup_actor("Military Forces of Syria (2000-2024)")
+        if not rec:
+            return None
+        return Span(0, 0, "actor", {"canonical": rec["canonical"], "type": rec.get("type"), "default": True})
 
     # -- date ----------------------------------------------------------------------------------
-    def _date(self, doc: Document, idx, clause: Span, sent: Span) -> tuple[str | None, int | None, bool]:
-        for scope in (clause, sent):
-            dates = idx["date"].within(scope.start, scope.end)
-            if any(d.attrs.get("historical") for d in dates):
-                d = next(d for d in dates if d.attrs.get("historical"))
-                return d.attrs.get("first"), 3, True
-            resolved = [
-                d for d in dates if d.attrs.get("first") and d.attrs.get("precision") in ("day", "week")
-            ]
-            if resolved:
-                d = resolved[0]
-                return d.attrs["first"], 1 if d.attrs["precision"] == "day" else 2, False
+    @staticmethod
+    def _date(doc: Document, idx, own, ahead, sent: Span) -> tuple[str | None, int | None, bool]:
+        """The unit's own date; a past year there makes it background, never a current event."""
+        for lo, hi in (own, ahead):
+            dates = idx["date"].within(lo, hi)
+            old = [d for d in dates if d.attrs.get("historical")]
+            if old:
+                return old[0].attrs.get("first"), 3, True
+            day = [d for d in dates if d.attrs.get("first") and d.attrs.get("precision") in ("day", "week")]
+            if day:
+                return day[0].attrs["first"], 1 if day[0].attrs["precision"] == "day" else 2, False
+        current = [
+            d
+            for d in idx["date"].within(sent.start, sent.end)
+            if d.attrs.get("first") and not d.attrs.get("historical") and d.attrs.get("precision") in ("day", "week")
+        ]
+        if current:
+            return current[0].attrs["first"], 1 if current[0].attrs["precision"] == "day" else 2, False
         if doc.published is None:
             return None, None, False
         return (doc.published - timedelta(days=1)).isoformat(), 2, False
 
     # -- fatalities ----------------------------------------------------------------------------
     @staticmethod
-    def _fatalities(idx, clause: Span, sent: Span) -> int | None:
-        for scope in (clause, sent):
-            killed = [
-                c for c in idx["casualties"].within(scope.start, scope.end) if c.attrs.get("kind") == "killed"
-            ]
-            counts = [c.attrs.get("count") for c in killed if isinstance(c.attrs.get("count"), int)]
-            if counts:
-                return counts[0]
-        return None
+    def _fatalities(idx, ahead) -> int | None:
+        killed = [c for c in idx["casualties"].within(*ahead) if c.attrs.get("kind") == "killed"]
+        counts = [c.attrs["count"] for c in killed if isinstance(c.attrs.get("count"), int)]
+        return counts[0] if counts else None
 
     # -- attribution and modality --------------------------------------------------------------
-    def _sources(self, doc, idx, tokens, tok_starts, keys, sent: Span) -> list[str]:
-        names = [
-            s.attrs["canonical"]
-            for s in idx["source"].within(sent.start, sent.end)
-            if s.attrs.get("canonical")
-        ]
-        lo = bisect.bisect_left(tok_starts, sent.start)
+    def _sources(self, doc, idx, tokens, keys, lo: int, hi: int) -> list[str]:
+        if lo >= hi:
+            return []
+        start, end = tokens[lo].start, tokens[hi - 1].end
+        names = [s.attrs["canonical"] for s in idx["source"].within(start, end) if s.attrs.get("canonical")]
         for label in ("person", "org"):
-            for s in idx[label].within(sent.start, sent.end):
-                i = bisect.bisect_left(tok_starts, s.start)
+            for s in idx[label].within(start, end):
+                i = bisect.bisect_left(self._tok_starts, s.start)
                 if any(k in self.source_cues for j in range(max(lo, i - 3), i) for k in keys[j]):
                     names.append(doc.clean[s.start : s.end])
         return list(dict.fromkeys(names))
 
-    def _status(
-        self, doc, idx, tokens, keys, sent, sent_sources, actor1, ctx: Context
-    ) -> tuple[str, list[str]]:
-        tok_starts = [t.start for t in tokens]
-        lo = bisect.bisect_left(tok_starts, sent.start)
-        hi = bisect.bisect_left(tok_starts, sent.end)
+    def _status(self, idx, tokens, keys, sent, sent_sources, actor1, ctx: Context) -> tuple[str, list[str]]:
+        lo = bisect.bisect_left(self._tok_starts, sent.start)
+        hi = bisect.bisect_left(self._tok_starts, sent.end)
         sent_keys = {k for j in range(lo, hi) for k in keys[j]}
         attributed = sent_sources or ctx.last_source or ctx.lead_source
         if sent_keys & self.dispute:
@@ -451,3 +517,13 @@ class EventExtractor:
                 if after:
                     return after[0]
         return None
+
+
+def _unique(spans: list[Span]) -> list[Span]:
+    seen: set = set()
+    out = []
+    for s in spans:
+        if s.attrs.get("canonical") not in seen:
+            seen.add(s.attrs.get("canonical"))
+            out.append(s)
+    return out
