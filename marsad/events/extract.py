@@ -382,7 +382,7 @@ class EventExtractor:
         for a in actors:
             i = bisect.bisect_left(self._tok_starts, a.start)
             prev = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
-            prefix = tokens[i].prefix if i < len(tokens) else ""
+            prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
             if any(k in self.control_state for k in prev):
                 continue  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
             if any(k in self.agent_markers for k in prev[-1:]):
