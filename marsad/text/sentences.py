@@ -23,6 +23,7 @@ _ABBREV = frozenset(normalize_key(a).lower() for a in _DATA["abbreviations"])
 _AGENCIES = frozenset(
     normalize_key(a).replace(".", " ").replace("  ", " ").strip() for a in _DATA["agencies"]
 )
+_PLACES_WITH_WAW = frozenset(normalize_key(p) for p in _DATA["places_with_waw"])
 _MAX_DATELINE_WORDS = int(_DATA["max_dateline_words"])
 _MIN_CLAUSE_WORDS = int(_DATA["min_clause_words"])
 
@@ -37,8 +38,7 @@ _QUOTE_TIMEOUT = 800  # an unclosed quote stops protecting boundaries after this
 _clause_alts = "|".join(
     re.escape(normalize_key(w)) for w in sorted(_DATA["clause_words"], key=len, reverse=True)
 )
-_CLAUSE_RE = re.compile(rf"\s*,\s*(?=و\w)|\s+(?=(?:{_clause_alts})(?!\w))")
-_WORD_RE = re.compile(r"\w+")
+_CLAUSE_RE = re.compile(rf"(?P<comma>,\s*(?=و\w))|(?<=\s)(?:{_clause_alts})(?!\w)")
 
 _DATELINE_RE = re.compile(
     r"(?P<place>[^\W\d_]+(?:\s+[^\W\d_]+){0,2})\s*"
@@ -62,7 +62,9 @@ def dateline(text: str, pos: int) -> tuple[int, int, str, str | None] | None:
     if m is None:
         return None
     place, sep = m.group("place"), m.group("sep")
-    if len(place.split()) > 3:
+    if len(place.split()) > 3 or (
+        place[0] in "وف" and normalize_key(place.split()[0]) not in _PLACES_WITH_WAW
+    ):
         return None
     ag1, ag2 = m.group("ag1"), m.group("ag2")
     if ag1 is not None:
@@ -141,22 +143,31 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def split_clauses(norm: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Clause ranges of the sentence ``norm[start:end]`` (``norm`` = ``normalize(clean)``)."""
-    cuts = [start]
-    for m in _CLAUSE_RE.finditer(norm, start, end):
-        cuts.append(m.end())
-    cuts.append(end)
+def clause_cuts(norm: str) -> list[int]:
+    """Offsets where a clause may start in ``norm`` (= ``normalize(clean)``), in order."""
+    return [m.end() if m.lastgroup == "comma" else m.start() for m in _CLAUSE_RE.finditer(norm)]
+
+
+def split_clauses(norm: str, start: int, end: int, cuts: list[int]) -> list[tuple[int, int]]:
+    """Clause ranges of the sentence ``norm[start:end]``; ``cuts`` from :func:`clause_cuts`.
+
+    Pieces shorter than ``min_clause_words`` stay with their neighbour, so "، وقال" alone is
+    never a clause."""
+    inner = [c for c in cuts if start < c < end]
+    if not inner:
+        return [(start, end)]
+    bounds = [start, *inner, end]
     out: list[tuple[int, int]] = []
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        short = len(_WORD_RE.findall(norm, a, b)) < _MIN_CLAUSE_WORDS
-        if out and (short or len(_WORD_RE.findall(norm, *out[-1])) < _MIN_CLAUSE_WORDS):
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        # words counted by spaces: a regex word scan per piece would cost more than the split
+        short = norm.count(" ", a, b) + 1 < _MIN_CLAUSE_WORDS
+        if out and (short or norm.count(" ", *out[-1]) + 1 < _MIN_CLAUSE_WORDS):
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
     trimmed = []
-    for a, b in out:
-        while b > a and norm[b - 1] in " ,\t":
+    for a, b in out:  # the cut leaves the comma and spaces on the previous clause
+        while b > a and norm[b - 1] in " ,\t\n":
             b -= 1
         trimmed.append((a, b))
     return trimmed
@@ -171,8 +182,13 @@ def make_sentences() -> object:
         i = 0
         while i < len(ranges):
             s, e = ranges[i]
-            is_para_start = s == 0 or text[s - 1] == "\n" or text[:s].rstrip(" \t").endswith("\n")
-            dl = dateline(text, s) if is_para_start and len(merged) < 4 else None
+            dl = None
+            if len(merged) < 2:  # datelines open an article, not a later paragraph
+                b = s
+                while b > 0 and text[b - 1] in " \t":
+                    b -= 1
+                if b == 0 or text[b - 1] == "\n":
+                    dl = dateline(text, s)
             if dl is not None:
                 doc.add(dl[0], dl[1], "dateline", place=dl[2], agency=dl[3])
                 if dl[1] >= e and i + 1 < len(ranges):  # a dateline on its own line opens the next sentence
@@ -183,9 +199,10 @@ def make_sentences() -> object:
                 merged.append((s, e, False))
             i += 1
         norm = normalize(text)
+        cuts = clause_cuts(norm)
         for s, e, has_dateline in merged:
             doc.add(s, e, "sentence", dateline=has_dateline)
-            for a, b in split_clauses(norm, s, e):
+            for a, b in split_clauses(norm, s, e, cuts):
                 doc.add(a, b, "clause")
         return doc
 

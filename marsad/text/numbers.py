@@ -1,0 +1,254 @@
+"""Numbers, vague quantities and casualty counts.
+
+Numbers are digits (ASCII, Arabic-Indic, Persian), multiplied digits ("35 ألف") and number words
+("خمسة وعشرين", "ثلاثة آلاف"); vague plurals (عشرات، مئات، آلاف) get a lower bound and
+``vague=True``; approximators (نحو، ما يصل إلى، أكثر من، على الأقل) set ``approx``. Casualty
+phrases bind a number (or a lone person noun, which means one) to killed/injured words. As in the
+temporal stage, the regex is tried only at tokens that can start a number, never over every
+position of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from marsad.document import Document
+from marsad.pipeline import component
+from marsad.text.normalize import folded, normalize_key
+from marsad.text.tokens import Token, tokenize
+
+_DATA = yaml.safe_load((Path(__file__).with_name("numbers.yaml")).read_text(encoding="utf-8"))
+
+
+def _fold_map(d: dict[str, Any]) -> dict[str, Any]:
+    return {normalize_key(k): v for k, v in d.items()}
+
+
+def _fold_set(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(normalize_key(w) for w in words)
+
+
+def _alt(words: Iterable[str]) -> str:
+    keys = sorted({normalize_key(w) for w in words}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys) + ")"
+
+
+UNITS = _fold_map(_DATA["units"])
+TEEN = _fold_set(_DATA["teen"])
+TENS = _fold_map(_DATA["tens"])
+HUNDREDS = _fold_map(_DATA["hundreds"])
+MULTIPLIERS = _fold_map(_DATA["multipliers"])
+VAGUE = _fold_map(_DATA["vague"])
+MEASURES = _fold_map(_DATA["measure_units"])
+_NUM_WORDS = {**UNITS, **TENS, **HUNDREDS, **MULTIPLIERS}
+
+_WORD_ALT = _alt(_NUM_WORDS)
+_DIGITS = r"\d+(?:[,\u066c]\d{3})*(?:[.\u066b]\d+)?"
+NUMBER_RE = re.compile(
+    rf"(?:(?P<ap>{_alt(_DATA['approx_before'])})\s+)?"
+    rf"(?:[وبل]?(?:ال)?(?P<dg>{_DIGITS})(?:\s*(?P<mul>{_alt(MULTIPLIERS)}))?"
+    rf"|[وبل]?(?P<vg>{_alt(VAGUE)})"
+    rf"|[وبل]?(?P<wd>{_WORD_ALT}(?:\s+و?{_WORD_ALT}(?!\w))*))"
+    rf"(?P<ap2>\s+{_alt(_DATA['approx_after'])})?(?!\w)"
+)
+# "10 أشخاص على الأقل": the approximator may follow the counted noun.
+_APPROX_AFTER_RE = re.compile(rf"\s+\w+\s+{_alt(_DATA['approx_after'])}(?!\w)")
+_MEASURE_RE = re.compile(rf"\s*(?:من\s+)?(?P<u>{_alt(MEASURES)})(?!\w)")
+
+_APPROX_WORDS = frozenset(w for p in _DATA["approx_before"] for w in normalize_key(p).split())
+_START_WORDS = set(_NUM_WORDS) | {normalize_key(k).split()[0] for k in _DATA["vague"]}
+_ANCHORS = frozenset(_START_WORDS | {c + w for w in _START_WORDS for c in "وبل"})
+
+_CAS = _DATA["casualties"]
+_AFTER_NUMBER = {kind: _fold_set(ws) for kind, ws in _CAS["after_number"].items()}
+_BEFORE_NUMBER = {kind: _fold_set(ws) for kind, ws in _CAS["before_number"].items()}
+_AFTER_PHRASE = {kind: _fold_set(ws) for kind, ws in _CAS["after_phrase"].items()}
+_DUALS = {kind: _fold_set(w.split()[0] for w in ws) for kind, ws in _CAS["duals"].items()}
+_PERSON_ONE = _fold_set(_DATA["persons"]["singular"])
+_PERSON_TWO = _fold_set(w.split()[0] for w in _DATA["persons"]["dual"])
+_MAX_PHRASE = int(_DATA["max_phrase_words"])
+_FOUND_DEAD = _fold_set(["لقي", "لقوا", "لقيت", "لقين"])
+_STOP = frozenset(".!?;:")
+# words that carry a casualty count on their own or with a following person noun
+_LONE = frozenset(set().union(*_DUALS.values(), *_BEFORE_NUMBER.values()))
+
+NumberHit = tuple[int, int, dict[str, Any]]
+
+
+def _as_number(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else x
+
+
+def _base(v: int) -> int:
+    return 10 ** (len(str(v)) - 1)
+
+
+def words_value(words: list[str]) -> int:
+    """Value of a chain of number words: "خمسة وعشرين" = 25, "ثلاثة آلاف" = 3000."""
+    total = cur = 0
+    prev_unit = False
+    for w in words:
+        if w.startswith("و") and w not in _NUM_WORDS:
+            w = w[1:]
+        if w in TEEN and prev_unit:
+            cur += 10
+            prev_unit = False
+            continue
+        if w in UNITS:
+            cur += UNITS[w]
+            prev_unit = UNITS[w] < 10
+            continue
+        prev_unit = False
+        if w in TENS:
+            cur += TENS[w]
+        elif w in HUNDREDS:
+            v = HUNDREDS[w]
+            cur = cur * 100 if v == 100 and 0 < cur < 10 else cur + v
+        elif w in MULTIPLIERS:
+            v = MULTIPLIERS[w]
+            cur = v if cur == 0 else cur * _base(v)
+            total += cur
+            cur = 0
+    return total + cur
+
+
+def _number_attrs(m: re.Match[str]) -> dict[str, Any] | None:
+    approx = bool(m.group("ap") or m.group("ap2"))
+    if m.group("dg") is not None:
+        raw = m.group("dg").replace(",", "").replace("\u066c", "").replace("\u066b", ".")
+        value: float = float(raw)
+        if m.group("mul"):
+            value *= _base(MULTIPLIERS[re.sub(r"\s+", " ", m.group("mul"))])
+        return {"value": _as_number(value), "approx": approx, "vague": False}
+    if m.group("vg") is not None:
+        return {"value": VAGUE[re.sub(r"\s+", " ", m.group("vg"))], "approx": approx, "vague": True}
+    value = words_value(m.group("wd").split())
+    return {"value": value, "approx": approx, "vague": False} if value else None
+
+
+def _covered(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in taken)
+
+
+def find_numbers(
+    text: str, tokens: list[Token] | None = None, exclude: list[tuple[int, int]] | None = None
+) -> tuple[list[NumberHit], list[NumberHit]]:
+    """``(numbers, casualties)`` of ``text`` as ``(start, end, attrs)``; ``exclude`` are ranges
+    (dates) where no number is read."""
+    tokens = tokens if tokens is not None else tokenize(text)
+    exclude = exclude or []
+    view = folded(text)
+    key = view.key
+    norms = [t.norm for t in tokens]
+    numbers: list[NumberHit] = []
+    spans: list[tuple[int, int, int, dict[str, Any]]] = []  # first token, end token, end, attrs
+    pos = 0
+    for i in [i for i, w in enumerate(norms) if w in _ANCHORS or w[-1:].isdigit()]:
+        if tokens[i].start < pos:
+            continue
+        j = i
+        while j > 0 and i - j < 5 and norms[j - 1] in _APPROX_WORDS:
+            j -= 1
+        for k in range(j, i + 1):
+            m = NUMBER_RE.match(key, view.to_key(tokens[k].start))
+            if m is None or view.end(m.end()) <= tokens[i].start:
+                continue
+            start, end = view.start(m.start()), view.end(m.end())
+            attrs = _number_attrs(m)
+            if attrs is None or _covered(start, end, exclude):
+                break
+            if not attrs["approx"] and _APPROX_AFTER_RE.match(key, m.end()):
+                attrs["approx"] = True
+            u = _MEASURE_RE.match(key, m.end())
+            attrs["unit"] = MEASURES[re.sub(r"\s+", " ", u.group("u"))] if u else None
+            numbers.append((start, end, attrs))
+            e = i
+            while e < len(tokens) and tokens[e].start < end:
+                e += 1
+            spans.append((k, e, end, attrs))
+            pos = end
+            break
+    return numbers, _casualties(tokens, norms, spans)
+
+
+def _kind_of(tok: Token, table: dict[str, frozenset[str]]) -> str | None:
+    for kind, words in table.items():
+        if tok.norm in words or tok.base in words:
+            return kind
+    return None
+
+
+def _casualties(
+    tokens: list[Token], norms: list[str], spans: list[tuple[int, int, int, dict[str, Any]]]
+) -> list[NumberHit]:
+    out: list[NumberHit] = []
+    used: set[int] = set()  # token indices of casualty words already bound
+    n = len(tokens)
+
+    def add(first: int, last: int, kind: str, attrs: dict[str, Any], word: int) -> None:
+        used.add(word)
+        count = attrs["value"] if isinstance(attrs["value"], int) else int(attrs["value"])
+        out.append(
+            (
+                tokens[first].start,
+                tokens[last].end,
+                {"count": count, "kind": kind, "approx": attrs["approx"], "vague": attrs["vague"]},
+            )
+        )
+
+    for a, b, _end, attrs in spans:
+        nxt = b + 1 if b < n and norms[b] == "من" else b
+        if nxt < n and (kind := _kind_of(tokens[nxt], _AFTER_NUMBER)):
+            add(a, nxt, kind, attrs, nxt)
+            continue
+        if a > 0 and (kind := _kind_of(tokens[a - 1], _BEFORE_NUMBER)) and a - 1 not in used:
+            add(a - 1, b - 1, kind, attrs, a - 1)
+            continue
+        # "لقي 6 أشخاص مصرعهم", "ستة من مقاتلي المعارضة ... لقوا مصرعهم"
+        opener = a > 0 and norms[a - 1] in _FOUND_DEAD
+        if opener or (b < n and norms[b] == "من"):
+            for c in range(b, min(n, b + _MAX_PHRASE)):
+                if norms[c] in _STOP:
+                    break
+                kind = next((k for k, ws in _AFTER_PHRASE.items() if norms[c] in ws), None)
+                if kind and c not in used:
+                    add(a - 1 if opener else a, c, kind, attrs, c)
+                    break
+    bases = [t.base for t in tokens]
+    lone = [i for i, (w, b) in enumerate(zip(norms, bases, strict=True)) if w in _LONE or b in _LONE]
+    for i in lone:
+        tok = tokens[i]
+        if i in used:
+            continue
+        kind = _kind_of(tok, _DUALS)
+        if kind:
+            add(i, i, kind, {"value": 2, "approx": False, "vague": False}, i)
+            continue
+        kind = _kind_of(tok, _BEFORE_NUMBER)
+        if kind and i + 1 < n:
+            nb = tokens[i + 1].base
+            if nb in _PERSON_ONE or tokens[i + 1].norm in _PERSON_ONE:
+                add(i, i + 1, kind, {"value": 1, "approx": False, "vague": False}, i)
+            elif nb in _PERSON_TWO or tokens[i + 1].norm in _PERSON_TWO:
+                add(i, i + 1, kind, {"value": 2, "approx": False, "vague": False}, i)
+    out.sort()
+    return out
+
+
+@component("numbers")
+def make_numbers() -> object:
+    def numbers(doc: Document) -> Document:
+        dates = [(s.start, s.end) for s in doc.spans if s.label == "date"]
+        nums, cas = find_numbers(doc.clean, doc.tokens or None, dates)
+        for start, end, attrs in nums:
+            doc.add(start, end, "number", **attrs)
+        for start, end, attrs in cas:
+            doc.add(start, end, "casualties", **attrs)
+        return doc
+
+    return numbers
