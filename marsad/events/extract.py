@@ -64,13 +64,19 @@ class SpanIndex:
 
 @dataclass
 class Unit:
-    """One part of a sentence that carries a trigger, with the parts that continue it."""
+    """One part of a sentence that carries a trigger, with the parts that continue it.
+
+    Token ranges: ``lo:hi`` is the trigger's own segment; ``hi:ahead_hi`` the following segments
+    of the same clause that have no trigger of their own; ``back_lo:lo`` the preceding ones
+    ("تعرضت مناطق في قرية X، لقصف جوي" names the place before the trigger).
+    """
 
     found: list[Found]
-    lo: int  # token range of the trigger's own part
+    lo: int
     hi: int
-    ahead_hi: int  # end of the following parts that have no trigger of their own
-    sent_lo: int  # start of the sentence, for backward looks
+    ahead_hi: int
+    back_lo: int
+    sent_lo: int
 
 
 @component("events")
@@ -114,7 +120,7 @@ class EventExtractor:
                 ctx.last_source = sent_sources
                 if not ctx.lead_source:
                     ctx.lead_source = sent_sources
-            for unit in self._units(tokens, keys, lo, hi):
+            for unit in self._units(tokens, keys, idx, lo, hi):
                 self._code_unit(doc, idx, tokens, keys, sent, unit, sent_sources, ctx)
             ctx.places.extend(p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None)
         doc.events = self._dedup(doc.events)
@@ -124,43 +130,60 @@ class EventExtractor:
     def _keys(token) -> tuple[str, ...]:
         return tuple(dict.fromkeys([token.norm, *candidates(token)]))
 
-    def _segments(self, tokens, keys, lo: int, hi: int) -> list[tuple[int, int]]:
-        """Cut a sentence at commas, semicolons and connectors (كما، فيما، ترافق، وسط ...)."""
-        segs: list[tuple[int, int]] = []
-        start = lo
+    def _segments(self, tokens, keys, lo: int, hi: int) -> list[tuple[int, int, bool]]:
+        """Cut a sentence at commas and connectors (كما، فيما، ترافق، وسط ...).
+
+        Each segment is ``(lo, hi, opens)``: ``opens`` when a connector (or the sentence start)
+        begins it, so that it starts a new clause rather than continuing the previous one."""
+        segs: list[tuple[int, int, bool]] = []
+        start, opens = lo, True
         for j in range(lo, hi):
             k = keys[j][0]
-            if k in (",", ";", ":"):
+            if k in (",", ";", ":", "(", ")", '"'):
                 if j > start:
-                    segs.append((start, j))
+                    segs.append((start, j, opens))
+                    opens = False
                 start = j + 1
-            elif j > start and any(c in self.connectors for c in keys[j]):
-                segs.append((start, j))
-                start = j
+            elif any(c in self.connectors for c in keys[j]):
+                if j > start:
+                    segs.append((start, j, opens))
+                start, opens = j, True
         if start < hi:
-            segs.append((start, hi))
+            segs.append((start, hi, opens))
         return segs
 
-    def _units(self, tokens, keys, lo: int, hi: int) -> list[Unit]:
+    def _units(self, tokens, keys, idx, lo: int, hi: int) -> list[Unit]:
         segs = self._segments(tokens, keys, lo, hi)
-        found = [self._triggers(tokens, keys, s, e) for s, e in segs]
+        found = [self._triggers(tokens, keys, idx, s, e) for s, e, _ in segs]
         units = []
-        for i, (s, e) in enumerate(segs):
+        for i, (s, e, _opens) in enumerate(segs):
             if not found[i]:
                 continue
             ahead = e
             for j in range(i + 1, len(segs)):
-                if found[j]:
+                if found[j] or segs[j][2]:
                     break
                 ahead = segs[j][1]
-            units.append(Unit(found[i], s, e, ahead, lo))
+            back = s
+            for j in range(i, 0, -1):
+                if segs[j][2] or found[j - 1]:
+                    break
+                back = segs[j - 1][0]
+            units.append(Unit(found[i], s, e, ahead, back, lo))
         return units
 
     # -- triggers ------------------------------------------------------------------------------
-    def _triggers(self, tokens, keys, lo: int, hi: int) -> list[Found]:
+    def _triggers(self, tokens, keys, idx, lo: int, hi: int) -> list[Found]:
+        """Triggers of a token range; words inside a name (هيئة تحرير الشام) are not triggers."""
         out: list[Found] = []
+        if lo >= hi:
+            return out
+        names = [s for label in ("actor", "source") for s in idx[label].within(tokens[lo].start, tokens[hi - 1].end)]
         i = lo
         while i < hi:
+            if any(n.start <= tokens[i].start < n.end for n in names):
+                i += 1
+                continue
             hit = self._match_at(keys, i, hi)
             if hit is None:
                 i += 1
@@ -289,20 +312,19 @@ class EventExtractor:
 
     # -- places --------------------------------------------------------------------------------
     def _places(self, doc, idx, tokens, keys, unit: Unit, main: Found, ctx: Context) -> list[Span]:
-        """The trigger's own part first, then the parts that continue it, then "the city"."""
-        own = self._usable_places(idx, tokens, keys, unit.lo, unit.hi, main)
-        if own:
-            return own
-        anaphor = self._anaphor(tokens, keys, unit.lo, unit.hi, ctx, unit.sent_lo)
-        if anaphor is not None:
-            return [anaphor]
-        if any(k in self.background for k in keys[unit.lo]):
-            return []  # "وسط قصف جوي": background to another event, with no place of its own
-        ahead = self._usable_places(idx, tokens, keys, unit.hi, unit.ahead_hi, main)
-        if ahead:
-            return ahead
-        anaphor = self._anaphor(tokens, keys, unit.hi, unit.ahead_hi, ctx, unit.sent_lo)
-        return [anaphor] if anaphor is not None else []
+        """The trigger's own segment first, then those that continue it, then those before it."""
+        background = any(k in self.background for k in keys[unit.lo])
+        ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi)]
+        if not background:
+            ranges.append((unit.back_lo, unit.lo))
+        for lo, hi in ranges:
+            places = self._usable_places(idx, tokens, keys, lo, hi, main)
+            if places:
+                return places
+            anaphor = self._anaphor(tokens, keys, lo, hi, ctx, unit.sent_lo)
+            if anaphor is not None:
+                return [anaphor]
+        return []
 
     def _usable_places(self, idx, tokens, keys, lo: int, hi: int, main: Found) -> list[Span]:
         if lo >= hi:
@@ -371,11 +393,11 @@ class EventExtractor:
     # -- actors --------------------------------------------------------------------------------
     def _actors(self, idx, tokens, keys, unit: Unit, main: Found):
         """actor1 did it, actor2 was hit: read from agent and target markers around each name."""
-        lo, hi = unit.lo, unit.ahead_hi
+        lo, hi = unit.back_lo, unit.ahead_hi
         actors = self._actor_spans(idx, tokens, lo, hi)
-        if not actors and unit.sent_lo < unit.lo:
+        if not actors and unit.sent_lo < lo:
             lo = unit.sent_lo
-            actors = self._actor_spans(idx, tokens, lo, unit.lo)
+            actors = self._actor_spans(idx, tokens, lo, unit.back_lo)
         if not actors:
             return None, [], None, []
         agents, targets, neutral = [], [], []
