@@ -63,6 +63,9 @@ def run(
     from marsad.runner import Summary, build_pipeline, is_terminal, process, progress_iter, with_defaults
     from marsad.store import open_store
 
+    missing = [p for p in inputs if p != "-" and not Path(p).exists()]
+    if missing:
+        raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}")
     pub = parse_date(published)
     summary = Summary()
     t0 = time.perf_counter()

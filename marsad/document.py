@@ -190,5 +190,5 @@ class Document:
             "events": [e.to_dict() if hasattr(e, "to_dict") else e for e in self.events],
             "quarantine": self.quarantine,
             "duplicate_of": self.duplicate_of,
-            "meta": self.meta,
+            "meta": {k: (v.hex() if isinstance(v, bytes) else v) for k, v in self.meta.items()},
         }

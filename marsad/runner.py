@@ -35,7 +35,7 @@ class Summary:
     def add(self, doc: Document) -> None:
         self.read += 1
         if doc.quarantine is not None:
-            self.quarantined[doc.quarantine.split(":", 1)[0]] += 1
+            self.quarantined[reason_kind(doc.quarantine)] += 1
         elif doc.duplicate_of is not None:
             self.duplicates += 1
         else:
@@ -53,6 +53,11 @@ class Summary:
             "events": dict(self.events),
             "seconds": round(self.seconds, 2),
         }
+
+
+def reason_kind(reason: str) -> str:
+    """The category of a quarantine reason: "malformed JSON at f.jsonl:12: ..." -> "malformed JSON"."""
+    return reason.split(":", 1)[0].split(" at ", 1)[0].strip()
 
 
 def with_defaults(docs: Iterable[Document], published: date | None) -> Iterator[Document]:

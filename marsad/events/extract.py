@@ -99,6 +99,7 @@ class EventExtractor:
         self.direction_territory = c["direction_territory"]
         self.agent_markers = c["agent_markers"]
         self.target_markers = c["target_markers"]
+        self.victim_markers = c["victim_markers"]
         self.connectors = c["connectors"]
         self.background = c["background"]
 
@@ -392,24 +393,28 @@ class EventExtractor:
 
     # -- actors --------------------------------------------------------------------------------
     def _actors(self, idx, tokens, keys, unit: Unit, main: Found):
-        """actor1 did it, actor2 was hit: read from agent and target markers around each name."""
-        lo, hi = unit.back_lo, unit.ahead_hi
-        actors = self._actor_spans(idx, tokens, lo, hi)
-        if not actors and unit.sent_lo < lo:
-            lo = unit.sent_lo
-            actors = self._actor_spans(idx, tokens, lo, unit.back_lo)
+        """actor1 did it, actor2 was hit: read from agent, target and victim markers.
+
+        Names in the trigger's own segment come first, then those after it, then those before."""
+        ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]
+        actors = [a for lo, hi in ranges for a in self._actor_spans(idx, tokens, lo, hi)]
         if not actors:
             return None, [], None, []
         agents, targets, neutral = [], [], []
         for a in actors:
             i = bisect.bisect_left(self._tok_starts, a.start)
-            prev = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
+            prev = [k for j in range(max(unit.back_lo, i - 2), i) for k in keys[j]]
+            near = [k for j in range(max(unit.back_lo, i - 4), i) for k in keys[j]]
             prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
             if any(k in self.control_state for k in prev):
                 continue  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
             if any(k in self.agent_markers for k in prev[-1:]):
                 agents.append(a)
-            elif any(k in self.target_markers for k in prev) or ("ل" in prefix and a.start > main.start):
+            elif (
+                any(k in self.target_markers for k in prev)
+                or any(k in self.victim_markers for k in near)
+                or ("ل" in prefix and a.start > main.start)
+            ):
                 targets.append(a)
             else:
                 neutral.append(a)
@@ -418,8 +423,8 @@ class EventExtractor:
             return None, [], (targets[0] if targets else None), targets[1:2]
         actor1 = ordered[0]
         rest = [a for a in ordered[1:] + targets if a.attrs.get("canonical") != actor1.attrs.get("canonical")]
-        side_break = self._side_break(tokens, keys, lo, hi)
-        if any(keys[j][0] == "بين" for j in range(lo, hi)) and rest:
+        side_break = self._side_break(tokens, keys, unit.back_lo, unit.ahead_hi)
+        if any(keys[j][0] == "بين" for j in range(unit.back_lo, unit.ahead_hi)) and rest:
             # "بين X و Y من جهة، و Z من جهة أخرى": the first side against the second
             if side_break is None:
                 first_side, second_side = [], rest
