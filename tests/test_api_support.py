@@ -34,15 +34,15 @@ REGIME = "Military Forces of Syria (2000-2024)"
 SOHR = "Syrian Observatory for Human Rights"
 
 SENT_HAMA = "سيطرت فصائل المعارضة على مدينة حماة يوم الخميس بعد معارك عنيفة مع قوات النظام."
-SENT_DARAA = "وقال المرصد السوري إن 12 شخصا قتلوا في قصف على درعا."
+SENT_DARAA = "وقال المرصد السوري إن 12 شخصا قتلوا في قصف على درعا بعد سقوط حماة."
 SENT_XSS = f"اشتباكات في حمص {SCRIPT} {IMG} قتل فيها شخصان."
 
 
-def _tag(doc: Document, sentence_start: int, sentence: str, words: list[tuple[str, str]]) -> None:
-    """Add spans for ``words`` (text, label) found inside one sentence of ``doc``."""
-    for word, label in words:
+def _tag(doc: Document, sentence_start: int, sentence: str, words: list[tuple]) -> None:
+    """Add spans for ``words`` (text, label, attrs) found inside one sentence of ``doc``."""
+    for word, label, attrs in words:
         at = sentence_start + sentence.index(word)
-        doc.add(at, at + len(word), label)
+        doc.add(at, at + len(word), label, **attrs)
 
 
 def _event(doc: Document, sentence: str, sub: str, place: tuple, day: str, **fields: object) -> Event:
@@ -83,7 +83,13 @@ def synthetic_docs() -> list[Document]:
         doc,
         daraa_at,
         SENT_DARAA,
-        [("المرصد السوري", "source"), ("12 شخصا قتلوا", "casualties"), ("قصف", "trigger"), ("درعا", "place")],
+        [
+            ("المرصد السوري", "source", {"canonical": SOHR}),
+            ("12 شخصا قتلوا", "casualties", {"count": 12, "kind": "killed"}),
+            ("قصف", "trigger", {"sub_event_type": "Shelling/artillery/missile attack"}),
+            ("درعا", "place", {"name": "Daraa", "geonameid": DARAA[1]}),
+            ("حماة", "place", {"name": "Hama", "geonameid": HAMA[1]}),
+        ],
     )
     doc.events = [
         _event(
@@ -111,7 +117,12 @@ def synthetic_docs() -> list[Document]:
     ]
     hostile = Document(id="syn-xss", text=SENT_XSS, source="synthetic", outlet=IMG, title=SCRIPT)
     hostile.published = date(2024, 12, 4)
-    _tag(hostile, 0, SENT_XSS, [("اشتباكات", "trigger"), ("حمص", "place")])
+    _tag(
+        hostile,
+        0,
+        SENT_XSS,
+        [("اشتباكات", "trigger", {"sub_event_type": "Armed clash"}), ("حمص", "place", {"name": "Homs"})],
+    )
     hostile.events = [_event(hostile, SENT_XSS, "Armed clash", HOMS, "2024-12-04", actor1=REGIME, inter1=1)]
     return [doc, hostile]
 

@@ -114,15 +114,46 @@ def _control_place(d: dict[str, Any]) -> ControlPlace:
     )
 
 
-def _highlights(sentence: dict[str, Any], doc: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The tagged words inside one evidence sentence, relative to it and never overlapping."""
+def _about(span: dict[str, Any], event: dict[str, Any]) -> bool:
+    """Whether a tagged word is one of this event's own arguments, judged from its attributes.
+
+    A sentence often names more places and actors than its event uses; only the event's own
+    are marked. A span without the attribute that would decide is kept.
+    """
+    attrs = span.get("attrs") or {}
+    label = span["label"]
+    if label == "trigger":
+        return attrs.get("sub_event_type") in (None, event.get("sub_event_type"))
+    if label == "place":
+        name, gid = attrs.get("name"), attrs.get("geonameid")
+        return (
+            (name is None and gid is None)
+            or name == event.get("location")
+            or (gid is not None and gid == event.get("geonameid"))
+        )
+    if label == "actor":
+        actors = {event.get(k) for k in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")}
+        return attrs.get("canonical") is None or attrs["canonical"] in actors
+    if label == "source":
+        return attrs.get("canonical") is None or attrs["canonical"] in (event.get("attributed_to") or [])
+    return True
+
+
+def _highlights(
+    sentence: dict[str, Any], doc: dict[str, Any] | None, event: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The event's tagged words inside one evidence sentence, relative to it, never overlapping."""
     clean = (doc or {}).get("clean")
     start, end = sentence["start"], sentence["end"]
     if not clean or clean[start:end] != sentence["text"]:
         return []
     rank = {label: i for i, label in enumerate(HIGHLIGHT_LABELS)}
     found = sorted(
-        (s for s in doc.get("spans") or [] if s["label"] in rank and start <= s["start"] < s["end"] <= end),
+        (
+            s
+            for s in doc.get("spans") or []
+            if s["label"] in rank and start <= s["start"] < s["end"] <= end and _about(s, event)
+        ),
         key=lambda s: (rank[s["label"]], s["start"]),
     )
     taken: list[tuple[int, int]] = []
@@ -280,7 +311,7 @@ def create_app(
             ref = None
             if doc is not None:
                 ref = DocumentRef(**{k: doc.get(k) for k in DocumentRef.model_fields}).model_dump()
-            evidence.append({**e, "highlights": _highlights(e, doc), "document": ref})
+            evidence.append({**e, "highlights": _highlights(e, doc, found), "document": ref})
         fields = {k: found.get(k) for k in Event.model_fields if k in found}
         return EventDetail.model_validate(
             fields
