@@ -45,16 +45,16 @@ def main() -> None:
     counts: dict[str, int] = {}
     for _ in range(args.repeat):
         pipe.timings = dict.fromkeys(pipe.timings, 0.0)
-        docs = [Document(id=i, text=t, published=p) for i, t, p in rows]
-        t0, c0 = time.perf_counter(), time.process_time()
-        for doc in docs:
-            pipe(doc)
-        best = min(best, time.perf_counter() - t0)
-        best_cpu = min(best_cpu, time.process_time() - c0)
         counts = {}
-        for doc in docs:
+        # documents stream through and are dropped, as in a real run: holding all 990 with their
+        # tokens would mostly measure the garbage collector walking them.
+        t0, c0 = time.perf_counter(), time.process_time()
+        for i, t, p in rows:
+            doc = pipe(Document(id=i, text=t, published=p))
             for s in doc.spans:
                 counts[s.label] = counts.get(s.label, 0) + 1
+        best = min(best, time.perf_counter() - t0)
+        best_cpu = min(best_cpu, time.process_time() - c0)
     n = len(rows)
     print(f"articles: {n}  best of {args.repeat}: wall {best:.3f} s -> {n / best:,.0f} articles/s")
     print(f"                     cpu  {best_cpu:.3f} s -> {n / best_cpu:,.0f} articles/s (one core)")

@@ -73,7 +73,7 @@ _PERSON_ONE = _fold_set(_DATA["persons"]["singular"])
 _PERSON_TWO = _fold_set(w.split()[0] for w in _DATA["persons"]["dual"])
 _MAX_PHRASE = int(_DATA["max_phrase_words"])
 _FOUND_DEAD = _fold_set(["لقي", "لقوا", "لقيت", "لقين"])
-_STOP = frozenset(".!?;:")
+_STOP_RE = re.compile(r"[.!?;:\u061f\u061b\n]")
 # words that carry a casualty count on their own or with a following person noun
 _LONE = frozenset(set().union(*_DUALS.values(), *_BEFORE_NUMBER.values()))
 
@@ -173,7 +173,7 @@ def find_numbers(
             spans.append((k, e, end, attrs))
             pos = end
             break
-    return numbers, _casualties(tokens, norms, spans)
+    return numbers, _casualties(text, tokens, norms, spans)
 
 
 def _kind_of(tok: Token, table: dict[str, frozenset[str]]) -> str | None:
@@ -184,7 +184,7 @@ def _kind_of(tok: Token, table: dict[str, frozenset[str]]) -> str | None:
 
 
 def _casualties(
-    tokens: list[Token], norms: list[str], spans: list[tuple[int, int, int, dict[str, Any]]]
+    text: str, tokens: list[Token], norms: list[str], spans: list[tuple[int, int, int, dict[str, Any]]]
 ) -> list[NumberHit]:
     out: list[NumberHit] = []
     used: set[int] = set()  # token indices of casualty words already bound
@@ -213,7 +213,7 @@ def _casualties(
         opener = a > 0 and norms[a - 1] in _FOUND_DEAD
         if opener or (b < n and norms[b] == "من"):
             for c in range(b, min(n, b + _MAX_PHRASE)):
-                if norms[c] in _STOP:
+                if _STOP_RE.search(text, tokens[c - 1].end, tokens[c].start):
                     break
                 kind = next((k for k, ws in _AFTER_PHRASE.items() if norms[c] in ws), None)
                 if kind and c not in used:

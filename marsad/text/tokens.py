@@ -35,12 +35,14 @@ _MIN_STEM = int(_DATA["min_stem"])
 _MIN_STEM_ART = int(_DATA["min_stem_after_article"])
 _MIN_STEM_ENC = int(_DATA["min_stem_before_enclitic"])
 _MARKS = "\u064b-\u065f\u0670\u0640"
-TOKEN_RE = re.compile(rf"\d+(?:[.,\u066b\u066c]\d+)+|[\w{_MARKS}]+|[^\s\w{_MARKS}]")
+# Words and numbers ("3.5", "35,000" stay whole); punctuation is not a token (sentences and
+# clauses carry it), which also keeps the token list, the costliest part of the layer, short.
+TOKEN_RE = re.compile(rf"\d+(?:[.,\u066b\u066c]\d+)+|[\w{_MARKS}]+")
 
 
 @dataclass(slots=True)
 class Token:
-    """A word, number or punctuation mark of ``doc.clean``.
+    """A word or number of ``doc.clean``.
 
     ``norm`` is the dictionary key of the whole word, ``base`` the best single guess at the word
     without its clitics, ``prefix`` the proclitic string removed (``""`` if none)."""
@@ -102,14 +104,23 @@ def candidates(token: Token | str) -> list[str]:
     return list(analyse(token.text if isinstance(token, Token) else token)[3])
 
 
+_SEEN: dict[str, tuple[str, str, str]] = {}
+
+
 def tokenize(text: str) -> list[Token]:
     """Tokens of any text, with offsets into it; usable without a Document."""
     out: list[Token] = []
     append = out.append
+    seen = _SEEN
+    if len(seen) > 500_000:
+        seen.clear()
     for m in TOKEN_RE.finditer(text):
         word = m.group()
-        norm, base, prefix, _c = analyse(word)
-        append(Token(m.start(), m.end(), word, norm, base, prefix))
+        info = seen.get(word)
+        if info is None:
+            info = seen[word] = analyse(word)[:3]
+        start, end = m.span()
+        append(Token(start, end, word, *info))
     return out
 
 
