@@ -41,7 +41,8 @@ def doc_with(doc_id: str, outlet: str, *events: dict) -> Document:
     doc = Document(id=doc_id, text="نص " * 30, outlet=outlet, published=date(2015, 8, 5))
     for k, fields in enumerate(events):
         sub = fields.pop("sub", "Air/drone strike")
-        doc.events.append(make_event(doc_id, k, sub, time_precision=1, **SYRIA, **fields))
+        fields.setdefault("time_precision", 1)
+        doc.events.append(make_event(doc_id, k, sub, **SYRIA, **fields))
     return doc
 
 
@@ -246,3 +247,48 @@ def test_status_rules() -> None:
     assert combined_status(["denied"]) == "denied"
     assert combined_status(["reported", "disputed"]) == "disputed"
     assert 9 < haversine_km(RASTAN["latitude"], RASTAN["longitude"], 34.84072, 36.73092) < 11
+
+
+def test_country_level_places_never_merge_and_coarse_places_use_the_radius(target: str) -> None:
+    with open_store(target) as store:
+        day = "2015-08-04"
+        syria = {
+            "location": "Syria",
+            "geonameid": 163843,
+            "latitude": 35.0,
+            "longitude": 38.0,
+            "geo_precision": 3,
+        }
+        # "Hama countryside": coarser than a town, 5 km from the city centre.
+        countryside = {
+            "location": "Hama countryside",
+            "latitude": 35.17,
+            "longitude": 36.78,
+            "geo_precision": 2,
+        }
+        store.write_many(
+            [
+                doc_with("a", "x", dict(event_date=day, **syria)),
+                doc_with("b", "y", dict(event_date=day, **syria)),
+                doc_with("c", "x", dict(event_date=day, **HAMA)),
+                doc_with("d", "y", dict(event_date=day, **countryside)),
+            ]
+        )
+        counts = store.merge()
+        assert (counts["before"], counts["after"]) == (4, 3)
+        assert [e["doc_ids"] for e in store.events() if len(e["doc_ids"]) > 1] == [["c", "d"]]
+
+
+def test_day_precise_dates_need_to_be_one_night_apart(target: str) -> None:
+    with open_store(target) as store:
+        store.write_many(
+            [
+                doc_with("a", "x", dict(event_date="2015-08-01", **HAMA)),
+                doc_with("b", "y", dict(event_date="2015-08-03", **HAMA)),  # two days later: another strike
+                doc_with("c", "x", dict(event_date="2015-08-10", **HAMA)),
+                doc_with("d", "y", dict(event_date="2015-08-12", time_precision=2, **HAMA)),  # "this week"
+            ]
+        )
+        counts = store.merge()
+        assert (counts["before"], counts["after"]) == (4, 3)
+        assert [e["doc_ids"] for e in store.events() if len(e["doc_ids"]) > 1] == [["c", "d"]]

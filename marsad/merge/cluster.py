@@ -5,8 +5,9 @@ per-document event) so the store can recompute the whole merge from its per-docu
 the same input always gives the same clusters, which is what makes re-merging idempotent.
 
 Two reports are of one event when they share the sub-event type and the historical flag, their
-places lie within ``radius_km`` (or share a GeoNames id or a name when coordinates are missing),
-their dates lie within ``window_days`` and their actors do not contradict each other. A cluster
+places are one (same GeoNames id or name; within ``radius_km`` when one is coarser than a town),
+their dates lie within ``window_days`` (one day when both are known to the day) and their actors
+do not contradict each other. A cluster
 only takes an event compatible with every member (no chaining along a road of villages), and two
 events of the same document join only when identical: one article listing two strikes reports
 two strikes.
@@ -20,6 +21,12 @@ from datetime import date
 from typing import Any
 
 from marsad.events.model import Event
+
+# Days two reports may differ by when both give the date to the day.
+DAY_PRECISE_WINDOW = 1
+
+# Two town-level places closer than this are two spellings of one point.
+SAME_POINT_KM = 1.0
 
 # Sub-event types whose two sides have no direction: "A clashed with B" is "B clashed with A".
 SYMMETRIC = frozenset({"Armed clash"})
@@ -78,21 +85,35 @@ def identical(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return all(_norm(a.get(f)) == _norm(b.get(f)) for f in IDENTITY_FIELDS)
 
 
-def same_place(a: dict[str, Any], b: dict[str, Any], radius_km: float) -> bool:
-    """Same GeoNames id, or near enough; two different towns stay two even when close together.
+def whole_country(rec: dict[str, Any]) -> bool:
+    """An event placed only in a country: no place a radius can be drawn around."""
+    loc = _norm(rec.get("location"))
+    return loc is not None and loc == _norm(rec.get("country"))
 
-    Rastan and Talbiseh lie ten kilometres apart and fall on one day: distance alone would fuse
-    them. Distance decides only when one side lacks an id or is coded coarser than a town.
+
+def same_place(a: dict[str, Any], b: dict[str, Any], radius_km: float) -> bool:
+    """Could the two coded places be where one event happened?
+
+    Two town-level places (precision 1) are one only with the same GeoNames id or name (or
+    within a kilometre, for two spellings of one point): Rastan and Talbiseh lie ten kilometres
+    apart and fall on one day, and distance alone would fuse them. The radius applies when one
+    side is coarser ("the Hama countryside", a governorate). A whole country is never a place.
     """
+    if whole_country(a) or whole_country(b):
+        return False
     ga, gb = a.get("geonameid"), b.get("geonameid")
     if ga and ga == gb:
         return True
-    if ga and gb and (a.get("geo_precision") or 1) == 1 and (b.get("geo_precision") or 1) == 1:
-        return False
-    if None not in (a.get("latitude"), a.get("longitude"), b.get("latitude"), b.get("longitude")):
-        return haversine_km(a["latitude"], a["longitude"], b["latitude"], b["longitude"]) <= radius_km
     na, nb = _norm(a.get("location")), _norm(b.get("location"))
-    return na is not None and na == nb
+    if na is not None and na == nb:
+        return True
+    coords = None not in (a.get("latitude"), a.get("longitude"), b.get("latitude"), b.get("longitude"))
+    if not coords:
+        return False
+    distance = haversine_km(a["latitude"], a["longitude"], b["latitude"], b["longitude"])
+    if (a.get("geo_precision") or 1) == 1 and (b.get("geo_precision") or 1) == 1:
+        return distance <= SAME_POINT_KM
+    return distance <= radius_km
 
 
 def _actor_ok(x: Any, y: Any) -> bool:
@@ -115,7 +136,12 @@ def compatible(a: dict[str, Any], b: dict[str, Any], radius_km: float, window_da
     if a["sub_event_type"] != b["sub_event_type"] or bool(a.get("historical")) != bool(b.get("historical")):
         return False
     da, db = _day(a), _day(b)
-    if da is None or db is None or abs((da - db).days) > window_days:
+    if da is None or db is None:
+        return False
+    # Two dates both known to the day are two days unless one night apart ("last night",
+    # reports filed after midnight); the wider window is for dates known to the week or month.
+    precise = a.get("time_precision") == 1 and b.get("time_precision") == 1
+    if abs((da - db).days) > (min(window_days, DAY_PRECISE_WINDOW) if precise else window_days):
         return False
     return same_place(a, b, radius_km) and compatible_actors(a, b)
 
