@@ -21,6 +21,7 @@ from marsad.text.tokens import candidates
 # Place types that contain others; kept only when a clause names nothing more specific.
 BROAD = {"country", "admin1", "admin2", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
+SEPARATORS = frozenset(",،;؛:()«»\"“”")
 
 
 @dataclass
@@ -121,7 +122,7 @@ class EventExtractor:
                 ctx.last_source = sent_sources
                 if not ctx.lead_source:
                     ctx.lead_source = sent_sources
-            for unit in self._units(tokens, keys, idx, lo, hi):
+            for unit in self._units(doc, tokens, keys, idx, lo, hi):
                 self._code_unit(doc, idx, tokens, keys, sent, unit, sent_sources, ctx)
             ctx.places.extend(p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None)
         doc.events = self._dedup(doc.events)
@@ -131,21 +132,21 @@ class EventExtractor:
     def _keys(token) -> tuple[str, ...]:
         return tuple(dict.fromkeys([token.norm, *candidates(token)]))
 
-    def _segments(self, tokens, keys, lo: int, hi: int) -> list[tuple[int, int, bool]]:
+    def _segments(self, doc, tokens, keys, lo: int, hi: int) -> list[tuple[int, int, bool]]:
         """Cut a sentence at commas and connectors (كما، فيما، ترافق، وسط ...).
 
         Each segment is ``(lo, hi, opens)``: ``opens`` when a connector (or the sentence start)
-        begins it, so that it starts a new clause rather than continuing the previous one."""
+        begins it, so that it starts a new clause rather than continuing the previous one.
+        Tokens are words only, so punctuation is read from the gap between two tokens."""
         segs: list[tuple[int, int, bool]] = []
         start, opens = lo, True
-        for j in range(lo, hi):
-            k = keys[j][0]
-            if k in (",", ";", ":", "(", ")", '"'):
-                if j > start:
-                    segs.append((start, j, opens))
-                    opens = False
-                start = j + 1
-            elif any(c in self.connectors for c in keys[j]):
+        text = doc.clean
+        for j in range(lo + 1, hi):
+            gap = text[tokens[j - 1].end : tokens[j].start]
+            if any(c in SEPARATORS for c in gap):
+                segs.append((start, j, opens))
+                start, opens = j, False
+            if any(c in self.connectors for c in keys[j]):
                 if j > start:
                     segs.append((start, j, opens))
                 start, opens = j, True
@@ -153,8 +154,8 @@ class EventExtractor:
             segs.append((start, hi, opens))
         return segs
 
-    def _units(self, tokens, keys, idx, lo: int, hi: int) -> list[Unit]:
-        segs = self._segments(tokens, keys, lo, hi)
+    def _units(self, doc, tokens, keys, idx, lo: int, hi: int) -> list[Unit]:
+        segs = self._segments(doc, tokens, keys, lo, hi)
         found = [self._triggers(tokens, keys, idx, s, e) for s, e, _ in segs]
         units = []
         for i, (s, e, _opens) in enumerate(segs):
