@@ -9,6 +9,7 @@ the sentence, the paragraph and the document as fallbacks. A clause that lists s
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -21,6 +22,8 @@ from marsad.text.tokens import candidates
 # Place types that contain others; kept only when a clause names nothing more specific.
 BROAD = {"country", "admin1", "admin2", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
+# What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
+LIST_GAP = re.compile(r"[\s,،\"'“”«»]*(?:و|او|أو)?[\s\"'“”«»]*")
 SEPARATORS = frozenset(",،;؛:()«»\"“”")
 
 
@@ -110,6 +113,7 @@ class EventExtractor:
         if not tokens:
             return doc
         self._tok_starts = [t.start for t in tokens]
+        self._doc = doc
         keys = [self._keys(t) for t in tokens]
         idx = {label: SpanIndex(doc.spans_of(label)) for label in ("place", "actor", "source", "date", "casualties", "person", "org")}
         sentences = sorted(doc.spans_of("sentence"), key=lambda s: s.start) or [Span(0, len(doc.clean), "sentence")]
@@ -347,27 +351,34 @@ class EventExtractor:
             if territory and any(k in self.direction_territory for k in before):
                 continue
             cands.append(p)
-        return self._drop_containers(cands)
+        return self._drop_containers(self._doc, cands)
 
     @staticmethod
-    def _drop_containers(places: list[Span]) -> list[Span]:
-        """Keep the most specific places: "حرستا بالغوطة الشرقية" is an event in Harasta."""
+    def _drop_containers(doc: Document, places: list[Span]) -> list[Span]:
+        """The event's place: the first specific one, or the whole list it stands in.
+
+        "حرستا بالغوطة الشرقية" is an event in Harasta (the region only locates it); "قرى الحواش
+        والقاهرة والعنكاوي" is one event per village; a country alone is too vague to code."""
         if not places:
             return []
         specific = [p for p in places if p.attrs.get("type") not in BROAD and not p.attrs.get("container")]
-        if specific:
-            keep = specific
-        else:
-            non_country = [p for p in places if p.attrs.get("type") != "country"]
-            keep = non_country or places[:1]
+        if not specific:
+            regional = [p for p in places if p.attrs.get("type") != "country"]
+            return regional[:1]
+        first = specific[0]
+        run = [first]
+        for p in specific[1:]:
+            gap = doc.clean[run[-1].end : p.start]
+            if LIST_GAP.fullmatch(gap) is None:
+                break
+            run.append(p)
         seen: set = set()
         out = []
-        for p in keep:
+        for p in run:
             key = p.attrs.get("geonameid") or (p.attrs.get("lat"), p.attrs.get("lon"))
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(p)
+            if key not in seen:
+                seen.add(key)
+                out.append(p)
         return out
 
     def _anaphor(self, tokens, keys, lo: int, hi: int, ctx: Context, sent_lo: int) -> Span | None:
