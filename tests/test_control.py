@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from pathlib import Path
 
+import pytest
 from test_store_support import make_event, store_target  # noqa: F401 - the `target` fixture
 
 from marsad.document import Document
@@ -188,3 +190,32 @@ def test_control_output_formats(target: str) -> None:
         for f in gj["features"]:
             lon, lat = f["geometry"]["coordinates"]
             assert f["geometry"]["type"] == "Point" and -180 <= lon <= 180 and -90 <= lat <= 90
+
+
+SHARED = Path(__file__).parents[1] / ".." / "shared"
+RAW = SHARED / "corpus" / "raw" / "000_c05be448c3f228f0.txt"
+
+
+@pytest.mark.skipif(not RAW.exists(), reason="../shared/corpus/raw is absent")
+@pytest.mark.xfail(
+    strict=False,
+    reason="needs the events stage to code the taker as actor1 and the 'reached 5 km from Homs' as no capture",
+)
+def test_raw_sample_article_through_the_pipeline(tmp_path: Path) -> None:
+    """Issue 7's acceptance: the raw article gives these places to the opposition, Homs unchanged."""
+    from marsad.ingest.readers import read
+    from marsad.runner import build_pipeline, with_defaults
+
+    with open_store(str(tmp_path / "raw.db")) as store:
+        pipeline = build_pipeline(store)
+        for doc in with_defaults(read([str(RAW)]), date(2024, 12, 6)):
+            store.write(pipeline(doc))
+        state = {s["place"]: s for s in store.control("2024-12-06")}
+        opposition = {
+            name
+            for name, s in state.items()
+            if s["controller"] and any(k in s["controller"] for k in ("Opposition", "Hayat Tahrir", "Rebel"))
+        }
+        for wanted in ("Hama", "Rastan", "Talbiseh", "Aleppo", "Nasib"):
+            assert any(wanted in name for name in opposition), wanted
+        assert "Homs" not in state
