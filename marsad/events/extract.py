@@ -23,7 +23,9 @@ from marsad.text.tokens import candidates
 BROAD = {"country", "admin1", "admin2", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
 # What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
-LIST_GAP = re.compile(r"[\s,،\"'“”«»]*(?:و|او|أو)?[\s\"'“”«»]*")
+LIST_GAP = re.compile(
+    r"[\s,،\"'“”«»]*(?:و|او|أو)?\s*(?:(?:حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط)\s+)?[\s\"'“”«»]*"
+)
 SEPARATORS = frozenset(",،;؛:()«»\"“”")
 
 
