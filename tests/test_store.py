@@ -156,3 +156,15 @@ def test_batched_writes_are_seen_and_flushed_before_reads(target: str) -> None:
         store.write(make_doc(2))
     with open_store(target) as store:
         assert store.seen("syn-00002")  # close committed the rest
+
+
+def test_nul_characters_quarantine_the_document_on_both_backends(target: str) -> None:
+    with open_store(target) as store:
+        doc = make_doc(2)
+        doc.text = doc.clean = "نص\x00مكسور"
+        doc.offsets = None
+        doc.__post_init__()
+        store.write(doc)
+        (q,) = store.quarantined()
+        assert q["reason"] == "NUL character in text" and q["text"] == "نص\x00مكسور"
+        assert store.stats()["documents"] == 0

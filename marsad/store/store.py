@@ -78,6 +78,7 @@ EVENT_COLUMNS = (
     "attributed_to",
     "notes",
 )
+NUL_REASON = "NUL character in text"
 MENTION_LABELS = frozenset({"place", "actor", "source"})
 _LONG = np.dtype(f"i{array('l').itemsize}")
 _ACTOR_TYPES = {code: kind for kind, code in INTER_CODES.items()}
@@ -647,11 +648,22 @@ def _as_event(ev: Any) -> Event:
 def _prepare(doc: Document) -> dict[str, Any]:
     """Every row one document needs, built before the transaction so the lock is held briefly."""
     published = doc.published.isoformat() if doc.published else None
-    if doc.quarantine is not None:
+    reason = doc.quarantine
+    if (
+        reason is None
+        and doc.duplicate_of is None
+        and any(
+            "\x00" in (x or "") for x in (doc.text, doc.clean, doc.title, doc.url, doc.outlet, doc.source)
+        )
+    ):
+        # PostgreSQL text cannot hold NUL; refusing such a document on both backends keeps the
+        # two stores identical, and the quarantine keeps its bytes for inspection.
+        reason = NUL_REASON
+    if reason is not None:
         return {
             "id": doc.id,
             "kind": "quarantine",
-            "row": (doc.id, doc.source, doc.line, doc.quarantine, doc.text.encode("utf-8", "surrogatepass")),
+            "row": (doc.id, doc.source, doc.line, reason, doc.text.encode("utf-8", "surrogatepass")),
             "actors": (),
             "places": (),
         }
