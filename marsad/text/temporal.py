@@ -82,12 +82,13 @@ _PATTERN = "|".join(
     [
         # 20/7/2015, 2015-07-20
         rf"(?P<n>{_B}(?:(?P<n_since>{_SINCE_RE})\s+)?[وف]?(?:(?P<n_d>\d{{1,2}})\s*(?P<n_sep>[/.-])\s*"
-        rf"(?P<n_m>\d{{1,2}})\s*(?P=n_sep)\s*(?P<n_y>{_YEAR})|(?P<n_iy>{_YEAR})-(?P<n_im>\d{{1,2}})-(?P<n_id>\d{{1,2}})){_E})",
+        rf"(?P<n_m>\d{{1,2}})\s*(?P=n_sep)\s*(?P<n_y>{_YEAR})|(?P<n_iy>{_YEAR})-(?P<n_im>\d{{1,2}})-(?P<n_id>\d{{1,2}}))(?:\s*م)?{_E})",
         # (الاثنين) 27 (و28) يوليو (تموز) (2015 | الماضي)
-        rf"(?P<d>{_B}(?:(?P<d_since>{_SINCE_RE})\s+)?(?:{_PART}\s+)?(?:[وف]?(?P<d_wd>{_WD})\s*,?\s*)?(?:الموافق\s+)?"
-        rf"(?:يوم\s+)?[وف]?(?P<d_d1>{_DAY})(?:\s*(?:و|-|الى|حتى)\s*(?P<d_d2>{_DAY}))?\s*(?:من\s+)?(?:شهر\s+)?"
+        rf"(?P<d>{_B}(?:(?P<d_since>{_SINCE_RE})\s+)?(?:{_PART}\s+)?(?:(?:يوم\s+)?[وف]?(?P<d_wd>{_WD})\s*,?\s*)?(?:الموافق\s+)?"
+        rf"(?:يوم\s+)?[وف]?(?P<d_d1>{_DAY})(?:\s*(?:و|-|\u2013|الى|حتى)\s*(?P<d_d2>{_DAY}))?\s*(?:من\s+)?(?:شهر\s+)?"
+        + rf"(?:(?P<d_rel>الشهر\s+{_Q}|هذا\s+الشهر)|"
         + _MONX.format(p="d_")
-        + rf"(?:{_YEARX.format(p='d_')}|{_YEARREL.format(p='d_')}|\s+(?P<d_q>{_Q}))?{_E})",
+        + rf")(?:{_YEARX.format(p='d_')}|{_YEARREL.format(p='d_')}|\s+(?P<d_q>{_Q}))?{_E})",
         # (منتصف) مايو (أيار) (2014 | الماضي)
         rf"(?P<m>{_B}(?:(?P<m_since>{_SINCE_RE})\s+)?(?:(?P<m_q0>{_alt(_DATA['month_parts'])})\s+)?"
         rf"(?:شهر\s+|شهري\s+)?[وف]?"
@@ -95,10 +96,10 @@ _PATTERN = "|".join(
         + rf"(?:{_YEARX.format(p='m_')}|{_YEARREL.format(p='m_')}|\s+(?P<m_q>{_Q}))?{_E})",
         # (صباح) (يوم) أمس (الجمعة)
         rf"(?P<r>{_B}(?:(?P<r_since>{_SINCE_RE})\s+)?(?:{_PART}\s+)?(?:يوم\s+)?[وف]?(?P<r_rel>{_REL})"
-        rf"(?:\s*,?\s*(?P<r_wd>{_WD}))?{_E})",
+        rf"(?:\s*[,(]?\s*(?P<r_wd>{_WD})\)?)?{_E})",
         # (ليل) الأحد (- الاثنين) (الماضي)
         rf"(?P<w>{_B}(?:(?P<w_since>{_SINCE_RE})\s+)?(?:{_PART}\s+)?(?:(?:يوم|يومي)\s+)?[وف]?(?P<w_wd>{_WD})"
-        rf"(?:\s*(?:-|/|و|الى|حتى)\s*و?(?P<w_wd2>{_WD}))?(?:\s+(?P<w_q>{_QPN}))?{_E})",
+        rf"(?:(?:\s*(?:-|\u2013|/|و|الى|حتى)\s*|\s+)و?(?P<w_wd2>{_WD}))?(?:\s+(?P<w_q>{_QPN}))?{_E})",
         # هذا الأسبوع, الشهر الماضي, الأيام الثلاثة الماضية, الـ24 ساعة الماضية
         rf"(?P<p>{_B}(?:(?P<p_since>{_SINCE_RE})\s+)?(?:(?:{_alt(_DATA['this'])})\s+(?P<p_this>{_alt(_DATA['periods'])})"
         rf"|[وف]?(?P<p_unit>{_alt(_DATA['periods'])})\s+(?P<p_q>{_Q})"
@@ -219,11 +220,16 @@ def _resolve(m: re.Match[str], key: str, pub: date | None) -> Resolved | None:
         day = date(y, mo, d)
         return day, day, "day", "numeric"
     if kind == "d":
-        mo = MONTHS[re.sub(r"\s+", " ", g["d_m"])]
         d1 = _day_value(g["d_d1"])
         d2 = _day_value(g["d_d2"]) if g["d_d2"] else d1
         if d2 < d1:
             return None
+        if g["d_rel"]:  # "العاشر من الشهر الجاري"
+            if pub is None:
+                return None, None, "day", "date"
+            y, mo = _shift_month(pub.year, pub.month, _year_step(g["d_rel"]))
+            return date(y, mo, d1), date(y, mo, d2), "day", "date"
+        mo = MONTHS[re.sub(r"\s+", " ", g["d_m"])]
         if g["d_y"]:
             y = int(g["d_y"])
             return date(y, mo, d1), date(y, mo, d2), "day", "date"
@@ -325,8 +331,10 @@ def _resolve_period(g: dict[str, str | None], pub: date) -> Resolved:
         return date(pub.year - n, 1, 1), pub, "year", "period"
     step = {"past": -1, "current": 0, "next": 1}.get(q or "current", 0)
     if unit == "week":
+        if step == 0:  # the seven days up to publication: outlets disagree on the first weekday
+            return pub - timedelta(days=6), pub, "week", "period"
         start = pub - timedelta(days=(pub.weekday() - _WEEK_START) % 7) + timedelta(weeks=step)
-        return start, pub if step == 0 else start + timedelta(days=6), "week", "period"
+        return start, start + timedelta(days=6), "week", "period"
     if unit == "month":
         y, mo = _shift_month(pub.year, pub.month, step)
         return date(y, mo, 1), pub if step == 0 else _last_day(y, mo), "month", "period"
