@@ -76,7 +76,13 @@ def synthetic_docs() -> list[Document]:
         doc,
         0,
         SENT_HAMA,
-        [("سيطرت", "trigger"), ("فصائل المعارضة", "actor"), ("حماة", "place"), ("قوات النظام", "actor")],
+        [
+            ("سيطرت", "trigger", {"sub_event_type": "Non-state actor overtakes territory"}),
+            ("فصائل المعارضة", "actor", {"canonical": OPPOSITION}),
+            ("حماة", "place", {"name": "Hama", "geonameid": HAMA[1]}),
+            ("الخميس", "date", {"first": "2024-12-05"}),
+            ("قوات النظام", "actor", {"canonical": REGIME}),
+        ],
     )
     daraa_at = text.index(SENT_DARAA)
     _tag(

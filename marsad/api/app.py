@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
@@ -78,9 +79,19 @@ def _bbox(
     try:
         w, s, e, n = (float(x) for x in bbox.split(","))
     except ValueError:
-        raise HTTPException(422, "bbox must be four numbers W,S,E,N") from None
-    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
-        raise HTTPException(422, "bbox must satisfy -180 <= W <= E <= 180 and -90 <= S <= N <= 90")
+        w = s = e = n = float("nan")
+    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):  # NaN fails every comparison
+        # The same shape as FastAPI's own validation errors, so clients parse one format.
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "bbox"),
+                    "msg": "bbox must be W,S,E,N with -180 <= W <= E <= 180 and -90 <= S <= N <= 90",
+                    "type": "value_error",
+                    "input": bbox,
+                }
+            ]
+        )
     return (w, s, e, n)
 
 
@@ -226,9 +237,9 @@ def create_app(
     )
     bearer = HTTPBearer(auto_error=False, description="The MARSAD_API_TOKEN of the server")
 
-    def require_token(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> None:
+    # The dependency is a default value, not an Annotated hint: string annotations (PEP 563)
+    # cannot see this function's locals.
+    def require_token(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:  # noqa: B008
         if token is None:
             raise HTTPException(403, "ingest is disabled: the server has no API token configured")
         if credentials is None or not hmac.compare_digest(
@@ -240,7 +251,7 @@ def create_app(
         "/events",
         response_model=EventPage | FeatureCollection,
         tags=["events"],
-        responses=_problems(422, 429),
+        responses=_problems(429),
     )
     def list_events(
         bbox: BBox,
@@ -327,7 +338,7 @@ def create_app(
         "/control",
         response_model=ControlMap | FeatureCollection,
         tags=["control"],
-        responses=_problems(422, 429),
+        responses=_problems(429),
     )
     def control(
         bbox: BBox,
@@ -382,7 +393,7 @@ def create_app(
         status_code=201,
         tags=["documents"],
         dependencies=[Depends(require_token)],
-        responses=_problems(401, 403, 413, 422, 429, 503),
+        responses=_problems(401, 403, 413, 429, 503),
     )
     def ingest(article: ArticleIn) -> IngestResult:
         """Run one article through the pipeline, store it and re-merge the events."""
