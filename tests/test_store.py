@@ -168,3 +168,19 @@ def test_nul_characters_quarantine_the_document_on_both_backends(target: str) ->
         (q,) = store.quarantined()
         assert q["reason"] == "NUL character in text" and q["text"] == "نص\x00مكسور"
         assert store.stats()["documents"] == 0
+
+
+def test_an_old_store_is_upgraded_in_place(target: str) -> None:
+    from marsad.store.backend import connect
+
+    db = connect(target)
+    with db.transaction():
+        db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)")
+        for sql in MIGRATIONS[0]:
+            db.execute(db.ddl(sql))
+        db.execute("INSERT INTO schema_version (version, applied_at) VALUES (1, 'then')")
+    db.close()
+    with open_store(target) as store:
+        assert store.db.one("SELECT MAX(version) FROM schema_version") == (len(MIGRATIONS),)
+        store.write(make_doc(1))
+        assert store.merge()["after"] == n_events(1)
