@@ -26,7 +26,7 @@ STATE_TYPES = {"state forces"}
 LIST_GAP = re.compile(
     r"[\s,،\"'“”«»]*(?:و|او|أو)?\s*(?:(?:حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط)\s+)?[\s\"'“”«»]*"
 )
-SEPARATORS = frozenset(",،;؛:()«»\"“”")
+SEPARATORS = frozenset(",،;؛:()")
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Found:
     start: int
     end: int
     index: int  # token index of the first word
+    stop: int | None = None  # where a later hoped-for or negated trigger begins ("بهدف الاستيلاء على")
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Context:
     """What the document has told us so far, for anaphora and fallbacks."""
 
     places: list[Span] = field(default_factory=list)  # resolved place spans in reading order
+    event_places: list[Span] = field(default_factory=list)  # places events were coded at, in order
     last_source: list[str] = field(default_factory=list)
     lead_source: list[str] = field(default_factory=list)
 
@@ -103,6 +105,9 @@ class EventExtractor:
         self.control_state = c["control_state"]
         self.direction = c["direction"]
         self.direction_territory = c["direction_territory"]
+        self.proximity = c["proximity"]
+        self.past_spans = c["past_spans"]
+        self.past_openers = c["past_openers"]
         self.agent_markers = c["agent_markers"]
         self.target_markers = c["target_markers"]
         self.victim_markers = c["victim_markers"]
@@ -198,6 +203,9 @@ class EventExtractor:
                 continue
             trig, n = hit
             if self._cancelled(tokens, keys, i, trig, lo, hi):
+                for f in out:
+                    if f.stop is None:
+                        f.stop = tokens[i].start
                 i += n
                 continue
             out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i))
@@ -240,12 +248,14 @@ class EventExtractor:
         places = self._places(doc, idx, tokens, keys, unit, main, ctx)
         if not places:
             return
-        unit_keys = {k for j in range(unit.lo, unit.ahead_hi) for k in keys[j]}
+        unit_keys = {k for j in range(unit.back_lo, unit.ahead_hi) for k in keys[j]}
         actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, keys, unit, main)
         sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         if actor1 is None:
             actor1 = self._default_actor(sub_type, unit_keys, places)
         when, precision, historical = self._date(doc, idx, own, ahead, sent)
+        if not historical and self._vague_past(keys, unit):
+            when, precision, historical = None, None, True
         status, attributed = self._status(idx, tokens, keys, sent, sent_sources, actor1, ctx)
         fatalities = self._fatalities(idx, ahead) if len(places) == 1 else None
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
@@ -284,6 +294,8 @@ class EventExtractor:
             )
             ev.ensure_id()
             doc.events.append(ev)
+            if not historical:
+                ctx.event_places.append(place)
         doc.add(main.start, main.end, "trigger", sub_event_type=sub_type, lemma=main.trigger.id)
 
     @staticmethod
@@ -352,6 +364,10 @@ class EventExtractor:
                 continue
             if territory and any(k in self.direction_territory for k in before):
                 continue
+            if territory and any(k in self.proximity for j in range(max(lo, i - 4), i) for k in keys[j]):
+                continue
+            if main.stop is not None and p.start >= main.stop:
+                continue
             cands.append(p)
         return self._drop_containers(self._doc, cands)
 
@@ -394,8 +410,11 @@ class EventExtractor:
             if not fitting:
                 return None
             here = [p for p in fitting if p.start >= sentence_start]
+            recent = [p for p in ctx.event_places if p.attrs.get("type") in kinds]
             if here:
                 chosen = here[-1]
+            elif recent:
+                chosen = recent[-1]
             else:
                 counts: dict = {}
                 for p in fitting:
@@ -512,6 +531,13 @@ class EventExtractor:
         if doc.published is None:
             return None, None, False
         return (doc.published - timedelta(days=1)).isoformat(), 2, False
+
+    def _vague_past(self, keys, unit: Unit) -> bool:
+        return any(
+            k in self.past_spans and any(o in self.past_openers for o in keys[j - 1])
+            for j in range(max(unit.back_lo, unit.lo - 8) + 1, unit.ahead_hi)
+            for k in keys[j]
+        )
 
     # -- fatalities ----------------------------------------------------------------------------
     @staticmethod
