@@ -92,7 +92,7 @@ def words_value(words: list[str]) -> int:
     """Value of a chain of number words: "خمسة وعشرين" = 25, "ثلاثة آلاف" = 3000."""
     total = cur = 0
     prev_unit = False
-    for w in words:
+    for w in map(normalize_key, words):
         if w.startswith("و") and w not in _NUM_WORDS:
             w = w[1:]
         if w in TEEN and prev_unit:

@@ -159,9 +159,8 @@ def split_clauses(norm: str, start: int, end: int, cuts: list[int]) -> list[tupl
     bounds = [start, *inner, end]
     out: list[tuple[int, int]] = []
     for a, b in zip(bounds, bounds[1:], strict=False):
-        # words counted by spaces: a regex word scan per piece would cost more than the split
-        short = norm.count(" ", a, b) + 1 < _MIN_CLAUSE_WORDS
-        if out and (short or norm.count(" ", *out[-1]) + 1 < _MIN_CLAUSE_WORDS):
+        short = len(norm[a:b].split()) < _MIN_CLAUSE_WORDS
+        if out and (short or len(norm[out[-1][0] : out[-1][1]].split()) < _MIN_CLAUSE_WORDS):
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))

@@ -1,0 +1,82 @@
+"""Numbers, vague quantities, approximations and casualty counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from marsad.document import Document
+from marsad.pipeline import make
+from marsad.text.numbers import find_numbers, words_value
+
+
+def _nums(text: str) -> list[tuple[str, object, bool, bool, object]]:
+    return [(text[s:e], a["value"], a["approx"], a["vague"], a["unit"]) for s, e, a in find_numbers(text)[0]]
+
+
+def _cas(text: str) -> list[tuple[int | None, str, bool, bool]]:
+    return [(a["count"], a["kind"], a["approx"], a["vague"]) for _s, _e, a in find_numbers(text)[1]]
+
+
+def test_digits_multipliers_and_words() -> None:
+    assert _nums("35 ألف") == [("35 ألف", 35000, False, False, None)]
+    assert _nums("٣٥ ألف")[0][1] == 35000
+    assert _nums("2.5 مليون دولار") == [("2.5 مليون", 2500000, False, False, "usd")]
+    assert _nums("على بعد خمسة كيلومترات") == [("خمسة", 5, False, False, "km")]
+    assert _nums("نحو ثلاثين مقاتلا") == [("نحو ثلاثين", 30, True, False, None)]
+    assert words_value(["خمسة", "وعشرين"]) == 25
+    assert words_value(["ثلاثة", "آلاف"]) == 3000
+    assert words_value(["ثلاثمائة", "وخمسين", "ألفا"]) == 350000
+    assert words_value(["ثلاثة", "عشر"]) == 13
+
+
+def test_vague_and_approximate() -> None:
+    assert _nums("أطلق سراح مئات السجناء") == [("مئات", 100, False, True, None)]
+    assert _nums("عشرات الآلاف من النازحين")[0][1:4] == (10000, False, True)
+    assert _nums("ما يصل إلى 35 ألف شخص")[0][2] is True
+    assert _nums("10 أشخاص على الأقل")[0][2] is True
+    assert _nums("أكثر من 200 غارة")[0][1:3] == (200, True)
+
+
+def test_casualties() -> None:
+    assert _cas("أسفرت عن مقتل 26 شخصا") == [(26, "killed", False, False)]
+    assert _cas("قتل ثلاثة أشخاص في القصف") == [(3, "killed", False, False)]
+    assert _cas("أسفرت عن مقتل ما يصل إلى 35 ألف شخص.") == [(35000, "killed", True, False)]
+    assert _cas("تأكيد مقتل عنصر من قوات النظام") == [(1, "killed", False, False)]
+    assert _cas("لقي ستة من مقاتلي المعارضة في ريف حماة مصرعهم") == [(6, "killed", False, False)]
+    assert _cas("وأوقعت الغارات 32 قتيلا و15 جريحا") == [
+        (32, "killed", False, False),
+        (15, "injured", False, False),
+    ]
+    assert _cas("سقط عشرات القتلى") == [(10, "killed", False, True)]
+    assert _cas("وسقط قتيلين") == [(2, "killed", False, False)]
+    assert _cas("إصابة 15 آخرين") == [(15, "injured", False, False)]
+
+
+def test_no_casualty_across_a_sentence_end() -> None:
+    assert _cas("وصل ستة من المراقبين. وفي حادث آخر لقي رجل مصرعه") == []
+
+
+def test_dates_are_not_numbers() -> None:
+    doc = Document(id="t", text="قتل 5 أشخاص في 20 يوليو 2015 بحسب المرصد", published=date(2015, 7, 21))
+    for name in ("tokens", "temporal", "numbers"):
+        doc = make(name)(doc)
+    assert [doc.span_text(s) for s in doc.spans_of("number")] == ["5"]
+    assert [s.attrs["count"] for s in doc.spans_of("casualties")] == [5]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(list("ابتجدرسعلمنهوي .،0123456789٣٥"))
+        | st.sampled_from([" ألف ", "مقتل ", " قتيلا", "نحو ", " عشرات "]),
+        max_size=80,
+    ).map("".join)
+)
+def test_never_raises_and_spans_in_bounds(text: str) -> None:
+    nums, cas = find_numbers(text)
+    for s, e, a in nums + cas:
+        assert 0 <= s < e <= len(text)
+        assert isinstance(a, dict)

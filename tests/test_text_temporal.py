@@ -1,0 +1,115 @@
+"""Temporal expressions: a table of real expressions from the shared corpora, plus properties."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from marsad.document import Document
+from marsad.pipeline import make
+from marsad.text.temporal import find_dates
+
+CASES = Path(__file__).parent / "data" / "temporal_cases.tsv"
+
+
+def _cases() -> list[dict[str, str]]:
+    with CASES.open(encoding="utf-8") as fh:
+        rows = [line for line in fh if line.strip()]
+    header = rows[0].lstrip("# ").rstrip("\n").split("\t")
+    return list(csv.DictReader(rows[1:], fieldnames=header, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _resolve(row: dict[str, str]) -> tuple[str, str, str]:
+    """``(first, last, precision)`` of the date span over the row's expression, "-" if none."""
+    ctx, expr = row["context"], row["expression"]
+    at = ctx.index(expr)
+    for start, end, attrs in find_dates(ctx, date.fromisoformat(row["published"])):
+        if start < at + len(expr) and at < end:
+            return attrs["first"] or "-", attrs["last"] or "-", attrs["precision"]
+    return "-", "-", "-"
+
+
+def test_table_is_large_enough() -> None:
+    assert len(_cases()) >= 150
+
+
+def test_table_resolution_rate() -> None:
+    rows = _cases()
+    wrong = []
+    for row in rows:
+        got = _resolve(row)
+        if got != (row["first"], row["last"], row["precision"]):
+            wrong.append(
+                (row["source"], row["expression"], got, (row["first"], row["last"], row["precision"]))
+            )
+    share = 1 - len(wrong) / len(rows)
+    print(f"\ntemporal table: {len(rows) - len(wrong)}/{len(rows)} correct ({share:.1%})")
+    for w in wrong:
+        print("  wrong:", w)
+    assert share >= 0.95
+
+
+def test_unresolved_without_published_date() -> None:
+    hits = find_dates("قصف الطيران أمس مساء الأربعاء في 27 نوفمبر", None)
+    assert len(hits) == 3
+    assert all(a["first"] is None and a["last"] is None for _s, _e, a in hits)
+
+
+def test_explicit_years_resolve_without_published_date() -> None:
+    (hit,) = find_dates("ارتكبت المذبحة عام 1982", None)
+    assert hit[2]["first"] == "1982-01-01" and hit[2]["historical"] is False
+
+
+def test_historical_flag_and_since_range() -> None:
+    pub = date(2024, 12, 6)
+    hits = {t[s:e]: a for t in ["في عام 1982 ومنذ 27 نوفمبر"] for s, e, a in find_dates(t, pub)}
+    assert hits["عام 1982"]["historical"] is True
+    since = hits["منذ 27 نوفمبر"]
+    assert (since["first"], since["last"], since["kind"]) == ("2024-11-27", "2024-12-06", "since")
+    assert since["historical"] is False
+
+
+def test_weekday_on_published_day_is_that_day() -> None:
+    ((_s, _e, a),) = find_dates("قال الجمعة إن", date(2024, 12, 6))  # a Friday
+    assert a["first"] == a["last"] == "2024-12-06"
+
+
+def test_arabic_indic_digits_and_offsets() -> None:
+    text = "وقع الهجوم في ٢٠ يوليو ٢٠١٥ قرب حلب"
+    ((s, e, a),) = find_dates(text, date(2015, 8, 1))
+    assert text[s:e] == "٢٠ يوليو ٢٠١٥" and a["first"] == "2015-07-20"
+
+
+def test_not_a_date() -> None:
+    assert find_dates("في اليوم التالي مارس الضغط", date(2015, 8, 1)) == []
+
+
+def test_component_adds_date_spans() -> None:
+    doc = Document(id="t", text="شيع النظام أمس جثمان اللواء", published=date(2015, 7, 21))
+    doc = make("temporal")(make("tokens")(doc))
+    (span,) = doc.spans_of("date")
+    assert doc.span_text(span) == "أمس" and span.attrs["first"] == "2015-07-20"
+
+
+_PIECES = st.sampled_from(
+    list("ابتثجحخدذرزسشصضطظعغفقكلمنهويىةأإآؤئ ٠١٢٣٤٥٦٧٨٩0123456789/-().،\n\u064b\u0640")
+) | (
+    st.sampled_from(
+        ["أمس", " الخميس ", "منذ ", " عام ", "يوليو", " الماضي", "الأسبوع", "الليلة", "مساء ", " 31 "]
+    )
+)
+_ARABIC = st.lists(_PIECES, max_size=80).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ARABIC, st.one_of(st.none(), st.dates(min_value=date(1950, 1, 1), max_value=date(2090, 12, 31))))
+def test_never_raises_and_spans_in_bounds(text: str, pub: date | None) -> None:
+    for s, e, a in find_dates(text, pub):
+        assert 0 <= s < e <= len(text)
+        assert a["precision"] in {"day", "week", "month", "year"}
+        if a["first"] and a["last"]:
+            assert a["first"] <= a["last"]

@@ -1,0 +1,83 @@
+"""Tokens, clitic candidates and the normalisation they rely on."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from marsad.document import Document
+from marsad.pipeline import make
+from marsad.text.normalize import Folded, normalize, normalize_key
+from marsad.text.tokens import analyse, candidates, tokenize
+
+
+def test_clitic_candidates_reach_the_base() -> None:
+    assert "حمص" in candidates("وبحمص")
+    assert "حلب" in candidates("لحلب")
+    assert candidates("والرستن")[:3] == ["والرستن", "الرستن", "رستن"]
+    assert "الغوطه" in candidates("بالغوطة")
+    assert "المدينه" in candidates("للمدينة")
+
+
+def test_candidates_are_longest_first_and_start_with_the_word() -> None:
+    for word in ["وبحمص", "بالغوطة", "مصرعهم", "قواتها", "وسيقوم"]:
+        cands = candidates(word)
+        assert cands[0] == normalize_key(word)
+        assert [len(c) for c in cands] == sorted((len(c) for c in cands), reverse=True)
+
+
+def test_short_remainders_are_not_stripped() -> None:
+    assert analyse("بلدة")[1] == "بلده"
+    assert candidates("بلدة") == ["بلده"]
+    assert analyse("مدينة")[1] == "مدينه"  # ta marbuta is not the pronoun ه
+    assert analyse("اتجاه")[1] == "اتجاه"
+
+
+def test_base_and_prefix() -> None:
+    norm, base, prefix, _ = analyse("وبحمص")
+    assert (norm, base, prefix) == ("وبحمص", "حمص", "وب")
+    assert analyse("مصرعهم")[1] == "مصرع"
+    assert analyse("والرستن")[1:3] == ("رستن", "وال")
+
+
+def test_tokenize_offsets_and_numbers() -> None:
+    text = "قُتل 3.5 ألف، وبحمص ٢٠ شخصاً."
+    toks = tokenize(text)
+    assert [t.text for t in toks] == ["قُتل", "3.5", "ألف", "وبحمص", "٢٠", "شخصاً"]
+    for t in toks:
+        assert text[t.start : t.end] == t.text
+    assert toks[0].norm == "قتل" and toks[4].norm == "20"
+
+
+def test_component_fills_doc_tokens() -> None:
+    doc = make("tokens")(Document(id="t", text="سيطر المقاتلون على بلدة وبحمص"))
+    assert [t.base for t in doc.tokens][-1] == "حمص"
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("ابتةجحدرسعفقكلمنهوىيأإآؤئ ،.«»“”٠١٢٣0129\u064b\u064e\u0651\u0640\nx")),
+    max_size=200,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_normalisation_keeps_length_and_folded_maps_back(text: str) -> None:
+    assert len(normalize(text)) == len(text)
+    view = Folded(text)
+    assert view.key == normalize_key(text)
+    for i in range(len(view.key)):
+        assert normalize_key(text[view.start(i)]) == view.key[i]
+        assert view.to_key(view.start(i)) == i
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_tokens_are_within_bounds(text: str) -> None:
+    last = 0
+    for t in tokenize(text):
+        assert last <= t.start < t.end <= len(text)
+        assert text[t.start : t.end] == t.text
+        assert t.norm == normalize_key(t.text)
+        assert t.norm in candidates(t)
+        last = t.end
