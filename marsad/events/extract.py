@@ -26,7 +26,7 @@ STATE_TYPES = {"state forces"}
 LIST_GAP = re.compile(
     r"[\s,،\"'“”«»]*(?:و|او|أو)?\s*(?:(?:حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط)\s+)?[\s\"'“”«»]*"
 )
-SEPARATORS = frozenset(",،;؛:()")
+SEPARATOR_RE = re.compile(r"[,،;؛:()]")
 
 
 @dataclass
@@ -113,6 +113,7 @@ class EventExtractor:
         self.victim_markers = c["victim_markers"]
         self.connectors = c["connectors"]
         self.background = c["background"]
+        self._cache: dict[str, tuple[tuple[str, ...], bool, bool]] = {}
 
     # -- document ------------------------------------------------------------------------------
     def __call__(self, doc: Document) -> Document:
@@ -121,7 +122,11 @@ class EventExtractor:
             return doc
         self._tok_starts = [t.start for t in tokens]
         self._doc = doc
-        keys = [self._keys(t) for t in tokens]
+        infos = [self._info(t) for t in tokens]
+        keys = [i[0] for i in infos]
+        self._connector = [i[1] for i in infos]
+        self._maybe = [i[2] for i in infos]
+        self._sep_before = self._separators(doc, tokens)
         idx = {label: SpanIndex(doc.spans_of(label)) for label in ("place", "actor", "source", "date", "casualties", "person", "org")}
         sentences = sorted(doc.spans_of("sentence"), key=lambda s: s.start) or [Span(0, len(doc.clean), "sentence")]
         ctx = Context()
@@ -139,9 +144,29 @@ class EventExtractor:
         doc.events = self._dedup(doc.events)
         return doc
 
-    @staticmethod
-    def _keys(token) -> tuple[str, ...]:
-        return tuple(dict.fromkeys([token.norm, *candidates(token)]))
+    def _info(self, token) -> tuple[tuple[str, ...], bool, bool]:
+        """(lookup keys, is a connector, may start a trigger) of a word, cached by its text."""
+        info = self._cache.get(token.text)
+        if info is None:
+            keys = tuple(dict.fromkeys([token.norm, *candidates(token)]))
+            info = (
+                keys,
+                any(k in self.connectors for k in keys),
+                any(k in self.lex.words or k in self.lex.phrases for k in keys),
+            )
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[token.text] = info
+        return info
+
+    def _separators(self, doc: Document, tokens) -> list[bool]:
+        """Whether punctuation stands between a token and the one before it."""
+        flags = [False] * len(tokens)
+        for m in SEPARATOR_RE.finditer(doc.clean):
+            j = bisect.bisect_right(self._tok_starts, m.start())
+            if j < len(flags):
+                flags[j] = True
+        return flags
 
     def _segments(self, doc, tokens, keys, lo: int, hi: int) -> list[tuple[int, int, bool]]:
         """Cut a sentence at commas and connectors (كما، فيما، ترافق، وسط ...).
@@ -151,13 +176,11 @@ class EventExtractor:
         Tokens are words only, so punctuation is read from the gap between two tokens."""
         segs: list[tuple[int, int, bool]] = []
         start, opens = lo, True
-        text = doc.clean
         for j in range(lo + 1, hi):
-            gap = text[tokens[j - 1].end : tokens[j].start]
-            if any(c in SEPARATORS for c in gap):
+            if self._sep_before[j]:
                 segs.append((start, j, opens))
                 start, opens = j, False
-            if any(c in self.connectors for c in keys[j]):
+            if self._connector[j]:
                 if j > start:
                     segs.append((start, j, opens))
                 start, opens = j, True
@@ -166,6 +189,8 @@ class EventExtractor:
         return segs
 
     def _units(self, doc, tokens, keys, idx, lo: int, hi: int) -> list[Unit]:
+        if not any(self._maybe[lo:hi]):
+            return []
         segs = self._segments(doc, tokens, keys, lo, hi)
         found = [self._triggers(tokens, keys, idx, s, e) for s, e, _ in segs]
         units = []
@@ -194,7 +219,7 @@ class EventExtractor:
         names = [s for label in ("actor", "source") for s in idx[label].within(tokens[lo].start, tokens[hi - 1].end)]
         i = lo
         while i < hi:
-            if any(n.start <= tokens[i].start < n.end for n in names):
+            if not self._maybe[i] or any(n.start <= tokens[i].start < n.end for n in names):
                 i += 1
                 continue
             hit = self._match_at(keys, i, hi)
