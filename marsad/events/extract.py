@@ -138,11 +138,18 @@ class EventExtractor:
                 ctx.last_source = sent_sources
                 if not ctx.lead_source:
                     ctx.lead_source = sent_sources
-            for unit in self._units(doc, tokens, keys, idx, lo, hi):
-                self._code_unit(doc, idx, tokens, keys, sent, unit, sent_sources, ctx)
+            if not self._heading(doc, sent, hi - lo):
+                for unit in self._units(doc, tokens, keys, idx, lo, hi):
+                    self._code_unit(doc, idx, tokens, keys, sent, unit, sent_sources, ctx)
             ctx.places.extend(p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None)
         doc.events = self._dedup(doc.events)
         return doc
+
+    @staticmethod
+    def _heading(doc: Document, sent: Span, n_tokens: int) -> bool:
+        """A short line with no closing punctuation is a headline: its events are told below."""
+        text = doc.clean[sent.start : sent.end].rstrip()
+        return n_tokens < 15 and not text.endswith((".", "!", "?", "؟", "…", '"', "»", "”"))
 
     def _info(self, token) -> tuple[tuple[str, ...], bool, bool]:
         """(lookup keys, is a connector, may start a trigger) of a word, cached by its text."""
