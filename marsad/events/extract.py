@@ -22,6 +22,7 @@ from marsad.text.tokens import candidates
 # Place types that contain others; kept only when a clause names nothing more specific.
 BROAD = {"country", "admin1", "admin2", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
+UNARMED = {"civilians", "protesters"}
 # What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
 LIST_GAP = re.compile(
     r"[\s,،\"'“”«»]*(?:و|او|أو)?\s*(?:(?:حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط)\s+)?[\s\"'“”«»]*"
@@ -473,7 +474,9 @@ class EventExtractor:
             prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
             if any(k in self.control_state for k in prev):
                 continue  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
-            if any(k in self.agent_markers for k in prev[-1:]):
+            if a.attrs.get("type") in UNARMED and main.trigger.id != "protest":
+                targets.append(a)  # civilians suffer violence; they are its actor only when they protest
+            elif any(k in self.agent_markers for k in prev[-1:]):
                 agents.append(a)
             elif (
                 any(k in self.target_markers for k in prev)
