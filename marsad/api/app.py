@@ -393,7 +393,7 @@ def create_app(
         status_code=201,
         tags=["documents"],
         dependencies=[Depends(require_token)],
-        responses=_problems(401, 403, 413, 429, 503),
+        responses=_problems(400, 401, 403, 413, 429, 503),
     )
     def ingest(article: ArticleIn) -> IngestResult:
         """Run one article through the pipeline, store it and re-merge the events."""
