@@ -55,10 +55,21 @@ def run(
     fmt: Annotated[str | None, typer.Option("--format", help="text, jsonl, html, feed or warc.")] = None,
     field: Annotated[list[str] | None, typer.Option(help="Map a JSONL field: text=maintext.")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any record was quarantined.")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes for the costly stages (1 = in process).")
+    ] = 1,
+    engine: Annotated[str, typer.Option(help="local (process pool) or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address; without it a LocalCluster starts.")
+    ] = None,
+    out_parquet: Annotated[
+        str | None, typer.Option(help="Also write the events as Parquet partitions to this folder.")
+    ] = None,
 ) -> None:
     """Read articles, code their events and write everything to the store."""
     import time
 
+    from marsad import parallel
     from marsad.ingest.readers import read
     from marsad.runner import Summary, build_pipeline, is_terminal, process, progress_iter, with_defaults
     from marsad.store import open_store
@@ -66,15 +77,43 @@ def run(
     missing = [p for p in inputs if p != "-" and not Path(p).exists()]
     if missing:
         raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}")
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(f"--engine takes local or dask, got {engine!r}")
     pub = parse_date(published)
     summary = Summary()
     t0 = time.perf_counter()
-    with open_store(db) as store:
-        pipeline = build_pipeline(store)
-        docs = with_defaults(read(inputs, fields=parse_fields(field), fmt=fmt), pub)
-        for _ in progress_iter(process(docs, pipeline, store, summary), is_terminal()):
-            pass
+    parquet_in = [p for p in inputs if p != "-" and parallel.is_parquet(p)]
+    other_in = [p for p in inputs if p not in parquet_in]
+
+    def source():
+        for p in parquet_in:
+            yield from parallel.read_parquet(p)
+        if other_in:
+            yield from read(other_in, fields=parse_fields(field), fmt=fmt)
+
+    sink = parallel.ParquetSink(out_parquet) if out_parquet else None
+    with open_store(db, batch_size=1 if workers == 1 and engine == "local" else 64) as store:
+        docs = with_defaults(source(), pub)
+        if engine == "dask":
+            client = parallel.dask_client(scheduler, workers)
+            steps = parallel.process_dask(docs, store, summary, client)
+        elif workers > 1:
+            client = None
+            steps = parallel.process_local(docs, store, summary, workers)
+        else:
+            client = None
+            steps = process(docs, build_pipeline(store), store, summary)
+        try:
+            for doc in progress_iter(steps, is_terminal()):
+                if sink is not None:
+                    sink.add(doc)
+        finally:
+            if client is not None:
+                client.close()
+        store.flush()
         merged = store.merge()
+    if sink is not None:
+        sink.flush()
     summary.seconds = time.perf_counter() - t0
     print_summary(summary, merged)
     if strict and summary.quarantined_total:
@@ -250,7 +289,9 @@ def eval_events(
 @eval_app.command("ner")
 def eval_ner(
     test: Annotated[Path, typer.Argument(help="ANERcorp test split or Wojood test file.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="anercorp or wojood (default: from the path).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="anercorp or wojood (default: from the path).")
+    ] = None,
 ) -> None:
     """Entity-level precision, recall and F1 per type."""
     from rich.table import Table
