@@ -197,10 +197,6 @@ RAW = SHARED / "corpus" / "raw" / "000_c05be448c3f228f0.txt"
 
 
 @pytest.mark.skipif(not RAW.exists(), reason="../shared/corpus/raw is absent")
-@pytest.mark.xfail(
-    strict=False,
-    reason="needs the events stage to code the taker as actor1 and the 'reached 5 km from Homs' as no capture",
-)
 def test_raw_sample_article_through_the_pipeline(tmp_path: Path) -> None:
     """Issue 7's acceptance: the raw article gives these places to the opposition, Homs unchanged."""
     from marsad.ingest.readers import read
