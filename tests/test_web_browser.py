@@ -135,6 +135,8 @@ def test_page_in_chromium(page_store: tuple[str, str], tmp_path: Path) -> None:
     hostile = next(e for e in events if "syn-xss" in e["doc_ids"])
     shown = [e for e in events if e["latitude"] is not None and "syn-xss" not in e["doc_ids"]]
     assert shown, f"no mappable event in the {how} store"
+    from playwright.sync_api import expect  # waits by polling the DOM: no eval, which the CSP forbids
+
     dialogs: list[str] = []
     with running_server(db) as base, browser_page(tmp_path / "profile") as page:
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -143,7 +145,8 @@ def test_page_in_chromium(page_store: tuple[str, str], tmp_path: Path) -> None:
 
         # All events are on the map at the last day.
         markers = page.locator("path.ev-marker")
-        assert markers.count() == sum(1 for e in events if e["latitude"] is not None)
+        mapped = [e for e in events if e["latitude"] is not None]
+        assert markers.count() == len(mapped)
         assert page.locator("#day-label").text_content() == dated[-1]
 
         # Back to the first day: only the events of that day (and undated ones) remain.
@@ -153,7 +156,20 @@ def test_page_in_chromium(page_store: tuple[str, str], tmp_path: Path) -> None:
             1 for e in events if e["latitude"] is not None and (e["event_date"] or "") <= dated[0]
         )
         assert markers.count() == first_day
+        # Play replays the days forward from there; pause stops it.
+        if len(dated) > 1:
+            page.locator("#play").click()
+            expect(page.locator("#day-label")).not_to_have_text(dated[0])
+            page.locator("#play").click()
         page.locator("#day").fill(str(len_days(dated) - 1))
+
+        # A filter goes to the server and leaves only that type on the map.
+        page.locator("#f-type").select_option("Battles")
+        battles = sum(1 for e in events if e["latitude"] is not None and e["event_type"] == "Battles")
+        expect(page.locator("#map")).to_have_attribute("data-markers", str(battles))
+        assert markers.count() == battles
+        page.locator("#f-type").select_option("")
+        expect(page.locator("#map")).to_have_attribute("data-markers", str(len(mapped)))
         page.wait_for_selector(f"#map[data-control-day='{dated[-1]}']", timeout=10_000)
 
         # A real popup: the Arabic evidence, right to left, as the API has it, source named.
