@@ -4,11 +4,15 @@ Detection is a longest match over clitic-stripped words (``وبحمص`` -> ``ح�
 names (دير الزور، جسر الشغور) win over their parts. A word before the name can type it
 (محافظة، مدينة، بلدة، قرية، حي، مخيم، ريف ...) or make it approximate (قرب، شمال، محيط،
 على بعد 5 كيلومترات من ...). Names that are also common words, and small foreign places,
-are only taken after such a trigger or inside a list (بلدتي الفوعة وكفريا).
+are only taken after such a trigger or inside a list (بلدتي الفوعة وكفريا); a trigger word is
+never itself a name, a word with tanween (دوماً، سورياً) never is one, and an adjective-looking
+country name after a noun (جنسيات سورية) is the adjective. A small foreign place also counts when
+its country is named in the same sentence.
 
 Resolution scores each candidate by the article's country context, an admin1 or region named
 right after it (الطيبة بالغوطة الغربية), the population prior, and the distance to the
-unambiguous places of the same article. Every span carries a confidence and the candidates it
+unambiguous places of the same article. A container right after the name (حي الشريعة بمدينة حماة،
+X بريف حلب) keeps only the candidates inside it, else falls back to the container itself. Every span carries a confidence and the candidates it
 rejected.
 """
 
@@ -29,10 +33,14 @@ from marsad.entities import gazetteer
 from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, Gazetteer, Place, haversine_km
 from marsad.pipeline import component
 from marsad.text.normalize import normalize, normalize_key
+from marsad.text.tokens import tokenize
 
-_WORD_RE = re.compile(r"[\u0621-\u063a\u0641-\u064a\u0671\u064b-\u0652\u0640\u0660-\u0669A-Za-z0-9]+")
 _GAP_JOIN_RE = re.compile(r"^[ \t\u00a0\-]*$")  # between the words of one name
 _GAP_LIST_RE = re.compile(r"^[ \t\u00a0,\u060c]*$")  # between the names of a list
+_SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
+# "X بمدينة Y", "X في ريف Y", "X داخل مدينة Y": Y contains X (the gap before Y's span).
+_CONTAINER_GAP_RE = re.compile(r"\s*(?:[وف]?ب|في\s+|داخل\s+)(?:مدينة|مدينه)?\s*")
+TANWEEN = "\u064b"
 
 # Countries whose places an Arabic article about the Syrian war most likely means.
 COUNTRY_PRIOR = {"SY": 1.5, "IQ": 0.9, "LB": 0.9, "JO": 0.6, "TR": 0.6, "PS": 0.4, "IL": 0.3}
@@ -52,6 +60,8 @@ class Lexicon:
     units: frozenset[str]
     sides: dict[str, str]
     stoplist: frozenset[str]
+    weak_triggers: frozenset[str]
+    country_before: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +76,8 @@ def lexicon() -> Lexicon:
         units=frozenset(_key(u) for u in raw["distance_units"]),
         sides={_key(k): v for k, v in raw["countryside_sides"].items()},
         stoplist=frozenset(gazetteer.key_of(w) for w in stop if w.strip() and not w.startswith("#")),
+        weak_triggers=frozenset(_key(w) for w in raw["weak_triggers"]),
+        country_before=frozenset(_key(w) for w in raw["country_before"]),
     )
 
 
@@ -112,6 +124,7 @@ class _Mention:
     qualifier: str | None = None
     in_list: bool = False
     context: list[Place] = field(default_factory=list)
+    fallback: str | None = None  # "city"/"countryside": resolved to its container, not to a candidate
     chosen: Place | None = None
     confidence: float = 0.0
     rejected: list[Place] = field(default_factory=list)
@@ -129,24 +142,17 @@ class Geocoder:
             if 1 < n <= MAX_WORDS:
                 first = key.split(" ", 1)[0]
                 self.firsts[first] = max(self.firsts.get(first, 1), n)
-        self._cache: dict[str, str] = {}
         self._starts: dict[str, list[tuple[str, int, int]]] = {}
         self.country_names = {p.country_code: p.name for p in self.gaz.places if p.type == "country"}
+        self.country_keys: dict[str, str] = {}  # one-word country name -> code
+        for p in self.gaz.places:
+            if p.type == "country":
+                for name in p.name_ar.split("|"):
+                    key = gazetteer.key_of(name)
+                    if " " not in key:
+                        self.country_keys[key] = p.country_code
 
     # -- detection ------------------------------------------------------------------------
-    def _words(self, text: str) -> list[_Word]:
-        cache = self._cache
-        if len(cache) > 500_000:
-            cache.clear()
-        out = []
-        for m in _WORD_RE.finditer(normalize(text)):
-            raw = m.group()
-            key = cache.get(raw)
-            if key is None:
-                key = cache[raw] = _key(raw)
-            out.append((m.start(), m.end(), key))
-        return out
-
     def _bases_in_index(self, word: str) -> list[tuple[str, int, int]]:
         """The readings of a word that can start a name: (base, prefix length, longest name)."""
         hit = self._starts.get(word)
@@ -172,25 +178,47 @@ class Geocoder:
                 if not _GAP_JOIN_RE.match(text[words[j - 1][1] : words[j][0]]):
                     break
                 parts.append(words[j][2])
-            for n in range(len(parts), 0, -1):
+            lone = base not in self.lex.triggers  # "ومدينة بصرى": a lone trigger is not Madinah
+            for n in range(len(parts), 0 if lone else 1, -1):
                 key = " ".join(parts[:n]) if n > 1 else base
                 if key in self.gaz.exact:
                     if best is None or n > best[1]:
                         best = (plen, n, key, False)
                     break
-            if best is None and base in self.gaz.variant and len(base) >= 4:
+            if best is None and lone and base in self.gaz.variant and len(base) >= 4:
                 best = (plen, 1, base, True)
         return best
 
     def _strong(self, key: str, places: list[Place], variant: bool) -> bool:
+        """Whether the name alone is a place: ours, Syrian, or a large foreign city."""
         if variant or key in self.lex.stoplist or len(key.replace(" ", "")) < 3:
             return False
         for p in places:
-            if p.source != "gn" or p.country_code in COUNTRY_PRIOR or p.population >= 1_000_000:
+            if p.source != "gn" or p.country_code == "SY" or p.population >= 1_000_000:
                 return True
             if p.population >= STRONG_POPULATION and len(key) >= 4:
                 return True
         return False
+
+    def _country_in_sentence(self, text: str, words: list[_Word], i: int, codes: set[str]) -> bool:
+        """Whether a country of ``codes`` is named in the sentence around word ``i``."""
+        lo = max((text.rfind(c, 0, words[i][0]) for c in ".!?؟\n"), default=-1)
+        hi = min((j for j in (text.find(c, words[i][1]) for c in ".!?؟\n") if j >= 0), default=len(text))
+        keys = self.country_keys
+        for s, _e, key in words:
+            if lo < s < hi:
+                for b, _ in bases(key):
+                    if keys.get(b) in codes:
+                        return True
+        return False
+
+    def _adjective(self, words: list[_Word], i: int, plen: int, key: str, places: list[Place]) -> bool:
+        """``جنسيات سورية``: a feminine country name after a noun is its adjective."""
+        if plen or i == 0 or not key.endswith("يه") or any(p.type != "country" for p in places):
+            return False
+        lex = self.lex
+        prev = [b for b, _ in bases(words[i - 1][2])]
+        return not any(b in lex.country_before or b in lex.directions or b in lex.near for b in prev)
 
     def _trigger_before(self, words: list[_Word], i: int, prefix: int) -> str | None:
         if prefix or i == 0:
@@ -223,8 +251,11 @@ class Geocoder:
                     return lex.directions[b]
         return None
 
-    def detect(self, text: str) -> list[_Mention]:
-        words = self._words(text)
+    def detect(self, text: str, tokens: list[Any] | None = None) -> list[_Mention]:
+        """Place mentions of ``text``, read from its tokens (``doc.tokens``) when given."""
+        if tokens is None:
+            tokens = tokenize(text)
+        words = [(t.start, t.end, t.norm) for t in tokens]
         out: list[_Mention] = []
         i = 0
         list_trigger: str | None = None
@@ -240,16 +271,38 @@ class Geocoder:
                 i += 1
                 continue
             plen, n, key, variant = m
+            if TANWEEN in text[words[i][0] : words[i + n - 1][1]]:
+                i += 1  # "دوماً" (always), "سورياً" (Syrians): adverbs and accusatives, not names
+                continue
             table = self.gaz.variant if variant else self.gaz.exact
             places = [self.gaz.places[k] for k in table[key]]
-            trigger = self._trigger_before(words, i, plen)
-            in_list = False
-            if trigger is None and list_trigger and i == list_end and plen <= 1:
-                gap = text[words[i - 1][1] : words[i][0]]
-                if _GAP_LIST_RE.match(gap) and (plen == 1 and words[i][2][0] == "و" or "," in normalize(gap)):
-                    trigger, in_list = list_trigger, True
             strong = self._strong(key, places, variant)
+            trigger = self._trigger_before(words, i, plen)
+            if (
+                trigger is not None
+                and not strong
+                and _trigger_base(words[i - 1][2], self.lex) in self.lex.weak_triggers
+            ):
+                trigger = None  # "عاصمة الثورة": a weak trigger does not make a common word a place
+            in_list = False
+            if trigger is None and list_trigger and i == list_end and plen <= 1 and not variant:
+                gap = text[words[i - 1][1] : words[i][0]]
+                # "بلدتي نبل والزهراء": و joins even common-word names; after a comma only real names.
+                joined = plen == 1 and words[i][2][0] == "و"
+                if _GAP_LIST_RE.match(gap) and (joined or strong and "," in normalize(gap)):
+                    local = [p for p in places if p.country_code in COUNTRY_PRIOR]
+                    if local:
+                        trigger, in_list, places = list_trigger, True, local
             if not strong and trigger is None:
+                codes = {p.country_code for p in places if p.type != "country"}
+                if (
+                    variant
+                    or key in self.lex.stoplist
+                    or not self._country_in_sentence(text, words, i, codes)
+                ):
+                    i += 1
+                    continue
+            if trigger is None and self._adjective(words, i, plen, key, places):
                 i += 1
                 continue
             if trigger == "admin1":
@@ -315,6 +368,8 @@ class Geocoder:
         total = sum(countries.values()) or 1.0
         total_admin = sum(admins.values()) or 1.0
         for k, m in enumerate(mentions):
+            if k + 1 < len(mentions):
+                self._contain(text, m, mentions[k + 1])
             # A region or division named right after the place: "الزكاة بريف حماه", "الفوعة وكفريا بإدلب".
             for nxt in mentions[k + 1 : k + 4]:
                 gap = text[m.end : nxt.start]
@@ -367,13 +422,38 @@ class Geocoder:
             m.confidence = round(m.confidence * (0.95 if len(scored) == 1 else 1.0), 3)
             m.rejected = [p for _, p in scored[1:6]]
 
+    def _contain(self, text: str, m: _Mention, nxt: _Mention) -> None:
+        """``حي الشريعة بمدينة حماة``، ``X بريف حلب``: keep only the candidates inside the container.
+
+        With none inside, the mention falls back to the container (the city's point, or the
+        countryside), since the text says where it is even if the gazetteer lacks it."""
+        if nxt.trigger not in ("city", "countryside") or nxt.in_list:
+            return
+        if not _CONTAINER_GAP_RE.fullmatch(text[m.end : nxt.start]):
+            return
+        if nxt.trigger == "city":
+            cities = [c for c in nxt.candidates if c.type not in AREA_TYPES]
+            inside = [
+                p for p in m.candidates if any(haversine_km(c.lat, c.lon, p.lat, p.lon) < 12 for c in cities)
+            ]
+        else:
+            cities = nxt.candidates
+            areas = {(c.country_code, c.admin1) for c in nxt.candidates if c.admin1}
+            inside = [p for p in m.candidates if (p.country_code, p.admin1) in areas and p.type != "admin1"]
+        if inside:
+            m.candidates = inside
+        elif cities:
+            m.candidates, m.fallback = cities, nxt.trigger
+
     # -- output ---------------------------------------------------------------------------
     def attrs(self, m: _Mention) -> dict[str, Any]:
         p = m.chosen
         assert p is not None
         kind = p.type
         lat, lon, gid, name, admin1 = p.lat, p.lon, p.geonameid, p.name, p.admin1
-        if m.trigger == "countryside":
+        if m.fallback == "city":
+            kind, gid = m.trigger or "neighbourhood", None  # somewhere inside the city
+        elif m.trigger == "countryside" or m.fallback == "countryside":
             kind = "countryside"
             gid = None
             if p.type not in ("admin1", "country"):
@@ -391,6 +471,8 @@ class Geocoder:
         elif kind in POINT_TYPES:
             precision = 1
         else:
+            precision = 2
+        if m.fallback == "city" and kind != "neighbourhood":
             precision = 2
         if m.qualifier:
             precision = max(precision, 2)
@@ -412,10 +494,13 @@ class Geocoder:
         }
 
     def __call__(self, doc: Document) -> Document:
-        mentions = self.detect(doc.clean)
+        mentions = self.detect(doc.clean, doc.tokens or None)
         self.resolve(doc.clean, mentions)
+        seen: set[tuple[int, int]] = set()
         for m in mentions:
-            doc.add(m.start, m.end, "place", **self.attrs(m))
+            if (m.start, m.end) not in seen:  # one span per mention, however it was reached
+                seen.add((m.start, m.end))
+                doc.add(m.start, m.end, "place", **self.attrs(m))
         return doc
 
 
