@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from itertools import islice
 from pathlib import Path
 
@@ -75,3 +76,14 @@ def test_parquet_input_matches_jsonl(sample: Path, single: list[dict], tmp_path:
     pq.write_table(table, tmp_path / "sample.parquet")
     got = run_events(tmp_path / "sample.parquet", tmp_path / "pq.db")
     assert canonical(got) == canonical(single)
+
+
+def test_rerun_with_workers_skips_stored(sample: Path, single: list[dict], tmp_path: Path) -> None:
+    db = tmp_path / "again.db"
+    run_events(sample, db, "--workers", "2")
+    result = CliRunner().invoke(app, ["run", str(sample), "--db", str(db), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert re.search(rf"already in the store\W+{N_ARTICLES}\b", result.output), result.output
+    with open_store(db) as store:
+        again = sorted(store.events(), key=lambda r: r["event_id"])
+    assert canonical(again) == canonical(single)
