@@ -145,6 +145,9 @@ class Geocoder:
         self._starts: dict[str, list[tuple[str, int, int]]] = {}
         self.country_names = {p.country_code: p.name for p in self.gaz.places if p.type == "country"}
         self.country_keys: dict[str, str] = {}  # one-word country name -> code
+        self._countries: dict[str, str | None] = {}
+        self._single: dict[str, tuple[int, int, str, bool] | None] = {}
+        self._names: dict[tuple[str, bool], tuple[list[Place], bool]] = {}
         for p in self.gaz.places:
             if p.type == "country":
                 for name in p.name_ar.split("|"):
@@ -170,9 +173,15 @@ class Geocoder:
         return hit
 
     def _match_at(self, text: str, words: list[_Word], i: int) -> tuple[int, int, str, bool] | None:
-        """Longest name starting at word ``i``: (prefix length, word count, key, variant)."""
+        """Longest name starting at word ``i``: (prefix length, word count, key, variant).
+
+        A word that can only start one-word names is matched once and remembered."""
+        word = words[i][2]
+        if word in self._single:
+            return self._single[word]
         best: tuple[int, int, str, bool] | None = None
-        for base, plen, longest in self._bases_in_index(words[i][2]):
+        hits = self._bases_in_index(word)
+        for base, plen, longest in hits:
             parts = [base]
             for j in range(i + 1, min(len(words), i + longest)):
                 if not _GAP_JOIN_RE.match(text[words[j - 1][1] : words[j][0]]):
@@ -187,7 +196,20 @@ class Geocoder:
                     break
             if best is None and lone and base in self.gaz.variant and len(base) >= 4:
                 best = (plen, 1, base, True)
+        if all(h[2] == 1 for h in hits):
+            if len(self._single) > 500_000:
+                self._single.clear()
+            self._single[word] = best
         return best
+
+    def _name(self, key: str, variant: bool) -> tuple[list[Place], bool]:
+        """The places called ``key`` and whether the name alone is a place, cached per name."""
+        got = self._names.get((key, variant))
+        if got is None:
+            table = self.gaz.variant if variant else self.gaz.exact
+            places = [self.gaz.places[k] for k in table[key]]
+            got = self._names[(key, variant)] = (places, self._strong(key, places, variant))
+        return got
 
     def _strong(self, key: str, places: list[Place], variant: bool) -> bool:
         """Whether the name alone is a place: ours, Syrian, or a large foreign city."""
@@ -200,17 +222,34 @@ class Geocoder:
                 return True
         return False
 
-    def _country_in_sentence(self, text: str, words: list[_Word], i: int, codes: set[str]) -> bool:
-        """Whether a country of ``codes`` is named in the sentence around word ``i``."""
-        lo = max((text.rfind(c, 0, words[i][0]) for c in ".!?؟\n"), default=-1)
+    def _country_of(self, word: str) -> str | None:
+        """The country a word names (``وسوريا`` -> SY), cached per word."""
+        cc = self._countries.get(word, "")
+        if cc == "":
+            cc = next((self.country_keys[b] for b, _ in bases(word) if b in self.country_keys), None)
+            if len(self._countries) > 500_000:
+                self._countries.clear()
+            self._countries[word] = cc
+        return cc
+
+    def _country_in_sentence(
+        self, text: str, words: list[_Word], i: int, codes: set[str], named: list[tuple[int, str]]
+    ) -> bool:
+        """Whether a country of ``codes`` is named in the sentence around word ``i``.
+
+        ``named`` is filled once per document with the (offset, code) of its country words."""
+        if not named:
+            get, country_of = self._countries.get, self._country_of
+            for w in words:
+                cc = get(w[2], "")
+                if cc == "":
+                    cc = country_of(w[2])
+                if cc:
+                    named.append((w[0], cc))
+            named.append((-1, ""))  # marks the list as filled
+        lo = max(text.rfind(c, 0, words[i][0]) for c in ".!?؟\n")
         hi = min((j for j in (text.find(c, words[i][1]) for c in ".!?؟\n") if j >= 0), default=len(text))
-        keys = self.country_keys
-        for s, _e, key in words:
-            if lo < s < hi:
-                for b, _ in bases(key):
-                    if keys.get(b) in codes:
-                        return True
-        return False
+        return any(lo < s < hi and cc in codes for s, cc in named)
 
     def _adjective(self, words: list[_Word], i: int, plen: int, key: str, places: list[Place]) -> bool:
         """``جنسيات سورية``: a feminine country name after a noun is its adjective."""
@@ -256,6 +295,7 @@ class Geocoder:
         if tokens is None:
             tokens = tokenize(text)
         words = [(t.start, t.end, t.norm) for t in tokens]
+        named: list[tuple[int, str]] = []  # country words, read on first need
         out: list[_Mention] = []
         i = 0
         list_trigger: str | None = None
@@ -274,9 +314,7 @@ class Geocoder:
             if TANWEEN in text[words[i][0] : words[i + n - 1][1]]:
                 i += 1  # "دوماً" (always), "سورياً" (Syrians): adverbs and accusatives, not names
                 continue
-            table = self.gaz.variant if variant else self.gaz.exact
-            places = [self.gaz.places[k] for k in table[key]]
-            strong = self._strong(key, places, variant)
+            places, strong = self._name(key, variant)
             trigger = self._trigger_before(words, i, plen)
             if (
                 trigger is not None
@@ -298,7 +336,7 @@ class Geocoder:
                 if (
                     variant
                     or key in self.lex.stoplist
-                    or not self._country_in_sentence(text, words, i, codes)
+                    or not self._country_in_sentence(text, words, i, codes, named)
                 ):
                     i += 1
                     continue
