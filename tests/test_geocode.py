@@ -107,3 +107,46 @@ def test_offsets_point_into_clean_text():
     text = "وَقَصَفَت الطائرات مدينةَ حلب"
     for r in geocode_text(text):
         assert text[r["start"] : r["end"]] == r["words"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "اشتباكات في ريف حماة الشمالي الغربي، بين قوات النظام والفصائل",  # بين is not Pine
+        "قصف على بلدتي نبل والزهراء، عقبه قصف من قبل الفصائل",  # عقبه is not Aqaba
+        "خرجت احتجاجات سلمية في المدينة",  # سلمية is an adjective here
+        "تقع محافظة اللاذقية المطلة على البحر المتوسط",  # المطلة is not Metula
+        "عاصمة الثورة",  # a weak trigger does not make a common word a place
+    ],
+)
+def test_common_words_in_lists_and_after_weak_triggers_are_not_places(text):
+    assert all(
+        r["country_code"] == "SY" and r["name"] not in ("Al-Tabqa", "Salamiyah") for r in geocode_text(text)
+    )
+    assert not any(r["words"] in ("بين", "عقبه", "سلمية", "المطلة", "الثورة") for r in geocode_text(text))
+
+
+def test_lone_trigger_word_is_not_a_name():
+    got = geocode_text("قصف بلدتي النعيمة واليادودة ومدينة بصرى الشام")
+    assert "مدينة" not in [r["words"] for r in got]
+    assert got[-1]["name"] == "Bosra"
+
+
+def test_country_adjective_after_a_noun():
+    assert [r["words"] for r in geocode_text("مقاتلون من جنسيات سورية وعربية")] == []
+    assert [r["name"] for r in geocode_text("قتل في سورية")] == ["Syria"]
+    assert [r["words"] for r in geocode_text("قتلى سوريًا")] == []
+
+
+def test_container_bounds_the_candidates():
+    got = geocode_text("انفجار في حي الشريعة بمدينة حماة")
+    r = got[0]
+    assert r["words"] == "الشريعة" or r["words"] == "حي الشريعة"
+    assert r["admin1"] == "Hama" and abs(r["lat"] - 35.13) < 0.1 and r["type"] == "neighbourhood"
+
+
+def test_one_span_per_mention():
+    comp = make_places()
+    doc = comp(Document(id="t", text="قصف على حماة وريف حماة ومحافظة حماة"))
+    offsets = [(s.start, s.end) for s in doc.spans_of("place")]
+    assert len(offsets) == len(set(offsets))

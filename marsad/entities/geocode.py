@@ -465,11 +465,14 @@ class Geocoder:
 
         With none inside, the mention falls back to the container (the city's point, or the
         countryside), since the text says where it is even if the gazetteer lacks it."""
-        if nxt.trigger not in ("city", "countryside") or nxt.in_list:
+        kind = nxt.trigger
+        if kind is None and text.startswith(("مدينة", "مدينه"), nxt.start):
+            kind = "city"  # "مدينة حماة" is also an alias of the city itself
+        if kind not in ("city", "countryside") or nxt.in_list:
             return
         if not _CONTAINER_GAP_RE.fullmatch(text[m.end : nxt.start]):
             return
-        if nxt.trigger == "city":
+        if kind == "city":
             cities = [c for c in nxt.candidates if c.type not in AREA_TYPES]
             inside = [
                 p for p in m.candidates if any(haversine_km(c.lat, c.lon, p.lat, p.lon) < 12 for c in cities)
@@ -481,7 +484,7 @@ class Geocoder:
         if inside:
             m.candidates = inside
         elif cities:
-            m.candidates, m.fallback = cities, nxt.trigger
+            m.candidates, m.fallback = cities, kind
 
     # -- output ---------------------------------------------------------------------------
     def attrs(self, m: _Mention) -> dict[str, Any]:
