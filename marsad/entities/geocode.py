@@ -328,7 +328,9 @@ class Geocoder:
                 # "بلدتي نبل والزهراء": و joins even common-word names; after a comma only real names.
                 joined = plen == 1 and words[i][2][0] == "و"
                 if _GAP_LIST_RE.match(gap) and (joined or strong and "," in normalize(gap)):
-                    local = [p for p in places if p.country_code in COUNTRY_PRIOR]
+                    # a list stays in one country: "قرى الحواش ... والحويجة" is not Iraq's Hawija
+                    same = {p.country_code for p in out[-1].candidates} if out else set(COUNTRY_PRIOR)
+                    local = [p for p in places if p.country_code in same]
                     if local:
                         trigger, in_list, places = list_trigger, True, local
             if not strong and trigger is None:
