@@ -92,7 +92,7 @@ def run(
             yield from read(other_in, fields=parse_fields(field), fmt=fmt)
 
     sink = parallel.ParquetSink(out_parquet) if out_parquet else None
-    with open_store(db, batch_size=1 if workers == 1 and engine == "local" else 64) as store:
+    with open_store(db, batch_size=64) as store:
         docs = with_defaults(source(), pub)
         if engine == "dask":
             client = parallel.dask_client(scheduler, workers)
