@@ -38,7 +38,11 @@ def test_run_export_and_rerun_adds_nothing(tmp_path):
 
 def test_bad_lines_are_quarantined_and_strict_fails(tmp_path):
     src = tmp_path / "bad.jsonl"
-    good = {"id": "a1", "text": "قصفت قوات النظام مدينة حلب أمس مما أدى إلى مقتل خمسة أشخاص بحسب المرصد السوري.", "published": "2015-07-21"}
+    good = {
+        "id": "a1",
+        "text": "قصفت قوات النظام مدينة حلب أمس مما أدى إلى مقتل خمسة أشخاص بحسب المرصد السوري.",
+        "published": "2015-07-21",
+    }
     src.write_text(json.dumps(good, ensure_ascii=False) + "\n{not json\n", encoding="utf-8")
     db = str(tmp_path / "m.db")
     lenient = run("run", str(src), "--db", db)

@@ -128,8 +128,13 @@ class EventExtractor:
         self._connector = [i[1] for i in infos]
         self._maybe = [i[2] for i in infos]
         self._sep_before = self._separators(doc, tokens)
-        idx = {label: SpanIndex(doc.spans_of(label)) for label in ("place", "actor", "source", "date", "casualties", "person", "org")}
-        sentences = sorted(doc.spans_of("sentence"), key=lambda s: s.start) or [Span(0, len(doc.clean), "sentence")]
+        idx = {
+            label: SpanIndex(doc.spans_of(label))
+            for label in ("place", "actor", "source", "date", "casualties", "person", "org")
+        }
+        sentences = sorted(doc.spans_of("sentence"), key=lambda s: s.start) or [
+            Span(0, len(doc.clean), "sentence")
+        ]
         ctx = Context()
         for sent in sentences:
             lo = bisect.bisect_left(self._tok_starts, sent.start)
@@ -142,7 +147,9 @@ class EventExtractor:
             if not self._heading(doc, sent, hi - lo):
                 for unit in self._units(doc, tokens, keys, idx, lo, hi):
                     self._code_unit(doc, idx, tokens, keys, sent, unit, sent_sources, ctx)
-            ctx.places.extend(p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None)
+            ctx.places.extend(
+                p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
+            )
         doc.events = self._dedup(doc.events)
         return doc
 
@@ -224,7 +231,11 @@ class EventExtractor:
         out: list[Found] = []
         if lo >= hi:
             return out
-        names = [s for label in ("actor", "source") for s in idx[label].within(tokens[lo].start, tokens[hi - 1].end)]
+        names = [
+            s
+            for label in ("actor", "source")
+            for s in idx[label].within(tokens[lo].start, tokens[hi - 1].end)
+        ]
         i = lo
         while i < hi:
             if not self._maybe[i] or any(n.start <= tokens[i].start < n.end for n in names):
@@ -321,7 +332,9 @@ class EventExtractor:
                 arguments={
                     "trigger": [main.start, main.end],
                     "location": [place.start, place.end],
-                    **({"actor1": [actor1.start, actor1.end]} if actor1 and actor1.end > actor1.start else {}),
+                    **(
+                        {"actor1": [actor1.start, actor1.end]} if actor1 and actor1.end > actor1.start else {}
+                    ),
                     **({"actor2": [actor2.start, actor2.end]} if actor2 else {}),
                 },
             )
@@ -433,7 +446,7 @@ class EventExtractor:
         return out
 
     def _anaphor(self, tokens, keys, lo: int, hi: int, ctx: Context, sent_lo: int) -> Span | None:
-        """"المدينة" is the last such place of this sentence, else the article's main one so far."""
+        """ "المدينة" is the last such place of this sentence, else the article's main one so far."""
         for j in range(lo, hi):
             kinds = next((self.lex.anaphors[k] for k in keys[j] if k in self.lex.anaphors), None)
             if kinds is None:
@@ -504,7 +517,9 @@ class EventExtractor:
             assoc2 = second_side[1:]
         else:
             assoc1 = [a for a in rest if a not in targets and self._same_side(actor1, a)][:2]
-            actor2 = targets[0] if targets else next((a for a in rest if not self._same_side(actor1, a)), None)
+            actor2 = (
+                targets[0] if targets else next((a for a in rest if not self._same_side(actor1, a)), None)
+            )
             assoc2 = []
         return actor1, _unique(assoc1), actor2, _unique(assoc2)[:2]
 
@@ -559,7 +574,9 @@ class EventExtractor:
         current = [
             d
             for d in idx["date"].within(sent.start, sent.end)
-            if d.attrs.get("first") and not d.attrs.get("historical") and d.attrs.get("precision") in ("day", "week")
+            if d.attrs.get("first")
+            and not d.attrs.get("historical")
+            and d.attrs.get("precision") in ("day", "week")
         ]
         if current:
             return current[0].attrs["first"], 1 if current[0].attrs["precision"] == "day" else 2, False
