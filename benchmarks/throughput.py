@@ -22,24 +22,14 @@ from pathlib import Path
 
 from marsad.ingest.readers import read
 from marsad.parallel import Stats, peak_rss_kb, process_local
+from marsad.pipeline import DEFAULT_PIPELINE
 from marsad.runner import Summary, build_pipeline
 from marsad.store import open_store
 
 CORPUS = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz"
 )
-STAGES = [
-    "clean",
-    "language",
-    "dedup",
-    "tokens",
-    "sentences",
-    "temporal",
-    "numbers",
-    "places",
-    "actors",
-    "events",
-]
+STAGES = list(DEFAULT_PIPELINE)
 BATCH = 64  # store commit batch, as `marsad run` uses with workers
 
 

@@ -52,32 +52,9 @@ EXPORT_FIELDS = (
     "evidence",
     "notes",
 )
-# Columns shared by doc_events and events, in table order.
-EVENT_COLUMNS = (
-    "event_date",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "actor2",
-    "assoc_actor_2",
-    "inter1",
-    "inter2",
-    "location",
-    "admin1",
-    "country",
-    "country_code",
-    "latitude",
-    "longitude",
-    "geonameid",
-    "geo_precision",
-    "fatalities",
-    "status",
-    "historical",
-    "attributed_to",
-    "notes",
-)
+# Columns shared by doc_events and events, in table order: the export's fields less the id,
+# the documents and the evidence, which live in their own columns and tables.
+EVENT_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("event_id", "doc_ids", "evidence"))
 NUL_REASON = "NUL character in text"
 MENTION_LABELS = frozenset({"place", "actor", "source"})
 _LONG = np.dtype(f"i{array('l').itemsize}")
