@@ -140,7 +140,7 @@ def print_summary(summary, merged: dict | None) -> None:
         for k, v in merged.items():
             table.add_row(f"merge: {k}", f"{v:,}" if isinstance(v, int) else str(v))
     rate = (summary.read / summary.seconds) if summary.seconds else 0.0
-    table.caption = f"{summary.seconds:.1f} s, {rate:,.0f} articles/s"
+    table.caption = f"{summary.seconds:.1f} s, {rate:,.1f} articles/s"
     console.print(table)
 
 
