@@ -489,13 +489,11 @@ class EventExtractor:
                 continue  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
             if a.attrs.get("type") in UNARMED and main.trigger.id != "protest":
                 targets.append(a)  # civilians suffer violence; they are its actor only when they protest
+            elif any(k in self.victim_markers for k in near):
+                targets.append(a)  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
             elif any(k in self.agent_markers for k in prev[-1:]):
                 agents.append(a)
-            elif (
-                any(k in self.target_markers for k in prev)
-                or any(k in self.victim_markers for k in near)
-                or ("ل" in prefix and a.start > main.start)
-            ):
+            elif any(k in self.target_markers for k in prev) or ("ل" in prefix and a.start > main.start):
                 targets.append(a)
             else:
                 neutral.append(a)
