@@ -107,6 +107,7 @@ class EventExtractor:
         self.direction = c["direction"]
         self.direction_territory = c["direction_territory"]
         self.proximity = c["proximity"]
+        self.holder_markers = c["holder_markers"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
         self.agent_markers = c["agent_markers"]
@@ -292,7 +293,7 @@ class EventExtractor:
         places = self._places(doc, idx, tokens, keys, unit, main, ctx)
         if not places:
             return
-        unit_keys = {k for j in range(unit.back_lo, unit.ahead_hi) for k in keys[j]}
+        unit_keys = self._unit_keys(idx, tokens, keys, unit)
         actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, keys, unit, main)
         sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         if actor1 is None:
@@ -343,6 +344,22 @@ class EventExtractor:
             if not historical:
                 ctx.event_places.append(place)
         doc.add(main.start, main.end, "trigger", sub_event_type=sub_type, lemma=main.trigger.id)
+
+    def _unit_keys(self, idx, tokens, keys, unit: Unit) -> set[str]:
+        """The words around a trigger, less those inside a non-state group's name: the
+        "المقاتلة" of "الفصائل المقاتلة" is not a fighter jet."""
+        lo, hi = unit.back_lo, unit.ahead_hi
+        groups = [
+            a
+            for a in idx["actor"].within(tokens[lo].start, tokens[hi - 1].end)
+            if a.attrs.get("type") not in STATE_TYPES | {"external forces"}
+        ]
+        return {
+            k
+            for j in range(lo, hi)
+            if not any(g.start <= tokens[j].start < g.end for g in groups)
+            for k in keys[j]
+        }
 
     @staticmethod
     def _dedup(events: list[Event]) -> list[Event]:
@@ -485,7 +502,7 @@ class EventExtractor:
             prev = [k for j in range(max(unit.back_lo, i - 2), i) for k in keys[j]]
             near = [k for j in range(max(unit.back_lo, i - 4), i) for k in keys[j]]
             prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
-            if any(k in self.control_state for k in prev):
+            if any(k in self.holder_markers for k in prev):
                 continue  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
             if a.attrs.get("type") in UNARMED and main.trigger.id != "protest":
                 targets.append(a)  # civilians suffer violence; they are its actor only when they protest
