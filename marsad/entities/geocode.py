@@ -18,6 +18,7 @@ rejected.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -34,6 +35,17 @@ from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, Gazetteer, Place,
 from marsad.pipeline import component
 from marsad.text.normalize import normalize, normalize_key
 from marsad.text.tokens import tokenize
+
+_SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
+
+
+@dataclass
+class _Countries:
+    """A document's sentence ends and country words, read once when first asked."""
+
+    ends: list[int] | None = None
+    named: list[tuple[int, str]] = field(default_factory=list)
+
 
 _GAP_JOIN_RE = re.compile(r"^[ \t\u00a0\-]*$")  # between the words of one name
 _GAP_LIST_RE = re.compile(r"^[ \t\u00a0,\u060c]*$")  # between the names of a list
@@ -233,23 +245,26 @@ class Geocoder:
         return cc
 
     def _country_in_sentence(
-        self, text: str, words: list[_Word], i: int, codes: set[str], named: list[tuple[int, str]]
+        self, text: str, words: list[_Word], i: int, codes: set[str], seen: _Countries
     ) -> bool:
         """Whether a country of ``codes`` is named in the sentence around word ``i``.
 
-        ``named`` is filled once per document with the (offset, code) of its country words."""
-        if not named:
+        ``seen`` is filled once per document, on first need, with its sentence ends and the
+        (offset, code) of its country words, so each question is two bisections and a scan."""
+        if seen.ends is None:
+            seen.ends = [m.start() for m in _SENTENCE_END_RE.finditer(text)]
             get, country_of = self._countries.get, self._country_of
             for w in words:
                 cc = get(w[2], "")
                 if cc == "":
                     cc = country_of(w[2])
                 if cc:
-                    named.append((w[0], cc))
-            named.append((-1, ""))  # marks the list as filled
-        lo = max(text.rfind(c, 0, words[i][0]) for c in ".!?؟\n")
-        hi = min((j for j in (text.find(c, words[i][1]) for c in ".!?؟\n") if j >= 0), default=len(text))
-        return any(lo < s < hi and cc in codes for s, cc in named)
+                    seen.named.append((w[0], cc))
+        ends = seen.ends
+        k = bisect.bisect_left(ends, words[i][0])
+        lo = ends[k - 1] if k else -1
+        hi = ends[k] if k < len(ends) else len(text)
+        return any(lo < s < hi and cc in codes for s, cc in seen.named)
 
     def _adjective(self, words: list[_Word], i: int, plen: int, key: str, places: list[Place]) -> bool:
         """``جنسيات سورية``: a feminine country name after a noun is its adjective."""
@@ -295,7 +310,7 @@ class Geocoder:
         if tokens is None:
             tokens = tokenize(text)
         words = [(t.start, t.end, t.norm) for t in tokens]
-        named: list[tuple[int, str]] = []  # country words, read on first need
+        named = _Countries()  # country words, read on first need
         out: list[_Mention] = []
         i = 0
         list_trigger: str | None = None
