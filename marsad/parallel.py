@@ -1,9 +1,10 @@
 """Parallel runs: a process pool on one machine, or a Dask cluster, with one pipeline per worker.
 
-Dedup needs a single view of every article seen so far, so the parent runs the cheap front of
-the pipeline (clean, language, dedup) and ships chunks of documents to workers for the costly
-rest (tokens .. events). Chunks come back in input order and the parent alone writes the store,
-so a run with N workers writes exactly what a run with one writes.
+Workers run the whole pipeline except dedup's decision, which needs a single view of every
+article seen so far: they compute each article's fingerprint (text hash and MinHash signature),
+and the parent, reading the chunks back in input order, decides which articles are copies of
+earlier ones and alone writes the store. A copy's own annotations are dropped, so a run with N
+workers writes exactly what a run with one writes; the cost is coding the few copies for nothing.
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ from marsad.document import Document
 from marsad.pipeline import DEFAULT_PIPELINE, Pipeline
 from marsad.runner import Summary, build_pipeline
 
-# Stages that must see every document in order; they stay in the parent.
-FRONT = ("clean", "language", "dedup")
-BACK = tuple(n for n in DEFAULT_PIPELINE if n not in FRONT)
+# The workers' stages: dedup's order-free half (fingerprint) takes dedup's place.
+FRONT = ("clean", "language", "fingerprint")
+BACK = tuple(n for n in DEFAULT_PIPELINE if n not in ("clean", "language", "dedup"))
 CHUNK = 32  # documents per task: large enough to amortise pickling, small enough to balance
 
-ChunkResult = tuple[list[Document], dict[str, float], int, int]
+# (documents, spans each had before the back stages, stage seconds, peak RSS, pid)
+ChunkResult = tuple[list[Document], list[int], dict[str, float], int, int]
 
-_worker_pipeline: Pipeline | None = None
+_worker_pipelines: tuple[Pipeline, Pipeline] | None = None
 
 
 def peak_rss_kb() -> int:
@@ -38,26 +40,35 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _pipeline() -> Pipeline:
-    """The worker's back pipeline, built once per process and reused for every chunk."""
-    global _worker_pipeline
-    if _worker_pipeline is None:
-        _worker_pipeline = build_pipeline(names=list(BACK))
-    return _worker_pipeline
+def _pipelines() -> tuple[Pipeline, Pipeline]:
+    """The worker's front and back pipelines, built once per process and reused for every chunk."""
+    global _worker_pipelines
+    if _worker_pipelines is None:
+        _worker_pipelines = (build_pipeline(names=list(FRONT)), build_pipeline(names=list(BACK)))
+    return _worker_pipelines
 
 
 def init_worker() -> None:
     """Pool initializer: pay the gazetteer and lexicon load before the first chunk arrives."""
-    _pipeline()
+    _pipelines()
 
 
 def run_chunk(docs: list[Document]) -> ChunkResult:
-    """Run the back stages on a chunk; returns the documents, stage seconds, peak RSS and pid."""
-    pipe = _pipeline()
-    before = dict(pipe.timings)
-    out = [pipe(doc) for doc in docs]
-    spent = {k: v - before.get(k, 0.0) for k, v in pipe.timings.items()}
-    return out, spent, peak_rss_kb(), os.getpid()
+    """Run every stage but dedup's decision on a chunk.
+
+    Tokens are dropped before the documents travel back: the store does not keep them and they
+    are most of what pickling would cost."""
+    front, back = _pipelines()
+    before = {**front.timings, **back.timings}
+    out, n_front = [], []
+    for doc in docs:
+        doc = front(doc)
+        n_front.append(len(doc.spans))
+        doc = back(doc)
+        doc.tokens = []
+        out.append(doc)
+    spent = {k: v - before.get(k, 0.0) for k, v in {**front.timings, **back.timings}.items()}
+    return out, n_front, spent, peak_rss_kb(), os.getpid()
 
 
 def chunks(docs: Iterable[Document], size: int = CHUNK) -> Iterator[list[Document]]:
@@ -80,15 +91,15 @@ class Stats:
         self.rss_kb[pid] = max(rss_kb, self.rss_kb.get(pid, 0))
 
 
-def _front(docs: Iterable[Document], front: Pipeline, store: Any, summary: Summary) -> Iterator[Document]:
-    """Skip documents already stored and run the ordered front stages, in the parent."""
-    sent: set[str] = set()  # ids in flight are not in the store yet, but a re-read must skip
+def _unseen(docs: Iterable[Document], store: Any, summary: Summary) -> Iterator[Document]:
+    """Skip documents already stored, or already sent in this run (a re-read id)."""
+    sent: set[str] = set()
     for doc in docs:
         if doc.id in sent or (store is not None and store.seen(doc.id)):
             summary.skipped += 1
             continue
         sent.add(doc.id)
-        yield front(doc)
+        yield doc
 
 
 def _ordered(
@@ -104,12 +115,19 @@ def _ordered(
         yield pending.pop(0).result()
 
 
-def _drain(results: Iterator[ChunkResult], store: Any, summary: Summary, stats: Stats) -> Iterator[Document]:
-    """Write each returned document in order; yields after each write for the progress bar."""
-    for out, spent, rss, pid in results:
+def _drain(
+    results: Iterator[ChunkResult], dedup: Any, store: Any, summary: Summary, stats: Stats
+) -> Iterator[Document]:
+    """Decide duplicates and write each returned document in input order; yields after each."""
+    for out, n_front, spent, rss, pid in results:
         stats.add(spent, rss, pid)
         t0 = time.perf_counter()
-        for doc in out:
+        for doc, n in zip(out, n_front, strict=True):
+            if not doc.rejected:
+                doc = dedup.decide(doc)
+                if doc.duplicate_of is not None:  # as if it had stopped at dedup
+                    del doc.spans[n:]
+                    doc.events = []
             if store is not None:
                 store.write(doc)
             summary.add(doc)
@@ -130,13 +148,12 @@ def process_local(
     from concurrent.futures import ProcessPoolExecutor
 
     stats = stats if stats is not None else Stats()
-    front = build_pipeline(store, names=list(FRONT))
+    dedup = build_pipeline(store, names=["dedup"]).get("dedup")
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker) as pool:
-        batches = chunks(_front(docs, front, store, summary), chunk)
+        batches = chunks(_unseen(docs, store, summary), chunk)
         results = _ordered(lambda b: pool.submit(run_chunk, b), batches, window=workers * 4)
-        yield from _drain(results, store, summary, stats)
-    stats.timings.update({k: stats.timings.get(k, 0.0) + v for k, v in front.timings.items()})
+        yield from _drain(results, dedup, store, summary, stats)
 
 
 def dask_client(scheduler: str | None, workers: int) -> Any:
@@ -161,12 +178,11 @@ def process_dask(
 ) -> Iterator[Document]:
     """Run the back stages as Dask tasks; the client keeps dedup and the store writes."""
     stats = stats if stats is not None else Stats()
-    front = build_pipeline(store, names=list(FRONT))
+    dedup = build_pipeline(store, names=["dedup"]).get("dedup")
     window = max(2, 4 * len(client.scheduler_info().get("workers", {}) or [1]))
-    batches = chunks(_front(docs, front, store, summary), chunk)
+    batches = chunks(_unseen(docs, store, summary), chunk)
     results = _ordered(lambda b: client.submit(run_chunk, b, pure=False), batches, window)
-    yield from _drain(results, store, summary, stats)
-    stats.timings.update({k: stats.timings.get(k, 0.0) + v for k, v in front.timings.items()})
+    yield from _drain(results, dedup, store, summary, stats)
 
 
 # -- Parquet in and out ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ _MODULES = {
     "clean": "marsad.ingest.clean",
     "language": "marsad.ingest.language",
     "dedup": "marsad.ingest.dedup",
+    "fingerprint": "marsad.ingest.dedup",
     "tokens": "marsad.text.tokens",
     "sentences": "marsad.text.sentences",
     "temporal": "marsad.text.temporal",

@@ -154,27 +154,40 @@ class Dedup:
                 best = (key, sim)
         return best
 
-    def __call__(self, doc: Document) -> Document:
+    def fingerprint(self, doc: Document) -> Document:
+        """Put the text hash and the MinHash signature in ``doc.meta``.
+
+        Depends on the document alone, so parallel runs compute it in the workers and leave
+        only :meth:`decide`, which must see every article in order, to the parent."""
         norm = normalized(doc.clean)
-        if not norm:
+        if norm:
+            doc.meta["text_hash"] = blake2b(norm.encode(), digest_size=16).hexdigest()
+            doc.meta["minhash"] = self.signature(shingle_hashes(word_hashes(norm))).astype("<u4").tobytes()
+        return doc
+
+    def decide(self, doc: Document) -> Document:
+        """Mark a copy of an article seen before; index the first copy."""
+        if "text_hash" not in doc.meta:
             return doc
-        digest = blake2b(norm.encode(), digest_size=16).digest()
-        doc.meta["text_hash"] = digest.hex()
-        exact = int.from_bytes(digest[:8], "little")
+        exact = int.from_bytes(bytes.fromhex(doc.meta["text_hash"])[:8], "little")
         first = self._exact.get(exact)
         if first is not None:
             doc.duplicate_of = self._ids[first]
             doc.meta["duplicate"] = {"kind": "exact", "similarity": 1.0}
+            del doc.meta["minhash"]  # only first copies carry a signature into the store
             return doc
-        values = self.signature(shingle_hashes(word_hashes(norm)))
+        values = np.frombuffer(doc.meta["minhash"], dtype="<u4")
         near = self._near(values)
         if near is not None:
             doc.duplicate_of = self._ids[near[0]]
             doc.meta["duplicate"] = {"kind": "near", "similarity": round(near[1], 3)}
+            del doc.meta["minhash"]
             return doc
         self._add(doc.id, values, exact)
-        doc.meta["minhash"] = values.astype("<u4").tobytes()
         return doc
+
+    def __call__(self, doc: Document) -> Document:
+        return self.decide(self.fingerprint(doc))
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -202,6 +215,23 @@ class Dedup:
 def _band_key(band: bytes) -> bytes:
     """An 8-byte digest of an LSH band (60 bytes at 15 rows), to keep the index small."""
     return blake2b(band, digest_size=8).digest()
+
+
+class Fingerprint:
+    """The order-free half of dedup, run by the workers of a parallel run."""
+
+    name = "fingerprint"
+
+    def __init__(self, num_perm: int = 64) -> None:
+        self._dedup = Dedup(num_perm=num_perm)
+
+    def __call__(self, doc: Document) -> Document:
+        return self._dedup.fingerprint(doc)
+
+
+@component("fingerprint")
+def make_fingerprint(num_perm: int = 64) -> Fingerprint:
+    return Fingerprint(num_perm=num_perm)
 
 
 @component("dedup")
