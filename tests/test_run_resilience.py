@@ -1,0 +1,103 @@
+"""`marsad run` killed mid-run, or run twice at once on one store: nothing lost, nothing doubled.
+
+These drive the real command in subprocesses over real articles, because the guarantees are
+about processes and files, not about functions."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SYRIA_2015
+
+N_ARTICLES = 160
+
+
+@pytest.fixture
+def articles(tmp_path: Path, shared) -> Path:
+    src = tmp_path / "articles.jsonl"
+    with SYRIA_2015.open(encoding="utf-8") as fh, src.open("w", encoding="utf-8") as out:
+        for _, line in zip(range(N_ARTICLES), fh, strict=False):
+            out.write(line)
+    return src
+
+
+def marsad(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "marsad.cli", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def finish(proc: subprocess.Popen) -> None:
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode(errors="replace")[-2000:]
+
+
+def exported(db: Path) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-m", "marsad.cli", "export", "--db", str(db), "--format", "jsonl"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    return sorted(line for line in out.splitlines() if line.strip())
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "doc_events")
+        }
+
+
+@pytest.fixture
+def reference(articles: Path, tmp_path: Path) -> tuple[list[str], dict[str, int]]:
+    db = tmp_path / "reference.db"
+    finish(marsad("run", str(articles), "--db", str(db)))
+    return exported(db), table_counts(db)
+
+
+def stored_documents(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=1) as con:
+            return con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_sigkill_mid_run_then_rerun_loses_and_doubles_nothing(articles, reference, tmp_path):
+    db = tmp_path / "killed.db"
+    proc = marsad("run", str(articles), "--db", str(db))
+    deadline = time.monotonic() + 120
+    while stored_documents(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed; use more articles"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = stored_documents(db)
+    assert 0 < partial < N_ARTICLES
+    table_counts(db)  # the killed store opens and passes SQLite's integrity check
+    finish(marsad("run", str(articles), "--db", str(db)))
+    assert table_counts(db) == reference[1]
+    assert exported(db) == reference[0]
+
+
+def test_two_runs_at_once_on_one_store(articles, reference, tmp_path):
+    db = tmp_path / "shared.db"
+    first, second = (
+        marsad("run", str(articles), "--db", str(db)),
+        marsad("run", str(articles), "--db", str(db)),
+    )
+    finish(first)
+    finish(second)
+    assert table_counts(db) == reference[1]
+    assert exported(db) == reference[0]
+    assert all(json.loads(line)["event_id"] for line in reference[0])
