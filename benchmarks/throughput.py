@@ -112,10 +112,8 @@ def main() -> None:
             f"\n{args.workers} workers: {m:,} articles in {pwall:.1f} s: {rate_n:,.0f} articles/s, "
             f"{rate_n / rate1:.2f}x one process"
         )
-        print(
-            f"parent: store write {stats.write_seconds:.2f} s; front stages "
-            + ", ".join(f"{k} {stats.timings.get(k, 0.0):.2f} s" for k in ("clean", "language", "dedup"))
-        )
+        print(f"parent: dedup decisions and store writes {stats.write_seconds:.2f} s")
+        print("workers, summed: " + ", ".join(f"{k} {v:.2f} s" for k, v in stats.timings.items()))
         for pid, rss in sorted(stats.rss_kb.items()):
             print(f"worker {pid}: peak RSS {rss / 1024:,.0f} MB")
 
