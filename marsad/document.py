@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 
 @dataclass(slots=True)
 class Span:
@@ -27,6 +29,7 @@ class Span:
         return {"start": self.start, "end": self.end, "label": self.label, "attrs": self.attrs}
 
 
+_LONG = np.dtype(f"i{array('l').itemsize}")  # numpy's view of array("l") items
 _COUNTING = array("l", range(1 << 18))  # 0, 1, 2, ...: identity maps of articles up to 256K chars
 
 
@@ -83,18 +86,22 @@ class OffsetMap:
         return OffsetMap(starts, ends)
 
     def runs(self) -> list[list[int]]:
-        """Compact form ``[[clean_start, orig_start, length, orig_end_of_last], ...]`` for JSON."""
-        out: list[list[int]] = []
-        s, e = self.starts, self.ends
-        i, n = 0, len(s)
-        while i < n:
-            j = i
-            if e[i] == s[i] + 1:
-                while j + 1 < n and s[j + 1] == s[j] + 1 and e[j + 1] == s[j + 1] + 1:
-                    j += 1
-            out.append([i, s[i], j - i + 1, e[j]])
-            i = j + 1
-        return out
+        """Compact form ``[[clean_start, orig_start, length, orig_end_of_last], ...]`` for JSON.
+
+        A run is a stretch of verbatim characters (``end == start + 1``) with consecutive
+        original positions; every replaced character is a run of its own. Computed with numpy,
+        because the store writes it for every article."""
+        n = len(self.starts)
+        if n == 0:
+            return []
+        starts = np.frombuffer(self.starts, dtype=_LONG, count=n)
+        ends = np.frombuffer(self.ends, dtype=_LONG, count=n)
+        verbatim = ends == starts + 1
+        joined = np.zeros(n, dtype=bool)
+        joined[1:] = verbatim[1:] & verbatim[:-1] & (starts[1:] == starts[:-1] + 1)
+        first = np.flatnonzero(~joined)
+        length = np.diff(np.append(first, n))
+        return np.column_stack((first, starts[first], length, ends[first + length - 1])).tolist()
 
     @classmethod
     def from_runs(cls, runs: list[list[int]]) -> OffsetMap:
