@@ -124,10 +124,12 @@ class EventExtractor:
             return doc
         self._tok_starts = [t.start for t in tokens]
         self._doc = doc
-        infos = [self._info(t) for t in tokens]
-        keys = [i[0] for i in infos]
-        self._connector = [i[1] for i in infos]
-        self._maybe = [i[2] for i in infos]
+        cache = self._cache
+        infos = [cache.get(t.text) for t in tokens]  # inline: a call per token costs more
+        for j, info in enumerate(infos):
+            if info is None:
+                infos[j] = self._info(tokens[j])
+        keys, self._connector, self._maybe = (list(col) for col in zip(*infos, strict=True))
         self._sep_before = self._separators(doc, tokens)
         idx = {
             label: SpanIndex(doc.spans_of(label))
