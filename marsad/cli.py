@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import date
@@ -48,7 +49,9 @@ def parse_fields(pairs: list[str] | None) -> dict[str, str] | None:
 @app.command()
 def run(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders or - for standard input.")],
-    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    db: Annotated[
+        str | None, typer.Option(help=DB_HELP + " Default marsad.db, or none with --out-parquet.")
+    ] = None,
     published: Annotated[
         str | None, typer.Option(help="Date (YYYY-MM-DD) of documents that carry none.")
     ] = None,
@@ -63,7 +66,8 @@ def run(
         str | None, typer.Option(help="Dask scheduler address; without it a LocalCluster starts.")
     ] = None,
     out_parquet: Annotated[
-        str | None, typer.Option(help="Also write the events as Parquet partitions to this folder.")
+        str | None,
+        typer.Option(help="Write the coded documents as Parquet partitions here, for `marsad load`."),
     ] = None,
 ) -> None:
     """Read articles, code their events and write everything to the store."""
@@ -92,28 +96,27 @@ def run(
             yield from read(other_in, fields=parse_fields(field), fmt=fmt)
 
     sink = parallel.ParquetSink(out_parquet) if out_parquet else None
-    with open_store(db, batch_size=64) as store:
+    if db is None and sink is None:
+        db = "marsad.db"
+    with contextlib.ExitStack() as stack:
+        store = stack.enter_context(open_store(db, batch_size=64)) if db else None
         docs = with_defaults(source(), pub)
         if engine == "dask":
-            client = parallel.dask_client(scheduler, workers)
+            client = stack.enter_context(contextlib.closing(parallel.dask_client(scheduler, workers)))
             steps = parallel.process_dask(docs, store, summary, client)
         elif workers > 1:
-            client = None
             steps = parallel.process_local(docs, store, summary, workers)
         else:
-            client = None
             steps = process(docs, build_pipeline(store), store, summary)
-        try:
-            for doc in progress_iter(steps, is_terminal()):
-                if sink is not None:
-                    sink.add(doc)
-        finally:
-            if client is not None:
-                client.close()
-        store.flush()
-        merged = store.merge()
-    if sink is not None:
-        sink.flush()
+        for doc in progress_iter(steps, is_terminal()):
+            if sink is not None:
+                sink.add(doc)
+        if sink is not None:
+            sink.flush()
+        merged = None
+        if store is not None:
+            store.flush()
+            merged = store.merge()
     summary.seconds = time.perf_counter() - t0
     print_summary(summary, merged)
     if strict and summary.quarantined_total:
@@ -142,6 +145,42 @@ def print_summary(summary, merged: dict | None) -> None:
     rate = (summary.read / summary.seconds) if summary.seconds else 0.0
     table.caption = f"{summary.seconds:.1f} s, {rate:,.1f} articles/s"
     console.print(table)
+
+
+@app.command()
+def load(
+    parts: Annotated[
+        list[Path], typer.Argument(help="Folders or files written by `marsad run --out-parquet`.")
+    ],
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+) -> None:
+    """Write coded documents from Parquet partitions into a store, then merge."""
+    import time
+
+    from marsad import parallel
+    from marsad.runner import Summary, is_terminal, progress_iter
+    from marsad.store import open_store
+
+    summary = Summary()
+    t0 = time.perf_counter()
+    with open_store(db, batch_size=64) as store:
+
+        def steps():
+            for part in parts:
+                for doc in parallel.load_parquet(part):
+                    if store.seen(doc.id):
+                        summary.skipped += 1
+                        continue
+                    store.write(doc)
+                    summary.add(doc)
+                    yield doc
+
+        for _ in progress_iter(steps(), is_terminal()):
+            pass
+        store.flush()
+        merged = store.merge()
+    summary.seconds = time.perf_counter() - t0
+    print_summary(summary, merged)
 
 
 @app.command()

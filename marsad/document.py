@@ -199,8 +199,38 @@ class Document:
             "spans": [
                 {**s.to_dict(), "original": list(self.original_range(s.start, s.end))} for s in self.spans
             ],
-            "events": [e.to_dict() if hasattr(e, "to_dict") else e for e in self.events],
+            "events": [
+                {**e.to_dict(), "arguments": e.arguments} if hasattr(e, "to_dict") else e for e in self.events
+            ],
             "quarantine": self.quarantine,
             "duplicate_of": self.duplicate_of,
             "meta": {k: (v.hex() if isinstance(v, bytes) else v) for k, v in self.meta.items()},
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        """The Document that :meth:`to_dict` described (tokens are not kept, so none come back)."""
+        from marsad.events.model import Event
+
+        meta = dict(d.get("meta") or {})
+        if isinstance(meta.get("minhash"), str):
+            meta["minhash"] = bytes.fromhex(meta["minhash"])
+        return cls(
+            id=d["id"],
+            text=d["text"],
+            source=d.get("source") or "",
+            line=d.get("line"),
+            outlet=d.get("outlet"),
+            url=d.get("url"),
+            title=d.get("title"),
+            published=date.fromisoformat(d["published"]) if d.get("published") else None,
+            clean=d["clean"],
+            offsets=OffsetMap.from_runs(d["offsets"]),
+            spans=[
+                Span(s["start"], s["end"], s["label"], s.get("attrs") or {}) for s in d.get("spans") or []
+            ],
+            events=[Event.from_dict(e) for e in d.get("events") or []],
+            quarantine=d.get("quarantine"),
+            duplicate_of=d.get("duplicate_of"),
+            meta=meta,
+        )

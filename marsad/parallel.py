@@ -15,7 +15,6 @@ import resource
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from dataclasses import asdict
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -225,21 +224,34 @@ def is_parquet(path: str) -> bool:
 
 
 class ParquetSink:
-    """Events to numbered Parquet partitions of ``rows`` events each, for a later merge to load.
+    """Processed documents, events included, to numbered Parquet partitions of ``rows`` each.
 
-    Partitions are written as the run goes, so memory stays bounded whatever the input size.
-    """
+    This is the store-free way out of a run: clients on a cluster write partitions to shared
+    storage, and ``marsad load`` later writes them into one store and merges. Partitions are
+    written as the run goes, so memory stays bounded whatever the input size. Each row keeps the
+    whole Document as JSON beside a few columns for querying the files directly."""
 
-    def __init__(self, out_dir: str | Path, rows: int = 50_000) -> None:
+    def __init__(self, out_dir: str | Path, rows: int = 5_000) -> None:
         self.out = Path(out_dir)
         self.rows = rows
         self.part = 0
         self.buffer: list[dict[str, Any]] = []
 
     def add(self, doc: Document) -> None:
-        for ev in doc.events:
-            ev.ensure_id()
-            self.buffer.append({k: _plain(v) for k, v in asdict(ev).items()} | {"doc_id": doc.id})
+        doc.tokens = []
+        self.buffer.append(
+            {
+                "id": doc.id,
+                "published": doc.published.isoformat() if doc.published else None,
+                "state": "quarantined"
+                if doc.quarantine
+                else "duplicate"
+                if doc.duplicate_of
+                else "processed",
+                "events": len(doc.events),
+                "document": json.dumps(doc.to_dict(), ensure_ascii=False, default=str),
+            }
+        )
         if len(self.buffer) >= self.rows:
             self.flush()
 
@@ -250,13 +262,20 @@ class ParquetSink:
         if not self.buffer:
             return
         self.out.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist(self.buffer), self.out / f"events-{self.part:05d}.parquet")
+        while (self.out / f"documents-{self.part:05d}.parquet").exists():
+            self.part += 1  # a second run into the same folder adds partitions, never overwrites
+        pq.write_table(pa.Table.from_pylist(self.buffer), self.out / f"documents-{self.part:05d}.parquet")
         self.part += 1
         self.buffer = []
 
 
-def _plain(value: Any) -> Any:
-    """Parquet wants flat scalars; nested values (evidence, arguments) go as JSON text."""
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str)
+def load_parquet(path: str | Path) -> Iterator[Document]:
+    """The documents that :class:`ParquetSink` wrote, partition by partition."""
+    import pyarrow.parquet as pq
+
+    files = sorted(Path(path).glob("documents-*.parquet")) if Path(path).is_dir() else [Path(path)]
+    for f in files:
+        pf = pq.ParquetFile(f)
+        for batch in pf.iter_batches(columns=["document"], batch_size=512):
+            for raw in batch.column(0).to_pylist():
+                yield Document.from_dict(json.loads(raw))

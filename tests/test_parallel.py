@@ -54,16 +54,33 @@ def test_two_workers_match_one(sample: Path, single: list[dict], tmp_path: Path)
 
 def test_dask_local_cluster_matches_one(sample: Path, single: list[dict], tmp_path: Path) -> None:
     pytest.importorskip("dask.distributed")
-    out = tmp_path / "parquet"
-    rows = run_events(
-        sample, tmp_path / "dask.db", "--engine", "dask", "--workers", "2", "--out-parquet", str(out)
-    )
+    rows = run_events(sample, tmp_path / "dask.db", "--engine", "dask", "--workers", "2")
     assert canonical(rows) == canonical(single)
+
+
+def test_dask_to_parquet_then_load_matches_one(
+    sample: Path, single: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store-free path: a Dask run writes partitions, `marsad load` writes them to a store."""
+    pytest.importorskip("dask.distributed")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "parts"
+    result = CliRunner().invoke(
+        app, ["run", str(sample), "--engine", "dask", "--workers", "2", "--out-parquet", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "marsad.db").exists(), "with --out-parquet alone no store is written"
     import pyarrow.parquet as pq
 
-    table = pq.read_table(out)
-    assert table.num_rows > 0
-    assert {"event_id", "doc_id", "sub_event_type"} <= set(table.column_names)
+    table = pq.read_table(out, columns=["id", "state", "events"])
+    assert table.num_rows == N_ARTICLES
+    db = tmp_path / "loaded.db"
+    for _ in range(2):  # loading twice adds nothing
+        loaded = CliRunner().invoke(app, ["load", str(out), "--db", str(db)])
+        assert loaded.exit_code == 0, loaded.output
+    with open_store(db) as store:
+        rows = sorted(store.events(), key=lambda r: r["event_id"])
+    assert canonical(rows) == canonical(single)
 
 
 def test_parquet_input_matches_jsonl(sample: Path, single: list[dict], tmp_path: Path) -> None:
