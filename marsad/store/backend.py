@@ -76,12 +76,25 @@ class SQLiteBackend(Backend):
         # Autocommit mode: transactions are opened explicitly, so BEGIN IMMEDIATE is ours to choose.
         self.conn = sqlite3.connect(path, timeout=timeout_s, isolation_level=None, check_same_thread=False)
         self.conn.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
-        self.conn.execute("PRAGMA journal_mode = WAL")
+        self._wal(timeout_s)
         # NORMAL in WAL mode keeps every commit atomic and durable against a killed process;
         # only a power cut can lose the last commits, never corrupt the file.
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.conn.execute("PRAGMA foreign_keys = ON")
         self._depth = 0
+
+    def _wal(self, timeout_s: float) -> None:
+        """Switch to WAL, waiting out another process doing the same on a new file: SQLite
+        answers that race with "database is locked" at once, without its busy handler."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(sql, params)

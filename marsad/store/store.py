@@ -14,6 +14,8 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import orjson
+
 from marsad.document import Document, OffsetMap
 from marsad.events.model import INTER_CODES, Event
 from marsad.merge.cluster import cluster, combine
@@ -60,8 +62,12 @@ _MERGED_COLUMNS = ("event_id",) + EVENT_COLUMNS + ("fatalities_max", "doc_ids", 
 _DOC_EVENT_COLUMNS = ("event_id", "doc_id", "idx") + EVENT_COLUMNS + ("arguments",)
 
 
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    """Compact JSON text; orjson, because every article's spans go through here (5x json)."""
+    return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
 
 
 def _placeholders(n: int) -> str:
