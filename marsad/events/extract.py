@@ -67,9 +67,6 @@ class SpanIndex:
             i += 1
         return out
 
-    def before(self, pos: int) -> list[Span]:
-        return self.spans[: bisect.bisect_left(self.starts, pos)]
-
 
 @dataclass
 class Unit:

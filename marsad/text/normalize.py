@@ -65,10 +65,6 @@ def normalize_key(text: str) -> str:
     return text.translate(_STRIP_TABLE)
 
 
-def has_marks(text: str) -> bool:
-    return _MARKS_RE.search(text) is not None
-
-
 class Folded:
     """``normalize_key`` of a whole text plus the way back to its offsets.
 
