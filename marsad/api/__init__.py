@@ -1,1 +1,1 @@
-"""marsad.api"""
+"""The HTTP API (FastAPI) over the store."""

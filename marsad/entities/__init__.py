@@ -1,1 +1,1 @@
-"""marsad.entities"""
+"""Places (gazetteer and geocoding), actors and sources (dictionaries), and the NER tagger."""

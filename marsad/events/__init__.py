@@ -1,1 +1,1 @@
-"""marsad.events"""
+"""Event triggers, arguments, attribution and modality: the ACLED coding of each article."""

@@ -1,1 +1,1 @@
-"""marsad.text"""
+"""The Arabic layer: matching normalisation, clitic-aware tokens, sentences, dates and numbers."""

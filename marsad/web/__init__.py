@@ -1,1 +1,1 @@
-"""marsad.web"""
+"""The map page: sources under src/, built assets under static/ (served with no Node.js)."""
