@@ -80,3 +80,12 @@ def test_never_raises_and_spans_in_bounds(text: str) -> None:
     for s, e, a in nums + cas:
         assert 0 <= s < e <= len(text)
         assert isinstance(a, dict)
+
+
+def test_counted_things_are_not_casualties():
+    """"سقوط 160 قذيفة" counts shells: the death toll of that sentence is the one person killed."""
+    from marsad.text.numbers import find_numbers
+
+    text = "واكد المرصد سقوط اكثر من 160 قذيفة أمس على البلدتين، ما تسبب بمقتل شخص."
+    _numbers, casualties = find_numbers(text)
+    assert [c[2]["count"] for c in casualties] == [1]

@@ -67,6 +67,7 @@ _ANCHORS = frozenset(_START_WORDS | {c + w for w in _START_WORDS for c in "وب�
 _CAS = _DATA["casualties"]
 _AFTER_NUMBER = {kind: _fold_set(ws) for kind, ws in _CAS["after_number"].items()}
 _BEFORE_NUMBER = {kind: _fold_set(ws) for kind, ws in _CAS["before_number"].items()}
+_NOT_PEOPLE = _fold_set(_CAS["not_people"])
 _AFTER_PHRASE = {kind: _fold_set(ws) for kind, ws in _CAS["after_phrase"].items()}
 _DUALS = {kind: _fold_set(w.split()[0] for w in ws) for kind, ws in _CAS["duals"].items()}
 _PERSON_ONE = _fold_set(_DATA["persons"]["singular"])
@@ -206,7 +207,13 @@ def _casualties(
         if nxt < n and (kind := _kind_of(tokens[nxt], _AFTER_NUMBER)):
             add(a, nxt, kind, attrs, nxt)
             continue
-        if a > 0 and (kind := _kind_of(tokens[a - 1], _BEFORE_NUMBER)) and a - 1 not in used:
+        counts_things = b < n and (norms[b] in _NOT_PEOPLE or tokens[b].base in _NOT_PEOPLE)
+        if (
+            a > 0
+            and not counts_things
+            and (kind := _kind_of(tokens[a - 1], _BEFORE_NUMBER))
+            and a - 1 not in used
+        ):
             add(a - 1, b - 1, kind, attrs, a - 1)
             continue
         # "لقي 6 أشخاص مصرعهم", "ستة من مقاتلي المعارضة ... لقوا مصرعهم"
