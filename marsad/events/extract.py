@@ -23,6 +23,8 @@ from marsad.text.tokens import candidates
 BROAD = {"country", "admin1", "admin2", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
 UNARMED = {"civilians", "protesters"}
+# Event types that need someone named in the clause: fighting and taking ground have sides.
+NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Government regains territory"}
 # What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
 LIST_GAP = re.compile(
     r"[\s,،\"'“”«»]*(?:و|او|أو)?\s*(?:(?:حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط)\s+)?[\s\"'“”«»]*"
@@ -295,6 +297,8 @@ class EventExtractor:
         unit_keys = self._unit_keys(idx, tokens, keys, unit)
         actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, keys, unit, main)
         sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
+        if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
+            return  # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
         if actor1 is None:
             actor1 = self._default_actor(sub_type, unit_keys, places)
         when, precision, historical = self._date(doc, idx, own, ahead, sent)
