@@ -16,6 +16,7 @@ from datetime import timedelta
 from marsad.document import Document, Span
 from marsad.events.lexicon import Lexicon, Trigger, load
 from marsad.events.model import INTER_CODES, Event, Evidence
+from marsad.merge.cluster import combined_status
 from marsad.pipeline import component
 from marsad.text.tokens import candidates
 
@@ -23,6 +24,7 @@ from marsad.text.tokens import candidates
 BROAD = {"country", "admin1", "admin2", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
 UNARMED = {"civilians", "protesters"}
+COMPLEMENTIZERS = ("ان", "بان", "انه", "انها")
 # Event types that need someone named in the clause: fighting and taking ground have sides.
 NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Government regains territory"}
 # What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
@@ -107,6 +109,7 @@ class EventExtractor:
         self.direction_territory = c["direction_territory"]
         self.proximity = c["proximity"]
         self.holder_markers = c["holder_markers"]
+        self.speaker_roles = c["speaker_roles"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
         self.agent_markers = c["agent_markers"]
@@ -366,7 +369,8 @@ class EventExtractor:
 
     @staticmethod
     def _dedup(events: list[Event]) -> list[Event]:
-        """One event per type and place in an article: a headline and its paragraph are one event."""
+        """One event per type and place in an article: a headline and its paragraph are one event,
+        and a later denial of it makes it disputed, with both sentences as evidence."""
         kept: dict[tuple, Event] = {}
         for ev in events:
             key = (ev.sub_event_type, ev.geonameid or (ev.latitude, ev.longitude), ev.historical)
@@ -375,6 +379,8 @@ class EventExtractor:
                 kept[key] = ev
                 continue
             first.attributed_to = list(dict.fromkeys([*first.attributed_to, *ev.attributed_to]))
+            first.status = combined_status([first.status, ev.status])  # a report and a denial: disputed
+            first.evidence = list({(e.start, e.end): e for e in [*first.evidence, *ev.evidence]}.values())
             if first.fatalities is None:
                 first.fatalities = ev.fatalities
             if first.actor1 is None and ev.actor1 is not None:
@@ -389,6 +395,8 @@ class EventExtractor:
         if trig.klass == "attack":
             if unit_keys & self.air:
                 return "Air/drone strike"
+            if trig.id == "massacre":
+                return "Attack"  # massacres, executions, assassinations: one side does the killing
             after = {k for j in range(main.index, hi) for k in keys[j]}
             return "Attack" if after & self.civilian and not after & self.armed else "Armed clash"
         # territory: who took it decides
@@ -650,8 +658,14 @@ class EventExtractor:
         """The actor right after a reporting verb (قالت المعارضة ...): it speaks of itself."""
         for j in range(lo, hi):
             if any(k in self.source_cues for k in keys[j]):
-                after = idx["actor"].within(tokens[j].end, tokens[min(hi - 1, j + 4)].end)
-                if after:
+                # the verb's own subject, right after it; after "أن" comes what was said
+                nxt = j + 1
+                while nxt < hi and nxt < j + 4 and any(k in self.speaker_roles for k in keys[nxt]):
+                    nxt += 1  # "قال الناطق باسم الجبهة": the group the speaker speaks for
+                if nxt >= hi or keys[nxt][0] in COMPLEMENTIZERS:
+                    continue
+                after = idx["actor"].within(tokens[nxt].start, tokens[min(hi - 1, nxt + 3)].end)
+                if after and after[0].start == tokens[nxt].start:
                     return after[0]
         return None
 

@@ -1,0 +1,73 @@
+"""The event stage's rules, one class of wording each, on sentences written for these tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from marsad.document import Document
+from marsad.runner import build_pipeline
+
+
+@pytest.fixture(scope="module")
+def code():
+    pipeline = build_pipeline()
+
+    def run(text: str) -> list:
+        doc = pipeline(Document(id="t", text=text, published=date(2015, 8, 10)))
+        return doc.events
+
+    return run
+
+
+def test_a_list_of_villages_gives_one_event_each(code):
+    events = code("قصفت قوات النظام صباح أمس بلدتي الفوعة وكفريا بريف إدلب.")
+    assert sorted(e.location for e in events if e.sub_event_type == "Shelling/artillery/missile attack") == [
+        "Fuaa",
+        "Kefraya",
+    ]
+    assert all(e.event_date == "2015-08-09" for e in events)
+
+
+def test_barrel_bombs_are_air_strikes_by_the_regime(code):
+    [event] = code("ألقى الطيران المروحي براميل متفجرة على مدينة داريا ما أدى إلى مقتل خمسة مدنيين.")
+    assert event.sub_event_type == "Air/drone strike"
+    assert event.actor1.startswith("Military Forces of Syria")
+    assert event.fatalities == 5
+
+
+def test_a_denial_in_the_next_sentence_disputes_the_report(code):
+    [event] = code(
+        "قال المرصد السوري لحقوق الإنسان إن غارة جوية استهدفت سوقا في مدينة دوما. "
+        "ونفت وكالة سانا أن يكون الطيران استهدف المدنيين وقالت إن الغارات طالت مقرات المسلحين في المدينة."
+    )
+    assert event.status == "disputed"
+    assert {"Syrian Observatory for Human Rights", "SANA"} <= set(event.attributed_to)
+    assert len(event.evidence) == 2
+
+
+def test_hopes_and_threats_are_not_events(code):
+    assert not code("وهدد قائد الفصيل باقتحام مدينة حماة خلال أيام.")
+    assert not code("ويأمل المقاتلون أن يسيطروا على مدينة حمص قريبا.")
+
+
+def test_a_past_year_makes_an_event_background(code):
+    [event] = code("وشهدت مدينة حماة مجزرة ارتكبتها قوات النظام عام 1982 أسفرت عن مقتل الآلاف.")
+    assert event.historical and not event.event_date.startswith("2015")
+
+
+def test_whoever_holds_a_place_is_not_the_attacker(code):
+    [event] = code("شن الطيران الحربي غارات على قرية الزكاة التي يسيطر عليها تنظيم داعش.")
+    assert not event.actor1.startswith("Islamic State")
+
+
+def test_a_battle_with_no_one_in_it_is_a_figure_of_speech(code):
+    assert not code("وتبقى معركة النفوذ مستمرة في دمشق بين الخطابين.")
+
+
+def test_the_group_that_speaks_of_its_own_attack_claims_it(code):
+    events = code("قالت جبهة النصرة إنها استهدفت بصواريخ غراد مواقع قوات النظام في بلدة نبل.")
+    assert events and events[0].status == "claimed"
+    reported = code("أفاد ناشطون بأن مجهولين اغتالوا عنصرا سابقا قرب بلدة طفس.")
+    assert reported and reported[0].status == "reported" and reported[0].sub_event_type == "Attack"
