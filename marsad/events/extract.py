@@ -28,8 +28,11 @@ COMPLEMENTIZERS = ("ان", "بان", "انه", "انها")
 # Event types that need someone named in the clause: fighting and taking ground have sides.
 NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Government regains territory"}
 # What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
+_PLACE_WORDS = "حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط"
 LIST_GAP = re.compile(
-    r"[\s,،\"'“”«»]*(?:و|او|أو)?\s*(?:(?:حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط)\s+)?[\s\"'“”«»]*"
+    rf"[\s,،\"'“”«»]*(?:و|او|أو)?\s*(?:(?:{_PLACE_WORDS})\s+)?[\s\"'“”«»]*"
+    # an item the gazetteer does not know may stand in the list: "وحي طريق السد وبلدتي النعيمة"
+    rf"|[\s,،]*و(?:{_PLACE_WORDS})\s+[^\s,،.]+(?:\s+[^\s,،.]+){{0,2}}\s+و(?:(?:{_PLACE_WORDS})\s+)?"
 )
 SEPARATOR_RE = re.compile(r"[,،;؛:()]")
 
@@ -110,6 +113,7 @@ class EventExtractor:
         self.proximity = c["proximity"]
         self.holder_markers = c["holder_markers"]
         self.speaker_roles = c["speaker_roles"]
+        self.actor_anaphors = c["actor_anaphors"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
         self.agent_markers = c["agent_markers"]
@@ -505,6 +509,7 @@ class EventExtractor:
         Names in the trigger's own segment come first, then those after it, then those before."""
         ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]
         actors = [a for lo, hi in ranges for a in self._actor_spans(idx, tokens, lo, hi)]
+        actors += self._actor_anaphors(idx, tokens, keys, unit)
         if not actors:
             return None, [], None, []
         agents, targets, neutral = [], [], []
@@ -548,6 +553,15 @@ class EventExtractor:
             )
             assoc2 = []
         return actor1, _unique(assoc1), actor2, _unique(assoc2)[:2]
+
+    def _actor_anaphors(self, idx, tokens, keys, unit: Unit) -> list[Span]:
+        """"الأخير" (the latter) in the trigger's segment stands for the last group named before it."""
+        for j in range(unit.lo, unit.hi):
+            if keys[j][0] in self.actor_anaphors:
+                earlier = [a for a in idx["actor"].within(0, tokens[j].start) if a.attrs.get("canonical")]
+                if earlier:
+                    return [Span(tokens[j].start, tokens[j].end, "actor", dict(earlier[-1].attrs, anaphor=True))]
+        return []
 
     def _actor_spans(self, idx, tokens, lo: int, hi: int) -> list[Span]:
         if lo >= hi:
