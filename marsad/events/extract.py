@@ -125,11 +125,13 @@ class EventExtractor:
 
     # -- document ------------------------------------------------------------------------------
     def __call__(self, doc: Document) -> Document:
+        """Code one document. The per-document arrays (token starts, connector and trigger
+        flags, punctuation) live on the component for the length of this call: a pipeline
+        codes one document at a time (the API serialises its calls)."""
         tokens = doc.tokens
         if not tokens:
             return doc
         self._tok_starts = [t.start for t in tokens]
-        self._doc = doc
         cache = self._cache
         infos = [cache.get(t.text) for t in tokens]  # inline: a call per token costs more
         for j, info in enumerate(infos):
@@ -416,7 +418,7 @@ class EventExtractor:
         if not background:
             ranges.append((unit.back_lo, unit.lo))
         for lo, hi in ranges:
-            places = self._usable_places(idx, tokens, keys, lo, hi, main)
+            places = self._usable_places(doc, idx, tokens, keys, lo, hi, main)
             if places:
                 return places
             anaphor = self._anaphor(tokens, keys, lo, hi, ctx, unit.sent_lo)
@@ -424,7 +426,7 @@ class EventExtractor:
                 return [anaphor]
         return []
 
-    def _usable_places(self, idx, tokens, keys, lo: int, hi: int, main: Found) -> list[Span]:
+    def _usable_places(self, doc, idx, tokens, keys, lo: int, hi: int, main: Found) -> list[Span]:
         if lo >= hi:
             return []
         start, end = tokens[lo].start, tokens[hi - 1].end
@@ -447,7 +449,7 @@ class EventExtractor:
             if main.stop is not None and p.start >= main.stop:
                 continue
             cands.append(p)
-        return self._drop_containers(self._doc, cands)
+        return self._drop_containers(doc, cands)
 
     @staticmethod
     def _drop_containers(doc: Document, places: list[Span]) -> list[Span]:
