@@ -10,33 +10,20 @@ dedup stage from rejecting the second pass; the first pass also warms the geocod
 from __future__ import annotations
 
 import argparse
-import json
-from datetime import date
 from pathlib import Path
+
+from _corpus import SYRIA_2015, load
 
 from marsad.document import Document
 from marsad.pipeline import DEFAULT_PIPELINE, Pipeline
 
-CORPUS = (
-    Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "saudinewsnet" / "syria-2015.jsonl"
-)
 STAGES = DEFAULT_PIPELINE[: DEFAULT_PIPELINE.index("places") + 1]
-
-
-def load(path: Path) -> list[tuple[str, str, date | None]]:
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            rec = json.loads(line)
-            pub = date.fromisoformat(rec["published"]) if rec.get("published") else None
-            rows.append((rec["id"], rec["text"], pub))
-    return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--corpus", type=Path, default=SYRIA_2015)
     args = ap.parse_args()
     rows = load(args.corpus)
     best = float("inf")

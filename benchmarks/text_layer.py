@@ -10,34 +10,21 @@ time are reported: on a shared, loaded machine CPU time is the fairer one-core f
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from datetime import date
 from pathlib import Path
+
+from _corpus import SYRIA_2015, load
 
 from marsad.document import Document
 from marsad.pipeline import Pipeline
 
-CORPUS = (
-    Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "saudinewsnet" / "syria-2015.jsonl"
-)
 STAGES = ["tokens", "sentences", "temporal", "numbers"]
-
-
-def load(path: Path) -> list[tuple[str, str, date | None]]:
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            rec = json.loads(line)
-            pub = date.fromisoformat(rec["published"]) if rec.get("published") else None
-            rows.append((rec["id"], rec["text"], pub))
-    return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--corpus", type=Path, default=SYRIA_2015)
     args = ap.parse_args()
     rows = load(args.corpus)
     pipe = Pipeline.from_names(STAGES)
