@@ -318,34 +318,21 @@ def _field(record: dict[str, Any], candidates: tuple[str, ...]) -> Any:
 def _jsonl_doc(raw: bytes, where: _Where, names: dict[str, tuple[str, ...]]) -> Document:
     line = where.line
     at = f"{where.name}:{line}"
-    fallback_id = f"{where.stem}:{line}"
+
+    def rejected(text: str, reason: str) -> Document:
+        return Document(
+            id=f"{where.stem}:{line}", text=text, source=where.source, line=line, quarantine=reason
+        )
+
     text, error = _decode(raw.rstrip(b"\r\n"))
     if error:
-        return Document(
-            id=fallback_id,
-            text=text,
-            source=where.source,
-            line=line,
-            quarantine=f"undecodable bytes at {at}: {error}",
-        )
+        return rejected(text, f"undecodable bytes at {at}: {error}")
     try:
         record = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
-        return Document(
-            id=fallback_id,
-            text=text,
-            source=where.source,
-            line=line,
-            quarantine=f"malformed JSON at {at}: {exc}",
-        )
+        return rejected(text, f"malformed JSON at {at}: {exc}")
     if not isinstance(record, dict):
-        return Document(
-            id=fallback_id,
-            text=text,
-            source=where.source,
-            line=line,
-            quarantine=f"JSON line is not an object at {at}",
-        )
+        return rejected(text, f"JSON line is not an object at {at}")
     ident = _field(record, names["id"])
     url = _field(record, names["url"])
     url = url if isinstance(url, str) and url else None
@@ -354,7 +341,7 @@ def _jsonl_doc(raw: bytes, where: _Where, names: dict[str, tuple[str, ...]]) -> 
     published_raw = _field(record, names["published"])
     body = _field(record, names["text"])
     doc = Document(
-        id=str(ident) if ident not in (None, "") else fallback_id,
+        id=str(ident) if ident not in (None, "") else f"{where.stem}:{line}",
         text=body if isinstance(body, str) else text,
         source=where.source,
         line=line,
