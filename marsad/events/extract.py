@@ -421,7 +421,7 @@ class EventExtractor:
             places = self._usable_places(doc, idx, tokens, keys, lo, hi, main)
             if places:
                 return places
-            anaphor = self._anaphor(tokens, keys, lo, hi, ctx, unit.sent_lo)
+            anaphor = self._anaphor(idx, tokens, keys, lo, hi, ctx, unit.sent_lo)
             if anaphor is not None:
                 return [anaphor]
         return []
@@ -479,17 +479,21 @@ class EventExtractor:
                 out.append(p)
         return out
 
-    def _anaphor(self, tokens, keys, lo: int, hi: int, ctx: Context, sent_lo: int) -> Span | None:
-        """ "المدينة" is the last such place of this sentence, else the article's main one so far."""
+    def _anaphor(self, idx, tokens, keys, lo: int, hi: int, ctx: Context, sent_lo: int) -> Span | None:
+        """"المدينة" is the last such place earlier in this sentence, else the place of the last
+        event coded, else the article's most named place so far."""
         for j in range(lo, hi):
             kinds = next((self.lex.anaphors[k] for k in keys[j] if k in self.lex.anaphors), None)
             if kinds is None:
                 continue
-            sentence_start = tokens[sent_lo].start
+            here = [
+                p
+                for p in idx["place"].within(tokens[sent_lo].start, tokens[j].start)
+                if p.attrs.get("type") in kinds and p.attrs.get("lat") is not None
+            ]
             fitting = [p for p in ctx.places if p.attrs.get("type") in kinds]
-            if not fitting:
+            if not here and not fitting:
                 return None
-            here = [p for p in fitting if p.start >= sentence_start]
             recent = [p for p in ctx.event_places if p.attrs.get("type") in kinds]
             if here:
                 chosen = here[-1]
