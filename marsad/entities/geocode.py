@@ -57,6 +57,7 @@ TANWEEN = "\u064b"
 # Countries whose places an Arabic article about the Syrian war most likely means.
 COUNTRY_PRIOR = {"SY": 1.5, "IQ": 0.9, "LB": 0.9, "JO": 0.6, "TR": 0.6, "PS": 0.4, "IL": 0.3}
 STRONG_POPULATION = 100_000
+NEIGHBOUR_KM = 30.0  # a common-word name joined by و to a place counts when it lies this close
 MAX_WORDS = 5
 
 
@@ -348,7 +349,29 @@ class Geocoder:
                     local = [p for p in places if p.country_code in same]
                     if local:
                         trigger, in_list, places = list_trigger, True, local
-            if not strong and trigger is None:
+            elif (
+                trigger is None
+                and out
+                and i == list_end
+                and plen == 1
+                and words[i][2][0] == "و"
+                and not variant
+            ):
+                # "في نبل والزهراء": a neighbour joined by و to a named town is a place too
+                gap = text[words[i - 1][1] : words[i][0]]
+                near = [
+                    p
+                    for p in places
+                    if p.type not in AREA_TYPES
+                    and any(
+                        q.type not in AREA_TYPES
+                        and gazetteer.haversine_km(p.lat, p.lon, q.lat, q.lon) <= NEIGHBOUR_KM
+                        for q in out[-1].candidates
+                    )
+                ]
+                if near and _GAP_LIST_RE.match(gap):
+                    in_list, places = True, near
+            if not strong and trigger is None and not in_list:
                 codes = {p.country_code for p in places if p.type != "country"}
                 if (
                     variant

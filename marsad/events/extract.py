@@ -56,6 +56,7 @@ class Context:
     event_places: list[Span] = field(default_factory=list)  # places events were coded at, in order
     last_source: list[str] = field(default_factory=list)
     lead_source: list[str] = field(default_factory=list)
+    sentence_actor: Span | None = None  # the last named actor1 of the current sentence
 
 
 class SpanIndex:
@@ -148,6 +149,7 @@ class EventExtractor:
         ]
         ctx = Context()
         for sent in sentences:
+            ctx.sentence_actor = None
             lo = bisect.bisect_left(self._tok_starts, sent.start)
             hi = bisect.bisect_left(self._tok_starts, sent.end)
             sent_sources = self._sources(doc, idx, tokens, keys, lo, hi)
@@ -308,8 +310,13 @@ class EventExtractor:
         sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
             return  # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
+        if actor1 is None and ctx.sentence_actor is not None:
+            actor1 = ctx.sentence_actor  # "وقصفت فصائل معارضة في حلب، مواقع ... في نبل": same subject
+            sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         if actor1 is None:
             actor1 = self._default_actor(sub_type, unit_keys, places)
+        elif not actor1.attrs.get("default"):
+            ctx.sentence_actor = actor1
         when, precision, historical = self._date(doc, idx, own, ahead, sent)
         if not historical and self._vague_past(keys, unit):
             when, precision, historical = None, None, True
@@ -520,7 +527,7 @@ class EventExtractor:
             return None, [], None, []
         agents, targets, neutral = [], [], []
         for a in actors:
-            i = bisect.bisect_left(self._tok_starts, a.start)
+            i = bisect.bisect_right(self._tok_starts, a.start) - 1  # the token holding it: "وحزب الله" starts after و
             prev = [k for j in range(max(unit.back_lo, i - 2), i) for k in keys[j]]
             near = [k for j in range(max(unit.back_lo, i - 4), i) for k in keys[j]]
             prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
@@ -534,6 +541,8 @@ class EventExtractor:
                 agents.append(a)
             elif any(k in self.target_markers for k in prev) or ("ل" in prefix and a.start > main.start):
                 targets.append(a)
+            elif targets and prefix.startswith("و") and a.start - targets[-1].end <= 2:
+                targets.append(a)  # "مواقع للجيش النظامي وحزب الله": joined to a target, a target too
             else:
                 neutral.append(a)
         ordered = agents + neutral
