@@ -291,6 +291,8 @@ class EventExtractor:
             return True
         if trig.klass == "territory" and any(k in self.control_state for k in before):
             return True
+        if trig.klass == "territory" and "ل" in tokens[i].prefix.removesuffix("ال"):
+            return True  # "للسيطرة على", "لتحرير": a purpose, not a capture
         if trig.needs_weapon and any(k in trig.needs_weapon or k in self.lex.weapon_verbs for k in keys[i]):
             window = range(max(lo, i - 4), min(hi, i + 8))
             if not any(k in self.weapons for j in window if j != i for k in keys[j]):
