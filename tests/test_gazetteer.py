@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from marsad.document import Document
 from marsad.entities import gazetteer
 from marsad.entities.importers import import_geonames, import_ocha
 
@@ -83,3 +84,22 @@ def test_opensyria_coverage_floors():
     assert got["governorates"] >= 1.0
     assert got["subdistricts"] >= 0.779
     assert got["border_crossings"] >= 0.94
+
+
+def test_imported_subdistrict_wins_over_its_seat_town(user_dirs):
+    from marsad.entities.geocode import Geocoder
+
+    js = user_dirs / "subdistricts.json"
+    js.write_text(
+        '[{"id": "sy-aleppo-ain-al-arab-sarin", "governorateId": "sy-aleppo", "districtId": "sy-aleppo-x",'
+        ' "name": {"en": "Sarin", "ar": "صرين"}, "centroid": {"latitude": 36.45, "longitude": 38.42}}]',
+        encoding="utf-8",
+    )
+    assert import_ocha(js) == 1
+    geocoder = Geocoder()
+    division = Document(id="a", text="ناحية صرين")
+    (span,) = geocoder(division).spans_of("place")
+    assert span.attrs["type"] == "admin3" and span.attrs["lat"] == 36.45
+    town = Document(id="b", text="بلدة صرين")
+    (span,) = geocoder(town).spans_of("place")
+    assert span.attrs["type"] == "town" and span.attrs["lat"] != 36.45

@@ -150,3 +150,14 @@ def test_one_span_per_mention():
     doc = comp(Document(id="t", text="قصف على حماة وريف حماة ومحافظة حماة"))
     offsets = [(s.start, s.end) for s in doc.spans_of("place")]
     assert len(offsets) == len(set(offsets))
+
+
+def test_subdistrict_stands_on_its_seat_and_prefers_syria():
+    """ "ناحية X" is the division; without imported admin data its seat town's point stands for it."""
+    (sarrin,) = geocode_text("ناحية صرين")
+    assert sarrin["type"] == "admin3" and sarrin["precision"] == 2 and sarrin["geonameid"] is None
+    assert sarrin["name"] == "Sarrin"
+    (jiza,) = geocode_text("ناحية الجيزة")  # Daraa's subdistrict, not Giza in Egypt
+    assert jiza["country_code"] == "SY" and jiza["admin1"] == "Daraa"
+    (town,) = geocode_text("بلدة صرين")
+    assert town["type"] == "town" and town["precision"] == 1

@@ -31,7 +31,7 @@ import yaml
 
 from marsad.document import Document
 from marsad.entities import gazetteer
-from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, Gazetteer, Place, haversine_km
+from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, SETTLEMENTS, Gazetteer, Place, haversine_km
 from marsad.pipeline import component
 from marsad.text.normalize import normalize, normalize_key
 from marsad.text.tokens import tokenize
@@ -75,6 +75,7 @@ class Lexicon:
     stoplist: frozenset[str]
     weak_triggers: frozenset[str]
     country_before: frozenset[str]
+    subdistrict_countries: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +92,7 @@ def lexicon() -> Lexicon:
         stoplist=frozenset(gazetteer.key_of(w) for w in stop if w.strip() and not w.startswith("#")),
         weak_triggers=frozenset(_key(w) for w in raw["weak_triggers"]),
         country_before=frozenset(_key(w) for w in raw["country_before"]),
+        subdistrict_countries=frozenset(raw["subdistrict_countries"]),
     )
 
 
@@ -280,6 +282,12 @@ class Geocoder:
             return None
         for base, _ in bases(words[i - 1][2]):
             if base in self.lex.triggers:
+                # "ناحية مركز X" is the central subdistrict of X, not a town called مركز.
+                if (
+                    i >= 2
+                    and self.lex.triggers.get(_trigger_base(words[i - 2][2], self.lex)) == "subdistrict"
+                ):
+                    return "subdistrict"
                 return self.lex.triggers[base]
         return None
 
@@ -386,6 +394,10 @@ class Geocoder:
             if trigger == "admin1":
                 admins = [p for p in places if p.type == "admin1"]
                 places = admins or places
+            elif trigger == "subdistrict":
+                # An imported subdistrict (admin3) when the gazetteer has one, else its seat town.
+                divisions = [p for p in places if p.type == "admin3"]
+                places = divisions or [p for p in places if p.type in SETTLEMENTS] or places
             elif trigger is not None and trigger != "countryside":
                 points = [p for p in places if p.type not in AREA_TYPES]
                 places = points or places
@@ -467,12 +479,14 @@ class Geocoder:
                 s += 0.4 if p.source != "gn" else 0.0
                 s += 1.0 if p.population >= 500_000 else 0.0  # a capital is rarely a homonym
                 if (
-                    m.trigger in ("village", "town", "city")
+                    m.trigger in ("village", "town", "city", "subdistrict")
                     and p.type in ("village", "town", "city")
                     or m.trigger
                     and m.trigger == p.type
                 ):
                     s += 1.0
+                if m.trigger == "subdistrict" and p.country_code in self.lex.subdistrict_countries:
+                    s += 2.0
                 if m.trigger is None and p.type == "admin1":
                     s -= 2.0  # bare حماة is the city; "محافظة حماة" the governorate
                 if m.context and any(
@@ -547,6 +561,9 @@ class Geocoder:
             "village",
         ):
             kind = m.trigger
+        elif m.trigger == "subdistrict":
+            kind = "admin3"  # the division; its seat's point stands for it when none was imported
+            gid = p.geonameid if p.type == "admin3" else None
         if kind in AREA_TYPES:
             precision = 3
         elif kind in POINT_TYPES:
