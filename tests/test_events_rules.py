@@ -71,3 +71,20 @@ def test_the_group_that_speaks_of_its_own_attack_claims_it(code):
     assert events and events[0].status == "claimed"
     reported = code("أفاد ناشطون بأن مجهولين اغتالوا عنصرا سابقا قرب بلدة طفس.")
     assert reported and reported[0].status == "reported" and reported[0].sub_event_type == "Attack"
+
+
+def test_a_source_that_also_reports_stands_behind_what_came_before(code):
+    """After "كما أعلن المرصد ..." (also announced), the unattributed reports before it are the Observatory's."""
+    events = code(
+        "ألقى الطيران المروحي براميل متفجرة على بلدة اللطامنة بريف حماة الشمالي. "
+        "كما أعلن المرصد السوري لحقوق الإنسان مقتل ثلاثة مدنيين بقصف على مدينة داريا."
+    )
+    assert {e.location: e.attributed_to for e in events} == {
+        "Al-Lataminah": ["Syrian Observatory for Human Rights"],
+        "Darayya": ["Syrian Observatory for Human Rights"],
+    }
+    [earlier, _] = code(
+        "ألقى الطيران المروحي براميل متفجرة على بلدة اللطامنة بريف حماة الشمالي. "
+        "وقال المرصد السوري لحقوق الإنسان إن ثلاثة مدنيين قتلوا بقصف على مدينة داريا."
+    )
+    assert earlier.attributed_to == []  # "وقال" starts a new report, not a continuation

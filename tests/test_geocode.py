@@ -161,3 +161,21 @@ def test_subdistrict_stands_on_its_seat_and_prefers_syria():
     assert jiza["country_code"] == "SY" and jiza["admin1"] == "Daraa"
     (town,) = geocode_text("بلدة صرين")
     assert town["type"] == "town" and town["precision"] == 1
+
+
+def test_a_container_after_a_list_holds_every_member():
+    """In "قرى A وB وC بسهل الغاب" the plain holds each village; a name the gazetteer knows only
+    abroad (Iraq's Hawija) is a Ghab village it lacks, placed at the plain with precision 2."""
+    places = geocode_text("قصف على قرى الحواش والقاهرة والحويجة وقسطون بسهل الغاب")
+    by_word = {p["words"]: p for p in places}
+    assert by_word["القاهرة"]["country_code"] == "SY"  # not Cairo
+    hawija = by_word["الحويجة"]
+    assert hawija["country_code"] == "SY" and hawija["precision"] == 2 and hawija["geonameid"] is None
+    assert abs(hawija["lat"] - 35.6) < 0.3 and abs(hawija["lon"] - 36.35) < 0.3
+
+
+def test_a_site_inside_a_named_area_falls_back_to_the_area():
+    (site, town) = geocode_text("قصف محيط المحطة الحرارية بمنطقة زيزون")
+    assert town["name"] == "Ziyzun" and town["admin1"] == "Hama"
+    assert (site["lat"], site["lon"]) == (town["lat"], town["lon"]) and site["precision"] == 2
+    assert site["type"] == "site"

@@ -39,6 +39,11 @@ from marsad.text.tokens import tokenize
 _SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
 
 
+def _list_gap(gap: str) -> str:
+    """The gap between two list members without its و (``" و"`` of ``"الحواش والقاهرة"``)."""
+    return gap.rstrip("و")
+
+
 @dataclass
 class _Countries:
     """A document's sentence ends and country words, read once when first asked."""
@@ -50,8 +55,18 @@ class _Countries:
 _GAP_JOIN_RE = re.compile(r"^[ \t\u00a0\-]*$")  # between the words of one name
 _GAP_LIST_RE = re.compile(r"^[ \t\u00a0,\u060c]*$")  # between the names of a list
 _SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
-# "X بمدينة Y", "X في ريف Y", "X داخل مدينة Y": Y contains X (the gap before Y's span).
-_CONTAINER_GAP_RE = re.compile(r"\s*(?:[وف]?ب|في\s+|داخل\s+)(?:مدينة|مدينه)?\s*")
+
+
+def _list_gap(gap: str) -> str:
+    """The gap between two list members without its و (``" و"`` of ``"الحواش والقاهرة"``)."""
+    return gap.rstrip("و")
+
+
+# "X بمدينة Y", "X في ريف Y", "X داخل مدينة Y", "X بسهل الغاب": Y contains X (the gap before
+# Y's span: a preposition, then at most a trigger word).
+_CONTAINER_GAP_RE = re.compile(r"\s*(?:(?:[وف]?ب|في\s+|داخل\s+)(\S*))\s*")
+# How far from a container's point a place inside it may lie, by the container's kind.
+CONTAINER_KM = {"city": 12.0, "area": 25.0, "region": 40.0}
 TANWEEN = "\u064b"
 
 # Countries whose places an Arabic article about the Syrian war most likely means.
@@ -139,7 +154,8 @@ class _Mention:
     qualifier: str | None = None
     in_list: bool = False
     context: list[Place] = field(default_factory=list)
-    fallback: str | None = None  # "city"/"countryside": resolved to its container, not to a candidate
+    fallback: str | None = None  # "city"/"countryside"/"area": resolved to its container
+    own_type: str | None = None  # the type its own candidates had, before a fallback
     chosen: Place | None = None
     confidence: float = 0.0
     rejected: list[Place] = field(default_factory=list)
@@ -353,10 +369,12 @@ class Geocoder:
                 joined = plen == 1 and words[i][2][0] == "و"
                 if _GAP_LIST_RE.match(gap) and (joined or strong and "," in normalize(gap)):
                     # a list stays in one country: "قرى الحواش ... والحويجة" is not Iraq's Hawija
-                    same = {p.country_code for p in out[-1].candidates} if out else set(COUNTRY_PRIOR)
+                    placed = next((o.candidates for o in reversed(out) if o.candidates), None)
+                    same = {p.country_code for p in placed} if placed else set(COUNTRY_PRIOR)
                     local = [p for p in places if p.country_code in same]
-                    if local:
-                        trigger, in_list, places = list_trigger, True, local
+                    # With no candidate in the list's country it is a place the gazetteer
+                    # lacks: a container after the list may still place it (resolve).
+                    trigger, in_list, places = list_trigger, True, local
             elif (
                 trigger is None
                 and out
@@ -443,6 +461,18 @@ class Geocoder:
 
     # -- resolution -----------------------------------------------------------------------
     def resolve(self, text: str, mentions: list[_Mention]) -> None:
+        """Choose each mention's place; mentions left with no candidate are dropped."""
+        container: _Mention | None = None
+        tail = 0  # where the list holding the mention ends
+        for k in range(len(mentions) - 1, -1, -1):
+            m = mentions[k]
+            nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+            if nxt is None or not (nxt.in_list and _GAP_LIST_RE.match(_list_gap(text[m.end : nxt.start]))):
+                container, tail = nxt, m.end
+            # else "قرى A وB وC بسهل الغاب": the container after the list holds every member
+            if container is not None:
+                self._contain(text, m, container, tail)
+        mentions[:] = [m for m in mentions if m.candidates]
         countries: Counter[str] = Counter()
         admins: Counter[tuple[str, str]] = Counter()
         anchors: list[Place] = []
@@ -458,8 +488,6 @@ class Geocoder:
         total = sum(countries.values()) or 1.0
         total_admin = sum(admins.values()) or 1.0
         for k, m in enumerate(mentions):
-            if k + 1 < len(mentions):
-                self._contain(text, m, mentions[k + 1])
             # A region or division named right after the place: "الزكاة بريف حماه", "الفوعة وكفريا بإدلب".
             for nxt in mentions[k + 1 : k + 4]:
                 gap = text[m.end : nxt.start]
@@ -514,30 +542,43 @@ class Geocoder:
             m.confidence = round(m.confidence * (0.95 if len(scored) == 1 else 1.0), 3)
             m.rejected = [p for _, p in scored[1:6]]
 
-    def _contain(self, text: str, m: _Mention, nxt: _Mention) -> None:
-        """``حي الشريعة بمدينة حماة``، ``X بريف حلب``: keep only the candidates inside the container.
+    def _contain(self, text: str, m: _Mention, nxt: _Mention, tail: int) -> None:
+        """``حي الشريعة بمدينة حماة``، ``X بريف حلب``، ``قرى ... بسهل الغاب``: keep only the
+        candidates inside the container.
 
-        With none inside, the mention falls back to the container (the city's point, or the
-        countryside), since the text says where it is even if the gazetteer lacks it."""
-        kind = nxt.trigger
+        With none inside, the mention falls back to the container (the city's point, the
+        countryside, the area), since the text says where it is even if the gazetteer lacks it."""
+        gap = _CONTAINER_GAP_RE.fullmatch(text[tail : nxt.start])
+        if gap is None or nxt.in_list:
+            return
+        word = self.lex.triggers.get(_key(gap.group(1))) if gap.group(1) else None
+        if gap.group(1) and word is None:
+            return  # "X بقصف Y": a word between that is not a trigger
+        kind = nxt.trigger or word
         if kind is None and text.startswith(("مدينة", "مدينه"), nxt.start):
             kind = "city"  # "مدينة حماة" is also an alias of the city itself
-        if kind not in ("city", "countryside") or nxt.in_list:
-            return
-        if not _CONTAINER_GAP_RE.fullmatch(text[m.end : nxt.start]):
-            return
-        if kind == "city":
-            cities = [c for c in nxt.candidates if c.type not in AREA_TYPES]
-            inside = [
-                p for p in m.candidates if any(haversine_km(c.lat, c.lon, p.lat, p.lon) < 12 for c in cities)
-            ]
-        else:
+        if kind is None and any(c.type in ("region", "plain", "mountain") for c in nxt.candidates):
+            kind = "region"
+        if kind in ("countryside", "admin1"):
             cities = nxt.candidates
             areas = {(c.country_code, c.admin1) for c in nxt.candidates if c.admin1}
             inside = [p for p in m.candidates if (p.country_code, p.admin1) in areas and p.type != "admin1"]
+            kind = "countryside" if kind == "countryside" else "admin1"
+        elif kind in ("city", "area", "region", "plain", "mountain"):
+            radius = CONTAINER_KM.get(kind, CONTAINER_KM["region"])
+            cities = [c for c in nxt.candidates if c.type not in AREA_TYPES]
+            inside = [
+                p
+                for p in m.candidates
+                if any(haversine_km(c.lat, c.lon, p.lat, p.lon) < radius for c in cities)
+            ]
+            kind = "city" if kind == "city" else "area"
+        else:
+            return
         if inside:
             m.candidates = inside
-        elif cities:
+        elif cities and (kind != "admin1" or not m.candidates):
+            m.own_type = m.candidates[0].type if m.candidates else None
             m.candidates, m.fallback = cities, kind
 
     # -- output ---------------------------------------------------------------------------
@@ -548,6 +589,8 @@ class Geocoder:
         lat, lon, gid, name, admin1 = p.lat, p.lon, p.geonameid, p.name, p.admin1
         if m.fallback == "city":
             kind, gid = m.trigger or "neighbourhood", None  # somewhere inside the city
+        elif m.fallback in ("area", "admin1"):
+            kind, gid = m.trigger or m.own_type or "village", None  # somewhere in that area
         elif m.trigger == "countryside" or m.fallback == "countryside":
             kind = "countryside"
             gid = None
@@ -570,8 +613,10 @@ class Geocoder:
             precision = 1
         else:
             precision = 2
-        if m.fallback == "city" and kind != "neighbourhood":
+        if m.fallback == "city" and kind != "neighbourhood" or m.fallback == "area":
             precision = 2
+        elif m.fallback == "admin1":
+            precision = 3
         if m.qualifier:
             precision = max(precision, 2)
         return {

@@ -108,6 +108,8 @@ class EventExtractor:
         self.allegation = c["allegation"]
         self.dispute = c["dispute"]
         self.source_cues = c["source_cues"]
+        self.continuation_openers = c["continuation_openers"]
+        self.continuation_verbs = c["continuation_verbs"]
         self.control_state = c["control_state"]
         self.direction = c["direction"]
         self.direction_territory = c["direction_territory"]
@@ -157,6 +159,9 @@ class EventExtractor:
                 ctx.last_source = sent_sources
                 if not ctx.lead_source:
                     ctx.lead_source = sent_sources
+                    if self._continues(keys, lo, hi):
+                        for ev in doc.events:
+                            ev.attributed_to = ev.attributed_to or list(sent_sources)
             if not self._heading(doc, sent, hi - lo):
                 for unit in self._units(doc, tokens, keys, idx, lo, hi):
                     self._code_unit(doc, idx, tokens, keys, sent, unit, sent_sources, ctx)
@@ -667,6 +672,17 @@ class EventExtractor:
                 if any(k in self.source_cues for j in range(max(lo, i - 3), i) for k in keys[j]):
                     names.append(doc.clean[s.start : s.end])
         return list(dict.fromkeys(names))
+
+    def _continues(self, keys, lo: int, hi: int) -> bool:
+        """Does the sentence open with "كما أعلن X" or "وأضاف X" (X also said what came before)?"""
+        head = [keys[j] for j in range(lo, min(hi, lo + 2))]
+        if head and any(k in self.continuation_verbs for k in head[0]):
+            return True
+        return (
+            len(head) == 2
+            and any(k in self.continuation_openers for k in head[0])
+            and any(k in self.source_cues for k in head[1])
+        )
 
     def _status(self, idx, tokens, keys, sent, sent_sources, actor1, ctx: Context) -> tuple[str, list[str]]:
         lo = bisect.bisect_left(self._tok_starts, sent.start)
