@@ -145,6 +145,12 @@ def print_summary(summary, merged: dict | None) -> None:
     rate = (summary.read / summary.seconds) if summary.seconds else 0.0
     table.caption = f"{summary.seconds:.1f} s, {rate:,.1f} articles/s"
     console.print(table)
+    if summary.undated:
+        console.print(
+            f"[yellow]{summary.undated:,} article(s) had no publication date: their relative dates"
+            " (أمس، مساء الأربعاء) are left empty. Give one with --published YYYY-MM-DD or a date"
+            " field in the input.[/yellow]"
+        )
 
 
 @app.command()

@@ -27,6 +27,7 @@ class Summary:
     duplicates: int = 0
     quarantined: Counter = field(default_factory=Counter)
     events: Counter = field(default_factory=Counter)
+    undated: int = 0  # coded without a publication date: relative dates left empty
     seconds: float = 0.0
 
     @property
@@ -41,6 +42,7 @@ class Summary:
             self.duplicates += 1
         else:
             self.processed += 1
+            self.undated += doc.published is None
             for ev in doc.events:
                 self.events[ev.sub_event_type] += 1
 
@@ -52,6 +54,7 @@ class Summary:
             "duplicates": self.duplicates,
             "quarantined": dict(self.quarantined),
             "events": dict(self.events),
+            "undated": self.undated,
             "seconds": round(self.seconds, 2),
         }
 

@@ -380,6 +380,19 @@ def _matches(key: str, tokens: list[Token], to_key: Callable[[int], int]) -> lis
     return out
 
 
+def _historical(first: date | None, last: date | None, precision: str, published: date | None) -> bool:
+    """Does the expression name a time before the report's year (background, not news)?
+
+    Without a publication date the reference is today: a year two or more before the current
+    one is past for any recent report ("مذبحة عام 1982", "احتجاجات 2011"). An undated archive
+    of old articles should be run with ``--published``."""
+    if first is None or last is None:
+        return False
+    if published is None:
+        return last.year < date.today().year - 1
+    return last.year < published.year or (precision == "year" and first.year < published.year)
+
+
 def find_dates(text: str, published: date | None, tokens: list[Token] | None = None) -> list[DateHit]:
     """``(start, end, attrs)`` of every temporal expression in ``text`` (offsets into ``text``).
 
@@ -414,12 +427,7 @@ def find_dates(text: str, published: date | None, tokens: list[Token] | None = N
             kind = "since"
             if published is not None and first is not None and first <= published:
                 last = published
-        historical = bool(
-            published is not None
-            and first is not None
-            and last is not None
-            and (last.year < published.year or (precision == "year" and first.year < published.year))
-        )
+        historical = _historical(first, last, precision, published)
         attrs = {
             "first": first.isoformat() if first else None,
             "last": last.isoformat() if last else None,
