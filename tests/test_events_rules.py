@@ -88,3 +88,12 @@ def test_a_source_that_also_reports_stands_behind_what_came_before(code):
         "وقال المرصد السوري لحقوق الإنسان إن ثلاثة مدنيين قتلوا بقصف على مدينة داريا."
     )
     assert earlier.attributed_to == []  # "وقال" starts a new report, not a continuation
+
+
+def test_one_anaphor_word_keeps_one_referent_in_a_sentence(code):
+    """In "من المدينة ... إلى طرطوس ... من المدينة" the second المدينة is still the first one's city."""
+    events = code(
+        "سيطرت فصائل المعارضة على مدينة حمص. "
+        "وتظهر مقاطع مئات الأشخاص يفرون من المدينة إلى مدينة طرطوس، وسط أنباء عن انسحاب قوات النظام من المدينة."
+    )
+    assert "Tartus" not in {e.location for e in events}

@@ -500,9 +500,14 @@ class EventExtractor:
             kinds = next((self.lex.anaphors[k] for k in keys[j] if k in self.lex.anaphors), None)
             if kinds is None:
                 continue
+            # "يفرون من المدينة ... إلى طرطوس ... انسحاب من المدينة": one word, one referent,
+            # so only the places before its first use in the sentence can be it.
+            first = next(
+                (i for i in range(sent_lo, j) if any(self.lex.anaphors.get(k) == kinds for k in keys[i])), j
+            )
             here = [
                 p
-                for p in idx["place"].within(tokens[sent_lo].start, tokens[j].start)
+                for p in idx["place"].within(tokens[sent_lo].start, tokens[first].start)
                 if p.attrs.get("type") in kinds and p.attrs.get("lat") is not None
             ]
             fitting = [p for p in ctx.places if p.attrs.get("type") in kinds]
