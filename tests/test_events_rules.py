@@ -103,3 +103,8 @@ def test_no_event_is_placed_in_a_capital_that_only_speaks(code):
     events = code("وتتهم واشنطن ولندن وباريس الجيش السوري بشن هجمات بغاز الكلور على بلدة سرمين.")
     assert {e.location for e in events} <= {"Sarmin"}
     assert not code("واستخدمت القوات الأمريكية قاعدة لتوجيه ضربة جوية قبل ما وصفته أنقرة بأنه معركة شاملة.")
+
+
+def test_what_will_be_is_not_an_event(code):
+    assert not code('وقال الجنرال "سيكون لهذه الضربات أثر عميق على قدرة داعش على تنفيذ عمليات في الرمادي".')
+    assert not code("وقال إن قوات النظام ستشن هجوما على مدينة الزبداني.")
