@@ -108,3 +108,10 @@ def test_no_event_is_placed_in_a_capital_that_only_speaks(code):
 def test_what_will_be_is_not_an_event(code):
     assert not code('وقال الجنرال "سيكون لهذه الضربات أثر عميق على قدرة داعش على تنفيذ عمليات في الرمادي".')
     assert not code("وقال إن قوات النظام ستشن هجوما على مدينة الزبداني.")
+
+
+def test_minefields_and_planted_mines_are_not_explosions(code):
+    events = code("وأصابت الضربات الجوية وحدات تكتيكية وحقول ألغام قريبة من مدينة الرقة.")
+    assert "Remote explosive/landmine/IED" not in {e.sub_event_type for e in events}
+    [blast] = code("قتل ثلاثة مدنيين بانفجار لغم أرضي في بلدة تل أبيض.")
+    assert blast.sub_event_type == "Remote explosive/landmine/IED"

@@ -292,6 +292,8 @@ class EventExtractor:
         before = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
         if any(k in self.negation for k in before):
             return True
+        if i > lo and any(k in trig.not_after for k in keys[i - 1]):
+            return True  # "حقول ألغام", "زرع عبوات": mines that did not go off
         if any(k in self.irrealis for j in range(lo, i) for k in keys[j]):  # "وإذا ... السيطرة"
             return True
         if trig.klass == "territory" and any(k in self.control_state for k in before):

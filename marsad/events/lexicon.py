@@ -35,6 +35,7 @@ class Trigger:
     sub_event_type: str | None = None  # None when `klass` decides from context
     klass: str | None = None
     needs_weapon: frozenset[str] = field(default_factory=frozenset)
+    not_after: frozenset[str] = field(default_factory=frozenset)  # words right before that cancel it
 
 
 def verb_forms(stem: str, present: bool = True) -> set[str]:
@@ -71,7 +72,10 @@ def load() -> Lexicon:
     weapon_verbs: dict[str, str] = {}
     for e in entries:
         needs = frozenset(normalize_key(v) for v in e.get("needs_weapon", []))
-        trig = Trigger(e["id"], int(e.get("rank", 50)), e.get("sub_event_type"), e.get("class"), needs)
+        not_after = frozenset(normalize_key(v) for v in e.get("not_after", []))
+        trig = Trigger(
+            e["id"], int(e.get("rank", 50)), e.get("sub_event_type"), e.get("class"), needs, not_after
+        )
         for verb in e.get("verbs", []):
             stem = normalize_key(verb)
             for form in verb_forms(stem, e.get("present", True)):
