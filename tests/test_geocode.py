@@ -194,3 +194,11 @@ def test_a_site_inside_a_named_area_falls_back_to_the_area():
 def test_a_capital_that_speaks_is_its_government(text, roles):
     doc = make_places()(Document(id="t", text=text))
     assert [s.attrs.get("role") for s in doc.spans_of("place")] == roles
+
+
+def test_the_dual_countryside_covers_both_names():
+    places = geocode_text("قصفت المعارضة بلدات بريفي إدلب وحلب")
+    assert [(p["name"], p["type"], p["precision"]) for p in places] == [
+        ("Idlib", "countryside", 2),
+        ("Aleppo", "countryside", 2),
+    ]
