@@ -115,3 +115,12 @@ def test_minefields_and_planted_mines_are_not_explosions(code):
     assert "Remote explosive/landmine/IED" not in {e.sub_event_type for e in events}
     [blast] = code("قتل ثلاثة مدنيين بانفجار لغم أرضي في بلدة تل أبيض.")
     assert blast.sub_event_type == "Remote explosive/landmine/IED"
+
+
+def test_a_counted_group_is_the_victim_and_its_toll_comes_before_the_cause(code):
+    [event] = code(
+        "قتل ما لا يقل عن 18 عنصراً من قوات النظام، جراء تفجير عناصر من تنظيم داعش عربة مفخخة قرب مطار التيفور."
+    )
+    assert event.sub_event_type == "Suicide bomb"
+    assert (event.actor1, event.actor2) == ("Islamic State", "Military Forces of Syria (2000-2024)")
+    assert event.fatalities == 18

@@ -122,6 +122,8 @@ class EventExtractor:
         self.agent_markers = c["agent_markers"]
         self.target_markers = c["target_markers"]
         self.victim_markers = c["victim_markers"]
+        self.count_words = c["count_words"]
+        self.causes = c["causes"]
         self.connectors = c["connectors"]
         self.background = c["background"]
         self._cache: dict[str, tuple[tuple[str, ...], bool, bool]] = {}
@@ -330,7 +332,12 @@ class EventExtractor:
         if not historical and self._vague_past(keys, unit):
             when, precision, historical = None, None, True
         status, attributed = self._status(idx, tokens, keys, sent, sent_sources, actor1, ctx)
-        fatalities = self._fatalities(idx, ahead) if len(places) == 1 else None
+        fatalities = None
+        if len(places) == 1:
+            fatalities = self._fatalities(idx, ahead)
+            if fatalities is None and unit.back_lo < unit.lo and keys[unit.lo][0] in self.causes:
+                # "قتل 18 عنصرا من قوات النظام، جراء تفجير ...": the toll comes before its cause
+                fatalities = self._fatalities(idx, (tokens[unit.back_lo].start, own[0]))
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
         for place in places:
             a = place.attrs
@@ -549,7 +556,7 @@ class EventExtractor:
                 continue  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
             if a.attrs.get("type") in UNARMED and main.trigger.id != "protest":
                 targets.append(a)  # civilians suffer violence; they are its actor only when they protest
-            elif any(k in self.victim_markers for k in near):
+            elif any(k in self.victim_markers for k in near) or self._counted(keys, unit.back_lo, i):
                 targets.append(a)  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
             elif any(k in self.agent_markers for k in prev[-1:]):
                 agents.append(a)
@@ -582,6 +589,16 @@ class EventExtractor:
             )
             assoc2 = []
         return actor1, _unique(assoc1), actor2, _unique(assoc2)[:2]
+
+    def _counted(self, keys, lo: int, i: int) -> bool:
+        """Is the group at token ``i`` counted by a casualty word before it, with only a count
+        between ("قتل ما لا يقل عن 18 عنصرا من قوات النظام")?"""
+        for j in range(i - 1, max(lo, i - 9) - 1, -1):
+            if any(k in self.victim_markers for k in keys[j]):
+                return True
+            if not any(k.isdigit() or k in self.count_words for k in keys[j]):
+                return False
+        return False
 
     def _actor_anaphors(self, idx, tokens, keys, unit: Unit) -> list[Span]:
         """"الأخير" (the latter) in the trigger's segment stands for the last group named before it."""
