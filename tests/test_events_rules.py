@@ -124,3 +124,12 @@ def test_a_counted_group_is_the_victim_and_its_toll_comes_before_the_cause(code)
     assert event.sub_event_type == "Suicide bomb"
     assert (event.actor1, event.actor2) == ("Islamic State", "Military Forces of Syria (2000-2024)")
     assert event.fatalities == 18
+
+
+def test_a_bomb_nobody_is_named_for_is_an_unidentified_groups(code):
+    events = code(
+        "قصفت قوات النظام بلدة اللطامنة، فيما سمع دوي انفجار في حي الشريعة بمدينة حماة، ناجم عن انفجار"
+        " عبوة ناسفة موضوعة بدراجة نارية في الحي، ما أدى لإصابة 8 أشخاص."
+    )
+    [bomb] = [e for e in events if e.sub_event_type == "Remote explosive/landmine/IED"]
+    assert bomb.actor1 == "Unidentified Armed Group (Syria)"

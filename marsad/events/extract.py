@@ -21,6 +21,9 @@ from marsad.pipeline import component
 from marsad.text.tokens import candidates
 
 # Place types that contain others; kept only when a clause names nothing more specific.
+# Sub-event types whose wording rarely names who did it ("انفجار عبوة ناسفة"): the subject of an
+# earlier clause of the sentence is not carried over to them.
+AGENTLESS = frozenset({"Remote explosive/landmine/IED"})
 BROAD = {"country", "admin1", "admin2", "admin3", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
 UNARMED = {"civilians", "protesters"}
@@ -321,7 +324,7 @@ class EventExtractor:
         sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
             return  # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
-        if actor1 is None and ctx.sentence_actor is not None:
+        if actor1 is None and ctx.sentence_actor is not None and sub_type not in AGENTLESS:
             actor1 = ctx.sentence_actor  # "وقصفت فصائل معارضة في حلب، مواقع ... في نبل": same subject
             sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         if actor1 is None:
@@ -635,12 +638,19 @@ class EventExtractor:
 
     @staticmethod
     def _default_actor(sub_type: str, unit_keys, places: list[Span]) -> Span | None:
-        """Barrel bombs and helicopters over Syria are the regime's: analysts code them so."""
-        if sub_type != "Air/drone strike" or not any(p.attrs.get("country_code") == "SY" for p in places):
+        """Barrel bombs and helicopters over Syria are the regime's, and a bomb nobody is named
+        for is an unidentified group's: analysts code them so."""
+        if not any(p.attrs.get("country_code") == "SY" for p in places):
+            return None
+        default = {
+            "Air/drone strike": "Military Forces of Syria (2000-2024)",
+            "Remote explosive/landmine/IED": "Unidentified Armed Group (Syria)",
+        }.get(sub_type)
+        if default is None:
             return None
         from marsad.entities.actors import lookup_actor
 
-        rec = lookup_actor("Military Forces of Syria (2000-2024)")
+        rec = lookup_actor(default)
         if not rec:
             return None
         return Span(0, 0, "actor", {"canonical": rec["canonical"], "type": rec.get("type"), "default": True})
