@@ -133,3 +133,11 @@ def test_a_bomb_nobody_is_named_for_is_an_unidentified_groups(code):
     )
     [bomb] = [e for e in events if e.sub_event_type == "Remote explosive/landmine/IED"]
     assert bomb.actor1 == "Unidentified Armed Group (Syria)"
+
+
+def test_a_capture_that_could_not_be_made_is_not_one(code):
+    assert not code("واعتبر أن المعارك ستعيد تجربة داريا التي لم تستطع قوات النظام السيطرة عليها.")
+
+
+def test_an_expected_attack_named_after_its_trigger_did_not_happen(code):
+    assert not code("وتحدثت مصادر عن هجوم مرتقب على مدينة إدلب.")

@@ -299,8 +299,8 @@ class EventExtractor:
             return True
         if i > lo and any(k in trig.not_after for k in keys[i - 1]):
             return True  # "حقول ألغام", "زرع عبوات": mines that did not go off
-        if any(k in self.irrealis for j in range(lo, i) for k in keys[j]):  # "وإذا ... السيطرة"
-            return True
+        if any(k in self.irrealis for j in range(lo, min(hi, i + 2)) if j != i for k in keys[j]):
+            return True  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
         if trig.klass == "territory" and any(k in self.control_state for k in before):
             return True
         if trig.klass == "territory" and "ل" in tokens[i].prefix.removesuffix("ال"):
