@@ -141,3 +141,20 @@ def test_a_capture_that_could_not_be_made_is_not_one(code):
 
 def test_an_expected_attack_named_after_its_trigger_did_not_happen(code):
     assert not code("وتحدثت مصادر عن هجوم مرتقب على مدينة إدلب.")
+
+
+def test_a_verb_that_carries_its_subject_takes_the_group_after_it_as_target(code):
+    """In "استهدفوا قوات النظام" they targeted the regime (a verb before a named subject is singular)."""
+    [event] = code("وقال القائد إن فصائل المعارضة استهدفوا قوات النظام المنتشرة في بلدة سلمى بالصواريخ.")
+    assert event.actor2 == "Military Forces of Syria (2000-2024)"
+    assert event.actor1 != "Military Forces of Syria (2000-2024)"
+
+
+def test_the_hill_points_back_to_the_hill_just_taken(code):
+    events = code(
+        'سيطرت قوات المعارضة على تلة "جورة الماء" الواقعة في جبل التركمان بريف اللاذقية. '
+        "ونقلت وكالة الأناضول عن قائد ميداني أن فصائل المعارضة تمكنت من بسط سيطرتها على التلة."
+    )
+    [taken] = [e for e in events if e.sub_event_type == "Non-state actor overtakes territory"]
+    assert taken.location == "Jabal al-Turkman" and taken.attributed_to == ["Anadolu Agency"]
+    assert len(taken.evidence) == 2

@@ -202,3 +202,13 @@ def test_the_dual_countryside_covers_both_names():
         ("Idlib", "countryside", 2),
         ("Aleppo", "countryside", 2),
     ]
+
+
+def test_a_quoted_name_longer_than_the_match_is_placed_by_its_container():
+    """The hill "جورة الماء" is not Deir ez-Zor's Joura; "الواقعة في جبل التركمان" places it."""
+    first = geocode_text('سيطرت المعارضة على تلة "جورة الماء" الواقعة في جبل التركمان بريف اللاذقية.')[0]
+    assert first["words"] == "جورة الماء" and first["name"] == "Jabal al-Turkman"
+    assert first["type"] == "mountain" and first["precision"] == 2
+    assert geocode_text('سيطرت على تلة "جورة الماء" أمس') == []  # nothing to place it by
+    (joura, _) = geocode_text('قصف على حي "جورة" في دير الزور')
+    assert joura["name"] == "Al-Joura"

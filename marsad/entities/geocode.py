@@ -39,6 +39,20 @@ from marsad.text.tokens import tokenize
 _SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
 
 
+_OPEN_QUOTES = "\"“«'‘"
+_CLOSE_QUOTE_RE = re.compile(r"[\"”»'’]")
+
+
+def _quoted_rest(text: str, start: int, end: int) -> int | None:
+    """Where a quoted name that a match only begins ends ("جورة" of "جورة الماء"), else None."""
+    if start == 0 or text[start - 1] not in _OPEN_QUOTES:
+        return None
+    close = _CLOSE_QUOTE_RE.search(text, end, min(len(text), end + 40))
+    if close is None or not text[end : close.start()].strip():
+        return None
+    return close.start()
+
+
 def _list_gap(gap: str) -> str:
     """The gap between two list members without its و (``" و"`` of ``"الحواش والقاهرة"``)."""
     return gap.rstrip("و")
@@ -62,9 +76,13 @@ def _list_gap(gap: str) -> str:
     return gap.rstrip("و")
 
 
-# "X بمدينة Y", "X في ريف Y", "X داخل مدينة Y", "X بسهل الغاب": Y contains X (the gap before
-# Y's span: a preposition, then at most a trigger word).
-_CONTAINER_GAP_RE = re.compile(r"\s*(?:(?:[وف]?ب|في\s+|داخل\s+)(\S*))\s*")
+# "X بمدينة Y", "X في ريف Y", "X داخل مدينة Y", "X بسهل الغاب", "تلة "X" الواقعة في جبل Y",
+# "X التابعة لمنطقة Y": Y contains X (the gap before Y's span: a preposition, then at most a
+# trigger word).
+_CONTAINER_GAP_RE = re.compile(
+    r"\s*[\"”»'’]?\s*(?:(?:الواقعة|الواقع|الواقعتين|الواقعين)\s+)?(?:(?:[وف]?ب|في\s+|داخل\s+)(\S*))\s*"
+    r"|\s*[\"”»'’]?\s*(?:التابعة|التابع)\s+(?:ل)(\S*)\s*"
+)
 # How far from a container's point a place inside it may lie, by the container's kind.
 CONTAINER_KM = {"city": 12.0, "area": 25.0, "region": 40.0}
 TANWEEN = "\u064b"
@@ -426,9 +444,15 @@ class Geocoder:
             start = words[i][0] + plen
             if trigger in ("countryside", "admin1") and not in_list and i > 0:
                 start = words[i - 1][0] + len(words[i - 1][2]) - len(_trigger_base(words[i - 1][2], self.lex))
-            mention = _Mention(
-                start, words[i + n - 1][1], i, i + n, places, not strong, trigger, in_list=in_list
-            )
+            end = words[i + n - 1][1]
+            quoted = _quoted_rest(text, start, end)
+            if quoted is not None:
+                # "تلة "جورة الماء"": the quoted name is longer than the gazetteer's match, so it is
+                # a place the gazetteer lacks; a container after it may still place it (resolve).
+                places, end = [], quoted
+                while i + n < len(words) and words[i + n][1] <= end:
+                    n += 1
+            mention = _Mention(start, end, i, i + n, places, not strong, trigger, in_list=in_list)
             anchor = i - 1 if (trigger and not in_list) else i
             if not in_list:
                 mention.qualifier = self._qualifier_before(words, anchor + (0 if anchor == i else 0))
@@ -555,8 +579,9 @@ class Geocoder:
         gap = _CONTAINER_GAP_RE.fullmatch(text[tail : nxt.start])
         if gap is None or nxt.in_list:
             return
-        word = self.lex.triggers.get(_key(gap.group(1))) if gap.group(1) else None
-        if gap.group(1) and word is None:
+        between = gap.group(1) or gap.group(2)
+        word = self.lex.triggers.get(_key(between)) if between else None
+        if between and word is None:
             return  # "X بقصف Y": a word between that is not a trigger
         kind = nxt.trigger or word
         if kind is None and text.startswith(("مدينة", "مدينه"), nxt.start):

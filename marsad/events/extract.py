@@ -550,6 +550,9 @@ class EventExtractor:
         if not actors:
             return None, [], None, []
         agents, targets, neutral = [], [], []
+        # A verb that carries its plural subject ("استهدفوا", "قصفوا") takes the group after it
+        # as its object: an Arabic verb before a named subject stays singular.
+        plural = keys[main.index][0].endswith("وا") and main.trigger.klass in ("strike", "attack")
         for a in actors:
             i = bisect.bisect_right(self._tok_starts, a.start) - 1  # the token holding it: "وحزب الله" starts after و
             prev = [k for j in range(max(unit.back_lo, i - 2), i) for k in keys[j]]
@@ -563,7 +566,11 @@ class EventExtractor:
                 targets.append(a)  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
             elif any(k in self.agent_markers for k in prev[-1:]):
                 agents.append(a)
-            elif any(k in self.target_markers for k in prev) or ("ل" in prefix and a.start > main.start):
+            elif (
+                (plural and 0 < i - main.index <= 2)
+                or any(k in self.target_markers for k in prev)
+                or ("ل" in prefix and a.start > main.start)
+            ):
                 targets.append(a)
             elif targets and prefix.startswith("و") and a.start - targets[-1].end <= 2:
                 targets.append(a)  # "مواقع للجيش النظامي وحزب الله": joined to a target, a target too
