@@ -292,3 +292,22 @@ def test_day_precise_dates_need_to_be_one_night_apart(target: str) -> None:
         counts = store.merge()
         assert (counts["before"], counts["after"]) == (4, 3)
         assert [e["doc_ids"] for e in store.events() if len(e["doc_ids"]) > 1] == [["c", "d"]]
+
+
+def test_a_default_actor_contradicts_nobody(target: str) -> None:
+    """An air strike with no actor named in its text gets the regime by default; another report
+    of it naming Russia is the same strike, and the merged event keeps the named actor."""
+    with open_store(target) as store:
+        day = "2015-08-04"
+        store.write_many(
+            [
+                doc_with(
+                    "a", "x", dict(event_date=day, actor1="Military Forces of Syria", arguments={}, **HAMA)
+                ),
+                doc_with("b", "y", dict(event_date=day, actor1="Military Forces of Russia", **HAMA)),
+            ]
+        )
+        counts = store.merge()
+        assert (counts["before"], counts["after"]) == (2, 1)
+        [event] = store.events()
+        assert event["actor1"] == "Military Forces of Russia"

@@ -121,11 +121,17 @@ def _actor_ok(x: Any, y: Any) -> bool:
     return nx is None or ny is None or nx == ny
 
 
+def _actor1(rec: dict[str, Any]) -> Any:
+    """actor1 as read in the text; a default one (not named there) contradicts nobody."""
+    return None if rec.get("actor1_inferred") else rec.get("actor1")
+
+
 def compatible_actors(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if _actor_ok(a.get("actor1"), b.get("actor1")) and _actor_ok(a.get("actor2"), b.get("actor2")):
+    a1, b1 = _actor1(a), _actor1(b)
+    if _actor_ok(a1, b1) and _actor_ok(a.get("actor2"), b.get("actor2")):
         return True
     return a.get("sub_event_type") in SYMMETRIC and (
-        _actor_ok(a.get("actor1"), b.get("actor2")) and _actor_ok(a.get("actor2"), b.get("actor1"))
+        _actor_ok(a1, b.get("actor2")) and _actor_ok(a.get("actor2"), b1)
     )
 
 
@@ -235,8 +241,9 @@ def combine(members: list[dict[str, Any]]) -> dict[str, Any]:
     )
     for f in PLACE_FIELDS:
         out[f] = place_from.get(f)
+    named_first = sorted(ranked, key=lambda m: bool(m.get("actor1_inferred")))  # stable: keeps rank
     for f in ACTOR_FIELDS:
-        out[f] = next((m.get(f) for m in ranked if m.get(f) is not None), None)
+        out[f] = next((m.get(f) for m in named_first if m.get(f) is not None), None)
     figures = [m["fatalities"] for m in members if m.get("fatalities") is not None]
     out["fatalities"] = min(figures) if figures else None
     out["fatalities_max"] = max(figures) if figures else None

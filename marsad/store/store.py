@@ -274,13 +274,15 @@ class Store:
         return self.db.retrying(run)
 
     def _doc_event_records(self) -> list[dict[str, Any]]:
-        cols = ("event_id", "doc_id") + EVENT_COLUMNS
+        cols = ("event_id", "doc_id") + EVENT_COLUMNS + ("arguments",)
         rows = self.db.query(f"SELECT {', '.join(cols)} FROM doc_events")
         out = []
         for row in rows:
             rec = dict(zip(cols, row, strict=True))
             rec["historical"] = bool(rec["historical"])
             rec["attributed_to"] = json.loads(rec["attributed_to"])
+            # A default actor (barrel bombs are the regime's) was not read in the text.
+            rec["actor1_inferred"] = "actor1" not in json.loads(rec.pop("arguments") or "{}")
             out.append(rec)
         return out
 
