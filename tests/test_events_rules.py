@@ -158,3 +158,9 @@ def test_the_hill_points_back_to_the_hill_just_taken(code):
     [taken] = [e for e in events if e.sub_event_type == "Non-state actor overtakes territory"]
     assert taken.location == "Jabal al-Turkman" and taken.attributed_to == ["Anadolu Agency"]
     assert len(taken.evidence) == 2
+
+
+def test_a_milk_can_is_not_a_bomb(code):
+    assert not code("وزعت الحملة 8538 عبوة حليب للأطفال الرضع في مخيم الزعتري في الأردن.")
+    [bomb] = code("قتل شخصان بانفجار عبوة ناسفة في مدينة درعا.")
+    assert bomb.sub_event_type == "Remote explosive/landmine/IED"
