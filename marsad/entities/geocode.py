@@ -679,6 +679,8 @@ class Geocoder:
             after = _WORD_RE.findall(text[m.end : m.end + 40])
             while len(before) > 1 and self._capital_word(before[-1]):
                 before.pop()  # "تتهم واشنطن ولندن وباريس": the list shares its verb
+            while len(after) > 1 and self._capital_word(after[0]):
+                after.pop(0)  # "أنقرة وواشنطن متفقتان"
             prev = {b for b, _ in bases(_key(before[-1]))} if before else set()
             nxt = {b for b, _ in bases(_key(after[0]))} if after else set()
             if prev & self.lex.government_blockers:
