@@ -164,3 +164,18 @@ def test_a_milk_can_is_not_a_bomb(code):
     assert not code("وزعت الحملة 8538 عبوة حليب للأطفال الرضع في مخيم الزعتري في الأردن.")
     [bomb] = code("قتل شخصان بانفجار عبوة ناسفة في مدينة درعا.")
     assert bomb.sub_event_type == "Remote explosive/landmine/IED"
+
+
+def test_civilians_belong_to_the_country_of_the_event(code):
+    [strike] = code(
+        "قتل 35 مدنيا خلال قصف جوي للقوات العراقية استهدف أحد المنازل في قضاء الرطبة غرب الأنبار."
+    )
+    assert strike.actor2 == "Civilians (Iraq)"
+
+
+def test_a_strike_to_be_launched_and_a_capture_months_ago_are_not_current(code):
+    assert not code(
+        "ينوي الأمريكيون استخدام قاعدة انجرليك، لشن مزيد من الضربات على تنظيم داعش في مدينة الرقة."
+    )
+    events = code("ذكر أن قوات الأسد أحكمت السيطرة، قبل نحو شهرين، على التلال المشرفة على حقل جزل النفطي.")
+    assert events and all(e.historical for e in events)

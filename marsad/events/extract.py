@@ -122,6 +122,7 @@ class EventExtractor:
         self.actor_anaphors = c["actor_anaphors"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
+        self.approx = c["approx"]
         self.agent_markers = c["agent_markers"]
         self.target_markers = c["target_markers"]
         self.victim_markers = c["victim_markers"]
@@ -350,9 +351,9 @@ class EventExtractor:
                 evidence=[evidence],
                 event_date=when,
                 time_precision=precision,
-                actor1=actor1.attrs["canonical"] if actor1 else None,
+                actor1=_local(actor1, a) if actor1 else None,
                 assoc_actor_1="; ".join(s.attrs["canonical"] for s in assoc1) or None,
-                actor2=actor2.attrs["canonical"] if actor2 else None,
+                actor2=_local(actor2, a) if actor2 else None,
                 assoc_actor_2="; ".join(s.attrs["canonical"] for s in assoc2) or None,
                 inter1=INTER_CODES.get(actor1.attrs.get("type", "")) if actor1 else None,
                 inter2=INTER_CODES.get(actor2.attrs.get("type", "")) if actor2 else None,
@@ -688,11 +689,15 @@ class EventExtractor:
         return (doc.published - timedelta(days=1)).isoformat(), 2, False
 
     def _vague_past(self, keys, unit: Unit) -> bool:
-        return any(
-            k in self.past_spans and any(o in self.past_openers for o in keys[j - 1])
-            for j in range(max(unit.back_lo, unit.lo - 8) + 1, unit.ahead_hi)
-            for k in keys[j]
-        )
+        """"منذ سنوات", "قبل أعوام", "قبل نحو شهرين": a time long gone, its year unsaid."""
+        lo = max(unit.back_lo, unit.lo - 8)
+        for j in range(lo + 1, unit.ahead_hi):
+            if not any(k in self.past_spans for k in keys[j]):
+                continue
+            opener = j - 2 if j - 2 >= lo and any(k in self.approx for k in keys[j - 1]) else j - 1
+            if any(o in self.past_openers for o in keys[opener]):
+                return True
+        return False
 
     # -- fatalities ----------------------------------------------------------------------------
     @staticmethod
@@ -756,6 +761,16 @@ class EventExtractor:
                 if after and after[0].start == tokens[nxt].start:
                     return after[0]
         return None
+
+
+def _local(actor: Span, place: dict) -> str:
+    """Civilians and protesters belong to the country the event is in: "Civilians (Iraq)" for a
+    strike on Rutba, whatever dictionary entry the word "مدنيين" matched."""
+    name = actor.attrs["canonical"]
+    country = place.get("country")
+    if actor.attrs.get("type") in UNARMED and country and name.endswith(")") and "(" in name:
+        return f"{name[: name.rindex('(')]}({country})"
+    return name
 
 
 def _unique(spans: list[Span]) -> list[Span]:
