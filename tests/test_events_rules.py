@@ -179,3 +179,8 @@ def test_a_strike_to_be_launched_and_a_capture_months_ago_are_not_current(code):
     )
     events = code("ذكر أن قوات الأسد أحكمت السيطرة، قبل نحو شهرين، على التلال المشرفة على حقل جزل النفطي.")
     assert events and all(e.historical for e in events)
+
+
+def test_figures_of_speech_and_what_was_about_to_happen_are_not_events(code):
+    assert not code("واحتلت قضية المخطوفين في بلدة كفريا في البقاع الغربي صدارة الملفات الأمنية.")
+    assert not code("كان الشاب على وشك تنفيذ هجوم انتحاري في بغداد.")

@@ -216,3 +216,9 @@ def test_a_quoted_name_longer_than_the_match_is_placed_by_its_container():
     assert geocode_text('سيطرت على تلة "جورة الماء" أمس') == []  # nothing to place it by
     (joura, _) = geocode_text('قصف على حي "جورة" في دير الزور')
     assert joura["name"] == "Al-Joura"
+
+
+def test_a_homonym_abroad_is_chosen_by_its_container():
+    (kefraya, bekaa) = geocode_text("اختفى خمسة أشخاص في بلدة كفريا في البقاع الغربي")
+    assert kefraya["country_code"] == "LB" and bekaa["name"] == "West Bekaa"
+    assert geocode_text("قصف على بلدتي الفوعة وكفريا بريف إدلب")[1]["country_code"] == "SY"

@@ -300,6 +300,8 @@ class EventExtractor:
             return True
         if i > lo and any(k in trig.not_after for k in keys[i - 1]):
             return True  # "حقول ألغام", "زرع عبوات": mines that did not go off
+        if i + 1 < hi and any(k in trig.not_before for k in keys[i + 1]):
+            return True  # "احتلت الصدارة": first place in a list, not a town taken
         if any(k in self.irrealis for j in range(lo, min(hi, i + 2)) if j != i for k in keys[j]):
             return True  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
         if trig.klass == "territory" and any(k in self.control_state for k in before):

@@ -36,6 +36,7 @@ class Trigger:
     klass: str | None = None
     needs_weapon: frozenset[str] = field(default_factory=frozenset)
     not_after: frozenset[str] = field(default_factory=frozenset)  # words right before that cancel it
+    not_before: frozenset[str] = field(default_factory=frozenset)  # words right after that cancel it
 
 
 def verb_forms(stem: str, present: bool = True) -> set[str]:
@@ -73,8 +74,15 @@ def load() -> Lexicon:
     for e in entries:
         needs = frozenset(normalize_key(v) for v in e.get("needs_weapon", []))
         not_after = frozenset(normalize_key(v) for v in e.get("not_after", []))
+        not_before = frozenset(normalize_key(v) for v in e.get("not_before", []))
         trig = Trigger(
-            e["id"], int(e.get("rank", 50)), e.get("sub_event_type"), e.get("class"), needs, not_after
+            e["id"],
+            int(e.get("rank", 50)),
+            e.get("sub_event_type"),
+            e.get("class"),
+            needs,
+            not_after,
+            not_before,
         )
         for verb in e.get("verbs", []):
             stem = normalize_key(verb)
