@@ -184,3 +184,7 @@ def test_a_strike_to_be_launched_and_a_capture_months_ago_are_not_current(code):
 def test_figures_of_speech_and_what_was_about_to_happen_are_not_events(code):
     assert not code("واحتلت قضية المخطوفين في بلدة كفريا في البقاع الغربي صدارة الملفات الأمنية.")
     assert not code("كان الشاب على وشك تنفيذ هجوم انتحاري في بغداد.")
+
+
+def test_a_strike_that_was_not_launched_is_no_strike(code):
+    assert not code("وحلقت مقاتلات تركية في اجواء جبل قنديل شمال محافظة اربيل، من دون ان تشن غارات.")

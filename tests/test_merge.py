@@ -259,24 +259,41 @@ def test_country_level_places_never_merge_and_coarse_places_use_the_radius(targe
             "longitude": 38.0,
             "geo_precision": 3,
         }
-        # "Hama countryside": coarser than a town, 5 km from the city centre.
+        town = {"location": "Taybat al-Imam", "latitude": 35.265, "longitude": 36.715, "geo_precision": 1}
+        # "ريف حماة": coded to the governorate's name and a point, coarser than the town 4 km off.
         countryside = {
-            "location": "Hama countryside",
-            "latitude": 35.17,
-            "longitude": 36.78,
+            "location": "Hama",
+            "admin1": "Hama",
+            "latitude": 35.29,
+            "longitude": 36.74,
             "geo_precision": 2,
         }
         store.write_many(
             [
                 doc_with("a", "x", dict(event_date=day, **syria)),
                 doc_with("b", "y", dict(event_date=day, **syria)),
-                doc_with("c", "x", dict(event_date=day, **HAMA)),
+                doc_with("c", "x", dict(event_date=day, **town)),
                 doc_with("d", "y", dict(event_date=day, **countryside)),
             ]
         )
         counts = store.merge()
         assert (counts["before"], counts["after"]) == (4, 3)
         assert [e["doc_ids"] for e in store.events() if len(e["doc_ids"]) > 1] == [["c", "d"]]
+
+
+def test_two_named_places_stay_apart_even_when_one_is_near(target: str) -> None:
+    """ "في محيط بلدة عتمان" (near Atman, precision 2) is not Tal Shihab 8 km away."""
+    with open_store(target) as store:
+        day = "2015-07-25"
+        near_atman = {"location": "Atman", "admin1": "Daraa", "latitude": 32.69, "longitude": 36.09}
+        tal_shihab = {"location": "Tal Shihab", "admin1": "Daraa", "latitude": 32.70, "longitude": 35.99}
+        store.write_many(
+            [
+                doc_with("a", "x", dict(event_date=day, geo_precision=2, **near_atman)),
+                doc_with("b", "y", dict(event_date=day, geo_precision=1, **tal_shihab)),
+            ]
+        )
+        assert store.merge()["after"] == 2
 
 
 def test_day_precise_dates_need_to_be_one_night_apart(target: str) -> None:

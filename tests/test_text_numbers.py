@@ -83,7 +83,7 @@ def test_never_raises_and_spans_in_bounds(text: str) -> None:
 
 
 def test_counted_things_are_not_casualties():
-    """"سقوط 160 قذيفة" counts shells: the death toll of that sentence is the one person killed."""
+    """The figure in "سقوط 160 قذيفة" counts shells: the death toll is the one person killed."""
     from marsad.text.numbers import find_numbers
 
     text = "واكد المرصد سقوط اكثر من 160 قذيفة أمس على البلدتين، ما تسبب بمقتل شخص."

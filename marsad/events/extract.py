@@ -298,6 +298,8 @@ class EventExtractor:
         before = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
         if any(k in self.negation for k in before):
             return True
+        if i - 3 >= lo and any(k in self.negation for k in keys[i - 3]) and keys[i - 2][0] in COMPLEMENTIZERS:
+            return True  # "من دون أن تشن غارات", "لم يكن أن ..."
         if i > lo and any(k in trig.not_after for k in keys[i - 1]):
             return True  # "حقول ألغام", "زرع عبوات": mines that did not go off
         if i + 1 < hi and any(k in trig.not_before for k in keys[i + 1]):
@@ -509,7 +511,7 @@ class EventExtractor:
         return out
 
     def _anaphor(self, idx, tokens, keys, lo: int, hi: int, ctx: Context, sent_lo: int) -> Span | None:
-        """"المدينة" is the last such place earlier in this sentence, else the place of the last
+        """The place "المدينة" means: the last such place earlier in this sentence, else the place of the last
         event coded, else the article's most named place so far."""
         for j in range(lo, hi):
             kinds = next((self.lex.anaphors[k] for k in keys[j] if k in self.lex.anaphors), None)
@@ -557,7 +559,9 @@ class EventExtractor:
         # as its object: an Arabic verb before a named subject stays singular.
         plural = keys[main.index][0].endswith("وا") and main.trigger.klass in ("strike", "attack")
         for a in actors:
-            i = bisect.bisect_right(self._tok_starts, a.start) - 1  # the token holding it: "وحزب الله" starts after و
+            i = (
+                bisect.bisect_right(self._tok_starts, a.start) - 1
+            )  # the token holding it: "وحزب الله" starts after و
             prev = [k for j in range(max(unit.back_lo, i - 2), i) for k in keys[j]]
             near = [k for j in range(max(unit.back_lo, i - 4), i) for k in keys[j]]
             prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
@@ -614,12 +618,14 @@ class EventExtractor:
         return False
 
     def _actor_anaphors(self, idx, tokens, keys, unit: Unit) -> list[Span]:
-        """"الأخير" (the latter) in the trigger's segment stands for the last group named before it."""
+        """The word "الأخير" (the latter) in the trigger's segment stands for the last group named before it."""
         for j in range(unit.lo, unit.hi):
             if keys[j][0] in self.actor_anaphors:
                 earlier = [a for a in idx["actor"].within(0, tokens[j].start) if a.attrs.get("canonical")]
                 if earlier:
-                    return [Span(tokens[j].start, tokens[j].end, "actor", dict(earlier[-1].attrs, anaphor=True))]
+                    return [
+                        Span(tokens[j].start, tokens[j].end, "actor", dict(earlier[-1].attrs, anaphor=True))
+                    ]
         return []
 
     def _actor_spans(self, idx, tokens, lo: int, hi: int) -> list[Span]:
@@ -691,7 +697,7 @@ class EventExtractor:
         return (doc.published - timedelta(days=1)).isoformat(), 2, False
 
     def _vague_past(self, keys, unit: Unit) -> bool:
-        """"منذ سنوات", "قبل أعوام", "قبل نحو شهرين": a time long gone, its year unsaid."""
+        """A time long gone, its year unsaid: "منذ سنوات", "قبل أعوام", "قبل نحو شهرين"."""
         lo = max(unit.back_lo, unit.lo - 8)
         for j in range(lo + 1, unit.ahead_hi):
             if not any(k in self.past_spans for k in keys[j]):

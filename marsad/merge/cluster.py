@@ -94,10 +94,11 @@ def whole_country(rec: dict[str, Any]) -> bool:
 def same_place(a: dict[str, Any], b: dict[str, Any], radius_km: float) -> bool:
     """Could the two coded places be where one event happened?
 
-    Two town-level places (precision 1) are one only with the same GeoNames id or name (or
-    within a kilometre, for two spellings of one point): Rastan and Talbiseh lie ten kilometres
-    apart and fall on one day, and distance alone would fuse them. The radius applies when one
-    side is coarser ("the Hama countryside", a governorate). A whole country is never a place.
+    Two named places (a town, or "near" a town) are one only with the same GeoNames id or name
+    (or within a kilometre, for two spellings of one point): Rastan and Talbiseh lie ten
+    kilometres apart and fall on one day, and distance alone would fuse them. The radius applies
+    when one side is a division ("the Hama countryside", a governorate). A whole country is never
+    a place.
     """
     if whole_country(a) or whole_country(b):
         return False
@@ -111,9 +112,16 @@ def same_place(a: dict[str, Any], b: dict[str, Any], radius_km: float) -> bool:
     if not coords:
         return False
     distance = haversine_km(a["latitude"], a["longitude"], b["latitude"], b["longitude"])
-    if (a.get("geo_precision") or 1) == 1 and (b.get("geo_precision") or 1) == 1:
-        return distance <= SAME_POINT_KM
+    if not _area(a) and not _area(b):
+        return distance <= SAME_POINT_KM  # two named places, even "near" ones, are two places
     return distance <= radius_km
+
+
+def _area(rec: dict[str, Any]) -> bool:
+    """A place coded only to a division ("the Hama countryside", a governorate), not a named spot."""
+    return (rec.get("geo_precision") or 1) >= 3 or (
+        (rec.get("geo_precision") or 1) == 2 and _norm(rec.get("location")) == _norm(rec.get("admin1"))
+    )
 
 
 def _actor_ok(x: Any, y: Any) -> bool:
