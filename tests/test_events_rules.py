@@ -188,3 +188,12 @@ def test_figures_of_speech_and_what_was_about_to_happen_are_not_events(code):
 
 def test_a_strike_that_was_not_launched_is_no_strike(code):
     assert not code("وحلقت مقاتلات تركية في اجواء جبل قنديل شمال محافظة اربيل، من دون ان تشن غارات.")
+
+
+def test_strikes_told_by_the_coalition_spokesman_are_its_air_strikes(code):
+    events = code(
+        'وقالت قوة المهام المشتركة في بيان: "إن الضربات التي وجهت في سوريا أصابت مواقع قتالية قرب الحسكة".'
+    )
+    assert [(e.sub_event_type, e.actor1) for e in events] == [
+        ("Air/drone strike", "Coalition (United States)")
+    ]

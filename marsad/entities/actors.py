@@ -156,7 +156,10 @@ class Lexicon:
         for source in data["sources"]:
             canonical, kind = source["canonical"], source["kind"]
             self.sources[canonical] = {"canonical": canonical, "kind": kind, "aliases": []}
-            entry = Entry("source", (("canonical", canonical), ("kind", kind)))
+            attrs: tuple = (("canonical", canonical), ("kind", kind))
+            if source.get("speaks_for"):  # a party's own spokesman: "US military" for the coalition
+                attrs += (("speaks_for", source["speaks_for"]),)
+            entry = Entry("source", attrs)
             for pattern in source.get("titled", []):
                 for name in expand(pattern):
                     self._insert(key_tokens(name), Entry("source", entry.attrs, quoted=True))

@@ -21,6 +21,9 @@ from marsad.pipeline import component
 from marsad.text.tokens import candidates
 
 # Place types that contain others; kept only when a clause names nothing more specific.
+# Forces that strike in Syria only from the air: their "ضربات" are air strikes.
+AIR_ONLY = frozenset({"Coalition (United States)"})
+
 # Sub-event types whose wording rarely names who did it ("انفجار عبوة ناسفة"): the subject of an
 # earlier clause of the sentence is not carried over to them.
 AGENTLESS = frozenset({"Remote explosive/landmine/IED"})
@@ -333,7 +336,8 @@ class EventExtractor:
             actor1 = ctx.sentence_actor  # "وقصفت فصائل معارضة في حلب، مواقع ... في نبل": same subject
             sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         if actor1 is None:
-            actor1 = self._default_actor(sub_type, unit_keys, places)
+            actor1 = self._spokesman(idx, sent, main) or self._default_actor(sub_type, unit_keys, places)
+            sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         elif not actor1.attrs.get("default"):
             ctx.sentence_actor = actor1
         when, precision, historical = self._date(doc, idx, own, ahead, sent)
@@ -428,7 +432,9 @@ class EventExtractor:
         if trig.sub_event_type:
             return trig.sub_event_type
         if trig.klass == "strike":
-            return "Air/drone strike" if unit_keys & self.air else "Shelling/artillery/missile attack"
+            if unit_keys & self.air or (actor1 is not None and actor1.attrs.get("canonical") in AIR_ONLY):
+                return "Air/drone strike"
+            return "Shelling/artillery/missile attack"
         if trig.klass == "attack":
             if unit_keys & self.air:
                 return "Air/drone strike"
@@ -651,6 +657,23 @@ class EventExtractor:
         pro_state = {"state forces", "external forces", "political militia", "identity militia"}
         ta, tb = a.attrs.get("type"), b.attrs.get("type")
         return bool(ta and tb) and (ta in pro_state) == (tb in pro_state)
+
+    @staticmethod
+    def _spokesman(idx, sent: Span, main: Found) -> Span | None:
+        """A strike told by a party's own spokesman ("قالت قوة المهام المشتركة إن الضربات ...")
+        with nobody named as its author is that party's."""
+        if main.trigger.klass != "strike":
+            return None
+        for s in idx["source"].within(sent.start, sent.end):
+            party = s.attrs.get("speaks_for")
+            if party:
+                from marsad.entities.actors import lookup_actor
+
+                rec = lookup_actor(party)
+                if rec:
+                    attrs = {"canonical": rec["canonical"], "type": rec.get("type"), "default": True}
+                    return Span(0, 0, "actor", attrs)
+        return None
 
     @staticmethod
     def _default_actor(sub_type: str, unit_keys, places: list[Span]) -> Span | None:
