@@ -5,20 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from marsad.document import Document
 from marsad.runner import build_pipeline
 
 
 @pytest.fixture(scope="module")
-def code():
+def code_doc():
     pipeline = build_pipeline()
+    return lambda text: pipeline(Document(id="t", text=text, published=date(2015, 8, 10)))
 
-    def run(text: str) -> list:
-        doc = pipeline(Document(id="t", text=text, published=date(2015, 8, 10)))
-        return doc.events
 
-    return run
+@pytest.fixture(scope="module")
+def code(code_doc):
+    return lambda text: code_doc(text).events
 
 
 def test_a_list_of_villages_gives_one_event_each(code):
@@ -197,3 +199,24 @@ def test_strikes_told_by_the_coalition_spokesman_are_its_air_strikes(code):
     assert [(e.sub_event_type, e.actor1) for e in events] == [
         ("Air/drone strike", "Coalition (United States)")
     ]
+
+
+_WORDS = [
+    "قصفت", "قوات النظام", "بلدة", "الزبداني", "سيطرت", "المعارضة", "على", "تلة", "\"جورة الماء\"",
+    "الواقعة في", "جبل التركمان", "،", ".", "كما", "أعلن", "المرصد السوري لحقوق الإنسان", "مقتل", "5",
+    "مدنيين", "في", "غارة", "جوية", "المدينة", "لم", "تستطع", "استهدفوا", "عبوة ناسفة", "انفجار", "بريفي",
+    "إدلب", "وحلب", "قرى", "الحواش", "والحويجة", "بسهل الغاب", "وصفته أنقرة", "سيكون", "عام 1982", "أمس",
+]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=25))
+def test_every_event_points_into_its_text(code_doc, words):
+    """Whatever the wording, each event's evidence and arguments are ranges of the clean text."""
+    doc = code_doc(" ".join(words))
+    for ev in doc.events:
+        assert ev.sub_event_type and ev.latitude is not None
+        for e in ev.evidence:
+            assert doc.clean[e.start : e.end] == e.text
+        for start, end in ev.arguments.values():
+            assert 0 <= start < end <= len(doc.clean)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from marsad.document import Document
 from marsad.entities.geocode import bases, geocode_text, make_places
@@ -222,3 +224,26 @@ def test_a_homonym_abroad_is_chosen_by_its_container():
     (kefraya, bekaa) = geocode_text("اختفى خمسة أشخاص في بلدة كفريا في البقاع الغربي")
     assert kefraya["country_code"] == "LB" and bekaa["name"] == "West Bekaa"
     assert geocode_text("قصف على بلدتي الفوعة وكفريا بريف إدلب")[1]["country_code"] == "SY"
+
+
+_PIECES = [
+    "قرى", "بلدة", "ريف", "ريفي", "ناحية", "مركز", "محافظة", "قرب", "شمال", "في", "على", "بسهل الغاب",
+    "حماة", "حلب", "وكفريا", "والفوعة", "الزبداني", "أنقرة", "قالت", "وصفته", "حكومة", "جبل التركمان",
+    "الواقعة في", "التابعة لمنطقة", "بمنطقة", "زيزون", "الحويجة", "القاهرة", "\"", "«", "»", "،", ".",
+    "جورة", "الماء", "ريف إدلب الجنوبي", "و", "دمشق", "واشنطن", "ولندن",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14))
+def test_place_spans_stay_inside_the_text_and_carry_a_point(pieces):
+    """Whatever order triggers, names, quotes and containers come in, every span lies in the
+    text, spans never overlap, and every place has a point and a precision of 1 to 3."""
+    text = " ".join(pieces)
+    doc = make_places()(Document(id="p", text=text))
+    spans = sorted(doc.spans_of("place"), key=lambda s: s.start)
+    for a, b in zip(spans, spans[1:], strict=False):
+        assert a.end <= b.start
+    for s in spans:
+        assert 0 <= s.start < s.end <= len(text) and text[s.start : s.end].strip()
+        assert s.attrs["lat"] is not None and s.attrs["precision"] in (1, 2, 3)
