@@ -173,6 +173,7 @@ def test_a_container_after_a_list_holds_every_member():
     assert by_word["القاهرة"]["country_code"] == "SY"  # not Cairo
     hawija = by_word["الحويجة"]
     assert hawija["country_code"] == "SY" and hawija["precision"] == 2 and hawija["geonameid"] is None
+    assert hawija["confidence"] < 0.6 < by_word["القاهرة"]["confidence"]  # only its container is sure
     assert abs(hawija["lat"] - 35.6) < 0.3 and abs(hawija["lon"] - 36.35) < 0.3
 
 

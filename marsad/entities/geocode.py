@@ -567,6 +567,8 @@ class Geocoder:
             m.confidence = weights[0] / sum(weights)
             if m.weak:
                 m.confidence *= 0.8 if m.trigger else 0.6
+            if m.fallback:  # only the container is sure: the name is unknown, or known elsewhere
+                m.confidence *= 0.6 if m.own_type is None else 0.8
             m.confidence = round(m.confidence * (0.95 if len(scored) == 1 else 1.0), 3)
             m.rejected = [p for _, p in scored[1:6]]
 
