@@ -302,7 +302,12 @@ def geocode(
 
 @gazetteer_app.command("import")
 def gazetteer_import(
-    path: Annotated[Path, typer.Argument(help="A GeoNames country dump (SY.txt) or an OCHA admin file.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="A GeoNames country dump (SY.txt) or an OCHA admin file."
+        ),
+    ],
     fmt: Annotated[str | None, typer.Option("--format", help="geonames or ocha (default: guessed).")] = None,
 ) -> None:
     """Add places from an offline file to the user's gazetteer."""
@@ -315,7 +320,7 @@ def gazetteer_import(
 
 @eval_app.command("events")
 def eval_events(
-    gold_dir: Annotated[Path, typer.Argument(help="Folder of *.gold.json files.")],
+    gold_dir: Annotated[Path, typer.Argument(exists=True, help="Folder of *.gold.json files.")],
     db: Annotated[
         str | None, typer.Option(help="Score this store; default: code the gold's articles now.")
     ] = None,
@@ -333,7 +338,9 @@ def eval_events(
 
 @eval_app.command("ner")
 def eval_ner(
-    test: Annotated[Path, typer.Argument(help="ANERcorp test split or Wojood test file.")],
+    test: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="ANERcorp test split or Wojood test file.")
+    ],
     fmt: Annotated[
         str | None, typer.Option("--format", help="anercorp or wojood (default: from the path).")
     ] = None,
@@ -354,9 +361,11 @@ def eval_ner(
 
 @train_app.command("ner")
 def train_ner(
-    train: Annotated[Path, typer.Argument(help="ANERcorp train split (CoNLL).")],
+    train: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="ANERcorp train split (CoNLL).")],
     out: Annotated[Path | None, typer.Option(help="Model file (default: the packaged one).")] = None,
-    dev: Annotated[Path | None, typer.Option(help="Dev split to report scores on.")] = None,
+    dev: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Dev split to report scores on.")
+    ] = None,
     seed: Annotated[int, typer.Option()] = 13,
 ) -> None:
     """Train the CRF tagger for people, organisations and places (reproducible: fixed seed)."""

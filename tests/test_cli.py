@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
 from typer.testing import CliRunner
 
 from marsad.cli import app
@@ -63,3 +64,18 @@ def test_inspect_json_keeps_the_original(shared):
         o_start, o_end = span["original"]
         clean = doc["clean"][span["start"] : span["end"]]
         assert " ".join(doc["text"][o_start:o_end].split()) == " ".join(clean.split())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("eval", "ner", "no-such-test.txt"),
+        ("train", "ner", "no-such-train.txt"),
+        ("gazetteer", "import", "no-such-dump.txt"),
+        ("eval", "events", "no-such-gold"),
+    ],
+)
+def test_a_missing_input_file_is_named_not_a_traceback(args):
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 2
+    assert args[-1] in result.output and "does not exist" in result.output
