@@ -314,7 +314,11 @@ def gazetteer_import(
     from marsad.entities import importers
 
     kind = fmt or ("geonames" if path.suffix == ".txt" else "ocha")
-    n = importers.import_geonames(path) if kind == "geonames" else importers.import_ocha(path)
+    try:
+        n = importers.import_geonames(path) if kind == "geonames" else importers.import_ocha(path)
+    except (ValueError, UnicodeDecodeError) as e:
+        console.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from None
     console.print(f"{path}: {n:,} places imported ({kind})")
 
 

@@ -103,3 +103,14 @@ def test_imported_subdistrict_wins_over_its_seat_town(user_dirs):
     town = Document(id="b", text="بلدة صرين")
     (span,) = geocoder(town).spans_of("place")
     assert span.attrs["type"] == "town" and span.attrs["lat"] != 36.45
+
+
+def test_a_broken_import_file_is_named_with_its_line(user_dirs):
+    bad_json = user_dirs / "admin.json"
+    bad_json.write_text('[{"name": {"ar": "قرية"},\n  oops]', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"admin\.json:2:\d+: not valid JSON"):
+        import_ocha(bad_json)
+    dump = user_dirs / "SY.txt"
+    dump.write_text(GEONAMES_ROW + "\nonly\ttwo\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"SY\.txt:2: 2 tab-separated fields"):
+        import_geonames(dump)

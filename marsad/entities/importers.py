@@ -72,10 +72,12 @@ def import_geonames(path: str | Path) -> int:
     admin1 = _admin1_names()
     rows: list[dict[str, Any]] = []
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
+        for lineno, line in enumerate(fh, 1):
             f = line.rstrip("\n").split("\t")
-            if len(f) < 15:
+            if not line.strip():
                 continue
+            if len(f) < 15:
+                raise ValueError(f"{path}:{lineno}: {len(f)} tab-separated fields, a GeoNames dump has 19")
             names = [n.strip() for n in [f[1], *f[3].split(",")] if _ARABIC_RE.search(n)]
             if not names:
                 continue
@@ -202,7 +204,10 @@ def import_ocha(path: str | Path, country_code: str = "SY") -> int:
     """Import an OCHA-style admin file (JSON list as in OpenSyria, or a COD CSV); returns the count."""
     path = Path(path)
     if path.suffix.lower() == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}:{e.lineno}:{e.colno}: not valid JSON ({e.msg})") from None
         if isinstance(data, dict):
             data = next((v for v in data.values() if isinstance(v, list)), [])
         rows = list(_json_rows(data, country_code))
