@@ -220,3 +220,23 @@ def test_every_event_points_into_its_text(code_doc, words):
             assert doc.clean[e.start : e.end] == e.text
         for start, end in ev.arguments.values():
             assert 0 <= start < end <= len(doc.clean)
+
+
+def test_a_view_is_not_a_report(code):
+    assert not code(
+        "ورأى الخبير العسكري أن كل ما يمكن أن يقوم به النظام هو قصف بلدات مثل دوما بالبراميل المتفجرة."
+    )
+    assert code("وقصفت قوات النظام مدينة دوما بالبراميل المتفجرة.")
+
+
+def test_a_spokesman_going_on_keeps_speaking_for_his_side(code):
+    events = code(
+        "وقالت قوة المهام المشتركة في بيان إن الضربات أصابت مواقع قرب الحسكة. "
+        "وأضاف البيان أن الغارات الجوية تركزت حول مدينة حلب. "
+        "وألقى الطيران المروحي براميل متفجرة على مدينة داريا."
+    )
+    assert {e.location: e.actor1 for e in events} == {
+        "Al-Hasakah": "Coalition (United States)",
+        "Aleppo": "Coalition (United States)",
+        "Darayya": "Military Forces of Syria (2000-2024)",
+    }

@@ -155,7 +155,12 @@ class Lexicon:
         titles = [t for pattern in data.get("titles", []) for t in expand(pattern)]
         for source in data["sources"]:
             canonical, kind = source["canonical"], source["kind"]
-            self.sources[canonical] = {"canonical": canonical, "kind": kind, "aliases": []}
+            self.sources[canonical] = {
+                "canonical": canonical,
+                "kind": kind,
+                "aliases": [],
+                "speaks_for": source.get("speaks_for"),
+            }
             attrs: tuple = (("canonical", canonical), ("kind", kind))
             if source.get("speaks_for"):  # a party's own spokesman: "US military" for the coalition
                 attrs += (("speaks_for", source["speaks_for"]),)
@@ -279,6 +284,12 @@ def lexicon() -> Lexicon:
 def lookup_actor(name: str) -> dict[str, Any] | None:
     """Canonical record ``{canonical, type, country, inter}`` for a canonical name or alias."""
     return lexicon().lookup_actor(name)
+
+
+def speaks_for(source: str) -> str | None:
+    """The party a source is the spokesman of ("US military" -> the coalition), if any."""
+    rec = lexicon().sources.get(source)
+    return rec.get("speaks_for") if rec else None
 
 
 @component("actors")

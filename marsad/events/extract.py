@@ -21,6 +21,8 @@ from marsad.pipeline import component
 from marsad.text.tokens import candidates
 
 # Place types that contain others; kept only when a clause names nothing more specific.
+STRIKES = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
+
 # Forces that strike in Syria only from the air: their "ضربات" are air strikes.
 AIR_ONLY = frozenset({"Coalition (United States)"})
 
@@ -109,6 +111,7 @@ class EventExtractor:
         self.armed = c["armed_targets"]
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
+        self.opinion = c["opinion"]
         self.negation = c["negation"]
         self.denial = c["denial"]
         self.allegation = c["allegation"]
@@ -233,6 +236,8 @@ class EventExtractor:
     def _units(self, doc, tokens, keys, idx, lo: int, hi: int) -> list[Unit]:
         if not any(self._maybe[lo:hi]):
             return []
+        if any(k in self.opinion for j in range(lo, min(hi, lo + 2)) for k in keys[j]):
+            return []  # "ورأى الخبير أن ...", "ويتوقع مراقبون أن ...": a view, not a report
         segs = self._segments(doc, tokens, keys, lo, hi)
         found = [self._triggers(tokens, keys, idx, s, e) for s, e, _ in segs]
         units = []
@@ -336,7 +341,10 @@ class EventExtractor:
             actor1 = ctx.sentence_actor  # "وقصفت فصائل معارضة في حلب، مواقع ... في نبل": same subject
             sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         if actor1 is None:
-            actor1 = self._spokesman(idx, sent, main) or self._default_actor(sub_type, unit_keys, places)
+            # the sentence's own source, or the last one when it goes on ("وأضاف البيان أن ...")
+            sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
+            spoken = sent_sources or (ctx.last_source if self._continues(keys, unit.sent_lo, sent_hi) else [])
+            actor1 = self._spokesman(spoken, sub_type) or self._default_actor(sub_type, unit_keys, places)
             sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         elif not actor1.attrs.get("default"):
             ctx.sentence_actor = actor1
@@ -659,20 +667,19 @@ class EventExtractor:
         return bool(ta and tb) and (ta in pro_state) == (tb in pro_state)
 
     @staticmethod
-    def _spokesman(idx, sent: Span, main: Found) -> Span | None:
-        """A strike told by a party's own spokesman ("قالت قوة المهام المشتركة إن الضربات ...")
-        with nobody named as its author is that party's."""
-        if main.trigger.klass != "strike":
+    def _spokesman(sources: list[str], sub_type: str) -> Span | None:
+        """A strike told by a party's own spokesman ("قالت قوة المهام المشتركة إن الضربات ...",
+        then "وأضاف البيان أن 17 ضربة ...") with nobody named as its author is that party's."""
+        if sub_type not in STRIKES:
             return None
-        for s in idx["source"].within(sent.start, sent.end):
-            party = s.attrs.get("speaks_for")
-            if party:
-                from marsad.entities.actors import lookup_actor
+        from marsad.entities.actors import lookup_actor, speaks_for
 
-                rec = lookup_actor(party)
-                if rec:
-                    attrs = {"canonical": rec["canonical"], "type": rec.get("type"), "default": True}
-                    return Span(0, 0, "actor", attrs)
+        for source in sources:
+            party = speaks_for(source)
+            rec = lookup_actor(party) if party else None
+            if rec:
+                attrs = {"canonical": rec["canonical"], "type": rec.get("type"), "default": True}
+                return Span(0, 0, "actor", attrs)
         return None
 
     @staticmethod
