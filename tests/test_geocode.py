@@ -248,3 +248,16 @@ def test_place_spans_stay_inside_the_text_and_carry_a_point(pieces):
     for s in spans:
         assert 0 <= s.start < s.end <= len(text) and text[s.start : s.end].strip()
         assert s.attrs["lat"] is not None and s.attrs["precision"] in (1, 2, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("مشروع التسوية موجود في جنيف 1 وجنيف 2", []),
+        ("مفاوضات جنيف 3، التي انطلقت", []),
+        ("قصف على حلب 3 مرات", ["حلب"]),
+        ("عقد المؤتمر في جنيف أمس", ["جنيف"]),
+    ],
+)
+def test_a_numbered_round_is_a_conference_not_a_city(text, found):
+    assert [p["words"] for p in geocode_text(text)] == found

@@ -39,6 +39,9 @@ from marsad.text.tokens import tokenize
 _SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
 
 
+_ROUND_RE = re.compile(
+    r"[ \t\u00a0]*(?:[0-9\u0660-\u0669]{1,2}|I{1,3}|IV|V)(?=[ \t\u00a0]*(?:$|[.,،:;)»\"\n]|و))"
+)
 _OPEN_QUOTES = "\"“«'‘"
 _CLOSE_QUOTE_RE = re.compile(r"[\"”»'’]")
 
@@ -375,6 +378,9 @@ class Geocoder:
             plen, n, key, variant = m
             if TANWEEN in text[words[i][0] : words[i + n - 1][1]]:
                 i += 1  # "دوماً" (always), "سورياً" (Syrians): adverbs and accusatives, not names
+                continue
+            if _ROUND_RE.match(text, words[i + n - 1][1]):
+                i += n  # "جنيف 2", "أستانا 3": a conference round, not the city
                 continue
             places, strong = self._name(key, variant)
             trigger = self._trigger_before(words, i, plen)
