@@ -240,3 +240,11 @@ def test_a_spokesman_going_on_keeps_speaking_for_his_side(code):
         "Aleppo": "Coalition (United States)",
         "Darayya": "Military Forces of Syria (2000-2024)",
     }
+
+
+def test_barrel_bombs_far_from_their_verb_are_still_a_strike(code):
+    """The regime's alias "براميل متفجرة" does not hide the strike it names."""
+    [strike] = code(
+        "ألقى الطيران المروحي بعد منتصف ليل السبت- الأحد عدة براميل متفجرة على مناطق في مدينة الزبداني."
+    )
+    assert strike.sub_event_type == "Air/drone strike" and strike.location == "Zabadani"

@@ -270,7 +270,9 @@ class EventExtractor:
         ]
         i = lo
         while i < hi:
-            if not self._maybe[i] or any(n.start <= tokens[i].start < n.end for n in names):
+            # inside a name, not at its head: "هيئة تحرير الشام" has no capture in it, but the
+            # regime's alias "البراميل المتفجرة" is still a barrel-bomb strike
+            if not self._maybe[i] or any(n.start < tokens[i].start < n.end for n in names):
                 i += 1
                 continue
             hit = self._match_at(keys, i, hi)
