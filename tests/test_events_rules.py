@@ -248,3 +248,9 @@ def test_barrel_bombs_far_from_their_verb_are_still_a_strike(code):
         "ألقى الطيران المروحي بعد منتصف ليل السبت- الأحد عدة براميل متفجرة على مناطق في مدينة الزبداني."
     )
     assert strike.sub_event_type == "Air/drone strike" and strike.location == "Zabadani"
+
+
+def test_rockets_fired_toward_a_town_fell_there_when_nothing_else_is_named(code):
+    [strike] = code("أطلقت الفصائل صواريخ باتجاه مدينة القرداحة.")
+    assert strike.location == "Qardaha"
+    assert "Palmyra" not in {e.location for e in code("سيطرت قوات النظام على تلال باتجاه مدينة تدمر.")}

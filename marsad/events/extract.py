@@ -479,7 +479,7 @@ class EventExtractor:
         start, end = tokens[lo].start, tokens[hi - 1].end
         taken = [s for label in ("actor", "source") for s in idx[label].within(start, end)]
         territory = main.trigger.klass == "territory" or main.trigger.id == "withdrawal"
-        cands = []
+        cands, oriented = [], []
         for p in idx["place"].within(start, end):
             if p.attrs.get("lat") is None or p.attrs.get("role") == "government":
                 continue  # "وصفته أنقرة": the Turkish government speaking, not a place of the event
@@ -488,6 +488,9 @@ class EventExtractor:
             i = bisect.bisect_left(self._tok_starts, p.start)
             before = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
             if any(k in self.direction for k in before):
+                # "أطلقت صواريخ باتجاه X": with nothing else named, X is where they fell
+                if not territory and (main.stop is None or p.start < main.stop):
+                    oriented.append(p)
                 continue
             if territory and any(k in self.direction_territory for k in before):
                 continue
@@ -496,7 +499,7 @@ class EventExtractor:
             if main.stop is not None and p.start >= main.stop:
                 continue
             cands.append(p)
-        return self._drop_containers(doc, cands)
+        return self._drop_containers(doc, cands) or oriented[:1]
 
     @staticmethod
     def _drop_containers(doc: Document, places: list[Span]) -> list[Span]:
