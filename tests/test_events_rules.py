@@ -254,3 +254,8 @@ def test_rockets_fired_toward_a_town_fell_there_when_nothing_else_is_named(code)
     [strike] = code("أطلقت الفصائل صواريخ باتجاه مدينة القرداحة.")
     assert strike.location == "Qardaha"
     assert "Palmyra" not in {e.location for e in code("سيطرت قوات النظام على تلال باتجاه مدينة تدمر.")}
+
+
+def test_ongoing_fighting_is_dated_by_the_report_not_by_when_it_began(code):
+    [clash] = code("وتستمر الاشتباكات بين قوات النظام والفصائل في مدينة الزبداني منذ الرابع من الشهر الجاري.")
+    assert clash.event_date == "2015-08-09"  # the day before publication, not 2015-08-04

@@ -715,7 +715,14 @@ class EventExtractor:
             old = [d for d in dates if d.attrs.get("historical")]
             if old:
                 return old[0].attrs.get("first"), 3, True
-            day = [d for d in dates if d.attrs.get("first") and d.attrs.get("precision") in ("day", "week")]
+            # "منذ الرابع من الشهر" dates when fighting began, not the day it is reported on
+            day = [
+                d
+                for d in dates
+                if d.attrs.get("first")
+                and d.attrs.get("precision") in ("day", "week")
+                and d.attrs.get("kind") != "since"
+            ]
             if day:
                 return day[0].attrs["first"], 1 if day[0].attrs["precision"] == "day" else 2, False
         current = [
@@ -724,6 +731,7 @@ class EventExtractor:
             if d.attrs.get("first")
             and not d.attrs.get("historical")
             and d.attrs.get("precision") in ("day", "week")
+            and d.attrs.get("kind") != "since"
         ]
         if current:
             return current[0].attrs["first"], 1 if current[0].attrs["precision"] == "day" else 2, False
