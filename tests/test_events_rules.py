@@ -259,3 +259,15 @@ def test_rockets_fired_toward_a_town_fell_there_when_nothing_else_is_named(code)
 def test_ongoing_fighting_is_dated_by_the_report_not_by_when_it_began(code):
     [clash] = code("وتستمر الاشتباكات بين قوات النظام والفصائل في مدينة الزبداني منذ الرابع من الشهر الجاري.")
     assert clash.event_date == "2015-08-09"  # the day before publication, not 2015-08-04
+
+
+def test_an_unnamed_strike_in_a_sentence_about_the_coalition_is_the_coalitions(code):
+    [strike] = code("وقال بيان التحالف إن ست غارات جوية نفذت قرب الحسكة.")
+    assert strike.actor1 == "Coalition (United States)"
+    [barrels] = code("وقال التحالف إن الطيران المروحي ألقى براميل متفجرة على مدينة داريا.")
+    assert barrels.actor1 == "Military Forces of Syria (2000-2024)"
+
+
+def test_the_group_a_strike_was_aimed_at_is_its_target(code):
+    [strike] = code("وقصفت طائرات التحالف مواقع قرب الرقة مستهدفة وحدات من مقاتلي تنظيم داعش.")
+    assert (strike.actor1, strike.actor2) == ("Coalition (United States)", "Islamic State")

@@ -112,6 +112,8 @@ class EventExtractor:
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
         self.opinion = c["opinion"]
+        self.coalition_words = c["coalition_words"]
+        self.regime_air_words = c["regime_air_words"]
         self.negation = c["negation"]
         self.denial = c["denial"]
         self.allegation = c["allegation"]
@@ -346,7 +348,10 @@ class EventExtractor:
             # the sentence's own source, or the last one when it goes on ("وأضاف البيان أن ...")
             sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
             spoken = sent_sources or (ctx.last_source if self._continues(keys, unit.sent_lo, sent_hi) else [])
-            actor1 = self._spokesman(spoken, sub_type) or self._default_actor(sub_type, unit_keys, places)
+            coalition = not unit_keys & self.regime_air_words and any(
+                k in self.coalition_words for j in range(unit.sent_lo, sent_hi) for k in keys[j]
+            )
+            actor1 = self._spokesman(spoken, sub_type) or self._default_actor(sub_type, coalition, places)
             sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         elif not actor1.attrs.get("default"):
             ctx.sentence_actor = actor1
@@ -590,6 +595,12 @@ class EventExtractor:
                 targets.append(a)  # civilians suffer violence; they are its actor only when they protest
             elif any(k in self.victim_markers for k in near) or self._counted(keys, unit.back_lo, i):
                 targets.append(a)  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
+            elif (
+                i - 2 >= unit.back_lo
+                and "من" in keys[i - 1]
+                and any(k in self.target_markers for k in keys[i - 2])
+            ):
+                targets.append(a)  # "مستهدفة وحدات من مقاتلي داعش": a partitive من after a target
             elif any(k in self.agent_markers for k in prev[-1:]):
                 agents.append(a)
             elif (
@@ -688,13 +699,15 @@ class EventExtractor:
         return None
 
     @staticmethod
-    def _default_actor(sub_type: str, unit_keys, places: list[Span]) -> Span | None:
-        """Barrel bombs and helicopters over Syria are the regime's, and a bomb nobody is named
-        for is an unidentified group's: analysts code them so."""
+    def _default_actor(sub_type: str, coalition: bool, places: list[Span]) -> Span | None:
+        """Air strikes over Syria are the regime's (the coalition's where the sentence speaks of
+        it), and a bomb nobody is named for is an unidentified group's: analysts code them so."""
         if not any(p.attrs.get("country_code") == "SY" for p in places):
             return None
         default = {
-            "Air/drone strike": "Military Forces of Syria (2000-2024)",
+            "Air/drone strike": "Coalition (United States)"
+            if coalition
+            else "Military Forces of Syria (2000-2024)",
             "Remote explosive/landmine/IED": "Unidentified Armed Group (Syria)",
         }.get(sub_type)
         if default is None:
