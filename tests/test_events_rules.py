@@ -271,3 +271,9 @@ def test_an_unnamed_strike_in_a_sentence_about_the_coalition_is_the_coalitions(c
 def test_the_group_a_strike_was_aimed_at_is_its_target(code):
     [strike] = code("وقصفت طائرات التحالف مواقع قرب الرقة مستهدفة وحدات من مقاتلي تنظيم داعش.")
     assert (strike.actor1, strike.actor2) == ("Coalition (United States)", "Islamic State")
+
+
+def test_a_past_year_before_the_comma_and_a_condition_are_not_current_events(code):
+    [old] = code("ويذكر أنه في عام 2006، قتلت غارة جوية أميركية الزرقاوي في شمال بغداد.")
+    assert old.historical
+    assert not code("وفي حال تمكنت الفصائل المقاتلة من السيطرة على جورين، يصبح بإمكانها التقدم.")

@@ -355,7 +355,8 @@ class EventExtractor:
             sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         elif not actor1.attrs.get("default"):
             ctx.sentence_actor = actor1
-        when, precision, historical = self._date(doc, idx, own, ahead, sent)
+        back = (tokens[unit.back_lo].start, own[0])
+        when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
         if not historical and self._vague_past(keys, unit):
             when, precision, historical = None, None, True
         status, attributed = self._status(idx, tokens, keys, sent, sent_sources, actor1, ctx)
@@ -721,8 +722,14 @@ class EventExtractor:
 
     # -- date ----------------------------------------------------------------------------------
     @staticmethod
-    def _date(doc: Document, idx, own, ahead, sent: Span) -> tuple[str | None, int | None, bool]:
-        """The unit's own date; a past year there makes it background, never a current event."""
+    def _date(doc: Document, idx, own, ahead, sent: Span, back) -> tuple[str | None, int | None, bool]:
+        """The unit's own date; a past year there makes it background, never a current event.
+
+        A past year in the part of the clause before the trigger counts too ("في عام 2006،
+        قتلت غارة ...")."""
+        old = [d for d in idx["date"].within(*back) if d.attrs.get("historical")] if back[0] < back[1] else []
+        if old:
+            return old[-1].attrs.get("first"), 3, True
         for lo, hi in (own, ahead):
             dates = idx["date"].within(lo, hi)
             old = [d for d in dates if d.attrs.get("historical")]
