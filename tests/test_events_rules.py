@@ -277,3 +277,11 @@ def test_a_past_year_before_the_comma_and_a_condition_are_not_current_events(cod
     [old] = code("ويذكر أنه في عام 2006، قتلت غارة جوية أميركية الزرقاوي في شمال بغداد.")
     assert old.historical
     assert not code("وفي حال تمكنت الفصائل المقاتلة من السيطرة على جورين، يصبح بإمكانها التقدم.")
+
+
+def test_targeting_forces_with_no_weapon_named_is_an_attack_on_them(code):
+    [clash] = code(
+        "كما استهدف عناصر تنظيم داعش مناطق سيطرة قوات النظام في تل معاز شرقي قرية شقا في ريف السويداء."
+    )
+    assert (clash.sub_event_type, clash.actor1, clash.location) == ("Armed clash", "Islamic State", "Shaqqā")
+    assert not code("أطلق سراح المعتقلين في مدينة حماة.")

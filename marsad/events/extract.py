@@ -18,6 +18,7 @@ from marsad.events.lexicon import Lexicon, Trigger, load
 from marsad.events.model import INTER_CODES, Event, Evidence
 from marsad.merge.cluster import combined_status
 from marsad.pipeline import component
+from marsad.text.normalize import normalize_key
 from marsad.text.tokens import candidates
 
 # Place types that contain others; kept only when a clause names nothing more specific.
@@ -112,6 +113,8 @@ class EventExtractor:
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
         self.opinion = c["opinion"]
+        self.aim_verbs = c["aim_verbs"]
+        self.attack_key = normalize_key("هجوم")
         self.coalition_words = c["coalition_words"]
         self.regime_air_words = c["regime_air_words"]
         self.negation = c["negation"]
@@ -282,10 +285,13 @@ class EventExtractor:
                 i += 1
                 continue
             trig, n = hit
+            if self._aimed_at_forces(keys, i, trig, lo, hi):
+                trig = self.lex.words[self.attack_key]  # "استهدف عناصر داعش مواقع قوات النظام"
             if self._cancelled(tokens, keys, i, trig, lo, hi):
-                for f in out:
-                    if f.stop is None:
-                        f.stop = tokens[i].start
+                if not self._held(keys, i, trig, lo):  # "مناطق سيطرة قوات النظام" names the target
+                    for f in out:
+                        if f.stop is None:
+                            f.stop = tokens[i].start
                 i += n
                 continue
             out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i))
@@ -305,6 +311,20 @@ class EventExtractor:
                 best = trig
         return (best, 1) if best else None
 
+    def _aimed_at_forces(self, keys, i: int, trig: Trigger, lo: int, hi: int) -> bool:
+        """ "استهدف" with no weapon named but forces or positions right after it: an attack on
+        them (a clash), where a bare "استهدف" would otherwise say nothing."""
+        if not trig.needs_weapon or not any(self.lex.weapon_verbs.get(k) in self.aim_verbs for k in keys[i]):
+            return False
+        if any(k in self.weapons for j in range(max(lo, i - 4), min(hi, i + 8)) if j != i for k in keys[j]):
+            return False  # a weapon is named: the strike trigger stands
+        return any(k in self.armed for j in range(i + 1, min(hi, i + 6)) for k in keys[j])
+
+    def _held(self, keys, i: int, trig: Trigger, lo: int) -> bool:
+        """Is a territory word here a state ("الخاضعة لسيطرة", "مناطق سيطرة"), not a change?"""
+        before = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
+        return trig.klass == "territory" and any(k in self.control_state for k in before)
+
     def _cancelled(self, tokens, keys, i: int, trig: Trigger, lo: int, hi: int) -> bool:
         """Negated, hoped-for, or a state rather than a change."""
         before = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
@@ -318,7 +338,7 @@ class EventExtractor:
             return True  # "احتلت الصدارة": first place in a list, not a town taken
         if any(k in self.irrealis for j in range(lo, min(hi, i + 2)) if j != i for k in keys[j]):
             return True  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
-        if trig.klass == "territory" and any(k in self.control_state for k in before):
+        if self._held(keys, i, trig, lo):
             return True
         if trig.klass == "territory" and "ل" in tokens[i].prefix.removesuffix("ال"):
             return True  # "للسيطرة على", "لتحرير": a purpose, not a capture
