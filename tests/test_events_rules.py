@@ -285,3 +285,13 @@ def test_targeting_forces_with_no_weapon_named_is_an_attack_on_them(code):
     )
     assert (clash.sub_event_type, clash.actor1, clash.location) == ("Armed clash", "Islamic State", "Shaqqā")
     assert not code("أطلق سراح المعتقلين في مدينة حماة.")
+
+
+def test_the_latter_is_the_subject_that_retook_the_points(code):
+    events = code(
+        "ولا تزال المعارك متواصلة بين قوات النظام من جانب، ومقاتلي الفصائل المعارضة من جانب آخر، حيث تمكن"
+        " الأخير من استعادة السيطرة على نقاط تقدمت إليها قوات النظام في بلدة جورين."
+    )
+    [retaken] = [e for e in events if "territory" in e.sub_event_type]
+    assert retaken.actor1 == "Opposition Rebels (Syria)"
+    assert retaken.sub_event_type == "Non-state actor overtakes territory"

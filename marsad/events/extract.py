@@ -595,8 +595,11 @@ class EventExtractor:
 
         Names in the trigger's own segment come first, then those after it, then those before."""
         ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]
-        actors = [a for lo, hi in ranges for a in self._actor_spans(idx, tokens, lo, hi)]
-        actors += self._actor_anaphors(idx, tokens, keys, unit)
+        # the trigger's own segment in reading order, "الأخير" (the latter) included, then the rest
+        own = self._actor_spans(idx, tokens, unit.lo, unit.hi) + self._actor_anaphors(idx, tokens, keys, unit)
+        actors = sorted(own, key=lambda a: a.start) + [
+            a for lo, hi in ranges[1:] for a in self._actor_spans(idx, tokens, lo, hi)
+        ]
         if not actors:
             return None, [], None, []
         agents, targets, neutral = [], [], []
