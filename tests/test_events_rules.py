@@ -295,3 +295,14 @@ def test_the_latter_is_the_subject_that_retook_the_points(code):
     [retaken] = [e for e in events if "territory" in e.sub_event_type]
     assert retaken.actor1 == "Opposition Rebels (Syria)"
     assert retaken.sub_event_type == "Non-state actor overtakes territory"
+
+
+def test_fighters_of_a_named_group_killed_by_strikes_are_that_groups_loss(code):
+    [strike] = code(
+        "كما لقي ما لا يقل عن 115 مسلحاً من جبهة النصرة حتفهم جراء ضربات نفذها طيران التحالف في ريف حلب."
+    )
+    assert (strike.actor1, strike.actor2, strike.fatalities) == (
+        "Coalition (United States)",
+        "Jabhat al-Nusra",
+        115,
+    )

@@ -637,6 +637,8 @@ class EventExtractor:
                 targets.append(a)  # "مواقع للجيش النظامي وحزب الله": joined to a target, a target too
             else:
                 neutral.append(a)
+        named = [t for t in targets if not str(t.attrs.get("canonical", "")).startswith("Unidentified")]
+        targets = named or targets  # "115 مسلحا من جبهة النصرة": the gunmen are Nusra's
         ordered = agents + neutral
         if not ordered:
             return None, [], (targets[0] if targets else None), targets[1:2]
