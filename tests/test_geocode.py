@@ -261,3 +261,10 @@ def test_place_spans_stay_inside_the_text_and_carry_a_point(pieces):
 )
 def test_a_numbered_round_is_a_conference_not_a_city(text, found):
     assert [p["words"] for p in geocode_text(text)] == found
+
+
+def test_a_town_contains_its_quarters():
+    """The quarter in "حي القصور ببلدة تلبيسة" is not Homs' Qusour 13 km away: the town holds it."""
+    quarter = geocode_text("قصف على حي القصور ببلدة تلبيسة")[0]
+    assert quarter["name"] == "Talbiseh" and quarter["type"] == "neighbourhood"
+    assert geocode_text("قصف على حي القصور في مدينة حمص")[0]["name"] == "Homs"

@@ -87,7 +87,7 @@ _CONTAINER_GAP_RE = re.compile(
     r"|\s*[\"”»'’]?\s*(?:التابعة|التابع)\s+(?:ل)(\S*)\s*"
 )
 # How far from a container's point a place inside it may lie, by the container's kind.
-CONTAINER_KM = {"city": 12.0, "area": 25.0, "region": 40.0}
+CONTAINER_KM = {"neighbourhood": 5.0, "village": 5.0, "town": 8.0, "city": 12.0, "area": 25.0, "region": 40.0}
 TANWEEN = "\u064b"
 
 # Countries whose places an Arabic article about the Syrian war most likely means.
@@ -601,7 +601,7 @@ class Geocoder:
             areas = {(c.country_code, c.admin1) for c in nxt.candidates if c.admin1}
             inside = [p for p in m.candidates if (p.country_code, p.admin1) in areas and p.type != "admin1"]
             kind = "countryside" if kind == "countryside" else "admin1"
-        elif kind in ("city", "area", "region", "plain", "mountain"):
+        elif kind in ("city", "town", "village", "neighbourhood", "area", "region", "plain", "mountain"):
             radius = CONTAINER_KM.get(kind, CONTAINER_KM["region"])
             cities = [c for c in nxt.candidates if c.type not in AREA_TYPES]
             inside = [
@@ -609,7 +609,7 @@ class Geocoder:
                 for p in m.candidates
                 if any(haversine_km(c.lat, c.lon, p.lat, p.lon) < radius for c in cities)
             ]
-            kind = "city" if kind == "city" else "area"
+            kind = "city" if kind in ("city", "town", "village", "neighbourhood") else "area"
         else:
             return
         if inside:
