@@ -112,7 +112,7 @@ class Lexicon:
     weak_triggers: frozenset[str]
     country_before: frozenset[str]
     subdistrict_countries: frozenset[str]
-    government_verbs: frozenset[str]
+    government_words: frozenset[str]
     government_blockers: frozenset[str]
 
 
@@ -131,7 +131,7 @@ def lexicon() -> Lexicon:
         weak_triggers=frozenset(_key(w) for w in raw["weak_triggers"]),
         country_before=frozenset(_key(w) for w in raw["country_before"]),
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
-        government_verbs=frozenset(_key(w) for w in raw["government_verbs"]),
+        government_words=frozenset(_key(w) for w in raw["government_words"]),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
     )
 
@@ -693,7 +693,7 @@ class Geocoder:
             nxt = {b for b, _ in bases(_key(after[0]))} if after else set()
             if prev & self.lex.government_blockers:
                 continue
-            if prev & self.lex.government_verbs or nxt & self.lex.government_verbs:
+            if prev & self.lex.government_words or nxt & self.lex.government_words:
                 out.add(k)
         return out
 

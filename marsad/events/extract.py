@@ -714,14 +714,13 @@ class EventExtractor:
         then "وأضاف البيان أن 17 ضربة ...") with nobody named as its author is that party's."""
         if sub_type not in STRIKES:
             return None
-        from marsad.entities.actors import lookup_actor, speaks_for
+        from marsad.entities.actors import speaks_for
 
         for source in sources:
             party = speaks_for(source)
-            rec = lookup_actor(party) if party else None
-            if rec:
-                attrs = {"canonical": rec["canonical"], "type": rec.get("type"), "default": True}
-                return Span(0, 0, "actor", attrs)
+            span = _unread_actor(party) if party else None
+            if span is not None:
+                return span
         return None
 
     @staticmethod
@@ -736,14 +735,7 @@ class EventExtractor:
             else "Military Forces of Syria (2000-2024)",
             "Remote explosive/landmine/IED": "Unidentified Armed Group (Syria)",
         }.get(sub_type)
-        if default is None:
-            return None
-        from marsad.entities.actors import lookup_actor
-
-        rec = lookup_actor(default)
-        if not rec:
-            return None
-        return Span(0, 0, "actor", {"canonical": rec["canonical"], "type": rec.get("type"), "default": True})
+        return _unread_actor(default) if default else None
 
     # -- date ----------------------------------------------------------------------------------
     @staticmethod
@@ -857,6 +849,16 @@ class EventExtractor:
                 if after and after[0].start == tokens[nxt].start:
                     return after[0]
         return None
+
+
+def _unread_actor(name: str) -> Span | None:
+    """An actor the text does not name (a default, a spokesman's side): no offsets, marked so."""
+    from marsad.entities.actors import lookup_actor
+
+    rec = lookup_actor(name)
+    if rec is None:
+        return None
+    return Span(0, 0, "actor", {"canonical": rec["canonical"], "type": rec.get("type"), "default": True})
 
 
 def _local(actor: Span, place: dict) -> str:
