@@ -18,7 +18,7 @@ import orjson
 
 from marsad.document import Document, OffsetMap
 from marsad.events.model import INTER_CODES, Event
-from marsad.merge.cluster import cluster, combine
+from marsad.merge.cluster import PLACE_FIELDS, cluster, combine
 from marsad.merge.territory import timeline
 from marsad.store.backend import Backend
 from marsad.store.schema import migrate
@@ -37,14 +37,7 @@ EXPORT_FIELDS = (
     "assoc_actor_2",
     "inter1",
     "inter2",
-    "location",
-    "admin1",
-    "country",
-    "country_code",
-    "latitude",
-    "longitude",
-    "geonameid",
-    "geo_precision",
+    *PLACE_FIELDS,
     "fatalities",
     "status",
     "historical",
