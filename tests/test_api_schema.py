@@ -7,10 +7,12 @@ every answer must match the schema and the documented status codes.
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
@@ -29,14 +31,16 @@ from marsad.api.app import create_app  # noqa: E402
 TOKEN = "schema-token"
 
 
-@pytest.fixture(scope="module")
-def api_schema(tmp_path_factory: pytest.TempPathFactory) -> object:
-    db = build_synthetic_store(str(tmp_path_factory.mktemp("schema") / "store.db"))
-    app = create_app(db, token=TOKEN, reads_per_minute=100_000, writes_per_minute=100_000)
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
-
-
-schema = schemathesis.pytest.from_fixture("api_schema")
+_STORE_DIR = tempfile.mkdtemp(prefix="marsad-schema-")
+atexit.register(shutil.rmtree, _STORE_DIR, ignore_errors=True)
+# Built at import, not in a fixture: schemathesis' lazy fixture path breaks on pytest 9.2.
+_APP = create_app(
+    build_synthetic_store(str(Path(_STORE_DIR) / "store.db")),
+    token=TOKEN,
+    reads_per_minute=100_000,
+    writes_per_minute=100_000,
+)
+schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
 
 
 @schema.parametrize()

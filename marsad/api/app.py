@@ -209,21 +209,25 @@ def create_app(
     token = token or os.environ.get("MARSAD_API_TOKEN") or None
     tile_url = tile_url or os.environ.get("MARSAD_TILE_URL") or None
     tile_attribution = tile_attribution or os.environ.get("MARSAD_TILE_ATTRIBUTION") or None
-    store = open_store(db)
+    store_box: list[Any] = [open_store(db)]
     store_lock = threading.RLock()
     ingest_lock = threading.Lock()
     pipeline_box: list[Any] = []
 
     @contextmanager
     def using_store() -> Iterator[Any]:
+        # Reopened after a shutdown: a test client (or an ASGI server) may run the lifespan again.
         with store_lock:
-            yield store
+            if not store_box:
+                store_box.append(open_store(db))
+            yield store_box[0]
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         with store_lock:
-            store.close()
+            if store_box:
+                store_box.pop().close()
 
     app = FastAPI(
         title="marsad",
