@@ -329,11 +329,22 @@ def eval_events(
         str | None, typer.Option(help="Score this store; default: code the gold's articles now.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    details: Annotated[
+        bool | None,
+        typer.Option(
+            "--details/--summary",
+            help="Per-document errors; off by default for the measure-only sets test/ and feed/.",
+        ),
+    ] = None,
 ) -> None:
     """Precision, recall, F1 and attribute accuracy against gold events."""
-    from marsad.evaluate import evaluate_events, format_report
+    from marsad.evaluate import MEASURE_ONLY, evaluate_events, format_report, withhold_errors
 
     report = evaluate_events(gold_dir, db=db)
+    if details is None:
+        details = gold_dir.resolve().name not in MEASURE_ONLY
+    if not details:
+        report = withhold_errors(report)
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     else:
