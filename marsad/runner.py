@@ -16,6 +16,7 @@ from datetime import date
 from marsad.admission import Admission
 from marsad.document import Document
 from marsad.pipeline import DEFAULT_PIPELINE, Pipeline
+from marsad.store.store import distinct_events
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Summary:
         else:
             self.processed += 1
             self.undated += doc.published is None
-            for ev in doc.events:
+            for ev, _ in distinct_events(doc.events):  # as the store counts them
                 self.events[ev.sub_event_type] += 1
 
     def to_dict(self) -> dict:

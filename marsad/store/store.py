@@ -13,6 +13,7 @@ import re
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from hashlib import blake2b
 from typing import Any
 
 import orjson
@@ -698,6 +699,27 @@ def _as_event(ev: Any) -> Event:
     return ev if isinstance(ev, Event) else Event.from_dict(ev)
 
 
+def distinct_events(events: Iterable[Any]) -> list[tuple[Event, dict[str, Any]]]:
+    """A document's events with their export dicts, each once: a repeat (every field the same)
+    is dropped, and an event whose id another one already took gets an id of its own, so that
+    nothing the extractor found is lost to an id clash (the run summary counts these too)."""
+    out: list[tuple[Event, dict[str, Any]]] = []
+    taken: dict[str, str] = {}
+    for raw in events:
+        ev = _as_event(raw)
+        d = ev.to_dict()
+        body = _json({**d, "arguments": ev.arguments})
+        first = taken.get(d["event_id"])
+        if first is not None:
+            if first == body:
+                continue
+            ev.event_id = f"{d['event_id']}-{blake2b(body.encode(), digest_size=4).hexdigest()}"
+            d = ev.to_dict()
+        taken[d["event_id"]] = body
+        out.append((ev, d))
+    return out
+
+
 def _prepare(doc: Document) -> dict[str, Any]:
     """Every row one document needs, built before the transaction so the lock is held briefly."""
     published = doc.published.isoformat() if doc.published else None
@@ -781,13 +803,8 @@ def _prepare(doc: Document) -> dict[str, Any]:
                     a.get("country_code"),
                 )
             )
-    events, sources, ids = [], [], set()
-    for i, raw in enumerate(doc.events):
-        ev = _as_event(raw)
-        d = ev.to_dict()
-        if d["event_id"] in ids:
-            continue
-        ids.add(d["event_id"])
+    events, sources = [], []
+    for i, (ev, d) in enumerate(distinct_events(doc.events)):
         values = []
         for c in _DOC_EVENT_COLUMNS:
             if c == "doc_id":
