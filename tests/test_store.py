@@ -201,3 +201,13 @@ def test_an_old_store_is_upgraded_in_place(target: str) -> None:
         assert store.db.one("SELECT MAX(version) FROM schema_version") == (len(MIGRATIONS),)
         store.write(make_doc(1))
         assert store.merge()["after"] == n_events(1)
+
+
+def test_an_error_leaving_the_store_is_reported_once(target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13, item 9: a crash printed its traceback twice, because closing the store tried the
+    failed batch again and raised the same error while the first was on its way out."""
+    with pytest.raises(RuntimeError, match="first") as raised, open_store(target, batch_size=8) as store:
+        store.write(make_doc(1))
+        monkeypatch.setattr(store, "_commit", lambda batch: (_ for _ in ()).throw(ValueError("again")))
+        raise RuntimeError("first")
+    assert raised.value.__context__ is None

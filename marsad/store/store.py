@@ -108,8 +108,18 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        # Leaving on an error: still try to commit the batch (work a re-run need not redo), but
+        # an error from that commit, often the same one again, must not hide the first.
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - the error already on its way out is the one to report
+            pass
+        finally:
+            self.db.close()
 
     # -- writing ---------------------------------------------------------------------------
     def seen(self, doc_id: str) -> bool:
@@ -588,6 +598,7 @@ class Store:
         }
 
     def quarantined(self) -> Iterator[dict[str, Any]]:
+        """Every quarantined record: where it was read, why it was kept out, and its text."""
         self.flush()
         keys = ("doc_id", "file", "line", "reason", "text")
         for row in self.db.query(
@@ -631,9 +642,9 @@ def event_filter(
     if actor:
         clauses.append(
             "LOWER(COALESCE(e.actor1, '') || '|' || COALESCE(e.actor2, '') || '|' || COALESCE(e.assoc_actor_1, '')"
-            " || '|' || COALESCE(e.assoc_actor_2, '')) LIKE ?"
+            " || '|' || COALESCE(e.assoc_actor_2, '')) LIKE ? ESCAPE '\\'"
         )
-        params.append(f"%{actor.lower()}%")
+        params.append(_contains(actor))
     for column, value in (("event_type", event_type), ("sub_event_type", sub_event_type), ("status", status)):
         if value:
             clauses.append(f"LOWER(e.{column}) = ?")
@@ -642,18 +653,25 @@ def event_filter(
         clauses.append("(LOWER(e.country) = ? OR LOWER(e.country_code) = ?)")
         params += [country.lower(), country.lower()]
     if source:
-        clauses.append("LOWER(e.attributed_to) LIKE ?")
-        params.append(f"%{source.lower()}%")
+        clauses.append("LOWER(e.attributed_to) LIKE ? ESCAPE '\\'")
+        params.append(_contains(source))
     if text:
         clauses.append(
-            "(LOWER(e.notes) LIKE ? OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
-            " ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND LOWER(s.text) LIKE ?))"
+            "(LOWER(e.notes) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
+            " ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND LOWER(s.text) LIKE ? ESCAPE '\\'))"
         )
-        params += [f"%{text.lower()}%"] * 2
+        params += [_contains(text)] * 2
     if historical is not None:
         clauses.append("e.historical = ?")
         params.append(1 if historical else 0)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _contains(value: str) -> str:
+    """A LIKE pattern for "contains ``value``" (any case): its own ``%`` and ``_`` match only
+    themselves (issue 13: they matched everything)."""
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[str, Any]:
