@@ -18,34 +18,12 @@ from typing import Any
 import orjson
 
 from marsad.document import Document, OffsetMap
-from marsad.events.model import INTER_CODES, Event
-from marsad.merge.cluster import PLACE_FIELDS, cluster, combine
+from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
+from marsad.merge.cluster import cluster, combine
 from marsad.merge.territory import timeline
 from marsad.store.backend import Backend
 from marsad.store.schema import migrate
 
-# The JSONL export's fields, in the order of issue 6 (Event.to_dict()).
-EXPORT_FIELDS = (
-    "event_id",
-    "doc_ids",
-    "event_date",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "actor2",
-    "assoc_actor_2",
-    "inter1",
-    "inter2",
-    *PLACE_FIELDS,
-    "fatalities",
-    "status",
-    "historical",
-    "attributed_to",
-    "evidence",
-    "notes",
-)
 # Columns shared by doc_events and events, in table order: the export's fields less the id,
 # the documents and the evidence, which live in their own columns and tables.
 EVENT_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("event_id", "doc_ids", "evidence"))
