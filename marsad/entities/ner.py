@@ -24,6 +24,7 @@ from typing import Any
 from marsad import datafile
 from marsad.document import Document
 from marsad.entities.actors import candidates, expand, lexicon
+from marsad.extras import require
 from marsad.pipeline import Label, component
 from marsad.text.normalize import normalize_key
 
@@ -294,8 +295,7 @@ def train(
     ``seed`` fixes the sentence order the trainer sees (L-BFGS itself is deterministic);
     ``min_freq`` drops features seen fewer times, and ``c1`` (L1) zeroes weak weights, which
     together keep the shipped model small."""
-    import sklearn_crfsuite
-
+    sklearn_crfsuite = require("sklearn_crfsuite", "train")
     sents = read_conll(train_path)
     random.Random(seed).shuffle(sents)
     feat = featurizer()
