@@ -10,7 +10,6 @@ import pytest
 from conftest import ROOT, SYRIA_2015
 
 from marsad.document import Document
-from marsad.parallel import BACK, FRONT
 from marsad.pipeline import (
     BEGIN,
     DEFAULT_PIPELINE,
@@ -23,6 +22,7 @@ from marsad.pipeline import (
     contracts_markdown,
     validate,
 )
+from marsad.runner import BACK, FRONT
 
 
 def test_docs_show_the_contracts_of_the_code() -> None:

@@ -38,6 +38,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "app",
         (
+            "marsad.admission",
             "marsad.runner",
             "marsad.parallel",
             "marsad.evaluate",
