@@ -503,5 +503,24 @@ def train_ner(
     Console().print_json(json.dumps(result, ensure_ascii=False, default=str))
 
 
+def main() -> None:
+    """The console script: a missing extra, a broken data file or an impossible pipeline is one
+    line on stderr and exit status 1, not a traceback."""
+    from marsad.extras import MissingExtra
+
+    try:
+        app()
+    except Exception as exc:
+        from marsad.datafile import DataFileError
+        from marsad.pipeline import PipelineError
+
+        if not isinstance(exc, MissingExtra | DataFileError | PipelineError):
+            raise
+        from rich.markup import escape
+
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import yaml
-
+from marsad import datafile
 from marsad.document import Document
-from marsad.pipeline import component
+from marsad.pipeline import Label, component
 from marsad.text.normalize import DIACRITICS, TATWEEL, normalize_key
 
 DATA = Path(__file__).parent / "data"
@@ -92,6 +91,61 @@ def _raw_prefix(token: str, stripped: int) -> int:
     return len(token)
 
 
+ActorType = Literal[
+    "state forces",
+    "rebel group",
+    "political militia",
+    "identity militia",
+    "rioters",
+    "protesters",
+    "civilians",
+    "external forces",
+]
+
+
+class StateEntry(datafile.Strict):
+    """A state whose army and police get "army + nationality" aliases generated."""
+
+    country: str
+    adjectives: list[str]
+    military: str
+    police: str
+
+
+class ActorEntry(datafile.Strict):
+    canonical: str
+    type: ActorType
+    country: str | None = None
+    aliases: list[str] = []
+
+
+class ActorCatalogue(datafile.Strict):
+    """actors.yaml (see its comments)."""
+
+    types: dict[ActorType, int]
+    heads: list[str] = []
+    links: list[str] = []
+    military_heads: list[str]
+    police_heads: list[str]
+    states: list[StateEntry] = []
+    actors: list[ActorEntry]
+
+
+class SourceEntry(datafile.Strict):
+    canonical: str
+    kind: Literal["media", "monitor", "official", "person", "org"]
+    aliases: list[str] = []
+    titled: list[str] = []
+    speaks_for: str | None = None
+
+
+class SourceCatalogue(datafile.Strict):
+    """sources.yaml (see its comments)."""
+
+    titles: list[str] = []
+    sources: list[SourceEntry]
+
+
 class Lexicon:
     """The compiled actor and source dictionaries."""
 
@@ -103,8 +157,14 @@ class Lexicon:
         self.sources: dict[str, dict[str, Any]] = {}
         self._alias_to_actor: dict[tuple[str, ...], str] = {}
         self._word_cache: dict[str, tuple[str, tuple[tuple[dict[str, Any], int], ...], int | None]] = {}
-        self._load_actors(yaml.safe_load(actors_path.read_text(encoding="utf-8")))
-        self._load_sources(yaml.safe_load(sources_path.read_text(encoding="utf-8")))
+        self._load_actors(datafile.load(actors_path, ActorCatalogue).model_dump())
+        self._load_sources(datafile.load(sources_path, SourceCatalogue).model_dump())
+        for rec in self.sources.values():
+            if rec["speaks_for"] is not None and rec["speaks_for"] not in self.actors:
+                raise datafile.DataFileError(
+                    f"{sources_path}: source {rec['canonical']!r}, field speaks_for: "
+                    f"no actor {rec['speaks_for']!r} in {actors_path}"
+                )
 
     # -- building ----------------------------------------------------------------------------
     def _insert(self, keys: tuple[str, ...], entry: Entry) -> None:
@@ -292,7 +352,22 @@ def speaks_for(source: str) -> str | None:
     return rec.get("speaks_for") if rec else None
 
 
-@component("actors")
+@component(
+    "actors",
+    assigns=[
+        Label(
+            "actor",
+            "",
+            {"canonical": (str, ""), "type": (str, "ACLED actor type"), "country": (str | None, "")},
+        ),
+        Label(
+            "source",
+            "",
+            {"canonical": (str, ""), "kind": (str, "`media`/`monitor`/`official`/`person`/`org`")},
+            optional={"speaks_for": (str, "the party whose spokesman it is")},
+        ),
+    ],
+)
 def make_actors() -> Any:
     """Pipeline stage adding ``actor`` and ``source`` spans (the ``ner`` stage may follow it)."""
     lex = lexicon()
