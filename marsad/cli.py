@@ -351,6 +351,32 @@ def eval_events(
         sys.stdout.write(format_report(report))
 
 
+@eval_app.command("places")
+def eval_places(
+    gold: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Place-mention gold (JSONL).")],
+    corpus: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="The articles (default: found beside the gold)."),
+    ] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="Print every error, one JSON line each.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Place precision, recall within radius and trap rate, by country and mention type."""
+    from marsad.evaluate_places import evaluate, format_report
+
+    try:
+        report = evaluate(gold, corpus)
+    except ValueError as e:
+        console.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from None
+    if as_json:
+        if not errors:
+            report = {k: v for k, v in report.items() if k != "errors"}
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_report(report, errors=errors))
+
+
 @eval_app.command("ner")
 def eval_ner(
     test: Annotated[
