@@ -416,5 +416,34 @@ def train_ner(
     Console().print_json(json.dumps(result, ensure_ascii=False, default=str))
 
 
+@train_app.command("places")
+def train_places(
+    shared: Annotated[
+        Path, typer.Option(exists=True, file_okay=False, help="The shared data folder (eval/, corpus/).")
+    ] = Path("../shared"),
+    anercorp: Annotated[
+        Path | None, typer.Option(help="ANERcorp train split (default: under shared).")
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="The 31k-article corpus (default: under shared).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Model file (default: the packaged one).")] = None,
+    seed: Annotated[int, typer.Option()] = 13,
+    corpus_limit: Annotated[int, typer.Option(help="Corpus articles to draw examples from.")] = 6000,
+) -> None:
+    """Train the model that decides whether a gazetteer match is a place (reproducible: fixed seed)."""
+    from marsad.entities import place_model
+
+    meta = place_model.train(
+        anercorp or shared / "eval" / "ner" / "anercorp" / "ITE5th_train_data.txt",
+        corpus or shared / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz",
+        shared,
+        out=out or place_model.MODEL_PATH,
+        seed=seed,
+        corpus_limit=corpus_limit,
+    )
+    Console().print_json(json.dumps(meta, ensure_ascii=False, default=str))
+
+
 if __name__ == "__main__":
     app()

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from marsad.document import Document
-from marsad.entities import gazetteer
+from marsad.entities import gazetteer, place_model
 from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, SETTLEMENTS, Gazetteer, Place, haversine_km
 from marsad.pipeline import component
 from marsad.text.normalize import normalize, normalize_key
@@ -114,6 +114,7 @@ class Lexicon:
     subdistrict_countries: frozenset[str]
     government_words: frozenset[str]
     government_blockers: frozenset[str]
+    anaphors: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -133,6 +134,7 @@ def lexicon() -> Lexicon:
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
         government_words=frozenset(_key(w) for w in raw["government_words"]),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
+        anaphors=frozenset(gazetteer.key_of(w) for w in raw["generic_anaphors"]),
     )
 
 
@@ -165,6 +167,15 @@ def _trigger_base(word: str, lex: Lexicon) -> str:
 
 
 _Word = tuple[int, int, str]  # start, end, folded key
+_CLAUSE_BREAK_RE = re.compile(r"[.!?؟\n،,;:]")
+
+
+class _Context:
+    """A document's word bases and, on first need, what the whole article says (place model)."""
+
+    def __init__(self, tokens: list[Any]) -> None:
+        self.bases = [t.base for t in tokens]
+        self.article: place_model.Article | None = None
 
 
 @dataclass
@@ -184,14 +195,16 @@ class _Mention:
     chosen: Place | None = None
     confidence: float = 0.0
     rejected: list[Place] = field(default_factory=list)
+    government: bool = False  # the place model read it as a government (أعلنت أنقرة)
 
 
 class Geocoder:
     """Finds and resolves place mentions; one instance serves every document."""
 
-    def __init__(self, gaz: Gazetteer | None = None) -> None:
+    def __init__(self, gaz: Gazetteer | None = None, use_model: bool = True) -> None:
         self.gaz = gaz or gazetteer.get()
         self.lex = lexicon()
+        self.model = place_model.model() if use_model else None
         self.firsts: dict[str, int] = {}
         for key in self.gaz.exact:
             n = key.count(" ") + 1
@@ -355,12 +368,18 @@ class Geocoder:
                     return lex.directions[b]
         return None
 
-    def detect(self, text: str, tokens: list[Any] | None = None) -> list[_Mention]:
-        """Place mentions of ``text``, read from its tokens (``doc.tokens``) when given."""
+    def detect(
+        self, text: str, tokens: list[Any] | None = None, labeller: place_model.Labeller | None = None
+    ) -> list[_Mention]:
+        """Place mentions of ``text``, read from its tokens (``doc.tokens``) when given.
+
+        The place model decides each candidate when it is shipped; ``labeller`` (training) decides
+        instead and sees every candidate's features."""
         if tokens is None:
             tokens = tokenize(text)
         words = [(t.start, t.end, t.norm) for t in tokens]
         named = _Countries()  # country words, read on first need
+        ctx = _Context(tokens)
         out: list[_Mention] = []
         i = 0
         list_trigger: str | None = None
@@ -383,7 +402,7 @@ class Geocoder:
                 i += n  # "جنيف 2", "أستانا 3": a conference round, not the city
                 continue
             places, strong = self._name(key, variant)
-            trigger = self._trigger_before(words, i, plen)
+            trigger = raw_trigger = self._trigger_before(words, i, plen)
             if (
                 trigger is not None
                 and not strong
@@ -425,16 +444,35 @@ class Geocoder:
                 ]
                 if near and _GAP_LIST_RE.match(gap):
                     in_list, places = True, near
-            if not strong and trigger is None and not in_list:
-                codes = {p.country_code for p in places if p.type != "country"}
-                if (
-                    variant
-                    or key in self.lex.stoplist
-                    or not self._country_in_sentence(text, words, i, codes, named)
-                ):
-                    i += 1
-                    continue
+            if trigger is None and not in_list and key in self.lex.anaphors:
+                i += n  # "المدينة": a place the article named, never a gazetteer entry
+                continue
             if trigger is None and self._adjective(words, i, plen, key, places):
+                i += 1
+                continue
+            codes = {p.country_code for p in places if p.type != "country"}
+            rules_take = (
+                strong
+                or trigger is not None
+                or in_list
+                or not (variant or key in self.lex.stoplist)
+                and self._country_in_sentence(text, words, i, codes, named)
+            )
+            government = False
+            if labeller is not None or self.model is not None:
+                feats = self._features(
+                    text, words, ctx, i, n, plen, key, places, strong, trigger, raw_trigger, in_list, named
+                )
+                feats.append("rules" if rules_take else "no_rules")
+                if labeller is not None:
+                    kind = labeller(words[i][0] + plen, words[i + n - 1][1], feats)
+                else:
+                    kind, _ = self.model.decide(feats)  # type: ignore[union-attr]
+                government = kind == "government"
+                take = kind == "place" or government and labeller is None
+            else:
+                take = rules_take
+            if not take:
                 i += 1
                 continue
             if trigger == "admin1":
@@ -459,6 +497,7 @@ class Geocoder:
                 while i + n < len(words) and words[i + n][1] <= end:
                     n += 1
             mention = _Mention(start, end, i, i + n, places, not strong, trigger, in_list=in_list)
+            mention.government = government
             anchor = i - 1 if (trigger and not in_list) else i
             if not in_list:
                 mention.qualifier = self._qualifier_before(words, anchor + (0 if anchor == i else 0))
@@ -480,6 +519,91 @@ class Geocoder:
             list_end = mention.last
             i = mention.last
         return out
+
+    def _features(
+        self,
+        text: str,
+        words: list[_Word],
+        ctx: _Context,
+        i: int,
+        n: int,
+        plen: int,
+        key: str,
+        places: list[Place],
+        strong: bool,
+        trigger: str | None,
+        raw_trigger: str | None,
+        in_list: bool,
+        named: _Countries,
+    ) -> list[str]:
+        """The place model's view of the candidate at words ``i``..``i+n``."""
+        art = ctx.article
+        if art is None:
+            art = ctx.article = self._article(text, words, ctx)
+        start, end = words[i][0] + plen, words[i + n - 1][1]
+        prev = [ctx.bases[j] for j in range(i - 1, max(i - 3, -1), -1)] if not plen else []
+        if plen:  # the clitic is the word before: "بالرقة" reads as "ب"
+            prev = [words[i][2][:plen]] + [ctx.bases[j] for j in range(i - 1, max(i - 2, -1), -1)]
+        nxt = [ctx.bases[i + n]] if i + n < len(words) else []
+        k = bisect.bisect_right(art.breaks, start)
+        lo = art.breaks[k - 1] if k else -1
+        hi = art.breaks[k] if k < len(art.breaks) else len(text)
+        violent = bisect.bisect_right(art.violent, lo) < bisect.bisect_left(art.violent, hi)
+        codes = {p.country_code for p in places if p.type != "country"}
+        gov = self.lex.government_words
+        capital = any((p.country_code, p.name.casefold()) in _capitals() for p in places)
+        gov_cue = (
+            capital
+            and trigger is None
+            and not (prev and prev[0] in self.lex.government_blockers)
+            and bool(prev and prev[0] in gov or nxt and nxt[0] in gov)
+        )
+        return place_model.features(
+            key=key,
+            n=n,
+            plen=plen,
+            prefix=words[i][2][:plen],
+            places=places,
+            strong=strong,
+            stop=key in self.lex.stoplist,
+            variant=key not in self.gaz.exact,
+            trigger=trigger or (raw_trigger if in_list else None),
+            weak_trigger=raw_trigger is not None and trigger is None,
+            in_list=in_list,
+            qualifier=self._qualifier_before(words, i) is not None,
+            country_named=bool(codes) and self._country_in_sentence(text, words, i, codes, named),
+            prev=prev,
+            nxt=nxt,
+            headed=key.split(" ", 1)[0] in art.headed,
+            violent=violent,
+            in_alias=self._in_alias(text, words, i, start, end),
+            gov_cue=gov_cue,
+        )
+
+    def _article(self, text: str, words: list[_Word], ctx: _Context) -> place_model.Article:
+        art = place_model.Article()
+        vocab = place_model.words().violence
+        strong_triggers = {k for k in self.lex.triggers if k not in self.lex.weak_triggers}
+        for j, (s, _, w) in enumerate(words):
+            base = ctx.bases[j]
+            if base in vocab or w in vocab:
+                art.violent.append(s)
+            if j + 1 < len(words) and (base in strong_triggers or w in strong_triggers):
+                art.headed.add(ctx.bases[j + 1])
+                art.headed.add(words[j + 1][2])
+        art.breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
+        return art
+
+    def _in_alias(self, text: str, words: list[_Word], i: int, start: int, end: int) -> bool:
+        """Whether an actor or source name longer than the match covers it (فجر ليبيا)."""
+        from marsad.entities.actors import lexicon as actor_lexicon
+
+        lo = words[max(0, i - 4)][0]
+        hi = words[min(len(words), i + 5) - 1][1]
+        return any(
+            lo + s <= start and end <= lo + e and e - s > end - start
+            for s, e, _ in actor_lexicon().find(text[lo:hi])
+        )
 
     def _side_after(self, text: str, words: list[_Word], j: int) -> tuple[str, int] | None:
         """``ريف حلب الشرقي`` / ``الشمالي الغربي``: the side and how many words it takes."""
@@ -713,7 +837,7 @@ class Geocoder:
             if (m.start, m.end) not in seen:  # one span per mention, however it was reached
                 seen.add((m.start, m.end))
                 attrs = self.attrs(m)
-                if k in governments:
+                if k in governments or m.government:
                     attrs["role"] = "government"
                 doc.add(m.start, m.end, "place", **attrs)
         return doc
