@@ -470,6 +470,8 @@ class Geocoder:
                     kind, _ = self.model.decide(feats)  # type: ignore[union-attr]
                 government = kind == "government"
                 take = kind == "place" or government and labeller is None
+                if not take and trigger and _quoted_rest(text, words[i][0] + plen, words[i + n - 1][1]):
+                    take, government = True, False  # 'تلة "جورة الماء"': a quoted name after its head noun
             else:
                 take = rules_take
             if not take:
@@ -583,12 +585,17 @@ class Geocoder:
     def _article(self, text: str, words: list[_Word], ctx: _Context) -> place_model.Article:
         art = place_model.Article()
         vocab = place_model.words().violence
-        strong_triggers = {k for k in self.lex.triggers if k not in self.lex.weak_triggers}
-        for j, (s, _, w) in enumerate(words):
+        strong_triggers = {k for k, v in self.lex.triggers.items() if v in place_model.SETTLEMENT_HEADS}
+        for j, (s, e, w) in enumerate(words):
             base = ctx.bases[j]
             if base in vocab or w in vocab:
                 art.violent.append(s)
-            if j + 1 < len(words) and (base in strong_triggers or w in strong_triggers):
+            # "مدينة X", "بلدة X": a head noun in construct (not "المدينة، X") right before a name
+            if (
+                j + 1 < len(words)
+                and not text[e : words[j + 1][0]].strip()
+                and any(b in strong_triggers for b, _ in bases(w))
+            ):
                 art.headed.add(ctx.bases[j + 1])
                 art.headed.add(words[j + 1][2])
         art.breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]

@@ -38,6 +38,11 @@ CLASSES = ("place", "common", "person", "org", "government")
 MODEL_PATH = gazetteer.DATA_DIR / "place_model.json"
 META_PATH = gazetteer.DATA_DIR / "place_model.meta.json"
 # Countries a conflict desk reads about: a candidate there is a likelier place than one abroad.
+# Head nouns that make the next word a settlement or division ("مدينة X"); others ("مديرية أمن",
+# "منطقة الحدود", "قاعدة بيانات") also head names that are not places.
+SETTLEMENT_HEADS = frozenset(
+    {"city", "town", "village", "neighbourhood", "camp", "countryside", "admin1", "subdistrict"}
+)
 REGION = frozenset({"SY", "IQ", "YE", "LY", "EG", "LB", "PS", "JO", "TR", "SA", "AF", "SO", "SD", "IL"})
 
 
@@ -278,7 +283,7 @@ def silver(feats: list[str]) -> str | None:
         return "person"
     if "gov_cue" in have:
         return "government"
-    if "bare" not in have and "weaktrig" not in have and "trig=-" not in have:
+    if have & {f"trig={t}" for t in SETTLEMENT_HEADS}:
         return "place"
     if "rules" in have and "strong" in have and "stop" not in have:
         return "place"  # a known town or city, named bare
