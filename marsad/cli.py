@@ -432,9 +432,9 @@ def train_places(
     corpus_limit: Annotated[int, typer.Option(help="Corpus articles to draw examples from.")] = 6000,
 ) -> None:
     """Train the model that decides whether a gazetteer match is a place (reproducible: fixed seed)."""
-    from marsad.entities import place_model
+    from marsad.entities import place_model, place_training
 
-    meta = place_model.train(
+    meta = place_training.train(
         anercorp or shared / "eval" / "ner" / "anercorp" / "ITE5th_train_data.txt",
         corpus or shared / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz",
         shared,

@@ -115,6 +115,8 @@ class Lexicon:
     government_words: frozenset[str]
     government_blockers: frozenset[str]
     anaphors: frozenset[str]
+    openers: frozenset[str]
+    duals: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -135,6 +137,8 @@ def lexicon() -> Lexicon:
         government_words=frozenset(_key(w) for w in raw["government_words"]),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
         anaphors=frozenset(gazetteer.key_of(w) for w in raw["generic_anaphors"]),
+        openers=frozenset(gazetteer.key_of(w) for w in raw["name_openers"]),
+        duals=frozenset(_key(w) for w in raw["dual_heads"]),
     )
 
 
@@ -384,14 +388,19 @@ class Geocoder:
         i = 0
         list_trigger: str | None = None
         list_end = -1
+        dual = False  # the list opened with a dual head noun ("بلدتي X وY"): it has two members
         starts = self._starts
         while i < len(words):
             hits = starts.get(words[i][2])
-            if hits == []:
-                i += 1
-                continue
-            m = self._match_at(text, words, i)
+            m = None if hits == [] else self._match_at(text, words, i)
             if m is None:
+                if dual and i == list_end and self._second_of_two(text, words, i):
+                    # "بلدتي الفوعة وكفرية": the second of two is a place even when the gazetteer
+                    # lacks it; a container after it may still place it (resolve)
+                    out.append(
+                        _Mention(words[i][0] + 1, words[i][1], i, i + 1, [], True, list_trigger, in_list=True)
+                    )
+                dual = False
                 i += 1
                 continue
             plen, n, key, variant = m
@@ -444,7 +453,7 @@ class Geocoder:
                 ]
                 if near and _GAP_LIST_RE.match(gap):
                     in_list, places = True, near
-            if trigger is None and not in_list and key in self.lex.anaphors:
+            if (trigger is None or trigger == "countryside") and not in_list and key in self.lex.anaphors:
                 i += n  # "المدينة": a place the article named, never a gazetteer entry
                 continue
             if trigger is None and self._adjective(words, i, plen, key, places):
@@ -498,6 +507,9 @@ class Geocoder:
                 places, end = [], quoted
                 while i + n < len(words) and words[i + n][1] <= end:
                     n += 1
+            elif n == 1 and key in self.lex.openers and self._name_goes_on(text, words, i + 1):
+                # "بلدة دير هجاري", "تل شور": دير، تل، كفر open a longer name the gazetteer lacks
+                places, end, n = [], words[i + 1][1], 2
             mention = _Mention(start, end, i, i + n, places, not strong, trigger, in_list=in_list)
             mention.government = government
             anchor = i - 1 if (trigger and not in_list) else i
@@ -516,11 +528,39 @@ class Geocoder:
             out.append(mention)
             if trigger:
                 list_trigger = trigger
+                dual = not in_list and _trigger_base(words[i - 1][2], self.lex) in self.lex.duals
             elif not in_list:
                 list_trigger = None
             list_end = mention.last
             i = mention.last
         return out
+
+    def _name_goes_on(self, text: str, words: list[_Word], j: int) -> bool:
+        """Whether word ``j`` continues a name (joined by a space; no particle, head or number)."""
+        if j >= len(words) or not _GAP_JOIN_RE.match(text[words[j - 1][1] : words[j][0]]):
+            return False
+        word = words[j][2]
+        lex = self.lex
+        return (
+            len(word) > 2
+            and not word[0].isdigit()
+            and word[0] not in "وف"
+            and word not in lex.country_before
+            and word not in lex.triggers
+            and word not in lex.directions
+            and word not in lex.near
+            and word not in lex.government_words
+        )
+
+    def _second_of_two(self, text: str, words: list[_Word], i: int) -> bool:
+        """Whether word ``i`` is ``و`` + a name, right after the first member of a dual."""
+        word = words[i][2]
+        return (
+            len(word) > 3
+            and word[0] == "و"
+            and bool(_GAP_LIST_RE.match(text[words[i - 1][1] : words[i][0]]))
+            and word[1:] not in self.lex.triggers
+        )
 
     def _features(
         self,
@@ -670,7 +710,12 @@ class Geocoder:
                 s += 1.0 * admins[(p.country_code, p.admin1)] / total_admin if p.admin1 else 0.0
                 s += math.log10(p.population + 10) / 3.5
                 s += 0.4 if p.source != "gn" else 0.0
-                s += 1.0 if p.population >= 500_000 else 0.0  # a capital is rarely a homonym
+                # a capital (or a city of half a million) is rarely the homonym meant
+                s += (
+                    1.0
+                    if p.population >= 500_000 or (p.country_code, p.name.casefold()) in _capitals()
+                    else 0.0
+                )
                 if (
                     m.trigger in ("village", "town", "city", "subdistrict")
                     and p.type in ("village", "town", "city")
