@@ -35,7 +35,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def root(
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
@@ -454,6 +454,32 @@ def eval_events(
         sys.stdout.write(format_report(report))
 
 
+@eval_app.command("places")
+def eval_places(
+    gold: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Place-mention gold (JSONL).")],
+    corpus: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="The articles (default: found beside the gold)."),
+    ] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="Print every error, one JSON line each.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Place precision, recall within radius and trap rate, by country and mention type."""
+    from marsad.evaluate_places import evaluate, format_report
+
+    try:
+        report = evaluate(gold, corpus)
+    except ValueError as e:
+        console.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from None
+    if as_json:
+        if not errors:
+            report = {k: v for k, v in report.items() if k != "errors"}
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_report(report, errors=errors))
+
+
 @eval_app.command("ner")
 def eval_ner(
     test: Annotated[
@@ -501,6 +527,35 @@ def train_ner(
         raise typer.BadParameter("that is the packaged model: add --replace-packaged", param_hint="--out")
     result = ner.train(train, out or ner.MODEL_PATH, seed=seed, dev_path=dev)
     Console().print_json(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@train_app.command("places")
+def train_places(
+    shared: Annotated[
+        Path, typer.Option(exists=True, file_okay=False, help="The shared data folder (eval/, corpus/).")
+    ] = Path("../shared"),
+    anercorp: Annotated[
+        Path | None, typer.Option(help="ANERcorp train split (default: under shared).")
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="The 31k-article corpus (default: under shared).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Model file (default: the packaged one).")] = None,
+    seed: Annotated[int, typer.Option()] = 13,
+    corpus_limit: Annotated[int, typer.Option(help="Corpus articles to draw examples from.")] = 6000,
+) -> None:
+    """Train the model that decides whether a gazetteer match is a place (reproducible: fixed seed)."""
+    from marsad.entities import place_model, place_training
+
+    meta = place_training.train(
+        anercorp or shared / "eval" / "ner" / "anercorp" / "ITE5th_train_data.txt",
+        corpus or shared / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz",
+        shared,
+        out=out or place_model.MODEL_PATH,
+        seed=seed,
+        corpus_limit=corpus_limit,
+    )
+    Console().print_json(json.dumps(meta, ensure_ascii=False, default=str))
 
 
 def main() -> None:
