@@ -18,8 +18,9 @@ import orjson
 
 from marsad.document import Document, OffsetMap
 from marsad.events.model import INTER_CODES, Event
-from marsad.merge.cluster import PLACE_FIELDS, cluster, combine
+from marsad.merge.cluster import PLACE_FIELDS
 from marsad.merge.territory import timeline
+from marsad.store import review
 from marsad.store.backend import Backend
 from marsad.store.schema import migrate
 
@@ -44,10 +45,12 @@ EXPORT_FIELDS = (
     "attributed_to",
     "evidence",
     "notes",
+    "reviewed",
 )
 # Columns shared by doc_events and events, in table order: the export's fields less the id,
-# the documents and the evidence, which live in their own columns and tables.
-EVENT_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("event_id", "doc_ids", "evidence"))
+# the documents and the evidence, which live in their own columns and tables, and the review
+# decision, which lives in marsad.store.review's tables.
+EVENT_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("event_id", "doc_ids", "evidence", "reviewed"))
 NUL_REASON = "NUL character in text"
 MENTION_LABELS = frozenset({"place", "actor", "source"})
 _ACTOR_TYPES = {code: kind for kind, code in INTER_CODES.items()}
@@ -89,6 +92,7 @@ class Store:
         self._pending: list[dict[str, Any]] = []
         self._pending_ids: set[str] = set()
         migrate(db)
+        review.migrate(db)
 
     # -- context management ----------------------------------------------------------------
     def close(self) -> None:
@@ -235,9 +239,11 @@ class Store:
         def run() -> dict[str, int]:
             with self.db.transaction(lock=True):
                 records = self._doc_event_records()
-                merged = [combine(c) for c in cluster(records, radius_km, window_days)]
-                changes = timeline(merged)
+                # The analysts' decisions are laid over the machine's clusters (store.review).
+                merged, states = review.merge_events(self.db, records, radius_km, window_days)
+                changes = timeline(m for m in merged if not m.get("rejected"))
                 now = time.time()
+                review.write_states(self.db, states)
                 self.db.execute("DELETE FROM event_members")
                 self.db.execute("DELETE FROM events")
                 self.db.execute("DELETE FROM control_changes")
@@ -258,7 +264,7 @@ class Store:
                 )
                 return {
                     "before": len(records),
-                    "after": len(merged),
+                    "after": sum(1 for m in merged if not m.get("rejected")),
                     "multi_source": sum(1 for m in merged if m["n_sources"] > 1),
                     "disputed": sum(1 for m in merged if m["status"] == "disputed"),
                     "control_changes": len(changes),
@@ -275,7 +281,8 @@ class Store:
             rec["historical"] = bool(rec["historical"])
             rec["attributed_to"] = json.loads(rec["attributed_to"])
             # A default actor (barrel bombs are the regime's) was not read in the text.
-            rec["actor1_inferred"] = "actor1" not in json.loads(rec.pop("arguments") or "{}")
+            rec["arguments"] = json.loads(rec["arguments"] or "{}")
+            rec["actor1_inferred"] = "actor1" not in rec["arguments"]
             out.append(rec)
         return out
 
@@ -313,8 +320,10 @@ class Store:
             chunk = [dict(zip(_MERGED_COLUMNS, r, strict=True)) for r in rows[i : i + batch]]
             evidence = self._evidence([c["event_id"] for c in chunk])
             outlets = self._outlets({d for c in chunk for d in json.loads(c["doc_ids"])})
+            decisions = review.decisions(self.db, [c["event_id"] for c in chunk])
             for c in chunk:
                 out = _export_dict(c, evidence.get(c["event_id"], []))
+                out["reviewed"] = review.reviewed_value(decisions.get(c["event_id"]))
                 extras = {
                     "outlets": sorted({outlets[d] for d in out["doc_ids"] if outlets.get(d)}),
                     "merged_at": c["merged_at"],
@@ -334,6 +343,9 @@ class Store:
         )
         for eid, doc_id, start, end, text in rows:
             out.setdefault(eid, []).append({"doc_id": doc_id, "start": start, "end": end, "text": text})
+        # A reviewed event keeps the sentences of reports the coder no longer finds.
+        for eid, extra in review.extra_evidence(self.db, ids).items():
+            out.setdefault(eid, []).extend(extra)
         return out
 
     def _outlets(self, doc_ids: Iterable[str]) -> dict[str, str]:
@@ -347,14 +359,10 @@ class Store:
     def event(self, event_id: str) -> dict[str, Any] | None:
         """One merged event by its id (or by the id of any report merged into it), with its sources."""
         self._fresh()
-        row = self.db.one(
-            "SELECT event_id FROM events WHERE event_id = ?"
-            " UNION ALL SELECT event_id FROM event_members WHERE member_id = ?",
-            (event_id, event_id),
-        )
-        if row is None:
+        merged_id = review.locate(self.db, event_id)
+        if merged_id is None:
             return None
-        found = list(self._events({"event_id": row[0]}))
+        found = list(self._events({"event_id": merged_id}))
         if not found:
             return None
         out, extras = found[0]
@@ -372,7 +380,7 @@ class Store:
             for r in self.db.query(
                 f"SELECT {cols} FROM event_members m JOIN doc_events d ON d.event_id = m.member_id"
                 " WHERE m.event_id = ? ORDER BY d.doc_id, d.event_id",
-                (row[0],),
+                (merged_id,),
             )
         ]
         out["fatalities_max"] = extras["fatalities_max"]
@@ -518,15 +526,23 @@ def event_filter(
     text: str | None = None,
     historical: bool | None = None,
     event_id: str | None = None,
+    review_state: str | None = None,
     limit: int | None = None,
     offset: int | None = None,
 ) -> tuple[str, list[Any]]:
-    """A parameterised WHERE clause over merged events ``e``; substring filters ignore case."""
+    """A parameterised WHERE clause over merged events ``e``; substring filters ignore case.
+
+    Rejected events are left out unless ``review_state`` asks for them (see
+    :func:`marsad.store.review.filter_clause`); one asked for by id is always found."""
     clauses: list[str] = []
     params: list[Any] = []
     if event_id:
         clauses.append("e.event_id = ?")
         params.append(event_id)
+    clause, values = review.filter_clause("all" if event_id and review_state is None else review_state)
+    if clause:
+        clauses.append(clause)
+        params += values
     if date_from:
         clauses.append("e.event_date >= ?")
         params.append(str(date_from))
@@ -574,6 +590,8 @@ def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[st
             out[f] = json.loads(row[f])
         elif f == "historical":
             out[f] = bool(row[f])
+        elif f == "reviewed":
+            out[f] = None  # set by the reader from the review tables
         else:
             out[f] = row[f]
     return out
