@@ -58,6 +58,17 @@ def _doc(doc_id: str, events: list[dict], published: str = "2015-07-05") -> Docu
     return doc
 
 
+def _settle(store, event_ids: list[str], review_ids: list[str]) -> None:
+    """Apply a decision the way the API does (a local merge) and check that a full merge of
+    the whole store then gives exactly the same events and control timeline."""
+    store.merge_local(event_ids, review_ids)
+    local = (list(store.events(review_state="all")), store.control("2030-01-01"))
+    local_states = {e["event_id"]: review.state(store.db, e["event_id"]) for e in local[0]}
+    store.merge()
+    assert (list(store.events(review_state="all")), store.control("2030-01-01")) == local
+    assert {e["event_id"]: review.state(store.db, e["event_id"]) for e in local[0]} == local_states
+
+
 def _one(store, **filters) -> dict:
     found = list(store.events(**filters))
     assert len(found) == 1, found
@@ -83,11 +94,12 @@ def test_decisions_survive_reruns_newer_articles_and_recoding(target: str) -> No
 
         # The analyst moves the Hama strike to Idlib (a place from the gazetteer) and names the
         # rebels as its author; the Homs clash is no event at all.
-        review.decide(
+        r1 = review.decide(
             store.db, hama["event_id"], user="ana", decision="corrected", fields={**IDLIB, "actor1": REBELS}
         )
-        review.decide(store.db, homs["event_id"], user="ana", decision="rejected", reason="not an event")
-        store.merge()
+        _settle(store, [hama["event_id"]], [r1])
+        r2 = review.decide(store.db, homs["event_id"], user="ana", decision="rejected", reason="not an event")
+        _settle(store, [homs["event_id"]], [r2])
 
         def check(store) -> dict:
             shown = list(store.events())
@@ -176,8 +188,8 @@ def test_reject_stays_rejected_and_can_be_reopened(target: str) -> None:
         store.write(_doc("art-a", [{"sentence": 0}]))
         store.merge()
         eid = _one(store)["event_id"]
-        review.decide(store.db, eid, user="ana", decision="rejected", reason="background")
-        store.merge()
+        rid = review.decide(store.db, eid, user="ana", decision="rejected", reason="background")
+        _settle(store, [eid], [rid])
         assert list(store.events()) == []
         # Every export leaves it out; it is still in the store for the queue.
         assert _one(store, review_state="rejected")["event_id"] == eid
@@ -186,7 +198,7 @@ def test_reject_stays_rejected_and_can_be_reopened(target: str) -> None:
         assert list(store.events()) == []
         assert store.control("2015-12-31") == []
         review.decide(store.db, eid, user="bo", decision="pending")
-        store.merge()
+        _settle(store, [eid], [rid])
         assert _one(store)["reviewed"] is None
 
 
@@ -220,14 +232,16 @@ def test_merge_split_and_added_events(target: str) -> None:
         store.merge()
         ids = [e["event_id"] for e in store.events()]
         assert len(ids) == 2
-        review.regroup(store.db, ids, user="ana")
-        store.merge()
+        _settle(store, ids, [review.regroup(store.db, ids, user="ana")])
         both = _one(store)
         assert both["doc_ids"] == ["art-a", "art-b"] and both["reviewed"] is None
         # Split again: two fixed events, which the merge does not join back.
         members = store.event(both["event_id"])["sources"]
-        review.split(store.db, both["event_id"], [members[1]["event_id"]], user="ana")
-        store.merge()
+        _settle(
+            store,
+            [both["event_id"]],
+            [review.split(store.db, both["event_id"], [members[1]["event_id"]], user="ana")],
+        )
         assert sorted(e["doc_ids"][0] for e in store.events()) == ["art-a", "art-b"]
 
         # An event the coder missed, from the third sentence of article A.
@@ -241,7 +255,7 @@ def test_merge_split_and_added_events(target: str) -> None:
             {"sub_event_type": "Attack", "event_date": "2015-07-04", **IDLIB, **SYRIA, "fatalities": 3},
             user="ana",
         )
-        store.merge()
+        _settle(store, [], [rid])
         added = _one(store, review_state="reviewed")
         assert added["event_id"] == "rv-" + rid and added["reviewed"] == "added"
         assert added["evidence"][0]["text"] == SENTENCES[2] and added["fatalities"] == 3

@@ -468,13 +468,19 @@ def _pseudo(rev: Review) -> dict[str, Any] | None:
 
 
 def merge_events(
-    db: Backend, records: list[dict[str, Any]], radius_km: float, window_days: int
+    db: Backend,
+    records: list[dict[str, Any]],
+    radius_km: float,
+    window_days: int,
+    reviews: list[Review] | None = None,
 ) -> tuple[list[dict[str, Any]], list[tuple]]:
     """The merged events with the analysts' decisions applied, and the ``event_reviews`` rows.
 
-    Without any review this is exactly ``combine`` over ``cluster``.
+    Without any review this is exactly ``combine`` over ``cluster``. ``reviews`` defaults to
+    every active one (a full merge); a local merge passes those of its events.
     """
-    reviews = active_reviews(db)
+    if reviews is None:
+        reviews = active_reviews(db)
     if not reviews:
         return [combine(c) for c in cluster(records, radius_km, window_days)], []
     owner, unmatched = resolve(db, reviews, records)
@@ -647,9 +653,8 @@ EVENT_REVIEW_COLS = (
 )
 
 
-def write_states(db: Backend, rows: list[tuple]) -> None:
-    """Replace the per-event review states (inside the merge's transaction)."""
-    db.execute("DELETE FROM event_reviews")
+def insert_states(db: Backend, rows: list[tuple]) -> None:
+    """Write per-event review states (inside the merge's transaction)."""
     db.executemany(
         f"INSERT INTO event_reviews ({', '.join(EVENT_REVIEW_COLS)}) VALUES ({_in(len(EVENT_REVIEW_COLS))})",
         rows,
@@ -657,13 +662,70 @@ def write_states(db: Backend, rows: list[tuple]) -> None:
 
 
 # -- reading ----------------------------------------------------------------------------------
-def decisions(db: Backend, event_ids: Sequence[str]) -> dict[str, str]:
-    """The review decision of each listed merged event that has one."""
+_BY_DATE = "e.event_date IS NULL, e.event_date, e.event_id"
+# Orders of an event list (SQL over merged events ``e``). Until events carry a coder's
+# confidence, the least certain come first by their number of sources.
+ORDERS = {
+    "date": _BY_DATE,
+    "recent": "e.event_date IS NULL, e.event_date DESC, e.event_id",
+    "disputed": f"CASE WHEN e.status = 'disputed' THEN 0 WHEN e.status = 'denied' THEN 1 ELSE 2 END, {_BY_DATE}",
+    "confidence": f"e.n_sources, {_BY_DATE}",
+}
+
+
+def decisions(db: Backend, event_ids: Sequence[str], only: str | None = None) -> dict[str, str]:
+    """The review decision of each listed merged event that has one (or only that decision)."""
     out: dict[str, str] = {}
+    extra = " AND decision = ?" if only else ""
     for chunk in _chunks(list(event_ids)):
         out.update(
             db.query(
-                f"SELECT event_id, decision FROM event_reviews WHERE event_id IN ({_in(len(chunk))})", chunk
+                f"SELECT event_id, decision FROM event_reviews WHERE event_id IN ({_in(len(chunk))}){extra}",
+                [*chunk, only] if only else chunk,
+            )
+        )
+    return out
+
+
+def reviews_of_events(db: Backend, event_ids: Sequence[str]) -> set[str]:
+    out: set[str] = set()
+    for chunk in _chunks(list(event_ids)):
+        out.update(
+            r[0]
+            for r in db.query(
+                f"SELECT review_id FROM event_reviews WHERE event_id IN ({_in(len(chunk))})", chunk
+            )
+        )
+    return out
+
+
+def events_of_documents(db: Backend, review_ids: Iterable[str]) -> set[str]:
+    """Merged events holding a report from any document the reviews are anchored in."""
+    ids = sorted(review_ids)
+    docs: set[str] = set()
+    for chunk in _chunks(ids):
+        docs.update(
+            r[0]
+            for r in db.query(
+                f"SELECT doc_id FROM review_anchors WHERE review_id IN ({_in(len(chunk))})", chunk
+            )
+        )
+    out: set[str] = set()
+    for chunk in _chunks(sorted(docs)):
+        out.update(
+            r[0]
+            for r in db.query(
+                "SELECT m.event_id FROM doc_events d JOIN event_members m ON m.member_id = d.event_id"
+                f" WHERE d.doc_id IN ({_in(len(chunk))})",
+                chunk,
+            )
+        )
+    # And the events the reviews themselves stand for (an added event has no report yet).
+    for chunk in _chunks(ids):
+        out.update(
+            r[0]
+            for r in db.query(
+                f"SELECT event_id FROM event_reviews WHERE review_id IN ({_in(len(chunk))})", chunk
             )
         )
     return out

@@ -19,7 +19,7 @@ import orjson
 from marsad.document import Document, OffsetMap
 from marsad.events.model import INTER_CODES, Event
 from marsad.merge.cluster import PLACE_FIELDS
-from marsad.merge.territory import timeline
+from marsad.merge.territory import place_key, timeline
 from marsad.store import review
 from marsad.store.backend import Backend
 from marsad.store.schema import migrate
@@ -68,6 +68,11 @@ def _json(value: Any) -> str:
 
 def _placeholders(n: int) -> str:
     return ", ".join("?" * n)
+
+
+def _chunks(items: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
 
 
 def _minhash_bytes(value: Any) -> bytes | None:
@@ -242,26 +247,12 @@ class Store:
                 # The analysts' decisions are laid over the machine's clusters (store.review).
                 merged, states = review.merge_events(self.db, records, radius_km, window_days)
                 changes = timeline(m for m in merged if not m.get("rejected"))
-                now = time.time()
-                review.write_states(self.db, states)
+                self.db.execute("DELETE FROM event_reviews")
                 self.db.execute("DELETE FROM event_members")
                 self.db.execute("DELETE FROM events")
                 self.db.execute("DELETE FROM control_changes")
-                self.db.executemany(
-                    f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)})"
-                    f" VALUES ({_placeholders(len(_MERGED_COLUMNS))})",
-                    [_merged_row(m, now) for m in merged],
-                )
-                self.db.executemany(
-                    "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
-                    [(m["event_id"], mid) for m in merged for mid in m["members"]],
-                )
-                cc_cols = ("place_key", "seq", "since", "controller", "previous", "location", "geonameid")
-                cc_cols += ("latitude", "longitude", "event_ids")
-                self.db.executemany(
-                    f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({_placeholders(len(cc_cols))})",
-                    [tuple(_json(c[k]) if k == "event_ids" else c[k] for k in cc_cols) for c in changes],
-                )
+                self._insert_merged(merged, states, time.time())
+                self._insert_changes(changes)
                 return {
                     "before": len(records),
                     "after": sum(1 for m in merged if not m.get("rejected")),
@@ -272,9 +263,121 @@ class Store:
 
         return self.db.retrying(run)
 
-    def _doc_event_records(self) -> list[dict[str, Any]]:
+    def merge_local(self, event_ids: Iterable[str], review_ids: Iterable[str] = ()) -> list[str]:
+        """Re-merge only some merged events, after an analyst's decision: a full merge of a large
+        store takes tens of seconds, a click must not.
+
+        Takes the listed events, the events of every document the listed reviews are anchored
+        in, their reports and their reviews, and the control timeline of their places; returns
+        the ids of the events that replace them. The next full merge gives the same events,
+        except that a report outside them may then join a corrected event.
+        """
+        self.flush()
+        wanted_reviews = set(review_ids)
+
+        def run() -> list[str]:
+            with self.db.transaction(lock=True):
+                ids = set(event_ids) | review.events_of_documents(self.db, wanted_reviews)
+                ids = sorted(ids)
+                member_ids = [
+                    r[0]
+                    for chunk in _chunks(ids)
+                    for r in self.db.query(
+                        f"SELECT member_id FROM event_members WHERE event_id IN ({_placeholders(len(chunk))})",
+                        chunk,
+                    )
+                ]
+                records = self._doc_event_records(member_ids)
+                held = review.reviews_of_events(self.db, ids) | wanted_reviews
+                reviews = [r for r in review.active_reviews(self.db) if r.review_id in held]
+                merged, states = review.merge_events(self.db, records, 25.0, 3, reviews=reviews)
+                old = self._place_keys(ids)
+                for chunk in _chunks(ids):
+                    marks = _placeholders(len(chunk))
+                    for table in ("event_members", "event_reviews", "events"):
+                        self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
+                self._insert_merged(merged, states, time.time())
+                keys = old | {k for m in merged if (k := place_key(m))}
+                self._retimeline(keys)
+                return sorted(m["event_id"] for m in merged)
+
+        return self.db.retrying(run)
+
+    def _insert_merged(self, merged: list[dict[str, Any]], states: list[tuple], now: float) -> None:
+        self.db.executemany(
+            f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)}) VALUES ({_placeholders(len(_MERGED_COLUMNS))})",
+            [_merged_row(m, now) for m in merged],
+        )
+        self.db.executemany(
+            "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
+            [(m["event_id"], mid) for m in merged for mid in m["members"]],
+        )
+        review.insert_states(self.db, states)
+
+    def _place_keys(self, event_ids: list[str]) -> set[str]:
+        keys = set()
+        for chunk in _chunks(event_ids):
+            for gid, location in self.db.query(
+                f"SELECT geonameid, location FROM events WHERE event_id IN ({_placeholders(len(chunk))})",
+                chunk,
+            ):
+                if key := place_key({"geonameid": gid, "location": location}):
+                    keys.add(key)
+        return keys
+
+    def _retimeline(self, keys: set[str]) -> None:
+        """Recompute the control timeline of some places from the merged events at them."""
+        if not keys:
+            return
+        gids = sorted(int(k[1:]) for k in keys if k.startswith("g"))
+        names = sorted(k[1:] for k in keys if k.startswith("n"))
+        cols = _MERGED_COLUMNS
+        rows = []
+        for chunk in _chunks(gids):
+            rows += self.db.query(
+                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IN ({_placeholders(len(chunk))})",
+                chunk,
+            )
+        for chunk in _chunks(names):
+            rows += self.db.query(
+                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IS NULL"
+                f" AND LOWER(e.location) IN ({_placeholders(len(chunk))})",
+                chunk,
+            )
+        rejected = set(review.decisions(self.db, [r[0] for r in rows], only="rejected"))
+        events = []
+        for r in rows:
+            ev = dict(zip(cols, r, strict=True))
+            if ev["event_id"] not in rejected and place_key(ev) in keys:
+                events.append(ev)
+        changes = timeline(events)
+        for chunk in _chunks(sorted(keys)):
+            self.db.execute(
+                f"DELETE FROM control_changes WHERE place_key IN ({_placeholders(len(chunk))})", chunk
+            )
+        self._insert_changes(changes)
+
+    def _insert_changes(self, changes: list[dict[str, Any]]) -> None:
+        cc_cols = ("place_key", "seq", "since", "controller", "previous", "location", "geonameid")
+        cc_cols += ("latitude", "longitude", "event_ids")
+        self.db.executemany(
+            f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({_placeholders(len(cc_cols))})",
+            [tuple(_json(c[k]) if k == "event_ids" else c[k] for k in cc_cols) for c in changes],
+        )
+
+    def _doc_event_records(self, member_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         cols = ("event_id", "doc_id") + EVENT_COLUMNS + ("arguments",)
-        rows = self.db.query(f"SELECT {', '.join(cols)} FROM doc_events")
+        if member_ids is None:
+            rows = self.db.query(f"SELECT {', '.join(cols)} FROM doc_events")
+        else:
+            rows = [
+                r
+                for chunk in _chunks(sorted(member_ids))
+                for r in self.db.query(
+                    f"SELECT {', '.join(cols)} FROM doc_events WHERE event_id IN ({_placeholders(len(chunk))})",
+                    chunk,
+                )
+            ]
         out = []
         for row in rows:
             rec = dict(zip(cols, row, strict=True))
@@ -309,8 +412,10 @@ class Store:
     def _events(self, filters: dict[str, Any], batch: int = 500) -> Iterator[tuple[dict[str, Any], dict]]:
         """Export dicts with extras (outlets of the documents, merge time) for the CSV export."""
         self._fresh()
+        filters = dict(filters)
+        order = review.ORDERS[filters.pop("order", None) or "date"]
         where, params = event_filter(**filters)
-        sql = f"SELECT {', '.join(_MERGED_COLUMNS)} FROM events e{where} ORDER BY e.event_date IS NULL, e.event_date, e.event_id"
+        sql = f"SELECT {', '.join(_MERGED_COLUMNS)} FROM events e{where} ORDER BY {order}"
         limit, offset = filters.get("limit"), filters.get("offset")
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
