@@ -79,7 +79,7 @@ def run(
 
     from marsad import parallel
     from marsad.ingest.readers import read
-    from marsad.runner import Summary, build_pipeline, is_terminal, process, progress_iter, with_defaults
+    from marsad.runner import Coder, Summary, is_terminal, process, progress_iter, with_defaults
     from marsad.store import open_store
 
     missing = [p for p in inputs if p != "-" and not Path(p).exists()]
@@ -111,7 +111,7 @@ def run(
         elif workers > 1:
             steps = parallel.process_local(docs, store, summary, workers)
         else:
-            steps = process(docs, build_pipeline(store), store, summary)
+            steps = process(docs, Coder(store), store, summary)
         for doc in progress_iter(steps, is_terminal()):
             if sink is not None:
                 sink.add(doc)
@@ -168,22 +168,20 @@ def load(
     import time
 
     from marsad import parallel
-    from marsad.runner import Summary, is_terminal, progress_iter
+    from marsad.admission import Admission
+    from marsad.runner import Summary, flushed, is_terminal, progress_iter, written
     from marsad.store import open_store
 
     summary = Summary()
     t0 = time.perf_counter()
     with open_store(db, batch_size=64) as store:
+        admission = Admission(store)
 
         def steps():
             for part in parts:
-                for doc in parallel.load_parquet(part):
-                    if store.seen(doc.id):
-                        summary.skipped += 1
-                        continue
-                    store.write(doc)
-                    summary.add(doc)
-                    yield doc
+                for doc in admission.new_records(parallel.load_parquet(part), summary):
+                    yield from written(admission.adopt(doc), store, summary)
+            yield from flushed(store, summary)
 
         for _ in progress_iter(steps(), is_terminal()):
             pass

@@ -35,6 +35,7 @@ _MODULES = {
     "numbers": "marsad.text.numbers",
     "places": "marsad.entities.geocode",
     "actors": "marsad.entities.actors",
+    "ner": "marsad.entities.ner",
     "events": "marsad.events.extract",
 }
 

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from marsad.admission import Admission
 from marsad.document import Document
-from marsad.pipeline import Pipeline
+from marsad.pipeline import DEFAULT_PIPELINE, Pipeline
 
 
 @dataclass
@@ -35,6 +36,9 @@ class Summary:
         return sum(self.quarantined.values())
 
     def add(self, doc: Document) -> None:
+        if doc.meta.get("already"):  # the store already held this text under this record's id
+            self.skipped += 1
+            return
         self.read += 1
         if doc.quarantine is not None:
             self.quarantined[reason_kind(doc.quarantine)] += 1
@@ -72,6 +76,27 @@ def with_defaults(docs: Iterable[Document], published: date | None) -> Iterator[
         yield doc
 
 
+# A run's two halves: the cheap front ends with dedup's order-free half (``fingerprint``, which
+# also keys the document by its content); then dedup's decision (marsad.admission); then the rest.
+FRONT = ("clean", "language", "fingerprint")
+BACK = tuple(n for n in DEFAULT_PIPELINE if n not in ("clean", "language", "dedup"))
+
+
+class Coder:
+    """One record's whole way in a run or the API: front stages, the early decision, the rest.
+
+    The store makes the final decision when it commits (see :mod:`marsad.admission`)."""
+
+    def __init__(self, store=None) -> None:
+        self.admission = Admission(store)
+        self.front = Pipeline.from_names(list(FRONT))
+        self.back = Pipeline.from_names(list(BACK))
+        quiet_gc()
+
+    def __call__(self, doc: Document) -> Document:
+        return self.back(self.admission.decide(self.front(doc)))
+
+
 def build_pipeline(store=None, names: list[str] | None = None) -> Pipeline:
     """The default pipeline; dedup sees the signatures of earlier runs in the same store."""
     config: dict[str, dict] = {}
@@ -93,18 +118,26 @@ def quiet_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def process(docs: Iterable[Document], pipeline: Pipeline, store, summary: Summary) -> Iterator[Document]:
-    """Run each new document through the pipeline and write it; yields after each write."""
-    for doc in docs:
-        if store is not None and store.seen(doc.id):
-            summary.skipped += 1
-            yield doc
-            continue
-        doc = pipeline(doc)
-        if store is not None:
-            store.write(doc)
-        summary.add(doc)
-        yield doc
+def process(docs: Iterable[Document], coder: Coder, store, summary: Summary) -> Iterator[Document]:
+    """Run each new record through the pipeline and write it; yields each document once the
+    store has committed it, in its final state."""
+    for doc in coder.admission.new_records(docs, summary):
+        yield from written(coder(doc), store, summary)
+    yield from flushed(store, summary)
+
+
+def written(doc: Document, store, summary: Summary) -> Iterator[Document]:
+    """Hand a document to the store (if any) and count what it committed."""
+    for done in store.write(doc) if store is not None else [doc]:
+        summary.add(done)
+        yield done
+
+
+def flushed(store, summary: Summary) -> Iterator[Document]:
+    """Commit and count what the store still holds in its batch."""
+    for done in store.flush() if store is not None else []:
+        summary.add(done)
+        yield done
 
 
 def progress_iter(items: Iterator[Document], enabled: bool) -> Iterator[Document]:

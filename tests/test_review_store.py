@@ -9,7 +9,7 @@ import pytest
 from test_store_support import store_target  # noqa: F401 - the `target` fixture
 
 from marsad.document import Document
-from marsad.events.model import Event, Evidence
+from marsad.event import Event, Evidence
 from marsad.store import open_store, review
 from marsad.store.export import export
 

@@ -8,7 +8,6 @@ in :mod:`marsad.web`'s ``static`` folder: serving it needs no Node.js.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -165,8 +165,21 @@ def event_detail(store: Any, event_id: str) -> EventDetail | None:
     )
 
 
-def _article_id(article: ArticleIn) -> str:
-    return article.id or "api-" + hashlib.sha1(article.text.encode("utf-8")).hexdigest()[:16]
+def _printable(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, list | tuple):
+        return [_printable(v) for v in value]
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    return value
+
+
+class _Uncounted:
+    """A run summary for one posted article: its counts are not kept."""
+
+    skipped = 0
 
 
 def _csp(tile_url: str | None) -> str:
@@ -234,6 +247,15 @@ def create_app(
     auth = Auth(token, private, using_store)
     # Every read of the store goes through this: open, or a reader's token on a private server.
     read = [Depends(auth.reader)]
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> Response:
+        """FastAPI's own 422, made safe to send: a validation error echoes the input, and input
+        with a lone surrogate (a broken JSON escape) cannot be written as UTF-8."""
+        from fastapi.encoders import jsonable_encoder
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse(status_code=422, content={"detail": _printable(jsonable_encoder(exc.errors()))})
 
     @app.get(
         "/events",
@@ -347,21 +369,30 @@ def create_app(
         status_code=201,
         tags=["documents"],
         dependencies=[Depends(auth.editor)],
-        responses=_problems(400, 401, 403, 413, 429, 503),
+        responses={200: {"model": IngestResult, "description": "Already stored: the first answer"}}
+        | _problems(400, 401, 403, 409, 413, 429, 503),
     )
-    def ingest(article: ArticleIn) -> IngestResult:
-        """Run one article through the pipeline, store it and re-merge the events."""
-        with ingest_lock:
+    def ingest(article: ArticleIn, response: Response) -> IngestResult:
+        """Run one article through the pipeline, store it and re-merge the events.
+
+        The article's key is its text: posting it again (an HTTP retry) changes nothing and
+        answers 200 with the first answer; an id that already names another text is refused
+        (409) and the text kept in the quarantine."""
+        with ingest_lock, using_store() as s:
             if not pipeline_box:
                 try:
-                    from marsad.runner import build_pipeline
+                    from marsad.runner import Coder
 
-                    with using_store() as s:
-                        pipeline_box.append(build_pipeline(s))
+                    pipeline_box.append(Coder(s))
                 except ImportError as exc:
                     raise HTTPException(503, f"the pipeline is not available: {exc}") from None
+            coder = pipeline_box[0]
+            if coder.admission.store is not s:  # the store was reopened after a shutdown
+                from marsad.admission import Admission
+
+                coder.admission = Admission(s)
             doc = Document(
-                id=_article_id(article),
+                id=article.id or "api",
                 text=article.text,
                 source="api",
                 title=article.title,
@@ -369,17 +400,28 @@ def create_app(
                 url=article.url,
                 outlet=article.outlet,
             )
-            doc = pipeline_box[0](doc)
-            with using_store() as s:
-                s.write(doc)
-                s.merge()
-        state = "quarantined" if doc.quarantine else "duplicate" if doc.duplicate_of else "processed"
+            if article.id:
+                doc.meta["id_given"] = True
+            new = False
+            for fresh in coder.admission.new_records([doc], _Uncounted()):
+                doc = coder(fresh)
+                done = s.write(doc) + s.flush()
+                new = any(not d.meta.get("already") for d in done)
+                if new:
+                    s.merge()
+            outcome = s.outcome(doc.meta["record"], doc.meta.get("text_hash"))
+        if outcome is None:  # cannot happen: the store holds what it was just given
+            raise HTTPException(500, "the article was not stored")
+        reason = outcome.get("reason") or ""
+        if reason.startswith("id collision"):
+            raise HTTPException(409, f"{reason} (kept in the quarantine as {outcome['id']})")
+        response.status_code = 201 if new else 200
         return IngestResult(
-            id=doc.id,
-            state=state,
-            events=[e.ensure_id() if hasattr(e, "ensure_id") else e["event_id"] for e in doc.events],
-            quarantine=doc.quarantine,
-            duplicate_of=doc.duplicate_of,
+            id=outcome["id"],
+            state=outcome["state"],
+            events=outcome.get("event_ids") or [],
+            quarantine=outcome.get("reason"),
+            duplicate_of=outcome.get("duplicate_of"),
         )
 
     @app.get("/config", response_model=PageConfig, tags=["page"])

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from marsad.api.auth import Auth
 from marsad.api.filters import EventFilters
 from marsad.api.models import Event, EventDetail, Problem, Status, SubEventType
-from marsad.events.model import INTER_CODES
+from marsad.event import INTER_CODES
 from marsad.store import review
 
 ID = Annotated[str, PathParam(pattern=r"^[^\x00/]{1,200}$")]

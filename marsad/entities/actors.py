@@ -293,23 +293,13 @@ def speaks_for(source: str) -> str | None:
 
 
 @component("actors")
-def make_actors(ner: bool = False) -> Any:
-    """Pipeline stage adding ``actor`` and ``source`` spans (and ``person``/``org`` with NER).
-
-    NER is off by default: around source verbs it costs ~2.3 ms an article, half the whole
-    pipeline budget; turn it on with ``{"actors": {"ner": True}}`` where recall matters more."""
+def make_actors() -> Any:
+    """Pipeline stage adding ``actor`` and ``source`` spans (the ``ner`` stage may follow it)."""
     lex = lexicon()
-    tagger = None
-    if ner:
-        from marsad.entities.ner import SourceTagger
-
-        tagger = SourceTagger.load()
 
     def actors(doc: Document) -> Document:
         for start, end, entry in lex.find(doc.clean):
             doc.add(start, end, entry.label, **dict(entry.attrs))
-        if tagger is not None:
-            tagger.annotate(doc)
         return doc
 
     actors.name = "actors"  # type: ignore[attr-defined]

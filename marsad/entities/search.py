@@ -165,7 +165,7 @@ def actor_record(name: str) -> dict[str, Any] | None:
 
 
 def _inter_of(type_: str | None) -> int | None:
-    from marsad.events.model import INTER_CODES
+    from marsad.event import INTER_CODES
 
     return INTER_CODES.get(type_ or "")
 

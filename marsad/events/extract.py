@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from marsad.document import Document, Span
+from marsad.event import INTER_CODES, Event, Evidence, combined_status
 from marsad.events.lexicon import Lexicon, Trigger, load
-from marsad.events.model import INTER_CODES, Event, Evidence
-from marsad.merge.cluster import combined_status
 from marsad.pipeline import component
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import candidates

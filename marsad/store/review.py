@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from marsad.events.model import STATUSES, SUB_EVENT_TYPES, Event
-from marsad.merge.cluster import PLACE_FIELDS, _day, cluster, combine, compatible
+from marsad.event import PLACE_FIELDS, STATUSES, SUB_EVENT_TYPES, Event
+from marsad.merge.cluster import _day, cluster, combine, compatible
 from marsad.store.backend import Backend
 
 ROLES = ("reader", "editor", "admin")

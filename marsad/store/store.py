@@ -9,6 +9,7 @@ are recomputed from the per-document table (see :mod:`marsad.merge`), never appe
 from __future__ import annotations
 
 import json
+import re
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,41 +18,19 @@ from typing import Any
 import orjson
 
 from marsad.document import Document, OffsetMap
-from marsad.events.model import INTER_CODES, Event
-from marsad.merge.cluster import PLACE_FIELDS
+from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
 from marsad.merge.territory import place_key, timeline
 from marsad.store import review
 from marsad.store.backend import Backend
 from marsad.store.schema import migrate
 
-# The JSONL export's fields, in the order of issue 6 (Event.to_dict()).
-EXPORT_FIELDS = (
-    "event_id",
-    "doc_ids",
-    "event_date",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "actor2",
-    "assoc_actor_2",
-    "inter1",
-    "inter2",
-    *PLACE_FIELDS,
-    "fatalities",
-    "status",
-    "historical",
-    "attributed_to",
-    "evidence",
-    "notes",
-    "reviewed",
-)
 # Columns shared by doc_events and events, in table order: the export's fields less the id,
 # the documents and the evidence, which live in their own columns and tables, and the review
 # decision, which lives in marsad.store.review's tables.
 EVENT_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("event_id", "doc_ids", "evidence", "reviewed"))
 NUL_REASON = "NUL character in text"
+SURROGATE_REASON = "lone surrogate in text"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MENTION_LABELS = frozenset({"place", "actor", "source"})
 _ACTOR_TYPES = {code: kind for kind, code in INTER_CODES.items()}
 _MERGED_COLUMNS = ("event_id",) + EVENT_COLUMNS + ("fatalities_max", "doc_ids", "n_sources", "merged_at")
@@ -94,8 +73,12 @@ class Store:
     def __init__(self, db: Backend, batch_size: int = 1) -> None:
         self.db = db
         self.batch_size = max(1, batch_size)
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[tuple[Document, dict[str, Any]]] = []
         self._pending_ids: set[str] = set()
+        # Set by marsad.admission.Admission: makes the final decision on each document (already
+        # stored? a copy of what a concurrent run wrote? an id that names another text?) inside
+        # the write transaction, where every writer's commits are visible and none can interleave.
+        self.admission: Any = None
         migrate(db)
         review.migrate(db)
 
@@ -122,61 +105,114 @@ class Store:
             " UNION ALL SELECT 1 FROM duplicates WHERE doc_id = ?",
             (doc_id, doc_id, doc_id),
         )
+        return row is not None or self.has_record(doc_id)
+
+    # -- identity (see marsad.ingest.identity) ---------------------------------------------
+    def has_record(self, record: str) -> bool:
+        """Whether this record (raw text and tag) was stored, in whatever state."""
+        row = self.db.one(
+            "SELECT 1 FROM documents WHERE record = ? UNION ALL SELECT 1 FROM quarantine WHERE doc_id = ?"
+            " UNION ALL SELECT 1 FROM duplicates WHERE doc_id = ?",
+            (record, record, record),
+        )
         return row is not None
 
-    def write(self, doc: Document) -> None:
-        """Store one document and everything extracted from it, in one transaction.
+    def content(self, key: str) -> dict[str, Any] | None:
+        """The stored document with this content key: its source id, whether the source gave it,
+        and its URL (what tells its record from another of the same text)."""
+        row = self.db.one("SELECT source_id, given, url FROM documents WHERE id = ?", (key,))
+        return None if row is None else {"source_id": row[0], "given": bool(row[1]), "url": row[2]}
+
+    def named(self, source_id: str) -> tuple[str, str | None, int | None] | None:
+        """(content key, file, line) of a stored document or copy whose source gave it this id."""
+        return self.db.one(
+            "SELECT id, source, line FROM documents WHERE source_id = ? AND given = 1"
+            " UNION ALL SELECT text_hash, file, line FROM duplicates WHERE source_id = ? AND given = 1"
+            " LIMIT 1",
+            (source_id, source_id),
+        )
+
+    def signatures_since(self, seq: int) -> list[tuple[int, str, bytes | None]]:
+        """(commit sequence, id, MinHash bytes) of the documents committed after ``seq``."""
+        return [
+            (int(q), doc_id, None if sig is None else bytes(sig))
+            for q, doc_id, sig in self.db.query(
+                "SELECT seq, id, minhash FROM documents WHERE seq > ? ORDER BY seq", (seq,)
+            )
+        ]
+
+    # -- writing ---------------------------------------------------------------------------
+    def write(self, doc: Document) -> list[Document]:
+        """Store one document and everything extracted from it, in one transaction; returns the
+        documents this call committed, in their final state (see ``admission``).
 
         With ``batch_size`` > 1 the document waits until the batch is full (or the next read,
         or ``close``) and the whole batch commits at once: a killed run then loses at most the
         uncommitted batch, which ``seen`` does not report, so the re-run writes it again.
         """
         if self.batch_size == 1:
-            self._commit([_prepare(doc)])
-            return
-        self._pending.append(_prepare(doc))
+            return self._commit([(doc, _prepare(doc))])
+        self._pending.append((doc, _prepare(doc)))
         self._pending_ids.add(doc.id)
         if len(self._pending) >= self.batch_size:
-            self.flush()
+            return self.flush()
+        return []
 
-    def write_many(self, docs: Sequence[Document]) -> None:
+    def write_many(self, docs: Sequence[Document]) -> list[Document]:
         """Store several documents in one transaction: fewer commits for bulk runs."""
-        self._commit([_prepare(d) for d in docs])
+        return self._commit([(d, _prepare(d)) for d in docs])
 
-    def flush(self) -> None:
-        """Commit the documents waiting in the batch."""
-        if self._pending:
-            self._commit(self._pending)
-            self._pending, self._pending_ids = [], set()
+    def flush(self) -> list[Document]:
+        """Commit the documents waiting in the batch; returns them in their final state."""
+        if not self._pending:
+            return []
+        batch = self._pending
+        self._pending, self._pending_ids = [], set()
+        return self._commit(batch)
 
-    def _commit(self, batch: list[dict[str, Any]]) -> None:
-        # Stable sort: a document written twice in one batch keeps its last version.
-        prepared = sorted(batch, key=lambda p: p["id"])
-        if not prepared:
-            return
-        # Shared rows first, in key order, then documents in id order: every writer takes locks
-        # in the same order, so two writers on PostgreSQL wait for each other but never deadlock.
-        actors = sorted({a for p in prepared for a in p["actors"]}, key=lambda a: a[0])
-        places = sorted({pl for p in prepared for pl in p["places"]}, key=lambda pl: pl[0])
+    def _commit(self, batch: list[tuple[Document, dict[str, Any]]]) -> list[Document]:
+        """Write a batch in input order in one transaction that holds the writers' lock: every
+        writer decides and writes in turn, so a decision always sees what the others stored."""
+        if not batch:
+            return []
+        admission = self.admission
 
-        def run() -> None:
-            with self.db.transaction():
-                self.db.executemany(
-                    "INSERT INTO actors (name, type, country) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
-                    actors,
-                )
-                self.db.executemany(
-                    "INSERT INTO places (geonameid, name, latitude, longitude, admin1, country, country_code)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (geonameid) DO NOTHING",
-                    places,
-                )
-                for p in prepared:
-                    self._write_one(p)
+        def run() -> tuple[list[Document], int]:
+            with self.db.transaction(lock=True):
+                seq = int(self.db.one("SELECT COALESCE(MAX(seq), 0) FROM documents")[0])
+                if admission is not None:
+                    admission.refresh()
+                done = []
+                for doc, prepared in batch:
+                    if admission is not None:
+                        verdict = admission.settle(doc)
+                        if verdict == "already":
+                            done.append(doc)
+                            continue
+                        if verdict == "changed":
+                            prepared = _prepare(doc)
+                    if prepared["kind"] == "document":
+                        seq += 1
+                    self._write_one(prepared, seq)
+                    done.append(doc)
+                return done, seq
 
-        self.db.retrying(run)
+        done, seq = self.db.retrying(run)
+        if admission is not None:
+            admission.committed(seq)
+        return done
 
-    def _write_one(self, p: dict[str, Any]) -> None:
+    def _write_one(self, p: dict[str, Any], seq: int) -> None:
         db, doc_id, now = self.db, p["id"], time.time()
+        db.executemany(
+            "INSERT INTO actors (name, type, country) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+            sorted(p["actors"], key=lambda a: a[0]),
+        )
+        db.executemany(
+            "INSERT INTO places (geonameid, name, latitude, longitude, admin1, country, country_code)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (geonameid) DO NOTHING",
+            sorted(p["places"], key=lambda pl: pl[0]),
+        )
         if p["kind"] != "document":
             # A document that an earlier run stored and this run rejects moves, it is not kept twice.
             db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -186,28 +222,28 @@ class Store:
             db.execute("DELETE FROM duplicates WHERE doc_id = ?", (doc_id,))
         if p["kind"] == "quarantine":
             db.execute(
-                "INSERT INTO quarantine (doc_id, file, line, reason, raw, written_at) VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file, line = excluded.line,"
-                " reason = excluded.reason, raw = excluded.raw",
+                "INSERT INTO quarantine (doc_id, file, line, reason, raw, source_id, written_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file,"
+                " line = excluded.line, reason = excluded.reason, raw = excluded.raw",
                 (*p["row"], now),
             )
             return
         if p["kind"] == "duplicate":
             db.execute(
-                "INSERT INTO duplicates (doc_id, duplicate_of, file, line, outlet, url, title, published, written_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET"
+                "INSERT INTO duplicates (doc_id, duplicate_of, file, line, outlet, url, title, published,"
+                " text_hash, source_id, given, kind, similarity, written_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET"
                 " duplicate_of = excluded.duplicate_of, file = excluded.file, line = excluded.line",
                 (*p["row"], now),
             )
             return
         cols = ("id", "source", "line", "outlet", "url", "title", "published", "text", "clean")
-        cols += ("offsets", "spans", "meta", "text_hash", "minhash", "written_at")
-        updates = ", ".join(f"{c} = excluded.{c}" for c in cols[1:-1])
-        # The upsert locks the document row first: a second writer of the same id waits here.
+        cols += ("offsets", "spans", "meta", "text_hash", "minhash", "source_id", "given", "record")
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
         db.execute(
-            f"INSERT INTO documents ({', '.join(cols)}) VALUES ({_placeholders(len(cols))})"
+            f"INSERT INTO documents ({', '.join(cols)}, seq, written_at) VALUES ({_placeholders(len(cols) + 2)})"
             f" ON CONFLICT (id) DO UPDATE SET {updates}",
-            (*p["row"], now),
+            (*p["row"], seq, now),
         )
         db.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
         db.execute("DELETE FROM doc_events WHERE doc_id = ?", (doc_id,))
@@ -496,7 +532,7 @@ class Store:
         """A stored document (or its quarantine/duplicate record) with spans and event ids."""
         self.flush()
         cols = ("id", "source", "line", "outlet", "url", "title", "published", "text", "clean", "offsets")
-        cols += ("spans", "meta", "text_hash")
+        cols += ("spans", "meta", "text_hash", "source_id")
         row = self.db.one(f"SELECT {', '.join(cols)} FROM documents WHERE id = ?", (doc_id,))
         if row is not None:
             out = dict(zip(cols, row, strict=True))
@@ -514,18 +550,48 @@ class Store:
             ]
             return out
         row = self.db.one(
-            "SELECT doc_id, file, line, reason, raw FROM quarantine WHERE doc_id = ?", (doc_id,)
+            "SELECT doc_id, file, line, reason, source_id, raw FROM quarantine WHERE doc_id = ?", (doc_id,)
         )
         if row is not None:
-            keys = ("id", "source", "line", "reason", "text")
-            return dict(zip(keys, (*row[:4], _raw_text(row[4])), strict=True)) | {"state": "quarantined"}
+            keys = ("id", "source", "line", "reason", "source_id", "text")
+            return dict(zip(keys, (*row[:5], _raw_text(row[5])), strict=True)) | {"state": "quarantined"}
         row = self.db.one(
-            "SELECT doc_id, duplicate_of, file, line, outlet, url, title, published FROM duplicates WHERE doc_id = ?",
+            "SELECT doc_id, duplicate_of, file, line, outlet, url, title, published, source_id, kind, similarity"
+            " FROM duplicates WHERE doc_id = ?",
             (doc_id,),
         )
         if row is not None:
-            keys = ("id", "duplicate_of", "source", "line", "outlet", "url", "title", "published")
+            keys = (
+                "id",
+                "duplicate_of",
+                "source",
+                "line",
+                "outlet",
+                "url",
+                "title",
+                "published",
+                "source_id",
+            )
+            keys += ("kind", "similarity")
             return dict(zip(keys, row, strict=True)) | {"state": "duplicate"}
+        return None
+
+    def outcome(self, record: str, key: str | None = None) -> dict[str, Any] | None:
+        """What became of a record: the document it is (found by record, else by content key),
+        or its duplicate or quarantine row; with its event ids."""
+        self.flush()
+        row = self.db.one("SELECT id FROM documents WHERE record = ?", (record,))
+        if row is None and key is not None:
+            row = self.db.one("SELECT id FROM documents WHERE id = ?", (key,))
+        if row is not None:
+            ids = self.db.query("SELECT event_id FROM doc_events WHERE doc_id = ? ORDER BY idx", (row[0],))
+            return {"id": row[0], "state": "processed", "event_ids": [r[0] for r in ids]}
+        row = self.db.one("SELECT duplicate_of FROM duplicates WHERE doc_id = ?", (record,))
+        if row is not None:
+            return {"id": record, "state": "duplicate", "duplicate_of": row[0]}
+        row = self.db.one("SELECT reason FROM quarantine WHERE doc_id = ?", (record,))
+        if row is not None:
+            return {"id": record, "state": "quarantined", "reason": row[0]}
         return None
 
     def control(self, date: str, bbox: Sequence[float] | None = None) -> list[dict[str, Any]]:
@@ -716,6 +782,13 @@ def _merged_row(m: dict[str, Any], now: float) -> tuple:
     return tuple(values)
 
 
+def _safe(value: str | None) -> str | None:
+    """A field of a quarantined record that PostgreSQL text can hold (its raw text keeps all)."""
+    if value is None:
+        return None
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace("\x00", "\ufffd")
+
+
 def _raw_text(raw: bytes | None) -> str | None:
     return None if raw is None else bytes(raw).decode("utf-8", "surrogatepass")
 
@@ -728,26 +801,25 @@ def _prepare(doc: Document) -> dict[str, Any]:
     """Every row one document needs, built before the transaction so the lock is held briefly."""
     published = doc.published.isoformat() if doc.published else None
     reason = doc.quarantine
-    if (
-        reason is None
-        and doc.duplicate_of is None
-        and any(
-            "\x00" in (x or "") for x in (doc.text, doc.clean, doc.title, doc.url, doc.outlet, doc.source)
-        )
-    ):
-        # PostgreSQL text cannot hold NUL; refusing such a document on both backends keeps the
-        # two stores identical, and the quarantine keeps its bytes for inspection.
-        reason = NUL_REASON
+    if reason is None and doc.duplicate_of is None:
+        # PostgreSQL text cannot hold NUL, nor UTF-8 a lone surrogate; refusing such a document on
+        # both backends keeps the two stores identical, and the quarantine keeps its bytes. (A run
+        # refuses them when it reads them: marsad.ingest.identity.check_text; this is the net.)
+        fields = "".join(x or "" for x in (doc.text, doc.clean, doc.title, doc.url, doc.outlet, doc.source))
+        if "\x00" in fields:
+            reason = doc.reject(NUL_REASON).quarantine
+        elif _SURROGATE.search(fields):
+            reason = doc.reject(SURROGATE_REASON).quarantine
+    source_id, given = doc.meta.get("source_id"), 1 if doc.meta.get("id_given") else 0
     if reason is not None:
-        return {
-            "id": doc.id,
-            "kind": "quarantine",
-            "row": (doc.id, doc.source, doc.line, reason, doc.text.encode("utf-8", "surrogatepass")),
-            "actors": (),
-            "places": (),
-        }
+        doc.id = doc.meta.get("record", doc.id)  # a reject is keyed by what was read
+        raw = doc.text.encode("utf-8", "surrogatepass")
+        row = (doc.id, _safe(doc.source), doc.line, _safe(reason), raw, _safe(source_id))
+        return {"id": doc.id, "kind": "quarantine", "row": row, "actors": (), "places": ()}
     if doc.duplicate_of is not None:
+        dup = doc.meta.get("duplicate") or {}
         row = (doc.id, doc.duplicate_of, doc.source, doc.line, doc.outlet, doc.url, doc.title, published)
+        row += (doc.meta.get("text_hash"), source_id, given, dup.get("kind"), dup.get("similarity"))
         return {"id": doc.id, "kind": "duplicate", "row": row, "actors": (), "places": ()}
     assert doc.offsets is not None
     meta = {k: v for k, v in doc.meta.items() if k != "minhash"}
@@ -768,6 +840,9 @@ def _prepare(doc: Document) -> dict[str, Any]:
         _json(meta),
         doc.meta.get("text_hash"),
         _minhash_bytes(doc.meta.get("minhash")),
+        source_id,
+        given,
+        doc.meta.get("record"),
     )
     mentions, actors, places = [], set(), set()
     for i, s in enumerate(x for x in doc.spans if x.label in MENTION_LABELS):
