@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "app",
         (
+            "marsad.admission",
             "marsad.runner",
             "marsad.parallel",
             "marsad.evaluate",
