@@ -100,16 +100,15 @@ def export_gold(store: Store, out_dir: Path) -> dict[str, int]:
             doc = store.document(doc_id)
             if doc is None or doc.get("state") != "processed":
                 continue
-            articles.write(
-                json.dumps(
-                    {k: doc.get(k) for k in ("id", "title", "published", "url", "outlet", "text")},
-                    ensure_ascii=False,
-                )
-                + "\n"
-            )
+            # The store keys an article by its text; the gold names it as its source did, so
+            # that reading ``file`` gives the article its gold ``doc_id``.
+            given = db.one("SELECT given FROM documents WHERE id = ?", (doc_id,))
+            name = doc.get("source_id") if given and given[0] and doc.get("source_id") else doc_id
+            record = {k: doc.get(k) for k in ("title", "published", "url", "outlet", "text")}
+            articles.write(json.dumps({"id": name} | record, ensure_ascii=False) + "\n")
             gold: dict[str, Any] = {
-                "doc_id": doc_id,
-                "file": f"{file_ref}#{doc_id}",
+                "doc_id": name,
+                "file": f"{file_ref}#{name}",
                 "published": doc.get("published"),
                 "source": "marsad gold export (analysts' review)",
                 "events": [],
@@ -133,7 +132,7 @@ def export_gold(store: Store, out_dir: Path) -> dict[str, int]:
                 else:
                     gold["events"].append(g)
                     counts["events"] += 1
-            path = out_dir / f"{_safe(doc_id)}.gold.json"
+            path = out_dir / f"{_safe(name)}.gold.json"
             part = path.with_suffix(".json.part")
             part.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
             part.replace(path)
