@@ -17,9 +17,13 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 eval_app = typer.Typer(no_args_is_help=True, help="Score marsad against gold annotations.")
 train_app = typer.Typer(no_args_is_help=True, help="Train the statistical models marsad ships.")
 gazetteer_app = typer.Typer(no_args_is_help=True, help="Deepen the gazetteer with offline files.")
+users_app = typer.Typer(no_args_is_help=True, help="Accounts of the API and the review page.")
+gold_app = typer.Typer(no_args_is_help=True, help="Gold annotations from the analysts' review.")
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(gazetteer_app, name="gazetteer")
+app.add_typer(users_app, name="users")
+app.add_typer(gold_app, name="gold")
 
 console = Console(stderr=True)
 DB_HELP = "Store: an SQLite file path (default) or a postgresql:// URL."
@@ -273,8 +277,11 @@ def export(
     event_type: Annotated[str | None, typer.Option()] = None,
     country: Annotated[str | None, typer.Option()] = None,
     status: Annotated[str | None, typer.Option()] = None,
+    reviewed_only: Annotated[
+        bool, typer.Option("--reviewed-only", help="Only events an analyst accepted, corrected or added.")
+    ] = False,
 ) -> None:
-    """Write the store's events as JSONL, ACLED CSV or GeoJSON."""
+    """Write the store's events as JSONL, ACLED CSV or GeoJSON (rejected events never)."""
     from marsad.store.export import FORMATS
     from marsad.store.export import export as do_export
 
@@ -294,6 +301,7 @@ def export(
         "event_type": event_type,
         "country": country,
         "status": status,
+        "review_state": "reviewed" if reviewed_only else None,
     }
     filters = {k: v for k, v in filters.items() if v is not None}
     with open_existing(db) as store:
@@ -385,11 +393,70 @@ def serve(
     db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    private: Annotated[
+        bool, typer.Option("--private", help="Reads need a signed-in account too (MARSAD_PRIVATE=1).")
+    ] = False,
 ) -> None:
-    """Serve the HTTP API and the map page."""
+    """Serve the HTTP API, the map page and its review queue."""
     from marsad.api.app import serve as do_serve
 
-    do_serve(db, host, port)
+    do_serve(db, host, port, private=private or None)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The account's name, as the review log will show it.")],
+    role: Annotated[str, typer.Option(help="reader (sees), editor (corrects) or admin.")] = "reader",
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+) -> None:
+    """Create an account and print its token, once: the store keeps only its hash."""
+    from marsad.store import open_store, review
+
+    with open_store(db) as store:
+        try:
+            token = review.add_user(store.db, name, role)
+        except review.ReviewError as e:
+            console.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(1) from None
+    sys.stdout.write(token + "\n")
+    console.print(f"{name} ({role}): keep this token now, it cannot be shown again.")
+
+
+@users_app.command("list")
+def users_list(db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db") -> None:
+    """The accounts and their roles (tokens are not stored, so not shown)."""
+    from marsad.store import open_store, review
+
+    with open_store(db) as store:
+        for u in review.users(store.db):
+            sys.stdout.write(f"{u['name']}\t{u['role']}\t{u['created_at']}\n")
+
+
+@users_app.command("remove")
+def users_remove(
+    name: Annotated[str, typer.Argument()], db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db"
+) -> None:
+    """Delete an account; its token stops working at once (its decisions stay in the log)."""
+    from marsad.store import open_store, review
+
+    with open_store(db) as store:
+        if not review.remove_user(store.db, name):
+            console.print(f"[red]error:[/red] no user {name!r}")
+            raise typer.Exit(1)
+
+
+@gold_app.command("export")
+def gold_export(
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    out: Annotated[Path, typer.Option(help="Folder for the gold files and articles.jsonl.")] = Path("gold"),
+) -> None:
+    """Write the reviewed articles as gold files (shared/eval/FORMAT.md) for training and scoring."""
+    from marsad.store import open_store
+    from marsad.store.gold import export_gold
+
+    with open_store(db) as store:
+        counts = export_gold(store, out)
+    console.print(", ".join(f"{k}: {v:,}" for k, v in counts.items()) + f" -> {out}")
 
 
 @app.command()
