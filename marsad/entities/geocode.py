@@ -117,6 +117,8 @@ class PlaceWords(datafile.Strict):
     government_words: list[str]
     government_blockers: list[str]
     country_prior: dict[str, float]
+    violence_words: list[str]  # read by the place model
+    org_heads: list[str]  # read by the place model
     generic_anaphors: list[str]
     name_openers: list[str]
     dual_heads: list[str]
