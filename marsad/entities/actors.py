@@ -19,6 +19,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import model_validator
+
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import Label, component
@@ -121,6 +123,23 @@ class ActorEntry(datafile.Strict):
     type: ActorType
     country: str | None = None
     aliases: list[str] = []
+    local: bool = False  # "(<country>)" in the name follows the country of the event
+
+
+class ByCountry(datafile.Strict):
+    """Words whose actor depends on the country: ``aliases`` plus country codes (or ``default``)."""
+
+    model_config = {**datafile.Strict.model_config, "extra": "allow"}
+    aliases: list[str]
+    default: str | None = None
+
+    @model_validator(mode="after")
+    def _codes(self) -> ByCountry:
+        bad = [k for k, v in (self.model_extra or {}).items() if not (len(k) == 2 and k.isupper())]
+        bad += [k for k, v in (self.model_extra or {}).items() if not isinstance(v, str)]
+        if bad:
+            raise ValueError(f"expected two-letter country codes naming an actor, got {sorted(set(bad))}")
+        return self
 
 
 class ActorCatalogue(datafile.Strict):
@@ -133,6 +152,9 @@ class ActorCatalogue(datafile.Strict):
     police_heads: list[str]
     states: list[StateEntry] = []
     actors: list[ActorEntry]
+    by_country: list[ByCountry] = []
+    # state forces' names by period: country -> [(suffix, first day, last day or None)]
+    periods: dict[str, list[tuple[str, date, date | None]]] = {}
 
 
 class SourceEntry(datafile.Strict):
@@ -226,7 +248,7 @@ class Lexicon:
                 for alias in expand(pattern):
                     self._add_actor_alias(entry, alias)
         for group in data.get("by_country", []):
-            choices = tuple(sorted((k, v) for k, v in group.items() if k != "aliases"))
+            choices = tuple(sorted((k, v) for k, v in group.items() if k != "aliases" and v is not None))
             for name in dict(choices).values():
                 if name not in self.actors:
                     raise ValueError(f"actors.yaml: by_country names {name!r}, which is no actor")
