@@ -17,9 +17,13 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 eval_app = typer.Typer(no_args_is_help=True, help="Score marsad against gold annotations.")
 train_app = typer.Typer(no_args_is_help=True, help="Train the statistical models marsad ships.")
 gazetteer_app = typer.Typer(no_args_is_help=True, help="Deepen the gazetteer with offline files.")
+users_app = typer.Typer(no_args_is_help=True, help="Accounts of the API and the review page.")
+gold_app = typer.Typer(no_args_is_help=True, help="Gold annotations from the analysts' review.")
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(gazetteer_app, name="gazetteer")
+app.add_typer(users_app, name="users")
+app.add_typer(gold_app, name="gold")
 
 console = Console(stderr=True)
 DB_HELP = "Store: an SQLite file path (default) or a postgresql:// URL."
@@ -35,7 +39,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def root(
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
@@ -273,8 +277,11 @@ def export(
     event_type: Annotated[str | None, typer.Option()] = None,
     country: Annotated[str | None, typer.Option()] = None,
     status: Annotated[str | None, typer.Option()] = None,
+    reviewed_only: Annotated[
+        bool, typer.Option("--reviewed-only", help="Only events an analyst accepted, corrected or added.")
+    ] = False,
 ) -> None:
-    """Write the store's events as JSONL, ACLED CSV or GeoJSON."""
+    """Write the store's events as JSONL, ACLED CSV or GeoJSON (rejected events never)."""
     from marsad.store.export import FORMATS
     from marsad.store.export import export as do_export
 
@@ -294,6 +301,7 @@ def export(
         "event_type": event_type,
         "country": country,
         "status": status,
+        "review_state": "reviewed" if reviewed_only else None,
     }
     filters = {k: v for k, v in filters.items() if v is not None}
     with open_existing(db) as store:
@@ -385,11 +393,70 @@ def serve(
     db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    private: Annotated[
+        bool, typer.Option("--private", help="Reads need a signed-in account too (MARSAD_PRIVATE=1).")
+    ] = False,
 ) -> None:
-    """Serve the HTTP API and the map page."""
+    """Serve the HTTP API, the map page and its review queue."""
     from marsad.api.app import serve as do_serve
 
-    do_serve(db, host, port)
+    do_serve(db, host, port, private=private or None)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The account's name, as the review log will show it.")],
+    role: Annotated[str, typer.Option(help="reader (sees), editor (corrects) or admin.")] = "reader",
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+) -> None:
+    """Create an account and print its token, once: the store keeps only its hash."""
+    from marsad.store import open_store, review
+
+    with open_store(db) as store:
+        try:
+            token = review.add_user(store.db, name, role)
+        except review.ReviewError as e:
+            console.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(1) from None
+    sys.stdout.write(token + "\n")
+    console.print(f"{name} ({role}): keep this token now, it cannot be shown again.")
+
+
+@users_app.command("list")
+def users_list(db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db") -> None:
+    """The accounts and their roles (tokens are not stored, so not shown)."""
+    from marsad.store import open_store, review
+
+    with open_store(db) as store:
+        for u in review.users(store.db):
+            sys.stdout.write(f"{u['name']}\t{u['role']}\t{u['created_at']}\n")
+
+
+@users_app.command("remove")
+def users_remove(
+    name: Annotated[str, typer.Argument()], db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db"
+) -> None:
+    """Delete an account; its token stops working at once (its decisions stay in the log)."""
+    from marsad.store import open_store, review
+
+    with open_store(db) as store:
+        if not review.remove_user(store.db, name):
+            console.print(f"[red]error:[/red] no user {name!r}")
+            raise typer.Exit(1)
+
+
+@gold_app.command("export")
+def gold_export(
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    out: Annotated[Path, typer.Option(help="Folder for the gold files and articles.jsonl.")] = Path("gold"),
+) -> None:
+    """Write the reviewed articles as gold files (shared/eval/FORMAT.md) for training and scoring."""
+    from marsad.store import open_store
+    from marsad.store.gold import export_gold
+
+    with open_store(db) as store:
+        counts = export_gold(store, out)
+    console.print(", ".join(f"{k}: {v:,}" for k, v in counts.items()) + f" -> {out}")
 
 
 @app.command()
@@ -454,6 +521,32 @@ def eval_events(
         sys.stdout.write(format_report(report))
 
 
+@eval_app.command("places")
+def eval_places(
+    gold: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Place-mention gold (JSONL).")],
+    corpus: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="The articles (default: found beside the gold)."),
+    ] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="Print every error, one JSON line each.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Place precision, recall within radius and trap rate, by country and mention type."""
+    from marsad.evaluate_places import evaluate, format_report
+
+    try:
+        report = evaluate(gold, corpus)
+    except ValueError as e:
+        console.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from None
+    if as_json:
+        if not errors:
+            report = {k: v for k, v in report.items() if k != "errors"}
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_report(report, errors=errors))
+
+
 @eval_app.command("ner")
 def eval_ner(
     test: Annotated[
@@ -503,5 +596,53 @@ def train_ner(
     Console().print_json(json.dumps(result, ensure_ascii=False, default=str))
 
 
+@train_app.command("places")
+def train_places(
+    shared: Annotated[
+        Path, typer.Option(exists=True, file_okay=False, help="The shared data folder (eval/, corpus/).")
+    ] = Path("../shared"),
+    anercorp: Annotated[
+        Path | None, typer.Option(help="ANERcorp train split (default: under shared).")
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="The 31k-article corpus (default: under shared).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Model file (default: the packaged one).")] = None,
+    seed: Annotated[int, typer.Option()] = 13,
+    corpus_limit: Annotated[int, typer.Option(help="Corpus articles to draw examples from.")] = 6000,
+) -> None:
+    """Train the model that decides whether a gazetteer match is a place (reproducible: fixed seed)."""
+    from marsad.entities import place_model, place_training
+
+    meta = place_training.train(
+        anercorp or shared / "eval" / "ner" / "anercorp" / "ITE5th_train_data.txt",
+        corpus or shared / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz",
+        shared,
+        out=out or place_model.MODEL_PATH,
+        seed=seed,
+        corpus_limit=corpus_limit,
+    )
+    Console().print_json(json.dumps(meta, ensure_ascii=False, default=str))
+
+
+def main() -> None:
+    """The console script: a missing extra, a broken data file or an impossible pipeline is one
+    line on stderr and exit status 1, not a traceback."""
+    from marsad.extras import MissingExtra
+
+    try:
+        app()
+    except Exception as exc:
+        from marsad.datafile import DataFileError
+        from marsad.pipeline import PipelineError
+
+        if not isinstance(exc, MissingExtra | DataFileError | PipelineError):
+            raise
+        from rich.markup import escape
+
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()
