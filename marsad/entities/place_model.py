@@ -110,10 +110,14 @@ def features(
     violent: bool,
     in_alias: bool,
     gov_cue: bool,
+    p1_definite: bool = False,
 ) -> list[str]:
-    """The feature strings of one candidate (``prev``: the two words before, nearest first)."""
+    """The feature strings of one candidate (``prev``: the two words before, nearest first;
+    ``p1_definite``: the word before carries the article)."""
     w = words()
-    out = ["bias", f"trig={trigger or '-'}", f"nw={min(n, 3)}", f"len={min(len(key), 8)}"]
+    # The name itself: frequent words (بيان، الفندق) carry what they usually are; rare names carry
+    # nothing here and their context decides.
+    out = ["bias", f"name={key}", f"trig={trigger or '-'}", f"nw={min(n, 3)}", f"len={min(len(key), 8)}"]
     if weak_trigger:
         out.append("weaktrig")
     if trigger is None and not in_list:
@@ -158,6 +162,8 @@ def features(
             out.append("p1_title")
         if p1 in w.prepositions:
             out.append("p1_prep")
+        if key.startswith("ال") and key.endswith("ي") and p1_definite and not plen:
+            out.append("nisba")  # "وحدات حماية الشعب الكردي": an adjective agreeing with its noun
     if nxt:
         out.append(f"n1={nxt[0]}")
         if nxt[0] in ("بن", "ابن"):
