@@ -162,7 +162,7 @@ def features(
             out.append("p1_title")
         if p1 in w.prepositions:
             out.append("p1_prep")
-        if key.startswith("ال") and key.endswith("ي") and p1_definite and not plen:
+        if key.startswith("ال") and key.endswith(("ي", "يه")) and p1_definite and not plen:
             out.append("nisba")  # "وحدات حماية الشعب الكردي": an adjective agreeing with its noun
     if nxt:
         out.append(f"n1={nxt[0]}")
