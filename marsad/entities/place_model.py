@@ -89,16 +89,44 @@ def _bucket(population: int) -> str:
     return "0" if population == 0 else "small"
 
 
+def name_features(
+    key: str, places: list[gazetteer.Place], strong: bool, stop: bool, variant: bool
+) -> tuple[str, ...]:
+    """The features a name carries wherever it stands (cached per name by the geocoder).
+
+    The name itself is one: frequent words (بيان، الفندق) carry what they usually are; rare names
+    carry nothing there and their context decides."""
+    n = key.count(" ") + 1
+    out = ["bias", f"name={key}", f"nw={min(n, 3)}", f"len={min(len(key), 8)}"]
+    for flag, name in (
+        (strong, "strong"),
+        (stop, "stop"),
+        (variant, "variant"),
+        (key.startswith("ال"), "al"),
+    ):
+        if flag:
+            out.append(name)
+    pop = max((p.population for p in places), default=0)
+    out.append(f"pop={_bucket(pop)}")
+    kinds = {p.type for p in places}
+    if kinds <= {"country"}:
+        out.append("country")
+    elif kinds <= {"country", "admin1"}:
+        out.append("admin1")
+    if any(p.source != "gn" for p in places):
+        out.append("ours")
+    if any(p.country_code in REGION for p in places):
+        out.append("region")
+    return tuple(out)
+
+
 def features(
+    static: tuple[str, ...],
     *,
     key: str,
-    n: int,
     plen: int,
     prefix: str,
-    places: list[gazetteer.Place],
-    strong: bool,
     stop: bool,
-    variant: bool,
     trigger: str | None,
     weak_trigger: bool,
     in_list: bool,
@@ -112,20 +140,18 @@ def features(
     gov_cue: bool,
     p1_definite: bool = False,
 ) -> list[str]:
-    """The feature strings of one candidate (``prev``: the two words before, nearest first;
-    ``p1_definite``: the word before carries the article)."""
+    """The feature strings of one candidate: its name's (``static``) and its context's
+    (``prev``: the two words before, nearest first; ``p1_definite``: the word before carries
+    the article)."""
     w = words()
-    # The name itself: frequent words (بيان، الفندق) carry what they usually are; rare names carry
-    # nothing here and their context decides.
-    out = ["bias", f"name={key}", f"trig={trigger or '-'}", f"nw={min(n, 3)}", f"len={min(len(key), 8)}"]
+    out = [*static, f"trig={trigger or '-'}"]
     if weak_trigger:
         out.append("weaktrig")
     if trigger is None and not in_list:
         out.append("bare")
+        if stop:
+            out.append("stop&bare")
     for flag, name in (
-        (strong, "strong"),
-        (stop, "stop"),
-        (variant, "variant"),
         (in_list, "list"),
         (qualifier, "qual"),
         (country_named, "cty_named"),
@@ -133,25 +159,11 @@ def features(
         (violent, "violent"),
         (in_alias, "in_alias"),
         (gov_cue, "gov_cue"),
-        (key.startswith("ال"), "al"),
     ):
         if flag:
             out.append(name)
-    if stop and trigger is None and not in_list:
-        out.append("stop&bare")
     if prefix:
         out.append(f"clitic={prefix[-1]}")
-    pop = max((p.population for p in places), default=0)
-    out.append(f"pop={_bucket(pop)}")
-    kinds = {p.type for p in places}
-    if kinds <= {"country"}:
-        out.append("country")
-    elif kinds <= {"country", "admin1"}:
-        out.append("admin1")
-    if any(p.source != "gn" for p in places):
-        out.append("ours")
-    if any(p.country_code in REGION for p in places):
-        out.append("region")
     for k, word in enumerate(prev[:2]):
         out.append(f"p{k + 1}={word}")
     if prev:
@@ -185,12 +197,10 @@ class PlaceModel:
         return cls(tuple(raw["classes"]), raw["bias"], raw["weights"])
 
     def proba(self, feats: Iterable[str]) -> dict[str, float]:
+        rows = [w for w in map(self.weights.get, feats) if w is not None]
         scores = list(self.bias)
-        for f in feats:
-            w = self.weights.get(f)
-            if w is not None:
-                for c, v in enumerate(w):
-                    scores[c] += v
+        if rows:
+            scores = [b + sum(col) for b, col in zip(scores, zip(*rows, strict=True), strict=True)]
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)
