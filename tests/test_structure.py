@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "marsad.event",
             "marsad.pipeline",
             "marsad.datafile",
+            "marsad.extras",
             "marsad.rules",
             "marsad.text.normalize",
         ),

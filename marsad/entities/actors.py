@@ -17,12 +17,13 @@ from datetime import date
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import yaml
+from pydantic import model_validator
 
+from marsad import datafile
 from marsad.document import Document
-from marsad.pipeline import component
+from marsad.pipeline import Label, component
 from marsad.text.normalize import DIACRITICS, TATWEEL, normalize_key
 
 DATA = Path(__file__).parent / "data"
@@ -96,6 +97,81 @@ def _raw_prefix(token: str, stripped: int) -> int:
     return len(token)
 
 
+ActorType = Literal[
+    "state forces",
+    "rebel group",
+    "political militia",
+    "identity militia",
+    "rioters",
+    "protesters",
+    "civilians",
+    "external forces",
+]
+
+
+class StateEntry(datafile.Strict):
+    """A state whose army and police get "army + nationality" aliases generated."""
+
+    country: str
+    adjectives: list[str]
+    military: str
+    police: str
+
+
+class ActorEntry(datafile.Strict):
+    canonical: str
+    type: ActorType
+    country: str | None = None
+    aliases: list[str] = []
+    local: bool = False  # "(<country>)" in the name follows the country of the event
+
+
+class ByCountry(datafile.Strict):
+    """Words whose actor depends on the country: ``aliases`` plus country codes (or ``default``)."""
+
+    model_config = {**datafile.Strict.model_config, "extra": "allow"}
+    aliases: list[str]
+    default: str | None = None
+
+    @model_validator(mode="after")
+    def _codes(self) -> ByCountry:
+        bad = [k for k, v in (self.model_extra or {}).items() if not (len(k) == 2 and k.isupper())]
+        bad += [k for k, v in (self.model_extra or {}).items() if not isinstance(v, str)]
+        if bad:
+            raise ValueError(f"expected two-letter country codes naming an actor, got {sorted(set(bad))}")
+        return self
+
+
+class ActorCatalogue(datafile.Strict):
+    """actors.yaml (see its comments)."""
+
+    types: dict[ActorType, int]
+    heads: list[str] = []
+    links: list[str] = []
+    military_heads: list[str]
+    police_heads: list[str]
+    states: list[StateEntry] = []
+    actors: list[ActorEntry]
+    by_country: list[ByCountry] = []
+    # state forces' names by period: country -> [(suffix, first day, last day or None)]
+    periods: dict[str, list[tuple[str, date, date | None]]] = {}
+
+
+class SourceEntry(datafile.Strict):
+    canonical: str
+    kind: Literal["media", "monitor", "official", "person", "org"]
+    aliases: list[str] = []
+    titled: list[str] = []
+    speaks_for: str | None = None
+
+
+class SourceCatalogue(datafile.Strict):
+    """sources.yaml (see its comments)."""
+
+    titles: list[str] = []
+    sources: list[SourceEntry]
+
+
 class Lexicon:
     """The compiled actor and source dictionaries."""
 
@@ -108,8 +184,14 @@ class Lexicon:
         self.periods: dict[str, list[tuple[str, str, str | None]]] = {}
         self._alias_to_actor: dict[tuple[str, ...], str] = {}
         self._word_cache: dict[str, tuple[str, tuple[tuple[dict[str, Any], int], ...], int | None]] = {}
-        self._load_actors(yaml.safe_load(actors_path.read_text(encoding="utf-8")))
-        self._load_sources(yaml.safe_load(sources_path.read_text(encoding="utf-8")))
+        self._load_actors(datafile.load(actors_path, ActorCatalogue).model_dump())
+        self._load_sources(datafile.load(sources_path, SourceCatalogue).model_dump())
+        for rec in self.sources.values():
+            if rec["speaks_for"] is not None and rec["speaks_for"] not in self.actors:
+                raise datafile.DataFileError(
+                    f"{sources_path}: source {rec['canonical']!r}, field speaks_for: "
+                    f"no actor {rec['speaks_for']!r} in {actors_path}"
+                )
 
     # -- building ----------------------------------------------------------------------------
     def _insert(self, keys: tuple[str, ...], entry: Entry) -> None:
@@ -166,7 +248,7 @@ class Lexicon:
                 for alias in expand(pattern):
                     self._add_actor_alias(entry, alias)
         for group in data.get("by_country", []):
-            choices = tuple(sorted((k, v) for k, v in group.items() if k != "aliases"))
+            choices = tuple(sorted((k, v) for k, v in group.items() if k != "aliases" and v is not None))
             for name in dict(choices).values():
                 if name not in self.actors:
                     raise ValueError(f"actors.yaml: by_country names {name!r}, which is no actor")
@@ -363,7 +445,22 @@ def speaks_for(source: str) -> str | None:
     return rec.get("speaks_for") if rec else None
 
 
-@component("actors")
+@component(
+    "actors",
+    assigns=[
+        Label(
+            "actor",
+            "",
+            {"canonical": (str, ""), "type": (str, "ACLED actor type"), "country": (str | None, "")},
+        ),
+        Label(
+            "source",
+            "",
+            {"canonical": (str, ""), "kind": (str, "`media`/`monitor`/`official`/`person`/`org`")},
+            optional={"speaks_for": (str, "the party whose spokesman it is")},
+        ),
+    ],
+)
 def make_actors() -> Any:
     """Pipeline stage adding ``actor`` and ``source`` spans (the ``ner`` stage may follow it)."""
     lex = lexicon()

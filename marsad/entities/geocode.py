@@ -25,14 +25,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
-import yaml
+from pydantic import model_validator
 
+from marsad import datafile
 from marsad.document import Document
 from marsad.entities import gazetteer, place_model
 from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, SETTLEMENTS, Gazetteer, Place, haversine_km
-from marsad.pipeline import component
+from marsad.pipeline import Label, component
 from marsad.text.normalize import normalize, normalize_key
 from marsad.text.tokens import tokenize
 
@@ -90,8 +91,6 @@ _CONTAINER_GAP_RE = re.compile(
 CONTAINER_KM = {"neighbourhood": 5.0, "village": 5.0, "town": 8.0, "city": 12.0, "area": 25.0, "region": 40.0}
 TANWEEN = "\u064b"
 
-# Countries whose places an Arabic article about the Syrian war most likely means.
-COUNTRY_PRIOR = {"SY": 1.5, "IQ": 0.9, "LB": 0.9, "JO": 0.6, "TR": 0.6, "PS": 0.4, "IL": 0.3}
 STRONG_POPULATION = 100_000
 NEIGHBOUR_KM = 30.0  # a common-word name joined by و to a place counts when it lies this close
 MAX_WORDS = 5
@@ -102,6 +101,37 @@ OVERRULE = 0.6
 
 def _key(word: str) -> str:
     return normalize_key(word)
+
+
+Direction = Literal["north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"]
+
+
+class PlaceWords(datafile.Strict):
+    """geocode.yaml (see its comments); the trigger values are place types."""
+
+    triggers: dict[str, str]
+    directions: dict[str, Direction]
+    near: dict[str, Literal["near", "outskirts"]]
+    distance_units: list[str]
+    subdistrict_countries: list[str]
+    countryside_sides: dict[str, Direction]
+    weak_triggers: list[str]
+    country_before: list[str]
+    government_words: list[str]
+    government_blockers: list[str]
+    country_prior: dict[str, float]
+    violence_words: list[str]  # read by the place model
+    org_heads: list[str]  # read by the place model
+    generic_anaphors: list[str]
+    name_openers: list[str]
+    dual_heads: list[str]
+
+    @model_validator(mode="after")
+    def _weak_are_triggers(self) -> PlaceWords:
+        unknown = [w for w in self.weak_triggers if w not in self.triggers]
+        if unknown:
+            raise ValueError(f"weak_triggers not among the triggers: {unknown}")
+        return self
 
 
 @dataclass(frozen=True)
@@ -117,6 +147,7 @@ class Lexicon:
     subdistrict_countries: frozenset[str]
     government_words: frozenset[str]
     government_blockers: frozenset[str]
+    country_prior: dict[str, float]  # the countries an article about the Syrian war most likely means
     anaphors: frozenset[str]
     openers: frozenset[str]
     duals: frozenset[str]
@@ -125,7 +156,7 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """Trigger, qualifier and stop words from the data files, folded like the text."""
-    raw = yaml.safe_load((gazetteer.DATA_DIR / "geocode.yaml").read_text(encoding="utf-8"))
+    raw = datafile.load(gazetteer.DATA_DIR / "geocode.yaml", PlaceWords).model_dump()
     stop = (gazetteer.DATA_DIR / "stoplist.txt").read_text(encoding="utf-8").splitlines()
     return Lexicon(
         triggers={_key(k): v for k, v in raw["triggers"].items()},
@@ -139,6 +170,7 @@ def lexicon() -> Lexicon:
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
         government_words=frozenset(_key(w) for w in raw["government_words"]),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
+        country_prior=raw["country_prior"],
         anaphors=frozenset(gazetteer.key_of(w) for w in raw["generic_anaphors"]),
         openers=frozenset(gazetteer.key_of(w) for w in raw["name_openers"]),
         duals=frozenset(_key(w) for w in raw["dual_heads"]),
@@ -435,7 +467,7 @@ class Geocoder:
                 if _GAP_LIST_RE.match(gap) and (joined or strong and "," in normalize(gap)):
                     # a list stays in one country: "قرى الحواش ... والحويجة" is not Iraq's Hawija
                     placed = next((o.candidates for o in reversed(out) if o.candidates), None)
-                    same = {p.country_code for p in placed} if placed else set(COUNTRY_PRIOR)
+                    same = {p.country_code for p in placed} if placed else set(self.lex.country_prior)
                     local = [p for p in places if p.country_code in same]
                     # With no candidate in the list's country it is a place the gazetteer
                     # lacks: a container after the list may still place it (resolve).
@@ -746,7 +778,7 @@ class Geocoder:
                     break
             scored = []
             for p in m.candidates:
-                s = COUNTRY_PRIOR.get(p.country_code, 0.0)
+                s = self.lex.country_prior.get(p.country_code, 0.0)
                 s += 2.0 * countries[p.country_code] / total
                 s += 1.0 * admins[(p.country_code, p.admin1)] / total_admin if p.admin1 else 0.0
                 s += math.log10(p.population + 10) / 3.5
@@ -953,7 +985,31 @@ def _capitals() -> frozenset[tuple[str, str]]:
     return frozenset(out)
 
 
-@component("places")
+@component(
+    "places",
+    requires=["tokens"],
+    assigns=[
+        Label(
+            "place",
+            "",
+            {
+                "name": (str, ""),
+                "geonameid": (int | None, ""),
+                "lat": (float, ""),
+                "lon": (float, ""),
+                "admin1": (str | None, ""),
+                "country": (str, ""),
+                "country_code": (str, ""),
+                "type": (str, ""),
+                "precision": (int, "1-3"),
+                "confidence": (float, ""),
+                "alternatives": (list, "the candidates rejected"),
+                "qualifier": (str | None, '"near", "countryside north", ...'),
+            },
+            optional={"role": (str, '`government` for a capital that speaks: "وصفته أنقرة"')},
+        )
+    ],
+)
 def make_places() -> Geocoder:
     return Geocoder()
 
