@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from marsad.api.auth import Auth
 from marsad.api.filters import EventFilters
 from marsad.api.models import Event, EventDetail, Problem, Status, SubEventType
-from marsad.event import INTER_CODES
+from marsad.event import INTER_CODES, SUB_EVENT_TYPES
 from marsad.store import review
 
 ID = Annotated[str, PathParam(pattern=r"^[^\x00/]{1,200}$")]
@@ -214,6 +214,7 @@ class ReviewCard(Strict):
     candidates: Candidates
     history: list[LogEntry]
     reject_reasons: list[str]
+    sub_event_types: list[str]
 
 
 def warm_up() -> None:
@@ -392,6 +393,7 @@ def add_routes(
             candidates=_candidates(detail, docs),
             history=[LogEntry(**h) for h in history],
             reject_reasons=list(review.REJECT_REASONS),
+            sub_event_types=list(SUB_EVENT_TYPES),
         )
 
     def _apply(change: Callable[[Any], str], event_ids: list[str]) -> Result:
