@@ -187,7 +187,7 @@ export function setupReview({ map, filters, focusPane, changed, signedIn }) {
     focus.clearLayers();
     if (ev.latitude != null && ev.longitude != null) {
       L.circleMarker([ev.latitude, ev.longitude], { pane: focusPane, radius: 14, weight: 3, color: '#111', fill: false, interactive: false, className: 'rv-focus' }).addTo(focus);
-      map.panTo([ev.latitude, ev.longitude]);
+      if (!map.getBounds().pad(-0.1).contains([ev.latitude, ev.longitude])) map.panTo([ev.latitude, ev.longitude]);
     }
   }
 
