@@ -163,7 +163,8 @@ class Event:
         return SUB_EVENT_TYPES.get(self.sub_event_type, "Strategic developments")
 
     def ensure_id(self) -> str:
-        """A stable id from the first evidence and the coded place, so re-runs never double."""
+        """A stable id from the first evidence, the coded place and the date, so re-runs never
+        double and two events of one sentence on two days stay two."""
         if not self.event_id:
             ev = self.evidence[0] if self.evidence else None
             key = "|".join(
@@ -174,6 +175,7 @@ class Event:
                     self.sub_event_type,
                     self.geonameid or self.location or "",
                     self.arguments.get("location", ""),
+                    self.event_date or "",
                 )
             )
             self.event_id = "ev-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]

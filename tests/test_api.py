@@ -75,6 +75,10 @@ def test_events_page_in_date_order(client: TestClient) -> None:
         ({"date_from": "2024-12-04", "date_to": "2024-12-04"}, {"Homs"}),
         ({"bbox": "35.9,32.4,36.3,32.8"}, {"Daraa"}),
         ({"country": "SY", "historical": "false"}, {"Homs", "Hama", "Daraa"}),
+        # Issue 13: a LIKE wildcard in a filter matched everything; it matches only itself now.
+        ({"actor": "%"}, set()),
+        ({"source": "_"}, set()),
+        ({"text": "%%"}, set()),
     ],
 )
 def test_event_filters(client: TestClient, params: dict, locations: set[str]) -> None:

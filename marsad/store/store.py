@@ -13,6 +13,7 @@ import re
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from hashlib import blake2b
 from typing import Any
 
 import orjson
@@ -92,8 +93,18 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        # Leaving on an error: still try to commit the batch (work a re-run need not redo), but
+        # an error from that commit, often the same one again, must not hide the first.
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - the error already on its way out is the one to report
+            pass
+        finally:
+            self.db.close()
 
     # -- writing ---------------------------------------------------------------------------
     def seen(self, doc_id: str) -> bool:
@@ -676,6 +687,7 @@ class Store:
         }
 
     def quarantined(self) -> Iterator[dict[str, Any]]:
+        """Every quarantined record: where it was read, why it was kept out, and its text."""
         self.flush()
         keys = ("doc_id", "file", "line", "reason", "text")
         for row in self.db.query(
@@ -727,9 +739,9 @@ def event_filter(
     if actor:
         clauses.append(
             "LOWER(COALESCE(e.actor1, '') || '|' || COALESCE(e.actor2, '') || '|' || COALESCE(e.assoc_actor_1, '')"
-            " || '|' || COALESCE(e.assoc_actor_2, '')) LIKE ?"
+            " || '|' || COALESCE(e.assoc_actor_2, '')) LIKE ? ESCAPE '\\'"
         )
-        params.append(f"%{actor.lower()}%")
+        params.append(_contains(actor))
     for column, value in (("event_type", event_type), ("sub_event_type", sub_event_type), ("status", status)):
         if value:
             clauses.append(f"LOWER(e.{column}) = ?")
@@ -738,18 +750,25 @@ def event_filter(
         clauses.append("(LOWER(e.country) = ? OR LOWER(e.country_code) = ?)")
         params += [country.lower(), country.lower()]
     if source:
-        clauses.append("LOWER(e.attributed_to) LIKE ?")
-        params.append(f"%{source.lower()}%")
+        clauses.append("LOWER(e.attributed_to) LIKE ? ESCAPE '\\'")
+        params.append(_contains(source))
     if text:
         clauses.append(
-            "(LOWER(e.notes) LIKE ? OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
-            " ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND LOWER(s.text) LIKE ?))"
+            "(LOWER(e.notes) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
+            " ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND LOWER(s.text) LIKE ? ESCAPE '\\'))"
         )
-        params += [f"%{text.lower()}%"] * 2
+        params += [_contains(text)] * 2
     if historical is not None:
         clauses.append("e.historical = ?")
         params.append(1 if historical else 0)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _contains(value: str) -> str:
+    """A LIKE pattern for "contains ``value``" (any case): its own ``%`` and ``_`` match only
+    themselves (issue 13: they matched everything)."""
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[str, Any]:
@@ -795,6 +814,27 @@ def _raw_text(raw: bytes | None) -> str | None:
 
 def _as_event(ev: Any) -> Event:
     return ev if isinstance(ev, Event) else Event.from_dict(ev)
+
+
+def distinct_events(events: Iterable[Any]) -> list[tuple[Event, dict[str, Any]]]:
+    """A document's events with their export dicts, each once: a repeat (every field the same)
+    is dropped, and an event whose id another one already took gets an id of its own, so that
+    nothing the extractor found is lost to an id clash (the run summary counts these too)."""
+    out: list[tuple[Event, dict[str, Any]]] = []
+    taken: dict[str, str] = {}
+    for raw in events:
+        ev = _as_event(raw)
+        d = ev.to_dict()
+        body = _json({**d, "arguments": ev.arguments})
+        first = taken.get(d["event_id"])
+        if first is not None:
+            if first == body:
+                continue
+            ev.event_id = f"{d['event_id']}-{blake2b(body.encode(), digest_size=4).hexdigest()}"
+            d = ev.to_dict()
+        taken[d["event_id"]] = body
+        out.append((ev, d))
+    return out
 
 
 def _prepare(doc: Document) -> dict[str, Any]:
@@ -880,13 +920,8 @@ def _prepare(doc: Document) -> dict[str, Any]:
                     a.get("country_code"),
                 )
             )
-    events, sources, ids = [], [], set()
-    for i, raw in enumerate(doc.events):
-        ev = _as_event(raw)
-        d = ev.to_dict()
-        if d["event_id"] in ids:
-            continue
-        ids.add(d["event_id"])
+    events, sources = [], []
+    for i, (ev, d) in enumerate(distinct_events(doc.events)):
         values = []
         for c in _DOC_EVENT_COLUMNS:
             if c == "doc_id":
