@@ -343,12 +343,10 @@ def add_routes(
         ``pending``, ``conflict``, ``reviewed``, ``rejected`` or ``all``; least certain first
         (``confidence``), disputed first, or by date."""
         with using_store() as s:
-            rows = list(
-                s._events(dict(filters, review_state=state, order=order, limit=limit + 1, offset=offset))
-            )
-            states = {r["event_id"]: review.state(s.db, r["event_id"]) for r, _ in rows[:limit]}
+            rows = list(s.events(**filters, review_state=state, order=order, limit=limit + 1, offset=offset))
+            states = {r["event_id"]: review.state(s.db, r["event_id"]) for r in rows[:limit]}
         items = []
-        for r, _ in rows[:limit]:
+        for r in rows[:limit]:
             fields = {k: r.get(k) for k in Event.model_fields if k in r}
             items.append(
                 QueueItem(**fields, n_sources=len(r["doc_ids"]), review=_state(states[r["event_id"]]))

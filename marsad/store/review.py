@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from marsad.event import PLACE_FIELDS, STATUSES, SUB_EVENT_TYPES, Event
+from marsad.event import EXPORT_FIELDS, PLACE_FIELDS, STATUSES, SUB_EVENT_TYPES, Event
 from marsad.merge.cluster import _day, cluster, combine, compatible, same_place
 from marsad.store.backend import Backend
 
@@ -40,8 +40,8 @@ ROLES = ("reader", "editor", "admin")
 # How far a report may lie from an analyst's place and still be of that place (a division's
 # radius; two named places are one only when they are the same place).
 SAME_PLACE_KM = 25.0
-DECISIONS = ("pending", "accepted", "corrected", "rejected", "added")
-# Decisions that make an event "reviewed" in the exports and the gold.
+# A review's decision is pending (grouping only, or reopened), accepted, corrected, rejected or
+# added (an event the coder missed). These make an event "reviewed" in the exports and the gold:
 REVIEWED = ("accepted", "corrected", "added")
 REJECT_REASONS = (
     "not an event",
@@ -678,13 +678,15 @@ def insert_states(db: Backend, rows: list[tuple]) -> None:
 
 # -- reading ----------------------------------------------------------------------------------
 _BY_DATE = "e.event_date IS NULL, e.event_date, e.event_id"
-# Orders of an event list (SQL over merged events ``e``). Until events carry a coder's
-# confidence, the least certain come first by their number of sources.
+# The least certain first: by the coder's confidence where events carry one (issue 17), else by
+# their number of sources (one article's word before several's).
+_LEAST_CERTAIN = "e.confidence IS NULL, e.confidence" if "confidence" in EXPORT_FIELDS else "e.n_sources"
+# Orders of an event list (SQL over merged events ``e``).
 ORDERS = {
     "date": _BY_DATE,
     "recent": "e.event_date IS NULL, e.event_date DESC, e.event_id",
     "disputed": f"CASE WHEN e.status = 'disputed' THEN 0 WHEN e.status = 'denied' THEN 1 ELSE 2 END, {_BY_DATE}",
-    "confidence": f"e.n_sources, {_BY_DATE}",
+    "confidence": f"{_LEAST_CERTAIN}, {_BY_DATE}",
 }
 
 

@@ -202,22 +202,26 @@ export function setupReview({ map, filters, focusPane, changed, signedIn }) {
     return el('div', { class: 'rv-field' }, el('label', null, el('span', null, label), input), extra);
   }
 
-  function actorField(which) {
-    const input = el('input', { id: `rv-${which}`, type: 'search', maxlength: '200', value: value(which) || '', autocomplete: 'off' });
-    const results = el('div', { class: 'rv-options', id: `rv-${which}-options` });
+  // As the analyst types: ask ``path`` for what matches and show each answer as a chip.
+  function searchAs(input, results, path, chips) {
     let timer = null;
     input.addEventListener('input', () => {
       clearTimeout(timer);
       const q = input.value.trim();
       timer = setTimeout(async () => {
         results.replaceChildren();
-        if (!q) return;
-        for (const a of await getJSON('review/actors', { q })) {
-          results.append(chip(a.name, `${a.type || 'actor'}${a.country ? `, ${a.country}` : ''}`, () => setActor(which, a)));
-        }
-        results.append(chip(`“${q}” as a new name`, 'not in the dictionary', () => setActor(which, { name: q })));
+        if (q) results.append(...chips(await getJSON(path, { q }), q));
       }, 200);
     });
+  }
+
+  function actorField(which) {
+    const input = el('input', { id: `rv-${which}`, type: 'search', maxlength: '200', value: value(which) || '', autocomplete: 'off' });
+    const results = el('div', { class: 'rv-options', id: `rv-${which}-options` });
+    searchAs(input, results, 'review/actors', (found, q) => [
+      ...found.map((a) => chip(a.name, `${a.type || 'actor'}${a.country ? `, ${a.country}` : ''}`, () => setActor(which, a))),
+      chip(`“${q}” as a new name`, 'not in the dictionary', () => setActor(which, { name: q })),
+    ]);
     return fieldRow(which === 'actor1' ? 'Actor 1' : 'Actor 2', input, results);
   }
 
@@ -242,16 +246,7 @@ export function setupReview({ map, filters, focusPane, changed, signedIn }) {
     const shown = el('strong', { id: 'rv-place-name' }, placeName({ location: value('location'), admin1: value('admin1'), country: value('country') }) || 'no place');
     const input = el('input', { id: 'rv-place', type: 'search', maxlength: '100', placeholder: 'search the gazetteer', autocomplete: 'off' });
     const results = el('div', { class: 'rv-options', id: 'rv-place-options' });
-    let timer = null;
-    input.addEventListener('input', () => {
-      clearTimeout(timer);
-      const q = input.value.trim();
-      timer = setTimeout(async () => {
-        results.replaceChildren();
-        if (!q) return;
-        for (const p of await getJSON('review/places', { q })) results.append(placeChip(p));
-      }, 200);
-    });
+    searchAs(input, results, 'review/places', (found) => found.map((p) => placeChip(p)));
     const pick = el('button', { id: 'rv-pick', type: 'button', class: rv.picking ? 'active' : '' }, rv.picking ? 'Click the map… (Esc)' : 'Pick on the map (p)');
     pick.addEventListener('click', () => (rv.picking ? stopPicking() : startPicking()));
     const near = el('div', { class: 'rv-options', id: 'rv-near' });
