@@ -102,6 +102,9 @@ def main() -> None:
                     marks = page.locator("#map").get_attribute("data-marks")
                     print(f"store: {status}; first view: {shown}, drawn as {marks} marks")
                     print(
+                        f"  start of the last load (ms since navigation): {page.locator('body').get_attribute('data-timings')}"
+                    )
+                    print(
                         f"first render (page's clock, {args.runs} fresh loads): "
                         + ", ".join(f"{f:.0f}" for f in firsts)
                         + f" ms; seen from here: {', '.join(f'{s:.0f}' for s in seen)} ms"

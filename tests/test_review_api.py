@@ -226,12 +226,13 @@ def test_map_extent_and_points(client: TestClient) -> None:
     assert s == pytest.approx(DARAA[2]) and n == pytest.approx(HAMA[2])
     pts = client.get("/map/points").json()
     assert pts["count"] == 3 and not pts["truncated"]
-    assert [pts["event_types"][t] for t in pts["types"]] == [
-        "Battles",
-        "Battles",
-        "Explosions/Remote violence",
+    rows = sorted(zip(pts["dates"], (pts["event_types"][t] for t in pts["types"]), pts["ids"], strict=True))
+    assert [r[:2] for r in rows] == [
+        ("2024-12-04", "Battles"),
+        ("2024-12-05", "Battles"),
+        ("2024-12-06", "Explosions/Remote violence"),
     ]
-    assert pts["dates"] == ["2024-12-04", "2024-12-05", "2024-12-06"]
+    assert {r[2] for r in rows} == {e["event_id"] for e in client.get("/events").json()["events"]}
     some = client.get("/map/points", params={"bbox": "35.9,32.4,36.3,32.8"}).json()
     assert some["count"] == 1 and some["lat"] == [pytest.approx(DARAA[2])]
     assert client.get("/map/points", params={"limit": 2}).json()["truncated"] is True

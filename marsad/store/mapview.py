@@ -33,16 +33,19 @@ def extent(store: Store, filters: dict[str, Any]) -> dict[str, Any]:
     the middle 90% of them in each direction (where the page opens: a few events far away
     must not make it open on the whole world)."""
     store._fresh()
+    return _extent(store, filters)
+
+
+def _extent(store: Store, filters: dict[str, Any]) -> dict[str, Any]:
     where, params = event_filter(**filters)
-    row = store.db.one(f"SELECT COUNT(*), MIN(e.event_date), MAX(e.event_date) FROM events e{where}", params)
-    count, first, last = row if row else (0, None, None)
-    where_xy = (where + " AND" if where else " WHERE") + " e.latitude IS NOT NULL AND e.longitude IS NOT NULL"
-    lats = sorted(r[0] for r in store.db.query(f"SELECT e.latitude FROM events e{where_xy}", params))
-    lons = sorted(r[0] for r in store.db.query(f"SELECT e.longitude FROM events e{where_xy}", params))
+    rows = store.db.query(f"SELECT e.event_date, e.latitude, e.longitude FROM events e{where}", params)
+    days = [r[0] for r in rows if r[0]]
+    lats = sorted(r[1] for r in rows if r[1] is not None and r[2] is not None)
+    lons = sorted(r[2] for r in rows if r[1] is not None and r[2] is not None)
     out: dict[str, Any] = {
-        "count": int(count or 0),
-        "first_date": first,
-        "last_date": last,
+        "count": len(rows),
+        "first_date": min(days) if days else None,
+        "last_date": max(days) if days else None,
         "bbox": None,
         "core": None,
     }
@@ -57,19 +60,24 @@ def extent(store: Store, filters: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def points(store: Store, filters: dict[str, Any], limit: int) -> dict[str, Any]:
-    """The mapped events of a view as parallel arrays, oldest first; ``truncated`` past ``limit``."""
+def points(store: Store, filters: dict[str, Any], limit: int, with_extent: bool = False) -> dict[str, Any]:
+    """The mapped events of a view as parallel arrays; ``truncated`` past ``limit``.
+
+    ``with_extent`` adds :func:`extent` of the same filters without the view: what the page
+    needs at start, in one request."""
     store._fresh()
     where, params = event_filter(**filters)
     where += (" AND" if where else " WHERE") + " e.latitude IS NOT NULL AND e.longitude IS NOT NULL"
+    # In the table's order: sorting tens of thousands of rows would cost more than the page's
+    # whole drawing, and the page bins them by place and day anyway.
     rows = store.db.query(
-        "SELECT e.event_id, e.latitude, e.longitude, e.event_type, e.event_date FROM events e"
-        f"{where} ORDER BY e.event_date IS NULL, e.event_date, e.event_id LIMIT ?",
+        f"SELECT e.event_id, e.latitude, e.longitude, e.event_type, e.event_date FROM events e{where} LIMIT ?",
         [*params, limit + 1],
     )
     truncated = len(rows) > limit
     rows = rows[:limit]
-    return {
+    out = {"extent": _extent(store, {k: v for k, v in filters.items() if k != "bbox"})} if with_extent else {}
+    return out | {
         "count": len(rows),
         "truncated": truncated,
         "event_types": list(EVENT_TYPES),

@@ -52,6 +52,12 @@ function setStatus(message) {
   byId('status-line').textContent = message;
 }
 
+// When each step of the start was done (ms since navigation), for the benchmark to print.
+function stamp(step) {
+  const line = document.body.dataset.timings;
+  document.body.dataset.timings = `${line ? `${line} ` : ''}${step}=${performance.now().toFixed(0)}`;
+}
+
 const dayNumber = (iso) => Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / DAY_MS);
 const isoDay = (n) => new Date(n * DAY_MS).toISOString().slice(0, 10);
 const currentDay = () => state.days[state.index] || null;
@@ -85,9 +91,20 @@ const controlLayer = L.layerGroup().addTo(map);
 const overlays = { Countries: basemap, 'Territorial control': controlLayer, Events: eventsLayer };
 const layersControl = L.control.layers(null, overlays, { collapsed: true }).addTo(map);
 
+// The basemap's file is fetched at once, but drawn (a few hundred milliseconds of the page's
+// only thread for 240 countries) once the events are on the map, or once it is clear they
+// will not come (a private server before signing in).
+const basemapFile = getJSON('static/countries-50m.json');
+let eventsShown = null;
+const eventsDrawn = new Promise((resolve) => {
+  eventsShown = resolve;
+});
+
 async function loadBasemap() {
-  const topo = await getJSON('static/countries-50m.json');
+  const topo = await basemapFile;
+  await eventsDrawn;
   basemap.addData(feature(topo, topo.objects.countries));
+  stamp('basemap');
 }
 
 async function loadConfig() {
@@ -339,6 +356,8 @@ function render() {
     state.firstRender = true;
     // From the start of navigation to the first map of the data: what a reader waits.
     document.body.dataset.firstRenderMs = performance.now().toFixed(0);
+    stamp('drawn');
+    eventsShown();
   }
 }
 
@@ -397,7 +416,10 @@ function showDay() {
 
 // -- loading ---------------------------------------------------------------------------------
 async function loadExtent() {
-  const ext = await getJSON('map/extent', filterParams());
+  return useExtent(await getJSON('map/extent', filterParams()));
+}
+
+function useExtent(ext) {
   const previous = currentDay();
   const atEnd = state.index >= state.days.length - 1;
   state.days = [];
@@ -426,13 +448,13 @@ function paddedBounds() {
   return L.latLngBounds([south, b.getWest()], [north, b.getEast()]);
 }
 
-async function loadPoints() {
+async function loadPoints(world = false, draw = true) {
   const seq = ++state.pointsSeq;
-  const bounds = paddedBounds();
-  const params = { ...filterParams(), limit: POINT_LIMIT };
+  const bounds = world ? null : paddedBounds();
+  const params = { ...filterParams(), limit: POINT_LIMIT, with_extent: world ? 'true' : '' };
   if (bounds) params.bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((v) => v.toFixed(4)).join(',');
   const data = await getJSON('map/points', params);
-  if (seq !== state.pointsSeq) return; // a newer view was asked for meanwhile
+  if (seq !== state.pointsSeq) return data; // a newer view was asked for meanwhile
   const n = data.count;
   const day = new Int32Array(n);
   for (let i = 0; i < n; i++) day[i] = data.dates[i] ? dayNumber(data.dates[i]) : -1;
@@ -440,7 +462,8 @@ async function loadPoints() {
   state.points = { n, ids: data.ids, lat: Float64Array.from(data.lat), lon: Float64Array.from(data.lon), types: Uint8Array.from(data.types), day };
   state.truncated = data.truncated;
   state.loaded = { bounds, key: filterKey() };
-  render();
+  if (draw) render();
+  return data;
 }
 
 async function reloadAll() {
@@ -553,15 +576,20 @@ async function start() {
   const config = await configReady;
   if (config.private && !session.user) {
     setStatus('Sign in to see the events.');
+    eventsShown();
     return;
   }
   started = true;
-  const ext = await loadExtent();
+  // One request: the points of the whole world, and the extent that says where to open (a
+  // view inside the world then needs no second load).
+  stamp('start');
+  const ext = useExtent((await loadPoints(true, false)).extent);
+  stamp('points');
   if (!viewFromHash() && ext.core) {
     const [w, s, e, n] = ext.core;
     map.fitBounds(L.latLngBounds([s, w], [n, e]).pad(0.3), { maxZoom: 8, animate: false });
   }
-  await loadPoints();
+  render();
   scheduleControl();
   map.on('moveend', onMove);
   document.body.dataset.ready = '1';
@@ -573,4 +601,7 @@ const configReady = loadConfig();
 loadBasemap().catch((err) => setStatus(`basemap: ${err.message}`));
 Promise.all([configReady, review.ready])
   .then(start)
-  .catch((err) => setStatus(err.message));
+  .catch((err) => {
+    setStatus(err.message);
+    eventsShown();
+  });
