@@ -236,6 +236,10 @@ def test_map_extent_and_points(client: TestClient) -> None:
     some = client.get("/map/points", params={"bbox": "35.9,32.4,36.3,32.8"}).json()
     assert some["count"] == 1 and some["lat"] == [pytest.approx(DARAA[2])]
     assert client.get("/map/points", params={"limit": 2}).json()["truncated"] is True
+    # At start the page asks once: the world's points and where to open.
+    both = client.get("/map/points", params={"with_extent": "true", "bbox": "35.9,32.4,36.3,32.8"}).json()
+    assert both["count"] == 1 and both["extent"] == ext  # the extent ignores the view
+    assert "extent" not in pts
     window = client.get("/map/points", params={"date_from": "2024-12-05", "date_to": "2024-12-05"}).json()
     assert window["dates"] == ["2024-12-05"]
 
