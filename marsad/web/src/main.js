@@ -457,7 +457,13 @@ async function loadPoints(world = false, draw = true) {
   if (seq !== state.pointsSeq) return data; // a newer view was asked for meanwhile
   const n = data.count;
   const day = new Int32Array(n);
-  for (let i = 0; i < n; i++) day[i] = data.dates[i] ? dayNumber(data.dates[i]) : -1;
+  const seen = new Map(); // a few thousand distinct days among tens of thousands of events
+  for (let i = 0; i < n; i++) {
+    const d = data.dates[i];
+    if (!d) day[i] = -1;
+    else if (seen.has(d)) day[i] = seen.get(d);
+    else seen.set(d, (day[i] = dayNumber(d)));
+  }
   state.eventTypes = data.event_types;
   state.points = { n, ids: data.ids, lat: Float64Array.from(data.lat), lon: Float64Array.from(data.lon), types: Uint8Array.from(data.types), day };
   state.truncated = data.truncated;
