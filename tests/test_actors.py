@@ -2,7 +2,7 @@
 
 from marsad.document import Document
 from marsad.entities.actors import expand, lexicon, lookup_actor
-from marsad.pipeline import make
+from marsad.pipeline import Pipeline
 
 
 def _found(text: str) -> list[tuple[str, str, str]]:
@@ -71,7 +71,7 @@ def test_expand() -> None:
 
 def test_component_offsets() -> None:
     doc = Document(id="t", text="وأفاد المرصد بأن مسلحين مجهولين قتلوا مدنيين.")
-    doc = make("actors")(doc)
+    doc = Pipeline.from_names(["tokens", "match", "actors"])(doc)
     got = {(doc.span_text(s), s.label, s.attrs["canonical"]) for s in doc.spans}
     assert ("المرصد", "source", "Syrian Observatory for Human Rights") in got
     assert ("مسلحين مجهولين", "actor", "Unidentified Armed Group (Syria)") in got
