@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
+
+from pydantic import model_validator
 
 from marsad import datafile, rules
 from marsad.document import Document
@@ -31,6 +35,8 @@ _WORD_RE = re.compile(rf"[\w{DIACRITICS}{TATWEEL}]+")
 _ALT_RE = re.compile(r"\{([^{}]*)\}")
 _QUOTES = frozenset("\"«»“”„'")
 NAMES_LEXICON, HEADS, LINKS = "actors.names", "actors.heads", "actors.links"
+# "Military Forces of Yemen (2012-) Hadi faction" -> base, period, suffix
+_PERIOD_RE = re.compile(r"^((?:Military|Police) Forces of .+?) \((\d{4}-(?:\d{4})?)\)(.*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,23 @@ class ActorEntry(datafile.Strict):
     type: ActorType
     country: str | None = None
     aliases: list[str] = []
+    local: bool = False  # "(<country>)" in the name follows the country of the event
+
+
+class ByCountry(datafile.Strict):
+    """Words whose actor depends on the country: ``aliases`` plus country codes (or ``default``)."""
+
+    model_config = {**datafile.Strict.model_config, "extra": "allow"}
+    aliases: list[str]
+    default: str | None = None
+
+    @model_validator(mode="after")
+    def _codes(self) -> ByCountry:
+        bad = [k for k, v in (self.model_extra or {}).items() if not (len(k) == 2 and k.isupper())]
+        bad += [k for k, v in (self.model_extra or {}).items() if not isinstance(v, str)]
+        if bad:
+            raise ValueError(f"expected two-letter country codes naming an actor, got {sorted(set(bad))}")
+        return self
 
 
 class ActorCatalogue(datafile.Strict):
@@ -98,6 +121,9 @@ class ActorCatalogue(datafile.Strict):
     police_heads: list[str]
     states: list[StateEntry] = []
     actors: list[ActorEntry]
+    by_country: list[ByCountry] = []
+    # state forces' names by period: country -> [(suffix, first day, last day or None)]
+    periods: dict[str, list[tuple[str, date, date | None]]] = {}
 
 
 class SourceEntry(datafile.Strict):
@@ -126,6 +152,7 @@ class Lexicon:
         self.links: list[str] = []
         self.actors: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, dict[str, Any]] = {}
+        self.periods: dict[str, list[tuple[str, str, str | None]]] = {}
         self._alias_to_actor: dict[tuple[str, ...], str] = {}
         self._load_actors(datafile.load(actors_path, ActorCatalogue).model_dump())
         self._load_sources(datafile.load(sources_path, SourceCatalogue).model_dump())
@@ -154,11 +181,15 @@ class Lexicon:
         payload = self._names.setdefault(keys, (pattern, {}))[1]
         payload[entry.label] = entry
 
-    def _actor(self, canonical: str, type_: str, country: str | None, inter: int) -> Entry:
+    def _actor(
+        self, canonical: str, type_: str, country: str | None, inter: int, local: bool = False
+    ) -> Entry:
         rec = self.actors.setdefault(
             canonical,
             {"canonical": canonical, "type": type_, "country": country, "inter": inter, "aliases": []},
         )
+        if local:
+            rec["local"] = True
         self._alias_to_actor[key_tokens(canonical)] = canonical
         return Entry("actor", (("canonical", canonical), ("type", rec["type"]), ("country", rec["country"])))
 
@@ -185,10 +216,27 @@ class Lexicon:
                         alias = f"{head} {'ال' + adj if definite else adj}"
                         self._add_actor_alias(entry, alias, alias)
         for actor in data["actors"]:
-            entry = self._actor(actor["canonical"], actor["type"], actor.get("country"), inter[actor["type"]])
+            entry = self._actor(
+                actor["canonical"],
+                actor["type"],
+                actor.get("country"),
+                inter[actor["type"]],
+                local=bool(actor.get("local")),
+            )
             for pattern in actor.get("aliases", []):
                 for alias in expand(pattern):
                     self._add_actor_alias(entry, alias, pattern)
+        for group in data.get("by_country", []):
+            choices = tuple(sorted((k, v) for k, v in group.items() if k != "aliases" and v is not None))
+            for name in dict(choices).values():
+                if name not in self.actors:
+                    raise ValueError(f"actors.yaml: by_country names {name!r}, which is no actor")
+            entry = Entry("actor", (("by_country", choices),))
+            for pattern in group["aliases"]:
+                for alias in expand(pattern):
+                    self._insert(key_tokens(alias), entry, pattern)
+        for country, periods in data.get("periods", {}).items():
+            self.periods[country] = [(str(p), str(a), str(b) if b else None) for p, a, b in periods]
 
     def _load_sources(self, data: dict[str, Any]) -> None:
         titles = [t for pattern in data.get("titles", []) for t in expand(pattern)]
@@ -281,6 +329,35 @@ class Lexicon:
                 break
         return best
 
+    def by_country(self, choices: tuple[tuple[str, str], ...], country_code: str | None) -> Entry | None:
+        """The actor a country-dependent word names where the text is (``default`` elsewhere)."""
+        table = dict(choices)
+        name = table.get(country_code or "") or table.get("default")
+        if name is None:
+            return None
+        rec = self.actors[name]
+        return Entry("actor", (("canonical", name), ("type", rec["type"]), ("country", rec["country"])))
+
+    def label(self, name: str, country: str | None = None, day: date | str | None = None) -> str:
+        """An actor's ACLED label for an event in ``country`` on ``day``.
+
+        "Civilians (Syria)" becomes "Civilians (Yemen)" in Yemen (entries marked ``local``); a
+        state's forces take the period of the government that held the day: "Military Forces of
+        Syria (2000-2024)" on 2025-01-10 is "Military Forces of Syria (2024-)", and a day no
+        period covers drops the period ("Military Forces of Lebanon")."""
+        rec = self.actors.get(name)
+        if rec is not None and rec.get("local") and country and name.endswith(")") and "(" in name:
+            return f"{name[: name.rindex('(')]}({country})"
+        m = _PERIOD_RE.match(name)
+        if m is None or day is None or rec is None or rec.get("country") not in self.periods:
+            return name
+        iso = day.isoformat() if isinstance(day, date) else str(day)[:10]
+        base, _, suffix = m.groups()
+        for period, first, last in self.periods[rec["country"]]:
+            if first <= iso and (last is None or iso < last):
+                return f"{base} ({period}){suffix}"
+        return f"{base}{suffix}"
+
     def lookup_actor(self, name: str) -> dict[str, Any] | None:
         """The actor record for a canonical name or any alias (clitics allowed), else None."""
         keys = key_tokens(name)
@@ -307,6 +384,22 @@ def lexicon() -> Lexicon:
 def lookup_actor(name: str) -> dict[str, Any] | None:
     """Canonical record ``{canonical, type, country, inter}`` for a canonical name or alias."""
     return lexicon().lookup_actor(name)
+
+
+def label(name: str, country: str | None = None, day: date | str | None = None) -> str:
+    """An actor's ACLED label for an event's country and date (see :meth:`Lexicon.label`)."""
+    return lexicon().label(name, country, day)
+
+
+def _country_near(doc: Document, places: list[Any], sentences: list[Any], start: int) -> str | None:
+    """The country the text is about at ``start``: its sentence's places, else the article's."""
+    sent = next((s for s in sentences if s.start <= start < s.end), None)
+    here = [p for p in places if sent is not None and sent.start <= p.start < sent.end]
+    for group in (here, places):
+        codes = Counter(p.attrs.get("country_code") for p in group if p.attrs.get("country_code"))
+        if codes:
+            return codes.most_common(1)[0][0]
+    return None
 
 
 def speaks_for(source: str) -> str | None:
@@ -337,7 +430,18 @@ def make_actors() -> Any:
     lex = lexicon()
 
     def actors(doc: Document) -> Document:
+        places: list[Any] | None = None
+        sentences: list[Any] = []
         for start, end, entry in lex.read(doc.clean, doc.tokens, doc.matches):
+            choices = dict(entry.attrs).get("by_country")
+            if choices is not None:
+                if places is None:
+                    places = [p for p in doc.spans_of("place") if p.attrs.get("role") != "government"]
+                    sentences = doc.spans_of("sentence")
+                chosen = lex.by_country(choices, _country_near(doc, places, sentences, start))
+                if chosen is None:
+                    continue
+                entry = chosen
             doc.add(start, end, entry.label, **dict(entry.attrs))
         return doc
 

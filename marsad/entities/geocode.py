@@ -31,7 +31,8 @@ from pydantic import model_validator
 
 from marsad import datafile, rules
 from marsad.document import Document
-from marsad.entities import gazetteer
+from marsad.entities import gazetteer, place_model
+from marsad.entities.actors import lexicon as actor_lexicon
 from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, SETTLEMENTS, Gazetteer, Place, haversine_km
 from marsad.pipeline import Label, component
 from marsad.text import match
@@ -96,6 +97,9 @@ TANWEEN = "\u064b"
 STRONG_POPULATION = 100_000
 NEIGHBOUR_KM = 30.0  # a common-word name joined by و to a place counts when it lies this close
 MAX_WORDS = 5
+# How sure the place model must be to take a name the rules would leave (a stoplisted word, a
+# small foreign village named bare): chosen on dev and train events, checked on the place gold.
+OVERRULE = 0.6
 
 
 def _key(word: str) -> str:
@@ -120,6 +124,11 @@ class PlaceWords(datafile.Strict):
     government_blockers: list[str]
     country_prior: dict[str, float]
     from_words: list[str]
+    violence_words: list[str]  # read by the place model
+    org_heads: list[str]  # read by the place model
+    generic_anaphors: list[str]
+    name_openers: list[str]
+    dual_heads: list[str]
 
     @model_validator(mode="after")
     def _weak_are_triggers(self) -> PlaceWords:
@@ -141,9 +150,13 @@ class Lexicon:
     country_before: frozenset[str]
     subdistrict_countries: frozenset[str]
     government_words: match.WordList  # words, verb stems and the shared speech verbs
+    government_forms: frozenset[str]  # every form of them, for the place model's features
     government_blockers: frozenset[str]
     country_prior: dict[str, float]  # the countries an article about the Syrian war most likely means
     from_words: frozenset[str]  # "على بعد 5 كيلومترات من X", "إلى الشرق من X"
+    anaphors: frozenset[str]
+    openers: frozenset[str]
+    duals: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -163,9 +176,13 @@ def lexicon() -> Lexicon:
         country_before=frozenset(_key(w) for w in raw["country_before"]),
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
         government_words=words.government_words,
+        government_forms=frozenset(_key(form) for _id, form, _ in match.forms(words.government_words)),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
         country_prior=raw["country_prior"],
         from_words=frozenset(_key(w) for w in raw["from_words"]),
+        anaphors=frozenset(gazetteer.key_of(w) for w in raw["generic_anaphors"]),
+        openers=frozenset(gazetteer.key_of(w) for w in raw["name_openers"]),
+        duals=frozenset(_key(w) for w in raw["dual_heads"]),
     )
 
 
@@ -180,6 +197,22 @@ DIRECTIONS, NEAR, UNITS, SIDES, FROM = (
 )
 COUNTRY_BEFORE, COUNTRIES = "places.country_before", "places.countries"
 GOVERNMENT, BLOCKERS = "places.government_words", "places.government_blockers"
+VIOLENCE = "places.violence_words"  # read by the place model
+
+
+_Word = tuple[int, int, str]  # start, end, folded key
+_CLAUSE_BREAK_RE = re.compile(r"[.!?؟\n،,;:]")
+
+
+class _Context:
+    """A document's word bases and, on first need, what the whole article says (place model)."""
+
+    def __init__(self, tokens: list[Any], matches: match.Matches) -> None:
+        self.bases = [t.base for t in tokens]
+        self.matches = matches
+        self.article: place_model.Article | None = None
+        self.aliases: list[tuple[int, int]] | None = None  # actor and source names, on first need
+        self.alias_starts: list[int] = []
 
 
 @dataclass
@@ -199,14 +232,18 @@ class _Mention:
     chosen: Place | None = None
     confidence: float = 0.0
     rejected: list[Place] = field(default_factory=list)
+    government: bool = False  # the place model read it as a government (أعلنت أنقرة)
 
 
 class Geocoder:
     """Finds and resolves place mentions; one instance serves every document."""
 
-    def __init__(self, gaz: Gazetteer | None = None) -> None:
+    def __init__(self, gaz: Gazetteer | None = None, use_model: bool = True) -> None:
         self.gaz = gaz or gazetteer.get()
         self.lex = lexicon()
+        self.model = place_model.model() if use_model else None
+        # per name: its model features, its candidates' countries, whether one is a capital
+        self._static: dict[tuple[str, bool], tuple[tuple[str, ...], frozenset[str], bool]] = {}
         self.country_names = {p.country_code: p.name for p in self.gaz.places if p.type == "country"}
         country_keys: dict[str, str] = {}  # one-word country name -> code
         self._names: dict[tuple[str, bool], tuple[list[Place], bool]] = {}
@@ -216,6 +253,12 @@ class Geocoder:
                     key = gazetteer.key_of(name)
                     if " " not in key:
                         country_keys[key] = p.country_code
+        # settlement head nouns that mark a name in construct ("مدينة X"), for the place model
+        self._heads = frozenset(
+            k
+            for k, v in self.lex.triggers.items()
+            if v in place_model.SETTLEMENT_HEADS and k not in self.lex.weak_triggers
+        )
         self.lexicons = self._lexicons(country_keys)  # compiled by the match stage
         self._matcher: match.Matcher | None = None
 
@@ -246,6 +289,8 @@ class Geocoder:
             table(COUNTRIES, country_keys),
             match.Lexicon.words(GOVERNMENT, lex.government_words, NAMES_READINGS),
             table(BLOCKERS, lex.government_blockers),
+            match.Lexicon.words(VIOLENCE, sorted(place_model.words().violence)),
+            *actor_lexicon().lexicons,  # the place model asks whether a longer name covers a match
         ]
 
     def matches(self, text: str) -> tuple[list[Any], match.Matches]:
@@ -351,22 +396,38 @@ class Geocoder:
         return None
 
     def detect(
-        self, text: str, tokens: list[Any] | None = None, matches: match.Matches | None = None
+        self,
+        text: str,
+        matches: match.Matches | None = None,
+        labeller: place_model.Labeller | None = None,
     ) -> list[_Mention]:
-        """Place mentions of ``text``, read from the document's matches when given."""
+        """Place mentions of ``text``, read from the document's matches when given.
+
+        The place model decides each candidate when it is shipped; ``labeller`` (training) decides
+        instead and sees every candidate's features."""
         if matches is None:
-            tokens, matches = self.matches(text)
+            _tokens, matches = self.matches(text)
         m = matches
         tokens = m.tokens
         words = [(t.start, t.end, t.norm) for t in tokens]
         named = _Countries()  # country words, read on first need
+        ctx = _Context(tokens, m)
         out: list[_Mention] = []
         i = 0
         list_trigger: str | None = None
         list_end = -1
+        dual = False  # the list opened with a dual head noun ("بلدتي X وY"): it has two members
         while i < len(words):
             hit = self._match_at(m, i)
             if hit is None:
+                if dual and i == list_end and self._second_of_two(text, words, i):
+                    # "بلدتي الفوعة وكفرية": the second of two is a place even when the gazetteer
+                    # lacks it; a container after it may still place it (resolve)
+                    rules.fire("places.second_of_two")
+                    out.append(
+                        _Mention(words[i][0] + 1, words[i][1], i, i + 1, [], True, list_trigger, in_list=True)
+                    )
+                dual = False
                 i += 1
                 continue
             reading, n, key, variant = hit
@@ -380,7 +441,7 @@ class Geocoder:
                 i += n  # "جنيف 2", "أستانا 3": a conference round, not the city
                 continue
             places, strong = self._name(key, variant)
-            trigger = self._trigger_before(m, i, plen)
+            trigger = raw_trigger = self._trigger_before(m, i, plen)
             if trigger is not None and not strong and WEAK in m.tags[i - 1]:
                 rules.fire("places.weak_trigger")
                 trigger = None  # "عاصمة الثورة": a weak trigger does not make a common word a place
@@ -421,19 +482,41 @@ class Geocoder:
                 if near and _GAP_LIST_RE.match(gap):
                     rules.fire("places.joined_neighbour")
                     in_list, places = True, near
-            if not strong and trigger is None and not in_list:
-                codes = {p.country_code for p in places if p.type != "country"}
-                if (
-                    variant
-                    or key in self.lex.stoplist
-                    or not self._country_in_sentence(text, m, i, codes, named)
-                ):
-                    rules.fire("places.weak_name_dropped")
-                    i += 1
-                    continue
-                rules.fire("places.country_in_sentence")
+            if (trigger is None or trigger == "countryside") and not in_list and key in self.lex.anaphors:
+                i += n  # "المدينة": a place the article named, never a gazetteer entry
+                continue
             if trigger is None and self._adjective(m, i, plen, key, places):
                 rules.fire("places.country_adjective")
+                i += 1
+                continue
+            codes = {p.country_code for p in places if p.type != "country"}
+            rules_take = (
+                strong
+                or trigger is not None
+                or in_list
+                or not (variant or key in self.lex.stoplist)
+                and self._country_in_sentence(text, m, i, codes, named)
+            )
+            government = False
+            if labeller is not None or self.model is not None:
+                feats = self._features(
+                    text, m, words, ctx, i, n, plen, key, strong, trigger, raw_trigger, in_list, named
+                )
+                feats.append("rules" if rules_take else "no_rules")
+                if labeller is not None:
+                    kind = labeller(words[i][0] + plen, words[i + n - 1][1], feats)
+                else:
+                    kind, prob = self.model.decide(feats)  # type: ignore[union-attr]
+                    if kind == "place" and not rules_take and prob < OVERRULE:
+                        kind = "common"  # the model takes what the rules left only when it is sure
+                government = kind == "government"
+                take = kind == "place" or government and labeller is None
+                if not take and trigger and _quoted_rest(text, words[i][0] + plen, words[i + n - 1][1]):
+                    take, government = True, False  # 'تلة "جورة الماء"': a quoted name after its head noun
+            else:
+                take = rules_take
+            if not take:
+                rules.fire("places.not_a_place")
                 i += 1
                 continue
             if trigger == "admin1":
@@ -458,7 +541,12 @@ class Geocoder:
                 places, end = [], quoted
                 while i + n < len(words) and words[i + n][1] <= end:
                     n += 1
+            elif n == 1 and key in self.lex.openers and self._name_goes_on(text, words, i + 1):
+                # "بلدة دير هجاري", "تل شور": دير، تل، كفر open a longer name the gazetteer lacks
+                rules.fire("places.name_opener")
+                places, end, n = [], words[i + 1][1], 2
             mention = _Mention(start, end, i, i + n, places, not strong, trigger, in_list=in_list)
+            mention.government = government
             anchor = i - 1 if (trigger and not in_list) else i
             if not in_list:
                 mention.qualifier = self._qualifier_before(m, anchor + (0 if anchor == i else 0))
@@ -475,11 +563,141 @@ class Geocoder:
             out.append(mention)
             if trigger:
                 list_trigger = trigger
+                dual = not in_list and any(h.reading.key in self.lex.duals for h in m.single(i - 1, TRIGGERS))
             elif not in_list:
                 list_trigger = None
             list_end = mention.last
             i = mention.last
         return out
+
+    def _name_goes_on(self, text: str, words: list[_Word], j: int) -> bool:
+        """Whether word ``j`` continues a name (joined by a space; no particle, head or number)."""
+        if j >= len(words) or not _GAP_JOIN_RE.match(text[words[j - 1][1] : words[j][0]]):
+            return False
+        word = words[j][2]
+        lex = self.lex
+        return (
+            len(word) > 2
+            and not word[0].isdigit()
+            and word[0] not in "وف"
+            and word not in lex.country_before
+            and word not in lex.triggers
+            and word not in lex.directions
+            and word not in lex.near
+            and word not in lex.government_forms
+        )
+
+    def _second_of_two(self, text: str, words: list[_Word], i: int) -> bool:
+        """Whether word ``i`` is ``و`` + a name, right after the first member of a dual."""
+        word = words[i][2]
+        return (
+            len(word) > 3
+            and word[0] == "و"
+            and bool(_GAP_LIST_RE.match(text[words[i - 1][1] : words[i][0]]))
+            and word[1:] not in self.lex.triggers
+        )
+
+    def _features(
+        self,
+        text: str,
+        m: match.Matches,
+        words: list[_Word],
+        ctx: _Context,
+        i: int,
+        n: int,
+        plen: int,
+        key: str,
+        strong: bool,
+        trigger: str | None,
+        raw_trigger: str | None,
+        in_list: bool,
+        named: _Countries,
+    ) -> list[str]:
+        """The place model's view of the candidate at words ``i``..``i+n``."""
+        art = ctx.article
+        if art is None:
+            art = ctx.article = self._article(text, m, words, ctx)
+        start, end = words[i][0] + plen, words[i + n - 1][1]
+        prev = [ctx.bases[j] for j in range(i - 1, max(i - 3, -1), -1)] if not plen else []
+        if plen:  # the clitic is the word before: "بالرقة" reads as "ب"
+            prev = [words[i][2][:plen]] + [ctx.bases[j] for j in range(i - 1, max(i - 2, -1), -1)]
+        nxt = [ctx.bases[i + n]] if i + n < len(words) else []
+        k = bisect.bisect_right(art.breaks, start)
+        lo = art.breaks[k - 1] if k else -1
+        hi = art.breaks[k] if k < len(art.breaks) else len(text)
+        violent = bisect.bisect_right(art.violent, lo) < bisect.bisect_left(art.violent, hi)
+        variant = key not in self.gaz.exact
+        static = self._static.get((key, variant))
+        if static is None:
+            every, _ = self._name(key, variant)
+            static = self._static[(key, variant)] = (
+                place_model.name_features(key, every, strong, key in self.lex.stoplist, variant),
+                frozenset(p.country_code for p in every if p.type != "country"),
+                any((p.country_code, p.name.casefold()) in _capitals() for p in every),
+            )
+        name_feats, codes, capital = static
+        gov = self.lex.government_forms
+        gov_cue = (
+            capital
+            and trigger is None
+            and not (prev and prev[0] in self.lex.government_blockers)
+            and bool(prev and prev[0] in gov or nxt and nxt[0] in gov)
+        )
+        return place_model.features(
+            name_feats,
+            key=key,
+            plen=plen,
+            prefix=words[i][2][:plen],
+            stop=key in self.lex.stoplist,
+            trigger=trigger or (raw_trigger if in_list else None),
+            weak_trigger=raw_trigger is not None and trigger is None,
+            in_list=in_list,
+            qualifier=self._qualifier_before(m, i) is not None,
+            country_named=bool(codes) and self._country_in_sentence(text, m, i, set(codes), named),
+            prev=prev,
+            nxt=nxt,
+            headed=key.split(" ", 1)[0] in art.headed,
+            violent=violent,
+            in_alias=self._in_alias(text, ctx, start, end),
+            gov_cue=gov_cue,
+            p1_definite=i > 0 and words[i - 1][2].startswith("ال"),
+        )
+
+    def _article(self, text: str, m: match.Matches, words: list[_Word], ctx: _Context) -> place_model.Article:
+        art = place_model.Article()
+        last = len(words) - 1
+        for j, (s, e, _w) in enumerate(words):
+            if VIOLENCE in m.tags[j]:
+                art.violent.append(s)
+            # "مدينة X", "بلدة X": a head noun in construct (not "المدينة، X") right before a name
+            if (
+                j < last
+                and TRIGGERS in m.tags[j]
+                and any(h.reading.key in self._heads for h in m.single(j, TRIGGERS))
+                and not text[e : words[j + 1][0]].strip()
+            ):
+                art.headed.add(ctx.bases[j + 1])
+                art.headed.add(words[j + 1][2])
+        art.breaks = [x.start() for x in _CLAUSE_BREAK_RE.finditer(text)]
+        return art
+
+    def _in_alias(self, text: str, ctx: _Context, start: int, end: int) -> bool:
+        """Whether an actor or source name longer than the match covers it (فجر ليبيا).
+
+        The actor dictionary runs once over the document, on the first candidate that asks."""
+        if ctx.aliases is None:
+            names = actor_lexicon().read(text, ctx.matches.tokens, ctx.matches)
+            ctx.aliases = sorted((s, e) for s, e, _ in names if e - s > 0)
+            ctx.alias_starts = [s for s, _ in ctx.aliases]
+        k = bisect.bisect_right(ctx.alias_starts, start)
+        while k > 0:
+            k -= 1
+            s, e = ctx.aliases[k]
+            if s < start - 200:  # an alias is far shorter than this
+                break
+            if s <= start and end <= e and e - s > end - start:
+                return True
+        return False
 
     @staticmethod
     def _side_after(m: match.Matches, j: int) -> tuple[str, int] | None:
@@ -533,7 +751,12 @@ class Geocoder:
                 s += 1.0 * admins[(p.country_code, p.admin1)] / total_admin if p.admin1 else 0.0
                 s += math.log10(p.population + 10) / 3.5
                 s += 0.4 if p.source != "gn" else 0.0
-                s += 1.0 if p.population >= 500_000 else 0.0  # a capital is rarely a homonym
+                # a capital (or a city of half a million) is rarely the homonym meant
+                s += (
+                    1.0
+                    if p.population >= 500_000 or (p.country_code, p.name.casefold()) in _capitals()
+                    else 0.0
+                )
                 if (
                     m.trigger in ("village", "town", "city", "subdistrict")
                     and p.type in ("village", "town", "city")
@@ -714,7 +937,7 @@ class Geocoder:
             if (mention.start, mention.end) not in seen:  # one span per mention, however it was reached
                 seen.add((mention.start, mention.end))
                 attrs = self.attrs(mention)
-                if k in governments:
+                if k in governments or mention.government:
                     attrs["role"] = "government"
                 doc.add(mention.start, mention.end, "place", **attrs)
         return doc

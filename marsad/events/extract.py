@@ -408,9 +408,9 @@ class EventExtractor:
                 evidence=[evidence],
                 event_date=when,
                 time_precision=precision,
-                actor1=_local(actor1, a) if actor1 else None,
+                actor1=_local(actor1, a, when) if actor1 else None,
                 assoc_actor_1="; ".join(s.attrs["canonical"] for s in assoc1) or None,
-                actor2=_local(actor2, a) if actor2 else None,
+                actor2=_local(actor2, a, when) if actor2 else None,
                 assoc_actor_2="; ".join(s.attrs["canonical"] for s in assoc2) or None,
                 inter1=INTER_CODES.get(actor1.attrs.get("type", "")) if actor1 else None,
                 inter2=INTER_CODES.get(actor2.attrs.get("type", "")) if actor2 else None,
@@ -892,14 +892,13 @@ def _unread_actor(name: str) -> Span | None:
     return Span(0, 0, "actor", {"canonical": rec["canonical"], "type": rec.get("type"), "default": True})
 
 
-def _local(actor: Span, place: dict) -> str:
-    """Civilians and protesters belong to the country the event is in: "Civilians (Iraq)" for a
-    strike on Rutba, whatever dictionary entry the word "مدنيين" matched."""
-    name = actor.attrs["canonical"]
-    country = place.get("country")
-    if actor.attrs.get("type") in UNARMED and country and name.endswith(")") and "(" in name:
-        return f"{name[: name.rindex('(')]}({country})"
-    return name
+def _local(actor: Span, place: dict, when: str | None) -> str:
+    """The actor's label for this event: civilians, protesters and unidentified groups belong to
+    the country the event is in ("Civilians (Iraq)" for a strike on Rutba), and a state's forces
+    to the government of the event's date."""
+    from marsad.entities.actors import label
+
+    return label(actor.attrs["canonical"], place.get("country"), when)
 
 
 def _unique(spans: list[Span]) -> list[Span]:

@@ -13,20 +13,22 @@ import re
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from hashlib import blake2b
 from typing import Any
 
 import orjson
 
 from marsad.document import Document, OffsetMap
 from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
-from marsad.merge.cluster import cluster, combine
-from marsad.merge.territory import timeline
+from marsad.merge.territory import place_key, timeline
+from marsad.store import review
 from marsad.store.backend import Backend
 from marsad.store.schema import migrate
 
 # Columns shared by doc_events and events, in table order: the export's fields less the id,
-# the documents and the evidence, which live in their own columns and tables.
-EVENT_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("event_id", "doc_ids", "evidence"))
+# the documents and the evidence, which live in their own columns and tables, and the review
+# decision, which lives in marsad.store.review's tables.
+EVENT_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("event_id", "doc_ids", "evidence", "reviewed"))
 NUL_REASON = "NUL character in text"
 SURROGATE_REASON = "lone surrogate in text"
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -46,6 +48,11 @@ def _json(value: Any) -> str:
 
 def _placeholders(n: int) -> str:
     return ", ".join("?" * n)
+
+
+def _chunks(items: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
 
 
 def _minhash_bytes(value: Any) -> bytes | None:
@@ -74,6 +81,7 @@ class Store:
         # the write transaction, where every writer's commits are visible and none can interleave.
         self.admission: Any = None
         migrate(db)
+        review.migrate(db)
 
     # -- context management ----------------------------------------------------------------
     def close(self) -> None:
@@ -85,8 +93,18 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        # Leaving on an error: still try to commit the batch (work a re-run need not redo), but
+        # an error from that commit, often the same one again, must not hide the first.
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - the error already on its way out is the one to report
+            pass
+        finally:
+            self.db.close()
 
     # -- writing ---------------------------------------------------------------------------
     def seen(self, doc_id: str) -> bool:
@@ -273,30 +291,18 @@ class Store:
         def run() -> dict[str, int]:
             with self.db.transaction(lock=True):
                 records = self._doc_event_records()
-                merged = [combine(c) for c in cluster(records, radius_km, window_days)]
-                changes = timeline(merged)
-                now = time.time()
+                # The analysts' decisions are laid over the machine's clusters (store.review).
+                merged, states = review.merge_events(self.db, records, radius_km, window_days)
+                changes = timeline(m for m in merged if not m.get("rejected"))
+                self.db.execute("DELETE FROM event_reviews")
                 self.db.execute("DELETE FROM event_members")
                 self.db.execute("DELETE FROM events")
                 self.db.execute("DELETE FROM control_changes")
-                self.db.executemany(
-                    f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)})"
-                    f" VALUES ({_placeholders(len(_MERGED_COLUMNS))})",
-                    [_merged_row(m, now) for m in merged],
-                )
-                self.db.executemany(
-                    "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
-                    [(m["event_id"], mid) for m in merged for mid in m["members"]],
-                )
-                cc_cols = ("place_key", "seq", "since", "controller", "previous", "location", "geonameid")
-                cc_cols += ("latitude", "longitude", "event_ids")
-                self.db.executemany(
-                    f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({_placeholders(len(cc_cols))})",
-                    [tuple(_json(c[k]) if k == "event_ids" else c[k] for k in cc_cols) for c in changes],
-                )
+                self._insert_merged(merged, states, time.time())
+                self._insert_changes(changes)
                 return {
                     "before": len(records),
-                    "after": len(merged),
+                    "after": sum(1 for m in merged if not m.get("rejected")),
                     "multi_source": sum(1 for m in merged if m["n_sources"] > 1),
                     "disputed": sum(1 for m in merged if m["status"] == "disputed"),
                     "control_changes": len(changes),
@@ -304,16 +310,129 @@ class Store:
 
         return self.db.retrying(run)
 
-    def _doc_event_records(self) -> list[dict[str, Any]]:
+    def merge_local(self, event_ids: Iterable[str], review_ids: Iterable[str] = ()) -> list[str]:
+        """Re-merge only some merged events, after an analyst's decision: a full merge of a large
+        store takes tens of seconds, a click must not.
+
+        Takes the listed events, the events of every document the listed reviews are anchored
+        in, their reports and their reviews, and the control timeline of their places; returns
+        the ids of the events that replace them. The next full merge gives the same events,
+        except that a report outside them may then join a corrected event.
+        """
+        self.flush()
+        wanted_reviews = set(review_ids)
+
+        def run() -> list[str]:
+            with self.db.transaction(lock=True):
+                ids = set(event_ids) | review.events_of_documents(self.db, wanted_reviews)
+                ids = sorted(ids)
+                member_ids = [
+                    r[0]
+                    for chunk in _chunks(ids)
+                    for r in self.db.query(
+                        f"SELECT member_id FROM event_members WHERE event_id IN ({_placeholders(len(chunk))})",
+                        chunk,
+                    )
+                ]
+                records = self._doc_event_records(member_ids)
+                held = review.reviews_of_events(self.db, ids) | wanted_reviews
+                reviews = [r for r in review.active_reviews(self.db) if r.review_id in held]
+                merged, states = review.merge_events(self.db, records, 25.0, 3, reviews=reviews)
+                old = self._place_keys(ids)
+                for chunk in _chunks(ids):
+                    marks = _placeholders(len(chunk))
+                    for table in ("event_members", "event_reviews", "events"):
+                        self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
+                self._insert_merged(merged, states, time.time())
+                keys = old | {k for m in merged if (k := place_key(m))}
+                self._retimeline(keys)
+                return sorted(m["event_id"] for m in merged)
+
+        return self.db.retrying(run)
+
+    def _insert_merged(self, merged: list[dict[str, Any]], states: list[tuple], now: float) -> None:
+        self.db.executemany(
+            f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)}) VALUES ({_placeholders(len(_MERGED_COLUMNS))})",
+            [_merged_row(m, now) for m in merged],
+        )
+        self.db.executemany(
+            "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
+            [(m["event_id"], mid) for m in merged for mid in m["members"]],
+        )
+        review.insert_states(self.db, states)
+
+    def _place_keys(self, event_ids: list[str]) -> set[str]:
+        keys = set()
+        for chunk in _chunks(event_ids):
+            for gid, location in self.db.query(
+                f"SELECT geonameid, location FROM events WHERE event_id IN ({_placeholders(len(chunk))})",
+                chunk,
+            ):
+                if key := place_key({"geonameid": gid, "location": location}):
+                    keys.add(key)
+        return keys
+
+    def _retimeline(self, keys: set[str]) -> None:
+        """Recompute the control timeline of some places from the merged events at them."""
+        if not keys:
+            return
+        gids = sorted(int(k[1:]) for k in keys if k.startswith("g"))
+        names = sorted(k[1:] for k in keys if k.startswith("n"))
+        cols = _MERGED_COLUMNS
+        rows = []
+        for chunk in _chunks(gids):
+            rows += self.db.query(
+                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IN ({_placeholders(len(chunk))})",
+                chunk,
+            )
+        for chunk in _chunks(names):
+            rows += self.db.query(
+                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IS NULL"
+                f" AND LOWER(e.location) IN ({_placeholders(len(chunk))})",
+                chunk,
+            )
+        rejected = set(review.decisions(self.db, [r[0] for r in rows], only="rejected"))
+        events = []
+        for r in rows:
+            ev = dict(zip(cols, r, strict=True))
+            if ev["event_id"] not in rejected and place_key(ev) in keys:
+                events.append(ev)
+        changes = timeline(events)
+        for chunk in _chunks(sorted(keys)):
+            self.db.execute(
+                f"DELETE FROM control_changes WHERE place_key IN ({_placeholders(len(chunk))})", chunk
+            )
+        self._insert_changes(changes)
+
+    def _insert_changes(self, changes: list[dict[str, Any]]) -> None:
+        cc_cols = ("place_key", "seq", "since", "controller", "previous", "location", "geonameid")
+        cc_cols += ("latitude", "longitude", "event_ids")
+        self.db.executemany(
+            f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({_placeholders(len(cc_cols))})",
+            [tuple(_json(c[k]) if k == "event_ids" else c[k] for k in cc_cols) for c in changes],
+        )
+
+    def _doc_event_records(self, member_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         cols = ("event_id", "doc_id") + EVENT_COLUMNS + ("arguments",)
-        rows = self.db.query(f"SELECT {', '.join(cols)} FROM doc_events")
+        if member_ids is None:
+            rows = self.db.query(f"SELECT {', '.join(cols)} FROM doc_events")
+        else:
+            rows = [
+                r
+                for chunk in _chunks(sorted(member_ids))
+                for r in self.db.query(
+                    f"SELECT {', '.join(cols)} FROM doc_events WHERE event_id IN ({_placeholders(len(chunk))})",
+                    chunk,
+                )
+            ]
         out = []
         for row in rows:
             rec = dict(zip(cols, row, strict=True))
             rec["historical"] = bool(rec["historical"])
             rec["attributed_to"] = json.loads(rec["attributed_to"])
             # A default actor (barrel bombs are the regime's) was not read in the text.
-            rec["actor1_inferred"] = "actor1" not in json.loads(rec.pop("arguments") or "{}")
+            rec["arguments"] = json.loads(rec["arguments"] or "{}")
+            rec["actor1_inferred"] = "actor1" not in rec["arguments"]
             out.append(rec)
         return out
 
@@ -340,8 +459,10 @@ class Store:
     def _events(self, filters: dict[str, Any], batch: int = 500) -> Iterator[tuple[dict[str, Any], dict]]:
         """Export dicts with extras (outlets of the documents, merge time) for the CSV export."""
         self._fresh()
+        filters = dict(filters)
+        order = review.ORDERS[filters.pop("order", None) or "date"]
         where, params = event_filter(**filters)
-        sql = f"SELECT {', '.join(_MERGED_COLUMNS)} FROM events e{where} ORDER BY e.event_date IS NULL, e.event_date, e.event_id"
+        sql = f"SELECT {', '.join(_MERGED_COLUMNS)} FROM events e{where} ORDER BY {order}"
         limit, offset = filters.get("limit"), filters.get("offset")
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
@@ -351,8 +472,10 @@ class Store:
             chunk = [dict(zip(_MERGED_COLUMNS, r, strict=True)) for r in rows[i : i + batch]]
             evidence = self._evidence([c["event_id"] for c in chunk])
             outlets = self._outlets({d for c in chunk for d in json.loads(c["doc_ids"])})
+            decisions = review.decisions(self.db, [c["event_id"] for c in chunk])
             for c in chunk:
                 out = _export_dict(c, evidence.get(c["event_id"], []))
+                out["reviewed"] = review.reviewed_value(decisions.get(c["event_id"]))
                 extras = {
                     "outlets": sorted({outlets[d] for d in out["doc_ids"] if outlets.get(d)}),
                     "merged_at": c["merged_at"],
@@ -372,6 +495,9 @@ class Store:
         )
         for eid, doc_id, start, end, text in rows:
             out.setdefault(eid, []).append({"doc_id": doc_id, "start": start, "end": end, "text": text})
+        # A reviewed event keeps the sentences of reports the coder no longer finds.
+        for eid, extra in review.extra_evidence(self.db, ids).items():
+            out.setdefault(eid, []).extend(extra)
         return out
 
     def _outlets(self, doc_ids: Iterable[str]) -> dict[str, str]:
@@ -385,14 +511,10 @@ class Store:
     def event(self, event_id: str) -> dict[str, Any] | None:
         """One merged event by its id (or by the id of any report merged into it), with its sources."""
         self._fresh()
-        row = self.db.one(
-            "SELECT event_id FROM events WHERE event_id = ?"
-            " UNION ALL SELECT event_id FROM event_members WHERE member_id = ?",
-            (event_id, event_id),
-        )
-        if row is None:
+        merged_id = review.locate(self.db, event_id)
+        if merged_id is None:
             return None
-        found = list(self._events({"event_id": row[0]}))
+        found = list(self._events({"event_id": merged_id}))
         if not found:
             return None
         out, extras = found[0]
@@ -410,7 +532,7 @@ class Store:
             for r in self.db.query(
                 f"SELECT {cols} FROM event_members m JOIN doc_events d ON d.event_id = m.member_id"
                 " WHERE m.event_id = ? ORDER BY d.doc_id, d.event_id",
-                (row[0],),
+                (merged_id,),
             )
         ]
         out["fatalities_max"] = extras["fatalities_max"]
@@ -565,6 +687,7 @@ class Store:
         }
 
     def quarantined(self) -> Iterator[dict[str, Any]]:
+        """Every quarantined record: where it was read, why it was kept out, and its text."""
         self.flush()
         keys = ("doc_id", "file", "line", "reason", "text")
         for row in self.db.query(
@@ -586,15 +709,23 @@ def event_filter(
     text: str | None = None,
     historical: bool | None = None,
     event_id: str | None = None,
+    review_state: str | None = None,
     limit: int | None = None,
     offset: int | None = None,
 ) -> tuple[str, list[Any]]:
-    """A parameterised WHERE clause over merged events ``e``; substring filters ignore case."""
+    """A parameterised WHERE clause over merged events ``e``; substring filters ignore case.
+
+    Rejected events are left out unless ``review_state`` asks for them (see
+    :func:`marsad.store.review.filter_clause`); one asked for by id is always found."""
     clauses: list[str] = []
     params: list[Any] = []
     if event_id:
         clauses.append("e.event_id = ?")
         params.append(event_id)
+    clause, values = review.filter_clause("all" if event_id and review_state is None else review_state)
+    if clause:
+        clauses.append(clause)
+        params += values
     if date_from:
         clauses.append("e.event_date >= ?")
         params.append(str(date_from))
@@ -608,9 +739,9 @@ def event_filter(
     if actor:
         clauses.append(
             "LOWER(COALESCE(e.actor1, '') || '|' || COALESCE(e.actor2, '') || '|' || COALESCE(e.assoc_actor_1, '')"
-            " || '|' || COALESCE(e.assoc_actor_2, '')) LIKE ?"
+            " || '|' || COALESCE(e.assoc_actor_2, '')) LIKE ? ESCAPE '\\'"
         )
-        params.append(f"%{actor.lower()}%")
+        params.append(_contains(actor))
     for column, value in (("event_type", event_type), ("sub_event_type", sub_event_type), ("status", status)):
         if value:
             clauses.append(f"LOWER(e.{column}) = ?")
@@ -619,18 +750,25 @@ def event_filter(
         clauses.append("(LOWER(e.country) = ? OR LOWER(e.country_code) = ?)")
         params += [country.lower(), country.lower()]
     if source:
-        clauses.append("LOWER(e.attributed_to) LIKE ?")
-        params.append(f"%{source.lower()}%")
+        clauses.append("LOWER(e.attributed_to) LIKE ? ESCAPE '\\'")
+        params.append(_contains(source))
     if text:
         clauses.append(
-            "(LOWER(e.notes) LIKE ? OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
-            " ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND LOWER(s.text) LIKE ?))"
+            "(LOWER(e.notes) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
+            " ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND LOWER(s.text) LIKE ? ESCAPE '\\'))"
         )
-        params += [f"%{text.lower()}%"] * 2
+        params += [_contains(text)] * 2
     if historical is not None:
         clauses.append("e.historical = ?")
         params.append(1 if historical else 0)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _contains(value: str) -> str:
+    """A LIKE pattern for "contains ``value``" (any case): its own ``%`` and ``_`` match only
+    themselves (issue 13: they matched everything)."""
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[str, Any]:
@@ -642,6 +780,8 @@ def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[st
             out[f] = json.loads(row[f])
         elif f == "historical":
             out[f] = bool(row[f])
+        elif f == "reviewed":
+            out[f] = None  # set by the reader from the review tables
         else:
             out[f] = row[f]
     return out
@@ -674,6 +814,27 @@ def _raw_text(raw: bytes | None) -> str | None:
 
 def _as_event(ev: Any) -> Event:
     return ev if isinstance(ev, Event) else Event.from_dict(ev)
+
+
+def distinct_events(events: Iterable[Any]) -> list[tuple[Event, dict[str, Any]]]:
+    """A document's events with their export dicts, each once: a repeat (every field the same)
+    is dropped, and an event whose id another one already took gets an id of its own, so that
+    nothing the extractor found is lost to an id clash (the run summary counts these too)."""
+    out: list[tuple[Event, dict[str, Any]]] = []
+    taken: dict[str, str] = {}
+    for raw in events:
+        ev = _as_event(raw)
+        d = ev.to_dict()
+        body = _json({**d, "arguments": ev.arguments})
+        first = taken.get(d["event_id"])
+        if first is not None:
+            if first == body:
+                continue
+            ev.event_id = f"{d['event_id']}-{blake2b(body.encode(), digest_size=4).hexdigest()}"
+            d = ev.to_dict()
+        taken[d["event_id"]] = body
+        out.append((ev, d))
+    return out
 
 
 def _prepare(doc: Document) -> dict[str, Any]:
@@ -759,13 +920,8 @@ def _prepare(doc: Document) -> dict[str, Any]:
                     a.get("country_code"),
                 )
             )
-    events, sources, ids = [], [], set()
-    for i, raw in enumerate(doc.events):
-        ev = _as_event(raw)
-        d = ev.to_dict()
-        if d["event_id"] in ids:
-            continue
-        ids.add(d["event_id"])
+    events, sources = [], []
+    for i, (ev, d) in enumerate(distinct_events(doc.events)):
         values = []
         for c in _DOC_EVENT_COLUMNS:
             if c == "doc_id":
