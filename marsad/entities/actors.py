@@ -271,7 +271,14 @@ class Lexicon:
         return self.read(text, tokens, self._matcher(text, tokens))
 
     def read(self, text: str, tokens: list[Token], matches: match.Matches) -> list[tuple[int, int, Entry]]:
-        """The names of a document as ``(start, end, entry)``, leftmost-longest."""
+        """The names of a document as ``(start, end, entry)``, leftmost-longest (read once per
+        document: the place model asks for them before the actors stage writes them)."""
+        done = matches.read.get(NAMES_LEXICON)
+        if done is None:
+            done = matches.read[NAMES_LEXICON] = self._read(text, tokens, matches)
+        return done
+
+    def _read(self, text: str, tokens: list[Token], matches: match.Matches) -> list[tuple[int, int, Entry]]:
 
         def ok(i: int, end: int) -> bool:
             """A quoted-only name stands alone between quotes: «الشرق الأوسط»."""

@@ -306,23 +306,28 @@ class Geocoder:
         variant). The least stripped reading wins a tie; a trigger word alone ("ومدينة بصرى")
         is no name, and the article-toggled variant of a word only stands when no reading is a
         name as written."""
-        if NAMES_LEX not in m.tags[i] and VARIANTS not in m.tags[i] and i not in m.phrases:
+        single = m.hits[i].single
+        names = single.get(NAMES_LEX, ())
+        variants = single.get(VARIANTS, ())
+        phrases = [x for x in m.phrases.get(i, ()) if x.lexicon == NAMES_LEX]
+        if not names and not variants and not phrases:
             return None
-        found = m.starting(i, NAMES_LEX)
-        variants = {h.reading for h in m.single(i, VARIANTS)}
-        triggers = {h.reading for h in m.single(i, TRIGGERS)}
+        # the longest name each reading starts: (word count, key), a lone trigger word excluded
+        triggers = {h.reading for h in single.get(TRIGGERS, ())}
+        longest: dict[Reading, tuple[int, str]] = {}
+        for x in phrases:  # longest first
+            longest.setdefault(x.reading, (x.end - i, x.entry.value))
+        for h in names:
+            if h.reading not in triggers:  # "ومدينة بصرى": a lone trigger is not Madinah
+                longest.setdefault(h.reading, (1, h.entry.value))
+        variant_of = {h.reading for h in variants}
         best: tuple[Reading, int, str, bool] | None = None
         for r in m.tokens[i].word.readings:
-            lone = r not in triggers  # "ومدينة بصرى": a lone trigger is not Madinah
-            longest = max(
-                (x for x in found if x.reading == r and (lone or x.end - i > 1)),
-                key=lambda x: x.end,
-                default=None,
-            )
-            if longest is not None:
-                if best is None or longest.end - i > best[1]:
-                    best = (r, longest.end - i, longest.entry.value, False)
-            elif best is None and lone and r in variants:
+            got = longest.get(r)
+            if got is not None:
+                if best is None or got[0] > best[1]:
+                    best = (r, got[0], got[1], False)
+            elif best is None and r in variant_of and r not in triggers:
                 best = (r, 1, r.key, True)
         return best
 
@@ -673,7 +678,7 @@ class Geocoder:
             if (
                 j < last
                 and TRIGGERS in m.tags[j]
-                and any(h.reading.key in self._heads for h in m.single(j, TRIGGERS))
+                and any(h.reading.key in self._heads for h in m.hits[j].single[TRIGGERS])
                 and not text[e : words[j + 1][0]].strip()
             ):
                 art.headed.add(ctx.bases[j + 1])

@@ -209,13 +209,16 @@ _NONE = WordHits({}, ())
 class Matches:
     """The matches of one document, by token (``doc.matches``)."""
 
-    __slots__ = ("tokens", "hits", "tags", "phrases")
+    __slots__ = ("tokens", "hits", "tags", "phrases", "read")
 
     def __init__(self, tokens: list[Token], hits: list[WordHits], phrases: dict[int, list[Match]]):
         self.tokens = tokens
         self.hits = hits
         self.tags = [h.tags for h in hits]  # per token: the lexicons its word matches alone
         self.phrases = phrases  # start token -> matches of two words or more, longest first
+        # what a stage read from these matches and another stage reads again (the actor names
+        # the place model asks about and the actors stage writes), keyed by who read it
+        self.read: dict[str, Any] = {}
 
     def single(self, i: int, lexicon: str) -> tuple[Hit, ...]:
         """The single-word hits of token ``i`` in ``lexicon``, in reading order (longest first)."""
