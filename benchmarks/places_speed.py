@@ -1,45 +1,134 @@
-"""Cost of the ``places`` stage per article over the Syria 2015 SaudiNewsNet sample.
+"""Cost of the ``places`` stage per article over the Syria 2015 SaudiNewsNet sample, alone or side by side.
 
-Every stage up to ``places`` runs (its tokens are the stage's input), but only ``places`` is
-reported; the budget is well under 1 ms per article. A fresh pipeline per repeat keeps the
-dedup stage from rejecting the second pass; the first pass also warms the geocoder's caches.
+Every stage up to ``places`` runs (its tokens and matches are the stage's input), but only
+``places`` is reported (and ``match``, which since the one matcher does the places' word lookups
+for every stage). A fresh pipeline per repeat keeps the dedup stage from rejecting the second
+pass; the best repeat is kept.
+
+``--against REF`` times this checkout and the commit REF (unpacked with ``git archive`` into a
+temporary folder) in turn, one process each, round after round, and prints each round's ratio:
+a busy machine slows both alike, so the ratio means more than either figure. It also counts the
+place spans that differ between the two (what a change that should keep outputs prints).
 
     python3 benchmarks/places_speed.py [--repeat 3]
+    python3 benchmarks/places_speed.py --against 3d78bee [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
 from pathlib import Path
 
 from _corpus import SYRIA_2015, load
 
-from marsad.document import Document
-from marsad.pipeline import DEFAULT_PIPELINE, Pipeline
-
-STAGES = DEFAULT_PIPELINE[: DEFAULT_PIPELINE.index("places") + 1]
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--corpus", type=Path, default=SYRIA_2015)
-    args = ap.parse_args()
-    rows = load(args.corpus)
-    best = float("inf")
-    spans = 0
+def measure(corpus: Path, repeat: int, dump: Path | None) -> dict:
+    """ms/article of places (and match) in this process's marsad, best of ``repeat``."""
+    from marsad.document import Document
+    from marsad.pipeline import DEFAULT_PIPELINE, Pipeline
+
+    stages = DEFAULT_PIPELINE[: DEFAULT_PIPELINE.index("places") + 1]
+    rows = load(corpus)
+    best: dict[str, float] = {}
+    spans: list[tuple] = []
     seen = 0
-    for _ in range(args.repeat):
-        pipe = Pipeline.from_names(STAGES)
-        spans = seen = 0
+    for _ in range(repeat):
+        pipe = Pipeline.from_names(stages)
+        spans, seen = [], 0
         for i, t, p in rows:
             doc = pipe(Document(id=i, text=t, published=p))
             if not doc.rejected:
                 seen += 1
-                spans += len(doc.spans_of("place"))
-        best = min(best, pipe.timings["places"])
-    print(f"articles: {len(rows)} ({seen} reach places)  place spans: {spans}")
-    print(f"places: {best / max(seen, 1) * 1000:.3f} ms/article (best of {args.repeat})")
+                for s in doc.spans_of("place"):
+                    a = s.attrs
+                    spans.append((i, s.start, s.end, a["name"], a["lat"], a["lon"], a["type"], a.get("role")))
+        for stage in ("places", "match"):
+            if stage in pipe.timings:
+                ms = pipe.timings[stage] / max(seen, 1) * 1000
+                best[stage] = min(best.get(stage, ms), ms)
+    if dump is not None:
+        dump.write_text("\n".join(json.dumps(s, ensure_ascii=False) for s in spans), encoding="utf-8")
+    return {"articles": len(rows), "seen": seen, "spans": len(spans), **best}
+
+
+def unpack(ref: str, into: Path) -> str:
+    """The tree of commit ``ref`` under ``into``; returns the full commit id."""
+    commit = subprocess.run(
+        ["git", "rev-parse", ref], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    tar = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(tar)) as tf:
+        tf.extractall(into, filter="data")
+    return commit
+
+
+def child(tree: Path, args: argparse.Namespace, dump: Path) -> dict:
+    """One measure in a fresh process whose ``marsad`` is the one under ``tree``."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    cmd = [sys.executable, __file__, "--json", "--repeat", str(args.repeat), "--corpus", str(args.corpus)]
+    out = subprocess.run([*cmd, "--dump", str(dump)], env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def diff_count(a: Path, b: Path) -> int:
+    """Place spans in one dump and not the other (both directions)."""
+    sa = set(a.read_text(encoding="utf-8").splitlines())
+    sb = set(b.read_text(encoding="utf-8").splitlines())
+    return len(sa ^ sb)
+
+
+def side_by_side(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="places-speed-") as tmp:
+        ref_tree = Path(tmp) / "ref"
+        commit = unpack(args.against, ref_tree)
+        print(f"this checkout: {ROOT}   against: {args.against} ({commit[:10]})")
+        print(f"{'round':>5} {'this ms':>8} {'ref ms':>8} {'ratio':>6}   this match ms  ref match ms")
+        ratios = []
+        here = there = {}
+        for r in range(args.rounds):
+            here = child(ROOT, args, Path(tmp) / "this.jsonl")
+            there = child(ref_tree, args, Path(tmp) / "ref.jsonl")
+            ratios.append(here["places"] / there["places"])
+            print(
+                f"{r + 1:>5} {here['places']:>8.3f} {there['places']:>8.3f} {ratios[-1]:>6.2f}"
+                f"   {here.get('match', float('nan')):>13.3f} {there.get('match', float('nan')):>13.3f}"
+            )
+        print(f"median ratio this/ref: {statistics.median(ratios):.2f} over {args.rounds} rounds")
+        print(f"place spans: this {here['spans']}, ref {there['spans']}")
+        print(f"place spans that differ: {diff_count(Path(tmp) / 'this.jsonl', Path(tmp) / 'ref.jsonl')}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--corpus", type=Path, default=SYRIA_2015)
+    ap.add_argument("--against", help="a commit to time side by side with this checkout")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    args.corpus = args.corpus.resolve()
+    if args.against:
+        side_by_side(args)
+        return
+    got = measure(args.corpus, args.repeat, args.dump)
+    if args.json:
+        print(json.dumps(got))
+        return
+    print(f"articles: {got['articles']} ({got['seen']} reach places)  place spans: {got['spans']}")
+    print(f"places: {got['places']:.3f} ms/article (best of {args.repeat})")
+    if "match" in got:
+        print(f"match (every stage's word lookups): {got['match']:.3f} ms/article")
 
 
 if __name__ == "__main__":

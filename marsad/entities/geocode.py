@@ -198,6 +198,7 @@ DIRECTIONS, NEAR, UNITS, SIDES, FROM = (
 COUNTRY_BEFORE, COUNTRIES = "places.country_before", "places.countries"
 GOVERNMENT, BLOCKERS = "places.government_words", "places.government_blockers"
 VIOLENCE = "places.violence_words"  # read by the place model
+_NAME_TAGS = frozenset({NAMES_LEX, VARIANTS})
 
 
 _Word = tuple[int, int, str]  # start, end, folded key
@@ -213,6 +214,16 @@ class _Context:
         self.article: place_model.Article | None = None
         self.aliases: list[tuple[int, int]] | None = None  # actor and source names, on first need
         self.alias_starts: list[int] = []
+
+
+@dataclass(frozen=True)
+class _Static:
+    """What the place model reads from a name wherever it stands, computed once per name."""
+
+    features: tuple[str, ...]
+    scores: tuple[float, ...]  # their weights summed with the bias
+    codes: frozenset[str]  # the countries of its candidates (countries themselves left out)
+    capital: bool  # one candidate is a capital
 
 
 @dataclass
@@ -242,8 +253,7 @@ class Geocoder:
         self.gaz = gaz or gazetteer.get()
         self.lex = lexicon()
         self.model = place_model.model() if use_model else None
-        # per name: its model features, its candidates' countries, whether one is a capital
-        self._static: dict[tuple[str, bool], tuple[tuple[str, ...], frozenset[str], bool]] = {}
+        self._static: dict[tuple[str, bool], _Static] = {}  # per name, on first need
         self.country_names = {p.country_code: p.name for p in self.gaz.places if p.type == "country"}
         country_keys: dict[str, str] = {}  # one-word country name -> code
         self._names: dict[tuple[str, bool], tuple[list[Place], bool]] = {}
@@ -306,6 +316,8 @@ class Geocoder:
         variant). The least stripped reading wins a tie; a trigger word alone ("ومدينة بصرى")
         is no name, and the article-toggled variant of a word only stands when no reading is a
         name as written."""
+        if not m.tags[i] & _NAME_TAGS and i not in m.phrases:
+            return None
         single = m.hits[i].single
         names = single.get(NAMES_LEX, ())
         variants = single.get(VARIANTS, ())
@@ -504,14 +516,14 @@ class Geocoder:
             )
             government = False
             if labeller is not None or self.model is not None:
-                feats = self._features(
+                static, feats = self._features(
                     text, m, words, ctx, i, n, plen, key, strong, trigger, raw_trigger, in_list, named
                 )
                 feats.append("rules" if rules_take else "no_rules")
                 if labeller is not None:
-                    kind = labeller(words[i][0] + plen, words[i + n - 1][1], feats)
+                    kind = labeller(words[i][0] + plen, words[i + n - 1][1], [*static.features, *feats])
                 else:
-                    kind, prob = self.model.decide(feats)  # type: ignore[union-attr]
+                    kind, prob = self.model.decide(feats, static.scores)  # type: ignore[union-attr]
                     if kind == "place" and not rules_take and prob < OVERRULE:
                         kind = "common"  # the model takes what the rules left only when it is sure
                 government = kind == "government"
@@ -617,8 +629,9 @@ class Geocoder:
         raw_trigger: str | None,
         in_list: bool,
         named: _Countries,
-    ) -> list[str]:
-        """The place model's view of the candidate at words ``i``..``i+n``."""
+    ) -> tuple[_Static, list[str]]:
+        """The place model's view of the candidate at words ``i``..``i+n``: its name's part
+        (cached per name) and its context's features."""
         art = ctx.article
         if art is None:
             art = ctx.article = self._article(text, m, words, ctx)
@@ -634,22 +647,16 @@ class Geocoder:
         variant = key not in self.gaz.exact
         static = self._static.get((key, variant))
         if static is None:
-            every, _ = self._name(key, variant)
-            static = self._static[(key, variant)] = (
-                place_model.name_features(key, every, strong, key in self.lex.stoplist, variant),
-                frozenset(p.country_code for p in every if p.type != "country"),
-                any((p.country_code, p.name.casefold()) in _capitals() for p in every),
-            )
-        name_feats, codes, capital = static
+            static = self._static[(key, variant)] = self._name_static(key, variant, strong)
+        codes = static.codes
         gov = self.lex.government_forms
         gov_cue = (
-            capital
+            static.capital
             and trigger is None
             and not (prev and prev[0] in self.lex.government_blockers)
             and bool(prev and prev[0] in gov or nxt and nxt[0] in gov)
         )
-        return place_model.features(
-            name_feats,
+        return static, place_model.context_features(
             key=key,
             plen=plen,
             prefix=words[i][2][:plen],
@@ -666,6 +673,16 @@ class Geocoder:
             in_alias=self._in_alias(text, ctx, start, end),
             gov_cue=gov_cue,
             p1_definite=i > 0 and words[i - 1][2].startswith("ال"),
+        )
+
+    def _name_static(self, key: str, variant: bool, strong: bool) -> _Static:
+        every, _ = self._name(key, variant)
+        feats = place_model.name_features(key, every, strong, key in self.lex.stoplist, variant)
+        return _Static(
+            feats,
+            self.model.partial(feats) if self.model is not None else (),
+            frozenset(p.country_code for p in every if p.type != "country"),
+            any((p.country_code, p.name.casefold()) in _capitals() for p in every),
         )
 
     def _article(self, text: str, m: match.Matches, words: list[_Word], ctx: _Context) -> place_model.Article:

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -120,8 +121,12 @@ def name_features(
     return tuple(out)
 
 
-def features(
-    static: tuple[str, ...],
+def features(static: tuple[str, ...], **context: Any) -> list[str]:
+    """The feature strings of one candidate: its name's (``static``) and its context's."""
+    return [*static, *context_features(**context)]
+
+
+def context_features(
     *,
     key: str,
     plen: int,
@@ -140,11 +145,10 @@ def features(
     gov_cue: bool,
     p1_definite: bool = False,
 ) -> list[str]:
-    """The feature strings of one candidate: its name's (``static``) and its context's
-    (``prev``: the two words before, nearest first; ``p1_definite``: the word before carries
-    the article)."""
+    """The features of a candidate's context (``prev``: the two words before, nearest first;
+    ``p1_definite``: the word before carries the article)."""
     w = words()
-    out = [*static, f"trig={trigger or '-'}"]
+    out = [f"trig={trigger or '-'}"]
     if weak_trigger:
         out.append("weaktrig")
     if trigger is None and not in_list:
@@ -196,21 +200,34 @@ class PlaceModel:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return cls(tuple(raw["classes"]), raw["bias"], raw["weights"])
 
-    def proba(self, feats: Iterable[str]) -> dict[str, float]:
-        rows = [w for w in map(self.weights.get, feats) if w is not None]
-        scores = list(self.bias)
-        if rows:
-            scores = [b + sum(col) for b, col in zip(scores, zip(*rows, strict=True), strict=True)]
+    def scores(self, feats: Iterable[str], base: Sequence[float] | None = None) -> list[float]:
+        """Class scores: ``base`` (the bias, or a name's :meth:`partial`) plus each feature's weights."""
+        acc = list(self.bias if base is None else base)
+        get = self.weights.get
+        for f in feats:
+            row = get(f)
+            if row is not None:
+                for k, v in enumerate(row):
+                    acc[k] += v
+        return acc
+
+    def partial(self, feats: Iterable[str]) -> tuple[float, ...]:
+        """The scores of the features a name carries wherever it stands: summed once per name."""
+        return tuple(self.scores(feats))
+
+    def proba(self, feats: Iterable[str], base: Sequence[float] | None = None) -> dict[str, float]:
+        scores = self.scores(feats, base)
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)
         return {c: e / total for c, e in zip(self.classes, exp, strict=True)}
 
-    def decide(self, feats: Iterable[str]) -> tuple[str, float]:
+    def decide(self, feats: Iterable[str], base: Sequence[float] | None = None) -> tuple[str, float]:
         """The likeliest class and its probability."""
-        probs = self.proba(feats)
-        best = max(probs, key=probs.__getitem__)
-        return best, probs[best]
+        scores = self.scores(feats, base)
+        top = max(scores)
+        total = sum(math.exp(s - top) for s in scores)
+        return self.classes[scores.index(top)], 1.0 / total
 
 
 @cache
