@@ -289,11 +289,12 @@ class Lexicon:
         n = len(tokens)
         tags = matches.tags
         i = 0
+        phrases = matches.phrases
         while i < n:
-            heads = matches.single(i, HEADS)
-            if NAMES_LEXICON not in tags[i] and i not in matches.phrases and not heads:
-                i += 1
+            if NAMES_LEXICON not in tags[i] and HEADS not in tags[i] and i not in phrases:
+                i += 1  # most words: neither a name, a head word nor a phrase's start
                 continue
+            heads = matches.single(i, HEADS)
             best = self._longest(matches, i, ok)
             # "عناصر (من) تنظيم داعش": a head word, an optional link, then a name.
             if heads and i + 1 < n:

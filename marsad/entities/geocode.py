@@ -67,20 +67,15 @@ def _list_gap(gap: str) -> str:
 
 @dataclass
 class _Countries:
-    """A document's sentence ends and country words, read once when first asked."""
+    """A document's sentence ends and the countries each sentence names, read once when first asked."""
 
     ends: list[int] | None = None
-    named: list[tuple[int, str]] = field(default_factory=list)
+    named: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> country codes
 
 
 _GAP_JOIN_RE = re.compile(r"^[ \t\u00a0\-]*$")  # between the words of one name
 _GAP_LIST_RE = re.compile(r"^[ \t\u00a0,\u060c]*$")  # between the names of a list
 _SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
-
-
-def _list_gap(gap: str) -> str:
-    """The gap between two list members without its و (``" و"`` of ``"الحواش والقاهرة"``)."""
-    return gap.rstrip("و")
 
 
 # "X بمدينة Y", "X في ريف Y", "X داخل مدينة Y", "X بسهل الغاب", "تلة "X" الواقعة في جبل Y",
@@ -126,6 +121,7 @@ class PlaceWords(datafile.Strict):
     from_words: list[str]
     violence_words: list[str]  # read by the place model
     org_heads: list[str]  # read by the place model
+    function_words: list[str]
     generic_anaphors: list[str]
     name_openers: list[str]
     dual_heads: list[str]
@@ -145,7 +141,8 @@ class Lexicon:
     near: dict[str, str]
     units: frozenset[str]
     sides: dict[str, str]
-    stoplist: frozenset[str]
+    stoplist: frozenset[str]  # stoplist.txt and the function words
+    function_words: frozenset[str]
     weak_triggers: frozenset[str]
     country_before: frozenset[str]
     subdistrict_countries: frozenset[str]
@@ -165,13 +162,16 @@ def lexicon() -> Lexicon:
     words = datafile.load(gazetteer.DATA_DIR / "geocode.yaml", PlaceWords)
     raw = words.model_dump()
     stop = (gazetteer.DATA_DIR / "stoplist.txt").read_text(encoding="utf-8").splitlines()
+    function_words = frozenset(gazetteer.key_of(w) for w in raw["function_words"])
     return Lexicon(
         triggers={_key(k): v for k, v in raw["triggers"].items()},
         directions={_key(k): v for k, v in raw["directions"].items()},
         near={_key(k): v for k, v in raw["near"].items()},
         units=frozenset(_key(u) for u in raw["distance_units"]),
         sides={_key(k): v for k, v in raw["countryside_sides"].items()},
-        stoplist=frozenset(gazetteer.key_of(w) for w in stop if w.strip() and not w.startswith("#")),
+        stoplist=function_words
+        | frozenset(gazetteer.key_of(w) for w in stop if w.strip() and not w.startswith("#")),
+        function_words=function_words,
         weak_triggers=frozenset(_key(w) for w in raw["weak_triggers"]),
         country_before=frozenset(_key(w) for w in raw["country_before"]),
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
@@ -316,8 +316,6 @@ class Geocoder:
         variant). The least stripped reading wins a tie; a trigger word alone ("ومدينة بصرى")
         is no name, and the article-toggled variant of a word only stands when no reading is a
         name as written."""
-        if not m.tags[i] & _NAME_TAGS and i not in m.phrases:
-            return None
         single = m.hits[i].single
         names = single.get(NAMES_LEX, ())
         variants = single.get(VARIANTS, ())
@@ -364,23 +362,22 @@ class Geocoder:
         return False
 
     def _country_in_sentence(
-        self, text: str, m: match.Matches, i: int, codes: set[str], seen: _Countries
+        self, text: str, m: match.Matches, i: int, codes: set[str] | frozenset[str], seen: _Countries
     ) -> bool:
         """Whether a country of ``codes`` is named in the sentence around token ``i``.
 
         ``seen`` is filled once per document, on first need, with its sentence ends and the
-        (offset, code) of its country words, so each question is two bisections and a scan."""
+        codes of the country words inside each sentence, so each question is one bisection."""
         tokens = m.tokens
         if seen.ends is None:
-            seen.ends = [x.start() for x in _SENTENCE_END_RE.finditer(text)]
-            seen.named = [
-                (tokens[j].start, m.value(j, COUNTRIES)) for j, t in enumerate(m.tags) if COUNTRIES in t
-            ]
-        ends = seen.ends
-        k = bisect.bisect_left(ends, tokens[i].start)
-        lo = ends[k - 1] if k else -1
-        hi = ends[k] if k < len(ends) else len(text)
-        return any(lo < s < hi and cc in codes for s, cc in seen.named)
+            ends = seen.ends = [x.start() for x in _SENTENCE_END_RE.finditer(text)]
+            stops = set(ends)
+            for j, t in enumerate(m.tags):
+                s = tokens[j].start
+                if COUNTRIES in t and s not in stops:  # a word inside a sentence, not at its end
+                    seen.named.setdefault(bisect.bisect_left(ends, s), set()).add(m.value(j, COUNTRIES))
+        got = seen.named.get(bisect.bisect_left(seen.ends, tokens[i].start))
+        return got is not None and not got.isdisjoint(codes)
 
     def _adjective(self, m: match.Matches, i: int, cut: int, key: str, places: list[Place]) -> bool:
         """``جنسيات سورية``: a feminine country name after a noun is its adjective."""
@@ -434,8 +431,10 @@ class Geocoder:
         list_trigger: str | None = None
         list_end = -1
         dual = False  # the list opened with a dual head noun ("بلدتي X وY"): it has two members
+        tags, phrases = m.tags, m.phrases
         while i < len(words):
-            hit = self._match_at(m, i)
+            # most words are no name: skipped before their readings are read
+            hit = None if tags[i].isdisjoint(_NAME_TAGS) and i not in phrases else self._match_at(m, i)
             if hit is None:
                 if dual and i == list_end and self._second_of_two(text, words, i):
                     # "بلدتي الفوعة وكفرية": the second of two is a place even when the gazetteer
@@ -505,6 +504,12 @@ class Geocoder:
             if trigger is None and self._adjective(m, i, plen, key, places):
                 rules.fire("places.country_adjective")
                 i += 1
+                continue
+            if trigger is None and not in_list and key in self.lex.function_words:
+                rules.fire("places.function_word")
+                i += (
+                    1  # "أن"، "إلى"، "كان": no head noun before it, so never a place (the model is not asked)
+                )
                 continue
             codes = {p.country_code for p in places if p.type != "country"}
             rules_take = (
@@ -665,7 +670,7 @@ class Geocoder:
             weak_trigger=raw_trigger is not None and trigger is None,
             in_list=in_list,
             qualifier=self._qualifier_before(m, i) is not None,
-            country_named=bool(codes) and self._country_in_sentence(text, m, i, set(codes), named),
+            country_named=bool(codes) and self._country_in_sentence(text, m, i, codes, named),
             prev=prev,
             nxt=nxt,
             headed=key.split(" ", 1)[0] in art.headed,
@@ -927,8 +932,15 @@ class Geocoder:
             if mention.trigger or mention.qualifier:
                 continue  # "مدينة دمشق", "قرب دمشق": the city
             # the words around it, nearest first, within 60 characters before and 40 after
-            before = [j for j in range(mention.first - 1, -1, -1) if tokens[j].start >= mention.start - 60]
-            after = [j for j in range(mention.last, len(tokens)) if tokens[j].end <= mention.end + 40]
+            before, after = [], []
+            j = mention.first - 1
+            while j >= 0 and tokens[j].start >= mention.start - 60:
+                before.append(j)
+                j -= 1
+            j = mention.last
+            while j < len(tokens) and tokens[j].end <= mention.end + 40:
+                after.append(j)
+                j += 1
             while len(before) > 1 and self._capital_word(m, before[0]):
                 before.pop(0)  # "تتهم واشنطن ولندن وباريس": the list shares its verb
             while len(after) > 1 and self._capital_word(m, after[0]):

@@ -202,14 +202,10 @@ class PlaceModel:
 
     def scores(self, feats: Iterable[str], base: Sequence[float] | None = None) -> list[float]:
         """Class scores: ``base`` (the bias, or a name's :meth:`partial`) plus each feature's weights."""
-        acc = list(self.bias if base is None else base)
         get = self.weights.get
-        for f in feats:
-            row = get(f)
-            if row is not None:
-                for k, v in enumerate(row):
-                    acc[k] += v
-        return acc
+        rows = [row for row in map(get, feats) if row is not None]
+        # one column per class, summed left to right from the base in C
+        return [sum(col) for col in zip(self.bias if base is None else base, *rows, strict=True)]
 
     def partial(self, feats: Iterable[str]) -> tuple[float, ...]:
         """The scores of the features a name carries wherever it stands: summed once per name."""
