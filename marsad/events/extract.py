@@ -11,10 +11,10 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from marsad.document import Document, Span
-from marsad.events.lexicon import Lexicon, Trigger, load
+from marsad.events.lexicon import Lexicon, Trigger, cues, load
 from marsad.events.model import INTER_CODES, Event, Evidence
 from marsad.merge.cluster import combined_status
 from marsad.pipeline import component
@@ -36,6 +36,8 @@ UNARMED = {"civilians", "protesters"}
 COMPLEMENTIZERS = ("ان", "بان", "انه", "انها")
 # Event types that need someone named in the clause: fighting and taking ground have sides.
 NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Government regains territory"}
+# The parts a named group may play that make it the one hit (see EventExtractor._roles).
+TARGET_ROLES = frozenset({"civilian", "victim", "partitive", "target", "joined"})
 # What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
 _PLACE_WORDS = "حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط"
 LIST_GAP = re.compile(
@@ -44,6 +46,8 @@ LIST_GAP = re.compile(
     rf"|[\s,،]*و(?:{_PLACE_WORDS})\s+[^\s,،.]+(?:\s+[^\s,،.]+){{0,2}}\s+و(?:(?:{_PLACE_WORDS})\s+)?"
 )
 SEPARATOR_RE = re.compile(r"[,،;؛:()]")
+# An event dated further back than this before the article is background to it.
+BACKGROUND = timedelta(days=14)
 
 
 @dataclass
@@ -55,6 +59,7 @@ class Found:
     end: int
     index: int  # token index of the first word
     stop: int | None = None  # where a later hoped-for or negated trigger begins ("بهدف الاستيلاء على")
+    cancel: str | None = None  # why the rules drop it (negation, irrealis, ...); kept only to propose
 
 
 @dataclass
@@ -100,18 +105,60 @@ class Unit:
     ahead_hi: int
     back_lo: int
     sent_lo: int
+    opinion: bool = False  # the sentence opens with a view ("ورأى الخبير أن ...")
+    heading: bool = False  # a headline, told again below
+
+    @property
+    def live(self) -> list[Found]:
+        """The triggers the rules keep."""
+        return [f for f in self.found if f.cancel is None]
+
+
+@dataclass
+class Verdict:
+    """What the rules make of one unit: the event(s) they code, or why they code none (``drop``)."""
+
+    main: Found
+    places: list[Span]
+    sub_type: str
+    actor1: Span | None
+    assoc1: list[Span]
+    actor2: Span | None
+    assoc2: list[Span]
+    when: str | None
+    precision: int | None
+    historical: bool
+    status: str
+    attributed: list[str]
+    fatalities: int | None
+    evidence: Evidence
+    unit_keys: set[str]
+    drop: str | None = None  # "no place", "no side", "cancelled", "heading", "opinion"
 
 
 @component("events")
 class EventExtractor:
-    def __init__(self) -> None:
+    """Rules propose, a model decides.
+
+    ``model``: "default" (the model shipped in the package, rules alone when none is), "rules"
+    (rules alone), "propose" (code nothing; leave every proposal in ``doc.meta["event_proposals"]``
+    for training), or the path of a model file written by ``marsad train events``."""
+
+    def __init__(self, model: str | None = "default") -> None:
         self.lex: Lexicon = load()
+        self.collect = model == "propose"
+        self.decider = None
+        if model not in (None, "rules", "propose"):
+            from marsad.events.learn import load_model
+
+            self.decider = load_model(None if model == "default" else model)
         c = self.lex.context
         self.air = c["air_words"]
         self.weapons = c["weapon_words"]
         self.armed = c["armed_targets"]
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
+        self.non_events = cues().cancel  # warnings, condemnations, mine clearance, talks
         self.opinion = c["opinion"]
         self.aim_verbs = c["aim_verbs"]
         self.attack_key = normalize_key("هجوم")
@@ -167,6 +214,11 @@ class EventExtractor:
             Span(0, len(doc.clean), "sentence")
         ]
         ctx = Context()
+        proposer = None
+        if self.collect or self.decider is not None:
+            from marsad.events.candidates import Proposer
+
+            proposer = Proposer(self, doc, idx, tokens, keys)
         for sent in sentences:
             ctx.sentence_actor = None
             lo = bisect.bisect_left(self._tok_starts, sent.start)
@@ -179,13 +231,25 @@ class EventExtractor:
                     if self._continues(keys, lo, hi):
                         for ev in doc.events:
                             ev.attributed_to = ev.attributed_to or list(sent_sources)
-            if not self._heading(doc, sent, hi - lo):
+                        if proposer is not None:
+                            proposer.attribute_earlier(sent_sources)
+            heading = self._heading(doc, sent, hi - lo)
+            if proposer is not None:
+                for unit in self._units(doc, tokens, keys, idx, lo, hi, keep=True):
+                    unit.heading = heading
+                    proposer.add(sent, unit, sent_sources, ctx)
+            elif not heading:
                 for unit in self._units(doc, tokens, keys, idx, lo, hi):
                     self._code_unit(doc, idx, tokens, keys, sent, unit, sent_sources, ctx)
             ctx.places.extend(
                 p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
             )
-        doc.events = self._dedup(doc.events)
+        if proposer is None:
+            doc.events = self._dedup(doc.events)
+        elif self.collect:
+            doc.meta["event_proposals"] = proposer.finish()
+        else:
+            doc.events = self._dedup(self.decider.decide(doc, proposer.finish()))
         return doc
 
     @staticmethod
@@ -238,33 +302,40 @@ class EventExtractor:
             segs.append((start, hi, opens))
         return segs
 
-    def _units(self, doc, tokens, keys, idx, lo: int, hi: int) -> list[Unit]:
+    def _units(self, doc, tokens, keys, idx, lo: int, hi: int, keep: bool = False) -> list[Unit]:
+        """The trigger-bearing parts of a sentence. ``keep``: also the parts whose triggers the
+        rules cancel, and the sentences they skip, flagged, for the model to weigh."""
         if not any(self._maybe[lo:hi]):
             return []
-        if any(k in self.opinion for j in range(lo, min(hi, lo + 2)) for k in keys[j]):
-            return []  # "ورأى الخبير أن ...", "ويتوقع مراقبون أن ...": a view, not a report
+        # "ورأى الخبير أن ...", "ويتوقع مراقبون أن ...": a view, not a report
+        opinion = any(k in self.opinion for j in range(lo, min(hi, lo + 2)) for k in keys[j])
+        if opinion and not keep:
+            return []
         segs = self._segments(doc, tokens, keys, lo, hi)
-        found = [self._triggers(tokens, keys, idx, s, e) for s, e, _ in segs]
+        found = [self._triggers(tokens, keys, idx, s, e, keep) for s, e, _ in segs]
+        live = [any(f.cancel is None for f in fs) for fs in found]
         units = []
         for i, (s, e, _opens) in enumerate(segs):
             if not found[i]:
                 continue
             ahead = e
             for j in range(i + 1, len(segs)):
-                if found[j] or segs[j][2]:
+                if live[j] or segs[j][2]:
                     break
                 ahead = segs[j][1]
             back = s
             for j in range(i, 0, -1):
-                if segs[j][2] or found[j - 1]:
+                if segs[j][2] or live[j - 1]:
                     break
                 back = segs[j - 1][0]
-            units.append(Unit(found[i], s, e, ahead, back, lo))
+            units.append(Unit(found[i], s, e, ahead, back, lo, opinion=opinion))
         return units
 
     # -- triggers ------------------------------------------------------------------------------
-    def _triggers(self, tokens, keys, idx, lo: int, hi: int) -> list[Found]:
-        """Triggers of a token range; words inside a name (هيئة تحرير الشام) are not triggers."""
+    def _triggers(self, tokens, keys, idx, lo: int, hi: int, keep: bool = False) -> list[Found]:
+        """Triggers of a token range; words inside a name (هيئة تحرير الشام) are not triggers.
+
+        ``keep``: the cancelled ones too, with the reason."""
         out: list[Found] = []
         if lo >= hi:
             return out
@@ -285,13 +356,21 @@ class EventExtractor:
                 i += 1
                 continue
             trig, n = hit
+            if trig.weak:
+                if keep:  # "قتل", "كمين": proposed for the model, never coded by the rules alone
+                    out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="weak"))
+                i += n
+                continue
             if self._aimed_at_forces(keys, i, trig, lo, hi):
                 trig = self.lex.words[self.attack_key]  # "استهدف عناصر داعش مواقع قوات النظام"
-            if self._cancelled(tokens, keys, i, trig, lo, hi):
+            reason = self._cancelled(tokens, keys, i, trig, lo, hi)
+            if reason:
                 if not self._held(keys, i, trig, lo):  # "مناطق سيطرة قوات النظام" names the target
                     for f in out:
                         if f.stop is None:
                             f.stop = tokens[i].start
+                if keep:
+                    out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel=reason))
                 i += n
                 continue
             out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i))
@@ -325,108 +404,153 @@ class EventExtractor:
         before = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
         return trig.klass == "territory" and any(k in self.control_state for k in before)
 
-    def _cancelled(self, tokens, keys, i: int, trig: Trigger, lo: int, hi: int) -> bool:
-        """Negated, hoped-for, or a state rather than a change."""
+    def _cancelled(self, tokens, keys, i: int, trig: Trigger, lo: int, hi: int) -> str | None:
+        """Why a trigger reports nothing: negated, hoped-for, or a state rather than a change."""
         before = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
         if any(k in self.negation for k in before):
-            return True
+            return "negation"
         if i - 3 >= lo and any(k in self.negation for k in keys[i - 3]) and keys[i - 2][0] in COMPLEMENTIZERS:
-            return True  # "من دون أن تشن غارات", "لم يكن أن ..."
+            return "negation"  # "من دون أن تشن غارات", "لم يكن أن ..."
         if i > lo and any(k in trig.not_after for k in keys[i - 1]):
-            return True  # "حقول ألغام", "زرع عبوات": mines that did not go off
+            return "word before"  # "حقول ألغام", "زرع عبوات": mines that did not go off
         if i + 1 < hi and any(k in trig.not_before for k in keys[i + 1]):
-            return True  # "احتلت الصدارة": first place in a list, not a town taken
+            return "word after"  # "احتلت الصدارة": first place in a list, not a town taken
         if any(k in self.irrealis for j in range(lo, min(hi, i + 2)) if j != i for k in keys[j]):
-            return True  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
+            return "irrealis"  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
+        if any(k in self.non_events for j in range(lo, i) for k in keys[j]):
+            return "non-event"  # "وحذر من ارتكاب مجزرة", "تفكيك العبوات الناسفة"
         if self._held(keys, i, trig, lo):
-            return True
+            return "held"
         if trig.klass == "territory" and "ل" in tokens[i].prefix.removesuffix("ال"):
-            return True  # "للسيطرة على", "لتحرير": a purpose, not a capture
+            return "purpose"  # "للسيطرة على", "لتحرير": a purpose, not a capture
         if trig.needs_weapon and any(k in trig.needs_weapon or k in self.lex.weapon_verbs for k in keys[i]):
             window = range(max(lo, i - 4), min(hi, i + 8))
             if not any(k in self.weapons for j in window if j != i for k in keys[j]):
-                return True
-        return False
+                return "no weapon"
+        return None
 
     # -- unit -> events ------------------------------------------------------------------------
     def _code_unit(self, doc, idx, tokens, keys, sent, unit: Unit, sent_sources, ctx) -> None:
-        main = max(unit.found, key=lambda f: (f.trigger.rank, -f.start))
+        verdict = self._verdict(doc, idx, tokens, keys, sent, unit, sent_sources, ctx)
+        if verdict is not None:
+            self._emit(doc, verdict, ctx)
+
+    def _verdict(
+        self, doc, idx, tokens, keys, sent, unit: Unit, sent_sources, ctx, full: bool = False
+    ) -> Verdict | None:
+        """Code one unit by the rules. A unit they drop gives None, or with ``full`` a verdict that
+        says why (``drop``), every value still filled in for the model to weigh; only a unit the
+        rules code moves the context on (the sentence's actor)."""
+        live = unit.live
+        main = max(live or unit.found, key=lambda f: (f.trigger.rank, -f.start))
+        drop = "opinion" if unit.opinion else "heading" if unit.heading else None if live else "cancelled"
         own = (tokens[unit.lo].start, tokens[unit.hi - 1].end)
         ahead = (own[0], tokens[unit.ahead_hi - 1].end)
         places = self._places(doc, idx, tokens, keys, unit, main, ctx)
         if not places:
-            return
+            if not full:
+                return None
+            drop = drop or "no place"
         unit_keys = self._unit_keys(idx, tokens, keys, unit)
         actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, keys, unit, main)
         sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
-            return  # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
+            # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
+            if not full:
+                return None
+            drop = drop or "no side"
         if actor1 is None and ctx.sentence_actor is not None and sub_type not in AGENTLESS:
             actor1 = ctx.sentence_actor  # "وقصفت فصائل معارضة في حلب، مواقع ... في نبل": same subject
             sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
         if actor1 is None:
-            # the sentence's own source, or the last one when it goes on ("وأضاف البيان أن ...")
-            sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
-            spoken = sent_sources or (ctx.last_source if self._continues(keys, unit.sent_lo, sent_hi) else [])
-            coalition = not unit_keys & self.regime_air_words and any(
-                k in self.coalition_words for j in range(unit.sent_lo, sent_hi) for k in keys[j]
-            )
-            actor1 = self._spokesman(spoken, sub_type) or self._default_actor(sub_type, coalition, places)
+            actor1 = self._unnamed_actor(keys, unit, sent, sent_sources, ctx, unit_keys, sub_type, places)
             sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
-        elif not actor1.attrs.get("default"):
+        elif not actor1.attrs.get("default") and drop is None:
             ctx.sentence_actor = actor1
         back = (tokens[unit.back_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
         if not historical and self._vague_past(keys, unit):
             when, precision, historical = None, None, True
+        if (
+            not historical
+            and when
+            and doc.published
+            and doc.published - date.fromisoformat(when[:10]) > BACKGROUND
+        ):
+            historical = True  # "في 26 يونيو" in an August article: background, not the news
         status, attributed = self._status(idx, tokens, keys, sent, sent_sources, actor1, ctx)
-        fatalities = None
-        if len(places) == 1:
-            fatalities = self._fatalities(idx, ahead)
-            if fatalities is None and unit.back_lo < unit.lo and keys[unit.lo][0] in self.causes:
-                # "قتل 18 عنصرا من قوات النظام، جراء تفجير ...": the toll comes before its cause
-                fatalities = self._fatalities(idx, (tokens[unit.back_lo].start, own[0]))
+        fatalities = self._fatalities(idx, ahead)
+        if fatalities is None and unit.back_lo < unit.lo and keys[unit.lo][0] in self.causes:
+            # "قتل 18 عنصرا من قوات النظام، جراء تفجير ...": the toll comes before its cause
+            fatalities = self._fatalities(idx, (tokens[unit.back_lo].start, own[0]))
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
-        for place in places:
-            a = place.attrs
-            ev = Event(
-                sub_event_type=sub_type,
-                doc_ids=[doc.id],
-                evidence=[evidence],
-                event_date=when,
-                time_precision=precision,
-                actor1=_local(actor1, a) if actor1 else None,
-                assoc_actor_1="; ".join(s.attrs["canonical"] for s in assoc1) or None,
-                actor2=_local(actor2, a) if actor2 else None,
-                assoc_actor_2="; ".join(s.attrs["canonical"] for s in assoc2) or None,
-                inter1=INTER_CODES.get(actor1.attrs.get("type", "")) if actor1 else None,
-                inter2=INTER_CODES.get(actor2.attrs.get("type", "")) if actor2 else None,
-                location=a.get("name"),
-                admin1=a.get("admin1"),
-                country=a.get("country"),
-                country_code=a.get("country_code"),
-                latitude=a.get("lat"),
-                longitude=a.get("lon"),
-                geonameid=a.get("geonameid"),
-                geo_precision=a.get("precision") or 1,
-                fatalities=fatalities,
-                status=status,
-                historical=historical,
-                attributed_to=attributed,
-                arguments={
-                    "trigger": [main.start, main.end],
-                    "location": [place.start, place.end],
-                    **(
-                        {"actor1": [actor1.start, actor1.end]} if actor1 and actor1.end > actor1.start else {}
-                    ),
-                    **({"actor2": [actor2.start, actor2.end]} if actor2 else {}),
-                },
-            )
-            ev.ensure_id()
-            doc.events.append(ev)
-            if not historical:
+        return Verdict(
+            main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
+            status, attributed, fatalities, evidence, unit_keys, drop,
+        )  # fmt: skip
+
+    def _unnamed_actor(self, keys, unit: Unit, sent, sent_sources, ctx, unit_keys, sub_type, places):
+        """Nobody named: the party of the spokesman telling it, or the analysts' default."""
+        # the sentence's own source, or the last one when it goes on ("وأضاف البيان أن ...")
+        sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
+        spoken = sent_sources or (ctx.last_source if self._continues(keys, unit.sent_lo, sent_hi) else [])
+        return self._spokesman(spoken, sub_type) or self._default_actor(
+            sub_type, self._coalition(keys, unit, sent_hi, unit_keys), places
+        )
+
+    def _coalition(self, keys, unit: Unit, sent_hi: int, unit_keys) -> bool:
+        """Does the sentence speak of the coalition (and the unit of no helicopter or barrel bomb)?"""
+        return not unit_keys & self.regime_air_words and any(
+            k in self.coalition_words for j in range(unit.sent_lo, sent_hi) for k in keys[j]
+        )
+
+    def _emit(self, doc, v: Verdict, ctx) -> None:
+        """The rules' events of a unit: one per place."""
+        for place in v.places:
+            fatalities = v.fatalities if len(v.places) == 1 else None
+            doc.events.append(self.event(v, place, v.sub_type, v.actor1, v.actor2, fatalities))
+            if not v.historical:
                 ctx.event_places.append(place)
-        doc.add(main.start, main.end, "trigger", sub_event_type=sub_type, lemma=main.trigger.id)
+        doc.add(v.main.start, v.main.end, "trigger", sub_event_type=v.sub_type, lemma=v.main.trigger.id)
+
+    @staticmethod
+    def event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities, assoc1=None) -> Event:
+        """The event a verdict gives at one of its places, with the type and actors decided."""
+        a = place.attrs
+        assoc1 = v.assoc1 if assoc1 is None else assoc1
+        ev = Event(
+            sub_event_type=sub_type,
+            doc_ids=[v.evidence.doc_id],
+            evidence=[v.evidence],
+            event_date=v.when,
+            time_precision=v.precision,
+            actor1=_local(actor1, a) if actor1 else None,
+            assoc_actor_1="; ".join(s.attrs["canonical"] for s in assoc1) or None,
+            actor2=_local(actor2, a) if actor2 else None,
+            assoc_actor_2="; ".join(s.attrs["canonical"] for s in v.assoc2) or None,
+            inter1=INTER_CODES.get(actor1.attrs.get("type", "")) if actor1 else None,
+            inter2=INTER_CODES.get(actor2.attrs.get("type", "")) if actor2 else None,
+            location=a.get("name"),
+            admin1=a.get("admin1"),
+            country=a.get("country"),
+            country_code=a.get("country_code"),
+            latitude=a.get("lat"),
+            longitude=a.get("lon"),
+            geonameid=a.get("geonameid"),
+            geo_precision=a.get("precision") or 1,
+            fatalities=fatalities,
+            status=v.status,
+            historical=v.historical,
+            attributed_to=v.attributed,
+            arguments={
+                "trigger": [v.main.start, v.main.end],
+                "location": [place.start, place.end],
+                **({"actor1": [actor1.start, actor1.end]} if actor1 and actor1.end > actor1.start else {}),
+                **({"actor2": [actor2.start, actor2.end]} if actor2 and actor2.end > actor2.start else {}),
+            },
+        )
+        ev.ensure_id()
+        return ev
 
     def _unit_keys(self, idx, tokens, keys, unit: Unit) -> set[str]:
         """The words around a trigger, less those inside a non-state group's name: the
@@ -462,6 +586,8 @@ class EventExtractor:
                 first.fatalities = ev.fatalities
             if first.actor1 is None and ev.actor1 is not None:
                 first.actor1, first.inter1 = ev.actor1, ev.inter1
+            if ev.confidence is not None and (first.confidence is None or ev.confidence > first.confidence):
+                first.confidence = ev.confidence
         return list(kept.values())
 
     def _sub_event_type(self, trig: Trigger, unit_keys, keys, main: Found, hi: int, actor1) -> str:
@@ -594,49 +720,12 @@ class EventExtractor:
         """actor1 did it, actor2 was hit: read from agent, target and victim markers.
 
         Names in the trigger's own segment come first, then those after it, then those before."""
-        ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]
-        # the trigger's own segment in reading order, "الأخير" (the latter) included, then the rest
-        own = self._actor_spans(idx, tokens, unit.lo, unit.hi) + self._actor_anaphors(idx, tokens, keys, unit)
-        actors = sorted(own, key=lambda a: a.start) + [
-            a for lo, hi in ranges[1:] for a in self._actor_spans(idx, tokens, lo, hi)
-        ]
-        if not actors:
+        roles = self._roles(idx, tokens, keys, unit, main)
+        if not roles:
             return None, [], None, []
-        agents, targets, neutral = [], [], []
-        # A verb that carries its plural subject ("استهدفوا", "قصفوا") takes the group after it
-        # as its object: an Arabic verb before a named subject stays singular.
-        plural = keys[main.index][0].endswith("وا") and main.trigger.klass in ("strike", "attack")
-        for a in actors:
-            i = (
-                bisect.bisect_right(self._tok_starts, a.start) - 1
-            )  # the token holding it: "وحزب الله" starts after و
-            prev = [k for j in range(max(unit.back_lo, i - 2), i) for k in keys[j]]
-            near = [k for j in range(max(unit.back_lo, i - 4), i) for k in keys[j]]
-            prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
-            if any(k in self.holder_markers for k in prev):
-                continue  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
-            if a.attrs.get("type") in UNARMED and main.trigger.id != "protest":
-                targets.append(a)  # civilians suffer violence; they are its actor only when they protest
-            elif any(k in self.victim_markers for k in near) or self._counted(keys, unit.back_lo, i):
-                targets.append(a)  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
-            elif (
-                i - 2 >= unit.back_lo
-                and "من" in keys[i - 1]
-                and any(k in self.target_markers for k in keys[i - 2])
-            ):
-                targets.append(a)  # "مستهدفة وحدات من مقاتلي داعش": a partitive من after a target
-            elif any(k in self.agent_markers for k in prev[-1:]):
-                agents.append(a)
-            elif (
-                (plural and 0 < i - main.index <= 2)
-                or any(k in self.target_markers for k in prev)
-                or ("ل" in prefix and a.start > main.start)
-            ):
-                targets.append(a)
-            elif targets and prefix.startswith("و") and a.start - targets[-1].end <= 2:
-                targets.append(a)  # "مواقع للجيش النظامي وحزب الله": joined to a target, a target too
-            else:
-                neutral.append(a)
+        agents = [a for a, r in roles if r == "agent"]
+        targets = [a for a, r in roles if r in TARGET_ROLES]
+        neutral = [a for a, r in roles if r == "neutral"]
         named = [t for t in targets if not str(t.attrs.get("canonical", "")).startswith("Unidentified")]
         targets = named or targets  # "115 مسلحا من جبهة النصرة": the gunmen are Nusra's
         ordered = agents + neutral
@@ -662,6 +751,57 @@ class EventExtractor:
             )
             assoc2 = []
         return actor1, _unique(assoc1), actor2, _unique(assoc2)[:2]
+
+    def _roles(self, idx, tokens, keys, unit: Unit, main: Found) -> list[tuple[Span, str]]:
+        """Each group named around a trigger with its part in the event, read from the markers
+        before it: "agent" ("من قبل"), "holder" (who holds the place), "civilian", "victim"
+        (counted by a casualty word), "partitive", "target", "joined" (joined to a target) or
+        "neutral". The trigger's own segment in reading order ("الأخير" included), then the rest."""
+        ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]
+        own = self._actor_spans(idx, tokens, unit.lo, unit.hi) + self._actor_anaphors(idx, tokens, keys, unit)
+        actors = sorted(own, key=lambda a: a.start) + [
+            a for lo, hi in ranges[1:] for a in self._actor_spans(idx, tokens, lo, hi)
+        ]
+        # A verb that carries its plural subject ("استهدفوا", "قصفوا") takes the group after it
+        # as its object: an Arabic verb before a named subject stays singular.
+        plural = keys[main.index][0].endswith("وا") and main.trigger.klass in ("strike", "attack")
+        out: list[tuple[Span, str]] = []
+        last_target = None
+        for a in actors:
+            i = (
+                bisect.bisect_right(self._tok_starts, a.start) - 1
+            )  # the token holding it: "وحزب الله" starts after و
+            prev = [k for j in range(max(unit.back_lo, i - 2), i) for k in keys[j]]
+            near = [k for j in range(max(unit.back_lo, i - 4), i) for k in keys[j]]
+            prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
+            if any(k in self.holder_markers for k in prev):
+                role = "holder"  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
+            elif a.attrs.get("type") in UNARMED and main.trigger.id != "protest":
+                role = "civilian"  # civilians suffer violence; they are its actor only when they protest
+            elif any(k in self.victim_markers for k in near) or self._counted(keys, unit.back_lo, i):
+                role = "victim"  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
+            elif (
+                i - 2 >= unit.back_lo
+                and "من" in keys[i - 1]
+                and any(k in self.target_markers for k in keys[i - 2])
+            ):
+                role = "partitive"  # "مستهدفة وحدات من مقاتلي داعش": a partitive من after a target
+            elif any(k in self.agent_markers for k in prev[-1:]):
+                role = "agent"
+            elif (
+                (plural and 0 < i - main.index <= 2)
+                or any(k in self.target_markers for k in prev)
+                or ("ل" in prefix and a.start > main.start)
+            ):
+                role = "target"
+            elif last_target is not None and prefix.startswith("و") and a.start - last_target.end <= 2:
+                role = "joined"  # "مواقع للجيش النظامي وحزب الله": joined to a target, a target too
+            else:
+                role = "neutral"
+            if role in TARGET_ROLES:
+                last_target = a
+            out.append((a, role))
+        return out
 
     def _counted(self, keys, lo: int, i: int) -> bool:
         """Is the group at token ``i`` counted by a casualty word before it, with only a count

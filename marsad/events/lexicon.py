@@ -37,6 +37,7 @@ class Trigger:
     needs_weapon: frozenset[str] = field(default_factory=frozenset)
     not_after: frozenset[str] = field(default_factory=frozenset)  # words right before that cancel it
     not_before: frozenset[str] = field(default_factory=frozenset)  # words right after that cancel it
+    weak: bool = False  # too common to code an event alone: only proposed, for the model to weigh
 
 
 def verb_forms(stem: str, present: bool = True) -> set[str]:
@@ -63,6 +64,8 @@ class Lexicon:
     context: dict[str, frozenset[str]]
     anaphors: dict[str, tuple[str, ...]]
     weapon_verbs: dict[str, str]  # inflected form -> stem, for verbs that need a weapon word
+    # one-token form -> (lexeme, "past" | "present" | "noun"): what a model may learn from
+    forms: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @cache
@@ -71,6 +74,7 @@ def load() -> Lexicon:
     words: dict[str, Trigger] = {}
     phrases: dict[str, list[tuple[tuple[str, ...], Trigger]]] = {}
     weapon_verbs: dict[str, str] = {}
+    forms: dict[str, tuple[str, str]] = {}
     for e in entries:
         needs = frozenset(normalize_key(v) for v in e.get("needs_weapon", []))
         not_after = frozenset(normalize_key(v) for v in e.get("not_after", []))
@@ -83,15 +87,19 @@ def load() -> Lexicon:
             needs,
             not_after,
             not_before,
+            bool(e.get("weak", False)),
         )
         for verb in e.get("verbs", []):
             stem = normalize_key(verb)
+            past = verb_forms(stem, present=False)
             for form in verb_forms(stem, e.get("present", True)):
                 _keep_higher(words, form, trig)
+                forms.setdefault(form, (stem, "past" if form in past else "present"))
                 if stem in needs:
                     weapon_verbs[form] = stem
         for noun in e.get("nouns", []):
             _keep_higher(words, normalize_key(noun), trig)
+            forms.setdefault(normalize_key(noun), (normalize_key(noun), "noun"))
         for phrase in e.get("phrases", []):
             toks = tuple(normalize_key(w) for w in phrase.split())
             phrases.setdefault(toks[0], []).append((toks, trig))
@@ -100,7 +108,31 @@ def load() -> Lexicon:
     raw = yaml.safe_load((DATA / "context.yaml").read_text(encoding="utf-8"))
     anaphors = {normalize_key(k): tuple(v) for k, v in raw.pop("anaphors").items()}
     context = {k: frozenset(normalize_key(w) for w in v) for k, v in raw.items()}
-    return Lexicon(words, phrases, context, anaphors, weapon_verbs)
+    return Lexicon(words, phrases, context, anaphors, weapon_verbs, forms)
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The cue words of ``cues.yaml``: word -> group, the groups that cancel a trigger, and the
+    words around a place (prepositions and place words)."""
+
+    groups: dict[str, str]
+    cancel: frozenset[str]
+    prepositions: frozenset[str]
+    place_heads: frozenset[str]
+
+
+@cache
+def cues() -> Cues:
+    raw = yaml.safe_load((DATA / "cues.yaml").read_text(encoding="utf-8"))
+    groups = {normalize_key(w): g for g, words in raw["groups"].items() for w in words}
+    cancel = frozenset(w for w, g in groups.items() if g in set(raw["cancel"]))
+    return Cues(
+        groups,
+        cancel,
+        frozenset(normalize_key(w) for w in raw["prepositions"]),
+        frozenset(normalize_key(w) for w in raw["place_heads"]),
+    )
 
 
 def _keep_higher(table: dict[str, Trigger], form: str, trig: Trigger) -> None:

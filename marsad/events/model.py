@@ -88,6 +88,8 @@ class Event:
     status: str = "reported"
     historical: bool = False
     attributed_to: list[str] = field(default_factory=list)
+    # The event model's probability that this is a current, codable event (None: coded by rules alone).
+    confidence: float | None = None
     notes: str = ""
     event_id: str = ""
     # Spans (clean offsets) of the words behind each argument: trigger, actor1, location, ...
@@ -163,6 +165,7 @@ class Event:
             "status": self.status,
             "historical": self.historical,
             "attributed_to": list(self.attributed_to),
+            "confidence": self.confidence,
             "evidence": [e.to_dict() for e in self.evidence],
             "notes": self.notes or self.make_notes(),
         }
