@@ -324,7 +324,7 @@ def gazetteer_import(
 
 @eval_app.command("events")
 def eval_events(
-    gold_dir: Annotated[Path, typer.Argument(exists=True, help="Folder of *.gold.json files.")],
+    gold_dirs: Annotated[list[Path], typer.Argument(exists=True, help="Folders of *.gold.json files.")],
     db: Annotated[
         str | None, typer.Option(help="Score this store; default: code the gold's articles now.")
     ] = None,
@@ -336,19 +336,63 @@ def eval_events(
             help="Per-document errors; off by default for the measure-only sets test/ and feed/.",
         ),
     ] = None,
+    cv: Annotated[
+        bool,
+        typer.Option(
+            "--cv",
+            help="Leave one article out over all the folders together: train the event model on the"
+            " others, score the one left out (never on test/ or feed/).",
+        ),
+    ] = False,
+    negatives: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, help="With --cv: a corpus whose sport and economy pages train as non-events."
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[Path] | None,
+        typer.Option(exists=True, help="With --negatives: gold folders whose articles never train."),
+    ] = None,
+    folds: Annotated[
+        int | None, typer.Option(min=2, help="With --cv: this many folds instead of one article out.")
+    ] = None,
 ) -> None:
-    """Precision, recall, F1 and attribute accuracy against gold events."""
+    """Precision, recall, F1 and attribute accuracy against gold events, by region (Syria /
+    elsewhere), for the rules alone and for the rules with the event model."""
     from marsad.evaluate import MEASURE_ONLY, evaluate_events, format_report, withhold_errors
+    from marsad.events import learn
 
-    report = evaluate_events(gold_dir, db=db)
-    if details is None:
-        details = gold_dir.resolve().name not in MEASURE_ONLY
-    if not details:
-        report = withhold_errors(report)
-    if as_json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    measure_only = [d for d in gold_dirs if d.resolve().name in MEASURE_ONLY]
+    if cv:
+        if measure_only:
+            raise typer.BadParameter(f"{measure_only[0]} is for measuring only: no model is trained on it")
+        articles, negs = learn.training_data(gold_dirs, negatives, exclude)
+        result = learn.cross_validate(articles, negs, folds=folds)
+        how = f"{folds}-fold cross-validation" if folds else "leave-one-article-out"
+        title = f"{how} over {len(articles)} articles ({len(negs)} ordinary-news negatives)"
+        out = {"cross_validation": learn.totals(result)}
+        text = learn.format_comparison(result, title)
     else:
-        sys.stdout.write(format_report(report))
+        out, text = {}, ""
+        for gold_dir in gold_dirs:
+            report = evaluate_events(gold_dir, db=db)
+            show = details if details is not None else gold_dir.resolve().name not in MEASURE_ONLY
+            if not show:
+                report = withhold_errors(report)
+            text += f"== {gold_dir}\n" + format_report(report)
+            entry: dict = {"score": report}
+            decider = learn.load_model()
+            if db is None and decider is not None:
+                articles = learn.gold_articles([gold_dir])
+                comparison = learn.totals(learn.compare(articles, decider))
+                text += learn.format_comparison(comparison, "rules alone and with the event model, by region")
+                entry["ablation"] = comparison
+            out[str(gold_dir)] = entry
+    if as_json:
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(text)
 
 
 @eval_app.command("ner")
@@ -388,6 +432,41 @@ def train_ner(
 
     result = ner.train(train, out or ner.MODEL_PATH, seed=seed, dev_path=dev)
     Console().print_json(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@train_app.command("events")
+def train_events(
+    gold: Annotated[
+        list[Path], typer.Option(exists=True, help="A folder of *.gold.json files (repeat for more).")
+    ],
+    out: Annotated[Path | None, typer.Option(help="Model file (default: the packaged one).")] = None,
+    negatives: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, help="A corpus whose sport, economy and culture pages train as non-events."
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[Path] | None,
+        typer.Option(exists=True, help="Gold folders whose articles never train (sets kept for measuring)."),
+    ] = None,
+    seed: Annotated[int, typer.Option()] = 17,
+) -> None:
+    """Train the event model on gold files (reproducible: fixed seed; the command and a digest of
+    the data are written beside the weights). Use another model with MARSAD_EVENTS_MODEL=FILE."""
+    import shlex
+
+    from marsad.events import learn
+
+    command = "marsad train events " + " ".join(
+        [*(f"--gold {shlex.quote(str(g))}" for g in gold)]
+        + ([f"--negatives {shlex.quote(str(negatives))}"] if negatives else [])
+        + [f"--exclude {shlex.quote(str(e))}" for e in exclude or []]
+        + ([f"--out {shlex.quote(str(out))}"] if out else [])
+        + [f"--seed {seed}"]
+    )
+    meta = learn.train(gold, out or learn.MODEL_PATH, negatives, exclude, seed=seed, command=command)
+    Console().print_json(json.dumps(meta, ensure_ascii=False))
 
 
 if __name__ == "__main__":

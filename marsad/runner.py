@@ -72,9 +72,14 @@ def with_defaults(docs: Iterable[Document], published: date | None) -> Iterator[
         yield doc
 
 
-def build_pipeline(store=None, names: list[str] | None = None) -> Pipeline:
-    """The default pipeline; dedup sees the signatures of earlier runs in the same store."""
-    config: dict[str, dict] = {}
+def build_pipeline(
+    store=None, names: list[str] | None = None, config: dict[str, dict] | None = None
+) -> Pipeline:
+    """The default pipeline; dedup sees the signatures of earlier runs in the same store.
+
+    ``config`` passes options to components: ``{"events": {"model": "rules"}}`` codes with the
+    rules alone."""
+    config = dict(config or {})
     if store is not None:
         config["dedup"] = {"signatures": store.signatures()}
     pipeline = Pipeline.from_names(names, config)

@@ -1,4 +1,6 @@
-"""The event stage's rules, one class of wording each, on sentences written for these tests."""
+"""The event stage's rules, one class of wording each, on sentences written for these tests.
+
+The rules alone code here (no event model), so that each test pins what the rules propose."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from marsad.runner import build_pipeline
 
 @pytest.fixture(scope="module")
 def code_doc():
-    pipeline = build_pipeline()
+    pipeline = build_pipeline(config={"events": {"model": "rules"}})
     return lambda text: pipeline(Document(id="t", text=text, published=date(2015, 8, 10)))
 
 

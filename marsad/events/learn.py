@@ -21,9 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import time
+import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -89,9 +89,10 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x > -60 else 0.0
 
 
-# How sure the event model must be: to keep an event the rules code, to add the main trigger of
+# How sure the event model must be: to keep an event the rules code (in an article that names
+# armed groups, and in one that names none: sport, markets, culture), to add the main trigger of
 # a unit the rules drop, to add a second trigger family of a unit ("قصف ... وغارات").
-KEEP, ADD, ADD_SECOND = 0.2, 0.6, 0.85
+THRESHOLDS = {"keep": 0.0, "keep_unarmed": 0.5, "add": 0.7, "add_second": 1.01}
 # Where an added event may be placed: the unit's own words or the place "المدينة" points back to.
 NEAR = frozenset({"own", "ahead", "back", "anaphor"})
 
@@ -111,9 +112,7 @@ class Decider:
     type: Linear
     place: Linear
     actor: Linear
-    thresholds: dict[str, float] = field(
-        default_factory=lambda: {"keep": KEEP, "add": ADD, "add_second": ADD_SECOND}
-    )
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(THRESHOLDS))
     meta: dict[str, Any] = field(default_factory=dict)
 
     def decide(self, doc: Document | None, proposals: list[Proposal]) -> list[Event]:
@@ -151,7 +150,8 @@ class Decider:
         p = self.probability(fam)
         t = self.thresholds
         if v.drop is None and fam.found is v.main:
-            return [(fam, v.sub_type, place, p) for place in v.places] if p >= t["keep"] else []
+            keep = t["keep"] if "d_armed" in fam.feats else t["keep_unarmed"]
+            return [(fam, v.sub_type, place, p) for place in v.places] if p >= keep else []
         if fam.found.cancel == "weak" and any(f.found.cancel != "weak" for f in prop.families):
             return []
         if p < (t["add"] if fam.found is v.main else t["add_second"]):
@@ -192,7 +192,9 @@ MODELS = ("event", "type", "place", "actor")
 
 @lru_cache(maxsize=4)
 def load_model(path: str | None = None) -> Decider | None:
-    """The shipped model (or the one at ``path``); None when the package ships none."""
+    """The model at ``path``, else at $MARSAD_EVENTS_MODEL (a user's own, from ``marsad train
+    events --out``), else the one the package ships; None when there is none."""
+    path = path or os.environ.get("MARSAD_EVENTS_MODEL") or None
     p = Path(path) if path else MODEL_PATH
     if not p.exists():
         if path:
@@ -429,15 +431,58 @@ def region_scores(articles: list[Article], events: dict[str, list[Event]]) -> di
     return out
 
 
-def cross_validate(articles: list[Article], negatives: list[Article], seed: int = SEED) -> dict[str, Any]:
-    """Leave one article out: train on every other gold article (and the negatives), code the
-    one left out; rules alone for comparison."""
-    model_out, rules_out = {}, {}
-    for i, art in enumerate(articles):
-        decider = fit(articles[:i] + articles[i + 1 :] + negatives, seed)
-        model_out[art.doc_id] = model_events(decider, art.proposals)
-        rules_out[art.doc_id] = rule_events(art.proposals)
-    return {"model": region_scores(articles, model_out), "rules": region_scores(articles, rules_out)}
+def compare(articles: list[Article], decider: Decider) -> dict[str, Any]:
+    """Rules alone and rules with the model on the same proposals, over all articles and by region."""
+    return {
+        "rules": region_scores(articles, {a.doc_id: rule_events(a.proposals) for a in articles}),
+        "model": region_scores(articles, {a.doc_id: model_events(decider, a.proposals) for a in articles}),
+    }
+
+
+def cross_validate(
+    articles: list[Article], negatives: list[Article], seed: int = SEED, folds: int | None = None
+) -> dict[str, Any]:
+    """Leave one article out (or, with ``folds``, every ``folds``-th article out together):
+    train on the other gold articles and the negatives, code the ones left out; rules alone on
+    the same proposals for comparison."""
+    k = folds or len(articles)
+    model_out = {}
+    for f in range(k):
+        held = [a for i, a in enumerate(articles) if i % k == f]
+        decider = fit([a for i, a in enumerate(articles) if i % k != f] + negatives, seed)
+        for art in held:
+            model_out[art.doc_id] = model_events(decider, art.proposals)
+    return {
+        "rules": region_scores(articles, {a.doc_id: rule_events(a.proposals) for a in articles}),
+        "model": region_scores(articles, model_out),
+    }
+
+
+def format_comparison(result: dict[str, Any], title: str) -> str:
+    """One line per decider and region: precision, recall, F1, counts, attribute accuracy."""
+    attrs = ("actor1", "date", "status", "source")
+    head = f"{'':<12}{'region':<10}{'P':>6}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}" + "".join(
+        f"{a:>8}" for a in attrs
+    )
+    lines = [title, head]
+    for name, label in (("rules", "rules"), ("model", "rules+model")):
+        for region, r in result[name].items():
+            acc = r["attribute_accuracy"]
+            cells = "".join(f"{'-' if acc[a] is None else f'{acc[a]:.3f}':>8}" for a in attrs)
+            lines.append(
+                f"{label:<12}{region:<10}{r['precision']:>6.3f}{r['recall']:>7.3f}{r['f1']:>7.3f}"
+                f"{r['tp']:>5}{r['fp']:>5}{r['fn']:>5}{cells}"
+            )
+            label = ""
+    return "\n".join(lines) + "\n"
+
+
+def totals(result: dict[str, Any]) -> dict[str, Any]:
+    """A comparison without per-document errors (for measure-only gold sets)."""
+    return {
+        name: {region: {k: v for k, v in r.items() if k != "documents"} for region, r in regions.items()}
+        for name, regions in result.items()
+    }
 
 
 def digest(articles: list[Article], negatives: list[Article]) -> str:
@@ -467,6 +512,23 @@ def save(decider: Decider, out: Path, meta: dict[str, Any]) -> None:
     load_model.cache_clear()
 
 
+def training_data(
+    gold_dirs: list[Path],
+    corpus: Path | None = None,
+    exclude: list[Path] | None = None,
+    limit: int | None = None,
+) -> tuple[list[Article], list[Article]]:
+    """The gold articles, proposed, and (with ``corpus``) its ordinary news as negatives, never
+    an article any gold folder codes: neither the training gold nor the ``exclude`` folders
+    (gold kept for measuring only)."""
+    pipeline = proposing_pipeline()
+    articles = gold_articles(gold_dirs, pipeline)
+    negatives = []
+    if corpus is not None:
+        negatives = negative_articles(corpus, gold_ids([*gold_dirs, *(exclude or [])]), pipeline, limit)
+    return articles, negatives
+
+
 def train(
     gold_dirs: list[Path],
     out: Path,
@@ -476,30 +538,16 @@ def train(
     command: str = "",
 ) -> dict[str, Any]:
     """Train on gold folders (and ordinary news of ``corpus``) and write the model to ``out``."""
-    t0 = time.perf_counter()
-    pipeline = proposing_pipeline()
-    articles = gold_articles(gold_dirs, pipeline)
-    negatives = []
-    if corpus is not None:
-        skip = gold_ids([*gold_dirs, *(exclude or [])])
-        negatives = negative_articles(corpus, skip, pipeline)
+    articles, negatives = training_data(gold_dirs, corpus, exclude)
     decider = fit(articles + negatives, seed)
     meta = {
         "command": command,
         "seed": seed,
         "data_digest": digest(articles, negatives),
-        "gold": [str(d) for d in gold_dirs],
         "gold_articles": len(articles),
-        "negatives": {"corpus": corpus.name if corpus else None, "articles": len(negatives)},
-        "excluded": [str(d) for d in exclude or []],
+        "negative_articles": len(negatives),
         "features": {name: len(getattr(decider, name).weights) for name in MODELS},
         "c": C,
-        "seconds": round(time.perf_counter() - t0, 1),
     }
     save(decider, out, meta)
     return meta
-
-
-def iter_events(articles: list[Article], decider: Decider) -> Iterator[tuple[str, list[Event]]]:
-    for a in articles:
-        yield a.doc_id, model_events(decider, a.proposals)
