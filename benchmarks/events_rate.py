@@ -13,37 +13,18 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import time
 from collections import Counter
 from itertools import islice
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
+from marsad.events.learn import SPORTS_OUTLETS, ordinary_news, section_of, trains
 from marsad.ingest.readers import read
 from marsad.runner import build_pipeline
 
 CORPUS = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz"
 )
-SPORTS_OUTLETS = ("arreyadi", "arriyadiyah")
-# Path words that name no section: the site's own scaffolding.
-_SCAFFOLD = {"home", "article", "node", "new", "issues", "news", "a", "details"}
-_LETTERS = re.compile(r"^([a-z]+)\d+\.html?$")
-
-
-def section(url: str | None) -> str:
-    """A section read off the address where the site puts one ("/Economy/...", "/news/pol/a/...",
-    "/2015/20150809/sp35.htm"), else "-". The last path part names the article, not a section."""
-    if not url:
-        return "-"
-    parts = [unquote(p) for p in urlsplit(url).path.split("/") if p]
-    for part in parts[:-1]:
-        low = part.lower()
-        if low not in _SCAFFOLD and low.isascii() and low.isalpha():
-            return part
-    m = _LETTERS.match(parts[-1].lower()) if parts else None
-    return m.group(1) if m else "-"  # "sp35.htm" (al-Jazirah), "Con2015...htm" (Okaz)
 
 
 def main() -> None:
@@ -66,32 +47,42 @@ def main() -> None:
         doc = pipeline(doc)
         if doc.rejected:
             continue
-        key = (doc.outlet or "-", section(doc.url))
+        key = (doc.outlet or "-", section_of(doc.url))
         articles[key] += 1
+        part = ("ordinary news", "held out" if not trains(doc.id) else "trained on")
+        if ordinary_news(doc):
+            articles[part] += 1
         for ev in doc.events:
             conf = getattr(ev, "confidence", None)
             if ev.historical or (args.min_confidence is not None and (conf or 0.0) < args.min_confidence):
                 continue
             events[key] += 1
+            if ordinary_news(doc):
+                events[part] += 1
             sampled.append((key[0], doc.id, ev.to_dict()))
     wall = time.perf_counter() - t0
-    n = sum(articles.values())
-    total = sum(events.values())
+    n = sum(v for k, v in articles.items() if k[0] != "ordinary news")
+    total = sum(v for k, v in events.items() if k[0] != "ordinary news")
     print(f"{n:,} articles coded (duplicates and quarantined left out) in {wall:.0f} s")
     print(f"{total:,} current events: {1000 * total / max(n, 1):.1f} per 1,000 articles\n")
 
     print(f"{'outlet':<14} {'articles':>8} {'events':>7} {'per 1,000':>10}")
-    for outlet in sorted(
-        {o for o, _ in articles}, key=lambda o: -sum(v for k, v in articles.items() if k[0] == o)
-    ):
+    outlets = {o for o, _ in articles if o != "ordinary news"}
+    for outlet in sorted(outlets, key=lambda o: -sum(v for k, v in articles.items() if k[0] == o)):
         a = sum(v for k, v in articles.items() if k[0] == outlet)
         e = sum(v for k, v in events.items() if k[0] == outlet)
         mark = "  (sport)" if outlet in SPORTS_OUTLETS else ""
         print(f"{outlet:<14} {a:8,} {e:7,} {1000 * e / a:10.1f}{mark}")
 
+    print("\nordinary news (sport outlets; sport, economy, culture and technology pages): half of it")
+    print("trains the event model as negatives, the other half is held out")
+    for part in ("trained on", "held out"):
+        a, e = articles[("ordinary news", part)], events[("ordinary news", part)]
+        print(f"  {part:<12} {a:8,} articles {e:6,} events {1000 * e / max(a, 1):8.1f} per 1,000")
+
     print(f"\n{'outlet / section':<40} {'articles':>8} {'events':>7} {'per 1,000':>10}")
     for key, a in sorted(articles.items(), key=lambda kv: (kv[0][0], -kv[1])):
-        if a < 20 and not events[key]:
+        if key[0] == "ordinary news" or (a < 20 and not events[key]):
             continue
         label = f"{key[0]} / {key[1]}"[:40]
         print(f"{label:<40} {a:8,} {events[key]:7,} {1000 * events[key] / a:10.1f}")

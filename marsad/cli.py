@@ -229,6 +229,10 @@ def export(
     event_type: Annotated[str | None, typer.Option()] = None,
     country: Annotated[str | None, typer.Option()] = None,
     status: Annotated[str | None, typer.Option()] = None,
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Only events the event model is at least this sure of."),
+    ] = None,
 ) -> None:
     """Write the store's events as JSONL, ACLED CSV or GeoJSON."""
     from marsad.store import open_store
@@ -242,6 +246,7 @@ def export(
         "event_type": event_type,
         "country": country,
         "status": status,
+        "min_confidence": min_confidence,
     }
     filters = {k: v for k, v in filters.items() if v is not None}
     with open_store(db) as store:
@@ -340,8 +345,8 @@ def eval_events(
         bool,
         typer.Option(
             "--cv",
-            help="Leave one article out over all the folders together: train the event model on the"
-            " others, score the one left out (never on test/ or feed/).",
+            help="Leave one article out over all the folders together (with the articles that tell the"
+            " same story): train the event model on the others, score the ones left out (never on test/ or feed/).",
         ),
     ] = False,
     negatives: Annotated[
@@ -369,7 +374,7 @@ def eval_events(
             raise typer.BadParameter(f"{measure_only[0]} is for measuring only: no model is trained on it")
         articles, negs = learn.training_data(gold_dirs, negatives, exclude)
         result = learn.cross_validate(articles, negs, folds=folds)
-        how = f"{folds}-fold cross-validation" if folds else "leave-one-article-out"
+        how = f"{folds}-fold cross-validation" if folds else "leave-one-story-out cross-validation"
         title = f"{how} over {len(articles)} articles ({len(negs)} ordinary-news negatives)"
         out = {"cross_validation": learn.totals(result)}
         text = learn.format_comparison(result, title)
@@ -451,6 +456,12 @@ def train_events(
         typer.Option(exists=True, help="Gold folders whose articles never train (sets kept for measuring)."),
     ] = None,
     seed: Annotated[int, typer.Option()] = 17,
+    add: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Add a unit the rules drop when the model is this sure (default: never)."
+        ),
+    ] = None,
 ) -> None:
     """Train the event model on gold files (reproducible: fixed seed; the command and a digest of
     the data are written beside the weights). Use another model with MARSAD_EVENTS_MODEL=FILE."""
@@ -464,8 +475,11 @@ def train_events(
         + [f"--exclude {shlex.quote(str(e))}" for e in exclude or []]
         + ([f"--out {shlex.quote(str(out))}"] if out else [])
         + [f"--seed {seed}"]
+        + ([f"--add {add}"] if add is not None else [])
     )
-    meta = learn.train(gold, out or learn.MODEL_PATH, negatives, exclude, seed=seed, command=command)
+    meta = learn.train(
+        gold, out or learn.MODEL_PATH, negatives, exclude, seed=seed, command=command, thresholds={"add": add}
+    )
     Console().print_json(json.dumps(meta, ensure_ascii=False))
 
 

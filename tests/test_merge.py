@@ -109,6 +109,23 @@ def test_differing_fatalities_keep_every_figure_and_export_the_lowest(target: st
         assert store.event(detail["sources"][0]["event_id"])["event_id"] == ev["event_id"]
 
 
+def test_a_merged_event_is_as_sure_as_its_surest_report(target: str) -> None:
+    with open_store(target) as store:
+        base = dict(event_date="2015-08-04", actor1="Military Forces of Syria", **HAMA)
+        store.write_many(
+            [
+                doc_with("a", "x", dict(base, confidence=0.4)),
+                doc_with("b", "y", dict(base, confidence=0.8)),
+                doc_with("c", "z", dict(base)),
+            ]
+        )
+        store.merge()
+        (ev,) = store.events()
+        assert ev["confidence"] == 0.8
+        assert [e["event_id"] for e in store.events(min_confidence=0.7)] == [ev["event_id"]]
+        assert not list(store.events(min_confidence=0.9))
+
+
 def test_distinct_places_dates_and_actors_stay_apart(target: str) -> None:
     with open_store(target) as store:
         day = "2015-08-04"

@@ -273,6 +273,9 @@ def create_app(
         ] = None,
         country: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
         historical: bool | None = None,
+        min_confidence: Annotated[
+            float | None, Query(ge=0.0, le=1.0, description="Only events the event model is this sure of")
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
         format: Literal["json", "geojson"] = "json",
@@ -290,6 +293,7 @@ def create_app(
             "text": text,
             "country": country,
             "historical": historical,
+            "min_confidence": min_confidence,
         }
         with using_store() as s:
             # One extra row says whether another page follows, without counting the table.

@@ -89,6 +89,11 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (place_key, seq))""",
         "CREATE INDEX control_since ON control_changes (since)",
     ],
+    # 3: the event model's confidence in each event (None: coded by the rules alone)
+    [
+        "ALTER TABLE doc_events ADD COLUMN confidence DOUBLE PRECISION",
+        "ALTER TABLE events ADD COLUMN confidence DOUBLE PRECISION",
+    ],
 ]
 
 

@@ -42,6 +42,7 @@ EXPORT_FIELDS = (
     "status",
     "historical",
     "attributed_to",
+    "confidence",
     "evidence",
     "notes",
 )
@@ -518,6 +519,7 @@ def event_filter(
     text: str | None = None,
     historical: bool | None = None,
     event_id: str | None = None,
+    min_confidence: float | None = None,
     limit: int | None = None,
     offset: int | None = None,
 ) -> tuple[str, list[Any]]:
@@ -562,6 +564,10 @@ def event_filter(
     if historical is not None:
         clauses.append("e.historical = ?")
         params.append(1 if historical else 0)
+    if min_confidence is not None:
+        # an event coded without the model has no confidence: it does not pass a threshold
+        clauses.append("e.confidence >= ?")
+        params.append(float(min_confidence))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
