@@ -18,7 +18,7 @@ from collections import Counter
 from itertools import islice
 from pathlib import Path
 
-from marsad.events.learn import SPORTS_OUTLETS, ordinary_news, section_of, trains
+from marsad.event_training import SPORTS_OUTLETS, ordinary_news, section_of, trains
 from marsad.ingest.readers import read
 from marsad.runner import build_pipeline
 

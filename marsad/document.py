@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from marsad.event import Event
+
 
 @dataclass(slots=True)
 class Span:
@@ -210,8 +212,6 @@ class Document:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Document:
         """The Document that :meth:`to_dict` described (tokens are not kept, so none come back)."""
-        from marsad.events.model import Event
-
         meta = dict(d.get("meta") or {})
         if isinstance(meta.get("minhash"), str):
             meta["minhash"] = bytes.fromhex(meta["minhash"])

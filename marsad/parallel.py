@@ -19,13 +19,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from marsad.admission import Admission
 from marsad.document import Document
-from marsad.pipeline import DEFAULT_PIPELINE, Pipeline
-from marsad.runner import Summary, build_pipeline
+from marsad.extras import require
+from marsad.pipeline import Pipeline
+from marsad.runner import BACK, FRONT, Summary, build_pipeline, flushed, written
 
-# The workers' stages: dedup's order-free half (fingerprint) takes dedup's place.
-FRONT = ("clean", "language", "fingerprint")
-BACK = tuple(n for n in DEFAULT_PIPELINE if n not in ("clean", "language", "dedup"))
 CHUNK = 32  # documents per task: large enough to amortise pickling, small enough to balance
 
 # (documents, spans each had before the back stages, stage seconds, peak RSS, pid)
@@ -90,17 +89,6 @@ class Stats:
         self.rss_kb[pid] = max(rss_kb, self.rss_kb.get(pid, 0))
 
 
-def _unseen(docs: Iterable[Document], store: Any, summary: Summary) -> Iterator[Document]:
-    """Skip documents already stored, or already sent in this run (a re-read id)."""
-    sent: set[str] = set()
-    for doc in docs:
-        if doc.id in sent or (store is not None and store.seen(doc.id)):
-            summary.skipped += 1
-            continue
-        sent.add(doc.id)
-        yield doc
-
-
 def _ordered(
     submit: Callable[[list[Document]], Future], batches: Iterator[list[Document]], window: int
 ) -> Iterator[ChunkResult]:
@@ -115,23 +103,24 @@ def _ordered(
 
 
 def _drain(
-    results: Iterator[ChunkResult], dedup: Any, store: Any, summary: Summary, stats: Stats
+    results: Iterator[ChunkResult], admission: Admission, store: Any, summary: Summary, stats: Stats
 ) -> Iterator[Document]:
-    """Decide duplicates and write each returned document in input order; yields after each."""
+    """Decide duplicates and write each returned document in input order; yields what the store
+    committed."""
     for out, n_front, spent, rss, pid in results:
         stats.add(spent, rss, pid)
         t0 = time.perf_counter()
         for doc, n in zip(out, n_front, strict=True):
             if not doc.rejected:
-                doc = dedup.decide(doc)
-                if doc.duplicate_of is not None:  # as if it had stopped at dedup
+                doc = admission.decide(doc, n)
+                if doc.rejected:  # as if it had stopped at dedup
                     del doc.spans[n:]
                     doc.events = []
-            if store is not None:
-                store.write(doc)
-            summary.add(doc)
-            yield doc
+            else:
+                doc = admission.decide(doc)
+            yield from written(doc, store, summary)
         stats.write_seconds += time.perf_counter() - t0
+    yield from flushed(store, summary)
 
 
 def process_local(
@@ -147,12 +136,12 @@ def process_local(
     from concurrent.futures import ProcessPoolExecutor
 
     stats = stats if stats is not None else Stats()
-    dedup = build_pipeline(store, names=["dedup"]).get("dedup")
+    admission = Admission(store)
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker) as pool:
-        batches = chunks(_unseen(docs, store, summary), chunk)
+        batches = chunks(admission.new_records(docs, summary), chunk)
         results = _ordered(lambda b: pool.submit(run_chunk, b), batches, window=workers * 4)
-        yield from _drain(results, dedup, store, summary, stats)
+        yield from _drain(results, admission, store, summary, stats)
 
 
 def dask_client(scheduler: str | None, workers: int) -> Any:
@@ -160,7 +149,7 @@ def dask_client(scheduler: str | None, workers: int) -> Any:
 
     A client that started its own cluster shuts it down on ``close``.
     """
-    from dask.distributed import Client
+    Client = require("dask.distributed", "dask").Client
 
     if scheduler:
         return Client(scheduler)
@@ -177,11 +166,11 @@ def process_dask(
 ) -> Iterator[Document]:
     """Run the back stages as Dask tasks; the client keeps dedup and the store writes."""
     stats = stats if stats is not None else Stats()
-    dedup = build_pipeline(store, names=["dedup"]).get("dedup")
+    admission = Admission(store)
     window = max(2, 4 * len(client.scheduler_info().get("workers", {}) or [1]))
-    batches = chunks(_unseen(docs, store, summary), chunk)
+    batches = chunks(admission.new_records(docs, summary), chunk)
     results = _ordered(lambda b: client.submit(run_chunk, b, pure=False), batches, window)
-    yield from _drain(results, dedup, store, summary, stats)
+    yield from _drain(results, admission, store, summary, stats)
 
 
 # -- Parquet in and out ---------------------------------------------------------------------------
@@ -190,9 +179,9 @@ PARQUET_COLUMNS = ("id", "text", "title", "published", "url", "outlet")
 
 def read_parquet(path: str | Path, batch_rows: int = 1024) -> Iterator[Document]:
     """Documents from a Parquet file or folder of files, streamed by record batches."""
-    import pyarrow.dataset as ds
-
     from marsad.ingest.readers import parse_date
+
+    ds = require("pyarrow.dataset", "parquet")
 
     dataset = ds.dataset(str(path), format="parquet")
     names = [c for c in PARQUET_COLUMNS if c in dataset.schema.names]
@@ -211,6 +200,8 @@ def read_parquet(path: str | Path, batch_rows: int = 1024) -> Iterator[Document]
                 published=parse_date(rec.get("published")),
             )
             doc.meta["format"] = "parquet"
+            if rec.get("id"):
+                doc.meta["id_given"] = True
             if not isinstance(rec.get("text"), str):
                 doc.reject(f"missing text at {path}:{row}")
             yield doc
@@ -256,8 +247,8 @@ class ParquetSink:
             self.flush()
 
     def flush(self) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        pa = require("pyarrow", "parquet")
+        pq = require("pyarrow.parquet", "parquet")
 
         if not self.buffer:
             return
@@ -271,8 +262,7 @@ class ParquetSink:
 
 def load_parquet(path: str | Path) -> Iterator[Document]:
     """The documents that :class:`ParquetSink` wrote, partition by partition."""
-    import pyarrow.parquet as pq
-
+    pq = require("pyarrow.parquet", "parquet")
     files = sorted(Path(path).glob("documents-*.parquet")) if Path(path).is_dir() else [Path(path)]
     for f in files:
         pf = pq.ParquetFile(f)

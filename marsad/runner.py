@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from marsad.admission import Admission
 from marsad.document import Document
-from marsad.pipeline import Pipeline
+from marsad.pipeline import DEFAULT_PIPELINE, Pipeline
+from marsad.store.store import distinct_events
 
 
 @dataclass
@@ -35,6 +38,9 @@ class Summary:
         return sum(self.quarantined.values())
 
     def add(self, doc: Document) -> None:
+        if doc.meta.get("already"):  # the store already held this text under this record's id
+            self.skipped += 1
+            return
         self.read += 1
         if doc.quarantine is not None:
             self.quarantined[reason_kind(doc.quarantine)] += 1
@@ -43,7 +49,7 @@ class Summary:
         else:
             self.processed += 1
             self.undated += doc.published is None
-            for ev in doc.events:
+            for ev, _ in distinct_events(doc.events):  # as the store counts them
                 self.events[ev.sub_event_type] += 1
 
     def to_dict(self) -> dict:
@@ -72,6 +78,27 @@ def with_defaults(docs: Iterable[Document], published: date | None) -> Iterator[
         yield doc
 
 
+# A run's two halves: the cheap front ends with dedup's order-free half (``fingerprint``, which
+# also keys the document by its content); then dedup's decision (marsad.admission); then the rest.
+FRONT = ("clean", "language", "fingerprint")
+BACK = tuple(n for n in DEFAULT_PIPELINE if n not in ("clean", "language", "dedup"))
+
+
+class Coder:
+    """One record's whole way in a run or the API: front stages, the early decision, the rest.
+
+    The store makes the final decision when it commits (see :mod:`marsad.admission`)."""
+
+    def __init__(self, store=None) -> None:
+        self.admission = Admission(store)
+        self.front = Pipeline.from_names(list(FRONT))
+        self.back = Pipeline.from_names(list(BACK))
+        quiet_gc()
+
+    def __call__(self, doc: Document) -> Document:
+        return self.back(self.admission.decide(self.front(doc)))
+
+
 def build_pipeline(
     store=None, names: list[str] | None = None, config: dict[str, dict] | None = None
 ) -> Pipeline:
@@ -98,24 +125,35 @@ def quiet_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def process(docs: Iterable[Document], pipeline: Pipeline, store, summary: Summary) -> Iterator[Document]:
-    """Run each new document through the pipeline and write it; yields after each write."""
-    for doc in docs:
-        if store is not None and store.seen(doc.id):
-            summary.skipped += 1
-            yield doc
-            continue
-        doc = pipeline(doc)
-        if store is not None:
-            store.write(doc)
-        summary.add(doc)
-        yield doc
+def process(docs: Iterable[Document], coder: Coder, store, summary: Summary) -> Iterator[Document]:
+    """Run each new record through the pipeline and write it; yields each document once the
+    store has committed it, in its final state."""
+    for doc in coder.admission.new_records(docs, summary):
+        yield from written(coder(doc), store, summary)
+    yield from flushed(store, summary)
 
 
-def progress_iter(items: Iterator[Document], enabled: bool) -> Iterator[Document]:
-    """A rich progress bar with articles/s when stderr is a terminal."""
+def written(doc: Document, store, summary: Summary) -> Iterator[Document]:
+    """Hand a document to the store (if any) and count what it committed."""
+    for done in store.write(doc) if store is not None else [doc]:
+        summary.add(done)
+        yield done
+
+
+def flushed(store, summary: Summary) -> Iterator[Document]:
+    """Commit and count what the store still holds in its batch."""
+    for done in store.flush() if store is not None else []:
+        summary.add(done)
+        yield done
+
+
+def progress_iter(
+    items: Iterator[Document], enabled: bool, summary: Summary | None = None, every: float = 10.0
+) -> Iterator[Document]:
+    """A rich progress bar with articles/s when stderr is a terminal; otherwise (a cron job, a CI
+    log) a plain line on stderr every ``every`` seconds, so that a long run shows it is alive."""
     if not enabled:
-        yield from items
+        yield from _progress_lines(items, summary, every)
         return
     from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -132,6 +170,30 @@ def progress_iter(items: Iterator[Document], enabled: bool) -> Iterator[Document
             yield item
             elapsed = bar.tasks[0].elapsed or 1e-9
             bar.update(task, advance=1, rate=f"{n / elapsed:,.0f}")
+
+
+def _progress_lines(items: Iterator[Document], summary: Summary | None, every: float) -> Iterator[Document]:
+    start = last = time.monotonic()
+    n = 0
+    for n, item in enumerate(items, 1):  # noqa: B007 - n is read after the loop too
+        yield item
+        now = time.monotonic()
+        if now - last >= every:
+            last = now
+            sys.stderr.write(_progress_line(n, now - start, summary) + "\n")
+            sys.stderr.flush()
+    if every <= 0 or time.monotonic() - start >= every:
+        sys.stderr.write(_progress_line(n, time.monotonic() - start, summary) + " (done)\n")
+
+
+def _progress_line(n: int, seconds: float, summary: Summary | None) -> str:
+    line = f"marsad: {n:,} articles in {seconds:,.0f} s ({n / max(seconds, 1e-9):,.0f}/s)"
+    if summary is not None:
+        line += (
+            f", {summary.skipped:,} already stored, {summary.duplicates:,} duplicates,"
+            f" {summary.quarantined_total:,} quarantined"
+        )
+    return line
 
 
 def is_terminal() -> bool:

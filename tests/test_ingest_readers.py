@@ -155,8 +155,10 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
     path = tmp_path / "cut.jsonl.gz"
     path.write_bytes(gzip.compress(data)[:-40])
     out = docs(path)
-    assert out[-1].quarantine and out[-1].quarantine.startswith("unreadable jsonl at cut.jsonl.gz:")
-    assert len(out) > 150 and all(d.quarantine is None for d in out[:-2])
+    # Every whole line before the cut is read; the torn one is kept with its own line number.
+    assert out[-1].quarantine.startswith(f"truncated input at cut.jsonl.gz:{len(out)}: ")
+    assert out[-1].line == len(out) and out[-1].text and out[-1].text in data.decode()
+    assert len(out) > 150 and all(d.quarantine is None for d in out[:-1])
 
 
 # -- HTML, RSS, Atom, WARC -------------------------------------------------------------------------

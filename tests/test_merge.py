@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from test_store_support import make_event, store_target  # noqa: F401 - the `target` fixture
 
 from marsad.document import Document
-from marsad.merge.cluster import cluster, combine, combined_status, haversine_km
+from marsad.event import combined_status
+from marsad.merge.cluster import cluster, combine, haversine_km
 from marsad.store import open_store
 
 HAMA = {

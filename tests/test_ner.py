@@ -40,3 +40,12 @@ def test_anercorp_test_floors() -> None:
 def test_wojood_reads_nested_layers() -> None:
     sents = ner.read_conll(SHARED / "wojood" / "test.txt", "wojood")
     assert sents and all({t for _, _, t in spans} <= {"PERS", "LOC", "ORG"} for _, spans in sents)
+
+
+def test_ner_stage_tags_sources_after_speech_verbs() -> None:
+    from marsad.document import Document
+    from marsad.pipeline import Pipeline
+
+    pipeline = Pipeline.from_names(["clean", "tokens", "sentences", "actors", "ner"])
+    doc = pipeline(Document(id="n", text="وقال الرئيس السوري بشار الأسد في دمشق إن الجيش تقدم."))
+    assert {s.label for s in doc.spans} >= {"person", "source"}

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from marsad.store import open_store
 from tests.conftest import SYRIA_2015
+from tests.test_store_support import store_target  # noqa: F401 - the `target` fixture
 
 N_ARTICLES = 160
 
@@ -101,3 +103,36 @@ def test_two_runs_at_once_on_one_store(articles, reference, tmp_path):
     assert table_counts(db) == reference[1]
     assert exported(db) == reference[0]
     assert all(json.loads(line)["event_id"] for line in reference[0])
+
+
+def near_copies(src: Path, out: Path) -> Path:
+    """Every article again under another id, one word added: a near copy of each."""
+    with src.open(encoding="utf-8") as fh, out.open("w", encoding="utf-8") as dst:
+        for line in fh:
+            rec = json.loads(line)
+            rec["id"] = f"copy-{rec.get('id')}"
+            rec["text"] = rec["text"] + " عاجل"
+            dst.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return out
+
+
+def store_counts(target: str) -> dict[str, int]:
+    with open_store(target) as store:
+        stats = store.stats()
+    return {k: stats[k] for k in ("documents", "duplicates", "quarantined")}
+
+
+def test_near_copies_written_by_a_concurrent_run_are_seen(articles, target, tmp_path):
+    """Issue 13, item 5: each run loaded the duplicate signatures once, at its start, so two runs
+    at once stored each other's near copies as new articles. Now the store decides at commit,
+    under the writers' lock: the result has the counts of the two runs one after the other."""
+    copies = near_copies(articles, tmp_path / "copies.jsonl")
+    one_after = tmp_path / "sequential.db"
+    finish(marsad("run", str(articles), "--db", str(one_after)))
+    finish(marsad("run", str(copies), "--db", str(one_after)))
+    expected = store_counts(str(one_after))
+    assert expected["duplicates"] >= N_ARTICLES  # every copy is one
+    first, second = marsad("run", str(articles), "--db", target), marsad("run", str(copies), "--db", target)
+    finish(first)
+    finish(second)
+    assert store_counts(target) == expected

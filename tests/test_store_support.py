@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from marsad.document import Document  # noqa: E402
-from marsad.events.model import Event, Evidence  # noqa: E402
+from marsad.event import Event, Evidence  # noqa: E402
 from marsad.store import open_store  # noqa: E402
 
 PLACES = [

@@ -11,16 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from marsad.events.model import STATUSES, SUB_EVENT_TYPES
+from marsad.event import EVENT_TYPES, STATUSES, SUB_EVENT_TYPES
 
-EventType = Literal[
-    "Battles",
-    "Explosions/Remote violence",
-    "Violence against civilians",
-    "Protests",
-    "Riots",
-    "Strategic developments",
-]
+EventType = Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
 SubEventType = Literal[tuple(SUB_EVENT_TYPES)]  # type: ignore[valid-type]
 Status = Literal[tuple(STATUSES)]  # type: ignore[valid-type]
 
@@ -89,6 +82,9 @@ class Event(Strict):
     confidence: float | None = None  # the event model's probability; None when coded by rules alone
     evidence: list[Evidence]
     notes: str
+    reviewed: str | None = Field(
+        None, description="accepted, corrected or added once an analyst confirmed it; null until then"
+    )
 
 
 class EventReport(Strict):
@@ -200,10 +196,12 @@ class IngestResult(Strict):
 
 
 class PageConfig(Strict):
-    """What the map page needs to know about the server: an optional tile layer."""
+    """What the map page needs to know about the server: an optional tile layer, and whether
+    reading needs signing in."""
 
     tile_url: str | None = None
     tile_attribution: str | None = None
+    private: bool = False
 
 
 class Problem(Strict):

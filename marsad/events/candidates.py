@@ -19,18 +19,17 @@ from datetime import date
 from pathlib import Path
 
 from marsad.document import Document, Span
-from marsad.events.extract import (
+from marsad.events.lexicon import cues
+from marsad.events.units import (
     BROAD,
     LIST_GAP,
     TARGET_ROLES,
-    EventExtractor,
     Found,
     SpanIndex,
     Unit,
     Verdict,
-    _unread_actor,
+    unread_actor,
 )
-from marsad.events.lexicon import cues
 
 DATA = Path(__file__).with_name("data")
 
@@ -107,7 +106,8 @@ def place_key(p: Span) -> object:
 class Proposer:
     """Collects the proposals of one document while the extractor reads it."""
 
-    def __init__(self, ex: EventExtractor, doc: Document, idx, tokens, keys) -> None:
+    def __init__(self, ex, doc: Document, idx, tokens, keys) -> None:
+        """``ex``: the EventExtractor reading the document, whose rules each proposal records."""
         self.ex, self.doc, self.idx, self.tokens, self.keys = ex, doc, idx, tokens, keys
         self.starts = ex._tok_starts
         self.proposals: list[Proposal] = []
@@ -259,7 +259,7 @@ class Proposer:
             spans, prev = [ctx.event_places[-1]], True
         main = v.main
         first_rule = place_key(v.places[0]) if v.places else None
-        territory = main.trigger.klass == "territory" or main.trigger.id == "withdrawal"
+        territory = main.trigger.territorial
         scored = []
         for p in spans:
             i = bisect.bisect_left(starts, p.start)
@@ -391,17 +391,20 @@ class Proposer:
             from marsad.entities.actors import speaks_for
 
             party = speaks_for(s)
-            span = _unread_actor(party) if party else None
+            span = unread_actor(party) if party else None
             if span is not None:
                 unread.append((span, "spokesman"))
-        countries = {p.span.attrs.get("country") for p in places}
-        defaults = [f"Unidentified Armed Group ({c})" for c in sorted(c for c in countries if c)]
-        if "Syria" in countries:
-            defaults += ["Military Forces of Syria (2000-2024)"]
-        if ex._coalition(self.keys, unit, sent_hi, v.unit_keys):
-            defaults += ["Coalition (United States)"]
-        for name in defaults:
-            span = _unread_actor(name)
+        # the analysts' defaults (policy.yaml) for the places' countries, and an unidentified
+        # group (named for the event's country when it is coded)
+        codes = {p.span.attrs.get("country_code") for p in places}
+        coalition = ex._coalition(self.keys, unit, sent_hi)
+        defaults = [
+            r.actor
+            for r in ex.policy.default_actors
+            if codes & set(r.countries) and (r.when != "coalition" or coalition)
+        ]
+        for name in dict.fromkeys([*defaults, "Unidentified Armed Group (Syria)"]):
+            span = unread_actor(name)
             if span is not None:
                 unread.append((span, "default"))
         if v.actor1 is not None and v.actor1.attrs.get("default"):
@@ -484,6 +487,7 @@ class Proposer:
         if any(p.rule for p in prop.places):
             base.append("has_rule_place")
         base.extend(sorted({"has=" + p.feats[3] for p in prop.places if p.where in ("own", "ahead")}))
+        countries = {p.attrs.get("country_code") for p in v.places}
         for fam, fnd in families.items():
             lexeme, tense = self._lexeme(fnd)
             ff = [
@@ -502,7 +506,9 @@ class Proposer:
                 ff.append("fc=" + fnd.cancel)
                 ff.append("f|" + fam + "|" + fnd.cancel)
             ff.extend("f|" + fam + "|has=" + w for w in sorted(wheres))
-            rule_type = ex._sub_event_type(fnd.trigger, v.unit_keys, keys, fnd, unit.ahead_hi, v.actor1)
+            rule_type = ex._sub_event_type(
+                fnd.trigger, v.unit_keys, keys, fnd, unit.ahead_hi, v.actor1, countries
+            )
             names = (
                 (fnd.trigger.sub_event_type,)
                 if fnd.trigger.sub_event_type

@@ -14,52 +14,36 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from marsad.document import Document, Span
-from marsad.events.lexicon import Lexicon, Trigger, cues, load
-from marsad.events.model import INTER_CODES, Event, Evidence
-from marsad.merge.cluster import combined_status
-from marsad.pipeline import component
-from marsad.text.normalize import normalize_key
+from marsad.event import Evidence
+from marsad.events.lexicon import Lexicon, Trigger, cues, load, policy
+from marsad.events.units import (
+    BROAD,
+    LIST_GAP,
+    TARGET_ROLES,
+    Found,
+    SpanIndex,
+    Unit,
+    Verdict,
+    dedup,
+    make_event,
+    unread_actor,
+)
+from marsad.pipeline import Label, component
 from marsad.text.tokens import candidates
 
-# Place types that contain others; kept only when a clause names nothing more specific.
 STRIKES = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
-
-# Forces that strike in Syria only from the air: their "ضربات" are air strikes.
-AIR_ONLY = frozenset({"Coalition (United States)"})
 
 # Sub-event types whose wording rarely names who did it ("انفجار عبوة ناسفة"): the subject of an
 # earlier clause of the sentence is not carried over to them.
 AGENTLESS = frozenset({"Remote explosive/landmine/IED"})
-BROAD = {"country", "admin1", "admin2", "admin3", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
 UNARMED = {"civilians", "protesters"}
 COMPLEMENTIZERS = ("ان", "بان", "انه", "انها")
 # Event types that need someone named in the clause: fighting and taking ground have sides.
 NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Government regains territory"}
-# The parts a named group may play that make it the one hit (see EventExtractor._roles).
-TARGET_ROLES = frozenset({"civilian", "victim", "partitive", "target", "joined"})
-# What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
-_PLACE_WORDS = "حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط"
-LIST_GAP = re.compile(
-    rf"[\s,،\"'“”«»]*(?:و|او|أو)?\s*(?:(?:{_PLACE_WORDS})\s+)?[\s\"'“”«»]*"
-    # an item the gazetteer does not know may stand in the list: "وحي طريق السد وبلدتي النعيمة"
-    rf"|[\s,،]*و(?:{_PLACE_WORDS})\s+[^\s,،.]+(?:\s+[^\s,،.]+){{0,2}}\s+و(?:(?:{_PLACE_WORDS})\s+)?"
-)
 SEPARATOR_RE = re.compile(r"[,،;؛:()]")
 # An event dated further back than this before the article is background to it.
 BACKGROUND = timedelta(days=14)
-
-
-@dataclass
-class Found:
-    """A trigger occurrence in a clause."""
-
-    trigger: Trigger
-    start: int
-    end: int
-    index: int  # token index of the first word
-    stop: int | None = None  # where a later hoped-for or negated trigger begins ("بهدف الاستيلاء على")
-    cancel: str | None = None  # why the rules drop it (negation, irrealis, ...); kept only to propose
 
 
 @dataclass
@@ -73,70 +57,14 @@ class Context:
     sentence_actor: Span | None = None  # the last named actor1 of the current sentence
 
 
-class SpanIndex:
-    """Spans of one label sorted by start, for range queries by offsets."""
-
-    def __init__(self, spans: list[Span]) -> None:
-        self.spans = sorted(spans, key=lambda s: (s.start, -s.end))
-        self.starts = [s.start for s in self.spans]
-
-    def within(self, start: int, end: int) -> list[Span]:
-        i = bisect.bisect_left(self.starts, start)
-        out = []
-        while i < len(self.spans) and self.spans[i].start < end:
-            if self.spans[i].end <= end:
-                out.append(self.spans[i])
-            i += 1
-        return out
-
-
-@dataclass
-class Unit:
-    """One part of a sentence that carries a trigger, with the parts that continue it.
-
-    Token ranges: ``lo:hi`` is the trigger's own segment; ``hi:ahead_hi`` the following segments
-    of the same clause that have no trigger of their own; ``back_lo:lo`` the preceding ones
-    ("تعرضت مناطق في قرية X، لقصف جوي" names the place before the trigger).
-    """
-
-    found: list[Found]
-    lo: int
-    hi: int
-    ahead_hi: int
-    back_lo: int
-    sent_lo: int
-    opinion: bool = False  # the sentence opens with a view ("ورأى الخبير أن ...")
-    heading: bool = False  # a headline, told again below
-
-    @property
-    def live(self) -> list[Found]:
-        """The triggers the rules keep."""
-        return [f for f in self.found if f.cancel is None]
-
-
-@dataclass
-class Verdict:
-    """What the rules make of one unit: the event(s) they code, or why they code none (``drop``)."""
-
-    main: Found
-    places: list[Span]
-    sub_type: str
-    actor1: Span | None
-    assoc1: list[Span]
-    actor2: Span | None
-    assoc2: list[Span]
-    when: str | None
-    precision: int | None
-    historical: bool
-    status: str
-    attributed: list[str]
-    fatalities: int | None
-    evidence: Evidence
-    unit_keys: set[str]
-    drop: str | None = None  # "no place", "no side", "cancelled", "heading", "opinion"
-
-
-@component("events")
+@component(
+    "events",
+    requires=["tokens", "sentence", "date", "casualties", "place", "actor", "source"],
+    assigns=[
+        Label("trigger", "", {"sub_event_type": (str, ""), "lemma": (str, "the trigger's id")}),
+        "events",
+    ],
+)
 class EventExtractor:
     """Rules propose, a model decides.
 
@@ -146,6 +74,7 @@ class EventExtractor:
 
     def __init__(self, model: str | None = "default") -> None:
         self.lex: Lexicon = load()
+        self.policy = policy()
         self.collect = model == "propose"
         self.decider = None
         if model not in (None, "rules", "propose"):
@@ -161,9 +90,7 @@ class EventExtractor:
         self.non_events = cues().cancel  # warnings, condemnations, mine clearance, talks
         self.opinion = c["opinion"]
         self.aim_verbs = c["aim_verbs"]
-        self.attack_key = normalize_key("هجوم")
         self.coalition_words = c["coalition_words"]
-        self.regime_air_words = c["regime_air_words"]
         self.negation = c["negation"]
         self.denial = c["denial"]
         self.allegation = c["allegation"]
@@ -187,7 +114,6 @@ class EventExtractor:
         self.count_words = c["count_words"]
         self.causes = c["causes"]
         self.connectors = c["connectors"]
-        self.background = c["background"]
         self._cache: dict[str, tuple[tuple[str, ...], bool, bool]] = {}
 
     # -- document ------------------------------------------------------------------------------
@@ -245,11 +171,11 @@ class EventExtractor:
                 p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
             )
         if proposer is None:
-            doc.events = self._dedup(doc.events)
+            doc.events = dedup(doc.events)
         elif self.collect:
             doc.meta["event_proposals"] = proposer.finish()
         else:
-            doc.events = self._dedup(self.decider.decide(doc, proposer.finish()))
+            doc.events = dedup(self.decider.decide(doc, proposer.finish()))
         return doc
 
     @staticmethod
@@ -362,7 +288,7 @@ class EventExtractor:
                 i += n
                 continue
             if self._aimed_at_forces(keys, i, trig, lo, hi):
-                trig = self.lex.words[self.attack_key]  # "استهدف عناصر داعش مواقع قوات النظام"
+                trig = self.lex.by_id[trig.aimed_at_forces]  # "استهدف عناصر داعش مواقع قوات النظام"
             reason = self._cancelled(tokens, keys, i, trig, lo, hi)
             if reason:
                 if not self._held(keys, i, trig, lo):  # "مناطق سيطرة قوات النظام" names the target
@@ -393,7 +319,9 @@ class EventExtractor:
     def _aimed_at_forces(self, keys, i: int, trig: Trigger, lo: int, hi: int) -> bool:
         """ "استهدف" with no weapon named but forces or positions right after it: an attack on
         them (a clash), where a bare "استهدف" would otherwise say nothing."""
-        if not trig.needs_weapon or not any(self.lex.weapon_verbs.get(k) in self.aim_verbs for k in keys[i]):
+        if trig.aimed_at_forces is None or not any(
+            self.lex.weapon_verbs.get(k) in self.aim_verbs for k in keys[i]
+        ):
             return False
         if any(k in self.weapons for j in range(max(lo, i - 4), min(hi, i + 8)) if j != i for k in keys[j]):
             return False  # a weapon is named: the strike trigger stands
@@ -452,21 +380,7 @@ class EventExtractor:
                 return None
             drop = drop or "no place"
         unit_keys = self._unit_keys(idx, tokens, keys, unit)
-        actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, keys, unit, main)
-        sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
-        if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
-            # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
-            if not full:
-                return None
-            drop = drop or "no side"
-        if actor1 is None and ctx.sentence_actor is not None and sub_type not in AGENTLESS:
-            actor1 = ctx.sentence_actor  # "وقصفت فصائل معارضة في حلب، مواقع ... في نبل": same subject
-            sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
-        if actor1 is None:
-            actor1 = self._unnamed_actor(keys, unit, sent, sent_sources, ctx, unit_keys, sub_type, places)
-            sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
-        elif not actor1.attrs.get("default") and drop is None:
-            ctx.sentence_actor = actor1
+        countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.back_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
         if not historical and self._vague_past(keys, unit):
@@ -478,6 +392,25 @@ class EventExtractor:
             and doc.published - date.fromisoformat(when[:10]) > BACKGROUND
         ):
             historical = True  # "في 26 يونيو" in an August article: background, not the news
+        actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, keys, unit, main)
+        sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1, countries)
+        if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
+            # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
+            if not full:
+                return None
+            drop = drop or "no side"
+        if actor1 is None and ctx.sentence_actor is not None and sub_type not in AGENTLESS:
+            actor1 = ctx.sentence_actor  # "وقصفت فصائل معارضة في حلب، مواقع ... في نبل": same subject
+            sub_type = self._sub_event_type(
+                main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1, countries
+            )
+        if actor1 is None:
+            actor1 = self._unnamed_actor(doc, keys, unit, sent, sent_sources, ctx, sub_type, countries, when)
+            sub_type = self._sub_event_type(
+                main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1, countries
+            )
+        elif not actor1.attrs.get("default") and drop is None:
+            ctx.sentence_actor = actor1
         status, attributed = self._status(idx, tokens, keys, sent, sent_sources, actor1, ctx)
         fatalities = self._fatalities(idx, ahead)
         if fatalities is None and unit.back_lo < unit.lo and keys[unit.lo][0] in self.causes:
@@ -489,68 +422,28 @@ class EventExtractor:
             status, attributed, fatalities, evidence, unit_keys, drop,
         )  # fmt: skip
 
-    def _unnamed_actor(self, keys, unit: Unit, sent, sent_sources, ctx, unit_keys, sub_type, places):
+    def _unnamed_actor(self, doc, keys, unit: Unit, sent, sent_sources, ctx, sub_type, countries, when):
         """Nobody named: the party of the spokesman telling it, or the analysts' default."""
         # the sentence's own source, or the last one when it goes on ("وأضاف البيان أن ...")
         sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
         spoken = sent_sources or (ctx.last_source if self._continues(keys, unit.sent_lo, sent_hi) else [])
+        day = date.fromisoformat(when) if when else doc.published
         return self._spokesman(spoken, sub_type) or self._default_actor(
-            sub_type, self._coalition(keys, unit, sent_hi, unit_keys), places
+            sub_type, countries, day, self._coalition(keys, unit, sent_hi)
         )
 
-    def _coalition(self, keys, unit: Unit, sent_hi: int, unit_keys) -> bool:
-        """Does the sentence speak of the coalition (and the unit of no helicopter or barrel bomb)?"""
-        return not unit_keys & self.regime_air_words and any(
-            k in self.coalition_words for j in range(unit.sent_lo, sent_hi) for k in keys[j]
-        )
+    def _coalition(self, keys, unit: Unit, sent_hi: int) -> bool:
+        """Does the sentence speak of the coalition?"""
+        return any(k in self.coalition_words for j in range(unit.sent_lo, sent_hi) for k in keys[j])
 
     def _emit(self, doc, v: Verdict, ctx) -> None:
         """The rules' events of a unit: one per place."""
         for place in v.places:
             fatalities = v.fatalities if len(v.places) == 1 else None
-            doc.events.append(self.event(v, place, v.sub_type, v.actor1, v.actor2, fatalities))
+            doc.events.append(make_event(v, place, v.sub_type, v.actor1, v.actor2, fatalities))
             if not v.historical:
                 ctx.event_places.append(place)
         doc.add(v.main.start, v.main.end, "trigger", sub_event_type=v.sub_type, lemma=v.main.trigger.id)
-
-    @staticmethod
-    def event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities, assoc1=None) -> Event:
-        """The event a verdict gives at one of its places, with the type and actors decided."""
-        a = place.attrs
-        assoc1 = v.assoc1 if assoc1 is None else assoc1
-        ev = Event(
-            sub_event_type=sub_type,
-            doc_ids=[v.evidence.doc_id],
-            evidence=[v.evidence],
-            event_date=v.when,
-            time_precision=v.precision,
-            actor1=_local(actor1, a) if actor1 else None,
-            assoc_actor_1="; ".join(s.attrs["canonical"] for s in assoc1) or None,
-            actor2=_local(actor2, a) if actor2 else None,
-            assoc_actor_2="; ".join(s.attrs["canonical"] for s in v.assoc2) or None,
-            inter1=INTER_CODES.get(actor1.attrs.get("type", "")) if actor1 else None,
-            inter2=INTER_CODES.get(actor2.attrs.get("type", "")) if actor2 else None,
-            location=a.get("name"),
-            admin1=a.get("admin1"),
-            country=a.get("country"),
-            country_code=a.get("country_code"),
-            latitude=a.get("lat"),
-            longitude=a.get("lon"),
-            geonameid=a.get("geonameid"),
-            geo_precision=a.get("precision") or 1,
-            fatalities=fatalities,
-            status=v.status,
-            historical=v.historical,
-            attributed_to=v.attributed,
-            arguments={
-                "trigger": [v.main.start, v.main.end],
-                "location": [place.start, place.end],
-                **({"actor1": [actor1.start, actor1.end]} if actor1 and actor1.end > actor1.start else {}),
-                **({"actor2": [actor2.start, actor2.end]} if actor2 and actor2.end > actor2.start else {}),
-            },
-        )
-        ev.ensure_id()
-        return ev
 
     def _unit_keys(self, idx, tokens, keys, unit: Unit) -> set[str]:
         """The words around a trigger, less those inside a non-state group's name: the
@@ -568,39 +461,20 @@ class EventExtractor:
             for k in keys[j]
         }
 
-    @staticmethod
-    def _dedup(events: list[Event]) -> list[Event]:
-        """One event per type and place in an article: a headline and its paragraph are one event,
-        and a later denial of it makes it disputed, with both sentences as evidence."""
-        kept: dict[tuple, Event] = {}
-        for ev in events:
-            key = (ev.sub_event_type, ev.geonameid or (ev.latitude, ev.longitude), ev.historical)
-            first = kept.get(key)
-            if first is None:
-                kept[key] = ev
-                continue
-            first.attributed_to = list(dict.fromkeys([*first.attributed_to, *ev.attributed_to]))
-            first.status = combined_status([first.status, ev.status])  # a report and a denial: disputed
-            first.evidence = list({(e.start, e.end): e for e in [*first.evidence, *ev.evidence]}.values())
-            if first.fatalities is None:
-                first.fatalities = ev.fatalities
-            if first.actor1 is None and ev.actor1 is not None:
-                first.actor1, first.inter1 = ev.actor1, ev.inter1
-            if ev.confidence is not None and (first.confidence is None or ev.confidence > first.confidence):
-                first.confidence = ev.confidence
-        return list(kept.values())
-
-    def _sub_event_type(self, trig: Trigger, unit_keys, keys, main: Found, hi: int, actor1) -> str:
+    def _sub_event_type(self, trig: Trigger, unit_keys, keys, main: Found, hi: int, actor1, countries) -> str:
         if trig.sub_event_type:
             return trig.sub_event_type
         if trig.klass == "strike":
-            if unit_keys & self.air or (actor1 is not None and actor1.attrs.get("canonical") in AIR_ONLY):
+            if unit_keys & self.air or (
+                actor1 is not None
+                and any(self.policy.air_only_actor(actor1.attrs.get("canonical"), c) for c in countries)
+            ):
                 return "Air/drone strike"
             return "Shelling/artillery/missile attack"
         if trig.klass == "attack":
             if unit_keys & self.air:
                 return "Air/drone strike"
-            if trig.id == "massacre":
+            if trig.one_sided:
                 return "Attack"  # massacres, executions, assassinations: one side does the killing
             after = {k for j in range(main.index, hi) for k in keys[j]}
             return "Attack" if after & self.civilian and not after & self.armed else "Armed clash"
@@ -612,11 +486,7 @@ class EventExtractor:
     # -- places --------------------------------------------------------------------------------
     def _places(self, doc, idx, tokens, keys, unit: Unit, main: Found, ctx: Context) -> list[Span]:
         """The trigger's own segment first, then those that continue it, then those before it."""
-        background = any(k in self.background for k in keys[unit.lo])
-        ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi)]
-        if not background:
-            ranges.append((unit.back_lo, unit.lo))
-        for lo, hi in ranges:
+        for lo, hi in [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]:
             places = self._usable_places(doc, idx, tokens, keys, lo, hi, main)
             if places:
                 return places
@@ -630,7 +500,7 @@ class EventExtractor:
             return []
         start, end = tokens[lo].start, tokens[hi - 1].end
         taken = [s for label in ("actor", "source") for s in idx[label].within(start, end)]
-        territory = main.trigger.klass == "territory" or main.trigger.id == "withdrawal"
+        territory = main.trigger.territorial
         cands, oriented = [], []
         for p in idx["place"].within(start, end):
             if p.attrs.get("lat") is None or p.attrs.get("role") == "government":
@@ -776,7 +646,7 @@ class EventExtractor:
             prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
             if any(k in self.holder_markers for k in prev):
                 role = "holder"  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
-            elif a.attrs.get("type") in UNARMED and main.trigger.id != "protest":
+            elif a.attrs.get("type") in UNARMED and not main.trigger.unarmed_actor:
                 role = "civilian"  # civilians suffer violence; they are its actor only when they protest
             elif any(k in self.victim_markers for k in near) or self._counted(keys, unit.back_lo, i):
                 role = "victim"  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
@@ -858,24 +728,17 @@ class EventExtractor:
 
         for source in sources:
             party = speaks_for(source)
-            span = _unread_actor(party) if party else None
+            span = unread_actor(party) if party else None
             if span is not None:
                 return span
         return None
 
-    @staticmethod
-    def _default_actor(sub_type: str, coalition: bool, places: list[Span]) -> Span | None:
-        """Air strikes over Syria are the regime's (the coalition's where the sentence speaks of
-        it), and a bomb nobody is named for is an unidentified group's: analysts code them so."""
-        if not any(p.attrs.get("country_code") == "SY" for p in places):
-            return None
-        default = {
-            "Air/drone strike": "Coalition (United States)"
-            if coalition
-            else "Military Forces of Syria (2000-2024)",
-            "Remote explosive/landmine/IED": "Unidentified Armed Group (Syria)",
-        }.get(sub_type)
-        return _unread_actor(default) if default else None
+    def _default_actor(self, sub_type: str, countries: set, day: date | None, coalition: bool) -> Span | None:
+        """The actor analysts code when nobody is named, by the rules of policy.yaml (an unnamed
+        air strike over Syria in 2015 is the regime's, or the coalition's where the sentence
+        speaks of it; a bomb nobody is named for an unidentified group's)."""
+        default = self.policy.default_actor(sub_type, countries, day, coalition)
+        return unread_actor(default) if default else None
 
     # -- date ----------------------------------------------------------------------------------
     @staticmethod
@@ -989,26 +852,6 @@ class EventExtractor:
                 if after and after[0].start == tokens[nxt].start:
                     return after[0]
         return None
-
-
-def _unread_actor(name: str) -> Span | None:
-    """An actor the text does not name (a default, a spokesman's side): no offsets, marked so."""
-    from marsad.entities.actors import lookup_actor
-
-    rec = lookup_actor(name)
-    if rec is None:
-        return None
-    return Span(0, 0, "actor", {"canonical": rec["canonical"], "type": rec.get("type"), "default": True})
-
-
-def _local(actor: Span, place: dict) -> str:
-    """Civilians and protesters belong to the country the event is in: "Civilians (Iraq)" for a
-    strike on Rutba, whatever dictionary entry the word "مدنيين" matched."""
-    name = actor.attrs["canonical"]
-    country = place.get("country")
-    if actor.attrs.get("type") in UNARMED and country and name.endswith(")") and "(" in name:
-        return f"{name[: name.rindex('(')]}({country})"
-    return name
 
 
 def _unique(spans: list[Span]) -> list[Span]:

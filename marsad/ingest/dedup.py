@@ -22,11 +22,12 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from marsad.document import Document
+from marsad.ingest.identity import identify
 from marsad.pipeline import component
+from marsad.text.normalize import normalize
 
 _MARKS = re.compile("[\u064b-\u0652\u0670\u0640]+")  # diacritics and tatweel, dropped inside words
 _NON_WORD = re.compile(r"[\W_]+")
-_FOLDS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ة", "ه"), ("ى", "ي"))
 _SCHEME = "affine32"  # datasketch's default: 32-bit hash values, persisted as 4 bytes each
 _MASK64 = (1 << 64) - 1
 _BASE = 1099511628211  # odd, so it has an inverse modulo 2**64
@@ -34,15 +35,10 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dt
 
 
 def normalized(text: str) -> str:
-    """The text that identity is judged on: lower case, folded alef/yeh/teh marbuta, no diacritics,
-    words separated by single spaces, punctuation and digits' formatting gone.
-
-    A few ``str.replace`` calls are used rather than ``normalize_key``'s ``translate``: on Arabic
-    text ``translate`` costs a dictionary lookup per character, four times the whole dedup budget."""
-    text = text.lower()
-    for a, b in _FOLDS:
-        text = text.replace(a, b)
-    return _NON_WORD.sub(" ", _MARKS.sub("", text)).strip()
+    """The text that identity is judged on: lower case, letters and digits folded as every stage
+    folds them (``normalize``: "٢٠١٥" is "2015", "ئ" is "ي"), no diacritics, words separated by
+    single spaces, punctuation and digits' formatting gone."""
+    return _NON_WORD.sub(" ", _MARKS.sub("", normalize(text.lower()))).strip()
 
 
 def _powers(base: int, n: int) -> np.ndarray:
@@ -120,11 +116,18 @@ class Dedup:
         self._ids: list[str] = []  # key -> document id
         self._sigs = bytearray()  # key -> signature, num_perm * 4 bytes each
         self._sig_bytes = num_perm * 4
+        # key -> 1 when the signature came from the store (another run's, or an earlier one's):
+        # a write-time check looks only at those added after its own decision.
+        self._theirs = bytearray()
         self.loaded = 0
         for doc_id, sig in signatures or ():
-            if sig is not None and len(sig) == self._sig_bytes:
-                self._add(doc_id, np.frombuffer(bytes(sig), dtype=np.uint32), None)
-                self.loaded += 1
+            self.add_stored(doc_id, sig)
+
+    def add_stored(self, doc_id: str, sig: bytes | None) -> None:
+        """Index a signature the store holds, so later decisions see it."""
+        if sig is not None and len(sig) == self._sig_bytes:
+            self._add(doc_id, np.frombuffer(bytes(sig), dtype=np.uint32), None, theirs=True)
+            self.loaded += 1
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
         """What ``MinHash.update_batch`` gives for these 32-bit shingle hashes (affine32 scheme),
@@ -136,17 +139,20 @@ class Dedup:
         self._probe.hashvalues = values
         return self._probe
 
-    def _add(self, doc_id: str, values: np.ndarray, exact: int | None) -> None:
+    def _add(self, doc_id: str, values: np.ndarray, exact: int | None, theirs: bool = False) -> None:
         key = len(self._ids)
         self._ids.append(doc_id)
+        self._theirs.append(theirs)
         self._sigs += values.astype("<u4").tobytes()
         if exact is not None:
             self._exact[exact] = key
         self.lsh.insert(key, self._minhash(values), check_duplication=False)
 
-    def _near(self, values: np.ndarray) -> tuple[int, float] | None:
+    def _near(self, values: np.ndarray, since: int | None = None) -> tuple[int, float] | None:
         best: tuple[int, float] | None = None
         for key in self.lsh.query(self._minhash(values)):
+            if since is not None and (key < since or not self._theirs[key]):
+                continue
             start = key * self._sig_bytes
             other = np.frombuffer(self._sigs, dtype="<u4", count=self.num_perm, offset=start)
             sim = float(np.count_nonzero(other == values)) / self.num_perm
@@ -186,6 +192,12 @@ class Dedup:
         self._add(doc.id, values, exact)
         return doc
 
+    def stored_match(self, signature: bytes, since: int) -> tuple[str, float] | None:
+        """The stored document that a signature copies, among those indexed from the store at or
+        after key ``since``: what a concurrent run wrote after this document's first decision."""
+        near = self._near(np.frombuffer(signature, dtype="<u4"), since)
+        return None if near is None else (self._ids[near[0]], near[1])
+
     def __call__(self, doc: Document) -> Document:
         return self.decide(self.fingerprint(doc))
 
@@ -207,7 +219,7 @@ class Dedup:
                 n += sum(size(x) for x in obj)
             return n
 
-        total = size(self._ids) + size(self._sigs) + size(self._exact)
+        total = size(self._ids) + size(self._sigs) + size(self._exact) + size(self._theirs)
         total += sum(size(t._dict) for t in self.lsh.hashtables)
         return total + size(self.lsh.keys._dict)
 
@@ -218,7 +230,8 @@ def _band_key(band: bytes) -> bytes:
 
 
 class Fingerprint:
-    """The order-free half of dedup, run by the workers of a parallel run."""
+    """The order-free half of dedup, run before the costly stages of a run: it also keys the
+    document by its content (:func:`marsad.ingest.identity.identify`), so that events name it."""
 
     name = "fingerprint"
 
@@ -226,15 +239,17 @@ class Fingerprint:
         self._dedup = Dedup(num_perm=num_perm)
 
     def __call__(self, doc: Document) -> Document:
-        return self._dedup.fingerprint(doc)
+        return identify(self._dedup.fingerprint(doc))
 
 
-@component("fingerprint")
+@component("fingerprint", assigns=["meta.text_hash", "meta.minhash"])
 def make_fingerprint(num_perm: int = 64) -> Fingerprint:
     return Fingerprint(num_perm=num_perm)
 
 
-@component("dedup")
+@component(
+    "dedup", assigns=["meta.text_hash", "meta.minhash", "meta.duplicate"], note="(marks `duplicate_of`)"
+)
 def make_dedup(
     threshold: float = 0.85, num_perm: int = 64, signatures: Iterable[tuple[str, bytes]] | None = None
 ) -> Dedup:

@@ -10,13 +10,13 @@ thinned) by one broken record.
 from __future__ import annotations
 
 import email.utils
-import gzip
 import html
 import io
 import json
 import os
 import re
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -108,15 +108,126 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
-def _sniffable(raw: BinaryIO) -> tuple[bytes, BinaryIO]:
-    """Decompress gzip when the magic bytes say so; return the first bytes and the whole stream."""
+class _Gunzip(io.RawIOBase):
+    """Gzip members one after another, decompressed as far as the bytes go.
+
+    Unlike ``gzip.GzipFile``, a stream cut short does not raise and lose what a buffered read
+    had already decompressed: it ends, every whole line and record before the cut is read, and
+    ``truncated`` says the end was missing (the reader then quarantines the torn last record)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._z = zlib.decompressobj(wbits=31)
+        self._fed = False  # the current member has begun
+        self._members = 0
+        self._rest = b""  # bytes read past the end of the last member: the next one's start
+        self._out = b""
+        self._eof = False
+        self.truncated = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        while not self._out and not self._eof:
+            data = self._z.unconsumed_tail or self._rest or self._raw.read(1 << 16)
+            self._rest = b""
+            if not data:
+                self._eof = True
+                self.truncated = self._fed
+                break
+            try:
+                self._out = self._z.decompress(data, 1 << 20)
+            except zlib.error:
+                if self._fed or not self._members:
+                    raise
+                self._eof = True  # padding or junk after the last whole member
+                break
+            self._fed = True
+            if self._z.eof:
+                self._rest = self._z.unused_data
+                self._members += 1
+                self._z, self._fed = zlib.decompressobj(wbits=31), False
+        n = min(len(buf), len(self._out))
+        buf[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+
+class _Utf16(io.RawIOBase):
+    """UTF-16 text (Windows Notepad's "Unicode") re-encoded as UTF-8 for the readers."""
+
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+        import codecs
+
+        self._raw = raw
+        self._dec = codecs.getincrementaldecoder(encoding)("replace")
+        self._out = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        while not self._out:
+            data = self._raw.read(1 << 16)
+            self._out = self._dec.decode(data, final=not data).encode("utf-8", "surrogatepass")
+            if not data:
+                break
+        n = min(len(buf), len(self._out))
+        buf[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+
+def _utf16(head: bytes) -> str | None:
+    """The UTF-16 variant of text that starts with its byte order mark, else of text whose NUL
+    bytes (the high byte of spaces, digits and Latin letters) all sit on one side of each pair;
+    UTF-8 text has no NUL bytes at all."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    sample = head[:1024]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if len(sample) >= 32:
+        if odd > len(sample) // 40 and even == 0:
+            return "utf-16-le"
+        if even > len(sample) // 40 and odd == 0:
+            return "utf-16-be"
+    return None
+
+
+@dataclass
+class _Stream:
+    """The decoded stream of one input and what its layers found out while reading it."""
+
+    head: bytes
+    body: BinaryIO
+    gunzip: _Gunzip | None = None
+
+    @property
+    def truncated(self) -> bool:
+        return self.gunzip is not None and self.gunzip.truncated
+
+
+def _sniffable(raw: BinaryIO) -> _Stream:
+    """Decompress gzip when the magic bytes say so, turn UTF-16 into UTF-8 and drop a UTF-8 byte
+    order mark; return the first bytes and the whole stream."""
     head = raw.read(_SNIFF)
     stream: BinaryIO = io.BufferedReader(_Prefixed(head, raw), 1 << 16)
+    gunzip = None
     if head[:2] == b"\x1f\x8b":
-        gz: BinaryIO = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
-        head = gz.read(_SNIFF)
-        stream = io.BufferedReader(_Prefixed(head, gz), 1 << 16)
-    return head, stream
+        gunzip = _Gunzip(stream)
+        stream = io.BufferedReader(gunzip, 1 << 16)
+        head = stream.read(_SNIFF)
+        stream = io.BufferedReader(_Prefixed(head, stream), 1 << 16)
+    encoding = _utf16(head)
+    if encoding:
+        stream = io.BufferedReader(_Utf16(stream, encoding), 1 << 16)
+        head = stream.read(_SNIFF)
+        stream = io.BufferedReader(_Prefixed(head, stream), 1 << 16)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+        stream.read(3)
+    return _Stream(head, stream, gunzip)
 
 
 def sniff(name: str, head: bytes) -> str:
@@ -163,8 +274,35 @@ def _decode(data: bytes) -> tuple[str, str | None]:
         return data.decode("utf-8", errors="replace"), f"{exc.reason} at byte {exc.start}"
 
 
-def _drain(stream: BinaryIO, line_mode: bool) -> int:
-    """Skip the rest of an oversize record in bounded chunks; return the bytes skipped."""
+_ESCAPED = re.compile("[\udc80-\udcff]")
+MAX_REPAIRED = 8  # undecodable bytes an article may have and still be read, one in a hundred at most
+
+
+def _decode_lenient(data: bytes) -> tuple[str, str | None, str | None]:
+    """UTF-8 with a few stray bytes (a cut multi-byte character, one bad byte) replaced by U+FFFD:
+    ``(text, error, repaired)``. Many bad bytes mean another encoding: then ``error`` says where."""
+    text = data.decode("utf-8", "surrogateescape")
+    bad = _ESCAPED.search(text)
+    if bad is None:
+        return text, None, None
+    n = len(_ESCAPED.findall(text))
+    note = f"{n} undecodable byte(s) replaced, the first at character {bad.start()}"
+    text = _ESCAPED.sub("\ufffd", text)
+    if n <= MAX_REPAIRED and n * 100 <= len(data):
+        return text, None, note
+    return text, note, None
+
+
+class Endless(Exception):
+    """An input that goes on past any bound (``/dev/zero``, a stream without line breaks)."""
+
+
+MAX_SKIP = 16  # an oversize record is skipped up to this many times ``max_bytes``, then reading stops
+
+
+def _drain(stream: BinaryIO, line_mode: bool, max_bytes: int = MAX_BYTES) -> int:
+    """Skip the rest of an oversize record in bounded chunks; return the bytes skipped. Raises
+    :class:`Endless` past ``MAX_SKIP * max_bytes``: what never ends cannot be skipped."""
     skipped = 0
     while True:
         chunk = stream.readline(1 << 20) if line_mode else stream.read(1 << 20)
@@ -173,6 +311,8 @@ def _drain(stream: BinaryIO, line_mode: bool) -> int:
         skipped += len(chunk)
         if line_mode and chunk.endswith(b"\n"):
             return skipped
+        if skipped > MAX_SKIP * max_bytes:
+            raise Endless(f"more than {skipped:,} bytes without an end; the rest of this input is not read")
 
 
 # -- the reader ----------------------------------------------------------------------------------
@@ -221,12 +361,14 @@ def _walk(folder: str) -> Iterator[str]:
 def _read_path(
     path: str, fields: dict[str, str] | None, fmt: str | None, max_bytes: int
 ) -> Iterator[Document]:
-    where = _Where(os.path.basename(path) or path, path, _stem(path))
+    # A file name that is not UTF-8 is shown (and stored) with replacement characters.
+    shown = os.fsencode(path).decode("utf-8", "replace")
+    where = _Where(os.path.basename(shown) or shown, shown, _stem(shown))
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed below, after the generator is exhausted
     except OSError as exc:
         yield Document(
-            id=where.stem, text="", source=path, quarantine=f"cannot open {path}: {exc.strerror or exc}"
+            id=where.stem, text="", source=shown, quarantine=f"cannot open {shown}: {exc.strerror or exc}"
         )
         return
     with raw:
@@ -238,28 +380,62 @@ def _read_stream(
 ) -> Iterator[Document]:
     """One input, whatever its format; an error that escapes a format reader is quarantined."""
     kind = fmt or "input"
+    stream: _Stream | None = None
     try:
-        head, stream = _sniffable(raw)
-        kind = fmt or sniff(where.name, head)
+        stream = _sniffable(raw)
+        kind = fmt or sniff(where.name, stream.head)
         if kind == "jsonl":
             yield from _read_jsonl(stream, where, fields, max_bytes)
-        elif kind == "html":
-            yield from _read_html_file(stream, where, max_bytes)
         elif kind == "feed":
             yield from _read_feed(stream, where, max_bytes)
         elif kind == "warc":
             yield from _read_warc(stream, where, max_bytes)
         else:
-            yield from _read_text(stream, where, max_bytes)
+            data = _whole(stream, where, max_bytes)
+            if isinstance(data, Document):
+                yield data
+            elif kind == "html":
+                yield _html_doc(data, where, where.stem, None, None)
+            else:
+                yield _text_doc(data, where)
     except Exception as exc:  # noqa: BLE001 - any failure of a third-party parser becomes a quarantine
-        at = f"{where.name}:{where.line}" if where.line else where.name
+        # Line and record readers fail on the next record, after the last one they counted.
+        line = where.line + 1 if kind in ("jsonl", "warc") else where.line or None
+        at = f"{where.name}:{line}" if line else where.name
+        category = "endless input" if isinstance(exc, Endless) else f"unreadable {kind}"
+        detail = str(exc) if isinstance(exc, Endless) else f"{type(exc).__name__}: {exc}"
+        if stream is not None and stream.truncated:
+            category, detail = "truncated input", f"the gzip stream ends before its end marker ({detail})"
         yield Document(
-            id=f"{where.stem}:{where.line}" if where.line else where.stem,
+            id=f"{where.stem}:{line}" if line else where.stem,
             text="",
             source=where.source,
-            line=where.line or None,
-            quarantine=f"unreadable {kind} at {at}: {type(exc).__name__}: {exc}",
+            line=line,
+            quarantine=f"{category} at {at}: {detail}",
         )
+
+
+def _truncated(where: _Where, text: str, line: int | None, what: str) -> Document:
+    """The torn end of a compressed input cut short: kept, never read as whole."""
+    at = f"{where.name}:{line}" if line else where.name
+    return Document(
+        id=f"{where.stem}:{line}" if line else where.stem,
+        text=text,
+        source=where.source,
+        line=line,
+        quarantine=f"truncated input at {at}: the gzip stream ends before its end marker{what}",
+    )
+
+
+def _whole(stream: _Stream, where: _Where, max_bytes: int) -> bytes | Document:
+    """All the bytes of an input read as one (text, an HTML page, a feed), or the quarantined
+    document when it is oversize or cut short."""
+    data = stream.body.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return _oversize(where, data, len(data) + _drain(stream.body, False, max_bytes), max_bytes, None)
+    if stream.truncated:
+        return _truncated(where, _decode(data)[0], None, "")
+    return data
 
 
 def _oversize(where: _Where, head: bytes, total: int, max_bytes: int, line: int | None) -> Document:
@@ -274,33 +450,37 @@ def _oversize(where: _Where, head: bytes, total: int, max_bytes: int, line: int 
     )
 
 
-def _read_text(stream: BinaryIO, where: _Where, max_bytes: int) -> Iterator[Document]:
-    data = stream.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        yield _oversize(where, data, len(data) + _drain(stream, False), max_bytes, None)
-        return
-    text, error = _decode(data)
+def _text_doc(data: bytes, where: _Where) -> Document:
+    text, error, repaired = _decode_lenient(data)
     doc = Document(id=where.stem, text=text, source=where.source)
     doc.meta["format"] = "text"
+    if repaired:
+        doc.meta["repaired"] = repaired
     if error:
         doc.reject(f"undecodable bytes at {where.name}: {error}")
-    yield doc
+    return doc
 
 
 def _read_jsonl(
-    stream: BinaryIO, where: _Where, fields: dict[str, str] | None, max_bytes: int
+    stream: _Stream, where: _Where, fields: dict[str, str] | None, max_bytes: int
 ) -> Iterator[Document]:
     names = dict(DEFAULT_FIELDS)
     for ours, theirs in (fields or {}).items():
         names[ours] = (theirs,)
+    body = stream.body
     while True:
-        raw = stream.readline(max_bytes + 1)
+        raw = body.readline(max_bytes + 1)
         if not raw:
+            if stream.truncated:  # cut exactly between two lines
+                yield _truncated(where, "", where.line + 1, f" (after line {where.line})")
             return
         where.line += 1
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
-            yield _oversize(where, raw, len(raw) + _drain(stream, True), max_bytes, where.line)
+            yield _oversize(where, raw, len(raw) + _drain(body, True, max_bytes), max_bytes, where.line)
             continue
+        if stream.truncated and not raw.endswith(b"\n") and not body.peek(1):
+            yield _truncated(where, _decode(raw)[0], where.line, ": the last line is cut")
+            return
         if raw.strip():
             yield _jsonl_doc(raw, where, names)
 
@@ -324,7 +504,7 @@ def _jsonl_doc(raw: bytes, where: _Where, names: dict[str, tuple[str, ...]]) -> 
             id=f"{where.stem}:{line}", text=text, source=where.source, line=line, quarantine=reason
         )
 
-    text, error = _decode(raw.rstrip(b"\r\n"))
+    text, error, repaired = _decode_lenient(raw.rstrip(b"\r\n"))
     if error:
         return rejected(text, f"undecodable bytes at {at}: {error}")
     try:
@@ -351,6 +531,10 @@ def _jsonl_doc(raw: bytes, where: _Where, names: dict[str, tuple[str, ...]]) -> 
         published=parse_date(published_raw),
     )
     doc.meta["format"] = "jsonl"
+    if repaired:
+        doc.meta["repaired"] = repaired
+    if ident not in (None, ""):
+        doc.meta["id_given"] = True
     if published_raw is not None and doc.published is None:
         doc.meta["published_raw"] = str(published_raw)
     if not isinstance(body, str):
@@ -385,14 +569,6 @@ def _html_doc(data: bytes, where: _Where, doc_id: str, line: int | None, url: st
     return doc
 
 
-def _read_html_file(stream: BinaryIO, where: _Where, max_bytes: int) -> Iterator[Document]:
-    data = stream.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        yield _oversize(where, data, len(data) + _drain(stream, False), max_bytes, None)
-        return
-    yield _html_doc(data, where, where.stem, None, None)
-
-
 _BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote|tr)>")
 _TAG = re.compile(r"<[^>]*>")
 
@@ -405,12 +581,12 @@ def _strip_markup(fragment: str) -> str:
     return html.unescape(_TAG.sub("", _BLOCK_END.sub("\n\n", fragment))).strip()
 
 
-def _read_feed(stream: BinaryIO, where: _Where, max_bytes: int) -> Iterator[Document]:
+def _read_feed(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Document]:
     import feedparser
 
-    data = stream.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        yield _oversize(where, data, len(data) + _drain(stream, False), max_bytes, None)
+    data = _whole(stream, where, max_bytes)
+    if isinstance(data, Document):
+        yield data
         return
     feed = feedparser.parse(data)
     if not feed.entries:
@@ -443,15 +619,17 @@ def _read_feed(stream: BinaryIO, where: _Where, max_bytes: int) -> Iterator[Docu
             published=published,
         )
         doc.meta["format"] = "feed"
+        if entry.get("id") or url:
+            doc.meta["id_given"] = True
         if not isinstance(body, str):
             doc.reject(f"missing text in feed entry at {where.name}:{n}")
         yield doc
 
 
-def _read_warc(stream: BinaryIO, where: _Where, max_bytes: int) -> Iterator[Document]:
+def _read_warc(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Document]:
     from warcio.archiveiterator import ArchiveIterator
 
-    for record in ArchiveIterator(stream, arc2warc=True):
+    for record in ArchiveIterator(stream.body, arc2warc=True):
         where.line += 1
         n = where.line
         if record.rec_type != "response" or record.http_headers is None:
@@ -464,6 +642,14 @@ def _read_warc(stream: BinaryIO, where: _Where, max_bytes: int) -> Iterator[Docu
         content = record.content_stream()
         body = content.read(max_bytes + 1)
         if len(body) > max_bytes:
-            yield _oversize(where, body, len(body) + _drain(content, False), max_bytes, n)
+            yield _oversize(where, body, len(body) + _drain(content, False, max_bytes), max_bytes, n)
+            continue
+        missing = getattr(record.raw_stream, "limit", 0)
+        if missing:  # the file ends inside this record: what is there is not the page
+            at = f"{where.name}:{n}"
+            doc = Document(
+                id=f"{where.stem}:{n}", text=_decode(body)[0], source=where.source, line=n, url=url
+            )
+            yield doc.reject(f"truncated record at {at}: {missing} of its {record.length} bytes are missing")
             continue
         yield _html_doc(body, where, f"{where.stem}:{n}", n, url)

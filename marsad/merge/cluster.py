@@ -16,11 +16,11 @@ two strikes.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from marsad.events.model import Event
+from marsad.event import PLACE_FIELDS, Event, combined_status
 
 # Days two reports may differ by when both give the date to the day.
 DAY_PRECISE_WINDOW = 1
@@ -31,21 +31,6 @@ SAME_POINT_KM = 1.0
 # Sub-event types whose two sides have no direction: "A clashed with B" is "B clashed with A".
 SYMMETRIC = frozenset({"Armed clash"})
 
-# Which status a merged event takes: a positive report beats an accusation, but any denial next
-# to a positive account, or any source that already says the accounts conflict, gives disputed.
-_POSITIVE = ("reported", "claimed", "alleged")
-
-# Fields that describe the place; taken together from one member so they never mix two places.
-PLACE_FIELDS = (
-    "location",
-    "admin1",
-    "country",
-    "country_code",
-    "latitude",
-    "longitude",
-    "geonameid",
-    "geo_precision",
-)
 ACTOR_FIELDS = ("actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2")
 IDENTITY_FIELDS = (
     "sub_event_type",
@@ -197,16 +182,6 @@ def cluster(
         else:
             best.append(rec)
     return clusters
-
-
-def combined_status(statuses: Sequence[str]) -> str:
-    found = set(statuses)
-    if "disputed" in found or ("denied" in found and found & set(_POSITIVE)):
-        return "disputed"
-    for status in _POSITIVE + ("denied",):
-        if status in found:
-            return status
-    return statuses[0] if statuses else "reported"
 
 
 def _quality(rec: dict[str, Any]) -> tuple:

@@ -29,9 +29,9 @@ def holds_ground(actor: str | None, inter: int | None = None) -> bool:
     rioters and forces that strike only from the air cannot."""
     if not actor:
         return False
-    from marsad.events.extract import AIR_ONLY
+    from marsad.events.lexicon import policy
 
-    if actor in AIR_ONLY:
+    if policy().air_only_actor(actor, None):
         return False
     if inter is None:
         from marsad.entities.actors import lookup_actor

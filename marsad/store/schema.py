@@ -89,12 +89,40 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (place_key, seq))""",
         "CREATE INDEX control_since ON control_changes (since)",
     ],
-    # 3: the event model's confidence in each event (None: coded by the rules alone)
+    # 3: documents keyed by their content (marsad.ingest.identity): the source's id kept beside
+    # it, the record key that lets a re-run skip what it stored, and a commit sequence that lets
+    # a run see what a concurrent one has written since it last looked. Quarantine and
+    # duplicate rows are keyed by record.
+    [
+        "ALTER TABLE documents ADD COLUMN source_id TEXT",
+        "ALTER TABLE documents ADD COLUMN given INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE documents ADD COLUMN record TEXT",
+        "ALTER TABLE documents ADD COLUMN seq BIGINT",
+        "CREATE INDEX documents_source_id ON documents (source_id)",
+        "CREATE INDEX documents_record ON documents (record)",
+        "CREATE INDEX documents_seq ON documents (seq)",
+        "ALTER TABLE duplicates ADD COLUMN text_hash TEXT",
+        "ALTER TABLE duplicates ADD COLUMN source_id TEXT",
+        "ALTER TABLE duplicates ADD COLUMN given INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE duplicates ADD COLUMN kind TEXT",
+        "ALTER TABLE duplicates ADD COLUMN similarity DOUBLE PRECISION",
+        "CREATE INDEX duplicates_source_id ON duplicates (source_id)",
+        "ALTER TABLE quarantine ADD COLUMN source_id TEXT",
+    ],
+    # 4: the event model's confidence in each event (None: coded by the rules alone)
     [
         "ALTER TABLE doc_events ADD COLUMN confidence DOUBLE PRECISION",
         "ALTER TABLE events ADD COLUMN confidence DOUBLE PRECISION",
     ],
 ]
+
+# The first version whose documents are keyed by content; a store with rows written before it
+# cannot be re-keyed in place (event ids and evidence name the old ids).
+CONTENT_KEYS = 3
+
+
+class StoreVersionError(RuntimeError):
+    """The store was written by a marsad that keyed documents differently."""
 
 
 def migrate(db: Backend) -> int:
@@ -107,6 +135,12 @@ def migrate(db: Backend) -> int:
             )
             row = db.one("SELECT MAX(version) FROM schema_version")
             current = (row[0] if row else None) or 0
+            if 0 < current < CONTENT_KEYS and _has_rows(db):
+                raise StoreVersionError(
+                    f"this store was written by an older marsad (schema {current}), which keyed documents"
+                    " by file name and line; this version keys them by content. The old store is left"
+                    " untouched: run your inputs again into a new store (marsad run INPUT... --db NEW)."
+                )
             for version, steps in enumerate(MIGRATIONS, start=1):
                 if version <= current:
                     continue
@@ -119,3 +153,7 @@ def migrate(db: Backend) -> int:
             return len(MIGRATIONS)
 
     return db.retrying(run)
+
+
+def _has_rows(db: Backend) -> bool:
+    return any(db.one(f"SELECT 1 FROM {t} LIMIT 1") for t in ("documents", "duplicates", "quarantine"))

@@ -9,47 +9,29 @@ are recomputed from the per-document table (see :mod:`marsad.merge`), never appe
 from __future__ import annotations
 
 import json
+import re
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from hashlib import blake2b
 from typing import Any
 
 import orjson
 
 from marsad.document import Document, OffsetMap
-from marsad.events.model import INTER_CODES, Event
-from marsad.merge.cluster import PLACE_FIELDS, cluster, combine
-from marsad.merge.territory import timeline
+from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
+from marsad.merge.territory import place_key, timeline
+from marsad.store import review
 from marsad.store.backend import Backend
 from marsad.store.schema import migrate
 
-# The JSONL export's fields, in the order of issue 6 (Event.to_dict()).
-EXPORT_FIELDS = (
-    "event_id",
-    "doc_ids",
-    "event_date",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "actor2",
-    "assoc_actor_2",
-    "inter1",
-    "inter2",
-    *PLACE_FIELDS,
-    "fatalities",
-    "status",
-    "historical",
-    "attributed_to",
-    "confidence",
-    "evidence",
-    "notes",
-)
 # Columns shared by doc_events and events, in table order: the export's fields less the id,
-# the documents and the evidence, which live in their own columns and tables.
-EVENT_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("event_id", "doc_ids", "evidence"))
+# the documents and the evidence, which live in their own columns and tables, and the review
+# decision, which lives in marsad.store.review's tables.
+EVENT_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("event_id", "doc_ids", "evidence", "reviewed"))
 NUL_REASON = "NUL character in text"
+SURROGATE_REASON = "lone surrogate in text"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MENTION_LABELS = frozenset({"place", "actor", "source"})
 _ACTOR_TYPES = {code: kind for kind, code in INTER_CODES.items()}
 _MERGED_COLUMNS = ("event_id",) + EVENT_COLUMNS + ("fatalities_max", "doc_ids", "n_sources", "merged_at")
@@ -66,6 +48,11 @@ def _json(value: Any) -> str:
 
 def _placeholders(n: int) -> str:
     return ", ".join("?" * n)
+
+
+def _chunks(items: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
 
 
 def _minhash_bytes(value: Any) -> bytes | None:
@@ -87,9 +74,14 @@ class Store:
     def __init__(self, db: Backend, batch_size: int = 1) -> None:
         self.db = db
         self.batch_size = max(1, batch_size)
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[tuple[Document, dict[str, Any]]] = []
         self._pending_ids: set[str] = set()
+        # Set by marsad.admission.Admission: makes the final decision on each document (already
+        # stored? a copy of what a concurrent run wrote? an id that names another text?) inside
+        # the write transaction, where every writer's commits are visible and none can interleave.
+        self.admission: Any = None
         migrate(db)
+        review.migrate(db)
 
     # -- context management ----------------------------------------------------------------
     def close(self) -> None:
@@ -101,8 +93,18 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        # Leaving on an error: still try to commit the batch (work a re-run need not redo), but
+        # an error from that commit, often the same one again, must not hide the first.
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - the error already on its way out is the one to report
+            pass
+        finally:
+            self.db.close()
 
     # -- writing ---------------------------------------------------------------------------
     def seen(self, doc_id: str) -> bool:
@@ -114,61 +116,114 @@ class Store:
             " UNION ALL SELECT 1 FROM duplicates WHERE doc_id = ?",
             (doc_id, doc_id, doc_id),
         )
+        return row is not None or self.has_record(doc_id)
+
+    # -- identity (see marsad.ingest.identity) ---------------------------------------------
+    def has_record(self, record: str) -> bool:
+        """Whether this record (raw text and tag) was stored, in whatever state."""
+        row = self.db.one(
+            "SELECT 1 FROM documents WHERE record = ? UNION ALL SELECT 1 FROM quarantine WHERE doc_id = ?"
+            " UNION ALL SELECT 1 FROM duplicates WHERE doc_id = ?",
+            (record, record, record),
+        )
         return row is not None
 
-    def write(self, doc: Document) -> None:
-        """Store one document and everything extracted from it, in one transaction.
+    def content(self, key: str) -> dict[str, Any] | None:
+        """The stored document with this content key: its source id, whether the source gave it,
+        and its URL (what tells its record from another of the same text)."""
+        row = self.db.one("SELECT source_id, given, url FROM documents WHERE id = ?", (key,))
+        return None if row is None else {"source_id": row[0], "given": bool(row[1]), "url": row[2]}
+
+    def named(self, source_id: str) -> tuple[str, str | None, int | None] | None:
+        """(content key, file, line) of a stored document or copy whose source gave it this id."""
+        return self.db.one(
+            "SELECT id, source, line FROM documents WHERE source_id = ? AND given = 1"
+            " UNION ALL SELECT text_hash, file, line FROM duplicates WHERE source_id = ? AND given = 1"
+            " LIMIT 1",
+            (source_id, source_id),
+        )
+
+    def signatures_since(self, seq: int) -> list[tuple[int, str, bytes | None]]:
+        """(commit sequence, id, MinHash bytes) of the documents committed after ``seq``."""
+        return [
+            (int(q), doc_id, None if sig is None else bytes(sig))
+            for q, doc_id, sig in self.db.query(
+                "SELECT seq, id, minhash FROM documents WHERE seq > ? ORDER BY seq", (seq,)
+            )
+        ]
+
+    # -- writing ---------------------------------------------------------------------------
+    def write(self, doc: Document) -> list[Document]:
+        """Store one document and everything extracted from it, in one transaction; returns the
+        documents this call committed, in their final state (see ``admission``).
 
         With ``batch_size`` > 1 the document waits until the batch is full (or the next read,
         or ``close``) and the whole batch commits at once: a killed run then loses at most the
         uncommitted batch, which ``seen`` does not report, so the re-run writes it again.
         """
         if self.batch_size == 1:
-            self._commit([_prepare(doc)])
-            return
-        self._pending.append(_prepare(doc))
+            return self._commit([(doc, _prepare(doc))])
+        self._pending.append((doc, _prepare(doc)))
         self._pending_ids.add(doc.id)
         if len(self._pending) >= self.batch_size:
-            self.flush()
+            return self.flush()
+        return []
 
-    def write_many(self, docs: Sequence[Document]) -> None:
+    def write_many(self, docs: Sequence[Document]) -> list[Document]:
         """Store several documents in one transaction: fewer commits for bulk runs."""
-        self._commit([_prepare(d) for d in docs])
+        return self._commit([(d, _prepare(d)) for d in docs])
 
-    def flush(self) -> None:
-        """Commit the documents waiting in the batch."""
-        if self._pending:
-            self._commit(self._pending)
-            self._pending, self._pending_ids = [], set()
+    def flush(self) -> list[Document]:
+        """Commit the documents waiting in the batch; returns them in their final state."""
+        if not self._pending:
+            return []
+        batch = self._pending
+        self._pending, self._pending_ids = [], set()
+        return self._commit(batch)
 
-    def _commit(self, batch: list[dict[str, Any]]) -> None:
-        # Stable sort: a document written twice in one batch keeps its last version.
-        prepared = sorted(batch, key=lambda p: p["id"])
-        if not prepared:
-            return
-        # Shared rows first, in key order, then documents in id order: every writer takes locks
-        # in the same order, so two writers on PostgreSQL wait for each other but never deadlock.
-        actors = sorted({a for p in prepared for a in p["actors"]}, key=lambda a: a[0])
-        places = sorted({pl for p in prepared for pl in p["places"]}, key=lambda pl: pl[0])
+    def _commit(self, batch: list[tuple[Document, dict[str, Any]]]) -> list[Document]:
+        """Write a batch in input order in one transaction that holds the writers' lock: every
+        writer decides and writes in turn, so a decision always sees what the others stored."""
+        if not batch:
+            return []
+        admission = self.admission
 
-        def run() -> None:
-            with self.db.transaction():
-                self.db.executemany(
-                    "INSERT INTO actors (name, type, country) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
-                    actors,
-                )
-                self.db.executemany(
-                    "INSERT INTO places (geonameid, name, latitude, longitude, admin1, country, country_code)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (geonameid) DO NOTHING",
-                    places,
-                )
-                for p in prepared:
-                    self._write_one(p)
+        def run() -> tuple[list[Document], int]:
+            with self.db.transaction(lock=True):
+                seq = int(self.db.one("SELECT COALESCE(MAX(seq), 0) FROM documents")[0])
+                if admission is not None:
+                    admission.refresh()
+                done = []
+                for doc, prepared in batch:
+                    if admission is not None:
+                        verdict = admission.settle(doc)
+                        if verdict == "already":
+                            done.append(doc)
+                            continue
+                        if verdict == "changed":
+                            prepared = _prepare(doc)
+                    if prepared["kind"] == "document":
+                        seq += 1
+                    self._write_one(prepared, seq)
+                    done.append(doc)
+                return done, seq
 
-        self.db.retrying(run)
+        done, seq = self.db.retrying(run)
+        if admission is not None:
+            admission.committed(seq)
+        return done
 
-    def _write_one(self, p: dict[str, Any]) -> None:
+    def _write_one(self, p: dict[str, Any], seq: int) -> None:
         db, doc_id, now = self.db, p["id"], time.time()
+        db.executemany(
+            "INSERT INTO actors (name, type, country) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+            sorted(p["actors"], key=lambda a: a[0]),
+        )
+        db.executemany(
+            "INSERT INTO places (geonameid, name, latitude, longitude, admin1, country, country_code)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (geonameid) DO NOTHING",
+            sorted(p["places"], key=lambda pl: pl[0]),
+        )
         if p["kind"] != "document":
             # A document that an earlier run stored and this run rejects moves, it is not kept twice.
             db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -178,28 +233,28 @@ class Store:
             db.execute("DELETE FROM duplicates WHERE doc_id = ?", (doc_id,))
         if p["kind"] == "quarantine":
             db.execute(
-                "INSERT INTO quarantine (doc_id, file, line, reason, raw, written_at) VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file, line = excluded.line,"
-                " reason = excluded.reason, raw = excluded.raw",
+                "INSERT INTO quarantine (doc_id, file, line, reason, raw, source_id, written_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file,"
+                " line = excluded.line, reason = excluded.reason, raw = excluded.raw",
                 (*p["row"], now),
             )
             return
         if p["kind"] == "duplicate":
             db.execute(
-                "INSERT INTO duplicates (doc_id, duplicate_of, file, line, outlet, url, title, published, written_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET"
+                "INSERT INTO duplicates (doc_id, duplicate_of, file, line, outlet, url, title, published,"
+                " text_hash, source_id, given, kind, similarity, written_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET"
                 " duplicate_of = excluded.duplicate_of, file = excluded.file, line = excluded.line",
                 (*p["row"], now),
             )
             return
         cols = ("id", "source", "line", "outlet", "url", "title", "published", "text", "clean")
-        cols += ("offsets", "spans", "meta", "text_hash", "minhash", "written_at")
-        updates = ", ".join(f"{c} = excluded.{c}" for c in cols[1:-1])
-        # The upsert locks the document row first: a second writer of the same id waits here.
+        cols += ("offsets", "spans", "meta", "text_hash", "minhash", "source_id", "given", "record")
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
         db.execute(
-            f"INSERT INTO documents ({', '.join(cols)}) VALUES ({_placeholders(len(cols))})"
+            f"INSERT INTO documents ({', '.join(cols)}, seq, written_at) VALUES ({_placeholders(len(cols) + 2)})"
             f" ON CONFLICT (id) DO UPDATE SET {updates}",
-            (*p["row"], now),
+            (*p["row"], seq, now),
         )
         db.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
         db.execute("DELETE FROM doc_events WHERE doc_id = ?", (doc_id,))
@@ -236,30 +291,18 @@ class Store:
         def run() -> dict[str, int]:
             with self.db.transaction(lock=True):
                 records = self._doc_event_records()
-                merged = [combine(c) for c in cluster(records, radius_km, window_days)]
-                changes = timeline(merged)
-                now = time.time()
+                # The analysts' decisions are laid over the machine's clusters (store.review).
+                merged, states = review.merge_events(self.db, records, radius_km, window_days)
+                changes = timeline(m for m in merged if not m.get("rejected"))
+                self.db.execute("DELETE FROM event_reviews")
                 self.db.execute("DELETE FROM event_members")
                 self.db.execute("DELETE FROM events")
                 self.db.execute("DELETE FROM control_changes")
-                self.db.executemany(
-                    f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)})"
-                    f" VALUES ({_placeholders(len(_MERGED_COLUMNS))})",
-                    [_merged_row(m, now) for m in merged],
-                )
-                self.db.executemany(
-                    "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
-                    [(m["event_id"], mid) for m in merged for mid in m["members"]],
-                )
-                cc_cols = ("place_key", "seq", "since", "controller", "previous", "location", "geonameid")
-                cc_cols += ("latitude", "longitude", "event_ids")
-                self.db.executemany(
-                    f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({_placeholders(len(cc_cols))})",
-                    [tuple(_json(c[k]) if k == "event_ids" else c[k] for k in cc_cols) for c in changes],
-                )
+                self._insert_merged(merged, states, time.time())
+                self._insert_changes(changes)
                 return {
                     "before": len(records),
-                    "after": len(merged),
+                    "after": sum(1 for m in merged if not m.get("rejected")),
                     "multi_source": sum(1 for m in merged if m["n_sources"] > 1),
                     "disputed": sum(1 for m in merged if m["status"] == "disputed"),
                     "control_changes": len(changes),
@@ -267,16 +310,129 @@ class Store:
 
         return self.db.retrying(run)
 
-    def _doc_event_records(self) -> list[dict[str, Any]]:
+    def merge_local(self, event_ids: Iterable[str], review_ids: Iterable[str] = ()) -> list[str]:
+        """Re-merge only some merged events, after an analyst's decision: a full merge of a large
+        store takes tens of seconds, a click must not.
+
+        Takes the listed events, the events of every document the listed reviews are anchored
+        in, their reports and their reviews, and the control timeline of their places; returns
+        the ids of the events that replace them. The next full merge gives the same events,
+        except that a report outside them may then join a corrected event.
+        """
+        self.flush()
+        wanted_reviews = set(review_ids)
+
+        def run() -> list[str]:
+            with self.db.transaction(lock=True):
+                ids = set(event_ids) | review.events_of_documents(self.db, wanted_reviews)
+                ids = sorted(ids)
+                member_ids = [
+                    r[0]
+                    for chunk in _chunks(ids)
+                    for r in self.db.query(
+                        f"SELECT member_id FROM event_members WHERE event_id IN ({_placeholders(len(chunk))})",
+                        chunk,
+                    )
+                ]
+                records = self._doc_event_records(member_ids)
+                held = review.reviews_of_events(self.db, ids) | wanted_reviews
+                reviews = [r for r in review.active_reviews(self.db) if r.review_id in held]
+                merged, states = review.merge_events(self.db, records, 25.0, 3, reviews=reviews)
+                old = self._place_keys(ids)
+                for chunk in _chunks(ids):
+                    marks = _placeholders(len(chunk))
+                    for table in ("event_members", "event_reviews", "events"):
+                        self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
+                self._insert_merged(merged, states, time.time())
+                keys = old | {k for m in merged if (k := place_key(m))}
+                self._retimeline(keys)
+                return sorted(m["event_id"] for m in merged)
+
+        return self.db.retrying(run)
+
+    def _insert_merged(self, merged: list[dict[str, Any]], states: list[tuple], now: float) -> None:
+        self.db.executemany(
+            f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)}) VALUES ({_placeholders(len(_MERGED_COLUMNS))})",
+            [_merged_row(m, now) for m in merged],
+        )
+        self.db.executemany(
+            "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
+            [(m["event_id"], mid) for m in merged for mid in m["members"]],
+        )
+        review.insert_states(self.db, states)
+
+    def _place_keys(self, event_ids: list[str]) -> set[str]:
+        keys = set()
+        for chunk in _chunks(event_ids):
+            for gid, location in self.db.query(
+                f"SELECT geonameid, location FROM events WHERE event_id IN ({_placeholders(len(chunk))})",
+                chunk,
+            ):
+                if key := place_key({"geonameid": gid, "location": location}):
+                    keys.add(key)
+        return keys
+
+    def _retimeline(self, keys: set[str]) -> None:
+        """Recompute the control timeline of some places from the merged events at them."""
+        if not keys:
+            return
+        gids = sorted(int(k[1:]) for k in keys if k.startswith("g"))
+        names = sorted(k[1:] for k in keys if k.startswith("n"))
+        cols = _MERGED_COLUMNS
+        rows = []
+        for chunk in _chunks(gids):
+            rows += self.db.query(
+                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IN ({_placeholders(len(chunk))})",
+                chunk,
+            )
+        for chunk in _chunks(names):
+            rows += self.db.query(
+                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IS NULL"
+                f" AND LOWER(e.location) IN ({_placeholders(len(chunk))})",
+                chunk,
+            )
+        rejected = set(review.decisions(self.db, [r[0] for r in rows], only="rejected"))
+        events = []
+        for r in rows:
+            ev = dict(zip(cols, r, strict=True))
+            if ev["event_id"] not in rejected and place_key(ev) in keys:
+                events.append(ev)
+        changes = timeline(events)
+        for chunk in _chunks(sorted(keys)):
+            self.db.execute(
+                f"DELETE FROM control_changes WHERE place_key IN ({_placeholders(len(chunk))})", chunk
+            )
+        self._insert_changes(changes)
+
+    def _insert_changes(self, changes: list[dict[str, Any]]) -> None:
+        cc_cols = ("place_key", "seq", "since", "controller", "previous", "location", "geonameid")
+        cc_cols += ("latitude", "longitude", "event_ids")
+        self.db.executemany(
+            f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({_placeholders(len(cc_cols))})",
+            [tuple(_json(c[k]) if k == "event_ids" else c[k] for k in cc_cols) for c in changes],
+        )
+
+    def _doc_event_records(self, member_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         cols = ("event_id", "doc_id") + EVENT_COLUMNS + ("arguments",)
-        rows = self.db.query(f"SELECT {', '.join(cols)} FROM doc_events")
+        if member_ids is None:
+            rows = self.db.query(f"SELECT {', '.join(cols)} FROM doc_events")
+        else:
+            rows = [
+                r
+                for chunk in _chunks(sorted(member_ids))
+                for r in self.db.query(
+                    f"SELECT {', '.join(cols)} FROM doc_events WHERE event_id IN ({_placeholders(len(chunk))})",
+                    chunk,
+                )
+            ]
         out = []
         for row in rows:
             rec = dict(zip(cols, row, strict=True))
             rec["historical"] = bool(rec["historical"])
             rec["attributed_to"] = json.loads(rec["attributed_to"])
             # A default actor (barrel bombs are the regime's) was not read in the text.
-            rec["actor1_inferred"] = "actor1" not in json.loads(rec.pop("arguments") or "{}")
+            rec["arguments"] = json.loads(rec["arguments"] or "{}")
+            rec["actor1_inferred"] = "actor1" not in rec["arguments"]
             out.append(rec)
         return out
 
@@ -303,8 +459,10 @@ class Store:
     def _events(self, filters: dict[str, Any], batch: int = 500) -> Iterator[tuple[dict[str, Any], dict]]:
         """Export dicts with extras (outlets of the documents, merge time) for the CSV export."""
         self._fresh()
+        filters = dict(filters)
+        order = review.ORDERS[filters.pop("order", None) or "date"]
         where, params = event_filter(**filters)
-        sql = f"SELECT {', '.join(_MERGED_COLUMNS)} FROM events e{where} ORDER BY e.event_date IS NULL, e.event_date, e.event_id"
+        sql = f"SELECT {', '.join(_MERGED_COLUMNS)} FROM events e{where} ORDER BY {order}"
         limit, offset = filters.get("limit"), filters.get("offset")
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
@@ -314,8 +472,10 @@ class Store:
             chunk = [dict(zip(_MERGED_COLUMNS, r, strict=True)) for r in rows[i : i + batch]]
             evidence = self._evidence([c["event_id"] for c in chunk])
             outlets = self._outlets({d for c in chunk for d in json.loads(c["doc_ids"])})
+            decisions = review.decisions(self.db, [c["event_id"] for c in chunk])
             for c in chunk:
                 out = _export_dict(c, evidence.get(c["event_id"], []))
+                out["reviewed"] = review.reviewed_value(decisions.get(c["event_id"]))
                 extras = {
                     "outlets": sorted({outlets[d] for d in out["doc_ids"] if outlets.get(d)}),
                     "merged_at": c["merged_at"],
@@ -335,6 +495,9 @@ class Store:
         )
         for eid, doc_id, start, end, text in rows:
             out.setdefault(eid, []).append({"doc_id": doc_id, "start": start, "end": end, "text": text})
+        # A reviewed event keeps the sentences of reports the coder no longer finds.
+        for eid, extra in review.extra_evidence(self.db, ids).items():
+            out.setdefault(eid, []).extend(extra)
         return out
 
     def _outlets(self, doc_ids: Iterable[str]) -> dict[str, str]:
@@ -348,14 +511,10 @@ class Store:
     def event(self, event_id: str) -> dict[str, Any] | None:
         """One merged event by its id (or by the id of any report merged into it), with its sources."""
         self._fresh()
-        row = self.db.one(
-            "SELECT event_id FROM events WHERE event_id = ?"
-            " UNION ALL SELECT event_id FROM event_members WHERE member_id = ?",
-            (event_id, event_id),
-        )
-        if row is None:
+        merged_id = review.locate(self.db, event_id)
+        if merged_id is None:
             return None
-        found = list(self._events({"event_id": row[0]}))
+        found = list(self._events({"event_id": merged_id}))
         if not found:
             return None
         out, extras = found[0]
@@ -373,7 +532,7 @@ class Store:
             for r in self.db.query(
                 f"SELECT {cols} FROM event_members m JOIN doc_events d ON d.event_id = m.member_id"
                 " WHERE m.event_id = ? ORDER BY d.doc_id, d.event_id",
-                (row[0],),
+                (merged_id,),
             )
         ]
         out["fatalities_max"] = extras["fatalities_max"]
@@ -384,7 +543,7 @@ class Store:
         """A stored document (or its quarantine/duplicate record) with spans and event ids."""
         self.flush()
         cols = ("id", "source", "line", "outlet", "url", "title", "published", "text", "clean", "offsets")
-        cols += ("spans", "meta", "text_hash")
+        cols += ("spans", "meta", "text_hash", "source_id")
         row = self.db.one(f"SELECT {', '.join(cols)} FROM documents WHERE id = ?", (doc_id,))
         if row is not None:
             out = dict(zip(cols, row, strict=True))
@@ -402,18 +561,48 @@ class Store:
             ]
             return out
         row = self.db.one(
-            "SELECT doc_id, file, line, reason, raw FROM quarantine WHERE doc_id = ?", (doc_id,)
+            "SELECT doc_id, file, line, reason, source_id, raw FROM quarantine WHERE doc_id = ?", (doc_id,)
         )
         if row is not None:
-            keys = ("id", "source", "line", "reason", "text")
-            return dict(zip(keys, (*row[:4], _raw_text(row[4])), strict=True)) | {"state": "quarantined"}
+            keys = ("id", "source", "line", "reason", "source_id", "text")
+            return dict(zip(keys, (*row[:5], _raw_text(row[5])), strict=True)) | {"state": "quarantined"}
         row = self.db.one(
-            "SELECT doc_id, duplicate_of, file, line, outlet, url, title, published FROM duplicates WHERE doc_id = ?",
+            "SELECT doc_id, duplicate_of, file, line, outlet, url, title, published, source_id, kind, similarity"
+            " FROM duplicates WHERE doc_id = ?",
             (doc_id,),
         )
         if row is not None:
-            keys = ("id", "duplicate_of", "source", "line", "outlet", "url", "title", "published")
+            keys = (
+                "id",
+                "duplicate_of",
+                "source",
+                "line",
+                "outlet",
+                "url",
+                "title",
+                "published",
+                "source_id",
+            )
+            keys += ("kind", "similarity")
             return dict(zip(keys, row, strict=True)) | {"state": "duplicate"}
+        return None
+
+    def outcome(self, record: str, key: str | None = None) -> dict[str, Any] | None:
+        """What became of a record: the document it is (found by record, else by content key),
+        or its duplicate or quarantine row; with its event ids."""
+        self.flush()
+        row = self.db.one("SELECT id FROM documents WHERE record = ?", (record,))
+        if row is None and key is not None:
+            row = self.db.one("SELECT id FROM documents WHERE id = ?", (key,))
+        if row is not None:
+            ids = self.db.query("SELECT event_id FROM doc_events WHERE doc_id = ? ORDER BY idx", (row[0],))
+            return {"id": row[0], "state": "processed", "event_ids": [r[0] for r in ids]}
+        row = self.db.one("SELECT duplicate_of FROM duplicates WHERE doc_id = ?", (record,))
+        if row is not None:
+            return {"id": record, "state": "duplicate", "duplicate_of": row[0]}
+        row = self.db.one("SELECT reason FROM quarantine WHERE doc_id = ?", (record,))
+        if row is not None:
+            return {"id": record, "state": "quarantined", "reason": row[0]}
         return None
 
     def control(self, date: str, bbox: Sequence[float] | None = None) -> list[dict[str, Any]]:
@@ -498,6 +687,7 @@ class Store:
         }
 
     def quarantined(self) -> Iterator[dict[str, Any]]:
+        """Every quarantined record: where it was read, why it was kept out, and its text."""
         self.flush()
         keys = ("doc_id", "file", "line", "reason", "text")
         for row in self.db.query(
@@ -520,15 +710,23 @@ def event_filter(
     historical: bool | None = None,
     event_id: str | None = None,
     min_confidence: float | None = None,
+    review_state: str | None = None,
     limit: int | None = None,
     offset: int | None = None,
 ) -> tuple[str, list[Any]]:
-    """A parameterised WHERE clause over merged events ``e``; substring filters ignore case."""
+    """A parameterised WHERE clause over merged events ``e``; substring filters ignore case.
+
+    Rejected events are left out unless ``review_state`` asks for them (see
+    :func:`marsad.store.review.filter_clause`); one asked for by id is always found."""
     clauses: list[str] = []
     params: list[Any] = []
     if event_id:
         clauses.append("e.event_id = ?")
         params.append(event_id)
+    clause, values = review.filter_clause("all" if event_id and review_state is None else review_state)
+    if clause:
+        clauses.append(clause)
+        params += values
     if date_from:
         clauses.append("e.event_date >= ?")
         params.append(str(date_from))
@@ -542,9 +740,9 @@ def event_filter(
     if actor:
         clauses.append(
             "LOWER(COALESCE(e.actor1, '') || '|' || COALESCE(e.actor2, '') || '|' || COALESCE(e.assoc_actor_1, '')"
-            " || '|' || COALESCE(e.assoc_actor_2, '')) LIKE ?"
+            " || '|' || COALESCE(e.assoc_actor_2, '')) LIKE ? ESCAPE '\\'"
         )
-        params.append(f"%{actor.lower()}%")
+        params.append(_contains(actor))
     for column, value in (("event_type", event_type), ("sub_event_type", sub_event_type), ("status", status)):
         if value:
             clauses.append(f"LOWER(e.{column}) = ?")
@@ -553,14 +751,14 @@ def event_filter(
         clauses.append("(LOWER(e.country) = ? OR LOWER(e.country_code) = ?)")
         params += [country.lower(), country.lower()]
     if source:
-        clauses.append("LOWER(e.attributed_to) LIKE ?")
-        params.append(f"%{source.lower()}%")
+        clauses.append("LOWER(e.attributed_to) LIKE ? ESCAPE '\\'")
+        params.append(_contains(source))
     if text:
         clauses.append(
-            "(LOWER(e.notes) LIKE ? OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
-            " ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND LOWER(s.text) LIKE ?))"
+            "(LOWER(e.notes) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
+            " ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND LOWER(s.text) LIKE ? ESCAPE '\\'))"
         )
-        params += [f"%{text.lower()}%"] * 2
+        params += [_contains(text)] * 2
     if historical is not None:
         clauses.append("e.historical = ?")
         params.append(1 if historical else 0)
@@ -569,6 +767,13 @@ def event_filter(
         clauses.append("e.confidence >= ?")
         params.append(float(min_confidence))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _contains(value: str) -> str:
+    """A LIKE pattern for "contains ``value``" (any case): its own ``%`` and ``_`` match only
+    themselves (issue 13: they matched everything)."""
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[str, Any]:
@@ -580,6 +785,8 @@ def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[st
             out[f] = json.loads(row[f])
         elif f == "historical":
             out[f] = bool(row[f])
+        elif f == "reviewed":
+            out[f] = None  # set by the reader from the review tables
         else:
             out[f] = row[f]
     return out
@@ -599,6 +806,13 @@ def _merged_row(m: dict[str, Any], now: float) -> tuple:
     return tuple(values)
 
 
+def _safe(value: str | None) -> str | None:
+    """A field of a quarantined record that PostgreSQL text can hold (its raw text keeps all)."""
+    if value is None:
+        return None
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace("\x00", "\ufffd")
+
+
 def _raw_text(raw: bytes | None) -> str | None:
     return None if raw is None else bytes(raw).decode("utf-8", "surrogatepass")
 
@@ -607,30 +821,50 @@ def _as_event(ev: Any) -> Event:
     return ev if isinstance(ev, Event) else Event.from_dict(ev)
 
 
+def distinct_events(events: Iterable[Any]) -> list[tuple[Event, dict[str, Any]]]:
+    """A document's events with their export dicts, each once: a repeat (every field the same)
+    is dropped, and an event whose id another one already took gets an id of its own, so that
+    nothing the extractor found is lost to an id clash (the run summary counts these too)."""
+    out: list[tuple[Event, dict[str, Any]]] = []
+    taken: dict[str, str] = {}
+    for raw in events:
+        ev = _as_event(raw)
+        d = ev.to_dict()
+        body = _json({**d, "arguments": ev.arguments})
+        first = taken.get(d["event_id"])
+        if first is not None:
+            if first == body:
+                continue
+            ev.event_id = f"{d['event_id']}-{blake2b(body.encode(), digest_size=4).hexdigest()}"
+            d = ev.to_dict()
+        taken[d["event_id"]] = body
+        out.append((ev, d))
+    return out
+
+
 def _prepare(doc: Document) -> dict[str, Any]:
     """Every row one document needs, built before the transaction so the lock is held briefly."""
     published = doc.published.isoformat() if doc.published else None
     reason = doc.quarantine
-    if (
-        reason is None
-        and doc.duplicate_of is None
-        and any(
-            "\x00" in (x or "") for x in (doc.text, doc.clean, doc.title, doc.url, doc.outlet, doc.source)
-        )
-    ):
-        # PostgreSQL text cannot hold NUL; refusing such a document on both backends keeps the
-        # two stores identical, and the quarantine keeps its bytes for inspection.
-        reason = NUL_REASON
+    if reason is None and doc.duplicate_of is None:
+        # PostgreSQL text cannot hold NUL, nor UTF-8 a lone surrogate; refusing such a document on
+        # both backends keeps the two stores identical, and the quarantine keeps its bytes. (A run
+        # refuses them when it reads them: marsad.ingest.identity.check_text; this is the net.)
+        fields = "".join(x or "" for x in (doc.text, doc.clean, doc.title, doc.url, doc.outlet, doc.source))
+        if "\x00" in fields:
+            reason = doc.reject(NUL_REASON).quarantine
+        elif _SURROGATE.search(fields):
+            reason = doc.reject(SURROGATE_REASON).quarantine
+    source_id, given = doc.meta.get("source_id"), 1 if doc.meta.get("id_given") else 0
     if reason is not None:
-        return {
-            "id": doc.id,
-            "kind": "quarantine",
-            "row": (doc.id, doc.source, doc.line, reason, doc.text.encode("utf-8", "surrogatepass")),
-            "actors": (),
-            "places": (),
-        }
+        doc.id = doc.meta.get("record", doc.id)  # a reject is keyed by what was read
+        raw = doc.text.encode("utf-8", "surrogatepass")
+        row = (doc.id, _safe(doc.source), doc.line, _safe(reason), raw, _safe(source_id))
+        return {"id": doc.id, "kind": "quarantine", "row": row, "actors": (), "places": ()}
     if doc.duplicate_of is not None:
+        dup = doc.meta.get("duplicate") or {}
         row = (doc.id, doc.duplicate_of, doc.source, doc.line, doc.outlet, doc.url, doc.title, published)
+        row += (doc.meta.get("text_hash"), source_id, given, dup.get("kind"), dup.get("similarity"))
         return {"id": doc.id, "kind": "duplicate", "row": row, "actors": (), "places": ()}
     assert doc.offsets is not None
     meta = {k: v for k, v in doc.meta.items() if k != "minhash"}
@@ -651,6 +885,9 @@ def _prepare(doc: Document) -> dict[str, Any]:
         _json(meta),
         doc.meta.get("text_hash"),
         _minhash_bytes(doc.meta.get("minhash")),
+        source_id,
+        given,
+        doc.meta.get("record"),
     )
     mentions, actors, places = [], set(), set()
     for i, s in enumerate(x for x in doc.spans if x.label in MENTION_LABELS):
@@ -688,13 +925,8 @@ def _prepare(doc: Document) -> dict[str, Any]:
                     a.get("country_code"),
                 )
             )
-    events, sources, ids = [], [], set()
-    for i, raw in enumerate(doc.events):
-        ev = _as_event(raw)
-        d = ev.to_dict()
-        if d["event_id"] in ids:
-            continue
-        ids.add(d["event_id"])
+    events, sources = [], []
+    for i, (ev, d) in enumerate(distinct_events(doc.events)):
         values = []
         for c in _DOC_EVENT_COLUMNS:
             if c == "doc_id":

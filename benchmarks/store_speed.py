@@ -1,6 +1,6 @@
 """How fast the store is, apart from the stages before it.
 
-``python -m marsad.store.bench CORPUS.jsonl [--db TARGET] [--batch N] [--limit N]`` runs the
+``python benchmarks/store_speed.py CORPUS.jsonl [--db TARGET] [--batch N] [--limit N]`` runs the
 pipeline once over the corpus into memory, then times, on a fresh store: writing document by
 document, writing in batches, ``seen``, the merge, and a JSONL export. ``TARGET`` is a SQLite
 path (default: a temporary file) or a ``postgresql://`` URL whose tables are emptied first.

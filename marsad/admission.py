@@ -1,0 +1,169 @@
+"""What each record read becomes: new document, copy, already stored, or quarantined.
+
+Decided twice, in input order. First early, right after the cheap front stages (clean,
+language, fingerprint), against what this run has seen and what the store held when it last
+looked: a copy or a stored record then skips the costly stages. Then finally, by the store,
+inside the write transaction that holds the writers' lock: there the store shows everything
+every writer has committed, so two runs at once over one store decide as if they had run one
+after the other, on SQLite and PostgreSQL alike. An early copy is final (a stored document is
+never removed); only an early "new" can turn out, at commit, to be a copy of what another run
+wrote meanwhile, or to carry an id that run gave to another text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from marsad.document import Document
+from marsad.ingest.dedup import Dedup
+from marsad.ingest.identity import check_text, record_key, tag, where
+
+
+class Admission:
+    """Early and final decisions for one run (or one API server) over one store, or none."""
+
+    def __init__(self, store: Any = None, dedup: Dedup | None = None) -> None:
+        self.store = store
+        self.dedup = dedup if dedup is not None else Dedup()
+        self.seq = 0  # the store's commit sequence up to which ``dedup`` holds every signature
+        self._sent: set[str] = set()  # records handed on by this run
+        self._early: dict[int, tuple[int, int | None]] = {}  # id(doc) -> (index size, front spans)
+        self._became: dict[str, str | None] = {}  # an early "new" that became a copy -> its original
+        self._names: dict[str, str] = {}  # given id -> content key, for a run without a store
+        if store is not None:
+            self.refresh()
+            store.admission = self
+
+    # -- before any stage --------------------------------------------------------------------
+    def new_records(self, docs: Iterable[Document], summary: Any) -> Iterator[Document]:
+        """The records not already stored nor read before in this run; refuses unstorable text."""
+        for doc in docs:
+            doc.meta.setdefault("source_id", doc.id)
+            check_text(doc)
+            record = doc.meta.setdefault("record", record_key(doc))
+            if record in self._sent or (self.store is not None and self.store.has_record(record)):
+                summary.skipped += 1
+                continue
+            self._sent.add(record)
+            if doc.quarantine is not None:
+                doc.id = record
+            yield doc
+
+    # -- early, after the front stages -------------------------------------------------------
+    def decide(self, doc: Document, n_front: int | None = None) -> Document:
+        """Mark an id collision or a copy of an article seen before; index a first copy."""
+        if doc.quarantine is not None or "text_hash" not in doc.meta:
+            doc.id = doc.meta.get("record", doc.id)
+            return doc
+        if self.store is not None:
+            self.refresh()
+        if self._clash(doc):
+            return doc
+        epoch = len(self.dedup)
+        self.dedup.decide(doc)
+        if doc.duplicate_of is not None:
+            if doc.duplicate_of == doc.meta["text_hash"]:  # the same text, found by its signature
+                doc.meta["duplicate"] = {"kind": "exact", "similarity": 1.0}
+            doc.id = doc.meta["record"]
+        elif self.store is None and doc.meta.get("id_given"):
+            self._names[str(doc.meta["source_id"])] = doc.meta["text_hash"]
+        if self.store is not None:
+            self._early[id(doc)] = (epoch, len(doc.spans) if n_front is None else n_front)
+        return doc
+
+    def adopt(self, doc: Document) -> Document:
+        """A document decided by a run without this store (``marsad load``): the final decision
+        will compare it with everything stored."""
+        if doc.quarantine is not None or doc.duplicate_of is not None:
+            doc.id = doc.meta.get("record", doc.id)
+        elif self.store is not None:
+            self._early[id(doc)] = (0, None)
+        return doc
+
+    def _clash(self, doc: Document) -> bool:
+        """Quarantine a document whose source id already names another text."""
+        if not doc.meta.get("id_given"):
+            return False
+        name, key = str(doc.meta["source_id"]), doc.meta["text_hash"]
+        if self.store is not None:
+            found = self.store.named(name)
+            other, at = (found[0], f" (read from {_at(found[1], found[2])})") if found else (None, "")
+        else:
+            other, at = self._names.get(name), ""
+        if other is None or other == key:
+            return False
+        doc.reject(f"id collision at {where(doc)}: id {name!r} already names another text{at}")
+        doc.id = doc.meta["record"]
+        doc.events = []
+        return True
+
+    # -- final, inside the store's write transaction -------------------------------------------
+    def refresh(self) -> None:
+        """Index the signatures the store committed since this run last looked."""
+        for seq, doc_id, sig in self.store.signatures_since(self.seq):
+            self.dedup.add_stored(doc_id, sig)
+            self.seq = seq
+
+    def committed(self, seq: int) -> None:
+        """The store committed up to ``seq`` for this run, holding the lock: nobody else between."""
+        self.seq = max(self.seq, seq)
+
+    def settle(self, doc: Document) -> str:
+        """``already`` (write nothing), ``changed`` (the document's state changed) or ``keep``."""
+        epoch, n_front = self._early.pop(id(doc), (None, None))
+        record = doc.meta.get("record")
+        if record is not None and self.store.has_record(record):
+            doc.meta["already"] = True
+            return "already"
+        if doc.quarantine is not None or "text_hash" not in doc.meta:
+            return "keep"
+        key = doc.meta["text_hash"]
+        if self._clash(doc):
+            self._became[key] = None
+            return "changed"
+        if doc.duplicate_of is None and epoch is None:
+            return "keep"  # written without an early decision: nothing to check it against
+        stored = self.store.content(key)
+        if stored is not None:
+            if _same_tag(stored, doc):
+                doc.meta["already"] = True
+                return "already"
+            if doc.duplicate_of is None:
+                return self._demote(doc, key, "exact", 1.0, n_front)
+        if doc.duplicate_of is not None:
+            target = doc.duplicate_of
+            if target != key or stored is None:
+                target = self._became.get(target) or target
+            if target == doc.duplicate_of:
+                return "keep"
+            doc.duplicate_of = target
+            return "changed"
+        sig = doc.meta.get("minhash")
+        match = self.dedup.stored_match(sig, epoch) if sig else None
+        if match is not None:
+            return self._demote(doc, match[0], "near", round(match[1], 3), n_front)
+        return "keep"
+
+    def _demote(self, doc: Document, original: str, kind: str, similarity: float, n_front: int | None) -> str:
+        """A document found, at commit, to copy one another run stored: kept as a copy."""
+        self._became[doc.meta["text_hash"]] = original
+        doc.duplicate_of = original
+        doc.meta["duplicate"] = {"kind": kind, "similarity": similarity}
+        doc.meta.pop("minhash", None)
+        doc.id = doc.meta["record"]
+        doc.events = []
+        if n_front is not None:
+            del doc.spans[n_front:]
+        return "changed"
+
+
+def _same_tag(stored: dict[str, Any], doc: Document) -> bool:
+    """Whether a stored document of the same text came with the same id (or URL) as ``doc``."""
+    theirs = str(stored["source_id"] or "") if stored["given"] else stored["url"] or ""
+    return theirs == tag(doc)
+
+
+def _at(source: str | None, line: int | None) -> str:
+    name = (source or "").rsplit("/", 1)[-1] or "?"
+    return f"{name}:{line}" if line else name
