@@ -251,8 +251,10 @@ def fit_linear(rows: list, c: float, seed: int = SEED) -> Linear:
     counts = Counter(f for feats, _, _ in rows for f in set(feats))
     keep = {f for f, n in counts.items() if n >= MIN_COUNT}
     y = [label for _, label, _ in rows]
-    if len(set(y)) < 2:
-        return Linear(-5.0 if not any(y) else 5.0, {})
+    if len(set(y)) < 2 or not keep:
+        # too little to learn from: the share of positives alone (a little smoothed)
+        share = (sum(y) + 0.5) / (len(y) + 1.0)
+        return Linear(round(math.log(share / (1.0 - share)), 5), {})
     vec = DictVectorizer()
     x = vec.fit_transform([{f: 1.0 for f in feats if f in keep} for feats, _, _ in rows])
     lr = LogisticRegression(C=c, max_iter=3000, random_state=seed)
