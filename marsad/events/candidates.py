@@ -42,6 +42,10 @@ CLASS_TYPES = {
 ARMED = frozenset({"state forces", "rebel group", "political militia", "identity militia", "external forces"})
 MONEY = frozenset({"usd", "sar", "eur", "lira", "percent"})
 MAX_OUTSIDE = 3  # places of the sentence outside the unit proposed, nearest first
+# Events only a state's (or a coalition's) aircraft make: never an unidentified group's.
+FROM_THE_AIR = frozenset({"Air/drone strike"})
+# Parts that never make a group actor1: civilians hit by violence, and who holds the place.
+NEVER_ACTOR1 = frozenset({"civilian", "holder"})
 
 
 @dataclass(slots=True)
@@ -106,8 +110,11 @@ def place_key(p: Span) -> object:
 class Proposer:
     """Collects the proposals of one document while the extractor reads it."""
 
-    def __init__(self, ex, doc: Document, idx, tokens, keys) -> None:
-        """``ex``: the EventExtractor reading the document, whose rules each proposal records."""
+    def __init__(self, ex, doc: Document, idx, tokens, keys, lean: bool = False) -> None:
+        """``ex``: the EventExtractor reading the document, whose rules each proposal records.
+
+        ``lean``: propose only the events the rules code (what a model that adds nothing needs
+        to decide on), not every unit they drop."""
         self.ex, self.doc, self.idx, self.tokens, self.keys = ex, doc, idx, tokens, keys
         self.starts = ex._tok_starts
         self.proposals: list[Proposal] = []
@@ -120,7 +127,15 @@ class Proposer:
         )
         self.main_country = countries.most_common(1)[0][0] if countries else None
         self.numbers = SpanIndex(doc.spans_of("number"))
-        self._names = [s for label in ("place", "actor", "source") for s in idx[label].spans]
+        self.lean = lean
+        # which tokens stand inside a name (a place, a group, a source): not words of context
+        self._in_name = bytearray(len(tokens))
+        for label in ("place", "actor", "source"):
+            for n in idx[label].spans:
+                for j in range(
+                    bisect.bisect_left(self.starts, n.start), bisect.bisect_left(self.starts, n.end)
+                ):
+                    self._in_name[j] = 1
         self.mentions = Counter(place_key(p) for p in idx["place"].spans if p.attrs.get("lat") is not None)
 
     def attribute_earlier(self, sources: list[str]) -> None:
@@ -133,9 +148,13 @@ class Proposer:
             self._sent_start = sent.start
             self.sent_index += 1
         carry = ctx.sentence_actor
+        if self.lean and (unit.heading or unit.opinion or not unit.live):
+            return
         v = self.ex._verdict(
-            self.doc, self.idx, self.tokens, self.keys, sent, unit, sent_sources, ctx, full=True
+            self.doc, self.idx, self.tokens, self.keys, sent, unit, sent_sources, ctx, full=not self.lean
         )
+        if v is None:
+            return  # lean: the rules drop it
         if v.drop is None and not v.historical:
             ctx.event_places.extend(v.places)  # as the rules' own events would
         sent_hi = bisect.bisect_left(self.starts, sent.end)
@@ -149,11 +168,12 @@ class Proposer:
         self.proposals.append(prop)
 
     def finish(self) -> list[Proposal]:
-        """Add what only the whole article tells: whether it names any armed group at all
-        (sport, markets and culture name none)."""
-        armed = (
-            "d_armed" if any(s.attrs.get("type") in ARMED for s in self.idx["actor"].spans) else "d_unarmed"
+        """Add what only the whole article tells: whether it speaks of violence at all, naming an
+        armed group or people killed (sport, markets and culture do neither)."""
+        violent = any(s.attrs.get("type") in ARMED for s in self.idx["actor"].spans) or any(
+            c.attrs.get("kind") == "killed" for c in self.idx["casualties"].spans
         )
+        armed = "d_armed" if violent else "d_unarmed"
         for p in self.proposals:
             for fam in p.families:
                 fam.feats.append(armed)
@@ -394,16 +414,22 @@ class Proposer:
             span = unread_actor(party) if party else None
             if span is not None:
                 unread.append((span, "spokesman"))
-        # the analysts' defaults (policy.yaml) for the places' countries, and an unidentified
-        # group (named for the event's country when it is coded)
+        # the analysts' defaults (policy.yaml) for the event's type, its places' countries and its date
         codes = {p.span.attrs.get("country_code") for p in places}
         coalition = ex._coalition(self.keys, unit, sent_hi)
+        day = date.fromisoformat(v.when[:10]) if v.when else self.doc.published
         defaults = [
             r.actor
             for r in ex.policy.default_actors
-            if codes & set(r.countries) and (r.when != "coalition" or coalition)
+            if r.sub_event_type == v.sub_type
+            and codes & set(r.countries)
+            and (r.when != "coalition" or coalition)
+            and not (day and ((r.start and day < r.start) or (r.until and day > r.until)))
         ]
-        for name in dict.fromkeys([*defaults, "Unidentified Armed Group (Syria)"]):
+        if v.sub_type not in FROM_THE_AIR:
+            # FORMAT.md: an unnamed perpetrator is an unidentified armed group (of the event's country)
+            defaults.append("Unidentified Armed Group (Syria)")
+        for name in dict.fromkeys(defaults):
             span = unread_actor(name)
             if span is not None:
                 unread.append((span, "default"))
@@ -416,7 +442,7 @@ class Proposer:
         fam = main.trigger.id
         for n, (a, role, where) in enumerate(named):
             name = a.attrs.get("canonical")
-            if not name or name in seen:
+            if not name or name in seen or role in NEVER_ACTOR1:
                 continue
             seen.add(name)
             i = bisect.bisect_right(self.starts, a.start) - 1
@@ -458,11 +484,10 @@ class Proposer:
     def _window(self, fnd: Found, unit: Unit) -> list[str]:
         """The words around a trigger, names left out: two before and after it by position,
         the rest of its clause as a bag."""
-        keys, tokens = self.keys, self.tokens
-        names = self._names
+        keys, in_name = self.keys, self._in_name
         out = []
         for j in range(max(unit.back_lo, fnd.index - 6), min(unit.ahead_hi, fnd.index + 7)):
-            if j == fnd.index or any(n.start <= tokens[j].start < n.end for n in names):
+            if j == fnd.index or in_name[j]:
                 continue
             k = keys[j][-1] if len(keys[j]) > 1 else keys[j][0]
             d = j - fnd.index
@@ -489,6 +514,8 @@ class Proposer:
         base.extend(sorted({"has=" + p.feats[3] for p in prop.places if p.where in ("own", "ahead")}))
         countries = {p.attrs.get("country_code") for p in v.places}
         for fam, fnd in families.items():
+            if self.lean and fnd is not v.main:
+                continue  # only the rules' own event is decided on
             lexeme, tense = self._lexeme(fnd)
             ff = [
                 "f=" + fam,

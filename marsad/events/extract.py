@@ -144,7 +144,7 @@ class EventExtractor:
         if self.collect or self.decider is not None:
             from marsad.events.candidates import Proposer
 
-            proposer = Proposer(self, doc, idx, tokens, keys)
+            proposer = Proposer(self, doc, idx, tokens, keys, lean=not self.collect and not self.decider.adds)
         for sent in sentences:
             ctx.sentence_actor = None
             lo = bisect.bisect_left(self._tok_starts, sent.start)

@@ -72,6 +72,11 @@ class Decider:
     thresholds: dict[str, float | None] = field(default_factory=lambda: dict(THRESHOLDS))
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def adds(self) -> bool:
+        """Does it ever add an event the rules drop?"""
+        return self.thresholds.get("add") is not None or self.thresholds.get("add_second") is not None
+
     def decide(self, doc: Document | None, proposals: list[Proposal]) -> list[Event]:
         out: list[Event] = []
         for prop in proposals:
