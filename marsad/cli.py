@@ -497,6 +497,17 @@ def gazetteer_import(
     console.print(f"{path}: {n:,} places imported ({kind})")
 
 
+# The event model's training data, for `marsad train events` and `marsad eval events --cv`.
+Negatives = Annotated[
+    Path | None,
+    typer.Option(exists=True, help="A corpus whose sport, economy and culture pages train as non-events."),
+]
+Excluded = Annotated[
+    list[Path] | None,
+    typer.Option(exists=True, help="Gold folders whose articles never train (sets kept for measuring)."),
+]
+
+
 @eval_app.command("events")
 def eval_events(
     gold_dirs: Annotated[list[Path], typer.Argument(exists=True, help="Folders of *.gold.json files.")],
@@ -519,16 +530,8 @@ def eval_events(
             " same story): train the event model on the others, score the ones left out (never on test/ or feed/).",
         ),
     ] = False,
-    negatives: Annotated[
-        Path | None,
-        typer.Option(
-            exists=True, help="With --cv: a corpus whose sport and economy pages train as non-events."
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[Path] | None,
-        typer.Option(exists=True, help="With --negatives: gold folders whose articles never train."),
-    ] = None,
+    negatives: Negatives = None,
+    exclude: Excluded = None,
     folds: Annotated[
         int | None, typer.Option(min=2, help="With --cv: this many folds instead of one article out.")
     ] = None,
@@ -660,16 +663,8 @@ def train_events(
     ],
     out: Annotated[Path | None, typer.Option(help="Model file to write (required).")] = None,
     replace_packaged: Annotated[bool, typer.Option(help=REPLACE_HELP)] = False,
-    negatives: Annotated[
-        Path | None,
-        typer.Option(
-            exists=True, help="A corpus whose sport, economy and culture pages train as non-events."
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[Path] | None,
-        typer.Option(exists=True, help="Gold folders whose articles never train (sets kept for measuring)."),
-    ] = None,
+    negatives: Negatives = None,
+    exclude: Excluded = None,
     seed: Annotated[int, typer.Option()] = 17,
     add: Annotated[
         float | None,
