@@ -63,7 +63,7 @@ def run_chunk(docs: list[Document]) -> ChunkResult:
         doc = front(doc)
         n_front.append(len(doc.spans))
         doc = back(doc)
-        doc.tokens = []
+        doc.tokens, doc.matches = [], None
         out.append(doc)
     spent = {k: v - before.get(k, 0.0) for k, v in {**front.timings, **back.timings}.items()}
     return out, n_front, spent, peak_rss_kb(), os.getpid()
@@ -229,7 +229,7 @@ class ParquetSink:
         self.buffer: list[dict[str, Any]] = []
 
     def add(self, doc: Document) -> None:
-        doc.tokens = []
+        doc.tokens, doc.matches = [], None
         self.buffer.append(
             {
                 "id": doc.id,

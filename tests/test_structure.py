@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "marsad.runner",
             "marsad.parallel",
             "marsad.evaluate",
+            "marsad.telemetry",
             "marsad.evaluate_places",
             "marsad.event_training",
             "marsad.inspect",

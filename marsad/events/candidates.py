@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 
 from marsad.document import Document, Span
-from marsad.events.lexicon import cues
 from marsad.events.units import (
     BROAD,
     LIST_GAP,
@@ -110,15 +109,16 @@ def place_key(p: Span) -> object:
 class Proposer:
     """Collects the proposals of one document while the extractor reads it."""
 
-    def __init__(self, ex, doc: Document, idx, tokens, keys, lean: bool = False) -> None:
+    def __init__(self, ex, doc: Document, idx, tokens, tags, lean: bool = False) -> None:
         """``ex``: the EventExtractor reading the document, whose rules each proposal records.
 
         ``lean``: propose only the events the rules code (what a model that adds nothing needs
         to decide on), not every unit they drop."""
-        self.ex, self.doc, self.idx, self.tokens, self.keys = ex, doc, idx, tokens, keys
+        self.ex, self.doc, self.idx, self.tokens, self.tags = ex, doc, idx, tokens, tags
+        self.matches = doc.matches
         self.starts = ex._tok_starts
         self.proposals: list[Proposal] = []
-        c = cues()
+        c = ex.lex.cues
         self.groups, self.preps, self.heads = c.groups, c.prepositions, c.place_heads
         self.sent_index = -1
         self._sent_start = -1
@@ -151,7 +151,7 @@ class Proposer:
         if self.lean and (unit.heading or unit.opinion or not unit.live):
             return
         v = self.ex._verdict(
-            self.doc, self.idx, self.tokens, self.keys, sent, unit, sent_sources, ctx, full=not self.lean
+            self.doc, self.idx, self.tokens, self.tags, sent, unit, sent_sources, ctx, full=not self.lean
         )
         if v is None:
             return  # lean: the rules drop it
@@ -181,7 +181,7 @@ class Proposer:
 
     # -- the unit ----------------------------------------------------------------------------------
     def _unit_feats(self, sent: Span, unit: Unit, v: Verdict, sent_sources, sent_hi: int) -> list[str]:
-        ex, keys, doc = self.ex, self.keys, self.doc
+        ex, tags, doc = self.ex, self.tags, self.doc
         main = v.main
         f = ["dr=" + (v.drop or "rules"), "si=" + bucket(self.sent_index, (0, 1, 3, 7))]
         if main.cancel:
@@ -190,21 +190,14 @@ class Proposer:
             f.append("hist")
         tense = self._lexeme(main)[1]
         f.append("tn=" + tense)
-        if tense == "past" and keys[main.index][0].endswith("وا"):
+        if tense == "past" and self.tokens[main.index].norm.endswith("وا"):
             f.append("plural")
         # cue words: in the unit, or elsewhere in its sentence
-        unit_groups = {
-            self.groups[k] for j in range(unit.back_lo, unit.ahead_hi) for k in keys[j] if k in self.groups
-        }
-        sent_groups = {
-            self.groups[k]
-            for j in [*range(unit.sent_lo, unit.back_lo), *range(unit.ahead_hi, sent_hi)]
-            for k in keys[j]
-            if k in self.groups
-        }
+        unit_groups = self._groups(range(unit.back_lo, unit.ahead_hi))
+        sent_groups = self._groups([*range(unit.sent_lo, unit.back_lo), *range(unit.ahead_hi, sent_hi)])
         f.extend("uc=" + g for g in sorted(unit_groups))
         f.extend("sc=" + g for g in sorted(sent_groups - unit_groups))
-        if any(k in ex.source_cues for j in range(unit.sent_lo, main.index) for k in keys[j]):
+        if any(ex.source_cues in tags[j] for j in range(unit.sent_lo, main.index)):
             f.append("speech")
         if sent_sources:
             f.append("src")
@@ -253,17 +246,21 @@ class Proposer:
             f.append("money")
         return f
 
+    def _groups(self, positions) -> set[str]:
+        """The cue groups (cues.yaml) the words at ``positions`` belong to."""
+        single, groups = self.matches.single, self.groups
+        return {h.entry.value for j in positions for h in single(j, groups)}
+
     def _lexeme(self, found: Found) -> tuple[str, str]:
         """The trigger's dictionary form and whether it is a past or present verb, or a noun."""
-        lex = self.ex.lex
-        for k in self.keys[found.index]:
-            if lex.words.get(k) is found.trigger:
-                return lex.forms.get(k, (k, "noun"))
+        for h in self.matches.single(found.index, self.ex.triggers):
+            if h.entry.value[0] is found.trigger:
+                return h.entry.value[2], h.entry.value[3]
         return (found.trigger.id, "phrase")
 
     # -- places ------------------------------------------------------------------------------------
     def _places(self, sent: Span, unit: Unit, v: Verdict, ctx) -> list[PlaceOption]:
-        tokens, keys, starts = self.tokens, self.keys, self.starts
+        tokens, tags, starts = self.tokens, self.tags, self.starts
         ex = self.ex
         names = [s for label in ("actor", "source") for s in self.idx[label].within(sent.start, sent.end)]
         spans = [
@@ -324,23 +321,20 @@ class Proposer:
             prep = "-"
             if where != "prev":
                 j = i - 1
-                while j >= unit.sent_lo and j >= i - 3 and keys[j][0] in self.heads:
+                while j >= unit.sent_lo and j >= i - 3 and self.heads in tags[j]:
                     j -= 1
                 if j >= unit.sent_lo:
-                    prep = next((k for k in keys[j] if k in self.preps), "-")
+                    prep = self.matches.value(j, self.preps, "-")
                 clitic = tokens[i].prefix.removesuffix("ال").lstrip("وف") if i < len(tokens) else ""
                 if prep == "-" and clitic:
                     prep = clitic
-                before = [k for jj in range(max(unit.sent_lo, i - 2), i) for k in keys[jj]]
-                if any(k in ex.direction for k in before):
+                if any(ex.direction in tags[jj] for jj in range(max(unit.sent_lo, i - 2), i)):
                     f.append("pdir")
-                if territory and any(
-                    k in ex.proximity for jj in range(max(unit.sent_lo, i - 4), i) for k in keys[jj]
-                ):
+                if territory and any(ex.proximity in tags[jj] for jj in range(max(unit.sent_lo, i - 4), i)):
                     f.append("pprox")
                 if main.stop is not None and p.start >= main.stop:
                     f.append("pstop")
-                if any(k in ex.source_cues for jj in range(max(unit.sent_lo, i - 4), i) for k in keys[jj]):
+                if any(ex.source_cues in tags[jj] for jj in range(max(unit.sent_lo, i - 4), i)):
                     f.append("pspeech")  # "وقال في أنقرة": where someone speaks
             f.append("pp=" + prep)
             f.append("pr|" + where + "|" + f[1])
@@ -383,7 +377,7 @@ class Proposer:
     ) -> list[ActorOption]:
         ex, tokens = self.ex, self.tokens
         main = v.main
-        roles = ex._roles(self.idx, tokens, self.keys, unit, main)
+        roles = ex._roles(self.idx, tokens, self.tags, unit, main)
         inside = {id(a) for a, _ in roles}
         ranges = (
             (unit.lo, unit.hi, "own"),
@@ -416,7 +410,7 @@ class Proposer:
                 unread.append((span, "spokesman"))
         # the analysts' defaults (policy.yaml) for the event's type, its places' countries and its date
         codes = {p.span.attrs.get("country_code") for p in places}
-        coalition = ex._coalition(self.keys, unit, sent_hi)
+        coalition = ex._coalition(self.tags, unit, sent_hi)
         day = date.fromisoformat(v.when[:10]) if v.when else self.doc.published
         defaults = [
             r.actor
@@ -484,23 +478,23 @@ class Proposer:
     def _window(self, fnd: Found, unit: Unit) -> list[str]:
         """The words around a trigger, names left out: two before and after it by position,
         the rest of its clause as a bag."""
-        keys, in_name = self.keys, self._in_name
+        tokens, in_name = self.tokens, self._in_name
         out = []
         for j in range(max(unit.back_lo, fnd.index - 6), min(unit.ahead_hi, fnd.index + 7)):
             if j == fnd.index or in_name[j]:
                 continue
-            k = keys[j][-1] if len(keys[j]) > 1 else keys[j][0]
+            k = tokens[j].word.readings[-1].key  # the word with every clitic stripped
             d = j - fnd.index
             out.append(f"w{d:+d}={k}" if abs(d) <= 2 else "wb=" + k)
         return out
 
     # -- options -----------------------------------------------------------------------------------
     def _options(self, unit: Unit, v: Verdict, prop: Proposal) -> None:
-        ex, keys = self.ex, self.keys
+        ex, tags = self.ex, self.tags
         families: dict[str, Found] = {}
         for fnd in sorted(unit.found, key=lambda f: (f.cancel is not None, f.start)):
             families.setdefault(fnd.trigger.id, fnd)
-        air = bool(v.unit_keys & ex.air)
+        air = ex.air in v.unit_keys
         base = prop.feats + ["nf=" + bucket(len(families), (1, 2))]
         if air:
             base.append("air")
@@ -534,7 +528,7 @@ class Proposer:
                 ff.append("f|" + fam + "|" + fnd.cancel)
             ff.extend("f|" + fam + "|has=" + w for w in sorted(wheres))
             rule_type = ex._sub_event_type(
-                fnd.trigger, v.unit_keys, keys, fnd, unit.ahead_hi, v.actor1, countries
+                fnd.trigger, v.unit_keys, tags, fnd, unit.ahead_hi, v.actor1, countries
             )
             names = (
                 (fnd.trigger.sub_event_type,)

@@ -12,6 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from marsad import rules
 from marsad.document import Span
 from marsad.event import INTER_CODES, Event, Evidence, combined_status
 from marsad.events.lexicon import Trigger
@@ -155,6 +156,7 @@ def dedup(events: list[Event]) -> list[Event]:
         if first is None:
             kept[key] = ev
             continue
+        rules.fire("events.one_per_type_and_place")
         first.attributed_to = list(dict.fromkeys([*first.attributed_to, *ev.attributed_to]))
         first.status = combined_status([first.status, ev.status])  # a report and a denial: disputed
         first.evidence = list({(e.start, e.end): e for e in [*first.evidence, *ev.evidence]}.values())

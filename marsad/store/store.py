@@ -143,6 +143,16 @@ class Store:
             (source_id, source_id),
         )
 
+    def source_names(self, keys: Iterable[str]) -> dict[str, str]:
+        """Content key -> the name its source gave the article (its id, else its file's name)."""
+        ids = list(dict.fromkeys(keys))
+        if not ids:
+            return {}
+        rows = self.db.query(
+            f"SELECT id, source_id FROM documents WHERE id IN ({_placeholders(len(ids))})", ids
+        )
+        return {k: name for k, name in rows if name}
+
     def signatures_since(self, seq: int) -> list[tuple[int, str, bytes | None]]:
         """(commit sequence, id, MinHash bytes) of the documents committed after ``seq``."""
         return [
