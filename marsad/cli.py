@@ -276,6 +276,25 @@ def control(
 
 
 @app.command()
+def merge(
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    full: Annotated[bool, typer.Option(help="Re-merge every report, not only those changed.")] = False,
+) -> None:
+    """Merge the reports written since the last merge into events, and redraw the control
+    timeline of their places; ``--full`` re-merges the whole store."""
+    import time
+
+    from marsad.store import open_store
+
+    t0 = time.perf_counter()
+    with open_store(db) as store:
+        counts = store.merge(full=full)
+    for k, v in counts.items():
+        print(f"{k}: {v}")
+    print(f"seconds: {time.perf_counter() - t0:.2f}")
+
+
+@app.command()
 def serve(
     db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
     host: Annotated[str, typer.Option()] = "127.0.0.1",

@@ -109,6 +109,20 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX duplicates_source_id ON duplicates (source_id)",
         "ALTER TABLE quarantine ADD COLUMN source_id TEXT",
     ],
+    # 4: incremental merging and writers in parallel. ``merge_queue`` holds the ids of the
+    # per-document events written or removed since the last merge (seeded with whatever an
+    # older store had not merged yet); the date index finds the reports that may join them.
+    # ``run`` names the run that wrote a document, so the workers of one run, writing side by
+    # side, tell each other's documents from a concurrent run's.
+    [
+        "CREATE TABLE merge_queue (event_id TEXT NOT NULL)",
+        "INSERT INTO merge_queue (event_id) SELECT d.event_id FROM doc_events d WHERE NOT EXISTS"
+        " (SELECT 1 FROM event_members m WHERE m.member_id = d.event_id)",
+        "INSERT INTO merge_queue (event_id) SELECT m.member_id FROM event_members m WHERE NOT EXISTS"
+        " (SELECT 1 FROM doc_events d WHERE d.event_id = m.member_id)",
+        "CREATE INDEX doc_events_when ON doc_events (sub_event_type, event_date)",
+        "ALTER TABLE documents ADD COLUMN run TEXT",
+    ],
 ]
 
 # The first version whose documents are keyed by content; a store with rows written before it

@@ -13,14 +13,15 @@ import re
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
 
 from marsad.document import Document, OffsetMap
 from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
-from marsad.merge.cluster import cluster, combine
-from marsad.merge.territory import timeline
+from marsad.merge.cluster import cluster, combine, compatible, event_day
+from marsad.merge.territory import place_key, timeline
 from marsad.store.backend import Backend
 from marsad.store.schema import migrate
 
@@ -34,6 +35,7 @@ MENTION_LABELS = frozenset({"place", "actor", "source"})
 _ACTOR_TYPES = {code: kind for kind, code in INTER_CODES.items()}
 _MERGED_COLUMNS = ("event_id",) + EVENT_COLUMNS + ("fatalities_max", "doc_ids", "n_sources", "merged_at")
 _DOC_EVENT_COLUMNS = ("event_id", "doc_id", "idx") + EVENT_COLUMNS + ("arguments",)
+_RECORD_COLUMNS = ("event_id", "doc_id") + EVENT_COLUMNS + ("arguments",)
 
 
 _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
@@ -46,6 +48,11 @@ def _json(value: Any) -> str:
 
 def _placeholders(n: int) -> str:
     return ", ".join("?" * n)
+
+
+def _chunks(items: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
 
 
 def _minhash_bytes(value: Any) -> bytes | None:
@@ -64,9 +71,13 @@ def _minhash_bytes(value: Any) -> bytes | None:
 class Store:
     """See the module docstring; open one with :func:`marsad.store.open_store`."""
 
-    def __init__(self, db: Backend, batch_size: int = 1) -> None:
+    def __init__(self, db: Backend, batch_size: int = 1, merge_on_read: bool = True) -> None:
         self.db = db
         self.batch_size = max(1, batch_size)
+        # A read of merged events first merges what changed (incrementally: see ``merge``),
+        # unless the owner merges itself: the API server, whose reads must stay quick while a
+        # run writes, merges after each of its own writes and leaves runs to merge theirs.
+        self.merge_on_read = merge_on_read
         self._pending: list[tuple[Document, dict[str, Any]]] = []
         self._pending_ids: set[str] = set()
         # Set by marsad.admission.Admission: makes the final decision on each document (already
@@ -206,6 +217,10 @@ class Store:
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (geonameid) DO NOTHING",
             sorted(p["places"], key=lambda pl: pl[0]),
         )
+        # Whatever per-document events this write replaces or removes wait for the next merge.
+        db.execute(
+            "INSERT INTO merge_queue (event_id) SELECT event_id FROM doc_events WHERE doc_id = ?", (doc_id,)
+        )
         if p["kind"] != "document":
             # A document that an earlier run stored and this run rejects moves, it is not kept twice.
             db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -250,6 +265,7 @@ class Store:
             f" VALUES ({_placeholders(len(_DOC_EVENT_COLUMNS))}) ON CONFLICT (event_id) DO NOTHING",
             p["events"],
         )
+        db.executemany("INSERT INTO merge_queue (event_id) VALUES (?)", [(e[0],) for e in p["events"]])
         db.executemany(
             "INSERT INTO event_sources (event_id, doc_id, start_off, end_off, text, fatalities, status,"
             " attributed_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -266,71 +282,233 @@ class Store:
             yield doc_id, bytes(sig)
 
     # -- merging ---------------------------------------------------------------------------
-    def merge(self, radius_km: float = 25.0, window_days: int = 3) -> dict[str, int]:
-        """Recompute merged events and the control timeline from the per-document events."""
+    # Past this share of the per-document events waiting, one pass over all of them is cheaper
+    # than finding the reports they may join group by group.
+    FULL_MERGE_SHARE = 0.25
+
+    def merge(self, radius_km: float = 25.0, window_days: int = 3, full: bool = False) -> dict[str, int]:
+        """Bring the merged events and the control timeline up to date with the per-document ones.
+
+        Only what changed is re-merged: the reports written or removed since the last merge
+        (``merge_queue``) and every report that may be one event with them, found by following
+        "may be one event" (same type, dates within the window, same place, actors that agree)
+        from report to report until nothing new joins. A cluster never reaches outside such a
+        group, so the result is exactly that of a full re-merge, whatever order the documents
+        came in. ``full`` re-merges every report (``marsad merge --full``)."""
         self.flush()
 
         def run() -> dict[str, int]:
             with self.db.transaction(lock=True):
-                records = self._doc_event_records()
-                merged = [combine(c) for c in cluster(records, radius_km, window_days)]
-                changes = timeline(merged)
-                now = time.time()
-                self.db.execute("DELETE FROM event_members")
-                self.db.execute("DELETE FROM events")
-                self.db.execute("DELETE FROM control_changes")
-                self.db.executemany(
-                    f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)})"
-                    f" VALUES ({_placeholders(len(_MERGED_COLUMNS))})",
-                    [_merged_row(m, now) for m in merged],
-                )
-                self.db.executemany(
-                    "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
-                    [(m["event_id"], mid) for m in merged for mid in m["members"]],
-                )
-                cc_cols = ("place_key", "seq", "since", "controller", "previous", "location", "geonameid")
-                cc_cols += ("latitude", "longitude", "event_ids")
-                self.db.executemany(
-                    f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({_placeholders(len(cc_cols))})",
-                    [tuple(_json(c[k]) if k == "event_ids" else c[k] for k in cc_cols) for c in changes],
-                )
-                return {
-                    "before": len(records),
-                    "after": len(merged),
-                    "multi_source": sum(1 for m in merged if m["n_sources"] > 1),
-                    "disputed": sum(1 for m in merged if m["status"] == "disputed"),
-                    "control_changes": len(changes),
-                }
+                queued = sorted({r[0] for r in self.db.query("SELECT event_id FROM merge_queue")})
+                total = self._count("doc_events")
+                if full or len(queued) > self.FULL_MERGE_SHARE * total:
+                    remerged = self._merge_all(radius_km, window_days)
+                elif queued:
+                    remerged = self._merge_some(queued, radius_km, window_days)
+                else:
+                    remerged = 0
+                self.db.execute("DELETE FROM merge_queue")
+                return self._merge_counts() | {"remerged": remerged}
 
         return self.db.retrying(run)
 
-    def _doc_event_records(self) -> list[dict[str, Any]]:
-        cols = ("event_id", "doc_id") + EVENT_COLUMNS + ("arguments",)
-        rows = self.db.query(f"SELECT {', '.join(cols)} FROM doc_events")
-        out = []
-        for row in rows:
-            rec = dict(zip(cols, row, strict=True))
-            rec["historical"] = bool(rec["historical"])
-            rec["attributed_to"] = json.loads(rec["attributed_to"])
-            # A default actor (barrel bombs are the regime's) was not read in the text.
-            rec["actor1_inferred"] = "actor1" not in json.loads(rec.pop("arguments") or "{}")
-            out.append(rec)
+    def _merge_all(self, radius_km: float, window_days: int) -> int:
+        records = self._doc_event_records()
+        merged = [combine(c) for c in cluster(records, radius_km, window_days)]
+        self.db.execute("DELETE FROM event_members")
+        self.db.execute("DELETE FROM events")
+        self.db.execute("DELETE FROM control_changes")
+        self._insert_merged(merged)
+        self._insert_changes(timeline(merged))
+        return len(records)
+
+    def _merge_some(self, queued: list[str], radius_km: float, window_days: int) -> int:
+        """Re-merge the groups of reports that the queued ones touch; returns how many reports."""
+        group: dict[str, dict[str, Any]] = {}
+        old: set[str] = set()  # merged events that lose or gain a member: all replaced
+        seeds = self._doc_event_records(queued)
+        checked: set[str] = set(queued)
+        while True:
+            old |= self._events_of(checked)
+            self._close(seeds, group, radius_km, window_days)
+            fresh = set(group) - checked
+            checked |= fresh
+            old |= self._events_of(fresh)
+            # A member of a replaced event outside the group (never, by the rule the group
+            # follows; kept as a net) joins the group with everything it may join.
+            missing = self._members_of(old) - set(group)
+            seeds = [r for r in self._doc_event_records(sorted(missing)) if r["event_id"] not in group]
+            if not seeds:
+                break
+        merged = [combine(c) for c in cluster(group.values(), radius_km, window_days)]
+        places = self._place_keys(sorted(old))
+        for chunk in _chunks(sorted(old)):
+            marks = _placeholders(len(chunk))
+            self.db.execute(f"DELETE FROM event_members WHERE event_id IN ({marks})", chunk)
+            self.db.execute(f"DELETE FROM events WHERE event_id IN ({marks})", chunk)
+        self._insert_merged(merged)
+        self._retimeline(places | {k for m in merged if (k := place_key(m))})
+        return len(group)
+
+    def _close(
+        self,
+        seeds: list[dict[str, Any]],
+        group: dict[str, dict[str, Any]],
+        radius_km: float,
+        window_days: int,
+    ) -> None:
+        """Add ``seeds`` to ``group`` and then every report that may be one event with a member."""
+        frontier = [r for r in seeds if r["event_id"] not in group]
+        for r in frontier:
+            group[r["event_id"]] = r
+        while frontier:
+            index, found = _Frontier(frontier, window_days), []
+            for cand in self._candidates(frontier, window_days):
+                if cand["event_id"] in group:
+                    continue
+                if any(compatible(cand, f, radius_km, window_days) for f in index.near(cand)):
+                    group[cand["event_id"]] = cand
+                    found.append(cand)
+            frontier = found
+
+    def _candidates(self, frontier: list[dict[str, Any]], window_days: int) -> list[dict[str, Any]]:
+        """Every report that may be one event with one of ``frontier``: the same type and
+        historical flag within the date window, and the other reports of the same documents."""
+        spans: dict[tuple[str, bool], tuple[date, date]] = {}
+        for r in frontier:
+            day = event_day(r)
+            if day is None:
+                continue
+            key = (r["sub_event_type"], bool(r["historical"]))
+            lo, hi = spans.get(key, (day, day))
+            spans[key] = (min(lo, day), max(hi, day))
+        cols = ", ".join(_RECORD_COLUMNS)
+        rows: list[tuple] = []
+        pad = timedelta(days=window_days)
+        for (sub, historical), (lo, hi) in sorted(spans.items()):
+            rows += self.db.query(
+                f"SELECT {cols} FROM doc_events WHERE sub_event_type = ? AND historical = ?"
+                " AND event_date >= ? AND event_date <= ?",
+                (sub, 1 if historical else 0, (lo - pad).isoformat(), (hi + pad).isoformat() + "~"),
+            )
+        docs = sorted({r["doc_id"] for r in frontier})
+        for chunk in _chunks(docs):
+            rows += self.db.query(
+                f"SELECT {cols} FROM doc_events WHERE doc_id IN ({_placeholders(len(chunk))})", chunk
+            )
+        return [_record(row) for row in rows]
+
+    def _events_of(self, member_ids: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _chunks(sorted(member_ids)):
+            out.update(
+                r[0]
+                for r in self.db.query(
+                    f"SELECT event_id FROM event_members WHERE member_id IN ({_placeholders(len(chunk))})",
+                    chunk,
+                )
+            )
         return out
+
+    def _members_of(self, event_ids: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _chunks(sorted(event_ids)):
+            out.update(
+                r[0]
+                for r in self.db.query(
+                    f"SELECT member_id FROM event_members WHERE event_id IN ({_placeholders(len(chunk))})",
+                    chunk,
+                )
+            )
+        return out
+
+    def _insert_merged(self, merged: list[dict[str, Any]]) -> None:
+        now = time.time()
+        self.db.executemany(
+            f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)}) VALUES ({_placeholders(len(_MERGED_COLUMNS))})",
+            [_merged_row(m, now) for m in merged],
+        )
+        self.db.executemany(
+            "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
+            [(m["event_id"], mid) for m in merged for mid in m["members"]],
+        )
+
+    def _place_keys(self, event_ids: list[str]) -> set[str]:
+        keys = set()
+        for chunk in _chunks(event_ids):
+            for gid, location in self.db.query(
+                f"SELECT geonameid, location FROM events WHERE event_id IN ({_placeholders(len(chunk))})",
+                chunk,
+            ):
+                if key := place_key({"geonameid": gid, "location": location}):
+                    keys.add(key)
+        return keys
+
+    def _retimeline(self, keys: set[str]) -> None:
+        """Recompute the control timeline of some places from the merged events at them."""
+        if not keys:
+            return
+        gids = sorted(int(k[1:]) for k in keys if k.startswith("g"))
+        names = sorted(k[1:] for k in keys if k.startswith("n"))
+        cols = ", ".join(_MERGED_COLUMNS)
+        rows = []
+        for chunk in _chunks(gids):
+            rows += self.db.query(
+                f"SELECT {cols} FROM events e WHERE e.geonameid IN ({_placeholders(len(chunk))})", chunk
+            )
+        if names:  # a name key is the casefolded, space-normalised location: compared in Python
+            rows += self.db.query(f"SELECT {cols} FROM events e WHERE e.geonameid IS NULL")
+        events = [ev for r in rows if place_key(ev := dict(zip(_MERGED_COLUMNS, r, strict=True))) in keys]
+        for chunk in _chunks(sorted(keys)):
+            self.db.execute(
+                f"DELETE FROM control_changes WHERE place_key IN ({_placeholders(len(chunk))})", chunk
+            )
+        self._insert_changes(timeline(events))
+
+    def _insert_changes(self, changes: list[dict[str, Any]]) -> None:
+        cc_cols = ("place_key", "seq", "since", "controller", "previous", "location", "geonameid")
+        cc_cols += ("latitude", "longitude", "event_ids")
+        self.db.executemany(
+            f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({_placeholders(len(cc_cols))})",
+            [tuple(_json(c[k]) if k == "event_ids" else c[k] for k in cc_cols) for c in changes],
+        )
+
+    def _count(self, table: str, where: str = "") -> int:
+        row = self.db.one(f"SELECT COUNT(*) FROM {table}{where}")
+        return int(row[0]) if row else 0
+
+    def _merge_counts(self) -> dict[str, int]:
+        return {
+            "before": self._count("doc_events"),
+            "after": self._count("events"),
+            "multi_source": self._count("events", " WHERE n_sources > 1"),
+            "disputed": self._count("events", " WHERE status = 'disputed'"),
+            "control_changes": self._count("control_changes"),
+        }
+
+    def _doc_event_records(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Per-document events as the merge reads them: all, or those with these ids."""
+        cols = ", ".join(_RECORD_COLUMNS)
+        if ids is None:
+            return [_record(row) for row in self.db.query(f"SELECT {cols} FROM doc_events")]
+        return [
+            _record(row)
+            for chunk in _chunks(ids)
+            for row in self.db.query(
+                f"SELECT {cols} FROM doc_events WHERE event_id IN ({_placeholders(len(chunk))})", chunk
+            )
+        ]
 
     def stale(self) -> bool:
         """True when per-document events were written or removed since the last merge."""
-        row = self.db.one(
-            "SELECT 1 FROM doc_events d WHERE NOT EXISTS"
-            " (SELECT 1 FROM event_members m WHERE m.member_id = d.event_id)"
-            " UNION ALL SELECT 1 FROM event_members m WHERE NOT EXISTS"
-            " (SELECT 1 FROM doc_events d WHERE d.event_id = m.member_id)"
-        )
-        return row is not None
+        self.flush()
+        return self.db.one("SELECT 1 FROM merge_queue LIMIT 1") is not None
 
     def _fresh(self) -> None:
-        self.flush()
-        if self.stale():
+        if self.merge_on_read and self.stale():
             self.merge()
+        else:
+            self.flush()
 
     # -- reading ---------------------------------------------------------------------------
     def events(self, **filters: Any) -> Iterator[dict[str, Any]]:
@@ -645,6 +823,40 @@ def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[st
         else:
             out[f] = row[f]
     return out
+
+
+def _record(row: Sequence[Any]) -> dict[str, Any]:
+    """A ``doc_events`` row as the merge reads it (see :mod:`marsad.merge.cluster`)."""
+    rec = dict(zip(_RECORD_COLUMNS, row, strict=True))
+    rec["historical"] = bool(rec["historical"])
+    rec["attributed_to"] = json.loads(rec["attributed_to"])
+    # A default actor (barrel bombs are the regime's) was not read in the text.
+    rec["actor1_inferred"] = "actor1" not in json.loads(rec.pop("arguments") or "{}")
+    return rec
+
+
+class _Frontier:
+    """The reports just added to a merge group, indexed by document and by type and day, so
+    that a candidate is compared only with those it could be one event with."""
+
+    def __init__(self, records: list[dict[str, Any]], window_days: int) -> None:
+        self.window = window_days
+        self.by_doc: dict[str, list[dict[str, Any]]] = {}
+        self.by_day: dict[tuple[str, date], list[dict[str, Any]]] = {}
+        for r in records:
+            self.by_doc.setdefault(r["doc_id"], []).append(r)
+            if (day := event_day(r)) is not None:
+                self.by_day.setdefault((r["sub_event_type"], day), []).append(r)
+
+    def near(self, rec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield from self.by_doc.get(rec["doc_id"], ())
+        day = event_day(rec)
+        if day is None:
+            return
+        for d in range(-self.window, self.window + 1):
+            for f in self.by_day.get((rec["sub_event_type"], day + timedelta(days=d)), ()):
+                if f["doc_id"] != rec["doc_id"]:
+                    yield f
 
 
 def _merged_row(m: dict[str, Any], now: float) -> tuple:
