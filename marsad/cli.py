@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,12 +17,60 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 eval_app = typer.Typer(no_args_is_help=True, help="Score marsad against gold annotations.")
 train_app = typer.Typer(no_args_is_help=True, help="Train the statistical models marsad ships.")
 gazetteer_app = typer.Typer(no_args_is_help=True, help="Deepen the gazetteer with offline files.")
+users_app = typer.Typer(no_args_is_help=True, help="Accounts of the API and the review page.")
+gold_app = typer.Typer(no_args_is_help=True, help="Gold annotations from the analysts' review.")
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(gazetteer_app, name="gazetteer")
+app.add_typer(users_app, name="users")
+app.add_typer(gold_app, name="gold")
 
 console = Console(stderr=True)
 DB_HELP = "Store: an SQLite file path (default) or a postgresql:// URL."
+
+
+def _version(value: bool) -> None:
+    if value:
+        from marsad import __version__
+        from marsad.store.schema import MIGRATIONS
+
+        typer.echo(f"marsad {__version__} (store schema {len(MIGRATIONS)})")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """The `marsad` command line: plain verbs over the pipeline, the store and the evaluations."""
+
+
+def open_existing(db: str, batch_size: int = 1):
+    """A store that must already exist (export, control, quarantine ...): a mistyped SQLite path
+    is an error, not a new empty store."""
+    if (
+        not db.startswith(("postgresql://", "postgres://"))
+        and not Path(db.removeprefix("sqlite:///")).is_file()
+    ):
+        raise typer.BadParameter(
+            f"no store at {db} (give the --db of an earlier marsad run)", param_hint="--db"
+        )
+    return open_writable(db, batch_size)
+
+
+def open_writable(db: str, batch_size: int = 1):
+    """Open (or create) a store; one that an older marsad wrote ends the command with its reason."""
+    from marsad.store import open_store
+    from marsad.store.schema import StoreVersionError
+
+    try:
+        return open_store(db, batch_size=batch_size)
+    except StoreVersionError as exc:
+        console.print(f"[red]error:[/red] {db}: {exc}")
+        raise typer.Exit(1) from None
 
 
 def parse_date(value: str | None) -> date | None:
@@ -69,6 +118,9 @@ def run(
         str | None,
         typer.Option(help="Write the coded documents as Parquet partitions here, for `marsad load`."),
     ] = None,
+    progress_every: Annotated[
+        float, typer.Option(help="Seconds between progress lines when stderr is not a terminal.")
+    ] = 10.0,
 ) -> None:
     """Read articles, code their events and write everything to the store."""
     import time
@@ -76,7 +128,6 @@ def run(
     from marsad import parallel
     from marsad.ingest.readers import read
     from marsad.runner import Coder, Summary, is_terminal, process, progress_iter, with_defaults
-    from marsad.store import open_store
 
     missing = [p for p in inputs if p != "-" and not Path(p).exists()]
     if missing:
@@ -99,7 +150,7 @@ def run(
     if db is None and sink is None:
         db = "marsad.db"
     with contextlib.ExitStack() as stack:
-        store = stack.enter_context(open_store(db, batch_size=64)) if db else None
+        store = stack.enter_context(open_writable(db, batch_size=64)) if db else None
         docs = with_defaults(source(), pub)
         if engine == "dask":
             client = stack.enter_context(contextlib.closing(parallel.dask_client(scheduler, workers)))
@@ -108,7 +159,7 @@ def run(
             steps = parallel.process_local(docs, store, summary, workers)
         else:
             steps = process(docs, Coder(store), store, summary)
-        for doc in progress_iter(steps, is_terminal()):
+        for doc in progress_iter(steps, is_terminal(), summary, progress_every):
             if sink is not None:
                 sink.add(doc)
         if sink is not None:
@@ -166,11 +217,10 @@ def load(
     from marsad import parallel
     from marsad.admission import Admission
     from marsad.runner import Summary, flushed, is_terminal, progress_iter, written
-    from marsad.store import open_store
 
     summary = Summary()
     t0 = time.perf_counter()
-    with open_store(db, batch_size=64) as store:
+    with open_writable(db, batch_size=64) as store:
         admission = Admission(store)
 
         def steps():
@@ -179,7 +229,7 @@ def load(
                     yield from written(admission.adopt(doc), store, summary)
             yield from flushed(store, summary)
 
-        for _ in progress_iter(steps(), is_terminal()):
+        for _ in progress_iter(steps(), is_terminal(), summary):
             pass
         store.flush()
         merged = store.merge()
@@ -227,11 +277,22 @@ def export(
     event_type: Annotated[str | None, typer.Option()] = None,
     country: Annotated[str | None, typer.Option()] = None,
     status: Annotated[str | None, typer.Option()] = None,
+    reviewed_only: Annotated[
+        bool, typer.Option("--reviewed-only", help="Only events an analyst accepted, corrected or added.")
+    ] = False,
 ) -> None:
-    """Write the store's events as JSONL, ACLED CSV or GeoJSON."""
-    from marsad.store import open_store
+    """Write the store's events as JSONL, ACLED CSV or GeoJSON (rejected events never)."""
+    from marsad.store.export import FORMATS
     from marsad.store.export import export as do_export
 
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}, got {fmt!r}", param_hint="--format")
+    for name, value in (("--from", date_from), ("--to", date_to)):
+        if value is not None:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=name) from None
     filters = {
         "date_from": date_from,
         "date_to": date_to,
@@ -240,14 +301,67 @@ def export(
         "event_type": event_type,
         "country": country,
         "status": status,
+        "review_state": "reviewed" if reviewed_only else None,
     }
     filters = {k: v for k, v in filters.items() if v is not None}
-    with open_store(db) as store:
+    with open_existing(db) as store:
         if out is None:
             do_export(store, fmt, sys.stdout, **filters)
         else:
             with out.open("w", encoding="utf-8", newline="") as fh:
                 do_export(store, fmt, fh, **filters)
+
+
+@app.command("quarantine")
+def quarantine_cmd(
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Only records whose reason contains this (any case): 'malformed JSON', 'id collision'."
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="table (file, line, reason, first characters) or jsonl (whole records)."
+        ),
+    ] = "table",
+    out: Annotated[Path | None, typer.Option(help="Output file (default: standard output).")] = None,
+) -> None:
+    """List what runs kept out of the store, and why; export it whole as JSONL."""
+    if fmt not in ("table", "jsonl"):
+        raise typer.BadParameter(f"expected table or jsonl, got {fmt!r}", param_hint="--format")
+    with open_existing(db) as store:
+        rows = [r for r in store.quarantined() if not reason or reason.lower() in r["reason"].lower()]
+    if fmt == "jsonl":
+        with contextlib.ExitStack() as stack:
+            fh = stack.enter_context(out.open("w", encoding="utf-8")) if out else sys.stdout
+            for r in rows:
+                fh.write(_json_line(r) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(
+        "file", "line", "reason", "first characters", title=f"quarantine of {db}: {len(rows):,} record(s)"
+    )
+    for r in rows:
+        table.add_row(r["file"] or "", str(r["line"] or ""), r["reason"], _first_chars(r["text"] or ""))
+    Console(file=out.open("w", encoding="utf-8") if out else None, width=200 if out else None).print(table)
+
+
+def _first_chars(text: str, n: int = 60) -> str:
+    """The start of a rejected text, with control characters and broken ones made visible."""
+    shown = "".join(
+        c if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF else f"\\x{{{ord(c):x}}}" for c in text[:n]
+    )
+    return shown + ("…" if len(text) > n else "")
+
+
+def _json_line(value: dict) -> str:
+    """One JSON line that keeps every character, a lone surrogate too (as its escape)."""
+    line = json.dumps(value, ensure_ascii=False)
+    return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
@@ -268,10 +382,9 @@ def control(
     fmt: Annotated[str, typer.Option("--format", help="json or geojson")] = "json",
 ) -> None:
     """Who controls each place on a date, with the events that support it."""
-    from marsad.store import open_store
     from marsad.store.control import write_control
 
-    with open_store(db) as store:
+    with open_existing(db) as store:
         write_control(store, parse_date(on), sys.stdout, bbox=parse_bbox(bbox), fmt=fmt)
 
 
@@ -299,11 +412,70 @@ def serve(
     db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    private: Annotated[
+        bool, typer.Option("--private", help="Reads need a signed-in account too (MARSAD_PRIVATE=1).")
+    ] = False,
 ) -> None:
-    """Serve the HTTP API and the map page."""
+    """Serve the HTTP API, the map page and its review queue."""
     from marsad.api.app import serve as do_serve
 
-    do_serve(db, host, port)
+    do_serve(db, host, port, private=private or None)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The account's name, as the review log will show it.")],
+    role: Annotated[str, typer.Option(help="reader (sees), editor (corrects) or admin.")] = "reader",
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+) -> None:
+    """Create an account and print its token, once: the store keeps only its hash."""
+    from marsad.store import open_store, review
+
+    with open_store(db) as store:
+        try:
+            token = review.add_user(store.db, name, role)
+        except review.ReviewError as e:
+            console.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(1) from None
+    sys.stdout.write(token + "\n")
+    console.print(f"{name} ({role}): keep this token now, it cannot be shown again.")
+
+
+@users_app.command("list")
+def users_list(db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db") -> None:
+    """The accounts and their roles (tokens are not stored, so not shown)."""
+    from marsad.store import open_store, review
+
+    with open_store(db) as store:
+        for u in review.users(store.db):
+            sys.stdout.write(f"{u['name']}\t{u['role']}\t{u['created_at']}\n")
+
+
+@users_app.command("remove")
+def users_remove(
+    name: Annotated[str, typer.Argument()], db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db"
+) -> None:
+    """Delete an account; its token stops working at once (its decisions stay in the log)."""
+    from marsad.store import open_store, review
+
+    with open_store(db) as store:
+        if not review.remove_user(store.db, name):
+            console.print(f"[red]error:[/red] no user {name!r}")
+            raise typer.Exit(1)
+
+
+@gold_app.command("export")
+def gold_export(
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    out: Annotated[Path, typer.Option(help="Folder for the gold files and articles.jsonl.")] = Path("gold"),
+) -> None:
+    """Write the reviewed articles as gold files (shared/eval/FORMAT.md) for training and scoring."""
+    from marsad.store import open_store
+    from marsad.store.gold import export_gold
+
+    with open_store(db) as store:
+        counts = export_gold(store, out)
+    console.print(", ".join(f"{k}: {v:,}" for k, v in counts.items()) + f" -> {out}")
 
 
 @app.command()
@@ -368,6 +540,32 @@ def eval_events(
         sys.stdout.write(format_report(report))
 
 
+@eval_app.command("places")
+def eval_places(
+    gold: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Place-mention gold (JSONL).")],
+    corpus: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="The articles (default: found beside the gold)."),
+    ] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="Print every error, one JSON line each.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Place precision, recall within radius and trap rate, by country and mention type."""
+    from marsad.evaluate_places import evaluate, format_report
+
+    try:
+        report = evaluate(gold, corpus)
+    except ValueError as e:
+        console.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from None
+    if as_json:
+        if not errors:
+            report = {k: v for k, v in report.items() if k != "errors"}
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_report(report, errors=errors))
+
+
 @eval_app.command("ner")
 def eval_ner(
     test: Annotated[
@@ -394,7 +592,10 @@ def eval_ner(
 @train_app.command("ner")
 def train_ner(
     train: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="ANERcorp train split (CoNLL).")],
-    out: Annotated[Path | None, typer.Option(help="Model file (default: the packaged one).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Model file to write (required).")] = None,
+    replace_packaged: Annotated[
+        bool, typer.Option(help="Write over the model marsad ships (and uses) instead of --out.")
+    ] = False,
     dev: Annotated[
         Path | None, typer.Option(exists=True, dir_okay=False, help="Dev split to report scores on.")
     ] = None,
@@ -403,9 +604,64 @@ def train_ner(
     """Train the CRF tagger for people, organisations and places (reproducible: fixed seed)."""
     from marsad.entities import ner
 
+    if out is None and not replace_packaged:
+        raise typer.BadParameter(
+            "give the model file to write; the packaged model is replaced only with --replace-packaged",
+            param_hint="--out",
+        )
+    if out is not None and out.resolve() == ner.MODEL_PATH.resolve() and not replace_packaged:
+        raise typer.BadParameter("that is the packaged model: add --replace-packaged", param_hint="--out")
     result = ner.train(train, out or ner.MODEL_PATH, seed=seed, dev_path=dev)
     Console().print_json(json.dumps(result, ensure_ascii=False, default=str))
 
 
+@train_app.command("places")
+def train_places(
+    shared: Annotated[
+        Path, typer.Option(exists=True, file_okay=False, help="The shared data folder (eval/, corpus/).")
+    ] = Path("../shared"),
+    anercorp: Annotated[
+        Path | None, typer.Option(help="ANERcorp train split (default: under shared).")
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="The 31k-article corpus (default: under shared).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Model file (default: the packaged one).")] = None,
+    seed: Annotated[int, typer.Option()] = 13,
+    corpus_limit: Annotated[int, typer.Option(help="Corpus articles to draw examples from.")] = 6000,
+) -> None:
+    """Train the model that decides whether a gazetteer match is a place (reproducible: fixed seed)."""
+    from marsad.entities import place_model, place_training
+
+    meta = place_training.train(
+        anercorp or shared / "eval" / "ner" / "anercorp" / "ITE5th_train_data.txt",
+        corpus or shared / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz",
+        shared,
+        out=out or place_model.MODEL_PATH,
+        seed=seed,
+        corpus_limit=corpus_limit,
+    )
+    Console().print_json(json.dumps(meta, ensure_ascii=False, default=str))
+
+
+def main() -> None:
+    """The console script: a missing extra, a broken data file or an impossible pipeline is one
+    line on stderr and exit status 1, not a traceback."""
+    from marsad.extras import MissingExtra
+
+    try:
+        app()
+    except Exception as exc:
+        from marsad.datafile import DataFileError
+        from marsad.pipeline import PipelineError
+
+        if not isinstance(exc, MissingExtra | DataFileError | PipelineError):
+            raise
+        from rich.markup import escape
+
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -214,6 +214,10 @@ def evaluate_events(gold_dir: Path, db: str | None = None) -> dict:
 
         with open_store(db) as store:
             events = list(store.events())
+            # A store keys documents by content; the gold names them by the id their source gave.
+            source = dict(store.db.query("SELECT id, source_id FROM documents"))
+        for ev in events:
+            ev["doc_ids"] = [source.get(d) or d for d in ev.get("doc_ids") or []]
     else:
         from marsad.runner import build_pipeline
 

@@ -75,7 +75,8 @@ PLACE_FIELDS = (
     "geo_precision",
 )
 # The exported record, in the order of issue 6: JSONL keys, the API model's fields, and (less the
-# id, the documents and the evidence, which have tables of their own) the store's event columns.
+# id, the documents and the evidence, which have tables of their own, and the analyst's decision,
+# which the review tables hold) the store's event columns.
 EXPORT_FIELDS = (
     "event_id",
     "doc_ids",
@@ -96,6 +97,7 @@ EXPORT_FIELDS = (
     "attributed_to",
     "evidence",
     "notes",
+    "reviewed",
 )
 
 
@@ -152,13 +154,17 @@ class Event:
     event_id: str = ""
     # Spans (clean offsets) of the words behind each argument: trigger, actor1, location, ...
     arguments: dict[str, list[int]] = field(default_factory=dict)
+    # The analyst's decision on a merged event (accepted, corrected, added), set by the store's
+    # review tables (marsad.store.review), never by the coder; None until someone reviews it.
+    reviewed: str | None = None
 
     @property
     def event_type(self) -> str:
         return SUB_EVENT_TYPES.get(self.sub_event_type, "Strategic developments")
 
     def ensure_id(self) -> str:
-        """A stable id from the first evidence and the coded place, so re-runs never double."""
+        """A stable id from the first evidence, the coded place and the date, so re-runs never
+        double and two events of one sentence on two days stay two."""
         if not self.event_id:
             ev = self.evidence[0] if self.evidence else None
             key = "|".join(
@@ -169,6 +175,7 @@ class Event:
                     self.sub_event_type,
                     self.geonameid or self.location or "",
                     self.arguments.get("location", ""),
+                    self.event_date or "",
                 )
             )
             self.event_id = "ev-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]

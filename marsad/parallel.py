@@ -21,6 +21,7 @@ from typing import Any
 
 from marsad.admission import Admission
 from marsad.document import Document
+from marsad.extras import require
 from marsad.pipeline import Pipeline
 from marsad.runner import BACK, FRONT, Summary, build_pipeline, flushed, written
 
@@ -148,7 +149,7 @@ def dask_client(scheduler: str | None, workers: int) -> Any:
 
     A client that started its own cluster shuts it down on ``close``.
     """
-    from dask.distributed import Client
+    Client = require("dask.distributed", "dask").Client
 
     if scheduler:
         return Client(scheduler)
@@ -178,9 +179,9 @@ PARQUET_COLUMNS = ("id", "text", "title", "published", "url", "outlet")
 
 def read_parquet(path: str | Path, batch_rows: int = 1024) -> Iterator[Document]:
     """Documents from a Parquet file or folder of files, streamed by record batches."""
-    import pyarrow.dataset as ds
-
     from marsad.ingest.readers import parse_date
+
+    ds = require("pyarrow.dataset", "parquet")
 
     dataset = ds.dataset(str(path), format="parquet")
     names = [c for c in PARQUET_COLUMNS if c in dataset.schema.names]
@@ -246,8 +247,8 @@ class ParquetSink:
             self.flush()
 
     def flush(self) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        pa = require("pyarrow", "parquet")
+        pq = require("pyarrow.parquet", "parquet")
 
         if not self.buffer:
             return
@@ -261,8 +262,7 @@ class ParquetSink:
 
 def load_parquet(path: str | Path) -> Iterator[Document]:
     """The documents that :class:`ParquetSink` wrote, partition by partition."""
-    import pyarrow.parquet as pq
-
+    pq = require("pyarrow.parquet", "parquet")
     files = sorted(Path(path).glob("documents-*.parquet")) if Path(path).is_dir() else [Path(path)]
     for f in files:
         pf = pq.ParquetFile(f)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from datetime import date
 from marsad.admission import Admission
 from marsad.document import Document
 from marsad.pipeline import DEFAULT_PIPELINE, Pipeline
+from marsad.store.store import distinct_events
 
 
 @dataclass
@@ -47,7 +49,7 @@ class Summary:
         else:
             self.processed += 1
             self.undated += doc.published is None
-            for ev in doc.events:
+            for ev, _ in distinct_events(doc.events):  # as the store counts them
                 self.events[ev.sub_event_type] += 1
 
     def to_dict(self) -> dict:
@@ -140,10 +142,13 @@ def flushed(store, summary: Summary) -> Iterator[Document]:
         yield done
 
 
-def progress_iter(items: Iterator[Document], enabled: bool) -> Iterator[Document]:
-    """A rich progress bar with articles/s when stderr is a terminal."""
+def progress_iter(
+    items: Iterator[Document], enabled: bool, summary: Summary | None = None, every: float = 10.0
+) -> Iterator[Document]:
+    """A rich progress bar with articles/s when stderr is a terminal; otherwise (a cron job, a CI
+    log) a plain line on stderr every ``every`` seconds, so that a long run shows it is alive."""
     if not enabled:
-        yield from items
+        yield from _progress_lines(items, summary, every)
         return
     from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -160,6 +165,30 @@ def progress_iter(items: Iterator[Document], enabled: bool) -> Iterator[Document
             yield item
             elapsed = bar.tasks[0].elapsed or 1e-9
             bar.update(task, advance=1, rate=f"{n / elapsed:,.0f}")
+
+
+def _progress_lines(items: Iterator[Document], summary: Summary | None, every: float) -> Iterator[Document]:
+    start = last = time.monotonic()
+    n = 0
+    for n, item in enumerate(items, 1):  # noqa: B007 - n is read after the loop too
+        yield item
+        now = time.monotonic()
+        if now - last >= every:
+            last = now
+            sys.stderr.write(_progress_line(n, now - start, summary) + "\n")
+            sys.stderr.flush()
+    if every <= 0 or time.monotonic() - start >= every:
+        sys.stderr.write(_progress_line(n, time.monotonic() - start, summary) + " (done)\n")
+
+
+def _progress_line(n: int, seconds: float, summary: Summary | None) -> str:
+    line = f"marsad: {n:,} articles in {seconds:,.0f} s ({n / max(seconds, 1e-9):,.0f}/s)"
+    if summary is not None:
+        line += (
+            f", {summary.skipped:,} already stored, {summary.duplicates:,} duplicates,"
+            f" {summary.quarantined_total:,} quarantined"
+        )
+    return line
 
 
 def is_terminal() -> bool:

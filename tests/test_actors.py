@@ -1,5 +1,7 @@
 """Actor and source dictionary matching."""
 
+import pytest
+
 from marsad.document import Document
 from marsad.entities.actors import expand, lexicon, lookup_actor
 from marsad.pipeline import make
@@ -35,7 +37,7 @@ def test_sources_are_not_actors() -> None:
 
 def test_nationality_forms_and_free_army() -> None:
     hits = _found("قصف الجيش التركي والطيران الروسي بينما تقدم الجيش السوري الحر")
-    assert ("الجيش التركي", "actor", "Military Forces of Turkey (2016-)") in hits
+    assert ("الجيش التركي", "actor", "Military Forces of Turkey (2002-)") in hits
     assert ("الطيران الروسي", "actor", "Military Forces of Russia (2000-)") in hits
     assert ("الجيش السوري الحر", "actor", "Free Syrian Army") in hits
 
@@ -76,3 +78,60 @@ def test_component_offsets() -> None:
     assert ("المرصد", "source", "Syrian Observatory for Human Rights") in got
     assert ("مسلحين مجهولين", "actor", "Unidentified Armed Group (Syria)") in got
     assert ("مدنيين", "actor", "Civilians (Syria)") in got
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "day", "expected"),
+    [
+        ("Military Forces of Syria (2000-2024)", "Syria", "2025-01-10", "Military Forces of Syria (2024-)"),
+        (
+            "Military Forces of Syria (2000-2024)",
+            "Syria",
+            "2015-08-01",
+            "Military Forces of Syria (2000-2024)",
+        ),
+        ("Military Forces of France (2017-)", "Syria", "2015-11-20", "Military Forces of France (2012-2017)"),
+        ("Military Forces of Lebanon (2022-)", "Lebanon", "2015-03-01", "Military Forces of Lebanon"),
+        (
+            "Military Forces of Yemen (2012-) Hadi faction",
+            "Yemen",
+            "2015-05-01",
+            "Military Forces of Yemen (2012-) Hadi faction",
+        ),
+        ("Unidentified Armed Group (Syria)", "Egypt", "2015-05-01", "Unidentified Armed Group (Egypt)"),
+        ("Civilians (Syria)", "Yemen", None, "Civilians (Yemen)"),
+        ("Hezbollah", "Syria", "2015-05-01", "Hezbollah"),
+    ],
+)
+def test_label_by_date_and_country(name, country, day, expected):
+    from marsad.entities.actors import label
+
+    assert label(name, country, day) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        ("تقدمت المقاومة في مدينة تعز بعد معارك عنيفة", "المقاومة", "Popular Resistance (Yemen)"),
+        ("قالت المقاومة إن مقاتليها استهدفوا موقعا قرب مدينة صور في جنوب لبنان", "المقاومة", "Hezbollah"),
+        ("شنت طائرات التحالف غارات على مواقع في صعدة", "طائرات التحالف", "Coalition (Saudi Arabia)"),
+        ("شنت طائرات التحالف غارات على مواقع في الرقة", "طائرات التحالف", "Coalition (United States)"),
+    ],
+)
+def test_a_generic_word_is_read_by_the_country_of_the_text(text, word, expected):
+    from marsad.runner import build_pipeline
+
+    doc = build_pipeline(names=["clean", "tokens", "sentences", "places", "actors"])(
+        Document(id="t", text=text)
+    )
+    got = {doc.span_text(s): s.attrs["canonical"] for s in doc.spans_of("actor")}
+    assert got[word] == expected
+
+
+def test_a_country_word_with_no_actor_there_names_none():
+    from marsad.runner import build_pipeline
+
+    doc = build_pipeline(names=["clean", "tokens", "sentences", "places", "actors"])(
+        Document(id="t", text="تحدث الكاتب عن المقاومة في رواية جديدة عن باريس")
+    )
+    assert not [s for s in doc.spans_of("actor") if doc.span_text(s) == "المقاومة"]

@@ -75,6 +75,10 @@ def test_events_page_in_date_order(client: TestClient) -> None:
         ({"date_from": "2024-12-04", "date_to": "2024-12-04"}, {"Homs"}),
         ({"bbox": "35.9,32.4,36.3,32.8"}, {"Daraa"}),
         ({"country": "SY", "historical": "false"}, {"Homs", "Hama", "Daraa"}),
+        # Issue 13: a LIKE wildcard in a filter matched everything; it matches only itself now.
+        ({"actor": "%"}, set()),
+        ({"source": "_"}, set()),
+        ({"text": "%%"}, set()),
     ],
 )
 def test_event_filters(client: TestClient, params: dict, locations: set[str]) -> None:
@@ -187,13 +191,13 @@ def test_page_and_assets_are_served(client: TestClient) -> None:
     assert page.headers["x-content-type-options"] == "nosniff"
     for asset in ("app.js", "app.css", "countries-50m.json", "THIRD_PARTY_LICENSES"):
         assert client.get(f"/static/{asset}").status_code == 200, asset
-    assert client.get("/config").json() == {"tile_url": None, "tile_attribution": None}
+    assert client.get("/config").json() == {"tile_url": None, "tile_attribution": None, "private": False}
 
 
 def test_tile_url_is_configurable(db: str) -> None:
     url = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
     with TestClient(create_app(db, tile_url=url, tile_attribution="© Example")) as c:
-        assert c.get("/config").json() == {"tile_url": url, "tile_attribution": "© Example"}
+        assert c.get("/config").json() == {"tile_url": url, "tile_attribution": "© Example", "private": False}
         assert (
             "img-src 'self' data: https://*.tile.example.org" in c.get("/").headers["content-security-policy"]
         )

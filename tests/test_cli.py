@@ -82,3 +82,91 @@ def test_a_missing_input_file_is_named_not_a_traceback(args):
     result = runner.invoke(app, list(args))
     assert result.exit_code == 2
     assert args[-1] in result.output and "does not exist" in result.output
+
+
+# -- issue 13, item 9 and what users expect ---------------------------------------------------------
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("marsad ")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--format", "xml"), "expected one of jsonl, acled-csv, geojson"),
+        (("--from", "garbage"), "expected YYYY-MM-DD"),
+        (("--to", "2024-13-01"), "expected YYYY-MM-DD"),
+    ],
+)
+def test_export_refuses_what_it_cannot_do(tmp_path, args, message):
+    db = str(tmp_path / "m.db")
+    assert run("run", str(SAMPLE), "--db", db).exit_code == 0
+    result = runner.invoke(app, ["export", "--db", db, *args])
+    assert result.exit_code == 2 and message in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("command", ["export", "control", "quarantine"])
+def test_a_mistyped_store_is_an_error_not_a_new_store(tmp_path, command):
+    db = tmp_path / "typo.db"
+    extra = ["--date", "2024-12-06"] if command == "control" else []
+    result = runner.invoke(app, [command, "--db", str(db), *extra])
+    assert result.exit_code == 2 and "no store at" in result.output
+    assert not db.exists()
+
+
+def test_a_store_from_the_previous_version_is_refused_with_its_reason(tmp_path):
+    from marsad.store.backend import connect
+    from marsad.store.schema import MIGRATIONS
+
+    path = str(tmp_path / "old.db")
+    db = connect(path)
+    with db.transaction():
+        db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)")
+        for step in MIGRATIONS[:2]:
+            for sql in step:
+                db.execute(sql)
+        db.execute("INSERT INTO schema_version VALUES (2, 'then')")
+        db.execute(
+            "INSERT INTO quarantine (doc_id, file, line, reason, raw, written_at) VALUES ('a:1', 'a', 1, 'x', NULL, 0)"
+        )
+    db.close()
+    for args in (["export", "--db", path], ["run", str(SAMPLE), "--db", path]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "older marsad" in " ".join(result.output.split())
+
+
+def test_quarantine_lists_and_exports_what_was_kept_out(tmp_path):
+    src, db = tmp_path / "bad.jsonl", str(tmp_path / "m.db")
+    src.write_bytes(b'{"id": "x", "text": "\\u0000 nul"}\n{not json\n')
+    assert run("run", str(src), "--db", db).exit_code == 0
+    table = runner.invoke(app, ["quarantine", "--db", db], env={"COLUMNS": "300"})
+    assert table.exit_code == 0 and "2 record(s)" in table.stdout
+    assert "malformed JSON at bad.jsonl:2" in table.stdout and "NUL character at bad.jsonl:1" in table.stdout
+    out = tmp_path / "q.jsonl"
+    assert (
+        run(
+            "quarantine", "--db", db, "--reason", "malformed json", "--format", "jsonl", "--out", str(out)
+        ).exit_code
+        == 0
+    )
+    (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert (record["line"], record["text"]) == (2, "{not json")
+    assert record["reason"].startswith("malformed JSON at bad.jsonl:2: ")
+
+
+def test_progress_lines_when_stderr_is_not_a_terminal(tmp_path):
+    result = run("run", str(SAMPLE), "--db", str(tmp_path / "m.db"), "--progress-every", "0")
+    assert result.exit_code == 0
+    assert "marsad: 1 articles in" in result.stderr and "(done)" in result.stderr
+
+
+def test_training_does_not_overwrite_the_packaged_model_by_default(tmp_path):
+    from marsad.entities import ner
+
+    before = ner.MODEL_PATH.read_bytes()
+    train = tmp_path / "train.txt"
+    train.write_text("دمشق B-LOC\n", encoding="utf-8")
+    for args in ([], ["--out", str(ner.MODEL_PATH)]):
+        result = runner.invoke(app, ["train", "ner", str(train), *args])
+        assert result.exit_code == 2 and "--replace-packaged" in " ".join(result.output.split())
+    assert ner.MODEL_PATH.read_bytes() == before

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marsad.document import Document
+from marsad.pipeline import DEFAULT_PIPELINE
 from marsad.runner import build_pipeline
 
 
@@ -306,3 +307,17 @@ def test_fighters_of_a_named_group_killed_by_strikes_are_that_groups_loss(code):
         "Jabhat al-Nusra",
         115,
     )
+
+
+def test_the_unnamed_air_strike_default_has_dates_and_countries():
+    """policy.yaml: the regime's air force is presumed over Syria only until it fell (2024-12-08)."""
+    pipeline = build_pipeline(names=[n for n in DEFAULT_PIPELINE if n != "dedup"])  # one text, twice
+    text = "وقتل خمسة مدنيين في غارة جوية على مدينة دوما."
+    for published, actor in (
+        (date(2015, 8, 10), "Military Forces of Syria (2000-2024)"),
+        (date(2025, 3, 2), None),
+    ):
+        [strike] = pipeline(Document(id="t", text=text, published=published)).events
+        assert strike.sub_event_type == "Air/drone strike" and strike.actor1 == actor
+    [abroad] = pipeline(Document(id="t", text="قتل خمسة مدنيين في غارة جوية على مدينة الموصل.")).events
+    assert abroad.actor1 is None  # the rule names Syria only

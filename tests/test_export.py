@@ -12,7 +12,7 @@ from test_store_support import make_event, store_target  # noqa: F401 - the `tar
 
 from marsad.document import Document
 from marsad.store import open_store
-from marsad.store.export import ACLED_COLUMNS, export, interaction
+from marsad.store.export import CSV_COLUMNS, export, interaction
 
 # Issue 6's field list, in its order.
 ISSUE_FIELDS = [
@@ -42,6 +42,7 @@ ISSUE_FIELDS = [
     "attributed_to",
     "evidence",
     "notes",
+    "reviewed",  # issue 18: the analyst's decision, null until someone reviews the event
 ]
 
 
@@ -162,7 +163,7 @@ def test_acled_csv(target: str) -> None:
         n = export(store, "acled-csv", out)
         rows = list(csv.DictReader(io.StringIO(out.getvalue())))
         assert n == len(rows) == 4  # the historical event stays out of an ACLED file unless asked for
-        assert tuple(csv.reader(io.StringIO(out.getvalue())).__next__()) == ACLED_COLUMNS
+        assert tuple(csv.reader(io.StringIO(out.getvalue())).__next__()) == CSV_COLUMNS
         strike = next(r for r in rows if r["sub_event_type"] == "Air/drone strike")
         assert strike["disorder_type"] == "Political violence"
         assert strike["civilian_targeting"] == "Civilian targeting"

@@ -35,6 +35,17 @@ def test_exact_duplicate_modulo_spelling_and_punctuation() -> None:
     assert "minhash" not in copy.meta and copy.meta["text_hash"] == first.meta["text_hash"]
 
 
+def test_digits_and_letters_fold_as_everywhere_else() -> None:
+    # one folding table (marsad.text.normalize): Arabic-Indic digits, hamza seats, Persian letters
+    assert normalized("عام ٢٠١٥ رئيس") == normalized("عام 2015 رييس") == "عام 2015 رييس"
+    assert normalized("ی ک ؤ") == normalized("ي ك و")
+    dedup = make("dedup")
+    first = dedup(doc("a", STORY + " في عام 2015"))
+    copy = dedup(doc("b", STORY.replace("رئيس", "رييس") + " في عام ٢٠١٥"))
+    assert first.duplicate_of is None and copy.duplicate_of == "a"
+    assert copy.meta["text_hash"] == first.meta["text_hash"]
+
+
 def test_near_duplicate_and_distinct_story() -> None:
     dedup = make_dedup(threshold=0.8)
     dedup(doc("a", STORY))

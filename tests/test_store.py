@@ -113,6 +113,23 @@ def test_events_of_one_doc_with_the_same_id_are_stored_once(target: str) -> None
         assert store.stats()["extracted_events"] == 1
 
 
+def test_two_events_of_one_sentence_on_two_days_are_two(target: str) -> None:
+    """Issue 13, item 8: the id ignored the date, so the store kept one of the two (and the run
+    summary counted one more event than the store held)."""
+    from marsad.runner import Summary
+
+    with open_store(target) as store:
+        doc = make_doc(0)
+        fields = {"location": "Hama", "geonameid": 170017}
+        doc.events = [make_event(doc.id, 0, event_date=day, **fields) for day in ("2015-07-01", "2015-07-02")]
+        # Two events the id cannot tell apart (a field it does not read differs) both stay too.
+        doc.events += [make_event(doc.id, 1, actor1=a, **fields) for a in ("Hezbollah", "Jaish al-Fateh")]
+        store.write(doc)
+        summary = Summary()
+        summary.add(doc)
+        assert store.stats()["extracted_events"] == sum(summary.events.values()) == 4
+
+
 @pytest.mark.parametrize("batch", [1, 16])
 def test_killed_run_resumes_without_loss_or_doubling(target: str, batch: int) -> None:
     total = 400
@@ -184,3 +201,13 @@ def test_an_old_store_is_upgraded_in_place(target: str) -> None:
         assert store.db.one("SELECT MAX(version) FROM schema_version") == (len(MIGRATIONS),)
         store.write(make_doc(1))
         assert store.merge()["after"] == n_events(1)
+
+
+def test_an_error_leaving_the_store_is_reported_once(target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13, item 9: a crash printed its traceback twice, because closing the store tried the
+    failed batch again and raised the same error while the first was on its way out."""
+    with pytest.raises(RuntimeError, match="first") as raised, open_store(target, batch_size=8) as store:
+        store.write(make_doc(1))
+        monkeypatch.setattr(store, "_commit", lambda batch: (_ for _ in ()).throw(ValueError("again")))
+        raise RuntimeError("first")
+    assert raised.value.__context__ is None

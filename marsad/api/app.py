@@ -8,7 +8,6 @@ in :mod:`marsad.web`'s ``static`` folder: serving it needs no Node.js.
 
 from __future__ import annotations
 
-import hmac
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -22,9 +21,12 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, PlainTextResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
+from marsad.api import mapdata
+from marsad.api import review as review_api
+from marsad.api.auth import Auth
+from marsad.api.filters import BBox, EventFilters
 from marsad.api.limits import BodySizeLimit, RateLimit, SlidingWindow
 from marsad.api.models import (
     ArticleIn,
@@ -35,7 +37,6 @@ from marsad.api.models import (
     Event,
     EventDetail,
     EventPage,
-    EventType,
     Feature,
     FeatureCollection,
     IngestResult,
@@ -43,8 +44,6 @@ from marsad.api.models import (
     PointGeometry,
     Problem,
     SpanOut,
-    Status,
-    SubEventType,
 )
 from marsad.document import Document
 from marsad.store import open_store
@@ -55,46 +54,11 @@ MAX_BODY_BYTES = 1_000_000
 # overlap, the earlier label wins.
 HIGHLIGHT_LABELS = ("trigger", "casualties", "actor", "place", "source", "date")
 
-FilterText = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
 ID_PATTERN = r"^[^\x00/]{1,200}$"
 
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Problem} for code in codes}
-
-
-def _bbox(
-    bbox: Annotated[
-        str | None,
-        Query(
-            description="W,S,E,N in degrees, e.g. 35.5,32.3,42.4,37.4",
-            max_length=100,
-            pattern=r"^\s*-?[0-9.]+\s*(,\s*-?[0-9.]+\s*){3}$",
-        ),
-    ] = None,
-) -> tuple[float, float, float, float] | None:
-    if bbox is None:
-        return None
-    try:
-        w, s, e, n = (float(x) for x in bbox.split(","))
-    except ValueError:
-        w = s = e = n = float("nan")
-    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):  # NaN fails every comparison
-        # The same shape as FastAPI's own validation errors, so clients parse one format.
-        raise RequestValidationError(
-            [
-                {
-                    "loc": ("query", "bbox"),
-                    "msg": "bbox must be W,S,E,N with -180 <= W <= E <= 180 and -90 <= S <= N <= 90",
-                    "type": "value_error",
-                    "input": bbox,
-                }
-            ]
-        )
-    return (w, s, e, n)
-
-
-BBox = Annotated[tuple[float, float, float, float] | None, Depends(_bbox)]
 
 
 def _event(d: dict[str, Any]) -> Event:
@@ -176,6 +140,31 @@ def _highlights(
     return sorted(out, key=lambda h: h["start"])
 
 
+def event_detail(store: Any, event_id: str) -> EventDetail | None:
+    """One event with its evidence sentences, the matched words in each and their documents."""
+    found = store.event(event_id)
+    if found is None:
+        return None
+    docs = {d: store.document(d) for d in {e["doc_id"] for e in found.get("evidence") or []}}
+    evidence = []
+    for e in found.get("evidence") or []:
+        doc = docs.get(e["doc_id"])
+        ref = None
+        if doc is not None:
+            ref = DocumentRef(**{k: doc.get(k) for k in DocumentRef.model_fields}).model_dump()
+        evidence.append({**e, "highlights": _highlights(e, doc, found), "document": ref})
+    fields = {k: found.get(k) for k in Event.model_fields if k in found}
+    return EventDetail.model_validate(
+        fields
+        | {
+            "evidence": evidence,
+            "sources": found.get("sources") or [],
+            "outlets": found.get("outlets") or [],
+            "fatalities_max": found.get("fatalities_max"),
+        }
+    )
+
+
 def _printable(value: Any) -> Any:
     """``value`` with every lone surrogate in its strings replaced by U+FFFD."""
     if isinstance(value, str):
@@ -216,9 +205,13 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     reads_per_minute: int = 600,
     writes_per_minute: int = 30,
+    private: bool | None = None,
 ) -> FastAPI:
-    """The app over the store at ``db``; POST /documents needs ``token`` (or MARSAD_API_TOKEN)."""
+    """The app over the store at ``db``. Writes need an editor's token or ``token`` (or
+    MARSAD_API_TOKEN); reads need a reader's token when ``private`` (or MARSAD_PRIVATE=1)."""
     token = token or os.environ.get("MARSAD_API_TOKEN") or None
+    if private is None:
+        private = os.environ.get("MARSAD_PRIVATE", "") not in ("", "0", "false")
     tile_url = tile_url or os.environ.get("MARSAD_TILE_URL") or None
     tile_attribution = tile_attribution or os.environ.get("MARSAD_TILE_ATTRIBUTION") or None
     store_box: list[Any] = [open_store(db, merge_on_read=False)]
@@ -251,7 +244,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    bearer = HTTPBearer(auto_error=False, description="The MARSAD_API_TOKEN of the server")
+    auth = Auth(token, private, using_store)
+    # Every read of the store goes through this: open, or a reader's token on a private server.
+    read = [Depends(auth.reader)]
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> Response:
@@ -262,63 +257,25 @@ def create_app(
 
         return JSONResponse(status_code=422, content={"detail": _printable(jsonable_encoder(exc.errors()))})
 
-    # The dependency is a default value, not an Annotated hint: string annotations (PEP 563)
-    # cannot see this function's locals.
-    def require_token(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:  # noqa: B008
-        if token is None:
-            raise HTTPException(403, "ingest is disabled: the server has no API token configured")
-        if credentials is None or not hmac.compare_digest(
-            credentials.credentials.encode("utf-8"), token.encode("utf-8")
-        ):
-            raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
-
     @app.get(
         "/events",
         response_model=EventPage | FeatureCollection,
         tags=["events"],
-        responses=_problems(429),
+        dependencies=read,
+        responses=_problems(401, 429),
     )
     def list_events(
-        bbox: BBox,
-        date_from: Annotated[date | None, Query(description="First day, inclusive")] = None,
-        date_to: Annotated[date | None, Query(description="Last day, inclusive")] = None,
-        event_type: Annotated[EventType | None, Query()] = None,
-        sub_event_type: Annotated[SubEventType | None, Query()] = None,
-        actor: FilterText = None,
-        status: Annotated[Status | None, Query()] = None,
-        source: Annotated[
-            str | None, Query(max_length=200, pattern=r"^[^\x00]*$", description="Cited source")
-        ] = None,
-        text: Annotated[
-            str | None, Query(max_length=200, pattern=r"^[^\x00]*$", description="In evidence or notes")
-        ] = None,
-        country: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
-        historical: bool | None = None,
+        filters: EventFilters,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
         format: Literal["json", "geojson"] = "json",
     ) -> EventPage | FeatureCollection:
-        """Merged events, oldest first, filtered; JSON pages or a GeoJSON FeatureCollection."""
-        filters = {
-            "date_from": date_from.isoformat() if date_from else None,
-            "date_to": date_to.isoformat() if date_to else None,
-            "bbox": bbox,
-            "event_type": event_type,
-            "sub_event_type": sub_event_type,
-            "actor": actor,
-            "status": status,
-            "source": source,
-            "text": text,
-            "country": country,
-            "historical": historical,
-        }
+        """Merged events, oldest first, filtered; JSON pages or a GeoJSON FeatureCollection.
+
+        Events an analyst rejected are left out (the review queue lists them)."""
         with using_store() as s:
             # One extra row says whether another page follows, without counting the table.
-            rows = list(
-                s.events(
-                    **{k: v for k, v in filters.items() if v is not None}, limit=limit + 1, offset=offset
-                )
-            )
+            rows = list(s.events(**filters, limit=limit + 1, offset=offset))
         more = len(rows) > limit
         rows = rows[:limit]
         next_offset = offset + limit if more else None
@@ -333,37 +290,27 @@ def create_app(
             events=[_event(r) for r in rows],
         )
 
-    @app.get("/events/{event_id}", response_model=EventDetail, tags=["events"], responses=_problems(404, 429))
+    @app.get(
+        "/events/{event_id}",
+        response_model=EventDetail,
+        tags=["events"],
+        dependencies=read,
+        responses=_problems(401, 404, 429),
+    )
     def get_event(event_id: Annotated[str, PathParam(pattern=ID_PATTERN)]) -> EventDetail:
         """One event with its evidence sentences, the matched words in each and their documents."""
         with using_store() as s:
-            found = s.event(event_id)
-            if found is None:
-                raise HTTPException(404, "no such event")
-            docs = {d: s.document(d) for d in {e["doc_id"] for e in found.get("evidence") or []}}
-        evidence = []
-        for e in found.get("evidence") or []:
-            doc = docs.get(e["doc_id"])
-            ref = None
-            if doc is not None:
-                ref = DocumentRef(**{k: doc.get(k) for k in DocumentRef.model_fields}).model_dump()
-            evidence.append({**e, "highlights": _highlights(e, doc, found), "document": ref})
-        fields = {k: found.get(k) for k in Event.model_fields if k in found}
-        return EventDetail.model_validate(
-            fields
-            | {
-                "evidence": evidence,
-                "sources": found.get("sources") or [],
-                "outlets": found.get("outlets") or [],
-                "fatalities_max": found.get("fatalities_max"),
-            }
-        )
+            found = event_detail(s, event_id)
+        if found is None:
+            raise HTTPException(404, "no such event")
+        return found
 
     @app.get(
         "/control",
         response_model=ControlMap | FeatureCollection,
         tags=["control"],
-        responses=_problems(429),
+        dependencies=read,
+        responses=_problems(401, 429),
     )
     def control(
         bbox: BBox,
@@ -380,7 +327,11 @@ def create_app(
         return ControlMap(date=day, bbox=list(bbox) if bbox else None, places=places)
 
     @app.get(
-        "/documents/{doc_id}", response_model=DocumentOut, tags=["documents"], responses=_problems(404, 429)
+        "/documents/{doc_id}",
+        response_model=DocumentOut,
+        tags=["documents"],
+        dependencies=read,
+        responses=_problems(401, 404, 429),
     )
     def get_document(doc_id: Annotated[str, PathParam(pattern=ID_PATTERN)]) -> DocumentOut:
         """A document's clean text and spans; the text is data for the client to escape."""
@@ -406,7 +357,7 @@ def create_app(
             reason=doc.get("reason"),
         )
 
-    @app.get("/stats", tags=["store"], responses=_problems(429))
+    @app.get("/stats", tags=["store"], dependencies=read, responses=_problems(401, 429))
     def stats() -> dict[str, Any]:
         """Counts of documents, rejects, events and control changes in the store."""
         with using_store() as s:
@@ -417,7 +368,7 @@ def create_app(
         response_model=IngestResult,
         status_code=201,
         tags=["documents"],
-        dependencies=[Depends(require_token)],
+        dependencies=[Depends(auth.editor)],
         responses={200: {"model": IngestResult, "description": "Already stored: the first answer"}}
         | _problems(400, 401, 403, 409, 413, 429, 503),
     )
@@ -475,8 +426,12 @@ def create_app(
 
     @app.get("/config", response_model=PageConfig, tags=["page"])
     def page_config() -> PageConfig:
-        """Settings the map page reads at start: the optional tile layer."""
-        return PageConfig(tile_url=tile_url, tile_attribution=tile_attribution)
+        """Settings the map page reads at start: the optional tile layer, and whether reading
+        needs signing in."""
+        return PageConfig(tile_url=tile_url, tile_attribution=tile_attribution, private=private)
+
+    mapdata.add_routes(app, using_store, read)
+    review_api.add_routes(app, using_store, auth, event_detail)
 
     csp = _csp(tile_url)
 
@@ -506,8 +461,10 @@ def create_app(
     return app
 
 
-def serve(db: str, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000, private: bool | None = None) -> None:
     """Run the app with uvicorn until interrupted (``marsad serve``)."""
     import uvicorn
 
-    uvicorn.run(create_app(db), host=host, port=port, log_level="info")
+    # The gazetteer behind the review card's place search loads in the background meanwhile.
+    threading.Thread(target=review_api.warm_up, daemon=True).start()
+    uvicorn.run(create_app(db, private=private), host=host, port=port, log_level="info")

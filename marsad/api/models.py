@@ -81,6 +81,9 @@ class Event(Strict):
     attributed_to: list[str]
     evidence: list[Evidence]
     notes: str
+    reviewed: str | None = Field(
+        None, description="accepted, corrected or added once an analyst confirmed it; null until then"
+    )
 
 
 class EventReport(Strict):
@@ -192,10 +195,12 @@ class IngestResult(Strict):
 
 
 class PageConfig(Strict):
-    """What the map page needs to know about the server: an optional tile layer."""
+    """What the map page needs to know about the server: an optional tile layer, and whether
+    reading needs signing in."""
 
     tile_url: str | None = None
     tile_attribution: str | None = None
+    private: bool = False
 
 
 class Problem(Strict):

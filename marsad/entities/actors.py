@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import yaml
+from pydantic import model_validator
 
+from marsad import datafile
 from marsad.document import Document
-from marsad.pipeline import component
+from marsad.pipeline import Label, component
 from marsad.text.normalize import DIACRITICS, TATWEEL, normalize_key
 
 DATA = Path(__file__).parent / "data"
@@ -31,6 +34,8 @@ _SEP_RE = re.compile(rf"([^\w{DIACRITICS}{TATWEEL}]+)")
 _ALT_RE = re.compile(r"\{([^{}]*)\}")
 _QUOTES = frozenset("\"«»“”„'")
 _END = ""  # trie key of the terminal payload (tokens are never empty)
+# "Military Forces of Yemen (2012-) Hadi faction" -> base, period, suffix
+_PERIOD_RE = re.compile(r"^((?:Military|Police) Forces of .+?) \((\d{4}-(?:\d{4})?)\)(.*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +97,81 @@ def _raw_prefix(token: str, stripped: int) -> int:
     return len(token)
 
 
+ActorType = Literal[
+    "state forces",
+    "rebel group",
+    "political militia",
+    "identity militia",
+    "rioters",
+    "protesters",
+    "civilians",
+    "external forces",
+]
+
+
+class StateEntry(datafile.Strict):
+    """A state whose army and police get "army + nationality" aliases generated."""
+
+    country: str
+    adjectives: list[str]
+    military: str
+    police: str
+
+
+class ActorEntry(datafile.Strict):
+    canonical: str
+    type: ActorType
+    country: str | None = None
+    aliases: list[str] = []
+    local: bool = False  # "(<country>)" in the name follows the country of the event
+
+
+class ByCountry(datafile.Strict):
+    """Words whose actor depends on the country: ``aliases`` plus country codes (or ``default``)."""
+
+    model_config = {**datafile.Strict.model_config, "extra": "allow"}
+    aliases: list[str]
+    default: str | None = None
+
+    @model_validator(mode="after")
+    def _codes(self) -> ByCountry:
+        bad = [k for k, v in (self.model_extra or {}).items() if not (len(k) == 2 and k.isupper())]
+        bad += [k for k, v in (self.model_extra or {}).items() if not isinstance(v, str)]
+        if bad:
+            raise ValueError(f"expected two-letter country codes naming an actor, got {sorted(set(bad))}")
+        return self
+
+
+class ActorCatalogue(datafile.Strict):
+    """actors.yaml (see its comments)."""
+
+    types: dict[ActorType, int]
+    heads: list[str] = []
+    links: list[str] = []
+    military_heads: list[str]
+    police_heads: list[str]
+    states: list[StateEntry] = []
+    actors: list[ActorEntry]
+    by_country: list[ByCountry] = []
+    # state forces' names by period: country -> [(suffix, first day, last day or None)]
+    periods: dict[str, list[tuple[str, date, date | None]]] = {}
+
+
+class SourceEntry(datafile.Strict):
+    canonical: str
+    kind: Literal["media", "monitor", "official", "person", "org"]
+    aliases: list[str] = []
+    titled: list[str] = []
+    speaks_for: str | None = None
+
+
+class SourceCatalogue(datafile.Strict):
+    """sources.yaml (see its comments)."""
+
+    titles: list[str] = []
+    sources: list[SourceEntry]
+
+
 class Lexicon:
     """The compiled actor and source dictionaries."""
 
@@ -101,10 +181,17 @@ class Lexicon:
         self.links: set[str] = set()
         self.actors: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, dict[str, Any]] = {}
+        self.periods: dict[str, list[tuple[str, str, str | None]]] = {}
         self._alias_to_actor: dict[tuple[str, ...], str] = {}
         self._word_cache: dict[str, tuple[str, tuple[tuple[dict[str, Any], int], ...], int | None]] = {}
-        self._load_actors(yaml.safe_load(actors_path.read_text(encoding="utf-8")))
-        self._load_sources(yaml.safe_load(sources_path.read_text(encoding="utf-8")))
+        self._load_actors(datafile.load(actors_path, ActorCatalogue).model_dump())
+        self._load_sources(datafile.load(sources_path, SourceCatalogue).model_dump())
+        for rec in self.sources.values():
+            if rec["speaks_for"] is not None and rec["speaks_for"] not in self.actors:
+                raise datafile.DataFileError(
+                    f"{sources_path}: source {rec['canonical']!r}, field speaks_for: "
+                    f"no actor {rec['speaks_for']!r} in {actors_path}"
+                )
 
     # -- building ----------------------------------------------------------------------------
     def _insert(self, keys: tuple[str, ...], entry: Entry) -> None:
@@ -116,11 +203,15 @@ class Lexicon:
         payload = node.setdefault(_END, {})
         payload[entry.label] = entry
 
-    def _actor(self, canonical: str, type_: str, country: str | None, inter: int) -> Entry:
+    def _actor(
+        self, canonical: str, type_: str, country: str | None, inter: int, local: bool = False
+    ) -> Entry:
         rec = self.actors.setdefault(
             canonical,
             {"canonical": canonical, "type": type_, "country": country, "inter": inter, "aliases": []},
         )
+        if local:
+            rec["local"] = True
         self._alias_to_actor[key_tokens(canonical)] = canonical
         return Entry("actor", (("canonical", canonical), ("type", rec["type"]), ("country", rec["country"])))
 
@@ -146,10 +237,27 @@ class Lexicon:
                     for adj in adjectives:
                         self._add_actor_alias(entry, f"{head} {'ال' + adj if definite else adj}")
         for actor in data["actors"]:
-            entry = self._actor(actor["canonical"], actor["type"], actor.get("country"), inter[actor["type"]])
+            entry = self._actor(
+                actor["canonical"],
+                actor["type"],
+                actor.get("country"),
+                inter[actor["type"]],
+                local=bool(actor.get("local")),
+            )
             for pattern in actor.get("aliases", []):
                 for alias in expand(pattern):
                     self._add_actor_alias(entry, alias)
+        for group in data.get("by_country", []):
+            choices = tuple(sorted((k, v) for k, v in group.items() if k != "aliases" and v is not None))
+            for name in dict(choices).values():
+                if name not in self.actors:
+                    raise ValueError(f"actors.yaml: by_country names {name!r}, which is no actor")
+            entry = Entry("actor", (("by_country", choices),))
+            for pattern in group["aliases"]:
+                for alias in expand(pattern):
+                    self._insert(key_tokens(alias), entry)
+        for country, periods in data.get("periods", {}).items():
+            self.periods[country] = [(str(p), str(a), str(b) if b else None) for p, a, b in periods]
 
     def _load_sources(self, data: dict[str, Any]) -> None:
         titles = [t for pattern in data.get("titles", []) for t in expand(pattern)]
@@ -258,6 +366,35 @@ class Lexicon:
             i = end
         return out
 
+    def by_country(self, choices: tuple[tuple[str, str], ...], country_code: str | None) -> Entry | None:
+        """The actor a country-dependent word names where the text is (``default`` elsewhere)."""
+        table = dict(choices)
+        name = table.get(country_code or "") or table.get("default")
+        if name is None:
+            return None
+        rec = self.actors[name]
+        return Entry("actor", (("canonical", name), ("type", rec["type"]), ("country", rec["country"])))
+
+    def label(self, name: str, country: str | None = None, day: date | str | None = None) -> str:
+        """An actor's ACLED label for an event in ``country`` on ``day``.
+
+        "Civilians (Syria)" becomes "Civilians (Yemen)" in Yemen (entries marked ``local``); a
+        state's forces take the period of the government that held the day: "Military Forces of
+        Syria (2000-2024)" on 2025-01-10 is "Military Forces of Syria (2024-)", and a day no
+        period covers drops the period ("Military Forces of Lebanon")."""
+        rec = self.actors.get(name)
+        if rec is not None and rec.get("local") and country and name.endswith(")") and "(" in name:
+            return f"{name[: name.rindex('(')]}({country})"
+        m = _PERIOD_RE.match(name)
+        if m is None or day is None or rec is None or rec.get("country") not in self.periods:
+            return name
+        iso = day.isoformat() if isinstance(day, date) else str(day)[:10]
+        base, _, suffix = m.groups()
+        for period, first, last in self.periods[rec["country"]]:
+            if first <= iso and (last is None or iso < last):
+                return f"{base} ({period}){suffix}"
+        return f"{base}{suffix}"
+
     def lookup_actor(self, name: str) -> dict[str, Any] | None:
         """The actor record for a canonical name or any alias (clitics allowed), else None."""
         keys = key_tokens(name)
@@ -286,19 +423,61 @@ def lookup_actor(name: str) -> dict[str, Any] | None:
     return lexicon().lookup_actor(name)
 
 
+def label(name: str, country: str | None = None, day: date | str | None = None) -> str:
+    """An actor's ACLED label for an event's country and date (see :meth:`Lexicon.label`)."""
+    return lexicon().label(name, country, day)
+
+
+def _country_near(doc: Document, places: list[Any], sentences: list[Any], start: int) -> str | None:
+    """The country the text is about at ``start``: its sentence's places, else the article's."""
+    sent = next((s for s in sentences if s.start <= start < s.end), None)
+    here = [p for p in places if sent is not None and sent.start <= p.start < sent.end]
+    for group in (here, places):
+        codes = Counter(p.attrs.get("country_code") for p in group if p.attrs.get("country_code"))
+        if codes:
+            return codes.most_common(1)[0][0]
+    return None
+
+
 def speaks_for(source: str) -> str | None:
     """The party a source is the spokesman of ("US military" -> the coalition), if any."""
     rec = lexicon().sources.get(source)
     return rec.get("speaks_for") if rec else None
 
 
-@component("actors")
+@component(
+    "actors",
+    assigns=[
+        Label(
+            "actor",
+            "",
+            {"canonical": (str, ""), "type": (str, "ACLED actor type"), "country": (str | None, "")},
+        ),
+        Label(
+            "source",
+            "",
+            {"canonical": (str, ""), "kind": (str, "`media`/`monitor`/`official`/`person`/`org`")},
+            optional={"speaks_for": (str, "the party whose spokesman it is")},
+        ),
+    ],
+)
 def make_actors() -> Any:
     """Pipeline stage adding ``actor`` and ``source`` spans (the ``ner`` stage may follow it)."""
     lex = lexicon()
 
     def actors(doc: Document) -> Document:
+        places: list[Any] | None = None
+        sentences: list[Any] = []
         for start, end, entry in lex.find(doc.clean):
+            choices = dict(entry.attrs).get("by_country")
+            if choices is not None:
+                if places is None:
+                    places = [p for p in doc.spans_of("place") if p.attrs.get("role") != "government"]
+                    sentences = doc.spans_of("sentence")
+                chosen = lex.by_country(choices, _country_near(doc, places, sentences, start))
+                if chosen is None:
+                    continue
+                entry = chosen
             doc.add(start, end, entry.label, **dict(entry.attrs))
         return doc
 

@@ -25,14 +25,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
-import yaml
+from pydantic import model_validator
 
+from marsad import datafile
 from marsad.document import Document
-from marsad.entities import gazetteer
+from marsad.entities import gazetteer, place_model
 from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, SETTLEMENTS, Gazetteer, Place, haversine_km
-from marsad.pipeline import component
+from marsad.pipeline import Label, component
 from marsad.text.normalize import normalize, normalize_key
 from marsad.text.tokens import tokenize
 
@@ -90,8 +91,6 @@ _CONTAINER_GAP_RE = re.compile(
 CONTAINER_KM = {"neighbourhood": 5.0, "village": 5.0, "town": 8.0, "city": 12.0, "area": 25.0, "region": 40.0}
 TANWEEN = "\u064b"
 
-# Countries whose places an Arabic article about the Syrian war most likely means.
-COUNTRY_PRIOR = {"SY": 1.5, "IQ": 0.9, "LB": 0.9, "JO": 0.6, "TR": 0.6, "PS": 0.4, "IL": 0.3}
 STRONG_POPULATION = 100_000
 NEIGHBOUR_KM = 30.0  # a common-word name joined by و to a place counts when it lies this close
 MAX_WORDS = 5
@@ -99,6 +98,37 @@ MAX_WORDS = 5
 
 def _key(word: str) -> str:
     return normalize_key(word)
+
+
+Direction = Literal["north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"]
+
+
+class PlaceWords(datafile.Strict):
+    """geocode.yaml (see its comments); the trigger values are place types."""
+
+    triggers: dict[str, str]
+    directions: dict[str, Direction]
+    near: dict[str, Literal["near", "outskirts"]]
+    distance_units: list[str]
+    subdistrict_countries: list[str]
+    countryside_sides: dict[str, Direction]
+    weak_triggers: list[str]
+    country_before: list[str]
+    government_words: list[str]
+    government_blockers: list[str]
+    country_prior: dict[str, float]
+    violence_words: list[str]  # read by the place model
+    org_heads: list[str]  # read by the place model
+    generic_anaphors: list[str]
+    name_openers: list[str]
+    dual_heads: list[str]
+
+    @model_validator(mode="after")
+    def _weak_are_triggers(self) -> PlaceWords:
+        unknown = [w for w in self.weak_triggers if w not in self.triggers]
+        if unknown:
+            raise ValueError(f"weak_triggers not among the triggers: {unknown}")
+        return self
 
 
 @dataclass(frozen=True)
@@ -114,12 +144,16 @@ class Lexicon:
     subdistrict_countries: frozenset[str]
     government_words: frozenset[str]
     government_blockers: frozenset[str]
+    country_prior: dict[str, float]  # the countries an article about the Syrian war most likely means
+    anaphors: frozenset[str]
+    openers: frozenset[str]
+    duals: frozenset[str]
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """Trigger, qualifier and stop words from the data files, folded like the text."""
-    raw = yaml.safe_load((gazetteer.DATA_DIR / "geocode.yaml").read_text(encoding="utf-8"))
+    raw = datafile.load(gazetteer.DATA_DIR / "geocode.yaml", PlaceWords).model_dump()
     stop = (gazetteer.DATA_DIR / "stoplist.txt").read_text(encoding="utf-8").splitlines()
     return Lexicon(
         triggers={_key(k): v for k, v in raw["triggers"].items()},
@@ -133,6 +167,10 @@ def lexicon() -> Lexicon:
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
         government_words=frozenset(_key(w) for w in raw["government_words"]),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
+        country_prior=raw["country_prior"],
+        anaphors=frozenset(gazetteer.key_of(w) for w in raw["generic_anaphors"]),
+        openers=frozenset(gazetteer.key_of(w) for w in raw["name_openers"]),
+        duals=frozenset(_key(w) for w in raw["dual_heads"]),
     )
 
 
@@ -165,6 +203,15 @@ def _trigger_base(word: str, lex: Lexicon) -> str:
 
 
 _Word = tuple[int, int, str]  # start, end, folded key
+_CLAUSE_BREAK_RE = re.compile(r"[.!?؟\n،,;:]")
+
+
+class _Context:
+    """A document's word bases and, on first need, what the whole article says (place model)."""
+
+    def __init__(self, tokens: list[Any]) -> None:
+        self.bases = [t.base for t in tokens]
+        self.article: place_model.Article | None = None
 
 
 @dataclass
@@ -184,14 +231,16 @@ class _Mention:
     chosen: Place | None = None
     confidence: float = 0.0
     rejected: list[Place] = field(default_factory=list)
+    government: bool = False  # the place model read it as a government (أعلنت أنقرة)
 
 
 class Geocoder:
     """Finds and resolves place mentions; one instance serves every document."""
 
-    def __init__(self, gaz: Gazetteer | None = None) -> None:
+    def __init__(self, gaz: Gazetteer | None = None, use_model: bool = True) -> None:
         self.gaz = gaz or gazetteer.get()
         self.lex = lexicon()
+        self.model = place_model.model() if use_model else None
         self.firsts: dict[str, int] = {}
         for key in self.gaz.exact:
             n = key.count(" ") + 1
@@ -355,24 +404,35 @@ class Geocoder:
                     return lex.directions[b]
         return None
 
-    def detect(self, text: str, tokens: list[Any] | None = None) -> list[_Mention]:
-        """Place mentions of ``text``, read from its tokens (``doc.tokens``) when given."""
+    def detect(
+        self, text: str, tokens: list[Any] | None = None, labeller: place_model.Labeller | None = None
+    ) -> list[_Mention]:
+        """Place mentions of ``text``, read from its tokens (``doc.tokens``) when given.
+
+        The place model decides each candidate when it is shipped; ``labeller`` (training) decides
+        instead and sees every candidate's features."""
         if tokens is None:
             tokens = tokenize(text)
         words = [(t.start, t.end, t.norm) for t in tokens]
         named = _Countries()  # country words, read on first need
+        ctx = _Context(tokens)
         out: list[_Mention] = []
         i = 0
         list_trigger: str | None = None
         list_end = -1
+        dual = False  # the list opened with a dual head noun ("بلدتي X وY"): it has two members
         starts = self._starts
         while i < len(words):
             hits = starts.get(words[i][2])
-            if hits == []:
-                i += 1
-                continue
-            m = self._match_at(text, words, i)
+            m = None if hits == [] else self._match_at(text, words, i)
             if m is None:
+                if dual and i == list_end and self._second_of_two(text, words, i):
+                    # "بلدتي الفوعة وكفرية": the second of two is a place even when the gazetteer
+                    # lacks it; a container after it may still place it (resolve)
+                    out.append(
+                        _Mention(words[i][0] + 1, words[i][1], i, i + 1, [], True, list_trigger, in_list=True)
+                    )
+                dual = False
                 i += 1
                 continue
             plen, n, key, variant = m
@@ -383,7 +443,7 @@ class Geocoder:
                 i += n  # "جنيف 2", "أستانا 3": a conference round, not the city
                 continue
             places, strong = self._name(key, variant)
-            trigger = self._trigger_before(words, i, plen)
+            trigger = raw_trigger = self._trigger_before(words, i, plen)
             if (
                 trigger is not None
                 and not strong
@@ -398,7 +458,7 @@ class Geocoder:
                 if _GAP_LIST_RE.match(gap) and (joined or strong and "," in normalize(gap)):
                     # a list stays in one country: "قرى الحواش ... والحويجة" is not Iraq's Hawija
                     placed = next((o.candidates for o in reversed(out) if o.candidates), None)
-                    same = {p.country_code for p in placed} if placed else set(COUNTRY_PRIOR)
+                    same = {p.country_code for p in placed} if placed else set(self.lex.country_prior)
                     local = [p for p in places if p.country_code in same]
                     # With no candidate in the list's country it is a place the gazetteer
                     # lacks: a container after the list may still place it (resolve).
@@ -425,16 +485,37 @@ class Geocoder:
                 ]
                 if near and _GAP_LIST_RE.match(gap):
                     in_list, places = True, near
-            if not strong and trigger is None and not in_list:
-                codes = {p.country_code for p in places if p.type != "country"}
-                if (
-                    variant
-                    or key in self.lex.stoplist
-                    or not self._country_in_sentence(text, words, i, codes, named)
-                ):
-                    i += 1
-                    continue
+            if (trigger is None or trigger == "countryside") and not in_list and key in self.lex.anaphors:
+                i += n  # "المدينة": a place the article named, never a gazetteer entry
+                continue
             if trigger is None and self._adjective(words, i, plen, key, places):
+                i += 1
+                continue
+            codes = {p.country_code for p in places if p.type != "country"}
+            rules_take = (
+                strong
+                or trigger is not None
+                or in_list
+                or not (variant or key in self.lex.stoplist)
+                and self._country_in_sentence(text, words, i, codes, named)
+            )
+            government = False
+            if labeller is not None or self.model is not None:
+                feats = self._features(
+                    text, words, ctx, i, n, plen, key, places, strong, trigger, raw_trigger, in_list, named
+                )
+                feats.append("rules" if rules_take else "no_rules")
+                if labeller is not None:
+                    kind = labeller(words[i][0] + plen, words[i + n - 1][1], feats)
+                else:
+                    kind, _ = self.model.decide(feats)  # type: ignore[union-attr]
+                government = kind == "government"
+                take = kind == "place" or government and labeller is None
+                if not take and trigger and _quoted_rest(text, words[i][0] + plen, words[i + n - 1][1]):
+                    take, government = True, False  # 'تلة "جورة الماء"': a quoted name after its head noun
+            else:
+                take = rules_take
+            if not take:
                 i += 1
                 continue
             if trigger == "admin1":
@@ -458,7 +539,11 @@ class Geocoder:
                 places, end = [], quoted
                 while i + n < len(words) and words[i + n][1] <= end:
                     n += 1
+            elif n == 1 and key in self.lex.openers and self._name_goes_on(text, words, i + 1):
+                # "بلدة دير هجاري", "تل شور": دير، تل، كفر open a longer name the gazetteer lacks
+                places, end, n = [], words[i + 1][1], 2
             mention = _Mention(start, end, i, i + n, places, not strong, trigger, in_list=in_list)
+            mention.government = government
             anchor = i - 1 if (trigger and not in_list) else i
             if not in_list:
                 mention.qualifier = self._qualifier_before(words, anchor + (0 if anchor == i else 0))
@@ -475,11 +560,129 @@ class Geocoder:
             out.append(mention)
             if trigger:
                 list_trigger = trigger
+                dual = not in_list and _trigger_base(words[i - 1][2], self.lex) in self.lex.duals
             elif not in_list:
                 list_trigger = None
             list_end = mention.last
             i = mention.last
         return out
+
+    def _name_goes_on(self, text: str, words: list[_Word], j: int) -> bool:
+        """Whether word ``j`` continues a name (joined by a space; no particle, head or number)."""
+        if j >= len(words) or not _GAP_JOIN_RE.match(text[words[j - 1][1] : words[j][0]]):
+            return False
+        word = words[j][2]
+        lex = self.lex
+        return (
+            len(word) > 2
+            and not word[0].isdigit()
+            and word[0] not in "وف"
+            and word not in lex.country_before
+            and word not in lex.triggers
+            and word not in lex.directions
+            and word not in lex.near
+            and word not in lex.government_words
+        )
+
+    def _second_of_two(self, text: str, words: list[_Word], i: int) -> bool:
+        """Whether word ``i`` is ``و`` + a name, right after the first member of a dual."""
+        word = words[i][2]
+        return (
+            len(word) > 3
+            and word[0] == "و"
+            and bool(_GAP_LIST_RE.match(text[words[i - 1][1] : words[i][0]]))
+            and word[1:] not in self.lex.triggers
+        )
+
+    def _features(
+        self,
+        text: str,
+        words: list[_Word],
+        ctx: _Context,
+        i: int,
+        n: int,
+        plen: int,
+        key: str,
+        places: list[Place],
+        strong: bool,
+        trigger: str | None,
+        raw_trigger: str | None,
+        in_list: bool,
+        named: _Countries,
+    ) -> list[str]:
+        """The place model's view of the candidate at words ``i``..``i+n``."""
+        art = ctx.article
+        if art is None:
+            art = ctx.article = self._article(text, words, ctx)
+        start, end = words[i][0] + plen, words[i + n - 1][1]
+        prev = [ctx.bases[j] for j in range(i - 1, max(i - 3, -1), -1)] if not plen else []
+        if plen:  # the clitic is the word before: "بالرقة" reads as "ب"
+            prev = [words[i][2][:plen]] + [ctx.bases[j] for j in range(i - 1, max(i - 2, -1), -1)]
+        nxt = [ctx.bases[i + n]] if i + n < len(words) else []
+        k = bisect.bisect_right(art.breaks, start)
+        lo = art.breaks[k - 1] if k else -1
+        hi = art.breaks[k] if k < len(art.breaks) else len(text)
+        violent = bisect.bisect_right(art.violent, lo) < bisect.bisect_left(art.violent, hi)
+        codes = {p.country_code for p in places if p.type != "country"}
+        gov = self.lex.government_words
+        capital = any((p.country_code, p.name.casefold()) in _capitals() for p in places)
+        gov_cue = (
+            capital
+            and trigger is None
+            and not (prev and prev[0] in self.lex.government_blockers)
+            and bool(prev and prev[0] in gov or nxt and nxt[0] in gov)
+        )
+        return place_model.features(
+            key=key,
+            n=n,
+            plen=plen,
+            prefix=words[i][2][:plen],
+            places=places,
+            strong=strong,
+            stop=key in self.lex.stoplist,
+            variant=key not in self.gaz.exact,
+            trigger=trigger or (raw_trigger if in_list else None),
+            weak_trigger=raw_trigger is not None and trigger is None,
+            in_list=in_list,
+            qualifier=self._qualifier_before(words, i) is not None,
+            country_named=bool(codes) and self._country_in_sentence(text, words, i, codes, named),
+            prev=prev,
+            nxt=nxt,
+            headed=key.split(" ", 1)[0] in art.headed,
+            violent=violent,
+            in_alias=self._in_alias(text, words, i, start, end),
+            gov_cue=gov_cue,
+        )
+
+    def _article(self, text: str, words: list[_Word], ctx: _Context) -> place_model.Article:
+        art = place_model.Article()
+        vocab = place_model.words().violence
+        strong_triggers = {k for k, v in self.lex.triggers.items() if v in place_model.SETTLEMENT_HEADS}
+        for j, (s, e, w) in enumerate(words):
+            base = ctx.bases[j]
+            if base in vocab or w in vocab:
+                art.violent.append(s)
+            # "مدينة X", "بلدة X": a head noun in construct (not "المدينة، X") right before a name
+            if (
+                j + 1 < len(words)
+                and not text[e : words[j + 1][0]].strip()
+                and any(b in strong_triggers for b, _ in bases(w))
+            ):
+                art.headed.add(ctx.bases[j + 1])
+                art.headed.add(words[j + 1][2])
+        art.breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
+        return art
+
+    def _in_alias(self, text: str, words: list[_Word], i: int, start: int, end: int) -> bool:
+        """Whether an actor or source name longer than the match covers it (فجر ليبيا)."""
+        from marsad.entities.actors import lexicon as actor_lexicon
+
+        lo = words[max(0, i - 4)][0]
+        hi = words[min(len(words), i + 5) - 1][1]
+        return any(
+            lo + s <= start and end <= lo + e and e - s > end - start
+            for s, e, _ in actor_lexicon().find(text[lo:hi])
+        )
 
     def _side_after(self, text: str, words: list[_Word], j: int) -> tuple[str, int] | None:
         """``ريف حلب الشرقي`` / ``الشمالي الغربي``: the side and how many words it takes."""
@@ -534,12 +737,17 @@ class Geocoder:
                     break
             scored = []
             for p in m.candidates:
-                s = COUNTRY_PRIOR.get(p.country_code, 0.0)
+                s = self.lex.country_prior.get(p.country_code, 0.0)
                 s += 2.0 * countries[p.country_code] / total
                 s += 1.0 * admins[(p.country_code, p.admin1)] / total_admin if p.admin1 else 0.0
                 s += math.log10(p.population + 10) / 3.5
                 s += 0.4 if p.source != "gn" else 0.0
-                s += 1.0 if p.population >= 500_000 else 0.0  # a capital is rarely a homonym
+                # a capital (or a city of half a million) is rarely the homonym meant
+                s += (
+                    1.0
+                    if p.population >= 500_000 or (p.country_code, p.name.casefold()) in _capitals()
+                    else 0.0
+                )
                 if (
                     m.trigger in ("village", "town", "city", "subdistrict")
                     and p.type in ("village", "town", "city")
@@ -713,7 +921,7 @@ class Geocoder:
             if (m.start, m.end) not in seen:  # one span per mention, however it was reached
                 seen.add((m.start, m.end))
                 attrs = self.attrs(m)
-                if k in governments:
+                if k in governments or m.government:
                     attrs["role"] = "government"
                 doc.add(m.start, m.end, "place", **attrs)
         return doc
@@ -736,7 +944,31 @@ def _capitals() -> frozenset[tuple[str, str]]:
     return frozenset(out)
 
 
-@component("places")
+@component(
+    "places",
+    requires=["tokens"],
+    assigns=[
+        Label(
+            "place",
+            "",
+            {
+                "name": (str, ""),
+                "geonameid": (int | None, ""),
+                "lat": (float, ""),
+                "lon": (float, ""),
+                "admin1": (str | None, ""),
+                "country": (str, ""),
+                "country_code": (str, ""),
+                "type": (str, ""),
+                "precision": (int, "1-3"),
+                "confidence": (float, ""),
+                "alternatives": (list, "the candidates rejected"),
+                "qualifier": (str | None, '"near", "countryside north", ...'),
+            },
+            optional={"role": (str, '`government` for a capital that speaks: "وصفته أنقرة"')},
+        )
+    ],
+)
 def make_places() -> Geocoder:
     return Geocoder()
 

@@ -21,11 +21,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from marsad import datafile
 from marsad.document import Document
 from marsad.entities.actors import candidates, expand, lexicon
-from marsad.pipeline import component
+from marsad.extras import require
+from marsad.pipeline import Label, component
 from marsad.text.normalize import normalize_key
 
 DATA = Path(__file__).parent / "data" / "ner"
@@ -119,11 +119,21 @@ def _strip(key: str) -> str:
     return base
 
 
+class NerWords(datafile.Strict):
+    """lexicon.yaml: the word lists behind the tagger's title, verb and country features."""
+
+    person_triggers: list[str]
+    org_triggers: list[str]
+    loc_triggers: list[str]
+    source_verbs: list[str]
+    countries: list[str]
+
+
 class Featurizer:
     """Turns tokens into CRF feature strings; word-level parts are cached."""
 
     def __init__(self) -> None:
-        lex = yaml.safe_load((DATA / "lexicon.yaml").read_text(encoding="utf-8"))
+        lex = datafile.load(DATA / "lexicon.yaml", NerWords).model_dump()
         self.person = _expand_all(lex["person_triggers"])
         self.org = _expand_all(lex["org_triggers"])
         self.loc = _expand_all(lex["loc_triggers"])
@@ -285,8 +295,7 @@ def train(
     ``seed`` fixes the sentence order the trainer sees (L-BFGS itself is deterministic);
     ``min_freq`` drops features seen fewer times, and ``c1`` (L1) zeroes weak weights, which
     together keep the shipped model small."""
-    import sklearn_crfsuite
-
+    sklearn_crfsuite = require("sklearn_crfsuite", "train")
     sents = read_conll(train_path)
     random.Random(seed).shuffle(sents)
     feat = featurizer()
@@ -441,7 +450,15 @@ class SourceTagger:
                     taken.append((start, end))
 
 
-@component("ner")
+@component(
+    "ner",
+    requires=["sentence", "source"],
+    assigns=[
+        Label("person", "", {"confidence": (float, "")}),
+        Label("org", "", {"confidence": (float, "")}),
+        Label("source", "", {"canonical": (str, ""), "kind": (str, "")}),
+    ],
+)
 def make_ner() -> Any:
     """Pipeline stage adding ``person``/``org`` spans, and sources for them, around source verbs.
 

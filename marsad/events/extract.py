@@ -11,20 +11,16 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from marsad.document import Document, Span
 from marsad.event import INTER_CODES, Event, Evidence, combined_status
-from marsad.events.lexicon import Lexicon, Trigger, load
-from marsad.pipeline import component
-from marsad.text.normalize import normalize_key
+from marsad.events.lexicon import Lexicon, Trigger, load, policy
+from marsad.pipeline import Label, component
 from marsad.text.tokens import candidates
 
 # Place types that contain others; kept only when a clause names nothing more specific.
 STRIKES = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
-
-# Forces that strike in Syria only from the air: their "ضربات" are air strikes.
-AIR_ONLY = frozenset({"Coalition (United States)"})
 
 # Sub-event types whose wording rarely names who did it ("انفجار عبوة ناسفة"): the subject of an
 # earlier clause of the sentence is not carried over to them.
@@ -101,10 +97,18 @@ class Unit:
     sent_lo: int
 
 
-@component("events")
+@component(
+    "events",
+    requires=["tokens", "sentence", "date", "casualties", "place", "actor", "source"],
+    assigns=[
+        Label("trigger", "", {"sub_event_type": (str, ""), "lemma": (str, "the trigger's id")}),
+        "events",
+    ],
+)
 class EventExtractor:
     def __init__(self) -> None:
         self.lex: Lexicon = load()
+        self.policy = policy()
         c = self.lex.context
         self.air = c["air_words"]
         self.weapons = c["weapon_words"]
@@ -113,9 +117,7 @@ class EventExtractor:
         self.irrealis = c["irrealis"]
         self.opinion = c["opinion"]
         self.aim_verbs = c["aim_verbs"]
-        self.attack_key = normalize_key("هجوم")
         self.coalition_words = c["coalition_words"]
-        self.regime_air_words = c["regime_air_words"]
         self.negation = c["negation"]
         self.denial = c["denial"]
         self.allegation = c["allegation"]
@@ -139,7 +141,6 @@ class EventExtractor:
         self.count_words = c["count_words"]
         self.causes = c["causes"]
         self.connectors = c["connectors"]
-        self.background = c["background"]
         self._cache: dict[str, tuple[tuple[str, ...], bool, bool]] = {}
 
     # -- document ------------------------------------------------------------------------------
@@ -285,7 +286,7 @@ class EventExtractor:
                 continue
             trig, n = hit
             if self._aimed_at_forces(keys, i, trig, lo, hi):
-                trig = self.lex.words[self.attack_key]  # "استهدف عناصر داعش مواقع قوات النظام"
+                trig = self.lex.by_id[trig.aimed_at_forces]  # "استهدف عناصر داعش مواقع قوات النظام"
             if self._cancelled(tokens, keys, i, trig, lo, hi):
                 if not self._held(keys, i, trig, lo):  # "مناطق سيطرة قوات النظام" names the target
                     for f in out:
@@ -313,7 +314,9 @@ class EventExtractor:
     def _aimed_at_forces(self, keys, i: int, trig: Trigger, lo: int, hi: int) -> bool:
         """ "استهدف" with no weapon named but forces or positions right after it: an attack on
         them (a clash), where a bare "استهدف" would otherwise say nothing."""
-        if not trig.needs_weapon or not any(self.lex.weapon_verbs.get(k) in self.aim_verbs for k in keys[i]):
+        if trig.aimed_at_forces is None or not any(
+            self.lex.weapon_verbs.get(k) in self.aim_verbs for k in keys[i]
+        ):
             return False
         if any(k in self.weapons for j in range(max(lo, i - 4), min(hi, i + 8)) if j != i for k in keys[j]):
             return False  # a weapon is named: the strike trigger stands
@@ -356,28 +359,34 @@ class EventExtractor:
         if not places:
             return
         unit_keys = self._unit_keys(idx, tokens, keys, unit)
-        actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, keys, unit, main)
-        sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
-        if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
-            return  # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
-        if actor1 is None and ctx.sentence_actor is not None and sub_type not in AGENTLESS:
-            actor1 = ctx.sentence_actor  # "وقصفت فصائل معارضة في حلب، مواقع ... في نبل": same subject
-            sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
-        if actor1 is None:
-            # the sentence's own source, or the last one when it goes on ("وأضاف البيان أن ...")
-            sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
-            spoken = sent_sources or (ctx.last_source if self._continues(keys, unit.sent_lo, sent_hi) else [])
-            coalition = not unit_keys & self.regime_air_words and any(
-                k in self.coalition_words for j in range(unit.sent_lo, sent_hi) for k in keys[j]
-            )
-            actor1 = self._spokesman(spoken, sub_type) or self._default_actor(sub_type, coalition, places)
-            sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1)
-        elif not actor1.attrs.get("default"):
-            ctx.sentence_actor = actor1
+        countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.back_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
         if not historical and self._vague_past(keys, unit):
             when, precision, historical = None, None, True
+        actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, keys, unit, main)
+        sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1, countries)
+        if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
+            return  # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
+        if actor1 is None and ctx.sentence_actor is not None and sub_type not in AGENTLESS:
+            actor1 = ctx.sentence_actor  # "وقصفت فصائل معارضة في حلب، مواقع ... في نبل": same subject
+            sub_type = self._sub_event_type(
+                main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1, countries
+            )
+        if actor1 is None:
+            # the sentence's own source, or the last one when it goes on ("وأضاف البيان أن ...")
+            sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
+            spoken = sent_sources or (ctx.last_source if self._continues(keys, unit.sent_lo, sent_hi) else [])
+            coalition = any(k in self.coalition_words for j in range(unit.sent_lo, sent_hi) for k in keys[j])
+            day = date.fromisoformat(when) if when else doc.published
+            actor1 = self._spokesman(spoken, sub_type) or self._default_actor(
+                sub_type, countries, day, coalition
+            )
+            sub_type = self._sub_event_type(
+                main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1, countries
+            )
+        elif not actor1.attrs.get("default"):
+            ctx.sentence_actor = actor1
         status, attributed = self._status(idx, tokens, keys, sent, sent_sources, actor1, ctx)
         fatalities = None
         if len(places) == 1:
@@ -394,9 +403,9 @@ class EventExtractor:
                 evidence=[evidence],
                 event_date=when,
                 time_precision=precision,
-                actor1=_local(actor1, a) if actor1 else None,
+                actor1=_local(actor1, a, when) if actor1 else None,
                 assoc_actor_1="; ".join(s.attrs["canonical"] for s in assoc1) or None,
-                actor2=_local(actor2, a) if actor2 else None,
+                actor2=_local(actor2, a, when) if actor2 else None,
                 assoc_actor_2="; ".join(s.attrs["canonical"] for s in assoc2) or None,
                 inter1=INTER_CODES.get(actor1.attrs.get("type", "")) if actor1 else None,
                 inter2=INTER_CODES.get(actor2.attrs.get("type", "")) if actor2 else None,
@@ -463,17 +472,20 @@ class EventExtractor:
                 first.actor1, first.inter1 = ev.actor1, ev.inter1
         return list(kept.values())
 
-    def _sub_event_type(self, trig: Trigger, unit_keys, keys, main: Found, hi: int, actor1) -> str:
+    def _sub_event_type(self, trig: Trigger, unit_keys, keys, main: Found, hi: int, actor1, countries) -> str:
         if trig.sub_event_type:
             return trig.sub_event_type
         if trig.klass == "strike":
-            if unit_keys & self.air or (actor1 is not None and actor1.attrs.get("canonical") in AIR_ONLY):
+            if unit_keys & self.air or (
+                actor1 is not None
+                and any(self.policy.air_only_actor(actor1.attrs.get("canonical"), c) for c in countries)
+            ):
                 return "Air/drone strike"
             return "Shelling/artillery/missile attack"
         if trig.klass == "attack":
             if unit_keys & self.air:
                 return "Air/drone strike"
-            if trig.id == "massacre":
+            if trig.one_sided:
                 return "Attack"  # massacres, executions, assassinations: one side does the killing
             after = {k for j in range(main.index, hi) for k in keys[j]}
             return "Attack" if after & self.civilian and not after & self.armed else "Armed clash"
@@ -485,11 +497,7 @@ class EventExtractor:
     # -- places --------------------------------------------------------------------------------
     def _places(self, doc, idx, tokens, keys, unit: Unit, main: Found, ctx: Context) -> list[Span]:
         """The trigger's own segment first, then those that continue it, then those before it."""
-        background = any(k in self.background for k in keys[unit.lo])
-        ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi)]
-        if not background:
-            ranges.append((unit.back_lo, unit.lo))
-        for lo, hi in ranges:
+        for lo, hi in [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]:
             places = self._usable_places(doc, idx, tokens, keys, lo, hi, main)
             if places:
                 return places
@@ -503,7 +511,7 @@ class EventExtractor:
             return []
         start, end = tokens[lo].start, tokens[hi - 1].end
         taken = [s for label in ("actor", "source") for s in idx[label].within(start, end)]
-        territory = main.trigger.klass == "territory" or main.trigger.id == "withdrawal"
+        territory = main.trigger.territorial
         cands, oriented = [], []
         for p in idx["place"].within(start, end):
             if p.attrs.get("lat") is None or p.attrs.get("role") == "government":
@@ -614,7 +622,7 @@ class EventExtractor:
             prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
             if any(k in self.holder_markers for k in prev):
                 continue  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
-            if a.attrs.get("type") in UNARMED and main.trigger.id != "protest":
+            if a.attrs.get("type") in UNARMED and not main.trigger.unarmed_actor:
                 targets.append(a)  # civilians suffer violence; they are its actor only when they protest
             elif any(k in self.victim_markers for k in near) or self._counted(keys, unit.back_lo, i):
                 targets.append(a)  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
@@ -722,18 +730,11 @@ class EventExtractor:
                 return span
         return None
 
-    @staticmethod
-    def _default_actor(sub_type: str, coalition: bool, places: list[Span]) -> Span | None:
-        """Air strikes over Syria are the regime's (the coalition's where the sentence speaks of
-        it), and a bomb nobody is named for is an unidentified group's: analysts code them so."""
-        if not any(p.attrs.get("country_code") == "SY" for p in places):
-            return None
-        default = {
-            "Air/drone strike": "Coalition (United States)"
-            if coalition
-            else "Military Forces of Syria (2000-2024)",
-            "Remote explosive/landmine/IED": "Unidentified Armed Group (Syria)",
-        }.get(sub_type)
+    def _default_actor(self, sub_type: str, countries: set, day: date | None, coalition: bool) -> Span | None:
+        """The actor analysts code when nobody is named, by the rules of policy.yaml (an unnamed
+        air strike over Syria in 2015 is the regime's, or the coalition's where the sentence
+        speaks of it; a bomb nobody is named for an unidentified group's)."""
+        default = self.policy.default_actor(sub_type, countries, day, coalition)
         return _unread_actor(default) if default else None
 
     # -- date ----------------------------------------------------------------------------------
@@ -860,14 +861,13 @@ def _unread_actor(name: str) -> Span | None:
     return Span(0, 0, "actor", {"canonical": rec["canonical"], "type": rec.get("type"), "default": True})
 
 
-def _local(actor: Span, place: dict) -> str:
-    """Civilians and protesters belong to the country the event is in: "Civilians (Iraq)" for a
-    strike on Rutba, whatever dictionary entry the word "مدنيين" matched."""
-    name = actor.attrs["canonical"]
-    country = place.get("country")
-    if actor.attrs.get("type") in UNARMED and country and name.endswith(")") and "(" in name:
-        return f"{name[: name.rindex('(')]}({country})"
-    return name
+def _local(actor: Span, place: dict, when: str | None) -> str:
+    """The actor's label for this event: civilians, protesters and unidentified groups belong to
+    the country the event is in ("Civilians (Iraq)" for a strike on Rutba), and a state's forces
+    to the government of the event's date."""
+    from marsad.entities.actors import label
+
+    return label(actor.attrs["canonical"], place.get("country"), when)
 
 
 def _unique(spans: list[Span]) -> list[Span]:

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from marsad import datafile
 from marsad.document import Document, OffsetMap, apply_edits
-from marsad.pipeline import component
+from marsad.pipeline import Label, component
+from marsad.text.normalize import variants
 
 Edit = tuple[int, int, str]
 
@@ -43,16 +43,6 @@ class Rule:
 
 # -- phrase lists --------------------------------------------------------------------------------
 _MARKS = "[\u064b-\u0652\u0670\u0640]*"
-_FOLDS = {
-    "ا": "[اأإآٱ]",
-    "أ": "[اأإآٱ]",
-    "إ": "[اأإآٱ]",
-    "آ": "[اأإآٱ]",
-    "ي": "[يى]",
-    "ى": "[يى]",
-    "ة": "[ةه]",
-    "ه": "[ةه]",
-}
 
 
 def phrase_pattern(phrase: str) -> str:
@@ -68,7 +58,8 @@ def phrase_pattern(phrase: str) -> str:
         if ch.isspace():
             out.append(r"[^\S\n]+")
         elif "\u0621" <= ch <= "\u064a":
-            out.append(_FOLDS.get(ch, re.escape(ch)) + _MARKS)
+            same = variants(ch)  # the letters normalize folds alike: "ا" matches "أإآٱ" too
+            out.append((f"[{same}]" if len(same) > 1 else re.escape(ch)) + _MARKS)
         else:
             out.append(re.escape(ch))
         i += 1
@@ -80,7 +71,16 @@ def _alternation(phrases: list[str]) -> str:
     return "|".join(phrase_pattern(p) for p in sorted(set(phrases), key=len, reverse=True))
 
 
-_PHRASES = yaml.safe_load((Path(__file__).with_name("boilerplate.yaml")).read_text(encoding="utf-8"))
+class Boilerplate(datafile.Strict):
+    """boilerplate.yaml: the phrases of share buttons, links and source labels."""
+
+    line: list[str]
+    line_prefix: list[str]
+    line_suffix: list[str]
+    source_label: list[str]
+
+
+_PHRASES = datafile.load(Path(__file__).with_name("boilerplate.yaml"), Boilerplate).model_dump()
 _H = r"[^\S\n]"  # horizontal whitespace
 # Matched against one line at a time (with ``match``/``fullmatch``), so a 3 KB article costs a
 # dozen anchored attempts instead of a scan at every character.
@@ -277,7 +277,14 @@ def clean_text(text: str, title: str | None = None, offsets: OffsetMap | None = 
     return Cleaned(text, offsets, ctx.title, ctx.title_repeated, removed)
 
 
-@component("clean")
+@component(
+    "clean",
+    assigns=[
+        "clean",
+        Label("title", "the headline line at the top of `clean`, kept once", {"rule": (str, "")}),
+        "meta.cleaning",
+    ],
+)
 def make_clean(max_chars: int = 1_000_000) -> Callable[[Document], Document]:
     """Clean ``doc.clean`` in place of itself; texts over ``max_chars`` are left for the language
     stage to quarantine, since their offset map alone would cost 16 bytes a character."""

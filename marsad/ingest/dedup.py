@@ -29,25 +29,20 @@ import numpy as np
 from marsad.document import Document
 from marsad.ingest.identity import identify
 from marsad.pipeline import component
+from marsad.text.normalize import normalize
 
 _MARKS = re.compile("[\u064b-\u0652\u0670\u0640]+")  # diacritics and tatweel, dropped inside words
 _NON_WORD = re.compile(r"[\W_]+")
-_FOLDS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ة", "ه"), ("ى", "ي"))
 _MASK64 = (1 << 64) - 1
 _BASE = 1099511628211  # odd, so it has an inverse modulo 2**64
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
 
 
 def normalized(text: str) -> str:
-    """The text that identity is judged on: lower case, folded alef/yeh/teh marbuta, no diacritics,
-    words separated by single spaces, punctuation and digits' formatting gone.
-
-    A few ``str.replace`` calls are used rather than ``normalize_key``'s ``translate``: on Arabic
-    text ``translate`` costs a dictionary lookup per character, four times the whole dedup budget."""
-    text = text.lower()
-    for a, b in _FOLDS:
-        text = text.replace(a, b)
-    return _NON_WORD.sub(" ", _MARKS.sub("", text)).strip()
+    """The text that identity is judged on: lower case, letters and digits folded as every stage
+    folds them (``normalize``: "٢٠١٥" is "2015", "ئ" is "ي"), no diacritics, words separated by
+    single spaces, punctuation and digits' formatting gone."""
+    return _NON_WORD.sub(" ", _MARKS.sub("", normalize(text.lower()))).strip()
 
 
 def _powers(base: int, n: int) -> np.ndarray:
@@ -312,12 +307,14 @@ class Fingerprint:
         return identify(self._dedup.fingerprint(doc))
 
 
-@component("fingerprint")
+@component("fingerprint", assigns=["meta.text_hash", "meta.minhash"])
 def make_fingerprint(num_perm: int = 64) -> Fingerprint:
     return Fingerprint(num_perm=num_perm)
 
 
-@component("dedup")
+@component(
+    "dedup", assigns=["meta.text_hash", "meta.minhash", "meta.duplicate"], note="(marks `duplicate_of`)"
+)
 def make_dedup(
     threshold: float = 0.85, num_perm: int = 64, signatures: Iterable[tuple[str, bytes]] | None = None
 ) -> Dedup:

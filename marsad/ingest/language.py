@@ -28,7 +28,9 @@ def letter_counts(text: str) -> tuple[int, int]:
     return sum(map(len, _ARABIC.findall(text))), sum(map(len, _OTHER_LETTERS.findall(text)))
 
 
-@component("language")
+@component(
+    "language", assigns=["meta.arabic_share"], note="(quarantines empty, short, non-Arabic, oversize texts)"
+)
 def make_language(
     min_arabic_letters: int = 20,
     min_arabic_share: float = 0.5,

@@ -56,7 +56,7 @@ def _norm(name: Any) -> str | None:
     return " ".join(str(name).casefold().split()) if name else None
 
 
-def event_day(rec: dict[str, Any]) -> date | None:
+def _day(rec: dict[str, Any]) -> date | None:
     value = rec.get("event_date")
     if not value:
         return None
@@ -134,7 +134,7 @@ def compatible(a: dict[str, Any], b: dict[str, Any], radius_km: float, window_da
         return identical(a, b)
     if a["sub_event_type"] != b["sub_event_type"] or bool(a.get("historical")) != bool(b.get("historical")):
         return False
-    da, db = event_day(a), event_day(b)
+    da, db = _day(a), _day(b)
     if da is None or db is None:
         return False
     # Two dates both known to the day are two days unless one night apart ("last night",
@@ -166,12 +166,10 @@ def cluster(
         key = (bool(rec.get("historical")), rec["sub_event_type"])
         if key != block:
             block, active = key, []
-        day = event_day(rec)
+        day = _day(rec)
         if day is not None:
             # Clusters whose oldest member is out of the window can take nothing more.
-            active = [
-                c for c in active if (event_day(c[0]) is None or (day - event_day(c[0])).days <= window_days)
-            ]
+            active = [c for c in active if (_day(c[0]) is None or (day - _day(c[0])).days <= window_days)]
         best: list[dict[str, Any]] | None = None
         for c in active:
             if all(compatible(rec, m, radius_km, window_days) for m in c):

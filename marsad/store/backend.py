@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from marsad.extras import require
+
 T = TypeVar("T")
 
 _QMARK = re.compile(r"\?")
@@ -141,8 +143,7 @@ class PostgresBackend(Backend):
     ADVISORY_KEY = 0x6D617273
 
     def __init__(self, dsn: str) -> None:
-        import psycopg
-
+        psycopg = require("psycopg", "pg")
         self._psycopg = psycopg
         self.conn = psycopg.connect(dsn, autocommit=True)
         self._tx_depth = 0

@@ -1,7 +1,7 @@
 """Writing merged events out: JSONL (issue 6's field list), ACLED-style CSV and GeoJSON.
 
 Every format takes the store's filters (date range, bbox, actor, event type, country, status,
-source, text, historical) and streams, so an export never holds the whole store in memory.
+source, text, historical, review state) and streams, so an export never holds the whole store in memory.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ ACLED_COLUMNS = (
     "tags",
     "timestamp",
 )
+# ACLED's columns and ours after them: whether an analyst reviewed the event (issue 18).
+CSV_COLUMNS = ACLED_COLUMNS + ("reviewed",)
 
 # ACLED's disorder type by event type; protests met with force count under both headings.
 _DISORDER = {
@@ -145,13 +147,14 @@ def acled_row(ev: dict[str, Any], outlets: list[str], timestamp: float | None) -
         "fatalities": ev.get("fatalities") if ev.get("fatalities") is not None else 0,
         "tags": "; ".join(tags),
         "timestamp": int(timestamp) if timestamp else "",
+        "reviewed": ev.get("reviewed") or "",
     }
 
 
 def _acled_csv(store: Store, out: TextIO, filters: dict[str, Any]) -> int:
     # ACLED files hold dated current events; background history is exported only when asked for.
     filters.setdefault("historical", False)
-    writer = csv.DictWriter(out, fieldnames=ACLED_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
     for ev, extras in store._events(filters):

@@ -14,20 +14,23 @@ import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
+from hashlib import blake2b
 from typing import Any
 
 import orjson
 
 from marsad.document import Document, OffsetMap
 from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
-from marsad.merge.cluster import cluster, combine, compatible, event_day
+from marsad.merge.cluster import _day, compatible
 from marsad.merge.territory import place_key, timeline
+from marsad.store import review
 from marsad.store.backend import Backend
 from marsad.store.schema import migrate
 
 # Columns shared by doc_events and events, in table order: the export's fields less the id,
-# the documents and the evidence, which live in their own columns and tables.
-EVENT_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("event_id", "doc_ids", "evidence"))
+# the documents and the evidence, which live in their own columns and tables, and the review
+# decision, which lives in marsad.store.review's tables.
+EVENT_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("event_id", "doc_ids", "evidence", "reviewed"))
 NUL_REASON = "NUL character in text"
 SURROGATE_REASON = "lone surrogate in text"
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -85,6 +88,7 @@ class Store:
         # the write transaction, where every writer's commits are visible and none can interleave.
         self.admission: Any = None
         migrate(db)
+        review.migrate(db)
 
     # -- context management ----------------------------------------------------------------
     def close(self) -> None:
@@ -96,8 +100,18 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        # Leaving on an error: still try to commit the batch (work a re-run need not redo), but
+        # an error from that commit, often the same one again, must not hide the first.
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - the error already on its way out is the one to report
+            pass
+        finally:
+            self.db.close()
 
     # -- writing ---------------------------------------------------------------------------
     def seen(self, doc_id: str) -> bool:
@@ -293,8 +307,11 @@ class Store:
         (``merge_queue``) and every report that may be one event with them, found by following
         "may be one event" (same type, dates within the window, same place, actors that agree)
         from report to report until nothing new joins. A cluster never reaches outside such a
-        group, so the result is exactly that of a full re-merge, whatever order the documents
-        came in. ``full`` re-merges every report (``marsad merge --full``)."""
+        group, so without reviews the result is exactly that of a full re-merge, whatever order
+        the documents came in. The analysts' reviews of the events replaced are laid over the
+        group again (:func:`marsad.store.review.merge_events`), with every report of the
+        documents they are anchored in. ``full`` re-merges every report (``marsad merge --full``).
+        """
         self.flush()
 
         def run() -> dict[str, int]:
@@ -314,19 +331,26 @@ class Store:
 
     def _merge_all(self, radius_km: float, window_days: int) -> int:
         records = self._doc_event_records()
-        merged = [combine(c) for c in cluster(records, radius_km, window_days)]
+        # The analysts' decisions are laid over the machine's clusters (store.review).
+        merged, states = review.merge_events(self.db, records, radius_km, window_days)
+        self.db.execute("DELETE FROM event_reviews")
         self.db.execute("DELETE FROM event_members")
         self.db.execute("DELETE FROM events")
         self.db.execute("DELETE FROM control_changes")
-        self._insert_merged(merged)
-        self._insert_changes(timeline(merged))
+        self._insert_merged(merged, states, time.time())
+        self._insert_changes(timeline(m for m in merged if not m.get("rejected")))
         return len(records)
 
     def _merge_some(self, queued: list[str], radius_km: float, window_days: int) -> int:
         """Re-merge the groups of reports that the queued ones touch; returns how many reports."""
         group: dict[str, dict[str, Any]] = {}
         old: set[str] = set()  # merged events that lose or gain a member: all replaced
-        seeds = self._doc_event_records(queued)
+        # Reviews changed since the last merge, of the events replaced, or anchored in the
+        # group's documents: their events are replaced too, with all their documents' reports.
+        held = {q.removeprefix(review.QUEUED_REVIEW) for q in queued if q.startswith(review.QUEUED_REVIEW)}
+        old |= review.events_of_documents(self.db, held)
+        queued = [q for q in queued if not q.startswith(review.QUEUED_REVIEW)]
+        seeds = self._doc_event_records(queued + sorted(self._members_of(old)))
         checked: set[str] = set(queued)
         while True:
             old |= self._events_of(checked)
@@ -334,19 +358,26 @@ class Store:
             fresh = set(group) - checked
             checked |= fresh
             old |= self._events_of(fresh)
-            # A member of a replaced event outside the group (never, by the rule the group
-            # follows; kept as a net) joins the group with everything it may join.
+            reviews = review.reviews_of_events(self.db, sorted(old))
+            reviews |= review.anchored_in(self.db, {r["doc_id"] for r in group.values()})
+            if reviews - held:
+                held |= reviews
+                old |= review.events_of_documents(self.db, held)
+            # A member of a replaced event outside the group (only through a review: the
+            # machine's clusters never reach outside it) joins it with all it may join.
             missing = self._members_of(old) - set(group)
             seeds = [r for r in self._doc_event_records(sorted(missing)) if r["event_id"] not in group]
             if not seeds:
                 break
-        merged = [combine(c) for c in cluster(group.values(), radius_km, window_days)]
-        places = self._place_keys(sorted(old))
-        for chunk in _chunks(sorted(old)):
+        reviews = [r for r in review.active_reviews(self.db) if r.review_id in held] if held else []
+        merged, states = review.merge_events(self.db, list(group.values()), radius_km, window_days, reviews)
+        ids = sorted(old)
+        places = self._place_keys(ids)
+        for chunk in _chunks(ids):
             marks = _placeholders(len(chunk))
-            self.db.execute(f"DELETE FROM event_members WHERE event_id IN ({marks})", chunk)
-            self.db.execute(f"DELETE FROM events WHERE event_id IN ({marks})", chunk)
-        self._insert_merged(merged)
+            for table in ("event_members", "event_reviews", "events"):
+                self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
+        self._insert_merged(merged, states, time.time())
         self._retimeline(places | {k for m in merged if (k := place_key(m))})
         return len(group)
 
@@ -376,7 +407,7 @@ class Store:
         historical flag within the date window, and the other reports of the same documents."""
         spans: dict[tuple[str, bool], tuple[date, date]] = {}
         for r in frontier:
-            day = event_day(r)
+            day = _day(r)
             if day is None:
                 continue
             key = (r["sub_event_type"], bool(r["historical"]))
@@ -422,8 +453,47 @@ class Store:
             )
         return out
 
-    def _insert_merged(self, merged: list[dict[str, Any]]) -> None:
-        now = time.time()
+    def merge_local(self, event_ids: Iterable[str], review_ids: Iterable[str] = ()) -> list[str]:
+        """Re-merge only some merged events, after an analyst's decision: a full merge of a large
+        store takes tens of seconds, a click must not.
+
+        Takes the listed events, the events of every document the listed reviews are anchored
+        in, their reports and their reviews, and the control timeline of their places; returns
+        the ids of the events that replace them. The next full merge gives the same events,
+        except that a report outside them may then join a corrected event.
+        """
+        self.flush()
+        wanted_reviews = set(review_ids)
+
+        def run() -> list[str]:
+            with self.db.transaction(lock=True):
+                ids = set(event_ids) | review.events_of_documents(self.db, wanted_reviews)
+                ids = sorted(ids)
+                member_ids = [
+                    r[0]
+                    for chunk in _chunks(ids)
+                    for r in self.db.query(
+                        f"SELECT member_id FROM event_members WHERE event_id IN ({_placeholders(len(chunk))})",
+                        chunk,
+                    )
+                ]
+                records = self._doc_event_records(member_ids)
+                held = review.reviews_of_events(self.db, ids) | wanted_reviews
+                reviews = [r for r in review.active_reviews(self.db) if r.review_id in held]
+                merged, states = review.merge_events(self.db, records, 25.0, 3, reviews=reviews)
+                old = self._place_keys(ids)
+                for chunk in _chunks(ids):
+                    marks = _placeholders(len(chunk))
+                    for table in ("event_members", "event_reviews", "events"):
+                        self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
+                self._insert_merged(merged, states, time.time())
+                keys = old | {k for m in merged if (k := place_key(m))}
+                self._retimeline(keys)
+                return sorted(m["event_id"] for m in merged)
+
+        return self.db.retrying(run)
+
+    def _insert_merged(self, merged: list[dict[str, Any]], states: list[tuple], now: float) -> None:
         self.db.executemany(
             f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)}) VALUES ({_placeholders(len(_MERGED_COLUMNS))})",
             [_merged_row(m, now) for m in merged],
@@ -432,6 +502,7 @@ class Store:
             "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
             [(m["event_id"], mid) for m in merged for mid in m["members"]],
         )
+        review.insert_states(self.db, states)
 
     def _place_keys(self, event_ids: list[str]) -> set[str]:
         keys = set()
@@ -450,20 +521,31 @@ class Store:
             return
         gids = sorted(int(k[1:]) for k in keys if k.startswith("g"))
         names = sorted(k[1:] for k in keys if k.startswith("n"))
-        cols = ", ".join(_MERGED_COLUMNS)
+        cols = _MERGED_COLUMNS
         rows = []
         for chunk in _chunks(gids):
             rows += self.db.query(
-                f"SELECT {cols} FROM events e WHERE e.geonameid IN ({_placeholders(len(chunk))})", chunk
+                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IN ({_placeholders(len(chunk))})",
+                chunk,
             )
-        if names:  # a name key is the casefolded, space-normalised location: compared in Python
-            rows += self.db.query(f"SELECT {cols} FROM events e WHERE e.geonameid IS NULL")
-        events = [ev for r in rows if place_key(ev := dict(zip(_MERGED_COLUMNS, r, strict=True))) in keys]
+        for chunk in _chunks(names):
+            rows += self.db.query(
+                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IS NULL"
+                f" AND LOWER(e.location) IN ({_placeholders(len(chunk))})",
+                chunk,
+            )
+        rejected = set(review.decisions(self.db, [r[0] for r in rows], only="rejected"))
+        events = []
+        for r in rows:
+            ev = dict(zip(cols, r, strict=True))
+            if ev["event_id"] not in rejected and place_key(ev) in keys:
+                events.append(ev)
+        changes = timeline(events)
         for chunk in _chunks(sorted(keys)):
             self.db.execute(
                 f"DELETE FROM control_changes WHERE place_key IN ({_placeholders(len(chunk))})", chunk
             )
-        self._insert_changes(timeline(events))
+        self._insert_changes(changes)
 
     def _insert_changes(self, changes: list[dict[str, Any]]) -> None:
         cc_cols = ("place_key", "seq", "since", "controller", "previous", "location", "geonameid")
@@ -480,7 +562,7 @@ class Store:
     def _merge_counts(self) -> dict[str, int]:
         return {
             "before": self._count("doc_events"),
-            "after": self._count("events"),
+            "after": self._count("events") - self._count("event_reviews", " WHERE decision = 'rejected'"),
             "multi_source": self._count("events", " WHERE n_sources > 1"),
             "disputed": self._count("events", " WHERE status = 'disputed'"),
             "control_changes": self._count("control_changes"),
@@ -493,7 +575,7 @@ class Store:
             return [_record(row) for row in self.db.query(f"SELECT {cols} FROM doc_events")]
         return [
             _record(row)
-            for chunk in _chunks(ids)
+            for chunk in _chunks(sorted(ids))
             for row in self.db.query(
                 f"SELECT {cols} FROM doc_events WHERE event_id IN ({_placeholders(len(chunk))})", chunk
             )
@@ -518,8 +600,10 @@ class Store:
     def _events(self, filters: dict[str, Any], batch: int = 500) -> Iterator[tuple[dict[str, Any], dict]]:
         """Export dicts with extras (outlets of the documents, merge time) for the CSV export."""
         self._fresh()
+        filters = dict(filters)
+        order = review.ORDERS[filters.pop("order", None) or "date"]
         where, params = event_filter(**filters)
-        sql = f"SELECT {', '.join(_MERGED_COLUMNS)} FROM events e{where} ORDER BY e.event_date IS NULL, e.event_date, e.event_id"
+        sql = f"SELECT {', '.join(_MERGED_COLUMNS)} FROM events e{where} ORDER BY {order}"
         limit, offset = filters.get("limit"), filters.get("offset")
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
@@ -529,8 +613,10 @@ class Store:
             chunk = [dict(zip(_MERGED_COLUMNS, r, strict=True)) for r in rows[i : i + batch]]
             evidence = self._evidence([c["event_id"] for c in chunk])
             outlets = self._outlets({d for c in chunk for d in json.loads(c["doc_ids"])})
+            decisions = review.decisions(self.db, [c["event_id"] for c in chunk])
             for c in chunk:
                 out = _export_dict(c, evidence.get(c["event_id"], []))
+                out["reviewed"] = review.reviewed_value(decisions.get(c["event_id"]))
                 extras = {
                     "outlets": sorted({outlets[d] for d in out["doc_ids"] if outlets.get(d)}),
                     "merged_at": c["merged_at"],
@@ -550,6 +636,9 @@ class Store:
         )
         for eid, doc_id, start, end, text in rows:
             out.setdefault(eid, []).append({"doc_id": doc_id, "start": start, "end": end, "text": text})
+        # A reviewed event keeps the sentences of reports the coder no longer finds.
+        for eid, extra in review.extra_evidence(self.db, ids).items():
+            out.setdefault(eid, []).extend(extra)
         return out
 
     def _outlets(self, doc_ids: Iterable[str]) -> dict[str, str]:
@@ -563,14 +652,10 @@ class Store:
     def event(self, event_id: str) -> dict[str, Any] | None:
         """One merged event by its id (or by the id of any report merged into it), with its sources."""
         self._fresh()
-        row = self.db.one(
-            "SELECT event_id FROM events WHERE event_id = ?"
-            " UNION ALL SELECT event_id FROM event_members WHERE member_id = ?",
-            (event_id, event_id),
-        )
-        if row is None:
+        merged_id = review.locate(self.db, event_id)
+        if merged_id is None:
             return None
-        found = list(self._events({"event_id": row[0]}))
+        found = list(self._events({"event_id": merged_id}))
         if not found:
             return None
         out, extras = found[0]
@@ -588,7 +673,7 @@ class Store:
             for r in self.db.query(
                 f"SELECT {cols} FROM event_members m JOIN doc_events d ON d.event_id = m.member_id"
                 " WHERE m.event_id = ? ORDER BY d.doc_id, d.event_id",
-                (row[0],),
+                (merged_id,),
             )
         ]
         out["fatalities_max"] = extras["fatalities_max"]
@@ -743,6 +828,7 @@ class Store:
         }
 
     def quarantined(self) -> Iterator[dict[str, Any]]:
+        """Every quarantined record: where it was read, why it was kept out, and its text."""
         self.flush()
         keys = ("doc_id", "file", "line", "reason", "text")
         for row in self.db.query(
@@ -764,15 +850,23 @@ def event_filter(
     text: str | None = None,
     historical: bool | None = None,
     event_id: str | None = None,
+    review_state: str | None = None,
     limit: int | None = None,
     offset: int | None = None,
 ) -> tuple[str, list[Any]]:
-    """A parameterised WHERE clause over merged events ``e``; substring filters ignore case."""
+    """A parameterised WHERE clause over merged events ``e``; substring filters ignore case.
+
+    Rejected events are left out unless ``review_state`` asks for them (see
+    :func:`marsad.store.review.filter_clause`); one asked for by id is always found."""
     clauses: list[str] = []
     params: list[Any] = []
     if event_id:
         clauses.append("e.event_id = ?")
         params.append(event_id)
+    clause, values = review.filter_clause("all" if event_id and review_state is None else review_state)
+    if clause:
+        clauses.append(clause)
+        params += values
     if date_from:
         clauses.append("e.event_date >= ?")
         params.append(str(date_from))
@@ -786,9 +880,9 @@ def event_filter(
     if actor:
         clauses.append(
             "LOWER(COALESCE(e.actor1, '') || '|' || COALESCE(e.actor2, '') || '|' || COALESCE(e.assoc_actor_1, '')"
-            " || '|' || COALESCE(e.assoc_actor_2, '')) LIKE ?"
+            " || '|' || COALESCE(e.assoc_actor_2, '')) LIKE ? ESCAPE '\\'"
         )
-        params.append(f"%{actor.lower()}%")
+        params.append(_contains(actor))
     for column, value in (("event_type", event_type), ("sub_event_type", sub_event_type), ("status", status)):
         if value:
             clauses.append(f"LOWER(e.{column}) = ?")
@@ -797,18 +891,25 @@ def event_filter(
         clauses.append("(LOWER(e.country) = ? OR LOWER(e.country_code) = ?)")
         params += [country.lower(), country.lower()]
     if source:
-        clauses.append("LOWER(e.attributed_to) LIKE ?")
-        params.append(f"%{source.lower()}%")
+        clauses.append("LOWER(e.attributed_to) LIKE ? ESCAPE '\\'")
+        params.append(_contains(source))
     if text:
         clauses.append(
-            "(LOWER(e.notes) LIKE ? OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
-            " ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND LOWER(s.text) LIKE ?))"
+            "(LOWER(e.notes) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
+            " ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND LOWER(s.text) LIKE ? ESCAPE '\\'))"
         )
-        params += [f"%{text.lower()}%"] * 2
+        params += [_contains(text)] * 2
     if historical is not None:
         clauses.append("e.historical = ?")
         params.append(1 if historical else 0)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _contains(value: str) -> str:
+    """A LIKE pattern for "contains ``value``" (any case): its own ``%`` and ``_`` match only
+    themselves (issue 13: they matched everything)."""
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[str, Any]:
@@ -820,6 +921,8 @@ def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[st
             out[f] = json.loads(row[f])
         elif f == "historical":
             out[f] = bool(row[f])
+        elif f == "reviewed":
+            out[f] = None  # set by the reader from the review tables
         else:
             out[f] = row[f]
     return out
@@ -831,7 +934,8 @@ def _record(row: Sequence[Any]) -> dict[str, Any]:
     rec["historical"] = bool(rec["historical"])
     rec["attributed_to"] = json.loads(rec["attributed_to"])
     # A default actor (barrel bombs are the regime's) was not read in the text.
-    rec["actor1_inferred"] = "actor1" not in json.loads(rec.pop("arguments") or "{}")
+    rec["arguments"] = json.loads(rec["arguments"] or "{}")
+    rec["actor1_inferred"] = "actor1" not in rec["arguments"]
     return rec
 
 
@@ -845,12 +949,12 @@ class _Frontier:
         self.by_day: dict[tuple[str, date], list[dict[str, Any]]] = {}
         for r in records:
             self.by_doc.setdefault(r["doc_id"], []).append(r)
-            if (day := event_day(r)) is not None:
+            if (day := _day(r)) is not None:
                 self.by_day.setdefault((r["sub_event_type"], day), []).append(r)
 
     def near(self, rec: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from self.by_doc.get(rec["doc_id"], ())
-        day = event_day(rec)
+        day = _day(rec)
         if day is None:
             return
         for d in range(-self.window, self.window + 1):
@@ -886,6 +990,27 @@ def _raw_text(raw: bytes | None) -> str | None:
 
 def _as_event(ev: Any) -> Event:
     return ev if isinstance(ev, Event) else Event.from_dict(ev)
+
+
+def distinct_events(events: Iterable[Any]) -> list[tuple[Event, dict[str, Any]]]:
+    """A document's events with their export dicts, each once: a repeat (every field the same)
+    is dropped, and an event whose id another one already took gets an id of its own, so that
+    nothing the extractor found is lost to an id clash (the run summary counts these too)."""
+    out: list[tuple[Event, dict[str, Any]]] = []
+    taken: dict[str, str] = {}
+    for raw in events:
+        ev = _as_event(raw)
+        d = ev.to_dict()
+        body = _json({**d, "arguments": ev.arguments})
+        first = taken.get(d["event_id"])
+        if first is not None:
+            if first == body:
+                continue
+            ev.event_id = f"{d['event_id']}-{blake2b(body.encode(), digest_size=4).hexdigest()}"
+            d = ev.to_dict()
+        taken[d["event_id"]] = body
+        out.append((ev, d))
+    return out
 
 
 def _prepare(doc: Document) -> dict[str, Any]:
@@ -971,13 +1096,8 @@ def _prepare(doc: Document) -> dict[str, Any]:
                     a.get("country_code"),
                 )
             )
-    events, sources, ids = [], [], set()
-    for i, raw in enumerate(doc.events):
-        ev = _as_event(raw)
-        d = ev.to_dict()
-        if d["event_id"] in ids:
-            continue
-        ids.add(d["event_id"])
+    events, sources = [], []
+    for i, (ev, d) in enumerate(distinct_events(doc.events)):
         values = []
         for c in _DOC_EVENT_COLUMNS:
             if c == "doc_id":

@@ -46,6 +46,14 @@ _MARKS_RE = re.compile(f"[{DIACRITICS}{TATWEEL}]")
 
 
 _PAIRS = tuple(_FOLD.items())
+_CLASSES: dict[str, str] = {}
+for _a, _b in _FOLD.items():
+    _CLASSES[_b] = _CLASSES.get(_b, _b) + _a
+
+
+def variants(ch: str) -> str:
+    """Every character that folds like ``ch`` (itself included): "ا" -> "اأإآٱ"; for patterns."""
+    return _CLASSES.get(_FOLD.get(ch, ch), ch)
 
 
 def normalize(text: str) -> str:

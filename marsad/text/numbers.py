@@ -15,14 +15,49 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from marsad import datafile
 from marsad.document import Document
-from marsad.pipeline import component
+from marsad.pipeline import Label, component
 from marsad.text.normalize import folded, normalize_key
 from marsad.text.tokens import Token, tokenize
 
-_DATA = yaml.safe_load((Path(__file__).with_name("numbers.yaml")).read_text(encoding="utf-8"))
+
+class KilledInjured(datafile.Strict):
+    killed: list[str]
+    injured: list[str]
+
+
+class CasualtyWords(datafile.Strict):
+    after_number: KilledInjured
+    before_number: KilledInjured
+    not_people: list[str]
+    after_phrase: KilledInjured
+    duals: KilledInjured
+
+
+class Persons(datafile.Strict):
+    singular: list[str]
+    dual: list[str]
+
+
+class NumberLexicon(datafile.Strict):
+    """numbers.yaml: number words, approximations, units and casualty words."""
+
+    units: dict[str, int]
+    teen: list[str]
+    tens: dict[str, int]
+    hundreds: dict[str, int]
+    multipliers: dict[str, int]
+    vague: dict[str, int]
+    approx_before: list[str]
+    approx_after: list[str]
+    measure_units: dict[str, str]
+    casualties: CasualtyWords
+    persons: Persons
+    max_phrase_words: int
+
+
+_DATA = datafile.load(Path(__file__).with_name("numbers.yaml"), NumberLexicon).model_dump()
 
 
 def _fold_map(d: dict[str, Any]) -> dict[str, Any]:
@@ -247,7 +282,32 @@ def _casualties(
     return out
 
 
-@component("numbers")
+@component(
+    "numbers",
+    requires=["tokens", "date"],
+    assigns=[
+        Label(
+            "number",
+            "",
+            {
+                "value": (int | float, "a lower bound when vague"),
+                "approx": (bool, ""),
+                "vague": (bool, ""),
+                "unit": (str | None, "`km`/`m`/`usd`/`percent`/`year`/..."),
+            },
+        ),
+        Label(
+            "casualties",
+            "",
+            {
+                "count": (int | None, "the lower bound when vague"),
+                "kind": (str, "`killed`/`injured`"),
+                "approx": (bool, ""),
+                "vague": (bool, ""),
+            },
+        ),
+    ],
+)
 def make_numbers() -> object:
     def numbers(doc: Document) -> Document:
         dates = [(s.start, s.end) for s in doc.spans if s.label == "date"]

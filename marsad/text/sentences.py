@@ -11,13 +11,24 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
+from marsad import datafile
 from marsad.document import Document
-from marsad.pipeline import component
+from marsad.pipeline import Label, component
 from marsad.text.normalize import normalize, normalize_key
 
-_DATA = yaml.safe_load((Path(__file__).with_name("sentences.yaml")).read_text(encoding="utf-8"))
+
+class SentenceRules(datafile.Strict):
+    """sentences.yaml: abbreviations, clause openers and dateline agencies."""
+
+    abbreviations: list[str]
+    clause_words: list[str]
+    min_clause_words: int
+    agencies: list[str]
+    max_dateline_words: int
+    places_with_waw: list[str]
+
+
+_DATA = datafile.load(Path(__file__).with_name("sentences.yaml"), SentenceRules).model_dump()
 
 _ABBREV = frozenset(normalize_key(a).lower() for a in _DATA["abbreviations"])
 _AGENCIES = frozenset(
@@ -172,7 +183,18 @@ def split_clauses(norm: str, start: int, end: int, cuts: list[int]) -> list[tupl
     return trimmed
 
 
-@component("sentences")
+@component(
+    "sentences",
+    assigns=[
+        Label("sentence", "", {"dateline": (bool, "the sentence opens with a dateline, merged into it")}),
+        Label(
+            "dateline",
+            '"عمان (رويترز) -", "بيروت: «الشرق الأوسط»"',
+            {"place": (str | None, ""), "agency": (str | None, "")},
+        ),
+        Label("clause"),
+    ],
+)
 def make_sentences() -> object:
     def sentences(doc: Document) -> Document:
         text = doc.clean

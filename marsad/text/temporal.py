@@ -14,16 +14,44 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import yaml
-
+from marsad import datafile
 from marsad.document import Document
-from marsad.pipeline import component
+from marsad.pipeline import Label, component
 from marsad.text.normalize import folded, normalize_key
 from marsad.text.tokens import Token, tokenize
 
-_DATA = yaml.safe_load((Path(__file__).with_name("temporal.yaml")).read_text(encoding="utf-8"))
+Unit = Literal["hour", "day", "week", "month", "year"]
+
+
+class TemporalLexicon(datafile.Strict):
+    """temporal.yaml: weekdays, months, relative days, periods and their cue words."""
+
+    weekdays: dict[str, int]
+    months: dict[str, int]
+    ambiguous_months: list[str]
+    month_cues: list[str]
+    month_parts: list[str]
+    day_parts: list[str]
+    relative_days: dict[str, int]
+    not_today_after: list[str]
+    past: list[str]
+    current: list[str]
+    next: list[str]
+    periods: dict[str, Unit]
+    this: list[str]
+    plural_periods: dict[str, Unit]
+    count_words: dict[str, int]
+    ordinal_days: dict[str, int]
+    year_words: list[str]
+    year_cues: list[str]
+    since: list[str]
+    week_start: int
+    counted_units: dict[str, Unit]
+
+
+_DATA = datafile.load(Path(__file__).with_name("temporal.yaml"), TemporalLexicon).model_dump()
 
 
 def _fold_map(d: dict[str, Any]) -> dict[str, Any]:
@@ -439,7 +467,23 @@ def find_dates(text: str, published: date | None, tokens: list[Token] | None = N
     return out
 
 
-@component("temporal")
+@component(
+    "temporal",
+    requires=["tokens"],
+    assigns=[
+        Label(
+            "date",
+            "",
+            {
+                "first": (str | None, "ISO date, None when unresolved"),
+                "last": (str | None, "ISO date, None when unresolved"),
+                "precision": (str, "`day`/`week`/`month`/`year`"),
+                "kind": (str, "`date`/`numeric`/`month`/`relative_day`/`weekday`/`period`/`year`/`since`"),
+                "historical": (bool, "a year before the published one"),
+            },
+        )
+    ],
+)
 def make_temporal() -> object:
     def temporal(doc: Document) -> Document:
         for start, end, attrs in find_dates(doc.clean, doc.published, doc.tokens or None):

@@ -12,13 +12,27 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import component
 from marsad.text.normalize import normalize_key
 
-_DATA = yaml.safe_load((Path(__file__).with_name("tokens.yaml")).read_text(encoding="utf-8"))
+
+class CliticRules(datafile.Strict):
+    """tokens.yaml: the clitics stripped for dictionary lookups."""
+
+    proclitics_with_article: list[str]
+    proclitics: list[str]
+    future: list[str]
+    future_next_letters: list[str]
+    min_stem: int
+    min_stem_after_article: int
+    enclitics: list[str]
+    min_stem_before_enclitic: int
+    whole_words: list[str]
+
+
+_DATA = datafile.load(Path(__file__).with_name("tokens.yaml"), CliticRules).model_dump()
 
 
 def _keys(words: list[str]) -> list[str]:
@@ -124,7 +138,7 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
-@component("tokens")
+@component("tokens", assigns=["tokens"])
 def make_tokens() -> object:
     def tokens(doc: Document) -> Document:
         doc.tokens = tokenize(doc.clean)

@@ -1,0 +1,54 @@
+"""The map page's data at scale: where the events are, and the points of a view (see
+:mod:`marsad.store.mapview`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from marsad.api.filters import EventFilters
+from marsad.api.models import Problem
+from marsad.store import mapview
+
+
+class Extent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    count: int
+    first_date: str | None = None
+    last_date: str | None = None
+    bbox: list[float] | None = Field(None, description="W,S,E,N of every mapped event")
+    core: list[float] | None = Field(None, description="W,S,E,N of the middle 90% in each direction")
+
+
+class Points(BaseModel):
+    """Parallel arrays, one entry per event: compact enough for tens of thousands."""
+
+    model_config = ConfigDict(extra="forbid")
+    count: int
+    truncated: bool = Field(description="More events match than the limit; narrow the view or dates")
+    event_types: list[str] = Field(description="What the numbers in types stand for")
+    ids: list[str]
+    lat: list[float]
+    lon: list[float]
+    types: list[int]
+    dates: list[str | None]
+
+
+def add_routes(app: FastAPI, using_store: Callable[[], AbstractContextManager[Any]], read: list[Any]) -> None:
+    problems = {code: {"model": Problem} for code in (401, 429)}
+
+    @app.get("/map/extent", response_model=Extent, tags=["map"], dependencies=read, responses=problems)
+    def map_extent(filters: EventFilters) -> Extent:
+        """Count, first and last day, and area of the filtered events: where the page opens."""
+        with using_store() as s:
+            return Extent(**mapview.extent(s, filters))
+
+    @app.get("/map/points", response_model=Points, tags=["map"], dependencies=read, responses=problems)
+    def map_points(filters: EventFilters, limit: Annotated[int, Query(ge=1, le=200_000)] = 100_000) -> Points:
+        """The mapped events of a view (``bbox``) and time window as arrays, oldest first."""
+        with using_store() as s:
+            return Points(**mapview.points(s, filters, limit))

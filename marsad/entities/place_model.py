@@ -1,0 +1,208 @@
+"""Whether a gazetteer match is a place: context decides, not a stoplist.
+
+Every gazetteer match in a text is a candidate. A multinomial logistic regression reads its
+context and calls it a ``place``, a ``common`` word (سلمية "peaceful", الرمادي "grey"), a
+``person`` (البغدادي), an ``org`` (فجر ليبيا، لواء شهداء اليرموك) or a ``government`` (أعلنت
+أنقرة). Its features are general: the word before and after, the head noun or preposition, a
+trigger word, a violence word in the clause, a country of the candidates named in the sentence,
+the name seen elsewhere in the article after a head noun, population and source of the
+candidates, an actor or source name around it, and stoplist membership (a feature, not a wall).
+
+The model is trained (``marsad train places``, :mod:`marsad.entities.place_training`) on ANERcorp's train split, where LOC/ORG/PERS/O
+tell what each gazetteer match is, and on examples made from the 31k-article corpus, where a
+head noun, an actor name, a person title or a verb of speech around a match says what it is.
+It is stored as plain JSON weights (loaded in milliseconds, no scikit-learn at run time) with its
+training command, seed and data digests in ``place_model.meta.json`` beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from marsad.entities import gazetteer
+
+CLASSES = ("place", "common", "person", "org", "government")
+MODEL_PATH = gazetteer.DATA_DIR / "place_model.json"
+META_PATH = gazetteer.DATA_DIR / "place_model.meta.json"
+# Countries a conflict desk reads about: a candidate there is a likelier place than one abroad.
+# Head nouns that make the next word a settlement or division ("مدينة X"); others ("مديرية أمن",
+# "منطقة الحدود", "قاعدة بيانات") also head names that are not places.
+SETTLEMENT_HEADS = frozenset(
+    {"city", "town", "village", "neighbourhood", "camp", "countryside", "admin1", "subdistrict"}
+)
+REGION = frozenset({"SY", "IQ", "YE", "LY", "EG", "LB", "PS", "JO", "TR", "SA", "AF", "SO", "SD", "IL"})
+
+
+@dataclass
+class Article:
+    """What the whole text says about a name, read once per document on first need."""
+
+    headed: set[str] = field(default_factory=set)  # names seen right after a place head noun
+    violent: list[int] = field(default_factory=list)  # offsets of violence words
+    breaks: list[int] = field(default_factory=list)  # offsets of clause breaks
+
+
+@dataclass(frozen=True)
+class Words:
+    """The word lists behind the features, folded like the text."""
+
+    violence: frozenset[str]
+    org_heads: frozenset[str]
+    person_titles: frozenset[str]
+    prepositions: frozenset[str]
+
+
+@cache
+def words() -> Words:
+    from marsad.entities.actors import expand
+    from marsad.entities.ner import DATA as NER_DATA
+    from marsad.text.normalize import normalize_key
+
+    raw = yaml.safe_load((gazetteer.DATA_DIR / "geocode.yaml").read_text(encoding="utf-8"))
+    ner = yaml.safe_load((NER_DATA / "lexicon.yaml").read_text(encoding="utf-8"))
+
+    def fold(items: Iterable[str]) -> frozenset[str]:
+        return frozenset(normalize_key(w) for p in items for w in expand(p))
+
+    return Words(
+        violence=fold(raw["violence_words"]),
+        org_heads=fold(list(raw["org_heads"]) + list(ner["org_triggers"])),
+        person_titles=fold(ner["person_triggers"]),
+        prepositions=fold(raw["country_before"]),
+    )
+
+
+def _bucket(population: int) -> str:
+    if population >= 1_000_000:
+        return "1m"
+    if population >= 100_000:
+        return "100k"
+    if population >= 5_000:
+        return "5k"
+    return "0" if population == 0 else "small"
+
+
+def features(
+    *,
+    key: str,
+    n: int,
+    plen: int,
+    prefix: str,
+    places: list[gazetteer.Place],
+    strong: bool,
+    stop: bool,
+    variant: bool,
+    trigger: str | None,
+    weak_trigger: bool,
+    in_list: bool,
+    qualifier: bool,
+    country_named: bool,
+    prev: list[str],
+    nxt: list[str],
+    headed: bool,
+    violent: bool,
+    in_alias: bool,
+    gov_cue: bool,
+) -> list[str]:
+    """The feature strings of one candidate (``prev``: the two words before, nearest first)."""
+    w = words()
+    out = ["bias", f"trig={trigger or '-'}", f"nw={min(n, 3)}", f"len={min(len(key), 8)}"]
+    if weak_trigger:
+        out.append("weaktrig")
+    if trigger is None and not in_list:
+        out.append("bare")
+    for flag, name in (
+        (strong, "strong"),
+        (stop, "stop"),
+        (variant, "variant"),
+        (in_list, "list"),
+        (qualifier, "qual"),
+        (country_named, "cty_named"),
+        (headed, "headed"),
+        (violent, "violent"),
+        (in_alias, "in_alias"),
+        (gov_cue, "gov_cue"),
+        (key.startswith("ال"), "al"),
+    ):
+        if flag:
+            out.append(name)
+    if stop and trigger is None and not in_list:
+        out.append("stop&bare")
+    if prefix:
+        out.append(f"clitic={prefix[-1]}")
+    pop = max((p.population for p in places), default=0)
+    out.append(f"pop={_bucket(pop)}")
+    kinds = {p.type for p in places}
+    if kinds <= {"country"}:
+        out.append("country")
+    elif kinds <= {"country", "admin1"}:
+        out.append("admin1")
+    if any(p.source != "gn" for p in places):
+        out.append("ours")
+    if any(p.country_code in REGION for p in places):
+        out.append("region")
+    for k, word in enumerate(prev[:2]):
+        out.append(f"p{k + 1}={word}")
+    if prev:
+        p1 = prev[0]
+        if p1 in w.org_heads:
+            out.append("p1_org")
+        if p1 in w.person_titles:
+            out.append("p1_title")
+        if p1 in w.prepositions:
+            out.append("p1_prep")
+    if nxt:
+        out.append(f"n1={nxt[0]}")
+        if nxt[0] in ("بن", "ابن"):
+            out.append("n1_son")
+    return out
+
+
+class PlaceModel:
+    """Multinomial logistic regression weights: ``feature -> one weight per class``."""
+
+    def __init__(self, classes: tuple[str, ...], bias: list[float], weights: dict[str, list[float]]):
+        self.classes = classes
+        self.bias = bias
+        self.weights = weights
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> PlaceModel:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return cls(tuple(raw["classes"]), raw["bias"], raw["weights"])
+
+    def proba(self, feats: Iterable[str]) -> dict[str, float]:
+        scores = list(self.bias)
+        for f in feats:
+            w = self.weights.get(f)
+            if w is not None:
+                for c, v in enumerate(w):
+                    scores[c] += v
+        top = max(scores)
+        exp = [math.exp(s - top) for s in scores]
+        total = sum(exp)
+        return {c: e / total for c, e in zip(self.classes, exp, strict=True)}
+
+    def decide(self, feats: Iterable[str]) -> tuple[str, float]:
+        """The likeliest class and its probability."""
+        probs = self.proba(feats)
+        best = max(probs, key=probs.__getitem__)
+        return best, probs[best]
+
+
+@cache
+def model() -> PlaceModel | None:
+    """The shipped model, or None when it has not been trained (the rules decide alone)."""
+    return PlaceModel.load() if MODEL_PATH.exists() else None
+
+
+# A training pass decides each candidate with a labeller: (start, end, features) -> label or None.
+Example = tuple[list[str], str]
+Labeller = Callable[[int, int, list[str]], str | None]
