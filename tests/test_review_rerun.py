@@ -36,8 +36,9 @@ NEWER = [
         "id": "rv-3",
         "published": "2015-08-05",
         "title": "حلب",
+        # Worded so that its report's id sorts first (ids are hashes): the merged id must move.
         "text": "قتل خمسة مدنيين في غارة جوية لطائرات النظام على حي الشعار في حلب الثلاثاء، وفق المرصد السوري"
-        " لحقوق الإنسان.",
+        " لحقوق الإنسان. ونقلت مصادر محلية الخبر.",
     }
 ]
 ALLY = "Hezbollah"

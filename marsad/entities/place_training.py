@@ -139,8 +139,11 @@ def sha256(path: Path) -> str:
 def fit(examples: list[Example], seed: int, c: float = 1.0, min_count: int = 2) -> PlaceModel:
     """A multinomial logistic regression over binary features seen ``min_count`` times or more."""
     import numpy as np
-    from scipy.sparse import csr_matrix
-    from sklearn.linear_model import LogisticRegression
+
+    from marsad.extras import require
+
+    csr_matrix = require("scipy.sparse", "train").csr_matrix
+    LogisticRegression = require("sklearn.linear_model", "train").LogisticRegression
 
     counts = Counter(f for feats, _ in examples for f in set(feats))
     vocab = {f: k for k, f in enumerate(sorted(f for f, n in counts.items() if n >= min_count))}
