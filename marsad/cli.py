@@ -151,14 +151,24 @@ def run(
         db = "marsad.db"
     with contextlib.ExitStack() as stack:
         store = stack.enter_context(open_writable(db, batch_size=64)) if db else None
-        docs = with_defaults(source(), pub)
-        if engine == "dask":
-            client = stack.enter_context(contextlib.closing(parallel.dask_client(scheduler, workers)))
-            steps = parallel.process_dask(docs, store, summary, client)
-        elif workers > 1:
-            steps = parallel.process_local(docs, store, summary, workers)
+        if engine == "dask" or workers > 1:
+            # The workers read, code and write themselves (marsad.parallel); this process decides.
+            options = {
+                "db": _absolute(db),
+                "out_parquet": _absolute(out_parquet),
+                "published": pub,
+                "fields": parse_fields(field),
+                "fmt": fmt,
+            }
+            ordered = parquet_in + other_in
+            sink = None
+            if engine == "dask":
+                client = stack.enter_context(contextlib.closing(parallel.dask_client(scheduler, workers)))
+                steps = parallel.process_dask(ordered, store, summary, client, **options)
+            else:
+                steps = parallel.process_local(ordered, store, summary, workers, **options)
         else:
-            steps = process(docs, Coder(store), store, summary)
+            steps = process(with_defaults(source(), pub), Coder(store), store, summary)
         for doc in progress_iter(steps, is_terminal(), summary, progress_every):
             if sink is not None:
                 sink.add(doc)
@@ -172,6 +182,13 @@ def run(
     print_summary(summary, merged)
     if strict and summary.quarantined_total:
         raise typer.Exit(1)
+
+
+def _absolute(target: str | None) -> str | None:
+    """A store or folder as worker processes (started elsewhere) must name it."""
+    if target is None or "://" in target:
+        return target
+    return str(Path(target).resolve())
 
 
 def print_summary(summary, merged: dict | None) -> None:

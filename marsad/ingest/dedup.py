@@ -198,11 +198,13 @@ class Dedup:
         for doc_id, sig in signatures or ():
             self.add_stored(doc_id, sig)
 
-    def add_stored(self, doc_id: str, sig: bytes | None) -> None:
-        """Index a signature the store holds, so later decisions see it."""
-        if sig is not None and len(sig) == self._sig_bytes:
-            self._add(doc_id, np.frombuffer(bytes(sig), dtype=np.uint32), None, theirs=True)
-            self.loaded += 1
+    def add_stored(self, doc_id: str, sig: bytes | None) -> bool:
+        """Index a signature the store holds, so later decisions see it; False if unusable."""
+        if sig is None or len(sig) != self._sig_bytes:
+            return False
+        self._add(doc_id, np.frombuffer(bytes(sig), dtype=np.uint32), None, theirs=True)
+        self.loaded += 1
+        return True
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
         """What ``MinHash.update_batch`` gives for these 32-bit shingle hashes (affine32 scheme),

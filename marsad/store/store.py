@@ -87,6 +87,8 @@ class Store:
         # stored? a copy of what a concurrent run wrote? an id that names another text?) inside
         # the write transaction, where every writer's commits are visible and none can interleave.
         self.admission: Any = None
+        # The run this store writes for, kept with each document (see ``signatures_since``).
+        self.run: str | None = None
         migrate(db)
         review.migrate(db)
 
@@ -150,13 +152,36 @@ class Store:
             (source_id, source_id),
         )
 
-    def signatures_since(self, seq: int) -> list[tuple[int, str, bytes | None]]:
-        """(commit sequence, id, MinHash bytes) of the documents committed after ``seq``."""
+    def stored_records(self, records: Sequence[str]) -> set[str]:
+        """Which of these records were stored, in whatever state: ``has_record`` for a chunk."""
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(records))):
+            marks = _placeholders(len(chunk))
+            found.update(
+                r[0]
+                for r in self.db.query(
+                    f"SELECT record FROM documents WHERE record IN ({marks})"
+                    f" UNION ALL SELECT doc_id FROM quarantine WHERE doc_id IN ({marks})"
+                    f" UNION ALL SELECT doc_id FROM duplicates WHERE doc_id IN ({marks})",
+                    [*chunk, *chunk, *chunk],
+                )
+            )
+        return found
+
+    def signatures_since(
+        self, seq: int, other_than: str | None = None
+    ) -> list[tuple[int, str, bytes | None]]:
+        """(commit sequence, id, MinHash bytes) of the documents committed after ``seq``; those the
+        run ``other_than`` wrote (its workers' own, which its decisions already saw) come
+        without their signature."""
+        sql = "SELECT seq, id, minhash FROM documents WHERE seq > ? ORDER BY seq"
+        params: list[Any] = [seq]
+        if other_than is not None:
+            sql = sql.replace("minhash", "CASE WHEN run = ? THEN NULL ELSE minhash END")
+            params.insert(0, other_than)
         return [
             (int(q), doc_id, None if sig is None else bytes(sig))
-            for q, doc_id, sig in self.db.query(
-                "SELECT seq, id, minhash FROM documents WHERE seq > ? ORDER BY seq", (seq,)
-            )
+            for q, doc_id, sig in self.db.query(sql, params)
         ]
 
     # -- writing ---------------------------------------------------------------------------
@@ -261,11 +286,11 @@ class Store:
             return
         cols = ("id", "source", "line", "outlet", "url", "title", "published", "text", "clean")
         cols += ("offsets", "spans", "meta", "text_hash", "minhash", "source_id", "given", "record")
-        updates = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
+        updates = ", ".join(f"{c} = excluded.{c}" for c in (*cols[1:], "run"))
         db.execute(
-            f"INSERT INTO documents ({', '.join(cols)}, seq, written_at) VALUES ({_placeholders(len(cols) + 2)})"
-            f" ON CONFLICT (id) DO UPDATE SET {updates}",
-            (*p["row"], seq, now),
+            f"INSERT INTO documents ({', '.join(cols)}, seq, written_at, run)"
+            f" VALUES ({_placeholders(len(cols) + 3)}) ON CONFLICT (id) DO UPDATE SET {updates}",
+            (*p["row"], seq, now, self.run),
         )
         db.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
         db.execute("DELETE FROM doc_events WHERE doc_id = ?", (doc_id,))
