@@ -303,12 +303,25 @@ def _begin(store: Any, run: str | None = None) -> tuple[Decider, str]:
 
 # -- processes on this machine ------------------------------------------------------------------------
 def _serve(inbox: Any, outbox: Any, cfg: RunConfig) -> None:
-    """A worker process: chunks in, fingerprints and reports out, until told to stop."""
+    """A worker process: chunks in, fingerprints and reports out, until told to stop (or until
+    the parent is gone: a killed run leaves no worker behind; what it had not committed, the
+    next run does)."""
+    import queue
+
+    parent = os.getppid()
     try:
         worker = Worker(cfg)
         outbox.put(("ready", os.getpid(), worker.startup))
         held: dict[int, list[Document]] = {}
-        while (msg := inbox.get()) is not None:
+        while True:
+            try:
+                msg = inbox.get(timeout=1.0)
+            except queue.Empty:
+                if os.getppid() != parent:
+                    return
+                continue
+            if msg is None:
+                break
             kind, key, payload = msg
             if kind == "read":
                 held[key], prints = worker.fingerprint(payload)
