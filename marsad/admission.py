@@ -157,6 +157,8 @@ class Admission:
     def settle(self, doc: Document) -> str:
         """``already`` (write nothing), ``changed`` (the document's state changed) or ``keep``."""
         epoch, n_front = self._early.pop(id(doc), (None, None))
+        if doc.meta.get("already"):  # this run read the same text under this id before: final
+            return "already"
         record = doc.meta.get("record")
         if record is not None and self.store.has_record(record):
             doc.meta["already"] = True

@@ -215,7 +215,10 @@ class Store:
 
     def _commit(self, batch: list[tuple[Document, dict[str, Any]]]) -> list[Document]:
         """Write a batch in input order in one transaction that holds the writers' lock: every
-        writer decides and writes in turn, so a decision always sees what the others stored."""
+        writer decides and writes in turn, so a decision always sees what the others stored.
+
+        Decisions are made one document after the other; the rows are then written table by
+        table for the whole batch (a few statements, not a dozen per document)."""
         if not batch:
             return []
         admission = self.admission
@@ -225,7 +228,7 @@ class Store:
                 seq = int(self.db.one("SELECT COALESCE(MAX(seq), 0) FROM documents")[0])
                 if admission is not None:
                     admission.refresh()
-                done = []
+                done, rows = [], []
                 for doc, prepared in batch:
                     if admission is not None:
                         verdict = admission.settle(doc)
@@ -236,8 +239,9 @@ class Store:
                             prepared = _prepare(doc)
                     if prepared["kind"] == "document":
                         seq += 1
-                    self._write_one(prepared, seq)
+                    rows.append((prepared, seq))
                     done.append(doc)
+                self._write_rows(rows)
                 return done, seq
 
         done, seq = self.db.retrying(run)
@@ -245,72 +249,92 @@ class Store:
             admission.committed(seq)
         return done
 
-    def _write_one(self, p: dict[str, Any], seq: int) -> None:
-        db, doc_id, now = self.db, p["id"], time.time()
+    def _write_rows(self, rows: list[tuple[dict[str, Any], int]]) -> None:
+        """Write prepared documents (each with its commit sequence), replacing whatever an earlier
+        run stored under their ids; one statement per table and step for all of them."""
+        db, now = self.db, time.time()
+        # One row per key, the first description in batch order winning, as the upsert does.
+        actors = {
+            a[0]: a for p, _ in reversed(rows) for a in sorted(p["actors"], key=lambda a: a[0], reverse=True)
+        }
+        places = {
+            pl[0]: pl
+            for p, _ in reversed(rows)
+            for pl in sorted(p["places"], key=lambda x: x[0], reverse=True)
+        }
         db.executemany(
             "INSERT INTO actors (name, type, country) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
-            sorted(p["actors"], key=lambda a: a[0]),
+            sorted(actors.values(), key=lambda a: a[0]),
         )
         db.executemany(
             "INSERT INTO places (geonameid, name, latitude, longitude, admin1, country, country_code)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (geonameid) DO NOTHING",
-            sorted(p["places"], key=lambda pl: pl[0]),
+            sorted(places.values(), key=lambda pl: pl[0]),
         )
-        # Whatever per-document events this write replaces or removes wait for the next merge.
-        db.execute(
-            "INSERT INTO merge_queue (event_id) SELECT event_id FROM doc_events WHERE doc_id = ?", (doc_id,)
+        ids = [p["id"] for p, _ in rows]
+        kinds: dict[str, list[dict[str, Any]]] = {"document": [], "quarantine": [], "duplicate": []}
+        for p, _ in rows:
+            kinds[p["kind"]].append(p)
+        for chunk in _chunks(ids):
+            # Whatever per-document events this write replaces or removes wait for the next merge.
+            db.execute(
+                "INSERT INTO merge_queue (event_id) SELECT event_id FROM doc_events"
+                f" WHERE doc_id IN ({_placeholders(len(chunk))})",
+                chunk,
+            )
+        # A document that an earlier run stored and this run rejects moves, it is not kept twice.
+        self._delete("documents", "id", [p["id"] for p in kinds["quarantine"] + kinds["duplicate"]])
+        self._delete("quarantine", "doc_id", [p["id"] for p in kinds["document"] + kinds["duplicate"]])
+        self._delete("duplicates", "doc_id", [p["id"] for p in kinds["document"] + kinds["quarantine"]])
+        db.executemany(
+            "INSERT INTO quarantine (doc_id, file, line, reason, raw, source_id, written_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file,"
+            " line = excluded.line, reason = excluded.reason, raw = excluded.raw",
+            [(*p["row"], now) for p in kinds["quarantine"]],
         )
-        if p["kind"] != "document":
-            # A document that an earlier run stored and this run rejects moves, it is not kept twice.
-            db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-        if p["kind"] != "quarantine":
-            db.execute("DELETE FROM quarantine WHERE doc_id = ?", (doc_id,))
-        if p["kind"] != "duplicate":
-            db.execute("DELETE FROM duplicates WHERE doc_id = ?", (doc_id,))
-        if p["kind"] == "quarantine":
-            db.execute(
-                "INSERT INTO quarantine (doc_id, file, line, reason, raw, source_id, written_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file,"
-                " line = excluded.line, reason = excluded.reason, raw = excluded.raw",
-                (*p["row"], now),
-            )
-            return
-        if p["kind"] == "duplicate":
-            db.execute(
-                "INSERT INTO duplicates (doc_id, duplicate_of, file, line, outlet, url, title, published,"
-                " text_hash, source_id, given, kind, similarity, written_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET"
-                " duplicate_of = excluded.duplicate_of, file = excluded.file, line = excluded.line",
-                (*p["row"], now),
-            )
+        db.executemany(
+            "INSERT INTO duplicates (doc_id, duplicate_of, file, line, outlet, url, title, published,"
+            " text_hash, source_id, given, kind, similarity, written_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET"
+            " duplicate_of = excluded.duplicate_of, file = excluded.file, line = excluded.line",
+            [(*p["row"], now) for p in kinds["duplicate"]],
+        )
+        documents = [(p, seq) for p, seq in rows if p["kind"] == "document"]
+        if not documents:
             return
         cols = ("id", "source", "line", "outlet", "url", "title", "published", "text", "clean")
         cols += ("offsets", "spans", "meta", "text_hash", "minhash", "source_id", "given", "record")
         updates = ", ".join(f"{c} = excluded.{c}" for c in (*cols[1:], "run"))
-        db.execute(
+        db.executemany(
             f"INSERT INTO documents ({', '.join(cols)}, seq, written_at, run)"
             f" VALUES ({_placeholders(len(cols) + 3)}) ON CONFLICT (id) DO UPDATE SET {updates}",
-            (*p["row"], seq, now, self.run),
+            [(*p["row"], seq, now, self.run) for p, seq in documents],
         )
-        db.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
-        db.execute("DELETE FROM doc_events WHERE doc_id = ?", (doc_id,))
+        doc_ids = [p["id"] for p, _ in documents]
+        self._delete("mentions", "doc_id", doc_ids)
+        self._delete("doc_events", "doc_id", doc_ids)
         db.executemany(
             "INSERT INTO mentions (doc_id, idx, label, start_off, end_off, text, name, kind, geonameid, latitude,"
             " longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            p["mentions"],
+            [m for p, _ in documents for m in p["mentions"]],
         )
+        events = [e for p, _ in documents for e in p["events"]]
         db.executemany(
             f"INSERT INTO doc_events ({', '.join(_DOC_EVENT_COLUMNS)})"
             f" VALUES ({_placeholders(len(_DOC_EVENT_COLUMNS))}) ON CONFLICT (event_id) DO NOTHING",
-            p["events"],
+            events,
         )
-        db.executemany("INSERT INTO merge_queue (event_id) VALUES (?)", [(e[0],) for e in p["events"]])
+        db.executemany("INSERT INTO merge_queue (event_id) VALUES (?)", [(e[0],) for e in events])
         db.executemany(
             "INSERT INTO event_sources (event_id, doc_id, start_off, end_off, text, fatalities, status,"
             " attributed_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (event_id, doc_id, start_off, end_off) DO NOTHING",
-            p["sources"],
+            [s for p, _ in documents for s in p["sources"]],
         )
+
+    def _delete(self, table: str, column: str, ids: list[str]) -> None:
+        for chunk in _chunks(ids):
+            self.db.execute(f"DELETE FROM {table} WHERE {column} IN ({_placeholders(len(chunk))})", chunk)
 
     def signatures(self) -> Iterator[tuple[str, bytes]]:
         """(doc id, MinHash bytes) of stored documents, so dedup can resume across runs."""
@@ -1002,6 +1026,15 @@ def _merged_row(m: dict[str, Any], now: float) -> tuple:
     return tuple(values)
 
 
+def _encodes(text: str) -> bool:
+    """Whether UTF-8 can hold the text (no lone surrogate): a C-speed test, unlike the regex."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _safe(value: str | None) -> str | None:
     """A field of a quarantined record that PostgreSQL text can hold (its raw text keeps all)."""
     if value is None:
@@ -1049,7 +1082,7 @@ def _prepare(doc: Document) -> dict[str, Any]:
         fields = "".join(x or "" for x in (doc.text, doc.clean, doc.title, doc.url, doc.outlet, doc.source))
         if "\x00" in fields:
             reason = doc.reject(NUL_REASON).quarantine
-        elif _SURROGATE.search(fields):
+        elif not _encodes(fields) and _SURROGATE.search(fields):
             reason = doc.reject(SURROGATE_REASON).quarantine
     source_id, given = doc.meta.get("source_id"), 1 if doc.meta.get("id_given") else 0
     if reason is not None:
