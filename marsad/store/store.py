@@ -89,6 +89,9 @@ class Store:
         self.admission: Any = None
         # The run this store writes for, kept with each document (see ``signatures_since``).
         self.run: str | None = None
+        # While a batch commits: what the store holds for the batch's records, keys and ids,
+        # read in three queries, and kept up to date as each document of the batch is decided.
+        self._view: _BatchView | None = None
         migrate(db)
         review.migrate(db)
 
@@ -130,6 +133,8 @@ class Store:
     # -- identity (see marsad.ingest.identity) ---------------------------------------------
     def has_record(self, record: str) -> bool:
         """Whether this record (raw text and tag) was stored, in whatever state."""
+        if self._view is not None and record in self._view.records_asked:
+            return record in self._view.records
         row = self.db.one(
             "SELECT 1 FROM documents WHERE record = ? UNION ALL SELECT 1 FROM quarantine WHERE doc_id = ?"
             " UNION ALL SELECT 1 FROM duplicates WHERE doc_id = ?",
@@ -140,11 +145,15 @@ class Store:
     def content(self, key: str) -> dict[str, Any] | None:
         """The stored document with this content key: its source id, whether the source gave it,
         and its URL (what tells its record from another of the same text)."""
+        if self._view is not None and key in self._view.content:
+            return self._view.content[key]
         row = self.db.one("SELECT source_id, given, url FROM documents WHERE id = ?", (key,))
         return None if row is None else {"source_id": row[0], "given": bool(row[1]), "url": row[2]}
 
     def named(self, source_id: str) -> tuple[str, str | None, int | None] | None:
         """(content key, file, line) of a stored document or copy whose source gave it this id."""
+        if self._view is not None and source_id in self._view.names:
+            return self._view.names[source_id]
         return self.db.one(
             "SELECT id, source, line FROM documents WHERE source_id = ? AND given = 1"
             " UNION ALL SELECT text_hash, file, line FROM duplicates WHERE source_id = ? AND given = 1"
@@ -226,21 +235,26 @@ class Store:
         def run() -> tuple[list[Document], int]:
             with self.db.transaction(lock=True):
                 seq = int(self.db.one("SELECT COALESCE(MAX(seq), 0) FROM documents")[0])
-                if admission is not None:
-                    admission.refresh()
                 done, rows = [], []
-                for doc, prepared in batch:
+                try:
                     if admission is not None:
-                        verdict = admission.settle(doc)
-                        if verdict == "already":
-                            done.append(doc)
-                            continue
-                        if verdict == "changed":
-                            prepared = _prepare(doc)
-                    if prepared["kind"] == "document":
-                        seq += 1
-                    rows.append((prepared, seq))
-                    done.append(doc)
+                        admission.refresh()
+                        self._view = self._look([doc for doc, _ in batch])
+                    for doc, prepared in batch:
+                        if admission is not None:
+                            verdict = admission.settle(doc)
+                            if verdict == "already":
+                                done.append(doc)
+                                continue
+                            if verdict == "changed":
+                                prepared = _prepare(doc)
+                            self._view.wrote(doc, prepared)
+                        if prepared["kind"] == "document":
+                            seq += 1
+                        rows.append((prepared, seq))
+                        done.append(doc)
+                finally:
+                    self._view = None
                 self._write_rows(rows)
                 return done, seq
 
@@ -248,6 +262,36 @@ class Store:
         if admission is not None:
             admission.committed(seq)
         return done
+
+    def _look(self, docs: list[Document]) -> _BatchView:
+        """What the store holds for a batch: its records, content keys and given ids."""
+        view = _BatchView()
+        records = [r for d in docs if (r := d.meta.get("record"))] + [d.id for d in docs]
+        view.records_asked = set(records)
+        view.records = self.stored_records(records)
+        keys = sorted({k for d in docs if (k := d.meta.get("text_hash"))})
+        view.content = dict.fromkeys(keys)
+        for chunk in _chunks(keys):
+            for key, source_id, given, url in self.db.query(
+                f"SELECT id, source_id, given, url FROM documents WHERE id IN ({_placeholders(len(chunk))})",
+                chunk,
+            ):
+                view.content[key] = {"source_id": source_id, "given": bool(given), "url": url}
+        names = sorted(
+            {str(d.meta["source_id"]) for d in docs if d.meta.get("id_given") and "source_id" in d.meta}
+        )
+        view.names = dict.fromkeys(names)
+        for chunk in _chunks(names):
+            marks = _placeholders(len(chunk))
+            for name, key, source, line in self.db.query(
+                f"SELECT source_id, id, source, line FROM documents WHERE given = 1 AND source_id IN ({marks})"
+                f" UNION ALL SELECT source_id, text_hash, file, line FROM duplicates WHERE given = 1"
+                f" AND source_id IN ({marks})",
+                [*chunk, *chunk],
+            ):
+                if view.names[name] is None:
+                    view.names[name] = (key, source, line)
+        return view
 
     def _write_rows(self, rows: list[tuple[dict[str, Any], int]]) -> None:
         """Write prepared documents (each with its commit sequence), replacing whatever an earlier
@@ -313,23 +357,20 @@ class Store:
         doc_ids = [p["id"] for p, _ in documents]
         self._delete("mentions", "doc_id", doc_ids)
         self._delete("doc_events", "doc_id", doc_ids)
-        db.executemany(
-            "INSERT INTO mentions (doc_id, idx, label, start_off, end_off, text, name, kind, geonameid, latitude,"
-            " longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        mention_cols = ("doc_id", "idx", "label", "start_off", "end_off", "text", "name", "kind", "geonameid")
+        db.insert_rows(
+            "mentions",
+            (*mention_cols, "latitude", "longitude"),
             [m for p, _ in documents for m in p["mentions"]],
         )
         events = [e for p, _ in documents for e in p["events"]]
-        db.executemany(
-            f"INSERT INTO doc_events ({', '.join(_DOC_EVENT_COLUMNS)})"
-            f" VALUES ({_placeholders(len(_DOC_EVENT_COLUMNS))}) ON CONFLICT (event_id) DO NOTHING",
-            events,
-        )
-        db.executemany("INSERT INTO merge_queue (event_id) VALUES (?)", [(e[0],) for e in events])
-        db.executemany(
-            "INSERT INTO event_sources (event_id, doc_id, start_off, end_off, text, fatalities, status,"
-            " attributed_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (event_id, doc_id, start_off, end_off) DO NOTHING",
+        db.insert_rows("doc_events", _DOC_EVENT_COLUMNS, events, "ON CONFLICT (event_id) DO NOTHING")
+        db.insert_rows("merge_queue", ("event_id",), [(e[0],) for e in events])
+        db.insert_rows(
+            "event_sources",
+            ("event_id", "doc_id", "start_off", "end_off", "text", "fatalities", "status", "attributed_to"),
             [s for p, _ in documents for s in p["sources"]],
+            "ON CONFLICT (event_id, doc_id, start_off, end_off) DO NOTHING",
         )
 
     def _delete(self, table: str, column: str, ids: list[str]) -> None:
@@ -975,6 +1016,36 @@ def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[st
         else:
             out[f] = row[f]
     return out
+
+
+class _BatchView:
+    """What ``has_record``, ``content`` and ``named`` answer while a batch commits: the store's
+    rows for the batch's own records, keys and ids, with the batch's earlier documents added as
+    they are decided (they are written together at the end)."""
+
+    def __init__(self) -> None:
+        self.records_asked: set[str] = set()
+        self.records: set[str] = set()
+        self.content: dict[str, dict[str, Any] | None] = {}
+        self.names: dict[str, tuple[str, str | None, int | None] | None] = {}
+
+    def wrote(self, doc: Document, prepared: dict[str, Any]) -> None:
+        kind, given = prepared["kind"], bool(doc.meta.get("id_given"))
+        self.records_asked.add(doc.id)
+        self.records.add(doc.id)
+        if kind == "document":
+            record = doc.meta.get("record")
+            if record:
+                self.records_asked.add(record)
+                self.records.add(record)
+            self.content[doc.id] = {"source_id": doc.meta.get("source_id"), "given": given, "url": doc.url}
+        else:
+            self.content[doc.id] = None  # a document stored under this id before moves out
+        name = doc.meta.get("source_id")
+        if given and name is not None and self.names.get(str(name)) is None:
+            key = doc.id if kind == "document" else doc.meta.get("text_hash")
+            if kind != "quarantine":
+                self.names[str(name)] = (key, doc.source, doc.line)
 
 
 def _record(row: Sequence[Any]) -> dict[str, Any]:
