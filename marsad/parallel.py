@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 import traceback
 import uuid
@@ -149,8 +150,12 @@ class Worker:
         from marsad.store import open_store
 
         self.cfg = cfg
-        self.front = build_pipeline(names=list(FRONT))
-        self.back = build_pipeline(names=list(BACK))
+        prebuilt = sys.modules.get("marsad.prebuilt")  # forked from a server that built them
+        if prebuilt is not None:
+            self.front, self.back = prebuilt.FRONT_PIPELINE, prebuilt.BACK_PIPELINE
+        else:
+            self.front = build_pipeline(names=list(FRONT))
+            self.back = build_pipeline(names=list(BACK))
         self.store = open_store(cfg.db, merge_on_read=False) if cfg.db else None
         # The final decisions of this worker's commits: against what other runs wrote since the
         # decider looked (documents of this run, the other workers', are not another run's).
@@ -351,7 +356,7 @@ def process_local(
     fields: dict[str, str] | None = None,
     fmt: str | None = None,
 ) -> Iterator[None]:
-    """Run over ``workers`` spawned processes; yields once per record written, for a progress bar.
+    """Run over ``workers`` processes; yields once per record written, for a progress bar.
     ``store`` (the parent's connection to ``db``, or None) is only read."""
     import multiprocessing as mp
     import queue
@@ -359,7 +364,10 @@ def process_local(
     stats = stats if stats is not None else Stats()
     decider, run = _begin(store)
     cfg = RunConfig(db, out_parquet, run, decider.seq, published, fields, fmt)
-    ctx = mp.get_context("spawn")
+    # Workers fork from a server that has imported marsad and built the pipelines once
+    # (marsad.prebuilt); the server has no thread nor connection of the parent's to inherit.
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["marsad.prebuilt"])
     outbox = ctx.Queue()
     inboxes = [ctx.Queue() for _ in range(workers)]
     procs = [ctx.Process(target=_serve, args=(inboxes[i], outbox, cfg), daemon=True) for i in range(workers)]
