@@ -466,10 +466,8 @@ def _dask_worker(cfg: RunConfig) -> Worker:
 
 def _dask_read(part: Part, cfg: RunConfig) -> tuple[str, list[Print], list[Document]]:
     """Task: a chunk read and fingerprinted; its articles stay in the worker's memory."""
-    from dask.distributed import get_worker
-
     docs, prints = _dask_worker(cfg).fingerprint(part)
-    return get_worker().address, prints, docs
+    return require("dask.distributed", "dask").get_worker().address, prints, docs
 
 
 def _dask_prints(read: tuple[str, list[Print], list[Document]]) -> tuple[str, list[Print]]:
