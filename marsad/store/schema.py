@@ -122,6 +122,9 @@ MIGRATIONS: list[list[str]] = [
         " (SELECT 1 FROM doc_events d WHERE d.event_id = m.member_id)",
         "CREATE INDEX doc_events_when ON doc_events (sub_event_type, event_date)",
         "ALTER TABLE documents ADD COLUMN run TEXT",
+        # The order every event list is read in (undated last): a page is an index walk, not
+        # a sort of the whole table.
+        "CREATE INDEX events_order ON events ((event_date IS NULL), event_date, event_id)",
     ],
 ]
 
