@@ -19,6 +19,7 @@ runs wrote, told by the run id each document is stored with (``writes=False`` on
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -26,6 +27,8 @@ from typing import Any
 from marsad.document import Document
 from marsad.ingest.dedup import Dedup
 from marsad.ingest.identity import check_text, record_key, tag, where
+
+LOOK_EVERY = 0.5  # seconds between the early decision's looks at what other runs committed
 
 
 class Admission:
@@ -55,6 +58,7 @@ class Admission:
         self._became: dict[str, str | None] = {}  # an early "new" that became a copy -> its original
         self._names: dict[str, str] = {}  # given id -> content key, of this run's documents and copies
         self._tags: dict[str, str] = {}  # content key -> tag, of this run's first copies
+        self._looked = 0.0  # when the early decision last read the store's new signatures
         if store is not None:
             self.refresh()
             if writes:
@@ -89,8 +93,10 @@ class Admission:
         if doc.quarantine is not None or "text_hash" not in doc.meta:
             doc.id = doc.meta.get("record", doc.id)
             return doc
-        if self.store is not None and self.writes:
-            self.refresh()  # a decider without writes refreshes once a chunk (parallel.Decider)
+        if self.store is not None and self.writes and time.monotonic() - self._looked > LOOK_EVERY:
+            # Only to spare the costly stages a copy: the store checks again. A decider without
+            # writes (parallel.Decider) looks once a chunk.
+            self.refresh()
         if self._clash(doc):
             return doc
         epoch = len(self.dedup)
@@ -145,6 +151,7 @@ class Admission:
     # -- final, inside the store's write transaction -------------------------------------------
     def refresh(self) -> None:
         """Index the signatures the store committed since this run last looked."""
+        self._looked = time.monotonic()
         for seq, doc_id, sig in self.store.signatures_since(self.seq, self.run):
             if self.dedup.add_stored(doc_id, sig):
                 self._key_seqs.append(seq)

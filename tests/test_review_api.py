@@ -226,15 +226,20 @@ def test_map_extent_and_points(client: TestClient) -> None:
     assert s == pytest.approx(DARAA[2]) and n == pytest.approx(HAMA[2])
     pts = client.get("/map/points").json()
     assert pts["count"] == 3 and not pts["truncated"]
-    assert [pts["event_types"][t] for t in pts["types"]] == [
-        "Battles",
-        "Battles",
-        "Explosions/Remote violence",
+    rows = sorted(zip(pts["dates"], (pts["event_types"][t] for t in pts["types"]), pts["ids"], strict=True))
+    assert [r[:2] for r in rows] == [
+        ("2024-12-04", "Battles"),
+        ("2024-12-05", "Battles"),
+        ("2024-12-06", "Explosions/Remote violence"),
     ]
-    assert pts["dates"] == ["2024-12-04", "2024-12-05", "2024-12-06"]
+    assert {r[2] for r in rows} == {e["event_id"] for e in client.get("/events").json()["events"]}
     some = client.get("/map/points", params={"bbox": "35.9,32.4,36.3,32.8"}).json()
     assert some["count"] == 1 and some["lat"] == [pytest.approx(DARAA[2])]
     assert client.get("/map/points", params={"limit": 2}).json()["truncated"] is True
+    # At start the page asks once: the world's points and where to open.
+    both = client.get("/map/points", params={"with_extent": "true", "bbox": "35.9,32.4,36.3,32.8"}).json()
+    assert both["count"] == 1 and both["extent"] == ext  # the extent ignores the view
+    assert "extent" not in pts
     window = client.get("/map/points", params={"date_from": "2024-12-05", "date_to": "2024-12-05"}).json()
     assert window["dates"] == ["2024-12-05"]
 

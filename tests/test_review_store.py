@@ -316,3 +316,26 @@ def test_users_keep_only_a_hash(target: str) -> None:
         with pytest.raises(review.ReviewError):
             review.add_user(store.db, "bo", "king")
         assert review.remove_user(store.db, "ana") and review.user_for_token(store.db, token) is None
+
+
+def test_an_added_event_never_takes_another_event_of_its_sentence(target: str) -> None:
+    """A sentence listing two bombings, the coder read one: the analyst adds the other."""
+    with open_store(target) as store:
+        one = [{"sentence": 2, "sub_event_type": "Attack", "place": HAMA}]
+        store.write(_doc("art-a", one))
+        store.merge()
+        coder_id = _one(store)["event_id"]
+        clean = store.document("art-a")["clean"]
+        start = clean.index(SENTENCES[2])
+        fields = {"sub_event_type": "Attack", "event_date": "2015-07-04", **IDLIB, **SYRIA}
+        rid = review.add_event(store.db, "art-a", start, start + len(SENTENCES[2]), fields, user="ana")
+        _settle(store, [], [rid])
+        assert sorted(e["location"] for e in store.events()) == ["Hama", "Idlib"]
+        assert _by_location(store)["Hama"]["event_id"] == coder_id
+        # When the coder reads both, its Idlib report joins the analyst's event, not its Hama one.
+        store.write(_doc("art-a", one + [{"sentence": 2, "sub_event_type": "Attack", "place": IDLIB}]))
+        store.merge()
+        both = _by_location(store)
+        assert sorted(both) == ["Hama", "Idlib"]
+        assert both["Idlib"]["reviewed"] == "added" and not both["Idlib"]["event_id"].startswith("rv-")
+        assert both["Hama"]["reviewed"] is None

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from marsad.api.auth import Auth
 from marsad.api.filters import EventFilters
 from marsad.api.models import Event, EventDetail, Problem, Status, SubEventType
-from marsad.event import INTER_CODES
+from marsad.event import INTER_CODES, SUB_EVENT_TYPES
 from marsad.store import review
 
 ID = Annotated[str, PathParam(pattern=r"^[^\x00/]{1,200}$")]
@@ -214,6 +214,7 @@ class ReviewCard(Strict):
     candidates: Candidates
     history: list[LogEntry]
     reject_reasons: list[str]
+    sub_event_types: list[str]
 
 
 def warm_up() -> None:
@@ -342,12 +343,10 @@ def add_routes(
         ``pending``, ``conflict``, ``reviewed``, ``rejected`` or ``all``; least certain first
         (``confidence``), disputed first, or by date."""
         with using_store() as s:
-            rows = list(
-                s._events(dict(filters, review_state=state, order=order, limit=limit + 1, offset=offset))
-            )
-            states = {r["event_id"]: review.state(s.db, r["event_id"]) for r, _ in rows[:limit]}
+            rows = list(s.events(**filters, review_state=state, order=order, limit=limit + 1, offset=offset))
+            states = {r["event_id"]: review.state(s.db, r["event_id"]) for r in rows[:limit]}
         items = []
-        for r, _ in rows[:limit]:
+        for r in rows[:limit]:
             fields = {k: r.get(k) for k in Event.model_fields if k in r}
             items.append(
                 QueueItem(**fields, n_sources=len(r["doc_ids"]), review=_state(states[r["event_id"]]))
@@ -392,6 +391,7 @@ def add_routes(
             candidates=_candidates(detail, docs),
             history=[LogEntry(**h) for h in history],
             reject_reasons=list(review.REJECT_REASONS),
+            sub_event_types=list(SUB_EVENT_TYPES),
         )
 
     def _apply(change: Callable[[Any], str], event_ids: list[str]) -> Result:

@@ -33,16 +33,25 @@ def extent(store: Store, filters: dict[str, Any]) -> dict[str, Any]:
     the middle 90% of them in each direction (where the page opens: a few events far away
     must not make it open on the whole world)."""
     store._fresh()
+    return _extent(store, filters)
+
+
+def _extent(store: Store, filters: dict[str, Any]) -> dict[str, Any]:
     where, params = event_filter(**filters)
-    row = store.db.one(f"SELECT COUNT(*), MIN(e.event_date), MAX(e.event_date) FROM events e{where}", params)
-    count, first, last = row if row else (0, None, None)
-    where_xy = (where + " AND" if where else " WHERE") + " e.latitude IS NOT NULL AND e.longitude IS NOT NULL"
-    lats = sorted(r[0] for r in store.db.query(f"SELECT e.latitude FROM events e{where_xy}", params))
-    lons = sorted(r[0] for r in store.db.query(f"SELECT e.longitude FROM events e{where_xy}", params))
+    rows = store.db.query(f"SELECT e.event_date, e.latitude, e.longitude FROM events e{where}", params)
+    return _extent_of(rows)
+
+
+def _extent_of(rows: list[tuple]) -> dict[str, Any]:
+    """The extent of ``(event_date, latitude, longitude, ...)`` rows."""
+    days = [r[0] for r in rows if r[0]]
+    mapped = [r for r in rows if r[1] is not None and r[2] is not None]
+    lats = sorted(r[1] for r in mapped)
+    lons = sorted(r[2] for r in mapped)
     out: dict[str, Any] = {
-        "count": int(count or 0),
-        "first_date": first,
-        "last_date": last,
+        "count": len(rows),
+        "first_date": min(days) if days else None,
+        "last_date": max(days) if days else None,
         "bbox": None,
         "core": None,
     }
@@ -57,25 +66,35 @@ def extent(store: Store, filters: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def points(store: Store, filters: dict[str, Any], limit: int) -> dict[str, Any]:
-    """The mapped events of a view as parallel arrays, oldest first; ``truncated`` past ``limit``."""
+def points(store: Store, filters: dict[str, Any], limit: int, with_extent: bool = False) -> dict[str, Any]:
+    """The mapped events of a view as parallel arrays; ``truncated`` past ``limit``.
+
+    ``with_extent`` adds :func:`extent` of the same filters without the view: what the page
+    needs at start, in one request (one pass over the table when no view is given)."""
     store._fresh()
+    out: dict[str, Any] = {}
     where, params = event_filter(**filters)
-    where += (" AND" if where else " WHERE") + " e.latitude IS NOT NULL AND e.longitude IS NOT NULL"
-    rows = store.db.query(
-        "SELECT e.event_id, e.latitude, e.longitude, e.event_type, e.event_date FROM events e"
-        f"{where} ORDER BY e.event_date IS NULL, e.event_date, e.event_id LIMIT ?",
-        [*params, limit + 1],
-    )
+    cols = "e.event_date, e.latitude, e.longitude, e.event_id, e.event_type"
+    if with_extent and not filters.get("bbox"):
+        rows = store.db.query(f"SELECT {cols} FROM events e{where}", params)
+        out["extent"] = _extent_of(rows)
+        rows = [r for r in rows if r[1] is not None and r[2] is not None][: limit + 1]
+    else:
+        if with_extent:
+            out["extent"] = _extent(store, {k: v for k, v in filters.items() if k != "bbox"})
+        where += (" AND" if where else " WHERE") + " e.latitude IS NOT NULL AND e.longitude IS NOT NULL"
+        # In the table's order: sorting tens of thousands of rows would cost more than the
+        # page's whole drawing, and the page bins them by place and day anyway.
+        rows = store.db.query(f"SELECT {cols} FROM events e{where} LIMIT ?", [*params, limit + 1])
     truncated = len(rows) > limit
     rows = rows[:limit]
-    return {
+    return out | {
         "count": len(rows),
         "truncated": truncated,
         "event_types": list(EVENT_TYPES),
-        "ids": [r[0] for r in rows],
+        "ids": [r[3] for r in rows],
         "lat": [round(r[1], 5) for r in rows],
         "lon": [round(r[2], 5) for r in rows],
-        "types": [_TYPE_INDEX.get(r[3], len(EVENT_TYPES) - 1) for r in rows],
-        "dates": [r[4] for r in rows],
+        "types": [_TYPE_INDEX.get(r[4], len(EVENT_TYPES) - 1) for r in rows],
+        "dates": [r[0] for r in rows],
     }

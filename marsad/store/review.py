@@ -32,13 +32,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from marsad.event import PLACE_FIELDS, STATUSES, SUB_EVENT_TYPES, Event
-from marsad.merge.cluster import _day, cluster, combine, compatible
+from marsad.event import EXPORT_FIELDS, PLACE_FIELDS, STATUSES, SUB_EVENT_TYPES, Event
+from marsad.merge.cluster import _day, cluster, combine, compatible, same_place
 from marsad.store.backend import Backend
 
 ROLES = ("reader", "editor", "admin")
-DECISIONS = ("pending", "accepted", "corrected", "rejected", "added")
-# Decisions that make an event "reviewed" in the exports and the gold.
+# How far a report may lie from an analyst's place and still be of that place (a division's
+# radius; two named places are one only when they are the same place).
+SAME_PLACE_KM = 25.0
+# A review's decision is pending (grouping only, or reopened), accepted, corrected, rejected or
+# added (an event the coder missed). These make an event "reviewed" in the exports and the gold:
 REVIEWED = ("accepted", "corrected", "added")
 REJECT_REASONS = (
     "not an event",
@@ -347,8 +350,13 @@ def _load_review(db: Backend, review_id: str) -> Review | None:
 
 
 # -- matching anchors to the per-document events of this run -----------------------------------
-def _score(a: Anchor, rec: dict[str, Any], sentence: tuple | None, reviewed_type: str | None) -> int:
-    """How surely ``rec`` is the report the anchor was taken from; 0 when it is not."""
+def _score(a: Anchor, rec: dict[str, Any], sentence: tuple | None, rev: Review) -> int:
+    """How surely ``rec`` is the report the anchor was taken from; 0 when it is not.
+
+    The same id, else the same trigger word, else the same sentence and type; an event the
+    analyst added (no trigger of its own) must also be at the analyst's place, so that adding
+    a second strike to a sentence the coder read one strike from never takes the coder's one.
+    """
     if a.member_id and rec["event_id"] == a.member_id:
         return 100
     args = rec.get("arguments") or {}
@@ -359,10 +367,12 @@ def _score(a: Anchor, rec: dict[str, Any], sentence: tuple | None, reviewed_type
         (sentence[0], sentence[1]) == (a.sent_start, a.sent_end)
         or (a.sentence is not None and sentence[2] == a.sentence)
     )
-    same_type = rec["sub_event_type"] in (a.sub_event_type, reviewed_type)
-    if not (same_trigger or (same_sentence and same_type)):
+    same_type = rec["sub_event_type"] in (a.sub_event_type, rev.fields.get("sub_event_type"))
+    places = [p for p in (rev.fields, rev.machine) if p.get("location") or p.get("latitude") is not None]
+    at_place = any(same_place_as(rec, p) for p in places)
+    if not (same_trigger or (same_sentence and same_type and (a.trigger is not None or at_place))):
         return 0
-    return 8 * same_trigger + 4 * same_loc + 2 * same_sentence + same_type
+    return 8 * same_trigger + 4 * same_loc + 4 * at_place + 2 * same_sentence + same_type
 
 
 def resolve(
@@ -412,7 +422,7 @@ def resolve(
     for i, (rev, a) in enumerate(anchors):
         doc = current(a)
         for rec in by_doc.get(doc or "", ()):
-            s = _score(a, rec, sentences.get(rec["event_id"]), rev.fields.get("sub_event_type"))
+            s = _score(a, rec, sentences.get(rec["event_id"]), rev)
             if s:
                 pairs.append((-s, i, rec["event_id"]))
     pairs.sort()
@@ -431,6 +441,11 @@ def resolve(
 
 
 # -- merging with the analysts' decisions -----------------------------------------------------
+def same_place_as(rec: dict[str, Any], place: dict[str, Any]) -> bool:
+    """The report is at that place (same GeoNames id or name, or a few kilometres off)."""
+    return same_place(rec, place, SAME_PLACE_KM)
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and abs(float(a) - float(b)) < 1e-6
@@ -665,13 +680,15 @@ def insert_states(db: Backend, rows: list[tuple]) -> None:
 
 # -- reading ----------------------------------------------------------------------------------
 _BY_DATE = "e.event_date IS NULL, e.event_date, e.event_id"
-# Orders of an event list (SQL over merged events ``e``). Until events carry a coder's
-# confidence, the least certain come first by their number of sources.
+# The least certain first: by the coder's confidence where events carry one (issue 17), else by
+# their number of sources (one article's word before several's).
+_LEAST_CERTAIN = "e.confidence IS NULL, e.confidence" if "confidence" in EXPORT_FIELDS else "e.n_sources"
+# Orders of an event list (SQL over merged events ``e``).
 ORDERS = {
     "date": _BY_DATE,
     "recent": "e.event_date IS NULL, e.event_date DESC, e.event_id",
     "disputed": f"CASE WHEN e.status = 'disputed' THEN 0 WHEN e.status = 'denied' THEN 1 ELSE 2 END, {_BY_DATE}",
-    "confidence": f"e.n_sources, {_BY_DATE}",
+    "confidence": f"{_LEAST_CERTAIN}, {_BY_DATE}",
 }
 
 

@@ -1,14 +1,22 @@
-// The marsad map page: events coloured by type, a day slider that replays them, filters, a
-// popup with the Arabic evidence sentence, and who controls each place on the slider's day.
+// The marsad map page: events coloured by type and grouped by zoom, a day slider with a time
+// window, filters, a popup with the Arabic evidence sentence, who controls each place on the
+// slider's day, and (review.js) the analysts' review queue.
 //
-// Safety rule for this file: no string from the API is ever parsed as markup. Every value goes
-// into the page through a text node (el(), append(), textContent), and Leaflet popups and
-// tooltips are given DOM nodes, never strings, so article text shows exactly as written.
+// At scale the page never holds full event records: it asks the API where the data lies
+// (/map/extent) and opens there, loads the points of the view as arrays (/map/points), groups
+// them by zoom (cluster.js) and fetches one event in full when it is clicked.
+//
+// Safety rule for this file: no string from the API is ever parsed as markup (see dom.js), and
+// Leaflet popups and tooltips are given DOM nodes, never strings.
 
 import L from 'leaflet';
 import { feature } from 'topojson-client';
 import 'leaflet/dist/leaflet.css';
 import './style.css';
+import { getJSON, session } from './api.js';
+import { binPoints, CLUSTER_MIN, dominant } from './cluster.js';
+import { byId, el, fillEvidence, placeName, safeClass, typing } from './dom.js';
+import { setupReview } from './review.js';
 
 const TYPE_COLOURS = {
   Battles: '#d7301f',
@@ -20,44 +28,39 @@ const TYPE_COLOURS = {
 };
 const STATUSES = ['reported', 'claimed', 'alleged', 'denied', 'disputed'];
 const CONTROL_COLOURS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#a6761d', '#1f78b4', '#666666'];
-const PAGE_SIZE = 1000;
-const MAX_PAGES = 20;
+const POINT_LIMIT = 200000;
 const PLAY_MS = 900;
 const DAY_MS = 86400000;
+const MAX_ZOOM = 16;
 
-const state = { events: [], days: [], index: 0, timer: null, controlSeq: 0, fitted: false };
-
-// -- small DOM helpers -----------------------------------------------------------------------
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (value == null) continue;
-    if (key === 'class') node.className = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) {
-    if (child != null && child !== '') node.append(child instanceof Node ? child : String(child));
-  }
-  return node;
-}
-
-const byId = (id) => document.getElementById(id);
-const safeClass = (s) => String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-');
+const state = {
+  points: { n: 0, ids: [], lat: new Float64Array(0), lon: new Float64Array(0), types: new Uint8Array(0), day: new Int32Array(0) },
+  eventTypes: Object.keys(TYPE_COLOURS),
+  loaded: null, // the padded bounds whose points are loaded, and the filters they were loaded with
+  pointsSeq: 0,
+  days: [],
+  firstDay: 0,
+  index: 0,
+  windowDays: 0,
+  timer: null,
+  controlSeq: 0,
+  renders: 0,
+  firstRender: false,
+};
 
 function setStatus(message) {
   byId('status-line').textContent = message;
 }
 
-// -- API -----------------------------------------------------------------------------------
-async function getJSON(path, params) {
-  const url = new URL(path, document.baseURI);
-  for (const [key, value] of Object.entries(params || {})) {
-    if (value !== '' && value != null) url.searchParams.set(key, value);
-  }
-  const res = await fetch(url, { headers: { Accept: 'application/json' } });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return res.json();
+// When each step of the start was done (ms since navigation), for the benchmark to print.
+function stamp(step) {
+  const line = document.body.dataset.timings;
+  document.body.dataset.timings = `${line ? `${line} ` : ''}${step}=${performance.now().toFixed(0)}`;
 }
+
+const dayNumber = (iso) => Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / DAY_MS);
+const isoDay = (n) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+const currentDay = () => state.days[state.index] || null;
 
 function filterParams() {
   return {
@@ -71,10 +74,10 @@ function filterParams() {
 }
 
 // -- map -----------------------------------------------------------------------------------
-const map = L.map('map', { worldCopyJump: true, minZoom: 2 }).setView([35, 38], 6);
+const map = L.map('map', { worldCopyJump: true, minZoom: 2, maxZoom: MAX_ZOOM }).setView([30, 30], 3);
 map.attributionControl.setPrefix(false);
 map.attributionControl.addAttribution('Natural Earth (public domain)');
-for (const [pane, z] of [['basemap', 250], ['territory', 420], ['events', 450]]) {
+for (const [pane, z] of [['basemap', 250], ['territory', 420], ['events', 450], ['focus', 460]]) {
   map.createPane(pane).style.zIndex = String(z);
 }
 const basemap = L.geoJSON(null, {
@@ -88,9 +91,20 @@ const controlLayer = L.layerGroup().addTo(map);
 const overlays = { Countries: basemap, 'Territorial control': controlLayer, Events: eventsLayer };
 const layersControl = L.control.layers(null, overlays, { collapsed: true }).addTo(map);
 
+// The basemap's file is fetched at once, but drawn (a few hundred milliseconds of the page's
+// only thread for 240 countries) once the events are on the map, or once it is clear they
+// will not come (a private server before signing in).
+const basemapFile = getJSON('static/countries-50m.json');
+let eventsShown = null;
+const eventsDrawn = new Promise((resolve) => {
+  eventsShown = resolve;
+});
+
 async function loadBasemap() {
-  const topo = await getJSON('static/countries-50m.json');
+  const topo = await basemapFile;
+  await eventsDrawn;
   basemap.addData(feature(topo, topo.objects.countries));
+  stamp('basemap');
 }
 
 async function loadConfig() {
@@ -102,23 +116,31 @@ async function loadConfig() {
   } else {
     basemap.addTo(map);
   }
+  return config;
 }
 
-// -- legend --------------------------------------------------------------------------------
+// -- legend: only what is in view ------------------------------------------------------------
 const legend = L.control({ position: 'bottomright' });
+const typeLegend = el('div', { class: 'legend-types' });
 const controlLegend = el('div', { class: 'legend-control' });
 legend.onAdd = () => {
-  const box = el('div', { class: 'legend' }, el('strong', null, 'Event type'));
-  for (const [type, colour] of Object.entries(TYPE_COLOURS)) {
-    const swatch = el('span', { class: 'swatch' });
-    swatch.style.background = colour;
-    box.append(el('div', null, swatch, type));
-  }
-  box.append(controlLegend);
+  const box = el('div', { class: 'legend' }, typeLegend, controlLegend);
   L.DomEvent.disableClickPropagation(box);
   return box;
 };
 legend.addTo(map);
+
+function updateTypeLegend(counts) {
+  typeLegend.replaceChildren();
+  const present = state.eventTypes.map((t, i) => [t, counts[i]]).filter(([, n]) => n > 0);
+  if (!present.length) return;
+  typeLegend.append(el('strong', null, 'Event type (in view)'));
+  for (const [type, n] of present) {
+    const swatch = el('span', { class: 'swatch' });
+    swatch.style.background = TYPE_COLOURS[type] || '#555555';
+    typeLegend.append(el('div', { class: 'legend-type', 'data-type': type }, swatch, `${type} (${n})`));
+  }
+}
 
 // Colours are handed out in order of first appearance, so an actor keeps its colour while the
 // slider moves and two actors never share one until the palette runs out.
@@ -135,152 +157,220 @@ function updateControlLegend(places) {
   const names = [...new Set(places.map((p) => p.controller || 'unknown'))].sort();
   controlLegend.replaceChildren();
   if (!names.length) return;
-  controlLegend.append(el('strong', null, 'Control (rings)'));
+  controlLegend.append(el('strong', null, 'Control (rings, in view)'));
   for (const name of names) {
     const ring = el('span', { class: 'ring' });
     ring.style.borderColor = controllerColour(name === 'unknown' ? null : name);
-    controlLegend.append(el('div', null, ring, name));
+    controlLegend.append(el('div', { class: 'legend-controller' }, ring, name));
   }
 }
 
-// -- days ----------------------------------------------------------------------------------
-function dayRange(first, last) {
-  const out = [];
-  for (let t = Date.parse(`${first}T00:00:00Z`); t <= Date.parse(`${last}T00:00:00Z`); t += DAY_MS) {
-    out.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return out;
-}
-
-const currentDay = () => state.days[state.index] || null;
-
-// -- events --------------------------------------------------------------------------------
-function placeName(ev) {
-  return [ev.location, ev.admin1, ev.country].filter(Boolean).join(', ');
-}
-
-function appendHighlighted(node, text, highlights) {
-  // Offsets count code points, as Python does; Array.from splits a string the same way.
-  const chars = Array.from(text);
-  let pos = 0;
-  for (const h of highlights || []) {
-    if (h.start < pos || h.end > chars.length || h.end <= h.start) continue;
-    if (h.start > pos) node.append(chars.slice(pos, h.start).join(''));
-    node.append(el('mark', { class: `hl hl-${safeClass(h.label)}`, title: h.label }, chars.slice(h.start, h.end).join('')));
-    pos = h.end;
-  }
-  if (pos < chars.length) node.append(chars.slice(pos).join(''));
-}
-
-function documentLine(doc) {
-  const line = el('p', { class: 'ev-doc' }, 'Reported by ');
-  line.append(el('span', { class: 'ev-outlet' }, doc.outlet || doc.id));
-  if (doc.title) line.append(': ', el('span', { class: 'ev-title', dir: 'auto' }, doc.title));
-  if (doc.published) line.append(` (${doc.published})`);
-  if (doc.url && /^https?:\/\//i.test(doc.url)) {
-    line.append(' ', el('a', { href: doc.url, target: '_blank', rel: 'noopener noreferrer' }, 'article'));
-  }
-  return line;
-}
-
-function fillEvidence(list, detail) {
-  list.replaceChildren();
-  for (const e of detail.evidence) {
-    const quote = el('blockquote', { class: 'evidence', dir: 'rtl', lang: 'ar' });
-    appendHighlighted(quote, e.text, e.highlights);
-    list.append(quote);
-    if (e.document) list.append(documentLine(e.document));
-    else list.append(el('p', { class: 'ev-doc' }, `Document ${e.doc_id}`));
-  }
-  if (!detail.evidence.length) list.append(el('p', { class: 'ev-doc' }, 'No evidence sentence stored.'));
-}
-
-function popupFor(ev, popup) {
-  const actors = [ev.actor1, ev.assoc_actor_1].filter(Boolean).join(' with ');
-  const against = [ev.actor2, ev.assoc_actor_2].filter(Boolean).join(' with ');
-  const box = el(
-    'div',
-    { class: 'ev-popup', 'data-event-id': ev.event_id },
-    el('h3', null, ev.sub_event_type),
-    el('p', { class: 'ev-meta' }, [ev.event_date || 'undated', placeName(ev)].filter(Boolean).join(' · ')),
-  );
-  if (actors || against) box.append(el('p', { class: 'ev-actors' }, actors || 'unidentified', against ? ` vs ${against}` : ''));
-  const facts = [`status: ${ev.status}`];
-  if (ev.fatalities != null) facts.push(`fatalities: ${ev.fatalities}`);
-  if (ev.historical) facts.push('historical');
-  box.append(el('p', { class: 'ev-facts' }, facts.join(' · ')));
-  box.append(
-    el('p', { class: 'ev-source' }, 'Source: ', el('span', null, ev.attributed_to.length ? ev.attributed_to.join(', ') : 'the article itself')),
-  );
-  const list = el('div', { class: 'ev-evidence-list' }, el('p', { class: 'loading' }, 'Loading evidence…'));
-  box.append(list);
-  getJSON(`events/${encodeURIComponent(ev.event_id)}`)
-    .then((detail) => {
-      fillEvidence(list, detail);
+// -- one event in full, on demand ----------------------------------------------------------
+function popupFor(eventId, popup) {
+  const box = el('div', { class: 'ev-popup', 'data-event-id': eventId }, el('p', { class: 'loading' }, 'Loading…'));
+  getJSON(`events/${encodeURIComponent(eventId)}`)
+    .then((ev) => {
+      box.replaceChildren();
+      const actors = [ev.actor1, ev.assoc_actor_1].filter(Boolean).join(' with ');
+      const against = [ev.actor2, ev.assoc_actor_2].filter(Boolean).join(' with ');
+      box.append(
+        el('h3', null, ev.sub_event_type),
+        el('p', { class: 'ev-meta' }, [ev.event_date || 'undated', placeName(ev)].filter(Boolean).join(' · ')),
+      );
+      if (actors || against) box.append(el('p', { class: 'ev-actors' }, actors || 'unidentified', against ? ` vs ${against}` : ''));
+      const facts = [`status: ${ev.status}`];
+      if (ev.fatalities != null) facts.push(`fatalities: ${ev.fatalities}`);
+      if (ev.historical) facts.push('historical');
+      if (ev.reviewed) facts.push(`reviewed: ${ev.reviewed}`);
+      box.append(el('p', { class: 'ev-facts' }, facts.join(' · ')));
+      box.append(
+        el('p', { class: 'ev-source' }, 'Source: ', el('span', null, ev.attributed_to.length ? ev.attributed_to.join(', ') : 'the article itself')),
+      );
+      const list = el('div', { class: 'ev-evidence-list' });
+      fillEvidence(list, ev);
+      box.append(list);
+      if (session.user) {
+        const open = el('button', { type: 'button', class: 'ev-review' }, 'Review this event');
+        open.addEventListener('click', () => review.open(ev.event_id));
+        box.append(open);
+      }
       popup.update();
     })
-    .catch((err) => list.replaceChildren(el('p', { class: 'error' }, err.message)));
+    .catch((err) => box.replaceChildren(el('p', { class: 'error' }, err.message)));
   return box;
 }
 
-function spread(events) {
-  // Reports at the very same point would hide each other; fan them out on a small circle.
+function openEventPopup(eventId, latlng) {
+  const popup = L.popup({ maxWidth: 400, minWidth: 280 }).setLatLng(latlng);
+  popup.setContent(popupFor(eventId, popup));
+  popup.openOn(map);
+}
+
+function clusterPopup(members, latlng) {
+  const P = state.points;
+  const list = el('ol', { class: 'cluster-list' });
+  for (const i of members.slice(0, 40)) {
+    const item = el('button', { type: 'button', class: 'link' }, `${state.eventTypes[P.types[i]]}, ${P.day[i] >= 0 ? isoDay(P.day[i]) : 'undated'}`);
+    item.addEventListener('click', () => openEventPopup(P.ids[i], latlng));
+    list.append(el('li', null, item));
+  }
+  const box = el('div', { class: 'ev-popup' }, el('h3', null, `${members.length} events here`), list);
+  if (members.length > 40) box.append(el('p', { class: 'ev-doc' }, `The first 40 are listed; narrow the dates or filters for the rest.`));
+  L.popup({ maxWidth: 360 }).setLatLng(latlng).setContent(box).openOn(map);
+}
+
+// -- drawing -------------------------------------------------------------------------------
+function viewBox() {
+  const b = map.getBounds().pad(0.15);
+  const wide = b.getEast() - b.getWest() >= 360 || b.getWest() < -180 || b.getEast() > 180;
+  return {
+    south: b.getSouth(),
+    north: b.getNorth(),
+    west: wide ? -180 : b.getWest(),
+    east: wide ? 180 : b.getEast(),
+  };
+}
+
+function addEventMarker(i, latlng, today) {
+  const P = state.points;
+  const id = P.ids[i];
+  const type = state.eventTypes[P.types[i]];
+  const marker = L.circleMarker(latlng, {
+    pane: 'events',
+    radius: today ? 9 : 6,
+    weight: today ? 2 : 1,
+    color: '#1d1d1d',
+    fillColor: TYPE_COLOURS[type] || '#555555',
+    fillOpacity: today ? 0.95 : 0.65,
+    className: `ev-marker ev-${safeClass(type)}${today ? ' ev-today' : ''}`,
+  });
+  // The popup belongs to the map, not to the mark: the marks are redrawn whenever the view
+  // moves (the popup's own pan included), and the popup must outlive them.
+  marker.on('click', () => openEventPopup(id, marker.getLatLng()));
+  marker.on('add', () => marker.getElement()?.setAttribute('data-event-id', id));
+  marker.addTo(eventsLayer);
+}
+
+function addCluster(members) {
+  const P = state.points;
+  let lat = 0;
+  let lon = 0;
+  let south = 90;
+  let north = -90;
+  let west = 180;
+  let east = -180;
+  for (const i of members) {
+    lat += P.lat[i];
+    lon += P.lon[i];
+    south = Math.min(south, P.lat[i]);
+    north = Math.max(north, P.lat[i]);
+    west = Math.min(west, P.lon[i]);
+    east = Math.max(east, P.lon[i]);
+  }
+  const at = L.latLng(lat / members.length, lon / members.length);
+  const type = state.eventTypes[dominant(P.types, members)];
+  const size = Math.round(26 + 9 * Math.log10(members.length));
+  const label = el('span', null, String(members.length));
+  label.style.background = TYPE_COLOURS[type] || '#555555';
+  const marker = L.marker(at, {
+    pane: 'events',
+    icon: L.divIcon({ html: label, className: 'ev-cluster', iconSize: [size, size] }),
+    title: `${members.length} events; mostly ${type}`,
+    keyboard: false,
+  });
+  marker.on('add', () => marker.getElement()?.setAttribute('data-count', String(members.length)));
+  marker.on('click', () => {
+    const spread = north - south + (east - west);
+    if (spread < 1e-6 || map.getZoom() >= MAX_ZOOM) clusterPopup(members, at);
+    else map.fitBounds(L.latLngBounds([south, west], [north, east]).pad(0.2), { maxZoom: MAX_ZOOM });
+  });
+  marker.addTo(eventsLayer);
+}
+
+// Reports at the same point (or a few pixels apart at this zoom) would hide each other; fan
+// them out on a small circle.
+function spreadAround(members) {
+  const P = state.points;
   const groups = new Map();
-  for (const ev of events) {
-    const key = `${ev.latitude},${ev.longitude}`;
+  const zoom = map.getZoom();
+  for (const i of members) {
+    const p = map.project([P.lat[i], P.lon[i]], zoom);
+    const key = `${Math.round(p.x / 8)},${Math.round(p.y / 8)}`;
     if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(ev);
+    groups.get(key).push(i);
   }
   const out = [];
+  const r0 = 8 * (360 / (256 * 2 ** zoom)); // about 8 pixels
   for (const group of groups.values()) {
-    group.forEach((ev, i) => {
+    group.forEach((i, k) => {
       if (group.length === 1) {
-        out.push([ev, [ev.latitude, ev.longitude]]);
+        out.push([i, [P.lat[i], P.lon[i]]]);
         return;
       }
-      const angle = (2 * Math.PI * i) / group.length;
-      const r = 0.03 * Math.min(1 + group.length / 6, 3);
-      out.push([ev, [ev.latitude + r * Math.sin(angle), ev.longitude + r * Math.cos(angle)]]);
+      const angle = (2 * Math.PI * k) / group.length;
+      const r = r0 * Math.min(1 + group.length / 6, 3);
+      out.push([i, [P.lat[i] + r * Math.sin(angle), P.lon[i] + r * Math.cos(angle)]]);
     });
   }
   return out;
 }
 
 function render() {
+  const t0 = performance.now();
+  const P = state.points;
   const day = currentDay();
+  const hi = day ? dayNumber(day) : Infinity;
+  const lo = day && state.windowDays ? hi - state.windowDays + 1 : -Infinity;
+  const keep = (i) => P.day[i] < 0 || (P.day[i] <= hi && P.day[i] >= lo);
+  const zoom = map.getZoom();
+  const cells = binPoints(P, viewBox(), zoom, keep);
+  const counts = new Array(state.eventTypes.length).fill(0);
   eventsLayer.clearLayers();
-  const visible = state.events.filter(
-    (ev) => ev.latitude != null && ev.longitude != null && !(day && ev.event_date && ev.event_date > day),
-  );
-  for (const [ev, latlng] of spread(visible)) {
-    const today = day != null && ev.event_date === day;
-    const marker = L.circleMarker(latlng, {
-      pane: 'events',
-      radius: today ? 9 : 6,
-      weight: today ? 2 : 1,
-      color: '#1d1d1d',
-      fillColor: TYPE_COLOURS[ev.event_type] || '#555555',
-      fillOpacity: today ? 0.95 : 0.65,
-      className: `ev-marker ev-${safeClass(ev.event_type)}${today ? ' ev-today' : ''}`,
-    });
-    // Content is built on each opening (a function given to bindPopup would be re-run, and
-    // refetch, on every update()).
-    const popup = L.popup({ maxWidth: 400, minWidth: 280 });
-    marker.bindPopup(popup);
-    marker.on('popupopen', () => popup.setContent(popupFor(ev, popup)));
-    marker.on('add', () => marker.getElement()?.setAttribute('data-event-id', ev.event_id));
-    marker.addTo(eventsLayer);
+  let shown = 0;
+  let undated = 0;
+  let marks = 0;
+  for (const members of cells.values()) {
+    shown += members.length;
+    for (const i of members) {
+      counts[P.types[i]]++;
+      if (P.day[i] < 0) undated++;
+    }
+    if (members.length >= CLUSTER_MIN && zoom < MAX_ZOOM) {
+      addCluster(members);
+    } else {
+      for (const [i, latlng] of spreadAround(members)) addEventMarker(i, latlng, P.day[i] === hi);
+    }
+    marks++;
   }
-  const undated = state.events.filter((ev) => !ev.event_date).length;
-  byId('count').textContent = `${visible.length} of ${state.events.length} events shown${undated ? ` (${undated} undated, always shown)` : ''}`;
+  updateTypeLegend(counts);
+  const window = state.windowDays ? `, the ${state.windowDays} days to ${day}` : day ? ` up to ${day}` : '';
+  byId('count').textContent = `${shown} events in view${window}${undated ? ` (${undated} undated, always shown)` : ''}${state.truncated ? '; more match: zoom in' : ''}`;
   byId('day-label').textContent = day || 'no dated events';
-  byId('map').dataset.markers = String(visible.length);
+  const mapNode = byId('map');
+  mapNode.dataset.markers = String(shown);
+  mapNode.dataset.marks = String(marks);
+  mapNode.dataset.renderMs = (performance.now() - t0).toFixed(1);
+  mapNode.dataset.renders = String(++state.renders);
+  mapNode.dataset.renderedDay = day || '';
+  if (!state.firstRender && state.loaded) {
+    state.firstRender = true;
+    // From the start of navigation to the first map of the data: what a reader waits.
+    document.body.dataset.firstRenderMs = performance.now().toFixed(0);
+    stamp('drawn');
+    eventsShown();
+  }
 }
 
+// -- territorial control --------------------------------------------------------------------
 let controlTimer = null;
 function scheduleControl() {
   clearTimeout(controlTimer);
   controlTimer = setTimeout(loadControl, 120);
+}
+
+function bboxParam(box) {
+  const clamp = (v, a) => Math.max(-a, Math.min(a, v));
+  return [clamp(box.west, 180), clamp(box.south, 90), clamp(box.east, 180), clamp(box.north, 90)].map((v) => v.toFixed(4)).join(',');
 }
 
 async function loadControl() {
@@ -292,7 +382,7 @@ async function loadControl() {
     return;
   }
   try {
-    const data = await getJSON('control', { date: day });
+    const data = await getJSON('control', { date: day, bbox: bboxParam(viewBox()) });
     if (seq !== state.controlSeq) return; // the slider moved on meanwhile
     controlLayer.clearLayers();
     for (const p of data.places) {
@@ -324,35 +414,85 @@ function showDay() {
   scheduleControl();
 }
 
-async function loadEvents() {
-  setStatus('Loading events…');
-  const params = filterParams();
-  const events = [];
-  let offset = 0;
-  for (let i = 0; i < MAX_PAGES; i++) {
-    const page = await getJSON('events', { ...params, limit: PAGE_SIZE, offset });
-    events.push(...page.events);
-    if (page.next_offset == null) break;
-    offset = page.next_offset;
-  }
+// -- loading ---------------------------------------------------------------------------------
+async function loadExtent() {
+  return useExtent(await getJSON('map/extent', filterParams()));
+}
+
+function useExtent(ext) {
   const previous = currentDay();
   const atEnd = state.index >= state.days.length - 1;
-  state.events = events;
-  const dated = events.map((ev) => ev.event_date).filter(Boolean).sort();
-  state.days = dated.length ? dayRange(dated[0], dated[dated.length - 1]) : [];
+  state.days = [];
+  if (ext.first_date && ext.last_date) {
+    state.firstDay = dayNumber(ext.first_date);
+    for (let d = state.firstDay; d <= dayNumber(ext.last_date); d++) state.days.push(isoDay(d));
+  }
   const keep = previous ? state.days.indexOf(previous) : -1;
   state.index = atEnd || keep < 0 ? Math.max(state.days.length - 1, 0) : keep;
   byId('day').max = String(Math.max(state.days.length - 1, 0));
-  setStatus(
-    state.days.length ? `${events.length} events, ${state.days[0]} to ${state.days[state.days.length - 1]}` : `${events.length} events`,
-  );
-  showDay();
-  if (!state.fitted) {
-    const points = events.filter((ev) => ev.latitude != null).map((ev) => [ev.latitude, ev.longitude]);
-    if (!viewFromHash() && points.length) map.fitBounds(L.latLngBounds(points).pad(0.4), { maxZoom: 8 });
-    state.fitted = true;
-    map.on('moveend', viewToHash);
+  byId('day').value = String(state.index);
+  setStatus(state.days.length ? `${ext.count} events, ${ext.first_date} to ${ext.last_date}` : `${ext.count} events`);
+  return ext;
+}
+
+function filterKey() {
+  return JSON.stringify(filterParams());
+}
+
+function paddedBounds() {
+  if (map.getZoom() <= 4) return null; // the whole world: panning never needs a reload
+  const b = map.getBounds().pad(0.6);
+  const south = Math.max(-90, b.getSouth());
+  const north = Math.min(90, b.getNorth());
+  if (b.getEast() - b.getWest() >= 360 || b.getWest() < -180 || b.getEast() > 180) return null;
+  return L.latLngBounds([south, b.getWest()], [north, b.getEast()]);
+}
+
+async function loadPoints(world = false, draw = true) {
+  const seq = ++state.pointsSeq;
+  const bounds = world ? null : paddedBounds();
+  const params = { ...filterParams(), limit: POINT_LIMIT, with_extent: world ? 'true' : '' };
+  if (bounds) params.bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((v) => v.toFixed(4)).join(',');
+  const data = await getJSON('map/points', params);
+  if (seq !== state.pointsSeq) return data; // a newer view was asked for meanwhile
+  const n = data.count;
+  const day = new Int32Array(n);
+  const seen = new Map(); // a few thousand distinct days among tens of thousands of events
+  for (let i = 0; i < n; i++) {
+    const d = data.dates[i];
+    if (!d) day[i] = -1;
+    else if (seen.has(d)) day[i] = seen.get(d);
+    else seen.set(d, (day[i] = dayNumber(d)));
   }
+  state.eventTypes = data.event_types;
+  state.points = { n, ids: data.ids, lat: Float64Array.from(data.lat), lon: Float64Array.from(data.lon), types: Uint8Array.from(data.types), day };
+  state.truncated = data.truncated;
+  state.loaded = { bounds, key: filterKey() };
+  if (draw) render();
+  return data;
+}
+
+async function reloadAll() {
+  await loadExtent();
+  await loadPoints();
+  scheduleControl();
+}
+
+function needsPoints() {
+  if (!state.loaded || state.loaded.key !== filterKey()) return true;
+  if (!state.loaded.bounds) return false; // the whole world is loaded
+  return !state.loaded.bounds.contains(map.getBounds());
+}
+
+let moveTimer = null;
+function onMove() {
+  viewToHash();
+  if (needsPoints()) {
+    clearTimeout(moveTimer);
+    moveTimer = setTimeout(() => loadPoints().catch((err) => setStatus(err.message)), 150);
+  }
+  render();
+  scheduleControl();
 }
 
 // A view can be shared as #map=ZOOM/LAT/LON, as on openstreetmap.org.
@@ -399,13 +539,13 @@ function setupControls() {
   const statusSelect = byId('f-status');
   for (const status of STATUSES) statusSelect.append(el('option', { value: status }, status));
 
-  const reload = () => loadEvents().catch((err) => setStatus(err.message));
-  let typing = null;
+  const reload = () => reloadAll().catch((err) => setStatus(err.message));
+  let pending = null;
   for (const id of ['f-type', 'f-status', 'f-historical']) byId(id).addEventListener('change', reload);
   for (const id of ['f-actor', 'f-text']) {
     byId(id).addEventListener('input', () => {
-      clearTimeout(typing);
-      typing = setTimeout(reload, 300);
+      clearTimeout(pending);
+      pending = setTimeout(reload, 300);
     });
   }
   byId('filters').addEventListener('submit', (e) => {
@@ -416,14 +556,58 @@ function setupControls() {
     state.index = Number(byId('day').value);
     showDay();
   });
+  byId('window').addEventListener('change', () => {
+    state.windowDays = Number(byId('window').value);
+    render();
+  });
   byId('play').addEventListener('click', () => (state.timer ? stop() : play()));
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !typing(e)) map.closePopup();
+  });
 }
 
+// -- the review queue (review.js) ------------------------------------------------------------
+const review = setupReview({
+  map,
+  filters: filterParams,
+  focusPane: 'focus',
+  // A decision can move, add or remove events: the map reloads its points.
+  changed: () => reloadAll().catch((err) => setStatus(err.message)),
+  signedIn: () => start().catch((err) => setStatus(err.message)),
+});
+
+let started = false;
 async function start() {
-  setupControls();
-  await Promise.all([loadConfig(), loadBasemap().catch((err) => setStatus(`basemap: ${err.message}`))]);
-  await loadEvents();
+  if (started) return;
+  const config = await configReady;
+  if (config.private && !session.user) {
+    setStatus('Sign in to see the events.');
+    eventsShown();
+    return;
+  }
+  started = true;
+  // One request: the points of the whole world, and the extent that says where to open (a
+  // view inside the world then needs no second load).
+  stamp('start');
+  const ext = useExtent((await loadPoints(true, false)).extent);
+  stamp('points');
+  if (!viewFromHash() && ext.core) {
+    const [w, s, e, n] = ext.core;
+    map.fitBounds(L.latLngBounds([s, w], [n, e]).pad(0.3), { maxZoom: 8, animate: false });
+  }
+  render();
+  scheduleControl();
+  map.on('moveend', onMove);
   document.body.dataset.ready = '1';
 }
 
-start().catch((err) => setStatus(err.message));
+setupControls();
+const configReady = loadConfig();
+// The basemap draws when it arrives; the events do not wait for it.
+loadBasemap().catch((err) => setStatus(`basemap: ${err.message}`));
+Promise.all([configReady, review.ready])
+  .then(start)
+  .catch((err) => {
+    setStatus(err.message);
+    eventsShown();
+  });
