@@ -26,12 +26,13 @@ NEAR_COPY = " وأضاف المصدر أن التحقيقات ما زالت جا
 ENDS = ".،؛:!?"
 
 
-def records(src: Path = CORPUS) -> Iterator[dict]:
+def records(src: Path = CORPUS, limit: int | None = None) -> Iterator[dict]:
     opener = gzip.open if src.suffix == ".gz" else open
     with opener(src, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
+        for n, line in enumerate(line for line in fh if line.strip()):
+            if limit is not None and n >= limit:
+                return
+            yield json.loads(line)
 
 
 def perturb(text: str, k: int) -> str:
@@ -52,10 +53,13 @@ def replica(rec: dict, k: int, seed: int = 15) -> dict:
     return out
 
 
-def replicated(src: Path, copies: int, seed: int = 15, only_replicas: bool = False) -> Iterator[dict]:
-    """The corpus (unless ``only_replicas``), then replicas 1 .. copies-1 of every article."""
+def replicated(
+    src: Path, copies: int, seed: int = 15, only_replicas: bool = False, limit: int | None = None
+) -> Iterator[dict]:
+    """The corpus (unless ``only_replicas``), then replicas 1 .. copies-1 of every article (of its
+    first ``limit``)."""
     for k in range(0 if not only_replicas else 1, copies):
-        for rec in records(src):
+        for rec in records(src, limit):
             yield rec if k == 0 else replica(rec, k, seed)
 
 
@@ -73,13 +77,15 @@ def write_replicas(
     return n
 
 
-def write_days(src: Path, folder: Path, copies: int, seed: int = 15) -> dict[str, int]:
+def write_days(
+    src: Path, folder: Path, copies: int, seed: int = 15, limit: int | None = None
+) -> dict[str, int]:
     """Replicated records as one JSONL file per publication day, ``folder/date=YYYY-MM-DD/part-0.jsonl``
     (records without a date go to ``date=none``), the layout a feed lands in; the count a day."""
     counts: dict[str, int] = {}
     handles = {}
     try:
-        for rec in replicated(src, copies, seed):
+        for rec in replicated(src, copies, seed, limit=limit):
             day = str(rec.get("published") or "none")[:10]
             fh = handles.get(day)
             if fh is None:

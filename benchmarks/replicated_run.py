@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _replicate import CORPUS, write_days  # noqa: E402
 from api_load import free_port, hammer, serve  # noqa: E402
 
-from marsad.parallel import Stats, dask_client, peak_rss_kb, process_dask  # noqa: E402
+from marsad.parallel import DaskSession, Stats, dask_client, peak_rss_kb  # noqa: E402
 from marsad.runner import Summary  # noqa: E402
 from marsad.store import open_store  # noqa: E402
 
@@ -60,12 +60,11 @@ def store_size(target: str) -> dict[str, int]:
     return out
 
 
-def run_days(folders: list[Path], db: str, client, stats: Stats) -> tuple[Summary, float]:
+def run_days(folders: list[Path], session: DaskSession) -> tuple[Summary, float]:
     summary = Summary()
     t0 = time.perf_counter()
-    with open_store(db) as store:
-        for _ in process_dask([str(f) for f in folders], store, summary, client, stats, db=db):
-            pass
+    for _ in session.run([str(f) for f in folders], summary):
+        pass
     return summary, time.perf_counter() - t0
 
 
@@ -85,6 +84,7 @@ def main() -> None:
     ap.add_argument("--scheduler", help="a Dask scheduler address (default: a LocalCluster)")
     ap.add_argument("--tail-days", type=int, default=7, help="days run one by one at the end")
     ap.add_argument("--api-seconds", type=float, default=30.0, help="API load alone, before the days")
+    ap.add_argument("--limit", type=int, help="replicate only the corpus's first N articles (a quick look)")
     ap.add_argument("--json", type=Path, help="write the figures here too")
     args = ap.parse_args()
 
@@ -93,7 +93,7 @@ def main() -> None:
     raw = args.work / "raw"
     if not raw.exists():
         t0 = time.perf_counter()
-        counts = write_days(CORPUS, raw, args.copies)
+        counts = write_days(CORPUS, raw, args.copies, limit=args.limit)
         print(
             f"wrote {sum(counts.values()):,} articles in {len(counts)} day files ({time.perf_counter() - t0:.0f} s)"
         )
@@ -114,9 +114,12 @@ def main() -> None:
     )
     head, tail = days[: -args.tail_days], days[-args.tail_days :]
     stats = Stats()
+    # One run, one decider, the days in turn, as a daily service would keep them.
+    decider_store = open_store(args.db)
+    session = DaskSession(client, decider_store, stats, db=args.db)
 
     print(f"\nbulk: {len(head)} days through Dask ({load()})")
-    summary, seconds = run_days(head, args.db, client, stats)
+    summary, seconds = run_days(head, session)
     n = summary.read + summary.skipped
     counts, merge_s = merge(args.db)
     figures["bulk"] = {
@@ -145,7 +148,7 @@ def main() -> None:
         reader.start()
         per_day = []
         for day in tail:
-            summary, seconds = run_days([day], args.db, client, stats)
+            summary, seconds = run_days([day], session)
             counts, merge_s = merge(args.db)
             n = summary.read + summary.skipped
             row = {
@@ -167,6 +170,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        session.close()
+        decider_store.close()
         client.close()
     merges = [r["merge_s"] for r in per_day]
     figures["merge_per_day_s"] = {"median": statistics.median(merges), "max": max(merges)}

@@ -490,48 +490,56 @@ def _dask_close(run: str) -> tuple[int, int, float]:
     return os.getpid(), peak_rss_kb(), startup
 
 
-def process_dask(
-    inputs: list[str],
-    store: Any,
-    summary: Summary,
-    client: Any,
-    stats: Stats | None = None,
-    *,
-    db: str | None = None,
-    out_parquet: str | None = None,
-    published: date | None = None,
-    fields: dict[str, str] | None = None,
-    fmt: str | None = None,
-) -> Iterator[None]:
-    """Run as Dask tasks: each chunk read and fingerprinted on a worker, decided here, then coded
-    and written by the worker that holds it. Yields once per record written."""
-    as_completed = require("dask.distributed", "dask").as_completed
+class DaskSession:
+    """One run over a Dask cluster that may take several inputs in turn (a daily job's days):
+    one decider and its index, and workers that keep their pipelines, caches and store
+    connections from one input to the next. Close it to flush and close the workers' parts."""
 
-    stats = stats if stats is not None else Stats()
-    decider, run = _begin(store)
-    cfg = RunConfig(db, out_parquet, run, decider.seq, published, fields, fmt)
-    n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-    parts = enumerate(partitions(inputs, fields, fmt))
-    reads: dict[int, Any] = {}
-    kinds: dict[Any, tuple[str, int]] = {}
-    waiting: dict[int, tuple[str, list[Print]]] = {}
-    pending = as_completed()
-    next_key, in_flight = 0, 0
+    def __init__(
+        self,
+        client: Any,
+        store: Any,
+        stats: Stats | None = None,
+        *,
+        db: str | None = None,
+        out_parquet: str | None = None,
+        published: date | None = None,
+        fields: dict[str, str] | None = None,
+        fmt: str | None = None,
+    ) -> None:
+        self.client = client
+        self.stats = stats if stats is not None else Stats()
+        self.decider, run = _begin(store)
+        self.cfg = RunConfig(db, out_parquet, run, self.decider.seq, published, fields, fmt)
+        self.keys = 0  # chunk keys go on from input to input
 
-    def feed() -> None:
-        nonlocal in_flight
-        while in_flight < AHEAD * n_workers:
-            item = next(parts, None)
-            if item is None:
-                return
-            key, part = item
-            reads[key] = client.submit(_dask_read, part, cfg, pure=False)
-            got = client.submit(_dask_prints, reads[key], pure=False)
-            kinds[got] = ("prints", key)
-            pending.add(got)
-            in_flight += 1
+    def run(self, inputs: list[str], summary: Summary) -> Iterator[None]:
+        """Each chunk read and fingerprinted on a worker, decided here, then coded and written by
+        the worker that holds it. Yields once per record written."""
+        as_completed = require("dask.distributed", "dask").as_completed
+        client, cfg, decider, stats = self.client, self.cfg, self.decider, self.stats
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        parts = enumerate(partitions(inputs, cfg.fields, cfg.fmt), start=self.keys)
+        reads: dict[int, Any] = {}
+        kinds: dict[Any, tuple[str, int]] = {}
+        waiting: dict[int, tuple[str, list[Print]]] = {}
+        pending = as_completed()
+        next_key, in_flight = self.keys, 0
 
-    try:
+        def feed() -> None:
+            nonlocal in_flight
+            while in_flight < AHEAD * n_workers:
+                item = next(parts, None)
+                if item is None:
+                    return
+                key, part = item
+                self.keys = key + 1
+                reads[key] = client.submit(_dask_read, part, cfg, pure=False)
+                got = client.submit(_dask_prints, reads[key], pure=False)
+                kinds[got] = ("prints", key)
+                pending.add(got)
+                in_flight += 1
+
         feed()
         for fut in pending:
             kind, key = kinds.pop(fut)
@@ -555,13 +563,30 @@ def process_dask(
                 stats.add(report)
                 feed()
                 yield from repeat(None, report.documents)
-    finally:
-        for pid, rss, startup in client.run(_dask_close, run).values():
-            stats.rss_kb[pid] = max(rss, stats.rss_kb.get(pid, 0))
+
+    def close(self) -> None:
+        for pid, rss, startup in self.client.run(_dask_close, self.cfg.run).values():
+            self.stats.rss_kb[pid] = max(rss, self.stats.rss_kb.get(pid, 0))
             if startup:
-                stats.startup[pid] = startup
-        stats.decide_seconds = decider.seconds
-        stats.parent_rss_kb = peak_rss_kb()
+                self.stats.startup[pid] = startup
+        self.stats.decide_seconds = self.decider.seconds
+        self.stats.parent_rss_kb = peak_rss_kb()
+
+
+def process_dask(
+    inputs: list[str],
+    store: Any,
+    summary: Summary,
+    client: Any,
+    stats: Stats | None = None,
+    **options: Any,
+) -> Iterator[None]:
+    """One input's run over a Dask cluster (see :class:`DaskSession`); yields once per record."""
+    session = DaskSession(client, store, stats, **options)
+    try:
+        yield from session.run(inputs, summary)
+    finally:
+        session.close()
 
 
 # -- Parquet in and out -------------------------------------------------------------------------------
