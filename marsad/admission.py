@@ -59,6 +59,7 @@ class Admission:
         self._names: dict[str, str] = {}  # given id -> content key, of this run's documents and copies
         self._tags: dict[str, str] = {}  # content key -> tag, of this run's first copies
         self._looked = 0.0  # when the early decision last read the store's new signatures
+        self._looked_up: dict[str, Any] = {}  # given id -> what the store held, read for a chunk
         if store is not None:
             self.refresh()
             if writes:
@@ -79,6 +80,12 @@ class Admission:
             if doc.quarantine is not None:
                 doc.id = record
             yield doc
+
+    def look_up(self, names: Iterable[str]) -> None:
+        """Read in one query what the store holds under these given ids, for the early decisions
+        of a chunk (a parallel run's decider; each answer is used once)."""
+        if self.store is not None:
+            self._looked_up = self.store.named_many([n for n in names if n not in self._names])
 
     def first_read(self, record: str) -> bool:
         """True the first time this run meets the record (a parallel run's decider asks)."""
@@ -139,7 +146,7 @@ class Admission:
         name, key = str(doc.meta["source_id"]), doc.meta["text_hash"]
         other, at = (None, "") if final else (self._names.get(name), "")
         if other is None and self.store is not None:
-            found = self.store.named(name)
+            found = self._looked_up.pop(name) if name in self._looked_up else self.store.named(name)
             other, at = (found[0], f" (read from {_at(found[1], found[2])})") if found else (None, "")
         if other is None or other == key:
             return False

@@ -260,6 +260,7 @@ class Decider:
         admission = self.admission
         if self.store is not None:
             admission.refresh()
+            admission.look_up(str(p[5]) for p in prints if p[6] and p[3] is not None)
         out: list[Verdict] = []
         for record, stored, quarantine, text_hash, minhash, source_id, given, source, line, url in prints:
             if stored or not admission.first_read(record):

@@ -161,6 +161,21 @@ class Store:
             (source_id, source_id),
         )
 
+    def named_many(self, source_ids: Sequence[str]) -> dict[str, tuple[str, str | None, int | None] | None]:
+        """``named`` for many ids, in a query for every 500."""
+        out: dict[str, tuple[str, str | None, int | None] | None] = dict.fromkeys(source_ids)
+        for chunk in _chunks(sorted(set(source_ids))):
+            marks = _placeholders(len(chunk))
+            for name, key, source, line in self.db.query(
+                f"SELECT source_id, id, source, line FROM documents WHERE given = 1 AND source_id IN ({marks})"
+                f" UNION ALL SELECT source_id, text_hash, file, line FROM duplicates WHERE given = 1"
+                f" AND source_id IN ({marks})",
+                [*chunk, *chunk],
+            ):
+                if out[name] is None:
+                    out[name] = (key, source, line)
+        return out
+
     def stored_records(self, records: Sequence[str]) -> set[str]:
         """Which of these records were stored, in whatever state: ``has_record`` for a chunk."""
         found: set[str] = set()
@@ -277,20 +292,9 @@ class Store:
                 chunk,
             ):
                 view.content[key] = {"source_id": source_id, "given": bool(given), "url": url}
-        names = sorted(
-            {str(d.meta["source_id"]) for d in docs if d.meta.get("id_given") and "source_id" in d.meta}
+        view.names = self.named_many(
+            [str(d.meta["source_id"]) for d in docs if d.meta.get("id_given") and "source_id" in d.meta]
         )
-        view.names = dict.fromkeys(names)
-        for chunk in _chunks(names):
-            marks = _placeholders(len(chunk))
-            for name, key, source, line in self.db.query(
-                f"SELECT source_id, id, source, line FROM documents WHERE given = 1 AND source_id IN ({marks})"
-                f" UNION ALL SELECT source_id, text_hash, file, line FROM duplicates WHERE given = 1"
-                f" AND source_id IN ({marks})",
-                [*chunk, *chunk],
-            ):
-                if view.names[name] is None:
-                    view.names[name] = (key, source, line)
         return view
 
     def _write_rows(self, rows: list[tuple[dict[str, Any], int]]) -> None:
