@@ -100,6 +100,7 @@ def child(engine: str, path: str, db: str, workers: int) -> dict:
         rss_mb={"parent": round(peak_rss_kb() / 1024)}
         | {f"worker {pid}": round(kb / 1024) for pid, kb in sorted(stats.rss_kb.items())},
         startup=sorted(round(s, 3) for s in stats.startup.values()),
+        all_ready=round(stats.all_ready, 2),
         decide_seconds=round(stats.decide_seconds, 2),
         write_seconds=round(stats.write_seconds, 2),
         worker_stages=stats.timings,
@@ -185,9 +186,10 @@ def main() -> None:
                     rest = res["seconds"] - sum(stages.values())
                     print(f"  {'store+read':<10} {rest:8.2f} {1000 * rest / res['articles']:11.3f}")
                 else:
+                    ready = f", all ready {res['all_ready']} s after start" if engine == "workers" else ""
                     print(
                         f"  decider {res['decide_seconds']:.2f} s, store writes in the workers"
-                        f" {res['write_seconds']:.2f} s, worker start-up {res['startup']} s"
+                        f" {res['write_seconds']:.2f} s, worker start-up {res['startup']} s{ready}"
                     )
         print(f"\nend: {time.strftime('%Y-%m-%d %H:%M:%S')}, {load()}")
         for engine in engines[1:]:

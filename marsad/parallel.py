@@ -294,6 +294,7 @@ class Stats:
         self.write_seconds = 0.0
         self.decide_seconds = 0.0
         self.parent_rss_kb = 0
+        self.all_ready = 0.0  # seconds from starting the workers until every one was ready
 
     def add(self, report: Report) -> None:
         for k, v in report.timings.items():
@@ -372,6 +373,7 @@ def process_local(
     outbox = ctx.Queue()
     inboxes = [ctx.Queue() for _ in range(workers)]
     procs = [ctx.Process(target=_serve, args=(inboxes[i], outbox, cfg), daemon=True) for i in range(workers)]
+    started = time.perf_counter()
     for p in procs:
         p.start()
     parts = enumerate(partitions(inputs, fields, fmt))
@@ -412,6 +414,8 @@ def process_local(
             kind, key, payload = receive()
             if kind == "ready":
                 stats.startup[key] = payload
+                if len(stats.startup) == workers:
+                    stats.all_ready = time.perf_counter() - started
             elif kind == "prints":
                 waiting[key] = payload
                 while next_key in waiting:
