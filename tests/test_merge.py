@@ -221,7 +221,7 @@ def _record(i: int, rng: random.Random) -> dict:
     }
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(st.integers(0, 10_000), st.integers(1, 25))
 def test_clustering_ignores_input_order_and_keeps_every_record(seed: int, n: int) -> None:
     rng = random.Random(seed)

@@ -446,9 +446,10 @@ class Store:
         queued = [q for q in queued if not q.startswith(review.QUEUED_REVIEW)]
         seeds = self._doc_event_records(queued + sorted(self._members_of(old)))
         checked: set[str] = set(queued)
+        pool = _Reports(self)
         while True:
             old |= self._events_of(checked)
-            self._close(seeds, group, radius_km, window_days)
+            self._close(seeds, group, radius_km, window_days, pool)
             fresh = set(group) - checked
             checked |= fresh
             old |= self._events_of(fresh)
@@ -481,47 +482,22 @@ class Store:
         group: dict[str, dict[str, Any]],
         radius_km: float,
         window_days: int,
+        pool: _Reports | None = None,
     ) -> None:
         """Add ``seeds`` to ``group`` and then every report that may be one event with a member."""
+        pool = pool if pool is not None else _Reports(self)
         frontier = [r for r in seeds if r["event_id"] not in group]
         for r in frontier:
             group[r["event_id"]] = r
         while frontier:
             index, found = _Frontier(frontier, window_days), []
-            for cand in self._candidates(frontier, window_days):
+            for cand in pool.around(frontier, window_days):
                 if cand["event_id"] in group:
                     continue
                 if any(compatible(cand, f, radius_km, window_days) for f in index.near(cand)):
                     group[cand["event_id"]] = cand
                     found.append(cand)
             frontier = found
-
-    def _candidates(self, frontier: list[dict[str, Any]], window_days: int) -> list[dict[str, Any]]:
-        """Every report that may be one event with one of ``frontier``: the same type and
-        historical flag within the date window, and the other reports of the same documents."""
-        spans: dict[tuple[str, bool], tuple[date, date]] = {}
-        for r in frontier:
-            day = _day(r)
-            if day is None:
-                continue
-            key = (r["sub_event_type"], bool(r["historical"]))
-            lo, hi = spans.get(key, (day, day))
-            spans[key] = (min(lo, day), max(hi, day))
-        cols = ", ".join(_RECORD_COLUMNS)
-        rows: list[tuple] = []
-        pad = timedelta(days=window_days)
-        for (sub, historical), (lo, hi) in sorted(spans.items()):
-            rows += self.db.query(
-                f"SELECT {cols} FROM doc_events WHERE sub_event_type = ? AND historical = ?"
-                " AND event_date >= ? AND event_date <= ?",
-                (sub, 1 if historical else 0, (lo - pad).isoformat(), (hi + pad).isoformat() + "~"),
-            )
-        docs = sorted({r["doc_id"] for r in frontier})
-        for chunk in _chunks(docs):
-            rows += self.db.query(
-                f"SELECT {cols} FROM doc_events WHERE doc_id IN ({_placeholders(len(chunk))})", chunk
-            )
-        return [_record(row) for row in rows]
 
     def _events_of(self, member_ids: Iterable[str]) -> set[str]:
         out: set[str] = set()
@@ -1061,6 +1037,73 @@ def _record(row: Sequence[Any]) -> dict[str, Any]:
     rec["arguments"] = json.loads(rec["arguments"] or "{}")
     rec["actor1_inferred"] = "actor1" not in rec["arguments"]
     return rec
+
+
+class _Reports:
+    """The per-document events a merge group is grown from, read from the store by type and day
+    (and by document), each day and document once however often the group comes back to it."""
+
+    def __init__(self, store: Store) -> None:
+        self.db = store.db
+        self.days: dict[tuple[str, bool], dict[date, list[dict[str, Any]]]] = {}
+        self.docs: dict[str, list[dict[str, Any]]] = {}
+
+    def around(self, frontier: list[dict[str, Any]], window_days: int) -> list[dict[str, Any]]:
+        """The reports of the frontier's types within ``window_days`` of its days, and the other
+        reports of its documents."""
+        wanted: dict[tuple[str, bool], set[date]] = {}
+        for r in frontier:
+            if (day := _day(r)) is not None:
+                near = wanted.setdefault((r["sub_event_type"], bool(r["historical"])), set())
+                near.update(day + timedelta(days=d) for d in range(-window_days, window_days + 1))
+        out: list[dict[str, Any]] = []
+        cols = ", ".join(_RECORD_COLUMNS)
+        for key, days in sorted(wanted.items()):
+            have = self.days.setdefault(key, {})
+            missing = sorted(d for d in days if d not in have)
+            for lo, hi in _runs(missing):
+                for d in _span(lo, hi):
+                    have[d] = []
+                for row in self.db.query(
+                    f"SELECT {cols} FROM doc_events WHERE sub_event_type = ? AND historical = ?"
+                    " AND event_date >= ? AND event_date <= ?",
+                    (key[0], 1 if key[1] else 0, lo.isoformat(), hi.isoformat() + "~"),
+                ):
+                    rec = _record(row)
+                    if (day := _day(rec)) is not None and day in have:
+                        have[day].append(rec)
+            for d in days:
+                out += have[d]
+        docs = sorted({r["doc_id"] for r in frontier} - set(self.docs))
+        for doc_id in docs:
+            self.docs[doc_id] = []
+        for chunk in _chunks(docs):
+            for row in self.db.query(
+                f"SELECT {cols} FROM doc_events WHERE doc_id IN ({_placeholders(len(chunk))})", chunk
+            ):
+                self.docs[row[1]].append(_record(row))
+        for doc_id in {r["doc_id"] for r in frontier}:
+            out += self.docs[doc_id]
+        return out
+
+
+def _runs(days: list[date]) -> Iterator[tuple[date, date]]:
+    """Consecutive days as (first, last) spans."""
+    start = prev = None
+    for d in days:
+        if prev is not None and (d - prev).days == 1:
+            prev = d
+            continue
+        if start is not None:
+            yield start, prev
+        start = prev = d
+    if start is not None:
+        yield start, prev
+
+
+def _span(lo: date, hi: date) -> Iterator[date]:
+    for i in range((hi - lo).days + 1):
+        yield lo + timedelta(days=i)
 
 
 class _Frontier:
