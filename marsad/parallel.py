@@ -110,23 +110,24 @@ def partitions(
     inputs: list[str],
     fields: dict[str, str] | None = None,
     fmt: str | None = None,
-    chunk: int = CHUNK,
-    range_bytes: int = RANGE_BYTES,
+    chunk: int | None = None,
+    range_bytes: int | None = None,
 ) -> Iterator[Part]:
     """The run's chunks in input order: byte ranges of plain JSONL files, else records read here
     (compressed or other formats, Parquet, standard input) in chunks of ``chunk``."""
     from marsad.ingest.readers import inputs_of, jsonl_ranges, read
 
-    for path in inputs_of(inputs):
-        ranges = None if is_parquet(path) else jsonl_ranges(path, range_bytes, fmt)
-        if ranges is not None:
-            for start, end, line in ranges:
-                yield Range(path, start, end, line, os.path.abspath(path))
-            continue
-        docs = read_parquet(path) if is_parquet(path) else read([path], fields=fields, fmt=fmt)
-        it = iter(docs)
-        while batch := [_pack(d) for d in islice(it, chunk)]:
-            yield batch
+    chunk, range_bytes = chunk or CHUNK, range_bytes or RANGE_BYTES
+    for item in inputs:
+        for path in [item] if is_parquet(item) else inputs_of([item]):
+            ranges = None if is_parquet(path) else jsonl_ranges(path, range_bytes, fmt)
+            if ranges is not None:
+                for start, end, line in ranges:
+                    yield Range(path, start, end, line, os.path.abspath(path))
+                continue
+            docs = iter(read_parquet(path) if is_parquet(path) else read([path], fields=fields, fmt=fmt))
+            while batch := [_pack(d) for d in islice(docs, chunk)]:
+                yield batch
 
 
 # -- a worker ---------------------------------------------------------------------------------------

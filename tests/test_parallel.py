@@ -150,6 +150,9 @@ def test_parquet_input_matches_jsonl(sample: Path, single: list[dict], tmp_path:
     pq.write_table(table, tmp_path / "sample.parquet")
     got = run_events(tmp_path / "sample.parquet", tmp_path / "pq.db")
     assert canonical(got) == canonical(single)
+    # Workers take records the parent read (Parquet is not cut into byte ranges).
+    got = run_events(tmp_path / "sample.parquet", tmp_path / "pq2.db", "--workers", "2")
+    assert canonical(got) == canonical(single)
 
 
 def test_rerun_with_workers_skips_stored(sample: Path, single: list[dict], tmp_path: Path) -> None:
