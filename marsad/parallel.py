@@ -62,8 +62,8 @@ def peak_rss_kb(pid: int | str = "self") -> int:
 class RunConfig:
     """Everything a worker needs to read, code and write its chunks (sent once per worker)."""
 
-    db: str | None  # the store the workers write to, if any
-    out_parquet: str | None  # the folder the workers write Parquet partitions to, if any
+    db: str | None = None  # the store the workers write to, if any
+    out_parquet: str | None = None  # the folder the workers write Parquet partitions to, if any
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     since: int = 0  # the store's commit sequence when the run's decider started
     published: date | None = None  # the date of records that carry none
@@ -304,9 +304,12 @@ class Stats:
         self.write_seconds += report.write_seconds
 
 
-def _begin(store: Any, run: str | None = None) -> tuple[Decider, str]:
-    run = run or uuid.uuid4().hex[:12]
-    return Decider(store, run), run
+def _begin(store: Any, options: dict[str, Any]) -> tuple[Decider, RunConfig]:
+    """A new run: its decider (reading ``store``, or none) and what its workers are told;
+    ``options`` are :class:`RunConfig`'s db, out_parquet, published, fields and fmt."""
+    run = uuid.uuid4().hex[:12]
+    decider = Decider(store, run)
+    return decider, RunConfig(run=run, since=decider.seq, **options)
 
 
 # -- processes on this machine ------------------------------------------------------------------------
@@ -352,21 +355,17 @@ def process_local(
     summary: Summary,
     workers: int,
     stats: Stats | None = None,
-    *,
-    db: str | None = None,
-    out_parquet: str | None = None,
-    published: date | None = None,
-    fields: dict[str, str] | None = None,
-    fmt: str | None = None,
+    **options: Any,
 ) -> Iterator[None]:
     """Run over ``workers`` processes; yields once per record written, for a progress bar.
-    ``store`` (the parent's connection to ``db``, or None) is only read."""
+    ``store`` (the parent's connection to the workers' store, or None) is only read;
+    ``options`` as :class:`RunConfig` (db, out_parquet, published, fields, fmt)."""
     import multiprocessing as mp
     import queue
 
     stats = stats if stats is not None else Stats()
-    decider, run = _begin(store)
-    cfg = RunConfig(db, out_parquet, run, decider.seq, published, fields, fmt)
+    decider, cfg = _begin(store, options)
+    fields, fmt = cfg.fields, cfg.fmt
     # Workers fork from a server that has imported marsad and built the pipelines once
     # (marsad.prebuilt); the server has no thread nor connection of the parent's to inherit.
     ctx = mp.get_context("forkserver")
@@ -506,17 +505,11 @@ class DaskSession:
         client: Any,
         store: Any,
         stats: Stats | None = None,
-        *,
-        db: str | None = None,
-        out_parquet: str | None = None,
-        published: date | None = None,
-        fields: dict[str, str] | None = None,
-        fmt: str | None = None,
+        **options: Any,
     ) -> None:
         self.client = client
         self.stats = stats if stats is not None else Stats()
-        self.decider, run = _begin(store)
-        self.cfg = RunConfig(db, out_parquet, run, self.decider.seq, published, fields, fmt)
+        self.decider, self.cfg = _begin(store, options)
         self.keys = 0  # chunk keys go on from input to input
 
     def run(self, inputs: list[str], summary: Summary) -> Iterator[None]:

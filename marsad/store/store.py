@@ -500,26 +500,19 @@ class Store:
             frontier = found
 
     def _events_of(self, member_ids: Iterable[str]) -> set[str]:
-        out: set[str] = set()
-        for chunk in _chunks(sorted(member_ids)):
-            out.update(
-                r[0]
-                for r in self.db.query(
-                    f"SELECT event_id FROM event_members WHERE member_id IN ({_placeholders(len(chunk))})",
-                    chunk,
-                )
-            )
-        return out
+        return self._column("event_id", "member_id", member_ids)
 
     def _members_of(self, event_ids: Iterable[str]) -> set[str]:
+        return self._column("member_id", "event_id", event_ids)
+
+    def _column(self, want: str, by: str, ids: Iterable[str]) -> set[str]:
+        """``want`` of the ``event_members`` rows whose ``by`` is one of ``ids``."""
         out: set[str] = set()
-        for chunk in _chunks(sorted(event_ids)):
+        for chunk in _chunks(sorted(ids)):
+            marks = _placeholders(len(chunk))
             out.update(
                 r[0]
-                for r in self.db.query(
-                    f"SELECT member_id FROM event_members WHERE event_id IN ({_placeholders(len(chunk))})",
-                    chunk,
-                )
+                for r in self.db.query(f"SELECT {want} FROM event_members WHERE {by} IN ({marks})", chunk)
             )
         return out
 
