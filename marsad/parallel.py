@@ -313,13 +313,12 @@ def _begin(store: Any, options: dict[str, Any]) -> tuple[Decider, RunConfig]:
 
 
 # -- processes on this machine ------------------------------------------------------------------------
-def _serve(inbox: Any, outbox: Any, cfg: RunConfig) -> None:
+def _serve(inbox: Any, outbox: Any, cfg: RunConfig, lifeline: Any) -> None:
     """A worker process: chunks in, fingerprints and reports out, until told to stop (or until
     the parent is gone: a killed run leaves no worker behind; what it had not committed, the
     next run does)."""
     import queue
 
-    parent = os.getppid()
     try:
         worker = Worker(cfg)
         outbox.put(("ready", os.getpid(), worker.startup))
@@ -328,7 +327,10 @@ def _serve(inbox: Any, outbox: Any, cfg: RunConfig) -> None:
             try:
                 msg = inbox.get(timeout=1.0)
             except queue.Empty:
-                if os.getppid() != parent:
+                # The run's process holds the only writing end of ``lifeline`` and never writes:
+                # it reads as ready once that process is gone. (The parent process of a worker
+                # is the fork server, which lives as long as its children do.)
+                if lifeline.poll():
                     return
                 continue
             if msg is None:
@@ -372,7 +374,11 @@ def process_local(
     ctx.set_forkserver_preload(["marsad.prebuilt"])
     outbox = ctx.Queue()
     inboxes = [ctx.Queue() for _ in range(workers)]
-    procs = [ctx.Process(target=_serve, args=(inboxes[i], outbox, cfg), daemon=True) for i in range(workers)]
+    lifelines = [ctx.Pipe(duplex=False) for _ in range(workers)]
+    procs = [
+        ctx.Process(target=_serve, args=(inboxes[i], outbox, cfg, lifelines[i][0]), daemon=True)
+        for i in range(workers)
+    ]
     started = time.perf_counter()
     for p in procs:
         p.start()
@@ -436,6 +442,8 @@ def process_local(
             if kind == "closed":
                 stats.rss_kb[pid] = max(payload, stats.rss_kb.get(pid, 0))
     finally:
+        for _, alive in lifelines:
+            alive.close()  # a worker still busy (the run failed) stops at its next idle second
         for p in procs:
             p.join(timeout=30)
             if p.is_alive():
