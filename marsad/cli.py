@@ -19,11 +19,13 @@ train_app = typer.Typer(no_args_is_help=True, help="Train the statistical models
 gazetteer_app = typer.Typer(no_args_is_help=True, help="Deepen the gazetteer with offline files.")
 users_app = typer.Typer(no_args_is_help=True, help="Accounts of the API and the review page.")
 gold_app = typer.Typer(no_args_is_help=True, help="Gold annotations from the analysts' review.")
+rules_app = typer.Typer(no_args_is_help=True, help="What the lexicons and coded rules do over a corpus.")
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(users_app, name="users")
 app.add_typer(gold_app, name="gold")
+app.add_typer(rules_app, name="rules")
 
 console = Console(stderr=True)
 DB_HELP = "Store: an SQLite file path (default) or a postgresql:// URL."
@@ -668,6 +670,42 @@ def train_places(
         corpus_limit=corpus_limit,
     )
     Console().print_json(json.dumps(meta, ensure_ascii=False, default=str))
+
+
+@rules_app.command("report")
+def rules_report(
+    corpus: Annotated[list[str], typer.Argument(help="Files or folders, as for `marsad run`.")],
+    limit: Annotated[int | None, typer.Option(help="Only the first N documents.")] = None,
+    top: Annotated[int, typer.Option(help="Entries shown per lexicon.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole report as JSON.")] = False,
+) -> None:
+    """How often each lexicon entry and coded rule fires (and in how many articles), which
+    never fire and which fire most, coding the corpus as `marsad run` would, without a store."""
+    import itertools
+    import time
+
+    from marsad.ingest.readers import read
+    from marsad.runner import build_pipeline, is_terminal, progress_iter
+    from marsad.telemetry import count, format_report
+
+    docs = itertools.islice(read(corpus), limit)
+    docs = progress_iter(docs, True) if is_terminal() else _progress_lines(docs, time.perf_counter())
+    report = count(docs, build_pipeline())
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_report(report, top))
+
+
+def _progress_lines(docs, t0: float, every: int = 2000):
+    """Progress on stderr when it is not a terminal: a line every ``every`` documents."""
+    import time
+
+    n = 0
+    for n, doc in enumerate(docs, 1):
+        yield doc
+        if n % every == 0:
+            console.print(f"rules report: {n:,} documents, {n / (time.perf_counter() - t0):,.0f}/s")
 
 
 def main() -> None:

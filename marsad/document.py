@@ -149,6 +149,8 @@ class Document:
     spans: list[Span] = field(default_factory=list)
     # Tokens of the clean text (``marsad.text.tokens.Token``), kept apart from spans for speed.
     tokens: list[Any] = field(default_factory=list)
+    # What the lexicons matched over the tokens (``marsad.text.match.Matches``), for the stages.
+    matches: Any = None
     events: list[Any] = field(default_factory=list)
     quarantine: str | None = None
     duplicate_of: str | None = None

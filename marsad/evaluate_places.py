@@ -20,7 +20,7 @@ from typing import Any
 from marsad.evaluate import km
 
 CORPUS = Path("corpus/saudinewsnet/all-2015.jsonl.gz")
-STAGES = ["clean", "tokens", "sentences", "places"]
+STAGES = ["clean", "tokens", "match", "sentences", "places"]
 
 
 def load_gold(path: Path) -> list[dict]:

@@ -327,11 +327,15 @@ def _serve(inbox: Any, outbox: Any, cfg: RunConfig, lifeline: Any) -> None:
             try:
                 msg = inbox.get(timeout=1.0)
             except queue.Empty:
-                # The run's process holds the only writing end of ``lifeline`` and never writes:
-                # it reads as ready once that process is gone. (The parent process of a worker
-                # is the fork server, which lives as long as its children do.)
-                if lifeline.poll():
-                    return
+                msg = False
+            # The run's process holds the only writing end of ``lifeline`` and never writes: it
+            # reads as ready once that process is gone (the parent process of a worker is the
+            # fork server, which lives as long as its children do). Nobody reads the outbox
+            # then: what is still buffered for it must not keep this process from exiting.
+            if lifeline.poll():
+                outbox.cancel_join_thread()
+                return
+            if msg is False:
                 continue
             if msg is None:
                 break
@@ -654,7 +658,7 @@ class ParquetSink:
         self.buffer: list[dict[str, Any]] = []
 
     def add(self, doc: Document) -> None:
-        doc.tokens = []
+        doc.tokens, doc.matches = [], None
         self.buffer.append(
             {
                 "id": doc.id,

@@ -76,6 +76,7 @@ _MODULES = {
     "dedup": "marsad.ingest.dedup",
     "fingerprint": "marsad.ingest.dedup",
     "tokens": "marsad.text.tokens",
+    "match": "marsad.text.match",
     "sentences": "marsad.text.sentences",
     "temporal": "marsad.text.temporal",
     "numbers": "marsad.text.numbers",
@@ -90,6 +91,7 @@ DEFAULT_PIPELINE = [
     "language",
     "dedup",
     "tokens",
+    "match",
     "sentences",
     "temporal",
     "numbers",
@@ -245,7 +247,14 @@ class Pipeline:
         for name in names:
             _load(name)
         check(names, given)
-        return cls([make(n, **config.get(n, {})) for n in names], validate)
+        components = [make(n, **config.get(n, {})) for n in names]
+        # A stage may serve the others' word lists: the match stage compiles every lexicon the
+        # pipeline's components declare into its one index.
+        lexicons = [lx for c in components for lx in getattr(c, "lexicons", ())]
+        for c in components:
+            if hasattr(c, "compile"):
+                c.compile(lexicons)
+        return cls(components, validate)
 
     def __call__(self, doc: Document) -> Document:
         for comp in self.components:

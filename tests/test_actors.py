@@ -4,7 +4,7 @@ import pytest
 
 from marsad.document import Document
 from marsad.entities.actors import expand, lexicon, lookup_actor
-from marsad.pipeline import make
+from marsad.pipeline import Pipeline
 
 
 def _found(text: str) -> list[tuple[str, str, str]]:
@@ -73,7 +73,7 @@ def test_expand() -> None:
 
 def test_component_offsets() -> None:
     doc = Document(id="t", text="وأفاد المرصد بأن مسلحين مجهولين قتلوا مدنيين.")
-    doc = make("actors")(doc)
+    doc = Pipeline.from_names(["tokens", "match", "actors"])(doc)
     got = {(doc.span_text(s), s.label, s.attrs["canonical"]) for s in doc.spans}
     assert ("المرصد", "source", "Syrian Observatory for Human Rights") in got
     assert ("مسلحين مجهولين", "actor", "Unidentified Armed Group (Syria)") in got
@@ -121,7 +121,7 @@ def test_label_by_date_and_country(name, country, day, expected):
 def test_a_generic_word_is_read_by_the_country_of_the_text(text, word, expected):
     from marsad.runner import build_pipeline
 
-    doc = build_pipeline(names=["clean", "tokens", "sentences", "places", "actors"])(
+    doc = build_pipeline(names=["clean", "tokens", "match", "sentences", "places", "actors"])(
         Document(id="t", text=text)
     )
     got = {doc.span_text(s): s.attrs["canonical"] for s in doc.spans_of("actor")}
@@ -131,7 +131,7 @@ def test_a_generic_word_is_read_by_the_country_of_the_text(text, word, expected)
 def test_a_country_word_with_no_actor_there_names_none():
     from marsad.runner import build_pipeline
 
-    doc = build_pipeline(names=["clean", "tokens", "sentences", "places", "actors"])(
+    doc = build_pipeline(names=["clean", "tokens", "match", "sentences", "places", "actors"])(
         Document(id="t", text="تحدث الكاتب عن المقاومة في رواية جديدة عن باريس")
     )
     assert not [s for s in doc.spans_of("actor") if doc.span_text(s) == "المقاومة"]

@@ -28,8 +28,12 @@ def test_run_export_and_rerun_adds_nothing(tmp_path):
     out = run("export", "--db", db, "--format", "jsonl")
     events = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
     assert events, "the shipped sample must yield events"
-    (key,) = {d for e in events for d in e["doc_ids"]}  # the document's key: its content's hash
+    # The dataset names the article as its source did (here its file's name), in the events and
+    # their evidence; the store keys it by a hash of its text.
+    assert {d for e in events for d in e["doc_ids"]} == {"sample-ar"}
+    assert {ev["doc_id"] for e in events for ev in e["evidence"]} == {"sample-ar"}
     with open_store(db) as store:
+        (key,) = {d for e in store.events() for d in e["doc_ids"]}
         assert store.document(key)["source_id"] == "sample-ar"
     # same input again: nothing new, nothing doubled
     again = run("run", str(SAMPLE), "--published", "2024-12-06", "--db", db)

@@ -38,7 +38,7 @@ def test_unknown_component_is_e001() -> None:
 
 def test_missing_stage_is_e003_and_names_the_stage_to_add() -> None:
     with pytest.raises(PipelineError) as err:
-        Pipeline.from_names(["tokens", "events"])
+        Pipeline.from_names(["tokens", "match", "events"])
     assert err.value.code == "E003"
     assert "requires 'sentence'" in str(err.value) and "add 'sentences' before 'events'" in str(err.value)
     with pytest.raises(PipelineError, match=r"requires 'tokens'.*add 'tokens' before 'places'"):

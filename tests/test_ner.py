@@ -45,6 +45,6 @@ def test_ner_stage_tags_sources_after_speech_verbs() -> None:
     from marsad.document import Document
     from marsad.pipeline import Pipeline
 
-    pipeline = Pipeline.from_names(["clean", "tokens", "sentences", "actors", "ner"])
+    pipeline = Pipeline.from_names(["clean", "tokens", "match", "sentences", "actors", "ner"])
     doc = pipeline(Document(id="n", text="وقال الرئيس السوري بشار الأسد في دمشق إن الجيش تقدم."))
     assert {s.label for s in doc.spans} >= {"person", "source"}

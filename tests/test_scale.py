@@ -136,7 +136,10 @@ def test_workers_stop_when_the_parent_dies(tmp_path: Path, workers: int = 2) -> 
     deadline = time.monotonic() + 120  # a worker still building its caches stops once built
     while time.monotonic() < deadline and any(_alive(p) for p in children):
         time.sleep(0.5)
-    assert not [p for p in children if _alive(p)], "workers outlived their run"
+    left = [p for p in children if _alive(p)]
+    assert not left, [
+        Path(f"/proc/{p}/cmdline").read_text() + Path(f"/proc/{p}/stat").read_text()[:80] for p in left
+    ]
 
 
 def _descendants(pid: int) -> list[str]:

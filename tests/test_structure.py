@@ -43,6 +43,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "marsad.parallel",
             "marsad.prebuilt",
             "marsad.evaluate",
+            "marsad.telemetry",
             "marsad.evaluate_places",
             "marsad.inspect",
             "marsad.api",

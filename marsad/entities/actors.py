@@ -1,10 +1,12 @@
-"""Actors and sources: dictionary longest match over clitic-segmented tokens, plus optional NER.
+"""Actors and sources: the longest dictionary name at each token, read from the matcher.
 
-The dictionaries (``data/actors.yaml``, ``data/sources.yaml``) are compiled once into a trie of
-``normalize_key``'d tokens. A document is scanned left to right; at each token every clitic
-reading of the first word is tried, and the longest alias wins, so "طائرات النظام" is one actor
-and "وكالة أنباء النظام سانا" one source. A name listed in both dictionaries (``الجيش الأمريكي``
-fights and reports) yields both an ``actor`` and a ``source`` span over the same words.
+The dictionaries (``data/actors.yaml``, ``data/sources.yaml``) become three lexicons of the one
+matcher (``marsad.text.match``): the names, the head words ("عناصر", "قوات") and the links
+("من", "تابعة"). A document is scanned left to right; at each token the longest name over the
+word's clitic readings wins, so "طائرات النظام" is one actor and "وكالة أنباء النظام سانا" one
+source; "عناصر (من) تنظيم داعش" extends the name over its head. A name listed in both
+dictionaries (``الجيش الأمريكي`` fights and reports) yields both an ``actor`` and a ``source``
+span over the same words.
 """
 
 from __future__ import annotations
@@ -15,25 +17,24 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from itertools import accumulate
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import model_validator
 
-from marsad import datafile
+from marsad import datafile, rules
 from marsad.document import Document
 from marsad.pipeline import Label, component
+from marsad.text import match
 from marsad.text.normalize import DIACRITICS, TATWEEL, normalize_key
+from marsad.text.tokens import NAMES, Token, tokenize
 
 DATA = Path(__file__).parent / "data"
 
-_MARKS = frozenset(DIACRITICS + TATWEEL)
 _WORD_RE = re.compile(rf"[\w{DIACRITICS}{TATWEEL}]+")
-_SEP_RE = re.compile(rf"([^\w{DIACRITICS}{TATWEEL}]+)")
 _ALT_RE = re.compile(r"\{([^{}]*)\}")
 _QUOTES = frozenset("\"«»“”„'")
-_END = ""  # trie key of the terminal payload (tokens are never empty)
+NAMES_LEXICON, HEADS, LINKS = "actors.names", "actors.heads", "actors.links"
 # "Military Forces of Yemen (2012-) Hadi faction" -> base, period, suffix
 _PERIOD_RE = re.compile(r"^((?:Military|Police) Forces of .+?) \((\d{4}-(?:\d{4})?)\)(.*)$")
 
@@ -63,38 +64,6 @@ def expand(alias: str) -> list[str]:
 def key_tokens(text: str) -> tuple[str, ...]:
     """The matching keys of a name, one per word."""
     return tuple(normalize_key(w) for w in _WORD_RE.findall(text))
-
-
-def candidates(key: str) -> list[tuple[str, int]]:
-    """Readings of a token key with its proclitics stripped: ``(base, chars stripped)``.
-
-    One function so that it can later defer to ``marsad.text.tokens.candidates``. For ``ل`` +
-    ``ال`` fused into ``لل`` the base is not a substring of the token, so only a leading
-    conjunction counts as stripped and the span keeps "للمرصد"."""
-    out = [(key, 0)]
-    n = len(key)
-    p = 0
-    if n > 2 and key[0] in "وف":
-        p = 1
-        out.append((key[1:], 1))
-    if n - p > 2 and key[p] in "بلك":
-        if key[p] == "ل" and key[p + 1] == "ل" and n - p > 3:
-            out.append(("ا" + key[p + 1 :], p))
-        out.append((key[p + 1 :], p + 1))
-    return out
-
-
-def _raw_prefix(token: str, stripped: int) -> int:
-    """Characters of the raw token covering its first ``stripped`` key characters."""
-    if stripped <= 0:
-        return 0
-    seen = 0
-    for i, ch in enumerate(token):
-        if ch not in _MARKS:
-            seen += 1
-            if seen > stripped:
-                return i
-    return len(token)
 
 
 ActorType = Literal[
@@ -176,14 +145,15 @@ class Lexicon:
     """The compiled actor and source dictionaries."""
 
     def __init__(self, actors_path: Path = DATA / "actors.yaml", sources_path: Path = DATA / "sources.yaml"):
-        self.trie: dict[str, Any] = {}
-        self.heads: set[str] = set()
-        self.links: set[str] = set()
+        self._names: dict[
+            tuple[str, ...], tuple[str, dict[str, Entry]]
+        ] = {}  # keys -> (pattern, label -> entry)
+        self.heads: list[str] = []
+        self.links: list[str] = []
         self.actors: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, dict[str, Any]] = {}
         self.periods: dict[str, list[tuple[str, str, str | None]]] = {}
         self._alias_to_actor: dict[tuple[str, ...], str] = {}
-        self._word_cache: dict[str, tuple[str, tuple[tuple[dict[str, Any], int], ...], int | None]] = {}
         self._load_actors(datafile.load(actors_path, ActorCatalogue).model_dump())
         self._load_sources(datafile.load(sources_path, SourceCatalogue).model_dump())
         for rec in self.sources.values():
@@ -192,15 +162,23 @@ class Lexicon:
                     f"{sources_path}: source {rec['canonical']!r}, field speaks_for: "
                     f"no actor {rec['speaks_for']!r} in {actors_path}"
                 )
+        self.lexicons = [
+            match.Lexicon(
+                NAMES_LEXICON,
+                ((pattern, keys, payload) for keys, (pattern, payload) in self._names.items()),
+                accept=NAMES,
+                gap="any",
+            ),
+            match.Lexicon.words(HEADS, self.heads, accept=NAMES),
+            match.Lexicon.words(LINKS, self.links, accept=0),
+        ]
+        self._matcher: match.Matcher | None = None
 
     # -- building ----------------------------------------------------------------------------
-    def _insert(self, keys: tuple[str, ...], entry: Entry) -> None:
+    def _insert(self, keys: tuple[str, ...], entry: Entry, pattern: str) -> None:
         if not keys:
             return
-        node = self.trie
-        for k in keys:
-            node = node.setdefault(k, {})
-        payload = node.setdefault(_END, {})
+        payload = self._names.setdefault(keys, (pattern, {}))[1]
         payload[entry.label] = entry
 
     def _actor(
@@ -215,18 +193,18 @@ class Lexicon:
         self._alias_to_actor[key_tokens(canonical)] = canonical
         return Entry("actor", (("canonical", canonical), ("type", rec["type"]), ("country", rec["country"])))
 
-    def _add_actor_alias(self, entry: Entry, alias: str) -> None:
+    def _add_actor_alias(self, entry: Entry, alias: str, pattern: str) -> None:
         keys = key_tokens(alias)
         canonical = dict(entry.attrs)["canonical"]
         self.actors[canonical]["aliases"].append(alias)
         self._alias_to_actor.setdefault(keys, canonical)
-        self._insert(keys, entry)
+        self._insert(keys, entry, pattern)
 
     def _load_actors(self, data: dict[str, Any]) -> None:
         inter = data["types"]
         for field, target in (("heads", self.heads), ("links", self.links)):
             for pattern in data.get(field, []):
-                target.update(normalize_key(w) for w in expand(pattern))
+                target.extend(expand(pattern))
         # Generated "army + nationality" forms go in first so that explicit aliases override them.
         for state in data.get("states", []):
             adjectives = [a for pattern in state["adjectives"] for a in expand(pattern)]
@@ -235,7 +213,8 @@ class Lexicon:
                 for head in heads:
                     definite = head.split()[0].startswith("ال")
                     for adj in adjectives:
-                        self._add_actor_alias(entry, f"{head} {'ال' + adj if definite else adj}")
+                        alias = f"{head} {'ال' + adj if definite else adj}"
+                        self._add_actor_alias(entry, alias, alias)
         for actor in data["actors"]:
             entry = self._actor(
                 actor["canonical"],
@@ -246,7 +225,7 @@ class Lexicon:
             )
             for pattern in actor.get("aliases", []):
                 for alias in expand(pattern):
-                    self._add_actor_alias(entry, alias)
+                    self._add_actor_alias(entry, alias, pattern)
         for group in data.get("by_country", []):
             choices = tuple(sorted((k, v) for k, v in group.items() if k != "aliases" and v is not None))
             for name in dict(choices).values():
@@ -255,7 +234,7 @@ class Lexicon:
             entry = Entry("actor", (("by_country", choices),))
             for pattern in group["aliases"]:
                 for alias in expand(pattern):
-                    self._insert(key_tokens(alias), entry)
+                    self._insert(key_tokens(alias), entry, pattern)
         for country, periods in data.get("periods", {}).items():
             self.periods[country] = [(str(p), str(a), str(b) if b else None) for p, a, b in periods]
 
@@ -275,96 +254,87 @@ class Lexicon:
             entry = Entry("source", attrs)
             for pattern in source.get("titled", []):
                 for name in expand(pattern):
-                    self._insert(key_tokens(name), Entry("source", entry.attrs, quoted=True))
+                    self._insert(key_tokens(name), Entry("source", entry.attrs, quoted=True), pattern)
                     for title in titles:
-                        self._insert(key_tokens(f"{title} {name}"), entry)
+                        self._insert(key_tokens(f"{title} {name}"), entry, f"{title} {pattern}")
             for pattern in source.get("aliases", []):
                 for alias in expand(pattern):
                     self.sources[canonical]["aliases"].append(alias)
-                    self._insert(key_tokens(alias), entry)
+                    self._insert(key_tokens(alias), entry, pattern)
 
     # -- matching ----------------------------------------------------------------------------
-    def _word(self, word: str) -> tuple[str, tuple[tuple[dict[str, Any], int], ...], int | None]:
-        """Per raw word, cached: its key, the trie nodes its clitic readings enter, its head strip."""
-        key = normalize_key(word)
-        cands = candidates(key)
-        nodes = tuple((self.trie[b], s) for b, s in cands if b in self.trie)
-        head = max((s for b, s in cands if b in self.heads), default=None)
-        if len(self._word_cache) > 200_000:  # bounded: news vocabulary keeps growing
-            self._word_cache.clear()
-        hit = self._word_cache[word] = (key, nodes, head)
-        return hit
-
-    def _longest(
-        self, keys: list[str], i: int, nodes: Any, ok: Any
-    ) -> tuple[int, int, dict[str, Entry]] | None:
-        """Longest alias starting at token ``i`` (any clitic reading): ``(end, stripped, entries)``."""
-        best = None
-        n = len(keys)
-        for node, stripped in nodes:
-            j = i
-            while True:
-                j += 1
-                payload = node.get(_END)
-                if payload is not None:
-                    kept = payload
-                    if any(e.quoted for e in payload.values()):
-                        kept = {lab: e for lab, e in payload.items() if not e.quoted or ok(i, j)}
-                    if kept and (best is None or j > best[0]):
-                        best = (j, stripped, kept)
-                if j >= n:
-                    break
-                node = node.get(keys[j])
-                if node is None:
-                    break
-        return best
-
     def find(self, text: str) -> list[tuple[int, int, Entry]]:
-        """All dictionary matches in ``text`` as ``(start, end, entry)``, leftmost-longest."""
-        # split() alternates words and separators; offsets are summed only if something matches.
-        parts = _SEP_RE.split(text)
-        words = parts[0::2]
-        cache = self._word_cache
-        info = [cache.get(w) or self._word(w) for w in words]
-        keys = [k for k, _, _ in info]
-        n = len(words)
-        bounds: list[int] = []
+        """All dictionary matches in any ``text`` (no pipeline), leftmost-longest."""
+        if self._matcher is None:
+            self._matcher = match.Matcher(self.lexicons)
+        tokens = tokenize(text)
+        return self.read(text, tokens, self._matcher(text, tokens))
 
-        def span(i: int, end: int) -> tuple[int, int]:
-            if not bounds:
-                bounds.extend(accumulate(map(len, parts), initial=0))
-            return bounds[2 * i], bounds[2 * end - 1]
+    def read(self, text: str, tokens: list[Token], matches: match.Matches) -> list[tuple[int, int, Entry]]:
+        """The names of a document as ``(start, end, entry)``, leftmost-longest (read once per
+        document: the place model asks for them before the actors stage writes them)."""
+        done = matches.read.get(NAMES_LEXICON)
+        if done is None:
+            done = matches.read[NAMES_LEXICON] = self._read(text, tokens, matches)
+        return done
+
+    def _read(self, text: str, tokens: list[Token], matches: match.Matches) -> list[tuple[int, int, Entry]]:
 
         def ok(i: int, end: int) -> bool:
             """A quoted-only name stands alone between quotes: «الشرق الأوسط»."""
-            s, e = span(i, end)
+            s, e = tokens[i].start, tokens[end - 1].end
             return s > 0 and e < len(text) and text[s - 1] in _QUOTES and text[e] in _QUOTES
 
         out: list[tuple[int, int, Entry]] = []
+        n = len(tokens)
+        tags = matches.tags
         i = 0
         while i < n:
-            _, nodes, head = info[i]
-            if not nodes and head is None:
+            heads = matches.single(i, HEADS)
+            if NAMES_LEXICON not in tags[i] and i not in matches.phrases and not heads:
                 i += 1
                 continue
-            best = self._longest(keys, i, nodes, ok) if nodes else None
+            best = self._longest(matches, i, ok)
             # "عناصر (من) تنظيم داعش": a head word, an optional link, then a name.
-            if head is not None and i + 1 < n:
-                nxt = [i + 1] + ([i + 2] if keys[i + 1] in self.links and i + 2 < n else [])
+            if heads and i + 1 < n:
+                head = max(h.reading.skip for h in heads)
+                nxt = [i + 1] + ([i + 2] if LINKS in tags[i + 1] and i + 2 < n else [])
                 for j in nxt:
-                    hit = self._longest(keys, j, info[j][1], ok)
+                    hit = self._longest(matches, j, ok)
                     if hit is not None and (best is None or hit[0] > best[0]):
+                        rules.fire("actors.head_word")
                         best = (hit[0], head, hit[2])
             if best is None:
                 i += 1
                 continue
-            end, stripped, entries = best
-            start, stop = span(i, end)
-            start += _raw_prefix(words[i], stripped)
+            end, skip, entries = best
+            start, stop = tokens[i].start + skip, tokens[end - 1].end
             for entry in entries.values():
                 out.append((start, stop, entry))
             i = end
         return out
+
+    @staticmethod
+    def _longest(matches: match.Matches, i: int, ok: Any) -> tuple[int, int, dict[str, Entry]] | None:
+        """Longest name from token ``i`` over the word's readings: ``(end, skip, entries)``; at
+        equal length the least stripped reading wins."""
+        best = None
+        found = matches.starting(i, NAMES_LEXICON)
+        if not found:
+            return None
+        readings = matches.tokens[i].word.readings
+        for m in sorted(found, key=lambda m: (-m.end, readings.index(m.reading))):
+            payload = m.entry.value
+            kept = payload
+            if any(e.quoted for e in payload.values()):
+                kept = {lab: e for lab, e in payload.items() if not e.quoted or ok(i, m.end)}
+                rules.fire(
+                    "actors.quoted_name" if len(kept) == len(payload) else "actors.unquoted_name_dropped"
+                )
+            if kept:
+                best = (m.end, m.reading.skip, kept)
+                break
+        return best
 
     def by_country(self, choices: tuple[tuple[str, str], ...], country_code: str | None) -> Entry | None:
         """The actor a country-dependent word names where the text is (``default`` elsewhere)."""
@@ -447,6 +417,7 @@ def speaks_for(source: str) -> str | None:
 
 @component(
     "actors",
+    requires=["tokens", "matches"],
     assigns=[
         Label(
             "actor",
@@ -468,7 +439,7 @@ def make_actors() -> Any:
     def actors(doc: Document) -> Document:
         places: list[Any] | None = None
         sentences: list[Any] = []
-        for start, end, entry in lex.find(doc.clean):
+        for start, end, entry in lex.read(doc.clean, doc.tokens, doc.matches):
             choices = dict(entry.attrs).get("by_country")
             if choices is not None:
                 if places is None:
@@ -482,4 +453,5 @@ def make_actors() -> Any:
         return doc
 
     actors.name = "actors"  # type: ignore[attr-defined]
+    actors.lexicons = lex.lexicons  # type: ignore[attr-defined]  # compiled by the match stage
     return actors

@@ -29,13 +29,16 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
-from marsad import datafile
+from marsad import datafile, rules
 from marsad.document import Document
 from marsad.entities import gazetteer, place_model
+from marsad.entities.actors import lexicon as actor_lexicon
 from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, SETTLEMENTS, Gazetteer, Place, haversine_km
 from marsad.pipeline import Label, component
+from marsad.text import match
 from marsad.text.normalize import normalize, normalize_key
-from marsad.text.tokens import tokenize
+from marsad.text.tokens import NAMES as NAMES_READINGS
+from marsad.text.tokens import Reading, tokenize
 
 _SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
 
@@ -117,9 +120,10 @@ class PlaceWords(datafile.Strict):
     countryside_sides: dict[str, Direction]
     weak_triggers: list[str]
     country_before: list[str]
-    government_words: list[str]
+    government_words: match.WordList
     government_blockers: list[str]
     country_prior: dict[str, float]
+    from_words: list[str]
     violence_words: list[str]  # read by the place model
     org_heads: list[str]  # read by the place model
     generic_anaphors: list[str]
@@ -145,9 +149,11 @@ class Lexicon:
     weak_triggers: frozenset[str]
     country_before: frozenset[str]
     subdistrict_countries: frozenset[str]
-    government_words: frozenset[str]
+    government_words: match.WordList  # words, verb stems and the shared speech verbs
+    government_forms: frozenset[str]  # every form of them, for the place model's features
     government_blockers: frozenset[str]
     country_prior: dict[str, float]  # the countries an article about the Syrian war most likely means
+    from_words: frozenset[str]  # "على بعد 5 كيلومترات من X", "إلى الشرق من X"
     anaphors: frozenset[str]
     openers: frozenset[str]
     duals: frozenset[str]
@@ -156,7 +162,8 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """Trigger, qualifier and stop words from the data files, folded like the text."""
-    raw = datafile.load(gazetteer.DATA_DIR / "geocode.yaml", PlaceWords).model_dump()
+    words = datafile.load(gazetteer.DATA_DIR / "geocode.yaml", PlaceWords)
+    raw = words.model_dump()
     stop = (gazetteer.DATA_DIR / "stoplist.txt").read_text(encoding="utf-8").splitlines()
     return Lexicon(
         triggers={_key(k): v for k, v in raw["triggers"].items()},
@@ -168,41 +175,29 @@ def lexicon() -> Lexicon:
         weak_triggers=frozenset(_key(w) for w in raw["weak_triggers"]),
         country_before=frozenset(_key(w) for w in raw["country_before"]),
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
-        government_words=frozenset(_key(w) for w in raw["government_words"]),
+        government_words=words.government_words,
+        government_forms=frozenset(_key(form) for _id, form, _ in match.forms(words.government_words)),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
         country_prior=raw["country_prior"],
+        from_words=frozenset(_key(w) for w in raw["from_words"]),
         anaphors=frozenset(gazetteer.key_of(w) for w in raw["generic_anaphors"]),
         openers=frozenset(gazetteer.key_of(w) for w in raw["name_openers"]),
         duals=frozenset(_key(w) for w in raw["dual_heads"]),
     )
 
 
-def bases(word: str) -> list[tuple[str, int]]:
-    """A folded word and its clitic-stripped readings, as ``(base, prefix_length)``.
-
-    ``وبحمص`` -> ``[(وبحمص, 0), (بحمص, 1), (حمص, 2)]``; ``للرقه`` -> ``(الرقه, 2)`` (the
-    article's alif is dropped after ل). Kept behind one function so that it can switch to
-    ``marsad.text.tokens.candidates`` once the token layer lands."""
-    out = [(word, 0)]
-    i = 0
-    if len(word) > 3 and word[0] in "وف":
-        i = 1
-        out.append((word[1:], 1))
-    rest = word[i:]
-    if len(rest) > 3 and rest[0] in "بلك":
-        if rest[0] == "ل" and rest[1] == "ل" and len(rest) > 4:
-            out.append(("ا" + rest[1:], i + 1))
-        else:
-            out.append((rest[1:], i + 1))
-    return out
-
-
-def _trigger_base(word: str, lex: Lexicon) -> str:
-    """The trigger inside a word with its clitics (``وريف`` -> ``ريف``)."""
-    for base, _ in bases(word):
-        if base in lex.triggers:
-            return base
-    return word
+# The lexicons the places stage reads through the matcher (marsad.text.match).
+NAMES_LEX, VARIANTS, TRIGGERS, WEAK = "places.names", "places.variants", "places.triggers", "places.weak"
+DIRECTIONS, NEAR, UNITS, SIDES, FROM = (
+    "places.directions",
+    "places.near",
+    "places.units",
+    "places.sides",
+    "places.from",
+)
+COUNTRY_BEFORE, COUNTRIES = "places.country_before", "places.countries"
+GOVERNMENT, BLOCKERS = "places.government_words", "places.government_blockers"
+VIOLENCE = "places.violence_words"  # read by the place model
 
 
 _Word = tuple[int, int, str]  # start, end, folded key
@@ -212,8 +207,9 @@ _CLAUSE_BREAK_RE = re.compile(r"[.!?؟\n،,;:]")
 class _Context:
     """A document's word bases and, on first need, what the whole article says (place model)."""
 
-    def __init__(self, tokens: list[Any]) -> None:
+    def __init__(self, tokens: list[Any], matches: match.Matches) -> None:
         self.bases = [t.base for t in tokens]
+        self.matches = matches
         self.article: place_model.Article | None = None
         self.aliases: list[tuple[int, int]] | None = None  # actor and source names, on first need
         self.alias_starts: list[int] = []
@@ -246,74 +242,93 @@ class Geocoder:
         self.gaz = gaz or gazetteer.get()
         self.lex = lexicon()
         self.model = place_model.model() if use_model else None
-        self._kinds: dict[str, int] = {}
         # per name: its model features, its candidates' countries, whether one is a capital
         self._static: dict[tuple[str, bool], tuple[tuple[str, ...], frozenset[str], bool]] = {}
-        self._heads: frozenset[str] | None = None
-        self.firsts: dict[str, int] = {}
-        for key in self.gaz.exact:
-            n = key.count(" ") + 1
-            if 1 < n <= MAX_WORDS:
-                first = key.split(" ", 1)[0]
-                self.firsts[first] = max(self.firsts.get(first, 1), n)
-        self._starts: dict[str, list[tuple[str, int, int]]] = {}
         self.country_names = {p.country_code: p.name for p in self.gaz.places if p.type == "country"}
-        self.country_keys: dict[str, str] = {}  # one-word country name -> code
-        self._countries: dict[str, str | None] = {}
-        self._single: dict[str, tuple[int, int, str, bool] | None] = {}
+        country_keys: dict[str, str] = {}  # one-word country name -> code
         self._names: dict[tuple[str, bool], tuple[list[Place], bool]] = {}
         for p in self.gaz.places:
             if p.type == "country":
                 for name in p.name_ar.split("|"):
                     key = gazetteer.key_of(name)
                     if " " not in key:
-                        self.country_keys[key] = p.country_code
+                        country_keys[key] = p.country_code
+        # settlement head nouns that mark a name in construct ("مدينة X"), for the place model
+        self._heads = frozenset(
+            k
+            for k, v in self.lex.triggers.items()
+            if v in place_model.SETTLEMENT_HEADS and k not in self.lex.weak_triggers
+        )
+        self.lexicons = self._lexicons(country_keys)  # compiled by the match stage
+        self._matcher: match.Matcher | None = None
+
+    def _lexicons(self, country_keys: dict[str, str]) -> list[match.Lexicon]:
+        """The gazetteer's names and geocode.yaml's word lists as lexicons of the matcher.
+
+        A name's first word may lose its proclitics (``وبحمص``), never its article; the later
+        words of a name are compared as written, with nothing but spaces or hyphens between."""
+        lex, exact = self.lex, self.gaz.exact
+        names = ((k, tuple(k.split(" ")), k) for k in exact if k.count(" ") < MAX_WORDS and len(k) >= 2)
+        variants = ((k, (k,), k) for k in self.gaz.variant if " " not in k and len(k) >= 4)
+
+        def table(name: str, words: dict[str, str] | frozenset[str], accept: int = NAMES_READINGS, **kw):
+            values = words if isinstance(words, dict) else dict.fromkeys(words)
+            return match.Lexicon(name, ((w, w, v) for w, v in values.items()), accept, **kw)
+
+        return [
+            match.Lexicon(NAMES_LEX, names, NAMES_READINGS),
+            match.Lexicon(VARIANTS, variants, NAMES_READINGS),
+            table(TRIGGERS, lex.triggers),
+            table(WEAK, lex.weak_triggers),
+            table(DIRECTIONS, lex.directions, rest="readings"),
+            table(NEAR, lex.near),
+            table(UNITS, lex.units),
+            table(SIDES, lex.sides, accept=0),
+            table(FROM, lex.from_words, accept=0),
+            table(COUNTRY_BEFORE, lex.country_before),
+            table(COUNTRIES, country_keys),
+            match.Lexicon.words(GOVERNMENT, lex.government_words, NAMES_READINGS),
+            table(BLOCKERS, lex.government_blockers),
+            match.Lexicon.words(VIOLENCE, sorted(place_model.words().violence)),
+            *actor_lexicon().lexicons,  # the place model asks whether a longer name covers a match
+        ]
+
+    def matches(self, text: str) -> tuple[list[Any], match.Matches]:
+        """Tokens and matches of a text read without a pipeline (``marsad geocode``, tests)."""
+        if self._matcher is None:
+            self._matcher = match.Matcher(self.lexicons)
+        tokens = tokenize(text)
+        return tokens, self._matcher(text, tokens)
 
     # -- detection ------------------------------------------------------------------------
-    def _bases_in_index(self, word: str) -> list[tuple[str, int, int]]:
-        """The readings of a word that can start a name: (base, prefix length, longest name)."""
-        hit = self._starts.get(word)
-        if hit is None:
-            hit = []
-            for base, plen in bases(word):
-                if len(base) < 2:
-                    continue
-                longest = self.firsts.get(base, 0)
-                if longest or base in self.gaz.exact or (base in self.gaz.variant and len(base) >= 4):
-                    hit.append((base, plen, max(longest, 1)))
-            if len(self._starts) > 500_000:
-                self._starts.clear()
-            self._starts[word] = hit
-        return hit
-
-    def _match_at(self, text: str, words: list[_Word], i: int) -> tuple[int, int, str, bool] | None:
-        """Longest name starting at word ``i``: (prefix length, word count, key, variant).
-
-        A word that can only start one-word names is matched once and remembered."""
-        word = words[i][2]
-        if word in self._single:
-            return self._single[word]
-        best: tuple[int, int, str, bool] | None = None
-        hits = self._bases_in_index(word)
-        for base, plen, longest in hits:
-            parts = [base]
-            for j in range(i + 1, min(len(words), i + longest)):
-                if not _GAP_JOIN_RE.match(text[words[j - 1][1] : words[j][0]]):
-                    break
-                parts.append(words[j][2])
-            lone = base not in self.lex.triggers  # "ومدينة بصرى": a lone trigger is not Madinah
-            for n in range(len(parts), 0 if lone else 1, -1):
-                key = " ".join(parts[:n]) if n > 1 else base
-                if key in self.gaz.exact:
-                    if best is None or n > best[1]:
-                        best = (plen, n, key, False)
-                    break
-            if best is None and lone and base in self.gaz.variant and len(base) >= 4:
-                best = (plen, 1, base, True)
-        if all(h[2] == 1 for h in hits):
-            if len(self._single) > 500_000:
-                self._single.clear()
-            self._single[word] = best
+    def _match_at(self, m: match.Matches, i: int) -> tuple[Reading, int, str, bool] | None:
+        """Longest name starting at token ``i``: (the reading it starts from, word count, key,
+        variant). The least stripped reading wins a tie; a trigger word alone ("ومدينة بصرى")
+        is no name, and the article-toggled variant of a word only stands when no reading is a
+        name as written."""
+        single = m.hits[i].single
+        names = single.get(NAMES_LEX, ())
+        variants = single.get(VARIANTS, ())
+        phrases = [x for x in m.phrases.get(i, ()) if x.lexicon == NAMES_LEX]
+        if not names and not variants and not phrases:
+            return None
+        # the longest name each reading starts: (word count, key), a lone trigger word excluded
+        triggers = {h.reading for h in single.get(TRIGGERS, ())}
+        longest: dict[Reading, tuple[int, str]] = {}
+        for x in phrases:  # longest first
+            longest.setdefault(x.reading, (x.end - i, x.entry.value))
+        for h in names:
+            if h.reading not in triggers:  # "ومدينة بصرى": a lone trigger is not Madinah
+                longest.setdefault(h.reading, (1, h.entry.value))
+        variant_of = {h.reading for h in variants}
+        best: tuple[Reading, int, str, bool] | None = None
+        for r in m.tokens[i].word.readings:
+            got = longest.get(r)
+            if got is not None:
+                if best is None or got[0] > best[1]:
+                    best = (r, got[0], got[1], False)
+            elif best is None and r in variant_of and r not in triggers:
+                best = (r, 1, r.key, True)
         return best
 
     def _name(self, key: str, variant: bool) -> tuple[list[Place], bool]:
@@ -336,128 +351,104 @@ class Geocoder:
                 return True
         return False
 
-    def _country_of(self, word: str) -> str | None:
-        """The country a word names (``وسوريا`` -> SY), cached per word."""
-        cc = self._countries.get(word, "")
-        if cc == "":
-            cc = next((self.country_keys[b] for b, _ in bases(word) if b in self.country_keys), None)
-            if len(self._countries) > 500_000:
-                self._countries.clear()
-            self._countries[word] = cc
-        return cc
-
     def _country_in_sentence(
-        self, text: str, words: list[_Word], i: int, codes: set[str], seen: _Countries
+        self, text: str, m: match.Matches, i: int, codes: set[str], seen: _Countries
     ) -> bool:
-        """Whether a country of ``codes`` is named in the sentence around word ``i``.
+        """Whether a country of ``codes`` is named in the sentence around token ``i``.
 
         ``seen`` is filled once per document, on first need, with its sentence ends and the
         (offset, code) of its country words, so each question is two bisections and a scan."""
+        tokens = m.tokens
         if seen.ends is None:
-            seen.ends = [m.start() for m in _SENTENCE_END_RE.finditer(text)]
-            get, country_of = self._countries.get, self._country_of
-            for w in words:
-                cc = get(w[2], "")
-                if cc == "":
-                    cc = country_of(w[2])
-                if cc:
-                    seen.named.append((w[0], cc))
+            seen.ends = [x.start() for x in _SENTENCE_END_RE.finditer(text)]
+            seen.named = [
+                (tokens[j].start, m.value(j, COUNTRIES)) for j, t in enumerate(m.tags) if COUNTRIES in t
+            ]
         ends = seen.ends
-        k = bisect.bisect_left(ends, words[i][0])
+        k = bisect.bisect_left(ends, tokens[i].start)
         lo = ends[k - 1] if k else -1
         hi = ends[k] if k < len(ends) else len(text)
         return any(lo < s < hi and cc in codes for s, cc in seen.named)
 
-    def _adjective(self, words: list[_Word], i: int, plen: int, key: str, places: list[Place]) -> bool:
+    def _adjective(self, m: match.Matches, i: int, cut: int, key: str, places: list[Place]) -> bool:
         """``جنسيات سورية``: a feminine country name after a noun is its adjective."""
-        if plen or i == 0 or not key.endswith("يه") or any(p.type != "country" for p in places):
+        if cut or i == 0 or not key.endswith("يه") or any(p.type != "country" for p in places):
             return False
-        lex = self.lex
-        prev = [b for b, _ in bases(words[i - 1][2])]
-        return not any(b in lex.country_before or b in lex.directions or b in lex.near for b in prev)
+        return not m.tags[i - 1] & {COUNTRY_BEFORE, DIRECTIONS, NEAR}
 
-    def _trigger_before(self, words: list[_Word], i: int, prefix: int) -> str | None:
+    def _trigger_before(self, m: match.Matches, i: int, prefix: int) -> str | None:
         if prefix or i == 0:
             return None
-        for base, _ in bases(words[i - 1][2]):
-            if base in self.lex.triggers:
-                # "ناحية مركز X" is the central subdistrict of X, not a town called مركز.
-                if (
-                    i >= 2
-                    and self.lex.triggers.get(_trigger_base(words[i - 2][2], self.lex)) == "subdistrict"
-                ):
-                    return "subdistrict"
-                return self.lex.triggers[base]
-        return None
+        trigger = m.value(i - 1, TRIGGERS)
+        if trigger is not None and i >= 2 and m.value(i - 2, TRIGGERS) == "subdistrict":
+            return "subdistrict"  # "ناحية مركز X" is the central subdistrict of X, not a town called مركز
+        return trigger
 
-    def _qualifier_before(self, words: list[_Word], i: int) -> str | None:
+    def _qualifier_before(self, m: match.Matches, i: int) -> str | None:
         """``قرب X``، ``شمال X``، ``بالقرب من X``، ``على بعد 5 كم من X``، ``إلى الشرق من X``."""
         if i == 0:
             return None
-        lex = self.lex
-        prev = [b for b, _ in bases(words[i - 1][2])]
-        for b in prev:
-            if b in lex.near:
-                return lex.near[b]
-            if b in lex.directions:
-                if i >= 2 and f"{words[i - 2][2]} {b}" in lex.directions:
-                    return lex.directions[f"{words[i - 2][2]} {b}"]
-                return lex.directions[b]
-        if words[i - 1][2] == "من" and i >= 2:
-            for b, _ in bases(words[i - 2][2]):
-                if b in lex.units:
-                    return "distance"
-                if b in lex.near:
-                    return lex.near[b]
-                if b in lex.directions:
-                    return lex.directions[b]
+        near = m.value(i - 1, NEAR)
+        if near is not None:
+            return near
+        if DIRECTIONS in m.tags[i - 1]:
+            two = [x for x in m.ending(i, DIRECTIONS) if x.start == i - 2]  # "شمال شرق X"
+            return (two or m.ending(i, DIRECTIONS))[0].entry.value
+        if FROM in m.tags[i - 1] and i >= 2:
+            if UNITS in m.tags[i - 2]:
+                return "distance"
+            return m.value(i - 2, NEAR) or m.value(i - 2, DIRECTIONS)
         return None
 
     def detect(
-        self, text: str, tokens: list[Any] | None = None, labeller: place_model.Labeller | None = None
+        self,
+        text: str,
+        matches: match.Matches | None = None,
+        labeller: place_model.Labeller | None = None,
     ) -> list[_Mention]:
-        """Place mentions of ``text``, read from its tokens (``doc.tokens``) when given.
+        """Place mentions of ``text``, read from the document's matches when given.
 
         The place model decides each candidate when it is shipped; ``labeller`` (training) decides
         instead and sees every candidate's features."""
-        if tokens is None:
-            tokens = tokenize(text)
+        if matches is None:
+            _tokens, matches = self.matches(text)
+        m = matches
+        tokens = m.tokens
         words = [(t.start, t.end, t.norm) for t in tokens]
         named = _Countries()  # country words, read on first need
-        ctx = _Context(tokens)
+        ctx = _Context(tokens, m)
         out: list[_Mention] = []
         i = 0
         list_trigger: str | None = None
         list_end = -1
         dual = False  # the list opened with a dual head noun ("بلدتي X وY"): it has two members
-        starts = self._starts
         while i < len(words):
-            hits = starts.get(words[i][2])
-            m = None if hits == [] else self._match_at(text, words, i)
-            if m is None:
+            hit = self._match_at(m, i)
+            if hit is None:
                 if dual and i == list_end and self._second_of_two(text, words, i):
                     # "بلدتي الفوعة وكفرية": the second of two is a place even when the gazetteer
                     # lacks it; a container after it may still place it (resolve)
+                    rules.fire("places.second_of_two")
                     out.append(
                         _Mention(words[i][0] + 1, words[i][1], i, i + 1, [], True, list_trigger, in_list=True)
                     )
                 dual = False
                 i += 1
                 continue
-            plen, n, key, variant = m
+            reading, n, key, variant = hit
+            plen = reading.cut
             if TANWEEN in text[words[i][0] : words[i + n - 1][1]]:
+                rules.fire("places.tanween")
                 i += 1  # "دوماً" (always), "سورياً" (Syrians): adverbs and accusatives, not names
                 continue
             if _ROUND_RE.match(text, words[i + n - 1][1]):
+                rules.fire("places.conference_round")
                 i += n  # "جنيف 2", "أستانا 3": a conference round, not the city
                 continue
             places, strong = self._name(key, variant)
-            trigger = raw_trigger = self._trigger_before(words, i, plen)
-            if (
-                trigger is not None
-                and not strong
-                and _trigger_base(words[i - 1][2], self.lex) in self.lex.weak_triggers
-            ):
+            trigger = raw_trigger = self._trigger_before(m, i, plen)
+            if trigger is not None and not strong and WEAK in m.tags[i - 1]:
+                rules.fire("places.weak_trigger")
                 trigger = None  # "عاصمة الثورة": a weak trigger does not make a common word a place
             in_list = False
             if trigger is None and list_trigger and i == list_end and plen <= 1 and not variant:
@@ -471,6 +462,7 @@ class Geocoder:
                     local = [p for p in places if p.country_code in same]
                     # With no candidate in the list's country it is a place the gazetteer
                     # lacks: a container after the list may still place it (resolve).
+                    rules.fire("places.list_member")
                     trigger, in_list, places = list_trigger, True, local
             elif (
                 trigger is None
@@ -493,11 +485,13 @@ class Geocoder:
                     )
                 ]
                 if near and _GAP_LIST_RE.match(gap):
+                    rules.fire("places.joined_neighbour")
                     in_list, places = True, near
             if (trigger is None or trigger == "countryside") and not in_list and key in self.lex.anaphors:
                 i += n  # "المدينة": a place the article named, never a gazetteer entry
                 continue
-            if trigger is None and self._adjective(words, i, plen, key, places):
+            if trigger is None and self._adjective(m, i, plen, key, places):
+                rules.fire("places.country_adjective")
                 i += 1
                 continue
             codes = {p.country_code for p in places if p.type != "country"}
@@ -506,12 +500,12 @@ class Geocoder:
                 or trigger is not None
                 or in_list
                 or not (variant or key in self.lex.stoplist)
-                and self._country_in_sentence(text, words, i, codes, named)
+                and self._country_in_sentence(text, m, i, codes, named)
             )
             government = False
             if labeller is not None or self.model is not None:
                 feats = self._features(
-                    text, words, ctx, i, n, plen, key, strong, trigger, raw_trigger, in_list, named
+                    text, m, words, ctx, i, n, plen, key, strong, trigger, raw_trigger, in_list, named
                 )
                 feats.append("rules" if rules_take else "no_rules")
                 if labeller is not None:
@@ -527,6 +521,7 @@ class Geocoder:
             else:
                 take = rules_take
             if not take:
+                rules.fire("places.not_a_place")
                 i += 1
                 continue
             if trigger == "admin1":
@@ -539,29 +534,31 @@ class Geocoder:
             elif trigger is not None and trigger != "countryside":
                 points = [p for p in places if p.type not in AREA_TYPES]
                 places = points or places
-            start = words[i][0] + plen
+            start = words[i][0] + reading.skip
             if trigger in ("countryside", "admin1") and not in_list and i > 0:
-                start = words[i - 1][0] + len(words[i - 1][2]) - len(_trigger_base(words[i - 1][2], self.lex))
+                start = words[i - 1][0] + m.single(i - 1, TRIGGERS)[0].reading.skip  # "وريف حلب": ريف
             end = words[i + n - 1][1]
             quoted = _quoted_rest(text, start, end)
             if quoted is not None:
                 # "تلة "جورة الماء"": the quoted name is longer than the gazetteer's match, so it is
                 # a place the gazetteer lacks; a container after it may still place it (resolve).
+                rules.fire("places.quoted_name")
                 places, end = [], quoted
                 while i + n < len(words) and words[i + n][1] <= end:
                     n += 1
             elif n == 1 and key in self.lex.openers and self._name_goes_on(text, words, i + 1):
                 # "بلدة دير هجاري", "تل شور": دير، تل، كفر open a longer name the gazetteer lacks
+                rules.fire("places.name_opener")
                 places, end, n = [], words[i + 1][1], 2
             mention = _Mention(start, end, i, i + n, places, not strong, trigger, in_list=in_list)
             mention.government = government
             anchor = i - 1 if (trigger and not in_list) else i
             if not in_list:
-                mention.qualifier = self._qualifier_before(words, anchor + (0 if anchor == i else 0))
+                mention.qualifier = self._qualifier_before(m, anchor + (0 if anchor == i else 0))
                 if trigger and mention.qualifier is None and anchor >= 0:
-                    mention.qualifier = self._qualifier_before(words, anchor)
+                    mention.qualifier = self._qualifier_before(m, anchor)
             if trigger == "countryside":
-                side = self._side_after(text, words, i + n)
+                side = self._side_after(m, i + n)
                 if side:
                     mention.end = words[i + n + side[1] - 1][1]
                     mention.last = i + n + side[1]
@@ -571,7 +568,7 @@ class Geocoder:
             out.append(mention)
             if trigger:
                 list_trigger = trigger
-                dual = not in_list and _trigger_base(words[i - 1][2], self.lex) in self.lex.duals
+                dual = not in_list and any(h.reading.key in self.lex.duals for h in m.single(i - 1, TRIGGERS))
             elif not in_list:
                 list_trigger = None
             list_end = mention.last
@@ -592,7 +589,7 @@ class Geocoder:
             and word not in lex.triggers
             and word not in lex.directions
             and word not in lex.near
-            and word not in lex.government_words
+            and word not in lex.government_forms
         )
 
     def _second_of_two(self, text: str, words: list[_Word], i: int) -> bool:
@@ -608,6 +605,7 @@ class Geocoder:
     def _features(
         self,
         text: str,
+        m: match.Matches,
         words: list[_Word],
         ctx: _Context,
         i: int,
@@ -623,7 +621,7 @@ class Geocoder:
         """The place model's view of the candidate at words ``i``..``i+n``."""
         art = ctx.article
         if art is None:
-            art = ctx.article = self._article(text, words, ctx)
+            art = ctx.article = self._article(text, m, words, ctx)
         start, end = words[i][0] + plen, words[i + n - 1][1]
         prev = [ctx.bases[j] for j in range(i - 1, max(i - 3, -1), -1)] if not plen else []
         if plen:  # the clitic is the word before: "بالرقة" reads as "ب"
@@ -643,7 +641,7 @@ class Geocoder:
                 any((p.country_code, p.name.casefold()) in _capitals() for p in every),
             )
         name_feats, codes, capital = static
-        gov = self.lex.government_words
+        gov = self.lex.government_forms
         gov_cue = (
             capital
             and trigger is None
@@ -659,8 +657,8 @@ class Geocoder:
             trigger=trigger or (raw_trigger if in_list else None),
             weak_trigger=raw_trigger is not None and trigger is None,
             in_list=in_list,
-            qualifier=self._qualifier_before(words, i) is not None,
-            country_named=bool(codes) and self._country_in_sentence(text, words, i, set(codes), named),
+            qualifier=self._qualifier_before(m, i) is not None,
+            country_named=bool(codes) and self._country_in_sentence(text, m, i, set(codes), named),
             prev=prev,
             nxt=nxt,
             headed=key.split(" ", 1)[0] in art.headed,
@@ -670,40 +668,22 @@ class Geocoder:
             p1_definite=i > 0 and words[i - 1][2].startswith("ال"),
         )
 
-    def _word_kind(self, word: str, base: str) -> int:
-        """1: a violence word, 2: a settlement head noun in construct (مدينة، بلدة), cached."""
-        kind = self._kinds.get(word)
-        if kind is None:
-            if self._heads is None:
-                self._heads = frozenset(
-                    k
-                    for k, v in self.lex.triggers.items()
-                    if v in place_model.SETTLEMENT_HEADS and k not in self.lex.weak_triggers
-                )
-            vocab = place_model.words().violence
-            kind = (1 if base in vocab or word in vocab else 0) | (
-                2 if any(b in self._heads for b, _ in bases(word)) else 0
-            )
-            if len(self._kinds) > 500_000:
-                self._kinds.clear()
-            self._kinds[word] = kind
-        return kind
-
-    def _article(self, text: str, words: list[_Word], ctx: _Context) -> place_model.Article:
+    def _article(self, text: str, m: match.Matches, words: list[_Word], ctx: _Context) -> place_model.Article:
         art = place_model.Article()
-        kinds, word_kind = self._kinds, self._word_kind
         last = len(words) - 1
-        for j, (s, e, w) in enumerate(words):
-            kind = kinds.get(w)
-            if kind is None:
-                kind = word_kind(w, ctx.bases[j])
-            if kind & 1:
+        for j, (s, e, _w) in enumerate(words):
+            if VIOLENCE in m.tags[j]:
                 art.violent.append(s)
             # "مدينة X", "بلدة X": a head noun in construct (not "المدينة، X") right before a name
-            if kind & 2 and j < last and not text[e : words[j + 1][0]].strip():
+            if (
+                j < last
+                and TRIGGERS in m.tags[j]
+                and any(h.reading.key in self._heads for h in m.hits[j].single[TRIGGERS])
+                and not text[e : words[j + 1][0]].strip()
+            ):
                 art.headed.add(ctx.bases[j + 1])
                 art.headed.add(words[j + 1][2])
-        art.breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
+        art.breaks = [x.start() for x in _CLAUSE_BREAK_RE.finditer(text)]
         return art
 
     def _in_alias(self, text: str, ctx: _Context, start: int, end: int) -> bool:
@@ -711,9 +691,8 @@ class Geocoder:
 
         The actor dictionary runs once over the document, on the first candidate that asks."""
         if ctx.aliases is None:
-            from marsad.entities.actors import lexicon as actor_lexicon
-
-            ctx.aliases = sorted((s, e) for s, e, _ in actor_lexicon().find(text) if e - s > 0)
+            names = actor_lexicon().read(text, ctx.matches.tokens, ctx.matches)
+            ctx.aliases = sorted((s, e) for s, e, _ in names if e - s > 0)
             ctx.alias_starts = [s for s, _ in ctx.aliases]
         k = bisect.bisect_right(ctx.alias_starts, start)
         while k > 0:
@@ -725,17 +704,11 @@ class Geocoder:
                 return True
         return False
 
-    def _side_after(self, text: str, words: list[_Word], j: int) -> tuple[str, int] | None:
+    @staticmethod
+    def _side_after(m: match.Matches, j: int) -> tuple[str, int] | None:
         """``ريف حلب الشرقي`` / ``الشمالي الغربي``: the side and how many words it takes."""
-        for n in (2, 1):
-            if j + n > len(words):
-                continue
-            if any(not _GAP_JOIN_RE.match(text[words[k - 1][1] : words[k][0]]) for k in range(j, j + n)):
-                continue
-            key = " ".join(w[2] for w in words[j : j + n])
-            if key in self.lex.sides:
-                return self.lex.sides[key], n
-        return None
+        sides = m.starting(j, SIDES) if j < len(m.tokens) else []
+        return (sides[0].entry.value, sides[0].end - j) if sides else None
 
     # -- resolution -----------------------------------------------------------------------
     def resolve(self, text: str, mentions: list[_Mention]) -> None:
@@ -862,8 +835,10 @@ class Geocoder:
         else:
             return
         if inside:
+            rules.fire("places.container_inside")
             m.candidates = inside
         elif cities and (kind != "admin1" or not m.candidates):
+            rules.fire("places.container_fallback")
             m.own_type = m.candidates[0].type if m.candidates else None
             m.candidates, m.fallback = cities, kind
 
@@ -922,54 +897,55 @@ class Geocoder:
             "qualifier": m.qualifier,
         }
 
-    def governments(self, text: str, mentions: list[_Mention]) -> set[int]:
+    def governments(self, text: str, mentions: list[_Mention], m: match.Matches) -> set[int]:
         """Indexes of the mentions that are a capital standing for its government.
 
         "وصفته أنقرة"، "موسكو تنفي"، "تتهم واشنطن ولندن وباريس" (the list shares the verb)."""
         out: set[int] = set()
-        for k, m in enumerate(mentions):
-            if m.chosen is None or (m.chosen.country_code, m.chosen.name.casefold()) not in _capitals():
+        tokens = m.tokens
+        for k, mention in enumerate(mentions):
+            chosen = mention.chosen
+            if chosen is None or (chosen.country_code, chosen.name.casefold()) not in _capitals():
                 continue
-            if m.trigger or m.qualifier:
+            if mention.trigger or mention.qualifier:
                 continue  # "مدينة دمشق", "قرب دمشق": the city
-            before = _WORD_RE.findall(_CLITICS_RE.sub("", text[max(0, m.start - 60) : m.start]))
-            after = _WORD_RE.findall(text[m.end : m.end + 40])
-            while len(before) > 1 and self._capital_word(before[-1]):
-                before.pop()  # "تتهم واشنطن ولندن وباريس": the list shares its verb
-            while len(after) > 1 and self._capital_word(after[0]):
+            # the words around it, nearest first, within 60 characters before and 40 after
+            before = [j for j in range(mention.first - 1, -1, -1) if tokens[j].start >= mention.start - 60]
+            after = [j for j in range(mention.last, len(tokens)) if tokens[j].end <= mention.end + 40]
+            while len(before) > 1 and self._capital_word(m, before[0]):
+                before.pop(0)  # "تتهم واشنطن ولندن وباريس": the list shares its verb
+            while len(after) > 1 and self._capital_word(m, after[0]):
                 after.pop(0)  # "أنقرة وواشنطن متفقتان"
-            prev = {b for b, _ in bases(_key(before[-1]))} if before else set()
-            nxt = {b for b, _ in bases(_key(after[0]))} if after else set()
-            if prev & self.lex.government_blockers:
+            prev = m.tags[before[0]] if before else frozenset()
+            nxt = m.tags[after[0]] if after else frozenset()
+            if BLOCKERS in prev:
                 continue
-            if prev & self.lex.government_words or nxt & self.lex.government_words:
+            if GOVERNMENT in prev or GOVERNMENT in nxt:
+                rules.fire("places.government")
                 out.add(k)
         return out
 
-    def _capital_word(self, word: str) -> bool:
+    def _capital_word(self, m: match.Matches, j: int) -> bool:
         return any(
             (p.country_code, p.name.casefold()) in _capitals()
-            for b, _ in bases(_key(word))
-            for p in self.gaz.lookup(b)
+            for h in m.single(j, NAMES_LEX)
+            for p in self._name(h.entry.value, False)[0]
         )
 
     def __call__(self, doc: Document) -> Document:
-        mentions = self.detect(doc.clean, doc.tokens or None)
+        m = doc.matches if doc.matches is not None else self.matches(doc.clean)[1]
+        mentions = self.detect(doc.clean, matches=m)
         self.resolve(doc.clean, mentions)
-        governments = self.governments(doc.clean, mentions)
+        governments = self.governments(doc.clean, mentions, m)
         seen: set[tuple[int, int]] = set()
-        for k, m in enumerate(mentions):
-            if (m.start, m.end) not in seen:  # one span per mention, however it was reached
-                seen.add((m.start, m.end))
-                attrs = self.attrs(m)
-                if k in governments or m.government:
+        for k, mention in enumerate(mentions):
+            if (mention.start, mention.end) not in seen:  # one span per mention, however it was reached
+                seen.add((mention.start, mention.end))
+                attrs = self.attrs(mention)
+                if k in governments or mention.government:
                     attrs["role"] = "government"
-                doc.add(m.start, m.end, "place", **attrs)
+                doc.add(mention.start, mention.end, "place", **attrs)
         return doc
-
-
-_WORD_RE = re.compile(r"[\u0621-\u064a\u0671\u0640\u064b-\u0652]+")
-_CLITICS_RE = re.compile(r"[وفبل]*$")  # the proclitics glued to a name ("ولندن")
 
 
 @lru_cache(maxsize=1)
@@ -987,7 +963,7 @@ def _capitals() -> frozenset[tuple[str, str]]:
 
 @component(
     "places",
-    requires=["tokens"],
+    requires=["tokens", "matches"],
     assigns=[
         Label(
             "place",

@@ -23,10 +23,12 @@ from typing import Any
 
 from marsad import datafile
 from marsad.document import Document
-from marsad.entities.actors import candidates, expand, lexicon
+from marsad.entities.actors import expand, lexicon
 from marsad.extras import require
 from marsad.pipeline import Label, component
+from marsad.text import match
 from marsad.text.normalize import normalize_key
+from marsad.text.tokens import NAMES, loose
 
 DATA = Path(__file__).parent / "data" / "ner"
 MODEL_PATH = DATA / "anercorp.crfsuite"
@@ -111,12 +113,13 @@ def _expand_all(patterns: Iterable[str]) -> set[str]:
     return {normalize_key(a) for p in patterns for a in expand(p)}
 
 
-def _strip(key: str) -> str:
-    """The base of a word: proclitics and the article off (for lookups in name lists)."""
-    base = candidates(key)[-1][0]
-    if base.startswith("ال") and len(base) > 4:
-        base = base[2:]
-    return base
+def _strip(word: str) -> str:
+    """The base of a word for lookups in name lists: its proclitics off (the most stripped of
+    the readings that keep the article), then a long word's article. The loose analysis is the
+    one the shipped model was trained with; retrained on the default one it falls below the ORG
+    floor (LOC 0.881, PERS 0.752, ORG 0.707 on ANERcorp test)."""
+    base = min((r.key for r in loose(word).readings if not r.kind & ~NAMES), key=len)
+    return base[2:] if base.startswith("ال") and len(base) > 4 else base
 
 
 class NerWords(datafile.Strict):
@@ -125,7 +128,7 @@ class NerWords(datafile.Strict):
     person_triggers: list[str]
     org_triggers: list[str]
     loc_triggers: list[str]
-    source_verbs: list[str]
+    source_verbs: match.WordList
     countries: list[str]
 
 
@@ -133,11 +136,12 @@ class Featurizer:
     """Turns tokens into CRF feature strings; word-level parts are cached."""
 
     def __init__(self) -> None:
-        lex = datafile.load(DATA / "lexicon.yaml", NerWords).model_dump()
+        words = datafile.load(DATA / "lexicon.yaml", NerWords)
+        lex = words.model_dump()
         self.person = _expand_all(lex["person_triggers"])
         self.org = _expand_all(lex["org_triggers"])
         self.loc = _expand_all(lex["loc_triggers"])
-        self.verbs = _expand_all(lex["source_verbs"])
+        self.verbs = {normalize_key(form) for _id, form, _ in match.forms(words.source_verbs)}
         countries = _expand_all(lex["countries"])
         self.countries = countries | {_strip(c) for c in countries}
         self.places, self.place_parts = _geonames_arabic()

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from marsad import rules
 from marsad.document import Document, Span
 from marsad.event import INTER_CODES, Event, Evidence, combined_status
 from marsad.events.lexicon import Lexicon, Trigger, load, policy
 from marsad.pipeline import Label, component
-from marsad.text.tokens import candidates
 
 # Place types that contain others; kept only when a clause names nothing more specific.
 STRIKES = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
@@ -28,7 +28,6 @@ AGENTLESS = frozenset({"Remote explosive/landmine/IED"})
 BROAD = {"country", "admin1", "admin2", "admin3", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
 UNARMED = {"civilians", "protesters"}
-COMPLEMENTIZERS = ("ان", "بان", "انه", "انها")
 # Event types that need someone named in the clause: fighting and taking ground have sides.
 NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Government regains territory"}
 # What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
@@ -99,7 +98,7 @@ class Unit:
 
 @component(
     "events",
-    requires=["tokens", "sentence", "date", "casualties", "place", "actor", "source"],
+    requires=["tokens", "matches", "sentence", "date", "casualties", "place", "actor", "source"],
     assigns=[
         Label("trigger", "", {"sub_event_type": (str, ""), "lemma": (str, "the trigger's id")}),
         "events",
@@ -108,7 +107,12 @@ class Unit:
 class EventExtractor:
     def __init__(self) -> None:
         self.lex: Lexicon = load()
+        self.lexicons = self.lex.lexicons  # compiled by the match stage
         self.policy = policy()
+        self.triggers = self.lex.triggers.name
+        self.aim_verbs = self.lex.aim_verbs
+        # each word list as the name of its lexicon: "self.negation in tags[j]" asks whether
+        # token j matched it
         c = self.lex.context
         self.air = c["air_words"]
         self.weapons = c["weapon_words"]
@@ -116,7 +120,6 @@ class EventExtractor:
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
         self.opinion = c["opinion"]
-        self.aim_verbs = c["aim_verbs"]
         self.coalition_words = c["coalition_words"]
         self.negation = c["negation"]
         self.denial = c["denial"]
@@ -141,7 +144,10 @@ class EventExtractor:
         self.count_words = c["count_words"]
         self.causes = c["causes"]
         self.connectors = c["connectors"]
-        self._cache: dict[str, tuple[tuple[str, ...], bool, bool]] = {}
+        self.complementizers = c["complementizers"]
+        self.between = c["between"]
+        self.partitive = c["partitive"]
+        self.side_words = c["side_words"]
 
     # -- document ------------------------------------------------------------------------------
     def __call__(self, doc: Document) -> Document:
@@ -152,12 +158,12 @@ class EventExtractor:
         if not tokens:
             return doc
         self._tok_starts = [t.start for t in tokens]
-        cache = self._cache
-        infos = [cache.get(t.text) for t in tokens]  # inline: a call per token costs more
-        for j, info in enumerate(infos):
-            if info is None:
-                infos[j] = self._info(tokens[j])
-        keys, self._connector, self._maybe = (list(col) for col in zip(*infos, strict=True))
+        self._matches = doc.matches
+        tags = doc.matches.tags  # per token, the lexicons its word matched
+        self._connector = [self.connectors in t for t in tags]
+        self._maybe = [self.triggers in t for t in tags]  # a trigger word, or a phrase's first word
+        for i, found in doc.matches.phrases.items():
+            self._maybe[i] = self._maybe[i] or any(x.lexicon == self.triggers for x in found)
         self._sep_before = self._separators(doc, tokens)
         idx = {
             label: SpanIndex(doc.spans_of(label))
@@ -171,17 +177,19 @@ class EventExtractor:
             ctx.sentence_actor = None
             lo = bisect.bisect_left(self._tok_starts, sent.start)
             hi = bisect.bisect_left(self._tok_starts, sent.end)
-            sent_sources = self._sources(doc, idx, tokens, keys, lo, hi)
+            sent_sources = self._sources(doc, idx, tokens, tags, lo, hi)
             if sent_sources:
                 ctx.last_source = sent_sources
                 if not ctx.lead_source:
                     ctx.lead_source = sent_sources
-                    if self._continues(keys, lo, hi):
+                    if self._continues(tags, lo, hi):
                         for ev in doc.events:
                             ev.attributed_to = ev.attributed_to or list(sent_sources)
             if not self._heading(doc, sent, hi - lo):
-                for unit in self._units(doc, tokens, keys, idx, lo, hi):
-                    self._code_unit(doc, idx, tokens, keys, sent, unit, sent_sources, ctx)
+                for unit in self._units(doc, tokens, tags, idx, lo, hi):
+                    self._code_unit(doc, idx, tokens, tags, sent, unit, sent_sources, ctx)
+            elif any(self._maybe[lo:hi]):
+                rules.fire("events.headline")
             ctx.places.extend(
                 p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
             )
@@ -194,21 +202,6 @@ class EventExtractor:
         text = doc.clean[sent.start : sent.end].rstrip()
         return n_tokens < 15 and not text.endswith((".", "!", "?", "؟", "…", '"', "»", "”"))
 
-    def _info(self, token) -> tuple[tuple[str, ...], bool, bool]:
-        """(lookup keys, is a connector, may start a trigger) of a word, cached by its text."""
-        info = self._cache.get(token.text)
-        if info is None:
-            keys = tuple(dict.fromkeys([token.norm, *candidates(token)]))
-            info = (
-                keys,
-                any(k in self.connectors for k in keys),
-                any(k in self.lex.words or k in self.lex.phrases for k in keys),
-            )
-            if len(self._cache) > 200_000:
-                self._cache.clear()
-            self._cache[token.text] = info
-        return info
-
     def _separators(self, doc: Document, tokens) -> list[bool]:
         """Whether punctuation stands between a token and the one before it."""
         flags = [False] * len(tokens)
@@ -218,7 +211,7 @@ class EventExtractor:
                 flags[j] = True
         return flags
 
-    def _segments(self, doc, tokens, keys, lo: int, hi: int) -> list[tuple[int, int, bool]]:
+    def _segments(self, doc, tokens, tags, lo: int, hi: int) -> list[tuple[int, int, bool]]:
         """Cut a sentence at commas and connectors (كما، فيما، ترافق، وسط ...).
 
         Each segment is ``(lo, hi, opens)``: ``opens`` when a connector (or the sentence start)
@@ -238,13 +231,14 @@ class EventExtractor:
             segs.append((start, hi, opens))
         return segs
 
-    def _units(self, doc, tokens, keys, idx, lo: int, hi: int) -> list[Unit]:
+    def _units(self, doc, tokens, tags, idx, lo: int, hi: int) -> list[Unit]:
         if not any(self._maybe[lo:hi]):
             return []
-        if any(k in self.opinion for j in range(lo, min(hi, lo + 2)) for k in keys[j]):
+        if any(self.opinion in tags[j] for j in range(lo, min(hi, lo + 2))):
+            rules.fire("events.opinion")
             return []  # "ورأى الخبير أن ...", "ويتوقع مراقبون أن ...": a view, not a report
-        segs = self._segments(doc, tokens, keys, lo, hi)
-        found = [self._triggers(tokens, keys, idx, s, e) for s, e, _ in segs]
+        segs = self._segments(doc, tokens, tags, lo, hi)
+        found = [self._triggers(tokens, tags, idx, s, e) for s, e, _ in segs]
         units = []
         for i, (s, e, _opens) in enumerate(segs):
             if not found[i]:
@@ -263,7 +257,7 @@ class EventExtractor:
         return units
 
     # -- triggers ------------------------------------------------------------------------------
-    def _triggers(self, tokens, keys, idx, lo: int, hi: int) -> list[Found]:
+    def _triggers(self, tokens, tags, idx, lo: int, hi: int) -> list[Found]:
         """Triggers of a token range; words inside a name (هيئة تحرير الشام) are not triggers."""
         out: list[Found] = []
         if lo >= hi:
@@ -280,15 +274,16 @@ class EventExtractor:
             if not self._maybe[i] or any(n.start < tokens[i].start < n.end for n in names):
                 i += 1
                 continue
-            hit = self._match_at(keys, i, hi)
+            hit = self._match_at(tags, i, hi)
             if hit is None:
                 i += 1
                 continue
             trig, n = hit
-            if self._aimed_at_forces(keys, i, trig, lo, hi):
+            if self._aimed_at_forces(tags, i, trig, lo, hi):
+                rules.fire("events.aimed_at_forces")
                 trig = self.lex.by_id[trig.aimed_at_forces]  # "استهدف عناصر داعش مواقع قوات النظام"
-            if self._cancelled(tokens, keys, i, trig, lo, hi):
-                if not self._held(keys, i, trig, lo):  # "مناطق سيطرة قوات النظام" names the target
+            if self._cancelled(tokens, tags, i, trig, lo, hi):
+                if not self._held(tags, i, trig, lo):  # "مناطق سيطرة قوات النظام" names the target
                     for f in out:
                         if f.stop is None:
                             f.stop = tokens[i].start
@@ -298,102 +293,112 @@ class EventExtractor:
             i += n
         return out
 
-    def _match_at(self, keys, i: int, hi: int) -> tuple[Trigger, int] | None:
-        for k in keys[i]:
-            for words, trig in self.lex.phrases.get(k, ()):
-                n = len(words)
-                if i + n <= hi and all(words[j] in keys[i + j] for j in range(1, n)):
-                    return trig, n
+    def _match_at(self, tags, i: int, hi: int) -> tuple[Trigger, int] | None:
+        """A trigger phrase from token ``i`` (the longest that ends in the segment), else the
+        strongest single-word trigger of the token's readings."""
+        for m in self._matches.phrases.get(i, ()):
+            if m.lexicon == self.triggers and m.end <= hi:
+                return m.entry.value[0], m.end - i
         best = None
-        for k in keys[i]:
-            trig = self.lex.words.get(k)
-            if trig is not None and (best is None or trig.rank > best.rank):
+        for hit in self._matches.single(i, self.triggers):
+            trig = hit.entry.value[0]
+            if best is None or trig.rank > best.rank:
                 best = trig
         return (best, 1) if best else None
 
-    def _aimed_at_forces(self, keys, i: int, trig: Trigger, lo: int, hi: int) -> bool:
+    def _weapon_stems(self, i: int) -> set[str]:
+        """The stems of the weapon-needing verbs token ``i`` is a form of ("أطلقت" -> اطلق)."""
+        return {h.entry.value[1] for h in self._matches.single(i, self.triggers) if h.entry.value[1]}
+
+    def _aimed_at_forces(self, tags, i: int, trig: Trigger, lo: int, hi: int) -> bool:
         """ "استهدف" with no weapon named but forces or positions right after it: an attack on
         them (a clash), where a bare "استهدف" would otherwise say nothing."""
-        if trig.aimed_at_forces is None or not any(
-            self.lex.weapon_verbs.get(k) in self.aim_verbs for k in keys[i]
-        ):
+        if trig.aimed_at_forces is None or not self._weapon_stems(i) & self.aim_verbs:
             return False
-        if any(k in self.weapons for j in range(max(lo, i - 4), min(hi, i + 8)) if j != i for k in keys[j]):
+        if any(self.weapons in tags[j] for j in range(max(lo, i - 4), min(hi, i + 8)) if j != i):
             return False  # a weapon is named: the strike trigger stands
-        return any(k in self.armed for j in range(i + 1, min(hi, i + 6)) for k in keys[j])
+        return any(self.armed in tags[j] for j in range(i + 1, min(hi, i + 6)))
 
-    def _held(self, keys, i: int, trig: Trigger, lo: int) -> bool:
+    def _held(self, tags, i: int, trig: Trigger, lo: int) -> bool:
         """Is a territory word here a state ("الخاضعة لسيطرة", "مناطق سيطرة"), not a change?"""
-        before = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
-        return trig.klass == "territory" and any(k in self.control_state for k in before)
+        return trig.klass == "territory" and any(
+            self.control_state in tags[j] for j in range(max(lo, i - 2), i)
+        )
 
-    def _cancelled(self, tokens, keys, i: int, trig: Trigger, lo: int, hi: int) -> bool:
+    def _cancelled(self, tokens, tags, i: int, trig: Trigger, lo: int, hi: int) -> bool:
         """Negated, hoped-for, or a state rather than a change."""
-        before = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
-        if any(k in self.negation for k in before):
-            return True
-        if i - 3 >= lo and any(k in self.negation for k in keys[i - 3]) and keys[i - 2][0] in COMPLEMENTIZERS:
-            return True  # "من دون أن تشن غارات", "لم يكن أن ..."
-        if i > lo and any(k in trig.not_after for k in keys[i - 1]):
-            return True  # "حقول ألغام", "زرع عبوات": mines that did not go off
-        if i + 1 < hi and any(k in trig.not_before for k in keys[i + 1]):
-            return True  # "احتلت الصدارة": first place in a list, not a town taken
-        if any(k in self.irrealis for j in range(lo, min(hi, i + 2)) if j != i for k in keys[j]):
-            return True  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
-        if self._held(keys, i, trig, lo):
-            return True
+        if any(self.negation in tags[j] for j in range(max(lo, i - 2), i)):
+            return rules.fire("events.cancel.negation")
+        if i - 3 >= lo and self.negation in tags[i - 3] and self.complementizers in tags[i - 2]:
+            return rules.fire("events.cancel.negated_clause")  # "من دون أن تشن غارات", "لم يكن أن ..."
+        if i > lo and trig.not_after in tags[i - 1]:
+            return rules.fire(
+                "events.cancel.not_after"
+            )  # "حقول ألغام", "زرع عبوات": mines that did not go off
+        if i + 1 < hi and trig.not_before in tags[i + 1]:
+            return rules.fire("events.cancel.not_before")  # "احتلت الصدارة": first place, not a town taken
+        if any(self.irrealis in tags[j] for j in range(lo, min(hi, i + 2)) if j != i):
+            return rules.fire("events.cancel.irrealis")  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
+        if self._held(tags, i, trig, lo):
+            return rules.fire("events.cancel.state_of_control")
         if trig.klass == "territory" and "ل" in tokens[i].prefix.removesuffix("ال"):
-            return True  # "للسيطرة على", "لتحرير": a purpose, not a capture
-        if trig.needs_weapon and any(k in trig.needs_weapon or k in self.lex.weapon_verbs for k in keys[i]):
+            return rules.fire("events.cancel.purpose")  # "للسيطرة على", "لتحرير": a purpose, not a capture
+        if trig.needs_weapon and self._weapon_stems(i):
             window = range(max(lo, i - 4), min(hi, i + 8))
-            if not any(k in self.weapons for j in window if j != i for k in keys[j]):
-                return True
+            if not any(self.weapons in tags[j] for j in window if j != i):
+                return rules.fire("events.cancel.no_weapon")
         return False
 
     # -- unit -> events ------------------------------------------------------------------------
-    def _code_unit(self, doc, idx, tokens, keys, sent, unit: Unit, sent_sources, ctx) -> None:
+    def _code_unit(self, doc, idx, tokens, tags, sent, unit: Unit, sent_sources, ctx) -> None:
         main = max(unit.found, key=lambda f: (f.trigger.rank, -f.start))
         own = (tokens[unit.lo].start, tokens[unit.hi - 1].end)
         ahead = (own[0], tokens[unit.ahead_hi - 1].end)
-        places = self._places(doc, idx, tokens, keys, unit, main, ctx)
+        places = self._places(doc, idx, tokens, tags, unit, main, ctx)
         if not places:
+            rules.fire("events.no_place")
             return
-        unit_keys = self._unit_keys(idx, tokens, keys, unit)
+        unit_keys = self._unit_keys(idx, tokens, tags, unit)
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.back_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
-        if not historical and self._vague_past(keys, unit):
+        if not historical and self._vague_past(tags, unit):
+            rules.fire("events.vague_past")
             when, precision, historical = None, None, True
-        actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, keys, unit, main)
-        sub_type = self._sub_event_type(main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1, countries)
+        actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, tags, unit, main)
+        sub_type = self._sub_event_type(main.trigger, unit_keys, tags, main, unit.ahead_hi, actor1, countries)
         if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
+            rules.fire("events.needs_a_side")
             return  # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
         if actor1 is None and ctx.sentence_actor is not None and sub_type not in AGENTLESS:
+            rules.fire("events.actor.sentence_subject")
             actor1 = ctx.sentence_actor  # "وقصفت فصائل معارضة في حلب، مواقع ... في نبل": same subject
             sub_type = self._sub_event_type(
-                main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1, countries
+                main.trigger, unit_keys, tags, main, unit.ahead_hi, actor1, countries
             )
         if actor1 is None:
             # the sentence's own source, or the last one when it goes on ("وأضاف البيان أن ...")
             sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
-            spoken = sent_sources or (ctx.last_source if self._continues(keys, unit.sent_lo, sent_hi) else [])
-            coalition = any(k in self.coalition_words for j in range(unit.sent_lo, sent_hi) for k in keys[j])
+            spoken = sent_sources or (ctx.last_source if self._continues(tags, unit.sent_lo, sent_hi) else [])
+            coalition = any(self.coalition_words in tags[j] for j in range(unit.sent_lo, sent_hi))
             day = date.fromisoformat(when) if when else doc.published
             actor1 = self._spokesman(spoken, sub_type) or self._default_actor(
                 sub_type, countries, day, coalition
             )
             sub_type = self._sub_event_type(
-                main.trigger, unit_keys, keys, main, unit.ahead_hi, actor1, countries
+                main.trigger, unit_keys, tags, main, unit.ahead_hi, actor1, countries
             )
         elif not actor1.attrs.get("default"):
             ctx.sentence_actor = actor1
-        status, attributed = self._status(idx, tokens, keys, sent, sent_sources, actor1, ctx)
+        status, attributed = self._status(idx, tokens, tags, sent, sent_sources, actor1, ctx)
         fatalities = None
         if len(places) == 1:
             fatalities = self._fatalities(idx, ahead)
-            if fatalities is None and unit.back_lo < unit.lo and keys[unit.lo][0] in self.causes:
+            if fatalities is None and unit.back_lo < unit.lo and self.causes in tags[unit.lo]:
                 # "قتل 18 عنصرا من قوات النظام، جراء تفجير ...": the toll comes before its cause
                 fatalities = self._fatalities(idx, (tokens[unit.back_lo].start, own[0]))
+                if fatalities is not None:
+                    rules.fire("events.toll_before_cause")
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
         for place in places:
             a = place.attrs
@@ -436,9 +441,9 @@ class EventExtractor:
                 ctx.event_places.append(place)
         doc.add(main.start, main.end, "trigger", sub_event_type=sub_type, lemma=main.trigger.id)
 
-    def _unit_keys(self, idx, tokens, keys, unit: Unit) -> set[str]:
-        """The words around a trigger, less those inside a non-state group's name: the
-        "المقاتلة" of "الفصائل المقاتلة" is not a fighter jet."""
+    def _unit_keys(self, idx, tokens, tags, unit: Unit) -> set[str]:
+        """The word lists matched around a trigger, less by words inside a non-state group's
+        name: the "المقاتلة" of "الفصائل المقاتلة" is not a fighter jet."""
         lo, hi = unit.back_lo, unit.ahead_hi
         groups = [
             a
@@ -449,7 +454,7 @@ class EventExtractor:
             k
             for j in range(lo, hi)
             if not any(g.start <= tokens[j].start < g.end for g in groups)
-            for k in keys[j]
+            for k in tags[j]
         }
 
     @staticmethod
@@ -463,6 +468,7 @@ class EventExtractor:
             if first is None:
                 kept[key] = ev
                 continue
+            rules.fire("events.one_per_type_and_place")
             first.attributed_to = list(dict.fromkeys([*first.attributed_to, *ev.attributed_to]))
             first.status = combined_status([first.status, ev.status])  # a report and a denial: disputed
             first.evidence = list({(e.start, e.end): e for e in [*first.evidence, *ev.evidence]}.values())
@@ -472,41 +478,46 @@ class EventExtractor:
                 first.actor1, first.inter1 = ev.actor1, ev.inter1
         return list(kept.values())
 
-    def _sub_event_type(self, trig: Trigger, unit_keys, keys, main: Found, hi: int, actor1, countries) -> str:
+    def _sub_event_type(self, trig: Trigger, unit_keys, tags, main: Found, hi: int, actor1, countries) -> str:
         if trig.sub_event_type:
             return trig.sub_event_type
         if trig.klass == "strike":
-            if unit_keys & self.air or (
-                actor1 is not None
-                and any(self.policy.air_only_actor(actor1.attrs.get("canonical"), c) for c in countries)
+            if self.air in unit_keys:
+                return "Air/drone strike"
+            if actor1 is not None and any(
+                self.policy.air_only_actor(actor1.attrs.get("canonical"), c) for c in countries
             ):
+                rules.fire("policy.air_only")
                 return "Air/drone strike"
             return "Shelling/artillery/missile attack"
         if trig.klass == "attack":
-            if unit_keys & self.air:
+            if self.air in unit_keys:
                 return "Air/drone strike"
             if trig.one_sided:
                 return "Attack"  # massacres, executions, assassinations: one side does the killing
-            after = {k for j in range(main.index, hi) for k in keys[j]}
-            return "Attack" if after & self.civilian and not after & self.armed else "Armed clash"
+            after = {k for j in range(main.index, hi) for k in tags[j]}
+            if self.civilian in after and self.armed not in after:
+                rules.fire("events.type.attack_on_civilians")
+                return "Attack"
+            return "Armed clash"
         # territory: who took it decides
         if actor1 is not None and actor1.attrs.get("type") in STATE_TYPES:
             return "Government regains territory"
         return "Non-state actor overtakes territory"
 
     # -- places --------------------------------------------------------------------------------
-    def _places(self, doc, idx, tokens, keys, unit: Unit, main: Found, ctx: Context) -> list[Span]:
+    def _places(self, doc, idx, tokens, tags, unit: Unit, main: Found, ctx: Context) -> list[Span]:
         """The trigger's own segment first, then those that continue it, then those before it."""
         for lo, hi in [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]:
-            places = self._usable_places(doc, idx, tokens, keys, lo, hi, main)
+            places = self._usable_places(doc, idx, tokens, tags, lo, hi, main)
             if places:
                 return places
-            anaphor = self._anaphor(idx, tokens, keys, lo, hi, ctx, unit.sent_lo)
+            anaphor = self._anaphor(idx, tokens, tags, lo, hi, ctx, unit.sent_lo)
             if anaphor is not None:
                 return [anaphor]
         return []
 
-    def _usable_places(self, doc, idx, tokens, keys, lo: int, hi: int, main: Found) -> list[Span]:
+    def _usable_places(self, doc, idx, tokens, tags, lo: int, hi: int, main: Found) -> list[Span]:
         if lo >= hi:
             return []
         start, end = tokens[lo].start, tokens[hi - 1].end
@@ -519,20 +530,25 @@ class EventExtractor:
             if any(t.start <= p.start and p.end <= t.end for t in taken):
                 continue
             i = bisect.bisect_left(self._tok_starts, p.start)
-            before = [k for j in range(max(lo, i - 2), i) for k in keys[j]]
-            if any(k in self.direction for k in before):
+            before = set().union(*tags[max(lo, i - 2) : i])
+            if self.direction in before:
                 # "أطلقت صواريخ باتجاه X": with nothing else named, X is where they fell
                 if not territory and (main.stop is None or p.start < main.stop):
                     oriented.append(p)
                 continue
-            if territory and any(k in self.direction_territory for k in before):
+            if territory and self.direction_territory in before:
+                rules.fire("events.place.heading_to")
                 continue
-            if territory and any(k in self.proximity for j in range(max(lo, i - 4), i) for k in keys[j]):
+            if territory and any(self.proximity in tags[j] for j in range(max(lo, i - 4), i)):
+                rules.fire("events.place.near_not_taken")
                 continue
             if main.stop is not None and p.start >= main.stop:
                 continue
             cands.append(p)
-        return self._drop_containers(doc, cands) or oriented[:1]
+        found = self._drop_containers(doc, cands)
+        if not found and oriented:
+            rules.fire("events.place.direction")
+        return found or oriented[:1]
 
     @staticmethod
     def _drop_containers(doc: Document, places: list[Span]) -> list[Span]:
@@ -562,17 +578,22 @@ class EventExtractor:
                 out.append(p)
         return out
 
-    def _anaphor(self, idx, tokens, keys, lo: int, hi: int, ctx: Context, sent_lo: int) -> Span | None:
+    def _anaphor(self, idx, tokens, tags, lo: int, hi: int, ctx: Context, sent_lo: int) -> Span | None:
         """The place "المدينة" means: the last such place earlier in this sentence, else the place of the last
         event coded, else the article's most named place so far."""
         for j in range(lo, hi):
-            kinds = next((self.lex.anaphors[k] for k in keys[j] if k in self.lex.anaphors), None)
+            kinds = self._matches.value(j, self.lex.anaphors)
             if kinds is None:
                 continue
             # "يفرون من المدينة ... إلى طرطوس ... انسحاب من المدينة": one word, one referent,
             # so only the places before its first use in the sentence can be it.
             first = next(
-                (i for i in range(sent_lo, j) if any(self.lex.anaphors.get(k) == kinds for k in keys[i])), j
+                (
+                    i
+                    for i in range(sent_lo, j)
+                    if any(h.entry.value == kinds for h in self._matches.single(i, self.lex.anaphors))
+                ),
+                j,
             )
             here = [
                 p
@@ -593,17 +614,18 @@ class EventExtractor:
                     key = p.attrs.get("geonameid") or p.attrs.get("name")
                     counts.setdefault(key, [0, p])[0] += 1
                 chosen = max(counts.values(), key=lambda c: (c[0], -c[1].start))[1]
+            rules.fire("events.place.anaphor")
             return Span(tokens[j].start, tokens[j].end, "place", dict(chosen.attrs, anaphor=True))
         return None
 
     # -- actors --------------------------------------------------------------------------------
-    def _actors(self, idx, tokens, keys, unit: Unit, main: Found):
+    def _actors(self, idx, tokens, tags, unit: Unit, main: Found):
         """actor1 did it, actor2 was hit: read from agent, target and victim markers.
 
         Names in the trigger's own segment come first, then those after it, then those before."""
         ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]
         # the trigger's own segment in reading order, "الأخير" (the latter) included, then the rest
-        own = self._actor_spans(idx, tokens, unit.lo, unit.hi) + self._actor_anaphors(idx, tokens, keys, unit)
+        own = self._actor_spans(idx, tokens, unit.lo, unit.hi) + self._actor_anaphors(idx, tokens, tags, unit)
         actors = sorted(own, key=lambda a: a.start) + [
             a for lo, hi in ranges[1:] for a in self._actor_spans(idx, tokens, lo, hi)
         ]
@@ -612,35 +634,40 @@ class EventExtractor:
         agents, targets, neutral = [], [], []
         # A verb that carries its plural subject ("استهدفوا", "قصفوا") takes the group after it
         # as its object: an Arabic verb before a named subject stays singular.
-        plural = keys[main.index][0].endswith("وا") and main.trigger.klass in ("strike", "attack")
+        plural = tokens[main.index].norm.endswith("وا") and main.trigger.klass in ("strike", "attack")
         for a in actors:
             i = (
                 bisect.bisect_right(self._tok_starts, a.start) - 1
             )  # the token holding it: "وحزب الله" starts after و
-            prev = [k for j in range(max(unit.back_lo, i - 2), i) for k in keys[j]]
-            near = [k for j in range(max(unit.back_lo, i - 4), i) for k in keys[j]]
+            prev = set().union(*tags[max(unit.back_lo, i - 2) : i])
+            near = set().union(*tags[max(unit.back_lo, i - 4) : i])
             prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
-            if any(k in self.holder_markers for k in prev):
+            if self.holder_markers in prev:
+                rules.fire("events.actor.holder")
                 continue  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
             if a.attrs.get("type") in UNARMED and not main.trigger.unarmed_actor:
+                rules.fire("events.actor.unarmed_target")
                 targets.append(a)  # civilians suffer violence; they are its actor only when they protest
-            elif any(k in self.victim_markers for k in near) or self._counted(keys, unit.back_lo, i):
+            elif self.victim_markers in near or self._counted(tokens, tags, unit.back_lo, i):
+                rules.fire("events.actor.victim")
                 targets.append(a)  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
             elif (
-                i - 2 >= unit.back_lo
-                and "من" in keys[i - 1]
-                and any(k in self.target_markers for k in keys[i - 2])
+                i - 2 >= unit.back_lo and self.partitive in tags[i - 1] and self.target_markers in tags[i - 2]
             ):
+                rules.fire("events.actor.partitive_target")
                 targets.append(a)  # "مستهدفة وحدات من مقاتلي داعش": a partitive من after a target
-            elif any(k in self.agent_markers for k in prev[-1:]):
+            elif i - 1 >= unit.back_lo and self.agent_markers in tags[i - 1]:
+                rules.fire("events.actor.agent_marker")
                 agents.append(a)
             elif (
                 (plural and 0 < i - main.index <= 2)
-                or any(k in self.target_markers for k in prev)
+                or self.target_markers in prev
                 or ("ل" in prefix and a.start > main.start)
             ):
+                rules.fire("events.actor.target")
                 targets.append(a)
             elif targets and prefix.startswith("و") and a.start - targets[-1].end <= 2:
+                rules.fire("events.actor.joined_target")
                 targets.append(a)  # "مواقع للجيش النظامي وحزب الله": joined to a target, a target too
             else:
                 neutral.append(a)
@@ -651,8 +678,9 @@ class EventExtractor:
             return None, [], (targets[0] if targets else None), targets[1:2]
         actor1 = ordered[0]
         rest = [a for a in ordered[1:] + targets if a.attrs.get("canonical") != actor1.attrs.get("canonical")]
-        side_break = self._side_break(tokens, keys, unit.back_lo, unit.ahead_hi)
-        if any(keys[j][0] == "بين" for j in range(unit.back_lo, unit.ahead_hi)) and rest:
+        side_break = self._side_break(tokens, tags, unit.back_lo, unit.ahead_hi)
+        if any(self.between in tags[j] for j in range(unit.back_lo, unit.ahead_hi)) and rest:
+            rules.fire("events.actor.between_sides")
             # "بين X و Y من جهة، و Z من جهة أخرى": the first side against the second
             if side_break is None:
                 first_side, second_side = [], rest
@@ -670,20 +698,20 @@ class EventExtractor:
             assoc2 = []
         return actor1, _unique(assoc1), actor2, _unique(assoc2)[:2]
 
-    def _counted(self, keys, lo: int, i: int) -> bool:
+    def _counted(self, tokens, tags, lo: int, i: int) -> bool:
         """Is the group at token ``i`` counted by a casualty word before it, with only a count
         between ("قتل ما لا يقل عن 18 عنصرا من قوات النظام")?"""
         for j in range(i - 1, max(lo, i - 9) - 1, -1):
-            if any(k in self.victim_markers for k in keys[j]):
+            if self.victim_markers in tags[j]:
                 return True
-            if not any(k.isdigit() or k in self.count_words for k in keys[j]):
+            if not (tokens[j].norm.isdigit() or self.count_words in tags[j]):
                 return False
         return False
 
-    def _actor_anaphors(self, idx, tokens, keys, unit: Unit) -> list[Span]:
+    def _actor_anaphors(self, idx, tokens, tags, unit: Unit) -> list[Span]:
         """The word "الأخير" (the latter) in the trigger's segment stands for the last group named before it."""
         for j in range(unit.lo, unit.hi):
-            if keys[j][0] in self.actor_anaphors:
+            if self.actor_anaphors in tags[j]:
                 earlier = [a for a in idx["actor"].within(0, tokens[j].start) if a.attrs.get("canonical")]
                 if earlier:
                     return [
@@ -701,11 +729,10 @@ class EventExtractor:
             if not any(s.start <= a.start and a.end <= s.end for s in sources)
         ]
 
-    @staticmethod
-    def _side_break(tokens, keys, lo, hi) -> int | None:
+    def _side_break(self, tokens, tags, lo, hi) -> int | None:
         """The offset after "من جهة"/"من طرف"/"من جانب": where the second side begins."""
         for j in range(lo, hi - 1):
-            if "من" in keys[j] and any(k in ("جهه", "طرف", "جانب") for k in keys[j + 1]):
+            if self.partitive in tags[j] and self.side_words in tags[j + 1]:
                 return tokens[j + 1].end
         return None
 
@@ -727,6 +754,7 @@ class EventExtractor:
             party = speaks_for(source)
             span = _unread_actor(party) if party else None
             if span is not None:
+                rules.fire("events.actor.spokesman")
                 return span
         return None
 
@@ -734,8 +762,11 @@ class EventExtractor:
         """The actor analysts code when nobody is named, by the rules of policy.yaml (an unnamed
         air strike over Syria in 2015 is the regime's, or the coalition's where the sentence
         speaks of it; a bomb nobody is named for an unidentified group's)."""
-        default = self.policy.default_actor(sub_type, countries, day, coalition)
-        return _unread_actor(default) if default else None
+        rule = self.policy.default_actor(sub_type, countries, day, coalition)
+        if rule is None:
+            return None
+        rules.fire(rule.name)
+        return _unread_actor(rule.actor)
 
     # -- date ----------------------------------------------------------------------------------
     @staticmethod
@@ -776,14 +807,14 @@ class EventExtractor:
             return None, None, False
         return (doc.published - timedelta(days=1)).isoformat(), 2, False
 
-    def _vague_past(self, keys, unit: Unit) -> bool:
+    def _vague_past(self, tags, unit: Unit) -> bool:
         """A time long gone, its year unsaid: "منذ سنوات", "قبل أعوام", "قبل نحو شهرين"."""
         lo = max(unit.back_lo, unit.lo - 8)
         for j in range(lo + 1, unit.ahead_hi):
-            if not any(k in self.past_spans for k in keys[j]):
+            if self.past_spans not in tags[j]:
                 continue
-            opener = j - 2 if j - 2 >= lo and any(k in self.approx for k in keys[j - 1]) else j - 1
-            if any(o in self.past_openers for o in keys[opener]):
+            opener = j - 2 if j - 2 >= lo and self.approx in tags[j - 1] else j - 1
+            if self.past_openers in tags[opener]:
                 return True
         return False
 
@@ -795,7 +826,7 @@ class EventExtractor:
         return counts[0] if counts else None
 
     # -- attribution and modality --------------------------------------------------------------
-    def _sources(self, doc, idx, tokens, keys, lo: int, hi: int) -> list[str]:
+    def _sources(self, doc, idx, tokens, tags, lo: int, hi: int) -> list[str]:
         if lo >= hi:
             return []
         start, end = tokens[lo].start, tokens[hi - 1].end
@@ -803,47 +834,47 @@ class EventExtractor:
         for label in ("person", "org"):
             for s in idx[label].within(start, end):
                 i = bisect.bisect_left(self._tok_starts, s.start)
-                if any(k in self.source_cues for j in range(max(lo, i - 3), i) for k in keys[j]):
+                if any(self.source_cues in tags[j] for j in range(max(lo, i - 3), i)):
                     names.append(doc.clean[s.start : s.end])
         return list(dict.fromkeys(names))
 
-    def _continues(self, keys, lo: int, hi: int) -> bool:
+    def _continues(self, tags, lo: int, hi: int) -> bool:
         """Does the sentence open with "كما أعلن X" or "وأضاف X" (X also said what came before)?"""
-        head = [keys[j] for j in range(lo, min(hi, lo + 2))]
-        if head and any(k in self.continuation_verbs for k in head[0]):
+        head = [tags[j] for j in range(lo, min(hi, lo + 2))]
+        if head and self.continuation_verbs in head[0]:
             return True
-        return (
-            len(head) == 2
-            and any(k in self.continuation_openers for k in head[0])
-            and any(k in self.source_cues for k in head[1])
-        )
+        return len(head) == 2 and self.continuation_openers in head[0] and self.source_cues in head[1]
 
-    def _status(self, idx, tokens, keys, sent, sent_sources, actor1, ctx: Context) -> tuple[str, list[str]]:
+    def _status(self, idx, tokens, tags, sent, sent_sources, actor1, ctx: Context) -> tuple[str, list[str]]:
         lo = bisect.bisect_left(self._tok_starts, sent.start)
         hi = bisect.bisect_left(self._tok_starts, sent.end)
-        sent_keys = {k for j in range(lo, hi) for k in keys[j]}
+        sent_keys = set().union(*tags[lo:hi])
         attributed = sent_sources or ctx.last_source or ctx.lead_source
-        if sent_keys & self.dispute:
+        if self.dispute in sent_keys:
+            rules.fire("events.status.disputed")
             return "disputed", attributed
-        if sent_keys & self.denial:
+        if self.denial in sent_keys:
+            rules.fire("events.status.denied")
             return "denied", attributed
-        if sent_keys & self.allegation:
+        if self.allegation in sent_keys:
+            rules.fire("events.status.alleged")
             return "alleged", attributed
-        if actor1 is not None and sent_keys & self.source_cues:
-            speaker = self._speaker(idx, tokens, keys, lo, hi)
+        if actor1 is not None and self.source_cues in sent_keys:
+            speaker = self._speaker(idx, tokens, tags, lo, hi)
             if speaker is not None and speaker.attrs.get("canonical") == actor1.attrs.get("canonical"):
+                rules.fire("events.status.claimed")
                 return "claimed", list(dict.fromkeys([*sent_sources, speaker.attrs["canonical"]]))
         return "reported", attributed
 
-    def _speaker(self, idx, tokens, keys, lo, hi) -> Span | None:
+    def _speaker(self, idx, tokens, tags, lo, hi) -> Span | None:
         """The actor right after a reporting verb (قالت المعارضة ...): it speaks of itself."""
         for j in range(lo, hi):
-            if any(k in self.source_cues for k in keys[j]):
+            if self.source_cues in tags[j]:
                 # the verb's own subject, right after it; after "أن" comes what was said
                 nxt = j + 1
-                while nxt < hi and nxt < j + 4 and any(k in self.speaker_roles for k in keys[nxt]):
+                while nxt < hi and nxt < j + 4 and self.speaker_roles in tags[nxt]:
                     nxt += 1  # "قال الناطق باسم الجبهة": the group the speaker speaks for
-                if nxt >= hi or keys[nxt][0] in COMPLEMENTIZERS:
+                if nxt >= hi or self.complementizers in tags[nxt]:
                     continue
                 after = idx["actor"].within(tokens[nxt].start, tokens[min(hi - 1, nxt + 3)].end)
                 if after and after[0].start == tokens[nxt].start:

@@ -17,24 +17,10 @@ from pydantic import Field, model_validator
 from marsad import datafile
 from marsad.datafile import Strict
 from marsad.event import SUB_EVENT_TYPES
+from marsad.text import match
 from marsad.text.normalize import normalize_key
 
 DATA = Path(__file__).with_name("data")
-
-# Person/number endings of a past-tense verb, and the pronouns that may follow them.
-_PAST_ENDINGS = ("", "ت", "وا", "ا", "تا", "ن", "نا", "تم", "و")
-_PRESENT = (
-    ("ي", ""),
-    ("ت", ""),
-    ("ن", ""),
-    ("ا", ""),
-    ("ي", "ون"),
-    ("ت", "ون"),
-    ("ي", "ان"),
-    ("ت", "ان"),
-    ("ي", "ن"),
-)
-_ENCLITICS = ("", "ه", "ها", "هم", "هما", "كم")
 
 
 SubEventType = Literal[tuple(SUB_EVENT_TYPES)]  # type: ignore[valid-type]
@@ -78,16 +64,16 @@ class ContextLists(Strict):
     civilian_targets: list[str]
     connectors: list[str]
     irrealis: list[str]
-    opinion: list[str]
+    opinion: match.WordList
     coalition_words: list[str]
     aim_verbs: list[str]
     negation: list[str]
-    denial: list[str]
-    allegation: list[str]
-    dispute: list[str]
-    source_cues: list[str]
+    denial: match.WordList
+    allegation: match.WordList
+    dispute: match.WordList
+    source_cues: match.WordList
     continuation_openers: list[str]
-    continuation_verbs: list[str]
+    continuation_verbs: match.WordList
     actor_anaphors: list[str]
     speaker_roles: list[str]
     control_state: list[str]
@@ -104,6 +90,22 @@ class ContextLists(Strict):
     causes: list[str]
     count_words: list[str]
     target_markers: list[str]
+    complementizers: list[str]
+    between: list[str]
+    partitive: list[str]
+    side_words: list[str]
+
+    @model_validator(mode="after")
+    def _single_words(self) -> ContextLists:
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name == "anaphors":
+                continue
+            words = value if isinstance(value, list) else value.words + value.verbs + value.past
+            longer = [w for w in words if len(w.split()) != 1]
+            if longer:
+                raise ValueError(f"{name}: the lists hold single words, not {longer}")
+        return self
 
 
 class DefaultActor(Strict):
@@ -115,6 +117,13 @@ class DefaultActor(Strict):
     start: date | None = Field(None, alias="from")
     until: date | None = None
     when: Literal["coalition"] | None = None
+
+    @property
+    def name(self) -> str:
+        """The rule's name in ``marsad rules report``."""
+        when = f", when {self.when}" if self.when else ""
+        dates = f" {self.start or ''}..{self.until or ''}" if self.start or self.until else ""
+        return f"policy.default_actor: {self.sub_event_type} in {','.join(self.countries)}{dates}{when} -> {self.actor}"
 
 
 class AirOnly(Strict):
@@ -130,7 +139,7 @@ class Policy(Strict):
 
     def default_actor(
         self, sub_type: str, countries: set[str], day: date | None, coalition: bool
-    ) -> str | None:
+    ) -> DefaultActor | None:
         """The first rule that fits: its type, a country of the event's places, its dates."""
         for rule in self.default_actors:
             if rule.sub_event_type != sub_type or not countries & set(rule.countries):
@@ -141,7 +150,7 @@ class Policy(Strict):
                 (rule.start is not None and day < rule.start) or (rule.until is not None and day > rule.until)
             ):
                 continue
-            return rule.actor
+            return rule
         return None
 
     def air_only_actor(self, actor: str | None, country: str | None) -> bool:
@@ -155,40 +164,33 @@ class Trigger:
     rank: int
     sub_event_type: str | None = None  # None when `klass` decides from context
     klass: str | None = None
-    needs_weapon: frozenset[str] = field(default_factory=frozenset)
-    not_after: frozenset[str] = field(default_factory=frozenset)  # words right before that cancel it
-    not_before: frozenset[str] = field(default_factory=frozenset)  # words right after that cancel it
+    needs_weapon: frozenset[str] = field(default_factory=frozenset)  # verb stems
+    not_after: str = ""  # the lexicon of words right before it that cancel it
+    not_before: str = ""  # the lexicon of words right after it that cancel it
     unarmed_actor: bool = False  # civilians and protesters may be its actor1 (a protest)
     one_sided: bool = False  # an attack class that is always one side killing (a massacre)
     territorial: bool = False  # places are read as for a change of territory (a withdrawal)
     aimed_at_forces: str | None = None  # the trigger it becomes when aimed at forces, no weapon named
 
 
-def verb_forms(stem: str, present: bool = True) -> set[str]:
-    """The inflected forms news prose uses for a past-tense stem (normalised)."""
-    forms: set[str] = set()
-    bases = [stem]
-    if stem.endswith("ي"):  # استولى -> استولت، استولوا
-        bases.append(stem[:-1])
-    for base in bases:
-        for end in _PAST_ENDINGS:
-            for pron in _ENCLITICS:
-                forms.add(base + end + pron)
-    if present:
-        for pre, end in _PRESENT:
-            for pron in _ENCLITICS:
-                forms.add(pre + stem + end + pron)
-    return forms
+# Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
+# (with its preposition) too, but not every word that ends up as "ان" once stripped.
+WHOLE_WORD_LISTS = frozenset({"complementizers", "between", "actor_anaphors", "causes"})
+TRIGGERS = "events.triggers"
 
 
 @dataclass
 class Lexicon:
-    words: dict[str, Trigger]  # one-token forms
-    phrases: dict[str, list[tuple[tuple[str, ...], Trigger]]]  # first word -> (words, trigger), longest first
-    context: dict[str, frozenset[str]]
-    anaphors: dict[str, tuple[str, ...]]
-    weapon_verbs: dict[str, str]  # inflected form -> stem, for verbs that need a weapon word
+    """The events stage's lexicons, compiled by the matcher; ``context`` maps a list's name in
+    context.yaml to its lexicon's name."""
+
+    triggers: match.Lexicon  # entry value: (Trigger, the verb stem when it needs a weapon)
+    cancel: list[match.Lexicon]  # each trigger's not_after / not_before words
+    context: dict[str, str]
+    anaphors: str  # the lexicon of nominal anaphors; entry value: the place kinds
+    aim_verbs: frozenset[str]  # verb stems
     by_id: dict[str, Trigger]
+    lexicons: list[match.Lexicon]
 
 
 @cache
@@ -202,42 +204,57 @@ def load() -> Lexicon:
             raise datafile.DataFileError(
                 f"{DATA / 'triggers.yaml'}: entry {e.id}, field aimed_at_forces: no trigger {e.aimed_at_forces!r}"
             )
-    words: dict[str, Trigger] = {}
-    phrases: dict[str, list[tuple[tuple[str, ...], Trigger]]] = {}
-    weapon_verbs: dict[str, str] = {}
+    words: dict[str, tuple[str, tuple[Trigger, str | None]]] = {}  # form -> (entry id, value)
+    phrases: list[tuple[str, str, tuple[Trigger, None]]] = []
+    cancel: list[match.Lexicon] = []
     by_id: dict[str, Trigger] = {}
     for e in entries:
         needs = frozenset(normalize_key(v) for v in e.needs_weapon)
+        after = f"events.not_after.{e.id}" if e.not_after else ""
+        before = f"events.not_before.{e.id}" if e.not_before else ""
         trig = by_id[e.id] = Trigger(
             e.id,
             e.rank,
             e.sub_event_type,
             e.klass,
             needs,
-            frozenset(normalize_key(v) for v in e.not_after),
-            frozenset(normalize_key(v) for v in e.not_before),
+            after,
+            before,
             e.unarmed_actor,
             e.one_sided,
             e.territorial or e.klass == "territory",
             e.aimed_at_forces,
         )
+        if after:
+            cancel.append(match.Lexicon.words(after, e.not_after))
+        if before:
+            cancel.append(match.Lexicon.words(before, e.not_before))
         for verb in e.verbs:
             stem = normalize_key(verb)
-            for form in verb_forms(stem, e.present):
-                _keep_higher(words, form, trig)
-                if stem in needs:
-                    weapon_verbs[form] = stem
+            for form in match.verb_forms(stem, e.present):
+                _keep_higher(words, form, f"{e.id}:{verb}", (trig, stem if stem in needs else None))
         for noun in e.nouns:
-            _keep_higher(words, normalize_key(noun), trig)
-        for phrase in e.phrases:
-            toks = tuple(normalize_key(w) for w in phrase.split())
-            phrases.setdefault(toks[0], []).append((toks, trig))
-    for lst in phrases.values():
-        lst.sort(key=lambda p: -len(p[0]))
-    raw = datafile.load(DATA / "context.yaml", ContextLists).model_dump()
-    anaphors = {normalize_key(k): tuple(v) for k, v in raw.pop("anaphors").items()}
-    context = {k: frozenset(normalize_key(w) for w in v) for k, v in raw.items()}
-    return Lexicon(words, phrases, context, anaphors, weapon_verbs, by_id)
+            _keep_higher(words, normalize_key(noun), f"{e.id}:{noun}", (trig, None))
+        phrases += [(f"{e.id}:{phrase}", phrase, (trig, None)) for phrase in e.phrases]
+    triggers = match.Lexicon(
+        TRIGGERS,
+        [(entry_id, (form,), value) for form, (entry_id, value) in words.items()] + phrases,
+        rest="readings",
+        gap="any",
+    )
+    raw = datafile.load(DATA / "context.yaml", ContextLists)
+    context: dict[str, str] = {}
+    lexicons = [triggers, *cancel]
+    for name in ContextLists.model_fields:
+        if name in ("anaphors", "aim_verbs"):
+            continue
+        context[name] = f"events.{name}"
+        accept = 0 if name in WHOLE_WORD_LISTS else match.ANY
+        lexicons.append(match.Lexicon.words(context[name], getattr(raw, name), accept))
+    anaphors = match.Lexicon("events.anaphors", ((w, w, tuple(kinds)) for w, kinds in raw.anaphors.items()))
+    lexicons.append(anaphors)
+    aim = frozenset(normalize_key(v) for v in raw.aim_verbs)
+    return Lexicon(triggers, cancel, context, anaphors.name, aim, by_id, lexicons)
 
 
 @cache
@@ -245,7 +262,7 @@ def policy() -> Policy:
     return datafile.load(DATA / "policy.yaml", Policy)
 
 
-def _keep_higher(table: dict[str, Trigger], form: str, trig: Trigger) -> None:
+def _keep_higher(table: dict, form: str, entry_id: str, value: tuple[Trigger, str | None]) -> None:
     old = table.get(form)
-    if old is None or trig.rank > old.rank:
-        table[form] = trig
+    if old is None or value[0].rank > old[1][0].rank:
+        table[form] = (entry_id, value)

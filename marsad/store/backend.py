@@ -24,6 +24,17 @@ T = TypeVar("T")
 _QMARK = re.compile(r"\?")
 
 
+def placeholders(n: int) -> str:
+    """``?, ?, ...`` for an ``IN (...)`` of ``n`` values (both backends take ``?``)."""
+    return ", ".join("?" * n)
+
+
+def chunks(items: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
+    """``items`` in slices of ``n``: an ``IN (...)`` stays under every backend's parameter limit."""
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
 class Backend:
     """What differs between the two servers, and nothing else."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TextIO
@@ -78,9 +79,22 @@ def export(store: Store, fmt: str, out: TextIO, **filters: Any) -> int:
     raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
+def named(store: Store, events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Events whose ``doc_ids`` and evidence name each article as its source did (its id, else
+    its file's name): the store keys articles by a hash of their text, which means nothing to
+    the reader of a dataset."""
+    names: dict[str, str] = {}
+    for ev in events:
+        keys = [*ev["doc_ids"], *(e["doc_id"] for e in ev["evidence"])]
+        names.update(store.source_names(k for k in keys if k not in names))
+        ev["doc_ids"] = [names.get(k, k) for k in ev["doc_ids"]]
+        ev["evidence"] = [e | {"doc_id": names.get(e["doc_id"], e["doc_id"])} for e in ev["evidence"]]
+        yield ev
+
+
 def _jsonl(store: Store, out: TextIO, filters: dict[str, Any]) -> int:
     n = 0
-    for ev in store.events(**filters):
+    for ev in named(store, store.events(**filters)):
         out.write(json.dumps(ev, ensure_ascii=False) + "\n")
         n += 1
     return n
@@ -178,7 +192,7 @@ def _geojson(store: Store, out: TextIO, filters: dict[str, Any]) -> int:
     out.write(json.dumps(datetime.now(UTC).isoformat(timespec="seconds")))
     out.write(', "features": [')
     n = 0
-    for ev in store.events(**filters):
+    for ev in named(store, store.events(**filters)):
         if ev.get("latitude") is None or ev.get("longitude") is None:
             continue
         out.write(("\n" if n == 0 else ",\n") + json.dumps(feature(ev), ensure_ascii=False))

@@ -24,7 +24,7 @@ from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
 from marsad.merge.cluster import _day, compatible
 from marsad.merge.territory import place_key, timeline
 from marsad.store import review
-from marsad.store.backend import Backend
+from marsad.store.backend import Backend, chunks, placeholders
 from marsad.store.schema import migrate
 
 # Columns shared by doc_events and events, in table order: the export's fields less the id,
@@ -47,15 +47,6 @@ _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 def _json(value: Any) -> str:
     """Compact JSON text; orjson, because every article's spans go through here (5x json)."""
     return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
-
-
-def _placeholders(n: int) -> str:
-    return ", ".join("?" * n)
-
-
-def _chunks(items: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
 
 
 def _minhash_bytes(value: Any) -> bytes | None:
@@ -161,11 +152,21 @@ class Store:
             (source_id, source_id),
         )
 
+    def source_names(self, keys: Iterable[str]) -> dict[str, str]:
+        """Content key -> the name its source gave the article (its id, else its file's name)."""
+        out: dict[str, str] = {}
+        for chunk in chunks(sorted(set(keys))):
+            rows = self.db.query(
+                f"SELECT id, source_id FROM documents WHERE id IN ({placeholders(len(chunk))})", chunk
+            )
+            out.update((k, name) for k, name in rows if name)
+        return out
+
     def named_many(self, source_ids: Sequence[str]) -> dict[str, tuple[str, str | None, int | None] | None]:
         """``named`` for many ids, in a query for every 500."""
         out: dict[str, tuple[str, str | None, int | None] | None] = dict.fromkeys(source_ids)
-        for chunk in _chunks(sorted(set(source_ids))):
-            marks = _placeholders(len(chunk))
+        for chunk in chunks(sorted(set(source_ids))):
+            marks = placeholders(len(chunk))
             for name, key, source, line in self.db.query(
                 f"SELECT source_id, id, source, line FROM documents WHERE given = 1 AND source_id IN ({marks})"
                 f" UNION ALL SELECT source_id, text_hash, file, line FROM duplicates WHERE given = 1"
@@ -179,8 +180,8 @@ class Store:
     def stored_records(self, records: Sequence[str]) -> set[str]:
         """Which of these records were stored, in whatever state: ``has_record`` for a chunk."""
         found: set[str] = set()
-        for chunk in _chunks(sorted(set(records))):
-            marks = _placeholders(len(chunk))
+        for chunk in chunks(sorted(set(records))):
+            marks = placeholders(len(chunk))
             found.update(
                 r[0]
                 for r in self.db.query(
@@ -286,9 +287,9 @@ class Store:
         view.records = self.stored_records(records)
         keys = sorted({k for d in docs if (k := d.meta.get("text_hash"))})
         view.content = dict.fromkeys(keys)
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             for key, source_id, given, url in self.db.query(
-                f"SELECT id, source_id, given, url FROM documents WHERE id IN ({_placeholders(len(chunk))})",
+                f"SELECT id, source_id, given, url FROM documents WHERE id IN ({placeholders(len(chunk))})",
                 chunk,
             ):
                 view.content[key] = {"source_id": source_id, "given": bool(given), "url": url}
@@ -323,11 +324,11 @@ class Store:
         kinds: dict[str, list[dict[str, Any]]] = {"document": [], "quarantine": [], "duplicate": []}
         for p, _ in rows:
             kinds[p["kind"]].append(p)
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             # Whatever per-document events this write replaces or removes wait for the next merge.
             db.execute(
                 "INSERT INTO merge_queue (event_id) SELECT event_id FROM doc_events"
-                f" WHERE doc_id IN ({_placeholders(len(chunk))})",
+                f" WHERE doc_id IN ({placeholders(len(chunk))})",
                 chunk,
             )
         # A document that an earlier run stored and this run rejects moves, it is not kept twice.
@@ -355,7 +356,7 @@ class Store:
         updates = ", ".join(f"{c} = excluded.{c}" for c in (*cols[1:], "run"))
         db.executemany(
             f"INSERT INTO documents ({', '.join(cols)}, seq, written_at, run)"
-            f" VALUES ({_placeholders(len(cols) + 3)}) ON CONFLICT (id) DO UPDATE SET {updates}",
+            f" VALUES ({placeholders(len(cols) + 3)}) ON CONFLICT (id) DO UPDATE SET {updates}",
             [(*p["row"], seq, now, self.run) for p, seq in documents],
         )
         doc_ids = [p["id"] for p, _ in documents]
@@ -378,8 +379,8 @@ class Store:
         )
 
     def _delete(self, table: str, column: str, ids: list[str]) -> None:
-        for chunk in _chunks(ids):
-            self.db.execute(f"DELETE FROM {table} WHERE {column} IN ({_placeholders(len(chunk))})", chunk)
+        for chunk in chunks(ids):
+            self.db.execute(f"DELETE FROM {table} WHERE {column} IN ({placeholders(len(chunk))})", chunk)
 
     def signatures(self) -> Iterator[tuple[str, bytes]]:
         """(doc id, MinHash bytes) of stored documents, so dedup can resume across runs."""
@@ -468,8 +469,8 @@ class Store:
         merged, states = review.merge_events(self.db, list(group.values()), radius_km, window_days, reviews)
         ids = sorted(old)
         places = self._place_keys(ids)
-        for chunk in _chunks(ids):
-            marks = _placeholders(len(chunk))
+        for chunk in chunks(ids):
+            marks = placeholders(len(chunk))
             for table in ("event_members", "event_reviews", "events"):
                 self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
         self._insert_merged(merged, states, time.time())
@@ -508,8 +509,8 @@ class Store:
     def _column(self, want: str, by: str, ids: Iterable[str]) -> set[str]:
         """``want`` of the ``event_members`` rows whose ``by`` is one of ``ids``."""
         out: set[str] = set()
-        for chunk in _chunks(sorted(ids)):
-            marks = _placeholders(len(chunk))
+        for chunk in chunks(sorted(ids)):
+            marks = placeholders(len(chunk))
             out.update(
                 r[0]
                 for r in self.db.query(f"SELECT {want} FROM event_members WHERE {by} IN ({marks})", chunk)
@@ -534,9 +535,9 @@ class Store:
                 ids = sorted(ids)
                 member_ids = [
                     r[0]
-                    for chunk in _chunks(ids)
+                    for chunk in chunks(ids)
                     for r in self.db.query(
-                        f"SELECT member_id FROM event_members WHERE event_id IN ({_placeholders(len(chunk))})",
+                        f"SELECT member_id FROM event_members WHERE event_id IN ({placeholders(len(chunk))})",
                         chunk,
                     )
                 ]
@@ -545,8 +546,8 @@ class Store:
                 reviews = [r for r in review.active_reviews(self.db) if r.review_id in held]
                 merged, states = review.merge_events(self.db, records, 25.0, 3, reviews=reviews)
                 old = self._place_keys(ids)
-                for chunk in _chunks(ids):
-                    marks = _placeholders(len(chunk))
+                for chunk in chunks(ids):
+                    marks = placeholders(len(chunk))
                     for table in ("event_members", "event_reviews", "events"):
                         self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
                 self._insert_merged(merged, states, time.time())
@@ -558,7 +559,7 @@ class Store:
 
     def _insert_merged(self, merged: list[dict[str, Any]], states: list[tuple], now: float) -> None:
         self.db.executemany(
-            f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)}) VALUES ({_placeholders(len(_MERGED_COLUMNS))})",
+            f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)}) VALUES ({placeholders(len(_MERGED_COLUMNS))})",
             [_merged_row(m, now) for m in merged],
         )
         self.db.executemany(
@@ -569,9 +570,9 @@ class Store:
 
     def _place_keys(self, event_ids: list[str]) -> set[str]:
         keys = set()
-        for chunk in _chunks(event_ids):
+        for chunk in chunks(event_ids):
             for gid, location in self.db.query(
-                f"SELECT geonameid, location FROM events WHERE event_id IN ({_placeholders(len(chunk))})",
+                f"SELECT geonameid, location FROM events WHERE event_id IN ({placeholders(len(chunk))})",
                 chunk,
             ):
                 if key := place_key({"geonameid": gid, "location": location}):
@@ -586,15 +587,15 @@ class Store:
         names = sorted(k[1:] for k in keys if k.startswith("n"))
         cols = _MERGED_COLUMNS
         rows = []
-        for chunk in _chunks(gids):
+        for chunk in chunks(gids):
             rows += self.db.query(
-                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IN ({_placeholders(len(chunk))})",
+                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IN ({placeholders(len(chunk))})",
                 chunk,
             )
-        for chunk in _chunks(names):
+        for chunk in chunks(names):
             rows += self.db.query(
                 f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IS NULL"
-                f" AND LOWER(e.location) IN ({_placeholders(len(chunk))})",
+                f" AND LOWER(e.location) IN ({placeholders(len(chunk))})",
                 chunk,
             )
         rejected = set(review.decisions(self.db, [r[0] for r in rows], only="rejected"))
@@ -604,9 +605,9 @@ class Store:
             if ev["event_id"] not in rejected and place_key(ev) in keys:
                 events.append(ev)
         changes = timeline(events)
-        for chunk in _chunks(sorted(keys)):
+        for chunk in chunks(sorted(keys)):
             self.db.execute(
-                f"DELETE FROM control_changes WHERE place_key IN ({_placeholders(len(chunk))})", chunk
+                f"DELETE FROM control_changes WHERE place_key IN ({placeholders(len(chunk))})", chunk
             )
         self._insert_changes(changes)
 
@@ -614,7 +615,7 @@ class Store:
         cc_cols = ("place_key", "seq", "since", "controller", "previous", "location", "geonameid")
         cc_cols += ("latitude", "longitude", "event_ids")
         self.db.executemany(
-            f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({_placeholders(len(cc_cols))})",
+            f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({placeholders(len(cc_cols))})",
             [tuple(_json(c[k]) if k == "event_ids" else c[k] for k in cc_cols) for c in changes],
         )
 
@@ -638,9 +639,9 @@ class Store:
             return [_record(row) for row in self.db.query(f"SELECT {cols} FROM doc_events")]
         return [
             _record(row)
-            for chunk in _chunks(sorted(ids))
+            for chunk in chunks(sorted(ids))
             for row in self.db.query(
-                f"SELECT {cols} FROM doc_events WHERE event_id IN ({_placeholders(len(chunk))})", chunk
+                f"SELECT {cols} FROM doc_events WHERE event_id IN ({placeholders(len(chunk))})", chunk
             )
         ]
 
@@ -694,7 +695,7 @@ class Store:
         rows = self.db.query(
             "SELECT m.event_id, s.doc_id, s.start_off, s.end_off, s.text FROM event_members m"
             " JOIN event_sources s ON s.event_id = m.member_id"
-            f" WHERE m.event_id IN ({_placeholders(len(ids))}) ORDER BY m.event_id, s.doc_id, s.start_off, s.end_off",
+            f" WHERE m.event_id IN ({placeholders(len(ids))}) ORDER BY m.event_id, s.doc_id, s.start_off, s.end_off",
             ids,
         )
         for eid, doc_id, start, end, text in rows:
@@ -709,7 +710,7 @@ class Store:
         if not ids:
             return {}
         return dict(
-            self.db.query(f"SELECT id, outlet FROM documents WHERE id IN ({_placeholders(len(ids))})", ids)
+            self.db.query(f"SELECT id, outlet FROM documents WHERE id IN ({placeholders(len(ids))})", ids)
         )
 
     def event(self, event_id: str) -> dict[str, Any] | None:
@@ -1070,9 +1071,9 @@ class _Reports:
         docs = sorted({r["doc_id"] for r in frontier} - set(self.docs))
         for doc_id in docs:
             self.docs[doc_id] = []
-        for chunk in _chunks(docs):
+        for chunk in chunks(docs):
             for row in self.db.query(
-                f"SELECT {cols} FROM doc_events WHERE doc_id IN ({_placeholders(len(chunk))})", chunk
+                f"SELECT {cols} FROM doc_events WHERE doc_id IN ({placeholders(len(chunk))})", chunk
             ):
                 self.docs[row[1]].append(_record(row))
         for doc_id in {r["doc_id"] for r in frontier}:

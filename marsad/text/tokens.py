@@ -1,21 +1,28 @@
-"""Tokens with offsets and clitic-aware bases, so that وبحمص، لحلب، والرستن find حمص، حلب، الرستن.
+"""Tokens with offsets and the one clitic analysis every stage reads.
 
-One precompiled regex walks the clean text; the analysis of each distinct word (its key, base,
-prefix and lookup candidates) is cached, because news vocabulary repeats heavily across articles
-and recomputing it per token would dominate the cost of the layer.
+``وبحمص``، ``لحلب``، ``والرستن`` find حمص، حلب، الرستن. A word's analysis is a list of
+*readings*, longest first: the word itself, then the word without its proclitics (و ف ب ل ك,
+the article kept, "لل" read as "ل" + "ال"), without the article, without the future marker,
+without an enclitic pronoun. Each reading says what was stripped (:data:`CLITIC`,
+:data:`ARTICLE`, :data:`FUTURE`, :data:`PRONOUN`) so that a lexicon takes only the readings that
+make sense for it: a place name keeps its article, a trigger verb may lose its pronoun.
+
+The analysis of each distinct word is a :class:`Word`, kept in one bounded cache (:func:`word`)
+together with what the matcher found for it (``marsad.text.match``): news vocabulary repeats
+heavily across articles, and recomputing it per token would dominate the cost of the layer.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import component
-from marsad.text.normalize import normalize_key
+from marsad.text.normalize import DIACRITICS, TATWEEL, normalize_key
 
 
 class CliticRules(datafile.Strict):
@@ -49,9 +56,47 @@ _MIN_STEM = int(_DATA["min_stem"])
 _MIN_STEM_ART = int(_DATA["min_stem_after_article"])
 _MIN_STEM_ENC = int(_DATA["min_stem_before_enclitic"])
 _MARKS = "\u064b-\u065f\u0670\u0640"
+_MARK_SET = frozenset(DIACRITICS + TATWEEL)
 # Words and numbers ("3.5", "35,000" stay whole); punctuation is not a token (sentences and
 # clauses carry it), which also keeps the token list, the costliest part of the layer, short.
 TOKEN_RE = re.compile(rf"\d+(?:[.,\u066b\u066c]\d+)+|[\w{_MARKS}]+")
+
+# What a reading stripped from the word (bit flags; 0 is the word itself).
+WHOLE = 0
+CLITIC = 1  # a conjunction or preposition (و ف ب ل ك), the article kept: "وبحمص" -> "حمص"
+ARTICLE = 2  # the article too: "والرستن" -> "رستن"
+FUTURE = 4  # the future marker: "وسيقوم" -> "يقوم"
+PRONOUN = 8  # an enclitic pronoun: "مصرعهم" -> "مصرع"
+NAMES = CLITIC  # what names (places, actors, sources) may lose: their article stays
+
+
+class Reading(NamedTuple):
+    """One dictionary form of a word: ``key``; ``skip`` raw characters and ``cut`` key
+    characters of the word come before it (the proclitics); ``kind`` says what was stripped."""
+
+    key: str
+    skip: int
+    kind: int
+    cut: int
+
+
+class Word:
+    """The analysis of one distinct word, shared by all its tokens (see :func:`word`).
+
+    ``base`` is the best single guess at the word without its clitics and ``prefix`` the
+    proclitic string removed; ``readings`` every dictionary form, longest first. ``hits`` and
+    ``matcher`` are the matcher's per-word results (``marsad.text.match``), filled on first use."""
+
+    __slots__ = ("text", "norm", "base", "prefix", "readings", "hits", "matcher")
+
+    def __init__(self, text: str, norm: str, base: str, prefix: str, readings: tuple[Reading, ...]):
+        self.text = text
+        self.norm = norm
+        self.base = base
+        self.prefix = prefix
+        self.readings = readings
+        self.hits: Any = None
+        self.matcher: int = 0
 
 
 @dataclass(slots=True)
@@ -59,7 +104,8 @@ class Token:
     """A word or number of ``doc.clean``.
 
     ``norm`` is the dictionary key of the whole word, ``base`` the best single guess at the word
-    without its clitics, ``prefix`` the proclitic string removed (``""`` if none)."""
+    without its clitics, ``prefix`` the proclitic string removed (``""`` if none); ``word`` is
+    the shared :class:`Word` with every reading."""
 
     start: int
     end: int
@@ -67,74 +113,116 @@ class Token:
     norm: str
     base: str
     prefix: str
+    word: Word
 
 
-@lru_cache(maxsize=200_000)
-def analyse(text: str) -> tuple[str, str, str, tuple[str, ...]]:
-    """``(norm, base, prefix, candidates)`` of one word, candidates longest first."""
+def _raw_skip(text: str, stripped: int) -> int:
+    """Characters of the raw word covering its first ``stripped`` key characters (marks skipped)."""
+    if stripped <= 0:
+        return 0
+    seen = 0
+    for i, ch in enumerate(text):
+        if ch not in _MARK_SET:
+            seen += 1
+            if seen > stripped:
+                return i
+    return len(text)
+
+
+def _analyse(text: str, min_stem: int = _MIN_STEM, whole: frozenset[str] = _WHOLE) -> Word:
     key = normalize_key(text)
-    if len(key) < 3 or not key[0].isalpha() or key in _WHOLE:
-        return key, key, "", (key,)
-    found: list[tuple[str, str]] = []  # (stripped prefix, remainder)
+    if len(key) < 3 or not key[0].isalpha() or key in whole:
+        return Word(text, key, key, "", (Reading(key, 0, WHOLE, 0),))
+    found: list[tuple[str, str, int, int]] = []  # (stripped prefix, remainder, key chars before it, kind)
+    restored: list[tuple[str, int, int, int]] = []  # "لل" read two ways: (form, skip, kind, cut)
     article = False
     for p in _ARTICLE_PREFIXES:
         if key.startswith(p) and len(key) - len(p) >= _MIN_STEM_ART:
             rest = key[len(p) :]
+            if p.endswith("لل"):  # "للرقة" is "ل" + "الرقة", "للواء" is "ل" + "لواء": both are read
+                # and the span keeps the fused "لل" whole
+                restored.append(("ال" + rest, len(p) - 2, CLITIC, len(p) - 1))
+                restored.append((key[len(p) - 1 :], len(p) - 1, CLITIC, len(p) - 1))
             if p != "ال":
-                found.append((p[:-2] if p.endswith("ال") else p[:-1], "ال" + rest))
-            found.append((p, rest))
+                clitic = p[:-2] if p.endswith("ال") else p[:-1]
+                found.append((clitic, "ال" + rest, len(clitic), CLITIC))
+            found.append((p, rest, len(p), ARTICLE | (CLITIC if p != "ال" else 0)))
             article = True
             break
     if not article:
         for p in _PREFIXES:
-            if key.startswith(p) and len(key) - len(p) >= _MIN_STEM:
-                found.append((p, key[len(p) :]))
+            if key.startswith(p) and len(key) - len(p) >= min_stem:
+                found.append((p, key[len(p) :], len(p), CLITIC))
     # base: a known whole word wins, otherwise the longest strip that leaves a plausible stem.
-    whole = [f for f in found if f[1] in _WHOLE]
-    prefix, base = (whole or sorted(found, key=lambda f: -len(f[0])) or [("", key)])[0]
-    if article and not whole:
-        prefix, base = found[-1]
-    cands = [key] + [rest for _p, rest in found]
+    known = [f for f in found if f[1] in whole]
+    prefix, base = (known or sorted(found, key=lambda f: -len(f[0])) or [("", key)])[0][:2]
+    if article and not known:
+        prefix, base = found[-1][:2]
+    cands: list[tuple[str, int, int, int]] = [(key, 0, WHOLE, 0), *restored]
+    cands += [(rest, n, kind, n) for _p, rest, n, kind in found]
     for p in _FUTURE:
         if key.startswith(p) and len(key) - len(p) >= 4 and key[len(p)] in _FUTURE_NEXT:
-            cands.append(key[len(p) :])
+            cands.append((key[len(p) :], len(p), FUTURE | (CLITIC if len(p) > 1 else 0), len(p)))
     if not article and not text.endswith("ة"):
-        for stem in list(cands):
+        for stem, n, kind, cut in list(cands):
             for e in _ENCLITICS:
                 if stem.endswith(e) and len(stem) - len(e) >= _MIN_STEM_ENC:
-                    cut = stem[: -len(e)]
-                    if e == "ه" and cut.endswith("ا"):
+                    short = stem[: -len(e)]
+                    if e == "ه" and short.endswith("ا"):
                         continue
-                    cands.append(cut)
-                    if stem == base and base not in _WHOLE:
-                        base = cut
+                    cands.append((short, n, kind | PRONOUN, cut))
+                    if stem == base and base not in whole:
+                        base = short
                     break
-    ordered = sorted(dict.fromkeys(cands), key=len, reverse=True)
-    return key, base, prefix, tuple(ordered)
+    seen: dict[str, tuple[str, int, int, int]] = {}
+    for c in cands:
+        seen.setdefault(c[0], c)  # a form reached twice keeps its first (least stripped) reading
+    ordered = sorted(seen.values(), key=lambda c: -len(c[0]))
+    readings = tuple(Reading(k, _raw_skip(text, n), kind, cut) for k, n, kind, cut in ordered)
+    return Word(text, key, base, prefix, readings)
+
+
+_WORDS: dict[str, Word] = {}
+_MAX_WORDS = 500_000  # bounded: news vocabulary keeps growing over a long run
+
+
+def word(text: str) -> Word:
+    """The analysis of a word, from the one per-word cache."""
+    w = _WORDS.get(text)
+    if w is None:
+        if len(_WORDS) >= _MAX_WORDS:
+            _WORDS.clear()
+        w = _WORDS[text] = _analyse(text)
+    return w
+
+
+def loose(text: str) -> Word:
+    """The analysis with two-letter stems allowed and no whole-word list: what the shipped NER
+    model was trained on (it reads "وان" as و + "ان"). Not cached: its caller caches features."""
+    return _analyse(text, 2, frozenset())
+
+
+def analyse(text: str) -> tuple[str, str, str, tuple[str, ...]]:
+    """``(norm, base, prefix, candidates)`` of one word, candidates longest first."""
+    w = word(text)
+    return w.norm, w.base, w.prefix, tuple(r.key for r in w.readings)
 
 
 def candidates(token: Token | str) -> list[str]:
     """Possible dictionary forms of a token (or word), longest first: try each in turn."""
-    return list(analyse(token.text if isinstance(token, Token) else token)[3])
-
-
-_SEEN: dict[str, tuple[str, str, str]] = {}
+    return [r.key for r in word(token.text if isinstance(token, Token) else token).readings]
 
 
 def tokenize(text: str) -> list[Token]:
     """Tokens of any text, with offsets into it; usable without a Document."""
     out: list[Token] = []
     append = out.append
-    seen = _SEEN
-    if len(seen) > 500_000:
-        seen.clear()
+    words = _WORDS
     for m in TOKEN_RE.finditer(text):
-        word = m.group()
-        info = seen.get(word)
-        if info is None:
-            info = seen[word] = analyse(word)[:3]
+        raw = m.group()
+        w = words.get(raw) or word(raw)
         start, end = m.span()
-        append(Token(start, end, word, *info))
+        append(Token(start, end, raw, w.norm, w.base, w.prefix, w))
     return out
 
 

@@ -1,0 +1,373 @@
+"""One matcher: every lexicon compiled into one index over the token analyses, run once per document.
+
+A :class:`Lexicon` is a named list of words and phrases (gazetteer names, actor and source
+aliases, trigger words, cancelling words, context word lists), each entry with an id and a
+value. Its entries are compiled, with every other lexicon of the pipeline, into one index from
+a word's dictionary form to the lexicons and phrase tries it may begin. Which readings of a word
+a lexicon takes (``accept``: the word itself, without proclitics, without a pronoun...; see
+:mod:`marsad.text.tokens`), how the later words of a phrase are compared (their ``norm`` or
+any reading) and what may stand between them (``gap``) belong to the lexicon.
+
+The ``match`` stage writes ``doc.matches``: for each token, the single-word hits of its word
+(computed once per distinct word and kept on the cached :class:`~marsad.text.tokens.Word`) and
+the phrases that start there. Places, actors and events read their words from it, and because
+every match names its lexicon and entry, ``marsad rules report`` can count what fires.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from marsad import datafile
+from marsad.document import Document
+from marsad.pipeline import component
+from marsad.text.normalize import normalize_key
+from marsad.text.tokens import ARTICLE, CLITIC, FUTURE, PRONOUN, Reading, Token, Word
+
+ANY = CLITIC | ARTICLE | FUTURE | PRONOUN  # every reading
+VERB = ANY & ~ARTICLE  # a verb form never follows the article: "الأرجح" is no "أرجح"
+_JOIN_GAP_RE = re.compile(r"[ \t\u00a0\-]*")  # between the words of one name: no punctuation
+_END = None  # trie key of the entries ending at a node (never a word's key)
+_ids = itertools.count(1)
+
+# Person/number endings of a past-tense verb, and the pronouns that may follow them.
+_PAST_ENDINGS = ("", "ت", "وا", "ا", "تا", "ن", "نا", "تم", "و")
+_PRESENT = (
+    ("ي", ""),
+    ("ت", ""),
+    ("ن", ""),
+    ("ا", ""),
+    ("ي", "ون"),
+    ("ت", "ون"),
+    ("ي", "ان"),
+    ("ت", "ان"),
+    ("ي", "ن"),
+)
+_ENCLITICS = ("", "ه", "ها", "هم", "هما", "كم")
+
+
+def verb_forms(stem: str, present: bool = True) -> set[str]:
+    """The inflected forms news prose uses for a past-tense stem (normalised): every lexicon
+    writes its verbs as stems and lets this inflect them."""
+    forms: set[str] = set()
+    bases = [stem]
+    if stem.endswith("ي"):  # استولى -> استولت، استولوا
+        bases.append(stem[:-1])
+    for base in bases:
+        for end in _PAST_ENDINGS:
+            for pron in _ENCLITICS:
+                forms.add(base + end + pron)
+    if present:
+        for pre, end in _PRESENT:
+            for pron in _ENCLITICS:
+                forms.add(pre + stem + end + pron)
+    return forms
+
+
+class Forms(datafile.Strict):
+    """A word list written as words, verb stems (inflected by :func:`verb_forms`, with their
+    present tense; ``past``: without it) and groups of shared verbs (``marsad/text/verbs.yaml``)."""
+
+    words: list[str] = []
+    verbs: list[str] = []
+    past: list[str] = []
+    groups: list[str] = []
+
+
+WordList = list[str] | Forms
+
+
+class VerbGroups(datafile.Strict):
+    """verbs.yaml: verb stems that several stages read, by what they mean."""
+
+    speech: list[str]
+
+
+@cache
+def _groups() -> dict[str, list[str]]:
+    return datafile.load(Path(__file__).with_name("verbs.yaml"), VerbGroups).model_dump()
+
+
+def forms(spec: WordList) -> list[tuple[str, str, int]]:
+    """``(entry id, form, readings)`` of a word list: a verb's forms all carry its stem as their
+    id, and never match a word without its article."""
+    if isinstance(spec, list):
+        return [(w, w, ANY) for w in spec]
+    out = [(w, w, ANY) for w in spec.words]
+    groups = _groups() if spec.groups else {}
+    unknown = [g for g in spec.groups if g not in groups]
+    if unknown:
+        raise datafile.DataFileError(f"no verb group {unknown} in marsad/text/verbs.yaml")
+    stems = [(v, True) for v in spec.verbs + [v for g in spec.groups for v in groups[g]]]
+    for verb, present in stems + [(v, False) for v in spec.past]:
+        out += [(verb, form, VERB) for form in sorted(verb_forms(normalize_key(verb), present))]
+    return out
+
+
+class Entry(NamedTuple):
+    """One entry of a lexicon: its ``id`` (as written in the data file), ``value`` and the
+    reading kinds its first word may take."""
+
+    lexicon: str
+    id: str
+    value: Any
+    accept: int = ANY
+
+
+class Hit(NamedTuple):
+    """A single-word match: the entry and the reading of the token that matched it."""
+
+    entry: Entry
+    reading: Reading
+
+
+class Match(NamedTuple):
+    """A match over tokens ``start:end`` (the first token through ``reading``)."""
+
+    lexicon: str
+    entry: Entry
+    start: int
+    end: int
+    reading: Reading
+
+
+class Lexicon:
+    """A named word and phrase list.
+
+    ``entries`` are ``(id, words, value)`` or ``(id, words, value, accept)``: ``words`` a
+    phrase (split on spaces and folded with ``normalize_key``, or already a tuple of keys).
+    ``accept`` is the set of reading kinds the first word may take (0: the word as written; an
+    entry may narrow it); ``rest`` says how later words compare
+    (``"norm"``: as written, ``"readings"``: any reading ``accept`` allows); ``gap`` what may
+    stand between words (``"join"``: spaces and hyphens, ``"any"``: anything)."""
+
+    def __init__(
+        self,
+        name: str,
+        entries: Iterable[tuple[str, str | tuple[str, ...], Any]],
+        accept: int = ANY,
+        rest: str = "norm",
+        gap: str = "join",
+    ) -> None:
+        self.name = name
+        self.rest = rest
+        self.gap = gap
+        self.trie: dict[str, Any] = {}
+        self.size = 0
+        self.accept = 0  # what any entry takes, for the index
+        for entry_id, words, value, *narrow in entries:
+            keys = tuple(normalize_key(w) for w in words.split()) if isinstance(words, str) else words
+            if not keys or not all(keys):
+                continue
+            node = self.trie
+            for k in keys:
+                node = node.setdefault(k, {})
+            entry = Entry(name, entry_id, value, accept & narrow[0] if narrow else accept)
+            node.setdefault(_END, []).append(entry)
+            self.accept |= entry.accept
+            self.size += 1
+
+    @classmethod
+    def words(cls, name: str, words: WordList, accept: int = ANY, **kw: Any) -> Lexicon:
+        """A word list (plain, or words, verb stems and groups): no values, ids as written."""
+        return cls(name, ((i, w, None, a) for i, w, a in forms(words)), accept, **kw)
+
+    def entries(self) -> Iterator[Entry]:
+        """Every entry, walking the trie."""
+        stack = [self.trie]
+        while stack:
+            node = stack.pop()
+            for key, value in node.items():
+                if key is _END:
+                    yield from value
+                else:
+                    stack.append(value)
+
+    def __repr__(self) -> str:
+        return f"Lexicon({self.name!r}, {self.size} entries)"
+
+
+class WordHits:
+    """What one word matches by itself, for one matcher: kept on the cached Word."""
+
+    __slots__ = ("tags", "single", "starts")
+
+    def __init__(self, single: dict[str, tuple[Hit, ...]], starts: tuple) -> None:
+        self.single = single
+        self.tags = frozenset(single)
+        self.starts = starts  # ((lexicon, trie node after this word, reading), ...)
+
+
+_NONE = WordHits({}, ())
+
+
+class Matches:
+    """The matches of one document, by token (``doc.matches``)."""
+
+    __slots__ = ("tokens", "hits", "tags", "phrases", "read")
+
+    def __init__(self, tokens: list[Token], hits: list[WordHits], phrases: dict[int, list[Match]]):
+        self.tokens = tokens
+        self.hits = hits
+        self.tags = [h.tags for h in hits]  # per token: the lexicons its word matches alone
+        self.phrases = phrases  # start token -> matches of two words or more, longest first
+        # what a stage read from these matches and another stage reads again (the actor names
+        # the place model asks about and the actors stage writes), keyed by who read it
+        self.read: dict[str, Any] = {}
+
+    def single(self, i: int, lexicon: str) -> tuple[Hit, ...]:
+        """The single-word hits of token ``i`` in ``lexicon``, in reading order (longest first)."""
+        if 0 <= i < len(self.hits):
+            return self.hits[i].single.get(lexicon, ())
+        return ()
+
+    def value(self, i: int, lexicon: str, default: Any = None) -> Any:
+        """The value of the first (least stripped) single-word hit of token ``i``."""
+        hits = self.single(i, lexicon)
+        return hits[0].entry.value if hits else default
+
+    def starting(self, i: int, lexicon: str) -> list[Match]:
+        """Every match of ``lexicon`` from token ``i``, longest first (phrases, then words)."""
+        out = [m for m in self.phrases.get(i, ()) if m.lexicon == lexicon]
+        out += [Match(lexicon, h.entry, i, i + 1, h.reading) for h in self.single(i, lexicon)]
+        return out
+
+    def ending(self, end: int, lexicon: str) -> list[Match]:
+        """Matches of ``lexicon`` whose last token is ``end - 1``, longest first."""
+        out = [
+            m
+            for start in range(max(0, end - 8), end - 1)
+            for m in self.phrases.get(start, ())
+            if m.end == end and m.lexicon == lexicon
+        ]
+        out += [Match(lexicon, h.entry, end - 1, end, h.reading) for h in self.single(end - 1, lexicon)]
+        return out
+
+    def __iter__(self) -> Iterator[Match]:
+        """Every match, by start token: what ``marsad rules report`` counts."""
+        for i, h in enumerate(self.hits):
+            yield from self.phrases.get(i, ())
+            for lexicon, hits in h.single.items():
+                for hit in hits:
+                    yield Match(lexicon, hit.entry, i, i + 1, hit.reading)
+
+
+class Matcher:
+    """Lexicons compiled into one index from a dictionary form to the tries it begins."""
+
+    def __init__(self, lexicons: Iterable[Lexicon]) -> None:
+        self.id = next(_ids)
+        self.lexicons: dict[str, Lexicon] = {}
+        index: dict[str, list[tuple[Lexicon, dict]]] = {}
+        for lex in lexicons:
+            if lex.name in self.lexicons:
+                if self.lexicons[lex.name] is lex:
+                    continue
+                raise ValueError(f"two lexicons are named {lex.name!r}")
+            self.lexicons[lex.name] = lex
+            for key, node in lex.trie.items():
+                index.setdefault(key, []).append((lex, node))
+        self.index = {k: tuple(v) for k, v in index.items()}
+
+    def word_hits(self, w: Word) -> WordHits:
+        """The single-word hits and phrase starts of a word (cached on it for this matcher)."""
+        if w.matcher == self.id:
+            return w.hits
+        single: dict[str, list[Hit]] = {}
+        starts = []
+        index = self.index
+        for r in w.readings:
+            for lex, node in index.get(r.key, ()):
+                if r.kind & ~lex.accept:
+                    continue
+                ended = node.get(_END)
+                if ended:
+                    taken = [Hit(e, r) for e in ended if not r.kind & ~e.accept]
+                    if taken:
+                        single.setdefault(lex.name, []).extend(taken)
+                if len(node) > (1 if ended else 0):
+                    starts.append((lex, node, r))
+        hits = (
+            WordHits({k: tuple(v) for k, v in single.items()}, tuple(starts)) if single or starts else _NONE
+        )
+        w.hits, w.matcher = hits, self.id
+        return hits
+
+    def __call__(self, text: str, tokens: list[Token]) -> Matches:
+        """Match every lexicon over a document's tokens."""
+        hits = []
+        phrases: dict[int, list[Match]] = {}
+        word_hits, my_id = self.word_hits, self.id
+        for i, tok in enumerate(tokens):
+            w = tok.word
+            h = w.hits if w.matcher == my_id else word_hits(w)
+            hits.append(h)
+            if h.starts:
+                found = self._phrases(text, tokens, i, h.starts)
+                if found:
+                    phrases[i] = sorted(found, key=lambda m: -m.end)
+        return Matches(tokens, hits, phrases)
+
+    def _phrases(self, text: str, tokens: list[Token], i: int, starts: tuple) -> list[Match]:
+        """The phrases that begin at token ``i``: each start's trie followed over the next tokens
+        (their ``norm``, or every reading the lexicon takes), as far as the gaps allow."""
+        out = []
+        n = len(tokens)
+        for lex, first, reading in starts:
+            stack = [(first, i + 1)]
+            while stack:
+                node, j = stack.pop()
+                if j >= n or len(node) <= (1 if _END in node else 0):
+                    continue
+                if (
+                    lex.gap == "join"
+                    and _JOIN_GAP_RE.fullmatch(text, tokens[j - 1].end, tokens[j].start) is None
+                ):
+                    continue
+                if lex.rest == "norm":
+                    nxt = node.get(tokens[j].norm)
+                    nodes = (nxt,) if nxt is not None else ()
+                else:
+                    nodes = tuple(
+                        node[r.key]
+                        for r in tokens[j].word.readings
+                        if not r.kind & ~lex.accept and r.key in node
+                    )
+                for nxt in nodes:
+                    out.extend(
+                        Match(lex.name, e, i, j + 1, reading)
+                        for e in nxt.get(_END, ())
+                        if not reading.kind & ~e.accept
+                    )
+                    stack.append((nxt, j + 1))
+        return out
+
+
+class MatchStage:
+    """The ``match`` component: compiles the lexicons of the pipeline's components (set by
+    :meth:`Pipeline.from_names` through :meth:`compile`) and writes ``doc.matches``."""
+
+    def __init__(self) -> None:
+        self.matcher = Matcher(())
+
+    def compile(self, lexicons: Iterable[Lexicon]) -> None:
+        self.matcher = Matcher(lexicons)
+
+    def __call__(self, doc: Document) -> Document:
+        doc.matches = self.matcher(doc.clean, doc.tokens)
+        return doc
+
+
+@component(
+    "match",
+    requires=["tokens"],
+    assigns=["matches"],
+    note="(compiles the lexicons of the stages after it)",
+)
+def make_match() -> MatchStage:
+    return MatchStage()
