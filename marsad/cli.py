@@ -153,14 +153,24 @@ def run(
         db = "marsad.db"
     with contextlib.ExitStack() as stack:
         store = stack.enter_context(open_writable(db, batch_size=64)) if db else None
-        docs = with_defaults(source(), pub)
-        if engine == "dask":
-            client = stack.enter_context(contextlib.closing(parallel.dask_client(scheduler, workers)))
-            steps = parallel.process_dask(docs, store, summary, client)
-        elif workers > 1:
-            steps = parallel.process_local(docs, store, summary, workers)
+        if engine == "dask" or workers > 1:
+            # The workers read, code and write themselves (marsad.parallel); this process decides.
+            options = {
+                "db": _absolute(db),
+                "out_parquet": _absolute(out_parquet),
+                "published": pub,
+                "fields": parse_fields(field),
+                "fmt": fmt,
+            }
+            ordered = parquet_in + other_in
+            sink = None
+            if engine == "dask":
+                client = stack.enter_context(contextlib.closing(parallel.dask_client(scheduler, workers)))
+                steps = parallel.process_dask(ordered, store, summary, client, **options)
+            else:
+                steps = parallel.process_local(ordered, store, summary, workers, **options)
         else:
-            steps = process(docs, Coder(store), store, summary)
+            steps = process(with_defaults(source(), pub), Coder(store), store, summary)
         for doc in progress_iter(steps, is_terminal(), summary, progress_every):
             if sink is not None:
                 sink.add(doc)
@@ -174,6 +184,13 @@ def run(
     print_summary(summary, merged)
     if strict and summary.quarantined_total:
         raise typer.Exit(1)
+
+
+def _absolute(target: str | None) -> str | None:
+    """A store or folder as worker processes (started elsewhere) must name it."""
+    if target is None or "://" in target:
+        return target
+    return str(Path(target).resolve())
 
 
 def print_summary(summary, merged: dict | None) -> None:
@@ -393,6 +410,25 @@ def control(
 
     with open_existing(db) as store:
         write_control(store, parse_date(on), sys.stdout, bbox=parse_bbox(bbox), fmt=fmt)
+
+
+@app.command()
+def merge(
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    full: Annotated[bool, typer.Option(help="Re-merge every report, not only those changed.")] = False,
+) -> None:
+    """Merge the reports written since the last merge into events, and redraw the control
+    timeline of their places; ``--full`` re-merges the whole store."""
+    import time
+
+    from marsad.store import open_store
+
+    t0 = time.perf_counter()
+    with open_store(db) as store:
+        counts = store.merge(full=full)
+    for k, v in counts.items():
+        print(f"{k}: {v}")
+    print(f"seconds: {time.perf_counter() - t0:.2f}")
 
 
 @app.command()

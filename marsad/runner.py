@@ -52,6 +52,16 @@ class Summary:
             for ev, _ in distinct_events(doc.events):  # as the store counts them
                 self.events[ev.sub_event_type] += 1
 
+    def merge(self, other: Summary) -> None:
+        """Add the counts of another part of the run (a worker's chunk)."""
+        self.read += other.read
+        self.processed += other.processed
+        self.skipped += other.skipped
+        self.duplicates += other.duplicates
+        self.quarantined.update(other.quarantined)
+        self.events.update(other.events)
+        self.undated += other.undated
+
     def to_dict(self) -> dict:
         return {
             "read": self.read,

@@ -41,6 +41,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "marsad.admission",
             "marsad.runner",
             "marsad.parallel",
+            "marsad.prebuilt",
             "marsad.evaluate",
             "marsad.telemetry",
             "marsad.evaluate_places",

@@ -109,7 +109,24 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX duplicates_source_id ON duplicates (source_id)",
         "ALTER TABLE quarantine ADD COLUMN source_id TEXT",
     ],
-    # 4: the event model's confidence in each event (None: coded by the rules alone)
+    # 4: incremental merging and writers in parallel. ``merge_queue`` holds the ids of the
+    # per-document events written or removed since the last merge (seeded with whatever an
+    # older store had not merged yet); the date index finds the reports that may join them.
+    # ``run`` names the run that wrote a document, so the workers of one run, writing side by
+    # side, tell each other's documents from a concurrent run's.
+    [
+        "CREATE TABLE merge_queue (event_id TEXT NOT NULL)",
+        "INSERT INTO merge_queue (event_id) SELECT d.event_id FROM doc_events d WHERE NOT EXISTS"
+        " (SELECT 1 FROM event_members m WHERE m.member_id = d.event_id)",
+        "INSERT INTO merge_queue (event_id) SELECT m.member_id FROM event_members m WHERE NOT EXISTS"
+        " (SELECT 1 FROM doc_events d WHERE d.event_id = m.member_id)",
+        "CREATE INDEX doc_events_when ON doc_events (sub_event_type, event_date)",
+        "ALTER TABLE documents ADD COLUMN run TEXT",
+        # The order every event list is read in (undated last): a page is an index walk, not
+        # a sort of the whole table.
+        "CREATE INDEX events_order ON events ((event_date IS NULL), event_date, event_id)",
+    ],
+    # 5: the event model's confidence in each event (None: coded by the rules alone)
     [
         "ALTER TABLE doc_events ADD COLUMN confidence DOUBLE PRECISION",
         "ALTER TABLE events ADD COLUMN confidence DOUBLE PRECISION",
