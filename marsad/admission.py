@@ -12,12 +12,15 @@ wrote meanwhile, or to carry an id that run gave to another text.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from marsad.document import Document
 from marsad.ingest.dedup import Dedup
 from marsad.ingest.identity import check_text, record_key, tag, where
+
+LOOK_EVERY = 0.5  # seconds between the early decision's looks at what other runs committed
 
 
 class Admission:
@@ -31,6 +34,7 @@ class Admission:
         self._early: dict[int, tuple[int, int | None]] = {}  # id(doc) -> (index size, front spans)
         self._became: dict[str, str | None] = {}  # an early "new" that became a copy -> its original
         self._names: dict[str, str] = {}  # given id -> content key, for a run without a store
+        self._looked = 0.0  # when the early decision last read the store's new signatures
         if store is not None:
             self.refresh()
             store.admission = self
@@ -56,8 +60,8 @@ class Admission:
         if doc.quarantine is not None or "text_hash" not in doc.meta:
             doc.id = doc.meta.get("record", doc.id)
             return doc
-        if self.store is not None:
-            self.refresh()
+        if self.store is not None and time.monotonic() - self._looked > LOOK_EVERY:
+            self.refresh()  # only to spare the costly stages a copy: the store checks again
         if self._clash(doc):
             return doc
         epoch = len(self.dedup)
@@ -101,6 +105,7 @@ class Admission:
     # -- final, inside the store's write transaction -------------------------------------------
     def refresh(self) -> None:
         """Index the signatures the store committed since this run last looked."""
+        self._looked = time.monotonic()
         for seq, doc_id, sig in self.store.signatures_since(self.seq):
             self.dedup.add_stored(doc_id, sig)
             self.seq = seq

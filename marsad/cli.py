@@ -570,13 +570,27 @@ def eval_ner(
     Console().print(table)
 
 
+def model_out(out: Path | None, packaged: Path, replace_packaged: bool) -> Path:
+    """Where a training command writes: the file given, never the model marsad ships (and every
+    run uses) unless asked in so many words (issue 13: training overwrote it by default)."""
+    if out is None and not replace_packaged:
+        raise typer.BadParameter(
+            "give the model file to write; the packaged model is replaced only with --replace-packaged",
+            param_hint="--out",
+        )
+    if out is not None and out.resolve() == packaged.resolve() and not replace_packaged:
+        raise typer.BadParameter("that is the packaged model: add --replace-packaged", param_hint="--out")
+    return out or packaged
+
+
+REPLACE_HELP = "Write over the model marsad ships (and uses) instead of --out."
+
+
 @train_app.command("ner")
 def train_ner(
     train: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="ANERcorp train split (CoNLL).")],
     out: Annotated[Path | None, typer.Option(help="Model file to write (required).")] = None,
-    replace_packaged: Annotated[
-        bool, typer.Option(help="Write over the model marsad ships (and uses) instead of --out.")
-    ] = False,
+    replace_packaged: Annotated[bool, typer.Option(help=REPLACE_HELP)] = False,
     dev: Annotated[
         Path | None, typer.Option(exists=True, dir_okay=False, help="Dev split to report scores on.")
     ] = None,
@@ -585,14 +599,7 @@ def train_ner(
     """Train the CRF tagger for people, organisations and places (reproducible: fixed seed)."""
     from marsad.entities import ner
 
-    if out is None and not replace_packaged:
-        raise typer.BadParameter(
-            "give the model file to write; the packaged model is replaced only with --replace-packaged",
-            param_hint="--out",
-        )
-    if out is not None and out.resolve() == ner.MODEL_PATH.resolve() and not replace_packaged:
-        raise typer.BadParameter("that is the packaged model: add --replace-packaged", param_hint="--out")
-    result = ner.train(train, out or ner.MODEL_PATH, seed=seed, dev_path=dev)
+    result = ner.train(train, model_out(out, ner.MODEL_PATH, replace_packaged), seed=seed, dev_path=dev)
     Console().print_json(json.dumps(result, ensure_ascii=False, default=str))
 
 
@@ -607,18 +614,20 @@ def train_places(
     corpus: Annotated[
         Path | None, typer.Option(help="The 31k-article corpus (default: under shared).")
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Model file (default: the packaged one).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Model file to write (required).")] = None,
+    replace_packaged: Annotated[bool, typer.Option(help=REPLACE_HELP)] = False,
     seed: Annotated[int, typer.Option()] = 13,
     corpus_limit: Annotated[int, typer.Option(help="Corpus articles to draw examples from.")] = 6000,
 ) -> None:
     """Train the model that decides whether a gazetteer match is a place (reproducible: fixed seed)."""
     from marsad.entities import place_model, place_training
 
+    out = model_out(out, place_model.MODEL_PATH, replace_packaged)
     meta = place_training.train(
         anercorp or shared / "eval" / "ner" / "anercorp" / "ITE5th_train_data.txt",
         corpus or shared / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz",
         shared,
-        out=out or place_model.MODEL_PATH,
+        out=out,
         seed=seed,
         corpus_limit=corpus_limit,
     )

@@ -1,7 +1,18 @@
-"""Shared fixtures: where the read-only shared data lives, and a skip when it is absent."""
+"""Shared fixtures: where the read-only shared data lives, what a test may skip, and a private home.
+
+A test that needs ``../shared``, PostgreSQL (``MARSAD_TEST_PG``) or Debian's chromium skips when
+it is absent on a developer's machine, and fails under ``CI=true``, where everything must run.
+Every test session keeps the caches and the user gazetteer in a temporary folder (through
+``MARSAD_CACHE`` and ``MARSAD_GAZETTEER_DIR``, which the commands the tests start inherit), so
+the tests neither write to ``~/.cache`` nor read what ``marsad gazetteer import`` put in
+``~/.local/share``.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,10 +22,34 @@ SHARED = (ROOT / ".." / "shared").resolve()
 RAW_SAMPLE = SHARED / "corpus" / "raw" / "000_c05be448c3f228f0.txt"
 DEV_GOLD = SHARED / "eval" / "dev"
 SYRIA_2015 = SHARED / "corpus" / "saudinewsnet" / "syria-2015.jsonl"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Once per session, even though test modules import this file again as ``tests.conftest``.
+if "MARSAD_TEST_HOME" not in os.environ:
+    os.environ["MARSAD_TEST_HOME"] = tempfile.mkdtemp(prefix="marsad-tests-")
+_HOME = Path(os.environ["MARSAD_TEST_HOME"])
+os.environ["MARSAD_CACHE"] = str(_HOME / "cache")
+os.environ["MARSAD_GAZETTEER_DIR"] = str(_HOME / "gazetteer")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_HOME, ignore_errors=True)
+
+
+def need(present: bool, what: str) -> None:
+    """Skip when ``what`` is absent; under CI=true fail instead, naming it."""
+    if present:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is missing, and under CI=true every test must run (see README, Tests)")
+    pytest.skip(f"{what} is missing")
+
+
+def need_shared(path: Path = SHARED) -> Path:
+    need(path.exists(), f"{path} (the shared data beside the project)")
+    return path
 
 
 @pytest.fixture
 def shared() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not beside the project")
-    return SHARED
+    return need_shared()

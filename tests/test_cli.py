@@ -160,13 +160,18 @@ def test_progress_lines_when_stderr_is_not_a_terminal(tmp_path):
     assert "marsad: 1 articles in" in result.stderr and "(done)" in result.stderr
 
 
-def test_training_does_not_overwrite_the_packaged_model_by_default(tmp_path):
-    from marsad.entities import ner
+@pytest.mark.parametrize("model", ["ner", "places"])
+def test_training_does_not_overwrite_the_packaged_model_by_default(tmp_path, model):
+    from marsad.entities import ner, place_model
 
-    before = ner.MODEL_PATH.read_bytes()
+    packaged = ner.MODEL_PATH if model == "ner" else place_model.MODEL_PATH
+    before = packaged.read_bytes()
     train = tmp_path / "train.txt"
     train.write_text("دمشق B-LOC\n", encoding="utf-8")
-    for args in ([], ["--out", str(ner.MODEL_PATH)]):
-        result = runner.invoke(app, ["train", "ner", str(train), *args])
+    command = (
+        ["train", "ner", str(train)] if model == "ner" else ["train", "places", "--shared", str(tmp_path)]
+    )
+    for args in ([], ["--out", str(packaged)]):
+        result = runner.invoke(app, [*command, *args])
         assert result.exit_code == 2 and "--replace-packaged" in " ".join(result.output.split())
-    assert ner.MODEL_PATH.read_bytes() == before
+    assert packaged.read_bytes() == before

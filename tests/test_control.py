@@ -7,13 +7,13 @@ import json
 from datetime import date
 from pathlib import Path
 
-import pytest
 from test_store_support import make_event, store_target  # noqa: F401 - the `target` fixture
 
 from marsad.document import Document
 from marsad.merge.territory import timeline
 from marsad.store import open_store
 from marsad.store.control import write_control
+from tests.conftest import need_shared
 
 OPP = "Opposition Rebels (Syria)"
 GOV = "Military Forces of Syria"
@@ -196,9 +196,9 @@ SHARED = Path(__file__).parents[1] / ".." / "shared"
 RAW = SHARED / "corpus" / "raw" / "000_c05be448c3f228f0.txt"
 
 
-@pytest.mark.skipif(not RAW.exists(), reason="../shared/corpus/raw is absent")
 def test_raw_sample_article_through_the_pipeline(tmp_path: Path) -> None:
     """Issue 7's acceptance: the raw article gives these places to the opposition, Homs unchanged."""
+    need_shared(RAW)
     from marsad.ingest.readers import read
     from marsad.runner import build_pipeline, with_defaults
 

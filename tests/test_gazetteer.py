@@ -9,6 +9,7 @@ import pytest
 from marsad.document import Document
 from marsad.entities import gazetteer
 from marsad.entities.importers import import_geonames, import_ocha
+from tests.conftest import need_shared
 
 SHARED = Path(__file__).parents[1] / ".." / "shared" / "gazetteer" / "opensyria"
 
@@ -76,8 +77,8 @@ def test_import_ocha_json_and_csv(user_dirs):
     assert b.type == "admin2" and b.admin1 == "Aleppo"
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="shared OpenSyria sample absent")
 def test_opensyria_coverage_floors():
+    need_shared(SHARED)
     from benchmarks.opensyria_coverage import coverage
 
     got = {k: h / t for k, (h, t) in coverage(SHARED).items()}

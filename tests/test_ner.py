@@ -2,9 +2,8 @@
 
 from pathlib import Path
 
-import pytest
-
 from marsad.entities import ner
+from tests.conftest import need_shared
 
 SHARED = Path(__file__).parents[1] / ".." / "shared" / "eval" / "ner"
 
@@ -27,8 +26,8 @@ def test_model_ships_small_and_tags() -> None:
     assert tags[3].endswith("PERS") and tags[6].endswith("LOC")
 
 
-@pytest.mark.skipif(not (SHARED / "anercorp").exists(), reason="shared ANERcorp absent")
 def test_anercorp_test_floors() -> None:
+    need_shared(SHARED / "anercorp")
     r = ner.evaluate(SHARED / "anercorp" / "ITE5th_test_data.txt", "anercorp")
     # Achieved by the shipped model (seed 13): LOC 0.883, PERS 0.756, ORG 0.725.
     assert r["LOC"]["f1"] >= 0.88
@@ -36,8 +35,8 @@ def test_anercorp_test_floors() -> None:
     assert r["ORG"]["f1"] >= 0.72
 
 
-@pytest.mark.skipif(not (SHARED / "wojood").exists(), reason="shared Wojood absent")
 def test_wojood_reads_nested_layers() -> None:
+    need_shared(SHARED / "wojood")
     sents = ner.read_conll(SHARED / "wojood" / "test.txt", "wojood")
     assert sents and all({t for _, _, t in spans} <= {"PERS", "LOC", "ORG"} for _, spans in sents)
 

@@ -9,28 +9,15 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import random
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from benchmarks._corpus import article
 from marsad.cli import app
 from marsad.store import open_store
 from tests.test_store_support import store_target  # noqa: F401 - the `target` fixture
-
-WORDS = (  # noqa: SIM905 - a sentence reads better than a list of words
-    "قصفت قوات النظام مدينة حلب أمس وقتل خمسة مدنيين في غارة جوية على سوق شعبي بريف إدلب الجنوبي"
-    " وقال المرصد السوري إن الاشتباكات تواصلت بين الفصائل المسلحة والجيش في محيط بلدة كفرنبودة شمال"
-    " حماة بينما سيطر التنظيم على قرى جديدة قرب الحدود التركية وأعلنت وزارة الدفاع مقتل عشرات المسلحين"
-    " خلال عملية عسكرية واسعة استمرت ثلاثة أيام ودمرت مستودعات للأسلحة والذخيرة"
-).split()
-
-
-def article(i: int, n: int = 60) -> str:
-    """A distinct Arabic text: a seeded shuffle of the vocabulary, so no two share their shingles."""
-    rng = random.Random(i)
-    return " ".join(rng.choice(WORDS) for _ in range(n)) + "."
 
 
 def run(*args: str, stdin: str | bytes | None = None):
@@ -156,7 +143,7 @@ def _warc(gz: bool, n: int = 3) -> bytes:
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=gz)
     for i in range(n):
-        page = f"<html><body><article><p>{article(i, 120)}</p></article></body></html>".encode()
+        page = f"<html><body><article><p>{article(i, 160)}</p></article></body></html>".encode()
         headers = StatusAndHeaders(
             "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
         )

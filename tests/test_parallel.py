@@ -12,16 +12,16 @@ from typer.testing import CliRunner
 
 from marsad.cli import app
 from marsad.store import open_store
+from tests.conftest import need_shared
 
 CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus" / "saudinewsnet" / "syria-2015.jsonl"
 N_ARTICLES = 24
-
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus absent")
 
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small JSONL prefix of the shared corpus, written to a temporary folder (never the repo)."""
+    need_shared(CORPUS)
     path = tmp_path_factory.mktemp("parallel") / "sample.jsonl"
     with CORPUS.open("rb") as src:
         path.write_bytes(b"".join(islice(src, N_ARTICLES)))

@@ -6,6 +6,7 @@ about processes and files, not about functions."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -16,15 +17,20 @@ from pathlib import Path
 import pytest
 
 from marsad.store import open_store
-from tests.conftest import SYRIA_2015
+from tests.conftest import SYRIA_2015, need_shared
 from tests.test_store_support import store_target  # noqa: F401 - the `target` fixture
 
 N_ARTICLES = 160
 
 
-@pytest.fixture
-def articles(tmp_path: Path, shared) -> Path:
-    src = tmp_path / "articles.jsonl"
+# benchmarks/concurrent_runs.sh sets this to run the concurrent tests many times in one session.
+REPEAT = range(int(os.environ.get("MARSAD_REPEAT", "1")))
+
+
+@pytest.fixture(scope="module")
+def articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    need_shared(SYRIA_2015)
+    src = tmp_path_factory.mktemp("articles") / "articles.jsonl"
     with SYRIA_2015.open(encoding="utf-8") as fh, src.open("w", encoding="utf-8") as out:
         for _, line in zip(range(N_ARTICLES), fh, strict=False):
             out.write(line)
@@ -52,17 +58,16 @@ def exported(db: Path) -> list[str]:
     return sorted(line for line in out.splitlines() if line.strip())
 
 
-def table_counts(db: Path) -> dict[str, int]:
-    with sqlite3.connect(db) as con:
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return {
-            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "doc_events")
-        }
+def table_counts(db: Path | str) -> dict[str, int]:
+    with open_store(str(db)) as store:
+        if store.db.kind == "sqlite":
+            assert store.db.one("PRAGMA integrity_check") == ("ok",)
+        return {t: store.db.one(f"SELECT count(*) FROM {t}")[0] for t in ("documents", "doc_events")}
 
 
-@pytest.fixture
-def reference(articles: Path, tmp_path: Path) -> tuple[list[str], dict[str, int]]:
-    db = tmp_path / "reference.db"
+@pytest.fixture(scope="module")
+def reference(articles: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict[str, int]]:
+    db = tmp_path_factory.mktemp("reference") / "reference.db"
     finish(marsad("run", str(articles), "--db", str(db)))
     return exported(db), table_counts(db)
 
@@ -92,16 +97,13 @@ def test_sigkill_mid_run_then_rerun_loses_and_doubles_nothing(articles, referenc
     assert exported(db) == reference[0]
 
 
-def test_two_runs_at_once_on_one_store(articles, reference, tmp_path):
-    db = tmp_path / "shared.db"
-    first, second = (
-        marsad("run", str(articles), "--db", str(db)),
-        marsad("run", str(articles), "--db", str(db)),
-    )
+@pytest.mark.parametrize("attempt", REPEAT)
+def test_two_runs_at_once_on_one_store(articles, reference, target, attempt):
+    first, second = marsad("run", str(articles), "--db", target), marsad("run", str(articles), "--db", target)
     finish(first)
     finish(second)
-    assert table_counts(db) == reference[1]
-    assert exported(db) == reference[0]
+    assert table_counts(target) == reference[1]
+    assert exported(target) == reference[0]
     assert all(json.loads(line)["event_id"] for line in reference[0])
 
 
@@ -116,22 +118,30 @@ def near_copies(src: Path, out: Path) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def sequential(articles: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """Near copies of the articles, and the counts of a run of each, one after the other."""
+    folder = tmp_path_factory.mktemp("sequential")
+    copies = near_copies(articles, folder / "copies.jsonl")
+    finish(marsad("run", str(articles), "--db", str(folder / "m.db")))
+    finish(marsad("run", str(copies), "--db", str(folder / "m.db")))
+    expected = store_counts(str(folder / "m.db"))
+    assert expected["duplicates"] >= N_ARTICLES  # every copy is one
+    return copies, expected
+
+
 def store_counts(target: str) -> dict[str, int]:
     with open_store(target) as store:
         stats = store.stats()
     return {k: stats[k] for k in ("documents", "duplicates", "quarantined")}
 
 
-def test_near_copies_written_by_a_concurrent_run_are_seen(articles, target, tmp_path):
+@pytest.mark.parametrize("attempt", REPEAT)
+def test_near_copies_written_by_a_concurrent_run_are_seen(sequential, articles, target, attempt):
     """Issue 13, item 5: each run loaded the duplicate signatures once, at its start, so two runs
     at once stored each other's near copies as new articles. Now the store decides at commit,
     under the writers' lock: the result has the counts of the two runs one after the other."""
-    copies = near_copies(articles, tmp_path / "copies.jsonl")
-    one_after = tmp_path / "sequential.db"
-    finish(marsad("run", str(articles), "--db", str(one_after)))
-    finish(marsad("run", str(copies), "--db", str(one_after)))
-    expected = store_counts(str(one_after))
-    assert expected["duplicates"] >= N_ARTICLES  # every copy is one
+    copies, expected = sequential
     first, second = marsad("run", str(articles), "--db", target), marsad("run", str(copies), "--db", target)
     finish(first)
     finish(second)

@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
 from marsad.document import Document  # noqa: E402
 from marsad.event import Event, Evidence  # noqa: E402
 from marsad.store import open_store  # noqa: E402
+from tests.conftest import need  # noqa: E402
 
 PLACES = [
     ("Hama", 170017, 35.13179, 36.75783),
@@ -110,8 +111,7 @@ def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield str(tmp_path / "store.db")
         return
     dsn = os.environ.get("MARSAD_TEST_PG")
-    if not dsn:
-        pytest.skip("MARSAD_TEST_PG is not set")
+    need(bool(dsn), "MARSAD_TEST_PG (a PostgreSQL database for the store tests)")
     import psycopg
 
     schema = "test_" + uuid.uuid4().hex[:12]

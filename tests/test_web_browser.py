@@ -6,7 +6,6 @@ Run as a script it refreshes the screenshot in the docs:
 
 from __future__ import annotations
 
-import os
 import socket
 import sys
 import tempfile
@@ -25,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_api_support import IMG, SCRIPT, build_sample_store, synthetic_docs  # noqa: E402
 
 from marsad.store import open_store  # noqa: E402
+from tests.conftest import need  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -42,10 +42,7 @@ pytestmark = pytest.mark.browser
 
 
 def _need_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing in CI; .ci/run should install it")
-        pytest.skip(f"{CHROMIUM} is not installed")
+    need(Path(CHROMIUM).exists(), f"{CHROMIUM} (Debian's chromium, which .ci/run installs)")
 
 
 def _free_port() -> int:

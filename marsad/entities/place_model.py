@@ -89,54 +89,23 @@ def _bucket(population: int) -> str:
     return "0" if population == 0 else "small"
 
 
-def features(
-    *,
-    key: str,
-    n: int,
-    plen: int,
-    prefix: str,
-    places: list[gazetteer.Place],
-    strong: bool,
-    stop: bool,
-    variant: bool,
-    trigger: str | None,
-    weak_trigger: bool,
-    in_list: bool,
-    qualifier: bool,
-    country_named: bool,
-    prev: list[str],
-    nxt: list[str],
-    headed: bool,
-    violent: bool,
-    in_alias: bool,
-    gov_cue: bool,
-) -> list[str]:
-    """The feature strings of one candidate (``prev``: the two words before, nearest first)."""
-    w = words()
-    out = ["bias", f"trig={trigger or '-'}", f"nw={min(n, 3)}", f"len={min(len(key), 8)}"]
-    if weak_trigger:
-        out.append("weaktrig")
-    if trigger is None and not in_list:
-        out.append("bare")
+def name_features(
+    key: str, places: list[gazetteer.Place], strong: bool, stop: bool, variant: bool
+) -> tuple[str, ...]:
+    """The features a name carries wherever it stands (cached per name by the geocoder).
+
+    The name itself is one: frequent words (بيان، الفندق) carry what they usually are; rare names
+    carry nothing there and their context decides."""
+    n = key.count(" ") + 1
+    out = ["bias", f"name={key}", f"nw={min(n, 3)}", f"len={min(len(key), 8)}"]
     for flag, name in (
         (strong, "strong"),
         (stop, "stop"),
         (variant, "variant"),
-        (in_list, "list"),
-        (qualifier, "qual"),
-        (country_named, "cty_named"),
-        (headed, "headed"),
-        (violent, "violent"),
-        (in_alias, "in_alias"),
-        (gov_cue, "gov_cue"),
         (key.startswith("ال"), "al"),
     ):
         if flag:
             out.append(name)
-    if stop and trigger is None and not in_list:
-        out.append("stop&bare")
-    if prefix:
-        out.append(f"clitic={prefix[-1]}")
     pop = max((p.population for p in places), default=0)
     out.append(f"pop={_bucket(pop)}")
     kinds = {p.type for p in places}
@@ -148,6 +117,53 @@ def features(
         out.append("ours")
     if any(p.country_code in REGION for p in places):
         out.append("region")
+    return tuple(out)
+
+
+def features(
+    static: tuple[str, ...],
+    *,
+    key: str,
+    plen: int,
+    prefix: str,
+    stop: bool,
+    trigger: str | None,
+    weak_trigger: bool,
+    in_list: bool,
+    qualifier: bool,
+    country_named: bool,
+    prev: list[str],
+    nxt: list[str],
+    headed: bool,
+    violent: bool,
+    in_alias: bool,
+    gov_cue: bool,
+    p1_definite: bool = False,
+) -> list[str]:
+    """The feature strings of one candidate: its name's (``static``) and its context's
+    (``prev``: the two words before, nearest first; ``p1_definite``: the word before carries
+    the article)."""
+    w = words()
+    out = [*static, f"trig={trigger or '-'}"]
+    if weak_trigger:
+        out.append("weaktrig")
+    if trigger is None and not in_list:
+        out.append("bare")
+        if stop:
+            out.append("stop&bare")
+    for flag, name in (
+        (in_list, "list"),
+        (qualifier, "qual"),
+        (country_named, "cty_named"),
+        (headed, "headed"),
+        (violent, "violent"),
+        (in_alias, "in_alias"),
+        (gov_cue, "gov_cue"),
+    ):
+        if flag:
+            out.append(name)
+    if prefix:
+        out.append(f"clitic={prefix[-1]}")
     for k, word in enumerate(prev[:2]):
         out.append(f"p{k + 1}={word}")
     if prev:
@@ -158,6 +174,8 @@ def features(
             out.append("p1_title")
         if p1 in w.prepositions:
             out.append("p1_prep")
+        if key.startswith("ال") and key.endswith(("ي", "يه")) and p1_definite and not plen:
+            out.append("nisba")  # "وحدات حماية الشعب الكردي": an adjective agreeing with its noun
     if nxt:
         out.append(f"n1={nxt[0]}")
         if nxt[0] in ("بن", "ابن"):
@@ -179,12 +197,10 @@ class PlaceModel:
         return cls(tuple(raw["classes"]), raw["bias"], raw["weights"])
 
     def proba(self, feats: Iterable[str]) -> dict[str, float]:
+        rows = [w for w in map(self.weights.get, feats) if w is not None]
         scores = list(self.bias)
-        for f in feats:
-            w = self.weights.get(f)
-            if w is not None:
-                for c, v in enumerate(w):
-                    scores[c] += v
+        if rows:
+            scores = [b + sum(col) for b, col in zip(scores, zip(*rows, strict=True), strict=True)]
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)

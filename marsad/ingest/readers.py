@@ -401,30 +401,28 @@ def _read_stream(
     except Exception as exc:  # noqa: BLE001 - any failure of a third-party parser becomes a quarantine
         # Line and record readers fail on the next record, after the last one they counted.
         line = where.line + 1 if kind in ("jsonl", "warc") else where.line or None
-        at = f"{where.name}:{line}" if line else where.name
         category = "endless input" if isinstance(exc, Endless) else f"unreadable {kind}"
         detail = str(exc) if isinstance(exc, Endless) else f"{type(exc).__name__}: {exc}"
         if stream is not None and stream.truncated:
             category, detail = "truncated input", f"the gzip stream ends before its end marker ({detail})"
-        yield Document(
-            id=f"{where.stem}:{line}" if line else where.stem,
-            text="",
-            source=where.source,
-            line=line,
-            quarantine=f"{category} at {at}: {detail}",
-        )
+        yield _kept(where, line, "", category, detail)
 
 
-def _truncated(where: _Where, text: str, line: int | None, what: str) -> Document:
-    """The torn end of a compressed input cut short: kept, never read as whole."""
+def _kept(where: _Where, line: int | None, text: str, category: str, detail: str) -> Document:
+    """A quarantined record: ``"<category> at <file>:<line>: <detail>"``, with what was read."""
     at = f"{where.name}:{line}" if line else where.name
     return Document(
         id=f"{where.stem}:{line}" if line else where.stem,
         text=text,
         source=where.source,
         line=line,
-        quarantine=f"truncated input at {at}: the gzip stream ends before its end marker{what}",
+        quarantine=f"{category} at {at}: {detail}",
     )
+
+
+def _truncated(where: _Where, text: str, line: int | None, what: str) -> Document:
+    """The torn end of a compressed input cut short: kept, never read as whole."""
+    return _kept(where, line, text, "truncated input", f"the gzip stream ends before its end marker{what}")
 
 
 def _whole(stream: _Stream, where: _Where, max_bytes: int) -> bytes | Document:
@@ -439,15 +437,9 @@ def _whole(stream: _Stream, where: _Where, max_bytes: int) -> bytes | Document:
 
 
 def _oversize(where: _Where, head: bytes, total: int, max_bytes: int, line: int | None) -> Document:
-    at = f"{where.name}:{line}" if line else where.name
     text, _ = _decode(head[:KEEP_OF_OVERSIZE])
-    return Document(
-        id=f"{where.stem}:{line}" if line else where.stem,
-        text=text,
-        source=where.source,
-        line=line,
-        quarantine=f"oversize record at {at}: {total} bytes > {max_bytes} (first {KEEP_OF_OVERSIZE} kept)",
-    )
+    detail = f"{total} bytes > {max_bytes} (first {KEEP_OF_OVERSIZE} kept)"
+    return _kept(where, line, text, "oversize record", detail)
 
 
 def _text_doc(data: bytes, where: _Where) -> Document:

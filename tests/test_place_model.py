@@ -1,0 +1,69 @@
+"""Context decides whether a gazetteer match is a place (sentences written for these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from marsad.entities.geocode import Geocoder, geocode_text
+from marsad.entities.place_model import CLASSES, PlaceModel, model
+
+
+def places(text: str) -> list[tuple[str, str]]:
+    return [(r["words"], r["country_code"]) for r in geocode_text(text)]
+
+
+def test_the_shipped_model_is_there_and_gives_probabilities():
+    m = model()
+    assert m is not None and set(m.classes) <= set(CLASSES)
+    probs = m.proba(["bias", "trig=city", "strong"])
+    assert abs(sum(probs.values()) - 1.0) < 1e-9
+    assert m.decide(["bias", "trig=city", "strong", "violent"])[0] == "place"
+
+
+def test_weights_decide_by_their_sum():
+    m = PlaceModel(("place", "common"), [0.0, 0.0], {"a": [2.0, -2.0]})
+    assert m.decide(["a"])[0] == "place" and m.decide(["b"])[0] in ("place", "common")
+
+
+def test_a_head_noun_makes_a_stoplisted_name_a_place():
+    assert ("الطبقة", "SY") in places("دخلت قوات النظام مدينة الطبقة بعد معارك استمرت يومين")
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("أعلنت قوات فجر ليبيا سيطرتها على المطار", "ليبيا"),
+        ("تبنى لواء شهداء اليرموك الهجوم", "اليرموك"),
+    ],
+)
+def test_a_place_inside_an_organisation_name_is_no_place(text, word):
+    assert word not in [w for w, _ in places(text)]
+
+
+def test_generic_anaphors_are_never_looked_up():
+    assert places("عاد الهدوء إلى المدينة بعد اشتباكات في ريف المدينة") == []
+
+
+def test_the_second_of_a_dual_is_kept_for_its_container():
+    got = geocode_text("سقطت قذائف على بلدتي الفوعة وكفرية بريف إدلب")
+    assert [r["words"] for r in got][:2] == ["الفوعة", "كفرية"]
+    assert got[1]["admin1"] == "Idlib" and got[1]["precision"] >= 2
+
+
+def test_an_opener_before_an_unknown_word_is_a_longer_name():
+    assert places("قتل ثلاثة مدنيين في بلدة دير هجاري") == []
+
+
+def test_a_capital_beats_its_homonyms():
+    assert places("وصل الوفد إلى الدوحة صباح اليوم") == [("الدوحة", "QA")]
+
+
+def test_training_sees_every_candidate_with_its_features():
+    seen = []
+
+    def labeller(start, end, feats):
+        seen.append(feats)
+        return "place"
+
+    Geocoder(use_model=False).detect("قصفت الطائرات بلدة الطبقة", labeller=labeller)
+    assert seen and "trig=town" in seen[0] and any(f.startswith("name=") for f in seen[0])

@@ -1,0 +1,39 @@
+"""Quality floors for places and the region (issue 16), guarded like the dev floors.
+
+The place-mention gold is not trained on (the place model learns from ANERcorp and corpus
+examples, the articles of the gold left out), so its figures are held-out figures. The test/
+floor reads totals only. Raise a floor when the figure rises, never lower one to pass.
+
+    marsad eval places ../shared/eval/places/places.jsonl
+    python benchmarks/events_by_region.py ../shared/eval/test
+"""
+
+from __future__ import annotations
+
+from marsad.evaluate import gold_documents, load_golds, score
+from marsad.evaluate_places import evaluate
+from marsad.runner import build_pipeline
+
+PLACE_FLOORS = {"precision": 0.911, "recall": 0.793}
+TRAP_CEILING = 0.152
+TEST_F1 = {"all": 0.619, "syria-2015": 0.684, "all-2015": 0.533}
+
+
+def test_place_mention_floors(shared):
+    report = evaluate(shared / "eval" / "places" / "places.jsonl")
+    print({k: report[k] for k in ("precision", "recall", "trap_rate")})
+    for name, floor in PLACE_FLOORS.items():
+        assert report[name] >= floor, f"place {name} {report[name]} fell below its floor {floor}"
+    assert report["trap_rate"] <= TRAP_CEILING, f"trap rate {report['trap_rate']} rose above {TRAP_CEILING}"
+
+
+def test_test_set_floors_by_region(shared):
+    """Syria (the Syria-war corpus) and the region (the all-topic corpus), totals only."""
+    gold_dir = shared / "eval" / "test"
+    golds = load_golds(gold_dir)
+    pipeline = build_pipeline()
+    events = [ev.to_dict() for doc in gold_documents(golds, shared) for ev in pipeline(doc).events]
+    for part, floor in TEST_F1.items():
+        chosen = golds if part == "all" else [g for g in golds if part in g["file"]]
+        f1 = score(chosen, events)["f1"]
+        assert f1 >= floor, f"test F1 ({part}) {f1} fell below its floor {floor}"
