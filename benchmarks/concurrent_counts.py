@@ -30,13 +30,14 @@ CORPUS = ROOT / ".." / "shared" / "corpus" / "saudinewsnet"
 
 
 def marsad(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "marsad.cli", "run", *args], stdout=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "marsad.cli", "run", *args]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def wait(*procs: subprocess.Popen) -> None:
     for p in procs:
         if p.wait() != 0:
-            raise SystemExit(f"marsad run exited {p.returncode}")
+            raise SystemExit(f"{' '.join(map(str, p.args))} exited {p.returncode}")
 
 
 def counts(target: str) -> tuple[int, int]:
