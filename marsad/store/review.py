@@ -35,6 +35,7 @@ from typing import Any
 from marsad.event import EXPORT_FIELDS, PLACE_FIELDS, STATUSES, SUB_EVENT_TYPES, Event
 from marsad.merge.cluster import _day, cluster, combine, compatible, same_place
 from marsad.store.backend import Backend, chunks, placeholders
+from marsad.store.schema import apply_steps
 
 ROLES = ("reader", "editor", "admin")
 # How far a report may lie from an analyst's place and still be of that place (a division's
@@ -138,25 +139,7 @@ class Stale(ReviewError):
 
 def migrate(db: Backend) -> None:
     """Apply the review tables' own steps; run by the store on open, after its own schema."""
-
-    def run() -> None:
-        with db.transaction(lock=True):
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS review_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)"
-            )
-            row = db.one("SELECT MAX(version) FROM review_schema_version")
-            current = (row[0] if row else None) or 0
-            for version, steps in enumerate(MIGRATIONS, start=1):
-                if version <= current:
-                    continue
-                for sql in steps:
-                    db.execute(db.ddl(sql))
-                db.execute(
-                    "INSERT INTO review_schema_version (version, applied_at) VALUES (?, ?)",
-                    (version, _now()),
-                )
-
-    db.retrying(run)
+    apply_steps(db, MIGRATIONS, "review_schema_version")
 
 
 def _now() -> str:
