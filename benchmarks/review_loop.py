@@ -218,15 +218,21 @@ def _copy_golds(golds: list[dict], out: Path) -> Path:
     return out
 
 
-def cross_validated(rest_dir: Path, desk_dir: Path, desk_golds: list[dict]) -> dict[str, Any] | None:
+def cross_validated(
+    rest_dir: Path,
+    desk_dir: Path,
+    desk_golds: list[dict],
+    original_dir: Path,
+    negatives: Path | None = None,
+    negatives_limit: int | None = None,
+) -> dict[str, Any] | None:
     """Step 4: leave one story of the rest out at a time; train on the others, with and without
     the desk's gold; code the story left out. A story is the learned coder's own unit
     (``event_training.stories``: articles whose original gold shares an event); a desk article
     of the held-out story never trains. None without the learned coder (issue 17)."""
     try:
-        from marsad.events.learn import model_events
-
         from marsad import event_training as et
+        from marsad.events.learn import model_events, rule_events
     except ImportError:
         return None
     from marsad.evaluate import score
@@ -234,22 +240,35 @@ def cross_validated(rest_dir: Path, desk_dir: Path, desk_golds: list[dict]) -> d
     pipeline = et.proposing_pipeline()
     rest = et.gold_articles([rest_dir], pipeline)
     desk = et.gold_articles([desk_dir], pipeline)
+    # The same articles with their original gold: what the desk's export should be as good as.
+    annotated = et.gold_articles([original_dir], pipeline)
+    # Ordinary news as non-events, as `marsad train events --negatives` takes them (never an
+    # article a gold folder codes, test/ and feed/ included).
+    never = et.gold_ids([TRAIN, TRAIN.parent / "dev", TRAIN.parent / "test", TRAIN.parent / "feed"])
+    ordinary = et.negative_articles(negatives, never, pipeline, negatives_limit) if negatives else []
     # Stories over the original gold of both sets, so no copy of a held-out article trains.
     original = {g["doc_id"]: g for g in desk_golds}
     story = et.stories(rest + [et.Article(a.doc_id, original[a.doc_id], []) for a in desk])
     out: dict[str, Any] = {}
-    for name, with_desk in (("rest alone", False), ("rest + the desk's gold", True)):
+    arms = (("rest alone", []), ("rest + the desk's gold", desk), ("rest + their original gold", annotated))
+    for name, extra in arms:
         events = []
         for held in sorted({story[a.doc_id] for a in rest}):
             train = [a for a in rest if story[a.doc_id] != held]
-            if with_desk:
-                train += [a for a in desk if story[a.doc_id] != held]
-            decider = et.fit(train)
+            train += [a for a in extra if story[a.doc_id] != held]
+            decider = et.fit(train + ordinary)
             for art in (a for a in rest if story[a.doc_id] == held):
                 events += [e.to_dict() for e in model_events(decider, art.proposals)]
         report = score([a.gold for a in rest], events)
         out[name] = {k: report[k] for k in ("precision", "recall", "f1", "tp", "fp", "fn")}
-    out["articles"] = {"rest": len(rest), "desk": len(desk), "stories": len({story[a.doc_id] for a in rest})}
+    rules = score([a.gold for a in rest], [e.to_dict() for a in rest for e in rule_events(a.proposals)])
+    out["rules alone, no model"] = {k: rules[k] for k in ("precision", "recall", "f1", "tp", "fp", "fn")}
+    out["articles"] = {
+        "rest": len(rest),
+        "desk": len(desk),
+        "stories": len({story[a.doc_id] for a in rest}),
+        "ordinary-news negatives": len(ordinary),
+    }
     return out
 
 
@@ -258,6 +277,10 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=10, help="train articles the desk reviews")
     ap.add_argument("--seed", type=int, default=18)
     ap.add_argument("--work", type=Path, default=None, help="work folder (default: a temporary one)")
+    ap.add_argument(
+        "--negatives", type=Path, default=None, help="a corpus whose ordinary news trains as non-events"
+    )
+    ap.add_argument("--negatives-limit", type=int, default=None, help="at most this many of them")
     args = ap.parse_args()
     from typer.testing import CliRunner
 
@@ -286,15 +309,21 @@ def main() -> None:
     print(f"the desk's gold against the original gold of those articles: {fidelity(desk_golds, desk_dir)}")
 
     rest_dir = _copy_golds(rest_golds, work / "rest" / "gold")
-    cv = cross_validated(rest_dir, desk_dir, desk_golds)
+    original_dir = _copy_golds(desk_golds, work / "original" / "gold")
+    cv = cross_validated(rest_dir, desk_dir, desk_golds, original_dir, args.negatives, args.negatives_limit)
     if cv is None:
         print(
             "step 4 skipped: the learned coder (marsad.events.learn, issue 17) is not in this marsad;"
             " rerun this script once `marsad train events --gold DIR` has landed"
         )
         return
-    print(f"leave-one-story-out over the rest ({cv['articles']}), no ordinary-news negatives:")
-    for name in ("rest alone", "rest + the desk's gold"):
+    print(f"leave-one-story-out over the rest ({cv['articles']}):")
+    for name in (
+        "rules alone, no model",
+        "rest alone",
+        "rest + the desk's gold",
+        "rest + their original gold",
+    ):
         r = cv[name]
         print(
             f"  {name}: P={r['precision']} R={r['recall']} F1={r['f1']} (tp={r['tp']} fp={r['fp']} fn={r['fn']})"

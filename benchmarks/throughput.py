@@ -1,79 +1,131 @@
-"""End-to-end throughput: read -> pipeline -> SQLite store, on one core and with N workers.
+"""End-to-end throughput: read -> pipeline -> SQLite store, one process against workers and Dask.
 
-Prints articles/s for one process and for ``--workers`` processes (and their ratio), the time
-spent in each stage, the store write time, the peak RSS of each worker and the gazetteer's load
-time. The targets (issue 9): 200 articles/s per core, N=2 at least 1.7x one, RSS < 600 MB per
-worker, gazetteer load < 1.5 s. Both runs write to fresh temporary stores so neither sees the
-other's documents. CPU time of the single run is printed too: on a shared machine it is the
-fairer one-core figure.
+The three ways of running are measured side by side on the same input (the corpus, or its first
+``--limit`` articles, written once as plain JSONL so workers can read byte ranges of it), each in
+its own fresh process and its own fresh store, one after the other in every round, with the load
+average printed before each: on a shared machine only ratios taken together mean anything.
+Prints, for each run, articles/s and the ratio to the one-process run of the same round, the
+peak RSS of every process (``VmHWM`` from /proc, per process), the per-stage profile of the
+one-process run, the start-up of a worker (interpreter to ready pipeline) and whether the three
+stores hold the same events.
 
-    python3 benchmarks/throughput.py [--limit 5000] [--workers 2]
+    python benchmarks/throughput.py [--limit 5000] [--workers 2] [--rounds 1] [--no-dask]
+
+Targets (issue 15): 2 workers >= 1.85x one process, Dask with 2 workers >= 1.7x, < 400 MB per
+process, one process >= 600 articles/s on a quiet machine, start-up < 0.3 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import hashlib
+import json
 import os
 import platform
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from itertools import islice
 from pathlib import Path
 
-from marsad.ingest.readers import read
-from marsad.parallel import Stats, peak_rss_kb, process_local
-from marsad.pipeline import DEFAULT_PIPELINE
-from marsad.runner import Summary, build_pipeline
-from marsad.store import open_store
-
-CORPUS = (
-    Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz"
-)
-STAGES = list(DEFAULT_PIPELINE)
-BATCH = 64  # store commit batch, as `marsad run` uses with workers
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / ".." / "shared" / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz"
+BATCH = 64  # store commit batch of the one-process run, as `marsad run` uses
 
 
-def gazetteer_load_seconds() -> float:
-    """Load the gazetteer from its cache, as every worker does at start."""
-    from marsad.entities import gazetteer
-
-    gazetteer.load()  # build the cache first if it is stale, so the timed load is the usual one
-    t0 = time.perf_counter()
-    gazetteer.load()
-    return time.perf_counter() - t0
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
-def single(path: Path, limit: int | None, db: Path) -> tuple[int, float, float, dict[str, float], float]:
-    """One process: articles, wall seconds, CPU seconds, stage seconds and store write seconds."""
-    write = 0.0
+def prepare(src: Path, limit: int | None, out: Path) -> int:
+    """The benchmark's input: ``limit`` records of ``src`` as plain JSONL; returns how many."""
+    opener = gzip.open if src.suffix == ".gz" else open
     n = 0
+    with opener(src, "rb") as fh, out.open("wb") as dst:
+        for line in fh:
+            if limit is not None and n >= limit:
+                break
+            if line.strip():
+                dst.write(line if line.endswith(b"\n") else line + b"\n")
+                n += 1
+    return n
+
+
+# -- one run, in a child process ------------------------------------------------------------------
+def child(engine: str, path: str, db: str, workers: int) -> dict:
+    """Run one engine over ``path`` into a new store ``db``; what the parent prints, as a dict."""
+    from marsad.ingest.readers import read
+    from marsad.parallel import Stats, dask_client, peak_rss_kb, process_dask, process_local
+    from marsad.runner import Coder, Summary, process, with_defaults
+    from marsad.store import open_store
+
+    summary, stats, out = Summary(), Stats(), {}
     with open_store(db, batch_size=BATCH) as store:
-        pipeline = build_pipeline(store)
-        w0, c0 = time.perf_counter(), time.process_time()
-        for doc in islice(read([str(path)]), limit):
-            doc = pipeline(doc)
+        if engine == "one":
+            t0, c0 = time.perf_counter(), time.process_time()
+            coder = Coder(store)
+            for _ in process(with_defaults(read([path]), None), coder, store, summary):
+                pass
+            store.flush()
+            out["cpu"] = time.process_time() - c0
+            out["stages"] = {**coder.front.timings, **coder.back.timings}
+        elif engine == "workers":
             t0 = time.perf_counter()
-            store.write(doc)
-            write += time.perf_counter() - t0
-            n += 1
+            for _ in process_local([path], store, summary, workers, stats, db=db):
+                pass
+        else:
+            c0 = time.perf_counter()
+            client = dask_client(None, workers)
+            client.wait_for_workers(workers)
+            out["cluster_start"] = time.perf_counter() - c0
+            t0 = time.perf_counter()
+            for _ in process_dask([path], store, summary, client, stats, db=db):
+                pass
+        out["seconds"] = time.perf_counter() - t0
+        m0 = time.perf_counter()
+        out["merge"] = store.merge()
+        out["merge_seconds"] = time.perf_counter() - m0
+        events = sorted(
+            json.dumps(e, sort_keys=True, ensure_ascii=False, default=str) for e in store.events()
+        )
+        out["events_digest"] = hashlib.sha256("\n".join(events).encode()).hexdigest()[:16]
+        if engine == "dask":
+            client.close()
+    out.update(
+        summary=summary.to_dict(),
+        articles=summary.read + summary.skipped,
+        rss_mb={"parent": round(peak_rss_kb() / 1024)}
+        | {f"worker {pid}": round(kb / 1024) for pid, kb in sorted(stats.rss_kb.items())},
+        startup=sorted(round(s, 3) for s in stats.startup.values()),
+        all_ready=round(stats.all_ready, 2),
+        decide_seconds=round(stats.decide_seconds, 2),
+        write_seconds=round(stats.write_seconds, 2),
+        worker_stages=stats.timings,
+    )
+    return out
+
+
+def run_child(engine: str, path: Path, db: Path, workers: int) -> dict:
+    cmd = [sys.executable, __file__, "--child", engine, "--input", str(path), "--db", str(db)]
+    cmd += ["--workers", str(workers)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{engine} run failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def startup_seconds(repeat: int = 3) -> float:
+    """Wall time of a fresh interpreter that imports marsad and builds a worker's pipelines."""
+    code = "from marsad.parallel import RunConfig, Worker; Worker(RunConfig(None, None))"
+    times = []
+    for _ in range(repeat):
         t0 = time.perf_counter()
-        store.flush()
-        write += time.perf_counter() - t0
-        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-    return n, wall, cpu, dict(pipeline.timings), write
-
-
-def parallel(path: Path, limit: int | None, db: Path, workers: int) -> tuple[int, float, Stats]:
-    """``workers`` spawned processes (pool start-up included in the wall time)."""
-    stats = Stats()
-    summary = Summary()
-    with open_store(db, batch_size=BATCH) as store:
-        w0 = time.perf_counter()
-        for _ in process_local(islice(read([str(path)]), limit), store, summary, workers, stats):
-            pass
-        store.flush()
-        wall = time.perf_counter() - w0
-    return summary.read, wall, stats
+        subprocess.run([sys.executable, "-c", code], check=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def main() -> None:
@@ -81,41 +133,68 @@ def main() -> None:
     ap.add_argument("--input", type=Path, default=CORPUS)
     ap.add_argument("--limit", type=int, default=None, help="only the first N articles")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=1, help="interleaved rounds of the three runs")
+    ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--child", choices=("one", "workers", "dask"), help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, str(args.input), args.db, args.workers), default=str))
+        return
     if not args.input.exists():
         raise SystemExit(f"corpus not found: {args.input}")
 
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}"
-    )
-    print(f"gazetteer load (from cache): {gazetteer_load_seconds():.3f} s")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"start: {time.strftime('%Y-%m-%d %H:%M:%S')}, {load()}")
+    print(f"worker start-up (fresh interpreter to ready pipelines, median of 3): {startup_seconds():.3f} s")
+    engines = ["one", "workers"] + ([] if args.no_dask else ["dask"])
     with tempfile.TemporaryDirectory() as tmp:
-        n, wall, cpu, timings, write = single(args.input, args.limit, Path(tmp) / "one.db")
-        rate1 = n / wall
-        print(
-            f"\none process: {n:,} articles in {wall:.1f} s wall ({cpu:.1f} s CPU): "
-            f"{rate1:,.0f} articles/s wall, {n / cpu:,.0f} articles/s per CPU second"
-        )
-        print(f"peak RSS: {peak_rss_kb() / 1024:,.0f} MB")
-        print(f"{'stage':<10} {'total s':>8} {'ms/article':>11}")
-        for name in STAGES:
-            if name in timings:
-                print(f"{name:<10} {timings[name]:8.2f} {1000 * timings[name] / n:11.3f}")
-        print(f"{'store':<10} {write:8.2f} {1000 * write / n:11.3f}")
-        rest = wall - sum(timings.values()) - write
-        print(f"{'read+other':<10} {rest:8.2f} {1000 * rest / n:11.3f}")
-
-        m, pwall, stats = parallel(args.input, args.limit, Path(tmp) / "par.db", args.workers)
-        rate_n = m / pwall
-        print(
-            f"\n{args.workers} workers: {m:,} articles in {pwall:.1f} s: {rate_n:,.0f} articles/s, "
-            f"{rate_n / rate1:.2f}x one process"
-        )
-        print(f"parent: dedup decisions and store writes {stats.write_seconds:.2f} s")
-        print("workers, summed: " + ", ".join(f"{k} {v:.2f} s" for k, v in stats.timings.items()))
-        for pid, rss in sorted(stats.rss_kb.items()):
-            print(f"worker {pid}: peak RSS {rss / 1024:,.0f} MB")
+        path = Path(tmp) / "input.jsonl"
+        n = prepare(args.input, args.limit, path)
+        print(f"input: {n:,} articles of {args.input.name}, as plain JSONL")
+        digests, rates = set(), {e: [] for e in engines}
+        for r in range(args.rounds):
+            base = None
+            for engine in engines:
+                before = load()
+                res = run_child(engine, path, Path(tmp) / f"{engine}-{r}.db", args.workers)
+                rate = res["articles"] / res["seconds"]
+                base = rate if engine == "one" else base
+                rates[engine].append(rate / base)
+                digests.add(res["events_digest"])
+                label = "one process" if engine == "one" else f"{args.workers} {engine}"
+                extra = (
+                    f" (cluster started in {res['cluster_start']:.1f} s, not counted)"
+                    if engine == "dask"
+                    else ""
+                )
+                print(
+                    f"\n[round {r + 1}] {label}: {res['articles']:,} articles in {res['seconds']:.1f} s:"
+                    f" {rate:,.0f} articles/s, {rate / base:.2f}x one process{extra}  ({before})"
+                )
+                print(f"  peak RSS (VmHWM) MB: {res['rss_mb']}")
+                print(
+                    f"  merge {res['merge_seconds']:.2f} s: {res['merge']['after']:,} events from"
+                    f" {res['merge']['before']:,} reports; {res['summary']['duplicates']:,} duplicates"
+                )
+                if engine == "one":
+                    stages, cpu = res["stages"], res["cpu"]
+                    print(f"  CPU {cpu:.1f} s: {res['articles'] / cpu:,.0f} articles per CPU second")
+                    print(f"  {'stage':<10} {'total s':>8} {'ms/article':>11}")
+                    for name, secs in stages.items():
+                        print(f"  {name:<10} {secs:8.2f} {1000 * secs / res['articles']:11.3f}")
+                    rest = res["seconds"] - sum(stages.values())
+                    print(f"  {'store+read':<10} {rest:8.2f} {1000 * rest / res['articles']:11.3f}")
+                else:
+                    ready = f", all ready {res['all_ready']} s after start" if engine == "workers" else ""
+                    print(
+                        f"  decider {res['decide_seconds']:.2f} s, store writes in the workers"
+                        f" {res['write_seconds']:.2f} s, worker start-up {res['startup']} s{ready}"
+                    )
+        print(f"\nend: {time.strftime('%Y-%m-%d %H:%M:%S')}, {load()}")
+        for engine in engines[1:]:
+            print(f"{engine}: median ratio to one process {statistics.median(rates[engine]):.2f}x")
+        print(f"same events in every run: {'yes' if len(digests) == 1 else 'NO'}")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,19 @@ every writer has committed, so two runs at once over one store decide as if they
 after the other, on SQLite and PostgreSQL alike. An early copy is final (a stored document is
 never removed); only an early "new" can turn out, at commit, to be a copy of what another run
 wrote meanwhile, or to carry an id that run gave to another text.
+
+What a run decides against its own records (a second text under an id it already read, the same
+text and id again) it decides early, in input order: so a parallel run, whose workers write
+side by side, ends exactly as one process does. Its decider (the parent, or a Dask client)
+holds the index and decides; each worker's store makes the final decision against what other
+runs wrote, told by the run id each document is stored with (``writes=False`` on the decider,
+:meth:`Admission.expect` in the worker).
 """
 
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -24,20 +32,39 @@ LOOK_EVERY = 0.5  # seconds between the early decision's looks at what other run
 
 
 class Admission:
-    """Early and final decisions for one run (or one API server) over one store, or none."""
+    """Early and final decisions for one run (or one API server) over one store, or none.
 
-    def __init__(self, store: Any = None, dedup: Dedup | None = None) -> None:
+    ``run`` names the run (its workers' documents are not another run's); ``writes=False``
+    makes only early decisions (a parallel run's decider, whose workers write); ``since`` starts
+    the index at that commit sequence (a worker, which only checks what others commit)."""
+
+    def __init__(
+        self,
+        store: Any = None,
+        dedup: Dedup | None = None,
+        *,
+        run: str | None = None,
+        writes: bool = True,
+        since: int = 0,
+    ) -> None:
         self.store = store
         self.dedup = dedup if dedup is not None else Dedup()
-        self.seq = 0  # the store's commit sequence up to which ``dedup`` holds every signature
+        self.run = run
+        self.writes = writes
+        self.seq = since  # the store's commit sequence up to which ``dedup`` holds every signature
+        self._key_seqs: list[int] = []  # the commit sequence of each signature indexed from the store
         self._sent: set[str] = set()  # records handed on by this run
         self._early: dict[int, tuple[int, int | None]] = {}  # id(doc) -> (index size, front spans)
         self._became: dict[str, str | None] = {}  # an early "new" that became a copy -> its original
-        self._names: dict[str, str] = {}  # given id -> content key, for a run without a store
+        self._names: dict[str, str] = {}  # given id -> content key, of this run's documents and copies
+        self._tags: dict[str, str] = {}  # content key -> tag, of this run's first copies
         self._looked = 0.0  # when the early decision last read the store's new signatures
+        self._looked_up: dict[str, Any] = {}  # given id -> what the store held, read for a chunk
         if store is not None:
             self.refresh()
-            store.admission = self
+            if writes:
+                store.admission = self
+                store.run = run
 
     # -- before any stage --------------------------------------------------------------------
     def new_records(self, docs: Iterable[Document], summary: Any) -> Iterator[Document]:
@@ -54,27 +81,53 @@ class Admission:
                 doc.id = record
             yield doc
 
+    def look_up(self, names: Iterable[str]) -> None:
+        """Read in one query what the store holds under these given ids, for the early decisions
+        of a chunk (a parallel run's decider; each answer is used once)."""
+        if self.store is not None:
+            self._looked_up = self.store.named_many([n for n in names if n not in self._names])
+
+    def first_read(self, record: str) -> bool:
+        """True the first time this run meets the record (a parallel run's decider asks)."""
+        if record in self._sent:
+            return False
+        self._sent.add(record)
+        return True
+
     # -- early, after the front stages -------------------------------------------------------
     def decide(self, doc: Document, n_front: int | None = None) -> Document:
         """Mark an id collision or a copy of an article seen before; index a first copy."""
         if doc.quarantine is not None or "text_hash" not in doc.meta:
             doc.id = doc.meta.get("record", doc.id)
             return doc
-        if self.store is not None and time.monotonic() - self._looked > LOOK_EVERY:
-            self.refresh()  # only to spare the costly stages a copy: the store checks again
+        if self.store is not None and self.writes and time.monotonic() - self._looked > LOOK_EVERY:
+            # Only to spare the costly stages a copy: the store checks again. A decider without
+            # writes (parallel.Decider) looks once a chunk.
+            self.refresh()
         if self._clash(doc):
             return doc
         epoch = len(self.dedup)
         self.dedup.decide(doc)
+        key = doc.meta["text_hash"]
         if doc.duplicate_of is not None:
-            if doc.duplicate_of == doc.meta["text_hash"]:  # the same text, found by its signature
+            if doc.duplicate_of == key:  # the same text, found by its signature
                 doc.meta["duplicate"] = {"kind": "exact", "similarity": 1.0}
+                if self._tags.get(key) == tag(doc):  # this run read it already, under this id
+                    doc.meta["already"] = True
             doc.id = doc.meta["record"]
-        elif self.store is None and doc.meta.get("id_given"):
-            self._names[str(doc.meta["source_id"])] = doc.meta["text_hash"]
-        if self.store is not None:
+        else:
+            self._tags[key] = tag(doc)
+        if doc.meta.get("id_given"):
+            self._names.setdefault(str(doc.meta["source_id"]), key)
+        if self.store is not None and self.writes:
             self._early[id(doc)] = (epoch, len(doc.spans) if n_front is None else n_front)
         return doc
+
+    def expect(self, doc: Document, seen: int, n_front: int | None) -> None:
+        """A worker's store will commit ``doc``, decided early by the run's decider when the
+        store had committed up to ``seen``: the final decision checks what others wrote since."""
+        if doc.quarantine is None and "text_hash" in doc.meta:
+            self._early[id(doc)] = (bisect_right(self._key_seqs, seen), n_front)
 
     def adopt(self, doc: Document) -> Document:
         """A document decided by a run without this store (``marsad load``): the final decision
@@ -85,16 +138,16 @@ class Admission:
             self._early[id(doc)] = (0, None)
         return doc
 
-    def _clash(self, doc: Document) -> bool:
-        """Quarantine a document whose source id already names another text."""
+    def _clash(self, doc: Document, final: bool = False) -> bool:
+        """Quarantine a document whose source id already names another text: in this run or the
+        store early, in the store (everything every writer committed) at the final decision."""
         if not doc.meta.get("id_given"):
             return False
         name, key = str(doc.meta["source_id"]), doc.meta["text_hash"]
-        if self.store is not None:
-            found = self.store.named(name)
+        other, at = (None, "") if final else (self._names.get(name), "")
+        if other is None and self.store is not None:
+            found = self._looked_up.pop(name) if name in self._looked_up else self.store.named(name)
             other, at = (found[0], f" (read from {_at(found[1], found[2])})") if found else (None, "")
-        else:
-            other, at = self._names.get(name), ""
         if other is None or other == key:
             return False
         doc.reject(f"id collision at {where(doc)}: id {name!r} already names another text{at}")
@@ -106,8 +159,9 @@ class Admission:
     def refresh(self) -> None:
         """Index the signatures the store committed since this run last looked."""
         self._looked = time.monotonic()
-        for seq, doc_id, sig in self.store.signatures_since(self.seq):
-            self.dedup.add_stored(doc_id, sig)
+        for seq, doc_id, sig in self.store.signatures_since(self.seq, self.run):
+            if self.dedup.add_stored(doc_id, sig):
+                self._key_seqs.append(seq)
             self.seq = seq
 
     def committed(self, seq: int) -> None:
@@ -117,6 +171,8 @@ class Admission:
     def settle(self, doc: Document) -> str:
         """``already`` (write nothing), ``changed`` (the document's state changed) or ``keep``."""
         epoch, n_front = self._early.pop(id(doc), (None, None))
+        if doc.meta.get("already"):  # this run read the same text under this id before: final
+            return "already"
         record = doc.meta.get("record")
         if record is not None and self.store.has_record(record):
             doc.meta["already"] = True
@@ -124,7 +180,7 @@ class Admission:
         if doc.quarantine is not None or "text_hash" not in doc.meta:
             return "keep"
         key = doc.meta["text_hash"]
-        if self._clash(doc):
+        if self._clash(doc, final=True):
             self._became[key] = None
             return "changed"
         if doc.duplicate_of is None and epoch is None:

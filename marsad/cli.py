@@ -153,14 +153,24 @@ def run(
         db = "marsad.db"
     with contextlib.ExitStack() as stack:
         store = stack.enter_context(open_writable(db, batch_size=64)) if db else None
-        docs = with_defaults(source(), pub)
-        if engine == "dask":
-            client = stack.enter_context(contextlib.closing(parallel.dask_client(scheduler, workers)))
-            steps = parallel.process_dask(docs, store, summary, client)
-        elif workers > 1:
-            steps = parallel.process_local(docs, store, summary, workers)
+        if engine == "dask" or workers > 1:
+            # The workers read, code and write themselves (marsad.parallel); this process decides.
+            options = {
+                "db": _absolute(db),
+                "out_parquet": _absolute(out_parquet),
+                "published": pub,
+                "fields": parse_fields(field),
+                "fmt": fmt,
+            }
+            ordered = parquet_in + other_in
+            sink = None
+            if engine == "dask":
+                client = stack.enter_context(contextlib.closing(parallel.dask_client(scheduler, workers)))
+                steps = parallel.process_dask(ordered, store, summary, client, **options)
+            else:
+                steps = parallel.process_local(ordered, store, summary, workers, **options)
         else:
-            steps = process(docs, Coder(store), store, summary)
+            steps = process(with_defaults(source(), pub), Coder(store), store, summary)
         for doc in progress_iter(steps, is_terminal(), summary, progress_every):
             if sink is not None:
                 sink.add(doc)
@@ -174,6 +184,13 @@ def run(
     print_summary(summary, merged)
     if strict and summary.quarantined_total:
         raise typer.Exit(1)
+
+
+def _absolute(target: str | None) -> str | None:
+    """A store or folder as worker processes (started elsewhere) must name it."""
+    if target is None or "://" in target:
+        return target
+    return str(Path(target).resolve())
 
 
 def print_summary(summary, merged: dict | None) -> None:
@@ -279,6 +296,10 @@ def export(
     event_type: Annotated[str | None, typer.Option()] = None,
     country: Annotated[str | None, typer.Option()] = None,
     status: Annotated[str | None, typer.Option()] = None,
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Only events the event model is at least this sure of."),
+    ] = None,
     reviewed_only: Annotated[
         bool, typer.Option("--reviewed-only", help="Only events an analyst accepted, corrected or added.")
     ] = False,
@@ -303,6 +324,7 @@ def export(
         "event_type": event_type,
         "country": country,
         "status": status,
+        "min_confidence": min_confidence,
         "review_state": "reviewed" if reviewed_only else None,
     }
     filters = {k: v for k, v in filters.items() if v is not None}
@@ -388,6 +410,25 @@ def control(
 
     with open_existing(db) as store:
         write_control(store, parse_date(on), sys.stdout, bbox=parse_bbox(bbox), fmt=fmt)
+
+
+@app.command()
+def merge(
+    db: Annotated[str, typer.Option(help=DB_HELP)] = "marsad.db",
+    full: Annotated[bool, typer.Option(help="Re-merge every report, not only those changed.")] = False,
+) -> None:
+    """Merge the reports written since the last merge into events, and redraw the control
+    timeline of their places; ``--full`` re-merges the whole store."""
+    import time
+
+    from marsad.store import open_store
+
+    t0 = time.perf_counter()
+    with open_store(db) as store:
+        counts = store.merge(full=full)
+    for k, v in counts.items():
+        print(f"{k}: {v}")
+    print(f"seconds: {time.perf_counter() - t0:.2f}")
 
 
 @app.command()
@@ -494,9 +535,20 @@ def gazetteer_import(
     console.print(f"{path}: {n:,} places imported ({kind})")
 
 
+# The event model's training data, for `marsad train events` and `marsad eval events --cv`.
+Negatives = Annotated[
+    Path | None,
+    typer.Option(exists=True, help="A corpus whose sport, economy and culture pages train as non-events."),
+]
+Excluded = Annotated[
+    list[Path] | None,
+    typer.Option(exists=True, help="Gold folders whose articles never train (sets kept for measuring)."),
+]
+
+
 @eval_app.command("events")
 def eval_events(
-    gold_dir: Annotated[Path, typer.Argument(exists=True, help="Folder of *.gold.json files.")],
+    gold_dirs: Annotated[list[Path], typer.Argument(exists=True, help="Folders of *.gold.json files.")],
     db: Annotated[
         str | None, typer.Option(help="Score this store; default: code the gold's articles now.")
     ] = None,
@@ -508,19 +560,56 @@ def eval_events(
             help="Per-document errors; off by default for the measure-only sets test/ and feed/.",
         ),
     ] = None,
+    cv: Annotated[
+        bool,
+        typer.Option(
+            "--cv",
+            help="Leave one article out over all the folders together (with the articles that tell the"
+            " same story): train the event model on the others, score the ones left out (never on test/ or feed/).",
+        ),
+    ] = False,
+    negatives: Negatives = None,
+    exclude: Excluded = None,
+    folds: Annotated[
+        int | None, typer.Option(min=2, help="With --cv: this many folds instead of one article out.")
+    ] = None,
 ) -> None:
-    """Precision, recall, F1 and attribute accuracy against gold events."""
+    """Precision, recall, F1 and attribute accuracy against gold events, by region (Syria /
+    elsewhere), for the rules alone and for the rules with the event model."""
+    from marsad import event_training as learn
     from marsad.evaluate import MEASURE_ONLY, evaluate_events, format_report, withhold_errors
+    from marsad.events.learn import load_model
 
-    report = evaluate_events(gold_dir, db=db)
-    if details is None:
-        details = gold_dir.resolve().name not in MEASURE_ONLY
-    if not details:
-        report = withhold_errors(report)
-    if as_json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    measure_only = [d for d in gold_dirs if d.resolve().name in MEASURE_ONLY]
+    if cv:
+        if measure_only:
+            raise typer.BadParameter(f"{measure_only[0]} is for measuring only: no model is trained on it")
+        articles, negs = learn.training_data(gold_dirs, negatives, exclude)
+        result = learn.cross_validate(articles, negs, folds=folds)
+        how = f"{folds}-fold cross-validation" if folds else "leave-one-story-out cross-validation"
+        title = f"{how} over {len(articles)} articles ({len(negs)} ordinary-news negatives)"
+        out = {"cross_validation": learn.totals(result)}
+        text = learn.format_comparison(result, title)
     else:
-        sys.stdout.write(format_report(report))
+        out, text = {}, ""
+        for gold_dir in gold_dirs:
+            report = evaluate_events(gold_dir, db=db)
+            show = details if details is not None else gold_dir.resolve().name not in MEASURE_ONLY
+            if not show:
+                report = withhold_errors(report)
+            text += f"== {gold_dir}\n" + format_report(report)
+            entry: dict = {"score": report}
+            decider = load_model()
+            if db is None and decider is not None:
+                articles = learn.gold_articles([gold_dir])
+                comparison = learn.totals(learn.compare(articles, decider))
+                text += learn.format_comparison(comparison, "rules alone and with the event model, by region")
+                entry["ablation"] = comparison
+            out[str(gold_dir)] = entry
+    if as_json:
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(text)
 
 
 @eval_app.command("places")
@@ -603,6 +692,43 @@ def train_ner(
 
     result = ner.train(train, model_out(out, ner.MODEL_PATH, replace_packaged), seed=seed, dev_path=dev)
     Console().print_json(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@train_app.command("events")
+def train_events(
+    gold: Annotated[
+        list[Path], typer.Option(exists=True, help="A folder of *.gold.json files (repeat for more).")
+    ],
+    out: Annotated[Path | None, typer.Option(help="Model file to write (required).")] = None,
+    replace_packaged: Annotated[bool, typer.Option(help=REPLACE_HELP)] = False,
+    negatives: Negatives = None,
+    exclude: Excluded = None,
+    seed: Annotated[int, typer.Option()] = 17,
+    add: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Add a unit the rules drop when the model is this sure (default: never)."
+        ),
+    ] = None,
+) -> None:
+    """Train the event model on gold files (reproducible: fixed seed; the command and a digest of
+    the data are written beside the weights). Use another model with MARSAD_EVENTS_MODEL=FILE."""
+    import shlex
+
+    from marsad import event_training as learn
+    from marsad.events.learn import MODEL_PATH
+
+    target = model_out(out, MODEL_PATH, replace_packaged)
+    command = "marsad train events " + " ".join(
+        [*(f"--gold {shlex.quote(str(g))}" for g in gold)]
+        + ([f"--negatives {shlex.quote(str(negatives))}"] if negatives else [])
+        + [f"--exclude {shlex.quote(str(e))}" for e in exclude or []]
+        + ([f"--out {shlex.quote(str(out))}"] if out else ["--replace-packaged"])
+        + [f"--seed {seed}"]
+        + ([f"--add {add}"] if add is not None else [])
+    )
+    meta = learn.train(gold, target, negatives, exclude, seed=seed, command=command, thresholds={"add": add})
+    Console().print_json(json.dumps(meta, ensure_ascii=False))
 
 
 @train_app.command("places")

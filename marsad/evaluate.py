@@ -206,8 +206,9 @@ def gold_documents(golds: list[dict], root: Path) -> Iterator:
             yield doc
 
 
-def evaluate_events(gold_dir: Path, db: str | None = None) -> dict:
-    """Score a store's events, or, with no store, code the gold's own articles in memory."""
+def evaluate_events(gold_dir: Path, db: str | None = None, model: str = "default") -> dict:
+    """Score a store's events, or, with no store, code the gold's own articles in memory (with
+    the shipped event model, or ``model="rules"`` for the rules alone)."""
     golds = load_golds(gold_dir)
     if db is not None:
         from marsad.store import open_store
@@ -221,7 +222,7 @@ def evaluate_events(gold_dir: Path, db: str | None = None) -> dict:
     else:
         from marsad.runner import build_pipeline
 
-        pipeline = build_pipeline()
+        pipeline = build_pipeline(config={"events": {"model": model}})
         root = (gold_dir if gold_dir.is_dir() else gold_dir.parent).resolve().parents[1]
         events = [ev.to_dict() for doc in gold_documents(golds, root) for ev in pipeline(doc).events]
     return score(golds, events)

@@ -95,6 +95,7 @@ EXPORT_FIELDS = (
     "status",
     "historical",
     "attributed_to",
+    "confidence",
     "evidence",
     "notes",
     "reviewed",
@@ -150,6 +151,8 @@ class Event:
     status: str = "reported"
     historical: bool = False
     attributed_to: list[str] = field(default_factory=list)
+    # The event model's probability that this is a current, codable event (None: coded by rules alone).
+    confidence: float | None = None
     notes: str = ""
     event_id: str = ""
     # Spans (clean offsets) of the words behind each argument: trigger, actor1, location, ...

@@ -52,6 +52,16 @@ class Summary:
             for ev, _ in distinct_events(doc.events):  # as the store counts them
                 self.events[ev.sub_event_type] += 1
 
+    def merge(self, other: Summary) -> None:
+        """Add the counts of another part of the run (a worker's chunk)."""
+        self.read += other.read
+        self.processed += other.processed
+        self.skipped += other.skipped
+        self.duplicates += other.duplicates
+        self.quarantined.update(other.quarantined)
+        self.events.update(other.events)
+        self.undated += other.undated
+
     def to_dict(self) -> dict:
         return {
             "read": self.read,
@@ -99,9 +109,14 @@ class Coder:
         return self.back(self.admission.decide(self.front(doc)))
 
 
-def build_pipeline(store=None, names: list[str] | None = None) -> Pipeline:
-    """The default pipeline; dedup sees the signatures of earlier runs in the same store."""
-    config: dict[str, dict] = {}
+def build_pipeline(
+    store=None, names: list[str] | None = None, config: dict[str, dict] | None = None
+) -> Pipeline:
+    """The default pipeline; dedup sees the signatures of earlier runs in the same store.
+
+    ``config`` passes options to components: ``{"events": {"model": "rules"}}`` codes with the
+    rules alone."""
+    config = dict(config or {})
     if store is not None:
         config["dedup"] = {"signatures": store.signatures()}
     pipeline = Pipeline.from_names(names, config)

@@ -101,6 +101,7 @@ def test_event_filters(client: TestClient, params: dict, locations: set[str]) ->
         {"status": "rumoured"},
         {"format": "xml"},
         {"actor": "x" * 201},
+        {"min_confidence": "1.5"},  # a probability
     ],
 )
 def test_bad_event_queries_are_422(client: TestClient, params: dict) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from test_store_support import make_event, store_target  # noqa: F401 - the `target` fixture
 
 from marsad.document import Document
-from marsad.merge.territory import timeline
+from marsad.merge.territory import holds_ground, timeline
 from marsad.store import open_store
 from marsad.store.control import write_control
 from tests.conftest import need_shared
@@ -215,3 +215,18 @@ def test_raw_sample_article_through_the_pipeline(tmp_path: Path) -> None:
         for wanted in ("Hama", "Rastan", "Talbiseh", "Aleppo", "Nasib"):
             assert any(wanted in name for name in opposition), wanted
         assert "Homs" not in state
+
+
+def test_only_armed_forces_on_the_ground_take_a_place() -> None:
+    assert holds_ground("Opposition Rebels (Syria)", 2) and holds_ground("Islamic State")
+    assert not holds_ground("Civilians (Syria)", 7) and not holds_ground("Protesters (Syria)")
+    assert not holds_ground("Coalition (United States)", 8)  # it strikes from the air
+    changes = timeline(
+        [
+            {"event_id": "e1", "sub_event_type": OVERTAKE, "event_date": "2015-08-01", "status": "reported",
+             "actor1": "Coalition (United States)", "inter1": 8, "location": "Raqqa", "geonameid": 163915},
+            {"event_id": "e2", "sub_event_type": OVERTAKE, "event_date": "2015-08-02", "status": "reported",
+             "actor1": "Civilians (Syria)", "inter1": 7, "location": "Raqqa", "geonameid": 163915},
+        ]
+    )  # fmt: skip
+    assert changes == []

@@ -1,26 +1,72 @@
-"""Quality floors on the shared dev gold, guarded like trafilatura guards its extraction.
+"""Quality floors of the event coder, pinned where it was not fitted.
 
-The figures come from `marsad eval events ../shared/eval/dev`; raise a floor when the figure
+The rules were written against dev/, so a dev figure pins fit, not generalisation. The floors
+stand on the measure-only sets (test/ and feed/: their totals, never their errors) and on
+cross-validation over dev+train: the event model is trained on the other stories and scores the
+ones left out, beside the rules alone on the same articles. The figures come from
+`marsad eval events ../shared/eval/test ../shared/eval/feed` and `marsad eval events
+../shared/eval/dev ../shared/eval/train --cv --folds 5 ...`; raise a floor when a figure
 rises, never lower one to pass.
 """
 
 from __future__ import annotations
 
-from marsad.evaluate import evaluate_events
-from tests.conftest import DEV_GOLD
+from marsad.evaluate import evaluate_events, withhold_errors
+from tests.conftest import DEV_GOLD, SHARED
 
-FLOORS = {"f1": 0.935, "precision": 0.912, "recall": 0.959}
-ATTRIBUTE_FLOORS = {"actor1": 0.968, "date": 1.0, "status": 1.0, "source": 0.979}
+TRAIN_GOLD = SHARED / "eval" / "train"
+TEST_GOLD = SHARED / "eval" / "test"
+FEED_GOLD = SHARED / "eval" / "feed"
+CORPUS = SHARED / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz"
+
+# 5-fold cross-validation over dev+train stories, with 300 ordinary-news negatives (the CLI's
+# default leaves one story out and takes every training negative; these keep the suite quick).
+CV_FOLDS, CV_NEGATIVES = 5, 300
+CV_FLOORS = {"f1": 0.64, "precision": 0.655, "recall": 0.626}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.843, "date": 0.972, "status": 0.968, "source": 0.753}
+TEST_FLOORS = {"f1": 0.619, "precision": 0.614, "recall": 0.623}
+TEST_ATTRIBUTE_FLOORS = {"actor1": 0.837, "date": 0.977, "status": 1.0, "source": 0.929}
+# false events an article on the feed (ordinary news drawn at random), and its required events found
+FEED_MAX_FALSE_PER_ARTICLE = 0.15
+FEED_MIN_REQUIRED_FOUND = 4
 
 
-def test_dev_gold_floors(shared):
-    report = evaluate_events(DEV_GOLD)
+def test_cross_validated_floors(shared):
+    from marsad.event_training import cross_validate, training_data
+
+    articles, negatives = training_data([DEV_GOLD, TRAIN_GOLD], CORPUS, [TEST_GOLD, FEED_GOLD], CV_NEGATIVES)
+    result = cross_validate(articles, negatives, folds=CV_FOLDS)
+    model, rules = result["model"]["all"], result["rules"]["all"]
+    print({k: (rules[k], model[k]) for k in ("precision", "recall", "f1")}, model["attribute_accuracy"])
+    for name, floor in CV_FLOORS.items():
+        assert model[name] >= floor, f"cross-validated {name} {model[name]} fell below its floor {floor}"
+    for name, floor in CV_ATTRIBUTE_FLOORS.items():
+        got = model["attribute_accuracy"][name]
+        assert got >= floor, f"cross-validated {name} accuracy {got} fell below {floor}"
+    # the model is worth its keep: no worse than the rules alone on the same stories
+    assert (
+        model["f1"] >= rules["f1"]
+        and model["attribute_accuracy"]["actor1"] > rules["attribute_accuracy"]["actor1"]
+    )
+    assert model["historical_violations"] == 0
+
+
+def test_measure_only_totals(shared):
+    report = withhold_errors(evaluate_events(TEST_GOLD))
     print({k: report[k] for k in ("precision", "recall", "f1")}, report["attribute_accuracy"])
-    for name, floor in FLOORS.items():
-        assert report[name] >= floor, f"{name} {report[name]} fell below its floor {floor}"
-    for name, floor in ATTRIBUTE_FLOORS.items():
-        assert report["attribute_accuracy"][name] >= floor, f"{name} accuracy fell below {floor}"
+    for name, floor in TEST_FLOORS.items():
+        assert report[name] >= floor, f"test {name} {report[name]} fell below its floor {floor}"
+    for name, floor in TEST_ATTRIBUTE_FLOORS.items():
+        got = report["attribute_accuracy"][name]
+        assert got >= floor, f"test {name} accuracy {got} fell below {floor}"
     assert report["historical_violations"] == 0
+
+    feed = withhold_errors(evaluate_events(FEED_GOLD))
+    articles = len(list(FEED_GOLD.glob("*.gold.json")))
+    print({"false per article": feed["fp"] / articles, "required found": feed["tp"]})
+    assert feed["fp"] / articles <= FEED_MAX_FALSE_PER_ARTICLE
+    assert feed["tp"] >= FEED_MIN_REQUIRED_FOUND
+    assert feed["historical_violations"] == 0
 
 
 def test_raw_sample_codes_the_december_offensive(shared):

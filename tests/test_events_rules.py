@@ -1,4 +1,6 @@
-"""The event stage's rules, one class of wording each, on sentences written for these tests."""
+"""The event stage's rules, one class of wording each, on sentences written for these tests.
+
+The rules alone code here (no event model), so that each test pins what the rules propose."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from marsad.runner import build_pipeline
 
 @pytest.fixture(scope="module")
 def code_doc():
-    pipeline = build_pipeline()
+    pipeline = build_pipeline(config={"events": {"model": "rules"}})
     return lambda text: pipeline(Document(id="t", text=text, published=date(2015, 8, 10)))
 
 
@@ -321,3 +323,25 @@ def test_the_unnamed_air_strike_default_has_dates_and_countries():
         assert strike.sub_event_type == "Air/drone strike" and strike.actor1 == actor
     [abroad] = pipeline(Document(id="t", text="قتل خمسة مدنيين في غارة جوية على مدينة الموصل.")).events
     assert abroad.actor1 is None  # the rule names Syria only
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_event_type"),
+    [
+        # a condemnation, a mine clearance and tear gas report no event of their own
+        ("وندد الائتلاف الوطني بقصف قوات النظام لمدينة دوما أمس.", None),
+        ("وتعمل فرق الهندسة على تفكيك العبوات الناسفة في مدينة الرمادي.", None),
+        ("وأطلقت الشرطة القنابل المسيلة للدموع على المتظاهرين في مدينة الحسكة.", None),
+        # the same words with nothing of the kind around them still report one
+        ("قصفت قوات النظام مدينة دوما بالمدفعية أمس.", "Shelling/artillery/missile attack"),
+        ("انفجرت عبوة ناسفة في مدينة الرمادي أمس.", "Remote explosive/landmine/IED"),
+        ("ألقت طائرات النظام قنابل على مدينة الحسكة أمس.", "Air/drone strike"),
+    ],
+)
+def test_condemnations_clearance_and_tear_gas_are_no_events(code, text, sub_event_type):
+    assert [e.sub_event_type for e in code(text)] == ([sub_event_type] if sub_event_type else [])
+
+
+def test_an_event_weeks_before_the_article_is_background(code):
+    [event] = code("وفي الثالث من يوليو، قصفت قوات النظام مدينة حماة بالمدفعية.")
+    assert event.historical and event.event_date == "2015-07-03"

@@ -40,6 +40,7 @@ ISSUE_FIELDS = [
     "status",
     "historical",
     "attributed_to",
+    "confidence",
     "evidence",
     "notes",
     "reviewed",  # issue 18: the analyst's decision, null until someone reviews the event
@@ -70,6 +71,7 @@ def _store_with_events(target: str):
             country_code="SY",
             fatalities=9,
             attributed_to=["Syrian Observatory for Human Rights"],
+            confidence=0.9,
         ),
         make_event(
             "a",
@@ -211,6 +213,7 @@ def test_geojson(target: str) -> None:
         ({"source": "observatory"}, 1),
         ({"text": "sentence 1"}, 2),
         ({"historical": True}, 1),
+        ({"min_confidence": 0.5}, 1),  # events coded without the model carry no confidence
         ({"limit": 2}, 2),
         ({"limit": 2, "offset": 4}, 1),
         ({"country": "Syria", "event_type": "Battles", "date_from": "2015-08-01"}, 1),

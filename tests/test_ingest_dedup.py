@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from datasketch import MinHash
 
 from marsad.document import Document
-from marsad.ingest.dedup import make_dedup, normalized, shingle_hashes, word_hashes
+from marsad.ingest.dedup import band_shape, make_dedup, normalized, permutations, shingle_hashes, word_hashes
 from marsad.ingest.language import make_language
 from marsad.pipeline import Pipeline, make
 
@@ -74,12 +73,36 @@ def test_signatures_from_an_earlier_run() -> None:
     assert later(doc("new-2", OTHER)).duplicate_of is None
 
 
-def test_signature_matches_datasketch() -> None:
+def test_signature_and_bands_are_datasketchs() -> None:
+    """Signatures stored by earlier versions (made with datasketch) keep their meaning: the same
+    permutations (affine32, seed 1) and the same band shape, computed without importing it."""
+    a, b = permutations(64)
+    assert a[:3].tolist() == [3582191691, 4270784983, 1892572953]
+    assert b[:3].tolist() == [4114104213, 1768615473, 2289927481]
+    assert band_shape(0.85, 64) == (4, 15)
+    try:
+        from datasketch import MinHash
+        from datasketch.lsh import _optimal_param
+    except ImportError:
+        return
     dedup = make_dedup(num_perm=32)
     shingles = shingle_hashes(word_hashes(normalized(STORY)))
     reference = MinHash(num_perm=32, hashfunc=int)
     reference.update_batch(shingles)
     assert np.array_equal(dedup.signature(shingles), reference.hashvalues)
+    for threshold in (0.5, 0.7, 0.8, 0.85, 0.9):
+        for num_perm in (32, 64, 128):
+            assert band_shape(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def test_dedup_does_not_import_scipy() -> None:
+    """Every worker pays the imports of its stages: scipy alone cost 0.4 s."""
+    import subprocess
+    import sys
+
+    code = "import sys, marsad.admission, marsad.ingest.dedup; print('scipy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_word_hashes_depend_on_the_word_only() -> None:

@@ -110,6 +110,23 @@ def test_differing_fatalities_keep_every_figure_and_export_the_lowest(target: st
         assert store.event(detail["sources"][0]["event_id"])["event_id"] == ev["event_id"]
 
 
+def test_a_merged_event_is_as_sure_as_its_surest_report(target: str) -> None:
+    with open_store(target) as store:
+        base = dict(event_date="2015-08-04", actor1="Military Forces of Syria", **HAMA)
+        store.write_many(
+            [
+                doc_with("a", "x", dict(base, confidence=0.4)),
+                doc_with("b", "y", dict(base, confidence=0.8)),
+                doc_with("c", "z", dict(base)),
+            ]
+        )
+        store.merge()
+        (ev,) = store.events()
+        assert ev["confidence"] == 0.8
+        assert [e["event_id"] for e in store.events(min_confidence=0.7)] == [ev["event_id"]]
+        assert not list(store.events(min_confidence=0.9))
+
+
 def test_distinct_places_dates_and_actors_stay_apart(target: str) -> None:
     with open_store(target) as store:
         day = "2015-08-04"
@@ -221,7 +238,7 @@ def _record(i: int, rng: random.Random) -> dict:
     }
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(st.integers(0, 10_000), st.integers(1, 25))
 def test_clustering_ignores_input_order_and_keeps_every_record(seed: int, n: int) -> None:
     rng = random.Random(seed)
@@ -329,3 +346,90 @@ def test_a_default_actor_contradicts_nobody(target: str) -> None:
         assert (counts["before"], counts["after"]) == (2, 1)
         [event] = store.events()
         assert event["actor1"] == "Military Forces of Russia"
+
+
+# -- incremental merging ------------------------------------------------------------------------
+AREA = {"location": "Hama", "admin1": "Hama", "latitude": 35.2, "longitude": 36.9, "geo_precision": 3}
+NEARBY = {"location": "Kafr Nabudah", "geonameid": 169000, "latitude": 35.42, "longitude": 36.53}
+
+
+def random_doc(rng: random.Random, doc_id: str) -> Document:
+    """A document with up to four events drawn from few types, places, days and actors, so
+    that many reports may be one event and groups chain across days."""
+    doc = Document(id=doc_id, text="نص " * 30, outlet=rng.choice("xyz"), published=date(2015, 8, 20))
+    for k in range(rng.randrange(5)):
+        place = rng.choice([HAMA, RASTAN, ALEPPO, AREA, NEARBY, {"location": "Syria"}])
+        fields = dict(SYRIA, **place)
+        fields.update(
+            event_date=date(2015, 8, 1 + rng.randrange(20)).isoformat() if rng.random() > 0.05 else None,
+            time_precision=rng.choice([1, 1, 2]),
+            actor1=rng.choice([None, "Military Forces of Syria", "Islamic State"]),
+            actor2=rng.choice([None, None, "Civilians (Syria)"]),
+            status=rng.choice(["reported", "reported", "denied"]),
+            historical=rng.random() < 0.05,
+            fatalities=rng.choice([None, 1, 5]),
+            attributed_to=[rng.choice(["SANA", "SOHR"])],
+        )
+        sub = rng.choice(["Air/drone strike", "Armed clash", "Government regains territory"])
+        doc.events.append(make_event(doc_id, k, sub, **fields))
+    return doc
+
+
+def merged_state(store) -> tuple[list, list, list]:
+    cols = (
+        "event_id, event_date, sub_event_type, actor1, actor2, location, fatalities, status, doc_ids, notes"
+    )
+    return (
+        store.db.query(f"SELECT {cols} FROM events ORDER BY event_id"),
+        store.db.query("SELECT event_id, member_id FROM event_members ORDER BY member_id"),
+        store.db.query(
+            "SELECT place_key, seq, since, controller, event_ids FROM control_changes ORDER BY 1, 2"
+        ),
+    )
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_incremental_merge_equals_a_full_merge(seed: int, tmp_path_factory) -> None:
+    """Documents arrive, are re-coded (other events) or removed (quarantined) in small batches;
+    after every incremental merge the events, their members and the control timeline are
+    exactly what a full re-merge gives."""
+    rng = random.Random(seed)
+    with open_store(tmp_path_factory.mktemp("inc") / "store.db") as store:
+        store.FULL_MERGE_SHARE = 2.0  # never fall back to a full merge
+        ids: list[str] = []
+        for _ in range(8):
+            batch = []
+            for _ in range(rng.randrange(1, 8)):
+                if ids and rng.random() < 0.25:
+                    doc_id = rng.choice(ids)
+                    doc = random_doc(rng, doc_id)
+                    if rng.random() < 0.3:
+                        doc.reject("too short: re-coded as a reject")
+                else:
+                    doc_id = f"d{len(ids):03d}"
+                    ids.append(doc_id)
+                    doc = random_doc(rng, doc_id)
+                batch.append(doc)
+            store.write_many(batch)
+            counts = store.merge()
+            assert not store.stale()
+            incremental = merged_state(store)
+            assert store.merge(full=True)["after"] == counts["after"]
+            assert merged_state(store) == incremental
+
+
+def test_incremental_merge_touches_only_the_group(target: str) -> None:
+    """A new report re-merges the reports it may be one event with, not the whole store."""
+    with open_store(target) as store:
+        far = [
+            doc_with(f"old{i}", "x", dict(event_date=f"2015-0{1 + i % 5}-10", **ALEPPO)) for i in range(20)
+        ]
+        near = doc_with("near", "x", dict(event_date="2015-08-04", **HAMA))
+        store.write_many([*far, near])
+        store.merge()
+        store.write(doc_with("new", "y", dict(event_date="2015-08-05", **HAMA)))
+        counts = store.merge()
+        assert counts["remerged"] == 2 and counts["after"] == 6
+        (ev,) = [e for e in store.events() if e["location"] == "Hama"]
+        assert ev["doc_ids"] == ["near", "new"]

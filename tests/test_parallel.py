@@ -28,6 +28,63 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many chunks over few articles, so that workers interleave and verdicts cross chunks."""
+    from marsad import parallel
+
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 12_000)
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+
+
+@pytest.fixture(scope="module")
+def tangled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with what the decider must settle in input order: a record read twice, an
+    exact and a near copy under new ids, a second text under an id already read, a broken line."""
+    lines = [json.loads(line) for line in islice(CORPUS.open(encoding="utf-8"), N_ARTICLES)]
+    extra = [
+        dict(lines[3]),
+        dict(lines[5], id="exact-copy"),
+        dict(lines[7], id="near-copy", text=lines[7]["text"] + " وأضاف المصدر أن الوضع هادئ"),
+        dict(lines[10], id=lines[9]["id"]),
+        dict(lines[12], id="copy-then-clash"),
+        dict(lines[14], id="copy-then-clash"),
+    ]
+    out = [json.dumps(x, ensure_ascii=False) for x in lines[:6]] + ["{broken"]
+    out += [json.dumps(x, ensure_ascii=False) for x in lines[6:] + extra]
+    path = tmp_path_factory.mktemp("tangled") / "tangled.jsonl"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def state(db: Path) -> tuple:
+    """Every table a run decides: documents, copies and their originals, rejects and reasons."""
+    with open_store(db) as store:
+        return (
+            store.db.query("SELECT id, source, line, source_id FROM documents ORDER BY id"),
+            store.db.query("SELECT doc_id, duplicate_of, kind, similarity FROM duplicates ORDER BY doc_id"),
+            store.db.query("SELECT doc_id, reason FROM quarantine ORDER BY doc_id"),
+        )
+
+
+@pytest.mark.parametrize(
+    "how", [("--workers", "2"), ("--engine", "dask", "--workers", "2")], ids=["workers", "dask"]
+)
+def test_copies_repeats_and_clashes_are_decided_as_one_process_does(
+    tangled: Path, tmp_path: Path, how
+) -> None:
+    one = tmp_path / "one.db"
+    expected = canonical(run_events(tangled, one))
+    if "dask" in how:
+        pytest.importorskip("dask.distributed")
+    par = tmp_path / "par.db"
+    assert canonical(run_events(tangled, par, *how)) == expected
+    documents, duplicates, quarantine = state(par)
+    assert (documents, duplicates, quarantine) == state(one)
+    assert {d[2] for d in duplicates} == {"exact", "near"} and len(duplicates) >= 3
+    assert sum("id collision" in q[1] for q in quarantine) == 2
+
+
 def run_events(sample: Path, db: Path, *args: str) -> list[dict]:
     result = CliRunner().invoke(app, ["run", str(sample), "--db", str(db), *args])
     assert result.exit_code == 0, result.output
@@ -92,6 +149,9 @@ def test_parquet_input_matches_jsonl(sample: Path, single: list[dict], tmp_path:
     table = pa.Table.from_pylist([{c: rec.get(c) for c in cols} for rec in records])
     pq.write_table(table, tmp_path / "sample.parquet")
     got = run_events(tmp_path / "sample.parquet", tmp_path / "pq.db")
+    assert canonical(got) == canonical(single)
+    # Workers take records the parent read (Parquet is not cut into byte ranges).
+    got = run_events(tmp_path / "sample.parquet", tmp_path / "pq2.db", "--workers", "2")
     assert canonical(got) == canonical(single)
 
 

@@ -64,7 +64,7 @@ def _settle(store, event_ids: list[str], review_ids: list[str]) -> None:
     store.merge_local(event_ids, review_ids)
     local = (list(store.events(review_state="all")), store.control("2030-01-01"))
     local_states = {e["event_id"]: review.state(store.db, e["event_id"]) for e in local[0]}
-    store.merge()
+    store.merge(full=True)
     assert (list(store.events(review_state="all")), store.control("2030-01-01")) == local
     assert {e["event_id"]: review.state(store.db, e["event_id"]) for e in local[0]} == local_states
 

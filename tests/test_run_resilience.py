@@ -80,9 +80,10 @@ def stored_documents(db: Path) -> int:
         return 0
 
 
-def test_sigkill_mid_run_then_rerun_loses_and_doubles_nothing(articles, reference, tmp_path):
+@pytest.mark.parametrize("how", [(), ("--workers", "2")], ids=["one", "workers"])
+def test_sigkill_mid_run_then_rerun_loses_and_doubles_nothing(articles, reference, tmp_path, how):
     db = tmp_path / "killed.db"
-    proc = marsad("run", str(articles), "--db", str(db))
+    proc = marsad("run", str(articles), "--db", str(db), *how)
     deadline = time.monotonic() + 120
     while stored_documents(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -92,14 +93,18 @@ def test_sigkill_mid_run_then_rerun_loses_and_doubles_nothing(articles, referenc
     partial = stored_documents(db)
     assert 0 < partial < N_ARTICLES
     table_counts(db)  # the killed store opens and passes SQLite's integrity check
-    finish(marsad("run", str(articles), "--db", str(db)))
+    finish(marsad("run", str(articles), "--db", str(db), *how))
     assert table_counts(db) == reference[1]
     assert exported(db) == reference[0]
 
 
+@pytest.mark.parametrize("how", [(), ("--workers", "2")], ids=["one", "workers"])
 @pytest.mark.parametrize("attempt", REPEAT)
-def test_two_runs_at_once_on_one_store(articles, reference, target, attempt):
-    first, second = marsad("run", str(articles), "--db", target), marsad("run", str(articles), "--db", target)
+def test_two_runs_at_once_on_one_store(articles, reference, target, attempt, how):
+    first, second = (
+        marsad("run", str(articles), "--db", target, *how),
+        marsad("run", str(articles), "--db", target, *how),
+    )
     finish(first)
     finish(second)
     assert table_counts(target) == reference[1]
@@ -136,13 +141,17 @@ def store_counts(target: str) -> dict[str, int]:
     return {k: stats[k] for k in ("documents", "duplicates", "quarantined")}
 
 
+@pytest.mark.parametrize("how", [(), ("--workers", "2")], ids=["one", "workers"])
 @pytest.mark.parametrize("attempt", REPEAT)
-def test_near_copies_written_by_a_concurrent_run_are_seen(sequential, articles, target, attempt):
+def test_near_copies_written_by_a_concurrent_run_are_seen(sequential, articles, target, attempt, how):
     """Issue 13, item 5: each run loaded the duplicate signatures once, at its start, so two runs
     at once stored each other's near copies as new articles. Now the store decides at commit,
     under the writers' lock: the result has the counts of the two runs one after the other."""
     copies, expected = sequential
-    first, second = marsad("run", str(articles), "--db", target), marsad("run", str(copies), "--db", target)
+    first, second = (
+        marsad("run", str(articles), "--db", target, *how),
+        marsad("run", str(copies), "--db", target, *how),
+    )
     finish(first)
     finish(second)
     assert store_counts(target) == expected

@@ -214,7 +214,7 @@ def create_app(
         private = os.environ.get("MARSAD_PRIVATE", "") not in ("", "0", "false")
     tile_url = tile_url or os.environ.get("MARSAD_TILE_URL") or None
     tile_attribution = tile_attribution or os.environ.get("MARSAD_TILE_ATTRIBUTION") or None
-    store_box: list[Any] = [open_store(db)]
+    store_box: list[Any] = [open_store(db, merge_on_read=False)]
     store_lock = threading.RLock()
     ingest_lock = threading.Lock()
     pipeline_box: list[Any] = []
@@ -224,7 +224,7 @@ def create_app(
         # Reopened after a shutdown: a test client (or an ASGI server) may run the lifespan again.
         with store_lock:
             if not store_box:
-                store_box.append(open_store(db))
+                store_box.append(open_store(db, merge_on_read=False))
             yield store_box[0]
 
     @asynccontextmanager

@@ -64,6 +64,9 @@ def event_filters(
     ] = None,
     country: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
     historical: bool | None = None,
+    min_confidence: Annotated[
+        float | None, Query(ge=0.0, le=1.0, description="Only events the event model is this sure of")
+    ] = None,
 ) -> dict[str, Any]:
     """The store's filter arguments, without the unset ones."""
     filters = {
@@ -78,6 +81,7 @@ def event_filters(
         "text": text,
         "country": country,
         "historical": historical,
+        "min_confidence": min_confidence,
     }
     return {k: v for k, v in filters.items() if v is not None}
 

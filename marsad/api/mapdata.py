@@ -23,7 +23,7 @@ class Extent(BaseModel):
     first_date: str | None = None
     last_date: str | None = None
     bbox: list[float] | None = Field(None, description="W,S,E,N of every mapped event")
-    core: list[float] | None = Field(None, description="W,S,E,N of the middle 90% in each direction")
+    core: list[float] | None = Field(None, description="W,S,E,N of the middle 70% in each direction")
 
 
 class Points(BaseModel):

@@ -79,6 +79,7 @@ class Event(Strict):
     status: str
     historical: bool
     attributed_to: list[str]
+    confidence: float | None = None  # the event model's probability; None when coded by rules alone
     evidence: list[Evidence]
     notes: str
     reviewed: str | None = Field(

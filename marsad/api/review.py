@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from marsad.api.auth import Auth
 from marsad.api.filters import EventFilters
-from marsad.api.models import Event, EventDetail, Problem, Status, SubEventType
+from marsad.api.models import Event, EventDetail, EventReport, Problem, Status, SubEventType
 from marsad.event import INTER_CODES, SUB_EVENT_TYPES
 from marsad.store import review
 
@@ -198,19 +198,10 @@ class LogEntry(Strict):
     note: str | None = None
 
 
-class Member(Strict):
-    event_id: str
-    doc_id: str
-    status: str | None = None
-    fatalities: int | None = None
-    event_date: str | None = None
-    location: str | None = None
-
-
 class ReviewCard(Strict):
     event: EventDetail
     review: ReviewState | None = None
-    members: list[Member]
+    members: list[EventReport] = Field(description="Each document's report merged into the event")
     candidates: Candidates
     history: list[LogEntry]
     reject_reasons: list[str]
@@ -379,7 +370,7 @@ def add_routes(
             docs = {d: s.document(d) or {} for d in {e.doc_id for e in detail.evidence}}
             st = review.state(s.db, detail.event_id)
             members = [
-                Member(**{k: m.get(k) for k in Member.model_fields})
+                EventReport(**{k: m.get(k) for k in EventReport.model_fields})
                 for m in (s.event(detail.event_id) or {}).get("sources", [])
             ]
             ids = [st["review_id"]] if st else []
@@ -410,67 +401,39 @@ def add_routes(
                 return Result(review_id=rid, event_id=None, decision=rev[0], version=rev[1])
         return Result(review_id=rid, event_id=row[0], decision=row[1], version=row[2])
 
-    @app.post("/review/events/{event_id}/accept", response_model=Result, tags=["review"], responses=write)
-    def accept(event_id: ID, body: Decision, user: Annotated[dict, Depends(auth.editor)]) -> Result:
-        """The event is right as shown: every value is frozen as reviewed."""
+    def _decide(event_id: str, user: dict, body: Decision, decision: str, **kw: Any) -> Result:
         return _apply(
             lambda s: review.decide(
                 s.db,
                 event_id,
                 user=user["name"],
-                decision="accepted",
+                decision=decision,
                 note=body.note,
                 if_version=body.if_version,
+                **kw,
             ),
             [event_id],
         )
+
+    @app.post("/review/events/{event_id}/accept", response_model=Result, tags=["review"], responses=write)
+    def accept(event_id: ID, body: Decision, user: Annotated[dict, Depends(auth.editor)]) -> Result:
+        """The event is right as shown: every value is frozen as reviewed."""
+        return _decide(event_id, user, body, "accepted")
 
     @app.post("/review/events/{event_id}/correct", response_model=Result, tags=["review"], responses=write)
     def correct(event_id: ID, body: Correction, user: Annotated[dict, Depends(auth.editor)]) -> Result:
         """Set some values (the rest are accepted as shown); they win over the machine's."""
-        return _apply(
-            lambda s: review.decide(
-                s.db,
-                event_id,
-                user=user["name"],
-                decision="corrected",
-                fields=body.fields.values(),
-                note=body.note,
-                if_version=body.if_version,
-            ),
-            [event_id],
-        )
+        return _decide(event_id, user, body, "corrected", fields=body.fields.values())
 
     @app.post("/review/events/{event_id}/reject", response_model=Result, tags=["review"], responses=write)
     def reject(event_id: ID, body: Rejection, user: Annotated[dict, Depends(auth.editor)]) -> Result:
         """Not an event (or background, a duplicate, ...): it leaves the map and the exports."""
-        return _apply(
-            lambda s: review.decide(
-                s.db,
-                event_id,
-                user=user["name"],
-                decision="rejected",
-                reason=body.reason,
-                note=body.note,
-                if_version=body.if_version,
-            ),
-            [event_id],
-        )
+        return _decide(event_id, user, body, "rejected", reason=body.reason)
 
     @app.post("/review/events/{event_id}/reopen", response_model=Result, tags=["review"], responses=write)
     def reopen(event_id: ID, body: Decision, user: Annotated[dict, Depends(auth.editor)]) -> Result:
         """Forget the decision (the log keeps it): the machine's values are shown again."""
-        return _apply(
-            lambda s: review.decide(
-                s.db,
-                event_id,
-                user=user["name"],
-                decision="pending",
-                note=body.note,
-                if_version=body.if_version,
-            ),
-            [event_id],
-        )
+        return _decide(event_id, user, body, "pending")
 
     @app.post("/review/events/{event_id}/split", response_model=Result, tags=["review"], responses=write)
     def split(event_id: ID, body: SplitRequest, user: Annotated[dict, Depends(auth.editor)]) -> Result:

@@ -15,40 +15,34 @@ from datetime import date, timedelta
 
 from marsad import rules
 from marsad.document import Document, Span
-from marsad.event import INTER_CODES, Event, Evidence, combined_status
+from marsad.event import Evidence
 from marsad.events.lexicon import Lexicon, Trigger, load, policy
+from marsad.events.units import (
+    BROAD,
+    LIST_GAP,
+    TARGET_ROLES,
+    Found,
+    SpanIndex,
+    Unit,
+    Verdict,
+    dedup,
+    make_event,
+    unread_actor,
+)
 from marsad.pipeline import Label, component
 
-# Place types that contain others; kept only when a clause names nothing more specific.
 STRIKES = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
 
 # Sub-event types whose wording rarely names who did it ("انفجار عبوة ناسفة"): the subject of an
 # earlier clause of the sentence is not carried over to them.
 AGENTLESS = frozenset({"Remote explosive/landmine/IED"})
-BROAD = {"country", "admin1", "admin2", "admin3", "region", "plain", "mountain", "governorate", "countryside"}
 STATE_TYPES = {"state forces"}
 UNARMED = {"civilians", "protesters"}
 # Event types that need someone named in the clause: fighting and taking ground have sides.
 NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Government regains territory"}
-# What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
-_PLACE_WORDS = "حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط"
-LIST_GAP = re.compile(
-    rf"[\s,،\"'“”«»]*(?:و|او|أو)?\s*(?:(?:{_PLACE_WORDS})\s+)?[\s\"'“”«»]*"
-    # an item the gazetteer does not know may stand in the list: "وحي طريق السد وبلدتي النعيمة"
-    rf"|[\s,،]*و(?:{_PLACE_WORDS})\s+[^\s,،.]+(?:\s+[^\s,،.]+){{0,2}}\s+و(?:(?:{_PLACE_WORDS})\s+)?"
-)
 SEPARATOR_RE = re.compile(r"[,،;؛:()]")
-
-
-@dataclass
-class Found:
-    """A trigger occurrence in a clause."""
-
-    trigger: Trigger
-    start: int
-    end: int
-    index: int  # token index of the first word
-    stop: int | None = None  # where a later hoped-for or negated trigger begins ("بهدف الاستيلاء على")
+# An event dated further back than this before the article is background to it.
+BACKGROUND = timedelta(days=14)
 
 
 @dataclass
@@ -62,40 +56,6 @@ class Context:
     sentence_actor: Span | None = None  # the last named actor1 of the current sentence
 
 
-class SpanIndex:
-    """Spans of one label sorted by start, for range queries by offsets."""
-
-    def __init__(self, spans: list[Span]) -> None:
-        self.spans = sorted(spans, key=lambda s: (s.start, -s.end))
-        self.starts = [s.start for s in self.spans]
-
-    def within(self, start: int, end: int) -> list[Span]:
-        i = bisect.bisect_left(self.starts, start)
-        out = []
-        while i < len(self.spans) and self.spans[i].start < end:
-            if self.spans[i].end <= end:
-                out.append(self.spans[i])
-            i += 1
-        return out
-
-
-@dataclass
-class Unit:
-    """One part of a sentence that carries a trigger, with the parts that continue it.
-
-    Token ranges: ``lo:hi`` is the trigger's own segment; ``hi:ahead_hi`` the following segments
-    of the same clause that have no trigger of their own; ``back_lo:lo`` the preceding ones
-    ("تعرضت مناطق في قرية X، لقصف جوي" names the place before the trigger).
-    """
-
-    found: list[Found]
-    lo: int
-    hi: int
-    ahead_hi: int
-    back_lo: int
-    sent_lo: int
-
-
 @component(
     "events",
     requires=["tokens", "matches", "sentence", "date", "casualties", "place", "actor", "source"],
@@ -105,12 +65,24 @@ class Unit:
     ],
 )
 class EventExtractor:
-    def __init__(self) -> None:
+    """Rules propose, a model decides.
+
+    ``model``: "default" (the model shipped in the package, rules alone when none is), "rules"
+    (rules alone), "propose" (code nothing; leave every proposal in ``doc.meta["event_proposals"]``
+    for training), or the path of a model file written by ``marsad train events``."""
+
+    def __init__(self, model: str | None = "default") -> None:
         self.lex: Lexicon = load()
         self.lexicons = self.lex.lexicons  # compiled by the match stage
         self.policy = policy()
         self.triggers = self.lex.triggers.name
         self.aim_verbs = self.lex.aim_verbs
+        self.collect = model == "propose"
+        self.decider = None
+        if model not in (None, "rules", "propose"):
+            from marsad.events.learn import load_model
+
+            self.decider = load_model(None if model == "default" else model)
         # each word list as the name of its lexicon: "self.negation in tags[j]" asks whether
         # token j matched it
         c = self.lex.context
@@ -119,6 +91,7 @@ class EventExtractor:
         self.armed = c["armed_targets"]
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
+        self.non_events = self.lex.cues.cancel  # warnings, condemnations, mine clearance, talks
         self.opinion = c["opinion"]
         self.coalition_words = c["coalition_words"]
         self.negation = c["negation"]
@@ -173,6 +146,11 @@ class EventExtractor:
             Span(0, len(doc.clean), "sentence")
         ]
         ctx = Context()
+        proposer = None
+        if self.collect or self.decider is not None:
+            from marsad.events.candidates import Proposer
+
+            proposer = Proposer(self, doc, idx, tokens, tags, lean=not self.collect and not self.decider.adds)
         for sent in sentences:
             ctx.sentence_actor = None
             lo = bisect.bisect_left(self._tok_starts, sent.start)
@@ -185,7 +163,14 @@ class EventExtractor:
                     if self._continues(tags, lo, hi):
                         for ev in doc.events:
                             ev.attributed_to = ev.attributed_to or list(sent_sources)
-            if not self._heading(doc, sent, hi - lo):
+                        if proposer is not None:
+                            proposer.attribute_earlier(sent_sources)
+            heading = self._heading(doc, sent, hi - lo)
+            if proposer is not None:
+                for unit in self._units(doc, tokens, tags, idx, lo, hi, keep=True):
+                    unit.heading = heading
+                    proposer.add(sent, unit, sent_sources, ctx)
+            elif not heading:
                 for unit in self._units(doc, tokens, tags, idx, lo, hi):
                     self._code_unit(doc, idx, tokens, tags, sent, unit, sent_sources, ctx)
             elif any(self._maybe[lo:hi]):
@@ -193,7 +178,12 @@ class EventExtractor:
             ctx.places.extend(
                 p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
             )
-        doc.events = self._dedup(doc.events)
+        if proposer is None:
+            doc.events = dedup(doc.events)
+        elif self.collect:
+            doc.meta["event_proposals"] = proposer.finish()
+        else:
+            doc.events = dedup(self.decider.decide(doc, proposer.finish()))
         return doc
 
     @staticmethod
@@ -231,34 +221,41 @@ class EventExtractor:
             segs.append((start, hi, opens))
         return segs
 
-    def _units(self, doc, tokens, tags, idx, lo: int, hi: int) -> list[Unit]:
+    def _units(self, doc, tokens, tags, idx, lo: int, hi: int, keep: bool = False) -> list[Unit]:
+        """The trigger-bearing parts of a sentence. ``keep``: also the parts whose triggers the
+        rules cancel, and the sentences they skip, flagged, for the model to weigh."""
         if not any(self._maybe[lo:hi]):
             return []
-        if any(self.opinion in tags[j] for j in range(lo, min(hi, lo + 2))):
+        # "ورأى الخبير أن ...", "ويتوقع مراقبون أن ...": a view, not a report
+        opinion = any(self.opinion in tags[j] for j in range(lo, min(hi, lo + 2)))
+        if opinion and not keep:
             rules.fire("events.opinion")
-            return []  # "ورأى الخبير أن ...", "ويتوقع مراقبون أن ...": a view, not a report
+            return []
         segs = self._segments(doc, tokens, tags, lo, hi)
-        found = [self._triggers(tokens, tags, idx, s, e) for s, e, _ in segs]
+        found = [self._triggers(tokens, tags, idx, s, e, keep) for s, e, _ in segs]
+        live = [any(f.cancel is None for f in fs) for fs in found]
         units = []
         for i, (s, e, _opens) in enumerate(segs):
             if not found[i]:
                 continue
             ahead = e
             for j in range(i + 1, len(segs)):
-                if found[j] or segs[j][2]:
+                if live[j] or segs[j][2]:
                     break
                 ahead = segs[j][1]
             back = s
             for j in range(i, 0, -1):
-                if segs[j][2] or found[j - 1]:
+                if segs[j][2] or live[j - 1]:
                     break
                 back = segs[j - 1][0]
-            units.append(Unit(found[i], s, e, ahead, back, lo))
+            units.append(Unit(found[i], s, e, ahead, back, lo, opinion=opinion))
         return units
 
     # -- triggers ------------------------------------------------------------------------------
-    def _triggers(self, tokens, tags, idx, lo: int, hi: int) -> list[Found]:
-        """Triggers of a token range; words inside a name (هيئة تحرير الشام) are not triggers."""
+    def _triggers(self, tokens, tags, idx, lo: int, hi: int, keep: bool = False) -> list[Found]:
+        """Triggers of a token range; words inside a name (هيئة تحرير الشام) are not triggers.
+
+        ``keep``: the cancelled ones too, with the reason."""
         out: list[Found] = []
         if lo >= hi:
             return out
@@ -279,14 +276,22 @@ class EventExtractor:
                 i += 1
                 continue
             trig, n = hit
+            if trig.weak:
+                if keep:  # "قتل", "كمين": proposed for the model, never coded by the rules alone
+                    out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="weak"))
+                i += n
+                continue
             if self._aimed_at_forces(tags, i, trig, lo, hi):
                 rules.fire("events.aimed_at_forces")
                 trig = self.lex.by_id[trig.aimed_at_forces]  # "استهدف عناصر داعش مواقع قوات النظام"
-            if self._cancelled(tokens, tags, i, trig, lo, hi):
+            reason = self._cancelled(tokens, tags, i, trig, lo, hi)
+            if reason:
                 if not self._held(tags, i, trig, lo):  # "مناطق سيطرة قوات النظام" names the target
                     for f in out:
                         if f.stop is None:
                             f.stop = tokens[i].start
+                if keep:
+                    out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel=reason))
                 i += n
                 continue
             out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i))
@@ -325,39 +330,62 @@ class EventExtractor:
             self.control_state in tags[j] for j in range(max(lo, i - 2), i)
         )
 
-    def _cancelled(self, tokens, tags, i: int, trig: Trigger, lo: int, hi: int) -> bool:
-        """Negated, hoped-for, or a state rather than a change."""
+    def _cancelled(self, tokens, tags, i: int, trig: Trigger, lo: int, hi: int) -> str | None:
+        """Why a trigger reports nothing: negated, hoped-for, or a state rather than a change."""
         if any(self.negation in tags[j] for j in range(max(lo, i - 2), i)):
-            return rules.fire("events.cancel.negation")
+            rules.fire("events.cancel.negation")
+            return "negation"
         if i - 3 >= lo and self.negation in tags[i - 3] and self.complementizers in tags[i - 2]:
-            return rules.fire("events.cancel.negated_clause")  # "من دون أن تشن غارات", "لم يكن أن ..."
+            rules.fire("events.cancel.negated_clause")  # "من دون أن تشن غارات", "لم يكن أن ..."
+            return "negation"
         if i > lo and trig.not_after in tags[i - 1]:
-            return rules.fire(
-                "events.cancel.not_after"
-            )  # "حقول ألغام", "زرع عبوات": mines that did not go off
+            rules.fire("events.cancel.not_after")  # "حقول ألغام", "زرع عبوات": mines that did not go off
+            return "word before"
         if i + 1 < hi and trig.not_before in tags[i + 1]:
-            return rules.fire("events.cancel.not_before")  # "احتلت الصدارة": first place, not a town taken
+            rules.fire("events.cancel.not_before")  # "احتلت الصدارة": first place, not a town taken
+            return "word after"
         if any(self.irrealis in tags[j] for j in range(lo, min(hi, i + 2)) if j != i):
-            return rules.fire("events.cancel.irrealis")  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
+            rules.fire("events.cancel.irrealis")  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
+            return "irrealis"
+        if any(self.non_events in tags[j] for j in range(lo, i)):
+            rules.fire("events.cancel.non_event")  # "وحذر من ارتكاب مجزرة", "تفكيك العبوات الناسفة"
+            return "non-event"
         if self._held(tags, i, trig, lo):
-            return rules.fire("events.cancel.state_of_control")
+            rules.fire("events.cancel.state_of_control")
+            return "held"
         if trig.klass == "territory" and "ل" in tokens[i].prefix.removesuffix("ال"):
-            return rules.fire("events.cancel.purpose")  # "للسيطرة على", "لتحرير": a purpose, not a capture
+            rules.fire("events.cancel.purpose")  # "للسيطرة على", "لتحرير": a purpose, not a capture
+            return "purpose"
         if trig.needs_weapon and self._weapon_stems(i):
             window = range(max(lo, i - 4), min(hi, i + 8))
             if not any(self.weapons in tags[j] for j in window if j != i):
-                return rules.fire("events.cancel.no_weapon")
-        return False
+                rules.fire("events.cancel.no_weapon")
+                return "no weapon"
+        return None
 
     # -- unit -> events ------------------------------------------------------------------------
     def _code_unit(self, doc, idx, tokens, tags, sent, unit: Unit, sent_sources, ctx) -> None:
-        main = max(unit.found, key=lambda f: (f.trigger.rank, -f.start))
+        verdict = self._verdict(doc, idx, tokens, tags, sent, unit, sent_sources, ctx)
+        if verdict is not None:
+            self._emit(doc, verdict, ctx)
+
+    def _verdict(
+        self, doc, idx, tokens, tags, sent, unit: Unit, sent_sources, ctx, full: bool = False
+    ) -> Verdict | None:
+        """Code one unit by the rules. A unit they drop gives None, or with ``full`` a verdict that
+        says why (``drop``), every value still filled in for the model to weigh; only a unit the
+        rules code moves the context on (the sentence's actor)."""
+        live = unit.live
+        main = max(live or unit.found, key=lambda f: (f.trigger.rank, -f.start))
+        drop = "opinion" if unit.opinion else "heading" if unit.heading else None if live else "cancelled"
         own = (tokens[unit.lo].start, tokens[unit.hi - 1].end)
         ahead = (own[0], tokens[unit.ahead_hi - 1].end)
         places = self._places(doc, idx, tokens, tags, unit, main, ctx)
         if not places:
             rules.fire("events.no_place")
-            return
+            if not full:
+                return None
+            drop = drop or "no place"
         unit_keys = self._unit_keys(idx, tokens, tags, unit)
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.back_lo].start, own[0])
@@ -365,11 +393,22 @@ class EventExtractor:
         if not historical and self._vague_past(tags, unit):
             rules.fire("events.vague_past")
             when, precision, historical = None, None, True
+        if (
+            not historical
+            and when
+            and doc.published
+            and doc.published - date.fromisoformat(when[:10]) > BACKGROUND
+        ):
+            rules.fire("events.background")
+            historical = True  # "في 26 يونيو" in an August article: background, not the news
         actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, tags, unit, main)
         sub_type = self._sub_event_type(main.trigger, unit_keys, tags, main, unit.ahead_hi, actor1, countries)
         if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
+            # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
             rules.fire("events.needs_a_side")
-            return  # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
+            if not full:
+                return None
+            drop = drop or "no side"
         if actor1 is None and ctx.sentence_actor is not None and sub_type not in AGENTLESS:
             rules.fire("events.actor.sentence_subject")
             actor1 = ctx.sentence_actor  # "وقصفت فصائل معارضة في حلب، مواقع ... في نبل": same subject
@@ -377,69 +416,47 @@ class EventExtractor:
                 main.trigger, unit_keys, tags, main, unit.ahead_hi, actor1, countries
             )
         if actor1 is None:
-            # the sentence's own source, or the last one when it goes on ("وأضاف البيان أن ...")
-            sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
-            spoken = sent_sources or (ctx.last_source if self._continues(tags, unit.sent_lo, sent_hi) else [])
-            coalition = any(self.coalition_words in tags[j] for j in range(unit.sent_lo, sent_hi))
-            day = date.fromisoformat(when) if when else doc.published
-            actor1 = self._spokesman(spoken, sub_type) or self._default_actor(
-                sub_type, countries, day, coalition
-            )
+            actor1 = self._unnamed_actor(doc, tags, unit, sent, sent_sources, ctx, sub_type, countries, when)
             sub_type = self._sub_event_type(
                 main.trigger, unit_keys, tags, main, unit.ahead_hi, actor1, countries
             )
-        elif not actor1.attrs.get("default"):
+        elif not actor1.attrs.get("default") and drop is None:
             ctx.sentence_actor = actor1
         status, attributed = self._status(idx, tokens, tags, sent, sent_sources, actor1, ctx)
-        fatalities = None
-        if len(places) == 1:
-            fatalities = self._fatalities(idx, ahead)
-            if fatalities is None and unit.back_lo < unit.lo and self.causes in tags[unit.lo]:
-                # "قتل 18 عنصرا من قوات النظام، جراء تفجير ...": the toll comes before its cause
-                fatalities = self._fatalities(idx, (tokens[unit.back_lo].start, own[0]))
-                if fatalities is not None:
-                    rules.fire("events.toll_before_cause")
+        fatalities = self._fatalities(idx, ahead)
+        if fatalities is None and unit.back_lo < unit.lo and self.causes in tags[unit.lo]:
+            # "قتل 18 عنصرا من قوات النظام، جراء تفجير ...": the toll comes before its cause
+            fatalities = self._fatalities(idx, (tokens[unit.back_lo].start, own[0]))
+            if fatalities is not None:
+                rules.fire("events.toll_before_cause")
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
-        for place in places:
-            a = place.attrs
-            ev = Event(
-                sub_event_type=sub_type,
-                doc_ids=[doc.id],
-                evidence=[evidence],
-                event_date=when,
-                time_precision=precision,
-                actor1=_local(actor1, a, when) if actor1 else None,
-                assoc_actor_1="; ".join(s.attrs["canonical"] for s in assoc1) or None,
-                actor2=_local(actor2, a, when) if actor2 else None,
-                assoc_actor_2="; ".join(s.attrs["canonical"] for s in assoc2) or None,
-                inter1=INTER_CODES.get(actor1.attrs.get("type", "")) if actor1 else None,
-                inter2=INTER_CODES.get(actor2.attrs.get("type", "")) if actor2 else None,
-                location=a.get("name"),
-                admin1=a.get("admin1"),
-                country=a.get("country"),
-                country_code=a.get("country_code"),
-                latitude=a.get("lat"),
-                longitude=a.get("lon"),
-                geonameid=a.get("geonameid"),
-                geo_precision=a.get("precision") or 1,
-                fatalities=fatalities,
-                status=status,
-                historical=historical,
-                attributed_to=attributed,
-                arguments={
-                    "trigger": [main.start, main.end],
-                    "location": [place.start, place.end],
-                    **(
-                        {"actor1": [actor1.start, actor1.end]} if actor1 and actor1.end > actor1.start else {}
-                    ),
-                    **({"actor2": [actor2.start, actor2.end]} if actor2 else {}),
-                },
-            )
-            ev.ensure_id()
-            doc.events.append(ev)
-            if not historical:
+        return Verdict(
+            main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
+            status, attributed, fatalities, evidence, unit_keys, drop,
+        )  # fmt: skip
+
+    def _unnamed_actor(self, doc, tags, unit: Unit, sent, sent_sources, ctx, sub_type, countries, when):
+        """Nobody named: the party of the spokesman telling it, or the analysts' default."""
+        # the sentence's own source, or the last one when it goes on ("وأضاف البيان أن ...")
+        sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
+        spoken = sent_sources or (ctx.last_source if self._continues(tags, unit.sent_lo, sent_hi) else [])
+        day = date.fromisoformat(when) if when else doc.published
+        return self._spokesman(spoken, sub_type) or self._default_actor(
+            sub_type, countries, day, self._coalition(tags, unit, sent_hi)
+        )
+
+    def _coalition(self, tags, unit: Unit, sent_hi: int) -> bool:
+        """Does the sentence speak of the coalition?"""
+        return any(self.coalition_words in tags[j] for j in range(unit.sent_lo, sent_hi))
+
+    def _emit(self, doc, v: Verdict, ctx) -> None:
+        """The rules' events of a unit: one per place."""
+        for place in v.places:
+            fatalities = v.fatalities if len(v.places) == 1 else None
+            doc.events.append(make_event(v, place, v.sub_type, v.actor1, v.actor2, fatalities))
+            if not v.historical:
                 ctx.event_places.append(place)
-        doc.add(main.start, main.end, "trigger", sub_event_type=sub_type, lemma=main.trigger.id)
+        doc.add(v.main.start, v.main.end, "trigger", sub_event_type=v.sub_type, lemma=v.main.trigger.id)
 
     def _unit_keys(self, idx, tokens, tags, unit: Unit) -> set[str]:
         """The word lists matched around a trigger, less by words inside a non-state group's
@@ -456,27 +473,6 @@ class EventExtractor:
             if not any(g.start <= tokens[j].start < g.end for g in groups)
             for k in tags[j]
         }
-
-    @staticmethod
-    def _dedup(events: list[Event]) -> list[Event]:
-        """One event per type and place in an article: a headline and its paragraph are one event,
-        and a later denial of it makes it disputed, with both sentences as evidence."""
-        kept: dict[tuple, Event] = {}
-        for ev in events:
-            key = (ev.sub_event_type, ev.geonameid or (ev.latitude, ev.longitude), ev.historical)
-            first = kept.get(key)
-            if first is None:
-                kept[key] = ev
-                continue
-            rules.fire("events.one_per_type_and_place")
-            first.attributed_to = list(dict.fromkeys([*first.attributed_to, *ev.attributed_to]))
-            first.status = combined_status([first.status, ev.status])  # a report and a denial: disputed
-            first.evidence = list({(e.start, e.end): e for e in [*first.evidence, *ev.evidence]}.values())
-            if first.fatalities is None:
-                first.fatalities = ev.fatalities
-            if first.actor1 is None and ev.actor1 is not None:
-                first.actor1, first.inter1 = ev.actor1, ev.inter1
-        return list(kept.values())
 
     def _sub_event_type(self, trig: Trigger, unit_keys, tags, main: Found, hi: int, actor1, countries) -> str:
         if trig.sub_event_type:
@@ -623,54 +619,12 @@ class EventExtractor:
         """actor1 did it, actor2 was hit: read from agent, target and victim markers.
 
         Names in the trigger's own segment come first, then those after it, then those before."""
-        ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]
-        # the trigger's own segment in reading order, "الأخير" (the latter) included, then the rest
-        own = self._actor_spans(idx, tokens, unit.lo, unit.hi) + self._actor_anaphors(idx, tokens, tags, unit)
-        actors = sorted(own, key=lambda a: a.start) + [
-            a for lo, hi in ranges[1:] for a in self._actor_spans(idx, tokens, lo, hi)
-        ]
-        if not actors:
+        roles = self._roles(idx, tokens, tags, unit, main)
+        if not roles:
             return None, [], None, []
-        agents, targets, neutral = [], [], []
-        # A verb that carries its plural subject ("استهدفوا", "قصفوا") takes the group after it
-        # as its object: an Arabic verb before a named subject stays singular.
-        plural = tokens[main.index].norm.endswith("وا") and main.trigger.klass in ("strike", "attack")
-        for a in actors:
-            i = (
-                bisect.bisect_right(self._tok_starts, a.start) - 1
-            )  # the token holding it: "وحزب الله" starts after و
-            prev = set().union(*tags[max(unit.back_lo, i - 2) : i])
-            near = set().union(*tags[max(unit.back_lo, i - 4) : i])
-            prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
-            if self.holder_markers in prev:
-                rules.fire("events.actor.holder")
-                continue  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
-            if a.attrs.get("type") in UNARMED and not main.trigger.unarmed_actor:
-                rules.fire("events.actor.unarmed_target")
-                targets.append(a)  # civilians suffer violence; they are its actor only when they protest
-            elif self.victim_markers in near or self._counted(tokens, tags, unit.back_lo, i):
-                rules.fire("events.actor.victim")
-                targets.append(a)  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
-            elif (
-                i - 2 >= unit.back_lo and self.partitive in tags[i - 1] and self.target_markers in tags[i - 2]
-            ):
-                rules.fire("events.actor.partitive_target")
-                targets.append(a)  # "مستهدفة وحدات من مقاتلي داعش": a partitive من after a target
-            elif i - 1 >= unit.back_lo and self.agent_markers in tags[i - 1]:
-                rules.fire("events.actor.agent_marker")
-                agents.append(a)
-            elif (
-                (plural and 0 < i - main.index <= 2)
-                or self.target_markers in prev
-                or ("ل" in prefix and a.start > main.start)
-            ):
-                rules.fire("events.actor.target")
-                targets.append(a)
-            elif targets and prefix.startswith("و") and a.start - targets[-1].end <= 2:
-                rules.fire("events.actor.joined_target")
-                targets.append(a)  # "مواقع للجيش النظامي وحزب الله": joined to a target, a target too
-            else:
-                neutral.append(a)
+        agents = [a for a, r in roles if r == "agent"]
+        targets = [a for a, r in roles if r in TARGET_ROLES]
+        neutral = [a for a, r in roles if r == "neutral"]
         named = [t for t in targets if not str(t.attrs.get("canonical", "")).startswith("Unidentified")]
         targets = named or targets  # "115 مسلحا من جبهة النصرة": the gunmen are Nusra's
         ordered = agents + neutral
@@ -697,6 +651,62 @@ class EventExtractor:
             )
             assoc2 = []
         return actor1, _unique(assoc1), actor2, _unique(assoc2)[:2]
+
+    def _roles(self, idx, tokens, tags, unit: Unit, main: Found) -> list[tuple[Span, str]]:
+        """Each group named around a trigger with its part in the event, read from the markers
+        before it: "agent" ("من قبل"), "holder" (who holds the place), "civilian", "victim"
+        (counted by a casualty word), "partitive", "target", "joined" (joined to a target) or
+        "neutral". The trigger's own segment in reading order ("الأخير" included), then the rest."""
+        ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]
+        own = self._actor_spans(idx, tokens, unit.lo, unit.hi) + self._actor_anaphors(idx, tokens, tags, unit)
+        actors = sorted(own, key=lambda a: a.start) + [
+            a for lo, hi in ranges[1:] for a in self._actor_spans(idx, tokens, lo, hi)
+        ]
+        # A verb that carries its plural subject ("استهدفوا", "قصفوا") takes the group after it
+        # as its object: an Arabic verb before a named subject stays singular.
+        plural = tokens[main.index].norm.endswith("وا") and main.trigger.klass in ("strike", "attack")
+        out: list[tuple[Span, str]] = []
+        last_target = None
+        for a in actors:
+            i = (
+                bisect.bisect_right(self._tok_starts, a.start) - 1
+            )  # the token holding it: "وحزب الله" starts after و
+            prev = set().union(*tags[max(unit.back_lo, i - 2) : i])
+            near = set().union(*tags[max(unit.back_lo, i - 4) : i])
+            prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
+            if self.holder_markers in prev:
+                rules.fire("events.actor.holder")
+                role = "holder"  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
+            elif a.attrs.get("type") in UNARMED and not main.trigger.unarmed_actor:
+                rules.fire("events.actor.unarmed_target")
+                role = "civilian"  # civilians suffer violence; they are its actor only when they protest
+            elif self.victim_markers in near or self._counted(tokens, tags, unit.back_lo, i):
+                rules.fire("events.actor.victim")
+                role = "victim"  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
+            elif (
+                i - 2 >= unit.back_lo and self.partitive in tags[i - 1] and self.target_markers in tags[i - 2]
+            ):
+                rules.fire("events.actor.partitive_target")
+                role = "partitive"  # "مستهدفة وحدات من مقاتلي داعش": a partitive من after a target
+            elif i - 1 >= unit.back_lo and self.agent_markers in tags[i - 1]:
+                rules.fire("events.actor.agent_marker")
+                role = "agent"
+            elif (
+                (plural and 0 < i - main.index <= 2)
+                or self.target_markers in prev
+                or ("ل" in prefix and a.start > main.start)
+            ):
+                rules.fire("events.actor.target")
+                role = "target"
+            elif last_target is not None and prefix.startswith("و") and a.start - last_target.end <= 2:
+                rules.fire("events.actor.joined_target")
+                role = "joined"  # "مواقع للجيش النظامي وحزب الله": joined to a target, a target too
+            else:
+                role = "neutral"
+            if role in TARGET_ROLES:
+                last_target = a
+            out.append((a, role))
+        return out
 
     def _counted(self, tokens, tags, lo: int, i: int) -> bool:
         """Is the group at token ``i`` counted by a casualty word before it, with only a count
@@ -752,7 +762,7 @@ class EventExtractor:
 
         for source in sources:
             party = speaks_for(source)
-            span = _unread_actor(party) if party else None
+            span = unread_actor(party) if party else None
             if span is not None:
                 rules.fire("events.actor.spokesman")
                 return span
@@ -766,7 +776,7 @@ class EventExtractor:
         if rule is None:
             return None
         rules.fire(rule.name)
-        return _unread_actor(rule.actor)
+        return unread_actor(rule.actor)
 
     # -- date ----------------------------------------------------------------------------------
     @staticmethod
@@ -880,25 +890,6 @@ class EventExtractor:
                 if after and after[0].start == tokens[nxt].start:
                     return after[0]
         return None
-
-
-def _unread_actor(name: str) -> Span | None:
-    """An actor the text does not name (a default, a spokesman's side): no offsets, marked so."""
-    from marsad.entities.actors import lookup_actor
-
-    rec = lookup_actor(name)
-    if rec is None:
-        return None
-    return Span(0, 0, "actor", {"canonical": rec["canonical"], "type": rec.get("type"), "default": True})
-
-
-def _local(actor: Span, place: dict, when: str | None) -> str:
-    """The actor's label for this event: civilians, protesters and unidentified groups belong to
-    the country the event is in ("Civilians (Iraq)" for a strike on Rutba), and a state's forces
-    to the government of the event's date."""
-    from marsad.entities.actors import label
-
-    return label(actor.attrs["canonical"], place.get("country"), when)
 
 
 def _unique(spans: list[Span]) -> list[Span]:

@@ -47,6 +47,7 @@ class TriggerEntry(Strict):
     one_sided: bool = False
     territorial: bool = False
     aimed_at_forces: str | None = None
+    weak: bool = False
 
     @model_validator(mode="after")
     def _one_type(self) -> TriggerEntry:
@@ -171,6 +172,7 @@ class Trigger:
     one_sided: bool = False  # an attack class that is always one side killing (a massacre)
     territorial: bool = False  # places are read as for a change of territory (a withdrawal)
     aimed_at_forces: str | None = None  # the trigger it becomes when aimed at forces, no weapon named
+    weak: bool = False  # too common to code an event alone: only proposed, for the model to weigh
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -184,13 +186,16 @@ class Lexicon:
     """The events stage's lexicons, compiled by the matcher; ``context`` maps a list's name in
     context.yaml to its lexicon's name."""
 
-    triggers: match.Lexicon  # entry value: (Trigger, the verb stem when it needs a weapon)
+    # entry value: (Trigger, the verb stem when it needs a weapon, the lexeme, "past" | "present"
+    # | "noun" | "phrase"): the last two are what the event model may learn from
+    triggers: match.Lexicon
     cancel: list[match.Lexicon]  # each trigger's not_after / not_before words
     context: dict[str, str]
     anaphors: str  # the lexicon of nominal anaphors; entry value: the place kinds
     aim_verbs: frozenset[str]  # verb stems
     by_id: dict[str, Trigger]
     lexicons: list[match.Lexicon]
+    cues: Cues  # the lexicons of cues.yaml, compiled with the rest
 
 
 @cache
@@ -224,6 +229,7 @@ def load() -> Lexicon:
             e.one_sided,
             e.territorial or e.klass == "territory",
             e.aimed_at_forces,
+            e.weak,
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
@@ -231,11 +237,16 @@ def load() -> Lexicon:
             cancel.append(match.Lexicon.words(before, e.not_before))
         for verb in e.verbs:
             stem = normalize_key(verb)
+            past = match.verb_forms(stem, present=False)
             for form in match.verb_forms(stem, e.present):
-                _keep_higher(words, form, f"{e.id}:{verb}", (trig, stem if stem in needs else None))
+                kind = "past" if form in past else "present"
+                _keep_higher(
+                    words, form, f"{e.id}:{verb}", (trig, stem if stem in needs else None, stem, kind)
+                )
         for noun in e.nouns:
-            _keep_higher(words, normalize_key(noun), f"{e.id}:{noun}", (trig, None))
-        phrases += [(f"{e.id}:{phrase}", phrase, (trig, None)) for phrase in e.phrases]
+            key = normalize_key(noun)
+            _keep_higher(words, key, f"{e.id}:{noun}", (trig, None, key, "noun"))
+        phrases += [(f"{e.id}:{phrase}", phrase, (trig, None, e.id, "phrase")) for phrase in e.phrases]
     triggers = match.Lexicon(
         TRIGGERS,
         [(entry_id, (form,), value) for form, (entry_id, value) in words.items()] + phrases,
@@ -254,7 +265,9 @@ def load() -> Lexicon:
     anaphors = match.Lexicon("events.anaphors", ((w, w, tuple(kinds)) for w, kinds in raw.anaphors.items()))
     lexicons.append(anaphors)
     aim = frozenset(normalize_key(v) for v in raw.aim_verbs)
-    return Lexicon(triggers, cancel, context, anaphors.name, aim, by_id, lexicons)
+    cue = cues()
+    lexicons += cue.lexicons
+    return Lexicon(triggers, cancel, context, anaphors.name, aim, by_id, lexicons, cue)
 
 
 @cache
@@ -262,7 +275,47 @@ def policy() -> Policy:
     return datafile.load(DATA / "policy.yaml", Policy)
 
 
-def _keep_higher(table: dict, form: str, entry_id: str, value: tuple[Trigger, str | None]) -> None:
+class CueFile(Strict):
+    """cues.yaml: word groups the event model reads, those of them that cancel a trigger, and
+    the words around a place."""
+
+    groups: dict[str, list[str]]
+    cancel: list[str]
+    prepositions: list[str]
+    place_heads: list[str]
+
+    @model_validator(mode="after")
+    def _known_groups(self) -> CueFile:
+        unknown = set(self.cancel) - set(self.groups)
+        if unknown:
+            raise ValueError(f"cancel names groups that are not defined: {sorted(unknown)}")
+        return self
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The lexicons of the cue words: ``groups`` (entry value: the group), ``cancel`` (the
+    groups that cancel a trigger), ``prepositions`` (entry value: the word) and ``place_heads``
+    (place words, read as written)."""
+
+    groups: str
+    cancel: str
+    prepositions: str
+    place_heads: str
+    lexicons: tuple[match.Lexicon, ...]
+
+
+@cache
+def cues() -> Cues:
+    raw = datafile.load(DATA / "cues.yaml", CueFile)
+    groups = match.Lexicon("events.cues", ((w, w, g) for g, words in raw.groups.items() for w in words))
+    cancel = match.Lexicon.words("events.cues.cancel", [w for g in raw.cancel for w in raw.groups[g]])
+    preps = match.Lexicon("events.cues.prepositions", ((w, w, normalize_key(w)) for w in raw.prepositions))
+    heads = match.Lexicon.words("events.cues.place_heads", raw.place_heads, 0)
+    return Cues(groups.name, cancel.name, preps.name, heads.name, (groups, cancel, preps, heads))
+
+
+def _keep_higher(table: dict, form: str, entry_id: str, value: tuple) -> None:
     old = table.get(form)
     if old is None or value[0].rank > old[1][0].rank:
         table[form] = (entry_id, value)

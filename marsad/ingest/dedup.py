@@ -2,11 +2,16 @@
 
 Exact copies are caught by a hash of the normalised clean text; near copies (the same wire story
 with another headline, a trailing sentence added) by MinHash signatures over word 3-shingles and
-a MinHashLSH index (datasketch). Candidates from the index are confirmed against the stored
+an LSH index of bands over them. Candidates from the index are confirmed against the stored
 signature, because LSH alone lets through pairs well below the threshold.
 
+The signatures are datasketch's (its affine32 scheme, seed 1: signatures stored by earlier
+versions stay comparable) and so are the bands (the same count and width), but both are computed
+here with numpy alone: importing ``datasketch.lsh`` pulls in scipy, which cost every process
+0.4 s of start-up for one numeric integral.
+
 Memory is what bounds a run over millions of articles, so per article the index keeps only an
-integer key, the signature (``num_perm`` 32-bit values) and the LSH band entries; the document
+integer key, the signature (``num_perm`` 32-bit values) and one integer per band; the document
 itself is released as soon as it is processed.
 """
 
@@ -15,11 +20,11 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable
+from functools import lru_cache
 from hashlib import blake2b
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from marsad.document import Document
 from marsad.ingest.identity import identify
@@ -28,7 +33,6 @@ from marsad.text.normalize import normalize
 
 _MARKS = re.compile("[\u064b-\u0652\u0670\u0640]+")  # diacritics and tatweel, dropped inside words
 _NON_WORD = re.compile(r"[\W_]+")
-_SCHEME = "affine32"  # datasketch's default: 32-bit hash values, persisted as 4 bytes each
 _MASK64 = (1 << 64) - 1
 _BASE = 1099511628211  # odd, so it has an inverse modulo 2**64
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
@@ -93,6 +97,80 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
+def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The affine maps ``h -> a * h + b mod 2**32`` of datasketch's ``MinHash(num_perm, seed)``
+    (affine32 scheme): the same random draws, so stored signatures keep their meaning."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _simpson(y: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Simpson's rule along the last axis (an odd number of points): the curves integrated here
+    are polynomials of degree <= num_perm, smooth enough for it to agree with scipy's ``quad``."""
+    w = np.ones(y.shape[-1])
+    w[1:-1:2], w[2:-1:2] = 4, 2
+    return (hi - lo) / (y.shape[-1] - 1) / 3 * (y @ w)
+
+
+@lru_cache(maxsize=8)
+def band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) minimising false positives plus false negatives at ``threshold``, with equal
+    weights: datasketch's ``MinHashLSH`` choice (4 bands of 15 rows at 0.85 and 64)."""
+    shapes = [(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)]
+    b = np.array([s[0] for s in shapes], dtype=float)[:, None]
+    r = np.array([s[1] for s in shapes], dtype=float)[:, None]
+    below, above = np.linspace(0.0, threshold, 201), np.linspace(threshold, 1.0, 201)
+    fp = _simpson(1 - (1 - below**r) ** b, 0.0, threshold)
+    fn = _simpson((1 - above**r) ** b, threshold, 1.0)
+    return shapes[int(np.argmin(0.5 * fp + 0.5 * fn))]
+
+
+class Bands:
+    """The LSH index: each signature cut into ``bands`` runs of ``rows`` values, each run hashed
+    to one 64-bit integer; two signatures are candidates when one of their runs is equal.
+
+    A table maps a run's hash to a key, or to a list of keys when runs collide (rare: the
+    second copy of a story is a duplicate and never indexed)."""
+
+    def __init__(self, bands: int, rows: int) -> None:
+        self.shape = (bands, rows)
+        self.tables: list[dict[int, int | list[int]]] = [{} for _ in range(bands)]
+        # Odd multipliers: a run hashes to the sum of its values times these, modulo 2**64.
+        self._mix = np.random.RandomState(7).randint(0, 1 << 62, rows, dtype=np.uint64) * np.uint64(
+            2
+        ) + np.uint64(1)
+
+    def _hashes(self, values: np.ndarray) -> list[int]:
+        b, r = self.shape
+        runs = values[: b * r].astype(np.uint64).reshape(b, r)
+        h = (runs * self._mix).sum(axis=1, dtype=np.uint64)
+        return (h ^ (h >> np.uint64(29))).tolist()
+
+    def insert(self, key: int, values: np.ndarray) -> None:
+        for table, h in zip(self.tables, self._hashes(values), strict=True):
+            found = table.get(h)
+            if found is None:
+                table[h] = key
+            elif isinstance(found, list):
+                found.append(key)
+            else:
+                table[h] = [found, key]
+
+    def query(self, values: np.ndarray) -> set[int]:
+        out: set[int] = set()
+        for table, h in zip(self.tables, self._hashes(values), strict=True):
+            found = table.get(h)
+            if found is None:
+                continue
+            if isinstance(found, list):
+                out.update(found)
+            else:
+                out.add(found)
+        return out
+
+
 class Dedup:
     """The ``dedup`` component: marks ``doc.duplicate_of`` and leaves each first copy's
     ``meta["minhash"]`` (signature bytes) and ``meta["text_hash"]`` (hex) for the store."""
@@ -107,11 +185,8 @@ class Dedup:
     ) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
-        self._a, self._b = MinHash(num_perm=num_perm).permutations
-        # One MinHash reused for every insert and query: the index copies the band values out
-        # at once, and building a MinHash per article costs more than hashing the article.
-        self._probe = MinHash(num_perm=num_perm)
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, hashfunc=_band_key)
+        self._a, self._b = permutations(num_perm)
+        self.bands = Bands(*band_shape(threshold, num_perm))
         self._exact: dict[int, int] = {}  # first 8 bytes of the text hash -> key
         self._ids: list[str] = []  # key -> document id
         self._sigs = bytearray()  # key -> signature, num_perm * 4 bytes each
@@ -123,21 +198,19 @@ class Dedup:
         for doc_id, sig in signatures or ():
             self.add_stored(doc_id, sig)
 
-    def add_stored(self, doc_id: str, sig: bytes | None) -> None:
-        """Index a signature the store holds, so later decisions see it."""
-        if sig is not None and len(sig) == self._sig_bytes:
-            self._add(doc_id, np.frombuffer(bytes(sig), dtype=np.uint32), None, theirs=True)
-            self.loaded += 1
+    def add_stored(self, doc_id: str, sig: bytes | None) -> bool:
+        """Index a signature the store holds, so later decisions see it; False if unusable."""
+        if sig is None or len(sig) != self._sig_bytes:
+            return False
+        self._add(doc_id, np.frombuffer(bytes(sig), dtype=np.uint32), None, theirs=True)
+        self.loaded += 1
+        return True
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
         """What ``MinHash.update_batch`` gives for these 32-bit shingle hashes (affine32 scheme),
         computed in one numpy expression without its per-item Python call."""
         hv = _fmix32(shingles.astype(np.uint32)).reshape(-1, 1)
         return (hv * self._a + self._b).min(axis=0)
-
-    def _minhash(self, values: np.ndarray) -> MinHash:
-        self._probe.hashvalues = values
-        return self._probe
 
     def _add(self, doc_id: str, values: np.ndarray, exact: int | None, theirs: bool = False) -> None:
         key = len(self._ids)
@@ -146,11 +219,11 @@ class Dedup:
         self._sigs += values.astype("<u4").tobytes()
         if exact is not None:
             self._exact[exact] = key
-        self.lsh.insert(key, self._minhash(values), check_duplication=False)
+        self.bands.insert(key, values)
 
     def _near(self, values: np.ndarray, since: int | None = None) -> tuple[int, float] | None:
         best: tuple[int, float] | None = None
-        for key in self.lsh.query(self._minhash(values)):
+        for key in self.bands.query(values):
             if since is not None and (key < since or not self._theirs[key]):
                 continue
             start = key * self._sig_bytes
@@ -220,13 +293,7 @@ class Dedup:
             return n
 
         total = size(self._ids) + size(self._sigs) + size(self._exact) + size(self._theirs)
-        total += sum(size(t._dict) for t in self.lsh.hashtables)
-        return total + size(self.lsh.keys._dict)
-
-
-def _band_key(band: bytes) -> bytes:
-    """An 8-byte digest of an LSH band (60 bytes at 15 rows), to keep the index small."""
-    return blake2b(band, digest_size=8).digest()
+        return total + sum(size(t) for t in self.bands.tables)
 
 
 class Fingerprint:

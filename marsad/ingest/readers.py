@@ -399,13 +399,100 @@ def _read_stream(
             else:
                 yield _text_doc(data, where)
     except Exception as exc:  # noqa: BLE001 - any failure of a third-party parser becomes a quarantine
-        # Line and record readers fail on the next record, after the last one they counted.
-        line = where.line + 1 if kind in ("jsonl", "warc") else where.line or None
-        category = "endless input" if isinstance(exc, Endless) else f"unreadable {kind}"
-        detail = str(exc) if isinstance(exc, Endless) else f"{type(exc).__name__}: {exc}"
-        if stream is not None and stream.truncated:
-            category, detail = "truncated input", f"the gzip stream ends before its end marker ({detail})"
-        yield _kept(where, line, "", category, detail)
+        yield _unreadable(exc, where, kind, stream)
+
+
+def _unreadable(exc: Exception, where: _Where, kind: str, stream: _Stream | None) -> Document:
+    # Line and record readers fail on the next record, after the last one they counted.
+    line = where.line + 1 if kind in ("jsonl", "warc") else where.line or None
+    category = "endless input" if isinstance(exc, Endless) else f"unreadable {kind}"
+    detail = str(exc) if isinstance(exc, Endless) else f"{type(exc).__name__}: {exc}"
+    if stream is not None and stream.truncated:
+        category, detail = "truncated input", f"the gzip stream ends before its end marker ({detail})"
+    return _kept(where, line, "", category, detail)
+
+
+# -- byte ranges of a plain JSONL file, for workers that read their own partitions ---------------
+def inputs_of(inputs: list[str]) -> Iterator[str]:
+    """The files :func:`read` reads, in its order (folders walked sorted); ``-`` as itself."""
+    for item in inputs:
+        if item != "-" and os.path.isdir(item):
+            yield from _walk(item)
+        else:
+            yield item
+
+
+def jsonl_ranges(path: str, size: int, fmt: str | None = None) -> Iterator[tuple[int, int, int]] | None:
+    """``(start, end, first line)`` byte ranges of about ``size`` bytes, cut at line ends, that
+    cover a plain (uncompressed, UTF-8, no byte order mark) JSONL file; None for any other
+    input, which is read whole. Scanning counts line ends only, at memory speed."""
+    if path == "-" or not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as fh:
+            first = fh.read(4)
+            fh.seek(0)
+            stream = _sniffable(fh)
+    except OSError:
+        return None
+    if stream.gunzip is not None or _utf16(stream.head) or first.startswith(b"\xef\xbb\xbf"):
+        return None
+    if (fmt or sniff(os.path.basename(path), stream.head)) != "jsonl":
+        return None
+    return _ranges(path, size)
+
+
+def _ranges(path: str, size: int) -> Iterator[tuple[int, int, int]]:
+    with open(path, "rb") as fh:
+        start, line, pending, pos = 0, 1, 0, 0  # range start, its first line, lines since, block offset
+        while block := fh.read(1 << 20):
+            counted = 0
+            while (cut := block.find(b"\n", max(counted, start + size - 1 - pos))) >= 0:
+                pending += block.count(b"\n", counted, cut + 1)
+                yield start, pos + cut + 1, line
+                start, line, pending, counted = pos + cut + 1, line + pending, 0, cut + 1
+            pending += block.count(b"\n", counted)
+            pos += len(block)
+        if pos > start:
+            yield start, pos, line
+
+
+class _Slice(io.RawIOBase):
+    """The bytes of a file between two offsets."""
+
+    def __init__(self, fh: BinaryIO, start: int, end: int) -> None:
+        fh.seek(start)
+        self.fh, self.left = fh, end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        n = self.fh.readinto(memoryview(buf)[: min(len(buf), self.left)]) if self.left > 0 else 0
+        self.left -= n or 0
+        return n or 0
+
+
+def read_range(
+    path: str,
+    start: int,
+    end: int,
+    first_line: int,
+    fields: dict[str, str] | None = None,
+    max_bytes: int = MAX_BYTES,
+    open_as: str | None = None,
+) -> Iterator[Document]:
+    """What :func:`read` gives for the lines of a plain JSONL file in one range of
+    :func:`jsonl_ranges`: the same documents, ids, line numbers and quarantine reasons.
+    ``path`` is the name :func:`read` was given; ``open_as`` where this process finds it."""
+    shown = os.fsencode(path).decode("utf-8", "replace")
+    where = _Where(os.path.basename(shown) or shown, shown, _stem(shown), first_line - 1)
+    with open(open_as or path, "rb") as fh:
+        stream = _Stream(b"", io.BufferedReader(_Slice(fh, start, end), 1 << 16))
+        try:
+            yield from _read_jsonl(stream, where, fields, max_bytes)
+        except Exception as exc:  # noqa: BLE001 - as _read_stream
+            yield _unreadable(exc, where, "jsonl", stream)
 
 
 def _kept(where: _Where, line: int | None, text: str, category: str, detail: str) -> Document:

@@ -230,6 +230,8 @@ def combine(members: list[dict[str, Any]]) -> dict[str, Any]:
     figures = [m["fatalities"] for m in members if m.get("fatalities") is not None]
     out["fatalities"] = min(figures) if figures else None
     out["fatalities_max"] = max(figures) if figures else None
+    sure = [m["confidence"] for m in members if m.get("confidence") is not None]
+    out["confidence"] = max(sure) if sure else None  # the surest report of it
     out["status"] = combined_status([m.get("status") or "reported" for m in ranked])
     attributed: list[str] = []
     for m in ranked:

@@ -3,7 +3,9 @@
 Built from merged events, so several reports of one capture make one change with several
 supporting events. Only reported or claimed, current, dated territory events move control: an
 alleged, denied or disputed capture is a claim to watch, not a change, and historical background
-(the 1982 siege) says nothing about today.
+(the 1982 siege) says nothing about today. Only a side that can stand on the ground takes a
+place: an armed group or a state's forces, never civilians, protesters or rioters, nor a force
+that fights there only from the air (the US-led coalition's strikes).
 """
 
 from __future__ import annotations
@@ -18,6 +20,25 @@ TRANSFER = "Non-violent transfer of territory"
 TERRITORY = frozenset({OVERTAKE, REGAIN, TRANSFER})
 BATTLES = frozenset({"Armed clash", OVERTAKE, REGAIN})
 FLIPPING_STATUSES = frozenset({"reported", "claimed"})
+UNARMED_INTER = frozenset({5, 6, 7})  # rioters, protesters, civilians (ACLED interaction codes)
+UNARMED_TYPES = frozenset({"rioters", "protesters", "civilians"})
+
+
+def holds_ground(actor: str | None, inter: int | None = None) -> bool:
+    """Can this side hold a place? Armed groups and state forces can; civilians, protesters,
+    rioters and forces that strike only from the air cannot."""
+    if not actor:
+        return False
+    from marsad.events.lexicon import policy
+
+    if policy().air_only_actor(actor, None):
+        return False
+    if inter is None:
+        from marsad.entities.actors import lookup_actor
+
+        rec = lookup_actor(actor)
+        return not (rec and rec.get("type") in UNARMED_TYPES)
+    return int(inter) not in UNARMED_INTER
 
 
 def place_key(ev: dict[str, Any]) -> str | None:
@@ -44,15 +65,16 @@ def new_controller(ev: dict[str, Any], history: list[dict[str, Any]], current: s
     """Who holds the place after ``ev``; None when the event does not say."""
     sub = ev.get("sub_event_type")
     if sub in (OVERTAKE, REGAIN):
-        return ev.get("actor1")
+        return ev["actor1"] if holds_ground(ev.get("actor1"), ev.get("inter1")) else None
     if sub == TRANSFER:
         if ev.get("actor2"):
-            return ev["actor2"]
+            return ev["actor2"] if holds_ground(ev["actor2"], ev.get("inter2")) else None
         leaving = ev.get("actor1")
         if leaving and current and current != leaving:
             # Someone else already holds it: the withdrawal was from around it, not of it.
             return current
-        return _opponent(leaving, history) if leaving else None
+        taker = _opponent(leaving, history) if leaving else None
+        return taker if holds_ground(taker) else None
     return None
 
 

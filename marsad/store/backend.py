@@ -24,6 +24,17 @@ T = TypeVar("T")
 _QMARK = re.compile(r"\?")
 
 
+def placeholders(n: int) -> str:
+    """``?, ?, ...`` for an ``IN (...)`` of ``n`` values (both backends take ``?``)."""
+    return ", ".join("?" * n)
+
+
+def chunks(items: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
+    """``items`` in slices of ``n``: an ``IN (...)`` stays under every backend's parameter limit."""
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
 class Backend:
     """What differs between the two servers, and nothing else."""
 
@@ -34,6 +45,14 @@ class Backend:
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:  # pragma: no cover
         raise NotImplementedError
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str = ""
+    ) -> None:
+        """Insert many rows (``conflict``: an ``ON CONFLICT ...`` clause): a bulk write."""
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {conflict}", rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         return list(self.execute(sql, params).fetchall())
@@ -158,6 +177,30 @@ class PostgresBackend(Backend):
         if rows:
             with self.conn.cursor() as cur:
                 cur.executemany(self._sql(sql), rows)
+
+    # Fewer rows than this go through executemany; more through COPY, the bulk path.
+    COPY_ABOVE = 32
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], conflict: str = ""
+    ) -> None:
+        """COPY the rows in; with a conflict clause through a temporary table, so that the
+        clause still applies (COPY itself has none)."""
+        if len(rows) <= self.COPY_ABOVE:
+            return super().insert_rows(table, columns, rows, conflict)
+        cols = ", ".join(columns)
+        target = table
+        if conflict:
+            target = f"_in_{table}"
+            self.conn.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {target} AS SELECT {cols} FROM {table} WITH NO DATA"
+            )
+        with self.conn.cursor() as cur, cur.copy(f"COPY {target} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        if conflict:
+            self.conn.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {target} {conflict}")
+            self.conn.execute(f"TRUNCATE {target}")
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         return [

@@ -128,6 +128,8 @@ def acled_row(ev: dict[str, Any], outlets: list[str], timestamp: float | None) -
     tags = [] if ev["status"] == "reported" else [f"status: {ev['status']}"]
     if ev.get("historical"):
         tags.append("historical")
+    if ev.get("confidence") is not None:
+        tags.append(f"confidence: {ev['confidence']:.2f}")
     code = ev.get("country_code")
     return {
         "event_id_cnty": ev["event_id"],

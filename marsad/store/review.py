@@ -34,7 +34,8 @@ from typing import Any
 
 from marsad.event import EXPORT_FIELDS, PLACE_FIELDS, STATUSES, SUB_EVENT_TYPES, Event
 from marsad.merge.cluster import _day, cluster, combine, compatible, same_place
-from marsad.store.backend import Backend
+from marsad.store.backend import Backend, chunks, placeholders
+from marsad.store.schema import apply_steps
 
 ROLES = ("reader", "editor", "admin")
 # How far a report may lie from an analyst's place and still be of that place (a division's
@@ -68,6 +69,8 @@ FIELDS = (
     "historical",
     "attributed_to",
 )
+# How a changed review is named in the store's ``merge_queue``, beside the ids of changed reports.
+QUEUED_REVIEW = "review:"
 # What each report says for itself (two articles may give two tolls): the gold takes these from
 # each article's own report unless the analyst changed them.
 PER_REPORT = ("fatalities", "status", "attributed_to")
@@ -136,25 +139,7 @@ class Stale(ReviewError):
 
 def migrate(db: Backend) -> None:
     """Apply the review tables' own steps; run by the store on open, after its own schema."""
-
-    def run() -> None:
-        with db.transaction(lock=True):
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS review_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)"
-            )
-            row = db.one("SELECT MAX(version) FROM review_schema_version")
-            current = (row[0] if row else None) or 0
-            for version, steps in enumerate(MIGRATIONS, start=1):
-                if version <= current:
-                    continue
-                for sql in steps:
-                    db.execute(db.ddl(sql))
-                db.execute(
-                    "INSERT INTO review_schema_version (version, applied_at) VALUES (?, ?)",
-                    (version, _now()),
-                )
-
-    db.retrying(run)
+    apply_steps(db, MIGRATIONS, "review_schema_version")
 
 
 def _now() -> str:
@@ -163,15 +148,6 @@ def _now() -> str:
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def _chunks(items: Sequence[Any], n: int = 500) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
-
-
-def _in(n: int) -> str:
-    return ", ".join("?" * n)
 
 
 # -- accounts ---------------------------------------------------------------------------------
@@ -386,16 +362,18 @@ def resolve(
         return {}, {}
     wanted = sorted({a.doc_id for _, a in anchors})
     present: set[str] = set()
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         present.update(
-            r[0] for r in db.query(f"SELECT id FROM documents WHERE id IN ({_in(len(chunk))})", chunk)
+            r[0]
+            for r in db.query(f"SELECT id FROM documents WHERE id IN ({placeholders(len(chunk))})", chunk)
         )
     # A document stored again under another id (a new id scheme) is found by its text.
     hashes = sorted({a.text_hash for _, a in anchors if a.doc_id not in present and a.text_hash})
     by_hash: dict[str, str] = {}
-    for chunk in _chunks(hashes):
+    for chunk in chunks(hashes):
         for doc_id, h in db.query(
-            f"SELECT id, text_hash FROM documents WHERE text_hash IN ({_in(len(chunk))}) ORDER BY id", chunk
+            f"SELECT id, text_hash FROM documents WHERE text_hash IN ({placeholders(len(chunk))}) ORDER BY id",
+            chunk,
         ):
             by_hash.setdefault(h, doc_id)
 
@@ -409,9 +387,9 @@ def resolve(
         if rec["doc_id"] in wanted_docs:
             by_doc[rec["doc_id"]].append(rec)
     sentences: dict[str, tuple] = {}
-    for chunk in _chunks(docs):
+    for chunk in chunks(docs):
         for eid, s0, s1, text in db.query(
-            f"SELECT event_id, start_off, end_off, text FROM event_sources WHERE doc_id IN ({_in(len(chunk))})"
+            f"SELECT event_id, start_off, end_off, text FROM event_sources WHERE doc_id IN ({placeholders(len(chunk))})"
             " ORDER BY event_id, start_off, end_off",
             chunk,
         ):
@@ -671,7 +649,7 @@ EVENT_REVIEW_COLS = (
 def insert_states(db: Backend, rows: list[tuple]) -> None:
     """Write per-event review states (inside the merge's transaction)."""
     db.executemany(
-        f"INSERT INTO event_reviews ({', '.join(EVENT_REVIEW_COLS)}) VALUES ({_in(len(EVENT_REVIEW_COLS))})",
+        f"INSERT INTO event_reviews ({', '.join(EVENT_REVIEW_COLS)}) VALUES ({placeholders(len(EVENT_REVIEW_COLS))})",
         rows,
     )
 
@@ -694,10 +672,10 @@ def decisions(db: Backend, event_ids: Sequence[str], only: str | None = None) ->
     """The review decision of each listed merged event that has one (or only that decision)."""
     out: dict[str, str] = {}
     extra = " AND decision = ?" if only else ""
-    for chunk in _chunks(list(event_ids)):
+    for chunk in chunks(list(event_ids)):
         out.update(
             db.query(
-                f"SELECT event_id, decision FROM event_reviews WHERE event_id IN ({_in(len(chunk))}){extra}",
+                f"SELECT event_id, decision FROM event_reviews WHERE event_id IN ({placeholders(len(chunk))}){extra}",
                 [*chunk, only] if only else chunk,
             )
         )
@@ -706,11 +684,27 @@ def decisions(db: Backend, event_ids: Sequence[str], only: str | None = None) ->
 
 def reviews_of_events(db: Backend, event_ids: Sequence[str]) -> set[str]:
     out: set[str] = set()
-    for chunk in _chunks(list(event_ids)):
+    for chunk in chunks(list(event_ids)):
         out.update(
             r[0]
             for r in db.query(
-                f"SELECT review_id FROM event_reviews WHERE event_id IN ({_in(len(chunk))})", chunk
+                f"SELECT review_id FROM event_reviews WHERE event_id IN ({placeholders(len(chunk))})", chunk
+            )
+        )
+    return out
+
+
+def anchored_in(db: Backend, doc_ids: Iterable[str]) -> set[str]:
+    """The active reviews with an anchor in any of these documents (an incremental merge that
+    re-merges their reports takes these reviews along)."""
+    out: set[str] = set()
+    for chunk in chunks(sorted(doc_ids)):
+        out.update(
+            r[0]
+            for r in db.query(
+                "SELECT DISTINCT a.review_id FROM review_anchors a JOIN reviews r ON r.review_id = a.review_id"
+                f" WHERE r.active = 1 AND a.doc_id IN ({placeholders(len(chunk))})",
+                chunk,
             )
         )
     return out
@@ -720,29 +714,29 @@ def events_of_documents(db: Backend, review_ids: Iterable[str]) -> set[str]:
     """Merged events holding a report from any document the reviews are anchored in."""
     ids = sorted(review_ids)
     docs: set[str] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         docs.update(
             r[0]
             for r in db.query(
-                f"SELECT doc_id FROM review_anchors WHERE review_id IN ({_in(len(chunk))})", chunk
+                f"SELECT doc_id FROM review_anchors WHERE review_id IN ({placeholders(len(chunk))})", chunk
             )
         )
     out: set[str] = set()
-    for chunk in _chunks(sorted(docs)):
+    for chunk in chunks(sorted(docs)):
         out.update(
             r[0]
             for r in db.query(
                 "SELECT m.event_id FROM doc_events d JOIN event_members m ON m.member_id = d.event_id"
-                f" WHERE d.doc_id IN ({_in(len(chunk))})",
+                f" WHERE d.doc_id IN ({placeholders(len(chunk))})",
                 chunk,
             )
         )
     # And the events the reviews themselves stand for (an added event has no report yet).
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         out.update(
             r[0]
             for r in db.query(
-                f"SELECT event_id FROM event_reviews WHERE review_id IN ({_in(len(chunk))})", chunk
+                f"SELECT event_id FROM event_reviews WHERE review_id IN ({placeholders(len(chunk))})", chunk
             )
         )
     return out
@@ -756,9 +750,9 @@ def reviewed_value(decision: str | None) -> str | None:
 def extra_evidence(db: Backend, event_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Stored sentences of reviewed events whose reports the coder no longer finds."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for chunk in _chunks(list(event_ids)):
+    for chunk in chunks(list(event_ids)):
         for eid, ev in db.query(
-            f"SELECT event_id, evidence FROM event_reviews WHERE event_id IN ({_in(len(chunk))})"
+            f"SELECT event_id, evidence FROM event_reviews WHERE event_id IN ({placeholders(len(chunk))})"
             " AND evidence <> '[]'",
             chunk,
         ):
@@ -787,7 +781,7 @@ def filter_clause(review: str | None) -> tuple[str | None, list[Any]]:
         )
     if review == "reviewed":
         return (
-            f"EXISTS (SELECT 1 FROM event_reviews r WHERE r.event_id = e.event_id AND r.decision IN ({_in(len(REVIEWED))}))",
+            f"EXISTS (SELECT 1 FROM event_reviews r WHERE r.event_id = e.event_id AND r.decision IN ({placeholders(len(REVIEWED))}))",
             list(REVIEWED),
         )
     if review == "conflict":
@@ -820,10 +814,10 @@ def state(db: Backend, event_id: str) -> dict[str, Any] | None:
 
 def history(db: Backend, review_ids: Sequence[str]) -> list[dict[str, Any]]:
     out = []
-    for chunk in _chunks(list(review_ids)):
+    for chunk in chunks(list(review_ids)):
         for seq, rid, action, eid, user, at, before, after, note in db.query(
             "SELECT seq, review_id, action, event_id, user_name, at, before_json, after_json, note FROM review_log"
-            f" WHERE review_id IN ({_in(len(chunk))}) ORDER BY seq",
+            f" WHERE review_id IN ({placeholders(len(chunk))}) ORDER BY seq",
             chunk,
         ):
             out.append(
@@ -867,15 +861,15 @@ def _event_row(db: Backend, event_id: str) -> dict[str, Any]:
 
 def _member_anchors(db: Backend, member_ids: Sequence[str]) -> list[Anchor]:
     out = []
-    for chunk in _chunks(sorted(member_ids)):
+    for chunk in chunks(sorted(member_ids)):
         rows = db.query(
             "SELECT d.event_id, d.doc_id, doc.text_hash, d.sub_event_type, d.arguments FROM doc_events d"
-            f" LEFT JOIN documents doc ON doc.id = d.doc_id WHERE d.event_id IN ({_in(len(chunk))}) ORDER BY d.event_id",
+            f" LEFT JOIN documents doc ON doc.id = d.doc_id WHERE d.event_id IN ({placeholders(len(chunk))}) ORDER BY d.event_id",
             chunk,
         )
         sentences: dict[str, tuple] = {}
         for eid, s0, s1, text in db.query(
-            f"SELECT event_id, start_off, end_off, text FROM event_sources WHERE event_id IN ({_in(len(chunk))})"
+            f"SELECT event_id, start_off, end_off, text FROM event_sources WHERE event_id IN ({placeholders(len(chunk))})"
             " ORDER BY event_id, start_off, end_off",
             chunk,
         ):
@@ -975,7 +969,7 @@ def _save(
     )
     db.execute("DELETE FROM review_anchors WHERE review_id = ?", (rev.review_id,))
     db.executemany(
-        f"INSERT INTO review_anchors ({_ANCHOR_COLS}) VALUES ({_in(13)})",
+        f"INSERT INTO review_anchors ({_ANCHOR_COLS}) VALUES ({placeholders(13)})",
         [a.row(rev.review_id, i) for i, a in enumerate(anchors)],
     )
     rev.anchors = anchors
@@ -999,6 +993,8 @@ def _log(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (seq, review_id, action, event_id, user, _now(), _json(before), _json(after), note),
     )
+    # Every change to a review waits for the next merge, like a changed report (store.merge).
+    db.execute("INSERT INTO merge_queue (event_id) VALUES (?)", (QUEUED_REVIEW + review_id,))
 
 
 def _check_version(t: Target, if_version: int | None) -> None:

@@ -10,6 +10,7 @@ which PostgreSQL text refuses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from marsad.store.backend import Backend
@@ -109,6 +110,28 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX duplicates_source_id ON duplicates (source_id)",
         "ALTER TABLE quarantine ADD COLUMN source_id TEXT",
     ],
+    # 4: incremental merging and writers in parallel. ``merge_queue`` holds the ids of the
+    # per-document events written or removed since the last merge (seeded with whatever an
+    # older store had not merged yet); the date index finds the reports that may join them.
+    # ``run`` names the run that wrote a document, so the workers of one run, writing side by
+    # side, tell each other's documents from a concurrent run's.
+    [
+        "CREATE TABLE merge_queue (event_id TEXT NOT NULL)",
+        "INSERT INTO merge_queue (event_id) SELECT d.event_id FROM doc_events d WHERE NOT EXISTS"
+        " (SELECT 1 FROM event_members m WHERE m.member_id = d.event_id)",
+        "INSERT INTO merge_queue (event_id) SELECT m.member_id FROM event_members m WHERE NOT EXISTS"
+        " (SELECT 1 FROM doc_events d WHERE d.event_id = m.member_id)",
+        "CREATE INDEX doc_events_when ON doc_events (sub_event_type, event_date)",
+        "ALTER TABLE documents ADD COLUMN run TEXT",
+        # The order every event list is read in (undated last): a page is an index walk, not
+        # a sort of the whole table.
+        "CREATE INDEX events_order ON events ((event_date IS NULL), event_date, event_id)",
+    ],
+    # 5: the event model's confidence in each event (None: coded by the rules alone)
+    [
+        "ALTER TABLE doc_events ADD COLUMN confidence DOUBLE PRECISION",
+        "ALTER TABLE events ADD COLUMN confidence DOUBLE PRECISION",
+    ],
 ]
 
 # The first version whose documents are keyed by content; a store with rows written before it
@@ -123,31 +146,43 @@ class StoreVersionError(RuntimeError):
 def migrate(db: Backend) -> int:
     """Apply the missing steps in order; safe when several processes open a new store at once."""
 
-    def run() -> int:
-        with db.transaction(lock=True):
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)"
+    def check(current: int) -> None:
+        if 0 < current < CONTENT_KEYS and _has_rows(db):
+            raise StoreVersionError(
+                f"this store was written by an older marsad (schema {current}), which keyed documents"
+                " by file name and line; this version keys them by content. The old store is left"
+                " untouched: run your inputs again into a new store (marsad run INPUT... --db NEW)."
             )
-            row = db.one("SELECT MAX(version) FROM schema_version")
+
+    apply_steps(db, MIGRATIONS, "schema_version", check)
+    return len(MIGRATIONS)
+
+
+def apply_steps(
+    db: Backend, migrations: list[list[str]], table: str, check: Callable[[int], None] | None = None
+) -> None:
+    """Apply the steps past the highest version recorded in ``table`` (``check`` sees it first),
+    in one locked transaction: several processes may open a new store at once. Other tables
+    with their own steps (the review's) keep their own ``table``."""
+
+    def run() -> None:
+        with db.transaction(lock=True):
+            db.execute(f"CREATE TABLE IF NOT EXISTS {table} (version INTEGER PRIMARY KEY, applied_at TEXT)")
+            row = db.one(f"SELECT MAX(version) FROM {table}")
             current = (row[0] if row else None) or 0
-            if 0 < current < CONTENT_KEYS and _has_rows(db):
-                raise StoreVersionError(
-                    f"this store was written by an older marsad (schema {current}), which keyed documents"
-                    " by file name and line; this version keys them by content. The old store is left"
-                    " untouched: run your inputs again into a new store (marsad run INPUT... --db NEW)."
-                )
-            for version, steps in enumerate(MIGRATIONS, start=1):
+            if check is not None:
+                check(current)
+            for version, steps in enumerate(migrations, start=1):
                 if version <= current:
                     continue
                 for sql in steps:
                     db.execute(db.ddl(sql))
                 db.execute(
-                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                    f"INSERT INTO {table} (version, applied_at) VALUES (?, ?)",
                     (version, datetime.now(UTC).isoformat(timespec="seconds")),
                 )
-            return len(MIGRATIONS)
 
-    return db.retrying(run)
+    db.retrying(run)
 
 
 def _has_rows(db: Backend) -> bool:

@@ -13,6 +13,7 @@ import re
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, timedelta
 from hashlib import blake2b
 from typing import Any
 
@@ -20,9 +21,10 @@ import orjson
 
 from marsad.document import Document, OffsetMap
 from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
+from marsad.merge.cluster import _day, compatible
 from marsad.merge.territory import place_key, timeline
 from marsad.store import review
-from marsad.store.backend import Backend
+from marsad.store.backend import Backend, chunks, placeholders
 from marsad.store.schema import migrate
 
 # Columns shared by doc_events and events, in table order: the export's fields less the id,
@@ -36,6 +38,7 @@ MENTION_LABELS = frozenset({"place", "actor", "source"})
 _ACTOR_TYPES = {code: kind for kind, code in INTER_CODES.items()}
 _MERGED_COLUMNS = ("event_id",) + EVENT_COLUMNS + ("fatalities_max", "doc_ids", "n_sources", "merged_at")
 _DOC_EVENT_COLUMNS = ("event_id", "doc_id", "idx") + EVENT_COLUMNS + ("arguments",)
+_RECORD_COLUMNS = ("event_id", "doc_id") + EVENT_COLUMNS + ("arguments",)
 
 
 _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
@@ -44,15 +47,6 @@ _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 def _json(value: Any) -> str:
     """Compact JSON text; orjson, because every article's spans go through here (5x json)."""
     return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
-
-
-def _placeholders(n: int) -> str:
-    return ", ".join("?" * n)
-
-
-def _chunks(items: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
 
 
 def _minhash_bytes(value: Any) -> bytes | None:
@@ -71,15 +65,24 @@ def _minhash_bytes(value: Any) -> bytes | None:
 class Store:
     """See the module docstring; open one with :func:`marsad.store.open_store`."""
 
-    def __init__(self, db: Backend, batch_size: int = 1) -> None:
+    def __init__(self, db: Backend, batch_size: int = 1, merge_on_read: bool = True) -> None:
         self.db = db
         self.batch_size = max(1, batch_size)
+        # A read of merged events first merges what changed (incrementally: see ``merge``),
+        # unless the owner merges itself: the API server, whose reads must stay quick while a
+        # run writes, merges after each of its own writes and leaves runs to merge theirs.
+        self.merge_on_read = merge_on_read
         self._pending: list[tuple[Document, dict[str, Any]]] = []
         self._pending_ids: set[str] = set()
         # Set by marsad.admission.Admission: makes the final decision on each document (already
         # stored? a copy of what a concurrent run wrote? an id that names another text?) inside
         # the write transaction, where every writer's commits are visible and none can interleave.
         self.admission: Any = None
+        # The run this store writes for, kept with each document (see ``signatures_since``).
+        self.run: str | None = None
+        # While a batch commits: what the store holds for the batch's records, keys and ids,
+        # read in three queries, and kept up to date as each document of the batch is decided.
+        self._view: _BatchView | None = None
         migrate(db)
         review.migrate(db)
 
@@ -121,6 +124,8 @@ class Store:
     # -- identity (see marsad.ingest.identity) ---------------------------------------------
     def has_record(self, record: str) -> bool:
         """Whether this record (raw text and tag) was stored, in whatever state."""
+        if self._view is not None and record in self._view.records_asked:
+            return record in self._view.records
         row = self.db.one(
             "SELECT 1 FROM documents WHERE record = ? UNION ALL SELECT 1 FROM quarantine WHERE doc_id = ?"
             " UNION ALL SELECT 1 FROM duplicates WHERE doc_id = ?",
@@ -131,11 +136,15 @@ class Store:
     def content(self, key: str) -> dict[str, Any] | None:
         """The stored document with this content key: its source id, whether the source gave it,
         and its URL (what tells its record from another of the same text)."""
+        if self._view is not None and key in self._view.content:
+            return self._view.content[key]
         row = self.db.one("SELECT source_id, given, url FROM documents WHERE id = ?", (key,))
         return None if row is None else {"source_id": row[0], "given": bool(row[1]), "url": row[2]}
 
     def named(self, source_id: str) -> tuple[str, str | None, int | None] | None:
         """(content key, file, line) of a stored document or copy whose source gave it this id."""
+        if self._view is not None and source_id in self._view.names:
+            return self._view.names[source_id]
         return self.db.one(
             "SELECT id, source, line FROM documents WHERE source_id = ? AND given = 1"
             " UNION ALL SELECT text_hash, file, line FROM duplicates WHERE source_id = ? AND given = 1"
@@ -145,21 +154,59 @@ class Store:
 
     def source_names(self, keys: Iterable[str]) -> dict[str, str]:
         """Content key -> the name its source gave the article (its id, else its file's name)."""
-        ids = list(dict.fromkeys(keys))
-        if not ids:
-            return {}
-        rows = self.db.query(
-            f"SELECT id, source_id FROM documents WHERE id IN ({_placeholders(len(ids))})", ids
-        )
-        return {k: name for k, name in rows if name}
+        out: dict[str, str] = {}
+        for chunk in chunks(sorted(set(keys))):
+            rows = self.db.query(
+                f"SELECT id, source_id FROM documents WHERE id IN ({placeholders(len(chunk))})", chunk
+            )
+            out.update((k, name) for k, name in rows if name)
+        return out
 
-    def signatures_since(self, seq: int) -> list[tuple[int, str, bytes | None]]:
-        """(commit sequence, id, MinHash bytes) of the documents committed after ``seq``."""
+    def named_many(self, source_ids: Sequence[str]) -> dict[str, tuple[str, str | None, int | None] | None]:
+        """``named`` for many ids, in a query for every 500."""
+        out: dict[str, tuple[str, str | None, int | None] | None] = dict.fromkeys(source_ids)
+        for chunk in chunks(sorted(set(source_ids))):
+            marks = placeholders(len(chunk))
+            for name, key, source, line in self.db.query(
+                f"SELECT source_id, id, source, line FROM documents WHERE given = 1 AND source_id IN ({marks})"
+                f" UNION ALL SELECT source_id, text_hash, file, line FROM duplicates WHERE given = 1"
+                f" AND source_id IN ({marks})",
+                [*chunk, *chunk],
+            ):
+                if out[name] is None:
+                    out[name] = (key, source, line)
+        return out
+
+    def stored_records(self, records: Sequence[str]) -> set[str]:
+        """Which of these records were stored, in whatever state: ``has_record`` for a chunk."""
+        found: set[str] = set()
+        for chunk in chunks(sorted(set(records))):
+            marks = placeholders(len(chunk))
+            found.update(
+                r[0]
+                for r in self.db.query(
+                    f"SELECT record FROM documents WHERE record IN ({marks})"
+                    f" UNION ALL SELECT doc_id FROM quarantine WHERE doc_id IN ({marks})"
+                    f" UNION ALL SELECT doc_id FROM duplicates WHERE doc_id IN ({marks})",
+                    [*chunk, *chunk, *chunk],
+                )
+            )
+        return found
+
+    def signatures_since(
+        self, seq: int, other_than: str | None = None
+    ) -> list[tuple[int, str, bytes | None]]:
+        """(commit sequence, id, MinHash bytes) of the documents committed after ``seq``; those the
+        run ``other_than`` wrote (its workers' own, which its decisions already saw) come
+        without their signature."""
+        sql = "SELECT seq, id, minhash FROM documents WHERE seq > ? ORDER BY seq"
+        params: list[Any] = [seq]
+        if other_than is not None:
+            sql = sql.replace("minhash", "CASE WHEN run = ? THEN NULL ELSE minhash END")
+            params.insert(0, other_than)
         return [
             (int(q), doc_id, None if sig is None else bytes(sig))
-            for q, doc_id, sig in self.db.query(
-                "SELECT seq, id, minhash FROM documents WHERE seq > ? ORDER BY seq", (seq,)
-            )
+            for q, doc_id, sig in self.db.query(sql, params)
         ]
 
     # -- writing ---------------------------------------------------------------------------
@@ -193,7 +240,10 @@ class Store:
 
     def _commit(self, batch: list[tuple[Document, dict[str, Any]]]) -> list[Document]:
         """Write a batch in input order in one transaction that holds the writers' lock: every
-        writer decides and writes in turn, so a decision always sees what the others stored."""
+        writer decides and writes in turn, so a decision always sees what the others stored.
+
+        Decisions are made one document after the other; the rows are then written table by
+        table for the whole batch (a few statements, not a dozen per document)."""
         if not batch:
             return []
         admission = self.admission
@@ -201,21 +251,27 @@ class Store:
         def run() -> tuple[list[Document], int]:
             with self.db.transaction(lock=True):
                 seq = int(self.db.one("SELECT COALESCE(MAX(seq), 0) FROM documents")[0])
-                if admission is not None:
-                    admission.refresh()
-                done = []
-                for doc, prepared in batch:
+                done, rows = [], []
+                try:
                     if admission is not None:
-                        verdict = admission.settle(doc)
-                        if verdict == "already":
-                            done.append(doc)
-                            continue
-                        if verdict == "changed":
-                            prepared = _prepare(doc)
-                    if prepared["kind"] == "document":
-                        seq += 1
-                    self._write_one(prepared, seq)
-                    done.append(doc)
+                        admission.refresh()
+                        self._view = self._look([doc for doc, _ in batch])
+                    for doc, prepared in batch:
+                        if admission is not None:
+                            verdict = admission.settle(doc)
+                            if verdict == "already":
+                                done.append(doc)
+                                continue
+                            if verdict == "changed":
+                                prepared = _prepare(doc)
+                            self._view.wrote(doc, prepared)
+                        if prepared["kind"] == "document":
+                            seq += 1
+                        rows.append((prepared, seq))
+                        done.append(doc)
+                finally:
+                    self._view = None
+                self._write_rows(rows)
                 return done, seq
 
         done, seq = self.db.retrying(run)
@@ -223,67 +279,108 @@ class Store:
             admission.committed(seq)
         return done
 
-    def _write_one(self, p: dict[str, Any], seq: int) -> None:
-        db, doc_id, now = self.db, p["id"], time.time()
+    def _look(self, docs: list[Document]) -> _BatchView:
+        """What the store holds for a batch: its records, content keys and given ids."""
+        view = _BatchView()
+        records = [r for d in docs if (r := d.meta.get("record"))] + [d.id for d in docs]
+        view.records_asked = set(records)
+        view.records = self.stored_records(records)
+        keys = sorted({k for d in docs if (k := d.meta.get("text_hash"))})
+        view.content = dict.fromkeys(keys)
+        for chunk in chunks(keys):
+            for key, source_id, given, url in self.db.query(
+                f"SELECT id, source_id, given, url FROM documents WHERE id IN ({placeholders(len(chunk))})",
+                chunk,
+            ):
+                view.content[key] = {"source_id": source_id, "given": bool(given), "url": url}
+        view.names = self.named_many(
+            [str(d.meta["source_id"]) for d in docs if d.meta.get("id_given") and "source_id" in d.meta]
+        )
+        return view
+
+    def _write_rows(self, rows: list[tuple[dict[str, Any], int]]) -> None:
+        """Write prepared documents (each with its commit sequence), replacing whatever an earlier
+        run stored under their ids; one statement per table and step for all of them."""
+        db, now = self.db, time.time()
+        # One row per key, the first description in batch order winning, as the upsert does.
+        actors = {
+            a[0]: a for p, _ in reversed(rows) for a in sorted(p["actors"], key=lambda a: a[0], reverse=True)
+        }
+        places = {
+            pl[0]: pl
+            for p, _ in reversed(rows)
+            for pl in sorted(p["places"], key=lambda x: x[0], reverse=True)
+        }
         db.executemany(
             "INSERT INTO actors (name, type, country) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
-            sorted(p["actors"], key=lambda a: a[0]),
+            sorted(actors.values(), key=lambda a: a[0]),
         )
         db.executemany(
             "INSERT INTO places (geonameid, name, latitude, longitude, admin1, country, country_code)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (geonameid) DO NOTHING",
-            sorted(p["places"], key=lambda pl: pl[0]),
+            sorted(places.values(), key=lambda pl: pl[0]),
         )
-        if p["kind"] != "document":
-            # A document that an earlier run stored and this run rejects moves, it is not kept twice.
-            db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-        if p["kind"] != "quarantine":
-            db.execute("DELETE FROM quarantine WHERE doc_id = ?", (doc_id,))
-        if p["kind"] != "duplicate":
-            db.execute("DELETE FROM duplicates WHERE doc_id = ?", (doc_id,))
-        if p["kind"] == "quarantine":
+        ids = [p["id"] for p, _ in rows]
+        kinds: dict[str, list[dict[str, Any]]] = {"document": [], "quarantine": [], "duplicate": []}
+        for p, _ in rows:
+            kinds[p["kind"]].append(p)
+        for chunk in chunks(ids):
+            # Whatever per-document events this write replaces or removes wait for the next merge.
             db.execute(
-                "INSERT INTO quarantine (doc_id, file, line, reason, raw, source_id, written_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file,"
-                " line = excluded.line, reason = excluded.reason, raw = excluded.raw",
-                (*p["row"], now),
+                "INSERT INTO merge_queue (event_id) SELECT event_id FROM doc_events"
+                f" WHERE doc_id IN ({placeholders(len(chunk))})",
+                chunk,
             )
-            return
-        if p["kind"] == "duplicate":
-            db.execute(
-                "INSERT INTO duplicates (doc_id, duplicate_of, file, line, outlet, url, title, published,"
-                " text_hash, source_id, given, kind, similarity, written_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET"
-                " duplicate_of = excluded.duplicate_of, file = excluded.file, line = excluded.line",
-                (*p["row"], now),
-            )
+        # A document that an earlier run stored and this run rejects moves, it is not kept twice.
+        self._delete("documents", "id", [p["id"] for p in kinds["quarantine"] + kinds["duplicate"]])
+        self._delete("quarantine", "doc_id", [p["id"] for p in kinds["document"] + kinds["duplicate"]])
+        self._delete("duplicates", "doc_id", [p["id"] for p in kinds["document"] + kinds["quarantine"]])
+        db.executemany(
+            "INSERT INTO quarantine (doc_id, file, line, reason, raw, source_id, written_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET file = excluded.file,"
+            " line = excluded.line, reason = excluded.reason, raw = excluded.raw",
+            [(*p["row"], now) for p in kinds["quarantine"]],
+        )
+        db.executemany(
+            "INSERT INTO duplicates (doc_id, duplicate_of, file, line, outlet, url, title, published,"
+            " text_hash, source_id, given, kind, similarity, written_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET"
+            " duplicate_of = excluded.duplicate_of, file = excluded.file, line = excluded.line",
+            [(*p["row"], now) for p in kinds["duplicate"]],
+        )
+        documents = [(p, seq) for p, seq in rows if p["kind"] == "document"]
+        if not documents:
             return
         cols = ("id", "source", "line", "outlet", "url", "title", "published", "text", "clean")
         cols += ("offsets", "spans", "meta", "text_hash", "minhash", "source_id", "given", "record")
-        updates = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
-        db.execute(
-            f"INSERT INTO documents ({', '.join(cols)}, seq, written_at) VALUES ({_placeholders(len(cols) + 2)})"
-            f" ON CONFLICT (id) DO UPDATE SET {updates}",
-            (*p["row"], seq, now),
-        )
-        db.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
-        db.execute("DELETE FROM doc_events WHERE doc_id = ?", (doc_id,))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in (*cols[1:], "run"))
         db.executemany(
-            "INSERT INTO mentions (doc_id, idx, label, start_off, end_off, text, name, kind, geonameid, latitude,"
-            " longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            p["mentions"],
+            f"INSERT INTO documents ({', '.join(cols)}, seq, written_at, run)"
+            f" VALUES ({placeholders(len(cols) + 3)}) ON CONFLICT (id) DO UPDATE SET {updates}",
+            [(*p["row"], seq, now, self.run) for p, seq in documents],
         )
-        db.executemany(
-            f"INSERT INTO doc_events ({', '.join(_DOC_EVENT_COLUMNS)})"
-            f" VALUES ({_placeholders(len(_DOC_EVENT_COLUMNS))}) ON CONFLICT (event_id) DO NOTHING",
-            p["events"],
+        doc_ids = [p["id"] for p, _ in documents]
+        self._delete("mentions", "doc_id", doc_ids)
+        self._delete("doc_events", "doc_id", doc_ids)
+        mention_cols = ("doc_id", "idx", "label", "start_off", "end_off", "text", "name", "kind", "geonameid")
+        db.insert_rows(
+            "mentions",
+            (*mention_cols, "latitude", "longitude"),
+            [m for p, _ in documents for m in p["mentions"]],
         )
-        db.executemany(
-            "INSERT INTO event_sources (event_id, doc_id, start_off, end_off, text, fatalities, status,"
-            " attributed_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (event_id, doc_id, start_off, end_off) DO NOTHING",
-            p["sources"],
+        events = [e for p, _ in documents for e in p["events"]]
+        db.insert_rows("doc_events", _DOC_EVENT_COLUMNS, events, "ON CONFLICT (event_id) DO NOTHING")
+        db.insert_rows("merge_queue", ("event_id",), [(e[0],) for e in events])
+        db.insert_rows(
+            "event_sources",
+            ("event_id", "doc_id", "start_off", "end_off", "text", "fatalities", "status", "attributed_to"),
+            [s for p, _ in documents for s in p["sources"]],
+            "ON CONFLICT (event_id, doc_id, start_off, end_off) DO NOTHING",
         )
+
+    def _delete(self, table: str, column: str, ids: list[str]) -> None:
+        for chunk in chunks(ids):
+            self.db.execute(f"DELETE FROM {table} WHERE {column} IN ({placeholders(len(chunk))})", chunk)
 
     def signatures(self) -> Iterator[tuple[str, bytes]]:
         """(doc id, MinHash bytes) of stored documents, so dedup can resume across runs."""
@@ -294,31 +391,131 @@ class Store:
             yield doc_id, bytes(sig)
 
     # -- merging ---------------------------------------------------------------------------
-    def merge(self, radius_km: float = 25.0, window_days: int = 3) -> dict[str, int]:
-        """Recompute merged events and the control timeline from the per-document events."""
+    # Past this share of the per-document events waiting, one pass over all of them is cheaper
+    # than finding the reports they may join group by group.
+    FULL_MERGE_SHARE = 0.25
+
+    def merge(self, radius_km: float = 25.0, window_days: int = 3, full: bool = False) -> dict[str, int]:
+        """Bring the merged events and the control timeline up to date with the per-document ones.
+
+        Only what changed is re-merged: the reports written or removed since the last merge
+        (``merge_queue``) and every report that may be one event with them, found by following
+        "may be one event" (same type, dates within the window, same place, actors that agree)
+        from report to report until nothing new joins. A cluster never reaches outside such a
+        group, so without reviews the result is exactly that of a full re-merge, whatever order
+        the documents came in. The analysts' reviews of the events replaced are laid over the
+        group again (:func:`marsad.store.review.merge_events`), with every report of the
+        documents they are anchored in. ``full`` re-merges every report (``marsad merge --full``).
+        """
         self.flush()
 
         def run() -> dict[str, int]:
             with self.db.transaction(lock=True):
-                records = self._doc_event_records()
-                # The analysts' decisions are laid over the machine's clusters (store.review).
-                merged, states = review.merge_events(self.db, records, radius_km, window_days)
-                changes = timeline(m for m in merged if not m.get("rejected"))
-                self.db.execute("DELETE FROM event_reviews")
-                self.db.execute("DELETE FROM event_members")
-                self.db.execute("DELETE FROM events")
-                self.db.execute("DELETE FROM control_changes")
-                self._insert_merged(merged, states, time.time())
-                self._insert_changes(changes)
-                return {
-                    "before": len(records),
-                    "after": sum(1 for m in merged if not m.get("rejected")),
-                    "multi_source": sum(1 for m in merged if m["n_sources"] > 1),
-                    "disputed": sum(1 for m in merged if m["status"] == "disputed"),
-                    "control_changes": len(changes),
-                }
+                queued = sorted({r[0] for r in self.db.query("SELECT event_id FROM merge_queue")})
+                total = self._count("doc_events")
+                if full or len(queued) > self.FULL_MERGE_SHARE * total:
+                    remerged = self._merge_all(radius_km, window_days)
+                elif queued:
+                    remerged = self._merge_some(queued, radius_km, window_days)
+                else:
+                    remerged = 0
+                self.db.execute("DELETE FROM merge_queue")
+                return self._merge_counts() | {"remerged": remerged}
 
         return self.db.retrying(run)
+
+    def _merge_all(self, radius_km: float, window_days: int) -> int:
+        records = self._doc_event_records()
+        # The analysts' decisions are laid over the machine's clusters (store.review).
+        merged, states = review.merge_events(self.db, records, radius_km, window_days)
+        self.db.execute("DELETE FROM event_reviews")
+        self.db.execute("DELETE FROM event_members")
+        self.db.execute("DELETE FROM events")
+        self.db.execute("DELETE FROM control_changes")
+        self._insert_merged(merged, states, time.time())
+        self._insert_changes(timeline(m for m in merged if not m.get("rejected")))
+        return len(records)
+
+    def _merge_some(self, queued: list[str], radius_km: float, window_days: int) -> int:
+        """Re-merge the groups of reports that the queued ones touch; returns how many reports."""
+        group: dict[str, dict[str, Any]] = {}
+        old: set[str] = set()  # merged events that lose or gain a member: all replaced
+        # Reviews changed since the last merge, of the events replaced, or anchored in the
+        # group's documents: their events are replaced too, with all their documents' reports.
+        held = {q.removeprefix(review.QUEUED_REVIEW) for q in queued if q.startswith(review.QUEUED_REVIEW)}
+        old |= review.events_of_documents(self.db, held)
+        queued = [q for q in queued if not q.startswith(review.QUEUED_REVIEW)]
+        seeds = self._doc_event_records(queued + sorted(self._members_of(old)))
+        checked: set[str] = set(queued)
+        pool = _Reports(self)
+        while True:
+            old |= self._events_of(checked)
+            self._close(seeds, group, radius_km, window_days, pool)
+            fresh = set(group) - checked
+            checked |= fresh
+            old |= self._events_of(fresh)
+            reviews = review.reviews_of_events(self.db, sorted(old))
+            reviews |= review.anchored_in(self.db, {r["doc_id"] for r in group.values()})
+            if reviews - held:
+                held |= reviews
+                old |= review.events_of_documents(self.db, held)
+            # A member of a replaced event outside the group (only through a review: the
+            # machine's clusters never reach outside it) joins it with all it may join.
+            missing = self._members_of(old) - set(group)
+            seeds = [r for r in self._doc_event_records(sorted(missing)) if r["event_id"] not in group]
+            if not seeds:
+                break
+        reviews = [r for r in review.active_reviews(self.db) if r.review_id in held] if held else []
+        merged, states = review.merge_events(self.db, list(group.values()), radius_km, window_days, reviews)
+        ids = sorted(old)
+        places = self._place_keys(ids)
+        for chunk in chunks(ids):
+            marks = placeholders(len(chunk))
+            for table in ("event_members", "event_reviews", "events"):
+                self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
+        self._insert_merged(merged, states, time.time())
+        self._retimeline(places | {k for m in merged if (k := place_key(m))})
+        return len(group)
+
+    def _close(
+        self,
+        seeds: list[dict[str, Any]],
+        group: dict[str, dict[str, Any]],
+        radius_km: float,
+        window_days: int,
+        pool: _Reports | None = None,
+    ) -> None:
+        """Add ``seeds`` to ``group`` and then every report that may be one event with a member."""
+        pool = pool if pool is not None else _Reports(self)
+        frontier = [r for r in seeds if r["event_id"] not in group]
+        for r in frontier:
+            group[r["event_id"]] = r
+        while frontier:
+            index, found = _Frontier(frontier, window_days), []
+            for cand in pool.around(frontier, window_days):
+                if cand["event_id"] in group:
+                    continue
+                if any(compatible(cand, f, radius_km, window_days) for f in index.near(cand)):
+                    group[cand["event_id"]] = cand
+                    found.append(cand)
+            frontier = found
+
+    def _events_of(self, member_ids: Iterable[str]) -> set[str]:
+        return self._column("event_id", "member_id", member_ids)
+
+    def _members_of(self, event_ids: Iterable[str]) -> set[str]:
+        return self._column("member_id", "event_id", event_ids)
+
+    def _column(self, want: str, by: str, ids: Iterable[str]) -> set[str]:
+        """``want`` of the ``event_members`` rows whose ``by`` is one of ``ids``."""
+        out: set[str] = set()
+        for chunk in chunks(sorted(ids)):
+            marks = placeholders(len(chunk))
+            out.update(
+                r[0]
+                for r in self.db.query(f"SELECT {want} FROM event_members WHERE {by} IN ({marks})", chunk)
+            )
+        return out
 
     def merge_local(self, event_ids: Iterable[str], review_ids: Iterable[str] = ()) -> list[str]:
         """Re-merge only some merged events, after an analyst's decision: a full merge of a large
@@ -338,9 +535,9 @@ class Store:
                 ids = sorted(ids)
                 member_ids = [
                     r[0]
-                    for chunk in _chunks(ids)
+                    for chunk in chunks(ids)
                     for r in self.db.query(
-                        f"SELECT member_id FROM event_members WHERE event_id IN ({_placeholders(len(chunk))})",
+                        f"SELECT member_id FROM event_members WHERE event_id IN ({placeholders(len(chunk))})",
                         chunk,
                     )
                 ]
@@ -349,8 +546,8 @@ class Store:
                 reviews = [r for r in review.active_reviews(self.db) if r.review_id in held]
                 merged, states = review.merge_events(self.db, records, 25.0, 3, reviews=reviews)
                 old = self._place_keys(ids)
-                for chunk in _chunks(ids):
-                    marks = _placeholders(len(chunk))
+                for chunk in chunks(ids):
+                    marks = placeholders(len(chunk))
                     for table in ("event_members", "event_reviews", "events"):
                         self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
                 self._insert_merged(merged, states, time.time())
@@ -362,7 +559,7 @@ class Store:
 
     def _insert_merged(self, merged: list[dict[str, Any]], states: list[tuple], now: float) -> None:
         self.db.executemany(
-            f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)}) VALUES ({_placeholders(len(_MERGED_COLUMNS))})",
+            f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)}) VALUES ({placeholders(len(_MERGED_COLUMNS))})",
             [_merged_row(m, now) for m in merged],
         )
         self.db.executemany(
@@ -373,9 +570,9 @@ class Store:
 
     def _place_keys(self, event_ids: list[str]) -> set[str]:
         keys = set()
-        for chunk in _chunks(event_ids):
+        for chunk in chunks(event_ids):
             for gid, location in self.db.query(
-                f"SELECT geonameid, location FROM events WHERE event_id IN ({_placeholders(len(chunk))})",
+                f"SELECT geonameid, location FROM events WHERE event_id IN ({placeholders(len(chunk))})",
                 chunk,
             ):
                 if key := place_key({"geonameid": gid, "location": location}):
@@ -390,15 +587,15 @@ class Store:
         names = sorted(k[1:] for k in keys if k.startswith("n"))
         cols = _MERGED_COLUMNS
         rows = []
-        for chunk in _chunks(gids):
+        for chunk in chunks(gids):
             rows += self.db.query(
-                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IN ({_placeholders(len(chunk))})",
+                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IN ({placeholders(len(chunk))})",
                 chunk,
             )
-        for chunk in _chunks(names):
+        for chunk in chunks(names):
             rows += self.db.query(
                 f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IS NULL"
-                f" AND LOWER(e.location) IN ({_placeholders(len(chunk))})",
+                f" AND LOWER(e.location) IN ({placeholders(len(chunk))})",
                 chunk,
             )
         rejected = set(review.decisions(self.db, [r[0] for r in rows], only="rejected"))
@@ -408,9 +605,9 @@ class Store:
             if ev["event_id"] not in rejected and place_key(ev) in keys:
                 events.append(ev)
         changes = timeline(events)
-        for chunk in _chunks(sorted(keys)):
+        for chunk in chunks(sorted(keys)):
             self.db.execute(
-                f"DELETE FROM control_changes WHERE place_key IN ({_placeholders(len(chunk))})", chunk
+                f"DELETE FROM control_changes WHERE place_key IN ({placeholders(len(chunk))})", chunk
             )
         self._insert_changes(changes)
 
@@ -418,48 +615,46 @@ class Store:
         cc_cols = ("place_key", "seq", "since", "controller", "previous", "location", "geonameid")
         cc_cols += ("latitude", "longitude", "event_ids")
         self.db.executemany(
-            f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({_placeholders(len(cc_cols))})",
+            f"INSERT INTO control_changes ({', '.join(cc_cols)}) VALUES ({placeholders(len(cc_cols))})",
             [tuple(_json(c[k]) if k == "event_ids" else c[k] for k in cc_cols) for c in changes],
         )
 
-    def _doc_event_records(self, member_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        cols = ("event_id", "doc_id") + EVENT_COLUMNS + ("arguments",)
-        if member_ids is None:
-            rows = self.db.query(f"SELECT {', '.join(cols)} FROM doc_events")
-        else:
-            rows = [
-                r
-                for chunk in _chunks(sorted(member_ids))
-                for r in self.db.query(
-                    f"SELECT {', '.join(cols)} FROM doc_events WHERE event_id IN ({_placeholders(len(chunk))})",
-                    chunk,
-                )
-            ]
-        out = []
-        for row in rows:
-            rec = dict(zip(cols, row, strict=True))
-            rec["historical"] = bool(rec["historical"])
-            rec["attributed_to"] = json.loads(rec["attributed_to"])
-            # A default actor (barrel bombs are the regime's) was not read in the text.
-            rec["arguments"] = json.loads(rec["arguments"] or "{}")
-            rec["actor1_inferred"] = "actor1" not in rec["arguments"]
-            out.append(rec)
-        return out
+    def _count(self, table: str, where: str = "") -> int:
+        row = self.db.one(f"SELECT COUNT(*) FROM {table}{where}")
+        return int(row[0]) if row else 0
+
+    def _merge_counts(self) -> dict[str, int]:
+        return {
+            "before": self._count("doc_events"),
+            "after": self._count("events") - self._count("event_reviews", " WHERE decision = 'rejected'"),
+            "multi_source": self._count("events", " WHERE n_sources > 1"),
+            "disputed": self._count("events", " WHERE status = 'disputed'"),
+            "control_changes": self._count("control_changes"),
+        }
+
+    def _doc_event_records(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Per-document events as the merge reads them: all, or those with these ids."""
+        cols = ", ".join(_RECORD_COLUMNS)
+        if ids is None:
+            return [_record(row) for row in self.db.query(f"SELECT {cols} FROM doc_events")]
+        return [
+            _record(row)
+            for chunk in chunks(sorted(ids))
+            for row in self.db.query(
+                f"SELECT {cols} FROM doc_events WHERE event_id IN ({placeholders(len(chunk))})", chunk
+            )
+        ]
 
     def stale(self) -> bool:
         """True when per-document events were written or removed since the last merge."""
-        row = self.db.one(
-            "SELECT 1 FROM doc_events d WHERE NOT EXISTS"
-            " (SELECT 1 FROM event_members m WHERE m.member_id = d.event_id)"
-            " UNION ALL SELECT 1 FROM event_members m WHERE NOT EXISTS"
-            " (SELECT 1 FROM doc_events d WHERE d.event_id = m.member_id)"
-        )
-        return row is not None
+        self.flush()
+        return self.db.one("SELECT 1 FROM merge_queue LIMIT 1") is not None
 
     def _fresh(self) -> None:
-        self.flush()
-        if self.stale():
+        if self.merge_on_read and self.stale():
             self.merge()
+        else:
+            self.flush()
 
     # -- reading ---------------------------------------------------------------------------
     def events(self, **filters: Any) -> Iterator[dict[str, Any]]:
@@ -500,7 +695,7 @@ class Store:
         rows = self.db.query(
             "SELECT m.event_id, s.doc_id, s.start_off, s.end_off, s.text FROM event_members m"
             " JOIN event_sources s ON s.event_id = m.member_id"
-            f" WHERE m.event_id IN ({_placeholders(len(ids))}) ORDER BY m.event_id, s.doc_id, s.start_off, s.end_off",
+            f" WHERE m.event_id IN ({placeholders(len(ids))}) ORDER BY m.event_id, s.doc_id, s.start_off, s.end_off",
             ids,
         )
         for eid, doc_id, start, end, text in rows:
@@ -515,7 +710,7 @@ class Store:
         if not ids:
             return {}
         return dict(
-            self.db.query(f"SELECT id, outlet FROM documents WHERE id IN ({_placeholders(len(ids))})", ids)
+            self.db.query(f"SELECT id, outlet FROM documents WHERE id IN ({placeholders(len(ids))})", ids)
         )
 
     def event(self, event_id: str) -> dict[str, Any] | None:
@@ -719,6 +914,7 @@ def event_filter(
     text: str | None = None,
     historical: bool | None = None,
     event_id: str | None = None,
+    min_confidence: float | None = None,
     review_state: str | None = None,
     limit: int | None = None,
     offset: int | None = None,
@@ -771,6 +967,10 @@ def event_filter(
     if historical is not None:
         clauses.append("e.historical = ?")
         params.append(1 if historical else 0)
+    if min_confidence is not None:
+        # an event coded without the model has no confidence: it does not pass a threshold
+        clauses.append("e.confidence >= ?")
+        params.append(float(min_confidence))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
@@ -797,6 +997,138 @@ def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[st
     return out
 
 
+class _BatchView:
+    """What ``has_record``, ``content`` and ``named`` answer while a batch commits: the store's
+    rows for the batch's own records, keys and ids, with the batch's earlier documents added as
+    they are decided (they are written together at the end)."""
+
+    def __init__(self) -> None:
+        self.records_asked: set[str] = set()
+        self.records: set[str] = set()
+        self.content: dict[str, dict[str, Any] | None] = {}
+        self.names: dict[str, tuple[str, str | None, int | None] | None] = {}
+
+    def wrote(self, doc: Document, prepared: dict[str, Any]) -> None:
+        kind, given = prepared["kind"], bool(doc.meta.get("id_given"))
+        self.records_asked.add(doc.id)
+        self.records.add(doc.id)
+        if kind == "document":
+            record = doc.meta.get("record")
+            if record:
+                self.records_asked.add(record)
+                self.records.add(record)
+            self.content[doc.id] = {"source_id": doc.meta.get("source_id"), "given": given, "url": doc.url}
+        else:
+            self.content[doc.id] = None  # a document stored under this id before moves out
+        name = doc.meta.get("source_id")
+        if given and name is not None and self.names.get(str(name)) is None:
+            key = doc.id if kind == "document" else doc.meta.get("text_hash")
+            if kind != "quarantine":
+                self.names[str(name)] = (key, doc.source, doc.line)
+
+
+def _record(row: Sequence[Any]) -> dict[str, Any]:
+    """A ``doc_events`` row as the merge reads it (see :mod:`marsad.merge.cluster`)."""
+    rec = dict(zip(_RECORD_COLUMNS, row, strict=True))
+    rec["historical"] = bool(rec["historical"])
+    rec["attributed_to"] = json.loads(rec["attributed_to"])
+    # A default actor (barrel bombs are the regime's) was not read in the text.
+    rec["arguments"] = json.loads(rec["arguments"] or "{}")
+    rec["actor1_inferred"] = "actor1" not in rec["arguments"]
+    return rec
+
+
+class _Reports:
+    """The per-document events a merge group is grown from, read from the store by type and day
+    (and by document), each day and document once however often the group comes back to it."""
+
+    def __init__(self, store: Store) -> None:
+        self.db = store.db
+        self.days: dict[tuple[str, bool], dict[date, list[dict[str, Any]]]] = {}
+        self.docs: dict[str, list[dict[str, Any]]] = {}
+
+    def around(self, frontier: list[dict[str, Any]], window_days: int) -> list[dict[str, Any]]:
+        """The reports of the frontier's types within ``window_days`` of its days, and the other
+        reports of its documents."""
+        wanted: dict[tuple[str, bool], set[date]] = {}
+        for r in frontier:
+            if (day := _day(r)) is not None:
+                near = wanted.setdefault((r["sub_event_type"], bool(r["historical"])), set())
+                near.update(day + timedelta(days=d) for d in range(-window_days, window_days + 1))
+        out: list[dict[str, Any]] = []
+        cols = ", ".join(_RECORD_COLUMNS)
+        for key, days in sorted(wanted.items()):
+            have = self.days.setdefault(key, {})
+            missing = sorted(d for d in days if d not in have)
+            for lo, hi in _runs(missing):
+                for d in _span(lo, hi):
+                    have[d] = []
+                for row in self.db.query(
+                    f"SELECT {cols} FROM doc_events WHERE sub_event_type = ? AND historical = ?"
+                    " AND event_date >= ? AND event_date <= ?",
+                    (key[0], 1 if key[1] else 0, lo.isoformat(), hi.isoformat() + "~"),
+                ):
+                    rec = _record(row)
+                    if (day := _day(rec)) is not None and day in have:
+                        have[day].append(rec)
+            for d in days:
+                out += have[d]
+        docs = sorted({r["doc_id"] for r in frontier} - set(self.docs))
+        for doc_id in docs:
+            self.docs[doc_id] = []
+        for chunk in chunks(docs):
+            for row in self.db.query(
+                f"SELECT {cols} FROM doc_events WHERE doc_id IN ({placeholders(len(chunk))})", chunk
+            ):
+                self.docs[row[1]].append(_record(row))
+        for doc_id in {r["doc_id"] for r in frontier}:
+            out += self.docs[doc_id]
+        return out
+
+
+def _runs(days: list[date]) -> Iterator[tuple[date, date]]:
+    """Consecutive days as (first, last) spans."""
+    start = prev = None
+    for d in days:
+        if prev is not None and (d - prev).days == 1:
+            prev = d
+            continue
+        if start is not None:
+            yield start, prev
+        start = prev = d
+    if start is not None:
+        yield start, prev
+
+
+def _span(lo: date, hi: date) -> Iterator[date]:
+    for i in range((hi - lo).days + 1):
+        yield lo + timedelta(days=i)
+
+
+class _Frontier:
+    """The reports just added to a merge group, indexed by document and by type and day, so
+    that a candidate is compared only with those it could be one event with."""
+
+    def __init__(self, records: list[dict[str, Any]], window_days: int) -> None:
+        self.window = window_days
+        self.by_doc: dict[str, list[dict[str, Any]]] = {}
+        self.by_day: dict[tuple[str, date], list[dict[str, Any]]] = {}
+        for r in records:
+            self.by_doc.setdefault(r["doc_id"], []).append(r)
+            if (day := _day(r)) is not None:
+                self.by_day.setdefault((r["sub_event_type"], day), []).append(r)
+
+    def near(self, rec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield from self.by_doc.get(rec["doc_id"], ())
+        day = _day(rec)
+        if day is None:
+            return
+        for d in range(-self.window, self.window + 1):
+            for f in self.by_day.get((rec["sub_event_type"], day + timedelta(days=d)), ()):
+                if f["doc_id"] != rec["doc_id"]:
+                    yield f
+
+
 def _merged_row(m: dict[str, Any], now: float) -> tuple:
     values = []
     for c in _MERGED_COLUMNS:
@@ -809,6 +1141,15 @@ def _merged_row(m: dict[str, Any], now: float) -> tuple:
         else:
             values.append(m.get(c))
     return tuple(values)
+
+
+def _encodes(text: str) -> bool:
+    """Whether UTF-8 can hold the text (no lone surrogate): a C-speed test, unlike the regex."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _safe(value: str | None) -> str | None:
@@ -858,7 +1199,7 @@ def _prepare(doc: Document) -> dict[str, Any]:
         fields = "".join(x or "" for x in (doc.text, doc.clean, doc.title, doc.url, doc.outlet, doc.source))
         if "\x00" in fields:
             reason = doc.reject(NUL_REASON).quarantine
-        elif _SURROGATE.search(fields):
+        elif not _encodes(fields) and _SURROGATE.search(fields):
             reason = doc.reject(SURROGATE_REASON).quarantine
     source_id, given = doc.meta.get("source_id"), 1 if doc.meta.get("id_given") else 0
     if reason is not None:

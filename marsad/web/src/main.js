@@ -592,8 +592,13 @@ async function start() {
   const ext = useExtent((await loadPoints(true, false)).extent);
   stamp('points');
   if (!viewFromHash() && ext.core) {
-    const [w, s, e, n] = ext.core;
-    map.fitBounds(L.latLngBounds([s, w], [n, e]).pad(0.3), { maxZoom: 8, animate: false });
+    // The box of the middle of the events, or of them all when that is not much larger (a
+    // small store opens on all its events, a year of world news on the countries it crowds in).
+    const [cw, cs, ce, cn] = ext.core;
+    const [w, s, e, n] = ext.bbox;
+    const all = e - w <= 2 * (ce - cw) + 1 && n - s <= 2 * (cn - cs) + 1;
+    const box = all ? [w, s, e, n] : ext.core;
+    map.fitBounds(L.latLngBounds([box[1], box[0]], [box[3], box[2]]).pad(0.1), { maxZoom: 8, animate: false });
   }
   render();
   scheduleControl();

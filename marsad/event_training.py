@@ -1,0 +1,442 @@
+"""Training and evaluating the event model (``marsad train events``, ``marsad eval events``).
+
+Training rows come from gold articles (``shared/eval/FORMAT.md``): an option matches the gold as
+scoring does (:mod:`marsad.evaluate`: its type is one the gold accepts, its place within the gold
+radius). Options that only an optional gold event matches, and background ones, teach nothing
+and are left out. Ordinary news teaches what is not an event: besides the gold articles, half the
+articles of sports outlets and of the sport, economy, culture and technology pages of a corpus
+are negatives (the other half is held out to measure). ``marsad train events`` writes the model
+with the command, seed and a digest of the data beside the weights.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from marsad.document import Document, Span
+from marsad.evaluate import alias_hit, gold_documents, load_golds, place_matches, score
+from marsad.event import Event
+from marsad.events.candidates import Proposal
+from marsad.events.learn import (
+    FORMAT,
+    MODELS,
+    Decider,
+    Linear,
+    _actor_dynamic,
+    load_model,
+    model_events,
+    rule_events,
+)
+from marsad.events.units import local_label
+
+SEED = 17
+MIN_COUNT = 2  # a feature seen in fewer training options is dropped
+# Ordinary news for negatives: sports outlets, and these sections of the others.
+SPORTS_OUTLETS = frozenset({"arreyadi", "arriyadiyah"})
+NEGATIVE_SECTIONS = frozenset({"sp", "sports", "ec", "economy", "finance", "cu", "culture", "technology"})
+_SCAFFOLD = {"home", "article", "node", "new", "issues", "news", "a", "details"}
+
+
+def section_of(url: str | None) -> str:
+    """A section read off the address where the site puts one ("/Economy/...", "/news/pol/a/...",
+    "/2015/20150809/sp35.htm"), else "-". The last path part names the article, not a section."""
+    if not url:
+        return "-"
+    parts = [unquote(p) for p in urlsplit(url).path.split("/") if p]
+    for part in parts[:-1]:
+        low = part.lower()
+        if low not in _SCAFFOLD and low.isascii() and low.isalpha():
+            return part
+    last = parts[-1].lower() if parts else ""
+    head = last.rstrip("0123456789.htmls")
+    if (
+        head
+        and head.isascii()
+        and head.isalpha()
+        and last.endswith((".htm", ".html"))
+        and last[len(head)].isdigit()
+    ):
+        return head  # "sp35.htm" (al-Jazirah), "Con2015...htm" (Okaz)
+    return "-"
+
+
+def ordinary_news(doc: Document) -> bool:
+    """An article of sport, economy or culture."""
+    return doc.outlet in SPORTS_OUTLETS or section_of(doc.url).lower() in NEGATIVE_SECTIONS
+
+
+def trains(doc_id: str) -> bool:
+    """Half the ordinary news trains (its proposals are negatives), chosen by a hash of the id;
+    the other half is left to measure what the coder invents in news it never saw."""
+    return zlib.crc32(doc_id.encode("utf-8")) % 2 == 0
+
+
+# -- the model ------------------------------------------------------------------------------------
+@dataclass
+class Article:
+    """One coded article: its gold (None for an ordinary-news negative) and its proposals."""
+
+    doc_id: str
+    gold: dict | None
+    proposals: list[Proposal]
+    region: str = "none"
+
+
+def proposing_pipeline():
+    from marsad.pipeline import Pipeline
+    from marsad.runner import quiet_gc
+
+    pipeline = Pipeline.from_names(None, {"events": {"model": "propose"}})
+    quiet_gc()
+    return pipeline
+
+
+def gold_articles(gold_dirs: list[Path], pipeline=None) -> list[Article]:
+    """The articles of gold folders, read from the corpora they name and proposed."""
+    pipeline = pipeline or proposing_pipeline()
+    out = []
+    for gold_dir in gold_dirs:
+        golds = load_golds(gold_dir)
+        by_id = {g["doc_id"]: g for g in golds}
+        root = (gold_dir if gold_dir.is_dir() else gold_dir.parent).resolve().parents[1]
+        for doc in gold_documents(golds, root):
+            doc = pipeline(doc)
+            gold = by_id[doc.id]
+            out.append(Article(doc.id, gold, doc.meta.pop("event_proposals", []), region_of(gold)))
+    return out
+
+
+def negative_articles(
+    corpus: Path, exclude: set[str], pipeline=None, limit: int | None = None
+) -> list[Article]:
+    """Ordinary news from a corpus (sport, economy, culture pages), never an excluded article."""
+    from marsad.ingest.readers import read
+
+    pipeline = pipeline or proposing_pipeline()
+    out = []
+    for doc in read([str(corpus)]):
+        if doc.id in exclude or not trains(doc.id) or not ordinary_news(doc):
+            continue
+        doc = pipeline(doc)
+        if doc.rejected:
+            continue
+        out.append(Article(doc.id, None, doc.meta.pop("event_proposals", [])))
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def gold_ids(dirs: Iterable[Path]) -> set[str]:
+    """The article ids gold folders code, read from their ``doc_id`` and ``file`` fields only."""
+    ids = set()
+    for d in dirs:
+        for f in sorted(d.glob("*.gold.json")) if d.is_dir() else [d]:
+            g = json.loads(f.read_text(encoding="utf-8"))
+            ids.add(str(g.get("doc_id")))
+            ids.add(str(g.get("file", "")).partition("#")[2] or str(g.get("doc_id")))
+    return ids
+
+
+def region_of(gold: dict) -> str:
+    """ "Syria" when most of the article's required events lie in Syria, "elsewhere" when they
+    lie elsewhere, "none" when it codes no required event."""
+    from marsad.entities.gazetteer import get
+
+    points = [(e["location"]["lat"], e["location"]["lon"]) for e in gold["events"] if e.get("required")]
+    if not points:
+        return "none"
+    codes = Counter(_country_at(get(), lat, lon) for lat, lon in points)
+    return "Syria" if codes.most_common(1)[0][0] == "SY" else "elsewhere"
+
+
+@lru_cache(maxsize=4096)
+def _country_at(gaz, lat: float, lon: float) -> str:
+    import numpy as np
+
+    lats, lons, codes = _coords(gaz)
+    d = (lats - lat) ** 2 + ((lons - lon) * math.cos(math.radians(lat))) ** 2
+    return codes[int(np.argmin(d))]
+
+
+@lru_cache(maxsize=1)
+def _coords(gaz):
+    import numpy as np
+
+    places = [p for p in gaz.places if p.type in ("city", "town", "village")]
+    return (
+        np.array([p.lat for p in places]),
+        np.array([p.lon for p in places]),
+        [p.country_code for p in places],
+    )
+
+
+def _matches(place: Span, types: Iterable[str], gold: dict) -> list[dict]:
+    """The gold events a place and any of these types would match, as scoring matches."""
+    a = place.attrs
+    ev = {"latitude": a.get("lat"), "longitude": a.get("lon"), "geonameid": a.get("geonameid")}
+    types = set(types)
+    return [
+        g for g in gold["events"] if types & set(g["sub_event_type"]) and place_matches(ev, g["location"])
+    ]
+
+
+def examples(articles: Iterable[Article]) -> dict[str, list]:
+    """Training rows ``(features, label, group)`` for each of the four models.
+
+    A family is an event when one of its types at one of its places matches a required gold
+    event as scoring matches them; one that matches only optional events teaches nothing. Type,
+    place and actor rows come from the families that are events."""
+    rows: dict[str, list] = {name: [] for name in MODELS}
+    for art in articles:
+        for n, prop in enumerate(art.proposals):
+            if art.gold is not None and prop.verdict.historical:
+                continue  # background: never scored, nothing to learn
+            if not prop.places:
+                continue  # nowhere to code it: never an event
+            for fam in prop.families:
+                if art.gold is None:
+                    rows["event"].append((fam.feats, 0, art.doc_id))
+                    continue
+                names = [t for t, _ in fam.types]
+                hits = {id(pl): _matches(pl.span, names, art.gold) for pl in prop.places}
+                told = {key: [g for g in gs if g.get("required")] for key, gs in hits.items()}
+                required = [g for gs in told.values() for g in gs]
+                if not required:
+                    if not any(hits.values()):
+                        rows["event"].append((fam.feats, 0, art.doc_id))
+                    continue
+                rows["event"].append((fam.feats, 1, art.doc_id))
+                group = (art.doc_id, n, fam.name)
+                accepted = {t for g in required for t in g["sub_event_type"]}
+                if len(fam.types) > 1:
+                    for t, tf in fam.types:
+                        rows["type"].append((tf, int(t in accepted), group))
+                sub_type = next((t for t, _ in fam.types if t in accepted), names[0])
+                for pl in prop.places:
+                    y = int(bool(told[id(pl)]))
+                    rows["place"].append((pl.with_event(fam.name, sub_type), y, group))
+                ge = required[0]
+                if not ge.get("actor1") or not prop.actors:
+                    continue
+                place = next(pl.span for pl in prop.places if ge in told[id(pl)])
+                labels = [
+                    alias_hit(ge["actor1"], [local_label(a.span, place.attrs, prop.verdict.when)])
+                    for a in prop.actors
+                ]
+                if any(labels):
+                    country = place.attrs.get("country")
+                    for a, y in zip(prop.actors, labels, strict=True):
+                        feats = a.feats + _actor_dynamic(a.span, sub_type, country)
+                        rows["actor"].append((feats, int(y), group))
+    return rows
+
+
+def fit_linear(rows: list, c: float, seed: int = SEED) -> Linear:
+    """A logistic regression on feature strings; features seen fewer than MIN_COUNT times are dropped."""
+    from marsad.extras import require
+
+    DictVectorizer = require("sklearn.feature_extraction", "train").DictVectorizer
+    LogisticRegression = require("sklearn.linear_model", "train").LogisticRegression
+
+    counts = Counter(f for feats, _, _ in rows for f in set(feats))
+    keep = {f for f, n in counts.items() if n >= MIN_COUNT}
+    y = [label for _, label, _ in rows]
+    if len(set(y)) < 2 or not keep:
+        # too little to learn from: the share of positives alone (a little smoothed)
+        share = (sum(y) + 0.5) / (len(y) + 1.0)
+        return Linear(round(math.log(share / (1.0 - share)), 5), {})
+    vec = DictVectorizer()
+    x = vec.fit_transform([{f: 1.0 for f in feats if f in keep} for feats, _, _ in rows])
+    lr = LogisticRegression(C=c, max_iter=3000, random_state=seed)
+    lr.fit(x, y)
+    weights = {
+        name: round(float(w), 5)
+        for name, w in zip(vec.feature_names_, lr.coef_[0], strict=True)
+        if abs(w) >= 1e-5
+    }
+    return Linear(round(float(lr.intercept_[0]), 5), dict(sorted(weights.items())))
+
+
+C = {"event": 0.3, "type": 0.3, "place": 0.3, "actor": 0.3}
+
+
+def fit(articles: list[Article], seed: int = SEED) -> Decider:
+    rows = examples(articles)
+    return Decider(*(fit_linear(rows[name], C[name], seed) for name in MODELS))
+
+
+# -- rules alone, from the same proposals ---------------------------------------------------------
+# -- evaluation -----------------------------------------------------------------------------------
+def region_scores(articles: list[Article], events: dict[str, list[Event]]) -> dict[str, dict]:
+    """Scores over all articles and by region (Syria / elsewhere; articles without required
+    events count with both their false events under "none")."""
+    out = {}
+    for name, keep in (
+        ("all", lambda a: True),
+        ("Syria", lambda a: a.region == "Syria"),
+        ("elsewhere", lambda a: a.region == "elsewhere"),
+        ("none", lambda a: a.region == "none"),
+    ):
+        arts = [a for a in articles if keep(a)]
+        if arts:
+            out[name] = score(
+                [a.gold for a in arts], [e.to_dict() for a in arts for e in events.get(a.doc_id, [])]
+            )
+    return out
+
+
+def compare(articles: list[Article], decider: Decider) -> dict[str, Any]:
+    """Rules alone and rules with the model on the same proposals, over all articles and by region."""
+    return {
+        "rules": region_scores(articles, {a.doc_id: rule_events(a.proposals) for a in articles}),
+        "model": region_scores(articles, {a.doc_id: model_events(decider, a.proposals) for a in articles}),
+    }
+
+
+def stories(articles: list[Article]) -> dict[str, str]:
+    """Article id -> story: articles whose gold shares an event id (one bombing told by two
+    papers, a story followed over days) are one story, so that no copy of a held-out article's
+    wording is left in training."""
+    parent = {a.doc_id: a.doc_id for a in articles}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    seen: dict[str, str] = {}
+    for a in articles:
+        for e in [*(a.gold or {}).get("events", []), *(a.gold or {}).get("historical", [])]:
+            first = seen.setdefault(e["id"], a.doc_id)
+            parent[root(a.doc_id)] = root(first)
+    return {a.doc_id: root(a.doc_id) for a in articles}
+
+
+def cross_validate(
+    articles: list[Article], negatives: list[Article], seed: int = SEED, folds: int | None = None
+) -> dict[str, Any]:
+    """Leave one story out (or, with ``folds``, every ``folds``-th story out together): train on
+    the other gold articles and the negatives, code the ones left out; rules alone on the same
+    proposals for comparison."""
+    story = stories(articles)
+    order = sorted(set(story.values()))
+    k = folds or len(order)
+    fold = {s: i % k for i, s in enumerate(order)}
+    model_out = {}
+    for f in range(k):
+        held = [a for a in articles if fold[story[a.doc_id]] == f]
+        decider = fit([a for a in articles if fold[story[a.doc_id]] != f] + negatives, seed)
+        for art in held:
+            model_out[art.doc_id] = model_events(decider, art.proposals)
+    return {
+        "rules": region_scores(articles, {a.doc_id: rule_events(a.proposals) for a in articles}),
+        "model": region_scores(articles, model_out),
+    }
+
+
+def format_comparison(result: dict[str, Any], title: str) -> str:
+    """One line per decider and region: precision, recall, F1, counts, attribute accuracy."""
+    attrs = ("actor1", "date", "status", "source")
+    head = f"{'':<12}{'region':<10}{'P':>6}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}" + "".join(
+        f"{a:>8}" for a in attrs
+    )
+    lines = [title, head]
+    for name, label in (("rules", "rules"), ("model", "rules+model")):
+        for region, r in result[name].items():
+            acc = r["attribute_accuracy"]
+            cells = "".join(f"{'-' if acc[a] is None else f'{acc[a]:.3f}':>8}" for a in attrs)
+            lines.append(
+                f"{label:<12}{region:<10}{r['precision']:>6.3f}{r['recall']:>7.3f}{r['f1']:>7.3f}"
+                f"{r['tp']:>5}{r['fp']:>5}{r['fn']:>5}{cells}"
+            )
+            label = ""
+    return "\n".join(lines) + "\n"
+
+
+def totals(result: dict[str, Any]) -> dict[str, Any]:
+    """A comparison without per-document errors (for measure-only gold sets)."""
+    return {
+        name: {region: {k: v for k, v in r.items() if k != "documents"} for region, r in regions.items()}
+        for name, regions in result.items()
+    }
+
+
+def digest(articles: list[Article], negatives: list[Article]) -> str:
+    """What the model learnt from: the gold files' content and the negatives' ids."""
+    h = hashlib.sha256()
+    for a in sorted(articles, key=lambda a: a.doc_id):
+        h.update(json.dumps(a.gold, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    for a in sorted(negatives, key=lambda a: a.doc_id):
+        h.update(a.doc_id.encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def save(decider: Decider, out: Path, meta: dict[str, Any]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    raw = {
+        "format": FORMAT,
+        "thresholds": decider.thresholds,
+        "trained": meta,
+        **{
+            name: {"bias": getattr(decider, name).bias, "weights": getattr(decider, name).weights}
+            for name in MODELS
+        },
+    }
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(raw, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")
+    tmp.replace(out)
+    load_model.cache_clear()
+
+
+def training_data(
+    gold_dirs: list[Path],
+    corpus: Path | None = None,
+    exclude: list[Path] | None = None,
+    limit: int | None = None,
+) -> tuple[list[Article], list[Article]]:
+    """The gold articles, proposed, and (with ``corpus``) its ordinary news as negatives, never
+    an article any gold folder codes: neither the training gold nor the ``exclude`` folders
+    (gold kept for measuring only)."""
+    pipeline = proposing_pipeline()
+    articles = gold_articles(gold_dirs, pipeline)
+    negatives = []
+    if corpus is not None:
+        negatives = negative_articles(corpus, gold_ids([*gold_dirs, *(exclude or [])]), pipeline, limit)
+    return articles, negatives
+
+
+def train(
+    gold_dirs: list[Path],
+    out: Path,
+    corpus: Path | None = None,
+    exclude: list[Path] | None = None,
+    seed: int = SEED,
+    command: str = "",
+    thresholds: dict[str, float | None] | None = None,
+) -> dict[str, Any]:
+    """Train on gold folders (and ordinary news of ``corpus``) and write the model to ``out``."""
+    articles, negatives = training_data(gold_dirs, corpus, exclude)
+    decider = fit(articles + negatives, seed)
+    decider.thresholds.update(thresholds or {})
+    meta = {
+        "command": command,
+        "seed": seed,
+        "data_digest": digest(articles, negatives),
+        "gold_articles": len(articles),
+        "negative_articles": len(negatives),
+        "features": {name: len(getattr(decider, name).weights) for name in MODELS},
+        "c": C,
+    }
+    save(decider, out, meta)
+    return meta

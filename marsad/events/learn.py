@@ -1,0 +1,190 @@
+"""The event model at run time: rules propose (``candidates.py``), a model trained on gold decides.
+
+Four logistic regressions over the proposals' feature strings, applied in the order a coder
+works: is a trigger family of a unit a current event (``event``), of which sub-event type
+(``type``), at which place (``place``), done by whom (``actor``). The weights are a JSON map from
+feature to weight: scoring is a sum of lookups, the model loads in milliseconds, and nothing of
+scikit-learn is needed to use it. Training and evaluation live in :mod:`marsad.event_training`
+(``marsad train events``, ``marsad eval events --cv``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from marsad.document import Document, Span
+from marsad.event import Event
+from marsad.events.candidates import Family, Proposal
+from marsad.events.units import dedup, make_event
+
+MODEL_PATH = Path(__file__).with_name("data") / "model" / "events.json"
+FORMAT = 1
+MODELS = ("event", "type", "place", "actor")
+
+
+@dataclass
+class Linear:
+    bias: float
+    weights: dict[str, float]
+
+    def score(self, feats: Iterable[str]) -> float:
+        w = self.weights
+        return self.bias + sum(w.get(f, 0.0) for f in feats)
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x > -60 else 0.0
+
+
+# How sure the event model must be: to keep an event the rules code (in an article that names
+# armed groups, and in one that names none: sport, markets, culture), to add the main trigger of
+# a unit the rules drop, to add a second trigger family of a unit ("قصف ... وغارات"); None:
+# never. Chosen by cross-validation over dev+train, one story left out at a time: adding what
+# the rules drop gained nothing there (F1 0.621 either way), so the shipped model adds nothing;
+# `marsad train events --add P` turns it on for a user whose gold says it pays.
+THRESHOLDS: dict[str, float | None] = {"keep": 0.0, "keep_unarmed": 0.5, "add": None, "add_second": None}
+# Where an added event may be placed: the unit's own words or the place "المدينة" points back to.
+NEAR = frozenset({"own", "ahead", "back", "anaphor"})
+
+
+@dataclass
+class Decider:
+    """Chooses among a document's proposals, in the order a coder would: does a trigger family
+    of a unit report a current event (``event``), of which sub-event type (``type``), at which
+    place (``place``), done by whom (``actor``).
+
+    The rules' own event for a unit stands, with their type and places, unless the event model
+    finds it unlikely (below ``keep``); what the rules drop becomes an event only when the model
+    is sure of it (``add``; ``add_second`` for a second trigger family of a unit the rules code),
+    and a weak trigger ("قتل") only in a unit with no other trigger."""
+
+    event: Linear
+    type: Linear
+    place: Linear
+    actor: Linear
+    thresholds: dict[str, float | None] = field(default_factory=lambda: dict(THRESHOLDS))
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def adds(self) -> bool:
+        """Does it ever add an event the rules drop?"""
+        return self.thresholds.get("add") is not None or self.thresholds.get("add_second") is not None
+
+    def decide(self, doc: Document | None, proposals: list[Proposal]) -> list[Event]:
+        out: list[Event] = []
+        for prop in proposals:
+            v = prop.verdict
+            chosen = [c for fam in prop.families for c in self.choose(prop, fam)]
+            n_places = len({id(place) for _, _, place, _ in chosen})
+            for fam, sub_type, place, p in chosen:
+                actor1 = self.actor1(prop, sub_type, place) if prop.actors else v.actor1
+                actor2 = v.actor2
+                if actor1 is not None and actor2 is not None and _name(actor2) == _name(actor1):
+                    actor2 = v.actor1 if v.actor1 is not None and not v.actor1.attrs.get("default") else None
+                assoc1 = [a for a in v.assoc1 if actor1 is None or _name(a) != _name(actor1)]
+                fatalities = v.fatalities if n_places == 1 else None
+                ev = make_event(v, place, sub_type, actor1, actor2, fatalities, assoc1)
+                ev.confidence = round(p, 3)
+                out.append(ev)
+                if doc is not None:
+                    doc.add(
+                        fam.found.start, fam.found.end, "trigger", sub_event_type=sub_type, lemma=fam.name
+                    )
+        return out
+
+    def probability(self, fam: Family) -> float:
+        return sigmoid(self.event.score(fam.feats))
+
+    def choose(self, prop: Proposal, fam: Family) -> list[tuple[Family, str, Span, float]]:
+        """A family's events, if it reports one: at the rules' type and places when it is the
+        event the rules code, else at the model's likeliest type and place (with the other
+        places of its list: "قصفت بلدتي الفوعة وكفريا" is two events)."""
+        v = prop.verdict
+        if not prop.places:
+            return []
+        t = self.thresholds
+        if v.drop is None and fam.found is v.main:
+            p = self.probability(fam)
+            keep = t["keep"] if "d_armed" in fam.feats else t["keep_unarmed"]
+            return [(fam, v.sub_type, place, p) for place in v.places] if p >= keep else []
+        need = t["add"] if fam.found is v.main else t["add_second"]
+        if need is None or (
+            fam.found.cancel == "weak" and any(f.found.cancel != "weak" for f in prop.families)
+        ):
+            return []
+        p = self.probability(fam)
+        if p < need:
+            return []
+        places = [pl for pl in prop.places if pl.where in NEAR]
+        if not places:
+            return []
+        sub_type = max(fam.types, key=lambda st: self.type.score(st[1]))[0]
+        scored = [(self.place.score(pl.with_event(fam.name, sub_type)), pl) for pl in places]
+        _, top = max(scored, key=lambda sp: sp[0])
+        return [
+            (fam, sub_type, pl.span, p) for s, pl in scored if pl is top or (pl.run == top.run and s >= 0.0)
+        ]
+
+    def actor1(self, prop: Proposal, sub_type: str, place: Span) -> Span | None:
+        country = place.attrs.get("country")
+        best = max(
+            prop.actors, key=lambda a: self.actor.score(a.feats + _actor_dynamic(a.span, sub_type, country))
+        )
+        return best.span
+
+
+def _name(span: Span) -> str | None:
+    return span.attrs.get("canonical")
+
+
+def _actor_dynamic(a: Span, sub_type: str, country: str | None) -> list[str]:
+    """Actor features that depend on the event: its type, and whether the group belongs where
+    the event is ("Military Forces of Syria" in Yemen is a wrong reading)."""
+    own = a.attrs.get("country")
+    match = "none" if not own or not country else str(own == country)
+    t = str(a.attrs.get("type"))
+    return ["cm=" + match, "at|t|" + t + "|" + sub_type, "cm|" + match + "|" + t]
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> Decider | None:
+    """The model at ``path``, else at $MARSAD_EVENTS_MODEL (a user's own, from ``marsad train
+    events --out``), else the one the package ships; None when there is none."""
+    path = path or os.environ.get("MARSAD_EVENTS_MODEL") or None
+    p = Path(path) if path else MODEL_PATH
+    if not p.exists():
+        if path:
+            raise FileNotFoundError(f"no event model at {p}")
+        return None
+    raw = json.loads(p.read_text(encoding="utf-8"))
+    if raw.get("format") != FORMAT:
+        raise ValueError(f"{p}: event model format {raw.get('format')!r}, this marsad reads {FORMAT}")
+    linear = [Linear(raw[name]["bias"], raw[name]["weights"]) for name in MODELS]
+    return Decider(*linear, thresholds=raw["thresholds"], meta=raw.get("trained", {}))
+
+
+# -- training data --------------------------------------------------------------------------------
+
+
+def rule_events(proposals: list[Proposal]) -> list[Event]:
+    """The events the rules alone code, rebuilt from the proposals (same as ``model="rules"``)."""
+    out = []
+    for prop in proposals:
+        v = prop.verdict
+        if v.drop is not None:
+            continue
+        for place in v.places:
+            fatalities = v.fatalities if len(v.places) == 1 else None
+            out.append(make_event(v, place, v.sub_type, v.actor1, v.actor2, fatalities))
+    return dedup(out)
+
+
+def model_events(decider: Decider, proposals: list[Proposal]) -> list[Event]:
+    return dedup(decider.decide(None, proposals))

@@ -1,0 +1,188 @@
+"""The units of the event stage and the records built from them, shared by the rules
+(``extract.py``), the proposals (``candidates.py``) and the event model (``learn.py``).
+
+A :class:`Unit` is a part of a sentence that carries triggers (:class:`Found`); the rules' reading
+of it is a :class:`Verdict`; :func:`make_event` turns a verdict into an event at one of its places
+with the type and actors decided, and :func:`dedup` keeps one event per type and place of an article.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from marsad import rules
+from marsad.document import Span
+from marsad.event import INTER_CODES, Event, Evidence, combined_status
+from marsad.events.lexicon import Trigger
+
+# Place types that contain others; kept only when a clause names nothing more specific.
+BROAD = {"country", "admin1", "admin2", "admin3", "region", "plain", "mountain", "governorate", "countryside"}
+
+# The parts a named group may play that make it the one hit (see EventExtractor._roles).
+TARGET_ROLES = frozenset({"civilian", "victim", "partitive", "target", "joined"})
+
+# What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
+_PLACE_WORDS = "حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط"
+LIST_GAP = re.compile(
+    rf"[\s,،\"'“”«»]*(?:و|او|أو)?\s*(?:(?:{_PLACE_WORDS})\s+)?[\s\"'“”«»]*"
+    # an item the gazetteer does not know may stand in the list: "وحي طريق السد وبلدتي النعيمة"
+    rf"|[\s,،]*و(?:{_PLACE_WORDS})\s+[^\s,،.]+(?:\s+[^\s,،.]+){{0,2}}\s+و(?:(?:{_PLACE_WORDS})\s+)?"
+)
+
+
+@dataclass
+class Found:
+    """A trigger occurrence in a clause."""
+
+    trigger: Trigger
+    start: int
+    end: int
+    index: int  # token index of the first word
+    stop: int | None = None  # where a later hoped-for or negated trigger begins ("بهدف الاستيلاء على")
+    cancel: str | None = None  # why the rules drop it (negation, irrealis, ...); kept only to propose
+
+
+class SpanIndex:
+    """Spans of one label sorted by start, for range queries by offsets."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = sorted(spans, key=lambda s: (s.start, -s.end))
+        self.starts = [s.start for s in self.spans]
+
+    def within(self, start: int, end: int) -> list[Span]:
+        i = bisect.bisect_left(self.starts, start)
+        out = []
+        while i < len(self.spans) and self.spans[i].start < end:
+            if self.spans[i].end <= end:
+                out.append(self.spans[i])
+            i += 1
+        return out
+
+
+@dataclass
+class Unit:
+    """One part of a sentence that carries a trigger, with the parts that continue it.
+
+    Token ranges: ``lo:hi`` is the trigger's own segment; ``hi:ahead_hi`` the following segments
+    of the same clause that have no trigger of their own; ``back_lo:lo`` the preceding ones
+    ("تعرضت مناطق في قرية X، لقصف جوي" names the place before the trigger).
+    """
+
+    found: list[Found]
+    lo: int
+    hi: int
+    ahead_hi: int
+    back_lo: int
+    sent_lo: int
+    opinion: bool = False  # the sentence opens with a view ("ورأى الخبير أن ...")
+    heading: bool = False  # a headline, told again below
+
+    @property
+    def live(self) -> list[Found]:
+        """The triggers the rules keep."""
+        return [f for f in self.found if f.cancel is None]
+
+
+@dataclass
+class Verdict:
+    """What the rules make of one unit: the event(s) they code, or why they code none (``drop``)."""
+
+    main: Found
+    places: list[Span]
+    sub_type: str
+    actor1: Span | None
+    assoc1: list[Span]
+    actor2: Span | None
+    assoc2: list[Span]
+    when: str | None
+    precision: int | None
+    historical: bool
+    status: str
+    attributed: list[str]
+    fatalities: int | None
+    evidence: Evidence
+    unit_keys: set[str]
+    drop: str | None = None  # "no place", "no side", "cancelled", "heading", "opinion"
+
+
+def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities, assoc1=None) -> Event:
+    """The event a verdict gives at one of its places, with the type and actors decided."""
+    a = place.attrs
+    assoc1 = v.assoc1 if assoc1 is None else assoc1
+    ev = Event(
+        sub_event_type=sub_type,
+        doc_ids=[v.evidence.doc_id],
+        evidence=[v.evidence],
+        event_date=v.when,
+        time_precision=v.precision,
+        actor1=local_label(actor1, a, v.when) if actor1 else None,
+        assoc_actor_1="; ".join(s.attrs["canonical"] for s in assoc1) or None,
+        actor2=local_label(actor2, a, v.when) if actor2 else None,
+        assoc_actor_2="; ".join(s.attrs["canonical"] for s in v.assoc2) or None,
+        inter1=INTER_CODES.get(actor1.attrs.get("type", "")) if actor1 else None,
+        inter2=INTER_CODES.get(actor2.attrs.get("type", "")) if actor2 else None,
+        location=a.get("name"),
+        admin1=a.get("admin1"),
+        country=a.get("country"),
+        country_code=a.get("country_code"),
+        latitude=a.get("lat"),
+        longitude=a.get("lon"),
+        geonameid=a.get("geonameid"),
+        geo_precision=a.get("precision") or 1,
+        fatalities=fatalities,
+        status=v.status,
+        historical=v.historical,
+        attributed_to=v.attributed,
+        arguments={
+            "trigger": [v.main.start, v.main.end],
+            "location": [place.start, place.end],
+            **({"actor1": [actor1.start, actor1.end]} if actor1 and actor1.end > actor1.start else {}),
+            **({"actor2": [actor2.start, actor2.end]} if actor2 and actor2.end > actor2.start else {}),
+        },
+    )
+    ev.ensure_id()
+    return ev
+
+
+def dedup(events: list[Event]) -> list[Event]:
+    """One event per type and place in an article: a headline and its paragraph are one event,
+    and a later denial of it makes it disputed, with both sentences as evidence."""
+    kept: dict[tuple, Event] = {}
+    for ev in events:
+        key = (ev.sub_event_type, ev.geonameid or (ev.latitude, ev.longitude), ev.historical)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = ev
+            continue
+        rules.fire("events.one_per_type_and_place")
+        first.attributed_to = list(dict.fromkeys([*first.attributed_to, *ev.attributed_to]))
+        first.status = combined_status([first.status, ev.status])  # a report and a denial: disputed
+        first.evidence = list({(e.start, e.end): e for e in [*first.evidence, *ev.evidence]}.values())
+        if first.fatalities is None:
+            first.fatalities = ev.fatalities
+        if first.actor1 is None and ev.actor1 is not None:
+            first.actor1, first.inter1 = ev.actor1, ev.inter1
+        if ev.confidence is not None and (first.confidence is None or ev.confidence > first.confidence):
+            first.confidence = ev.confidence
+    return list(kept.values())
+
+
+def unread_actor(name: str) -> Span | None:
+    """An actor the text does not name (a default, a spokesman's side): no offsets, marked so."""
+    from marsad.entities.actors import lookup_actor
+
+    rec = lookup_actor(name)
+    if rec is None:
+        return None
+    return Span(0, 0, "actor", {"canonical": rec["canonical"], "type": rec.get("type"), "default": True})
+
+
+def local_label(actor: Span, place: dict, when: str | None) -> str:
+    """The actor's label for this event: civilians, protesters and unidentified groups belong to
+    the country the event is in ("Civilians (Iraq)" for a strike on Rutba), and a state's forces
+    to the government of the event's date."""
+    from marsad.entities.actors import label
+
+    return label(actor.attrs["canonical"], place.get("country"), when)

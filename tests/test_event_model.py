@@ -1,0 +1,131 @@
+"""The event model: the rules' proposals, the model trained on gold that decides among them, and
+the commands that train and score it, on a small gold folder written for these tests
+(tests/data/events: six articles of our own wording, two of them with no event)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from marsad.cli import app
+from marsad.document import Document
+from marsad.event_training import Article, cross_validate, stories, train, training_data
+from marsad.events.learn import Decider, Linear, load_model
+from marsad.runner import build_pipeline
+
+GOLD = Path(__file__).parent / "data" / "events" / "eval" / "gold"
+
+
+@pytest.fixture(scope="module")
+def propose():
+    pipeline = build_pipeline(config={"events": {"model": "propose"}})
+    return lambda text: pipeline(Document(id="t", text=text, published=date(2015, 8, 10))).meta[
+        "event_proposals"
+    ]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("model") / "events.json"
+    return out, train([GOLD], out, command="marsad train events --gold tests/data/events/eval/gold")
+
+
+def test_a_negated_trigger_is_proposed_with_its_reason(propose):
+    [prop] = propose("لم تقصف قوات النظام مدينة حماة يوم أمس.")
+    assert prop.verdict.drop == "cancelled" and prop.verdict.main.cancel == "negation"
+    assert [p.span.attrs["name"] for p in prop.places] == ["Hama"]
+    assert {f.name for f in prop.families} == {"strike"}
+
+
+def test_a_weak_trigger_is_proposed_but_never_coded_by_the_rules(propose):
+    [prop] = propose("قتل مسلحون مجهولون شرطيا في مدينة درعا مساء أمس.")
+    assert [f.name for f in prop.families] == ["kill"] and prop.verdict.drop == "cancelled"
+    rules = build_pipeline(config={"events": {"model": "rules"}})
+    assert not rules(Document(id="k", text="قتل مسلحون مجهولون شرطيا في مدينة درعا مساء أمس.")).events
+
+
+def test_the_places_the_rules_pass_over_are_options(propose):
+    """The rules take the place of the trigger's own words; the others of the sentence stay
+    options, each with where it stands and the word before it."""
+    [prop] = propose("وفي محافظة حماة، قصفت قوات النظام بلدة كفرزيتا صباح أمس.")
+    where = {p.span.attrs["name"]: (p.where, p.rule) for p in prop.places}
+    assert where["Kafr Zita"] == ("own", True)
+    assert where["Hama Governorate"][1] is False
+
+
+def test_articles_sharing_a_gold_event_are_one_story() -> None:
+    def art(doc_id: str, *ids: str) -> Article:
+        return Article(doc_id, {"events": [{"id": i} for i in ids], "historical": []}, [])
+
+    group = stories([art("a", "x"), art("b", "y", "x"), art("c", "z"), art("d", "y")])
+    assert group["a"] == group["b"] == group["d"] != group["c"]
+
+
+def test_training_is_reproducible_and_says_how(trained, tmp_path) -> None:
+    out, meta = trained
+    again = tmp_path / "again.json"
+    train([GOLD], again, command=meta["command"])
+    assert out.read_bytes() == again.read_bytes()
+    saved = json.loads(out.read_text(encoding="utf-8"))["trained"]
+    assert saved["command"].startswith("marsad train events") and saved["seed"] == 17
+    assert saved["data_digest"] and saved["gold_articles"] == 6
+
+
+def test_a_trained_model_codes_with_a_confidence(trained) -> None:
+    out, _ = trained
+    assert isinstance(load_model(str(out)), Decider)
+    pipeline = build_pipeline(config={"events": {"model": str(out)}})
+    text = json.loads(
+        (GOLD.parent.parent / "corpus" / "articles.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    )
+    doc = pipeline(Document(id="t1", text=text["text"], published=date(2015, 8, 10)))
+    [event] = doc.events
+    assert event.location == "Kafr Nabl" and 0.0 < event.confidence < 1.0
+
+
+def test_cross_validation_scores_rules_and_model_on_held_out_stories() -> None:
+    articles, negatives = training_data([GOLD])
+    result = cross_validate(articles, negatives, folds=2)
+    rules, model = result["rules"]["all"], result["model"]["all"]
+    assert rules["tp"] == 4 and rules["fp"] == 0
+    assert model["tp"] + model["fn"] == 4 and set(result["model"]) >= {"all", "Syria", "none"}
+
+
+def test_in_an_article_naming_no_armed_group_only_likely_events_stand(propose) -> None:
+    text = "انفجرت قنبلة في سوق مدينة الباب صباح أمس وأصيب ثلاثة أشخاص."
+    proposals = propose(text)
+    none = Linear(0.0, {})
+    doubtful = Decider(Linear(0.0, {"d_unarmed": -2.0}), none, none, none)
+    assert doubtful.decide(None, proposals) == []
+    doubtful.thresholds["keep_unarmed"] = 0.0
+    [event] = doubtful.decide(None, proposals)
+    assert event.confidence == pytest.approx(0.119, abs=1e-3)
+
+
+def test_the_model_a_user_trained_is_read_from_the_environment(trained, monkeypatch) -> None:
+    out, _ = trained
+    monkeypatch.setenv("MARSAD_EVENTS_MODEL", str(out))
+    load_model.cache_clear()
+    try:
+        assert load_model().meta["gold_articles"] == 6
+    finally:
+        monkeypatch.delenv("MARSAD_EVENTS_MODEL")
+        load_model.cache_clear()
+
+
+def test_train_events_writes_nothing_unasked_and_eval_cross_validates(tmp_path) -> None:
+    runner = CliRunner()
+    refused = runner.invoke(app, ["train", "events", "--gold", str(GOLD)])
+    assert refused.exit_code != 0 and "--replace-packaged" in refused.output
+    scored = runner.invoke(app, ["eval", "events", str(GOLD), "--cv", "--folds", "2"])
+    assert scored.exit_code == 0, scored.output
+    assert "2-fold cross-validation over 6 articles" in scored.output and "rules+model" in scored.output
+    kept = tmp_path / "test"
+    kept.mkdir()
+    (kept / "t1.gold.json").write_text((GOLD / "t1.gold.json").read_text(encoding="utf-8"), encoding="utf-8")
+    measured = runner.invoke(app, ["eval", "events", str(kept), "--cv"])
+    assert measured.exit_code != 0 and "measuring only" in measured.output
