@@ -197,6 +197,8 @@ def test_a_site_inside_a_named_area_falls_back_to_the_area():
         ("كما بدأت انقرة بشن غارات ضد مواقع التنظيم", ["government"]),
         ("قال إن أنقرة وواشنطن متفقتان على الحاجة", ["government"] * 2),
         ("وهي أي حكومة بغداد غير قادرة على توفير الكهرباء", ["government"]),
+        ("ورفضت حكومة طبرق الاتفاق", ["government"]),  # a seat of government, not a capital
+        ("سقطت قذيفة شمال بغداد", [None]),  # a direction before it: the city
         ("الطريق بين دمشق وحمص", [None, None]),
         ("في دمشق قال مسؤول إن القصف مستمر", [None]),
         ("قصفت الطائرات دمشق", [None]),
@@ -272,3 +274,33 @@ def test_a_town_contains_its_quarters():
     quarter = geocode_text("قصف على حي القصور ببلدة تلبيسة")[0]
     assert quarter["name"] == "Talbiseh" and quarter["type"] == "neighbourhood"
     assert geocode_text("قصف على حي القصور في مدينة حمص")[0]["name"] == "Homs"
+
+
+def test_function_words_are_never_candidates_without_a_head_noun():
+    """أن، إلى، كان name small places somewhere; without a head noun the model is not asked."""
+    assert geocode_text("وقال إن الوفد كان قد وصل إلى الاجتماع") == []
+
+
+def test_a_quoted_group_name_is_no_place():
+    """«كتائب X دوما»: a quoted phrase opened by an organisation's head noun names a group."""
+    assert geocode_text("وانضمت «كتائب أنصار دوما» إلى الاتحاد الجديد") == []
+    assert [p["name"] for p in geocode_text("وقال إن «الجيش قصف مواقع في دوما» أمس")] == ["Douma"]
+
+
+def test_a_quarter_is_not_the_governorate_of_the_same_name():
+    """A quarter head wants a point: حي التأميم is a quarter, التأميم also Kirkuk's old governorate."""
+    assert all(p["type"] != "admin1" for p in geocode_text("تقدمت القوات نحو حي التأميم صباحا"))
+    assert geocode_text("انفجار في بلدة تركية قرب الحدود")[0]["name"] == "Turkey"  # a Turkish town
+
+
+def test_a_countryside_is_not_contained_by_the_next_one():
+    places = geocode_text(
+        "وصلت المساعدات إلى بلدتي نبل والزهراء في ريف حلب الشمالي، وكفريا والفوعة في ريف إدلب أمس"
+    )
+    got = {p["words"]: p["admin1"] for p in places}
+    assert got["نبل"] == got["الزهراء"] == got["ريف حلب الشمالي"] == "Aleppo"
+    assert got["كفريا"] == got["الفوعة"] == "Idlib"
+
+
+def test_a_generic_anaphor_after_a_head_noun_is_no_gazetteer_entry():
+    assert geocode_text("سقطت قذائف على مركز المدينة وأحياء المدينة القديمة") == []

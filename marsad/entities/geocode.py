@@ -48,6 +48,10 @@ _ROUND_RE = re.compile(
 )
 _OPEN_QUOTES = "\"“«'‘"
 _CLOSE_QUOTE_RE = re.compile(r"[\"”»'’]")
+# A short quoted phrase of two words or more ("«كتائب شهداء دوما»"), read for organisation names.
+_ORG_WORDS = 6  # a group's name is short: "المقاومة السورية لتحرير الجولان"
+_PUNCT_RE = re.compile(r"[.,،:;!?؟]")
+_QUOTED_RE = re.compile(r"[\"“«]([^\"“”«»\n]{3,60}?\s[^\"“”«»\n]{1,60}?)[\"”»]")
 
 
 def _quoted_rest(text: str, start: int, end: int) -> int | None:
@@ -73,6 +77,8 @@ class _Countries:
     named: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> country codes
 
 
+# Head nouns of a settlement or quarter: what follows is a point, never a governorate or country.
+_POINT_HEADS = frozenset({"town", "village", "neighbourhood"})
 _GAP_JOIN_RE = re.compile(r"^[ \t\u00a0\-]*$")  # between the words of one name
 _GAP_LIST_RE = re.compile(r"^[ \t\u00a0,\u060c]*$")  # between the names of a list
 _SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
@@ -117,6 +123,7 @@ class PlaceWords(datafile.Strict):
     country_before: list[str]
     government_words: match.WordList
     government_blockers: list[str]
+    government_of: list[str]
     country_prior: dict[str, float]
     from_words: list[str]
     violence_words: list[str]  # read by the place model
@@ -149,6 +156,7 @@ class Lexicon:
     government_words: match.WordList  # words, verb stems and the shared speech verbs
     government_forms: frozenset[str]  # every form of them, for the place model's features
     government_blockers: frozenset[str]
+    government_of: frozenset[str]  # "حكومة X": X stands for a government wherever it is
     country_prior: dict[str, float]  # the countries an article about the Syrian war most likely means
     from_words: frozenset[str]  # "على بعد 5 كيلومترات من X", "إلى الشرق من X"
     anaphors: frozenset[str]
@@ -178,6 +186,7 @@ def lexicon() -> Lexicon:
         government_words=words.government_words,
         government_forms=frozenset(_key(form) for _id, form, _ in match.forms(words.government_words)),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
+        government_of=frozenset(_key(w) for w in raw["government_of"]),
         country_prior=raw["country_prior"],
         from_words=frozenset(_key(w) for w in raw["from_words"]),
         anaphors=frozenset(gazetteer.key_of(w) for w in raw["generic_anaphors"]),
@@ -197,6 +206,7 @@ DIRECTIONS, NEAR, UNITS, SIDES, FROM = (
 )
 COUNTRY_BEFORE, COUNTRIES = "places.country_before", "places.countries"
 GOVERNMENT, BLOCKERS = "places.government_words", "places.government_blockers"
+GOVERNMENT_OF = "places.government_of"
 VIOLENCE = "places.violence_words"  # read by the place model
 _NAME_TAGS = frozenset({NAMES_LEX, VARIANTS})
 
@@ -299,6 +309,7 @@ class Geocoder:
             table(COUNTRIES, country_keys),
             match.Lexicon.words(GOVERNMENT, lex.government_words, NAMES_READINGS),
             table(BLOCKERS, lex.government_blockers),
+            table(GOVERNMENT_OF, lex.government_of),
             match.Lexicon.words(VIOLENCE, sorted(place_model.words().violence)),
             *actor_lexicon().lexicons,  # the place model asks whether a longer name covers a match
         ]
@@ -498,8 +509,8 @@ class Geocoder:
                 if near and _GAP_LIST_RE.match(gap):
                     rules.fire("places.joined_neighbour")
                     in_list, places = True, near
-            if (trigger is None or trigger == "countryside") and not in_list and key in self.lex.anaphors:
-                i += n  # "المدينة": a place the article named, never a gazetteer entry
+            if not in_list and key in self.lex.anaphors:
+                i += n  # "المدينة"، "ريف المدينة"، "مركز المدينة": a place the article named, never a gazetteer entry
                 continue
             if trigger is None and self._adjective(m, i, plen, key, places):
                 rules.fire("places.country_adjective")
@@ -550,7 +561,21 @@ class Geocoder:
                 places = divisions or [p for p in places if p.type in SETTLEMENTS] or places
             elif trigger is not None and trigger != "countryside":
                 points = [p for p in places if p.type not in AREA_TYPES]
-                places = points or places
+                if (
+                    not points
+                    and trigger in _POINT_HEADS
+                    and not in_list
+                    and TRIGGERS not in m.tags[i]
+                    and all(p.type == "admin1" for p in places)  # "بلدة تركية": a town in Turkey
+                ):
+                    # "حي التأميم" is a quarter, not the governorate once called so: a place the
+                    # gazetteer lacks (a container after it may still place it); "مركز محافظة X"
+                    # names the governorate itself
+                    rules.fire("places.point_head_no_point")
+                    points = []
+                else:
+                    points = points or places
+                places = points
             start = words[i][0] + reading.skip
             if trigger in ("countryside", "admin1") and not in_list and i > 0:
                 start = words[i - 1][0] + m.single(i - 1, TRIGGERS)[0].reading.skip  # "وريف حلب": ريف
@@ -714,7 +739,7 @@ class Geocoder:
         The actor dictionary runs once over the document, on the first candidate that asks."""
         if ctx.aliases is None:
             names = actor_lexicon().read(text, ctx.matches.tokens, ctx.matches)
-            ctx.aliases = sorted((s, e) for s, e, _ in names if e - s > 0)
+            ctx.aliases = sorted([(s, e) for s, e, _ in names if e - s > 0] + self._quoted_orgs(text))
             ctx.alias_starts = [s for s, _ in ctx.aliases]
         k = bisect.bisect_right(ctx.alias_starts, start)
         while k > 0:
@@ -725,6 +750,21 @@ class Geocoder:
             if s <= start and end <= e and e - s > end - start:
                 return True
         return False
+
+    def _quoted_orgs(self, text: str) -> list[tuple[int, int]]:
+        """Quoted phrases opened by an organisation's head noun: «كتائب شهداء دوما»، «المقاومة
+        السورية لتحرير الجولان» name a group even when the actor catalogue lacks it."""
+        heads = place_model.words().org_heads
+        particles = self.lex.function_words
+        out = []
+        for q in _QUOTED_RE.finditer(text):
+            words = [normalize_key(w) for w in q.group(1).split()]
+            first = words[0]
+            if len(words) > _ORG_WORDS or any(w in particles for w in words) or _PUNCT_RE.search(q.group(1)):
+                continue  # a quoted statement ("«الجيش ... محاصرون في الصابري»"), not a name
+            if first in heads or first.startswith("ال") and first[2:] in heads:
+                out.append((q.start(1), q.end(1)))
+        return out
 
     @staticmethod
     def _side_after(m: match.Matches, j: int) -> tuple[str, int] | None:
@@ -828,6 +868,8 @@ class Geocoder:
 
         With none inside, the mention falls back to the container (the city's point, the
         countryside, the area), since the text says where it is even if the gazetteer lacks it."""
+        if m.trigger in ("countryside", "admin1") and not m.in_list:
+            return  # "في ريف حلب الشمالي، وكفريا والفوعة في ريف إدلب": a governorate lies in no other
         gap = _CONTAINER_GAP_RE.fullmatch(text[tail : nxt.start])
         if gap is None or nxt.in_list:
             return
@@ -927,10 +969,15 @@ class Geocoder:
         tokens = m.tokens
         for k, mention in enumerate(mentions):
             chosen = mention.chosen
-            if chosen is None or (chosen.country_code, chosen.name.casefold()) not in _capitals():
-                continue
-            if mention.trigger or mention.qualifier:
+            if chosen is None or mention.trigger or mention.qualifier:
                 continue  # "مدينة دمشق", "قرب دمشق": the city
+            j = mention.first - 1
+            if j >= 0 and GOVERNMENT_OF in m.tags[j] and not text[tokens[j].end : mention.start].strip():
+                rules.fire("places.government_of")
+                out.add(k)  # "حكومة طبرق"، "برلمان طبرق": any seat, not only a capital
+                continue
+            if (chosen.country_code, chosen.name.casefold()) not in _capitals():
+                continue
             # the words around it, nearest first, within 60 characters before and 40 after
             before, after = [], []
             j = mention.first - 1
@@ -971,7 +1018,8 @@ class Geocoder:
             if (mention.start, mention.end) not in seen:  # one span per mention, however it was reached
                 seen.add((mention.start, mention.end))
                 attrs = self.attrs(mention)
-                if k in governments or mention.government:
+                # "شمال بغداد": a direction or distance before a name makes it the place
+                if k in governments or mention.government and mention.qualifier is None:
                     attrs["role"] = "government"
                 doc.add(mention.start, mention.end, "place", **attrs)
         return doc
