@@ -25,6 +25,14 @@ def test_weights_decide_by_their_sum():
     assert m.decide(["a"])[0] == "place" and m.decide(["b"])[0] in ("place", "common")
 
 
+def test_a_name_beaten_whatever_the_lazy_flags_is_decided_without_them():
+    """PlaceModel.beaten: only when no value of the costlier flags could make it a place."""
+    m = PlaceModel(("place", "common"), [0.0, 0.0], {"a": [-3.0, 3.0], "in_alias": [2.0, -2.0]})
+    assert m.beaten(m.scores(["a"]))  # 6 apart, the flag moves them 4
+    weak = PlaceModel(("place", "common"), [0.0, 0.0], {"a": [-1.0, 1.0], "in_alias": [2.0, -2.0]})
+    assert not weak.beaten(weak.scores(["a"])) and weak.decide(["in_alias"], weak.scores(["a"]))[0] == "place"
+
+
 def test_a_head_noun_makes_a_stoplisted_name_a_place():
     assert ("الطبقة", "SY") in places("دخلت قوات النظام مدينة الطبقة بعد معارك استمرت يومين")
 

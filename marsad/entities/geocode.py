@@ -22,6 +22,7 @@ import bisect
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -48,10 +49,10 @@ _ROUND_RE = re.compile(
 )
 _OPEN_QUOTES = "\"“«'‘"
 _CLOSE_QUOTE_RE = re.compile(r"[\"”»'’]")
-# A short quoted phrase of two words or more ("«كتائب شهداء دوما»"), read for organisation names.
+# A quoted phrase ("«كتائب شهداء دوما»"), read for organisation names.
 _ORG_WORDS = 6  # a group's name is short: "المقاومة السورية لتحرير الجولان"
 _PUNCT_RE = re.compile(r"[.,،:;!?؟]")
-_QUOTED_RE = re.compile(r"[\"“«]([^\"“”«»\n]{3,60}?\s[^\"“”«»\n]{1,60}?)[\"”»]")
+_QUOTED_RE = re.compile(r"[\"“«]([^\"“”«»\n]{3,120})[\"”»]")
 
 
 def _quoted_rest(text: str, start: int, end: int) -> int | None:
@@ -532,16 +533,24 @@ class Geocoder:
             )
             government = False
             if labeller is not None or self.model is not None:
-                static, feats = self._features(
+                static, feats, flags = self._features(
                     text, m, words, ctx, i, n, plen, key, strong, trigger, raw_trigger, in_list, named
                 )
                 feats.append("rules" if rules_take else "no_rules")
                 if labeller is not None:
-                    kind = labeller(words[i][0] + plen, words[i + n - 1][1], [*static.features, *feats])
+                    kind = labeller(
+                        words[i][0] + plen, words[i + n - 1][1], [*static.features, *feats, *flags()]
+                    )
                 else:
-                    kind, prob = self.model.decide(feats, static.scores)  # type: ignore[union-attr]
-                    if kind == "place" and not rules_take and prob < OVERRULE:
-                        kind = "common"  # the model takes what the rules left only when it is sure
+                    model = self.model
+                    assert model is not None
+                    base = model.scores(feats, static.scores)
+                    if model.beaten(base):
+                        kind = "common"  # no value of the costlier flags could make it a place
+                    else:
+                        kind, prob = model.decide(flags(), base)
+                        if kind == "place" and not rules_take and prob < OVERRULE:
+                            kind = "common"  # the model takes what the rules left only when it is sure
                 government = kind == "government"
                 take = kind == "place" or government and labeller is None
                 if not take and trigger and _quoted_rest(text, words[i][0] + plen, words[i + n - 1][1]):
@@ -659,26 +668,19 @@ class Geocoder:
         raw_trigger: str | None,
         in_list: bool,
         named: _Countries,
-    ) -> tuple[_Static, list[str]]:
+    ) -> tuple[_Static, list[str], Callable[[], list[str]]]:
         """The place model's view of the candidate at words ``i``..``i+n``: its name's part
-        (cached per name) and its context's features."""
-        art = ctx.article
-        if art is None:
-            art = ctx.article = self._article(text, m, words, ctx)
+        (cached per name), its context's features, and a function that reads the costlier flags
+        of its context (:data:`place_model.LAZY_FLAGS`) only when the others leave it in doubt."""
         start, end = words[i][0] + plen, words[i + n - 1][1]
         prev = [ctx.bases[j] for j in range(i - 1, max(i - 3, -1), -1)] if not plen else []
         if plen:  # the clitic is the word before: "بالرقة" reads as "ب"
             prev = [words[i][2][:plen]] + [ctx.bases[j] for j in range(i - 1, max(i - 2, -1), -1)]
         nxt = [ctx.bases[i + n]] if i + n < len(words) else []
-        k = bisect.bisect_right(art.breaks, start)
-        lo = art.breaks[k - 1] if k else -1
-        hi = art.breaks[k] if k < len(art.breaks) else len(text)
-        violent = bisect.bisect_right(art.violent, lo) < bisect.bisect_left(art.violent, hi)
         variant = key not in self.gaz.exact
         static = self._static.get((key, variant))
         if static is None:
             static = self._static[(key, variant)] = self._name_static(key, variant, strong)
-        codes = static.codes
         gov = self.lex.government_forms
         gov_cue = (
             static.capital
@@ -686,23 +688,39 @@ class Geocoder:
             and not (prev and prev[0] in self.lex.government_blockers)
             and bool(prev and prev[0] in gov or nxt and nxt[0] in gov)
         )
-        return static, place_model.context_features(
-            key=key,
-            plen=plen,
-            prefix=words[i][2][:plen],
-            stop=key in self.lex.stoplist,
-            trigger=trigger or (raw_trigger if in_list else None),
-            weak_trigger=raw_trigger is not None and trigger is None,
-            in_list=in_list,
-            qualifier=self._qualifier_before(m, i) is not None,
-            country_named=bool(codes) and self._country_in_sentence(text, m, i, codes, named),
-            prev=prev,
-            nxt=nxt,
-            headed=key.split(" ", 1)[0] in art.headed,
-            violent=violent,
-            in_alias=self._in_alias(text, ctx, start, end),
-            gov_cue=gov_cue,
-            p1_definite=i > 0 and words[i - 1][2].startswith("ال"),
+
+        def flags() -> list[str]:
+            art = ctx.article
+            if art is None:
+                art = ctx.article = self._article(text, m, words, ctx)
+            k = bisect.bisect_right(art.breaks, start)
+            lo = art.breaks[k - 1] if k else -1
+            hi = art.breaks[k] if k < len(art.breaks) else len(text)
+            return place_model.flag_features(
+                qualifier=self._qualifier_before(m, i) is not None,
+                country_named=bool(static.codes)
+                and self._country_in_sentence(text, m, i, static.codes, named),
+                headed=key.split(" ", 1)[0] in art.headed,
+                violent=bisect.bisect_right(art.violent, lo) < bisect.bisect_left(art.violent, hi),
+                in_alias=self._in_alias(text, ctx, start, end),
+            )
+
+        return (
+            static,
+            place_model.context_features(
+                key=key,
+                plen=plen,
+                prefix=words[i][2][:plen],
+                stop=key in self.lex.stoplist,
+                trigger=trigger or (raw_trigger if in_list else None),
+                weak_trigger=raw_trigger is not None and trigger is None,
+                in_list=in_list,
+                prev=prev,
+                nxt=nxt,
+                gov_cue=gov_cue,
+                p1_definite=i > 0 and words[i - 1][2].startswith("ال"),
+            ),
+            flags,
         )
 
     def _name_static(self, key: str, variant: bool, strong: bool) -> _Static:
@@ -759,8 +777,12 @@ class Geocoder:
         out = []
         for q in _QUOTED_RE.finditer(text):
             words = [normalize_key(w) for w in q.group(1).split()]
-            first = words[0]
-            if len(words) > _ORG_WORDS or any(w in particles for w in words) or _PUNCT_RE.search(q.group(1)):
+            first = words[0] if words else ""
+            if (
+                not 1 < len(words) <= _ORG_WORDS
+                or any(w in particles for w in words)
+                or _PUNCT_RE.search(q.group(1))
+            ):
                 continue  # a quoted statement ("«الجيش ... محاصرون في الصابري»"), not a name
             if first in heads or first.startswith("ال") and first[2:] in heads:
                 out.append((q.start(1), q.end(1)))

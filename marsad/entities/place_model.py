@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -121,9 +120,18 @@ def name_features(
     return tuple(out)
 
 
-def features(static: tuple[str, ...], **context: Any) -> list[str]:
-    """The feature strings of one candidate: its name's (``static``) and its context's."""
-    return [*static, *context_features(**context)]
+# Context flags that cost the geocoder a look beyond the name's neighbours (the sentence's
+# countries, the clause's violence, the article's head nouns and actor names, a qualifier): read
+# only when the other features leave the decision open (PlaceModel.beaten).
+LAZY_FLAGS = ("qual", "cty_named", "headed", "violent", "in_alias")
+
+
+def flag_features(
+    *, qualifier: bool, country_named: bool, headed: bool, violent: bool, in_alias: bool
+) -> list[str]:
+    """The :data:`LAZY_FLAGS` that hold."""
+    values = (qualifier, country_named, headed, violent, in_alias)
+    return [name for name, on in zip(LAZY_FLAGS, values, strict=True) if on]
 
 
 def context_features(
@@ -135,18 +143,13 @@ def context_features(
     trigger: str | None,
     weak_trigger: bool,
     in_list: bool,
-    qualifier: bool,
-    country_named: bool,
     prev: list[str],
     nxt: list[str],
-    headed: bool,
-    violent: bool,
-    in_alias: bool,
     gov_cue: bool,
     p1_definite: bool = False,
 ) -> list[str]:
-    """The features of a candidate's context (``prev``: the two words before, nearest first;
-    ``p1_definite``: the word before carries the article)."""
+    """The features of a candidate's context but its :data:`LAZY_FLAGS` (``prev``: the two words
+    before, nearest first; ``p1_definite``: the word before carries the article)."""
     w = words()
     out = [f"trig={trigger or '-'}"]
     if weak_trigger:
@@ -157,11 +160,6 @@ def context_features(
             out.append("stop&bare")
     for flag, name in (
         (in_list, "list"),
-        (qualifier, "qual"),
-        (country_named, "cty_named"),
-        (headed, "headed"),
-        (violent, "violent"),
-        (in_alias, "in_alias"),
         (gov_cue, "gov_cue"),
     ):
         if flag:
@@ -194,6 +192,14 @@ class PlaceModel:
         self.classes = classes
         self.bias = bias
         self.weights = weights
+        # per class that takes a name (place, government): every other class with the most the
+        # lazy flags can move the two apart in the taker's favour
+        zero = [0.0] * len(classes)
+        rows = [weights.get(f, zero) for f in LAZY_FLAGS]
+        self._slack = tuple(
+            (t, tuple((c, sum(min(0.0, r[c] - r[t]) for r in rows)) for c in range(len(classes)) if c != t))
+            for t in (classes.index(c) for c in ("place", "government") if c in classes)
+        )
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> PlaceModel:
@@ -206,6 +212,11 @@ class PlaceModel:
         rows = [row for row in map(get, feats) if row is not None]
         # one column per class, summed left to right from the base in C
         return [sum(col) for col in zip(self.bias if base is None else base, *rows, strict=True)]
+
+    def beaten(self, scores: Sequence[float]) -> bool:
+        """Whether ``scores`` (every feature but the :data:`LAZY_FLAGS`) leave neither "place"
+        nor "government" a chance whichever flags hold: the flags need not be read."""
+        return all(any(scores[c] - scores[t] + slack > 0 for c, slack in others) for t, others in self._slack)
 
     def partial(self, feats: Iterable[str]) -> tuple[float, ...]:
         """The scores of the features a name carries wherever it stands: summed once per name."""
