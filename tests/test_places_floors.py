@@ -16,7 +16,7 @@ from marsad.runner import build_pipeline
 
 PLACE_FLOORS = {"precision": 0.934, "recall": 0.802}
 TRAP_CEILING = 0.111
-TEST_F1 = {"all": 0.629, "syria-2015": 0.7, "all-2015": 0.533}
+TEST_F1 = {"all": 0.619, "syria-2015": 0.684, "all-2015": 0.533}
 
 
 def test_place_mention_floors(shared):

@@ -130,6 +130,7 @@ class PlaceWords(datafile.Strict):
     violence_words: list[str]  # read by the place model
     org_heads: list[str]  # read by the place model
     function_words: list[str]
+    media_heads: list[str]
     generic_anaphors: list[str]
     name_openers: list[str]
     dual_heads: list[str]
@@ -151,6 +152,7 @@ class Lexicon:
     sides: dict[str, str]
     stoplist: frozenset[str]  # stoplist.txt and the function words
     function_words: frozenset[str]
+    media_heads: frozenset[str]  # a quoted name opened by one is a news outlet: the sources' business
     weak_triggers: frozenset[str]
     country_before: frozenset[str]
     subdistrict_countries: frozenset[str]
@@ -181,6 +183,7 @@ def lexicon() -> Lexicon:
         stoplist=function_words
         | frozenset(gazetteer.key_of(w) for w in stop if w.strip() and not w.startswith("#")),
         function_words=function_words,
+        media_heads=frozenset(_key(w) for w in raw["media_heads"]),
         weak_triggers=frozenset(_key(w) for w in raw["weak_triggers"]),
         country_before=frozenset(_key(w) for w in raw["country_before"]),
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
@@ -772,7 +775,7 @@ class Geocoder:
     def _quoted_orgs(self, text: str) -> list[tuple[int, int]]:
         """Quoted phrases opened by an organisation's head noun: «كتائب شهداء دوما»، «المقاومة
         السورية لتحرير الجولان» name a group even when the actor catalogue lacks it."""
-        heads = place_model.words().org_heads
+        heads = place_model.words().org_heads - self.lex.media_heads
         particles = self.lex.function_words
         out = []
         for q in _QUOTED_RE.finditer(text):
