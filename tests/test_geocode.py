@@ -285,6 +285,8 @@ def test_a_quoted_group_name_is_no_place():
     """«كتائب X دوما»: a quoted phrase opened by an organisation's head noun names a group."""
     assert geocode_text("وانضمت «كتائب أنصار دوما» إلى الاتحاد الجديد") == []
     assert [p["name"] for p in geocode_text("وقال إن «الجيش قصف مواقع في دوما» أمس")] == ["Douma"]
+    # a news outlet's name is the sources' business: its place stays a place
+    assert [p["name"] for p in geocode_text("ونقلت «شبكة أخبار حلب» أن القصف تواصل")] == ["Aleppo"]
 
 
 def test_a_quarter_is_not_the_governorate_of_the_same_name():
