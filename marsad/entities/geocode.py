@@ -73,14 +73,7 @@ class _Countries:
     named: list[tuple[int, str]] = field(default_factory=list)
 
 
-_GAP_JOIN_RE = re.compile(r"^[ \t\u00a0\-]*$")  # between the words of one name
 _GAP_LIST_RE = re.compile(r"^[ \t\u00a0,\u060c]*$")  # between the names of a list
-_SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
-
-
-def _list_gap(gap: str) -> str:
-    """The gap between two list members without its و (``" و"`` of ``"الحواش والقاهرة"``)."""
-    return gap.rstrip("و")
 
 
 # "X بمدينة Y", "X في ريف Y", "X داخل مدينة Y", "X بسهل الغاب", "تلة "X" الواقعة في جبل Y",
@@ -577,7 +570,7 @@ class Geocoder:
 
     def _name_goes_on(self, text: str, words: list[_Word], j: int) -> bool:
         """Whether word ``j`` continues a name (joined by a space; no particle, head or number)."""
-        if j >= len(words) or not _GAP_JOIN_RE.match(text[words[j - 1][1] : words[j][0]]):
+        if j >= len(words) or not match.JOIN_GAP_RE.fullmatch(text, words[j - 1][1], words[j][0]):
             return False
         word = words[j][2]
         lex = self.lex

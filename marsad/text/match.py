@@ -31,7 +31,7 @@ from marsad.text.tokens import ARTICLE, CLITIC, FUTURE, PRONOUN, Reading, Token,
 
 ANY = CLITIC | ARTICLE | FUTURE | PRONOUN  # every reading
 VERB = ANY & ~ARTICLE  # a verb form never follows the article: "الأرجح" is no "أرجح"
-_JOIN_GAP_RE = re.compile(r"[ \t\u00a0\-]*")  # between the words of one name: no punctuation
+JOIN_GAP_RE = re.compile(r"[ \t\u00a0\-]*")  # between the words of one name: no punctuation
 _END = None  # trie key of the entries ending at a node (never a word's key)
 _ids = itertools.count(1)
 
@@ -326,7 +326,7 @@ class Matcher:
                     continue
                 if (
                     lex.gap == "join"
-                    and _JOIN_GAP_RE.fullmatch(text, tokens[j - 1].end, tokens[j].start) is None
+                    and JOIN_GAP_RE.fullmatch(text, tokens[j - 1].end, tokens[j].start) is None
                 ):
                     continue
                 if lex.rest == "norm":
