@@ -23,7 +23,7 @@ from typing import Any
 
 from marsad import datafile
 from marsad.document import Document
-from marsad.entities.actors import expand, lexicon
+from marsad.entities.actors import lexicon, spellings
 from marsad.extras import require
 from marsad.pipeline import Label, component
 from marsad.text import match
@@ -109,10 +109,6 @@ def _labels(n: int, spans: Iterable[tuple[int, int, str]]) -> list[str]:
 
 
 # -- features ----------------------------------------------------------------------------------
-def _expand_all(patterns: Iterable[str]) -> set[str]:
-    return {normalize_key(a) for p in patterns for a in expand(p)}
-
-
 def _strip(word: str) -> str:
     """The base of a word for lookups in name lists: its proclitics off (the most stripped of
     the readings that keep the article), then a long word's article. The loose analysis is the
@@ -138,11 +134,11 @@ class Featurizer:
     def __init__(self) -> None:
         words = datafile.load(DATA / "lexicon.yaml", NerWords)
         lex = words.model_dump()
-        self.person = _expand_all(lex["person_triggers"])
-        self.org = _expand_all(lex["org_triggers"])
-        self.loc = _expand_all(lex["loc_triggers"])
+        self.person = spellings(lex["person_triggers"])
+        self.org = spellings(lex["org_triggers"])
+        self.loc = spellings(lex["loc_triggers"])
         self.verbs = {normalize_key(form) for _id, form, _ in match.forms(words.source_verbs)}
-        countries = _expand_all(lex["countries"])
+        countries = spellings(lex["countries"])
         self.countries = countries | {_strip(c) for c in countries}
         self.places, self.place_parts = _geonames_arabic()
         lx = lexicon()

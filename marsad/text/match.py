@@ -28,6 +28,7 @@ from marsad.document import Document
 from marsad.pipeline import component
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import ARTICLE, CLITIC, FUTURE, PRONOUN, Reading, Token, Word
+from marsad.text.tokens import keys as phrase_keys
 
 ANY = CLITIC | ARTICLE | FUTURE | PRONOUN  # every reading
 VERB = ANY & ~ARTICLE  # a verb form never follows the article: "الأرجح" is no "أرجح"
@@ -140,7 +141,7 @@ class Lexicon:
     """A named word and phrase list.
 
     ``entries`` are ``(id, words, value)`` or ``(id, words, value, accept)``: ``words`` a
-    phrase (split on spaces and folded with ``normalize_key``, or already a tuple of keys).
+    phrase (cut and folded as the text's tokens are: ``tokens.keys``), or already a tuple of keys.
     ``accept`` is the set of reading kinds the first word may take (0: the word as written; an
     entry may narrow it); ``rest`` says how later words compare
     (``"norm"``: as written, ``"readings"``: any reading ``accept`` allows); ``gap`` what may
@@ -161,7 +162,7 @@ class Lexicon:
         self.size = 0
         self.accept = 0  # what any entry takes, for the index
         for entry_id, words, value, *narrow in entries:
-            keys = tuple(normalize_key(w) for w in words.split()) if isinstance(words, str) else words
+            keys = phrase_keys(words) if isinstance(words, str) else words
             if not keys or not all(keys):
                 continue
             node = self.trie

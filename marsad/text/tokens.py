@@ -115,6 +115,12 @@ class Token:
     prefix: str
     word: Word
 
+    @property
+    def proclitics(self) -> str:
+        """The conjunctions and prepositions before the word (``prefix`` without the article):
+        "ل" of "للسيطرة", "وب" of "وبالرقة"."""
+        return self.prefix.removesuffix("ال")
+
 
 def _raw_skip(text: str, stripped: int) -> int:
     """Characters of the raw word covering its first ``stripped`` key characters (marks skipped)."""
@@ -211,6 +217,12 @@ def analyse(text: str) -> tuple[str, str, str, tuple[str, ...]]:
 def candidates(token: Token | str) -> list[str]:
     """Possible dictionary forms of a token (or word), longest first: try each in turn."""
     return [r.key for r in word(token.text if isinstance(token, Token) else token).readings]
+
+
+def keys(phrase: str) -> tuple[str, ...]:
+    """The dictionary keys of a phrase, one per token as :func:`tokenize` cuts a text: what a
+    lexicon entry written as words must equal word for word."""
+    return tuple(normalize_key(w) for w in TOKEN_RE.findall(phrase))
 
 
 def tokenize(text: str) -> list[Token]:
