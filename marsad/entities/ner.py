@@ -29,6 +29,7 @@ from marsad.pipeline import Label, component
 from marsad.text import match
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import NAMES, loose
+from marsad.text.tokens import word as analysis
 
 DATA = Path(__file__).parent / "data" / "ner"
 MODEL_PATH = DATA / "anercorp.crfsuite"
@@ -129,7 +130,7 @@ class NerWords(datafile.Strict):
 
 
 class Featurizer:
-    """Turns tokens into CRF feature strings; word-level parts are cached."""
+    """Turns tokens into CRF feature strings; word-level parts are cached on the word's analysis."""
 
     def __init__(self) -> None:
         words = datafile.load(DATA / "lexicon.yaml", NerWords)
@@ -148,11 +149,13 @@ class Featurizer:
         self.source_words = {
             normalize_key(w) for r in lx.sources.values() for a in r["aliases"] for w in a.split()
         }
-        self._cache: dict[str, tuple[list[str], list[str]]] = {}
 
     def word(self, word: str) -> tuple[list[str], list[str]]:
-        """(own features, features shared with neighbours) of one word."""
-        hit = self._cache.get(word)
+        """(own features, features shared with neighbours) of one word, kept on its cached
+        analysis (``tokens.word``)."""
+        w = analysis(word)
+        memo = w.memo
+        hit = memo.get(self) if memo is not None else None
         if hit is not None:
             return hit
         k = normalize_key(word)
@@ -184,9 +187,9 @@ class Featurizer:
             "al" if k.startswith("ال") else "nal",
             "len=" + str(min(len(base), 8)),
         ]
-        if len(self._cache) > 300_000:
-            self._cache.clear()
-        hit = self._cache[word] = (own, shared)
+        if memo is None:
+            memo = w.memo = {}
+        hit = memo[self] = (own, shared)
         return hit
 
     def sentence(self, tokens: list[str], names: dict[str, str] | None = None) -> list[list[str]]:

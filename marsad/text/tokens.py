@@ -85,9 +85,11 @@ class Word:
 
     ``base`` is the best single guess at the word without its clitics and ``prefix`` the
     proclitic string removed; ``readings`` every dictionary form, longest first. ``hits`` and
-    ``matcher`` are the matcher's per-word results (``marsad.text.match``), filled on first use."""
+    ``matcher`` are the matcher's per-word results (``marsad.text.match``), filled on first use;
+    ``memo`` what another reader computes from the word alone (the NER tagger's features), by
+    reader, so that every per-word result lives in this one cache."""
 
-    __slots__ = ("text", "norm", "base", "prefix", "readings", "hits", "matcher")
+    __slots__ = ("text", "norm", "base", "prefix", "readings", "hits", "matcher", "memo")
 
     def __init__(self, text: str, norm: str, base: str, prefix: str, readings: tuple[Reading, ...]):
         self.text = text
@@ -97,6 +99,7 @@ class Word:
         self.readings = readings
         self.hits: Any = None
         self.matcher: int = 0
+        self.memo: dict[Any, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -204,7 +207,8 @@ def word(text: str) -> Word:
 
 def loose(text: str) -> Word:
     """The analysis with two-letter stems allowed and no whole-word list: what the shipped NER
-    model was trained on (it reads "وان" as و + "ان"). Not cached: its caller caches features."""
+    model was trained on (it reads "وان" as و + "ان"). Not cached: the features made from it are
+    (on the word's :class:`Word`, ``memo``)."""
     return _analyse(text, 2, frozenset())
 
 
