@@ -30,11 +30,13 @@ _KEYS = ("doc_ids", "event_id")
 
 def child(path: str, limit: int | None, out: str) -> None:
     """Code ``path`` with the marsad on ``sys.path``; one JSON line per article into ``out``."""
+    import marsad
     from marsad.ingest.readers import read
     from marsad.runner import build_pipeline
 
     pipeline = build_pipeline()
     with open(out, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"marsad": str(Path(marsad.__file__).parent)}) + "\n")
         for doc in itertools.islice(read([path]), limit):
             doc = pipeline(doc)
             events = []
@@ -57,7 +59,9 @@ def code(checkout: Path, path: Path, limit: int | None, out: Path) -> list[dict]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=checkout)
     if done.returncode != 0:
         raise SystemExit(f"coding with {checkout} failed:\n{done.stderr[-3000:]}")
-    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    print(f"coded with {rows[0]['marsad']}")
+    return rows[1:]
 
 
 def main() -> None:
