@@ -159,6 +159,8 @@ def main() -> None:
     print(f"worker start-up (fresh interpreter to ready pipelines, median of 3): {startup_seconds():.3f} s")
     engines = ["one"] if args.one_only else ["one", "workers"] + ([] if args.no_dask else ["dask"])
     against = args.against.resolve() if args.against else None
+    if against is not None and args.one_only:
+        engines = []  # the comparison's own one-process runs are this version's
     if against is not None and not (against / "benchmarks" / "throughput.py").exists():
         raise SystemExit(f"not a checkout with benchmarks/throughput.py: {against}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -210,7 +212,8 @@ def main() -> None:
         print(f"\nend: {time.strftime('%Y-%m-%d %H:%M:%S')}, {load()}")
         for engine in engines[1:]:
             print(f"{engine}: median ratio to one process {statistics.median(rates[engine]):.2f}x")
-        print(f"same events in every run: {'yes' if len(digests) == 1 else 'NO'}")
+        if digests:
+            print(f"same events in every run: {'yes' if len(digests) == 1 else 'NO'}")
         if versus:
             print(
                 f"this version against {against}: median ratio {statistics.median(versus):.2f}x (one process)"
