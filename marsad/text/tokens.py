@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import component
-from marsad.text.normalize import DIACRITICS, TATWEEL, normalize_key
+from marsad.text.normalize import DIACRITICS, TATWEEL, key_set, normalize_key
 
 
 class CliticRules(datafile.Strict):
@@ -43,7 +43,7 @@ _DATA = datafile.load(Path(__file__).with_name("tokens.yaml"), CliticRules).mode
 
 
 def _keys(words: list[str]) -> list[str]:
-    return sorted({normalize_key(w) for w in words}, key=len, reverse=True)
+    return sorted(key_set(words), key=len, reverse=True)
 
 
 _ARTICLE_PREFIXES = _keys(_DATA["proclitics_with_article"])
@@ -51,7 +51,7 @@ _PREFIXES = _keys(_DATA["proclitics"])
 _FUTURE = _keys(_DATA["future"])
 _FUTURE_NEXT = frozenset(normalize_key("".join(_DATA["future_next_letters"])))
 _ENCLITICS = _keys(_DATA["enclitics"])
-_WHOLE = frozenset(normalize_key(w) for w in _DATA["whole_words"])
+_WHOLE = key_set(_DATA["whole_words"])
 _MIN_STEM = int(_DATA["min_stem"])
 _MIN_STEM_ART = int(_DATA["min_stem_after_article"])
 _MIN_STEM_ENC = int(_DATA["min_stem_before_enclitic"])
