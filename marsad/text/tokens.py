@@ -121,7 +121,7 @@ class Token:
     @property
     def proclitics(self) -> str:
         """The conjunctions and prepositions before the word (``prefix`` without the article):
-        "ل" of "للسيطرة", "وب" of "وبالرقة"."""
+        "وب" of "وبالرقة", "ل" of "لتحرير"; the fused "لل" of "للسيطرة" stays whole."""
         return self.prefix.removesuffix("ال")
 
 
