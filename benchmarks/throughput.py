@@ -168,7 +168,7 @@ def main() -> None:
         n = prepare(args.input, args.limit, path)
         print(f"input: {n:,} articles of {args.input.name}, as plain JSONL")
         digests, rates = set(), {e: [] for e in engines}
-        versus: list[float] = []
+        versus: list[tuple[float, float]] = []
         for r in range(args.rounds):
             if against is not None:
                 versus.append(compare(against, path, Path(tmp), r))
@@ -216,13 +216,16 @@ def main() -> None:
             print(f"same events in every run: {'yes' if len(digests) == 1 else 'NO'}")
         if versus:
             print(
-                f"this version against {against}: median ratio {statistics.median(versus):.2f}x (one process)"
+                f"this version against {against} (one process): median ratio"
+                f" {statistics.median(v[0] for v in versus):.2f}x articles/s,"
+                f" {statistics.median(v[1] for v in versus):.2f}x articles per CPU second"
             )
 
 
-def compare(against: Path, path: Path, tmp: Path, r: int) -> float:
+def compare(against: Path, path: Path, tmp: Path, r: int) -> tuple[float, float]:
     """One process of ``against`` and of this version, taking turns (which goes first alternates
-    by round); prints both and returns this version's rate over that one's."""
+    by round); prints both and returns this version's rate over that one's, in articles per
+    second and per CPU second."""
     order = [(against, "other"), (ROOT, "this")]
     rates, per_cpu = {}, {}
     for checkout, who in order if r % 2 == 0 else order[::-1]:
@@ -240,7 +243,7 @@ def compare(against: Path, path: Path, tmp: Path, r: int) -> float:
     print(
         f"[round {r + 1}] this version / other: {ratio:.2f}x articles/s, {cpu:.2f}x articles per CPU second"
     )
-    return ratio
+    return ratio, cpu
 
 
 if __name__ == "__main__":
