@@ -113,12 +113,23 @@ def child(engine: str, path: str, db: str, workers: int) -> dict:
     return out
 
 
-def run_child(engine: str, path: Path, db: Path, workers: int, checkout: Path = ROOT) -> dict:
+def version_env(checkout: Path, cache: Path | None = None) -> dict[str, str]:
+    """The environment of a process running the marsad of ``checkout``; ``cache``: its own
+    gazetteer cache (two versions sharing one would rebuild it in turn, inside the timing)."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    if cache is not None:
+        env["MARSAD_CACHE"] = str(cache)
+    return env
+
+
+def run_child(
+    engine: str, path: Path, db: Path, workers: int, checkout: Path = ROOT, cache: Path | None = None
+) -> dict:
     """One run in a fresh process, with the marsad of ``checkout`` (this one by default)."""
     script = checkout / "benchmarks" / "throughput.py"
     cmd = [sys.executable, str(script), "--child", engine, "--input", str(path), "--db", str(db)]
     cmd += ["--workers", str(workers)]
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    env = version_env(checkout, cache)
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=checkout)
     if done.returncode != 0:
         raise SystemExit(f"{engine} run failed:\n{done.stderr[-3000:]}")
@@ -229,8 +240,13 @@ def compare(against: Path, path: Path, tmp: Path, r: int) -> tuple[float, float]
     order = [(against, "other"), (ROOT, "this")]
     rates, per_cpu = {}, {}
     for checkout, who in order if r % 2 == 0 else order[::-1]:
+        cache = tmp / f"cache-{who}"
+        if r == 0:  # each version's gazetteer cache built once, before any timing
+            code = "from marsad.entities.gazetteer import get; get()"
+            env = version_env(checkout, cache)
+            subprocess.run([sys.executable, "-c", code], env=env, cwd=checkout, check=True)
         before = load()
-        res = run_child("one", path, tmp / f"{who}-{r}.db", 1, checkout)
+        res = run_child("one", path, tmp / f"{who}-{r}.db", 1, checkout, cache)
         rates[who] = res["articles"] / res["seconds"]
         per_cpu[who] = res["articles"] / res["cpu"]
         print(
