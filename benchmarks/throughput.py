@@ -10,6 +10,11 @@ one-process run, the start-up of a worker (interpreter to ready pipeline) and wh
 stores hold the same events.
 
     python benchmarks/throughput.py [--limit 5000] [--workers 2] [--rounds 1] [--no-dask]
+    python benchmarks/throughput.py --against /tmp/base --one-only --rounds 3
+
+``--against`` runs the one-process run of another version too (a commit extracted to a folder:
+``git archive <commit> | tar -x -C /tmp/base``), in the same rounds, taking turns with this one,
+and prints this version's rate as a ratio to that one's.
 
 Targets (issue 15): 2 workers >= 1.85x one process, Dask with 2 workers >= 1.7x, < 400 MB per
 process, one process >= 600 articles/s on a quiet machine, start-up < 0.3 s.
@@ -141,14 +146,28 @@ def tree_cpu(root: int, seen: dict[int, float]) -> None:
         seen[pid] = max(seen.get(pid, 0.0), cpu[pid])
 
 
-def run_child(engine: str, path: Path, db: Path, workers: int) -> dict:
-    """One run in a fresh process; besides its own figures, the CPU its processes used (sampled
-    from /proc every 0.2 s) and the CPU every other process on the machine used meanwhile."""
-    cmd = [sys.executable, __file__, "--child", engine, "--input", str(path), "--db", str(db)]
+def version_env(checkout: Path, cache: Path | None = None) -> dict[str, str]:
+    """The environment of a process running the marsad of ``checkout``; ``cache``: its own
+    gazetteer cache (two versions sharing one would rebuild it in turn, inside the timing)."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    if cache is not None:
+        env["MARSAD_CACHE"] = str(cache)
+    return env
+
+
+def run_child(
+    engine: str, path: Path, db: Path, workers: int, checkout: Path = ROOT, cache: Path | None = None
+) -> dict:
+    """One run in a fresh process, with the marsad of ``checkout`` (this one by default); besides
+    its own figures, the CPU its processes used (sampled from /proc every 0.2 s) and the CPU every
+    other process on the machine used meanwhile."""
+    script = checkout / "benchmarks" / "throughput.py"
+    cmd = [sys.executable, str(script), "--child", engine, "--input", str(path), "--db", str(db)]
     cmd += ["--workers", str(workers)]
+    env = version_env(checkout, cache)
     t0, busy0, seen = time.perf_counter(), machine_busy(), {}
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env, cwd=checkout)
         while proc.poll() is None:
             tree_cpu(proc.pid, seen)
             time.sleep(0.2)
@@ -180,6 +199,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=1, help="interleaved rounds of the three runs")
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--one-only", action="store_true", help="only the one-process run")
+    ap.add_argument("--against", type=Path, help="a checkout of another version, run one-process too")
     ap.add_argument("--child", choices=("one", "workers", "dask"), help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -192,13 +213,21 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"start: {time.strftime('%Y-%m-%d %H:%M:%S')}, {load()}")
     print(f"worker start-up (fresh interpreter to ready pipelines, median of 3): {startup_seconds():.3f} s")
-    engines = ["one", "workers"] + ([] if args.no_dask else ["dask"])
+    engines = ["one"] if args.one_only else ["one", "workers"] + ([] if args.no_dask else ["dask"])
+    against = args.against.resolve() if args.against else None
+    if against is not None and args.one_only:
+        engines = []  # the comparison's own one-process runs are this version's
+    if against is not None and not (against / "benchmarks" / "throughput.py").exists():
+        raise SystemExit(f"not a checkout with benchmarks/throughput.py: {against}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.jsonl"
         n = prepare(args.input, args.limit, path)
         print(f"input: {n:,} articles of {args.input.name}, as plain JSONL")
         digests, rates, cpu_used = set(), {e: [] for e in engines}, {e: [] for e in engines}
+        versus: list[tuple[float, float]] = []
         for r in range(args.rounds):
+            if against is not None:
+                versus.append(compare(against, path, Path(tmp), r))
             base = None
             for engine in engines:
                 before = load()
@@ -252,7 +281,43 @@ def main() -> None:
                 f"  CPU of one process / CPU of {engine}: {share:.2f}; with {args.workers} idle CPUs"
                 f" at most {args.workers * share:.2f}x (derived, not measured)"
             )
-        print(f"same events in every run: {'yes' if len(digests) == 1 else 'NO'}")
+        if digests:
+            print(f"same events in every run: {'yes' if len(digests) == 1 else 'NO'}")
+        if versus:
+            print(
+                f"this version against {against} (one process): median ratio"
+                f" {statistics.median(v[0] for v in versus):.2f}x articles/s,"
+                f" {statistics.median(v[1] for v in versus):.2f}x articles per CPU second"
+            )
+
+
+def compare(against: Path, path: Path, tmp: Path, r: int) -> tuple[float, float]:
+    """One process of ``against`` and of this version, taking turns (which goes first alternates
+    by round); prints both and returns this version's rate over that one's, in articles per
+    second and per CPU second."""
+    order = [(against, "other"), (ROOT, "this")]
+    rates, per_cpu = {}, {}
+    for checkout, who in order if r % 2 == 0 else order[::-1]:
+        cache = tmp / f"cache-{who}"
+        if r == 0:  # each version's gazetteer cache built once, before any timing
+            code = "from marsad.entities.gazetteer import get; get()"
+            env = version_env(checkout, cache)
+            subprocess.run([sys.executable, "-c", code], env=env, cwd=checkout, check=True)
+        before = load()
+        res = run_child("one", path, tmp / f"{who}-{r}.db", 1, checkout, cache)
+        rates[who] = res["articles"] / res["seconds"]
+        per_cpu[who] = res["articles"] / res["cpu"]
+        print(
+            f"\n[round {r + 1}] one process, {who} version ({checkout}): {res['articles']:,} articles in"
+            f" {res['seconds']:.1f} s: {rates[who]:,.0f} articles/s, CPU {res['cpu']:.1f} s,"
+            f" events {res['events_digest']}  ({before})"
+        )
+    ratio = rates["this"] / rates["other"]
+    cpu = per_cpu["this"] / per_cpu["other"]
+    print(
+        f"[round {r + 1}] this version / other: {ratio:.2f}x articles/s, {cpu:.2f}x articles per CPU second"
+    )
+    return ratio, cpu
 
 
 if __name__ == "__main__":

@@ -766,36 +766,35 @@ def train_places(
 def rules_report(
     corpus: Annotated[list[str], typer.Argument(help="Files or folders, as for `marsad run`.")],
     limit: Annotated[int | None, typer.Option(help="Only the first N documents.")] = None,
+    sample: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Code this share of the documents, spread evenly (0.1: one in ten)."
+        ),
+    ] = None,
     top: Annotated[int, typer.Option(help="Entries shown per lexicon.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="The whole report as JSON.")] = False,
+    progress_every: Annotated[
+        float, typer.Option(help="Seconds between progress lines when stderr is not a terminal.")
+    ] = 10.0,
 ) -> None:
     """How often each lexicon entry and coded rule fires (and in how many articles), which
     never fire and which fire most, coding the corpus as `marsad run` would, without a store."""
     import itertools
-    import time
 
     from marsad.ingest.readers import read
     from marsad.runner import build_pipeline, is_terminal, progress_iter
     from marsad.telemetry import count, format_report
 
-    docs = itertools.islice(read(corpus), limit)
-    docs = progress_iter(docs, True) if is_terminal() else _progress_lines(docs, time.perf_counter())
+    docs = read(corpus)
+    if sample is not None:
+        docs = (d for i, d in enumerate(docs) if int((i + 1) * sample) > int(i * sample))
+    docs = progress_iter(itertools.islice(docs, limit), is_terminal(), every=progress_every)
     report = count(docs, build_pipeline())
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     else:
         sys.stdout.write(format_report(report, top))
-
-
-def _progress_lines(docs, t0: float, every: int = 2000):
-    """Progress on stderr when it is not a terminal: a line every ``every`` documents."""
-    import time
-
-    n = 0
-    for n, doc in enumerate(docs, 1):
-        yield doc
-        if n % every == 0:
-            console.print(f"rules report: {n:,} documents, {n / (time.perf_counter() - t0):,.0f}/s")
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ from marsad.events.learn import (
     Decider,
     Linear,
     _actor_dynamic,
+    keep_features,
     load_model,
     model_events,
     rule_events,
@@ -191,11 +192,13 @@ def _matches(place: Span, types: Iterable[str], gold: dict) -> list[dict]:
 
 
 def examples(articles: Iterable[Article]) -> dict[str, list]:
-    """Training rows ``(features, label, group)`` for each of the four models.
+    """Training rows ``(features, label, group)`` for each of the five models.
 
     A family is an event when one of its types at one of its places matches a required gold
     event as scoring matches them; one that matches only optional events teaches nothing. Type,
-    place and actor rows come from the families that are events."""
+    place and actor rows come from the families that are events. The rules' own event stands
+    (``keep``) when, at their type and places, scoring would count it right, not merely when
+    some option of its family would."""
     rows: dict[str, list] = {name: [] for name in MODELS}
     for art in articles:
         for n, prop in enumerate(art.proposals):
@@ -203,6 +206,9 @@ def examples(articles: Iterable[Article]) -> dict[str, list]:
                 continue  # background: never scored, nothing to learn
             if not prop.places:
                 continue  # nowhere to code it: never an event
+            keep = _keep_row(art, prop)
+            if keep is not None:
+                rows["keep"].append((*keep, art.doc_id))
             for fam in prop.families:
                 if art.gold is None:
                     rows["event"].append((fam.feats, 0, art.doc_id))
@@ -241,6 +247,24 @@ def examples(articles: Iterable[Article]) -> dict[str, list]:
     return rows
 
 
+def _keep_row(art: Article, prop: Proposal) -> tuple[list[str], int] | None:
+    """The rules' event of a unit as a ``keep`` row: right (its type at one of its places matches
+    a required gold event), wrong (matches nothing), or None (no rules' event, or only optional
+    gold matches it)."""
+    v = prop.verdict
+    if v.drop is not None or not v.places:
+        return None
+    fam = next((f for f in prop.families if f.found is v.main), None)
+    if fam is None:
+        return None
+    if art.gold is None:
+        return keep_features(prop, fam), 0
+    hits = [g for place in v.places for g in _matches(place, [v.sub_type], art.gold)]
+    if any(g.get("required") for g in hits):
+        return keep_features(prop, fam), 1
+    return None if hits else (keep_features(prop, fam), 0)
+
+
 def fit_linear(rows: list, c: float, seed: int = SEED) -> Linear:
     """A logistic regression on feature strings; features seen fewer than MIN_COUNT times are dropped."""
     from marsad.extras import require
@@ -267,7 +291,7 @@ def fit_linear(rows: list, c: float, seed: int = SEED) -> Linear:
     return Linear(round(float(lr.intercept_[0]), 5), dict(sorted(weights.items())))
 
 
-C = {"event": 0.3, "type": 0.3, "place": 0.3, "actor": 0.3}
+C = {"event": 0.3, "type": 0.3, "place": 0.3, "actor": 0.3, "keep": 1.0}
 
 
 def fit(articles: list[Article], seed: int = SEED) -> Decider:

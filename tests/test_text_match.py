@@ -91,3 +91,19 @@ def test_rules_report_counts_entries_and_rules(tmp_path) -> None:
     assert "events.cancel.not_before" in report["rules"]  # declared rules are listed even when silent
     text = CliRunner().invoke(app, ["rules", "report", str(corpus)]).stdout
     assert "never fired:" in text and "events.cancel.negation" in text
+
+
+def test_rules_report_samples_evenly_and_shows_progress(tmp_path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    texts = [f"قصفت الطائرات مدينة حلب يوم {n} من الشهر." for n in range(1, 9)]
+    corpus.write_text(
+        "".join(
+            json.dumps({"id": f"d{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts)
+        ),
+        encoding="utf-8",
+    )
+    args = ["rules", "report", str(corpus), "--json", "--sample", "0.25", "--progress-every", "0"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["documents"] == 2  # one in four, spread over the corpus
+    assert "marsad: 2 articles" in result.stderr

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from marsad.document import Document
 from marsad.pipeline import make
 from marsad.text.normalize import Folded, normalize, normalize_key
-from marsad.text.tokens import analyse, candidates, tokenize
+from marsad.text.tokens import analyse, candidates, keys, tokenize
+from marsad.text.tokens import word as analysis
 
 
 def test_clitic_candidates_reach_the_base() -> None:
@@ -81,3 +82,23 @@ def test_tokens_are_within_bounds(text: str) -> None:
         assert t.norm == normalize_key(t.text)
         assert t.norm in candidates(t)
         last = t.end
+
+
+def test_a_phrase_is_keyed_as_its_tokens_are() -> None:
+    phrase = "قوات سوريا-الديمقراطية (قسد)"
+    assert keys(phrase) == tuple(t.norm for t in tokenize(phrase))
+    assert keys(phrase) == ("قوات", "سوريا", "الديمقراطيه", "قسد")
+
+
+def test_proclitics_are_the_prefix_without_the_article() -> None:
+    li, wabi, lil = tokenize("لتحرير وبالرقة للسيطرة")
+    assert (li.proclitics, wabi.proclitics, lil.proclitics) == ("ل", "وب", "لل")
+
+
+def test_every_per_word_result_lives_on_the_one_cached_word() -> None:
+    from marsad.entities.ner import featurizer
+
+    feats = featurizer()
+    first = feats.word("والقوات")
+    assert feats.word("والقوات") is first
+    assert analysis("والقوات").memo[feats] is first

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -26,12 +27,12 @@ from marsad import datafile, rules
 from marsad.document import Document
 from marsad.pipeline import Label, component
 from marsad.text import match
-from marsad.text.normalize import DIACRITICS, TATWEEL, normalize_key
+from marsad.text.normalize import normalize_key
 from marsad.text.tokens import NAMES, Token, tokenize
+from marsad.text.tokens import keys as name_keys
 
 DATA = Path(__file__).parent / "data"
 
-_WORD_RE = re.compile(rf"[\w{DIACRITICS}{TATWEEL}]+")
 _ALT_RE = re.compile(r"\{([^{}]*)\}")
 _QUOTES = frozenset("\"«»“”„'")
 NAMES_LEXICON, HEADS, LINKS = "actors.names", "actors.heads", "actors.links"
@@ -61,9 +62,9 @@ def expand(alias: str) -> list[str]:
     return out
 
 
-def key_tokens(text: str) -> tuple[str, ...]:
-    """The matching keys of a name, one per word."""
-    return tuple(normalize_key(w) for w in _WORD_RE.findall(text))
+def spellings(patterns: Iterable[str]) -> frozenset[str]:
+    """The matching keys of every spelling of ``patterns`` (one-word lists)."""
+    return frozenset(normalize_key(a) for p in patterns for a in expand(p))
 
 
 ActorType = Literal[
@@ -190,11 +191,11 @@ class Lexicon:
         )
         if local:
             rec["local"] = True
-        self._alias_to_actor[key_tokens(canonical)] = canonical
+        self._alias_to_actor[name_keys(canonical)] = canonical
         return Entry("actor", (("canonical", canonical), ("type", rec["type"]), ("country", rec["country"])))
 
     def _add_actor_alias(self, entry: Entry, alias: str, pattern: str) -> None:
-        keys = key_tokens(alias)
+        keys = name_keys(alias)
         canonical = dict(entry.attrs)["canonical"]
         self.actors[canonical]["aliases"].append(alias)
         self._alias_to_actor.setdefault(keys, canonical)
@@ -234,7 +235,7 @@ class Lexicon:
             entry = Entry("actor", (("by_country", choices),))
             for pattern in group["aliases"]:
                 for alias in expand(pattern):
-                    self._insert(key_tokens(alias), entry, pattern)
+                    self._insert(name_keys(alias), entry, pattern)
         for country, periods in data.get("periods", {}).items():
             self.periods[country] = [(str(p), str(a), str(b) if b else None) for p, a, b in periods]
 
@@ -254,13 +255,13 @@ class Lexicon:
             entry = Entry("source", attrs)
             for pattern in source.get("titled", []):
                 for name in expand(pattern):
-                    self._insert(key_tokens(name), Entry("source", entry.attrs, quoted=True), pattern)
+                    self._insert(name_keys(name), Entry("source", entry.attrs, quoted=True), pattern)
                     for title in titles:
-                        self._insert(key_tokens(f"{title} {name}"), entry, f"{title} {pattern}")
+                        self._insert(name_keys(f"{title} {name}"), entry, f"{title} {pattern}")
             for pattern in source.get("aliases", []):
                 for alias in expand(pattern):
                     self.sources[canonical]["aliases"].append(alias)
-                    self._insert(key_tokens(alias), entry, pattern)
+                    self._insert(name_keys(alias), entry, pattern)
 
     # -- matching ----------------------------------------------------------------------------
     def find(self, text: str) -> list[tuple[int, int, Entry]]:
@@ -367,7 +368,7 @@ class Lexicon:
 
     def lookup_actor(self, name: str) -> dict[str, Any] | None:
         """The actor record for a canonical name or any alias (clitics allowed), else None."""
-        keys = key_tokens(name)
+        keys = name_keys(name)
         canonical = self._alias_to_actor.get(keys)
         if canonical is None:
             # Clitics or heads around an alias ("ولقوات النظام"): accept a match covering the name.

@@ -25,15 +25,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import model_validator
-
-from marsad import datafile, rules
+from marsad import rules
 from marsad.document import Document
 from marsad.entities import gazetteer, place_model
 from marsad.entities.actors import lexicon as actor_lexicon
 from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, SETTLEMENTS, Gazetteer, Place, haversine_km
+from marsad.entities.place_words import place_words
 from marsad.pipeline import Label, component
 from marsad.text import match
 from marsad.text.normalize import normalize, normalize_key
@@ -73,14 +72,7 @@ class _Countries:
     named: list[tuple[int, str]] = field(default_factory=list)
 
 
-_GAP_JOIN_RE = re.compile(r"^[ \t\u00a0\-]*$")  # between the words of one name
 _GAP_LIST_RE = re.compile(r"^[ \t\u00a0,\u060c]*$")  # between the names of a list
-_SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
-
-
-def _list_gap(gap: str) -> str:
-    """The gap between two list members without its و (``" و"`` of ``"الحواش والقاهرة"``)."""
-    return gap.rstrip("و")
 
 
 # "X بمدينة Y", "X في ريف Y", "X داخل مدينة Y", "X بسهل الغاب", "تلة "X" الواقعة في جبل Y",
@@ -104,38 +96,6 @@ OVERRULE = 0.6
 
 def _key(word: str) -> str:
     return normalize_key(word)
-
-
-Direction = Literal["north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"]
-
-
-class PlaceWords(datafile.Strict):
-    """geocode.yaml (see its comments); the trigger values are place types."""
-
-    triggers: dict[str, str]
-    directions: dict[str, Direction]
-    near: dict[str, Literal["near", "outskirts"]]
-    distance_units: list[str]
-    subdistrict_countries: list[str]
-    countryside_sides: dict[str, Direction]
-    weak_triggers: list[str]
-    country_before: list[str]
-    government_words: match.WordList
-    government_blockers: list[str]
-    country_prior: dict[str, float]
-    from_words: list[str]
-    violence_words: list[str]  # read by the place model
-    org_heads: list[str]  # read by the place model
-    generic_anaphors: list[str]
-    name_openers: list[str]
-    dual_heads: list[str]
-
-    @model_validator(mode="after")
-    def _weak_are_triggers(self) -> PlaceWords:
-        unknown = [w for w in self.weak_triggers if w not in self.triggers]
-        if unknown:
-            raise ValueError(f"weak_triggers not among the triggers: {unknown}")
-        return self
 
 
 @dataclass(frozen=True)
@@ -162,7 +122,7 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """Trigger, qualifier and stop words from the data files, folded like the text."""
-    words = datafile.load(gazetteer.DATA_DIR / "geocode.yaml", PlaceWords)
+    words = place_words()
     raw = words.model_dump()
     stop = (gazetteer.DATA_DIR / "stoplist.txt").read_text(encoding="utf-8").splitlines()
     return Lexicon(
@@ -577,7 +537,7 @@ class Geocoder:
 
     def _name_goes_on(self, text: str, words: list[_Word], j: int) -> bool:
         """Whether word ``j`` continues a name (joined by a space; no particle, head or number)."""
-        if j >= len(words) or not _GAP_JOIN_RE.match(text[words[j - 1][1] : words[j][0]]):
+        if j >= len(words) or not match.JOIN_GAP_RE.fullmatch(text, words[j - 1][1], words[j][0]):
             return False
         word = words[j][2]
         lex = self.lex

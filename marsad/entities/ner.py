@@ -23,12 +23,13 @@ from typing import Any
 
 from marsad import datafile
 from marsad.document import Document
-from marsad.entities.actors import expand, lexicon
+from marsad.entities.actors import lexicon, spellings
 from marsad.extras import require
 from marsad.pipeline import Label, component
 from marsad.text import match
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import NAMES, loose
+from marsad.text.tokens import word as analysis
 
 DATA = Path(__file__).parent / "data" / "ner"
 MODEL_PATH = DATA / "anercorp.crfsuite"
@@ -109,10 +110,6 @@ def _labels(n: int, spans: Iterable[tuple[int, int, str]]) -> list[str]:
 
 
 # -- features ----------------------------------------------------------------------------------
-def _expand_all(patterns: Iterable[str]) -> set[str]:
-    return {normalize_key(a) for p in patterns for a in expand(p)}
-
-
 def _strip(word: str) -> str:
     """The base of a word for lookups in name lists: its proclitics off (the most stripped of
     the readings that keep the article), then a long word's article. The loose analysis is the
@@ -133,16 +130,16 @@ class NerWords(datafile.Strict):
 
 
 class Featurizer:
-    """Turns tokens into CRF feature strings; word-level parts are cached."""
+    """Turns tokens into CRF feature strings; word-level parts are cached on the word's analysis."""
 
     def __init__(self) -> None:
         words = datafile.load(DATA / "lexicon.yaml", NerWords)
         lex = words.model_dump()
-        self.person = _expand_all(lex["person_triggers"])
-        self.org = _expand_all(lex["org_triggers"])
-        self.loc = _expand_all(lex["loc_triggers"])
+        self.person = spellings(lex["person_triggers"])
+        self.org = spellings(lex["org_triggers"])
+        self.loc = spellings(lex["loc_triggers"])
         self.verbs = {normalize_key(form) for _id, form, _ in match.forms(words.source_verbs)}
-        countries = _expand_all(lex["countries"])
+        countries = spellings(lex["countries"])
         self.countries = countries | {_strip(c) for c in countries}
         self.places, self.place_parts = _geonames_arabic()
         lx = lexicon()
@@ -152,11 +149,13 @@ class Featurizer:
         self.source_words = {
             normalize_key(w) for r in lx.sources.values() for a in r["aliases"] for w in a.split()
         }
-        self._cache: dict[str, tuple[list[str], list[str]]] = {}
 
     def word(self, word: str) -> tuple[list[str], list[str]]:
-        """(own features, features shared with neighbours) of one word."""
-        hit = self._cache.get(word)
+        """(own features, features shared with neighbours) of one word, kept on its cached
+        analysis (``tokens.word``)."""
+        w = analysis(word)
+        memo = w.memo
+        hit = memo.get(self) if memo is not None else None
         if hit is not None:
             return hit
         k = normalize_key(word)
@@ -188,9 +187,9 @@ class Featurizer:
             "al" if k.startswith("ال") else "nal",
             "len=" + str(min(len(base), 8)),
         ]
-        if len(self._cache) > 300_000:
-            self._cache.clear()
-        hit = self._cache[word] = (own, shared)
+        if memo is None:
+            memo = w.memo = {}
+        hit = memo[self] = (own, shared)
         return hit
 
     def sentence(self, tokens: list[str], names: dict[str, str] | None = None) -> list[list[str]]:

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from marsad.entities import gazetteer
 
 CLASSES = ("place", "common", "person", "org", "government")
@@ -61,21 +59,19 @@ class Words:
 
 @cache
 def words() -> Words:
-    from marsad.entities.actors import expand
+    from marsad import datafile
+    from marsad.entities.actors import spellings
     from marsad.entities.ner import DATA as NER_DATA
-    from marsad.text.normalize import normalize_key
+    from marsad.entities.ner import NerWords
+    from marsad.entities.place_words import place_words
 
-    raw = yaml.safe_load((gazetteer.DATA_DIR / "geocode.yaml").read_text(encoding="utf-8"))
-    ner = yaml.safe_load((NER_DATA / "lexicon.yaml").read_text(encoding="utf-8"))
-
-    def fold(items: Iterable[str]) -> frozenset[str]:
-        return frozenset(normalize_key(w) for p in items for w in expand(p))
-
+    raw = place_words()
+    ner = datafile.load(NER_DATA / "lexicon.yaml", NerWords)
     return Words(
-        violence=fold(raw["violence_words"]),
-        org_heads=fold(list(raw["org_heads"]) + list(ner["org_triggers"])),
-        person_titles=fold(ner["person_triggers"]),
-        prepositions=fold(raw["country_before"]),
+        violence=spellings(raw.violence_words),
+        org_heads=spellings(raw.org_heads + ner.org_triggers),
+        person_titles=spellings(ner.person_triggers),
+        prepositions=spellings(raw.country_before),
     )
 
 

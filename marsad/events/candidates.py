@@ -325,7 +325,7 @@ class Proposer:
                     j -= 1
                 if j >= unit.sent_lo:
                     prep = self.matches.value(j, self.preps, "-")
-                clitic = tokens[i].prefix.removesuffix("ال").lstrip("وف") if i < len(tokens) else ""
+                clitic = tokens[i].proclitics.lstrip("وف") if i < len(tokens) else ""
                 if prep == "-" and clitic:
                     prep = clitic
                 if any(ex.direction in tags[jj] for jj in range(max(unit.sent_lo, i - 2), i)):

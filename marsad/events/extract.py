@@ -353,7 +353,7 @@ class EventExtractor:
         if self._held(tags, i, trig, lo):
             rules.fire("events.cancel.state_of_control")
             return "held"
-        if trig.klass == "territory" and "ل" in tokens[i].prefix.removesuffix("ال"):
+        if trig.klass == "territory" and "ل" in tokens[i].proclitics:
             rules.fire("events.cancel.purpose")  # "للسيطرة على", "لتحرير": a purpose, not a capture
             return "purpose"
         if trig.needs_weapon and self._weapon_stems(i):
@@ -673,7 +673,7 @@ class EventExtractor:
             )  # the token holding it: "وحزب الله" starts after و
             prev = set().union(*tags[max(unit.back_lo, i - 2) : i])
             near = set().union(*tags[max(unit.back_lo, i - 4) : i])
-            prefix = tokens[i].prefix.removesuffix("ال") if i < len(tokens) else ""
+            prefix = tokens[i].proclitics if i < len(tokens) else ""
             if self.holder_markers in prev:
                 rules.fire("events.actor.holder")
                 role = "holder"  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted

@@ -28,10 +28,11 @@ from marsad.document import Document
 from marsad.pipeline import component
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import ARTICLE, CLITIC, FUTURE, PRONOUN, Reading, Token, Word
+from marsad.text.tokens import keys as phrase_keys
 
 ANY = CLITIC | ARTICLE | FUTURE | PRONOUN  # every reading
 VERB = ANY & ~ARTICLE  # a verb form never follows the article: "الأرجح" is no "أرجح"
-_JOIN_GAP_RE = re.compile(r"[ \t\u00a0\-]*")  # between the words of one name: no punctuation
+JOIN_GAP_RE = re.compile(r"[ \t\u00a0\-]*")  # between the words of one name: no punctuation
 _END = None  # trie key of the entries ending at a node (never a word's key)
 _ids = itertools.count(1)
 
@@ -140,7 +141,7 @@ class Lexicon:
     """A named word and phrase list.
 
     ``entries`` are ``(id, words, value)`` or ``(id, words, value, accept)``: ``words`` a
-    phrase (split on spaces and folded with ``normalize_key``, or already a tuple of keys).
+    phrase (cut and folded as the text's tokens are: ``tokens.keys``), or already a tuple of keys.
     ``accept`` is the set of reading kinds the first word may take (0: the word as written; an
     entry may narrow it); ``rest`` says how later words compare
     (``"norm"``: as written, ``"readings"``: any reading ``accept`` allows); ``gap`` what may
@@ -161,7 +162,7 @@ class Lexicon:
         self.size = 0
         self.accept = 0  # what any entry takes, for the index
         for entry_id, words, value, *narrow in entries:
-            keys = tuple(normalize_key(w) for w in words.split()) if isinstance(words, str) else words
+            keys = phrase_keys(words) if isinstance(words, str) else words
             if not keys or not all(keys):
                 continue
             node = self.trie
@@ -326,7 +327,7 @@ class Matcher:
                     continue
                 if (
                     lex.gap == "join"
-                    and _JOIN_GAP_RE.fullmatch(text, tokens[j - 1].end, tokens[j].start) is None
+                    and JOIN_GAP_RE.fullmatch(text, tokens[j - 1].end, tokens[j].start) is None
                 ):
                     continue
                 if lex.rest == "norm":

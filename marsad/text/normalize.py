@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from typing import Any
 
 DIACRITICS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0653\u0654\u0655\u0656\u0657\u0658\u0670"
 TATWEEL = "\u0640"
@@ -71,6 +73,23 @@ def normalize(text: str) -> str:
 def normalize_key(text: str) -> str:
     """The matching key of a word or name: folded, without diacritics or tatweel."""
     return text.translate(_STRIP_TABLE)
+
+
+def key_map(table: dict[str, Any]) -> dict[str, Any]:
+    """A word table keyed by ``normalize_key``."""
+    return {normalize_key(k): v for k, v in table.items()}
+
+
+def key_set(words: Iterable[str]) -> frozenset[str]:
+    """Words as a set of ``normalize_key`` keys."""
+    return frozenset(normalize_key(w) for w in words)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of folded words and phrases for patterns over ``Folded.key``: longest
+    first, a space matching any run of white space."""
+    keys = sorted({normalize_key(w) for w in words}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys) + ")"
 
 
 class Folded:

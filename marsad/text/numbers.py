@@ -11,14 +11,13 @@ position of the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import Label, component
-from marsad.text.normalize import folded, normalize_key
+from marsad.text.normalize import alternation, folded, key_map, key_set, normalize_key
 from marsad.text.tokens import Token, tokenize
 
 
@@ -60,55 +59,42 @@ class NumberLexicon(datafile.Strict):
 _DATA = datafile.load(Path(__file__).with_name("numbers.yaml"), NumberLexicon).model_dump()
 
 
-def _fold_map(d: dict[str, Any]) -> dict[str, Any]:
-    return {normalize_key(k): v for k, v in d.items()}
-
-
-def _fold_set(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(normalize_key(w) for w in words)
-
-
-def _alt(words: Iterable[str]) -> str:
-    keys = sorted({normalize_key(w) for w in words}, key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys) + ")"
-
-
-UNITS = _fold_map(_DATA["units"])
-TEEN = _fold_set(_DATA["teen"])
-TENS = _fold_map(_DATA["tens"])
-HUNDREDS = _fold_map(_DATA["hundreds"])
-MULTIPLIERS = _fold_map(_DATA["multipliers"])
-VAGUE = _fold_map(_DATA["vague"])
-MEASURES = _fold_map(_DATA["measure_units"])
+UNITS = key_map(_DATA["units"])
+TEEN = key_set(_DATA["teen"])
+TENS = key_map(_DATA["tens"])
+HUNDREDS = key_map(_DATA["hundreds"])
+MULTIPLIERS = key_map(_DATA["multipliers"])
+VAGUE = key_map(_DATA["vague"])
+MEASURES = key_map(_DATA["measure_units"])
 _NUM_WORDS = {**UNITS, **TENS, **HUNDREDS, **MULTIPLIERS}
 
-_WORD_ALT = _alt(_NUM_WORDS)
+_WORD_ALT = alternation(_NUM_WORDS)
 _DIGITS = r"\d+(?:[,\u066c]\d{3})*(?:[.\u066b]\d+)?"
 NUMBER_RE = re.compile(
-    rf"(?:(?P<ap>{_alt(_DATA['approx_before'])})\s+)?"
-    rf"(?:[وبل]?(?:ال)?(?P<dg>{_DIGITS})(?:\s*(?P<mul>{_alt(MULTIPLIERS)}))?"
-    rf"|[وبل]?(?P<vg>{_alt(VAGUE)})"
+    rf"(?:(?P<ap>{alternation(_DATA['approx_before'])})\s+)?"
+    rf"(?:[وبل]?(?:ال)?(?P<dg>{_DIGITS})(?:\s*(?P<mul>{alternation(MULTIPLIERS)}))?"
+    rf"|[وبل]?(?P<vg>{alternation(VAGUE)})"
     rf"|[وبل]?(?P<wd>{_WORD_ALT}(?:\s+و?{_WORD_ALT}(?!\w))*))"
-    rf"(?P<ap2>\s+{_alt(_DATA['approx_after'])})?(?!\w)"
+    rf"(?P<ap2>\s+{alternation(_DATA['approx_after'])})?(?!\w)"
 )
 # "10 أشخاص على الأقل": the approximator may follow the counted noun.
-_APPROX_AFTER_RE = re.compile(rf"\s+\w+\s+{_alt(_DATA['approx_after'])}(?!\w)")
-_MEASURE_RE = re.compile(rf"\s*(?:من\s+)?(?P<u>{_alt(MEASURES)})(?!\w)")
+_APPROX_AFTER_RE = re.compile(rf"\s+\w+\s+{alternation(_DATA['approx_after'])}(?!\w)")
+_MEASURE_RE = re.compile(rf"\s*(?:من\s+)?(?P<u>{alternation(MEASURES)})(?!\w)")
 
 _APPROX_WORDS = frozenset(w for p in _DATA["approx_before"] for w in normalize_key(p).split())
 _START_WORDS = set(_NUM_WORDS) | {normalize_key(k).split()[0] for k in _DATA["vague"]}
 _ANCHORS = frozenset(_START_WORDS | {c + w for w in _START_WORDS for c in "وبل"})
 
 _CAS = _DATA["casualties"]
-_AFTER_NUMBER = {kind: _fold_set(ws) for kind, ws in _CAS["after_number"].items()}
-_BEFORE_NUMBER = {kind: _fold_set(ws) for kind, ws in _CAS["before_number"].items()}
-_NOT_PEOPLE = _fold_set(_CAS["not_people"])
-_AFTER_PHRASE = {kind: _fold_set(ws) for kind, ws in _CAS["after_phrase"].items()}
-_DUALS = {kind: _fold_set(w.split()[0] for w in ws) for kind, ws in _CAS["duals"].items()}
-_PERSON_ONE = _fold_set(_DATA["persons"]["singular"])
-_PERSON_TWO = _fold_set(w.split()[0] for w in _DATA["persons"]["dual"])
+_AFTER_NUMBER = {kind: key_set(ws) for kind, ws in _CAS["after_number"].items()}
+_BEFORE_NUMBER = {kind: key_set(ws) for kind, ws in _CAS["before_number"].items()}
+_NOT_PEOPLE = key_set(_CAS["not_people"])
+_AFTER_PHRASE = {kind: key_set(ws) for kind, ws in _CAS["after_phrase"].items()}
+_DUALS = {kind: key_set(w.split()[0] for w in ws) for kind, ws in _CAS["duals"].items()}
+_PERSON_ONE = key_set(_DATA["persons"]["singular"])
+_PERSON_TWO = key_set(w.split()[0] for w in _DATA["persons"]["dual"])
 _MAX_PHRASE = int(_DATA["max_phrase_words"])
-_FOUND_DEAD = _fold_set(["لقي", "لقوا", "لقيت", "لقين"])
+_FOUND_DEAD = key_set(["لقي", "لقوا", "لقيت", "لقين"])
 _STOP_RE = re.compile(r"[.!?;:\u061f\u061b\n]")
 # words that carry a casualty count on their own or with a following person noun
 _LONE = frozenset(set().union(*_DUALS.values(), *_BEFORE_NUMBER.values()))

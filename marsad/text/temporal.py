@@ -19,7 +19,7 @@ from typing import Any, Literal
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import Label, component
-from marsad.text.normalize import folded, normalize_key
+from marsad.text.normalize import alternation, folded, key_map, key_set, normalize_key
 from marsad.text.tokens import Token, tokenize
 
 Unit = Literal["hour", "day", "week", "month", "year"]
@@ -54,55 +54,41 @@ class TemporalLexicon(datafile.Strict):
 _DATA = datafile.load(Path(__file__).with_name("temporal.yaml"), TemporalLexicon).model_dump()
 
 
-def _fold_map(d: dict[str, Any]) -> dict[str, Any]:
-    return {normalize_key(k): v for k, v in d.items()}
-
-
-def _fold_list(words: list[str]) -> list[str]:
-    return [normalize_key(w) for w in words]
-
-
-def _alt(words: list[str] | dict[str, Any]) -> str:
-    """Regex alternation of folded words, longest first, spaces matching any whitespace run."""
-    keys = sorted({normalize_key(w) for w in words}, key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys) + ")"
-
-
-WEEKDAYS = _fold_map(_DATA["weekdays"])
-MONTHS = _fold_map(_DATA["months"])
-_AMBIGUOUS_MONTHS = frozenset(_fold_list(_DATA["ambiguous_months"]))
-_MONTH_CUES = frozenset(_fold_list(_DATA["month_cues"]))
-_REL_DAYS = _fold_map(_DATA["relative_days"])
-_PAST = frozenset(_fold_list(_DATA["past"]))
-_CURRENT = frozenset(_fold_list(_DATA["current"]))
-_NEXT = frozenset(_fold_list(_DATA["next"]))
-_PERIODS = _fold_map(_DATA["periods"])
-_PLURALS = _fold_map(_DATA["plural_periods"])
-_COUNTED = _fold_map(_DATA["counted_units"])
-_COUNT_WORDS = _fold_map(_DATA["count_words"])
-_ORDINALS = _fold_map(_DATA["ordinal_days"])
-_YEAR_WORDS = frozenset(_fold_list(_DATA["year_words"]))
-_SINCE = frozenset(_fold_list(_DATA["since"]))
+WEEKDAYS = key_map(_DATA["weekdays"])
+MONTHS = key_map(_DATA["months"])
+_AMBIGUOUS_MONTHS = key_set(_DATA["ambiguous_months"])
+_MONTH_CUES = key_set(_DATA["month_cues"])
+_REL_DAYS = key_map(_DATA["relative_days"])
+_PAST = key_set(_DATA["past"])
+_CURRENT = key_set(_DATA["current"])
+_NEXT = key_set(_DATA["next"])
+_PERIODS = key_map(_DATA["periods"])
+_PLURALS = key_map(_DATA["plural_periods"])
+_COUNTED = key_map(_DATA["counted_units"])
+_COUNT_WORDS = key_map(_DATA["count_words"])
+_ORDINALS = key_map(_DATA["ordinal_days"])
+_YEAR_WORDS = key_set(_DATA["year_words"])
+_SINCE = key_set(_DATA["since"])
 _WEEK_START = int(_DATA["week_start"])
 
-_WD = _alt(WEEKDAYS)
-_MON = _alt(MONTHS)
-_PART = _alt(_DATA["day_parts"])
-_Q = _alt(_DATA["past"] + _DATA["current"] + _DATA["next"])
-_QPN = _alt(_DATA["past"] + _DATA["next"])
-_SINCE_RE = _alt(_DATA["since"])
-_not_today = _alt(_DATA["not_today_after"])
-_REL = _alt([k for k in _DATA["relative_days"] if normalize_key(k) != "اليوم"])
+_WD = alternation(WEEKDAYS)
+_MON = alternation(MONTHS)
+_PART = alternation(_DATA["day_parts"])
+_Q = alternation(_DATA["past"] + _DATA["current"] + _DATA["next"])
+_QPN = alternation(_DATA["past"] + _DATA["next"])
+_SINCE_RE = alternation(_DATA["since"])
+_not_today = alternation(_DATA["not_today_after"])
+_REL = alternation([k for k in _DATA["relative_days"] if normalize_key(k) != "اليوم"])
 _REL = f"(?:{_REL[3:-1]}|اليوم(?!\\s+{_not_today}(?!\\w)))"
-_DAY = rf"(?:(?:ال)?[0-3]?\d(?!\d)|{_alt(_DATA['ordinal_days'])})"
+_DAY = rf"(?:(?:ال)?[0-3]?\d(?!\d)|{alternation(_DATA['ordinal_days'])})"
 _MONX = rf"(?P<{{p}}m>{_MON})(?:\s*\(\s*{_MON}\s*\)|\s*/\s*{_MON}|\s+{_MON}(?!\w))?"
 _YEAR = r"(?:19|20)\d\d(?!\d)"
 _YEARX = (
-    rf"\s*,?\s*(?:\(\s*{_MON}\s*\)\s*)?(?:من\s+)?(?:{_alt(_DATA['year_words'])}\s+)?"
+    rf"\s*,?\s*(?:\(\s*{_MON}\s*\)\s*)?(?:من\s+)?(?:{alternation(_DATA['year_words'])}\s+)?"
     rf"(?P<{{p}}y>{_YEAR})(?:\s*م(?!\w))?"
 )
 _YEARREL = rf"\s+(?P<{{p}}yq>(?:من\s+)?(?:العام|السنه)\s+{_Q}|(?:من\s+)?(?:هذا\s+العام|هذه\s+السنه))"
-_COUNT = rf"(?:(?:ال)?\d+|{_alt(_DATA['count_words'])})"
+_COUNT = rf"(?:(?:ال)?\d+|{alternation(_DATA['count_words'])})"
 _B = r"(?<!\w)"
 _E = r"(?!\w)"
 
@@ -118,7 +104,7 @@ _PATTERN = "|".join(
         + _MONX.format(p="d_")
         + rf")(?:{_YEARX.format(p='d_')}|{_YEARREL.format(p='d_')}|\s+(?P<d_q>{_Q}))?{_E})",
         # (منتصف) مايو (أيار) (2014 | الماضي)
-        rf"(?P<m>{_B}(?:(?P<m_since>{_SINCE_RE})\s+)?(?:(?P<m_q0>{_alt(_DATA['month_parts'])})\s+)?"
+        rf"(?P<m>{_B}(?:(?P<m_since>{_SINCE_RE})\s+)?(?:(?P<m_q0>{alternation(_DATA['month_parts'])})\s+)?"
         rf"(?:شهر\s+|شهري\s+)?[وف]?"
         + _MONX.format(p="m_")
         + rf"(?:{_YEARX.format(p='m_')}|{_YEARREL.format(p='m_')}|\s+(?P<m_q>{_Q}))?{_E})",
@@ -129,12 +115,12 @@ _PATTERN = "|".join(
         rf"(?P<w>{_B}(?:(?P<w_since>{_SINCE_RE})\s+)?(?:{_PART}\s+)?(?:(?:يوم|يومي)\s+)?[وف]?(?P<w_wd>{_WD})"
         rf"(?:(?:\s*(?:-|\u2013|/|و|الى|حتى)\s*|\s+)و?(?P<w_wd2>{_WD}))?(?:\s+(?P<w_q>{_QPN}))?{_E})",
         # هذا الأسبوع, الشهر الماضي, الأيام الثلاثة الماضية, الـ24 ساعة الماضية
-        rf"(?P<p>{_B}(?:(?P<p_since>{_SINCE_RE})\s+)?(?:(?:{_alt(_DATA['this'])})\s+(?P<p_this>{_alt(_DATA['periods'])})"
-        rf"|[وف]?(?P<p_unit>{_alt(_DATA['periods'])})\s+(?P<p_q>{_Q})"
-        rf"|(?P<p_plural>{_alt(_DATA['plural_periods'])})\s+(?P<p_n>{_COUNT})\s+(?:{_alt(_DATA['past'])}|الاخيره)"
-        rf"|(?P<p_n2>{_COUNT})\s+(?P<p_counted>{_alt(_DATA['counted_units'])})\s+(?:{_alt(_DATA['past'])}|الاخيره)){_E})",
+        rf"(?P<p>{_B}(?:(?P<p_since>{_SINCE_RE})\s+)?(?:(?:{alternation(_DATA['this'])})\s+(?P<p_this>{alternation(_DATA['periods'])})"
+        rf"|[وف]?(?P<p_unit>{alternation(_DATA['periods'])})\s+(?P<p_q>{_Q})"
+        rf"|(?P<p_plural>{alternation(_DATA['plural_periods'])})\s+(?P<p_n>{_COUNT})\s+(?:{alternation(_DATA['past'])}|الاخيره)"
+        rf"|(?P<p_n2>{_COUNT})\s+(?P<p_counted>{alternation(_DATA['counted_units'])})\s+(?:{alternation(_DATA['past'])}|الاخيره)){_E})",
         # عام 1982, منذ 2011, في 2018, عامي 2011 و2012, 2011-2015
-        rf"(?P<y>{_B}(?:(?P<y_cue>{_alt(_DATA['year_cues'])})\s+)?(?:(?P<y_word>{_alt(_DATA['year_words'])})\s+)?[وف]?"
+        rf"(?P<y>{_B}(?:(?P<y_cue>{alternation(_DATA['year_cues'])})\s+)?(?:(?P<y_word>{alternation(_DATA['year_words'])})\s+)?[وف]?"
         rf"(?P<y_1>{_YEAR})(?:\s*(?:و|-|الى|حتى|/)\s*(?:عام\s+)?(?P<y_2>{_YEAR}))?(?:\s*م(?!\w))?{_E})",
     ]
 )

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import component
-from marsad.text.normalize import DIACRITICS, TATWEEL, normalize_key
+from marsad.text.normalize import DIACRITICS, TATWEEL, key_set, normalize_key
 
 
 class CliticRules(datafile.Strict):
@@ -43,7 +43,7 @@ _DATA = datafile.load(Path(__file__).with_name("tokens.yaml"), CliticRules).mode
 
 
 def _keys(words: list[str]) -> list[str]:
-    return sorted({normalize_key(w) for w in words}, key=len, reverse=True)
+    return sorted(key_set(words), key=len, reverse=True)
 
 
 _ARTICLE_PREFIXES = _keys(_DATA["proclitics_with_article"])
@@ -51,7 +51,7 @@ _PREFIXES = _keys(_DATA["proclitics"])
 _FUTURE = _keys(_DATA["future"])
 _FUTURE_NEXT = frozenset(normalize_key("".join(_DATA["future_next_letters"])))
 _ENCLITICS = _keys(_DATA["enclitics"])
-_WHOLE = frozenset(normalize_key(w) for w in _DATA["whole_words"])
+_WHOLE = key_set(_DATA["whole_words"])
 _MIN_STEM = int(_DATA["min_stem"])
 _MIN_STEM_ART = int(_DATA["min_stem_after_article"])
 _MIN_STEM_ENC = int(_DATA["min_stem_before_enclitic"])
@@ -85,9 +85,11 @@ class Word:
 
     ``base`` is the best single guess at the word without its clitics and ``prefix`` the
     proclitic string removed; ``readings`` every dictionary form, longest first. ``hits`` and
-    ``matcher`` are the matcher's per-word results (``marsad.text.match``), filled on first use."""
+    ``matcher`` are the matcher's per-word results (``marsad.text.match``), filled on first use;
+    ``memo`` what another reader computes from the word alone (the NER tagger's features), by
+    reader, so that every per-word result lives in this one cache."""
 
-    __slots__ = ("text", "norm", "base", "prefix", "readings", "hits", "matcher")
+    __slots__ = ("text", "norm", "base", "prefix", "readings", "hits", "matcher", "memo")
 
     def __init__(self, text: str, norm: str, base: str, prefix: str, readings: tuple[Reading, ...]):
         self.text = text
@@ -97,6 +99,7 @@ class Word:
         self.readings = readings
         self.hits: Any = None
         self.matcher: int = 0
+        self.memo: dict[Any, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -114,6 +117,12 @@ class Token:
     base: str
     prefix: str
     word: Word
+
+    @property
+    def proclitics(self) -> str:
+        """The conjunctions and prepositions before the word (``prefix`` without the article):
+        "وب" of "وبالرقة", "ل" of "لتحرير"; the fused "لل" of "للسيطرة" stays whole."""
+        return self.prefix.removesuffix("ال")
 
 
 def _raw_skip(text: str, stripped: int) -> int:
@@ -198,7 +207,8 @@ def word(text: str) -> Word:
 
 def loose(text: str) -> Word:
     """The analysis with two-letter stems allowed and no whole-word list: what the shipped NER
-    model was trained on (it reads "وان" as و + "ان"). Not cached: its caller caches features."""
+    model was trained on (it reads "وان" as و + "ان"). Not cached: the features made from it are
+    (on the word's :class:`Word`, ``memo``)."""
     return _analyse(text, 2, frozenset())
 
 
@@ -211,6 +221,12 @@ def analyse(text: str) -> tuple[str, str, str, tuple[str, ...]]:
 def candidates(token: Token | str) -> list[str]:
     """Possible dictionary forms of a token (or word), longest first: try each in turn."""
     return [r.key for r in word(token.text if isinstance(token, Token) else token).readings]
+
+
+def keys(phrase: str) -> tuple[str, ...]:
+    """The dictionary keys of a phrase, one per token as :func:`tokenize` cuts a text: what a
+    lexicon entry written as words must equal word for word."""
+    return tuple(normalize_key(w) for w in TOKEN_RE.findall(phrase))
 
 
 def tokenize(text: str) -> list[Token]:

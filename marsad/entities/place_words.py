@@ -1,0 +1,49 @@
+"""geocode.yaml: the words around place names, validated once, read by the places stage
+(:mod:`marsad.entities.geocode`) and the place model (:mod:`marsad.entities.place_model`)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from pydantic import model_validator
+
+from marsad import datafile
+from marsad.entities.gazetteer import DATA_DIR
+from marsad.text import match
+
+Direction = Literal["north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"]
+
+
+class PlaceWords(datafile.Strict):
+    """geocode.yaml (see its comments); the trigger values are place types."""
+
+    triggers: dict[str, str]
+    directions: dict[str, Direction]
+    near: dict[str, Literal["near", "outskirts"]]
+    distance_units: list[str]
+    subdistrict_countries: list[str]
+    countryside_sides: dict[str, Direction]
+    weak_triggers: list[str]
+    country_before: list[str]
+    government_words: match.WordList
+    government_blockers: list[str]
+    country_prior: dict[str, float]
+    from_words: list[str]
+    violence_words: list[str]  # read by the place model
+    org_heads: list[str]  # read by the place model
+    generic_anaphors: list[str]
+    name_openers: list[str]
+    dual_heads: list[str]
+
+    @model_validator(mode="after")
+    def _weak_are_triggers(self) -> PlaceWords:
+        unknown = [w for w in self.weak_triggers if w not in self.triggers]
+        if unknown:
+            raise ValueError(f"weak_triggers not among the triggers: {unknown}")
+        return self
+
+
+@cache
+def place_words() -> PlaceWords:
+    return datafile.load(DATA_DIR / "geocode.yaml", PlaceWords)
