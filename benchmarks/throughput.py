@@ -113,6 +113,39 @@ def child(engine: str, path: str, db: str, workers: int) -> dict:
     return out
 
 
+# -- what the machine did meanwhile ----------------------------------------------------------------
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> float:
+    """CPU seconds all processes on the machine have used since boot (idle and iowait left out)."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        ticks = [int(x) for x in fh.readline().split()[1:9]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / TICK
+
+
+def tree_cpu(root: int, seen: dict[int, float]) -> None:
+    """Update ``seen`` with the CPU seconds (user + system) of ``root`` and every process below it."""
+    parent, cpu = {}, {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(name)] = int(fields[1])
+            cpu[int(name)] = (int(fields[11]) + int(fields[12])) / TICK
+    mine, todo = {root}, [root]
+    while todo:
+        pid = todo.pop()
+        kids = [p for p, pp in parent.items() if pp == pid and p not in mine]
+        mine.update(kids)
+        todo.extend(kids)
+    for pid in mine & cpu.keys():
+        seen[pid] = max(seen.get(pid, 0.0), cpu[pid])
+
+
 def version_env(checkout: Path, cache: Path | None = None) -> dict[str, str]:
     """The environment of a process running the marsad of ``checkout``; ``cache``: its own
     gazetteer cache (two versions sharing one would rebuild it in turn, inside the timing)."""
@@ -125,15 +158,27 @@ def version_env(checkout: Path, cache: Path | None = None) -> dict[str, str]:
 def run_child(
     engine: str, path: Path, db: Path, workers: int, checkout: Path = ROOT, cache: Path | None = None
 ) -> dict:
-    """One run in a fresh process, with the marsad of ``checkout`` (this one by default)."""
+    """One run in a fresh process, with the marsad of ``checkout`` (this one by default); besides
+    its own figures, the CPU its processes used (sampled from /proc every 0.2 s) and the CPU every
+    other process on the machine used meanwhile."""
     script = checkout / "benchmarks" / "throughput.py"
     cmd = [sys.executable, str(script), "--child", engine, "--input", str(path), "--db", str(db)]
     cmd += ["--workers", str(workers)]
     env = version_env(checkout, cache)
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=checkout)
-    if done.returncode != 0:
-        raise SystemExit(f"{engine} run failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    t0, busy0, seen = time.perf_counter(), machine_busy(), {}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env, cwd=checkout)
+        while proc.poll() is None:
+            tree_cpu(proc.pid, seen)
+            time.sleep(0.2)
+        wall, busy = time.perf_counter() - t0, machine_busy() - busy0
+        out.seek(0), err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"{engine} run failed:\n{err.read()[-3000:]}")
+        res = json.loads(out.read().strip().splitlines()[-1])
+    ours = sum(seen.values())
+    res.update(tree_cpu=ours, wall=wall, others_cores=max(0.0, busy - ours) / wall)
+    return res
 
 
 def startup_seconds(repeat: int = 3) -> float:
@@ -178,7 +223,7 @@ def main() -> None:
         path = Path(tmp) / "input.jsonl"
         n = prepare(args.input, args.limit, path)
         print(f"input: {n:,} articles of {args.input.name}, as plain JSONL")
-        digests, rates = set(), {e: [] for e in engines}
+        digests, rates, cpu_used = set(), {e: [] for e in engines}, {e: [] for e in engines}
         versus: list[tuple[float, float]] = []
         for r in range(args.rounds):
             if against is not None:
@@ -203,6 +248,12 @@ def main() -> None:
                 )
                 print(f"  peak RSS (VmHWM) MB: {res['rss_mb']}")
                 print(
+                    f"  CPU of the run's processes {res['tree_cpu']:.1f} s in {res['wall']:.1f} s"
+                    f" (start-up included); other processes used {res['others_cores']:.2f} of the"
+                    f" {os.cpu_count()} CPUs meanwhile"
+                )
+                cpu_used[engine].append(res["tree_cpu"])
+                print(
                     f"  merge {res['merge_seconds']:.2f} s: {res['merge']['after']:,} events from"
                     f" {res['merge']['before']:,} reports; {res['summary']['duplicates']:,} duplicates"
                 )
@@ -223,6 +274,13 @@ def main() -> None:
         print(f"\nend: {time.strftime('%Y-%m-%d %H:%M:%S')}, {load()}")
         for engine in engines[1:]:
             print(f"{engine}: median ratio to one process {statistics.median(rates[engine]):.2f}x")
+            # Not a measurement of speed: what the ratio would be with every worker on a CPU of
+            # its own and nothing else running, if the CPU each run used stayed the same.
+            share = statistics.median(cpu_used["one"]) / statistics.median(cpu_used[engine])
+            print(
+                f"  CPU of one process / CPU of {engine}: {share:.2f}; with {args.workers} idle CPUs"
+                f" at most {args.workers * share:.2f}x (derived, not measured)"
+            )
         if digests:
             print(f"same events in every run: {'yes' if len(digests) == 1 else 'NO'}")
         if versus:
