@@ -78,6 +78,15 @@ def test_the_group_that_speaks_of_its_own_attack_claims_it(code):
     assert reported and reported[0].status == "reported" and reported[0].sub_event_type == "Attack"
 
 
+def test_an_allegation_governs_its_own_clause_only(code):
+    """An accusation in one clause of a long sentence does not make every event in it alleged."""
+    events = code(
+        "اتهم ناشطون قوات النظام بقصف بلدة نبل بالصواريخ، "
+        "فيما سيطرت فصائل المعارضة على قرية الزكاة بريف حماة بعد اشتباكات."
+    )
+    assert {e.location: e.status for e in events} == {"Nubl": "alleged", "Al-Zakat": "reported"}
+
+
 def test_a_source_that_also_reports_stands_behind_what_came_before(code):
     """After "كما أعلن المرصد ..." (also announced), the unattributed reports before it are the Observatory's."""
     events = code(

@@ -422,7 +422,7 @@ class EventExtractor:
             )
         elif not actor1.attrs.get("default") and drop is None:
             ctx.sentence_actor = actor1
-        status, attributed = self._status(idx, tokens, tags, sent, sent_sources, actor1, ctx)
+        status, attributed = self._status(idx, tokens, tags, sent, unit, sent_sources, actor1, ctx)
         fatalities = self._fatalities(idx, ahead)
         if fatalities is None and unit.back_lo < unit.lo and self.causes in tags[unit.lo]:
             # "قتل 18 عنصرا من قوات النظام، جراء تفجير ...": the toll comes before its cause
@@ -855,7 +855,9 @@ class EventExtractor:
             return True
         return len(head) == 2 and self.continuation_openers in head[0] and self.source_cues in head[1]
 
-    def _status(self, idx, tokens, tags, sent, sent_sources, actor1, ctx: Context) -> tuple[str, list[str]]:
+    def _status(
+        self, idx, tokens, tags, sent, unit: Unit, sent_sources, actor1, ctx: Context
+    ) -> tuple[str, list[str]]:
         lo = bisect.bisect_left(self._tok_starts, sent.start)
         hi = bisect.bisect_left(self._tok_starts, sent.end)
         sent_keys = set().union(*tags[lo:hi])
@@ -866,7 +868,8 @@ class EventExtractor:
         if self.denial in sent_keys:
             rules.fire("events.status.denied")
             return "denied", attributed
-        if self.allegation in sent_keys:
+        # an allegation governs the unit of its own clause, not every unit of a long sentence
+        if any(self.allegation in tags[j] for j in range(unit.back_lo, unit.ahead_hi)):
             rules.fire("events.status.alleged")
             return "alleged", attributed
         if actor1 is not None and self.source_cues in sent_keys:
