@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,6 +33,16 @@ def chunks(items: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
     """``items`` in slices of ``n``: an ``IN (...)`` stays under every backend's parameter limit."""
     for i in range(0, len(items), n):
         yield items[i : i + n]
+
+
+def column_in(db: Backend, sql: str, values: Iterable[Any]) -> set[Any]:
+    """The first column of ``sql`` for every value, asked in chunks: each ``{marks}`` in ``sql``
+    becomes one ``IN (...)`` list and takes the chunk again."""
+    out: set[Any] = set()
+    for chunk in chunks(sorted(set(values))):
+        query = sql.format(marks=placeholders(len(chunk)))
+        out.update(r[0] for r in db.query(query, list(chunk) * sql.count("{marks}")))
+    return out
 
 
 class Backend:

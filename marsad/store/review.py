@@ -34,7 +34,7 @@ from typing import Any
 
 from marsad.event import EXPORT_FIELDS, PLACE_FIELDS, STATUSES, SUB_EVENT_TYPES, Event
 from marsad.merge.cluster import _day, cluster, combine, compatible, same_place
-from marsad.store.backend import Backend, chunks, placeholders
+from marsad.store.backend import Backend, chunks, column_in, placeholders
 from marsad.store.schema import apply_steps
 
 ROLES = ("reader", "editor", "admin")
@@ -361,12 +361,7 @@ def resolve(
     if not anchors:
         return {}, {}
     wanted = sorted({a.doc_id for _, a in anchors})
-    present: set[str] = set()
-    for chunk in chunks(wanted):
-        present.update(
-            r[0]
-            for r in db.query(f"SELECT id FROM documents WHERE id IN ({placeholders(len(chunk))})", chunk)
-        )
+    present = column_in(db, "SELECT id FROM documents WHERE id IN ({marks})", wanted)
     # A document stored again under another id (a new id scheme) is found by its text.
     hashes = sorted({a.text_hash for _, a in anchors if a.doc_id not in present and a.text_hash})
     by_hash: dict[str, str] = {}
@@ -683,63 +678,32 @@ def decisions(db: Backend, event_ids: Sequence[str], only: str | None = None) ->
 
 
 def reviews_of_events(db: Backend, event_ids: Sequence[str]) -> set[str]:
-    out: set[str] = set()
-    for chunk in chunks(list(event_ids)):
-        out.update(
-            r[0]
-            for r in db.query(
-                f"SELECT review_id FROM event_reviews WHERE event_id IN ({placeholders(len(chunk))})", chunk
-            )
-        )
-    return out
+    return column_in(db, "SELECT review_id FROM event_reviews WHERE event_id IN ({marks})", event_ids)
 
 
 def anchored_in(db: Backend, doc_ids: Iterable[str]) -> set[str]:
     """The active reviews with an anchor in any of these documents (an incremental merge that
     re-merges their reports takes these reviews along)."""
-    out: set[str] = set()
-    for chunk in chunks(sorted(doc_ids)):
-        out.update(
-            r[0]
-            for r in db.query(
-                "SELECT DISTINCT a.review_id FROM review_anchors a JOIN reviews r ON r.review_id = a.review_id"
-                f" WHERE r.active = 1 AND a.doc_id IN ({placeholders(len(chunk))})",
-                chunk,
-            )
-        )
-    return out
+    return column_in(
+        db,
+        "SELECT DISTINCT a.review_id FROM review_anchors a JOIN reviews r ON r.review_id = a.review_id"
+        " WHERE r.active = 1 AND a.doc_id IN ({marks})",
+        doc_ids,
+    )
 
 
 def events_of_documents(db: Backend, review_ids: Iterable[str]) -> set[str]:
     """Merged events holding a report from any document the reviews are anchored in."""
-    ids = sorted(review_ids)
-    docs: set[str] = set()
-    for chunk in chunks(ids):
-        docs.update(
-            r[0]
-            for r in db.query(
-                f"SELECT doc_id FROM review_anchors WHERE review_id IN ({placeholders(len(chunk))})", chunk
-            )
-        )
-    out: set[str] = set()
-    for chunk in chunks(sorted(docs)):
-        out.update(
-            r[0]
-            for r in db.query(
-                "SELECT m.event_id FROM doc_events d JOIN event_members m ON m.member_id = d.event_id"
-                f" WHERE d.doc_id IN ({placeholders(len(chunk))})",
-                chunk,
-            )
-        )
+    ids = set(review_ids)
+    docs = column_in(db, "SELECT doc_id FROM review_anchors WHERE review_id IN ({marks})", ids)
+    out = column_in(
+        db,
+        "SELECT m.event_id FROM doc_events d JOIN event_members m ON m.member_id = d.event_id"
+        " WHERE d.doc_id IN ({marks})",
+        docs,
+    )
     # And the events the reviews themselves stand for (an added event has no report yet).
-    for chunk in chunks(ids):
-        out.update(
-            r[0]
-            for r in db.query(
-                f"SELECT event_id FROM event_reviews WHERE review_id IN ({placeholders(len(chunk))})", chunk
-            )
-        )
-    return out
+    return out | column_in(db, "SELECT event_id FROM event_reviews WHERE review_id IN ({marks})", ids)
 
 
 def reviewed_value(decision: str | None) -> str | None:

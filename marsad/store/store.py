@@ -24,7 +24,7 @@ from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
 from marsad.merge.cluster import _day, compatible
 from marsad.merge.territory import place_key, timeline
 from marsad.store import review
-from marsad.store.backend import Backend, chunks, placeholders
+from marsad.store.backend import Backend, chunks, column_in, placeholders
 from marsad.store.schema import migrate
 
 # Columns shared by doc_events and events, in table order: the export's fields less the id,
@@ -179,19 +179,13 @@ class Store:
 
     def stored_records(self, records: Sequence[str]) -> set[str]:
         """Which of these records were stored, in whatever state: ``has_record`` for a chunk."""
-        found: set[str] = set()
-        for chunk in chunks(sorted(set(records))):
-            marks = placeholders(len(chunk))
-            found.update(
-                r[0]
-                for r in self.db.query(
-                    f"SELECT record FROM documents WHERE record IN ({marks})"
-                    f" UNION ALL SELECT doc_id FROM quarantine WHERE doc_id IN ({marks})"
-                    f" UNION ALL SELECT doc_id FROM duplicates WHERE doc_id IN ({marks})",
-                    [*chunk, *chunk, *chunk],
-                )
-            )
-        return found
+        return column_in(
+            self.db,
+            "SELECT record FROM documents WHERE record IN ({marks})"
+            " UNION ALL SELECT doc_id FROM quarantine WHERE doc_id IN ({marks})"
+            " UNION ALL SELECT doc_id FROM duplicates WHERE doc_id IN ({marks})",
+            records,
+        )
 
     def signatures_since(
         self, seq: int, other_than: str | None = None
@@ -508,14 +502,7 @@ class Store:
 
     def _column(self, want: str, by: str, ids: Iterable[str]) -> set[str]:
         """``want`` of the ``event_members`` rows whose ``by`` is one of ``ids``."""
-        out: set[str] = set()
-        for chunk in chunks(sorted(ids)):
-            marks = placeholders(len(chunk))
-            out.update(
-                r[0]
-                for r in self.db.query(f"SELECT {want} FROM event_members WHERE {by} IN ({marks})", chunk)
-            )
-        return out
+        return column_in(self.db, f"SELECT {want} FROM event_members WHERE {by} IN ({{marks}})", ids)
 
     def merge_local(self, event_ids: Iterable[str], review_ids: Iterable[str] = ()) -> list[str]:
         """Re-merge only some merged events, after an analyst's decision: a full merge of a large
