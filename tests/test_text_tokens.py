@@ -102,3 +102,10 @@ def test_every_per_word_result_lives_on_the_one_cached_word() -> None:
     first = feats.word("والقوات")
     assert feats.word("والقوات") is first
     assert analysis("والقوات").memo[feats] is first
+
+
+def test_a_two_letter_stem_only_begins_a_longer_name() -> None:
+    wa_tal = tokenize("وتل")[0].word
+    assert [r.key for r in wa_tal.readings] == ["وتل"]  # never the word's stripped form
+    assert [(r.key, r.skip) for r in wa_tal.short] == [("تل", 1)]
+    assert tokenize("وعين")[0].word.short == ()  # a three-letter stem is an ordinary reading
