@@ -40,6 +40,7 @@ from marsad.api.models import (
     Feature,
     FeatureCollection,
     IngestResult,
+    ListedEvent,
     PageConfig,
     PointGeometry,
     Problem,
@@ -61,8 +62,8 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Problem} for code in codes}
 
 
-def _event(d: dict[str, Any]) -> Event:
-    return Event.model_validate({k: d.get(k) for k in Event.model_fields if k in d})
+def _event(d: dict[str, Any], model: type[Event] = Event) -> Event:
+    return model.model_validate({k: d.get(k) for k in model.model_fields if k in d})
 
 
 def _feature(
@@ -283,14 +284,14 @@ def create_app(
         rows = rows[:limit]
         next_offset = offset + limit if more else None
         if format == "geojson":
-            features = [_feature(_event(r).model_dump(), "event_id") for r in rows]
+            features = [_feature(_event(r, ListedEvent).model_dump(), "event_id") for r in rows]
             return FeatureCollection(features=features, next_offset=next_offset)
         return EventPage(
             count=len(rows),
             limit=limit,
             offset=offset,
             next_offset=next_offset,
-            events=[_event(r) for r in rows],
+            events=[_event(r, ListedEvent) for r in rows],
         )
 
     @app.get(

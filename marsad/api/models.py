@@ -81,9 +81,6 @@ class Event(Strict):
     attributed_to: list[str]
     confidence: float | None = None  # the event model's probability; None when coded by rules alone
     evidence: list[Evidence]
-    evidence_total: int | None = Field(
-        None, description="sentences in all, when a list page carries only the first of them"
-    )
     notes: str
     reviewed: str | None = Field(
         None, description="accepted, corrected or added once an analyst confirmed it; null until then"
@@ -109,12 +106,18 @@ class EventDetail(Event):
     fatalities_max: int | None = None
 
 
+class ListedEvent(Event):
+    """An event in a list page: its first evidence sentences only, and how many it has."""
+
+    evidence_total: int = Field(description="evidence sentences in all (GET /events/{event_id} has them)")
+
+
 class EventPage(Strict):
     count: int = Field(description="Events in this page")
     limit: int
     offset: int
     next_offset: int | None = Field(description="Offset of the next page, null on the last one")
-    events: list[Event]
+    events: list[ListedEvent]
 
 
 class PointGeometry(Strict):
