@@ -135,3 +135,64 @@ def test_a_country_word_with_no_actor_there_names_none():
         Document(id="t", text="تحدث الكاتب عن المقاومة في رواية جديدة عن باريس")
     )
     assert not [s for s in doc.spans_of("actor") if doc.span_text(s) == "المقاومة"]
+
+
+def _read(text: str):
+    from marsad.runner import build_pipeline
+
+    return build_pipeline(names=["clean", "tokens", "match", "sentences", "places", "actors"])(
+        Document(id="t", text=text)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        ("اقتحم الجيش حيا في مدينة الموصل", "الجيش", "Military Forces of Iraq (2014-)"),
+        ("اعتقلت الشرطة ثلاثة رجال في مدينة بغداد", "الشرطة", "Police Forces of Iraq (2014-)"),
+        ("اعتقلت قوات الأمن خمسة في مدينة العريش", "قوات الأمن", "Police Forces of Egypt (2014-)"),
+        ("قصف الطيران الحربي مواقع في مدينة صعدة", "الطيران الحربي", "Coalition (Saudi Arabia)"),
+        ("قصف الطيران الحربي مواقع في مدينة حلب", "الطيران الحربي", "Military Forces of Syria (2000-2024)"),
+        ("هاجم المتمردون مواقع في مدينة تعز", "المتمردون", "Houthi Movement"),
+        ("هاجم المسلحون حاجزا في مدينة العريش", "المسلحون", "Unidentified Armed Group (Syria)"),
+    ],
+)
+def test_bare_forces_belong_to_the_country_of_the_text(text, word, expected):
+    doc = _read(text)
+    got = {doc.span_text(s): s.attrs["canonical"] for s in doc.spans_of("actor")}
+    assert got[word] == expected
+
+
+def test_a_local_actor_takes_the_country_of_the_text():
+    doc = _read("قتل خمسة مدنيين في قصف على مدينة تعز")
+    civilians = [s for s in doc.spans_of("actor") if s.attrs["type"] == "civilians"]
+    assert civilians and civilians[0].attrs["country"] == "Yemen"
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        (
+            "وقالت وزارة الداخلية إن الشرطة اعتقلت رجلين في بغداد",
+            "وزارة الداخلية",
+            "Ministry of Interior (Iraq)",
+        ),
+        ("وقالت مصادر إن اشتباكات وقعت قرب الحدود", "مصادر", "Sources"),
+        ("وأفادت مصادر محلية بسقوط قذائف", "مصادر محلية", "Local sources"),
+        (
+            "وأكد مصدر في المقاومة الشعبية أن المعارك مستمرة",
+            "مصدر في المقاومة الشعبية",
+            "Popular Resistance sources",
+        ),
+    ],
+)
+def test_sources_by_country_and_bare_sources_after_a_cue(text, word, expected):
+    doc = _read(text)
+    got = {doc.span_text(s): s.attrs["canonical"] for s in doc.spans_of("source")}
+    assert got[word] == expected
+
+
+def test_a_bare_source_word_needs_a_cue_and_a_definite_one_is_the_source_before():
+    assert not _read("تنويع مصادر الدخل في البلاد").spans_of("source")
+    doc = _read("وقال مصدر أمني إن عبوة انفجرت. وأضاف المصدر أن شخصين قتلا.")
+    assert [s.attrs["canonical"] for s in doc.spans_of("source")] == ["Security sources", "Security sources"]

@@ -35,7 +35,7 @@ DATA = Path(__file__).parent / "data"
 
 _ALT_RE = re.compile(r"\{([^{}]*)\}")
 _QUOTES = frozenset("\"«»“”„'")
-NAMES_LEXICON, HEADS, LINKS = "actors.names", "actors.heads", "actors.links"
+NAMES_LEXICON, HEADS, LINKS, CUES = "actors.names", "actors.heads", "actors.links", "actors.cues"
 # "Military Forces of Yemen (2012-) Hadi faction" -> base, period, suffix
 _PERIOD_RE = re.compile(r"^((?:Military|Police) Forces of .+?) \((\d{4}-(?:\d{4})?)\)(.*)$")
 
@@ -47,6 +47,8 @@ class Entry:
     label: str  # "actor" or "source"
     attrs: tuple[tuple[str, Any], ...]
     quoted: bool = False  # a common word (اليوم، الرياض) that counts only when quoted on its own
+    cued: bool = False  # a bare word ("مصادر") that counts only right after a reporting verb
+    anaphor: bool = False  # "وأضاف المصدر": the source named before it, if any
 
 
 def expand(alias: str) -> list[str]:
@@ -83,6 +85,7 @@ class StateEntry(datafile.Strict):
     """A state whose army and police get "army + nationality" aliases generated."""
 
     country: str
+    code: str  # ISO 3166 alpha-2, as places carry it: what ``forces`` words resolve by
     adjectives: list[str]
     military: str
     police: str
@@ -97,11 +100,14 @@ class ActorEntry(datafile.Strict):
 
 
 class ByCountry(datafile.Strict):
-    """Words whose actor depends on the country: ``aliases`` plus country codes (or ``default``)."""
+    """Words whose actor depends on the country: ``aliases`` plus country codes (or ``default``);
+    ``forces`` makes the word name that state's own military or police wherever ``states`` lists
+    the country and no code says otherwise ("الجيش" in Iraq is Iraq's army)."""
 
     model_config = {**datafile.Strict.model_config, "extra": "allow"}
     aliases: list[str]
     default: str | None = None
+    forces: Literal["military", "police"] | None = None
 
     @model_validator(mode="after")
     def _codes(self) -> ByCountry:
@@ -132,13 +138,17 @@ class SourceEntry(datafile.Strict):
     kind: Literal["media", "monitor", "official", "person", "org"]
     aliases: list[str] = []
     titled: list[str] = []
+    cued: list[str] = []
+    anaphors: list[str] = []  # cued words that stand for the source named before them
     speaks_for: str | None = None
+    local: bool = False  # the name takes "(<country>)" of the text around it
 
 
 class SourceCatalogue(datafile.Strict):
     """sources.yaml (see its comments)."""
 
     titles: list[str] = []
+    cues: list[str] = []
     sources: list[SourceEntry]
 
 
@@ -151,6 +161,7 @@ class Lexicon:
         ] = {}  # keys -> (pattern, label -> entry)
         self.heads: list[str] = []
         self.links: list[str] = []
+        self.cues: list[str] = []
         self.actors: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, dict[str, Any]] = {}
         self.periods: dict[str, list[tuple[str, str, str | None]]] = {}
@@ -172,6 +183,7 @@ class Lexicon:
             ),
             match.Lexicon.words(HEADS, self.heads, accept=NAMES),
             match.Lexicon.words(LINKS, self.links, accept=0),
+            match.Lexicon.words(CUES, self.cues, accept=NAMES),
         ]
         self._matcher: match.Matcher | None = None
 
@@ -192,7 +204,8 @@ class Lexicon:
         if local:
             rec["local"] = True
         self._alias_to_actor[name_keys(canonical)] = canonical
-        return Entry("actor", (("canonical", canonical), ("type", rec["type"]), ("country", rec["country"])))
+        attrs: tuple = (("canonical", canonical), ("type", rec["type"]), ("country", rec["country"]))
+        return Entry("actor", attrs + ((("local", True),) if rec.get("local") else ()))
 
     def _add_actor_alias(self, entry: Entry, alias: str, pattern: str) -> None:
         keys = name_keys(alias)
@@ -228,7 +241,11 @@ class Lexicon:
                 for alias in expand(pattern):
                     self._add_actor_alias(entry, alias, pattern)
         for group in data.get("by_country", []):
-            choices = tuple(sorted((k, v) for k, v in group.items() if k != "aliases" and v is not None))
+            table = {k: v for k, v in group.items() if k not in ("aliases", "forces") and v is not None}
+            if group.get("forces"):
+                for state in data.get("states", []):
+                    table.setdefault(state["code"], state[group["forces"]])
+            choices = tuple(sorted(table.items()))
             for name in dict(choices).values():
                 if name not in self.actors:
                     raise ValueError(f"actors.yaml: by_country names {name!r}, which is no actor")
@@ -241,6 +258,7 @@ class Lexicon:
 
     def _load_sources(self, data: dict[str, Any]) -> None:
         titles = [t for pattern in data.get("titles", []) for t in expand(pattern)]
+        self.cues.extend(c for pattern in data.get("cues", []) for c in expand(pattern))
         for source in data["sources"]:
             canonical, kind = source["canonical"], source["kind"]
             self.sources[canonical] = {
@@ -252,7 +270,14 @@ class Lexicon:
             attrs: tuple = (("canonical", canonical), ("kind", kind))
             if source.get("speaks_for"):  # a party's own spokesman: "US military" for the coalition
                 attrs += (("speaks_for", source["speaks_for"]),)
+            if source.get("local"):
+                attrs += (("local", True),)
             entry = Entry("source", attrs)
+            for field, anaphor in (("cued", False), ("anaphors", True)):
+                for pattern in source.get(field, []):
+                    for name in expand(pattern):
+                        cued = Entry("source", entry.attrs, cued=True, anaphor=anaphor)
+                        self._insert(name_keys(name), cued, pattern)
             for pattern in source.get("titled", []):
                 for name in expand(pattern):
                     self._insert(name_keys(name), Entry("source", entry.attrs, quoted=True), pattern)
@@ -281,8 +306,11 @@ class Lexicon:
 
     def _read(self, text: str, tokens: list[Token], matches: match.Matches) -> list[tuple[int, int, Entry]]:
 
-        def ok(i: int, end: int) -> bool:
-            """A quoted-only name stands alone between quotes: «الشرق الأوسط»."""
+        def ok(i: int, end: int, entry: Entry) -> bool:
+            """A quoted-only name stands alone between quotes: «الشرق الأوسط»; a cued one follows
+            a reporting word: "قالت مصادر"."""
+            if entry.cued:
+                return i > 0 and CUES in matches.tags[i - 1]
             s, e = tokens[i].start, tokens[end - 1].end
             return s > 0 and e < len(text) and text[s - 1] in _QUOTES and text[e] in _QUOTES
 
@@ -328,8 +356,8 @@ class Lexicon:
         for m in sorted(found, key=lambda m: (-m.end, readings.index(m.reading))):
             payload = m.entry.value
             kept = payload
-            if any(e.quoted for e in payload.values()):
-                kept = {lab: e for lab, e in payload.items() if not e.quoted or ok(i, m.end)}
+            if any(e.quoted or e.cued for e in payload.values()):
+                kept = {lab: e for lab, e in payload.items() if not (e.quoted or e.cued) or ok(i, m.end, e)}
                 rules.fire(
                     "actors.quoted_name" if len(kept) == len(payload) else "actors.unquoted_name_dropped"
                 )
@@ -346,6 +374,27 @@ class Lexicon:
             return None
         rec = self.actors[name]
         return Entry("actor", (("canonical", name), ("type", rec["type"]), ("country", rec["country"])))
+
+    def resolve(self, attrs: dict[str, Any], near: tuple[str, str] | None) -> dict[str, Any] | None:
+        """A name read by the country the text is about there (``(code, name)``): a
+        country-dependent word becomes that country's actor (None: no actor there); a local
+        actor ("Civilians (Syria)") belongs to that country; a local source ("وزارة الداخلية")
+        takes its name: "Ministry of Interior (Iraq)"."""
+        code, country = near or (None, None)
+        attrs = dict(attrs)
+        local = attrs.pop("local", False)
+        if "by_country" in attrs:
+            chosen = self.by_country(attrs["by_country"], code)
+            if chosen is None:
+                return None
+            attrs = dict(chosen.attrs)
+            local = self.actors[attrs["canonical"]].get("local", False)
+        if country and local:
+            if "kind" in attrs:
+                attrs["canonical"] = f"{attrs['canonical']} ({country})"
+            else:
+                attrs["country"] = country
+        return attrs
 
     def label(self, name: str, country: str | None = None, day: date | str | None = None) -> str:
         """An actor's ACLED label for an event in ``country`` on ``day``.
@@ -400,12 +449,15 @@ def label(name: str, country: str | None = None, day: date | str | None = None) 
     return lexicon().label(name, country, day)
 
 
-def _country_near(doc: Document, places: list[Any], sentences: list[Any], start: int) -> str | None:
-    """The country the text is about at ``start``: its sentence's places, else the article's."""
+def _country_near(places: list[Any], sentences: list[Any], start: int) -> tuple[str, str] | None:
+    """The country the text is about at ``start`` (code, name): its sentence's places, else the
+    article's."""
     sent = next((s for s in sentences if s.start <= start < s.end), None)
     here = [p for p in places if sent is not None and sent.start <= p.start < sent.end]
     for group in (here, places):
-        codes = Counter(p.attrs.get("country_code") for p in group if p.attrs.get("country_code"))
+        codes = Counter(
+            (p.attrs["country_code"], p.attrs.get("country")) for p in group if p.attrs.get("country_code")
+        )
         if codes:
             return codes.most_common(1)[0][0]
     return None
@@ -441,17 +493,22 @@ def make_actors() -> Any:
     def actors(doc: Document) -> Document:
         places: list[Any] | None = None
         sentences: list[Any] = []
+        last_source: dict[str, Any] | None = None
         for start, end, entry in lex.read(doc.clean, doc.tokens, doc.matches):
-            choices = dict(entry.attrs).get("by_country")
-            if choices is not None:
+            attrs: dict[str, Any] | None = dict(entry.attrs)
+            if entry.anaphor and last_source is not None:
+                rules.fire("actors.source_anaphor")
+                attrs = last_source
+            if "by_country" in attrs or attrs.get("local"):
                 if places is None:
                     places = [p for p in doc.spans_of("place") if p.attrs.get("role") != "government"]
                     sentences = doc.spans_of("sentence")
-                chosen = lex.by_country(choices, _country_near(doc, places, sentences, start))
-                if chosen is None:
+                attrs = lex.resolve(attrs, _country_near(places, sentences, start))
+                if attrs is None:
                     continue
-                entry = chosen
-            doc.add(start, end, entry.label, **dict(entry.attrs))
+            doc.add(start, end, entry.label, **attrs)
+            if entry.label == "source":
+                last_source = attrs
         return doc
 
     actors.name = "actors"  # type: ignore[attr-defined]
