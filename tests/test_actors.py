@@ -196,3 +196,32 @@ def test_a_bare_source_word_needs_a_cue_and_a_definite_one_is_the_source_before(
     assert not _read("تنويع مصادر الدخل في البلاد").spans_of("source")
     doc = _read("وقال مصدر أمني إن عبوة انفجرت. وأضاف المصدر أن شخصين قتلا.")
     assert [s.attrs["canonical"] for s in doc.spans_of("source")] == ["Security sources", "Security sources"]
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        (
+            "وقال المتحدث باسم جبهة النصرة إن مقاتليها تقدموا",
+            "المتحدث باسم جبهة النصرة",
+            "Jabhat al-Nusra spokesman",
+        ),
+        ("وأكدت مصادر في حزب الله أن ثلاثة قتلوا في القلمون", "مصادر في حزب الله", "Hezbollah sources"),
+        (
+            "وأضاف بيان للإعلام الحربي أن الطيران قصف مواقع في الرمادي",
+            "للإعلام الحربي",
+            "Iraqi War Media Cell",
+        ),
+        ("وصلت فرق الدفاع المدني إلى الموقع في جازان", "فرق الدفاع المدني", "Civil Defence (Saudi Arabia)"),
+    ],
+)
+def test_speakers_report_as_their_group_and_sources_by_country(text, word, expected):
+    doc = _read(text)
+    got = {doc.span_text(s): s.attrs["canonical"] for s in doc.spans_of("source")}
+    assert got[word] == expected
+
+
+def test_a_spokesmans_group_is_still_named_and_a_ministry_needs_a_cue():
+    doc = _read("وقال الناطق باسم الجبهة الجنوبية إن مقاتليها سيطروا على البلدة")
+    assert [s.attrs["canonical"] for s in doc.spans_of("actor")] == ["Southern Front"]
+    assert not _read("قتل أحد منتسبي وزارة الداخلية في بغداد").spans_of("source")

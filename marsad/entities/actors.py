@@ -35,7 +35,8 @@ DATA = Path(__file__).parent / "data"
 
 _ALT_RE = re.compile(r"\{([^{}]*)\}")
 _QUOTES = frozenset("\"«»“”„'")
-NAMES_LEXICON, HEADS, LINKS, CUES = "actors.names", "actors.heads", "actors.links", "actors.cues"
+NAMES_LEXICON, HEADS, LINKS = "actors.names", "actors.heads", "actors.links"
+CUES, SPEAKERS = "actors.cues", "actors.speakers"
 # "Military Forces of Yemen (2012-) Hadi faction" -> base, period, suffix
 _PERIOD_RE = re.compile(r"^((?:Military|Police) Forces of .+?) \((\d{4}-(?:\d{4})?)\)(.*)$")
 
@@ -149,7 +150,9 @@ class SourceCatalogue(datafile.Strict):
 
     titles: list[str] = []
     cues: list[str] = []
+    speakers: dict[str, list[str]] = {}  # what a speaker is called -> the words that name one
     sources: list[SourceEntry]
+    by_country: list[ByCountry] = []
 
 
 class Lexicon:
@@ -162,6 +165,7 @@ class Lexicon:
         self.heads: list[str] = []
         self.links: list[str] = []
         self.cues: list[str] = []
+        self.speakers: list[tuple[str, tuple[str, ...], str]] = []  # (pattern, keys, role)
         self.actors: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, dict[str, Any]] = {}
         self.periods: dict[str, list[tuple[str, str, str | None]]] = {}
@@ -184,6 +188,7 @@ class Lexicon:
             match.Lexicon.words(HEADS, self.heads, accept=NAMES),
             match.Lexicon.words(LINKS, self.links, accept=0),
             match.Lexicon.words(CUES, self.cues, accept=NAMES),
+            match.Lexicon(SPEAKERS, self.speakers, accept=NAMES, gap="any"),
         ]
         self._matcher: match.Matcher | None = None
 
@@ -240,25 +245,34 @@ class Lexicon:
             for pattern in actor.get("aliases", []):
                 for alias in expand(pattern):
                     self._add_actor_alias(entry, alias, pattern)
-        for group in data.get("by_country", []):
+        self._load_by_country("actor", data.get("by_country", []), data.get("states", []))
+        for country, periods in data.get("periods", {}).items():
+            self.periods[country] = [(str(p), str(a), str(b) if b else None) for p, a, b in periods]
+
+    def _load_by_country(
+        self, label: str, groups: list[dict[str, Any]], states: list[dict[str, Any]]
+    ) -> None:
+        """Words whose actor (or source) depends on the country the text is about there."""
+        known = self.actors if label == "actor" else self.sources
+        for group in groups:
             table = {k: v for k, v in group.items() if k not in ("aliases", "forces") and v is not None}
             if group.get("forces"):
-                for state in data.get("states", []):
+                for state in states:
                     table.setdefault(state["code"], state[group["forces"]])
             choices = tuple(sorted(table.items()))
             for name in dict(choices).values():
-                if name not in self.actors:
-                    raise ValueError(f"actors.yaml: by_country names {name!r}, which is no actor")
-            entry = Entry("actor", (("by_country", choices),))
+                if name not in known:
+                    raise ValueError(f"by_country names {name!r}, which is no {label}")
+            entry = Entry(label, (("by_country", choices),))
             for pattern in group["aliases"]:
                 for alias in expand(pattern):
                     self._insert(name_keys(alias), entry, pattern)
-        for country, periods in data.get("periods", {}).items():
-            self.periods[country] = [(str(p), str(a), str(b) if b else None) for p, a, b in periods]
 
     def _load_sources(self, data: dict[str, Any]) -> None:
         titles = [t for pattern in data.get("titles", []) for t in expand(pattern)]
         self.cues.extend(c for pattern in data.get("cues", []) for c in expand(pattern))
+        for role, patterns in data.get("speakers", {}).items():
+            self.speakers.extend((p, name_keys(w), role) for p in patterns for w in expand(p))
         for source in data["sources"]:
             canonical, kind = source["canonical"], source["kind"]
             self.sources[canonical] = {
@@ -266,6 +280,7 @@ class Lexicon:
                 "kind": kind,
                 "aliases": [],
                 "speaks_for": source.get("speaks_for"),
+                "local": bool(source.get("local")),
             }
             attrs: tuple = (("canonical", canonical), ("kind", kind))
             if source.get("speaks_for"):  # a party's own spokesman: "US military" for the coalition
@@ -287,6 +302,7 @@ class Lexicon:
                 for alias in expand(pattern):
                     self.sources[canonical]["aliases"].append(alias)
                     self._insert(name_keys(alias), entry, pattern)
+        self._load_by_country("source", data.get("by_country", []), [])
 
     # -- matching ----------------------------------------------------------------------------
     def find(self, text: str) -> list[tuple[int, int, Entry]]:
@@ -334,6 +350,19 @@ class Lexicon:
                     if hit is not None and (best is None or hit[0] > best[0]):
                         rules.fire("actors.head_word")
                         best = (hit[0], head, hit[2])
+            # "المتحدث باسم الجيش": a speaker's words, then the group spoken for, report as it.
+            for m in matches.starting(i, SPEAKERS) if i in phrases or SPEAKERS in tags[i] else ():
+                hit = self._longest(matches, m.end, ok) if m.end < n else None
+                if hit is None or (best is not None and hit[0] <= best[0]):
+                    continue
+                rules.fire("actors.speaker")
+                group = hit[2].get("actor")
+                if group is not None:  # the group is named too: "قال الناطق باسم الجبهة" claims
+                    out.append((tokens[m.end].start + hit[1], tokens[hit[0] - 1].end, group))
+                spoken = hit[2].get("source") or Entry(
+                    "source", (("speaker", group.attrs), ("role", m.entry.value))
+                )
+                best = (hit[0], m.reading.skip, {"source": spoken})
             if best is None:
                 i += 1
                 continue
@@ -366,29 +395,43 @@ class Lexicon:
                 break
         return best
 
-    def by_country(self, choices: tuple[tuple[str, str], ...], country_code: str | None) -> Entry | None:
-        """The actor a country-dependent word names where the text is (``default`` elsewhere)."""
+    def by_country(
+        self, choices: tuple[tuple[str, str], ...], country_code: str | None, label: str = "actor"
+    ) -> Entry | None:
+        """The actor (or source) a country-dependent word names where the text is (``default``
+        elsewhere)."""
         table = dict(choices)
         name = table.get(country_code or "") or table.get("default")
         if name is None:
             return None
+        if label == "source":
+            return Entry("source", (("canonical", name), ("kind", self.sources[name]["kind"])))
         rec = self.actors[name]
         return Entry("actor", (("canonical", name), ("type", rec["type"]), ("country", rec["country"])))
 
-    def resolve(self, attrs: dict[str, Any], near: tuple[str, str] | None) -> dict[str, Any] | None:
+    def resolve(
+        self, label: str, attrs: dict[str, Any], near: tuple[str, str] | None
+    ) -> dict[str, Any] | None:
         """A name read by the country the text is about there (``(code, name)``): a
         country-dependent word becomes that country's actor (None: no actor there); a local
         actor ("Civilians (Syria)") belongs to that country; a local source ("وزارة الداخلية")
         takes its name: "Ministry of Interior (Iraq)"."""
         code, country = near or (None, None)
         attrs = dict(attrs)
+        if "speaker" in attrs:  # "the spokesman of <group>": the group as read here, then the role
+            group = self.resolve("actor", dict(attrs["speaker"]), near)
+            if group is None:
+                return None
+            kind = "official" if group["type"] == "state forces" else "org"
+            name = self.label(group["canonical"], group.get("country"))
+            return {"canonical": f"{name} {attrs['role']}", "kind": kind}
         local = attrs.pop("local", False)
         if "by_country" in attrs:
-            chosen = self.by_country(attrs["by_country"], code)
+            chosen = self.by_country(attrs["by_country"], code, label)
             if chosen is None:
                 return None
             attrs = dict(chosen.attrs)
-            local = self.actors[attrs["canonical"]].get("local", False)
+            local = (self.actors if label == "actor" else self.sources)[attrs["canonical"]].get("local", False)
         if country and local:
             if "kind" in attrs:
                 attrs["canonical"] = f"{attrs['canonical']} ({country})"
@@ -499,11 +542,11 @@ def make_actors() -> Any:
             if entry.anaphor and last_source is not None:
                 rules.fire("actors.source_anaphor")
                 attrs = last_source
-            if "by_country" in attrs or attrs.get("local"):
+            if "by_country" in attrs or "speaker" in attrs or attrs.get("local"):
                 if places is None:
                     places = [p for p in doc.spans_of("place") if p.attrs.get("role") != "government"]
                     sentences = doc.spans_of("sentence")
-                attrs = lex.resolve(attrs, _country_near(places, sentences, start))
+                attrs = lex.resolve(entry.label, attrs, _country_near(places, sentences, start))
                 if attrs is None:
                     continue
             doc.add(start, end, entry.label, **attrs)
