@@ -431,7 +431,9 @@ class Lexicon:
             if chosen is None:
                 return None
             attrs = dict(chosen.attrs)
-            local = (self.actors if label == "actor" else self.sources)[attrs["canonical"]].get("local", False)
+            local = (self.actors if label == "actor" else self.sources)[attrs["canonical"]].get(
+                "local", False
+            )
         if country and local:
             if "kind" in attrs:
                 attrs["canonical"] = f"{attrs['canonical']} ({country})"
