@@ -225,3 +225,14 @@ def test_a_spokesmans_group_is_still_named_and_a_ministry_needs_a_cue():
     doc = _read("وقال الناطق باسم الجبهة الجنوبية إن مقاتليها سيطروا على البلدة")
     assert [s.attrs["canonical"] for s in doc.spans_of("actor")] == ["Southern Front"]
     assert not _read("قتل أحد منتسبي وزارة الداخلية في بغداد").spans_of("source")
+
+
+def test_an_event_nobody_reports_is_its_outlets():
+    from marsad.entities.actors import outlet_source
+    from marsad.runner import build_pipeline
+
+    assert outlet_source("www.okaz.com.sa") == outlet_source("okaz") == "Okaz"
+    assert outlet_source("example.org") is None
+    text = "قصفت قوات النظام بلدة كفرنبل في ريف إدلب أمس بالبراميل المتفجرة."
+    events = build_pipeline()(Document(id="t", text=text, outlet="okaz")).events
+    assert events and all(ev.attributed_to == ["Okaz"] for ev in events)

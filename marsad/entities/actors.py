@@ -141,6 +141,7 @@ class SourceEntry(datafile.Strict):
     titled: list[str] = []
     cued: list[str] = []
     anaphors: list[str] = []  # cued words that stand for the source named before them
+    outlets: list[str] = []  # the outlet names a reader gives its articles (corpus code, web domain)
     speaks_for: str | None = None
     local: bool = False  # the name takes "(<country>)" of the text around it
 
@@ -166,6 +167,7 @@ class Lexicon:
         self.links: list[str] = []
         self.cues: list[str] = []
         self.speakers: list[tuple[str, tuple[str, ...], str]] = []  # (pattern, keys, role)
+        self.outlets: dict[str, str] = {}  # outlet (lower case) -> source
         self.actors: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, dict[str, Any]] = {}
         self.periods: dict[str, list[tuple[str, str, str | None]]] = {}
@@ -287,6 +289,8 @@ class Lexicon:
                 attrs += (("speaks_for", source["speaks_for"]),)
             if source.get("local"):
                 attrs += (("local", True),)
+            for outlet in source.get("outlets", []):
+                self.outlets[outlet.lower()] = canonical
             entry = Entry("source", attrs)
             for field, anaphor in (("cued", False), ("anaphors", True)):
                 for pattern in source.get(field, []):
@@ -506,6 +510,12 @@ def _country_near(places: list[Any], sentences: list[Any], start: int) -> tuple[
         if codes:
             return codes.most_common(1)[0][0]
     return None
+
+
+def outlet_source(outlet: str | None) -> str | None:
+    """The source an outlet's own articles report as when they name no other (ACLED codes the
+    outlet): "okaz" or "okaz.com.sa" -> "Okaz"."""
+    return lexicon().outlets.get((outlet or "").lower().removeprefix("www."))
 
 
 def speaks_for(source: str) -> str | None:
