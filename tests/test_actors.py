@@ -236,3 +236,37 @@ def test_an_event_nobody_reports_is_its_outlets():
     text = "قصفت قوات النظام بلدة كفرنبل في ريف إدلب أمس بالبراميل المتفجرة."
     events = build_pipeline()(Document(id="t", text=text, outlet="okaz")).events
     assert events and all(ev.attributed_to == ["Okaz"] for ev in events)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        ("تقدمت ميليشيات الحوثي نحو مدينة تعز", "ميليشيات الحوثي", "Houthi Movement"),
+        ("قصف الانقلابيون أحياء مدينة تعز", "الانقلابيون", "Houthi Movement"),
+        (
+            "هاجمت قوات المخلوع مواقع في مدينة تعز",
+            "قوات المخلوع",
+            "Military Forces of Yemen (2012-) Saleh faction",
+        ),
+        (
+            "سيطرت قوات الطوارئ على الموقع في مدينة جازان",
+            "قوات الطوارئ",
+            "Police Forces of Saudi Arabia (2015-)",
+        ),
+        (
+            "داهمت قوات مكافحة الإرهاب وكرا في مدينة الفيوم",
+            "قوات مكافحة الإرهاب",
+            "Police Forces of Egypt (2014-)",
+        ),
+        ("هاجم أنصار الشريعة ثكنة في مدينة بنغازي", "أنصار الشريعة", "Ansar al-Sharia (Libya)"),
+    ],
+)
+def test_names_of_the_region(text, word, expected):
+    doc = _read(text)
+    got = {doc.span_text(s): s.attrs["canonical"] for s in doc.spans_of("actor")}
+    assert got[word] == expected
+
+
+def test_a_groups_sources_drop_the_country_its_name_repeats():
+    doc = _read("أعلنت مصادر في المقاومة الشعبية أن مقاتليها حرروا مدينة لحج")
+    assert [s.attrs["canonical"] for s in doc.spans_of("source")] == ["Popular Resistance sources"]

@@ -428,6 +428,8 @@ class Lexicon:
                 return None
             kind = "official" if group["type"] == "state forces" else "org"
             name = self.label(group["canonical"], group.get("country"))
+            # "Popular Resistance (Yemen)" speaks as "Popular Resistance sources"
+            name = name.removesuffix(f" ({group.get('country')})")
             return {"canonical": f"{name} {attrs['role']}", "kind": kind}
         local = attrs.pop("local", False)
         if "by_country" in attrs:
