@@ -7,6 +7,10 @@ articles read and the current events coded per 1,000 articles; then a random sam
 per 1,000 articles).
 
     python3 benchmarks/events_rate.py [--limit N] [--sample 60] [--seed 17] [--min-confidence P]
+        [--exclude ../shared/eval/test --exclude ../shared/eval/feed]
+
+Articles of an ``--exclude`` gold folder are counted but never drawn into the sample: the sample is
+for reading, and measuring-only gold must not be read event by event.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections import Counter
 from itertools import islice
 from pathlib import Path
 
-from marsad.event_training import SPORTS_OUTLETS, ordinary_news, section_of, trains
+from marsad.event_training import SPORTS_OUTLETS, gold_ids, ordinary_news, section_of, trains
 from marsad.ingest.readers import read
 from marsad.runner import build_pipeline
 
@@ -34,7 +38,9 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=60, help="events drawn at random to read")
     ap.add_argument("--seed", type=int, default=17)
     ap.add_argument("--min-confidence", type=float, default=None, help="count only events this sure")
+    ap.add_argument("--exclude", type=Path, action="append", default=[], help="gold folder: never sampled")
     args = ap.parse_args()
+    unread = gold_ids(args.exclude)
     if not args.input.exists():
         raise SystemExit(f"corpus not found: {args.input}")
 
@@ -59,7 +65,8 @@ def main() -> None:
             events[key] += 1
             if ordinary_news(doc):
                 events[part] += 1
-            sampled.append((key[0], doc.id, ev.to_dict()))
+            if doc.id not in unread:
+                sampled.append((key[0], doc.id, ev.to_dict()))
     wall = time.perf_counter() - t0
     n = sum(v for k, v in articles.items() if k[0] != "ordinary news")
     total = sum(v for k, v in events.items() if k[0] != "ordinary news")

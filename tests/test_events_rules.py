@@ -354,3 +354,11 @@ def test_condemnations_clearance_and_tear_gas_are_no_events(code, text, sub_even
 def test_an_event_weeks_before_the_article_is_background(code):
     [event] = code("وفي الثالث من يوليو، قصفت قوات النظام مدينة حماة بالمدفعية.")
     assert event.historical and event.event_date == "2015-07-03"
+
+
+def test_a_bomb_that_goes_off_is_no_air_strike(code):
+    [planted] = code("قتل شرطيان في انفجار قنبلة زرعت على جانب الطريق قرب مدينة العريش أمس.")
+    assert planted.sub_event_type == "Remote explosive/landmine/IED"
+    [detonated] = code("وأصيب ثلاثة جنود إثر تفجير قنبلة على طريق يؤدي إلى مدينة بنغازي.")
+    assert detonated.sub_event_type == "Remote explosive/landmine/IED"
+    assert not code("وحذر الوزير من أن مخيمات النازحين في مدينة حلب قنبلة موقوتة.")

@@ -102,3 +102,16 @@ def test_every_per_word_result_lives_on_the_one_cached_word() -> None:
     first = feats.word("والقوات")
     assert feats.word("والقوات") is first
     assert analysis("والقوات").memo[feats] is first
+
+
+def test_the_word_cache_stays_bounded_and_keeps_the_newer_words(monkeypatch):
+    from marsad.text import tokens
+
+    monkeypatch.setattr(tokens, "_WORDS", {})
+    monkeypatch.setattr(tokens, "_MAX_WORDS", 10)
+    words = ["قرية" + "ب" * i for i in range(25)]
+    for w in words:
+        tokens.word(w)
+    assert len(tokens._WORDS) <= 10
+    assert words[-1] in tokens._WORDS and words[0] not in tokens._WORDS
+    assert tokens.word(words[0]).norm == tokens.word(words[0]).norm  # analysed again on demand

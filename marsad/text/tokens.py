@@ -14,6 +14,7 @@ heavily across articles, and recomputing it per token would dominate the cost of
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,7 +193,10 @@ def _analyse(text: str, min_stem: int = _MIN_STEM, whole: frozenset[str] = _WHOL
 
 
 _WORDS: dict[str, Word] = {}
-_MAX_WORDS = 500_000  # bounded: news vocabulary keeps growing over a long run
+# Bounded: news vocabulary keeps growing over a long run (317,000 distinct words in the 31,030
+# articles of all-2015, about 0.7 kB each with their readings and match hits), and a process
+# must stay under 400 MB. Past the bound the older half goes; words in use come back at once.
+_MAX_WORDS = 150_000
 
 
 def word(text: str) -> Word:
@@ -200,7 +204,8 @@ def word(text: str) -> Word:
     w = _WORDS.get(text)
     if w is None:
         if len(_WORDS) >= _MAX_WORDS:
-            _WORDS.clear()
+            for old in list(itertools.islice(_WORDS, _MAX_WORDS // 2)):
+                del _WORDS[old]
         w = _WORDS[text] = _analyse(text)
     return w
 
