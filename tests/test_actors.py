@@ -259,6 +259,17 @@ def test_an_event_nobody_reports_is_its_outlets():
             "Police Forces of Egypt (2014-)",
         ),
         ("هاجم أنصار الشريعة ثكنة في مدينة بنغازي", "أنصار الشريعة", "Ansar al-Sharia (Libya)"),
+        ("تقدم الثوار نحو مدينة الضالع", "الثوار", "Popular Resistance (Yemen)"),
+        (
+            "قصف سلاح الجو التركي مواقع قرب مدينة كيليس",
+            "سلاح الجو التركي",
+            "Military Forces of Turkey (2002-)",
+        ),
+        (
+            "اعتقلت قوات الأمن التركية عشرة في إسطنبول",
+            "قوات الأمن التركية",
+            "Police Forces of Turkey (2002-)",
+        ),
     ],
 )
 def test_names_of_the_region(text, word, expected):

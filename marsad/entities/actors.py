@@ -232,7 +232,8 @@ class Lexicon:
             for role, heads in (("military", data["military_heads"]), ("police", data["police_heads"])):
                 entry = self._actor(state[role], "state forces", state["country"], inter["state forces"])
                 for head in heads:
-                    definite = head.split()[0].startswith("ال")
+                    # "الجيش التركي", "قوات الأمن التركية" (a construct's last word decides)
+                    definite = head.split()[-1].startswith("ال")
                     for adj in adjectives:
                         alias = f"{head} {'ال' + adj if definite else adj}"
                         self._add_actor_alias(entry, alias, alias)
