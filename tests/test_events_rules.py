@@ -55,6 +55,8 @@ def test_a_denial_in_the_next_sentence_disputes_the_report(code):
 def test_hopes_and_threats_are_not_events(code):
     assert not code("وهدد قائد الفصيل باقتحام مدينة حماة خلال أيام.")
     assert not code("ويأمل المقاتلون أن يسيطروا على مدينة حمص قريبا.")
+    assert not code("ومن المتوقع استعادة قوات المعارضة مدينة إدلب خلال أسابيع.")
+    assert not code("وتحدث القائد عن سيطرة فصائل المعارضة على مدينة الرقة، مرجحا حدوثها خلال أسابيع.")
 
 
 def test_a_past_year_makes_an_event_background(code):
@@ -339,6 +341,7 @@ def test_the_unnamed_air_strike_default_has_dates_and_countries():
     [
         # a condemnation, a mine clearance and tear gas report no event of their own
         ("وندد الائتلاف الوطني بقصف قوات النظام لمدينة دوما أمس.", None),
+        ("ودانت الجامعة العربية قصف قوات النظام لمدينة دوما أمس.", None),
         ("وتعمل فرق الهندسة على تفكيك العبوات الناسفة في مدينة الرمادي.", None),
         ("وأطلقت الشرطة القنابل المسيلة للدموع على المتظاهرين في مدينة الحسكة.", None),
         # the same words with nothing of the kind around them still report one

@@ -43,6 +43,12 @@ def test_names_are_read_without_their_proclitics():
     assert (raqqa["name"], raqqa["words"]) == ("Raqqa", "للرقة")
 
 
+def test_a_proclitic_before_a_two_word_name():
+    """ "وتل عفر": the conjunction leaves a two-letter first word; "تل" alone is no place."""
+    assert [n for _, n in names("تقدمت القوات نحو سنجار وتل عفر")] == ["Sinjar", "Tal Afar"]
+    assert names("وقف الجنود على التل وتل") == []
+
+
 def test_governorate_versus_city():
     gov, city = geocode_text("في محافظة حماة وفي حماة")
     assert gov["type"] == "admin1" and gov["precision"] == 3

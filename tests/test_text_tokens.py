@@ -115,3 +115,10 @@ def test_the_word_cache_stays_bounded_and_keeps_the_newer_words(monkeypatch):
     assert len(tokens._WORDS) <= 10
     assert words[-1] in tokens._WORDS and words[0] not in tokens._WORDS
     assert tokens.word(words[0]).norm == tokens.word(words[0]).norm  # analysed again on demand
+
+
+def test_a_two_letter_stem_only_begins_a_longer_name() -> None:
+    wa_tal = tokenize("وتل")[0].word
+    assert [r.key for r in wa_tal.readings] == ["وتل"]  # never the word's stripped form
+    assert [(r.key, r.skip) for r in wa_tal.short] == [("تل", 1)]
+    assert tokenize("وعين")[0].word.short == ()  # a three-letter stem is an ordinary reading

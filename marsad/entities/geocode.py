@@ -38,7 +38,7 @@ from marsad.pipeline import Label, component
 from marsad.text import match
 from marsad.text.normalize import normalize, normalize_key
 from marsad.text.tokens import NAMES as NAMES_READINGS
-from marsad.text.tokens import Reading, tokenize
+from marsad.text.tokens import SHORT, Reading, tokenize
 
 _SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
 
@@ -262,7 +262,7 @@ class Geocoder:
             return match.Lexicon(name, ((w, w, v) for w, v in values.items()), accept, **kw)
 
         return [
-            match.Lexicon(NAMES_LEX, names, NAMES_READINGS),
+            match.Lexicon(NAMES_LEX, names, NAMES_READINGS | SHORT),
             match.Lexicon(VARIANTS, variants, NAMES_READINGS),
             table(TRIGGERS, lex.triggers),
             table(WEAK, lex.weak_triggers),
@@ -309,7 +309,8 @@ class Geocoder:
                 longest.setdefault(h.reading, (1, h.entry.value))
         variant_of = {h.reading for h in variants}
         best: tuple[Reading, int, str, bool] | None = None
-        for r in m.tokens[i].word.readings:
+        w = m.tokens[i].word
+        for r in (*w.readings, *w.short):
             got = longest.get(r)
             if got is not None:
                 if best is None or got[0] > best[1]:

@@ -293,6 +293,10 @@ class Matcher:
                         single.setdefault(lex.name, []).extend(taken)
                 if len(node) > (1 if ended else 0):
                     starts.append((lex, node, r))
+        for r in w.short:  # a two-letter stem only begins a phrase, for a lexicon that takes it
+            for lex, node in index.get(r.key, ()):
+                if not r.kind & ~lex.accept and len(node) > (1 if _END in node else 0):
+                    starts.append((lex, node, r))
         hits = (
             WordHits({k: tuple(v) for k, v in single.items()}, tuple(starts)) if single or starts else _NONE
         )

@@ -68,6 +68,9 @@ CLITIC = 1  # a conjunction or preposition (و ف ب ل ك), the article kept: "
 ARTICLE = 2  # the article too: "والرستن" -> "رستن"
 FUTURE = 4  # the future marker: "وسيقوم" -> "يقوم"
 PRONOUN = 8  # an enclitic pronoun: "مصرعهم" -> "مصرع"
+# A two-letter stem left by a proclitic ("وتل" -> "تل"): too short to stand alone, it may only
+# begin a name of several words ("وتل عفر"), for the lexicons that take it (``Word.short``).
+SHORT = 16
 NAMES = CLITIC  # what names (places, actors, sources) may lose: their article stays
 
 
@@ -88,16 +91,27 @@ class Word:
     proclitic string removed; ``readings`` every dictionary form, longest first. ``hits`` and
     ``matcher`` are the matcher's per-word results (``marsad.text.match``), filled on first use;
     ``memo`` what another reader computes from the word alone (the NER tagger's features), by
-    reader, so that every per-word result lives in this one cache."""
+    reader, so that every per-word result lives in this one cache. ``short`` holds the
+    two-letter stems a proclitic leaves (:data:`SHORT`): kept apart from ``readings`` so that no
+    reader takes them for the word's stripped form."""
 
-    __slots__ = ("text", "norm", "base", "prefix", "readings", "hits", "matcher", "memo")
+    __slots__ = ("text", "norm", "base", "prefix", "readings", "short", "hits", "matcher", "memo")
 
-    def __init__(self, text: str, norm: str, base: str, prefix: str, readings: tuple[Reading, ...]):
+    def __init__(
+        self,
+        text: str,
+        norm: str,
+        base: str,
+        prefix: str,
+        readings: tuple[Reading, ...],
+        short: tuple[Reading, ...] = (),
+    ):
         self.text = text
         self.norm = norm
         self.base = base
         self.prefix = prefix
         self.readings = readings
+        self.short = short
         self.hits: Any = None
         self.matcher: int = 0
         self.memo: dict[Any, Any] | None = None
@@ -159,10 +173,13 @@ def _analyse(text: str, min_stem: int = _MIN_STEM, whole: frozenset[str] = _WHOL
             found.append((p, rest, len(p), ARTICLE | (CLITIC if p != "ال" else 0)))
             article = True
             break
+    two_letter: list[Reading] = []
     if not article:
         for p in _PREFIXES:
             if key.startswith(p) and len(key) - len(p) >= min_stem:
                 found.append((p, key[len(p) :], len(p), CLITIC))
+            elif key.startswith(p) and len(key) - len(p) == 2 < min_stem:
+                two_letter.append(Reading(key[len(p) :], _raw_skip(text, len(p)), CLITIC | SHORT, len(p)))
     # base: a known whole word wins, otherwise the longest strip that leaves a plausible stem.
     known = [f for f in found if f[1] in whole]
     prefix, base = (known or sorted(found, key=lambda f: -len(f[0])) or [("", key)])[0][:2]
@@ -189,7 +206,7 @@ def _analyse(text: str, min_stem: int = _MIN_STEM, whole: frozenset[str] = _WHOL
         seen.setdefault(c[0], c)  # a form reached twice keeps its first (least stripped) reading
     ordered = sorted(seen.values(), key=lambda c: -len(c[0]))
     readings = tuple(Reading(k, _raw_skip(text, n), kind, cut) for k, n, kind, cut in ordered)
-    return Word(text, key, base, prefix, readings)
+    return Word(text, key, base, prefix, readings, tuple(two_letter))
 
 
 _WORDS: dict[str, Word] = {}
