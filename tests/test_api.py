@@ -136,6 +136,19 @@ def test_event_detail_highlights_only_its_own_words(client: TestClient) -> None:
     assert [s["doc_id"] for s in detail["sources"]] == ["syn-hama"]
 
 
+def test_a_list_page_carries_the_first_evidence_sentences_and_their_total(client: TestClient) -> None:
+    full = {e["event_id"]: e for e in client.get("/events").json()["events"]}
+    assert all(e["evidence_total"] == len(e["evidence"]) for e in full.values())
+    bare = client.get("/events", params={"evidence": 0}).json()["events"]
+    assert bare and all(e["evidence"] == [] for e in bare)
+    assert {e["event_id"]: e["evidence_total"] for e in bare} == {
+        k: len(e["evidence"]) for k, e in full.items()
+    }
+    detail = client.get(f"/events/{bare[0]['event_id']}").json()  # the event read whole
+    assert len(detail["evidence"]) == bare[0]["evidence_total"]
+    assert client.get("/events", params={"evidence": -1}).status_code == 422
+
+
 def test_event_detail_actor_highlights(client: TestClient) -> None:
     hama = _by_location(client)["Hama"]
     (evidence,) = client.get(f"/events/{hama['event_id']}").json()["evidence"]

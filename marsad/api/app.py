@@ -269,13 +269,16 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
         format: Literal["json", "geojson"] = "json",
+        evidence: Annotated[int, Query(ge=0, le=1000)] = 5,
     ) -> EventPage | FeatureCollection:
         """Merged events, oldest first, filtered; JSON pages or a GeoJSON FeatureCollection.
 
-        Events an analyst rejected are left out (the review queue lists them)."""
+        Each event carries its first ``evidence`` sentences and ``evidence_total``: an event
+        merged from hundreds of reports is read whole at ``/events/{event_id}``. Events an
+        analyst rejected are left out (the review queue lists them)."""
         with using_store() as s:
             # One extra row says whether another page follows, without counting the table.
-            rows = list(s.events(**filters, limit=limit + 1, offset=offset))
+            rows = list(s.events(**filters, limit=limit + 1, offset=offset, evidence=evidence))
         more = len(rows) > limit
         rows = rows[:limit]
         next_offset = offset + limit if more else None

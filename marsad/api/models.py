@@ -81,6 +81,9 @@ class Event(Strict):
     attributed_to: list[str]
     confidence: float | None = None  # the event model's probability; None when coded by rules alone
     evidence: list[Evidence]
+    evidence_total: int | None = Field(
+        None, description="sentences in all, when a list page carries only the first of them"
+    )
     notes: str
     reviewed: str | None = Field(
         None, description="accepted, corrected or added once an analyst confirmed it; null until then"

@@ -645,14 +645,20 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------
     def events(self, **filters: Any) -> Iterator[dict[str, Any]]:
-        """Merged events as export dicts (issue 6 field list), filtered; see :func:`event_filter`."""
-        yield from (e for e, _ in self._events(filters))
+        """Merged events as export dicts (issue 6 field list), filtered; see :func:`event_filter`.
 
-    def _events(self, filters: dict[str, Any], batch: int = 500) -> Iterator[tuple[dict[str, Any], dict]]:
+        ``evidence=N`` keeps the first N sentences of each event (a page of a list: an event
+        merged from hundreds of reports would carry every sentence) and adds ``evidence_total``."""
+        yield from (e for e, _ in self._events(filters, extras=False))
+
+    def _events(
+        self, filters: dict[str, Any], batch: int = 500, extras: bool = True
+    ) -> Iterator[tuple[dict[str, Any], dict]]:
         """Export dicts with extras (outlets of the documents, merge time) for the CSV export."""
         self._fresh()
         filters = dict(filters)
         order = review.ORDERS[filters.pop("order", None) or "date"]
+        per_event = filters.pop("evidence", None)
         where, params = event_filter(**filters)
         sql = f"SELECT {', '.join(_MERGED_COLUMNS)} FROM events e{where} ORDER BY {order}"
         limit, offset = filters.get("limit"), filters.get("offset")
@@ -662,35 +668,52 @@ class Store:
         rows = self.db.query(sql, params)
         for i in range(0, len(rows), batch):
             chunk = [dict(zip(_MERGED_COLUMNS, r, strict=True)) for r in rows[i : i + batch]]
-            evidence = self._evidence([c["event_id"] for c in chunk])
-            outlets = self._outlets({d for c in chunk for d in json.loads(c["doc_ids"])})
-            decisions = review.decisions(self.db, [c["event_id"] for c in chunk])
+            ids = [c["event_id"] for c in chunk]
+            evidence, totals = self._evidence(ids, per_event)
+            outlets = self._outlets({d for c in chunk for d in json.loads(c["doc_ids"])}) if extras else {}
+            decisions = review.decisions(self.db, ids)
             for c in chunk:
                 out = _export_dict(c, evidence.get(c["event_id"], []))
+                if per_event is not None:
+                    out["evidence_total"] = totals.get(c["event_id"], 0)
                 out["reviewed"] = review.reviewed_value(decisions.get(c["event_id"]))
-                extras = {
+                more = {
                     "outlets": sorted({outlets[d] for d in out["doc_ids"] if outlets.get(d)}),
                     "merged_at": c["merged_at"],
                     "fatalities_max": c["fatalities_max"],
                 }
-                yield out, extras
+                yield out, more
 
-    def _evidence(self, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    def _evidence(
+        self, ids: list[str], per_event: int | None = None
+    ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+        """The evidence sentences of merged events (their first ``per_event`` only, read so in
+        the query), and how many each has in all."""
         out: dict[str, list[dict[str, Any]]] = {}
+        totals: dict[str, int] = {}
         if not ids:
-            return out
+            return out, totals
+        order = "ORDER BY s.doc_id, s.start_off, s.end_off"
         rows = self.db.query(
-            "SELECT m.event_id, s.doc_id, s.start_off, s.end_off, s.text FROM event_members m"
-            " JOIN event_sources s ON s.event_id = m.member_id"
-            f" WHERE m.event_id IN ({placeholders(len(ids))}) ORDER BY m.event_id, s.doc_id, s.start_off, s.end_off",
-            ids,
+            "SELECT event_id, doc_id, start_off, end_off, text, total FROM ("
+            " SELECT m.event_id, s.doc_id, s.start_off, s.end_off, s.text,"
+            f" ROW_NUMBER() OVER (PARTITION BY m.event_id {order}) AS n,"
+            " COUNT(*) OVER (PARTITION BY m.event_id) AS total"
+            " FROM event_members m JOIN event_sources s ON s.event_id = m.member_id"
+            f" WHERE m.event_id IN ({placeholders(len(ids))})) x"
+            " WHERE n <= ? ORDER BY event_id, doc_id, start_off, end_off",
+            [*ids, 2**62 if per_event is None else max(per_event, 1)],  # one row still counts
         )
-        for eid, doc_id, start, end, text in rows:
+        for eid, doc_id, start, end, text, total in rows:
             out.setdefault(eid, []).append({"doc_id": doc_id, "start": start, "end": end, "text": text})
+            totals[eid] = int(total)
         # A reviewed event keeps the sentences of reports the coder no longer finds.
         for eid, extra in review.extra_evidence(self.db, ids).items():
             out.setdefault(eid, []).extend(extra)
-        return out
+            totals[eid] = totals.get(eid, 0) + len(extra)
+        if per_event is not None:
+            out = {eid: sentences[:per_event] for eid, sentences in out.items()}
+        return out, totals
 
     def _outlets(self, doc_ids: Iterable[str]) -> dict[str, str]:
         ids = list(doc_ids)
