@@ -109,6 +109,18 @@ def test_label_by_date_and_country(name, country, day, expected):
     assert label(name, country, day) == expected
 
 
+def _read(text: str):
+    from marsad.runner import build_pipeline
+
+    return build_pipeline(names=["clean", "tokens", "match", "sentences", "places", "actors"])(
+        Document(id="t", text=text)
+    )
+
+
+def _names(doc, label: str) -> dict[str, str]:
+    return {doc.span_text(s): s.attrs["canonical"] for s in doc.spans_of(label)}
+
+
 @pytest.mark.parametrize(
     ("text", "word", "expected"),
     [
@@ -116,22 +128,115 @@ def test_label_by_date_and_country(name, country, day, expected):
         ("قالت المقاومة إن مقاتليها استهدفوا موقعا قرب مدينة صور في جنوب لبنان", "المقاومة", "Hezbollah"),
         ("شنت طائرات التحالف غارات على مواقع في صعدة", "طائرات التحالف", "Coalition (Saudi Arabia)"),
         ("شنت طائرات التحالف غارات على مواقع في الرقة", "طائرات التحالف", "Coalition (United States)"),
+        ("اقتحم الجيش حيا في مدينة الموصل", "الجيش", "Military Forces of Iraq (2014-)"),
+        ("اعتقلت الشرطة ثلاثة رجال في مدينة بغداد", "الشرطة", "Police Forces of Iraq (2014-)"),
+        ("اعتقلت قوات الأمن خمسة في مدينة العريش", "قوات الأمن", "Police Forces of Egypt (2014-)"),
+        ("قصف الطيران الحربي مواقع في مدينة صعدة", "الطيران الحربي", "Coalition (Saudi Arabia)"),
+        ("قصف الطيران الحربي مواقع في مدينة حلب", "الطيران الحربي", "Military Forces of Syria (2000-2024)"),
+        ("هاجم المتمردون مواقع في مدينة تعز", "المتمردون", "Houthi Movement"),
+        ("هاجم المسلحون حاجزا في مدينة العريش", "المسلحون", "Unidentified Armed Group (Syria)"),
+        ("تقدمت ميليشيات الحوثي نحو مدينة تعز", "ميليشيات الحوثي", "Houthi Movement"),
+        ("قصف الانقلابيون أحياء مدينة تعز", "الانقلابيون", "Houthi Movement"),
+        (
+            "هاجمت قوات المخلوع مواقع في مدينة تعز",
+            "قوات المخلوع",
+            "Military Forces of Yemen (2012-) Saleh faction",
+        ),
+        (
+            "سيطرت قوات الطوارئ على الموقع في مدينة جازان",
+            "قوات الطوارئ",
+            "Police Forces of Saudi Arabia (2015-)",
+        ),
+        (
+            "داهمت قوات مكافحة الإرهاب وكرا في مدينة الفيوم",
+            "قوات مكافحة الإرهاب",
+            "Police Forces of Egypt (2014-)",
+        ),
+        ("هاجم أنصار الشريعة ثكنة في مدينة بنغازي", "أنصار الشريعة", "Ansar al-Sharia (Libya)"),
+        ("تقدم الثوار نحو مدينة الضالع", "الثوار", "Popular Resistance (Yemen)"),
+        (
+            "قصف سلاح الجو التركي مواقع قرب مدينة كيليس",
+            "سلاح الجو التركي",
+            "Military Forces of Turkey (2002-)",
+        ),
+        (
+            "اعتقلت قوات الأمن التركية عشرة في إسطنبول",
+            "قوات الأمن التركية",
+            "Police Forces of Turkey (2002-)",
+        ),
     ],
 )
 def test_a_generic_word_is_read_by_the_country_of_the_text(text, word, expected):
-    from marsad.runner import build_pipeline
-
-    doc = build_pipeline(names=["clean", "tokens", "match", "sentences", "places", "actors"])(
-        Document(id="t", text=text)
-    )
-    got = {doc.span_text(s): s.attrs["canonical"] for s in doc.spans_of("actor")}
-    assert got[word] == expected
+    assert _names(_read(text), "actor")[word] == expected
 
 
 def test_a_country_word_with_no_actor_there_names_none():
+    doc = _read("تحدث الكاتب عن المقاومة في رواية جديدة عن باريس")
+    assert not [s for s in doc.spans_of("actor") if doc.span_text(s) == "المقاومة"]
+
+
+def test_a_local_actor_takes_the_country_of_the_text():
+    doc = _read("قتل خمسة مدنيين في قصف على مدينة تعز")
+    civilians = [s for s in doc.spans_of("actor") if s.attrs["type"] == "civilians"]
+    assert civilians and civilians[0].attrs["country"] == "Yemen"
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        (
+            "وقالت وزارة الداخلية إن الشرطة اعتقلت رجلين في بغداد",
+            "وزارة الداخلية",
+            "Ministry of Interior (Iraq)",
+        ),
+        ("وقالت مصادر إن اشتباكات وقعت قرب الحدود", "مصادر", "Sources"),
+        ("وأفادت مصادر محلية بسقوط قذائف", "مصادر محلية", "Local sources"),
+        (
+            "وأكد مصدر في المقاومة الشعبية أن المعارك مستمرة",
+            "مصدر في المقاومة الشعبية",
+            "Popular Resistance sources",
+        ),
+        (
+            "وقال المتحدث باسم جبهة النصرة إن مقاتليها تقدموا",
+            "المتحدث باسم جبهة النصرة",
+            "Jabhat al-Nusra spokesman",
+        ),
+        ("وأكدت مصادر في حزب الله أن ثلاثة قتلوا في القلمون", "مصادر في حزب الله", "Hezbollah sources"),
+        (
+            "وأضاف بيان للإعلام الحربي أن الطيران قصف مواقع في الرمادي",
+            "للإعلام الحربي",
+            "Iraqi War Media Cell",
+        ),
+        ("وصلت فرق الدفاع المدني إلى الموقع في جازان", "فرق الدفاع المدني", "Civil Defence (Saudi Arabia)"),
+    ],
+)
+def test_sources_by_country_speakers_and_bare_sources_after_a_cue(text, word, expected):
+    assert _names(_read(text), "source")[word] == expected
+
+
+def test_a_bare_source_word_needs_a_cue_and_a_definite_one_is_the_source_before():
+    assert not _read("تنويع مصادر الدخل في البلاد").spans_of("source")
+    doc = _read("وقال مصدر أمني إن عبوة انفجرت. وأضاف المصدر أن شخصين قتلا.")
+    assert [s.attrs["canonical"] for s in doc.spans_of("source")] == ["Security sources", "Security sources"]
+
+
+def test_a_spokesmans_group_is_still_named_and_a_ministry_needs_a_cue():
+    doc = _read("وقال الناطق باسم الجبهة الجنوبية إن مقاتليها سيطروا على البلدة")
+    assert [s.attrs["canonical"] for s in doc.spans_of("actor")] == ["Southern Front"]
+    assert not _read("قتل أحد منتسبي وزارة الداخلية في بغداد").spans_of("source")
+
+
+def test_an_event_nobody_reports_is_its_outlets():
+    from marsad.entities.actors import outlet_source
     from marsad.runner import build_pipeline
 
-    doc = build_pipeline(names=["clean", "tokens", "match", "sentences", "places", "actors"])(
-        Document(id="t", text="تحدث الكاتب عن المقاومة في رواية جديدة عن باريس")
-    )
-    assert not [s for s in doc.spans_of("actor") if doc.span_text(s) == "المقاومة"]
+    assert outlet_source("www.okaz.com.sa") == outlet_source("okaz") == "Okaz"
+    assert outlet_source("example.org") is None
+    text = "قصفت قوات النظام بلدة كفرنبل في ريف إدلب أمس بالبراميل المتفجرة."
+    events = build_pipeline()(Document(id="t", text=text, outlet="okaz")).events
+    assert events and all(ev.attributed_to == ["Okaz"] for ev in events)
+
+
+def test_a_groups_sources_drop_the_country_its_name_repeats():
+    doc = _read("أعلنت مصادر في المقاومة الشعبية أن مقاتليها حرروا مدينة لحج")
+    assert [s.attrs["canonical"] for s in doc.spans_of("source")] == ["Popular Resistance sources"]

@@ -98,6 +98,14 @@ def test_component_adds_date_spans() -> None:
     assert doc.span_text(span) == "أمس" and span.attrs["first"] == "2015-07-20"
 
 
+def test_today_in_a_quote_is_the_speakers_day() -> None:
+    text = "قال القائد: «تقدمت قواتنا اليوم في المحور الشرقي». وتجري المعارك اليوم أيضا."
+    doc = make("temporal")(make("tokens")(Document(id="t", text=text, published=date(2015, 7, 25))))
+    quoted, plain = sorted(doc.spans_of("date"), key=lambda s: s.start)
+    assert (quoted.attrs["first"], quoted.attrs["last"]) == ("2015-07-24", "2015-07-25")
+    assert plain.attrs["first"] == "2015-07-25"
+
+
 _PIECES = st.sampled_from(
     list("ابتثجحخدذرزسشصضطظعغفقكلمنهويىةأإآؤئ ٠١٢٣٤٥٦٧٨٩0123456789/-().،\n\u064b\u0640")
 ) | (

@@ -36,6 +36,7 @@ DATA = Path(__file__).parent / "data"
 _ALT_RE = re.compile(r"\{([^{}]*)\}")
 _QUOTES = frozenset("\"«»“”„'")
 NAMES_LEXICON, HEADS, LINKS = "actors.names", "actors.heads", "actors.links"
+CUES, SPEAKERS = "actors.cues", "actors.speakers"
 # "Military Forces of Yemen (2012-) Hadi faction" -> base, period, suffix
 _PERIOD_RE = re.compile(r"^((?:Military|Police) Forces of .+?) \((\d{4}-(?:\d{4})?)\)(.*)$")
 
@@ -47,6 +48,8 @@ class Entry:
     label: str  # "actor" or "source"
     attrs: tuple[tuple[str, Any], ...]
     quoted: bool = False  # a common word (اليوم، الرياض) that counts only when quoted on its own
+    cued: bool = False  # a bare word ("مصادر") that counts only right after a reporting verb
+    anaphor: bool = False  # "وأضاف المصدر": the source named before it, if any
 
 
 def expand(alias: str) -> list[str]:
@@ -83,6 +86,7 @@ class StateEntry(datafile.Strict):
     """A state whose army and police get "army + nationality" aliases generated."""
 
     country: str
+    code: str  # ISO 3166 alpha-2, as places carry it: what ``forces`` words resolve by
     adjectives: list[str]
     military: str
     police: str
@@ -97,11 +101,14 @@ class ActorEntry(datafile.Strict):
 
 
 class ByCountry(datafile.Strict):
-    """Words whose actor depends on the country: ``aliases`` plus country codes (or ``default``)."""
+    """Words whose actor depends on the country: ``aliases`` plus country codes (or ``default``);
+    ``forces`` makes the word name that state's own military or police wherever ``states`` lists
+    the country and no code says otherwise ("الجيش" in Iraq is Iraq's army)."""
 
     model_config = {**datafile.Strict.model_config, "extra": "allow"}
     aliases: list[str]
     default: str | None = None
+    forces: Literal["military", "police"] | None = None
 
     @model_validator(mode="after")
     def _codes(self) -> ByCountry:
@@ -132,14 +139,21 @@ class SourceEntry(datafile.Strict):
     kind: Literal["media", "monitor", "official", "person", "org"]
     aliases: list[str] = []
     titled: list[str] = []
+    cued: list[str] = []
+    anaphors: list[str] = []  # cued words that stand for the source named before them
+    outlets: list[str] = []  # the outlet names a reader gives its articles (corpus code, web domain)
     speaks_for: str | None = None
+    local: bool = False  # the name takes "(<country>)" of the text around it
 
 
 class SourceCatalogue(datafile.Strict):
     """sources.yaml (see its comments)."""
 
     titles: list[str] = []
+    cues: list[str] = []
+    speakers: dict[str, list[str]] = {}  # what a speaker is called -> the words that name one
     sources: list[SourceEntry]
+    by_country: list[ByCountry] = []
 
 
 class Lexicon:
@@ -151,6 +165,9 @@ class Lexicon:
         ] = {}  # keys -> (pattern, label -> entry)
         self.heads: list[str] = []
         self.links: list[str] = []
+        self.cues: list[str] = []
+        self.speakers: list[tuple[str, tuple[str, ...], str]] = []  # (pattern, keys, role)
+        self.outlets: dict[str, str] = {}  # outlet (lower case) -> source
         self.actors: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, dict[str, Any]] = {}
         self.periods: dict[str, list[tuple[str, str, str | None]]] = {}
@@ -172,6 +189,8 @@ class Lexicon:
             ),
             match.Lexicon.words(HEADS, self.heads, accept=NAMES),
             match.Lexicon.words(LINKS, self.links, accept=0),
+            match.Lexicon.words(CUES, self.cues, accept=NAMES),
+            match.Lexicon(SPEAKERS, self.speakers, accept=NAMES, gap="any"),
         ]
         self._matcher: match.Matcher | None = None
 
@@ -192,7 +211,8 @@ class Lexicon:
         if local:
             rec["local"] = True
         self._alias_to_actor[name_keys(canonical)] = canonical
-        return Entry("actor", (("canonical", canonical), ("type", rec["type"]), ("country", rec["country"])))
+        attrs: tuple = (("canonical", canonical), ("type", rec["type"]), ("country", rec["country"]))
+        return Entry("actor", attrs + ((("local", True),) if rec.get("local") else ()))
 
     def _add_actor_alias(self, entry: Entry, alias: str, pattern: str) -> None:
         keys = name_keys(alias)
@@ -212,7 +232,8 @@ class Lexicon:
             for role, heads in (("military", data["military_heads"]), ("police", data["police_heads"])):
                 entry = self._actor(state[role], "state forces", state["country"], inter["state forces"])
                 for head in heads:
-                    definite = head.split()[0].startswith("ال")
+                    # "الجيش التركي", "قوات الأمن التركية" (a construct's last word decides)
+                    definite = head.split()[-1].startswith("ال")
                     for adj in adjectives:
                         alias = f"{head} {'ال' + adj if definite else adj}"
                         self._add_actor_alias(entry, alias, alias)
@@ -227,20 +248,34 @@ class Lexicon:
             for pattern in actor.get("aliases", []):
                 for alias in expand(pattern):
                     self._add_actor_alias(entry, alias, pattern)
-        for group in data.get("by_country", []):
-            choices = tuple(sorted((k, v) for k, v in group.items() if k != "aliases" and v is not None))
-            for name in dict(choices).values():
-                if name not in self.actors:
-                    raise ValueError(f"actors.yaml: by_country names {name!r}, which is no actor")
-            entry = Entry("actor", (("by_country", choices),))
-            for pattern in group["aliases"]:
-                for alias in expand(pattern):
-                    self._insert(name_keys(alias), entry, pattern)
+        self._load_by_country("actor", data.get("by_country", []), data.get("states", []))
         for country, periods in data.get("periods", {}).items():
             self.periods[country] = [(str(p), str(a), str(b) if b else None) for p, a, b in periods]
 
+    def _load_by_country(
+        self, label: str, groups: list[dict[str, Any]], states: list[dict[str, Any]]
+    ) -> None:
+        """Words whose actor (or source) depends on the country the text is about there."""
+        known = self.actors if label == "actor" else self.sources
+        for group in groups:
+            table = {k: v for k, v in group.items() if k not in ("aliases", "forces") and v is not None}
+            if group.get("forces"):
+                for state in states:
+                    table.setdefault(state["code"], state[group["forces"]])
+            choices = tuple(sorted(table.items()))
+            for name in dict(choices).values():
+                if name not in known:
+                    raise ValueError(f"by_country names {name!r}, which is no {label}")
+            entry = Entry(label, (("by_country", choices),))
+            for pattern in group["aliases"]:
+                for alias in expand(pattern):
+                    self._insert(name_keys(alias), entry, pattern)
+
     def _load_sources(self, data: dict[str, Any]) -> None:
         titles = [t for pattern in data.get("titles", []) for t in expand(pattern)]
+        self.cues.extend(c for pattern in data.get("cues", []) for c in expand(pattern))
+        for role, patterns in data.get("speakers", {}).items():
+            self.speakers.extend((p, name_keys(w), role) for p in patterns for w in expand(p))
         for source in data["sources"]:
             canonical, kind = source["canonical"], source["kind"]
             self.sources[canonical] = {
@@ -248,11 +283,21 @@ class Lexicon:
                 "kind": kind,
                 "aliases": [],
                 "speaks_for": source.get("speaks_for"),
+                "local": bool(source.get("local")),
             }
             attrs: tuple = (("canonical", canonical), ("kind", kind))
             if source.get("speaks_for"):  # a party's own spokesman: "US military" for the coalition
                 attrs += (("speaks_for", source["speaks_for"]),)
+            if source.get("local"):
+                attrs += (("local", True),)
+            for outlet in source.get("outlets", []):
+                self.outlets[outlet.lower()] = canonical
             entry = Entry("source", attrs)
+            for field, anaphor in (("cued", False), ("anaphors", True)):
+                for pattern in source.get(field, []):
+                    for name in expand(pattern):
+                        cued = Entry("source", entry.attrs, cued=True, anaphor=anaphor)
+                        self._insert(name_keys(name), cued, pattern)
             for pattern in source.get("titled", []):
                 for name in expand(pattern):
                     self._insert(name_keys(name), Entry("source", entry.attrs, quoted=True), pattern)
@@ -262,6 +307,7 @@ class Lexicon:
                 for alias in expand(pattern):
                     self.sources[canonical]["aliases"].append(alias)
                     self._insert(name_keys(alias), entry, pattern)
+        self._load_by_country("source", data.get("by_country", []), [])
 
     # -- matching ----------------------------------------------------------------------------
     def find(self, text: str) -> list[tuple[int, int, Entry]]:
@@ -281,8 +327,11 @@ class Lexicon:
 
     def _read(self, text: str, tokens: list[Token], matches: match.Matches) -> list[tuple[int, int, Entry]]:
 
-        def ok(i: int, end: int) -> bool:
-            """A quoted-only name stands alone between quotes: «الشرق الأوسط»."""
+        def ok(i: int, end: int, entry: Entry) -> bool:
+            """A quoted-only name stands alone between quotes: «الشرق الأوسط»; a cued one follows
+            a reporting word: "قالت مصادر"."""
+            if entry.cued:
+                return i > 0 and CUES in matches.tags[i - 1]
             s, e = tokens[i].start, tokens[end - 1].end
             return s > 0 and e < len(text) and text[s - 1] in _QUOTES and text[e] in _QUOTES
 
@@ -306,6 +355,19 @@ class Lexicon:
                     if hit is not None and (best is None or hit[0] > best[0]):
                         rules.fire("actors.head_word")
                         best = (hit[0], head, hit[2])
+            # "المتحدث باسم الجيش": a speaker's words, then the group spoken for, report as it.
+            for m in matches.starting(i, SPEAKERS) if i in phrases or SPEAKERS in tags[i] else ():
+                hit = self._longest(matches, m.end, ok) if m.end < n else None
+                if hit is None or (best is not None and hit[0] <= best[0]):
+                    continue
+                rules.fire("actors.speaker")
+                group = hit[2].get("actor")
+                if group is not None:  # the group is named too: "قال الناطق باسم الجبهة" claims
+                    out.append((tokens[m.end].start + hit[1], tokens[hit[0] - 1].end, group))
+                spoken = hit[2].get("source") or Entry(
+                    "source", (("speaker", group.attrs), ("role", m.entry.value))
+                )
+                best = (hit[0], m.reading.skip, {"source": spoken})
             if best is None:
                 i += 1
                 continue
@@ -328,8 +390,8 @@ class Lexicon:
         for m in sorted(found, key=lambda m: (-m.end, readings.index(m.reading))):
             payload = m.entry.value
             kept = payload
-            if any(e.quoted for e in payload.values()):
-                kept = {lab: e for lab, e in payload.items() if not e.quoted or ok(i, m.end)}
+            if any(e.quoted or e.cued for e in payload.values()):
+                kept = {lab: e for lab, e in payload.items() if not (e.quoted or e.cued) or ok(i, m.end, e)}
                 rules.fire(
                     "actors.quoted_name" if len(kept) == len(payload) else "actors.unquoted_name_dropped"
                 )
@@ -338,14 +400,53 @@ class Lexicon:
                 break
         return best
 
-    def by_country(self, choices: tuple[tuple[str, str], ...], country_code: str | None) -> Entry | None:
-        """The actor a country-dependent word names where the text is (``default`` elsewhere)."""
+    def by_country(
+        self, choices: tuple[tuple[str, str], ...], country_code: str | None, label: str = "actor"
+    ) -> Entry | None:
+        """The actor (or source) a country-dependent word names where the text is (``default``
+        elsewhere)."""
         table = dict(choices)
         name = table.get(country_code or "") or table.get("default")
         if name is None:
             return None
+        if label == "source":
+            return Entry("source", (("canonical", name), ("kind", self.sources[name]["kind"])))
         rec = self.actors[name]
         return Entry("actor", (("canonical", name), ("type", rec["type"]), ("country", rec["country"])))
+
+    def resolve(
+        self, label: str, attrs: dict[str, Any], near: tuple[str, str] | None
+    ) -> dict[str, Any] | None:
+        """A name read by the country the text is about there (``(code, name)``): a
+        country-dependent word becomes that country's actor (None: no actor there); a local
+        actor ("Civilians (Syria)") belongs to that country; a local source ("وزارة الداخلية")
+        takes its name: "Ministry of Interior (Iraq)"."""
+        code, country = near or (None, None)
+        attrs = dict(attrs)
+        if "speaker" in attrs:  # "the spokesman of <group>": the group as read here, then the role
+            group = self.resolve("actor", dict(attrs["speaker"]), near)
+            if group is None:
+                return None
+            kind = "official" if group["type"] == "state forces" else "org"
+            name = self.label(group["canonical"], group.get("country"))
+            # "Popular Resistance (Yemen)" speaks as "Popular Resistance sources"
+            name = name.removesuffix(f" ({group.get('country')})")
+            return {"canonical": f"{name} {attrs['role']}", "kind": kind}
+        local = attrs.pop("local", False)
+        if "by_country" in attrs:
+            chosen = self.by_country(attrs["by_country"], code, label)
+            if chosen is None:
+                return None
+            attrs = dict(chosen.attrs)
+            local = (self.actors if label == "actor" else self.sources)[attrs["canonical"]].get(
+                "local", False
+            )
+        if country and local:
+            if "kind" in attrs:
+                attrs["canonical"] = f"{attrs['canonical']} ({country})"
+            else:
+                attrs["country"] = country
+        return attrs
 
     def label(self, name: str, country: str | None = None, day: date | str | None = None) -> str:
         """An actor's ACLED label for an event in ``country`` on ``day``.
@@ -400,15 +501,24 @@ def label(name: str, country: str | None = None, day: date | str | None = None) 
     return lexicon().label(name, country, day)
 
 
-def _country_near(doc: Document, places: list[Any], sentences: list[Any], start: int) -> str | None:
-    """The country the text is about at ``start``: its sentence's places, else the article's."""
+def _country_near(places: list[Any], sentences: list[Any], start: int) -> tuple[str, str] | None:
+    """The country the text is about at ``start`` (code, name): its sentence's places, else the
+    article's."""
     sent = next((s for s in sentences if s.start <= start < s.end), None)
     here = [p for p in places if sent is not None and sent.start <= p.start < sent.end]
     for group in (here, places):
-        codes = Counter(p.attrs.get("country_code") for p in group if p.attrs.get("country_code"))
+        codes = Counter(
+            (p.attrs["country_code"], p.attrs.get("country")) for p in group if p.attrs.get("country_code")
+        )
         if codes:
             return codes.most_common(1)[0][0]
     return None
+
+
+def outlet_source(outlet: str | None) -> str | None:
+    """The source an outlet's own articles report as when they name no other (ACLED codes the
+    outlet): "okaz" or "okaz.com.sa" -> "Okaz"."""
+    return lexicon().outlets.get((outlet or "").lower().removeprefix("www."))
 
 
 def speaks_for(source: str) -> str | None:
@@ -441,17 +551,22 @@ def make_actors() -> Any:
     def actors(doc: Document) -> Document:
         places: list[Any] | None = None
         sentences: list[Any] = []
+        last_source: dict[str, Any] | None = None
         for start, end, entry in lex.read(doc.clean, doc.tokens, doc.matches):
-            choices = dict(entry.attrs).get("by_country")
-            if choices is not None:
+            attrs: dict[str, Any] | None = dict(entry.attrs)
+            if entry.anaphor and last_source is not None:
+                rules.fire("actors.source_anaphor")
+                attrs = last_source
+            if "by_country" in attrs or "speaker" in attrs or attrs.get("local"):
                 if places is None:
                     places = [p for p in doc.spans_of("place") if p.attrs.get("role") != "government"]
                     sentences = doc.spans_of("sentence")
-                chosen = lex.by_country(choices, _country_near(doc, places, sentences, start))
-                if chosen is None:
+                attrs = lex.resolve(entry.label, attrs, _country_near(places, sentences, start))
+                if attrs is None:
                     continue
-                entry = chosen
-            doc.add(start, end, entry.label, **dict(entry.attrs))
+            doc.add(start, end, entry.label, **attrs)
+            if entry.label == "source":
+                last_source = attrs
         return doc
 
     actors.name = "actors"  # type: ignore[attr-defined]

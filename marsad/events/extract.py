@@ -178,12 +178,22 @@ class EventExtractor:
             ctx.places.extend(
                 p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
             )
+        # what the article attributes to nobody, its outlet reports (ACLED codes the outlet)
+        from marsad.entities.actors import outlet_source
+
+        outlet = [s] if (s := outlet_source(doc.outlet)) else []
         if proposer is None:
             doc.events = dedup(doc.events)
-        elif self.collect:
-            doc.meta["event_proposals"] = proposer.finish()
+            for ev in doc.events:
+                ev.attributed_to = ev.attributed_to or list(outlet)
+            return doc
+        proposals = proposer.finish()
+        for p in proposals:
+            p.verdict.attributed = p.verdict.attributed or list(outlet)
+        if self.collect:
+            doc.meta["event_proposals"] = proposals
         else:
-            doc.events = dedup(self.decider.decide(doc, proposer.finish()))
+            doc.events = dedup(self.decider.decide(doc, proposals))
         return doc
 
     @staticmethod

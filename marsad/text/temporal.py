@@ -453,6 +453,12 @@ def find_dates(text: str, published: date | None, tokens: list[Token] | None = N
     return out
 
 
+def _quoted(text: str, start: int) -> bool:
+    """Is ``start`` inside «...» on its line?"""
+    line = text.rfind("\n", 0, start) + 1
+    return text.rfind("«", line, start) > text.rfind("»", line, start)
+
+
 @component(
     "temporal",
     requires=["tokens"],
@@ -473,6 +479,11 @@ def find_dates(text: str, published: date | None, tokens: list[Token] | None = N
 def make_temporal() -> object:
     def temporal(doc: Document) -> Document:
         for start, end, attrs in find_dates(doc.clean, doc.published, doc.tokens or None):
+            if doc.published is not None and attrs["kind"] == "relative_day" and _quoted(doc.clean, start):
+                # «... اليوم ...»: the speaker's today, the day before a daily prints it, or that day
+                day = date.fromisoformat(attrs["first"]) if attrs["first"] else None
+                if day == doc.published:
+                    attrs = {**attrs, "first": (day - timedelta(days=1)).isoformat()}
             doc.add(start, end, "date", **attrs)
         return doc
 
