@@ -365,3 +365,10 @@ def test_a_bomb_that_goes_off_is_no_air_strike(code):
     [detonated] = code("وأصيب ثلاثة جنود إثر تفجير قنبلة على طريق يؤدي إلى مدينة بنغازي.")
     assert detonated.sub_event_type == "Remote explosive/landmine/IED"
     assert not code("وحذر الوزير من أن مخيمات النازحين في مدينة حلب قنبلة موقوتة.")
+
+
+def test_a_protest_nobody_is_named_for_is_the_protesters_of_its_country(code):
+    [homs] = code("خرجت مظاهرات في مدينة حمص أمس.")
+    assert homs.actor1 == "Protesters (Syria)"
+    [karbala] = code("وخرجت مظاهرات في مدينة كربلاء العراقية أمس احتجاجا على انقطاع الكهرباء.")
+    assert karbala.actor1 == "Protesters (Iraq)"

@@ -110,11 +110,12 @@ class ContextLists(Strict):
 
 
 class DefaultActor(Strict):
-    """An actor an unnamed event of a sub-event type gets, in some countries and dates."""
+    """An actor an unnamed event of a sub-event type gets, in some countries (none listed:
+    anywhere) and dates."""
 
     sub_event_type: SubEventType
     actor: str
-    countries: list[str] = Field(min_length=1)
+    countries: list[str] = []
     start: date | None = Field(None, alias="from")
     until: date | None = None
     when: Literal["coalition"] | None = None
@@ -124,7 +125,8 @@ class DefaultActor(Strict):
         """The rule's name in ``marsad rules report``."""
         when = f", when {self.when}" if self.when else ""
         dates = f" {self.start or ''}..{self.until or ''}" if self.start or self.until else ""
-        return f"policy.default_actor: {self.sub_event_type} in {','.join(self.countries)}{dates}{when} -> {self.actor}"
+        where = ",".join(self.countries) or "any country"
+        return f"policy.default_actor: {self.sub_event_type} in {where}{dates}{when} -> {self.actor}"
 
 
 class AirOnly(Strict):
@@ -143,7 +145,7 @@ class Policy(Strict):
     ) -> DefaultActor | None:
         """The first rule that fits: its type, a country of the event's places, its dates."""
         for rule in self.default_actors:
-            if rule.sub_event_type != sub_type or not countries & set(rule.countries):
+            if rule.sub_event_type != sub_type or (rule.countries and not countries & set(rule.countries)):
                 continue
             if rule.when == "coalition" and not coalition:
                 continue
