@@ -372,3 +372,10 @@ def test_a_protest_nobody_is_named_for_is_the_protesters_of_its_country(code):
     assert homs.actor1 == "Protesters (Syria)"
     [karbala] = code("وخرجت مظاهرات في مدينة كربلاء العراقية أمس احتجاجا على انقطاع الكهرباء.")
     assert karbala.actor1 == "Protesters (Iraq)"
+
+
+def test_a_fire_or_a_situation_brought_under_control_is_no_territory(code):
+    assert not code("وتمكنت فرق الدفاع المدني من السيطرة على الحريق في مستودع بمدينة حلب أمس.")
+    assert not code("وقامت قوات الأمن بالسيطرة على الوضع في مدينة حمص بعد الشغب.")
+    [taken] = code("وسيطرت قوات المعارضة على بلدة مورك في ريف حماة أمس.")
+    assert taken.sub_event_type == "Non-state actor overtakes territory"

@@ -92,6 +92,7 @@ class EventExtractor:
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
         self.non_events = self.lex.cues.cancel  # warnings, condemnations, mine clearance, talks
+        self.prepositions = self.lex.cues.prepositions
         self.opinion = c["opinion"]
         self.coalition_words = c["coalition_words"]
         self.negation = c["negation"]
@@ -351,8 +352,10 @@ class EventExtractor:
         if i > lo and trig.not_after in tags[i - 1]:
             rules.fire("events.cancel.not_after")  # "حقول ألغام", "زرع عبوات": mines that did not go off
             return "word before"
-        if i + 1 < hi and trig.not_before in tags[i + 1]:
-            rules.fire("events.cancel.not_before")  # "احتلت الصدارة": first place, not a town taken
+        after = i + 2 if i + 2 < hi and self.prepositions in tags[i + 1] else i + 1
+        if after < hi and trig.not_before in tags[after]:
+            # "احتلت الصدارة": first place, not a town taken; "السيطرة على الحريق": a fire put out
+            rules.fire("events.cancel.not_before")
             return "word after"
         if any(self.irrealis in tags[j] for j in range(lo, min(hi, i + 2)) if j != i):
             rules.fire("events.cancel.irrealis")  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
