@@ -115,3 +115,12 @@ def test_a_broken_import_file_is_named_with_its_line(user_dirs):
     dump.write_text(GEONAMES_ROW + "\nonly\ttwo\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"SY\.txt:2: 2 tab-separated fields"):
         import_geonames(dump)
+
+
+def test_an_unwritable_cache_still_gives_the_gazetteer(tmp_path, monkeypatch, capsys):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    monkeypatch.setenv("MARSAD_CACHE", str(blocked / "cache"))
+    gaz = gazetteer.load()
+    assert gaz.places and gaz.exact
+    assert "gazetteer cache not written" in capsys.readouterr().err

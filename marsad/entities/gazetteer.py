@@ -13,11 +13,13 @@ treat as weaker evidence.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import os
 import pickle
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from math import asin, cos, radians, sin, sqrt
@@ -380,15 +382,21 @@ def load(*, rebuild: bool = False) -> Gazetteer:
             places, exact, variant = pickle.load(fh)
         return Gazetteer([Place(*p) for p in places], exact, variant)
     gaz = build()
-    cdir.mkdir(parents=True, exist_ok=True)
-    for old in cdir.glob("gazetteer-*.pkl"):
-        old.unlink(missing_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    with tmp.open("wb") as fh:
-        pickle.dump(
-            ([tuple(p) for p in gaz.places], gaz.exact, gaz.variant), fh, protocol=pickle.HIGHEST_PROTOCOL
-        )
-    tmp.replace(path)
+    try:
+        cdir.mkdir(parents=True, exist_ok=True)
+        for old in cdir.glob("gazetteer-*.pkl"):
+            old.unlink(missing_ok=True)
+        with tmp.open("wb") as fh:
+            pickle.dump(
+                ([tuple(p) for p in gaz.places], gaz.exact, gaz.variant), fh, protocol=pickle.HIGHEST_PROTOCOL
+            )
+        tmp.replace(path)
+    except OSError as err:
+        # a read-only home or cache: code anyway, built again by the next process
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        print(f"marsad: gazetteer cache not written to {cdir} ({err}); set MARSAD_CACHE", file=sys.stderr)
     return gaz
 
 
