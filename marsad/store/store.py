@@ -677,12 +677,17 @@ class Store:
                 if per_event is not None:
                     out["evidence_total"] = totals.get(c["event_id"], 0)
                 out["reviewed"] = review.reviewed_value(decisions.get(c["event_id"]))
-                more = {
-                    "outlets": sorted({outlets[d] for d in out["doc_ids"] if outlets.get(d)}),
-                    "merged_at": c["merged_at"],
-                    "fatalities_max": c["fatalities_max"],
-                }
-                yield out, more
+                if not extras:
+                    yield out, {}
+                    continue
+                yield (
+                    out,
+                    {
+                        "outlets": sorted({outlets[d] for d in out["doc_ids"] if outlets.get(d)}),
+                        "merged_at": c["merged_at"],
+                        "fatalities_max": c["fatalities_max"],
+                    },
+                )
 
     def _evidence(
         self, ids: list[str], per_event: int | None = None
