@@ -293,6 +293,9 @@ def _geonames_rows(gdir: Path) -> Iterator[Place]:
     for c in arabic_cities((gdir / "cities500.json").read_text(encoding="utf-8")):
         names = [n.translate(_INVISIBLE).strip() for n in c["alternatenames"] if _HAS_ARABIC_RE.search(n)]
         names = [n for n in names if _ARABIC_NAME_RE.match(n)]
+        # "مدينة زنجبار" beside "زنجبار": the head noun is context the geocoder reads, and as a
+        # name of its own it would hide every homonym (Zinjibar, Yemen) behind this row
+        names = [n for n in names if n.partition(" ")[2] not in names]
         if not names:
             continue
         pop = int(c.get("population") or 0)

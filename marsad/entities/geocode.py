@@ -806,12 +806,12 @@ class Geocoder:
                 s += 1.0 * admins[(p.country_code, p.admin1)] / total_admin if p.admin1 else 0.0
                 s += math.log10(p.population + 10) / 3.5
                 s += 0.4 if p.source != "gn" else 0.0
-                # a capital (or a city of half a million) is rarely the homonym meant
-                s += (
-                    1.0
-                    if p.population >= 500_000 or (p.country_code, p.name.casefold()) in _capitals()
-                    else 0.0
-                )
+                # a capital (or a city of half a million) is rarely the homonym meant: Cairo
+                # outweighs the Syrian prior of a nameless village of the supplement
+                if (p.country_code, p.name.casefold()) in _capitals():
+                    s += 2.0
+                elif p.population >= 500_000:
+                    s += 1.0
                 if (
                     m.trigger in ("village", "town", "city", "subdistrict")
                     and p.type in ("village", "town", "city")
