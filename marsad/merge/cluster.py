@@ -137,12 +137,13 @@ class _Report:
     """What :func:`compatible` reads of a record, worked out once: a merge compares a report
     with many others, and each comparison then costs a few tuple and number tests."""
 
-    __slots__ = ("actor1", "actor2", "area", "block", "country", "day", "doc", "gid", "identity")
-    __slots__ += ("lat", "lon", "name", "precise", "xyz")
+    __slots__ = ("_identity", "actor1", "actor2", "area", "block", "country", "day", "doc", "gid")
+    __slots__ += ("lat", "lon", "name", "precise", "rec", "xyz")
 
     def __init__(self, rec: dict[str, Any]) -> None:
+        self.rec = rec
         self.doc = rec["doc_id"]
-        self.identity = tuple(_norm(rec.get(f)) for f in IDENTITY_FIELDS)
+        self._identity: tuple | None = None  # read only for two reports of one document
         self.block = (bool(rec.get("historical")), rec["sub_event_type"])
         day = _day(rec)
         self.day = None if day is None else day.toordinal()
@@ -159,7 +160,7 @@ class _Report:
     def fits(self, other: _Report, radius_km: float, window_days: int) -> bool:
         """:func:`compatible` of the two records, rule for rule."""
         if self.doc == other.doc:
-            return self.identity == other.identity
+            return self.identity() == other.identity()
         if self.block != other.block or self.day is None or other.day is None:
             return False
         # Two dates both known to the day are two days unless one night apart ("last night",
@@ -168,6 +169,11 @@ class _Report:
         if abs(self.day - other.day) > (min(window_days, DAY_PRECISE_WINDOW) if precise else window_days):
             return False
         return self._same_place(other, radius_km) and self._actors_agree(other)
+
+    def identity(self) -> tuple:
+        if self._identity is None:
+            self._identity = tuple(_norm(self.rec.get(f)) for f in IDENTITY_FIELDS)
+        return self._identity
 
     def _same_place(self, other: _Report, radius_km: float) -> bool:
         """:func:`same_place`."""
@@ -356,6 +362,10 @@ class Linker:
                         found.update(alike.standing_for(rep.doc))
         return found
 
+    def root(self, i: int) -> int:
+        """The root of report ``i``'s group."""
+        return self._find(i)
+
     def _find(self, i: int) -> int:
         parent = self.parent
         while parent[i] != i:
@@ -374,19 +384,32 @@ class Linker:
 
 
 def cluster(
-    records: Iterable[dict[str, Any]], radius_km: float = 25.0, window_days: int = 3
+    records: Iterable[dict[str, Any]],
+    radius_km: float = 25.0,
+    window_days: int = 3,
+    linker: Linker | None = None,
 ) -> list[list[dict]]:
     """Group records into events; deterministic for a given set of records, whatever their order.
 
     In order of (historical, type, date, id), a report joins the oldest open cluster whose every
     member it is compatible with, or opens one; a cluster closes when its first report falls out
     of the window. Clusters of another group of :class:`Linker` would refuse the report anyway,
-    so each group is clustered alone; the clusters come out in the order they open.
+    so each group is clustered alone; the clusters come out in the order they open. A
+    ``linker`` that holds the records already (with the same rules) saves linking them again:
+    its groups over more reports are unions of the records' own groups.
     """
-    linker = Linker(radius_km, window_days)
-    linker.add(records)
+    if linker is None:
+        linker = Linker(radius_km, window_days)
+        linker.add(records)
+        parts = linker.groups()
+    else:
+        by_root: dict[int, list[int]] = {}
+        for r in records:
+            i = linker.position[r["event_id"]]
+            by_root.setdefault(linker.root(i), []).append(i)
+        parts = list(by_root.values())
     clusters: list[list[dict[str, Any]]] = []
-    for part in linker.groups():
+    for part in parts:
         ordered = sorted(part, key=lambda i: _order(linker.records[i]))
         clusters += _greedy(ordered, linker.reports, radius_km, window_days)
     return sorted(([linker.records[i] for i in c] for c in clusters), key=lambda c: _order(c[0]))

@@ -460,7 +460,9 @@ class Store:
             if not seeds:
                 break
         reviews = [r for r in review.active_reviews(self.db) if r.review_id in held] if held else []
-        merged, states = review.merge_events(self.db, list(group.values()), radius_km, window_days, reviews)
+        merged, states = review.merge_events(
+            self.db, list(group.values()), radius_km, window_days, reviews, pool.linker
+        )
         ids = sorted(old)
         places = self._place_keys(ids)
         for chunk in chunks(ids):
