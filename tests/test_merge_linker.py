@@ -3,13 +3,18 @@ every pair compared with the rules as written, and one greedy pass over all repo
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from conftest import SYRIA_2015, need_shared
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_merge import merged_state
 
+from marsad.ingest.readers import read
 from marsad.merge.cluster import (
     Linker,
     _day,
@@ -19,6 +24,8 @@ from marsad.merge.cluster import (
     identical,
     same_place,
 )
+from marsad.runner import Coder, Summary, process
+from marsad.store import open_store
 
 RADIUS, WINDOW = 25.0, 3
 
@@ -148,4 +155,35 @@ def test_linked_groups_are_the_connected_parts_and_clusters_those_of_one_pass(se
     assert got == expected
     assert [[r["event_id"] for r in c] for c in cluster(shuffled, RADIUS, WINDOW)] == reference_cluster(
         records
+    )
+
+
+def test_a_corpus_merged_day_by_day_equals_one_full_merge_and_one_pass(tmp_path: Path) -> None:
+    """syria-2015 written one published day after another, merged incrementally after each day:
+    the same events, members and control timeline as a full merge, and the clusters of one greedy
+    pass over every report."""
+    corpus = need_shared(SYRIA_2015)
+    days: dict[str, list[str]] = {}
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        days.setdefault(json.loads(line)["published"][:10], []).append(line)
+    with open_store(tmp_path / "store.db", batch_size=64) as store:
+        store.FULL_MERGE_SHARE = 2.0  # never fall back to a full merge
+        pipeline, summary = Coder(store), Summary()
+        for day, lines in sorted(days.items()):
+            path = tmp_path / f"{day}.jsonl"
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            for _ in process(read([str(path)]), pipeline, store, summary):
+                pass
+            store.merge()
+        incremental = merged_state(store)
+        members = store.db.query("SELECT event_id, member_id FROM event_members")
+        store.merge(full=True)
+        assert merged_state(store) == incremental
+        records = store._doc_event_records()
+    assert len(days) > 10 and len(records) > 500
+    by_event: dict[str, list[str]] = {}
+    for event_id, member_id in members:
+        by_event.setdefault(event_id, []).append(member_id)
+    assert sorted(sorted(m) for m in by_event.values()) == sorted(
+        sorted(c) for c in reference_cluster(records)
     )
