@@ -6,9 +6,12 @@ page, sometimes further pages) from a few client threads, and prints p50, p90, p
 worst latency. Bounded: ``--seconds`` per phase, and the concurrent run stops after
 ``--run-limit`` articles. Phases: the store alone, then during a concurrent run of new
 articles (the corpus again, perturbed as by ``benchmarks/_replicate.py``), which merges
-incrementally at its end while the reads go on.
+incrementally at its end while the reads go on. With ``--merge-day DAY`` the second phase is
+instead an incremental merge of the reports of the documents read from the ``date=DAY`` folder
+(``benchmarks/merge_speed.py``; it writes the store: use a copy).
 
     python benchmarks/api_load.py --db all2015.db [--seconds 60] [--run-limit 3000] [--workers 2]
+    python benchmarks/api_load.py --db postgresql://.../copy --merge-day 2015-08-11
 
 Target (issue 15): p99 < 200 ms during the run.
 """
@@ -148,6 +151,7 @@ def main() -> None:
     ap.add_argument("--run-limit", type=int, default=3000, help="articles the concurrent run writes")
     ap.add_argument("--workers", type=int, default=1, help="--workers of the concurrent run")
     ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--merge-day", help="during the reads, merge this day's reports instead of a run")
     args = ap.parse_args()
 
     port = free_port()
@@ -173,9 +177,15 @@ def main() -> None:
                 "--workers",
                 str(args.workers),
             ]
+            what = f"`marsad run` of {args.run_limit:,} new articles"
+            if args.merge_day:
+                merge = Path(__file__).resolve().parent / "merge_speed.py"
+                cmd = [sys.executable, str(merge), "--db", args.db, "--day", args.merge_day, "--no-full"]
+                what = f"the incremental merge of {args.merge_day}'s reports"
             before = load()
             t0 = time.perf_counter()
-            run = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            out = subprocess.PIPE if args.merge_day else subprocess.DEVNULL  # a few lines, or none
+            run = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=True)
             stop = threading.Event()
             waiter = threading.Thread(target=lambda: (run.wait(), stop.set()))
             waiter.start()
@@ -184,10 +194,10 @@ def main() -> None:
             seconds = time.perf_counter() - t0
             if run.returncode != 0:
                 raise SystemExit(f"the concurrent run failed:\n{run.stderr.read()[-2000:]}")
-        print(
-            f"GET /events during `marsad run` of {args.run_limit:,} new articles"
-            f" ({args.run_limit / seconds:,.0f} articles/s, {seconds:.0f} s, merge included; {before}): {during}"
-        )
+            if args.merge_day:
+                print(run.stdout.read().strip())
+        rate = "" if args.merge_day else f"{args.run_limit / seconds:,.0f} articles/s, "
+        print(f"GET /events during {what} ({rate}{seconds:.0f} s, merge included; {before}): {during}")
         print(f"end: {load()}")
     finally:
         server.terminate()

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from marsad.ingest.readers import read
-from marsad.runner import Summary, build_pipeline, process
+from marsad.runner import Coder, Summary, process
 from marsad.store import open_store
 
 CORPUS = (
@@ -34,7 +34,7 @@ def main() -> None:
         open_store(str(Path(tmp) / "merge.db"), batch_size=64) as store,
     ):
         summary = Summary()
-        for _ in process(read([args.input]), build_pipeline(store), store, summary):
+        for _ in process(read([args.input]), Coder(store), store, summary):
             pass
         counts = store.merge()
         print(f"documents processed: {summary.processed}, duplicates: {summary.duplicates}")

@@ -16,7 +16,7 @@ two strikes.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -130,57 +130,318 @@ def compatible_actors(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def compatible(a: dict[str, Any], b: dict[str, Any], radius_km: float, window_days: int) -> bool:
     """May ``a`` and ``b`` be two reports of one event?"""
-    if a["doc_id"] == b["doc_id"]:
-        return identical(a, b)
-    if a["sub_event_type"] != b["sub_event_type"] or bool(a.get("historical")) != bool(b.get("historical")):
-        return False
-    da, db = _day(a), _day(b)
-    if da is None or db is None:
-        return False
-    # Two dates both known to the day are two days unless one night apart ("last night",
-    # reports filed after midnight); the wider window is for dates known to the week or month.
-    precise = a.get("time_precision") == 1 and b.get("time_precision") == 1
-    if abs((da - db).days) > (min(window_days, DAY_PRECISE_WINDOW) if precise else window_days):
-        return False
-    return same_place(a, b, radius_km) and compatible_actors(a, b)
+    return _Report(a).fits(_Report(b), radius_km, window_days)
+
+
+class _Report:
+    """What :func:`compatible` reads of a record, worked out once: a merge compares a report
+    with many others, and each comparison then costs a few tuple and number tests."""
+
+    __slots__ = ("_identity", "actor1", "actor2", "area", "block", "country", "day", "doc", "gid")
+    __slots__ += ("lat", "lon", "name", "precise", "rec", "xyz")
+
+    def __init__(self, rec: dict[str, Any]) -> None:
+        self.rec = rec
+        self.doc = rec["doc_id"]
+        self._identity: tuple | None = None  # read only for two reports of one document
+        self.block = (bool(rec.get("historical")), rec["sub_event_type"])
+        day = _day(rec)
+        self.day = None if day is None else day.toordinal()
+        self.precise = rec.get("time_precision") == 1
+        self.country = whole_country(rec)
+        self.gid = rec.get("geonameid") or None
+        self.name = _norm(rec.get("location"))
+        lat, lon = rec.get("latitude"), rec.get("longitude")
+        self.lat, self.lon = (None, None) if lat is None or lon is None else (lat, lon)
+        self.xyz = None if self.lat is None else _point(self.lat, self.lon)
+        self.area = _area(rec)
+        self.actor1, self.actor2 = _norm(_actor1(rec)), _norm(rec.get("actor2"))
+
+    def fits(self, other: _Report, radius_km: float, window_days: int) -> bool:
+        """:func:`compatible` of the two records, rule for rule."""
+        if self.doc == other.doc:
+            return self.identity() == other.identity()
+        if self.block != other.block or self.day is None or other.day is None:
+            return False
+        # Two dates both known to the day are two days unless one night apart ("last night",
+        # reports filed after midnight); the wider window is for dates known to the week or month.
+        precise = self.precise and other.precise
+        if abs(self.day - other.day) > (min(window_days, DAY_PRECISE_WINDOW) if precise else window_days):
+            return False
+        return self._same_place(other, radius_km) and self._actors_agree(other)
+
+    def identity(self) -> tuple:
+        if self._identity is None:
+            self._identity = tuple(_norm(self.rec.get(f)) for f in IDENTITY_FIELDS)
+        return self._identity
+
+    def _same_place(self, other: _Report, radius_km: float) -> bool:
+        """:func:`same_place`."""
+        if self.country or other.country:
+            return False
+        if self.gid is not None and self.gid == other.gid:
+            return True
+        if self.name is not None and self.name == other.name:
+            return True
+        if self.lat is None or other.lat is None:
+            return False
+        distance = haversine_km(self.lat, self.lon, other.lat, other.lon)
+        return distance <= (radius_km if self.area or other.area else SAME_POINT_KM)
+
+    def _actors_agree(self, other: _Report) -> bool:
+        """:func:`compatible_actors`."""
+        a1, a2, b1, b2 = self.actor1, self.actor2, other.actor1, other.actor2
+        if (a1 is None or b1 is None or a1 == b1) and (a2 is None or b2 is None or a2 == b2):
+            return True
+        return self.block[1] in SYMMETRIC and (
+            (a1 is None or b2 is None or a1 == b2) and (a2 is None or b1 is None or a2 == b1)
+        )
+
+
+_EARTH_KM = 6371.0088
+
+
+def _point(lat: float, lon: float) -> tuple[float, float, float]:
+    """The place in kilometres in space: a chord is never longer than its arc, so two places
+    within r km on the ground are within r km on every axis."""
+    p, la = math.radians(lat), math.radians(lon)
+    return (
+        _EARTH_KM * math.cos(p) * math.cos(la),
+        _EARTH_KM * math.cos(p) * math.sin(la),
+        _EARTH_KM * math.sin(p),
+    )
+
+
+def _cube(xyz: tuple[float, float, float], side: float) -> tuple[int, int, int]:
+    return (math.floor(xyz[0] / side), math.floor(xyz[1] / side), math.floor(xyz[2] / side))
+
+
+def _near_cubes(xyz: tuple[float, float, float], side: float) -> Iterator[tuple[int, int, int]]:
+    """The 8 cubes of side ``side`` that hold every point within ``side / 2`` on each axis:
+    the point's own and its neighbours towards the nearer face on each axis."""
+    spans = []
+    for v in xyz:
+        c = math.floor(v / side)
+        spans.append((c, c - 1 if v / side - c < 0.5 else c + 1))
+    for x in spans[0]:
+        for y in spans[1]:
+            for z in spans[2]:
+                yield (x, y, z)
+
+
+class _Alike:
+    """Reports of one block and day that every rule reads alike (place, actors, precision).
+    Two of them from different documents are compatible, so once it holds two documents they
+    are all in one group and one member with another document than a newcomer stands for all."""
+
+    __slots__ = ("first", "members", "other")
+
+    def __init__(self) -> None:
+        self.members: list[int] = []
+        self.first: str | None = None  # the document of the first member
+        self.other: int | None = None  # the first member from another document
+
+    def add(self, i: int, doc: str) -> None:
+        if self.first is None:
+            self.first = doc
+        elif self.other is None and doc != self.first:
+            self.other = i
+        self.members.append(i)
+
+    def standing_for(self, doc: str) -> Iterable[int]:
+        """The members a report of ``doc`` must be compared with (not those of its document:
+        they are compared as such)."""
+        if self.other is None:
+            return () if doc == self.first else self.members
+        return (self.other,) if doc == self.first else (self.members[0],)
+
+
+class Linker:
+    """Reports joined into the groups that may hold one event: the connected parts of
+    :func:`compatible`, kept as a union-find.
+
+    A cluster only joins reports that are pairwise compatible, so it never reaches outside such
+    a group, and clustering each group alone gives the clusters of the whole. Reports may be
+    added in any order and in several batches (a store reads them day by day): a new report is
+    compared with the reports already added from its document, and with those of its block
+    (historical flag and type) within the window that may share its place (same GeoNames id,
+    same name, or a cube within reach); never with one already in its group, each pair once,
+    and with one of a set of alike reports (:class:`_Alike`) for all.
+    """
+
+    def __init__(self, radius_km: float = 25.0, window_days: int = 3) -> None:
+        self.radius_km, self.window_days = radius_km, window_days
+        # Cube sides a little over twice each distance rule, so rounding never splits a pair.
+        self.coarse, self.fine = 2.02 * max(radius_km, SAME_POINT_KM), 2.02 * SAME_POINT_KM
+        self.records: list[dict[str, Any]] = []
+        self.reports: list[_Report] = []
+        self.parent: list[int] = []
+        self.members: dict[int, list[int]] = {}  # root -> its group
+        self.position: dict[str, int] = {}
+        self.alike: dict[tuple, _Alike] = {}
+        self.index: dict[tuple, dict[int, list[_Alike]]] = {}  # place key -> day -> alike sets
+        self.by_doc: dict[str, list[int]] = {}
+
+    def __contains__(self, event_id: str) -> bool:
+        return event_id in self.position
+
+    def add(self, records: Iterable[dict[str, Any]]) -> None:
+        """Add reports (each once: see ``in``) and link each to those it fits."""
+        for rec in records:
+            i = len(self.records)
+            rep = _Report(rec)
+            self.position[rec["event_id"]] = i
+            self.records.append(rec)
+            self.reports.append(rep)
+            self.parent.append(i)
+            self.members[i] = [i]
+            root = i
+            for j in self._candidates(rep):
+                if root != self._find(j) and rep.fits(self.reports[j], self.radius_km, self.window_days):
+                    root = self._union(root, j)
+            self.by_doc.setdefault(rep.doc, []).append(i)
+            if rep.day is not None and not rep.country:
+                self._file(i, rep)
+
+    def group(self, event_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The records of the groups of these reports (all added)."""
+        roots = {self._find(self.position[e]) for e in event_ids}
+        return [self.records[i] for r in sorted(roots) for i in self.members[r]]
+
+    def groups(self) -> list[list[int]]:
+        return list(self.members.values())
+
+    def _file(self, i: int, rep: _Report) -> None:
+        sig = (rep.block, rep.day, rep.precise, rep.gid, rep.name, rep.lat, rep.lon, rep.area)
+        sig += (rep.actor1, rep.actor2)
+        alike = self.alike.get(sig)
+        if alike is None:
+            alike = self.alike[sig] = _Alike()
+            keys = []
+            if rep.gid is not None:
+                keys.append(("g", rep.block, rep.gid))
+            if rep.name is not None:
+                keys.append(("n", rep.block, rep.name))
+            if rep.xyz is not None:
+                coarse = _cube(rep.xyz, self.coarse)
+                keys.append(("c", rep.block, coarse))  # every placed report, for the areas
+                keys.append(
+                    ("a", rep.block, coarse) if rep.area else ("f", rep.block, _cube(rep.xyz, self.fine))
+                )
+            for key in keys:
+                self.index.setdefault(key, {}).setdefault(rep.day, []).append(alike)
+        alike.add(i, rep.doc)
+
+    def _near(self, rep: _Report) -> Iterator[tuple]:
+        """The keys under which reports that may share ``rep``'s place are filed: its GeoNames
+        id and name; an area reaches every placed report within the radius, a named place the
+        areas within the radius and the named places within a kilometre."""
+        if rep.gid is not None:
+            yield ("g", rep.block, rep.gid)
+        if rep.name is not None:
+            yield ("n", rep.block, rep.name)
+        if rep.xyz is not None:
+            for cube in _near_cubes(rep.xyz, self.coarse):
+                yield ("c" if rep.area else "a", rep.block, cube)
+            if not rep.area:
+                for cube in _near_cubes(rep.xyz, self.fine):
+                    yield ("f", rep.block, cube)
+
+    def _candidates(self, rep: _Report) -> set[int]:
+        found = set(self.by_doc.get(rep.doc, ()))
+        if rep.day is None or rep.country:
+            return found
+        w = self.window_days
+        for key in self._near(rep):
+            days = self.index.get(key)
+            if days is None:
+                continue
+            for day in range(rep.day - w, rep.day + w + 1) if len(days) > 2 * w + 1 else list(days):
+                if abs(day - rep.day) <= w:
+                    for alike in days.get(day, ()):
+                        found.update(alike.standing_for(rep.doc))
+        return found
+
+    def root(self, i: int) -> int:
+        """The root of report ``i``'s group."""
+        return self._find(i)
+
+    def _find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def _union(self, root: int, j: int) -> int:
+        """Join the group of ``root`` (a root) and of ``j``; returns the new root."""
+        a, b = root, self._find(j)
+        if len(self.members[a]) < len(self.members[b]):
+            a, b = b, a
+        self.parent[b] = a
+        self.members[a] += self.members.pop(b)
+        return a
 
 
 def cluster(
-    records: Iterable[dict[str, Any]], radius_km: float = 25.0, window_days: int = 3
+    records: Iterable[dict[str, Any]],
+    radius_km: float = 25.0,
+    window_days: int = 3,
+    linker: Linker | None = None,
 ) -> list[list[dict]]:
-    """Group records into events; deterministic for a given set of records, whatever their order."""
-    ordered = sorted(
-        records,
-        key=lambda r: (
-            bool(r.get("historical")),
-            r["sub_event_type"],
-            r.get("event_date") or "",
-            r["event_id"],
-        ),
-    )
+    """Group records into events; deterministic for a given set of records, whatever their order.
+
+    In order of (historical, type, date, id), a report joins the oldest open cluster whose every
+    member it is compatible with, or opens one; a cluster closes when its first report falls out
+    of the window. Clusters of another group of :class:`Linker` would refuse the report anyway,
+    so each group is clustered alone; the clusters come out in the order they open. A
+    ``linker`` that holds the records already (with the same rules) saves linking them again:
+    its groups over more reports are unions of the records' own groups.
+    """
+    if linker is None:
+        linker = Linker(radius_km, window_days)
+        linker.add(records)
+        parts = linker.groups()
+    else:
+        by_root: dict[int, list[int]] = {}
+        for r in records:
+            i = linker.position[r["event_id"]]
+            by_root.setdefault(linker.root(i), []).append(i)
+        parts = list(by_root.values())
     clusters: list[list[dict[str, Any]]] = []
+    for part in parts:
+        ordered = sorted(part, key=lambda i: _order(linker.records[i]))
+        clusters += _greedy(ordered, linker.reports, radius_km, window_days)
+    return sorted(([linker.records[i] for i in c] for c in clusters), key=lambda c: _order(c[0]))
+
+
+def _order(r: dict[str, Any]) -> tuple:
+    return (bool(r.get("historical")), r["sub_event_type"], r.get("event_date") or "", r["event_id"])
+
+
+def _greedy(ordered: list[int], reps: list[_Report], radius_km: float, window_days: int) -> list[list[int]]:
+    """The clusters of the reports ``ordered`` (positions in ``reps``, in :func:`_order`)."""
+    clusters: list[list[int]] = []
     # Open clusters of the current (historical, sub-event type) block, oldest first.
     block: tuple | None = None
-    active: list[list[dict[str, Any]]] = []
-    for rec in ordered:
-        key = (bool(rec.get("historical")), rec["sub_event_type"])
-        if key != block:
-            block, active = key, []
-        day = _day(rec)
-        if day is not None:
+    active: list[list[int]] = []
+    for n in ordered:
+        rep = reps[n]
+        if rep.block != block:
+            block, active = rep.block, []
+        if rep.day is not None:
             # Clusters whose oldest member is out of the window can take nothing more.
-            active = [c for c in active if (_day(c[0]) is None or (day - _day(c[0])).days <= window_days)]
-        best: list[dict[str, Any]] | None = None
-        for c in active:
-            if all(compatible(rec, m, radius_km, window_days) for m in c):
-                best = c
-                break
+            active = [c for c in active if reps[c[0]].day is None or rep.day - reps[c[0]].day <= window_days]
+        best = next(
+            (c for c in active if all(rep.fits(reps[m], radius_km, window_days) for m in c)),
+            None,
+        )
         if best is None:
-            best = [rec]
+            best = [n]
             clusters.append(best)
             active.append(best)
         else:
-            best.append(rec)
+            best.append(n)
     return clusters
 
 

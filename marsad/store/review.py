@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from marsad.event import EXPORT_FIELDS, PLACE_FIELDS, STATUSES, SUB_EVENT_TYPES, Event
-from marsad.merge.cluster import _day, cluster, combine, compatible, same_place
+from marsad.merge.cluster import Linker, _day, cluster, combine, compatible, same_place
 from marsad.store.backend import Backend, chunks, column_in, placeholders
 from marsad.store.schema import apply_steps
 
@@ -461,16 +461,18 @@ def merge_events(
     radius_km: float,
     window_days: int,
     reviews: list[Review] | None = None,
+    linker: Linker | None = None,
 ) -> tuple[list[dict[str, Any]], list[tuple]]:
     """The merged events with the analysts' decisions applied, and the ``event_reviews`` rows.
 
     Without any review this is exactly ``combine`` over ``cluster``. ``reviews`` defaults to
-    every active one (a full merge); a local merge passes those of its events.
+    every active one (a full merge); a local merge passes those of its events. ``linker`` holds
+    the records linked already (see :func:`marsad.merge.cluster.cluster`).
     """
     if reviews is None:
         reviews = active_reviews(db)
     if not reviews:
-        return [combine(c) for c in cluster(records, radius_km, window_days)], []
+        return [combine(c) for c in cluster(records, radius_km, window_days, linker)], []
     owner, unmatched = resolve(db, reviews, records)
     by_id = {r.review_id: r for r in reviews}
     groups: dict[str, list[dict[str, Any]]] = {r.review_id: [] for r in reviews}
@@ -479,7 +481,7 @@ def merge_events(
         rid = owner.get(rec["event_id"])
         (groups[rid] if rid else free).append(rec)
     free = _attach(free, groups, by_id, radius_km, window_days)
-    merged = [combine(c) for c in cluster(free, radius_km, window_days)]
+    merged = [combine(c) for c in cluster(free, radius_km, window_days, linker)]
     rows = []
     for rid in sorted(groups):
         built = _reviewed_event(by_id[rid], groups[rid], unmatched.get(rid, []))

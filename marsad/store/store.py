@@ -21,7 +21,7 @@ import orjson
 
 from marsad.document import Document, OffsetMap
 from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
-from marsad.merge.cluster import _day, compatible
+from marsad.merge.cluster import Linker, _day
 from marsad.merge.territory import place_key, timeline
 from marsad.store import review
 from marsad.store.backend import Backend, chunks, column_in, placeholders
@@ -441,7 +441,7 @@ class Store:
         queued = [q for q in queued if not q.startswith(review.QUEUED_REVIEW)]
         seeds = self._doc_event_records(queued + sorted(self._members_of(old)))
         checked: set[str] = set(queued)
-        pool = _Reports(self)
+        pool = _Reports(self, radius_km, window_days)
         while True:
             old |= self._events_of(checked)
             self._close(seeds, group, radius_km, window_days, pool)
@@ -460,7 +460,9 @@ class Store:
             if not seeds:
                 break
         reviews = [r for r in review.active_reviews(self.db) if r.review_id in held] if held else []
-        merged, states = review.merge_events(self.db, list(group.values()), radius_km, window_days, reviews)
+        merged, states = review.merge_events(
+            self.db, list(group.values()), radius_km, window_days, reviews, pool.linker
+        )
         ids = sorted(old)
         places = self._place_keys(ids)
         for chunk in chunks(ids):
@@ -479,20 +481,23 @@ class Store:
         window_days: int,
         pool: _Reports | None = None,
     ) -> None:
-        """Add ``seeds`` to ``group`` and then every report that may be one event with a member."""
-        pool = pool if pool is not None else _Reports(self)
-        frontier = [r for r in seeds if r["event_id"] not in group]
-        for r in frontier:
-            group[r["event_id"]] = r
-        while frontier:
-            index, found = _Frontier(frontier, window_days), []
-            for cand in pool.around(frontier, window_days):
-                if cand["event_id"] in group:
-                    continue
-                if any(compatible(cand, f, radius_km, window_days) for f in index.near(cand)):
-                    group[cand["event_id"]] = cand
-                    found.append(cand)
-            frontier = found
+        """Add ``seeds`` to ``group`` and then every report linked to one of them through reports
+        that may be one event (:class:`marsad.merge.cluster.Linker`).
+
+        The reports are read block by block (type and historical flag) and day by day around the
+        group, and linked as they come, until every day within the window of each member has
+        been read: then no report outside the group may be one event with one inside.
+        """
+        pool = pool if pool is not None else _Reports(self, radius_km, window_days)
+        pool.add(seeds)
+        ids = {r["event_id"] for r in seeds} | set(group)
+        fresh = list(seeds)
+        while fresh:
+            pool.read_around(fresh)
+            members = pool.linker.group(ids)
+            fresh = [r for r in members if r["event_id"] not in group]
+            for r in fresh:
+                group[r["event_id"]] = r
 
     def _events_of(self, member_ids: Iterable[str]) -> set[str]:
         return self._column("event_id", "member_id", member_ids)
@@ -1054,51 +1059,45 @@ def _record(row: Sequence[Any]) -> dict[str, Any]:
 
 
 class _Reports:
-    """The per-document events a merge group is grown from, read from the store by type and day
-    (and by document), each day and document once however often the group comes back to it."""
+    """The per-document events a merge group is grown from, linked as they are read from the
+    store by type and day (and by document), each day and document once."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, radius_km: float, window_days: int) -> None:
         self.db = store.db
-        self.days: dict[tuple[str, bool], dict[date, list[dict[str, Any]]]] = {}
-        self.docs: dict[str, list[dict[str, Any]]] = {}
+        self.window = window_days
+        self.linker = Linker(radius_km, window_days)
+        self.days: set[tuple[str, bool, date]] = set()
+        self.docs: set[str] = set()
 
-    def around(self, frontier: list[dict[str, Any]], window_days: int) -> list[dict[str, Any]]:
-        """The reports of the frontier's types within ``window_days`` of its days, and the other
-        reports of its documents."""
+    def add(self, records: Iterable[dict[str, Any]]) -> None:
+        self.linker.add(r for r in records if r["event_id"] not in self.linker)
+
+    def read_around(self, records: list[dict[str, Any]]) -> None:
+        """Read the reports of the records' types within the window of their days, and the other
+        reports of the undated ones' documents (the only ones an undated report may join)."""
         wanted: dict[tuple[str, bool], set[date]] = {}
-        for r in frontier:
+        for r in records:
             if (day := _day(r)) is not None:
                 near = wanted.setdefault((r["sub_event_type"], bool(r["historical"])), set())
-                near.update(day + timedelta(days=d) for d in range(-window_days, window_days + 1))
-        out: list[dict[str, Any]] = []
+                near.update(day + timedelta(days=d) for d in range(-self.window, self.window + 1))
         cols = ", ".join(_RECORD_COLUMNS)
         for key, days in sorted(wanted.items()):
-            have = self.days.setdefault(key, {})
-            missing = sorted(d for d in days if d not in have)
+            missing = sorted(d for d in days if (*key, d) not in self.days)
+            self.days.update((*key, d) for d in missing)
             for lo, hi in _runs(missing):
-                for d in _span(lo, hi):
-                    have[d] = []
-                for row in self.db.query(
+                rows = self.db.query(
                     f"SELECT {cols} FROM doc_events WHERE sub_event_type = ? AND historical = ?"
                     " AND event_date >= ? AND event_date <= ?",
                     (key[0], 1 if key[1] else 0, lo.isoformat(), hi.isoformat() + "~"),
-                ):
-                    rec = _record(row)
-                    if (day := _day(rec)) is not None and day in have:
-                        have[day].append(rec)
-            for d in days:
-                out += have[d]
-        docs = sorted({r["doc_id"] for r in frontier} - set(self.docs))
-        for doc_id in docs:
-            self.docs[doc_id] = []
+                )
+                self.add(rec for row in rows if (rec := _record(row))["event_id"] not in self.linker)
+        docs = sorted({r["doc_id"] for r in records if _day(r) is None} - self.docs)
+        self.docs.update(docs)
         for chunk in chunks(docs):
-            for row in self.db.query(
+            rows = self.db.query(
                 f"SELECT {cols} FROM doc_events WHERE doc_id IN ({placeholders(len(chunk))})", chunk
-            ):
-                self.docs[row[1]].append(_record(row))
-        for doc_id in {r["doc_id"] for r in frontier}:
-            out += self.docs[doc_id]
-        return out
+            )
+            self.add(_record(row) for row in rows)
 
 
 def _runs(days: list[date]) -> Iterator[tuple[date, date]]:
@@ -1113,35 +1112,6 @@ def _runs(days: list[date]) -> Iterator[tuple[date, date]]:
         start = prev = d
     if start is not None:
         yield start, prev
-
-
-def _span(lo: date, hi: date) -> Iterator[date]:
-    for i in range((hi - lo).days + 1):
-        yield lo + timedelta(days=i)
-
-
-class _Frontier:
-    """The reports just added to a merge group, indexed by document and by type and day, so
-    that a candidate is compared only with those it could be one event with."""
-
-    def __init__(self, records: list[dict[str, Any]], window_days: int) -> None:
-        self.window = window_days
-        self.by_doc: dict[str, list[dict[str, Any]]] = {}
-        self.by_day: dict[tuple[str, date], list[dict[str, Any]]] = {}
-        for r in records:
-            self.by_doc.setdefault(r["doc_id"], []).append(r)
-            if (day := _day(r)) is not None:
-                self.by_day.setdefault((r["sub_event_type"], day), []).append(r)
-
-    def near(self, rec: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        yield from self.by_doc.get(rec["doc_id"], ())
-        day = _day(rec)
-        if day is None:
-            return
-        for d in range(-self.window, self.window + 1):
-            for f in self.by_day.get((rec["sub_event_type"], day + timedelta(days=d)), ()):
-                if f["doc_id"] != rec["doc_id"]:
-                    yield f
 
 
 def _merged_row(m: dict[str, Any], now: float) -> tuple:
