@@ -139,6 +139,7 @@ class Policy(Strict):
 
     default_actors: list[DefaultActor]
     air_only: list[AirOnly]
+    clash_initiation: list[str] = []  # word starts that name who began a clash (for scoring)
 
     def default_actor(
         self, sub_type: str, countries: set[str], day: date | None, coalition: bool
