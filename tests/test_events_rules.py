@@ -380,3 +380,18 @@ def test_a_fire_or_a_situation_brought_under_control_is_no_territory(code):
     assert not code("وقامت قوات الأمن بالسيطرة على الوضع في مدينة حمص بعد الشغب.")
     [taken] = code("وسيطرت قوات المعارضة على بلدة مورك في ريف حماة أمس.")
     assert taken.sub_event_type == "Non-state actor overtakes territory"
+
+
+def test_a_sentence_opening_on_a_coordinated_verb_goes_on_with_the_last_subject(code):
+    """ "ونفذت 11 غارة ...": the group that struck in the sentence before struck again, even when
+    that sentence named no place to code; a sentence with its own subject keeps it."""
+    events = code(
+        "أعلنت وزارة الدفاع الأمريكية أن الطائرات الأمريكية شنت 18 غارة جوية على مواقع تنظيم داعش في العراق أمس. "
+        "ونفذت 11 غارة منها قرب مدينتي الرمادي والموصل مستهدفة مخازن أسلحة لتنظيم داعش."
+    )
+    assert {e.location for e in events} == {"Ramadi", "Mosul"}
+    assert all(e.actor1 == "Coalition (United States)" and e.actor2 == "Islamic State" for e in events)
+    [arrest] = code(
+        "وقال شهود إن مسلحين قتلوا خمسة أشخاص في العراق أمس. ونفذت الشرطة حملة اعتقالات في مدينة الرمادي."
+    )
+    assert arrest.actor1.startswith("Police Forces of Iraq")

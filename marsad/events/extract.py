@@ -54,6 +54,7 @@ class Context:
     last_source: list[str] = field(default_factory=list)
     lead_source: list[str] = field(default_factory=list)
     sentence_actor: Span | None = None  # the last named actor1 of the current sentence
+    last_subject: Span | None = None  # the last group read as acting, coded or not, in this sentence
 
 
 @component(
@@ -102,6 +103,7 @@ class EventExtractor:
         self.source_cues = c["source_cues"]
         self.continuation_openers = c["continuation_openers"]
         self.continuation_verbs = c["continuation_verbs"]
+        self.coordinated_verbs = c["coordinated_verbs"]
         self.control_state = c["control_state"]
         self.direction = c["direction"]
         self.direction_territory = c["direction_territory"]
@@ -153,9 +155,14 @@ class EventExtractor:
 
             proposer = Proposer(self, doc, idx, tokens, tags, lean=not self.collect and not self.decider.adds)
         for sent in sentences:
-            ctx.sentence_actor = None
             lo = bisect.bisect_left(self._tok_starts, sent.start)
             hi = bisect.bisect_left(self._tok_starts, sent.end)
+            # "ونفذت 11 غارة ...": a sentence that opens on a coordinated verb goes on with the
+            # group that acted in the one before
+            ctx.sentence_actor = ctx.last_subject if self._coordinated(tokens, tags, lo, hi) else None
+            if ctx.sentence_actor is not None:
+                rules.fire("events.actor.coordinated_verb")
+            ctx.last_subject = None
             sent_sources = self._sources(doc, idx, tokens, tags, lo, hi)
             if sent_sources:
                 ctx.last_source = sent_sources
@@ -397,6 +404,8 @@ class EventExtractor:
         if not places:
             rules.fire("events.no_place")
             if not full:
+                # nowhere to code it, but who acted may go on in the next sentence
+                self._note_subject(ctx, self._actors(idx, tokens, tags, unit, main)[0])
                 return None
             drop = drop or "no place"
         unit_keys = self._unit_keys(idx, tokens, tags, unit)
@@ -435,6 +444,7 @@ class EventExtractor:
             )
         elif not actor1.attrs.get("default") and drop is None:
             ctx.sentence_actor = actor1
+        self._note_subject(ctx, actor1)
         status, attributed = self._status(idx, tokens, tags, sent, unit, sent_sources, actor1, ctx)
         fatalities = self._fatalities(idx, ahead)
         if fatalities is None and unit.back_lo < unit.lo and self.causes in tags[unit.lo]:
@@ -447,6 +457,16 @@ class EventExtractor:
             main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
             status, attributed, fatalities, evidence, unit_keys, drop,
         )  # fmt: skip
+
+    @staticmethod
+    def _note_subject(ctx: Context, actor1: Span | None) -> None:
+        """Remember a named group that acted (not an analysts' default) for a coordinated verb."""
+        if actor1 is not None and not actor1.attrs.get("default"):
+            ctx.last_subject = actor1
+
+    def _coordinated(self, tokens, tags, lo: int, hi: int) -> bool:
+        """Does the sentence open on "و" + an action verb ("ونفذت", "وشنت")?"""
+        return lo < hi and tokens[lo].proclitics.startswith("و") and self.coordinated_verbs in tags[lo]
 
     def _unnamed_actor(self, doc, tags, unit: Unit, sent, sent_sources, ctx, sub_type, countries, when):
         """Nobody named: the party of the spokesman telling it, or the analysts' default."""

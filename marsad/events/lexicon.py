@@ -75,6 +75,7 @@ class ContextLists(Strict):
     source_cues: match.WordList
     continuation_openers: list[str]
     continuation_verbs: match.WordList
+    coordinated_verbs: match.WordList
     actor_anaphors: list[str]
     speaker_roles: list[str]
     control_state: list[str]
