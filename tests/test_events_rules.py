@@ -395,3 +395,12 @@ def test_a_sentence_opening_on_a_coordinated_verb_goes_on_with_the_last_subject(
         "وقال شهود إن مسلحين قتلوا خمسة أشخاص في العراق أمس. ونفذت الشرطة حملة اعتقالات في مدينة الرمادي."
     )
     assert arrest.actor1.startswith("Police Forces of Iraq")
+
+
+def test_a_place_after_a_compass_word_behind_another_place_locates_it(code):
+    """ "بمنطقة X غرب Y": the event is in X (here a district), Y only says where X lies; a place
+    "around" another ("ومحيط المحطة") is a place of its own."""
+    [event] = code("وشنت طائرات التحالف غارة على مواقع للحوثيين بمنطقة صرواح غرب مأرب مساء أمس.")
+    assert event.location == "Sirwah"
+    [alone] = code("وشنت طائرات التحالف غارة على مواقع للحوثيين غرب مأرب مساء أمس.")
+    assert alone.location == "Ma'rib"

@@ -124,6 +124,9 @@ class EventExtractor:
         self.between = c["between"]
         self.partitive = c["partitive"]
         self.side_words = c["side_words"]
+        from marsad.entities.geocode import lexicon as place_words
+
+        self.compass = frozenset(place_words().directions.values())  # north, south-east, ...
 
     # -- document ------------------------------------------------------------------------------
     def __call__(self, doc: Document) -> Document:
@@ -574,10 +577,26 @@ class EventExtractor:
             if main.stop is not None and p.start >= main.stop:
                 continue
             cands.append(p)
-        found = self._drop_containers(doc, cands)
+        found = self._drop_containers(doc, self._drop_reference_points(cands))
         if not found and oriented:
             rules.fire("events.place.direction")
         return found or oriented[:1]
+
+    def _drop_reference_points(self, places: list[Span]) -> list[Span]:
+        """ "بمنطقة صرواح غرب مأرب": a place after a compass word (the places stage's
+        ``qualifier``: north, west ...) right behind another place is where that one lies from,
+        not the event's ("ومحيط المحطة" is a place of its own)."""
+        out = []
+        for p in places:
+            if out and p.attrs.get("qualifier") in self.compass and self._token_gap(out[-1], p) <= 2:
+                rules.fire("events.place.reference_point")
+                continue
+            out.append(p)
+        return out
+
+    def _token_gap(self, a: Span, b: Span) -> int:
+        """How many tokens lie between two spans."""
+        return bisect.bisect_left(self._tok_starts, b.start) - bisect.bisect_left(self._tok_starts, a.end)
 
     @staticmethod
     def _drop_containers(doc: Document, places: list[Span]) -> list[Span]:
