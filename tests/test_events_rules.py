@@ -404,3 +404,15 @@ def test_a_place_after_a_compass_word_behind_another_place_locates_it(code):
     assert event.location == "Sirwah"
     [alone] = code("وشنت طائرات التحالف غارة على مواقع للحوثيين غرب مأرب مساء أمس.")
     assert alone.location == "Ma'rib"
+
+
+def test_a_counted_span_ago_is_background_but_how_long_is_not(code):
+    """ "قبل حوالي ثلاثة أشهر", "قبل 5 سنوات", "قبل عامين": long ago, so background; "قبل ثلاثة
+    أيام" is news, and "منذ ثلاثة أشهر" says how long a siege lasts, not when the shelling was."""
+    for when in ("قبل حوالي ثلاثة أشهر", "قبل 5 سنوات", "قبل عامين"):
+        [event] = code(f"وقصفت قوات النظام بلدة كفرنبل بريف إدلب {when} موقعة قتلى.")
+        assert event.historical, when
+    [recent] = code("وقصفت قوات النظام بلدة كفرنبل بريف إدلب قبل ثلاثة أيام موقعة قتلى.")
+    assert not recent.historical
+    [siege] = code("قتل ثلاثة مدنيين في قصف على بلدة كفرنبل، التي تحاصرها قوات النظام منذ ثلاثة أشهر.")
+    assert not siege.historical

@@ -113,6 +113,7 @@ class EventExtractor:
         self.actor_anaphors = c["actor_anaphors"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
+        self.ago = c["ago"]
         self.approx = c["approx"]
         self.agent_markers = c["agent_markers"]
         self.target_markers = c["target_markers"]
@@ -415,7 +416,7 @@ class EventExtractor:
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.back_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
-        if not historical and self._vague_past(tags, unit):
+        if not historical and self._vague_past(tokens, tags, unit):
             rules.fire("events.vague_past")
             when, precision, historical = None, None, True
         if (
@@ -869,8 +870,9 @@ class EventExtractor:
             return None, None, False
         return (doc.published - timedelta(days=1)).isoformat(), 2, False
 
-    def _vague_past(self, tags, unit: Unit) -> bool:
-        """A time long gone, its year unsaid: "منذ سنوات", "قبل أعوام", "قبل نحو شهرين"."""
+    def _vague_past(self, tokens, tags, unit: Unit) -> bool:
+        """A time long gone, its year unsaid: "منذ سنوات", "قبل أعوام", "قبل نحو شهرين", "قبل
+        حوالي ثلاثة أشهر", "قبل 5 سنوات"."""
         lo = max(unit.back_lo, unit.lo - 8)
         for j in range(lo + 1, unit.ahead_hi):
             if self.past_spans not in tags[j]:
@@ -878,7 +880,17 @@ class EventExtractor:
             opener = j - 2 if j - 2 >= lo and self.approx in tags[j - 1] else j - 1
             if self.past_openers in tags[opener]:
                 return True
+            # "قبل حوالي ثلاثة أشهر": a counted span ago ("منذ ثلاثة أشهر" is how long, not when)
+            opener = j - 1
+            while opener > lo and opener >= j - 3 and self._count_or_approx(tokens, tags, opener):
+                opener -= 1
+            if opener < j - 1 and self.ago in tags[opener]:
+                return True
         return False
+
+    def _count_or_approx(self, tokens, tags, j: int) -> bool:
+        """A number ("ثلاثة", "5") or a word of approximation ("نحو")."""
+        return tokens[j].norm.isdigit() or self.approx in tags[j] or self.count_words in tags[j]
 
     # -- fatalities ----------------------------------------------------------------------------
     @staticmethod

@@ -84,6 +84,7 @@ class ContextLists(Strict):
     direction_territory: list[str]
     past_spans: list[str]
     past_openers: list[str]
+    ago: list[str]
     approx: list[str]
     proximity: list[str]
     anaphors: dict[str, list[PlaceKind]]
