@@ -416,3 +416,12 @@ def test_a_counted_span_ago_is_background_but_how_long_is_not(code):
     assert not recent.historical
     [siege] = code("قتل ثلاثة مدنيين في قصف على بلدة كفرنبل، التي تحاصرها قوات النظام منذ ثلاثة أشهر.")
     assert not siege.historical
+
+
+def test_an_event_framed_by_what_came_before_is_not_told_again(code):
+    """ "ويأتي X بعد Y": X is an event already told, set in its scene; Y may be news."""
+    assert (
+        code("ويأتي التقدم الذي حققته القوات العراقية في مدينة الرمادي بعد يومين من زيارة وزير الدفاع.") == []
+    )
+    [event] = code("ويأتي قصف مدينة حلب بعد غارات شنتها طائرات النظام على مدينة إدلب أمس.")
+    assert (event.sub_event_type, event.location) == ("Air/drone strike", "Idlib")

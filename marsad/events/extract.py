@@ -95,6 +95,8 @@ class EventExtractor:
         self.non_events = self.lex.cues.cancel  # warnings, condemnations, mine clearance, talks
         self.prepositions = self.lex.cues.prepositions
         self.opinion = c["opinion"]
+        self.framing = c["framing"]
+        self.sequel = c["sequel"]
         self.coalition_words = c["coalition_words"]
         self.negation = c["negation"]
         self.denial = c["denial"]
@@ -254,11 +256,27 @@ class EventExtractor:
             rules.fire("events.opinion")
             return []
         segs = self._segments(doc, tokens, tags, lo, hi)
+        framed_to = self._framed_to(tags, lo, hi)
+        if framed_to > lo:  # what follows "بعد" is a clause of its own
+            segs = [
+                part
+                for s, e, opens in segs
+                for part in (
+                    [(s, framed_to, opens), (framed_to, e, True)] if s < framed_to < e else [(s, e, opens)]
+                )
+            ]
         found = [self._triggers(tokens, tags, idx, s, e, keep) for s, e, _ in segs]
         live = [any(f.cancel is None for f in fs) for fs in found]
         units = []
         for i, (s, e, _opens) in enumerate(segs):
             if not found[i]:
+                continue
+            if s < framed_to:
+                # "ويأتي التقدم الذي حققته القوات بعد يومين من ...": told again to set the scene
+                rules.fire("events.framing")
+                if not keep:
+                    continue
+                units.append(Unit(found[i], s, e, e, s, lo, opinion=True))
                 continue
             ahead = e
             for j in range(i + 1, len(segs)):
@@ -272,6 +290,13 @@ class EventExtractor:
                 back = segs[j - 1][0]
             units.append(Unit(found[i], s, e, ahead, back, lo, opinion=opinion))
         return units
+
+    def _framed_to(self, tags, lo: int, hi: int) -> int:
+        """A sentence that opens "ويأتي/وتأتي X بعد Y" frames X, an event already told, by what
+        came before it: the token where Y begins ("بعد"), else ``lo`` (nothing framed)."""
+        if lo >= hi or self.framing not in tags[lo]:
+            return lo
+        return next((j for j in range(lo + 1, hi) if self.sequel in tags[j]), lo)
 
     # -- triggers ------------------------------------------------------------------------------
     def _triggers(self, tokens, tags, idx, lo: int, hi: int, keep: bool = False) -> list[Found]:

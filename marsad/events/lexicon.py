@@ -66,6 +66,8 @@ class ContextLists(Strict):
     connectors: list[str]
     irrealis: list[str]
     opinion: match.WordList
+    framing: list[str]
+    sequel: list[str]
     coalition_words: list[str]
     aim_verbs: list[str]
     negation: list[str]
