@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +66,49 @@ def date_hit(predicted: str | None, gold: str | list[str]) -> bool:
     return day == gold
 
 
+_PROCLITIC = re.compile(r"^(?:[وف]?(?:بال|لل|ال|[بل])|[وف])")
+
+
+@cache
+def _initiation() -> tuple[str, ...]:
+    from marsad.events.lexicon import policy
+    from marsad.text.normalize import normalize_key
+
+    return tuple(normalize_key(w) for w in policy().clash_initiation)
+
+
+def names_initiator(evidence: str | None) -> bool:
+    """Does a gold clash's evidence say who began it ("تصدوا لهجوم شنه الحوثيون")? Without
+    evidence it is taken to (the strict reading)."""
+    if not evidence:
+        return True
+    from marsad.text.normalize import normalize_key
+
+    stems = _initiation()
+    for word in normalize_key(evidence).split():
+        word = word.strip(".,،؛:()«»\"'")
+        if any(w.startswith(stems) for w in {word, _PROCLITIC.sub("", word)}):
+            return True
+    return False
+
+
+def either_side(pred: dict, gold: dict) -> bool:
+    """FORMAT.md: "in a clash with no named initiator, actor1 may be either side": a gold event
+    that is only a clash, whose evidence names no initiator, takes its actor2 as actor1 too."""
+    return (
+        pred.get("sub_event_type") == "Armed clash"
+        and set(gold.get("sub_event_type") or []) == {"Armed clash"}
+        and bool(gold.get("actor2"))
+        and not names_initiator(gold.get("evidence"))
+    )
+
+
 def attribute_checks(pred: dict, gold: dict) -> dict[str, bool]:
     checks: dict[str, bool] = {}
     if gold.get("actor1"):
-        checks["actor1"] = alias_hit(
-            gold["actor1"], names_of(pred.get("actor1")) + names_of(pred.get("assoc_actor_1"))
+        named = names_of(pred.get("actor1")) + names_of(pred.get("assoc_actor_1"))
+        checks["actor1"] = alias_hit(gold["actor1"], named) or (
+            either_side(pred, gold) and alias_hit(gold["actor2"], names_of(pred.get("actor1")))
         )
     if gold.get("date"):
         checks["date"] = date_hit(pred.get("event_date"), gold["date"])

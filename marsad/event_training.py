@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from marsad.document import Document, Span
-from marsad.evaluate import alias_hit, gold_documents, load_golds, place_matches, score
+from marsad.evaluate import alias_hit, either_side, gold_documents, load_golds, place_matches, score
 from marsad.event import Event
 from marsad.events.candidates import Proposal
 from marsad.events.learn import (
@@ -235,8 +235,13 @@ def examples(articles: Iterable[Article]) -> dict[str, list]:
                 if not ge.get("actor1") or not prop.actors:
                     continue
                 place = next(pl.span for pl in prop.places if ge in told[id(pl)])
+                # as scoring reads it: in a clash with no named initiator either side is actor1
+                sides = [
+                    ge["actor1"],
+                    *([ge["actor2"]] if either_side({"sub_event_type": sub_type}, ge) else []),
+                ]
                 labels = [
-                    alias_hit(ge["actor1"], [local_label(a.span, place.attrs, prop.verdict.when)])
+                    any(alias_hit(s, [local_label(a.span, place.attrs, prop.verdict.when)]) for s in sides)
                     for a in prop.actors
                 ]
                 if any(labels):

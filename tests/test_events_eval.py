@@ -22,12 +22,12 @@ CORPUS = SHARED / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz"
 # 5-fold cross-validation over dev+train stories, with 300 ordinary-news negatives (the CLI's
 # default leaves one story out and takes every training negative; these keep the suite quick).
 CV_FOLDS, CV_NEGATIVES = 5, 300
-CV_FLOORS = {"f1": 0.654, "precision": 0.659, "recall": 0.649}
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.853, "date": 0.973, "status": 0.991, "source": 0.879}
-TEST_FLOORS = {"f1": 0.628, "precision": 0.632, "recall": 0.623}
-TEST_ATTRIBUTE_FLOORS = {"actor1": 0.907, "date": 0.977, "status": 1.0, "source": 0.929}
+CV_FLOORS = {"f1": 0.657, "precision": 0.662, "recall": 0.652}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.898, "date": 0.973, "status": 0.991, "source": 0.879}
+TEST_FLOORS = {"f1": 0.638, "precision": 0.638, "recall": 0.638}
+TEST_ATTRIBUTE_FLOORS = {"actor1": 0.955, "date": 0.977, "status": 1.0, "source": 0.931}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
-TEST_REGION_FLOORS = {"actor1": 0.75, "source": 0.9}
+TEST_REGION_FLOORS = {"actor1": 0.875, "source": 0.9}
 # false events an article on the feed (ordinary news drawn at random), and its required events found
 FEED_MAX_FALSE_PER_ARTICLE = 0.15
 FEED_MIN_REQUIRED_FOUND = 4
@@ -100,3 +100,34 @@ def test_raw_sample_codes_the_december_offensive(shared):
         assert gold_id not in doc["missed"], doc["missed"]
     assert not doc["historical_violations"]
     assert not [w for w in doc["wrong_attributes"] if w["attribute"] == "status"]
+
+
+def test_a_clash_with_no_named_initiator_takes_either_side_as_actor1():
+    """FORMAT.md: "in a clash with no named initiator, actor1 may be either side" -- and no more:
+    an attack someone launched, or a gold that is not only a clash, keeps its actor1."""
+    from marsad.evaluate import score_document
+
+    def gold(evidence: str, types=("Armed clash",)) -> dict:
+        event = {
+            "id": "clash",
+            "required": True,
+            "sub_event_type": list(types),
+            "actor1": ["Popular Resistance"],
+            "actor2": ["Houthis", "Houthi Movement"],
+            "location": {"lat": 15.0, "lon": 45.0, "radius_km": 25},
+            "evidence": evidence,
+        }
+        return {"doc_id": "d", "events": [event]}
+
+    pred = {"sub_event_type": "Armed clash", "latitude": 15.0, "longitude": 45.0, "actor1": "Houthi Movement"}
+
+    def actor1_right(g: dict) -> bool:
+        return score_document(g, [pred])["attrs"]["actor1"] == [1, 1]
+
+    assert actor1_right(gold("دارت معارك ضارية بين الطرفين قرب السد ليلة الأحد"))
+    assert not actor1_right(gold("صد المقاتلون هجوما شنه الطرف الآخر قرب السد"))
+    assert not actor1_right(gold("وبعد محاولتهم التقدم نحو السد اندلعت المعارك"))
+    assert not actor1_right(
+        gold("دارت معارك قرب السد", types=("Armed clash", "Non-state actor overtakes territory"))
+    )
+    assert not actor1_right(gold(""))  # no evidence: the strict reading

@@ -380,3 +380,48 @@ def test_a_fire_or_a_situation_brought_under_control_is_no_territory(code):
     assert not code("وقامت قوات الأمن بالسيطرة على الوضع في مدينة حمص بعد الشغب.")
     [taken] = code("وسيطرت قوات المعارضة على بلدة مورك في ريف حماة أمس.")
     assert taken.sub_event_type == "Non-state actor overtakes territory"
+
+
+def test_a_sentence_opening_on_a_coordinated_verb_goes_on_with_the_last_subject(code):
+    """ "ونفذت 11 غارة ...": the group that struck in the sentence before struck again, even when
+    that sentence named no place to code; a sentence with its own subject keeps it."""
+    events = code(
+        "أعلنت وزارة الدفاع الأمريكية أن الطائرات الأمريكية شنت 18 غارة جوية على مواقع تنظيم داعش في العراق أمس. "
+        "ونفذت 11 غارة منها قرب مدينتي الرمادي والموصل مستهدفة مخازن أسلحة لتنظيم داعش."
+    )
+    assert {e.location for e in events} == {"Ramadi", "Mosul"}
+    assert all(e.actor1 == "Coalition (United States)" and e.actor2 == "Islamic State" for e in events)
+    [arrest] = code(
+        "وقال شهود إن مسلحين قتلوا خمسة أشخاص في العراق أمس. ونفذت الشرطة حملة اعتقالات في مدينة الرمادي."
+    )
+    assert arrest.actor1.startswith("Police Forces of Iraq")
+
+
+def test_a_place_after_a_compass_word_behind_another_place_locates_it(code):
+    """ "بمنطقة X غرب Y": the event is in X (here a district), Y only says where X lies; a place
+    "around" another ("ومحيط المحطة") is a place of its own."""
+    [event] = code("وشنت طائرات التحالف غارة على مواقع للحوثيين بمنطقة صرواح غرب مأرب مساء أمس.")
+    assert event.location == "Sirwah"
+    [alone] = code("وشنت طائرات التحالف غارة على مواقع للحوثيين غرب مأرب مساء أمس.")
+    assert alone.location == "Ma'rib"
+
+
+def test_a_counted_span_ago_is_background_but_how_long_is_not(code):
+    """ "قبل حوالي ثلاثة أشهر", "قبل 5 سنوات", "قبل عامين": long ago, so background; "قبل ثلاثة
+    أيام" is news, and "منذ ثلاثة أشهر" says how long a siege lasts, not when the shelling was."""
+    for when in ("قبل حوالي ثلاثة أشهر", "قبل 5 سنوات", "قبل عامين"):
+        [event] = code(f"وقصفت قوات النظام بلدة كفرنبل بريف إدلب {when} موقعة قتلى.")
+        assert event.historical, when
+    [recent] = code("وقصفت قوات النظام بلدة كفرنبل بريف إدلب قبل ثلاثة أيام موقعة قتلى.")
+    assert not recent.historical
+    [siege] = code("قتل ثلاثة مدنيين في قصف على بلدة كفرنبل، التي تحاصرها قوات النظام منذ ثلاثة أشهر.")
+    assert not siege.historical
+
+
+def test_an_event_framed_by_what_came_before_is_not_told_again(code):
+    """ "ويأتي X بعد Y": X is an event already told, set in its scene; Y may be news."""
+    assert (
+        code("ويأتي التقدم الذي حققته القوات العراقية في مدينة الرمادي بعد يومين من زيارة وزير الدفاع.") == []
+    )
+    [event] = code("ويأتي قصف مدينة حلب بعد غارات شنتها طائرات النظام على مدينة إدلب أمس.")
+    assert (event.sub_event_type, event.location) == ("Air/drone strike", "Idlib")

@@ -54,6 +54,7 @@ class Context:
     last_source: list[str] = field(default_factory=list)
     lead_source: list[str] = field(default_factory=list)
     sentence_actor: Span | None = None  # the last named actor1 of the current sentence
+    last_subject: Span | None = None  # the last group read as acting, coded or not, in this sentence
 
 
 @component(
@@ -94,6 +95,8 @@ class EventExtractor:
         self.non_events = self.lex.cues.cancel  # warnings, condemnations, mine clearance, talks
         self.prepositions = self.lex.cues.prepositions
         self.opinion = c["opinion"]
+        self.framing = c["framing"]
+        self.sequel = c["sequel"]
         self.coalition_words = c["coalition_words"]
         self.negation = c["negation"]
         self.denial = c["denial"]
@@ -102,6 +105,7 @@ class EventExtractor:
         self.source_cues = c["source_cues"]
         self.continuation_openers = c["continuation_openers"]
         self.continuation_verbs = c["continuation_verbs"]
+        self.coordinated_verbs = c["coordinated_verbs"]
         self.control_state = c["control_state"]
         self.direction = c["direction"]
         self.direction_territory = c["direction_territory"]
@@ -111,6 +115,7 @@ class EventExtractor:
         self.actor_anaphors = c["actor_anaphors"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
+        self.ago = c["ago"]
         self.approx = c["approx"]
         self.agent_markers = c["agent_markers"]
         self.target_markers = c["target_markers"]
@@ -122,6 +127,9 @@ class EventExtractor:
         self.between = c["between"]
         self.partitive = c["partitive"]
         self.side_words = c["side_words"]
+        from marsad.entities.geocode import lexicon as place_words
+
+        self.compass = frozenset(place_words().directions.values())  # north, south-east, ...
 
     # -- document ------------------------------------------------------------------------------
     def __call__(self, doc: Document) -> Document:
@@ -153,9 +161,14 @@ class EventExtractor:
 
             proposer = Proposer(self, doc, idx, tokens, tags, lean=not self.collect and not self.decider.adds)
         for sent in sentences:
-            ctx.sentence_actor = None
             lo = bisect.bisect_left(self._tok_starts, sent.start)
             hi = bisect.bisect_left(self._tok_starts, sent.end)
+            # "ونفذت 11 غارة ...": a sentence that opens on a coordinated verb goes on with the
+            # group that acted in the one before
+            ctx.sentence_actor = ctx.last_subject if self._coordinated(tokens, tags, lo, hi) else None
+            if ctx.sentence_actor is not None:
+                rules.fire("events.actor.coordinated_verb")
+            ctx.last_subject = None
             sent_sources = self._sources(doc, idx, tokens, tags, lo, hi)
             if sent_sources:
                 ctx.last_source = sent_sources
@@ -243,11 +256,27 @@ class EventExtractor:
             rules.fire("events.opinion")
             return []
         segs = self._segments(doc, tokens, tags, lo, hi)
+        framed_to = self._framed_to(tags, lo, hi)
+        if framed_to > lo:  # what follows "بعد" is a clause of its own
+            segs = [
+                part
+                for s, e, opens in segs
+                for part in (
+                    [(s, framed_to, opens), (framed_to, e, True)] if s < framed_to < e else [(s, e, opens)]
+                )
+            ]
         found = [self._triggers(tokens, tags, idx, s, e, keep) for s, e, _ in segs]
         live = [any(f.cancel is None for f in fs) for fs in found]
         units = []
         for i, (s, e, _opens) in enumerate(segs):
             if not found[i]:
+                continue
+            if s < framed_to:
+                # "ويأتي التقدم الذي حققته القوات بعد يومين من ...": told again to set the scene
+                rules.fire("events.framing")
+                if not keep:
+                    continue
+                units.append(Unit(found[i], s, e, e, s, lo, opinion=True))
                 continue
             ahead = e
             for j in range(i + 1, len(segs)):
@@ -261,6 +290,13 @@ class EventExtractor:
                 back = segs[j - 1][0]
             units.append(Unit(found[i], s, e, ahead, back, lo, opinion=opinion))
         return units
+
+    def _framed_to(self, tags, lo: int, hi: int) -> int:
+        """A sentence that opens "ويأتي/وتأتي X بعد Y" frames X, an event already told, by what
+        came before it: the token where Y begins ("بعد"), else ``lo`` (nothing framed)."""
+        if lo >= hi or self.framing not in tags[lo]:
+            return lo
+        return next((j for j in range(lo + 1, hi) if self.sequel in tags[j]), lo)
 
     # -- triggers ------------------------------------------------------------------------------
     def _triggers(self, tokens, tags, idx, lo: int, hi: int, keep: bool = False) -> list[Found]:
@@ -397,13 +433,15 @@ class EventExtractor:
         if not places:
             rules.fire("events.no_place")
             if not full:
+                # nowhere to code it, but who acted may go on in the next sentence
+                self._note_subject(ctx, self._actors(idx, tokens, tags, unit, main)[0])
                 return None
             drop = drop or "no place"
         unit_keys = self._unit_keys(idx, tokens, tags, unit)
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.back_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
-        if not historical and self._vague_past(tags, unit):
+        if not historical and self._vague_past(tokens, tags, unit):
             rules.fire("events.vague_past")
             when, precision, historical = None, None, True
         if (
@@ -435,6 +473,7 @@ class EventExtractor:
             )
         elif not actor1.attrs.get("default") and drop is None:
             ctx.sentence_actor = actor1
+        self._note_subject(ctx, actor1)
         status, attributed = self._status(idx, tokens, tags, sent, unit, sent_sources, actor1, ctx)
         fatalities = self._fatalities(idx, ahead)
         if fatalities is None and unit.back_lo < unit.lo and self.causes in tags[unit.lo]:
@@ -447,6 +486,16 @@ class EventExtractor:
             main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
             status, attributed, fatalities, evidence, unit_keys, drop,
         )  # fmt: skip
+
+    @staticmethod
+    def _note_subject(ctx: Context, actor1: Span | None) -> None:
+        """Remember a named group that acted (not an analysts' default) for a coordinated verb."""
+        if actor1 is not None and not actor1.attrs.get("default"):
+            ctx.last_subject = actor1
+
+    def _coordinated(self, tokens, tags, lo: int, hi: int) -> bool:
+        """Does the sentence open on "و" + an action verb ("ونفذت", "وشنت")?"""
+        return lo < hi and tokens[lo].proclitics.startswith("و") and self.coordinated_verbs in tags[lo]
 
     def _unnamed_actor(self, doc, tags, unit: Unit, sent, sent_sources, ctx, sub_type, countries, when):
         """Nobody named: the party of the spokesman telling it, or the analysts' default."""
@@ -554,10 +603,26 @@ class EventExtractor:
             if main.stop is not None and p.start >= main.stop:
                 continue
             cands.append(p)
-        found = self._drop_containers(doc, cands)
+        found = self._drop_containers(doc, self._drop_reference_points(cands))
         if not found and oriented:
             rules.fire("events.place.direction")
         return found or oriented[:1]
+
+    def _drop_reference_points(self, places: list[Span]) -> list[Span]:
+        """ "بمنطقة صرواح غرب مأرب": a place after a compass word (the places stage's
+        ``qualifier``: north, west ...) right behind another place is where that one lies from,
+        not the event's ("ومحيط المحطة" is a place of its own)."""
+        out = []
+        for p in places:
+            if out and p.attrs.get("qualifier") in self.compass and self._token_gap(out[-1], p) <= 2:
+                rules.fire("events.place.reference_point")
+                continue
+            out.append(p)
+        return out
+
+    def _token_gap(self, a: Span, b: Span) -> int:
+        """How many tokens lie between two spans."""
+        return bisect.bisect_left(self._tok_starts, b.start) - bisect.bisect_left(self._tok_starts, a.end)
 
     @staticmethod
     def _drop_containers(doc: Document, places: list[Span]) -> list[Span]:
@@ -830,8 +895,9 @@ class EventExtractor:
             return None, None, False
         return (doc.published - timedelta(days=1)).isoformat(), 2, False
 
-    def _vague_past(self, tags, unit: Unit) -> bool:
-        """A time long gone, its year unsaid: "منذ سنوات", "قبل أعوام", "قبل نحو شهرين"."""
+    def _vague_past(self, tokens, tags, unit: Unit) -> bool:
+        """A time long gone, its year unsaid: "منذ سنوات", "قبل أعوام", "قبل نحو شهرين", "قبل
+        حوالي ثلاثة أشهر", "قبل 5 سنوات"."""
         lo = max(unit.back_lo, unit.lo - 8)
         for j in range(lo + 1, unit.ahead_hi):
             if self.past_spans not in tags[j]:
@@ -839,7 +905,17 @@ class EventExtractor:
             opener = j - 2 if j - 2 >= lo and self.approx in tags[j - 1] else j - 1
             if self.past_openers in tags[opener]:
                 return True
+            # "قبل حوالي ثلاثة أشهر": a counted span ago ("منذ ثلاثة أشهر" is how long, not when)
+            opener = j - 1
+            while opener > lo and opener >= j - 3 and self._count_or_approx(tokens, tags, opener):
+                opener -= 1
+            if opener < j - 1 and self.ago in tags[opener]:
+                return True
         return False
+
+    def _count_or_approx(self, tokens, tags, j: int) -> bool:
+        """A number ("ثلاثة", "5") or a word of approximation ("نحو")."""
+        return tokens[j].norm.isdigit() or self.approx in tags[j] or self.count_words in tags[j]
 
     # -- fatalities ----------------------------------------------------------------------------
     @staticmethod

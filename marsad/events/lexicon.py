@@ -66,6 +66,8 @@ class ContextLists(Strict):
     connectors: list[str]
     irrealis: list[str]
     opinion: match.WordList
+    framing: list[str]
+    sequel: list[str]
     coalition_words: list[str]
     aim_verbs: list[str]
     negation: list[str]
@@ -75,6 +77,7 @@ class ContextLists(Strict):
     source_cues: match.WordList
     continuation_openers: list[str]
     continuation_verbs: match.WordList
+    coordinated_verbs: match.WordList
     actor_anaphors: list[str]
     speaker_roles: list[str]
     control_state: list[str]
@@ -83,6 +86,7 @@ class ContextLists(Strict):
     direction_territory: list[str]
     past_spans: list[str]
     past_openers: list[str]
+    ago: list[str]
     approx: list[str]
     proximity: list[str]
     anaphors: dict[str, list[PlaceKind]]
@@ -139,6 +143,7 @@ class Policy(Strict):
 
     default_actors: list[DefaultActor]
     air_only: list[AirOnly]
+    clash_initiation: list[str] = []  # word starts that name who began a clash (for scoring)
 
     def default_actor(
         self, sub_type: str, countries: set[str], day: date | None, coalition: bool
