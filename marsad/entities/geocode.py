@@ -127,6 +127,9 @@ class Lexicon:
     anaphors: frozenset[str]
     openers: frozenset[str]
     duals: frozenset[str]
+    government_seats: frozenset[tuple[str, str]]  # (country code, English name), casefolded
+    org_heads: frozenset[str]  # geocode.yaml's own (not the NER lexicon's): a name after one is an org's
+    dual_anaphors: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -158,6 +161,9 @@ def lexicon() -> Lexicon:
         anaphors=frozenset(gazetteer.key_of(w) for w in raw["generic_anaphors"]),
         openers=frozenset(gazetteer.key_of(w) for w in raw["name_openers"]),
         duals=frozenset(_key(w) for w in raw["dual_heads"]),
+        government_seats=frozenset((cc, name.casefold()) for cc, name in raw["government_seats"]),
+        org_heads=frozenset(_key(w) for w in raw["org_heads"]),
+        dual_anaphors=frozenset(gazetteer.key_of(w) for w in raw["dual_anaphors"]),
     )
 
 
@@ -479,6 +485,10 @@ class Geocoder:
             if not in_list and key in self.lex.anaphors:
                 i += n  # "المدينة"، "ريف المدينة"، "مركز المدينة": a place the article named, never a gazetteer entry
                 continue
+            if key in self.lex.dual_anaphors and any(w[2] in self.lex.duals for w in words[:i]):
+                rules.fire("places.dual_anaphor")
+                i += n  # "قريتي تل أعور والفريكة ... على القريتين": the two villages, not Al-Qaryatayn
+                continue
             if trigger is None and self._adjective(m, i, plen, key, places):
                 rules.fire("places.country_adjective")
                 i += 1
@@ -523,6 +533,9 @@ class Geocoder:
                     take, government = True, False  # 'تلة "جورة الماء"': a quoted name after its head noun
             else:
                 take = rules_take
+            if take and not government and trigger is None and not in_list and self._org_named(ctx, i, plen):
+                rules.fire("places.org_name")
+                take = False  # "غرفة عمليات فتح حلب"، "مديرية أمن شمال سيناء": part of an organisation's name
             if not take:
                 rules.fire("places.not_a_place")
                 i += 1
@@ -591,6 +604,23 @@ class Geocoder:
             list_end = mention.last
             i = mention.last
         return out
+
+    def _org_named(self, ctx: _Context, i: int, plen: int) -> bool:
+        """Whether the name at word ``i`` ends an organisation's name: right after one of the
+        geocode.yaml ``org_heads`` ("فجر ليبيا"), or after one and an indefinite word that is no
+        preposition ("غرفة عمليات فتح حلب"). A clitic before the name ("بحلب") opens a place again."""
+        if plen or i == 0:
+            return False
+        heads = self.lex.org_heads
+        p1 = ctx.bases[i - 1]
+        if p1 in heads:
+            return True
+        return (
+            i >= 2
+            and ctx.bases[i - 2] in heads
+            and not ctx.matches.tokens[i - 1].norm.startswith("ال")  # "العمليات الإرهابية سيناء"
+            and p1 not in self.lex.country_before
+        )
 
     def _name_goes_on(self, text: str, words: list[_Word], j: int) -> bool:
         """Whether word ``j`` continues a name (joined by a space; no particle, head or number)."""
@@ -964,16 +994,20 @@ class Geocoder:
                 rules.fire("places.government_of")
                 out.add(k)  # "حكومة طبرق"، "برلمان طبرق": any seat, not only a capital
                 continue
-            if (chosen.country_code, chosen.name.casefold()) not in _capitals():
+            if not self._speaks(chosen):
                 continue
             # the words around it, nearest first, within 60 characters before and 40 after
+            # within its sentence: "... بين سورية ولبنان. وقال ..." is no government speaking
+            lo = max(mention.start - 60, *(text.rfind(c, 0, mention.start) for c in ".!?؟\n"))
+            stop = _SENTENCE_END_RE.search(text, mention.end, mention.end + 40)
+            hi = stop.start() if stop else mention.end + 40
             before, after = [], []
             j = mention.first - 1
-            while j >= 0 and tokens[j].start >= mention.start - 60:
+            while j >= 0 and tokens[j].start >= lo:
                 before.append(j)
                 j -= 1
             j = mention.last
-            while j < len(tokens) and tokens[j].end <= mention.end + 40:
+            while j < len(tokens) and tokens[j].end <= hi:
                 after.append(j)
                 j += 1
             while len(before) > 1 and self._capital_word(m, before[0]):
@@ -989,11 +1023,18 @@ class Geocoder:
                 out.add(k)
         return out
 
+    def _speaks(self, place: Place) -> bool:
+        """Whether ``place`` can stand for a government: a country ("إن إيران بدأت"), a capital,
+        or a seat of government that is no capital (geocode.yaml ``government_seats``: تل أبيب)."""
+        return (
+            place.type == "country"
+            or (place.country_code, place.name.casefold()) in _capitals()
+            or (place.country_code, place.name.casefold()) in self.lex.government_seats
+        )
+
     def _capital_word(self, m: match.Matches, j: int) -> bool:
         return any(
-            (p.country_code, p.name.casefold()) in _capitals()
-            for h in m.single(j, NAMES_LEX)
-            for p in self._name(h.entry.value, False)[0]
+            self._speaks(p) for h in m.single(j, NAMES_LEX) for p in self._name(h.entry.value, False)[0]
         )
 
     def __call__(self, doc: Document) -> Document:

@@ -29,6 +29,7 @@ class PlaceWords(datafile.Strict):
     government_words: match.WordList
     government_blockers: list[str]
     government_of: list[str]
+    government_seats: list[tuple[str, str]]
     country_prior: dict[str, float]
     from_words: list[str]
     violence_words: list[str]  # read by the place model
@@ -38,6 +39,7 @@ class PlaceWords(datafile.Strict):
     generic_anaphors: list[str]
     name_openers: list[str]
     dual_heads: list[str]
+    dual_anaphors: list[str]
 
     @model_validator(mode="after")
     def _weak_are_triggers(self) -> PlaceWords:
