@@ -128,8 +128,9 @@ class Lexicon:
     openers: frozenset[str]
     duals: frozenset[str]
     government_seats: frozenset[tuple[str, str]]  # (country code, English name), casefolded
-    org_heads: frozenset[str]  # geocode.yaml's own (not the NER lexicon's): a name after one is an org's
+    org_name_heads: frozenset[str]  # a name after one is part of an organisation's name
     dual_anaphors: frozenset[str]
+    light_verbs: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -162,8 +163,9 @@ def lexicon() -> Lexicon:
         openers=frozenset(gazetteer.key_of(w) for w in raw["name_openers"]),
         duals=frozenset(_key(w) for w in raw["dual_heads"]),
         government_seats=frozenset((cc, name.casefold()) for cc, name in raw["government_seats"]),
-        org_heads=frozenset(_key(w) for w in raw["org_heads"]),
+        org_name_heads=frozenset(_key(w) for w in raw["org_name_heads"]),
         dual_anaphors=frozenset(gazetteer.key_of(w) for w in raw["dual_anaphors"]),
+        light_verbs=frozenset(_key(w) for w in raw["light_verbs"]),
     )
 
 
@@ -533,9 +535,16 @@ class Geocoder:
                     take, government = True, False  # 'تلة "جورة الماء"': a quoted name after its head noun
             else:
                 take = rules_take
-            if take and not government and trigger is None and not in_list and self._org_named(ctx, i, plen):
-                rules.fire("places.org_name")
-                take = False  # "غرفة عمليات فتح حلب"، "مديرية أمن شمال سيناء": part of an organisation's name
+            if take and not government and trigger is None and not in_list:
+                if self._org_named(ctx, i, plen):
+                    rules.fire("places.org_name")
+                    take = False  # "غرفة عمليات فتح حلب"، "مديرية أمن شمال سيناء": an organisation's name
+                elif plen and self._light_verb_object(text, ctx, words, i, plen):
+                    rules.fire("places.light_verb_object")
+                    take = False  # "تقوم الزوجة بحلب الشاة": the verbal noun of "قام بـ", not Aleppo
+                elif plen == 1 and words[i][2][0] == "و" and self._among_words(text, m, words, i, n):
+                    rules.fire("places.among_words")
+                    take = False  # "والأسود، والرمادي، والوردي": a list of words, not Ramadi
             if not take:
                 rules.fire("places.not_a_place")
                 i += 1
@@ -607,19 +616,56 @@ class Geocoder:
 
     def _org_named(self, ctx: _Context, i: int, plen: int) -> bool:
         """Whether the name at word ``i`` ends an organisation's name: right after one of the
-        geocode.yaml ``org_heads`` ("فجر ليبيا"), or after one and an indefinite word that is no
-        preposition ("غرفة عمليات فتح حلب"). A clitic before the name ("بحلب") opens a place again."""
+        geocode.yaml ``org_name_heads`` ("فجر ليبيا"), or after one and a word, both indefinite
+        and the word no preposition ("غرفة عمليات فتح حلب"). A clitic before the name ("بحلب")
+        opens a place again."""
         if plen or i == 0:
             return False
-        heads = self.lex.org_heads
+        heads, tokens = self.lex.org_name_heads, ctx.matches.tokens
         p1 = ctx.bases[i - 1]
-        if p1 in heads:
+        if p1 in heads and not tokens[i - 1].norm.startswith("ال"):
             return True
         return (
             i >= 2
             and ctx.bases[i - 2] in heads
-            and not ctx.matches.tokens[i - 1].norm.startswith("ال")  # "العمليات الإرهابية سيناء"
+            # "العمليات الإرهابية سيناء"، "مجلس الأمن بشأن سوريا": no construct chain
+            and not tokens[i - 2].norm.startswith("ال")
+            and not tokens[i - 1].norm.startswith("ال")
             and p1 not in self.lex.country_before
+            and p1 not in self.lex.function_words
+        )
+
+    def _light_verb_object(self, text: str, ctx: _Context, words: list[_Word], i: int, plen: int) -> bool:
+        """Whether "بـ" + the name is the object of a light verb ("تقوم الزوجة بحلب الشاة"): the
+        object of "قام بـ" is a verbal noun (an act), so a name read there is a word."""
+        if words[i][2][plen - 1] != "ب":
+            return False
+        for j in range(i - 1, max(i - 3, -1), -1):
+            if _CLAUSE_BREAK_RE.search(text, words[j][1], words[j + 1][0]):
+                return False
+            if ctx.bases[j] in self.lex.light_verbs:
+                return True
+        return False
+
+    def _among_words(self, text: str, m: match.Matches, words: list[_Word], i: int, n: int) -> bool:
+        """Whether a name joined by و stands in a list whose members on both sides are definite
+        words that are no names ("والأسود، والرمادي، والوردي"): a list of words, not of places.
+        The members around it are list members too: joined by و, or by a comma before it."""
+        j, k = i - 1, i + n
+        if j < 0 or k >= len(words):
+            return False
+        before, after = text[words[j][1] : words[i][0]], text[words[i + n - 1][1] : words[k][0]]
+        if not (_GAP_LIST_RE.match(before) and _GAP_LIST_RE.match(after)):
+            return False
+        if not (words[j][2].startswith("وال") or "," in normalize(before)) or not words[k][2].startswith(
+            "وال"
+        ):
+            return False
+        return all(
+            m.tags[w].isdisjoint(_NAME_TAGS)
+            and w not in m.phrases
+            and words[w][2][1:] not in self.lex.function_words
+            for w in (j, k)
         )
 
     def _name_goes_on(self, text: str, words: list[_Word], j: int) -> bool:
@@ -996,10 +1042,12 @@ class Geocoder:
                 continue
             if not self._speaks(chosen):
                 continue
-            # the words around it, nearest first, within 60 characters before and 40 after
-            # within its sentence: "... بين سورية ولبنان. وقال ..." is no government speaking
-            lo = max(mention.start - 60, *(text.rfind(c, 0, mention.start) for c in ".!?؟\n"))
-            stop = _SENTENCE_END_RE.search(text, mention.end, mention.end + 40)
+            if set(text[tokens[mention.first].start : mention.start]) & {"ب", "ل"}:
+                continue  # "للعراق"، "بإيران": a preposition's object, no speaker
+            # the words around it, nearest first, within 60 characters before and 40 after and
+            # within its clause: "بين سورية ولبنان. وقال ..."، "دروز سوريا، قال" speak of no government
+            lo = max(mention.start - 60, *(text.rfind(c, 0, mention.start) for c in ".!?؟\n،,;:"))
+            stop = _CLAUSE_BREAK_RE.search(text, mention.end, mention.end + 40)
             hi = stop.start() if stop else mention.end + 40
             before, after = [], []
             j = mention.first - 1
@@ -1016,8 +1064,9 @@ class Geocoder:
                 after.pop(0)  # "أنقرة وواشنطن متفقتان"
             prev = m.tags[before[0]] if before else frozenset()
             nxt = m.tags[after[0]] if after else frozenset()
-            if BLOCKERS in prev:
-                continue
+            word = tokens[before[0]].norm if before else ""
+            if BLOCKERS in prev or word[:1] in ("و", "ف") and word[1:] in self.lex.government_blockers:
+                continue  # "في أنقرة"، "وفي إيطاليا ذكرت تقارير": the place
             if GOVERNMENT in prev or GOVERNMENT in nxt:
                 rules.fire("places.government")
                 out.add(k)

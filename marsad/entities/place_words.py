@@ -34,12 +34,14 @@ class PlaceWords(datafile.Strict):
     from_words: list[str]
     violence_words: list[str]  # read by the place model
     org_heads: list[str]  # read by the place model
+    org_name_heads: list[str]
     function_words: list[str]
     media_heads: list[str]
     generic_anaphors: list[str]
     name_openers: list[str]
     dual_heads: list[str]
     dual_anaphors: list[str]
+    light_verbs: list[str]
 
     @model_validator(mode="after")
     def _weak_are_triggers(self) -> PlaceWords:
