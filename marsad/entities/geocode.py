@@ -481,6 +481,12 @@ class Geocoder:
                         for q in out[-1].candidates
                     )
                 ]
+                if not near and self._list_goes_on(text, m, words, i + n):
+                    # "جبيل وصيدا وصور وطرابلس": between two names of one list, in its country
+                    same = {q.country_code for q in out[-1].candidates}
+                    near = [p for p in places if p.country_code in same and p.type != "country"]
+                    if near:
+                        rules.fire("places.list_between")
                 if near and _GAP_LIST_RE.match(gap):
                     rules.fire("places.joined_neighbour")
                     in_list, places = True, near
@@ -634,6 +640,13 @@ class Geocoder:
             and p1 not in self.lex.country_before
             and p1 not in self.lex.function_words
         )
+
+    def _list_goes_on(self, text: str, m: match.Matches, words: list[_Word], k: int) -> bool:
+        """Whether word ``k`` is a further name of a list, joined by و or a comma."""
+        if k >= len(words) or m.tags[k].isdisjoint(_NAME_TAGS) and k not in m.phrases:
+            return False
+        gap = text[words[k - 1][1] : words[k][0]]
+        return bool(_GAP_LIST_RE.match(gap)) and (words[k][2][0] == "و" or "," in normalize(gap))
 
     def _light_verb_object(self, text: str, ctx: _Context, words: list[_Word], i: int, plen: int) -> bool:
         """Whether "بـ" + the name is the object of a light verb ("تقوم الزوجة بحلب الشاة"): the
