@@ -344,7 +344,7 @@ def test_names_inside_organisations_light_verbs_and_word_lists_are_not_places(te
 
 
 def test_a_common_word_name_between_two_names_of_a_list_is_a_place():
-    """"صور" (pictures) is Tyre between two Lebanese towns of one list, not elsewhere."""
+    """ "صور" (pictures) is Tyre between two Lebanese towns of one list, not elsewhere."""
     got = [r["name"] for r in geocode_text("زار الوفد جبيل وصيدا وصور وطرابلس")]
     assert "Tyre" in got
     assert geocode_text("نشر الموقع صور المعرض") == []
