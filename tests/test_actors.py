@@ -240,3 +240,27 @@ def test_an_event_nobody_reports_is_its_outlets():
 def test_a_groups_sources_drop_the_country_its_name_repeats():
     doc = _read("أعلنت مصادر في المقاومة الشعبية أن مقاتليها حرروا مدينة لحج")
     assert [s.attrs["canonical"] for s in doc.spans_of("source")] == ["Popular Resistance sources"]
+
+
+@pytest.mark.parametrize(
+    "label, kind, country",
+    [
+        ("Civilians (Yemen)", "civilians", "Yemen"),
+        ("Protesters (Tunisia)", "protesters", "Tunisia"),
+        ("Military Forces of Syria (2024-)", "state forces", "Syria"),
+        ("Military Forces of Lebanon", "state forces", "Lebanon"),
+        ("Military Forces of Yemen Hadi faction", "state forces", "Yemen"),
+    ],
+)
+def test_every_label_the_coder_writes_is_read_back(label, kind, country):
+    from marsad.entities.actors import lookup_actor
+
+    rec = lookup_actor(label)
+    assert rec is not None and (rec["canonical"], rec["type"], rec["country"]) == (label, kind, country)
+
+
+def test_a_country_we_do_not_list_is_named_not_coded():
+    from marsad.entities import gazetteer
+
+    names = gazetteer.get().country_names
+    assert names["TZ"] == "Tanzania" and names["SY"] == "Syria"

@@ -220,6 +220,8 @@ def test_raw_sample_article_through_the_pipeline(tmp_path: Path) -> None:
 def test_only_armed_forces_on_the_ground_take_a_place() -> None:
     assert holds_ground("Opposition Rebels (Syria)", 2) and holds_ground("Islamic State")
     assert not holds_ground("Civilians (Syria)", 7) and not holds_ground("Protesters (Syria)")
+    # labels made for another country are read back as what they are
+    assert not holds_ground("Civilians (Yemen)") and not holds_ground("Protesters (Egypt)")
     assert not holds_ground("Coalition (United States)", 8)  # it strikes from the air
     changes = timeline(
         [
@@ -230,3 +232,18 @@ def test_only_armed_forces_on_the_ground_take_a_place() -> None:
         ]
     )  # fmt: skip
     assert changes == []
+
+
+def test_a_withdrawal_hands_the_place_to_the_last_armed_opponent_not_to_victims() -> None:
+    base = {"status": "reported", "historical": False, "location": "Qaryat", "geonameid": 7}
+    changes = timeline(
+        [
+            {**base, "event_id": "e1", "event_date": "2015-03-01", "sub_event_type": "Armed clash",
+             "actor1": "Houthi Movement", "actor2": "Popular Resistance (Yemen)"},
+            {**base, "event_id": "e2", "event_date": "2015-03-05", "sub_event_type": "Attack",
+             "actor1": "Houthi Movement", "actor2": "Civilians (Yemen)"},
+            {**base, "event_id": "e3", "event_date": "2015-03-09", "sub_event_type": TRANSFER,
+             "actor1": "Houthi Movement"},
+        ]
+    )  # fmt: skip
+    assert [(c["controller"], c["since"]) for c in changes] == [("Popular Resistance (Yemen)", "2015-03-09")]

@@ -124,3 +124,19 @@ def test_an_unwritable_cache_still_gives_the_gazetteer(tmp_path, monkeypatch, ca
     gaz = gazetteer.load()
     assert gaz.places and gaz.exact
     assert "gazetteer cache not written" in capsys.readouterr().err
+
+
+def test_arabic_cities_decodes_only_objects_with_arabic_and_falls_back():
+    import json
+
+    cities = {
+        "1": {"geonameid": 1, "name": "A", "alternatenames": ["A", "\u0628\u0644\u062f\u0629"]},
+        "2": {"geonameid": 2, "name": "B {x}", "alternatenames": ["B", "\u06a9\u06af"]},
+        "3": {"geonameid": 3, "name": "C", "alternatenames": ["\u06a9", "\u0642\u0631\u064a\u0629"]},
+        "4": {"geonameid": 4, "name": "D", "alternatenames": []},
+    }
+    escaped = json.dumps(cities)
+    assert [c["geonameid"] for c in gazetteer.arabic_cities(escaped)] == [1, 3]
+    # written unescaped (another version of the package): decoded whole, nothing lost
+    plain = json.dumps(cities, ensure_ascii=False)
+    assert [c["geonameid"] for c in gazetteer.arabic_cities(plain)] == [1, 2, 3, 4]

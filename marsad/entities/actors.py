@@ -480,9 +480,26 @@ class Lexicon:
                     canonical = dict(entry.attrs)["canonical"]
                     break
         if canonical is None:
-            return None
+            return self._labelled(name.strip())
         rec = self.actors[canonical]
         return {k: v for k, v in rec.items() if k != "aliases"}
+
+    def _labelled(self, name: str) -> dict[str, Any] | None:
+        """The record behind a label :meth:`label` made: "Civilians (Yemen)" is the local entry
+        "Civilians (Syria)" in Yemen, "Military Forces of Syria (2024-)" or "Military Forces of
+        Lebanon" the entry of that state's forces in another period (or none)."""
+        base, cut, rest = name.partition(" (")
+        m = _PERIOD_RE.match(name)
+        stem = m.group(1) + m.group(3) if m else name
+        for rec in self.actors.values():
+            canonical = rec["canonical"]
+            found = {k: v for k, v in rec.items() if k != "aliases"}
+            if cut and rest.endswith(")") and rec.get("local") and canonical.startswith(base + " ("):
+                return {**found, "canonical": name, "country": rest[:-1]}
+            n = _PERIOD_RE.match(canonical)
+            if n and n.group(1) + n.group(3) == stem:
+                return {**found, "canonical": name}
+        return None
 
 
 @cache

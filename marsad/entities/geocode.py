@@ -238,7 +238,7 @@ class Geocoder:
         self.lex = lexicon()
         self.model = place_model.model() if use_model else None
         self._static: dict[tuple[str, bool], _Static] = {}  # per name, on first need
-        self.country_names = {p.country_code: p.name for p in self.gaz.places if p.type == "country"}
+        self.country_names = self.gaz.country_names
         country_keys: dict[str, str] = {}  # one-word country name -> code
         self._names: dict[tuple[str, bool], tuple[list[Place], bool]] = {}
         for p in self.gaz.places:

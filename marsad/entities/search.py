@@ -32,11 +32,6 @@ _EVENT_PLACES = frozenset(
 )
 
 
-@cache
-def _country_names() -> dict[str, str]:
-    return {p.country_code: p.name for p in gazetteer.get().places if p.type == "country"}
-
-
 def place_record(p: gazetteer.Place) -> dict[str, Any]:
     """A gazetteer entry in the event's place fields (ACLED precision: 1 a town, 3 a division)."""
     precision = 3 if p.type in ("admin1", "country", "region") else 1
@@ -45,7 +40,7 @@ def place_record(p: gazetteer.Place) -> dict[str, Any]:
         "name_ar": p.name_ar,
         "type": p.type,
         "admin1": p.admin1 or None,
-        "country": _country_names().get(p.country_code),
+        "country": gazetteer.get().country_names.get(p.country_code),
         "country_code": p.country_code or None,
         "latitude": p.lat,
         "longitude": p.lon,

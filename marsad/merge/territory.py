@@ -51,8 +51,11 @@ def place_key(ev: dict[str, Any]) -> str | None:
 
 
 def _opponent(actor: str, history: list[dict[str, Any]]) -> str | None:
-    """The other side of the latest fight at this place involving ``actor``."""
+    """The other side of the latest fight at this place involving ``actor`` (a battle: the
+    victims of an attack on civilians do not take a place their attackers leave)."""
     for ev in reversed(history):
+        if ev.get("sub_event_type") not in BATTLES:
+            continue
         sides = (ev.get("actor1"), ev.get("actor2"))
         if actor in sides:
             other = sides[1] if sides[0] == actor else sides[0]
