@@ -348,3 +348,9 @@ def test_a_common_word_name_between_two_names_of_a_list_is_a_place():
     got = [r["name"] for r in geocode_text("زار الوفد جبيل وصيدا وصور وطرابلس")]
     assert "Tyre" in got
     assert geocode_text("نشر الموقع صور المعرض") == []
+
+
+def test_an_area_head_names_a_saudi_region():
+    """Saudi Arabia's first-level divisions are مناطق: "منطقة الجوف" is its Al-Jawf region."""
+    (jawf,) = geocode_text("أعلنت الجوازات في منطقة الجوف ارتفاع عدد المسافرين")
+    assert jawf["country_code"] == "SA" and jawf["type"] == "admin1"

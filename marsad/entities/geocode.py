@@ -118,6 +118,7 @@ class Lexicon:
     weak_triggers: frozenset[str]
     country_before: frozenset[str]
     subdistrict_countries: frozenset[str]
+    area_countries: frozenset[str]  # whose first-level divisions are مناطق: "منطقة الجوف" is one
     government_words: match.WordList  # words, verb stems and the shared speech verbs
     government_forms: frozenset[str]  # every form of them, for the place model's features
     government_blockers: frozenset[str]
@@ -153,6 +154,7 @@ def lexicon() -> Lexicon:
         weak_triggers=frozenset(_key(w) for w in raw["weak_triggers"]),
         country_before=frozenset(_key(w) for w in raw["country_before"]),
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
+        area_countries=frozenset(raw["area_countries"]),
         government_words=words.government_words,
         government_forms=frozenset(_key(form) for _id, form, _ in match.forms(words.government_words)),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
@@ -562,6 +564,14 @@ class Geocoder:
                 # An imported subdistrict (admin3) when the gazetteer has one, else its seat town.
                 divisions = [p for p in places if p.type == "admin3"]
                 places = divisions or [p for p in places if p.type in SETTLEMENTS] or places
+            elif trigger == "area" and (
+                regions := [
+                    p for p in places if p.type == "admin1" and p.country_code in self.lex.area_countries
+                ]
+            ):
+                # "منطقة الجوف"، "منطقة جازان": where first-level divisions are مناطق (Saudi Arabia)
+                rules.fire("places.area_division")
+                places = regions
             elif trigger is not None and trigger != "countryside":
                 points = [p for p in places if p.type not in AREA_TYPES]
                 if (
