@@ -483,8 +483,10 @@ class Geocoder:
                         for q in out[-1].candidates
                     )
                 ]
-                if not near and self._list_goes_on(text, m, words, i + n):
-                    # "جبيل وصيدا وصور وطرابلس": between two names of one list, in its country
+                if not (near or strong) and self._list_goes_on(text, m, words, i + n):
+                    # "جبيل وصيدا وصور وطرابلس": a weak or common-word name between two names of
+                    # one list is one of them, in its country ("واشنطن ولندن وباريس": London
+                    # keeps every candidate)
                     same = {q.country_code for q in out[-1].candidates}
                     near = [p for p in places if p.country_code in same and p.type != "country"]
                     if near:
