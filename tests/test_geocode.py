@@ -224,6 +224,12 @@ def test_a_site_inside_a_named_area_falls_back_to_the_area():
         ("الطريق بين دمشق وحمص", [None, None]),
         ("في دمشق قال مسؤول إن القصف مستمر", [None]),
         ("قصفت الطائرات دمشق", [None]),
+        ("وأكدت تركيا أنها سترسل قوات", ["government"]),  # a country speaks as its capital does
+        ("وقالت مصادر إن إيران شرعت في إرسال خبراء", ["government"]),
+        ("كما أعلنت تل أبيب أن طائراتها قصفت الموقع", ["government"]),  # a seat that is no capital
+        ("وفي تركيا قالت الشرطة إن الانفجار وقع", [None]),  # و + في before it: the place
+        ("زار الوفد العراق، وقال إن الزيارة ناجحة", [None]),  # a comma ends its clause
+        ("تمتد الحدود بين العراق وسوريا. وقال المتحدث إنها مغلقة", [None, None]),
     ],
 )
 def test_a_capital_that_speaks_is_its_government(text, roles):
@@ -328,3 +334,39 @@ def test_a_countryside_is_not_contained_by_the_next_one():
 
 def test_a_generic_anaphor_after_a_head_noun_is_no_gazetteer_entry():
     assert geocode_text("سقطت قذائف على مركز المدينة وأحياء المدينة القديمة") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("أعلنت غرفة عمليات فتح درعا بدء المعركة", []),  # an organisation's name
+        ("قال مدير أمن الأنبار إن الوضع مستقر", []),
+        ("انتقل اللاعب إلى نادي برشلونة", []),
+        ("قصفت الطائرات مقرات ثوار إدلب", ["Idlib"]),  # rebels in Idlib: the place
+        ("سيطر المقاتلون على قريتي تل عيسى والفرحانية ثم تقدموا من القريتين نحو الطريق", None),
+        ("سيطر التنظيم على القريتين في ريف حمص", ["Al-Qaryatayn", "Homs"]),
+        ("يقوم الراعي بحلب الماعز كل صباح", []),  # the verbal noun of "قام بـ"
+        ("وصل الوفد إلى حلب أمس", ["Aleppo"]),
+        ("تتوفر السيارة بالألوان الأبيض، والأحمر، والرمادي، والأخضر", []),  # a list of words
+        ("تقدمت القوات نحو الفلوجة والرمادي وهيت", ["Fallujah", "Ramadi", "Hit"]),
+    ],
+)
+def test_names_inside_organisations_light_verbs_and_word_lists_are_not_places(text, places):
+    got = [r["name"] for r in geocode_text(text)]
+    if places is None:  # the two villages: no gazetteer town for "القريتين"
+        assert "Al-Qaryatayn" not in got
+    else:
+        assert got == places
+
+
+def test_a_common_word_name_between_two_names_of_a_list_is_a_place():
+    """ "صور" (pictures) is Tyre between two Lebanese towns of one list, not elsewhere."""
+    got = [r["name"] for r in geocode_text("زار الوفد جبيل وصيدا وصور وطرابلس")]
+    assert "Tyre" in got
+    assert geocode_text("نشر الموقع صور المعرض") == []
+
+
+def test_an_area_head_names_a_saudi_region():
+    """Saudi Arabia's first-level divisions are مناطق: "منطقة الجوف" is its Al-Jawf region."""
+    (jawf,) = geocode_text("أعلنت الجوازات في منطقة الجوف ارتفاع عدد المسافرين")
+    assert jawf["country_code"] == "SA" and jawf["type"] == "admin1"

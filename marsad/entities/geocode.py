@@ -118,6 +118,7 @@ class Lexicon:
     weak_triggers: frozenset[str]
     country_before: frozenset[str]
     subdistrict_countries: frozenset[str]
+    area_countries: frozenset[str]  # whose first-level divisions are مناطق: "منطقة الجوف" is one
     government_words: match.WordList  # words, verb stems and the shared speech verbs
     government_forms: frozenset[str]  # every form of them, for the place model's features
     government_blockers: frozenset[str]
@@ -127,6 +128,10 @@ class Lexicon:
     anaphors: frozenset[str]
     openers: frozenset[str]
     duals: frozenset[str]
+    government_seats: frozenset[tuple[str, str]]  # (country code, English name), casefolded
+    org_name_heads: frozenset[str]  # a name after one is part of an organisation's name
+    dual_anaphors: frozenset[str]
+    light_verbs: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -149,6 +154,7 @@ def lexicon() -> Lexicon:
         weak_triggers=frozenset(_key(w) for w in raw["weak_triggers"]),
         country_before=frozenset(_key(w) for w in raw["country_before"]),
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
+        area_countries=frozenset(raw["area_countries"]),
         government_words=words.government_words,
         government_forms=frozenset(_key(form) for _id, form, _ in match.forms(words.government_words)),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
@@ -158,6 +164,10 @@ def lexicon() -> Lexicon:
         anaphors=frozenset(gazetteer.key_of(w) for w in raw["generic_anaphors"]),
         openers=frozenset(gazetteer.key_of(w) for w in raw["name_openers"]),
         duals=frozenset(_key(w) for w in raw["dual_heads"]),
+        government_seats=frozenset((cc, name.casefold()) for cc, name in raw["government_seats"]),
+        org_name_heads=frozenset(_key(w) for w in raw["org_name_heads"]),
+        dual_anaphors=frozenset(gazetteer.key_of(w) for w in raw["dual_anaphors"]),
+        light_verbs=frozenset(_key(w) for w in raw["light_verbs"]),
     )
 
 
@@ -473,11 +483,23 @@ class Geocoder:
                         for q in out[-1].candidates
                     )
                 ]
+                if not (near or strong) and self._list_goes_on(text, m, words, i + n):
+                    # "جبيل وصيدا وصور وطرابلس": a weak or common-word name between two names of
+                    # one list is one of them, in its country ("واشنطن ولندن وباريس": London
+                    # keeps every candidate)
+                    same = {q.country_code for q in out[-1].candidates}
+                    near = [p for p in places if p.country_code in same and p.type != "country"]
+                    if near:
+                        rules.fire("places.list_between")
                 if near and _GAP_LIST_RE.match(gap):
                     rules.fire("places.joined_neighbour")
                     in_list, places = True, near
             if not in_list and key in self.lex.anaphors:
                 i += n  # "المدينة"، "ريف المدينة"، "مركز المدينة": a place the article named, never a gazetteer entry
+                continue
+            if key in self.lex.dual_anaphors and any(w[2] in self.lex.duals for w in words[:i]):
+                rules.fire("places.dual_anaphor")
+                i += n  # "قريتي تل أعور والفريكة ... على القريتين": the two villages, not Al-Qaryatayn
                 continue
             if trigger is None and self._adjective(m, i, plen, key, places):
                 rules.fire("places.country_adjective")
@@ -523,6 +545,16 @@ class Geocoder:
                     take, government = True, False  # 'تلة "جورة الماء"': a quoted name after its head noun
             else:
                 take = rules_take
+            if take and not government and trigger is None and not in_list:
+                if self._org_named(ctx, i, plen):
+                    rules.fire("places.org_name")
+                    take = False  # "غرفة عمليات فتح حلب"، "مديرية أمن شمال سيناء": an organisation's name
+                elif plen and self._light_verb_object(text, ctx, words, i, plen):
+                    rules.fire("places.light_verb_object")
+                    take = False  # "تقوم الزوجة بحلب الشاة": the verbal noun of "قام بـ", not Aleppo
+                elif plen == 1 and words[i][2][0] == "و" and self._among_words(text, m, words, i, n):
+                    rules.fire("places.among_words")
+                    take = False  # "والأسود، والرمادي، والوردي": a list of words, not Ramadi
             if not take:
                 rules.fire("places.not_a_place")
                 i += 1
@@ -534,6 +566,14 @@ class Geocoder:
                 # An imported subdistrict (admin3) when the gazetteer has one, else its seat town.
                 divisions = [p for p in places if p.type == "admin3"]
                 places = divisions or [p for p in places if p.type in SETTLEMENTS] or places
+            elif trigger == "area" and (
+                regions := [
+                    p for p in places if p.type == "admin1" and p.country_code in self.lex.area_countries
+                ]
+            ):
+                # "منطقة الجوف"، "منطقة جازان": where first-level divisions are مناطق (Saudi Arabia)
+                rules.fire("places.area_division")
+                places = regions
             elif trigger is not None and trigger != "countryside":
                 points = [p for p in places if p.type not in AREA_TYPES]
                 if (
@@ -591,6 +631,67 @@ class Geocoder:
             list_end = mention.last
             i = mention.last
         return out
+
+    def _org_named(self, ctx: _Context, i: int, plen: int) -> bool:
+        """Whether the name at word ``i`` ends an organisation's name: right after one of the
+        geocode.yaml ``org_name_heads`` ("فجر ليبيا"), or after one and a word, both indefinite
+        and the word no preposition ("غرفة عمليات فتح حلب"). A clitic before the name ("بحلب")
+        opens a place again."""
+        if plen or i == 0:
+            return False
+        heads, tokens = self.lex.org_name_heads, ctx.matches.tokens
+        p1 = ctx.bases[i - 1]
+        if p1 in heads and not tokens[i - 1].norm.startswith("ال"):
+            return True
+        return (
+            i >= 2
+            and ctx.bases[i - 2] in heads
+            # "العمليات الإرهابية سيناء"، "مجلس الأمن بشأن سوريا": no construct chain
+            and not tokens[i - 2].norm.startswith("ال")
+            and not tokens[i - 1].norm.startswith("ال")
+            and p1 not in self.lex.country_before
+            and p1 not in self.lex.function_words
+        )
+
+    def _list_goes_on(self, text: str, m: match.Matches, words: list[_Word], k: int) -> bool:
+        """Whether word ``k`` is a further name of a list, joined by و or a comma."""
+        if k >= len(words) or m.tags[k].isdisjoint(_NAME_TAGS) and k not in m.phrases:
+            return False
+        gap = text[words[k - 1][1] : words[k][0]]
+        return bool(_GAP_LIST_RE.match(gap)) and (words[k][2][0] == "و" or "," in normalize(gap))
+
+    def _light_verb_object(self, text: str, ctx: _Context, words: list[_Word], i: int, plen: int) -> bool:
+        """Whether "بـ" + the name is the object of a light verb ("تقوم الزوجة بحلب الشاة"): the
+        object of "قام بـ" is a verbal noun (an act), so a name read there is a word."""
+        if words[i][2][plen - 1] != "ب":
+            return False
+        for j in range(i - 1, max(i - 3, -1), -1):
+            if _CLAUSE_BREAK_RE.search(text, words[j][1], words[j + 1][0]):
+                return False
+            if ctx.bases[j] in self.lex.light_verbs:
+                return True
+        return False
+
+    def _among_words(self, text: str, m: match.Matches, words: list[_Word], i: int, n: int) -> bool:
+        """Whether a name joined by و stands in a list whose members on both sides are definite
+        words that are no names ("والأسود، والرمادي، والوردي"): a list of words, not of places.
+        The members around it are list members too: joined by و, or by a comma before it."""
+        j, k = i - 1, i + n
+        if j < 0 or k >= len(words):
+            return False
+        before, after = text[words[j][1] : words[i][0]], text[words[i + n - 1][1] : words[k][0]]
+        if not (_GAP_LIST_RE.match(before) and _GAP_LIST_RE.match(after)):
+            return False
+        if not (words[j][2].startswith("وال") or "," in normalize(before)) or not words[k][2].startswith(
+            "وال"
+        ):
+            return False
+        return all(
+            m.tags[w].isdisjoint(_NAME_TAGS)
+            and w not in m.phrases
+            and words[w][2][1:] not in self.lex.function_words
+            for w in (j, k)
+        )
 
     def _name_goes_on(self, text: str, words: list[_Word], j: int) -> bool:
         """Whether word ``j`` continues a name (joined by a space; no particle, head or number)."""
@@ -964,16 +1065,22 @@ class Geocoder:
                 rules.fire("places.government_of")
                 out.add(k)  # "حكومة طبرق"، "برلمان طبرق": any seat, not only a capital
                 continue
-            if (chosen.country_code, chosen.name.casefold()) not in _capitals():
+            if not self._speaks(chosen):
                 continue
-            # the words around it, nearest first, within 60 characters before and 40 after
+            if set(text[tokens[mention.first].start : mention.start]) & {"ب", "ل"}:
+                continue  # "للعراق"، "بإيران": a preposition's object, no speaker
+            # the words around it, nearest first, within 60 characters before and 40 after and
+            # within its clause: "بين سورية ولبنان. وقال ..."، "دروز سوريا، قال" speak of no government
+            lo = max(mention.start - 60, *(text.rfind(c, 0, mention.start) for c in ".!?؟\n،,;:"))
+            stop = _CLAUSE_BREAK_RE.search(text, mention.end, mention.end + 40)
+            hi = stop.start() if stop else mention.end + 40
             before, after = [], []
             j = mention.first - 1
-            while j >= 0 and tokens[j].start >= mention.start - 60:
+            while j >= 0 and tokens[j].start >= lo:
                 before.append(j)
                 j -= 1
             j = mention.last
-            while j < len(tokens) and tokens[j].end <= mention.end + 40:
+            while j < len(tokens) and tokens[j].end <= hi:
                 after.append(j)
                 j += 1
             while len(before) > 1 and self._capital_word(m, before[0]):
@@ -982,18 +1089,26 @@ class Geocoder:
                 after.pop(0)  # "أنقرة وواشنطن متفقتان"
             prev = m.tags[before[0]] if before else frozenset()
             nxt = m.tags[after[0]] if after else frozenset()
-            if BLOCKERS in prev:
-                continue
+            word = tokens[before[0]].norm if before else ""
+            if BLOCKERS in prev or word[:1] in ("و", "ف") and word[1:] in self.lex.government_blockers:
+                continue  # "في أنقرة"، "وفي إيطاليا ذكرت تقارير": the place
             if GOVERNMENT in prev or GOVERNMENT in nxt:
                 rules.fire("places.government")
                 out.add(k)
         return out
 
+    def _speaks(self, place: Place) -> bool:
+        """Whether ``place`` can stand for a government: a country ("إن إيران بدأت"), a capital,
+        or a seat of government that is no capital (geocode.yaml ``government_seats``: تل أبيب)."""
+        return (
+            place.type == "country"
+            or (place.country_code, place.name.casefold()) in _capitals()
+            or (place.country_code, place.name.casefold()) in self.lex.government_seats
+        )
+
     def _capital_word(self, m: match.Matches, j: int) -> bool:
         return any(
-            (p.country_code, p.name.casefold()) in _capitals()
-            for h in m.single(j, NAMES_LEX)
-            for p in self._name(h.entry.value, False)[0]
+            self._speaks(p) for h in m.single(j, NAMES_LEX) for p in self._name(h.entry.value, False)[0]
         )
 
     def __call__(self, doc: Document) -> Document:

@@ -23,21 +23,26 @@ class PlaceWords(datafile.Strict):
     near: dict[str, Literal["near", "outskirts"]]
     distance_units: list[str]
     subdistrict_countries: list[str]
+    area_countries: list[str]
     countryside_sides: dict[str, Direction]
     weak_triggers: list[str]
     country_before: list[str]
     government_words: match.WordList
     government_blockers: list[str]
     government_of: list[str]
+    government_seats: list[tuple[str, str]]
     country_prior: dict[str, float]
     from_words: list[str]
     violence_words: list[str]  # read by the place model
     org_heads: list[str]  # read by the place model
+    org_name_heads: list[str]
     function_words: list[str]
     media_heads: list[str]
     generic_anaphors: list[str]
     name_openers: list[str]
     dual_heads: list[str]
+    dual_anaphors: list[str]
+    light_verbs: list[str]
 
     @model_validator(mode="after")
     def _weak_are_triggers(self) -> PlaceWords:
