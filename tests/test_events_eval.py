@@ -24,7 +24,7 @@ CORPUS = SHARED / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz"
 CV_FOLDS, CV_NEGATIVES = 5, 300
 CV_FLOORS = {"f1": 0.657, "precision": 0.662, "recall": 0.652}
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.898, "date": 0.973, "status": 0.991, "source": 0.879}
-TEST_FLOORS = {"f1": 0.638, "precision": 0.638, "recall": 0.638}
+TEST_FLOORS = {"f1": 0.642, "precision": 0.647, "recall": 0.638}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.955, "date": 0.977, "status": 1.0, "source": 0.931}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
 TEST_REGION_FLOORS = {"actor1": 0.875, "source": 0.9}
