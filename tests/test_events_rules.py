@@ -425,3 +425,13 @@ def test_an_event_framed_by_what_came_before_is_not_told_again(code):
     )
     [event] = code("ويأتي قصف مدينة حلب بعد غارات شنتها طائرات النظام على مدينة إدلب أمس.")
     assert (event.sub_event_type, event.location) == ("Air/drone strike", "Idlib")
+
+
+def test_a_group_that_backs_a_capture_from_the_air_never_takes_the_place():
+    text = "وبدعم من التحالف الذي تقوده السعودية سيطر مقاتلو المقاومة الشعبية على مطار عدن أمس بعد معارك مع الحوثيين."
+    doc = build_pipeline()(Document(id="s", text=text, published=date(2015, 8, 1)))
+    (ev,) = [e.to_dict() for e in doc.events if "territory" in e.sub_event_type]
+    assert ev["actor1"] == "Popular Resistance (Yemen)"
+    assert ev["actor2"] != "Coalition (Saudi Arabia)" and "Coalition (Saudi Arabia)" in (
+        ev["assoc_actor_1"] or ""
+    )

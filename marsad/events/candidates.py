@@ -43,8 +43,9 @@ MONEY = frozenset({"usd", "sar", "eur", "lira", "percent"})
 MAX_OUTSIDE = 3  # places of the sentence outside the unit proposed, nearest first
 # Events only a state's (or a coalition's) aircraft make: never an unidentified group's.
 FROM_THE_AIR = frozenset({"Air/drone strike"})
-# Parts that never make a group actor1: civilians hit by violence, and who holds the place.
-NEVER_ACTOR1 = frozenset({"civilian", "holder"})
+# Parts that never make a group actor1: civilians hit by violence, who holds the place, and who
+# backed a capture from the air or behind the lines.
+NEVER_ACTOR1 = frozenset({"civilian", "holder", "supporter"})
 
 
 @dataclass(slots=True)

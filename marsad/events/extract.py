@@ -111,6 +111,7 @@ class EventExtractor:
         self.direction_territory = c["direction_territory"]
         self.proximity = c["proximity"]
         self.holder_markers = c["holder_markers"]
+        self.support_markers = c["support_markers"]
         self.speaker_roles = c["speaker_roles"]
         self.actor_anaphors = c["actor_anaphors"]
         self.past_spans = c["past_spans"]
@@ -701,13 +702,14 @@ class EventExtractor:
         if not roles:
             return None, [], None, []
         agents = [a for a, r in roles if r == "agent"]
+        supporters = [a for a, r in roles if r == "supporter"]
         targets = [a for a, r in roles if r in TARGET_ROLES]
         neutral = [a for a, r in roles if r == "neutral"]
         named = [t for t in targets if not str(t.attrs.get("canonical", "")).startswith("Unidentified")]
         targets = named or targets  # "115 مسلحا من جبهة النصرة": the gunmen are Nusra's
         ordered = agents + neutral
         if not ordered:
-            return None, [], (targets[0] if targets else None), targets[1:2]
+            return None, _unique(supporters)[:2], (targets[0] if targets else None), targets[1:2]
         actor1 = ordered[0]
         rest = [a for a in ordered[1:] + targets if a.attrs.get("canonical") != actor1.attrs.get("canonical")]
         side_break = self._side_break(tokens, tags, unit.back_lo, unit.ahead_hi)
@@ -723,7 +725,10 @@ class EventExtractor:
             assoc1 = [a for a in first_side if a is not actor2]
             assoc2 = second_side[1:]
         else:
-            assoc1 = [a for a in rest if a not in targets and self._same_side(actor1, a)][:2]
+            assoc1 = [a for a in rest if a not in targets and self._same_side(actor1, a)]
+            assoc1 = (
+                assoc1 + [a for a in supporters if a.attrs.get("canonical") != actor1.attrs.get("canonical")]
+            )[:2]
             actor2 = (
                 targets[0] if targets else next((a for a in rest if not self._same_side(actor1, a)), None)
             )
@@ -732,7 +737,8 @@ class EventExtractor:
 
     def _roles(self, idx, tokens, tags, unit: Unit, main: Found) -> list[tuple[Span, str]]:
         """Each group named around a trigger with its part in the event, read from the markers
-        before it: "agent" ("من قبل"), "holder" (who holds the place), "civilian", "victim"
+        before it: "agent" ("من قبل"), "holder" (who holds the place), "supporter" (who backed a
+        capture or battle: "بغطاء جوي من"), "civilian", "victim"
         (counted by a casualty word), "partitive", "target", "joined" (joined to a target) or
         "neutral". The trigger's own segment in reading order ("الأخير" included), then the rest."""
         ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]
@@ -743,6 +749,7 @@ class EventExtractor:
         # A verb that carries its plural subject ("استهدفوا", "قصفوا") takes the group after it
         # as its object: an Arabic verb before a named subject stays singular.
         plural = tokens[main.index].norm.endswith("وا") and main.trigger.klass in ("strike", "attack")
+        ground = main.trigger.klass == "territory" or main.trigger.id == "clash"
         out: list[tuple[Span, str]] = []
         last_target = None
         for a in actors:
@@ -755,6 +762,9 @@ class EventExtractor:
             if self.holder_markers in prev:
                 rules.fire("events.actor.holder")
                 role = "holder"  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
+            elif self.support_markers in near and ground:
+                rules.fire("events.actor.supporter")
+                role = "supporter"  # "بغطاء جوي من التحالف": it backed the capture, it did not take it
             elif a.attrs.get("type") in UNARMED and not main.trigger.unarmed_actor:
                 rules.fire("events.actor.unarmed_target")
                 role = "civilian"  # civilians suffer violence; they are its actor only when they protest

@@ -82,6 +82,7 @@ class ContextLists(Strict):
     speaker_roles: list[str]
     control_state: list[str]
     holder_markers: list[str]
+    support_markers: list[str]
     direction: list[str]
     direction_territory: list[str]
     past_spans: list[str]
