@@ -435,3 +435,10 @@ def test_a_group_that_backs_a_capture_from_the_air_never_takes_the_place():
     assert ev["actor2"] != "Coalition (Saudi Arabia)" and "Coalition (Saudi Arabia)" in (
         ev["assoc_actor_1"] or ""
     )
+
+
+def test_the_group_after_with_in_a_clash_is_the_other_side():
+    text = "وخاضت المقاومة الشعبية معارك ضارية مع الحوثيين في مديرية صرواح."
+    doc = build_pipeline()(Document(id="s", text=text, published=date(2015, 8, 1)))
+    (ev,) = [e.to_dict() for e in doc.events]
+    assert (ev["actor1"], ev["actor2"]) == ("Popular Resistance (Yemen)", "Houthi Movement")

@@ -112,6 +112,7 @@ class EventExtractor:
         self.proximity = c["proximity"]
         self.holder_markers = c["holder_markers"]
         self.support_markers = c["support_markers"]
+        self.opponent_markers = c["opponent_markers"]
         self.speaker_roles = c["speaker_roles"]
         self.actor_anaphors = c["actor_anaphors"]
         self.past_spans = c["past_spans"]
@@ -749,7 +750,8 @@ class EventExtractor:
         # A verb that carries its plural subject ("استهدفوا", "قصفوا") takes the group after it
         # as its object: an Arabic verb before a named subject stays singular.
         plural = tokens[main.index].norm.endswith("وا") and main.trigger.klass in ("strike", "attack")
-        ground = main.trigger.klass == "territory" or main.trigger.id == "clash"
+        clash = main.trigger.id == "clash"
+        ground = main.trigger.klass == "territory" or clash
         out: list[tuple[Span, str]] = []
         last_target = None
         for a in actors:
@@ -776,6 +778,9 @@ class EventExtractor:
             ):
                 rules.fire("events.actor.partitive_target")
                 role = "partitive"  # "مستهدفة وحدات من مقاتلي داعش": a partitive من after a target
+            elif clash and 0 < i - main.index <= 4 and self.opponent_markers in tags[i - 1]:
+                rules.fire("events.actor.opponent")
+                role = "target"  # "اشتباكات عنيفة مع الحوثيين": the other side of the clash
             elif i - 1 >= unit.back_lo and self.agent_markers in tags[i - 1]:
                 rules.fire("events.actor.agent_marker")
                 role = "agent"

@@ -83,6 +83,7 @@ class ContextLists(Strict):
     control_state: list[str]
     holder_markers: list[str]
     support_markers: list[str]
+    opponent_markers: list[str]
     direction: list[str]
     direction_territory: list[str]
     past_spans: list[str]
