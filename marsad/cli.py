@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import re
 import sys
@@ -802,6 +803,11 @@ def main() -> None:
     line on stderr and exit status 1, not a traceback."""
     from marsad.extras import MissingExtra
 
+    # Exports, reports and inspections are Arabic text in UTF-8 whatever the locale says: under
+    # LC_ALL=C (a cron job, a bare container) Python would otherwise refuse to print them.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8")
     try:
         app()
     except Exception as exc:

@@ -179,3 +179,35 @@ def test_training_does_not_overwrite_the_packaged_model_by_default(tmp_path, mod
         result = runner.invoke(app, [*command, *args])
         assert result.exit_code == 2 and "--replace-packaged" in " ".join(result.output.split())
     assert packaged.read_bytes() == before
+
+
+def test_export_writes_utf8_whatever_the_locale(tmp_path):
+    """Under a C locale (cron, a bare container) Python's stdout is ASCII: the console script
+    still writes the Arabic of an export, in UTF-8."""
+    import os
+    import subprocess
+    import sys
+
+    db = str(tmp_path / "m.db")
+    assert run("run", str(SAMPLE), "--published", "2024-12-06", "--db", db).exit_code == 0
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from marsad.cli import main; main()",
+            "export",
+            "--db",
+            db,
+            "--format",
+            "jsonl",
+        ],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    events = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines() if line.strip()]
+    assert events and any(
+        "\u0600" <= ch <= "\u06ff" for e in events for ev in e["evidence"] for ch in ev["text"]
+    )
