@@ -255,6 +255,30 @@ def test_a_quoted_name_longer_than_the_match_is_placed_by_its_container():
     assert joura["name"] == "Al-Joura"
 
 
+def test_an_unknown_name_after_a_head_noun_is_placed_by_the_town_beside_it():
+    """A village or quarter the gazetteer lacks lies by the town the text puts it next to: that
+    town's point, precision 2; with no town beside it, nothing."""
+    got = geocode_text("قصفت الطائرات قرية الزعرورة شمال مدينة جسر الشغور أمس")
+    assert [(p["words"], p["name"], p["precision"]) for p in got] == [
+        ("الزعرورة", "Jisr al-Shughur", 2),
+        ("جسر الشغور", "Jisr al-Shughur", 2),
+    ]
+    both = geocode_text("دارت معارك في قريتي تل الزعرور والبيارق قرب مدينة جسر الشغور")
+    assert [p["words"] for p in both] == ["تل الزعرور", "البيارق", "جسر الشغور"]
+    assert {p["name"] for p in both} == {"Jisr al-Shughur"}
+    assert geocode_text("قصفت الطائرات قرية الزعرورة أمس") == []
+    assert [p["words"] for p in geocode_text("أقيمت في منطقة عسكرية قرب مدينة جسر الشغور")] == ["جسر الشغور"]
+    assert [p["words"] for p in geocode_text("وصل اللاعبون إلى معسكر الفريق في مدينة حلب")] == ["مدينة حلب"]
+
+
+def test_a_homonym_in_another_country_yields_to_the_town_beside_it():
+    """«جاردن سيتي وسط القاهرة» is Cairo's quarter, not the town in Michigan."""
+    garden, cairo = geocode_text("انفجرت عبوة في منطقة جاردن سيتي وسط القاهرة")
+    assert garden["country_code"] == "EG" and garden["precision"] == 2 and cairo["name"] == "Cairo"
+    raqqa = geocode_text("تقدمت القوات نحو الرقة شرق حلب")[0]
+    assert raqqa["name"] == "Raqqa"  # a known town of the same country keeps its own place
+
+
 def test_a_homonym_abroad_is_chosen_by_its_container():
     (kefraya, bekaa) = geocode_text("اختفى خمسة أشخاص في بلدة كفريا في البقاع الغربي")
     assert kefraya["country_code"] == "LB" and bekaa["name"] == "West Bekaa"

@@ -89,6 +89,13 @@ _CONTAINER_GAP_RE = re.compile(
     r"\s*[\"”»'’]?\s*(?:(?:الواقعة|الواقع|الواقعتين|الواقعين)\s+)?(?:(?:[وف]?ب|في\s+|داخل\s+)(\S*))\s*"
     r"|\s*[\"”»'’]?\s*(?:التابعة|التابع)\s+(?:ل)(\S*)\s*"
 )
+# "X شمال مدينة Y", "X قرب Y": how far from the town Y a place X may lie, and the words that may
+# open that phrase ("الواقعة شمال ...") or name the town's kind ("مدينة", "قضاء").
+NEAR_TOWN_KM = 30.0
+_LOCATED = frozenset({"الواقعه", "الواقع", "الواقعتين", "الواقعين"})
+_POINT_TRIGGERS = frozenset({"city", "town", "village", "admin2", "subdistrict"})
+_TOWN_TYPES = frozenset({"city", "town", "village"})
+_QUOTES_RE = re.compile(r"[\"“”«»'‘’]")
 # How far from a container's point a place inside it may lie, by the container's kind.
 CONTAINER_KM = {"neighbourhood": 5.0, "village": 5.0, "town": 8.0, "city": 12.0, "area": 25.0, "region": 40.0}
 TANWEEN = "\u064b"
@@ -184,10 +191,16 @@ COUNTRY_BEFORE, COUNTRIES = "places.country_before", "places.countries"
 GOVERNMENT, BLOCKERS = "places.government_words", "places.government_blockers"
 GOVERNMENT_OF = "places.government_of"
 VIOLENCE = "places.violence_words"  # read by the place model
+# Words that are never the first word of a name the gazetteer lacks (after a head noun).
+_NOT_A_NAME = frozenset(
+    {TRIGGERS, DIRECTIONS, NEAR, UNITS, FROM, COUNTRY_BEFORE, GOVERNMENT, BLOCKERS, VIOLENCE}
+)
 _NAME_TAGS = frozenset({NAMES_LEX, VARIANTS})
 
 
 _Word = tuple[int, int, str]  # start, end, folded key
+# Head nouns after which a name the gazetteer lacks is still a place (a town next to it places it).
+_UNKNOWN_HEADS = frozenset({"village", "town", "neighbourhood", "area", "camp", "military_site", "crossing"})
 _CLAUSE_BREAK_RE = re.compile(r"[.!?؟\n،,;:]")
 
 
@@ -230,6 +243,8 @@ class _Mention:
     confidence: float = 0.0
     rejected: list[Place] = field(default_factory=list)
     government: bool = False  # the place model read it as a government (أعلنت أنقرة)
+    unnamed: bool = False  # a name the gazetteer lacks: only a town next to it may place it
+    near: _Mention | None = None  # "X شمال مدينة Y": the mention of the town Y
 
 
 class Geocoder:
@@ -423,6 +438,8 @@ class Geocoder:
         while i < len(words):
             # most words are no name: skipped before their readings are read
             hit = None if tags[i].isdisjoint(_NAME_TAGS) and i not in phrases else self._match_at(m, i)
+            if hit is not None and hit[3] and dual and i == list_end and self._second_of_two(text, words, i):
+                hit = None  # "قريتي تل أعور والفريكة": a variant (فريكة) is weaker than the dual
             if hit is None:
                 if dual and i == list_end and self._second_of_two(text, words, i):
                     # "بلدتي الفوعة وكفرية": the second of two is a place even when the gazetteer
@@ -431,6 +448,18 @@ class Geocoder:
                     out.append(
                         _Mention(words[i][0] + 1, words[i][1], i, i + 1, [], True, list_trigger, in_list=True)
                     )
+                elif (head := self._unknown_after_head(text, m, words, i)) is not None:
+                    # "قرية الموزرة شمال مدينة X": a name the gazetteer lacks after a head noun;
+                    # only a town right after it (a container, or a direction or "قرب" and
+                    # the town) places it (resolve), at that town's point
+                    n = self._unknown_length(text, m, words, i)
+                    out.append(
+                        _Mention(words[i][0], words[i + n - 1][1], i, i + n, [], True, head, unnamed=True)
+                    )
+                    list_trigger, list_end = head, i + n
+                    dual = any(h.reading.key in self.lex.duals for h in m.single(i - 1, TRIGGERS))
+                    i += n
+                    continue
                 dual = False
                 i += 1
                 continue
@@ -710,6 +739,41 @@ class Geocoder:
             and word not in lex.government_forms
         )
 
+    def _unknown_after_head(self, text: str, m: match.Matches, words: list[_Word], i: int) -> str | None:
+        """The head noun's place type when word ``i`` (no name of the gazetteer) follows a point
+        head noun and reads as a name: not a particle, direction, head noun or number, and not an
+        indefinite adjective agreeing with its head ("منطقة عسكرية"، "قرية نائية")."""
+        if i == 0 or not match.JOIN_GAP_RE.fullmatch(text, words[i - 1][1], words[i][0]):
+            return None
+        head = m.value(i - 1, TRIGGERS)
+        if head not in _UNKNOWN_HEADS or m.tags[i] & _NOT_A_NAME:
+            return None
+        word = words[i][2]
+        if (
+            len(word) < 3
+            and word not in self.lex.openers
+            or not word[0].isalpha()
+            or TANWEEN in text[words[i][0] : words[i][1]]
+            or word in self.lex.stoplist
+            or word.removeprefix("ال") in place_model.words().org_heads  # "معسكر الفريق", a team's camp
+            or not word.startswith("ال")
+            and word.endswith(("يه", "ي", "ين", "ات"))
+        ):
+            return None
+        return head
+
+    def _unknown_length(self, text: str, m: match.Matches, words: list[_Word], i: int) -> int:
+        """How many words an unknown name after a head noun takes: one, or up to three when the
+        first opens a longer name (تل شور) or the next ones are definite (رسم العبود)."""
+        n = 1
+        opener = words[i][2] in self.lex.openers
+        while n < 3 and self._name_goes_on(text, words, i + n):
+            word = words[i + n][2]
+            if m.tags[i + n] & _NOT_A_NAME or not (opener or word.startswith("ال")):
+                break
+            n += 1
+        return n
+
     def _second_of_two(self, text: str, words: list[_Word], i: int) -> bool:
         """Whether word ``i`` is ``و`` + a name, right after the first member of a dual."""
         word = words[i][2]
@@ -874,22 +938,27 @@ class Geocoder:
             # else "قرى A وB وC بسهل الغاب": the container after the list holds every member
             if container is not None:
                 self._contain(text, m, container, tail)
-        mentions[:] = [m for m in mentions if m.candidates]
+        mentions[:] = [m for m in mentions if m.candidates or m.near is not None]
         countries: Counter[str] = Counter()
         admins: Counter[tuple[str, str]] = Counter()
         anchors: list[Place] = []
         for m in mentions:
-            share = 1.0 / len(m.candidates)
+            share = 1.0 / max(1, len(m.candidates))
             for p in m.candidates:
                 countries[p.country_code] += share
                 if p.admin1:
                     admins[(p.country_code, p.admin1)] += share
-            only = m.candidates[0]
-            if len(m.candidates) == 1 and only.type not in AREA_TYPES and only not in anchors:
-                anchors.append(only)
+            if (
+                len(m.candidates) == 1
+                and m.candidates[0].type not in AREA_TYPES
+                and m.candidates[0] not in anchors
+            ):
+                anchors.append(m.candidates[0])
         total = sum(countries.values()) or 1.0
         total_admin = sum(admins.values()) or 1.0
         for k, m in enumerate(mentions):
+            if not m.candidates:
+                continue  # placed by the town next to it, if at all (_by_town)
             # A region or division named right after the place: "الزكاة بريف حماه", "الفوعة وكفريا بإدلب".
             for nxt in mentions[k + 1 : k + 4]:
                 gap = text[m.end : nxt.start]
@@ -950,6 +1019,9 @@ class Geocoder:
                 m.confidence *= 0.6 if m.own_type is None else 0.8
             m.confidence = round(m.confidence * (0.95 if len(scored) == 1 else 1.0), 3)
             m.rejected = [p for _, p in scored[1:6]]
+        for m in reversed(mentions):  # a town placed by the next one first
+            self._by_town(m)
+        mentions[:] = [m for m in mentions if m.chosen is not None]
 
     def _contain(self, text: str, m: _Mention, nxt: _Mention, tail: int) -> None:
         """``حي الشريعة بمدينة حماة``، ``X بريف حلب``، ``قرى ... بسهل الغاب``: keep only the
@@ -959,8 +1031,11 @@ class Geocoder:
         countryside, the area), since the text says where it is even if the gazetteer lacks it."""
         if m.trigger in ("countryside", "admin1") and not m.in_list:
             return  # "في ريف حلب الشمالي، وكفريا والفوعة في ريف إدلب": a governorate lies in no other
+        if nxt.in_list:
+            return
         gap = _CONTAINER_GAP_RE.fullmatch(text[tail : nxt.start])
-        if gap is None or nxt.in_list:
+        if gap is None:
+            self._near_town(text[tail : nxt.start], m, nxt)
             return
         between = gap.group(1) or gap.group(2)
         word = self.lex.triggers.get(_key(between)) if between else None
@@ -987,6 +1062,8 @@ class Geocoder:
             kind = "city" if kind in ("city", "town", "village", "neighbourhood") else "area"
         else:
             return
+        if m.unnamed and kind != "city":
+            return  # only a town's point stands for a name the gazetteer lacks
         if inside:
             rules.fire("places.container_inside")
             m.candidates = inside
@@ -994,6 +1071,51 @@ class Geocoder:
             rules.fire("places.container_fallback")
             m.own_type = m.candidates[0].type if m.candidates else None
             m.candidates, m.fallback = cities, kind
+
+    def _near_town(self, gap: str, m: _Mention, nxt: _Mention) -> None:
+        """``X شمال مدينة Y``، ``X قرب Y``، ``X وسط القاهرة``: X lies by the town Y (placed once Y
+        is resolved: :meth:`_by_town`)."""
+        words = [_key(w) for w in _QUOTES_RE.sub(" ", gap).split()]
+        if words[:1] and words[0] in _LOCATED:
+            words = words[1:]
+        if words and self.lex.triggers.get(words[-1]) in _POINT_TRIGGERS:
+            words = words[:-1]  # "شمال مدينة Y"
+        if words and (
+            all(w in self.lex.directions for w in words)
+            and len(words) <= 2
+            or words in (["قرب"], ["بالقرب", "من"], ["جوار"], ["بجوار"], ["وسط"])
+        ):
+            m.near = nxt
+
+    @staticmethod
+    def _by_town(m: _Mention) -> None:
+        """X by the town Y: the candidate of X within :data:`NEAR_TOWN_KM` of Y's place; with
+        none, Y's point (precision 2) when the gazetteer lacks X, knows it only in another
+        country, or as a division where the text names no division."""
+        town = m.near.chosen if m.near is not None else None
+        if town is None or town.type not in _TOWN_TYPES:
+            return
+        if (
+            m.chosen is not None
+            and haversine_km(town.lat, town.lon, m.chosen.lat, m.chosen.lon) < NEAR_TOWN_KM
+        ):
+            return
+        inside = [p for p in m.candidates if haversine_km(town.lat, town.lon, p.lat, p.lon) < NEAR_TOWN_KM]
+        if inside:
+            rules.fire("places.near_town_inside")
+            m.chosen, m.rejected = inside[0], [p for p in m.candidates if p is not inside[0]][:5]
+        elif (
+            m.chosen is None
+            or m.chosen.country_code != town.country_code
+            # "منطقة التأميم وسط الرمادي": a quarter, not the governorate once called so
+            or m.chosen.type in AREA_TYPES
+            and m.trigger not in ("admin1", "countryside")
+        ):
+            rules.fire("places.near_town_fallback")
+            m.own_type = m.chosen.type if m.chosen is not None else None
+            m.rejected = m.candidates[:5]
+            m.chosen, m.fallback = town, "near"
+            m.confidence = round(m.near.confidence * (0.6 if m.own_type is None else 0.8), 3)
 
     # -- output ---------------------------------------------------------------------------
     def attrs(self, m: _Mention) -> dict[str, Any]:
@@ -1003,6 +1125,8 @@ class Geocoder:
         lat, lon, gid, name, admin1 = p.lat, p.lon, p.geonameid, p.name, p.admin1
         if m.fallback == "city":
             kind, gid = m.trigger or "neighbourhood", None  # somewhere inside the city
+        elif m.fallback == "near":
+            kind, gid = m.trigger or m.own_type or "village", None  # somewhere near the town
         elif m.fallback in ("area", "admin1"):
             kind, gid = m.trigger or m.own_type or "village", None  # somewhere in that area
         elif m.trigger == "countryside" or m.fallback == "countryside":
@@ -1027,7 +1151,7 @@ class Geocoder:
             precision = 1
         else:
             precision = 2
-        if m.fallback == "city" and kind != "neighbourhood" or m.fallback == "area":
+        if m.fallback == "city" and kind != "neighbourhood" or m.fallback in ("area", "near"):
             precision = 2
         elif m.fallback == "admin1":
             precision = 3
