@@ -271,6 +271,15 @@ def test_an_unknown_name_after_a_head_noun_is_placed_by_the_town_beside_it():
     assert [p["words"] for p in geocode_text("وصل اللاعبون إلى معسكر الفريق في مدينة حلب")] == ["مدينة حلب"]
 
 
+def test_a_quarter_the_gazetteer_lacks_lies_in_the_city_the_article_named():
+    got = geocode_text("اشتدت المعارك في مدينة الرمادي. وقصفت القوات حي الضباط والأحياء المجاورة")
+    assert [(p["words"], p["name"], p["precision"]) for p in got][-1] == ("الضباط", "Ramadi", 2)
+    assert geocode_text("وقصفت القوات حي الضباط والأحياء المجاورة") == []  # no city named before
+    assert [p["words"] for p in geocode_text("في مدينة حلب يسعى إلى إحياء التراث وهو حي يرزق")] == [
+        "مدينة حلب"
+    ]
+
+
 def test_a_homonym_in_another_country_yields_to_the_town_beside_it():
     """«جاردن سيتي وسط القاهرة» is Cairo's quarter, not the town in Michigan."""
     garden, cairo = geocode_text("انفجرت عبوة في منطقة جاردن سيتي وسط القاهرة")

@@ -200,6 +200,7 @@ _NAME_TAGS = frozenset({NAMES_LEX, VARIANTS})
 
 _Word = tuple[int, int, str]  # start, end, folded key
 # Head nouns after which a name the gazetteer lacks is still a place (a town next to it places it).
+_QUARTER_HEADS = frozenset({"حي", "حيي"})
 _UNKNOWN_HEADS = frozenset({"village", "town", "neighbourhood", "area", "camp", "military_site", "crossing"})
 _CLAUSE_BREAK_RE = re.compile(r"[.!?؟\n،,;:]")
 
@@ -749,6 +750,13 @@ class Geocoder:
         if head not in _UNKNOWN_HEADS or m.tags[i] & _NOT_A_NAME:
             return None
         word = words[i][2]
+        if head == "neighbourhood" and (
+            any(h.reading.key not in _QUARTER_HEADS for h in m.single(i - 1, TRIGGERS))
+            or not word.startswith("ال")
+            and words[i - 1][2] in _QUARTER_HEADS  # no clitic: "بحي نزال" is a quarter
+            and not (i >= 2 and words[i - 2][2] in self.lex.country_before)  # "في حي نزال" too
+        ):
+            return None  # "إحياء الحفلات" (reviving), "حي يرزق" (alive): not a quarter
         if (
             len(word) < 3
             and word not in self.lex.openers
@@ -938,7 +946,9 @@ class Geocoder:
             # else "قرى A وB وC بسهل الغاب": the container after the list holds every member
             if container is not None:
                 self._contain(text, m, container, tail)
-        mentions[:] = [m for m in mentions if m.candidates or m.near is not None]
+        mentions[:] = [
+            m for m in mentions if m.candidates or m.near is not None or m.trigger == "neighbourhood"
+        ]
         countries: Counter[str] = Counter()
         admins: Counter[tuple[str, str]] = Counter()
         anchors: list[Place] = []
@@ -1021,6 +1031,9 @@ class Geocoder:
             m.rejected = [p for _, p in scored[1:6]]
         for m in reversed(mentions):  # a town placed by the next one first
             self._by_town(m)
+        for k, m in enumerate(mentions):
+            if m.chosen is None and m.trigger == "neighbourhood":
+                self._in_article_city(m, mentions[:k])
         mentions[:] = [m for m in mentions if m.chosen is not None]
 
     def _contain(self, text: str, m: _Mention, nxt: _Mention, tail: int) -> None:
@@ -1116,6 +1129,22 @@ class Geocoder:
             m.rejected = m.candidates[:5]
             m.chosen, m.fallback = town, "near"
             m.confidence = round(m.near.confidence * (0.6 if m.own_type is None else 0.8), 3)
+
+    @staticmethod
+    def _in_article_city(m: _Mention, before: list[_Mention]) -> None:
+        """``حي التأميم`` with no town beside it: a quarter of the city the article last named
+        (its point, precision 2), never a gazetteer entry elsewhere."""
+        city = next(
+            (
+                q.chosen
+                for q in reversed(before)
+                if q.chosen is not None and q.chosen.type == "city" and not q.fallback
+            ),
+            None,
+        )
+        if city is not None:
+            rules.fire("places.quarter_of_article_city")
+            m.chosen, m.fallback, m.confidence = city, "near", 0.5
 
     # -- output ---------------------------------------------------------------------------
     def attrs(self, m: _Mention) -> dict[str, Any]:
