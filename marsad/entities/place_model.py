@@ -55,7 +55,6 @@ class Words:
     org_heads: frozenset[str]
     person_titles: frozenset[str]
     prepositions: frozenset[str]
-    locatives: frozenset[str]  # prepositions, directions and words of nearness: "في"، "قرب"، "شمال"
 
 
 @cache
@@ -73,7 +72,6 @@ def words() -> Words:
         org_heads=spellings(raw.org_heads + ner.org_triggers),
         person_titles=spellings(ner.person_triggers),
         prepositions=spellings(raw.country_before),
-        locatives=spellings([*raw.country_before, *raw.directions, *raw.near]),
     )
 
 
@@ -174,8 +172,6 @@ def context_features(
             out.append("p1_title")
         if p1 in w.prepositions:
             out.append("p1_prep")
-        if stop and (p1 in w.locatives or prefix.endswith("ب")):
-            out.append("stop&loc")  # "في الشرقية"، "قرب الحديثة": a word that is also a name, placed
         if key.startswith("ال") and key.endswith(("ي", "يه")) and p1_definite and not plen:
             out.append("nisba")  # "وحدات حماية الشعب الكردي": an adjective agreeing with its noun
     if nxt:

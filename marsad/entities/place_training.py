@@ -97,7 +97,7 @@ def silver(feats: list[str]) -> str | None:
         return "place"
     if "rules" in have and "strong" in have and "stop" not in have:
         return "place"  # a known town or city, named bare
-    if "stop&bare" in have and not have & {"headed", "cty_named", "p1_prep", "stop&loc", "violent", "qual"}:
+    if "stop&bare" in have and not have & {"headed", "cty_named", "p1_prep", "violent", "qual"}:
         return "common"  # a name that is also a word, with nothing around it that places it
     return None
 
