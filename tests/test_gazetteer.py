@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,30 @@ def test_arabic_cities_decodes_only_objects_with_arabic_and_falls_back():
     # written unescaped (another version of the package): decoded whole, nothing lost
     plain = json.dumps(cities, ensure_ascii=False)
     assert [c["geonameid"] for c in gazetteer.arabic_cities(plain)] == [1, 2, 3, 4]
+
+
+def test_the_cache_key_follows_content_not_path_or_mtime(tmp_path):
+    one, two = tmp_path / "a" / "supplement.tsv", tmp_path / "b" / "supplement.tsv"
+    for f in (one, two):
+        f.parent.mkdir()
+        f.write_text("name_ar\tname_en\n", encoding="utf-8")
+    os.utime(two, (1, 1))
+    assert gazetteer._digest([one]) == gazetteer._digest([two])
+    two.write_text("name_ar\tname_en\nحلب\tAleppo\n", encoding="utf-8")
+    assert gazetteer._digest([one]) != gazetteer._digest([two])
+
+
+def test_cache_files_of_other_data_versions_are_kept_up_to_a_few(tmp_path):
+    for i in range(gazetteer.CACHE_KEEP + 3):
+        old = tmp_path / f"gazetteer-{i:016x}.pkl"
+        old.write_bytes(b"")
+        os.utime(old, (i, i))
+    current = tmp_path / "gazetteer-current.pkl"
+    current.write_bytes(b"")
+    gazetteer._prune(tmp_path, current)
+    left = sorted(p.name for p in tmp_path.glob("gazetteer-*.pkl"))
+    assert len(left) == gazetteer.CACHE_KEEP and "gazetteer-current.pkl" in left
+    assert (
+        f"gazetteer-{gazetteer.CACHE_KEEP + 2:016x}.pkl" in left
+        and "gazetteer-0000000000000000.pkl" not in left
+    )

