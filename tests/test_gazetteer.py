@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -118,13 +119,29 @@ def test_a_broken_import_file_is_named_with_its_line(user_dirs):
         import_geonames(dump)
 
 
-def test_an_unwritable_cache_still_gives_the_gazetteer(tmp_path, monkeypatch, capsys):
+def test_an_unwritable_cache_still_gives_the_gazetteer_and_the_next_process_a_warm_one(
+    tmp_path, monkeypatch, capsys
+):
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
     monkeypatch.setenv("MARSAD_CACHE", str(blocked / "cache"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     gaz = gazetteer.load()
     assert gaz.places and gaz.exact
-    assert "gazetteer cache not written" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "gazetteer cache not written" in err and "kept in" in err
+    monkeypatch.setattr(gazetteer, "build", lambda: pytest.fail("built again"))
+    assert gazetteer.load().exact == gaz.exact
+
+
+def test_a_truncated_cache_file_is_built_again(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MARSAD_CACHE", str(tmp_path))
+    gaz = gazetteer.load()
+    (cached,) = tmp_path.glob("gazetteer-*.pkl")
+    cached.write_bytes(cached.read_bytes()[:1000])
+    assert gazetteer.load().exact == gaz.exact
+    assert "unreadable" in capsys.readouterr().err
+    assert gazetteer.load().exact == gaz.exact
 
 
 def test_arabic_cities_decodes_only_objects_with_arabic_and_falls_back():

@@ -23,6 +23,7 @@ import os
 import pickle
 import re
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
@@ -427,18 +428,38 @@ def build() -> Gazetteer:
     )
 
 
-def load(*, rebuild: bool = False) -> Gazetteer:
-    """The gazetteer, from the cache when it is current, else built and cached."""
-    digest = _digest(_source_files())
-    cdir = cache_dir()
-    path = cdir / f"gazetteer-{digest}.pkl"
-    if not rebuild and path.exists():
+def _fallback_dir() -> Path | None:
+    """A private per-user cache in the temp directory, for a read-only home: the next process
+    then finds the index warm instead of building it again. Only a directory this user owns and
+    nobody else can write is used, since the cache is a pickle."""
+    if not hasattr(os, "getuid"):
+        return None
+    fdir = Path(tempfile.gettempdir()) / f"marsad-cache-{os.getuid()}"
+    try:
+        fdir.mkdir(mode=0o700, exist_ok=True)
+        st = fdir.stat()
+    except OSError:
+        return None
+    return fdir if st.st_uid == os.getuid() and not st.st_mode & 0o022 else None
+
+
+def _read_cache(path: Path) -> Gazetteer | None:
+    """The cached index, or None when it is missing or unreadable (a truncated file is rebuilt)."""
+    try:
         with path.open("rb") as fh:
             places, exact, variant = pickle.load(fh)
-        with contextlib.suppress(OSError):
-            os.utime(path)
-        return Gazetteer([Place(*p) for p in places], exact, variant)
-    gaz = build()
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as err:
+        print(f"marsad: gazetteer cache {path} unreadable ({err}); building it again", file=sys.stderr)
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    return Gazetteer([Place(*p) for p in places], exact, variant)
+
+
+def _write_cache(gaz: Gazetteer, cdir: Path, name: str) -> None:
+    path = cdir / name
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     try:
         cdir.mkdir(parents=True, exist_ok=True)
@@ -448,11 +469,32 @@ def load(*, rebuild: bool = False) -> Gazetteer:
             )
         tmp.replace(path)
         _prune(cdir, path)
-    except OSError as err:
-        # a read-only home or cache: code anyway, built again by the next process
+    except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        print(f"marsad: gazetteer cache not written to {cdir} ({err}); set MARSAD_CACHE", file=sys.stderr)
+        raise
+
+
+def load(*, rebuild: bool = False) -> Gazetteer:
+    """The gazetteer, from the cache when it is current, else built and cached."""
+    name = f"gazetteer-{_digest(_source_files())}.pkl"
+    cdir = cache_dir()
+    if not rebuild:
+        for d in (cdir, _fallback_dir()):
+            if d is not None and (gaz := _read_cache(d / name)) is not None:
+                return gaz
+    gaz = build()
+    try:
+        _write_cache(gaz, cdir, name)
+    except OSError as err:
+        where = ""
+        if (fallback := _fallback_dir()) is not None:
+            with contextlib.suppress(OSError):
+                _write_cache(gaz, fallback, name)
+                where = f"; kept in {fallback} instead"
+        print(
+            f"marsad: gazetteer cache not written to {cdir} ({err}){where}; set MARSAD_CACHE", file=sys.stderr
+        )
     return gaz
 
 
