@@ -185,3 +185,14 @@ def test_cache_files_of_other_data_versions_are_kept_up_to_a_few(tmp_path):
         f"gazetteer-{gazetteer.CACHE_KEEP + 2:016x}.pkl" in left
         and "gazetteer-0000000000000000.pkl" not in left
     )
+
+
+def test_a_user_without_a_home_directory_still_gets_cache_and_import_paths(monkeypatch):
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("MARSAD_CACHE")
+    monkeypatch.delenv("MARSAD_GAZETTEER_DIR")
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert "marsad-nohome" in gazetteer.cache_dir().parts
+    assert "marsad-nohome" in gazetteer.user_dir().parts

@@ -102,14 +102,22 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * 2 * asin(sqrt(a))
 
 
+def _home(*parts: str) -> Path:
+    """A path under the home directory; under the temp directory for a user without one
+    (a service account with neither ``$HOME`` nor a passwd entry), rather than a crash."""
+    try:
+        return Path.home().joinpath(*parts)
+    except RuntimeError:
+        return Path(tempfile.gettempdir(), "marsad-nohome", *parts)
+
+
 def cache_dir() -> Path:
-    return Path(os.environ.get("MARSAD_CACHE") or Path.home() / ".cache" / "marsad")
+    return Path(os.environ.get("MARSAD_CACHE") or _home(".cache", "marsad"))
 
 
 def user_dir() -> Path:
     """Where ``marsad gazetteer import`` writes; loaded on top of the packaged data."""
-    default = Path.home() / ".local" / "share" / "marsad" / "gazetteer"
-    return Path(os.environ.get("MARSAD_GAZETTEER_DIR") or default)
+    return Path(os.environ.get("MARSAD_GAZETTEER_DIR") or _home(".local", "share", "marsad", "gazetteer"))
 
 
 # -- reading our TSV files ------------------------------------------------------------------------
