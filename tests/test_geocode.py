@@ -255,29 +255,20 @@ def test_a_quoted_name_longer_than_the_match_is_placed_by_its_container():
     assert joura["name"] == "Al-Joura"
 
 
-def test_an_unknown_name_after_a_head_noun_is_placed_by_the_town_beside_it():
-    """A village or quarter the gazetteer lacks lies by the town the text puts it next to: that
-    town's point, precision 2; with no town beside it, nothing."""
-    got = geocode_text("قصفت الطائرات قرية الزعرورة شمال مدينة جسر الشغور أمس")
-    assert [(p["words"], p["name"], p["precision"]) for p in got] == [
-        ("الزعرورة", "Jisr al-Shughur", 2),
-        ("جسر الشغور", "Jisr al-Shughur", 2),
-    ]
-    both = geocode_text("دارت معارك في قريتي تل الزعرور والبيارق قرب مدينة جسر الشغور")
-    assert [p["words"] for p in both] == ["تل الزعرور", "البيارق", "جسر الشغور"]
-    assert {p["name"] for p in both} == {"Jisr al-Shughur"}
-    assert geocode_text("قصفت الطائرات قرية الزعرورة أمس") == []
-    assert [p["words"] for p in geocode_text("أقيمت في منطقة عسكرية قرب مدينة جسر الشغور")] == ["جسر الشغور"]
-    assert [p["words"] for p in geocode_text("وصل اللاعبون إلى معسكر الفريق في مدينة حلب")] == ["مدينة حلب"]
+def test_a_name_before_a_direction_and_a_town_lies_by_that_town():
+    """«قريتي تل X والفريكة جنوب مدينة جسر الشغور»: names the gazetteer lacks or knows elsewhere
+    lie by the town the text puts them next to (its point, precision 2)."""
+    both = geocode_text("دارت معارك في قريتي تل الزعرور والفريكة جنوب مدينة جسر الشغور")
+    assert [p["words"] for p in both] == ["تل الزعرور", "الفريكة", "جسر الشغور"]
+    assert {p["name"] for p in both} == {"Jisr al-Shughur"} and both[0]["precision"] == 2
+    assert geocode_text("دارت معارك في قريتي تل الزعرور والفريكة أمس") == []  # nothing to place them by
 
 
 def test_a_quarter_the_gazetteer_lacks_lies_in_the_city_the_article_named():
-    got = geocode_text("اشتدت المعارك في مدينة الرمادي. وقصفت القوات حي الضباط والأحياء المجاورة")
-    assert [(p["words"], p["name"], p["precision"]) for p in got][-1] == ("الضباط", "Ramadi", 2)
-    assert geocode_text("وقصفت القوات حي الضباط والأحياء المجاورة") == []  # no city named before
-    assert [p["words"] for p in geocode_text("في مدينة حلب يسعى إلى إحياء التراث وهو حي يرزق")] == [
-        "مدينة حلب"
-    ]
+    """«حي التأميم» is no governorate (Kirkuk's old name): a quarter of the city named before."""
+    got = geocode_text("اشتدت المعارك في مدينة الرمادي. وقصفت القوات حي التأميم أمس")
+    assert [(p["words"], p["name"], p["precision"]) for p in got][-1] == ("التأميم", "Ramadi", 2)
+    assert geocode_text("وقصفت القوات حي التأميم أمس") == []  # no city named before
 
 
 def test_a_homonym_in_another_country_yields_to_the_town_beside_it():
@@ -286,6 +277,13 @@ def test_a_homonym_in_another_country_yields_to_the_town_beside_it():
     assert garden["country_code"] == "EG" and garden["precision"] == 2 and cairo["name"] == "Cairo"
     raqqa = geocode_text("تقدمت القوات نحو الرقة شرق حلب")[0]
     assert raqqa["name"] == "Raqqa"  # a known town of the same country keeps its own place
+
+
+def test_a_weak_name_opening_a_list_of_places_takes_the_country_of_the_next():
+    """«البريقة والسدرة»: a list of places stays in one country; not a list of countries or clubs."""
+    got = geocode_text("تعرضت موانئ النفط مثل البريقة ورأس لانوف لهجمات")
+    assert [(p["words"], p["country_code"]) for p in got] == [("البريقة", "LY"), ("رأس لانوف", "LY")]
+    assert [p["words"] for p in geocode_text("مباراتين ضد البيرو وكولومبيا")] == ["كولومبيا"]
 
 
 def test_a_homonym_abroad_is_chosen_by_its_container():

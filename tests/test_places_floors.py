@@ -14,7 +14,7 @@ from marsad.evaluate import gold_documents, load_golds, score
 from marsad.evaluate_places import evaluate
 from marsad.runner import build_pipeline
 
-PLACE_FLOORS = {"precision": 0.969, "recall": 0.837}
+PLACE_FLOORS = {"precision": 0.969, "recall": 0.835}
 TRAP_CEILING = 0.03
 TEST_F1 = {"all": 0.619, "syria-2015": 0.684, "all-2015": 0.533}
 

@@ -191,17 +191,10 @@ COUNTRY_BEFORE, COUNTRIES = "places.country_before", "places.countries"
 GOVERNMENT, BLOCKERS = "places.government_words", "places.government_blockers"
 GOVERNMENT_OF = "places.government_of"
 VIOLENCE = "places.violence_words"  # read by the place model
-# Words that are never the first word of a name the gazetteer lacks (after a head noun).
-_NOT_A_NAME = frozenset(
-    {TRIGGERS, DIRECTIONS, NEAR, UNITS, FROM, COUNTRY_BEFORE, GOVERNMENT, BLOCKERS, VIOLENCE}
-)
 _NAME_TAGS = frozenset({NAMES_LEX, VARIANTS})
 
 
 _Word = tuple[int, int, str]  # start, end, folded key
-# Head nouns after which a name the gazetteer lacks is still a place (a town next to it places it).
-_QUARTER_HEADS = frozenset({"حي", "حيي"})
-_UNKNOWN_HEADS = frozenset({"village", "town", "neighbourhood", "area", "camp", "military_site", "crossing"})
 _CLAUSE_BREAK_RE = re.compile(r"[.!?؟\n،,;:]")
 
 
@@ -244,7 +237,6 @@ class _Mention:
     confidence: float = 0.0
     rejected: list[Place] = field(default_factory=list)
     government: bool = False  # the place model read it as a government (أعلنت أنقرة)
-    unnamed: bool = False  # a name the gazetteer lacks: only a town next to it may place it
     near: _Mention | None = None  # "X شمال مدينة Y": the mention of the town Y
 
 
@@ -449,18 +441,6 @@ class Geocoder:
                     out.append(
                         _Mention(words[i][0] + 1, words[i][1], i, i + 1, [], True, list_trigger, in_list=True)
                     )
-                elif (head := self._unknown_after_head(text, m, words, i)) is not None:
-                    # "قرية الموزرة شمال مدينة X": a name the gazetteer lacks after a head noun;
-                    # only a town right after it (a container, or a direction or "قرب" and
-                    # the town) places it (resolve), at that town's point
-                    n = self._unknown_length(text, m, words, i)
-                    out.append(
-                        _Mention(words[i][0], words[i + n - 1][1], i, i + n, [], True, head, unnamed=True)
-                    )
-                    list_trigger, list_end = head, i + n
-                    dual = any(h.reading.key in self.lex.duals for h in m.single(i - 1, TRIGGERS))
-                    i += n
-                    continue
                 dual = False
                 i += 1
                 continue
@@ -585,6 +565,11 @@ class Geocoder:
                 elif plen == 1 and words[i][2][0] == "و" and self._among_words(text, m, words, i, n):
                     rules.fire("places.among_words")
                     take = False  # "والأسود، والرمادي، والوردي": a list of words, not Ramadi
+            if not take and trigger is None and not in_list and not government and i + n < len(words):
+                local = self._list_opener(text, m, words, i + n, places)
+                if local:
+                    rules.fire("places.list_opener")
+                    take, places = True, local  # "مثل البريقة والسدرة ورأس لانوف"
             if not take:
                 rules.fire("places.not_a_place")
                 i += 1
@@ -690,6 +675,23 @@ class Geocoder:
         gap = text[words[k - 1][1] : words[k][0]]
         return bool(_GAP_LIST_RE.match(gap)) and (words[k][2][0] == "و" or "," in normalize(gap))
 
+    def _list_opener(
+        self, text: str, m: match.Matches, words: list[_Word], k: int, places: list[Place]
+    ) -> list[Place]:
+        """The candidates of a name that opens a list ("البريقة والسدرة") lying in the country of
+        the next member, when that member is a place named alone (a town of ours, Syrian or large)
+        in a country the desk reads about: a list of places stays in one country."""
+        if not self._list_goes_on(text, m, words, k) or words[k][2][0] != "و":
+            return []
+        hit = self._match_at(m, k)
+        if hit is None or hit[0].cut != 1:  # the next member is "و" + a name, nothing more
+            return []
+        after, strong = self._name(hit[2], hit[3])
+        if not strong or any(p.type == "country" for p in after):
+            return []  # "البيرو وكولومبيا": a list of countries says nothing of a town's country
+        codes = {p.country_code for p in after} & place_model.REGION  # "تشلسي وليفربول": clubs abroad
+        return [p for p in places if p.country_code in codes and p.type not in AREA_TYPES]
+
     def _light_verb_object(self, text: str, ctx: _Context, words: list[_Word], i: int, plen: int) -> bool:
         """Whether "بـ" + the name is the object of a light verb ("تقوم الزوجة بحلب الشاة"): the
         object of "قام بـ" is a verbal noun (an act), so a name read there is a word."""
@@ -739,48 +741,6 @@ class Geocoder:
             and word not in lex.near
             and word not in lex.government_forms
         )
-
-    def _unknown_after_head(self, text: str, m: match.Matches, words: list[_Word], i: int) -> str | None:
-        """The head noun's place type when word ``i`` (no name of the gazetteer) follows a point
-        head noun and reads as a name: not a particle, direction, head noun or number, and not an
-        indefinite adjective agreeing with its head ("منطقة عسكرية"، "قرية نائية")."""
-        if i == 0 or not match.JOIN_GAP_RE.fullmatch(text, words[i - 1][1], words[i][0]):
-            return None
-        head = m.value(i - 1, TRIGGERS)
-        if head not in _UNKNOWN_HEADS or m.tags[i] & _NOT_A_NAME:
-            return None
-        word = words[i][2]
-        if head == "neighbourhood" and (
-            any(h.reading.key not in _QUARTER_HEADS for h in m.single(i - 1, TRIGGERS))
-            or not word.startswith("ال")
-            and words[i - 1][2] in _QUARTER_HEADS  # no clitic: "بحي نزال" is a quarter
-            and not (i >= 2 and words[i - 2][2] in self.lex.country_before)  # "في حي نزال" too
-        ):
-            return None  # "إحياء الحفلات" (reviving), "حي يرزق" (alive): not a quarter
-        if (
-            len(word) < 3
-            and word not in self.lex.openers
-            or not word[0].isalpha()
-            or TANWEEN in text[words[i][0] : words[i][1]]
-            or word in self.lex.stoplist
-            or word.removeprefix("ال") in place_model.words().org_heads  # "معسكر الفريق", a team's camp
-            or not word.startswith("ال")
-            and word.endswith(("يه", "ي", "ين", "ات"))
-        ):
-            return None
-        return head
-
-    def _unknown_length(self, text: str, m: match.Matches, words: list[_Word], i: int) -> int:
-        """How many words an unknown name after a head noun takes: one, or up to three when the
-        first opens a longer name (تل شور) or the next ones are definite (رسم العبود)."""
-        n = 1
-        opener = words[i][2] in self.lex.openers
-        while n < 3 and self._name_goes_on(text, words, i + n):
-            word = words[i + n][2]
-            if m.tags[i + n] & _NOT_A_NAME or not (opener or word.startswith("ال")):
-                break
-            n += 1
-        return n
 
     def _second_of_two(self, text: str, words: list[_Word], i: int) -> bool:
         """Whether word ``i`` is ``و`` + a name, right after the first member of a dual."""
@@ -1075,8 +1035,6 @@ class Geocoder:
             kind = "city" if kind in ("city", "town", "village", "neighbourhood") else "area"
         else:
             return
-        if m.unnamed and kind != "city":
-            return  # only a town's point stands for a name the gazetteer lacks
         if inside:
             rules.fire("places.container_inside")
             m.candidates = inside
