@@ -304,6 +304,52 @@ def fit(articles: list[Article], seed: int = SEED) -> Decider:
     return Decider(*(fit_linear(rows[name], C[name], seed) for name in MODELS))
 
 
+# -- a desk's own gold sets the operating point -----------------------------------------------------
+# The thresholds a desk's reviewed articles may move (``marsad train events --calibrate``): how
+# sure the model must be to keep an event the rules code in an article that names armed groups,
+# and to add one they drop (None: never). The first of each is the shipped value.
+CALIBRATION_GRID: dict[str, tuple[float | None, ...]] = {
+    "keep": (0.0, 0.2, 0.3, 0.4, 0.5),
+    "add": (None, 0.9, 0.8, 0.7, 0.6, 0.5),
+}
+
+
+def coded_f1(decider: Decider, articles: list[Article], thresholds: dict[str, float | None]) -> float:
+    """F1 of the decider over gold articles under these thresholds (the decider is left as it was)."""
+    before = decider.thresholds
+    decider.thresholds = {**before, **thresholds}
+    try:
+        events = [e.to_dict() for a in articles for e in model_events(decider, a.proposals)]
+    finally:
+        decider.thresholds = before
+    return score([a.gold for a in articles if a.gold is not None], events)["f1"]
+
+
+def calibrate(decider: Decider, articles: list[Article]) -> dict[str, Any]:
+    """The keep and add thresholds under which ``decider`` (a model that never saw these
+    articles) codes a desk's reviewed articles best. Rejections the rules keep making raise
+    ``keep``; events the analysts had to add that the model proposes lower ``add``. The decider's
+    own thresholds win ties, so a desk whose gold agrees with the shipped operating point keeps it.
+    Returns the chosen thresholds and the F1 over those articles before and after."""
+    current = {k: decider.thresholds.get(k) for k in CALIBRATION_GRID}
+    before = coded_f1(decider, articles, current)
+    best, best_f1 = current, before
+    for keep in CALIBRATION_GRID["keep"]:
+        for add in CALIBRATION_GRID["add"]:
+            f1 = coded_f1(decider, articles, {"keep": keep, "add": add})
+            if f1 > best_f1:
+                best, best_f1 = {"keep": keep, "add": add}, f1
+    return {"thresholds": best, "f1_before": before, "f1_after": best_f1, "articles": len(articles)}
+
+
+def held_apart(articles: list[Article], held: list[Article]) -> list[Article]:
+    """``articles`` less any that shares a story with ``held`` (a copy of a held-out article
+    must not train the model that judges it)."""
+    story = stories(articles + held)
+    away = {story[a.doc_id] for a in held}
+    return [a for a in articles if story[a.doc_id] not in away]
+
+
 # -- rules alone, from the same proposals ---------------------------------------------------------
 # -- evaluation -----------------------------------------------------------------------------------
 def region_scores(articles: list[Article], events: dict[str, list[Event]]) -> dict[str, dict]:
@@ -453,11 +499,25 @@ def train(
     seed: int = SEED,
     command: str = "",
     thresholds: dict[str, float | None] | None = None,
+    calibrate_dirs: list[Path] | None = None,
 ) -> dict[str, Any]:
-    """Train on gold folders (and ordinary news of ``corpus``) and write the model to ``out``."""
-    articles, negatives = training_data(gold_dirs, corpus, exclude)
+    """Train on gold folders (and ordinary news of ``corpus``) and write the model to ``out``.
+
+    ``calibrate_dirs``: a desk's own reviewed gold (``marsad gold export``). It trains with the
+    rest, and first chooses the keep and add thresholds (:func:`calibrate`) for a model trained
+    without it (nor any article of its stories), so the desk's corrections move what the coder
+    keeps and adds, not only the weights."""
+    articles, negatives = training_data([*gold_dirs, *(calibrate_dirs or [])], corpus, exclude)
+    calibration = None
+    if calibrate_dirs:
+        desk_ids = {g["doc_id"] for d in calibrate_dirs for g in load_golds(d)}
+        desk = [a for a in articles if a.doc_id in desk_ids]
+        base = fit(held_apart([a for a in articles if a.doc_id not in desk_ids], desk) + negatives, seed)
+        calibration = calibrate(base, desk)
     decider = fit(articles + negatives, seed)
     decider.thresholds.update(thresholds or {})
+    if calibration is not None:
+        decider.thresholds.update(calibration["thresholds"])
     meta = {
         "command": command,
         "seed": seed,
@@ -467,5 +527,7 @@ def train(
         "features": {name: len(getattr(decider, name).weights) for name in MODELS},
         "c": C,
     }
+    if calibration is not None:
+        meta["calibrated_on"] = calibration
     save(decider, out, meta)
     return meta
