@@ -314,32 +314,67 @@ CALIBRATION_GRID: dict[str, tuple[float | None, ...]] = {
 }
 
 
-def coded_f1(decider: Decider, articles: list[Article], thresholds: dict[str, float | None]) -> float:
-    """F1 of the decider over gold articles under these thresholds (the decider is left as it was)."""
+# A desk's few articles must say it clearly: the new thresholds may code the desk's articles worse
+# than the current ones in at most this share of bootstrap resamples of those articles.
+CALIBRATION_RESAMPLES = 200
+CALIBRATION_RISK = 0.05
+
+
+def coded_counts(
+    decider: Decider, articles: list[Article], thresholds: dict[str, float | None]
+) -> list[tuple[int, int, int]]:
+    """Each gold article's (tp, fp, fn) under these thresholds (the decider is left as it was)."""
     before = decider.thresholds
     decider.thresholds = {**before, **thresholds}
     try:
-        events = [e.to_dict() for a in articles for e in model_events(decider, a.proposals)]
+        return [
+            (d["tp"], d["fp"], d["fn"])
+            for a in articles
+            if a.gold is not None
+            for d in score([a.gold], [e.to_dict() for e in model_events(decider, a.proposals)])["documents"]
+        ]
     finally:
         decider.thresholds = before
-    return score([a.gold for a in articles if a.gold is not None], events)["f1"]
 
 
-def calibrate(decider: Decider, articles: list[Article]) -> dict[str, Any]:
+def _f1(counts: list[tuple[int, int, int]]) -> float:
+    tp, fp, fn = (sum(c) for c in zip(*counts, strict=True)) if counts else (0, 0, 0)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def calibrate(decider: Decider, articles: list[Article], seed: int = SEED) -> dict[str, Any]:
     """The keep and add thresholds under which ``decider`` (a model that never saw these
     articles) codes a desk's reviewed articles best. Rejections the rules keep making raise
-    ``keep``; events the analysts had to add that the model proposes lower ``add``. The decider's
-    own thresholds win ties, so a desk whose gold agrees with the shipped operating point keeps it.
-    Returns the chosen thresholds and the F1 over those articles before and after."""
+    ``keep``; events the analysts had to add that the model proposes lower ``add``.
+
+    The decider's own thresholds stand unless others code the desk's articles better *and* are
+    worse in at most ``CALIBRATION_RISK`` of ``CALIBRATION_RESAMPLES`` resamples of the articles
+    (drawn with replacement, seeded): one lucky article does not move the operating point.
+    Returns the chosen thresholds, the F1 over the articles before and after, and that risk."""
+    import random
+
     current = {k: decider.thresholds.get(k) for k in CALIBRATION_GRID}
-    before = coded_f1(decider, articles, current)
-    best, best_f1 = current, before
+    base = coded_counts(decider, articles, current)
+    n = len(base)
+    rng = random.Random(seed)
+    draws = [[rng.randrange(n) for _ in range(n)] for _ in range(CALIBRATION_RESAMPLES if n else 0)]
+    best, best_f1, risk = current, _f1(base), 0.0
     for keep in CALIBRATION_GRID["keep"]:
         for add in CALIBRATION_GRID["add"]:
-            f1 = coded_f1(decider, articles, {"keep": keep, "add": add})
-            if f1 > best_f1:
-                best, best_f1 = {"keep": keep, "add": add}, f1
-    return {"thresholds": best, "f1_before": before, "f1_after": best_f1, "articles": len(articles)}
+            counts = coded_counts(decider, articles, {"keep": keep, "add": add})
+            f1 = _f1(counts)
+            if f1 <= best_f1:
+                continue
+            worse = sum(_f1([counts[i] for i in d]) < _f1([base[i] for i in d]) for d in draws)
+            if worse <= CALIBRATION_RISK * len(draws):
+                best, best_f1, risk = {"keep": keep, "add": add}, f1, worse / len(draws)
+    return {
+        "thresholds": best,
+        "f1_before": round(_f1(base), 3),
+        "f1_after": round(best_f1, 3),
+        "risk": round(risk, 3),
+        "articles": len(articles),
+    }
 
 
 def held_apart(articles: list[Article], held: list[Article]) -> list[Article]:

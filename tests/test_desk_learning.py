@@ -84,6 +84,28 @@ def test_events_a_desk_rejects_raise_the_keep_threshold(propose) -> None:
     assert result["f1_before"] == pytest.approx(0.667, abs=1e-3) and result["f1_after"] == 1.0
 
 
+def test_one_lucky_article_does_not_move_the_operating_point(propose) -> None:
+    """Adding codes the desk's three articles better as a whole (F1 .667 -> .8), but a false
+    event in one of them makes it worse in many resamples of the articles: nothing moves."""
+    sure = Decider(Linear(3.0, {}), NONE, NONE, NONE, NONE)
+    desk = [
+        Article(
+            "gain",
+            _gold("gain", (["Attack", "Armed clash"], 32.62, 36.1)),
+            propose("gain", "قتل مسلحون مجهولون شرطيا في مدينة درعا مساء أمس."),
+        ),
+        Article("loss", _gold("loss"), propose("loss", "قتل مسلحون مجهولون تاجرا في مدينة حمص مساء أمس.")),
+        Article(
+            "held",
+            _gold("held", (["Air/drone strike"], 35.93, 36.63)),
+            propose("held", "قصفت طائرات النظام مدينة إدلب صباح أمس."),
+        ),
+    ]
+    result = calibrate(sure, desk)
+    assert result["thresholds"] == {"keep": 0.0, "add": None}
+    assert result["f1_before"] == result["f1_after"] == pytest.approx(0.667, abs=1e-3)
+
+
 def test_a_desk_whose_gold_agrees_keeps_the_shipped_operating_point(propose) -> None:
     art = Article(
         "agree",
