@@ -220,6 +220,45 @@ def _copy_golds(golds: list[dict], out: Path) -> Path:
     return out
 
 
+def why_missed(articles: list, events: list[dict]) -> dict[str, int]:
+    """Each required gold event the coder missed, by what the rules proposed for it: an option of
+    its type at its place (a decision the model or its thresholds could take), its type but never
+    its place (the words of the place were not read as it: data, such as the gazetteer), its place
+    but never its type, or nothing."""
+    from marsad.evaluate import place_matches, score
+
+    out: Counter = Counter()
+    report = score([a.gold for a in articles], events)
+    for art, doc in zip(articles, report["documents"], strict=True):
+        for gid in doc["missed"]:
+            ge = next(g for g in art.gold["events"] if g["id"] == gid)
+            typed = placed = both = False
+            for prop in art.proposals:
+                at = any(
+                    place_matches(
+                        {
+                            "latitude": a.get("lat"),
+                            "longitude": a.get("lon"),
+                            "geonameid": a.get("geonameid"),
+                        },
+                        ge["location"],
+                    )
+                    for a in (pl.span.attrs for pl in prop.places)
+                )
+                kind = any(set(ge["sub_event_type"]) & {t for t, _ in f.types} for f in prop.families)
+                typed, placed, both = typed or kind, placed or at, both or (kind and at)
+            out[
+                "type and place proposed"
+                if both
+                else "type proposed, never its place"
+                if typed
+                else "place proposed, never its type"
+                if placed
+                else "nothing proposed"
+            ] += 1
+    return dict(out)
+
+
 def cross_validated(
     rest_dir: Path,
     desk_dir: Path,
@@ -288,6 +327,7 @@ def cross_validated(
         out[name] = {k: report[k] for k in ("precision", "recall", "f1", "tp", "fp", "fn")}
         out[name]["actor1"] = report["attribute_accuracy"]["actor1"]
     out["thresholds chosen"] = dict(Counter(json.dumps(c, sort_keys=True) for c in chosen))
+    out["misses of the rest alone"] = why_missed(rest, coded["rest alone"])
     rules = score([a.gold for a in rest], [e.to_dict() for a in rest for e in rule_events(a.proposals)])
     out["rules alone, no model"] = {k: rules[k] for k in ("precision", "recall", "f1", "tp", "fp", "fn")}
     out["rules alone, no model"]["actor1"] = rules["attribute_accuracy"]["actor1"]
@@ -365,6 +405,7 @@ def main() -> None:
             f" (tp={r['tp']} fp={r['fp']} fn={r['fn']}) actor1={r['actor1']}"
         )
     print(f"  keep/add thresholds the desk's gold chose, by held-out fold: {cv['thresholds chosen']}")
+    print(f"  the misses of the rest alone, by what the rules proposed: {cv['misses of the rest alone']}")
 
 
 if __name__ == "__main__":
