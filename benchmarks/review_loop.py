@@ -267,6 +267,7 @@ def cross_validated(
     negatives: Path | None = None,
     negatives_limit: int | None = None,
     folds: int | None = None,
+    risk: float | None = None,
 ) -> dict[str, Any] | None:
     """Step 4: leave one story of the rest out at a time; train on the others, with and without
     the desk's gold; code the story left out. A story is the learned coder's own unit
@@ -314,7 +315,8 @@ def cross_validated(
         desks = et.fit(train + mine + ordinary)
         # As `marsad train events --calibrate` does: judged by a model that saw no story of theirs.
         apart = et.held_apart(train, mine)
-        calibration = et.calibrate(base if len(apart) == len(train) else et.fit(apart + ordinary), mine)
+        judge = base if len(apart) == len(train) else et.fit(apart + ordinary)
+        calibration = et.calibrate(judge, mine, risk=et.CALIBRATION_RISK if risk is None else risk)
         chosen.append(calibration["thresholds"])
         tuned = replace(desks, thresholds={**desks.thresholds, **calibration["thresholds"]})
         deciders = dict(zip(arms, (base, desks, tuned, et.fit(train + theirs + ordinary)), strict=True))
@@ -352,6 +354,9 @@ def main() -> None:
     ap.add_argument(
         "--folds", type=int, default=None, help="every K-th story out together (default: one story at a time)"
     )
+    ap.add_argument(
+        "--risk", type=float, default=None, help="calibration's guard (default 0.05; 1: no guard)"
+    )
     args = ap.parse_args()
     from typer.testing import CliRunner
 
@@ -382,7 +387,14 @@ def main() -> None:
     rest_dir = _copy_golds(rest_golds, work / "rest" / "gold")
     original_dir = _copy_golds(desk_golds, work / "original" / "gold")
     cv = cross_validated(
-        rest_dir, desk_dir, desk_golds, original_dir, args.negatives, args.negatives_limit, args.folds
+        rest_dir,
+        desk_dir,
+        desk_golds,
+        original_dir,
+        args.negatives,
+        args.negatives_limit,
+        args.folds,
+        args.risk,
     )
     if cv is None:
         print(

@@ -342,13 +342,15 @@ def _f1(counts: list[tuple[int, int, int]]) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def calibrate(decider: Decider, articles: list[Article], seed: int = SEED) -> dict[str, Any]:
+def calibrate(
+    decider: Decider, articles: list[Article], seed: int = SEED, risk: float = CALIBRATION_RISK
+) -> dict[str, Any]:
     """The keep and add thresholds under which ``decider`` (a model that never saw these
     articles) codes a desk's reviewed articles best. Rejections the rules keep making raise
     ``keep``; events the analysts had to add that the model proposes lower ``add``.
 
     The decider's own thresholds stand unless others code the desk's articles better *and* are
-    worse in at most ``CALIBRATION_RISK`` of ``CALIBRATION_RESAMPLES`` resamples of the articles
+    worse in at most ``risk`` (``CALIBRATION_RISK``) of ``CALIBRATION_RESAMPLES`` resamples of the articles
     (drawn with replacement, seeded): one lucky article does not move the operating point.
     Returns the chosen thresholds, the F1 over the articles before and after, and that risk."""
     import random
@@ -358,7 +360,7 @@ def calibrate(decider: Decider, articles: list[Article], seed: int = SEED) -> di
     n = len(base)
     rng = random.Random(seed)
     draws = [[rng.randrange(n) for _ in range(n)] for _ in range(CALIBRATION_RESAMPLES if n else 0)]
-    best, best_f1, risk = current, _f1(base), 0.0
+    best, best_f1, taken = current, _f1(base), 0.0
     for keep in CALIBRATION_GRID["keep"]:
         for add in CALIBRATION_GRID["add"]:
             counts = coded_counts(decider, articles, {"keep": keep, "add": add})
@@ -366,13 +368,13 @@ def calibrate(decider: Decider, articles: list[Article], seed: int = SEED) -> di
             if f1 <= best_f1:
                 continue
             worse = sum(_f1([counts[i] for i in d]) < _f1([base[i] for i in d]) for d in draws)
-            if worse <= CALIBRATION_RISK * len(draws):
-                best, best_f1, risk = {"keep": keep, "add": add}, f1, worse / len(draws)
+            if worse <= risk * len(draws):
+                best, best_f1, taken = {"keep": keep, "add": add}, f1, worse / len(draws)
     return {
         "thresholds": best,
         "f1_before": round(_f1(base), 3),
         "f1_after": round(best_f1, 3),
-        "risk": round(risk, 3),
+        "risk": round(taken, 3),
         "articles": len(articles),
     }
 
