@@ -43,6 +43,10 @@ NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Governmen
 SEPARATOR_RE = re.compile(r"[,،;؛:()]")
 # An event dated further back than this before the article is background to it.
 BACKGROUND = timedelta(days=14)
+# How far (in tokens) a verb of speech may stand before the speaker's place, and "إن" after it.
+SPEAKER_SPAN = 7
+# How far before a trigger an anniversary word makes it the past it remembers.
+ANNIVERSARY_SPAN = 6
 
 
 @dataclass
@@ -117,6 +121,7 @@ class EventExtractor:
         self.actor_anaphors = c["actor_anaphors"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
+        self.anniversary = c["anniversary"]
         self.ago = c["ago"]
         self.approx = c["approx"]
         self.agent_markers = c["agent_markers"]
@@ -125,6 +130,7 @@ class EventExtractor:
         self.count_words = c["count_words"]
         self.causes = c["causes"]
         self.connectors = c["connectors"]
+        self.centre = c["centre_words"]
         self.complementizers = c["complementizers"]
         self.between = c["between"]
         self.partitive = c["partitive"]
@@ -144,7 +150,7 @@ class EventExtractor:
         self._tok_starts = [t.start for t in tokens]
         self._matches = doc.matches
         tags = doc.matches.tags  # per token, the lexicons its word matched
-        self._connector = [self.connectors in t for t in tags]
+        self._connector = self._connectors(doc, tokens, tags)
         self._maybe = [self.triggers in t for t in tags]  # a trigger word, or a phrase's first word
         for i, found in doc.matches.phrases.items():
             self._maybe[i] = self._maybe[i] or any(x.lexicon == self.triggers for x in found)
@@ -225,6 +231,18 @@ class EventExtractor:
             j = bisect.bisect_right(self._tok_starts, m.start())
             if j < len(flags):
                 flags[j] = True
+        return flags
+
+    def _connectors(self, doc: Document, tokens, tags) -> list[bool]:
+        """Which tokens open a new part of a sentence: a connector, unless it names the centre
+        of the place right after it ("وسط مدينة حرض")."""
+        flags = [self.connectors in t for t in tags]
+        starts = {bisect.bisect_left(self._tok_starts, p.start) for p in doc.spans_of("place")}
+        heads = self.lex.cues.place_heads
+        for j in range(len(tokens) - 1):
+            if flags[j] and self.centre in tags[j] and (j + 1 in starts or heads in tags[j + 1]):
+                rules.fire("events.segment.centre_of_place")
+                flags[j] = False
         return flags
 
     def _segments(self, doc, tokens, tags, lo: int, hi: int) -> list[tuple[int, int, bool]]:
@@ -446,6 +464,12 @@ class EventExtractor:
         if not historical and self._vague_past(tokens, tags, unit):
             rules.fire("events.vague_past")
             when, precision, historical = None, None, True
+        if not historical and any(
+            self.anniversary in tags[j]
+            for j in range(max(unit.sent_lo, main.index - ANNIVERSARY_SPAN), main.index)
+        ):
+            rules.fire("events.anniversary")
+            when, precision, historical = None, None, True
         if (
             not historical
             and when
@@ -604,11 +628,21 @@ class EventExtractor:
                 continue
             if main.stop is not None and p.start >= main.stop:
                 continue
+            if self._speakers_place(tags, lo, i, main.index):
+                rules.fire("events.place.speaker")
+                continue
             cands.append(p)
         found = self._drop_containers(doc, self._drop_reference_points(cands))
         if not found and oriented:
             rules.fire("events.place.direction")
         return found or oriented[:1]
+
+    def _speakers_place(self, tags, lo: int, i: int, trigger: int) -> bool:
+        """ "وقالت مصادر محلية في مديرية المخا إن غارات ...": a place between a verb of speech and
+        the "إن" that opens what was said, before the trigger, is where the speaker is."""
+        if i >= trigger or not any(self.source_cues in tags[j] for j in range(max(lo, i - SPEAKER_SPAN), i)):
+            return False
+        return any(self.complementizers in tags[k] for k in range(i + 1, min(trigger, i + SPEAKER_SPAN)))
 
     def _drop_reference_points(self, places: list[Span]) -> list[Span]:
         """ "بمنطقة صرواح غرب مأرب": a place after a compass word (the places stage's
@@ -671,9 +705,12 @@ class EventExtractor:
                 ),
                 j,
             )
+            # "وفي الزبداني شمال غرب دمشق ... على المدينة": Damascus only locates Zabadani
             here = [
                 p
-                for p in idx["place"].within(tokens[sent_lo].start, tokens[first].start)
+                for p in self._drop_reference_points(
+                    idx["place"].within(tokens[sent_lo].start, tokens[first].start)
+                )
                 if p.attrs.get("type") in kinds and p.attrs.get("lat") is not None
             ]
             fitting = [p for p in ctx.places if p.attrs.get("type") in kinds]
