@@ -472,6 +472,15 @@ def test_this_day_in_history_and_anniversaries_are_background(code):
         "وأحيت المدينة أمس الذكرى الستين لقصف مدينة هيروشيما."
     )
     assert events and all(e.historical for e in events)
+    # the list's entries run together after full stops
+    events = code("1990 - تفجير في مدينة بيروت. 2004 - اغتيال قائد الحركة في مدينة غزة.")
+    assert len(events) == 2 and all(e.historical for e in events)
+
+
+def test_a_time_reckoned_from_an_event_is_background(code):
+    """ "منذ تحريرها": since a capture told before; the news is what follows."""
+    [event] = code("وأجرى الوزير أمس أول زيارة منذ تحرير مدينة عدن من الحوثيين.")
+    assert event.historical
 
 
 def test_a_rocket_of_a_shot_is_football(code):
@@ -488,3 +497,10 @@ def test_the_saudi_led_coalitions_strikes_in_yemen_are_from_the_air(code):
     """policy.yaml air_only: an unqualified "قصف" of the coalition in Yemen is an air strike."""
     [event] = code("وقصف التحالف بقيادة السعودية مواقع للحوثيين في مدينة صعدة أمس.")
     assert event.sub_event_type == "Air/drone strike"
+
+
+def test_a_habit_or_a_pretext_is_no_event(code):
+    """ "ويقصف النظام بانتظام ...": what is done again and again is background; "بحجة مواجهة":
+    the aim claimed, not a clash."""
+    assert code("ويقصف النظام بانتظام أحياء المعارضة في مدينة حلب بالبراميل المتفجرة.") == []
+    assert code("وتنسق أنقرة مع واشنطن للتدخل في سوريا بحجة مواجهة تنظيم داعش.") == []

@@ -96,6 +96,7 @@ class EventExtractor:
         self.armed = c["armed_targets"]
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
+        self.habitual = c["habitual"]
         self.non_events = self.lex.cues.cancel  # warnings, condemnations, mine clearance, talks
         self.prepositions = self.lex.cues.prepositions
         self.opinion = c["opinion"]
@@ -416,6 +417,9 @@ class EventExtractor:
         if any(self.irrealis in tags[j] for j in range(lo, min(hi, i + 2)) if j != i):
             rules.fire("events.cancel.irrealis")  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
             return "irrealis"
+        if any(self.habitual in tags[j] for j in range(lo, hi)):
+            rules.fire("events.cancel.habitual")  # "ويقصف النظام بانتظام": a habit, no one event
+            return "habitual"
         if any(self.non_events in tags[j] for j in range(lo, i)):
             rules.fire("events.cancel.non_event")  # "وحذر من ارتكاب مجزرة", "تفكيك العبوات الناسفة"
             return "non-event"
@@ -463,6 +467,11 @@ class EventExtractor:
         when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
         if not historical and self._vague_past(tokens, tags, unit):
             rules.fire("events.vague_past")
+            when, precision, historical = None, None, True
+        if not historical and main.index > unit.sent_lo and self.past_openers in tags[main.index - 1]:
+            # "منذ تحريرها", "منذ سقوط النظام", "قبل سيطرة داعش على المدينة": a time reckoned
+            # from an event told before, not the news
+            rules.fire("events.since_event")
             when, precision, historical = None, None, True
         if not historical and any(
             self.anniversary in tags[j]
@@ -628,7 +637,7 @@ class EventExtractor:
                 continue
             if main.stop is not None and p.start >= main.stop:
                 continue
-            if self._speakers_place(tags, lo, i, main.index):
+            if self._speakers_place(tokens, tags, lo, i, main.index):
                 rules.fire("events.place.speaker")
                 continue
             cands.append(p)
@@ -637,12 +646,18 @@ class EventExtractor:
             rules.fire("events.place.direction")
         return found or oriented[:1]
 
-    def _speakers_place(self, tags, lo: int, i: int, trigger: int) -> bool:
-        """ "وقالت مصادر محلية في مديرية المخا إن غارات ...": a place between a verb of speech and
-        the "إن" that opens what was said, before the trigger, is where the speaker is."""
+    def _speakers_place(self, tokens, tags, lo: int, i: int, trigger: int) -> bool:
+        """ "وقالت مصادر محلية في مديرية المخا إن غارات ...": a place the speaker is in ("في X",
+        "بـX"), between a verb of speech and the "إن" that opens what was said, before the trigger,
+        is where the speaker is. An office's place ("قائمقام قضاء الرمادي") is what it speaks for."""
         if i >= trigger or not any(self.source_cues in tags[j] for j in range(max(lo, i - SPEAKER_SPAN), i)):
             return False
-        return any(self.complementizers in tags[k] for k in range(i + 1, min(trigger, i + SPEAKER_SPAN)))
+        located = any(
+            self._matches.value(j, self.lex.cues.prepositions, "-") == "في" for j in (i - 1, i - 2) if j >= lo
+        ) or any("ب" in tokens[j].proclitics for j in (i - 1, i) if j >= lo)
+        return located and any(
+            self.complementizers in tags[k] for k in range(i + 1, min(trigger, i + SPEAKER_SPAN))
+        )
 
     def _drop_reference_points(self, places: list[Span]) -> list[Span]:
         """ "بمنطقة صرواح غرب مأرب": a place after a compass word (the places stage's

@@ -66,6 +66,7 @@ class ContextLists(Strict):
     connectors: list[str]
     centre_words: list[str]
     irrealis: list[str]
+    habitual: list[str]
     opinion: match.WordList
     framing: list[str]
     sequel: list[str]

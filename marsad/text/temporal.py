@@ -360,14 +360,14 @@ _LINE_DASH = re.compile(r"[ \t]*[-–—:][ \t]")
 
 
 def _heads_line(m: re.Match[str], key: str) -> bool:
-    """ "2013 - إضراب عام في تونس": a bare year that opens a line before a dash dates the line
-    (a "this day in history" list); elsewhere a bare number may be a count."""
+    """ "2013 - إضراب عام في تونس": a bare year that opens a line or a sentence before a dash
+    dates it (a "this day in history" list, its entries on lines or run together after full
+    stops); elsewhere a bare number may be a count."""
     if m.lastgroup != "y" or m.group("y_2"):
         return False
     start = m.start("y_1")
-    return not key[key.rfind("\n", 0, start) + 1 : start].strip() and bool(
-        _LINE_DASH.match(key, m.end("y_1"))
-    )
+    before = key[key.rfind("\n", 0, start) + 1 : start].rstrip()
+    return (not before or before[-1] in ".:!?؟") and bool(_LINE_DASH.match(key, m.end("y_1")))
 
 
 def _resolve_year(g: dict[str, str | None], pub: date | None, line_head: bool = False) -> Resolved | None:
