@@ -30,6 +30,7 @@ from marsad.events.candidates import Proposal
 from marsad.events.learn import (
     FORMAT,
     MODELS,
+    THRESHOLDS,
     Decider,
     Linear,
     _actor_dynamic,
@@ -309,7 +310,7 @@ def fit(articles: list[Article], seed: int = SEED) -> Decider:
 # sure the model must be to keep an event the rules code in an article that names armed groups,
 # and to add one they drop (None: never). The first of each is the shipped value.
 CALIBRATION_GRID: dict[str, tuple[float | None, ...]] = {
-    "keep": (0.0, 0.2, 0.3, 0.4, 0.5),
+    "keep": (THRESHOLDS["keep"], 0.2, 0.3, 0.4, 0.5),
     "add": (None, 0.9, 0.8, 0.7, 0.6, 0.5),
 }
 

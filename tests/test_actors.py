@@ -208,6 +208,11 @@ def test_a_local_actor_takes_the_country_of_the_text():
             "Iraqi War Media Cell",
         ),
         ("وصلت فرق الدفاع المدني إلى الموقع في جازان", "فرق الدفاع المدني", "Civil Defence (Saudi Arabia)"),
+        (
+            "وذكر مصدر في قيادة عمليات بغداد أن عبوة انفجرت في الكرادة",
+            "مصدر في قيادة عمليات بغداد",
+            "Baghdad Operations Command",
+        ),
     ],
 )
 def test_sources_by_country_speakers_and_bare_sources_after_a_cue(text, word, expected):

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from marsad.cli import app
 from marsad.document import Document
 from marsad.event_training import Article, calibrate, examples
-from marsad.events.learn import Decider, Linear, load_model
+from marsad.events.learn import THRESHOLDS, Decider, Linear, load_model
 from marsad.pipeline import DEFAULT_PIPELINE
 from marsad.runner import build_pipeline
 
@@ -61,7 +61,7 @@ def test_events_a_desk_adds_that_the_model_proposes_lower_the_add_threshold(prop
     )
     sure = Decider(Linear(3.0, {}), NONE, NONE, NONE, NONE)
     result = calibrate(sure, [art])
-    assert result["thresholds"] == {"keep": 0.0, "add": 0.9}
+    assert result["thresholds"] == {"keep": THRESHOLDS["keep"], "add": 0.9}
     assert (result["f1_before"], result["f1_after"]) == (0.0, 1.0)
     assert sure.thresholds["add"] is None  # the decider itself is left as it was
 
@@ -102,7 +102,7 @@ def test_one_lucky_article_does_not_move_the_operating_point(propose) -> None:
         ),
     ]
     result = calibrate(sure, desk)
-    assert result["thresholds"] == {"keep": 0.0, "add": None}
+    assert result["thresholds"] == {"keep": THRESHOLDS["keep"], "add": None}
     assert result["f1_before"] == result["f1_after"] == pytest.approx(0.667, abs=1e-3)
 
 
@@ -113,7 +113,7 @@ def test_a_desk_whose_gold_agrees_keeps_the_shipped_operating_point(propose) -> 
         propose("agree", "قصفت طائرات النظام مدينة إدلب صباح أمس."),
     )
     result = calibrate(Decider(Linear(3.0, {}), NONE, NONE, NONE, NONE), [art])
-    assert result["thresholds"] == {"keep": 0.0, "add": None}
+    assert result["thresholds"] == {"keep": THRESHOLDS["keep"], "add": None}
     assert result["f1_before"] == result["f1_after"] == 1.0
 
 

@@ -442,3 +442,66 @@ def test_the_group_after_with_in_a_clash_is_the_other_side():
     doc = build_pipeline()(Document(id="s", text=text, published=date(2015, 8, 1)))
     (ev,) = [e.to_dict() for e in doc.events]
     assert (ev["actor1"], ev["actor2"]) == ("Popular Resistance (Yemen)", "Houthi Movement")
+
+
+def test_where_the_speaker_is_is_not_where_it_happened(code):
+    """ "قالت مصادر في X إن ...": X is where the sources are; the event is at the place of what
+    they said, or nowhere if that names none."""
+    [event] = code("وقالت مصادر محلية في مدينة الحديدة إن طائرات التحالف شنت غارات على مدينة تعز أمس.")
+    assert event.location == "Taiz"
+    assert code("وقال الوزير للصحافيين في أنقرة إن التحقيق في التفجير الانتحاري مستمر.") == []
+
+
+def test_a_warplane_carries_the_weapon_of_a_general_verb(code):
+    """ "استهدف" needs a weapon to be a strike; the warplane that does it carries one."""
+    [event] = code("واستهدفت طائرات التحالف مواقع لتنظيم داعش في مدينة الفلوجة أمس.")
+    assert (event.sub_event_type, event.location) == ("Air/drone strike", "Fallujah")
+
+
+def test_the_city_is_not_the_place_another_is_located_from(code):
+    """ "وفي الزبداني شمال غرب دمشق ... على المدينة": Damascus only says where Zabadani lies."""
+    events = code(
+        "وفي الزبداني شمال غرب دمشق استمرت الاشتباكات أمس، في حين ألقى الطيران المروحي براميل متفجرة على المدينة."
+    )
+    assert {e.location for e in events if e.sub_event_type == "Air/drone strike"} == {"Zabadani"}
+
+
+def test_this_day_in_history_and_anniversaries_are_background(code):
+    events = code(
+        "في مثل هذا اليوم:\n1994 - اغتيال رئيس الوزراء في مدينة القاهرة.\n"
+        "وأحيت المدينة أمس الذكرى الستين لقصف مدينة هيروشيما."
+    )
+    assert events and all(e.historical for e in events)
+    # the list's entries run together after full stops
+    events = code("1990 - تفجير في مدينة بيروت. 2004 - اغتيال قائد الحركة في مدينة غزة.")
+    assert len(events) == 2 and all(e.historical for e in events)
+
+
+def test_a_time_reckoned_from_an_event_is_background(code):
+    """ "منذ تحريرها": since a capture told before; the news is what follows."""
+    [event] = code("وأجرى الوزير أمس أول زيارة منذ تحرير مدينة عدن من الحوثيين.")
+    assert event.historical
+
+
+def test_a_rocket_of_a_shot_is_football(code):
+    assert code("وسجل المهاجم الهدف الثاني بتسديدة صاروخية في ملعب مدينة جدة.") == []
+
+
+def test_the_centre_of_a_city_is_a_place_not_a_new_clause(code):
+    """ "وسط" is "amid" ("وسط قصف عنيف") but, before a place, the centre of it."""
+    [event] = code("ونفذت مقاتلات التحالف غارات على فندق يتجمع فيه الحوثيون وسط مدينة حرض أمس.")
+    assert (event.sub_event_type, event.location) == ("Air/drone strike", "Harad")
+
+
+def test_the_saudi_led_coalitions_strikes_in_yemen_are_from_the_air(code):
+    """policy.yaml air_only: an unqualified "قصف" of the coalition in Yemen is an air strike."""
+    [event] = code("وقصف التحالف بقيادة السعودية مواقع للحوثيين في مدينة صعدة أمس.")
+    assert event.sub_event_type == "Air/drone strike"
+
+
+def test_a_habit_or_a_pretext_is_no_event(code):
+    """ "ويقصف النظام بانتظام ...": what is done again and again is background; "بحجة مواجهة":
+    the aim claimed, not a clash."""
+    assert code("ويقصف النظام بانتظام أحياء المعارضة في مدينة حلب بالبراميل المتفجرة.") == []
+    assert code("وتنسق أنقرة مع واشنطن للتدخل في سوريا بحجة مواجهة تنظيم داعش.") == []
+    assert code("ورفعت السلطات حالة التأهب تحسبا لاحتمال وقوع هجوم على مطار مدينة كابول.") == []

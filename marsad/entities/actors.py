@@ -335,6 +335,9 @@ class Lexicon:
             s, e = tokens[i].start, tokens[end - 1].end
             return s > 0 and e < len(text) and text[s - 1] in _QUOTES and text[e] in _QUOTES
 
+        def spoken_for(i: int, end: int, entry: Entry) -> bool:
+            return entry.cued or ok(i, end, entry)
+
         out: list[tuple[int, int, Entry]] = []
         n = len(tokens)
         tags = matches.tags
@@ -357,7 +360,8 @@ class Lexicon:
                         best = (hit[0], head, hit[2])
             # "المتحدث باسم الجيش": a speaker's words, then the group spoken for, report as it.
             for m in matches.starting(i, SPEAKERS) if i in phrases or SPEAKERS in tags[i] else ():
-                hit = self._longest(matches, m.end, ok) if m.end < n else None
+                # the speaker's words cue a cued name as a reporting verb does: "مصدر في قيادة عمليات الأنبار"
+                hit = self._longest(matches, m.end, spoken_for) if m.end < n else None
                 if hit is None or (best is not None and hit[0] <= best[0]):
                     continue
                 rules.fire("actors.speaker")

@@ -43,6 +43,10 @@ NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Governmen
 SEPARATOR_RE = re.compile(r"[,،;؛:()]")
 # An event dated further back than this before the article is background to it.
 BACKGROUND = timedelta(days=14)
+# How far (in tokens) a verb of speech may stand before the speaker's place, and "إن" after it.
+SPEAKER_SPAN = 7
+# How far before a trigger an anniversary word makes it the past it remembers.
+ANNIVERSARY_SPAN = 6
 
 
 @dataclass
@@ -92,6 +96,7 @@ class EventExtractor:
         self.armed = c["armed_targets"]
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
+        self.habitual = c["habitual"]
         self.non_events = self.lex.cues.cancel  # warnings, condemnations, mine clearance, talks
         self.prepositions = self.lex.cues.prepositions
         self.opinion = c["opinion"]
@@ -117,6 +122,7 @@ class EventExtractor:
         self.actor_anaphors = c["actor_anaphors"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
+        self.anniversary = c["anniversary"]
         self.ago = c["ago"]
         self.approx = c["approx"]
         self.agent_markers = c["agent_markers"]
@@ -125,6 +131,7 @@ class EventExtractor:
         self.count_words = c["count_words"]
         self.causes = c["causes"]
         self.connectors = c["connectors"]
+        self.centre = c["centre_words"]
         self.complementizers = c["complementizers"]
         self.between = c["between"]
         self.partitive = c["partitive"]
@@ -144,7 +151,7 @@ class EventExtractor:
         self._tok_starts = [t.start for t in tokens]
         self._matches = doc.matches
         tags = doc.matches.tags  # per token, the lexicons its word matched
-        self._connector = [self.connectors in t for t in tags]
+        self._connector = self._connectors(doc, tokens, tags)
         self._maybe = [self.triggers in t for t in tags]  # a trigger word, or a phrase's first word
         for i, found in doc.matches.phrases.items():
             self._maybe[i] = self._maybe[i] or any(x.lexicon == self.triggers for x in found)
@@ -225,6 +232,18 @@ class EventExtractor:
             j = bisect.bisect_right(self._tok_starts, m.start())
             if j < len(flags):
                 flags[j] = True
+        return flags
+
+    def _connectors(self, doc: Document, tokens, tags) -> list[bool]:
+        """Which tokens open a new part of a sentence: a connector, unless it names the centre
+        of the place right after it ("وسط مدينة حرض")."""
+        flags = [self.connectors in t for t in tags]
+        starts = {bisect.bisect_left(self._tok_starts, p.start) for p in doc.spans_of("place")}
+        heads = self.lex.cues.place_heads
+        for j in range(len(tokens) - 1):
+            if flags[j] and self.centre in tags[j] and (j + 1 in starts or heads in tags[j + 1]):
+                rules.fire("events.segment.centre_of_place")
+                flags[j] = False
         return flags
 
     def _segments(self, doc, tokens, tags, lo: int, hi: int) -> list[tuple[int, int, bool]]:
@@ -398,6 +417,9 @@ class EventExtractor:
         if any(self.irrealis in tags[j] for j in range(lo, min(hi, i + 2)) if j != i):
             rules.fire("events.cancel.irrealis")  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
             return "irrealis"
+        if any(self.habitual in tags[j] for j in range(lo, hi)):
+            rules.fire("events.cancel.habitual")  # "ويقصف النظام بانتظام": a habit, no one event
+            return "habitual"
         if any(self.non_events in tags[j] for j in range(lo, i)):
             rules.fire("events.cancel.non_event")  # "وحذر من ارتكاب مجزرة", "تفكيك العبوات الناسفة"
             return "non-event"
@@ -445,6 +467,17 @@ class EventExtractor:
         when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
         if not historical and self._vague_past(tokens, tags, unit):
             rules.fire("events.vague_past")
+            when, precision, historical = None, None, True
+        if not historical and main.index > unit.sent_lo and self.past_openers in tags[main.index - 1]:
+            # "منذ تحريرها", "منذ سقوط النظام", "قبل سيطرة داعش على المدينة": a time reckoned
+            # from an event told before, not the news
+            rules.fire("events.since_event")
+            when, precision, historical = None, None, True
+        if not historical and any(
+            self.anniversary in tags[j]
+            for j in range(max(unit.sent_lo, main.index - ANNIVERSARY_SPAN), main.index)
+        ):
+            rules.fire("events.anniversary")
             when, precision, historical = None, None, True
         if (
             not historical
@@ -604,11 +637,27 @@ class EventExtractor:
                 continue
             if main.stop is not None and p.start >= main.stop:
                 continue
+            if self._speakers_place(tokens, tags, lo, i, main.index):
+                rules.fire("events.place.speaker")
+                continue
             cands.append(p)
         found = self._drop_containers(doc, self._drop_reference_points(cands))
         if not found and oriented:
             rules.fire("events.place.direction")
         return found or oriented[:1]
+
+    def _speakers_place(self, tokens, tags, lo: int, i: int, trigger: int) -> bool:
+        """ "وقالت مصادر محلية في مديرية المخا إن غارات ...": a place the speaker is in ("في X",
+        "بـX"), between a verb of speech and the "إن" that opens what was said, before the trigger,
+        is where the speaker is. An office's place ("قائمقام قضاء الرمادي") is what it speaks for."""
+        if i >= trigger or not any(self.source_cues in tags[j] for j in range(max(lo, i - SPEAKER_SPAN), i)):
+            return False
+        located = any(
+            self._matches.value(j, self.lex.cues.prepositions, "-") == "في" for j in (i - 1, i - 2) if j >= lo
+        ) or any("ب" in tokens[j].proclitics for j in (i - 1, i) if j >= lo)
+        return located and any(
+            self.complementizers in tags[k] for k in range(i + 1, min(trigger, i + SPEAKER_SPAN))
+        )
 
     def _drop_reference_points(self, places: list[Span]) -> list[Span]:
         """ "بمنطقة صرواح غرب مأرب": a place after a compass word (the places stage's
@@ -671,9 +720,12 @@ class EventExtractor:
                 ),
                 j,
             )
+            # "وفي الزبداني شمال غرب دمشق ... على المدينة": Damascus only locates Zabadani
             here = [
                 p
-                for p in idx["place"].within(tokens[sent_lo].start, tokens[first].start)
+                for p in self._drop_reference_points(
+                    idx["place"].within(tokens[sent_lo].start, tokens[first].start)
+                )
                 if p.attrs.get("type") in kinds and p.attrs.get("lat") is not None
             ]
             fitting = [p for p in ctx.places if p.attrs.get("type") in kinds]

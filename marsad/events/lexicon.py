@@ -64,7 +64,9 @@ class ContextLists(Strict):
     armed_targets: list[str]
     civilian_targets: list[str]
     connectors: list[str]
+    centre_words: list[str]
     irrealis: list[str]
+    habitual: list[str]
     opinion: match.WordList
     framing: list[str]
     sequel: list[str]
@@ -88,6 +90,7 @@ class ContextLists(Strict):
     direction_territory: list[str]
     past_spans: list[str]
     past_openers: list[str]
+    anniversary: list[str]
     ago: list[str]
     approx: list[str]
     proximity: list[str]

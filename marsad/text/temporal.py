@@ -301,7 +301,7 @@ def _resolve(m: re.Match[str], key: str, pub: date | None) -> Resolved | None:
         return first, last, "day", "weekday"
     if kind == "p":
         return _resolve_period(g, pub)
-    return _resolve_year(g, pub)
+    return _resolve_year(g, pub, _heads_line(m, key))
 
 
 def _year_step(text: str) -> int:
@@ -356,9 +356,23 @@ def _resolve_period(g: dict[str, str | None], pub: date) -> Resolved:
     return date(y, 1, 1), pub if step == 0 else date(y, 12, 31), "year", "period"
 
 
-def _resolve_year(g: dict[str, str | None], pub: date | None) -> Resolved | None:
+_LINE_DASH = re.compile(r"[ \t]*[-–—:][ \t]")
+
+
+def _heads_line(m: re.Match[str], key: str) -> bool:
+    """ "2013 - إضراب عام في تونس": a bare year that opens a line or a sentence before a dash
+    dates it (a "this day in history" list, its entries on lines or run together after full
+    stops); elsewhere a bare number may be a count."""
+    if m.lastgroup != "y" or m.group("y_2"):
+        return False
+    start = m.start("y_1")
+    before = key[key.rfind("\n", 0, start) + 1 : start].rstrip()
+    return (not before or before[-1] in ".:!?؟") and bool(_LINE_DASH.match(key, m.end("y_1")))
+
+
+def _resolve_year(g: dict[str, str | None], pub: date | None, line_head: bool = False) -> Resolved | None:
     cue = re.sub(r"\s+", " ", g["y_cue"]) if g["y_cue"] else None
-    if not (cue or g["y_word"] or g["y_2"]):
+    if not (cue or g["y_word"] or g["y_2"] or line_head):
         return None
     y1 = int(g["y_1"])
     y2 = int(g["y_2"]) if g["y_2"] else y1
