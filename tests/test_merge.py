@@ -12,7 +12,7 @@ from test_store_support import make_event, store_target  # noqa: F401 - the `tar
 from marsad.document import Document
 from marsad.event import combined_status
 from marsad.merge.cluster import cluster, combine, haversine_km
-from marsad.store import open_store
+from marsad.store import evidence, open_store
 
 HAMA = {
     "location": "Hama",
@@ -385,6 +385,7 @@ def merged_state(store) -> tuple[list, list, list]:
         store.db.query(
             "SELECT place_key, seq, since, controller, event_ids FROM control_changes ORDER BY 1, 2"
         ),
+        store.db.query("SELECT event_id, head, total FROM event_evidence ORDER BY event_id"),
     )
 
 
@@ -415,6 +416,9 @@ def test_incremental_merge_equals_a_full_merge(seed: int, tmp_path_factory) -> N
             counts = store.merge()
             assert not store.stale()
             incremental = merged_state(store)
+            ids = [e[0] for e in incremental[0]]
+            assert [e[0] for e in incremental[3]] == ids  # every event's sentences kept, and only theirs
+            assert evidence.heads(store.db, ids, 3) == evidence.sentences(store.db, ids, 3)
             assert store.merge(full=True)["after"] == counts["after"]
             assert merged_state(store) == incremental
 

@@ -23,7 +23,7 @@ from marsad.document import Document, OffsetMap
 from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
 from marsad.merge.cluster import Linker, _day
 from marsad.merge.territory import place_key, timeline
-from marsad.store import review
+from marsad.store import evidence, review
 from marsad.store.backend import Backend, chunks, column_in, placeholders
 from marsad.store.schema import migrate
 
@@ -424,6 +424,7 @@ class Store:
         merged, states = review.merge_events(self.db, records, radius_km, window_days)
         self.db.execute("DELETE FROM event_reviews")
         self.db.execute("DELETE FROM event_members")
+        self.db.execute("DELETE FROM event_evidence")
         self.db.execute("DELETE FROM events")
         self.db.execute("DELETE FROM control_changes")
         self._insert_merged(merged, states, time.time())
@@ -467,7 +468,7 @@ class Store:
         places = self._place_keys(ids)
         for chunk in chunks(ids):
             marks = placeholders(len(chunk))
-            for table in ("event_members", "event_reviews", "events"):
+            for table in ("event_members", "event_evidence", "event_reviews", "events"):
                 self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
         self._insert_merged(merged, states, time.time())
         self._retimeline(places | {k for m in merged if (k := place_key(m))})
@@ -540,7 +541,7 @@ class Store:
                 old = self._place_keys(ids)
                 for chunk in chunks(ids):
                     marks = placeholders(len(chunk))
-                    for table in ("event_members", "event_reviews", "events"):
+                    for table in ("event_members", "event_evidence", "event_reviews", "events"):
                         self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
                 self._insert_merged(merged, states, time.time())
                 keys = old | {k for m in merged if (k := place_key(m))}
@@ -558,6 +559,7 @@ class Store:
             "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
             [(m["event_id"], mid) for m in merged for mid in m["members"]],
         )
+        evidence.keep(self.db, [m["event_id"] for m in merged])
         review.insert_states(self.db, states)
 
     def _place_keys(self, event_ids: list[str]) -> set[str]:
@@ -697,26 +699,11 @@ class Store:
     def _evidence(
         self, ids: list[str], per_event: int | None = None
     ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
-        """The evidence sentences of merged events (their first ``per_event`` only, read so in
-        the query), and how many each has in all."""
-        out: dict[str, list[dict[str, Any]]] = {}
-        totals: dict[str, int] = {}
+        """The evidence sentences of merged events (their first ``per_event`` only: kept beside
+        each event, see :mod:`marsad.store.evidence`), and how many each has in all."""
         if not ids:
-            return out, totals
-        order = "ORDER BY s.doc_id, s.start_off, s.end_off"
-        rows = self.db.query(
-            "SELECT event_id, doc_id, start_off, end_off, text, total FROM ("
-            " SELECT m.event_id, s.doc_id, s.start_off, s.end_off, s.text,"
-            f" ROW_NUMBER() OVER (PARTITION BY m.event_id {order}) AS n,"
-            " COUNT(*) OVER (PARTITION BY m.event_id) AS total"
-            " FROM event_members m JOIN event_sources s ON s.event_id = m.member_id"
-            f" WHERE m.event_id IN ({placeholders(len(ids))})) x"
-            " WHERE n <= ? ORDER BY event_id, doc_id, start_off, end_off",
-            [*ids, 2**62 if per_event is None else max(per_event, 1)],  # one row still counts
-        )
-        for eid, doc_id, start, end, text, total in rows:
-            out.setdefault(eid, []).append({"doc_id": doc_id, "start": start, "end": end, "text": text})
-            totals[eid] = int(total)
+            return {}, {}
+        out, totals = evidence.heads(self.db, ids, per_event)
         # A reviewed event keeps the sentences of reports the coder no longer finds.
         for eid, extra in review.extra_evidence(self.db, ids).items():
             out.setdefault(eid, []).extend(extra)
