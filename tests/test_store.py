@@ -259,3 +259,14 @@ def test_a_page_reads_the_kept_sentences_and_an_old_store_gets_them(target: str)
     with open_store(target) as store:
         assert store.db.one("SELECT COUNT(*) FROM event_evidence") == (len(ids),)
         assert pages(store) == expected
+
+
+def test_lists_of_values_go_to_postgresql_as_one_array() -> None:
+    """A chunk of ids is one array parameter (one statement whatever its length), NOT IN too."""
+    from marsad.store.backend import _pg_statement
+
+    sql = "SELECT a FROM t WHERE x = ? AND id IN (?, ?, ?) AND y NOT IN (?,?) AND z IN (SELECT b WHERE c = ?)"
+    assert _pg_statement(sql) == (
+        "SELECT a FROM t WHERE x = %s AND id = ANY(%s) AND y <> ALL(%s) AND z IN (SELECT b WHERE c = %s)",
+        ((1, 3), (4, 2)),
+    )
