@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
 
@@ -418,7 +419,10 @@ def test_incremental_merge_equals_a_full_merge(seed: int, tmp_path_factory) -> N
             incremental = merged_state(store)
             ids = [e[0] for e in incremental[0]]
             assert [e[0] for e in incremental[3]] == ids  # every event's sentences kept, and only theirs
-            assert evidence.heads(store.db, ids, 3) == evidence.sentences(store.db, ids, 3)
+            found, totals = evidence.sentences(store.db, ids, evidence.HEAD)
+            assert [(h[0], json.loads(h[1]), h[2]) for h in incremental[3]] == [
+                (i, found.get(i, []), totals.get(i, 0)) for i in ids
+            ]
             assert store.merge(full=True)["after"] == counts["after"]
             assert merged_state(store) == incremental
 

@@ -5,8 +5,9 @@ A page of the event list shows a few sentences of each event. Reading them throu
 report of the page's events (hundreds for a large event): most of a request's time on a full
 store. So whenever the merge writes a merged event, its first :data:`HEAD` sentences (in
 document and offset order) and their number are written to ``event_evidence``, and a page reads
-them by primary key. An event without that row, or a request for more than :data:`HEAD`, reads
-the sentences themselves: the answer is the same either way.
+them with its events, joined by key (``Store._events``). An event without that row, or a
+request for more than :data:`HEAD`, reads the sentences themselves: the answer is the same
+either way.
 """
 
 from __future__ import annotations
@@ -47,32 +48,6 @@ def sentences(
             totals[eid] = int(total)
     if per_event is not None:
         out = {eid: s[:per_event] for eid, s in out.items()}
-    return out, totals
-
-
-def heads(
-    db: Backend, ids: Sequence[str], per_event: int | None
-) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
-    """Like :func:`sentences`, from the kept heads where they hold all that is asked."""
-    if per_event is None or per_event > HEAD:
-        return sentences(db, ids, per_event)
-    out: dict[str, list[dict[str, Any]]] = {}
-    totals: dict[str, int] = {}
-    kept: set[str] = set()
-    for chunk in chunks(list(ids)):
-        for eid, head, total in db.query(
-            f"SELECT event_id, head, total FROM event_evidence WHERE event_id IN ({placeholders(len(chunk))})",
-            chunk,
-        ):
-            kept.add(eid)
-            if total:  # an event without sentences is named by neither answer
-                out[eid] = orjson.loads(head)[:per_event]
-                totals[eid] = int(total)
-    missing = [i for i in ids if i not in kept]
-    if missing:
-        more, more_totals = sentences(db, missing, per_event)
-        out.update(more)
-        totals.update(more_totals)
     return out, totals
 
 
