@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -117,13 +119,29 @@ def test_a_broken_import_file_is_named_with_its_line(user_dirs):
         import_geonames(dump)
 
 
-def test_an_unwritable_cache_still_gives_the_gazetteer(tmp_path, monkeypatch, capsys):
+def test_an_unwritable_cache_still_gives_the_gazetteer_and_the_next_process_a_warm_one(
+    tmp_path, monkeypatch, capsys
+):
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
     monkeypatch.setenv("MARSAD_CACHE", str(blocked / "cache"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     gaz = gazetteer.load()
     assert gaz.places and gaz.exact
-    assert "gazetteer cache not written" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "gazetteer cache not written" in err and "kept in" in err
+    monkeypatch.setattr(gazetteer, "build", lambda: pytest.fail("built again"))
+    assert gazetteer.load().exact == gaz.exact
+
+
+def test_a_truncated_cache_file_is_built_again(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MARSAD_CACHE", str(tmp_path))
+    gaz = gazetteer.load()
+    (cached,) = tmp_path.glob("gazetteer-*.pkl")
+    cached.write_bytes(cached.read_bytes()[:1000])
+    assert gazetteer.load().exact == gaz.exact
+    assert "unreadable" in capsys.readouterr().err
+    assert gazetteer.load().exact == gaz.exact
 
 
 def test_arabic_cities_decodes_only_objects_with_arabic_and_falls_back():
@@ -140,3 +158,41 @@ def test_arabic_cities_decodes_only_objects_with_arabic_and_falls_back():
     # written unescaped (another version of the package): decoded whole, nothing lost
     plain = json.dumps(cities, ensure_ascii=False)
     assert [c["geonameid"] for c in gazetteer.arabic_cities(plain)] == [1, 2, 3, 4]
+
+
+def test_the_cache_key_follows_content_not_path_or_mtime(tmp_path):
+    one, two = tmp_path / "a" / "supplement.tsv", tmp_path / "b" / "supplement.tsv"
+    for f in (one, two):
+        f.parent.mkdir()
+        f.write_text("name_ar\tname_en\n", encoding="utf-8")
+    os.utime(two, (1, 1))
+    assert gazetteer._digest([one]) == gazetteer._digest([two])
+    two.write_text("name_ar\tname_en\nحلب\tAleppo\n", encoding="utf-8")
+    assert gazetteer._digest([one]) != gazetteer._digest([two])
+
+
+def test_cache_files_of_other_data_versions_are_kept_up_to_a_few(tmp_path):
+    for i in range(gazetteer.CACHE_KEEP + 3):
+        old = tmp_path / f"gazetteer-{i:016x}.pkl"
+        old.write_bytes(b"")
+        os.utime(old, (i, i))
+    current = tmp_path / "gazetteer-current.pkl"
+    current.write_bytes(b"")
+    gazetteer._prune(tmp_path, current)
+    left = sorted(p.name for p in tmp_path.glob("gazetteer-*.pkl"))
+    assert len(left) == gazetteer.CACHE_KEEP and "gazetteer-current.pkl" in left
+    assert (
+        f"gazetteer-{gazetteer.CACHE_KEEP + 2:016x}.pkl" in left
+        and "gazetteer-0000000000000000.pkl" not in left
+    )
+
+
+def test_a_user_without_a_home_directory_still_gets_cache_and_import_paths(monkeypatch):
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("MARSAD_CACHE")
+    monkeypatch.delenv("MARSAD_GAZETTEER_DIR")
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert "marsad-nohome" in gazetteer.cache_dir().parts
+    assert "marsad-nohome" in gazetteer.user_dir().parts

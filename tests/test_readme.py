@@ -22,3 +22,19 @@ def test_two_commands_and_ci_runs_the_second() -> None:
     assert (ROOT / "examples" / "sample-ar.txt").exists()
     ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines() if line.strip()]
     assert ci[-1].strip() == test
+
+
+def test_no_merge_conflict_markers_are_committed() -> None:
+    """A merge resolved in haste once left both sides of a README table in place."""
+    marker = re.compile(r"^(<{7}|>{7})( |$)|^={7}$", re.M)
+    skip = {".git", ".venv", "node_modules", "__pycache__"}
+    found = [
+        str(p.relative_to(ROOT))
+        for p in ROOT.rglob("*")
+        if p.suffix
+        in {".py", ".md", ".yaml", ".yml", ".tsv", ".toml", ".txt", ".js", ".html", ".css", ".json"}
+        and not skip & set(p.relative_to(ROOT).parts)
+        and p.is_file()
+        and marker.search(p.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert not found, f"merge conflict markers in {found}"
