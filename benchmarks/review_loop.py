@@ -26,6 +26,8 @@ import random
 import tempfile
 import time
 import warnings
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +220,45 @@ def _copy_golds(golds: list[dict], out: Path) -> Path:
     return out
 
 
+def why_missed(articles: list, events: list[dict]) -> dict[str, int]:
+    """Each required gold event the coder missed, by what the rules proposed for it: an option of
+    its type at its place (a decision the model or its thresholds could take), its type but never
+    its place (the words of the place were not read as it: data, such as the gazetteer), its place
+    but never its type, or nothing."""
+    from marsad.evaluate import place_matches, score
+
+    out: Counter = Counter()
+    report = score([a.gold for a in articles], events)
+    for art, doc in zip(articles, report["documents"], strict=True):
+        for gid in doc["missed"]:
+            ge = next(g for g in art.gold["events"] if g["id"] == gid)
+            typed = placed = both = False
+            for prop in art.proposals:
+                at = any(
+                    place_matches(
+                        {
+                            "latitude": a.get("lat"),
+                            "longitude": a.get("lon"),
+                            "geonameid": a.get("geonameid"),
+                        },
+                        ge["location"],
+                    )
+                    for a in (pl.span.attrs for pl in prop.places)
+                )
+                kind = any(set(ge["sub_event_type"]) & {t for t, _ in f.types} for f in prop.families)
+                typed, placed, both = typed or kind, placed or at, both or (kind and at)
+            out[
+                "type and place proposed"
+                if both
+                else "type proposed, never its place"
+                if typed
+                else "place proposed, never its type"
+                if placed
+                else "nothing proposed"
+            ] += 1
+    return dict(out)
+
+
 def cross_validated(
     rest_dir: Path,
     desk_dir: Path,
@@ -225,6 +266,8 @@ def cross_validated(
     original_dir: Path,
     negatives: Path | None = None,
     negatives_limit: int | None = None,
+    folds: int | None = None,
+    risk: float | None = None,
 ) -> dict[str, Any] | None:
     """Step 4: leave one story of the rest out at a time; train on the others, with and without
     the desk's gold; code the story left out. A story is the learned coder's own unit
@@ -249,20 +292,47 @@ def cross_validated(
     # Stories over the original gold of both sets, so no copy of a held-out article trains.
     original = {g["doc_id"]: g for g in desk_golds}
     story = et.stories(rest + [et.Article(a.doc_id, original[a.doc_id], []) for a in desk])
+    # One loop over the held-out stories fits each arm's model once. The calibrated arm is the
+    # desk's model with the keep/add thresholds its gold chose for the model of the rest alone
+    # (``marsad train events --calibrate``), both without the held-out story.
+    arms = (
+        "rest alone",
+        "rest + the desk's gold",
+        "rest + the desk's gold, calibrated on it",
+        "rest + their original gold",
+    )
+    coded: dict[str, list] = {name: [] for name in arms}
+    chosen: list[dict] = []
+    # ``folds``: every folds-th story out together (quicker), as `marsad eval events --cv --folds`.
+    order = sorted({story[a.doc_id] for a in rest})
+    fold = {s: i % (folds or len(order)) for i, s in enumerate(order)}
+    fold |= {story[a.doc_id]: -1 for a in desk if story[a.doc_id] not in fold}
+    for held in sorted(set(fold.values()) - {-1}):
+        train = [a for a in rest if fold[story[a.doc_id]] != held]
+        mine = [a for a in desk if fold[story[a.doc_id]] != held]
+        theirs = [a for a in annotated if fold[story[a.doc_id]] != held]
+        base = et.fit(train + ordinary)
+        desks = et.fit(train + mine + ordinary)
+        # As `marsad train events --calibrate` does: judged by a model that saw no story of theirs.
+        apart = et.held_apart(train, mine)
+        judge = base if len(apart) == len(train) else et.fit(apart + ordinary)
+        calibration = et.calibrate(judge, mine, risk=et.CALIBRATION_RISK if risk is None else risk)
+        chosen.append(calibration["thresholds"])
+        tuned = replace(desks, thresholds={**desks.thresholds, **calibration["thresholds"]})
+        deciders = dict(zip(arms, (base, desks, tuned, et.fit(train + theirs + ordinary)), strict=True))
+        for art in (a for a in rest if fold[story[a.doc_id]] == held):
+            for name, decider in deciders.items():
+                coded[name] += [e.to_dict() for e in model_events(decider, art.proposals)]
     out: dict[str, Any] = {}
-    arms = (("rest alone", []), ("rest + the desk's gold", desk), ("rest + their original gold", annotated))
-    for name, extra in arms:
-        events = []
-        for held in sorted({story[a.doc_id] for a in rest}):
-            train = [a for a in rest if story[a.doc_id] != held]
-            train += [a for a in extra if story[a.doc_id] != held]
-            decider = et.fit(train + ordinary)
-            for art in (a for a in rest if story[a.doc_id] == held):
-                events += [e.to_dict() for e in model_events(decider, art.proposals)]
-        report = score([a.gold for a in rest], events)
+    for name in arms:
+        report = score([a.gold for a in rest], coded[name])
         out[name] = {k: report[k] for k in ("precision", "recall", "f1", "tp", "fp", "fn")}
+        out[name]["actor1"] = report["attribute_accuracy"]["actor1"]
+    out["thresholds chosen"] = dict(Counter(json.dumps(c, sort_keys=True) for c in chosen))
+    out["misses of the rest alone"] = why_missed(rest, coded["rest alone"])
     rules = score([a.gold for a in rest], [e.to_dict() for a in rest for e in rule_events(a.proposals)])
     out["rules alone, no model"] = {k: rules[k] for k in ("precision", "recall", "f1", "tp", "fp", "fn")}
+    out["rules alone, no model"]["actor1"] = rules["attribute_accuracy"]["actor1"]
     out["articles"] = {
         "rest": len(rest),
         "desk": len(desk),
@@ -281,6 +351,12 @@ def main() -> None:
         "--negatives", type=Path, default=None, help="a corpus whose ordinary news trains as non-events"
     )
     ap.add_argument("--negatives-limit", type=int, default=None, help="at most this many of them")
+    ap.add_argument(
+        "--folds", type=int, default=None, help="every K-th story out together (default: one story at a time)"
+    )
+    ap.add_argument(
+        "--risk", type=float, default=None, help="calibration's guard (default 0.05; 1: no guard)"
+    )
     args = ap.parse_args()
     from typer.testing import CliRunner
 
@@ -310,24 +386,38 @@ def main() -> None:
 
     rest_dir = _copy_golds(rest_golds, work / "rest" / "gold")
     original_dir = _copy_golds(desk_golds, work / "original" / "gold")
-    cv = cross_validated(rest_dir, desk_dir, desk_golds, original_dir, args.negatives, args.negatives_limit)
+    cv = cross_validated(
+        rest_dir,
+        desk_dir,
+        desk_golds,
+        original_dir,
+        args.negatives,
+        args.negatives_limit,
+        args.folds,
+        args.risk,
+    )
     if cv is None:
         print(
             "step 4 skipped: the learned coder (marsad.events.learn, issue 17) is not in this marsad;"
             " rerun this script once `marsad train events --gold DIR` has landed"
         )
         return
-    print(f"leave-one-story-out over the rest ({cv['articles']}):")
+    how = f"{args.folds}-fold (stories)" if args.folds else "leave-one-story-out"
+    print(f"{how} over the rest ({cv['articles']}):")
     for name in (
         "rules alone, no model",
         "rest alone",
         "rest + the desk's gold",
+        "rest + the desk's gold, calibrated on it",
         "rest + their original gold",
     ):
         r = cv[name]
         print(
-            f"  {name}: P={r['precision']} R={r['recall']} F1={r['f1']} (tp={r['tp']} fp={r['fp']} fn={r['fn']})"
+            f"  {name}: P={r['precision']} R={r['recall']} F1={r['f1']}"
+            f" (tp={r['tp']} fp={r['fp']} fn={r['fn']}) actor1={r['actor1']}"
         )
+    print(f"  keep/add thresholds the desk's gold chose, by held-out fold: {cv['thresholds chosen']}")
+    print(f"  the misses of the rest alone, by what the rules proposed: {cv['misses of the rest alone']}")
 
 
 if __name__ == "__main__":

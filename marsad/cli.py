@@ -732,6 +732,14 @@ def train_events(
             min=0.0, max=1.0, help="Add a unit the rules drop when the model is this sure (default: never)."
         ),
     ] = None,
+    calibrate: Annotated[
+        list[Path] | None,
+        typer.Option(
+            exists=True,
+            help="A desk's own reviewed gold (marsad gold export; repeat for more): it trains too, and"
+            " chooses how sure the model must be to keep or add an event.",
+        ),
+    ] = None,
 ) -> None:
     """Train the event model on gold files (reproducible: fixed seed; the command and a digest of
     the data are written beside the weights). Use another model with MARSAD_EVENTS_MODEL=FILE."""
@@ -748,8 +756,20 @@ def train_events(
         + ([f"--out {shlex.quote(str(out))}"] if out else ["--replace-packaged"])
         + [f"--seed {seed}"]
         + ([f"--add {add}"] if add is not None else [])
+        + [f"--calibrate {shlex.quote(str(c))}" for c in calibrate or []]
     )
-    meta = learn.train(gold, target, negatives, exclude, seed=seed, command=command, thresholds={"add": add})
+    if calibrate and add is not None:
+        raise typer.BadParameter("--add sets the add threshold by hand; --calibrate chooses it: give one")
+    meta = learn.train(
+        gold,
+        target,
+        negatives,
+        exclude,
+        seed=seed,
+        command=command,
+        thresholds={} if calibrate else {"add": add},
+        calibrate_dirs=calibrate,
+    )
     from rich.console import Console
 
     Console().print_json(json.dumps(meta, ensure_ascii=False))

@@ -304,6 +304,89 @@ def fit(articles: list[Article], seed: int = SEED) -> Decider:
     return Decider(*(fit_linear(rows[name], C[name], seed) for name in MODELS))
 
 
+# -- a desk's own gold sets the operating point -----------------------------------------------------
+# The thresholds a desk's reviewed articles may move (``marsad train events --calibrate``): how
+# sure the model must be to keep an event the rules code in an article that names armed groups,
+# and to add one they drop (None: never). The first of each is the shipped value.
+CALIBRATION_GRID: dict[str, tuple[float | None, ...]] = {
+    "keep": (0.0, 0.2, 0.3, 0.4, 0.5),
+    "add": (None, 0.9, 0.8, 0.7, 0.6, 0.5),
+}
+
+
+# A desk's few articles must say it clearly: the new thresholds may code the desk's articles worse
+# than the current ones in at most this share of bootstrap resamples of those articles.
+CALIBRATION_RESAMPLES = 200
+CALIBRATION_RISK = 0.05
+
+
+def coded_counts(
+    decider: Decider, articles: list[Article], thresholds: dict[str, float | None]
+) -> list[tuple[int, int, int]]:
+    """Each gold article's (tp, fp, fn) under these thresholds (the decider is left as it was)."""
+    before = decider.thresholds
+    decider.thresholds = {**before, **thresholds}
+    try:
+        return [
+            (d["tp"], d["fp"], d["fn"])
+            for a in articles
+            if a.gold is not None
+            for d in score([a.gold], [e.to_dict() for e in model_events(decider, a.proposals)])["documents"]
+        ]
+    finally:
+        decider.thresholds = before
+
+
+def _f1(counts: list[tuple[int, int, int]]) -> float:
+    tp, fp, fn = (sum(c) for c in zip(*counts, strict=True)) if counts else (0, 0, 0)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def calibrate(
+    decider: Decider, articles: list[Article], seed: int = SEED, risk: float = CALIBRATION_RISK
+) -> dict[str, Any]:
+    """The keep and add thresholds under which ``decider`` (a model that never saw these
+    articles) codes a desk's reviewed articles best. Rejections the rules keep making raise
+    ``keep``; events the analysts had to add that the model proposes lower ``add``.
+
+    The decider's own thresholds stand unless others code the desk's articles better *and* are
+    worse in at most ``risk`` (``CALIBRATION_RISK``) of ``CALIBRATION_RESAMPLES`` resamples of the articles
+    (drawn with replacement, seeded): one lucky article does not move the operating point.
+    Returns the chosen thresholds, the F1 over the articles before and after, and that risk."""
+    import random
+
+    current = {k: decider.thresholds.get(k) for k in CALIBRATION_GRID}
+    base = coded_counts(decider, articles, current)
+    n = len(base)
+    rng = random.Random(seed)
+    draws = [[rng.randrange(n) for _ in range(n)] for _ in range(CALIBRATION_RESAMPLES if n else 0)]
+    best, best_f1, taken = current, _f1(base), 0.0
+    for keep in CALIBRATION_GRID["keep"]:
+        for add in CALIBRATION_GRID["add"]:
+            counts = coded_counts(decider, articles, {"keep": keep, "add": add})
+            f1 = _f1(counts)
+            if f1 <= best_f1:
+                continue
+            worse = sum(_f1([counts[i] for i in d]) < _f1([base[i] for i in d]) for d in draws)
+            if worse <= risk * len(draws):
+                best, best_f1, taken = {"keep": keep, "add": add}, f1, worse / len(draws)
+    return {
+        "thresholds": best,
+        "f1_before": round(_f1(base), 3),
+        "f1_after": round(best_f1, 3),
+        "risk": round(taken, 3),
+        "articles": len(articles),
+    }
+
+
+def held_apart(articles: list[Article], held: list[Article]) -> list[Article]:
+    """``articles`` less any that shares a story with ``held`` (a copy of a held-out article
+    must not train the model that judges it)."""
+    story = stories(articles + held)
+    away = {story[a.doc_id] for a in held}
+    return [a for a in articles if story[a.doc_id] not in away]
+
+
 # -- rules alone, from the same proposals ---------------------------------------------------------
 # -- evaluation -----------------------------------------------------------------------------------
 def region_scores(articles: list[Article], events: dict[str, list[Event]]) -> dict[str, dict]:
@@ -453,11 +536,25 @@ def train(
     seed: int = SEED,
     command: str = "",
     thresholds: dict[str, float | None] | None = None,
+    calibrate_dirs: list[Path] | None = None,
 ) -> dict[str, Any]:
-    """Train on gold folders (and ordinary news of ``corpus``) and write the model to ``out``."""
-    articles, negatives = training_data(gold_dirs, corpus, exclude)
+    """Train on gold folders (and ordinary news of ``corpus``) and write the model to ``out``.
+
+    ``calibrate_dirs``: a desk's own reviewed gold (``marsad gold export``). It trains with the
+    rest, and first chooses the keep and add thresholds (:func:`calibrate`) for a model trained
+    without it (nor any article of its stories), so the desk's corrections move what the coder
+    keeps and adds, not only the weights."""
+    articles, negatives = training_data([*gold_dirs, *(calibrate_dirs or [])], corpus, exclude)
+    calibration = None
+    if calibrate_dirs:
+        desk_ids = {g["doc_id"] for d in calibrate_dirs for g in load_golds(d)}
+        desk = [a for a in articles if a.doc_id in desk_ids]
+        base = fit(held_apart([a for a in articles if a.doc_id not in desk_ids], desk) + negatives, seed)
+        calibration = calibrate(base, desk)
     decider = fit(articles + negatives, seed)
     decider.thresholds.update(thresholds or {})
+    if calibration is not None:
+        decider.thresholds.update(calibration["thresholds"])
     meta = {
         "command": command,
         "seed": seed,
@@ -467,5 +564,7 @@ def train(
         "features": {name: len(getattr(decider, name).weights) for name in MODELS},
         "c": C,
     }
+    if calibration is not None:
+        meta["calibrated_on"] = calibration
     save(decider, out, meta)
     return meta
