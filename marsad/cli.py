@@ -8,19 +8,25 @@ import json
 import re
 import sys
 from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-eval_app = typer.Typer(no_args_is_help=True, help="Score marsad against gold annotations.")
-train_app = typer.Typer(no_args_is_help=True, help="Train the statistical models marsad ships.")
-gazetteer_app = typer.Typer(no_args_is_help=True, help="Deepen the gazetteer with offline files.")
-users_app = typer.Typer(no_args_is_help=True, help="Accounts of the API and the review page.")
-gold_app = typer.Typer(no_args_is_help=True, help="Gold annotations from the analysts' review.")
-rules_app = typer.Typer(no_args_is_help=True, help="What the lexicons and coded rules do over a corpus.")
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Help is click's plain text: typer's rich help imports rich and markdown-it, about three times
+# what the rest of `marsad --help` costs (benchmarks/startup.py).
+PLAIN = {"no_args_is_help": True, "rich_markup_mode": None}
+app = typer.Typer(add_completion=False, help=__doc__, **PLAIN)
+eval_app = typer.Typer(help="Score marsad against gold annotations.", **PLAIN)
+train_app = typer.Typer(help="Train the statistical models marsad ships.", **PLAIN)
+gazetteer_app = typer.Typer(help="Deepen the gazetteer with offline files.", **PLAIN)
+users_app = typer.Typer(help="Accounts of the API and the review page.", **PLAIN)
+gold_app = typer.Typer(help="Gold annotations from the analysts' review.", **PLAIN)
+rules_app = typer.Typer(help="What the lexicons and coded rules do over a corpus.", **PLAIN)
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(gazetteer_app, name="gazetteer")
@@ -28,7 +34,16 @@ app.add_typer(users_app, name="users")
 app.add_typer(gold_app, name="gold")
 app.add_typer(rules_app, name="rules")
 
-console = Console(stderr=True)
+
+@cache
+def console() -> Console:
+    """rich's console on stderr, made when first printed to: rich costs more to import than
+    most commands that print nothing to it take to run (`marsad --help`)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 DB_HELP = "Store: an SQLite file path (default) or a postgresql:// URL."
 
 
@@ -72,7 +87,7 @@ def open_writable(db: str, batch_size: int = 1):
     try:
         return open_store(db, batch_size=batch_size)
     except StoreVersionError as exc:
-        console.print(f"[red]error:[/red] {db}: {exc}")
+        console().print(f"[red]error:[/red] {db}: {exc}")
         raise typer.Exit(1) from None
 
 
@@ -215,9 +230,9 @@ def print_summary(summary, merged: dict | None) -> None:
             table.add_row(f"merge: {k}", f"{v:,}" if isinstance(v, int) else str(v))
     rate = (summary.read / summary.seconds) if summary.seconds else 0.0
     table.caption = f"{summary.seconds:.1f} s, {rate:,.1f} articles/s"
-    console.print(table)
+    console().print(table)
     if summary.undated:
-        console.print(
+        console().print(
             f"[yellow]{summary.undated:,} article(s) had no publication date: their relative dates"
             " (أمس، مساء الأربعاء) are left empty. Give one with --published YYYY-MM-DD or a date"
             " field in the input.[/yellow]"
@@ -274,12 +289,14 @@ def inspect(
 
     doc = next(iter(with_defaults(read([file], fmt=fmt), parse_date(published))), None)
     if doc is None:
-        console.print(f"[red]{file}: no document found[/red]")
+        console().print(f"[red]{file}: no document found[/red]")
         raise typer.Exit(1)
     doc = build_pipeline()(doc)
     if as_json:
         sys.stdout.write(json.dumps(doc.to_dict(), ensure_ascii=False, indent=1) + "\n")
         return
+    from rich.console import Console
+
     from marsad.inspect import render
 
     Console().print(render(doc))
@@ -365,6 +382,7 @@ def quarantine_cmd(
             for r in rows:
                 fh.write(_json_line(r) + "\n")
         return
+    from rich.console import Console
     from rich.table import Table
 
     table = Table(
@@ -460,10 +478,10 @@ def users_add(
         try:
             token = review.add_user(store.db, name, role)
         except review.ReviewError as e:
-            console.print(f"[red]error:[/red] {e}")
+            console().print(f"[red]error:[/red] {e}")
             raise typer.Exit(1) from None
     sys.stdout.write(token + "\n")
-    console.print(f"{name} ({role}): keep this token now, it cannot be shown again.")
+    console().print(f"{name} ({role}): keep this token now, it cannot be shown again.")
 
 
 @users_app.command("list")
@@ -485,7 +503,7 @@ def users_remove(
 
     with open_store(db) as store:
         if not review.remove_user(store.db, name):
-            console.print(f"[red]error:[/red] no user {name!r}")
+            console().print(f"[red]error:[/red] no user {name!r}")
             raise typer.Exit(1)
 
 
@@ -500,7 +518,7 @@ def gold_export(
 
     with open_store(db) as store:
         counts = export_gold(store, out)
-    console.print(", ".join(f"{k}: {v:,}" for k, v in counts.items()) + f" -> {out}")
+    console().print(", ".join(f"{k}: {v:,}" for k, v in counts.items()) + f" -> {out}")
 
 
 @app.command()
@@ -531,9 +549,9 @@ def gazetteer_import(
     try:
         n = importers.import_geonames(path) if kind == "geonames" else importers.import_ocha(path)
     except (ValueError, UnicodeDecodeError) as e:
-        console.print(f"[red]error:[/red] {e}")
+        console().print(f"[red]error:[/red] {e}")
         raise typer.Exit(1) from None
-    console.print(f"{path}: {n:,} places imported ({kind})")
+    console().print(f"{path}: {n:,} places imported ({kind})")
 
 
 # The event model's training data, for `marsad train events` and `marsad eval events --cv`.
@@ -629,7 +647,7 @@ def eval_places(
     try:
         report = evaluate(gold, corpus)
     except ValueError as e:
-        console.print(f"[red]error:[/red] {e}")
+        console().print(f"[red]error:[/red] {e}")
         raise typer.Exit(1) from None
     if as_json:
         if not errors:
@@ -649,6 +667,7 @@ def eval_ner(
     ] = None,
 ) -> None:
     """Entity-level precision, recall and F1 per type."""
+    from rich.console import Console
     from rich.table import Table
 
     from marsad.entities.ner import evaluate
@@ -692,6 +711,8 @@ def train_ner(
     from marsad.entities import ner
 
     result = ner.train(train, model_out(out, ner.MODEL_PATH, replace_packaged), seed=seed, dev_path=dev)
+    from rich.console import Console
+
     Console().print_json(json.dumps(result, ensure_ascii=False, default=str))
 
 
@@ -749,6 +770,8 @@ def train_events(
         thresholds={} if calibrate else {"add": add},
         calibrate_dirs=calibrate,
     )
+    from rich.console import Console
+
     Console().print_json(json.dumps(meta, ensure_ascii=False))
 
 
@@ -780,6 +803,8 @@ def train_places(
         seed=seed,
         corpus_limit=corpus_limit,
     )
+    from rich.console import Console
+
     Console().print_json(json.dumps(meta, ensure_ascii=False, default=str))
 
 
@@ -838,7 +863,7 @@ def main() -> None:
             raise
         from rich.markup import escape
 
-        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        console().print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise SystemExit(1) from None
 
 

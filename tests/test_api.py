@@ -136,6 +136,45 @@ def test_event_detail_highlights_only_its_own_words(client: TestClient) -> None:
     assert [s["doc_id"] for s in detail["sources"]] == ["syn-hama"]
 
 
+def test_a_list_page_is_written_as_its_models_would_write_it(client: TestClient, db: str) -> None:
+    """GET /events writes its page with orjson, not through the models: the bytes must be the
+    models' own, for pages, GeoJSON and rows whose values the models would convert."""
+    import orjson
+
+    from marsad.api.app import _event, _feature, _listed, _listed_feature
+    from marsad.api.models import EventPage, FeatureCollection, ListedEvent
+    from marsad.store import open_store
+
+    with open_store(db, merge_on_read=False) as store:
+        for params in ({}, {"limit": 2, "offset": 1}, {"evidence": 0}, {"sub_event_type": "Armed clash"}):
+            limit, offset = params.get("limit", 100), params.get("offset", 0)
+            filters = {k: v for k, v in params.items() if k not in ("limit", "offset", "evidence")}
+            rows = list(
+                store.events(**filters, limit=limit + 1, offset=offset, evidence=params.get("evidence", 5))
+            )
+            more = len(rows) > limit
+            models = [_event(r, ListedEvent) for r in rows[:limit]]
+            page = EventPage(
+                count=len(models),
+                limit=limit,
+                offset=offset,
+                next_offset=offset + limit if more else None,
+                events=models,
+            )
+            assert rows and client.get("/events", params=params).content == page.model_dump_json().encode()
+            geo = FeatureCollection(
+                features=[_feature(m.model_dump(), "event_id") for m in models], next_offset=page.next_offset
+            )
+            got = client.get("/events", params={**params, "format": "geojson"}).content
+            assert got == geo.model_dump_json().encode()
+    row = dict(rows[0], latitude=35, longitude=None, confidence=1, reviewed="accepted")
+    row["evidence"] = [{"text": "نص", "end": 2, "doc_id": "d", "start": 0}]  # as a review stores it
+    model = ListedEvent.model_validate({k: row[k] for k in ListedEvent.model_fields})
+    assert orjson.dumps(_listed(row)) == model.model_dump_json().encode()
+    feature = _feature(model.model_dump(), "event_id").model_dump_json().encode()
+    assert orjson.dumps(_listed_feature(_listed(row))) == feature
+
+
 def test_a_list_page_carries_the_first_evidence_sentences_and_their_total(client: TestClient) -> None:
     full = {e["event_id"]: e for e in client.get("/events").json()["events"]}
     assert all(e["evidence_total"] == len(e["evidence"]) for e in full.values())

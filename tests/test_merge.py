@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
 
@@ -12,7 +13,7 @@ from test_store_support import make_event, store_target  # noqa: F401 - the `tar
 from marsad.document import Document
 from marsad.event import combined_status
 from marsad.merge.cluster import cluster, combine, haversine_km
-from marsad.store import open_store
+from marsad.store import evidence, open_store
 
 HAMA = {
     "location": "Hama",
@@ -385,6 +386,7 @@ def merged_state(store) -> tuple[list, list, list]:
         store.db.query(
             "SELECT place_key, seq, since, controller, event_ids FROM control_changes ORDER BY 1, 2"
         ),
+        store.db.query("SELECT event_id, head, total FROM event_evidence ORDER BY event_id"),
     )
 
 
@@ -415,6 +417,12 @@ def test_incremental_merge_equals_a_full_merge(seed: int, tmp_path_factory) -> N
             counts = store.merge()
             assert not store.stale()
             incremental = merged_state(store)
+            ids = [e[0] for e in incremental[0]]
+            assert [e[0] for e in incremental[3]] == ids  # every event's sentences kept, and only theirs
+            found, totals = evidence.sentences(store.db, ids, evidence.HEAD)
+            assert [(h[0], json.loads(h[1]), h[2]) for h in incremental[3]] == [
+                (i, found.get(i, []), totals.get(i, 0)) for i in ids
+            ]
             assert store.merge(full=True)["after"] == counts["after"]
             assert merged_state(store) == incremental
 

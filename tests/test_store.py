@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from array import array
@@ -211,3 +212,63 @@ def test_an_error_leaving_the_store_is_reported_once(target: str, monkeypatch: p
         monkeypatch.setattr(store, "_commit", lambda batch: (_ for _ in ()).throw(ValueError("again")))
         raise RuntimeError("first")
     assert raised.value.__context__ is None
+
+
+def test_a_page_reads_the_kept_sentences_and_an_old_store_gets_them(target: str) -> None:
+    """The first sentences of each merged event are kept beside it (store.evidence): a page
+    reads the same sentences and totals as through the reports, for an event with more than are
+    kept too, and a store written before they were kept is filled when opened."""
+    from marsad.store import evidence
+
+    def report(i: int) -> Document:
+        doc = make_doc(100 + i)
+        doc.events = [
+            make_event(
+                doc.id,
+                i,
+                event_date="2015-07-09",
+                time_precision=1,
+                actor1="Military Forces of Syria",
+                location="Hama",
+                geonameid=170017,
+                latitude=35.13179,
+                longitude=36.75783,
+            )
+        ]
+        return doc
+
+    def pages(store) -> list:
+        return [
+            [(e["event_id"], e["evidence"], e["evidence_total"]) for e in store.events(evidence=k)]
+            for k in (0, 1, 5, evidence.HEAD, evidence.HEAD + 2)
+        ]
+
+    with open_store(target) as store:
+        store.write_many([make_doc(i) for i in range(6)] + [report(i) for i in range(evidence.HEAD + 3)])
+        store.merge()
+        big = max(store.events(evidence=None), key=lambda e: len(e["doc_ids"]))
+        assert len(big["evidence"]) == evidence.HEAD + 3
+        ids = [e["event_id"] for e in store.events()]
+        assert store.db.one("SELECT COUNT(*) FROM event_evidence") == (len(ids),)
+        found, totals = evidence.sentences(store.db, ids, evidence.HEAD)
+        kept = {r[0]: (json.loads(r[1]), r[2]) for r in store.db.query("SELECT * FROM event_evidence")}
+        assert kept == {i: (found.get(i, []), totals.get(i, 0)) for i in ids}
+        expected = pages(store)
+        assert (big["event_id"], big["evidence"][:5], evidence.HEAD + 3) in expected[2]
+        with store.db.transaction():  # as a store of schema 5 was
+            store.db.execute("DROP TABLE event_evidence")
+            store.db.execute("DELETE FROM schema_version WHERE version = 6")
+    with open_store(target) as store:
+        assert store.db.one("SELECT COUNT(*) FROM event_evidence") == (len(ids),)
+        assert pages(store) == expected
+
+
+def test_lists_of_values_go_to_postgresql_as_one_array() -> None:
+    """A chunk of ids is one array parameter (one statement whatever its length), NOT IN too."""
+    from marsad.store.backend import _pg_statement
+
+    sql = "SELECT a FROM t WHERE x = ? AND id IN (?, ?, ?) AND y NOT IN (?,?) AND z IN (SELECT b WHERE c = ?)"
+    assert _pg_statement(sql) == (
+        "SELECT a FROM t WHERE x = %s AND id = ANY(%s) AND y <> ALL(%s) AND z IN (SELECT b WHERE c = %s)",
+        ((1, 3), (4, 2)),
+    )

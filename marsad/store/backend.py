@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +23,29 @@ from marsad.extras import require
 T = TypeVar("T")
 
 _QMARK = re.compile(r"\?")
+# A list of values ``x IN (?, ?, ...)`` (or ``NOT IN``), which PostgreSQL is sent as one array.
+_IN_LIST = re.compile(r"\b(NOT\s+)?IN\s*\(\s*\?(?:\s*,\s*\?)*\s*\)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
+def _pg_statement(sql: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """``sql`` for psycopg, each list of values in it one array (``= ANY(%s)``), and where each
+    list's values start among the parameters and how many there are.
+
+    A list of chunked ids makes a statement of hundreds of parameters whose text changes with
+    the chunk's length: psycopg parses a statement of more than 50 parameters again on every
+    call, and the server plans each anew. As one array it is one statement, prepared once."""
+    parts: list[str] = []
+    groups: list[tuple[int, int]] = []
+    pos = before = 0
+    for m in _IN_LIST.finditer(sql):
+        before += sql.count("?", pos, m.start())
+        parts += [sql[pos : m.start()], "<> ALL(?)" if m.group(1) else "= ANY(?)"]
+        groups.append((before, m.group(0).count("?")))
+        before += groups[-1][1]
+        pos = m.end()
+    parts.append(sql[pos:])
+    return _QMARK.sub("%s", "".join(parts)), tuple(groups)
 
 
 def placeholders(n: int) -> str:
@@ -185,7 +209,15 @@ class PostgresBackend(Backend):
         return _QMARK.sub("%s", sql)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.conn.execute(self._sql(sql), params or None)
+        statement, groups = _pg_statement(sql)
+        if groups:
+            values: list[Any] = []
+            done = 0
+            for start, n in groups:
+                values += [*params[done:start], list(params[start : start + n])]
+                done = start + n
+            params = [*values, *params[done:]]
+        return self.conn.execute(statement, params or None)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:

@@ -713,19 +713,6 @@ def reviewed_value(decision: str | None) -> str | None:
     return decision if decision in REVIEWED else None
 
 
-def extra_evidence(db: Backend, event_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Stored sentences of reviewed events whose reports the coder no longer finds."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for chunk in chunks(list(event_ids)):
-        for eid, ev in db.query(
-            f"SELECT event_id, evidence FROM event_reviews WHERE event_id IN ({placeholders(len(chunk))})"
-            " AND evidence <> '[]'",
-            chunk,
-        ):
-            out[eid] = json.loads(ev)
-    return out
-
-
 def filter_clause(review: str | None) -> tuple[str | None, list[Any]]:
     """A WHERE condition over merged events ``e`` for a review state.
 

@@ -10,12 +10,17 @@ which PostgreSQL text refuses.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from marsad.store import evidence
 from marsad.store.backend import Backend
 
-MIGRATIONS: list[list[str]] = [
+# A step is SQL, or a function of the database for what SQL alone cannot write the same way on
+# both backends (filling a new table from the old ones).
+Step = str | Callable[[Backend], None]
+
+MIGRATIONS: list[list[Step]] = [
     # 1: documents, rejects, mentions, per-document events and their evidence
     [
         """CREATE TABLE documents (
@@ -132,6 +137,14 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE doc_events ADD COLUMN confidence DOUBLE PRECISION",
         "ALTER TABLE events ADD COLUMN confidence DOUBLE PRECISION",
     ],
+    # 6: each merged event's first evidence sentences and their number, written by the merge
+    # (marsad.store.evidence), so a page of the list reads no report; filled for older stores.
+    [
+        """CREATE TABLE event_evidence (
+            event_id TEXT PRIMARY KEY REFERENCES events (event_id) ON DELETE CASCADE,
+            head TEXT NOT NULL, total INTEGER NOT NULL)""",
+        evidence.backfill,
+    ],
 ]
 
 # The first version whose documents are keyed by content; a store with rows written before it
@@ -159,7 +172,7 @@ def migrate(db: Backend) -> int:
 
 
 def apply_steps(
-    db: Backend, migrations: list[list[str]], table: str, check: Callable[[int], None] | None = None
+    db: Backend, migrations: Sequence[Sequence[Step]], table: str, check: Callable[[int], None] | None = None
 ) -> None:
     """Apply the steps past the highest version recorded in ``table`` (``check`` sees it first),
     in one locked transaction: several processes may open a new store at once. Other tables
@@ -175,8 +188,11 @@ def apply_steps(
             for version, steps in enumerate(migrations, start=1):
                 if version <= current:
                     continue
-                for sql in steps:
-                    db.execute(db.ddl(sql))
+                for step in steps:
+                    if callable(step):
+                        step(db)
+                    else:
+                        db.execute(db.ddl(step))
                 db.execute(
                     f"INSERT INTO {table} (version, applied_at) VALUES (?, ?)",
                     (version, datetime.now(UTC).isoformat(timespec="seconds")),

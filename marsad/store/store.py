@@ -23,7 +23,7 @@ from marsad.document import Document, OffsetMap
 from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
 from marsad.merge.cluster import Linker, _day
 from marsad.merge.territory import place_key, timeline
-from marsad.store import review
+from marsad.store import evidence, review
 from marsad.store.backend import Backend, chunks, column_in, placeholders
 from marsad.store.schema import migrate
 
@@ -424,6 +424,7 @@ class Store:
         merged, states = review.merge_events(self.db, records, radius_km, window_days)
         self.db.execute("DELETE FROM event_reviews")
         self.db.execute("DELETE FROM event_members")
+        self.db.execute("DELETE FROM event_evidence")
         self.db.execute("DELETE FROM events")
         self.db.execute("DELETE FROM control_changes")
         self._insert_merged(merged, states, time.time())
@@ -467,7 +468,7 @@ class Store:
         places = self._place_keys(ids)
         for chunk in chunks(ids):
             marks = placeholders(len(chunk))
-            for table in ("event_members", "event_reviews", "events"):
+            for table in ("event_members", "event_evidence", "event_reviews", "events"):
                 self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
         self._insert_merged(merged, states, time.time())
         self._retimeline(places | {k for m in merged if (k := place_key(m))})
@@ -540,7 +541,7 @@ class Store:
                 old = self._place_keys(ids)
                 for chunk in chunks(ids):
                     marks = placeholders(len(chunk))
-                    for table in ("event_members", "event_reviews", "events"):
+                    for table in ("event_members", "event_evidence", "event_reviews", "events"):
                         self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
                 self._insert_merged(merged, states, time.time())
                 keys = old | {k for m in merged if (k := place_key(m))}
@@ -558,6 +559,7 @@ class Store:
             "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
             [(m["event_id"], mid) for m in merged for mid in m["members"]],
         )
+        evidence.keep(self.db, [m["event_id"] for m in merged])
         review.insert_states(self.db, states)
 
     def _place_keys(self, event_ids: list[str]) -> set[str]:
@@ -665,23 +667,40 @@ class Store:
         order = review.ORDERS[filters.pop("order", None) or "date"]
         per_event = filters.pop("evidence", None)
         where, params = event_filter(**filters)
-        sql = f"SELECT {', '.join(_MERGED_COLUMNS)} FROM events e{where} ORDER BY {order}"
+        # One query: each event with its review (decision, sentences it keeps) and, for a page
+        # of a list, its kept first sentences (marsad.store.evidence): a round trip per part
+        # was most of a page's time on a busy server.
+        # The page is cut first and joined after: joined before its offset, every row skipped
+        # would be joined too.
+        kept = per_event is not None and per_event <= evidence.HEAD
+        page = f"SELECT {', '.join(_MERGED_COLUMNS)} FROM events e{where} ORDER BY {order}"
         limit, offset = filters.get("limit"), filters.get("offset")
         if limit is not None or offset:
-            sql += " LIMIT ? OFFSET ?"
+            page += " LIMIT ? OFFSET ?"
             params += [int(limit) if limit is not None else 2**62, int(offset or 0)]
-        rows = self.db.query(sql, params)
+        cols = [f"e.{c}" for c in _MERGED_COLUMNS] + ["er.decision", "er.evidence"]
+        joins = " LEFT JOIN event_reviews er ON er.event_id = e.event_id"
+        if kept:
+            cols += ["ee.head", "ee.total"]
+            joins += " LEFT JOIN event_evidence ee ON ee.event_id = e.event_id"
+        rows = self.db.query(f"SELECT {', '.join(cols)} FROM ({page}) e{joins} ORDER BY {order}", params)
+        n = len(_MERGED_COLUMNS)
         for i in range(0, len(rows), batch):
-            chunk = [dict(zip(_MERGED_COLUMNS, r, strict=True)) for r in rows[i : i + batch]]
-            ids = [c["event_id"] for c in chunk]
-            evidence, totals = self._evidence(ids, per_event)
+            chunk = [dict(zip(_MERGED_COLUMNS, r[:n], strict=True)) for r in rows[i : i + batch]]
+            found, totals = self._sentences(rows[i : i + batch], kept, per_event)
             outlets = self._outlets({d for c in chunk for d in json.loads(c["doc_ids"])}) if extras else {}
-            decisions = review.decisions(self.db, ids)
-            for c in chunk:
-                out = _export_dict(c, evidence.get(c["event_id"], []))
+            for c, r in zip(chunk, rows[i : i + batch], strict=True):
+                eid = c["event_id"]
+                sentences = found.get(eid, [])
+                total = totals.get(eid, 0)
+                if r[n + 1] not in (None, "[]"):
+                    # A reviewed event keeps the sentences of reports the coder no longer finds.
+                    reviewed = json.loads(r[n + 1])
+                    sentences, total = sentences + reviewed, total + len(reviewed)
+                out = _export_dict(c, sentences if per_event is None else sentences[:per_event])
                 if per_event is not None:
-                    out["evidence_total"] = totals.get(c["event_id"], 0)
-                out["reviewed"] = review.reviewed_value(decisions.get(c["event_id"]))
+                    out["evidence_total"] = total
+                out["reviewed"] = review.reviewed_value(r[n])
                 if not extras:
                     yield out, {}
                     continue
@@ -694,36 +713,26 @@ class Store:
                     },
                 )
 
-    def _evidence(
-        self, ids: list[str], per_event: int | None = None
+    def _sentences(
+        self, rows: list[tuple], kept: bool, per_event: int | None
     ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
-        """The evidence sentences of merged events (their first ``per_event`` only, read so in
-        the query), and how many each has in all."""
-        out: dict[str, list[dict[str, Any]]] = {}
+        """The evidence sentences of these rows' events (their first ``per_event`` only) and how
+        many each has: from the kept heads the rows carry when ``kept``, else (and for an event
+        without them) read through its reports."""
+        found: dict[str, list[dict[str, Any]]] = {}
         totals: dict[str, int] = {}
-        if not ids:
-            return out, totals
-        order = "ORDER BY s.doc_id, s.start_off, s.end_off"
-        rows = self.db.query(
-            "SELECT event_id, doc_id, start_off, end_off, text, total FROM ("
-            " SELECT m.event_id, s.doc_id, s.start_off, s.end_off, s.text,"
-            f" ROW_NUMBER() OVER (PARTITION BY m.event_id {order}) AS n,"
-            " COUNT(*) OVER (PARTITION BY m.event_id) AS total"
-            " FROM event_members m JOIN event_sources s ON s.event_id = m.member_id"
-            f" WHERE m.event_id IN ({placeholders(len(ids))})) x"
-            " WHERE n <= ? ORDER BY event_id, doc_id, start_off, end_off",
-            [*ids, 2**62 if per_event is None else max(per_event, 1)],  # one row still counts
-        )
-        for eid, doc_id, start, end, text, total in rows:
-            out.setdefault(eid, []).append({"doc_id": doc_id, "start": start, "end": end, "text": text})
-            totals[eid] = int(total)
-        # A reviewed event keeps the sentences of reports the coder no longer finds.
-        for eid, extra in review.extra_evidence(self.db, ids).items():
-            out.setdefault(eid, []).extend(extra)
-            totals[eid] = totals.get(eid, 0) + len(extra)
-        if per_event is not None:
-            out = {eid: sentences[:per_event] for eid, sentences in out.items()}
-        return out, totals
+        missing = []
+        n = len(_MERGED_COLUMNS)
+        for r in rows:
+            if not kept or r[n + 2] is None:
+                missing.append(r[0])
+            elif r[n + 3]:  # an event without sentences is named by neither answer
+                found[r[0]], totals[r[0]] = orjson.loads(r[n + 2])[:per_event], int(r[n + 3])
+        if missing:
+            more, more_totals = evidence.sentences(self.db, missing, per_event)
+            found.update(more)
+            totals.update(more_totals)
+        return found, totals
 
     def _outlets(self, doc_ids: Iterable[str]) -> dict[str, str]:
         ids = list(doc_ids)
@@ -1007,7 +1016,7 @@ def _export_dict(row: dict[str, Any], evidence: list[dict[str, Any]]) -> dict[st
         if f == "evidence":
             out[f] = evidence
         elif f in ("doc_ids", "attributed_to"):
-            out[f] = json.loads(row[f])
+            out[f] = orjson.loads(row[f])
         elif f == "historical":
             out[f] = bool(row[f])
         elif f == "reviewed":
