@@ -187,13 +187,14 @@ CACHE_KEEP = 6  # cache files kept: one per data version in use (checkouts, bran
 
 
 def _prune(cdir: Path, keep: Path) -> None:
-    """Drop the least recently used cache files beyond ``CACHE_KEEP`` (a hit touches its file)."""
-    olds = sorted(
-        (p for p in cdir.glob("gazetteer-*.pkl") if p != keep),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in olds[CACHE_KEEP - 1 :]:
+    """Drop the least recently used cache files beyond ``CACHE_KEEP`` (a hit touches its file).
+    Another process may prune at the same moment: a file gone meanwhile is skipped."""
+    olds = []
+    for p in cdir.glob("gazetteer-*.pkl"):
+        with contextlib.suppress(FileNotFoundError):
+            if p != keep:
+                olds.append((p.stat().st_mtime, p))
+    for _, old in sorted(olds, reverse=True)[CACHE_KEEP - 1 :]:
         old.unlink(missing_ok=True)
 
 
