@@ -358,12 +358,20 @@ def main() -> None:
         "--risk", type=float, default=None, help="calibration's guard (default 0.05; 1: no guard)"
     )
     args = ap.parse_args()
+    if args.work is not None:
+        loop(args, args.work)
+        return
+    with tempfile.TemporaryDirectory(prefix="marsad-loop-") as tmp:  # nothing left behind
+        loop(args, Path(tmp))
+
+
+def loop(args: argparse.Namespace, work: Path) -> None:
+    """The whole loop, its store and gold files in ``work``."""
     from typer.testing import CliRunner
 
     from marsad.cli import app
     from marsad.evaluate import load_golds
 
-    work = args.work or Path(tempfile.mkdtemp(prefix="marsad-loop-"))
     work.mkdir(parents=True, exist_ok=True)
     golds = load_golds(TRAIN)
     chosen = sorted(random.Random(args.seed).sample(range(len(golds)), args.n))
