@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -28,13 +29,12 @@ def test_no_merge_conflict_markers_are_committed() -> None:
     """A merge resolved in haste once left both sides of a README table in place."""
     marker = re.compile(r"^(<{7}|>{7})( |$)|^={7}$", re.M)
     skip = {".git", ".venv", "node_modules", "__pycache__"}
-    found = [
-        str(p.relative_to(ROOT))
-        for p in ROOT.rglob("*")
-        if p.suffix
-        in {".py", ".md", ".yaml", ".yml", ".tsv", ".toml", ".txt", ".js", ".html", ".css", ".json"}
-        and not skip & set(p.relative_to(ROOT).parts)
-        and p.is_file()
-        and marker.search(p.read_text(encoding="utf-8", errors="replace"))
-    ]
+    text = {".py", ".md", ".yaml", ".yml", ".tsv", ".toml", ".txt", ".js", ".html", ".css", ".json"}
+    found = []
+    for here, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in skip]  # never walk a virtualenv or git's objects
+        for name in files:
+            path = Path(here, name)
+            if path.suffix in text and marker.search(path.read_text(encoding="utf-8", errors="replace")):
+                found.append(str(path.relative_to(ROOT)))
     assert not found, f"merge conflict markers in {found}"
