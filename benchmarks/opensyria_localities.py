@@ -2,12 +2,17 @@
 Arabic names and centroids: OCHA p-coded populated places and GeoNames, CC BY 4.0) into a place
 supplement, keeping the names the gazetteer lacks that occur in the 31k-article corpus.
 
-    python benchmarks/opensyria_localities.py path/to/localities.json [--min-articles 3] [--all]
-        [--out marsad/entities/data/places/sy_localities.tsv]
+    python benchmarks/opensyria_localities.py path/to/localities.json|transcription.tsv
+        [--min-articles 3] [--all] [--subdistricts ../shared/gazetteer/opensyria/subdistricts.json]
+        [--out marsad/entities/data/places/open/sy_localities.tsv]
 
 Reproducible from the fetched file alone: the repository Open-Syria/data-geography keeps it under
 ``data/`` (its governorate ids are ours: ``sy-aleppo`` is Aleppo). A name counts an article when it
 occurs there as whole words, a proclitic allowed on its first word; ``--all`` keeps every new name.
+The input may also be a tab-separated copy of the file, one record a line (id, subdistrictId, kind,
+name.ar, Arabic aliases joined by " | ", name.en, latitude, longitude, OCHA p-code, GeoNames id): a
+copy is checked, not trusted, so a row whose centroid lies more than ``--max-km`` from its
+subdistrict's published centroid, or whose p-code repeats with other values, is left out and printed.
 """
 
 from __future__ import annotations
@@ -21,18 +26,66 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from marsad.entities import gazetteer
+from marsad.entities.gazetteer import haversine_km
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import keys, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".." / "shared" / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz"
-OUT = ROOT / "marsad" / "entities" / "data" / "places" / "sy_localities.tsv"
+OUT = ROOT / "marsad" / "entities" / "data" / "places" / "open" / "sy_localities.tsv"
 HEADER = (
     "# Syrian localities (villages, towns, quarters) from OpenSyria Data Geography, data/localities.json\n"
     "# (CC BY 4.0; OCHA p-coded populated places and GeoNames), converted by\n"
     "# benchmarks/opensyria_localities.py: names the gazetteer lacks, kept where they occur in the corpus.\n"
 )
+SUBDISTRICTS = ROOT / ".." / "shared" / "gazetteer" / "opensyria" / "subdistricts.json"
 KINDS = {"city": "city", "town": "town", "neighbourhood": "neighbourhood", "neighborhood": "neighbourhood"}
+
+
+def read_copy(path: Path) -> list[dict]:
+    """Records of a tab-separated copy of ``localities.json`` in the file's own shape, one per id."""
+    seen: dict[str, dict] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        cols = line.split("\t")
+        if len(cols) != 10:
+            raise SystemExit(f"{path}:{n}: {len(cols)} tab-separated fields, 10 expected")
+        ident, sub, kind, name_ar, aliases, name_en, lat, lon, pcode, geonames = (c.strip() for c in cols)
+        try:
+            centroid = {"latitude": float(lat), "longitude": float(lon)}
+        except ValueError:
+            raise SystemExit(f"{path}:{n}: coordinates {lat!r}, {lon!r} are not numbers") from None
+        seen[ident] = {
+            "id": ident,
+            "subdistrictId": sub,
+            "kind": kind,
+            "name": {"ar": name_ar, "en": name_en},
+            "aliases": [{"value": a.strip(), "language": "ar"} for a in aliases.split(" | ") if a.strip()],
+            "centroid": centroid,
+            "externalIds": {"ochaPcode": pcode, "geonames": geonames},
+        }
+    return list(seen.values())
+
+
+def checked(records: list[dict], subdistricts: Path, max_km: float) -> list[dict]:
+    """The records whose centroid lies within ``max_km`` of their subdistrict's and whose p-code
+    names one record only, with their subdistrict's governorate; the others are printed, so a bad
+    copy cannot slip in silently."""
+    published = [s for s in json.loads(subdistricts.read_text(encoding="utf-8")) if s.get("centroid")]
+    centre = {s["id"]: (s["centroid"]["latitude"], s["centroid"]["longitude"]) for s in published}
+    governorate = {s["id"]: s["governorateId"] for s in published}
+    by_pcode = Counter((r["externalIds"].get("ochaPcode") or r["id"]) for r in records)
+    kept = []
+    for r in records:
+        point, home = r["centroid"], centre.get(r.get("subdistrictId", ""))
+        far = home is not None and haversine_km(point["latitude"], point["longitude"], *home) > max_km
+        if far or home is None or by_pcode[r["externalIds"].get("ochaPcode") or r["id"]] > 1:
+            print(
+                f"left out {r['id']}: {'far from its subdistrict' if far else 'no subdistrict or repeated p-code'}",
+                file=sys.stderr,
+            )
+            continue
+        kept.append({**r, "governorateId": governorate[r["subdistrictId"]]})
+    return kept
 
 
 def _names(loc: dict) -> list[str]:
@@ -85,17 +138,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("localities", type=Path)
     ap.add_argument("--min-articles", type=int, default=3)
     ap.add_argument("--all", action="store_true", help="keep every name the gazetteer lacks")
+    ap.add_argument("--subdistricts", type=Path, default=SUBDISTRICTS, help="checks a tab-separated copy")
+    ap.add_argument("--max-km", type=float, default=100.0)
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     gaz = gazetteer.load()
     ours = {p.admin1 for p in gaz.places if p.country_code == "SY" and p.source == "sup"}
     admin1 = {"sy-" + a.lower().replace(" ", "-"): a for a in ours}  # "sy-deir-ez-zor": Deir ez-Zor
-    found = list(rows(json.loads(args.localities.read_text(encoding="utf-8")), admin1))
-    for row in found:  # only the names the gazetteer lacks
-        row["name_ar"] = "|".join(
-            n for n in str(row["name_ar"]).split("|") if normalize_key(n) not in gaz.exact
-        )
+    if args.localities.suffix == ".tsv":
+        records = checked(read_copy(args.localities), args.subdistricts, args.max_km)
+    else:
+        records = json.loads(args.localities.read_text(encoding="utf-8"))
+    found = list(rows(records, admin1))
+    known = {k for k, ids in gaz.exact.items() if any(gaz.places[i].source != "open" for i in ids)}
+    for row in found:  # only the names the gazetteer lacks (an earlier conversion aside)
+        row["name_ar"] = "|".join(n for n in str(row["name_ar"]).split("|") if normalize_key(n) not in known)
     found = [r for r in found if r["name_ar"]]
     if not args.all:
         counts = article_counts({keys(n) for r in found for n in str(r["name_ar"]).split("|")}, args.corpus)

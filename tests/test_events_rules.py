@@ -100,11 +100,21 @@ def test_a_source_that_also_reports_stands_behind_what_came_before(code):
         "Al-Lataminah": ["Syrian Observatory for Human Rights"],
         "Darayya": ["Syrian Observatory for Human Rights"],
     }
-    [earlier, _] = code(
+    [earlier, *_] = code(
+        "ألقى الطيران المروحي براميل متفجرة على بلدة اللطامنة بريف حماة الشمالي. "
+        "وأعلنت الحكومة خطة جديدة للطرق. "
+        "وقال المرصد السوري لحقوق الإنسان إن ثلاثة مدنيين قتلوا بقصف على مدينة داريا."
+    )
+    assert earlier.attributed_to == []  # "وقال" two sentences on starts a new report, not a continuation
+
+
+def test_a_lede_with_no_source_is_the_report_of_the_source_that_speaks_next(code):
+    """News opens on the fact and names its source in the next sentence ("وقال المرصد ...")."""
+    lede, _ = code(
         "ألقى الطيران المروحي براميل متفجرة على بلدة اللطامنة بريف حماة الشمالي. "
         "وقال المرصد السوري لحقوق الإنسان إن ثلاثة مدنيين قتلوا بقصف على مدينة داريا."
     )
-    assert earlier.attributed_to == []  # "وقال" starts a new report, not a continuation
+    assert lede.attributed_to == ["Syrian Observatory for Human Rights"]
 
 
 def test_one_anaphor_word_keeps_one_referent_in_a_sentence(code):
@@ -179,7 +189,7 @@ def test_the_hill_points_back_to_the_hill_just_taken(code):
         "ونقلت وكالة الأناضول عن قائد ميداني أن فصائل المعارضة تمكنت من بسط سيطرتها على التلة."
     )
     [taken] = [e for e in events if e.sub_event_type == "Non-state actor overtakes territory"]
-    assert taken.location == "Jabal al-Turkman" and taken.attributed_to == ["Anadolu Agency"]
+    assert taken.location == "Joret Elmaa" and taken.attributed_to == ["Anadolu Agency"]
     assert len(taken.evidence) == 2
 
 

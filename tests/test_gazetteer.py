@@ -196,3 +196,17 @@ def test_a_user_without_a_home_directory_still_gets_cache_and_import_paths(monke
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     assert "marsad-nohome" in gazetteer.cache_dir().parts
     assert "marsad-nohome" in gazetteer.user_dir().parts
+
+
+def test_an_open_dataset_row_stays_apart_from_the_geonames_row_it_duplicates():
+    from marsad.entities.gazetteer import Place, _merge
+
+    gn = Place("Kafr X", "كفر اكس", "village", 35.0, 36.0, "SY", "Hama", 1234, 900, "gn")
+    opened = Place("Kafr X", "كفراكس", "village", 35.01, 36.01, "SY", "Hama", 1234, 0, "open")
+    assert _merge([opened, gn]) == [opened, gn]
+    assert not opened.curated and not gn.curated and gn._replace(source="user").curated
+
+
+def test_syrian_villages_of_the_open_dataset_are_loaded_as_open():
+    places = [gazetteer.get().places[i] for i in gazetteer.get().exact[gazetteer.key_of("عكاكير")]]
+    assert places and all(p.source == "open" and p.country_code == "SY" for p in places)

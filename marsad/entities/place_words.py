@@ -43,6 +43,7 @@ class PlaceWords(datafile.Strict):
     dual_heads: list[str]
     dual_anaphors: list[str]
     light_verbs: list[str]
+    prayer_words: list[str]
 
     @model_validator(mode="after")
     def _weak_are_triggers(self) -> PlaceWords:

@@ -169,6 +169,10 @@ class EventExtractor:
             from marsad.events.candidates import Proposer
 
             proposer = Proposer(self, doc, idx, tokens, tags, lean=not self.collect and not self.decider.adds)
+        # what the sentence before reported with no source of its own: a sentence that opens on a
+        # verb of speech and names its source ("ونقلت وكالة الأناضول عن ...") tells whose it was
+        carried_events: list = []
+        carried_proposals: list = []
         for sent in sentences:
             lo = bisect.bisect_left(self._tok_starts, sent.start)
             hi = bisect.bisect_left(self._tok_starts, sent.end)
@@ -179,6 +183,16 @@ class EventExtractor:
                 rules.fire("events.actor.coordinated_verb")
             ctx.last_subject = None
             sent_sources = self._sources(doc, idx, tokens, tags, lo, hi)
+            if sent_sources and lo < hi and self.source_cues in tags[lo]:
+                for ev in carried_events:
+                    rules.fire("events.source.next_sentence")
+                    ev.attributed_to = list(sent_sources)
+                for p in carried_proposals:
+                    rules.fire("events.source.next_sentence")
+                    p.verdict.attributed = list(sent_sources)
+            carried = not sent_sources and not ctx.last_source and not ctx.lead_source
+            n_events = len(doc.events)
+            n_proposals = len(proposer.proposals) if proposer is not None else 0
             if sent_sources:
                 ctx.last_source = sent_sources
                 if not ctx.lead_source:
@@ -198,6 +212,12 @@ class EventExtractor:
                     self._code_unit(doc, idx, tokens, tags, sent, unit, sent_sources, ctx)
             elif any(self._maybe[lo:hi]):
                 rules.fire("events.headline")
+            carried_events = [ev for ev in doc.events[n_events:] if carried and not ev.attributed_to]
+            carried_proposals = (
+                [p for p in proposer.proposals[n_proposals:] if carried and not p.verdict.attributed]
+                if proposer is not None
+                else []
+            )
             ctx.places.extend(
                 p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
             )
@@ -726,12 +746,12 @@ class EventExtractor:
                 for p in self._drop_reference_points(
                     idx["place"].within(tokens[sent_lo].start, tokens[first].start)
                 )
-                if p.attrs.get("type") in kinds and p.attrs.get("lat") is not None
+                if _of_kind(p, kinds) and p.attrs.get("lat") is not None
             ]
-            fitting = [p for p in ctx.places if p.attrs.get("type") in kinds]
+            fitting = [p for p in ctx.places if _of_kind(p, kinds)]
             if not here and not fitting:
                 return None
-            recent = [p for p in ctx.event_places if p.attrs.get("type") in kinds]
+            recent = [p for p in ctx.event_places if _of_kind(p, kinds)]
             if here:
                 chosen = here[-1]
             elif recent:
@@ -1059,3 +1079,9 @@ def _unique(spans: list[Span]) -> list[Span]:
             seen.add(s.attrs.get("canonical"))
             out.append(s)
     return out
+
+
+def _of_kind(place: Span, kinds: list[str]) -> bool:
+    """Whether a place is of one of the kinds an anaphor names, by its type or by its head noun
+    ("تلة X" is the hill "التلة" points back to, even when X is also a village's name)."""
+    return place.attrs.get("type") in kinds or place.attrs.get("head") in kinds
