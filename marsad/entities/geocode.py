@@ -1046,7 +1046,10 @@ class Geocoder:
     def _near_town(self, gap: str, m: _Mention, nxt: _Mention) -> None:
         """``X شمال مدينة Y``، ``X قرب Y``، ``X وسط القاهرة``: X lies by the town Y (placed once Y
         is resolved: :meth:`_by_town`)."""
-        words = [_key(w) for w in _QUOTES_RE.sub(" ", gap).split()]
+        raw = _QUOTES_RE.sub(" ", gap).split()
+        if len(raw) > 4:
+            return  # a located word, two words and a head noun at most: most gaps are far longer
+        words = [_key(w) for w in raw]
         if words[:1] and words[0] in _LOCATED:
             words = words[1:]
         if words and self.lex.triggers.get(words[-1]) in _POINT_TRIGGERS:
