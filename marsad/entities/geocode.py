@@ -428,8 +428,11 @@ class Geocoder:
         list_end = -1
         dual = False  # the list opened with a dual head noun ("بلدتي X وY"): it has two members
         tags, phrases = m.tags, m.phrases
+        # Most words begin no name. The words that may are listed once, and the loop goes from
+        # one to the next whenever nothing is pending (no dual list waiting for its second
+        # member): a word that begins no name then does nothing but end such a list.
+        named_at = [j for j, t in enumerate(tags) if not t.isdisjoint(_NAME_TAGS) or j in phrases]
         while i < len(words):
-            # most words are no name: skipped before their readings are read
             hit = None if tags[i].isdisjoint(_NAME_TAGS) and i not in phrases else self._match_at(m, i)
             if hit is not None and hit[3] and dual and i == list_end and self._second_of_two(text, words, i):
                 hit = None  # "قريتي تل أعور والفريكة": a variant (فريكة) is weaker than the dual
@@ -442,7 +445,8 @@ class Geocoder:
                         _Mention(words[i][0] + 1, words[i][1], i, i + 1, [], True, list_trigger, in_list=True)
                     )
                 dual = False
-                i += 1
+                k = bisect.bisect_right(named_at, i)
+                i = named_at[k] if k < len(named_at) else len(words)
                 continue
             reading, n, key, variant = hit
             plen = reading.cut
