@@ -38,7 +38,7 @@ from marsad.pipeline import Label, component
 from marsad.text import match
 from marsad.text.normalize import normalize, normalize_key
 from marsad.text.tokens import NAMES as NAMES_READINGS
-from marsad.text.tokens import SHORT, Reading, tokenize
+from marsad.text.tokens import SHORT, Reading, Word, tokenize
 
 _SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
 
@@ -310,11 +310,34 @@ class Geocoder:
         """Longest name starting at token ``i``: (the reading it starts from, word count, key,
         variant). The least stripped reading wins a tie; a trigger word alone ("ومدينة بصرى")
         is no name, and the article-toggled variant of a word only stands when no reading is a
-        name as written."""
-        single = m.hits[i].single
+        name as written.
+
+        Where no name of several words starts, the answer depends on the word alone (its
+        readings and its hits for this matcher), so it is kept on the cached word (``memo``,
+        by reader), beside those hits, and worked out once per word."""
+        hits = m.hits[i]
+        w = m.tokens[i].word
+        phrases = [x for x in m.phrases.get(i, ()) if x.lexicon == NAMES_LEX]
+        if phrases:
+            return self._longest_name(hits, w, phrases, i)
+        memo = w.memo
+        kept = memo.get(self) if memo is not None else None
+        if kept is not None and kept[0] is hits:  # hits of another matcher: worked out again
+            return kept[1]
+        got = self._longest_name(hits, w, [], i)
+        if memo is None:
+            memo = w.memo = {}
+        memo[self] = (hits, got)
+        return got
+
+    @staticmethod
+    def _longest_name(
+        hits: match.WordHits, w: Word, phrases: list[match.Match], i: int
+    ) -> tuple[Reading, int, str, bool] | None:
+        """:meth:`_match_at` for word ``w`` at token ``i``, its hits and the name phrases there."""
+        single = hits.single
         names = single.get(NAMES_LEX, ())
         variants = single.get(VARIANTS, ())
-        phrases = [x for x in m.phrases.get(i, ()) if x.lexicon == NAMES_LEX]
         if not names and not variants and not phrases:
             return None
         # the longest name each reading starts: (word count, key), a lone trigger word excluded
@@ -327,7 +350,6 @@ class Geocoder:
                 longest.setdefault(h.reading, (1, h.entry.value))
         variant_of = {h.reading for h in variants}
         best: tuple[Reading, int, str, bool] | None = None
-        w = m.tokens[i].word
         for r in (*w.readings, *w.short):
             got = longest.get(r)
             if got is not None:
