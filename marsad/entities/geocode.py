@@ -798,9 +798,12 @@ class Geocoder:
         (cached per name), its context's features, and a function that reads the costlier flags
         of its context (:data:`place_model.LAZY_FLAGS`) only when the others leave it in doubt."""
         start, end = words[i][0] + plen, words[i + n - 1][1]
-        prev = [ctx.bases[j] for j in range(i - 1, max(i - 3, -1), -1)] if not plen else []
-        if plen:  # the clitic is the word before: "بالرقة" reads as "ب"
-            prev = [words[i][2][:plen]] + [ctx.bases[j] for j in range(i - 1, max(i - 2, -1), -1)]
+        # the two words before, nearest first; the clitic is the word before: "بالرقة" reads as "ب"
+        prev = (
+            [words[i][2][:plen], *ctx.bases[max(i - 1, 0) : i]]
+            if plen
+            else ctx.bases[max(i - 2, 0) : i][::-1]
+        )
         nxt = [ctx.bases[i + n]] if i + n < len(words) else []
         variant = key not in self.gaz.exact
         static = self._static.get((key, variant))
@@ -860,16 +863,14 @@ class Geocoder:
 
     def _article(self, text: str, m: match.Matches, words: list[_Word], ctx: _Context) -> place_model.Article:
         art = place_model.Article()
-        last = len(words) - 1
-        for j, (s, e, _w) in enumerate(words):
-            if VIOLENCE in m.tags[j]:
-                art.violent.append(s)
+        tags, last = m.tags, len(words) - 1
+        # one pass over the tags per question, then only the few words that answer it
+        art.violent = [words[j][0] for j, t in enumerate(tags) if VIOLENCE in t]
+        for j in [j for j, t in enumerate(tags) if TRIGGERS in t and j < last]:
             # "مدينة X", "بلدة X": a head noun in construct (not "المدينة، X") right before a name
             if (
-                j < last
-                and TRIGGERS in m.tags[j]
-                and any(h.reading.key in self._heads for h in m.hits[j].single[TRIGGERS])
-                and not text[e : words[j + 1][0]].strip()
+                any(h.reading.key in self._heads for h in m.hits[j].single[TRIGGERS])
+                and not text[words[j][1] : words[j + 1][0]].strip()
             ):
                 art.headed.add(ctx.bases[j + 1])
                 art.headed.add(words[j + 1][2])
