@@ -390,9 +390,9 @@ class Geocoder:
         if seen.ends is None:
             ends = seen.ends = [x.start() for x in _SENTENCE_END_RE.finditer(text)]
             stops = set(ends)
-            for j, t in enumerate(m.tags):
+            for j in [j for j, t in enumerate(m.tags) if COUNTRIES in t]:
                 s = tokens[j].start
-                if COUNTRIES in t and s not in stops:  # a word inside a sentence, not at its end
+                if s not in stops:  # a word inside a sentence, not at its end
                     seen.named.setdefault(bisect.bisect_left(ends, s), set()).add(m.value(j, COUNTRIES))
         got = seen.named.get(bisect.bisect_left(seen.ends, tokens[i].start))
         return got is not None and not got.isdisjoint(codes)
