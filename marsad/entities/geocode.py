@@ -38,7 +38,7 @@ from marsad.pipeline import Label, component
 from marsad.text import match
 from marsad.text.normalize import normalize, normalize_key
 from marsad.text.tokens import NAMES as NAMES_READINGS
-from marsad.text.tokens import SHORT, Reading, tokenize
+from marsad.text.tokens import SHORT, Reading, Word, tokenize
 
 _SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
 
@@ -312,11 +312,34 @@ class Geocoder:
         """Longest name starting at token ``i``: (the reading it starts from, word count, key,
         variant). The least stripped reading wins a tie; a trigger word alone ("ومدينة بصرى")
         is no name, and the article-toggled variant of a word only stands when no reading is a
-        name as written."""
-        single = m.hits[i].single
+        name as written.
+
+        Where no name of several words starts, the answer depends on the word alone (its
+        readings and its hits for this matcher), so it is kept on the cached word (``memo``,
+        by reader), beside those hits, and worked out once per word."""
+        hits = m.hits[i]
+        w = m.tokens[i].word
+        phrases = [x for x in m.phrases.get(i, ()) if x.lexicon == NAMES_LEX]
+        if phrases:
+            return self._longest_name(hits, w, phrases, i)
+        memo = w.memo
+        kept = memo.get(self) if memo is not None else None
+        if kept is not None and kept[0] is hits:  # hits of another matcher: worked out again
+            return kept[1]
+        got = self._longest_name(hits, w, [], i)
+        if memo is None:
+            memo = w.memo = {}
+        memo[self] = (hits, got)
+        return got
+
+    @staticmethod
+    def _longest_name(
+        hits: match.WordHits, w: Word, phrases: list[match.Match], i: int
+    ) -> tuple[Reading, int, str, bool] | None:
+        """:meth:`_match_at` for word ``w`` at token ``i``, its hits and the name phrases there."""
+        single = hits.single
         names = single.get(NAMES_LEX, ())
         variants = single.get(VARIANTS, ())
-        phrases = [x for x in m.phrases.get(i, ()) if x.lexicon == NAMES_LEX]
         if not names and not variants and not phrases:
             return None
         # the longest name each reading starts: (word count, key), a lone trigger word excluded
@@ -329,7 +352,6 @@ class Geocoder:
                 longest.setdefault(h.reading, (1, h.entry.value))
         variant_of = {h.reading for h in variants}
         best: tuple[Reading, int, str, bool] | None = None
-        w = m.tokens[i].word
         for r in (*w.readings, *w.short):
             got = longest.get(r)
             if got is not None:
@@ -376,9 +398,9 @@ class Geocoder:
         if seen.ends is None:
             ends = seen.ends = [x.start() for x in _SENTENCE_END_RE.finditer(text)]
             stops = set(ends)
-            for j, t in enumerate(m.tags):
+            for j in [j for j, t in enumerate(m.tags) if COUNTRIES in t]:
                 s = m.tokens[j].start
-                if COUNTRIES in t and s not in stops:  # a word inside a sentence, not at its end
+                if s not in stops:  # a word inside a sentence, not at its end
                     seen.named.setdefault(bisect.bisect_left(ends, s), set()).add(m.value(j, COUNTRIES))
         return seen.ends
 
@@ -461,8 +483,11 @@ class Geocoder:
         list_end = -1
         dual = False  # the list opened with a dual head noun ("بلدتي X وY"): it has two members
         tags, phrases = m.tags, m.phrases
+        # Most words begin no name. The words that may are listed once, and the loop goes from
+        # one to the next whenever nothing is pending (no dual list waiting for its second
+        # member): a word that begins no name then does nothing but end such a list.
+        named_at = [j for j, t in enumerate(tags) if not t.isdisjoint(_NAME_TAGS) or j in phrases]
         while i < len(words):
-            # most words are no name: skipped before their readings are read
             hit = None if tags[i].isdisjoint(_NAME_TAGS) and i not in phrases else self._match_at(m, i)
             if hit is not None and hit[3] and dual and i == list_end and self._second_of_two(text, words, i):
                 hit = None  # "قريتي تل أعور والفريكة": a variant (فريكة) is weaker than the dual
@@ -475,7 +500,8 @@ class Geocoder:
                         _Mention(words[i][0] + 1, words[i][1], i, i + 1, [], True, list_trigger, in_list=True)
                     )
                 dual = False
-                i += 1
+                k = bisect.bisect_right(named_at, i)
+                i = named_at[k] if k < len(named_at) else len(words)
                 continue
             reading, n, key, variant = hit
             plen = reading.cut
@@ -828,9 +854,12 @@ class Geocoder:
         (cached per name), its context's features, and a function that reads the costlier flags
         of its context (:data:`place_model.LAZY_FLAGS`) only when the others leave it in doubt."""
         start, end = words[i][0] + plen, words[i + n - 1][1]
-        prev = [ctx.bases[j] for j in range(i - 1, max(i - 3, -1), -1)] if not plen else []
-        if plen:  # the clitic is the word before: "بالرقة" reads as "ب"
-            prev = [words[i][2][:plen]] + [ctx.bases[j] for j in range(i - 1, max(i - 2, -1), -1)]
+        # the two words before, nearest first; the clitic is the word before: "بالرقة" reads as "ب"
+        prev = (
+            [words[i][2][:plen], *ctx.bases[max(i - 1, 0) : i]]
+            if plen
+            else ctx.bases[max(i - 2, 0) : i][::-1]
+        )
         nxt = [ctx.bases[i + n]] if i + n < len(words) else []
         variant = key not in self.gaz.exact
         static = self._static.get((key, variant))
@@ -890,16 +919,14 @@ class Geocoder:
 
     def _article(self, text: str, m: match.Matches, words: list[_Word], ctx: _Context) -> place_model.Article:
         art = place_model.Article()
-        last = len(words) - 1
-        for j, (s, e, _w) in enumerate(words):
-            if VIOLENCE in m.tags[j]:
-                art.violent.append(s)
+        tags, last = m.tags, len(words) - 1
+        # one pass over the tags per question, then only the few words that answer it
+        art.violent = [words[j][0] for j, t in enumerate(tags) if VIOLENCE in t]
+        for j in [j for j, t in enumerate(tags) if TRIGGERS in t and j < last]:
             # "مدينة X", "بلدة X": a head noun in construct (not "المدينة، X") right before a name
             if (
-                j < last
-                and TRIGGERS in m.tags[j]
-                and any(h.reading.key in self._heads for h in m.hits[j].single[TRIGGERS])
-                and not text[e : words[j + 1][0]].strip()
+                any(h.reading.key in self._heads for h in m.hits[j].single[TRIGGERS])
+                and not text[words[j][1] : words[j + 1][0]].strip()
             ):
                 art.headed.add(ctx.bases[j + 1])
                 art.headed.add(words[j + 1][2])
@@ -1102,7 +1129,10 @@ class Geocoder:
     def _near_town(self, gap: str, m: _Mention, nxt: _Mention) -> None:
         """``X شمال مدينة Y``، ``X قرب Y``، ``X وسط القاهرة``: X lies by the town Y (placed once Y
         is resolved: :meth:`_by_town`)."""
-        words = [_key(w) for w in _QUOTES_RE.sub(" ", gap).split()]
+        raw = _QUOTES_RE.sub(" ", gap).split()
+        if len(raw) > 4:
+            return  # a located word, two words and a head noun at most: most gaps are far longer
+        words = [_key(w) for w in raw]
         if words[:1] and words[0] in _LOCATED:
             words = words[1:]
         if words and self.lex.triggers.get(words[-1]) in _POINT_TRIGGERS:

@@ -260,8 +260,8 @@ class EventExtractor:
         flags = [self.connectors in t for t in tags]
         starts = {bisect.bisect_left(self._tok_starts, p.start) for p in doc.spans_of("place")}
         heads = self.lex.cues.place_heads
-        for j in range(len(tokens) - 1):
-            if flags[j] and self.centre in tags[j] and (j + 1 in starts or heads in tags[j + 1]):
+        for j in [j for j, on in enumerate(flags[:-1]) if on]:  # the connectors, few in a text
+            if self.centre in tags[j] and (j + 1 in starts or heads in tags[j + 1]):
                 rules.fire("events.segment.centre_of_place")
                 flags[j] = False
         return flags

@@ -140,10 +140,29 @@ class Token:
         return self.prefix.removesuffix("ال")
 
 
+def _by_letter(affixes: list[str], at: int) -> dict[str, tuple[str, ...]]:
+    """``affixes`` grouped by their first (``at=0``) or last (``at=-1``) letter, each group in
+    the list's order: a word is tried only against the affixes its own letter there allows,
+    which gives the same readings as trying them all (the analysis runs once per distinct word,
+    hundreds of thousands of times over a long run)."""
+    out: dict[str, list[str]] = {}
+    for a in affixes:
+        out.setdefault(a[at], []).append(a)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+_ARTICLE_PREFIXES_BY_FIRST = _by_letter(_ARTICLE_PREFIXES, 0)
+_PREFIXES_BY_FIRST = _by_letter(_PREFIXES, 0)
+_FUTURE_BY_FIRST = _by_letter(_FUTURE, 0)
+_ENCLITICS_BY_LAST = _by_letter(_ENCLITICS, -1)
+
+
 def _raw_skip(text: str, stripped: int) -> int:
     """Characters of the raw word covering its first ``stripped`` key characters (marks skipped)."""
     if stripped <= 0:
         return 0
+    if _MARK_SET.isdisjoint(text):  # the common case: one key character per raw character
+        return min(stripped, len(text))
     seen = 0
     for i, ch in enumerate(text):
         if ch not in _MARK_SET:
@@ -160,7 +179,8 @@ def _analyse(text: str, min_stem: int = _MIN_STEM, whole: frozenset[str] = _WHOL
     found: list[tuple[str, str, int, int]] = []  # (stripped prefix, remainder, key chars before it, kind)
     restored: list[tuple[str, int, int, int]] = []  # "لل" read two ways: (form, skip, kind, cut)
     article = False
-    for p in _ARTICLE_PREFIXES:
+    first = key[0]
+    for p in _ARTICLE_PREFIXES_BY_FIRST.get(first, ()):
         if key.startswith(p) and len(key) - len(p) >= _MIN_STEM_ART:
             rest = key[len(p) :]
             if p.endswith("لل"):  # "للرقة" is "ل" + "الرقة", "للواء" is "ل" + "لواء": both are read
@@ -175,7 +195,7 @@ def _analyse(text: str, min_stem: int = _MIN_STEM, whole: frozenset[str] = _WHOL
             break
     two_letter: list[Reading] = []
     if not article:
-        for p in _PREFIXES:
+        for p in _PREFIXES_BY_FIRST.get(first, ()):
             if key.startswith(p) and len(key) - len(p) >= min_stem:
                 found.append((p, key[len(p) :], len(p), CLITIC))
             elif key.startswith(p) and len(key) - len(p) == 2 < min_stem:
@@ -187,12 +207,12 @@ def _analyse(text: str, min_stem: int = _MIN_STEM, whole: frozenset[str] = _WHOL
         prefix, base = found[-1][:2]
     cands: list[tuple[str, int, int, int]] = [(key, 0, WHOLE, 0), *restored]
     cands += [(rest, n, kind, n) for _p, rest, n, kind in found]
-    for p in _FUTURE:
+    for p in _FUTURE_BY_FIRST.get(first, ()):
         if key.startswith(p) and len(key) - len(p) >= 4 and key[len(p)] in _FUTURE_NEXT:
             cands.append((key[len(p) :], len(p), FUTURE | (CLITIC if len(p) > 1 else 0), len(p)))
     if not article and not text.endswith("ة"):
         for stem, n, kind, cut in list(cands):
-            for e in _ENCLITICS:
+            for e in _ENCLITICS_BY_LAST.get(stem[-1:], ()):
                 if stem.endswith(e) and len(stem) - len(e) >= _MIN_STEM_ENC:
                     short = stem[: -len(e)]
                     if e == "ه" and short.endswith("ا"):
