@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from marsad.document import Document, Span
 from marsad.evaluate import alias_hit, either_side, gold_documents, load_golds, place_matches, score
 from marsad.event import Event
 from marsad.events.candidates import Proposal
+from marsad.events.genre import section_of
 from marsad.events.learn import (
     FORMAT,
     MODELS,
@@ -46,30 +46,6 @@ MIN_COUNT = 2  # a feature seen in fewer training options is dropped
 # Ordinary news for negatives: sports outlets, and these sections of the others.
 SPORTS_OUTLETS = frozenset({"arreyadi", "arriyadiyah"})
 NEGATIVE_SECTIONS = frozenset({"sp", "sports", "ec", "economy", "finance", "cu", "culture", "technology"})
-_SCAFFOLD = {"home", "article", "node", "new", "issues", "news", "a", "details"}
-
-
-def section_of(url: str | None) -> str:
-    """A section read off the address where the site puts one ("/Economy/...", "/news/pol/a/...",
-    "/2015/20150809/sp35.htm"), else "-". The last path part names the article, not a section."""
-    if not url:
-        return "-"
-    parts = [unquote(p) for p in urlsplit(url).path.split("/") if p]
-    for part in parts[:-1]:
-        low = part.lower()
-        if low not in _SCAFFOLD and low.isascii() and low.isalpha():
-            return part
-    last = parts[-1].lower() if parts else ""
-    head = last.rstrip("0123456789.htmls")
-    if (
-        head
-        and head.isascii()
-        and head.isalpha()
-        and last.endswith((".htm", ".html"))
-        and last[len(head)].isdigit()
-    ):
-        return head  # "sp35.htm" (al-Jazirah), "Con2015...htm" (Okaz)
-    return "-"
 
 
 def ordinary_news(doc: Document) -> bool:

@@ -601,7 +601,7 @@ def process_dask(
 
 
 # -- Parquet in and out -------------------------------------------------------------------------------
-PARQUET_COLUMNS = ("id", "text", "title", "published", "url", "outlet")
+PARQUET_COLUMNS = ("id", "text", "title", "published", "url", "outlet", "author")
 
 
 def read_parquet(path: str | Path, batch_rows: int = 1024) -> Iterator[Document]:
@@ -627,6 +627,8 @@ def read_parquet(path: str | Path, batch_rows: int = 1024) -> Iterator[Document]
                 published=parse_date(rec.get("published")),
             )
             doc.meta["format"] = "parquet"
+            if isinstance(rec.get("author"), str) and rec["author"].strip():
+                doc.meta["byline"] = rec["author"].strip()  # as from JSONL: the event model reads it
             if rec.get("id"):
                 doc.meta["id_given"] = True
             if not isinstance(rec.get("text"), str):

@@ -145,7 +145,7 @@ def test_parquet_input_matches_jsonl(sample: Path, single: list[dict], tmp_path:
     import pyarrow.parquet as pq
 
     records = [json.loads(line) for line in sample.read_text(encoding="utf-8").splitlines() if line]
-    cols = ("id", "text", "title", "published", "url", "outlet")
+    cols = ("id", "text", "title", "published", "url", "outlet", "author")
     table = pa.Table.from_pylist([{c: rec.get(c) for c in cols} for rec in records])
     pq.write_table(table, tmp_path / "sample.parquet")
     got = run_events(tmp_path / "sample.parquet", tmp_path / "pq.db")

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from marsad.document import Document, Span
+from marsad.events.genre import genre_features
 from marsad.events.units import (
     BROAD,
     LIST_GAP,
@@ -174,10 +175,10 @@ class Proposer:
         violent = any(s.attrs.get("type") in ARMED for s in self.idx["actor"].spans) or any(
             c.attrs.get("kind") == "killed" for c in self.idx["casualties"].spans
         )
-        armed = "d_armed" if violent else "d_unarmed"
+        doc_feats = ["d_armed" if violent else "d_unarmed", *genre_features(self.doc, self.tokens)]
         for p in self.proposals:
             for fam in p.families:
-                fam.feats.append(armed)
+                fam.feats.extend(doc_feats)
         return self.proposals
 
     # -- the unit ----------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "published": ("published", "date_publish"),
     "url": ("url",),
     "outlet": ("outlet", "source_domain"),
+    "byline": ("author", "byline"),
 }
 
 MAX_BYTES = 4 * 1024 * 1024  # one record; 1,000,000 Arabic characters are about 2 MB of UTF-8
@@ -610,6 +611,9 @@ def _jsonl_doc(raw: bytes, where: _Where, names: dict[str, tuple[str, ...]]) -> 
         published=parse_date(published_raw),
     )
     doc.meta["format"] = "jsonl"
+    byline = _field(record, names["byline"])
+    if isinstance(byline, str) and byline.strip():
+        doc.meta["byline"] = byline.strip()  # who and where from: a report's dateline or a column's name
     if repaired:
         doc.meta["repaired"] = repaired
     if ident not in (None, ""):
