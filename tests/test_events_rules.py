@@ -515,3 +515,13 @@ def test_a_habit_or_a_pretext_is_no_event(code):
     assert code("ويقصف النظام بانتظام أحياء المعارضة في مدينة حلب بالبراميل المتفجرة.") == []
     assert code("وتنسق أنقرة مع واشنطن للتدخل في سوريا بحجة مواجهة تنظيم داعش.") == []
     assert code("ورفعت السلطات حالة التأهب تحسبا لاحتمال وقوع هجوم على مطار مدينة كابول.") == []
+
+
+def test_no_reports_of_a_clash_is_no_clash(code):
+    """ "ولم ترد أي تقارير عن وقوع اشتباكات": the negation governs the news of it, a few words back."""
+    text = "اعتصم العشرات في مدينة حمص، ولم ترد أي تقارير عن وقوع اشتباكات بين قوات النظام وفصائل المعارضة."
+    assert not [e for e in code(text) if e.sub_event_type == "Armed clash"]
+    text = (
+        "اندلعت اشتباكات عنيفة بين قوات النظام وفصائل المعارضة في مدينة حمص، ولم ترد معلومات عن سقوط ضحايا."
+    )
+    assert [e.sub_event_type for e in code(text)] == ["Armed clash"]

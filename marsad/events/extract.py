@@ -104,6 +104,7 @@ class EventExtractor:
         self.sequel = c["sequel"]
         self.coalition_words = c["coalition_words"]
         self.negation = c["negation"]
+        self.report_nouns = c["report_nouns"]
         self.denial = c["denial"]
         self.allegation = c["allegation"]
         self.dispute = c["dispute"]
@@ -425,6 +426,13 @@ class EventExtractor:
             return "negation"
         if i - 3 >= lo and self.negation in tags[i - 3] and self.complementizers in tags[i - 2]:
             rules.fire("events.cancel.negated_clause")  # "من دون أن تشن غارات", "لم يكن أن ..."
+            return "negation"
+        before = range(max(lo, i - 6), i)
+        if any(
+            self.negation in tags[j] and any(self.report_nouns in tags[k] for k in range(j + 1, i))
+            for j in before
+        ):
+            rules.fire("events.cancel.no_reports")  # "ولم ترد أي تقارير عن وقوع اشتباكات"
             return "negation"
         if i > lo and trig.not_after in tags[i - 1]:
             rules.fire("events.cancel.not_after")  # "حقول ألغام", "زرع عبوات": mines that did not go off

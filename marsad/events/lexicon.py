@@ -73,6 +73,7 @@ class ContextLists(Strict):
     coalition_words: list[str]
     aim_verbs: list[str]
     negation: list[str]
+    report_nouns: list[str]
     denial: match.WordList
     allegation: match.WordList
     dispute: match.WordList
