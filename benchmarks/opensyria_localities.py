@@ -8,7 +8,9 @@ supplement, keeping the names the gazetteer lacks that occur in the 31k-article 
 
 Reproducible from the fetched file alone: the repository Open-Syria/data-geography keeps it under
 ``data/`` (its governorate ids are ours: ``sy-aleppo`` is Aleppo). A name counts an article when it
-occurs there as whole words, a proclitic allowed on its first word; ``--all`` keeps every new name.
+occurs there as whole words, a proclitic allowed on its first word; ``--all`` keeps every new name
+but the common words: a name in more than ``--common`` articles, fewer than ``--headed-share`` of
+them after a settlement's head noun (geocode.yaml ``open_heads``), is a word, not a village.
 The input may also be a tab-separated copy of the file, one record a line (id, subdistrictId, kind,
 name.ar, Arabic aliases joined by " | ", name.en, latitude, longitude, OCHA p-code, GeoNames id): a
 copy is checked, not trusted, so a row whose centroid lies more than ``--max-km`` from its
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from marsad.entities import gazetteer
 from marsad.entities.gazetteer import haversine_km
+from marsad.entities.geocode import lexicon
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import keys, tokenize
 
@@ -115,22 +118,29 @@ def rows(localities: Iterable[dict], admin1: dict[str, str]) -> Iterator[dict[st
         }
 
 
-def article_counts(names: set[tuple[str, ...]], corpus: Path) -> Counter:
-    """In how many corpus articles each name (as dictionary keys) occurs."""
+def article_counts(
+    names: set[tuple[str, ...]], corpus: Path, heads: frozenset[str]
+) -> tuple[Counter, Counter]:
+    """In how many corpus articles each name (as dictionary keys) occurs, and in how many it
+    follows one of ``heads`` (a settlement's head noun: "قرية X")."""
     longest = max((len(n) for n in names), default=0)
     counts: Counter = Counter()
+    headed: Counter = Counter()
     with gzip.open(corpus, "rt", encoding="utf-8") as fh:
         for line in fh:
             toks = tokenize(json.loads(line).get("text") or "")
-            seen = set()
+            seen, after_head = set(), set()
             for i, tok in enumerate(toks):
                 for first in {r.key for r in tok.word.readings} | {r.key for r in tok.word.short}:
                     for n in range(1, longest + 1):
                         key = (first, *(t.norm for t in toks[i + 1 : i + n]))
                         if len(key) == n and key in names:
                             seen.add(key)
+                            if i and {r.key for r in toks[i - 1].word.readings} & heads:
+                                after_head.add(key)
             counts.update(seen)
-    return counts
+            headed.update(after_head)
+    return counts, headed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,6 +151,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--subdistricts", type=Path, default=SUBDISTRICTS, help="checks a tab-separated copy")
     ap.add_argument("--max-km", type=float, default=100.0)
     ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument(
+        "--common", type=int, default=50, help="a name in more articles than this is a common word..."
+    )
+    ap.add_argument(
+        "--headed-share",
+        type=float,
+        default=0.2,
+        help="...unless this share of them name it after a head noun",
+    )
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     gaz = gazetteer.load()
@@ -152,16 +171,32 @@ def main(argv: list[str] | None = None) -> int:
         records = json.loads(args.localities.read_text(encoding="utf-8"))
     found = list(rows(records, admin1))
     known = {k for k, ids in gaz.exact.items() if any(gaz.places[i].source != "open" for i in ids)}
-    for row in found:  # only the names the gazetteer lacks (an earlier conversion aside)
-        row["name_ar"] = "|".join(n for n in str(row["name_ar"]).split("|") if normalize_key(n) not in known)
+    ours = {k for k, ids in gaz.exact.items() if any(gaz.places[i].curated for i in ids)}
+
+    def new(name: str) -> bool:
+        """A name the gazetteer lacks (an earlier conversion aside), and not one of ours with or
+        without its article: "مزيريب" would shadow our "المزيريب" it is read as."""
+        key = gazetteer.key_of(name)
+        return key not in known and not any(v in ours for v in gazetteer.article_variants(key))
+
+    for row in found:
+        row["name_ar"] = "|".join(n for n in str(row["name_ar"]).split("|") if new(n))
     found = [r for r in found if r["name_ar"]]
-    if not args.all:
-        counts = article_counts({keys(n) for r in found for n in str(r["name_ar"]).split("|")}, args.corpus)
-        for row in found:
-            row["name_ar"] = "|".join(
-                n for n in str(row["name_ar"]).split("|") if counts[keys(n)] >= args.min_articles
-            )
-        found = [r for r in found if r["name_ar"]]
+    heads = lexicon().open_heads
+    counts, headed = article_counts(
+        {keys(n) for r in found for n in str(r["name_ar"]).split("|")}, args.corpus, heads
+    )
+
+    def kept(name: str) -> bool:
+        """Rare enough, or named after a head noun often enough, not to be a common word."""
+        k = keys(name)
+        if counts[k] > args.common and headed[k] < args.headed_share * counts[k]:
+            return False  # "الملك"، "صغيرة"، "دار": common words that villages are named after
+        return args.all or counts[k] >= args.min_articles
+
+    for row in found:
+        row["name_ar"] = "|".join(n for n in str(row["name_ar"]).split("|") if kept(n))
+    found = [r for r in found if r["name_ar"]]
     n = gazetteer.write_tsv(args.out, found)
     args.out.write_text(HEADER + args.out.read_text(encoding="utf-8"), encoding="utf-8")
     print(f"{n} localities -> {args.out}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Put our hand-written Syrian villages and towns (``sy_*.tsv``, "coordinates approximate") on the
 published centroid of the same locality in OpenSyria Data Geography (CC BY 4.0; OCHA's p-coded
 populated places and GeoNames), where exactly one locality of that Arabic name lies in the same
-governorate within ``--max-km`` of our point. A town that seats a subdistrict of its own name keeps
+governorate within ``--max-km`` of our point (or, where there is none, in any governorate within half
+that: a town near a boundary may carry the wrong one in our files). A town that seats a subdistrict of its own name keeps
 our point: "ناحية X" resolves to it and it stands for the whole subdistrict, whose own centroid the
 gazetteer does not ship (moving two such towns 11-12 km, to their published point, put "ناحية X"
 beyond 10 km of the subdistrict's centroid in ``benchmarks/opensyria_coverage.py``).
@@ -21,7 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from benchmarks.opensyria_localities import SUBDISTRICTS, _names, checked, read_copy
-from marsad.entities.gazetteer import DATA_DIR, SUPPLEMENT_COLUMNS, haversine_km, key_of
+from marsad.entities.gazetteer import DATA_DIR, SUPPLEMENT_COLUMNS, article_variants, haversine_km, key_of
 
 KINDS = {"village", "town"}  # a quarter or a city may share its name with a village
 NOTE = (
@@ -53,7 +54,9 @@ def localities(path: Path) -> tuple[dict[tuple[str, str], list[tuple[float, floa
 def move(path: Path, index: dict, seats: set[tuple[str, str]], max_km: float, dry_run: bool) -> int:
     """Rewrite one supplement file's points; returns how many moved."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines = [ln for ln in lines if not (ln.startswith("# Points of ") and "opensyria_points" in ln)]
+    noted = [ln for ln in lines if ln.startswith("# Points of ") and "opensyria_points" in ln]
+    before = int(noted[0].split()[3]) if noted else 0  # moved by an earlier run
+    lines = [ln for ln in lines if ln not in noted]
     header = next(k for k, ln in enumerate(lines) if ln.startswith("name_ar\t"))
     col = {c: k for k, c in enumerate(SUPPLEMENT_COLUMNS)}
     moved = 0
@@ -65,11 +68,16 @@ def move(path: Path, index: dict, seats: set[tuple[str, str]], max_km: float, dr
             continue
         ours = (float(cells[col["lat"]]), float(cells[col["lon"]]))
         gov = cells[col["admin1"]].lower().replace("-", " ")
-        names = [(key_of(name), gov) for name in cells[col["name_ar"]].split("|")]
+        keys = {key_of(name) for name in cells[col["name_ar"]].split("|")}
+        names = [(k, gov) for k in keys | {v for k in keys for v in article_variants(k)}]
         if any(n in seats for n in names):
             continue
         found = {p for n in names for p in index.get(n, ())}
         near = [p for p in found if haversine_km(*ours, *p) <= max_km]
+        if not near:  # our governorate may be the error: the same name close by, in the next one
+            wanted = {n for n, _ in names}
+            found = {p for (k, _), points in index.items() if k in wanted for p in points}
+            near = [p for p in found if haversine_km(*ours, *p) <= max_km / 2]
         if len(near) != 1 or haversine_km(*ours, *near[0]) < 0.5:
             continue
         (lat, lon), km = near[0], haversine_km(*ours, *near[0])
@@ -79,7 +87,8 @@ def move(path: Path, index: dict, seats: set[tuple[str, str]], max_km: float, dr
         moved += 1
     if moved and not dry_run:
         path.write_text(
-            "".join(lines[:header]) + NOTE.format(n=moved) + "".join(lines[header:]), encoding="utf-8"
+            "".join(lines[:header]) + NOTE.format(n=before + moved) + "".join(lines[header:]),
+            encoding="utf-8",
         )
     return moved
 

@@ -140,6 +140,7 @@ class Lexicon:
     dual_anaphors: frozenset[str]
     light_verbs: frozenset[str]
     prayer_words: frozenset[str]
+    open_heads: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -177,6 +178,7 @@ def lexicon() -> Lexicon:
         dual_anaphors=frozenset(gazetteer.key_of(w) for w in raw["dual_anaphors"]),
         light_verbs=frozenset(_key(w) for w in raw["light_verbs"]),
         prayer_words=frozenset(_key(w) for w in raw["prayer_words"]),
+        open_heads=frozenset(_key(w) for w in raw["open_heads"]),
     )
 
 
@@ -408,8 +410,9 @@ class Geocoder:
         self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]
     ) -> list[_Mention]:
         """The mentions without those only an open dataset knows in a country the article is not
-        about ("قرية المغيرة" in a story from Yemen is not the Syrian village of that name): the
-        article names the country, or another mention has all its places there."""
+        most about ("قرية المغيرة" in a story from Yemen is not the Syrian village of that name):
+        counted by the sentences naming the country and the mentions all of whose places lie
+        there, one of ours among them."""
 
         def only_open(o: _Mention) -> bool:
             return bool(o.candidates) and all(p.source == "open" for p in o.candidates)
@@ -417,11 +420,15 @@ class Geocoder:
         if not any(only_open(o) for o in out):
             return out
         self._read_countries(text, m, seen)
-        about = set().union(*seen.named.values())
-        for o in out:  # a mention all of whose places lie in one country
+        weight: Counter[str] = Counter()
+        for named in seen.named.values():
+            weight.update(named)
+        for o in out:  # a mention all of whose places lie in one country, one of them ours
             codes = {p.country_code for p in o.candidates if p.source != "open"}
-            if len(codes) == 1:
-                about |= codes
+            if len(codes) == 1 and any(p.curated for p in o.candidates):
+                weight.update(codes)
+        top = max(weight.values(), default=0)
+        about = {c for c, n in weight.items() if n == top}
         kept = []
         for o in out:
             if only_open(o) and about.isdisjoint(p.country_code for p in o.candidates):
@@ -586,11 +593,17 @@ class Geocoder:
             if (
                 not in_list
                 and all(p.source == "open" for p in places)
-                and (trigger is None or variant or words[i - 1][2].startswith("ال"))
+                and (
+                    trigger is None
+                    or variant
+                    or words[i - 1][2].startswith("ال")
+                    or not any(h.reading.key in self.lex.open_heads for h in m.single(i - 1, TRIGGERS))
+                )
             ):
                 rules.fire("places.open_unheaded")
-                # "أبرز"، "زيارة"، "المحافظات العراقية"، "مدن عراقية": a village of an open dataset
-                # is named as the dataset writes it, with its head noun in construct ("قرية X")
+                # "أبرز"، "زيارة"، "المحافظات العراقية"، "مدن عراقية"، "مطار الملك خالد": a village
+                # of an open dataset is named as the dataset writes it, after a settlement's head
+                # noun in construct ("قرية X")
                 i += 1
                 continue
             if not plen and i and trigger is None and ctx.bases[i - 1] in self.lex.prayer_words:

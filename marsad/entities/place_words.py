@@ -44,6 +44,7 @@ class PlaceWords(datafile.Strict):
     dual_anaphors: list[str]
     light_verbs: list[str]
     prayer_words: list[str]
+    open_heads: list[str]
 
     @model_validator(mode="after")
     def _weak_are_triggers(self) -> PlaceWords:
