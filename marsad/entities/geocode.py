@@ -64,6 +64,16 @@ def _quoted_rest(text: str, start: int, end: int) -> int | None:
     return close.start()
 
 
+def _only_open(places: list[Place]) -> bool:
+    """Whether only an open dataset knows these places (data/places/open/): its names need context."""
+    return bool(places) and all(p.source == "open" for p in places)
+
+
+def _head_in(m: match.Matches, i: int, heads: frozenset[str]) -> bool:
+    """Whether the word before token ``i`` is a head noun among ``heads`` ("بلدتي"، "قرية")."""
+    return any(h.reading.key in heads for h in m.single(i - 1, TRIGGERS))
+
+
 def _list_gap(gap: str) -> str:
     """The gap between two list members without its و (``" و"`` of ``"الحواش والقاهرة"``)."""
     return gap.rstrip("و")
@@ -414,10 +424,7 @@ class Geocoder:
         counted by the sentences naming the country and the mentions all of whose places lie
         there, one of ours among them."""
 
-        def only_open(o: _Mention) -> bool:
-            return bool(o.candidates) and all(p.source == "open" for p in o.candidates)
-
-        if not any(only_open(o) for o in out):
+        if not any(_only_open(o.candidates) for o in out):
             return out
         self._read_countries(text, m, seen)
         weight: Counter[str] = Counter()
@@ -431,7 +438,7 @@ class Geocoder:
         about = {c for c, n in weight.items() if n == top}
         kept = []
         for o in out:
-            if only_open(o) and about.isdisjoint(p.country_code for p in o.candidates):
+            if _only_open(o.candidates) and about.isdisjoint(p.country_code for p in o.candidates):
                 rules.fire("places.open_abroad")
                 continue
             kept.append(o)
@@ -528,7 +535,7 @@ class Geocoder:
             if (
                 trigger is not None
                 and not strong
-                and any(h.reading.key in self.lex.duals for h in m.single(i - 1, TRIGGERS))
+                and _head_in(m, i, self.lex.duals)
                 and not any(w[2].startswith("و") for w in words[i + n : i + n + 3])
             ):
                 rules.fire("places.possessive_dual")
@@ -592,12 +599,12 @@ class Geocoder:
                 continue
             if (
                 not in_list
-                and all(p.source == "open" for p in places)
+                and _only_open(places)
                 and (
                     trigger is None
                     or variant
                     or words[i - 1][2].startswith("ال")
-                    or not any(h.reading.key in self.lex.open_heads for h in m.single(i - 1, TRIGGERS))
+                    or not _head_in(m, i, self.lex.open_heads)
                 )
             ):
                 rules.fire("places.open_unheaded")
@@ -735,7 +742,7 @@ class Geocoder:
             out.append(mention)
             if trigger:
                 list_trigger = trigger
-                dual = not in_list and any(h.reading.key in self.lex.duals for h in m.single(i - 1, TRIGGERS))
+                dual = not in_list and _head_in(m, i, self.lex.duals)
             elif not in_list:
                 list_trigger = None
             list_end = mention.last

@@ -213,10 +213,10 @@ class EventExtractor:
                     self._code_unit(doc, idx, tokens, tags, sent, unit, sent_sources, ctx)
             elif any(self._maybe[lo:hi]):
                 rules.fire("events.headline")
-            carried_events = [ev for ev in doc.events[n_events:] if carried and not ev.attributed_to]
+            carried_events = [ev for ev in doc.events[n_events:] if not ev.attributed_to] if carried else []
             carried_proposals = (
-                [p for p in proposer.proposals[n_proposals:] if carried and not p.verdict.attributed]
-                if proposer is not None
+                [p for p in proposer.proposals[n_proposals:] if not p.verdict.attributed]
+                if carried and proposer is not None
                 else []
             )
             ctx.places.extend(
@@ -427,10 +427,9 @@ class EventExtractor:
         if i - 3 >= lo and self.negation in tags[i - 3] and self.complementizers in tags[i - 2]:
             rules.fire("events.cancel.negated_clause")  # "من دون أن تشن غارات", "لم يكن أن ..."
             return "negation"
-        before = range(max(lo, i - 6), i)
         if any(
             self.negation in tags[j] and any(self.report_nouns in tags[k] for k in range(j + 1, i))
-            for j in before
+            for j in range(max(lo, i - 6), i)
         ):
             rules.fire("events.cancel.no_reports")  # "ولم ترد أي تقارير عن وقوع اشتباكات"
             return "negation"
