@@ -166,6 +166,15 @@ def test_country_adjective_after_a_noun():
     assert [r["words"] for r in geocode_text("قتلى سوريًا")] == []
 
 
+def test_a_relative_adjective_after_a_definite_noun_is_no_town():
+    """ "القوات الهندية" are Indian forces and "المظاهرات السلمية" peaceful protests; after a head
+    noun, a preposition or another adjective of that form the word may still be the town."""
+    assert geocode_text("أطلقت القوات الهندية النار على الحدود") == []
+    assert geocode_text("فرقت الشرطة المظاهرات السلمية في الساحة") == []
+    assert [r["name"] for r in geocode_text("قصفت الطائرات مدينة السلمية")] == ["Salamiyah"]
+    assert [r["name"] for r in geocode_text("دخلت القوات السورية اللاذقية")] == ["Latakia"]
+
+
 def test_container_bounds_the_candidates():
     got = geocode_text("انفجار في حي الشريعة بمدينة حماة")
     r = got[0]

@@ -450,6 +450,18 @@ class Geocoder:
             return False
         return not m.tags[i - 1] & {COUNTRY_BEFORE, DIRECTIONS, NEAR}
 
+    def _nisba(self, text: str, m: match.Matches, i: int, n: int, cut: int, key: str) -> bool:
+        """``القوات الهندية``، ``الاحتجاجات السلمية``: a one-word name that is also a relative
+        adjective (definite, ending in ية) right after a definite noun agrees with that noun: it is
+        the adjective (Indian, peaceful), not the town. After an adjective of the same form
+        ("القوات السورية اللاذقية") or a head noun it may still be a name."""
+        if cut or n != 1 or i == 0 or not key.startswith("ال") or not key.endswith("يه"):
+            return False
+        prev = m.tokens[i - 1]
+        if not prev.prefix.endswith("ال") or prev.norm.endswith(("يه", "ي")) or m.tags[i - 1] & _NAME_TAGS:
+            return False
+        return not text[prev.end : m.tokens[i].start].strip()
+
     def _trigger_before(self, m: match.Matches, i: int, prefix: int) -> str | None:
         if prefix or i == 0:
             return None
@@ -595,6 +607,10 @@ class Geocoder:
                 continue
             if trigger is None and self._adjective(m, i, plen, key, places):
                 rules.fire("places.country_adjective")
+                i += 1
+                continue
+            if trigger is None and not in_list and self._nisba(text, m, i, n, plen, key):
+                rules.fire("places.nisba_adjective")
                 i += 1
                 continue
             if (
