@@ -38,7 +38,7 @@ FEED_MIN_REQUIRED_FOUND = 4
 # keeps, the share an analyst would keep (precision) and the share of those it keeps (recall). The
 # shipped model does not train on them (they cost the gold's cross-validated figures a little);
 # one that does decides each half of the judged articles having trained on the other half.
-JUDGED_FLOORS = {"rules": (0.499, 1.0), "without judged": (0.501, 0.997), "with judged": (0.544, 0.988)}
+JUDGED_FLOORS = {"rules": (0.505, 1.0), "without judged": (0.505, 0.997), "with judged": (0.544, 0.988)}
 
 
 def test_cross_validated_floors(shared):

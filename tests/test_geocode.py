@@ -292,7 +292,19 @@ def test_a_weak_name_opening_a_list_of_places_takes_the_country_of_the_next():
     """«البريقة والسدرة»: a list of places stays in one country; not a list of countries or clubs."""
     got = geocode_text("تعرضت موانئ النفط مثل البريقة ورأس لانوف لهجمات")
     assert [(p["words"], p["country_code"]) for p in got] == [("البريقة", "LY"), ("رأس لانوف", "LY")]
-    assert [p["words"] for p in geocode_text("مباراتين ضد البيرو وكولومبيا")] == ["كولومبيا"]
+    assert [p["name"] for p in geocode_text("مباراتين ضد البيرو وكولومبيا")] == ["Peru", "Colombia"]
+
+
+def test_a_town_far_from_home_needs_its_country_named():
+    """A name whose every place lies outside the region marsad codes is a place only when the
+    article names that country (by name or adjective) or it is a capital or a big city."""
+    assert geocode_text("انفجر لغم قرب بلدة باجو على الحدود أمس") == []
+    # Korea named does not bring the Philippines' Bago City back: its own country must be named
+    got = geocode_text("انفجر لغم قرب بلدة باجو على الحدود مع كوريا الشمالية أمس")
+    assert [p["name"] for p in got] == ["North Korea"]
+    assert [p["name"] for p in geocode_text("مسيرة في مدينة فيرجسون الأمريكية")] == ["Ferguson"]
+    assert [p["name"] for p in geocode_text("عقدت المحادثات في فيينا")] == ["Vienna"]
+    assert [p["country_code"] for p in geocode_text("قصفت الطائرات بلدة الهندية")] == ["IQ"]
 
 
 def test_a_homonym_abroad_is_chosen_by_its_container():

@@ -171,6 +171,7 @@ class Lexicon:
         self.actors: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, dict[str, Any]] = {}
         self.periods: dict[str, list[tuple[str, str, str | None]]] = {}
+        self.adjectives: dict[str, str] = {}  # a state's adjective (normalised key) -> country code
         self._alias_to_actor: dict[tuple[str, ...], str] = {}
         self._load_actors(datafile.load(actors_path, ActorCatalogue).model_dump())
         self._load_sources(datafile.load(sources_path, SourceCatalogue).model_dump())
@@ -229,6 +230,7 @@ class Lexicon:
         # Generated "army + nationality" forms go in first so that explicit aliases override them.
         for state in data.get("states", []):
             adjectives = [a for pattern in state["adjectives"] for a in expand(pattern)]
+            self.adjectives.update((normalize_key(a), state["code"]) for a in adjectives)
             for role, heads in (("military", data["military_heads"]), ("police", data["police_heads"])):
                 entry = self._actor(state[role], "state forces", state["country"], inter["state forces"])
                 for head in heads:

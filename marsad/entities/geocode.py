@@ -135,6 +135,8 @@ class Lexicon:
     weak_triggers: frozenset[str]
     country_before: frozenset[str]
     subdistrict_countries: frozenset[str]
+    home_countries: frozenset[str]  # where a name needs no country named beside it
+    known_abroad: frozenset[str]  # towns abroad that need none either
     area_countries: frozenset[str]  # whose first-level divisions are مناطق: "منطقة الجوف" is one
     government_words: match.WordList  # words, verb stems and the shared speech verbs
     government_forms: frozenset[str]  # every form of them, for the place model's features
@@ -173,6 +175,8 @@ def lexicon() -> Lexicon:
         weak_triggers=frozenset(_key(w) for w in raw["weak_triggers"]),
         country_before=frozenset(_key(w) for w in raw["country_before"]),
         subdistrict_countries=frozenset(raw["subdistrict_countries"]),
+        home_countries=frozenset(raw["home_countries"]),
+        known_abroad=frozenset(_key(w) for w in raw["known_abroad"]),
         area_countries=frozenset(raw["area_countries"]),
         government_words=words.government_words,
         government_forms=frozenset(_key(form) for _id, form, _ in match.forms(words.government_words)),
@@ -763,7 +767,46 @@ class Geocoder:
                 list_trigger = None
             list_end = mention.last
             i = mention.last
-        return self._without_open_abroad(text, m, named, out)
+        return self._without_far_homonyms(text, m, named, self._without_open_abroad(text, m, named, out))
+
+    def _without_far_homonyms(
+        self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]
+    ) -> list[_Mention]:
+        """The mentions without those whose every place lies far from home (geocode.yaml
+        ``home_countries``) in a country the article never names, unless one is a capital or a
+        city of half a million: "ولاية يوبي" in a story from Nigeria is not Ube in Japan, nor
+        "بلدة باجو" near the Korean border Bago in the Philippines. Countries count as named by
+        their words, their adjectives ("ولاية ميزوري الأمريكية") or such a city."""
+        home = self.lex.home_countries
+
+        def far(o: _Mention) -> bool:
+            return (
+                bool(o.candidates)
+                and all(p.country_code not in home for p in o.candidates)
+                and _key(text[o.start : o.end]) not in self.lex.known_abroad
+            )
+
+        def big(p: Place) -> bool:
+            return (
+                p.type == "country"
+                or p.population >= 500_000
+                or (p.country_code, p.name.casefold()) in _capitals()
+            )
+
+        if not any(far(o) for o in out):
+            return out
+        self._read_countries(text, m, seen)
+        named = set().union(*seen.named.values())
+        adjectives = actor_lexicon().adjectives
+        named |= {adjectives[t.base] for t in m.tokens if t.base in adjectives}
+        named |= {p.country_code for o in out for p in o.candidates if big(p)}
+        kept = []
+        for o in out:
+            if far(o) and not any(big(p) or p.country_code in named for p in o.candidates):
+                rules.fire("places.far_homonym")
+                continue
+            kept.append(o)
+        return kept
 
     def _org_named(self, ctx: _Context, i: int, plen: int) -> bool:
         """Whether the name at word ``i`` ends an organisation's name: right after one of the

@@ -23,6 +23,8 @@ class PlaceWords(datafile.Strict):
     near: dict[str, Literal["near", "outskirts"]]
     distance_units: list[str]
     subdistrict_countries: list[str]
+    home_countries: list[str]
+    known_abroad: list[str]
     area_countries: list[str]
     countryside_sides: dict[str, Direction]
     weak_triggers: list[str]
