@@ -16,6 +16,7 @@ for reading, and measuring-only gold must not be read event by event.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import time
 from collections import Counter
@@ -39,6 +40,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=17)
     ap.add_argument("--min-confidence", type=float, default=None, help="count only events this sure")
     ap.add_argument("--exclude", type=Path, action="append", default=[], help="gold folder: never sampled")
+    ap.add_argument(
+        "--write",
+        type=Path,
+        default=None,
+        help="also write the sample as JSONL for judging (marsad/events/data/judged/README.md)",
+    )
     args = ap.parse_args()
     unread = gold_ids(args.exclude)
     if not args.input.exists():
@@ -66,7 +73,7 @@ def main() -> None:
             if ordinary_news(doc):
                 events[part] += 1
             if doc.id not in unread:
-                sampled.append((key[0], doc.id, ev.to_dict()))
+                sampled.append((key[0], doc.id, ev.to_dict() | _judging(doc, ev)))
     wall = time.perf_counter() - t0
     n = sum(v for k, v in articles.items() if k[0] != "ordinary news")
     total = sum(v for k, v in events.items() if k[0] != "ordinary news")
@@ -106,6 +113,27 @@ def main() -> None:
             + (f" | p={conf:.2f}" if isinstance(conf, float) else "")
             + f"\n    {evidence[:220]}"
         )
+    if args.write is not None:
+        with args.write.open("w", encoding="utf-8") as fh:
+            for i, (outlet, doc_id, ev) in enumerate(pick, 1):
+                fh.write(
+                    json.dumps({"n": i, "doc_id": doc_id, "outlet": outlet, **ev}, ensure_ascii=False) + "\n"
+                )
+        print(f"\nwrote {len(pick)} events to judge to {args.write}")
+
+
+def _judging(doc, ev) -> dict:
+    """What a reader needs to judge an event (the title, the day, the text around its trigger) and
+    what finds it again (the trigger's and the place's offsets in the clean text)."""
+    start, end = ev.arguments.get("trigger", [0, 0])
+    text = doc.clean
+    before = text.rfind("\n", 0, max(0, start - 300))
+    context = {
+        "title": doc.title,
+        "published": doc.published.isoformat() if doc.published else None,
+        "text": text[before + 1 : start] + "⟦" + text[start:end] + "⟧" + text[end : end + 300],
+    }
+    return {"context": context, "trigger": [start, end], "location_span": ev.arguments.get("location")}
 
 
 if __name__ == "__main__":

@@ -559,6 +559,15 @@ Negatives = Annotated[
     Path | None,
     typer.Option(exists=True, help="A corpus whose sport, economy and culture pages train as non-events."),
 ]
+Judged = Annotated[
+    Path | None,
+    typer.Option(
+        exists=True,
+        dir_okay=False,
+        help="Events of the --negatives corpus a reader judged (marsad/events/data/judged/): they"
+        " teach the model which coded events an analyst keeps.",
+    ),
+]
 Excluded = Annotated[
     list[Path] | None,
     typer.Option(exists=True, help="Gold folders whose articles never train (sets kept for measuring)."),
@@ -589,6 +598,7 @@ def eval_events(
     ] = False,
     negatives: Negatives = None,
     exclude: Excluded = None,
+    judged: Judged = None,
     folds: Annotated[
         int | None, typer.Option(min=2, help="With --cv: this many folds instead of one article out.")
     ] = None,
@@ -603,12 +613,22 @@ def eval_events(
     if cv:
         if measure_only:
             raise typer.BadParameter(f"{measure_only[0]} is for measuring only: no model is trained on it")
-        articles, negs = learn.training_data(gold_dirs, negatives, exclude)
+        try:
+            articles, negs = learn.training_data(gold_dirs, negatives, exclude, judged=judged)
+        except ValueError as e:
+            raise typer.BadParameter(str(e)) from None
         result = learn.cross_validate(articles, negs, folds=folds)
         how = f"{folds}-fold cross-validation" if folds else "leave-one-story-out cross-validation"
-        title = f"{how} over {len(articles)} articles ({len(negs)} ordinary-news negatives)"
+        n_judged = sum(len(a.judged) for a in negs if a.judged is not None)
+        title = (
+            f"{how} over {len(articles)} articles ({sum(a.judged is None for a in negs)} ordinary-news"
+            f" negatives{f', {n_judged} judged events' if judged else ''})"
+        )
         out = {"cross_validation": learn.totals(result)}
         text = learn.format_comparison(result, title)
+        if judged is not None:
+            out["judged"] = learn.judged_check(articles, negs)
+            text += learn.format_judged(out["judged"])
     else:
         out, text = {}, ""
         for gold_dir in gold_dirs:
@@ -725,6 +745,7 @@ def train_events(
     replace_packaged: Annotated[bool, typer.Option(help=REPLACE_HELP)] = False,
     negatives: Negatives = None,
     exclude: Excluded = None,
+    judged: Judged = None,
     seed: Annotated[int, typer.Option()] = 17,
     add: Annotated[
         float | None,
@@ -753,6 +774,7 @@ def train_events(
         [*(f"--gold {shlex.quote(str(g))}" for g in gold)]
         + ([f"--negatives {shlex.quote(str(negatives))}"] if negatives else [])
         + [f"--exclude {shlex.quote(str(e))}" for e in exclude or []]
+        + ([f"--judged {shlex.quote(str(judged))}"] if judged else [])
         + ([f"--out {shlex.quote(str(out))}"] if out else ["--replace-packaged"])
         + [f"--seed {seed}"]
         + ([f"--add {add}"] if add is not None else [])
@@ -760,6 +782,8 @@ def train_events(
     )
     if calibrate and add is not None:
         raise typer.BadParameter("--add sets the add threshold by hand; --calibrate chooses it: give one")
+    if judged is not None and negatives is None:
+        raise typer.BadParameter("judged events are read from the --negatives corpus: give it too")
     meta = learn.train(
         gold,
         target,
@@ -769,6 +793,7 @@ def train_events(
         command=command,
         thresholds={} if calibrate else {"add": add},
         calibrate_dirs=calibrate,
+        judged=judged,
     )
     from rich.console import Console
 

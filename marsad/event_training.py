@@ -68,6 +68,9 @@ class Article:
     gold: dict | None
     proposals: list[Proposal]
     region: str = "none"
+    # Ordinary news whose coded events a reader judged: trigger start -> 1 (an analyst would keep
+    # the event) or 0 (``judged_labels``); None for gold articles and negatives.
+    judged: dict[int, int] | None = None
 
 
 def proposing_pipeline():
@@ -95,22 +98,68 @@ def gold_articles(gold_dirs: list[Path], pipeline=None) -> list[Article]:
 
 
 def negative_articles(
-    corpus: Path, exclude: set[str], pipeline=None, limit: int | None = None
+    corpus: Path,
+    exclude: set[str],
+    pipeline=None,
+    limit: int | None = None,
+    judged: dict[str, dict[int, int]] | None = None,
 ) -> list[Article]:
-    """Ordinary news from a corpus (sport, economy, culture pages), never an excluded article."""
+    """Ordinary news from a corpus (sport, economy, culture pages), never an excluded article;
+    and the corpus's articles with ``judged`` events (see :func:`judged_labels`)."""
     from marsad.ingest.readers import read
 
     pipeline = pipeline or proposing_pipeline()
-    out = []
+    judged = {k: v for k, v in (judged or {}).items() if k not in exclude}
+    out, seen = [], 0
     for doc in read([str(corpus)]):
-        if doc.id in exclude or not trains(doc.id) or not ordinary_news(doc):
+        labels = judged.pop(doc.id, None)
+        negative = seen < (limit or math.inf) and trains(doc.id) and ordinary_news(doc)
+        if doc.id in exclude or not (negative or labels):
+            if limit and seen >= limit and not judged:
+                break
             continue
         doc = pipeline(doc)
         if doc.rejected:
             continue
-        out.append(Article(doc.id, None, doc.meta.pop("event_proposals", [])))
-        if limit and len(out) >= limit:
-            break
+        seen += labels is None
+        out.append(Article(doc.id, None, doc.meta.pop("event_proposals", []), judged=labels))
+    return out
+
+
+# What an analyst's judgement of a coded event teaches the ``keep`` model: a current event of the
+# coded type at the coded place stands; history, statements, figures of speech, a wrong type or a
+# wrong place do not; a borderline one ("optional") teaches nothing, as optional gold does not.
+def judged_label(row: dict) -> int | None:
+    if row["event"] == "optional":
+        return None
+    if row["event"] == "no":
+        return 0
+    return int(row["type"] == "right" and row["place"] != "wrong")
+
+
+JUDGED_FIELDS = {"doc_id": str, "trigger": list, "event": str, "type": str, "place": str}
+JUDGED_VALUES = {"event": {"yes", "optional", "no"}, "type": {"right", "wrong", "-"}}
+
+
+def judged_labels(path: Path) -> dict[str, dict[int, int]]:
+    """Judged events (``marsad/events/data/judged/``): article id -> trigger start -> label.
+    A malformed line is an error naming the file and line."""
+    out: dict[str, dict[int, int]] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            bad = [k for k, t in JUDGED_FIELDS.items() if not isinstance(row.get(k), t)]
+            bad += [k for k, ok in JUDGED_VALUES.items() if row.get(k) not in ok]
+            if bad:
+                raise ValueError(f"bad or missing {', '.join(bad)}")
+            label = judged_label(row)
+        except ValueError as e:
+            raise ValueError(f"{path}:{n}: {e}") from None
+        if label is not None:
+            slot = out.setdefault(row["doc_id"], {})
+            slot[int(row["trigger"][0])] = max(label, slot.get(int(row["trigger"][0]), 0))
     return out
 
 
@@ -178,6 +227,9 @@ def examples(articles: Iterable[Article]) -> dict[str, list]:
     some option of its family would."""
     rows: dict[str, list] = {name: [] for name in MODELS}
     for art in articles:
+        if art.judged is not None:
+            rows["keep"] += _judged_rows(art)
+            continue
         for n, prop in enumerate(art.proposals):
             if art.gold is not None and prop.verdict.historical:
                 continue  # background: never scored, nothing to learn
@@ -227,6 +279,21 @@ def examples(articles: Iterable[Article]) -> dict[str, list]:
                         feats = a.feats + _actor_dynamic(a.span, sub_type, country)
                         rows["actor"].append((feats, int(y), group))
     return rows
+
+
+def _judged_rows(art: Article) -> list[tuple[list[str], int, str]]:
+    """``keep`` rows of the rules' events a reader judged (found again by their trigger)."""
+    out = []
+    assert art.judged is not None
+    for prop in art.proposals:
+        v = prop.verdict
+        label = art.judged.get(v.main.start)
+        if label is None or v.drop is not None or v.historical or not v.places:
+            continue
+        fam = next((f for f in prop.families if f.found is v.main), None)
+        if fam is not None:
+            out.append((keep_features(prop, fam), label, art.doc_id))
+    return out
 
 
 def _keep_row(art: Article, prop: Proposal) -> tuple[list[str], int] | None:
@@ -468,6 +535,8 @@ def digest(articles: list[Article], negatives: list[Article]) -> str:
         h.update(json.dumps(a.gold, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     for a in sorted(negatives, key=lambda a: a.doc_id):
         h.update(a.doc_id.encode("utf-8"))
+        if a.judged is not None:
+            h.update(json.dumps(sorted(a.judged.items())).encode("utf-8"))
     return h.hexdigest()[:16]
 
 
@@ -493,16 +562,71 @@ def training_data(
     corpus: Path | None = None,
     exclude: list[Path] | None = None,
     limit: int | None = None,
+    judged: Path | None = None,
 ) -> tuple[list[Article], list[Article]]:
-    """The gold articles, proposed, and (with ``corpus``) its ordinary news as negatives, never
-    an article any gold folder codes: neither the training gold nor the ``exclude`` folders
-    (gold kept for measuring only)."""
+    """The gold articles, proposed, and (with ``corpus``) its ordinary news as negatives and its
+    articles with ``judged`` events, never an article any gold folder codes: neither the training
+    gold nor the ``exclude`` folders (gold kept for measuring only)."""
+    if judged is not None and corpus is None:
+        raise ValueError("judged events are read from the corpus of negatives: give it too")
     pipeline = proposing_pipeline()
     articles = gold_articles(gold_dirs, pipeline)
     negatives = []
     if corpus is not None:
-        negatives = negative_articles(corpus, gold_ids([*gold_dirs, *(exclude or [])]), pipeline, limit)
+        labels = judged_labels(judged) if judged is not None else None
+        ids = gold_ids([*gold_dirs, *(exclude or [])])
+        negatives = negative_articles(corpus, ids, pipeline, limit, labels)
     return articles, negatives
+
+
+def judged_check(articles: list[Article], others: list[Article], seed: int = SEED) -> dict[str, Any]:
+    """How the model decides judged events it never trained on. The judged articles fall in two
+    halves by a hash of their id; each half is decided by a model trained on the gold, the
+    negatives and the other half, and by one trained without any judged event; "rules" keeps all.
+    Counts the rules' events a reader judged: kept or dropped, right (1) or not (0)."""
+    judged = [a for a in others if a.judged is not None]
+    plain = [a for a in others if a.judged is None]
+    half = {a.doc_id: zlib.crc32(a.doc_id.encode("utf-8")) % 2 for a in judged}
+    base = fit(articles + plain, seed)
+    counts: dict[str, Counter] = {"rules": Counter(), "without judged": Counter(), "with judged": Counter()}
+    for h in (0, 1):
+        model = fit(articles + plain + [a for a in judged if half[a.doc_id] != h], seed)
+        for art in (a for a in judged if half[a.doc_id] == h):
+            assert art.judged is not None
+            coded = {
+                r.verdict.main.start for r in art.proposals if r.verdict.drop is None and r.verdict.places
+            }
+            for name, decider in (("without judged", base), ("with judged", model)):
+                kept = {ev.arguments["trigger"][0] for ev in model_events(decider, art.proposals)}
+                for start, label in art.judged.items():
+                    if start in coded:
+                        counts[name][(start in kept, label)] += 1
+                        counts["rules"][(True, label)] += name == "with judged"
+    out = {}
+    for name, c in counts.items():
+        kept_right, kept_wrong, right = c[(True, 1)], c[(True, 0)], c[(True, 1)] + c[(False, 1)]
+        out[name] = {
+            "kept right": kept_right,
+            "kept wrong": kept_wrong,
+            "dropped right": c[(False, 1)],
+            "dropped wrong": c[(False, 0)],
+            "precision": round(kept_right / max(kept_right + kept_wrong, 1), 3),
+            "recall": round(kept_right / max(right, 1), 3),
+        }
+    return out
+
+
+def format_judged(check: dict[str, Any]) -> str:
+    lines = ["judged events of ordinary news, each half decided by a model that never saw it"]
+    lines.append(
+        f"{'':<16}{'kept right':>11}{'kept wrong':>11}{'dropped right':>14}{'dropped wrong':>14}{'P':>7}{'R':>7}"
+    )
+    for name, r in check.items():
+        lines.append(
+            f"{name:<16}{r['kept right']:>11}{r['kept wrong']:>11}{r['dropped right']:>14}"
+            f"{r['dropped wrong']:>14}{r['precision']:>7.3f}{r['recall']:>7.3f}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def train(
@@ -514,6 +638,7 @@ def train(
     command: str = "",
     thresholds: dict[str, float | None] | None = None,
     calibrate_dirs: list[Path] | None = None,
+    judged: Path | None = None,
 ) -> dict[str, Any]:
     """Train on gold folders (and ordinary news of ``corpus``) and write the model to ``out``.
 
@@ -521,7 +646,7 @@ def train(
     rest, and first chooses the keep and add thresholds (:func:`calibrate`) for a model trained
     without it (nor any article of its stories), so the desk's corrections move what the coder
     keeps and adds, not only the weights."""
-    articles, negatives = training_data([*gold_dirs, *(calibrate_dirs or [])], corpus, exclude)
+    articles, negatives = training_data([*gold_dirs, *(calibrate_dirs or [])], corpus, exclude, judged=judged)
     calibration = None
     if calibrate_dirs:
         desk_ids = {g["doc_id"] for d in calibrate_dirs for g in load_golds(d)}
@@ -537,7 +662,12 @@ def train(
         "seed": seed,
         "data_digest": digest(articles, negatives),
         "gold_articles": len(articles),
-        "negative_articles": len(negatives),
+        "negative_articles": sum(a.judged is None for a in negatives),
+        **(
+            {"judged_events": sum(len(a.judged) for a in negatives if a.judged is not None)}
+            if judged is not None
+            else {}
+        ),
         "features": {name: len(getattr(decider, name).weights) for name in MODELS},
         "c": C,
     }

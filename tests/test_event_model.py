@@ -13,7 +13,15 @@ from typer.testing import CliRunner
 
 from marsad.cli import app
 from marsad.document import Document
-from marsad.event_training import Article, cross_validate, stories, train, training_data
+from marsad.event_training import (
+    Article,
+    cross_validate,
+    examples,
+    judged_labels,
+    stories,
+    train,
+    training_data,
+)
 from marsad.events.learn import Decider, Linear, load_model
 from marsad.runner import build_pipeline
 
@@ -129,3 +137,30 @@ def test_train_events_writes_nothing_unasked_and_eval_cross_validates(tmp_path) 
     (kept / "t1.gold.json").write_text((GOLD / "t1.gold.json").read_text(encoding="utf-8"), encoding="utf-8")
     measured = runner.invoke(app, ["eval", "events", str(kept), "--cv"])
     assert measured.exit_code != 0 and "measuring only" in measured.output
+
+
+def test_judged_events_read_with_their_labels_and_errors_name_the_line(tmp_path) -> None:
+    rows = [
+        {"doc_id": "a", "trigger": [10, 14], "event": "yes", "type": "right", "place": "right"},
+        {"doc_id": "a", "trigger": [30, 35], "event": "yes", "type": "right", "place": "wrong"},
+        {"doc_id": "b", "trigger": [5, 9], "event": "no", "type": "-", "place": "-", "why": "history"},
+        {"doc_id": "b", "trigger": [50, 55], "event": "optional", "type": "right", "place": "unsure"},
+    ]
+    path = tmp_path / "judged.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert judged_labels(path) == {"a": {10: 1, 30: 0}, "b": {5: 0}}
+    path.write_text(json.dumps(rows[0]) + "\n" + json.dumps({**rows[1], "event": "maybe"}) + "\n")
+    with pytest.raises(ValueError, match=r"judged.jsonl:2: bad or missing event"):
+        judged_labels(path)
+
+
+def test_a_judged_event_teaches_the_keep_model_only(propose) -> None:
+    """A coded event a reader judged gives one ``keep`` row with the reader's label, found again
+    by its trigger; nothing else of that article trains (its other units were not judged)."""
+    text = "قصفت قوات النظام بلدة كفرزيتا صباح أمس. وقال محلل إن الحرب ستطول."
+    proposals = propose(text)
+    coded = [p for p in proposals if p.verdict.drop is None]
+    start = coded[0].verdict.main.start
+    rows = examples([Article("j", None, proposals, judged={start: 0, start + 999: 1})])
+    assert [label for _, label, _ in rows["keep"]] == [0]
+    assert not rows["event"] and not rows["place"]
