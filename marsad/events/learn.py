@@ -53,6 +53,15 @@ def sigmoid(x: float) -> float:
 # unchanged; higher thresholds trade recall for precision (0.1: .682, 0.2: .685, 0.3: .690 at
 # recall .661), and adding what the rules drop lowered F1 at every threshold tried (0.9: .678,
 # 0.5: .646); `marsad train events --add P` turns adding on for a user whose gold says it pays.
+# Why (benchmarks/event_adds.py, one story out): of the 109 gold events the model misses, 51
+# have an addable family of the right type and place (71 families), against 370 families that
+# give none (225 match no gold event at all); even with a perfect event decision the type and
+# place models turn those 71 into +23 right and +17 wrong events (F1 .714 at best). A model of
+# its own for the dropped families (drop reason, chosen place and article features; logistic
+# regression or trees), thresholds per drop reason, and more places for the rules' own events
+# gained at most .008 in 10-fold CV (.690 -> .698, a random forest's best of seven thresholds,
+# 4 events more) and nothing once the thresholds were chosen inside the training folds (per drop
+# reason, nested: .688 and .689).
 # In an opinion or analysis piece (``events/genre.py``: no agency credit nor dateline, and an
 # opinion section, first-person words or rhetorical questions) the rules' event must reach
 # ``keep_opinion``, as in an article naming no armed group: columns speak of wars without
