@@ -30,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 
 from marsad import event_training as learn
-from marsad.evaluate import MEASURE_ONLY, place_matches
+from marsad.evaluate import MEASURE_ONLY, match_index
 from marsad.events.learn import NEAR, Decider, model_events
 
 GRID = (None, 0.9, 0.7, 0.5, 0.3)
@@ -79,16 +79,7 @@ def missed(gold: dict, events) -> list[dict]:
     used: set[int] = set()
     out = []
     for g in (g for g in gold["events"] if g.get("required")):
-        hit = next(
-            (
-                i
-                for i, e in enumerate(current)
-                if i not in used
-                and e.get("sub_event_type") in g["sub_event_type"]
-                and place_matches(e, g["location"])
-            ),
-            None,
-        )
+        hit = match_index(current, used, g)
         if hit is None:
             out.append(g)
         else:

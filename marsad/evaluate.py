@@ -121,6 +121,21 @@ def attribute_checks(pred: dict, gold: dict) -> dict[str, bool]:
     return checks
 
 
+def match_index(predicted: list[dict], used: set[int], ge: dict) -> int | None:
+    """The first prediction not yet ``used`` that scoring matches to gold event ``ge``: one of its
+    sub-event types, at its place."""
+    return next(
+        (
+            i
+            for i, p in enumerate(predicted)
+            if i not in used
+            and p.get("sub_event_type") in ge["sub_event_type"]
+            and place_matches(p, ge["location"])
+        ),
+        None,
+    )
+
+
 def score_document(gold: dict, predicted: list[dict]) -> dict:
     current = [p for p in predicted if not p.get("historical")]
     used: set[int] = set()
@@ -130,16 +145,7 @@ def score_document(gold: dict, predicted: list[dict]) -> dict:
     wrong: list[dict] = []
     for required in (True, False):
         for ge in (g for g in gold["events"] if bool(g.get("required")) == required):
-            hit = next(
-                (
-                    i
-                    for i, p in enumerate(current)
-                    if i not in used
-                    and p.get("sub_event_type") in ge["sub_event_type"]
-                    and place_matches(p, ge["location"])
-                ),
-                None,
-            )
+            hit = match_index(current, used, ge)
             if hit is None:
                 if required:
                     fn += 1
