@@ -129,8 +129,9 @@ def quiet_gc() -> None:
 
     The gazetteer, lexicons and caches are hundreds of thousands of objects that live for the
     whole run; without freezing them every full collection walks them all again, and the many
-    small spans and tokens of each article trigger collections often."""
-    gc.collect()
+    small spans and tokens of each article trigger collections often. No collection first:
+    the build leaves no cyclic garbage (a full collection after it freed 0 objects and cost
+    0.1 s)."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
 
