@@ -230,8 +230,8 @@ def gc_paused() -> Iterator[None]:
 
     The build makes hundreds of thousands of long-lived objects (gazetteer, lexicon tries, the
     matcher's index): each allocation burst triggers collections, and the full ones walk
-    everything built so far again, which was about half of the build's time. What the build
-    leaves as garbage is collected at the next collection (``runner.quiet_gc`` runs one)."""
+    everything built so far again, which was about half of the build's time. The build leaves
+    no cyclic garbage, so nothing waits for a collection (``runner.quiet_gc`` then freezes it)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
