@@ -37,7 +37,7 @@ from marsad.admission import Admission
 from marsad.document import Document
 from marsad.extras import require
 from marsad.ingest.identity import check_text, record_key
-from marsad.runner import BACK, FRONT, Summary, build_pipeline
+from marsad.runner import BACK, FRONT, Summary, build_pipeline, frozen_every
 
 CHUNK = 64  # records per task when the parent reads them
 RANGE_BYTES = 256 * 1024  # bytes per task when a worker reads a JSONL file itself (~70 articles)
@@ -202,7 +202,7 @@ class Worker:
         """Apply the decider's verdicts to a chunk, code its new articles and write it."""
         before = {**self.front.timings, **self.back.timings}
         summary, out = Summary(), []
-        for doc, verdict in zip(docs, verdicts, strict=True):
+        for doc, verdict in frozen_every(zip(docs, verdicts, strict=True)):
             if verdict is None:  # stored or read before: the decider counted it
                 continue
             doc_id, quarantine, duplicate_of, duplicate, drop_minhash, already = verdict

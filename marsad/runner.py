@@ -13,11 +13,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from marsad.admission import Admission
 from marsad.document import Document
 from marsad.pipeline import DEFAULT_PIPELINE, Pipeline
 from marsad.store.store import distinct_events
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -136,10 +139,28 @@ def quiet_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
+# Articles between two freezes of what lives (:func:`frozen_every`): few enough that the
+# collector's young generation (50,000 objects, ``quiet_gc``) rarely fills in between.
+FREEZE_EVERY = 32
+
+
+def frozen_every(items: Iterable[T], every: int = FREEZE_EVERY) -> Iterator[T]:
+    """``items``, with the objects alive frozen out of the cyclic collector every ``every`` items.
+
+    What outlives an article is long-lived (the word cache and its matcher hits, the store's
+    batch), and coding makes no cyclic garbage: every young collection over the first 5,000
+    articles of all-2015 freed 0 objects, yet walked the new cache entries, 4% of a run's CPU.
+    Objects frozen are still freed by their reference counts."""
+    for n, item in enumerate(items, 1):
+        yield item
+        if n % every == 0:
+            gc.freeze()
+
+
 def process(docs: Iterable[Document], coder: Coder, store, summary: Summary) -> Iterator[Document]:
     """Run each new record through the pipeline and write it; yields each document once the
     store has committed it, in its final state."""
-    for doc in coder.admission.new_records(docs, summary):
+    for doc in frozen_every(coder.admission.new_records(docs, summary)):
         yield from written(coder(doc), store, summary)
     yield from flushed(store, summary)
 
