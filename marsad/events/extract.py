@@ -47,6 +47,9 @@ BACKGROUND = timedelta(days=14)
 SPEAKER_SPAN = 7
 # How far before a trigger an anniversary word makes it the past it remembers.
 ANNIVERSARY_SPAN = 6
+# How far before a bomb word a word that says it never went off ("دمرت القوات ثلاث عجلات
+# مفخخة") may stand, no other trigger between.
+FOILED_SPAN = 6
 
 
 @dataclass
@@ -419,6 +422,16 @@ class EventExtractor:
             self.control_state in tags[j] for j in range(max(lo, i - 2), i)
         )
 
+    def _foiled(self, tags, i: int, trig: Trigger, lo: int) -> bool:
+        """Does a word that says the bomb was destroyed, seized, defused or foiled stand a few
+        tokens before it, with no other trigger between ("تدمير 3 عربات مفخخة")?"""
+        for j in range(i - 1, max(lo, i - FOILED_SPAN) - 1, -1):
+            if trig.foiled_by in tags[j]:
+                return True
+            if self._maybe[j]:
+                return False
+        return False
+
     def _cancelled(self, tokens, tags, i: int, trig: Trigger, lo: int, hi: int) -> str | None:
         """Why a trigger reports nothing: negated, hoped-for, or a state rather than a change."""
         if any(self.negation in tags[j] for j in range(max(lo, i - 2), i)):
@@ -436,6 +449,9 @@ class EventExtractor:
         if i > lo and trig.not_after in tags[i - 1]:
             rules.fire("events.cancel.not_after")  # "حقول ألغام", "زرع عبوات": mines that did not go off
             return "word before"
+        if trig.foiled_by and self._foiled(tags, i, trig, lo):
+            rules.fire("events.cancel.foiled")  # "ضبط سيارة مفخخة", "إحباط هجوم انتحاري": no blast
+            return "foiled"
         after = i + 2 if i + 2 < hi and self.prepositions in tags[i + 1] else i + 1
         if after < hi and trig.not_before in tags[after]:
             # "احتلت الصدارة": first place, not a town taken; "السيطرة على الحريق": a fire put out

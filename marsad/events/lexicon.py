@@ -43,6 +43,7 @@ class TriggerEntry(Strict):
     needs_weapon: list[str] = []
     not_after: list[str] = []
     not_before: list[str] = []
+    foiled_by: match.WordList = []
     unarmed_actor: bool = False
     one_sided: bool = False
     territorial: bool = False
@@ -181,6 +182,7 @@ class Trigger:
     needs_weapon: frozenset[str] = field(default_factory=frozenset)  # verb stems
     not_after: str = ""  # the lexicon of words right before it that cancel it
     not_before: str = ""  # the lexicon of words right after it that cancel it
+    foiled_by: str = ""  # the lexicon of words a few tokens before it that say it never went off
     unarmed_actor: bool = False  # civilians and protesters may be its actor1 (a protest)
     one_sided: bool = False  # an attack class that is always one side killing (a massacre)
     territorial: bool = False  # places are read as for a change of territory (a withdrawal)
@@ -230,6 +232,7 @@ def load() -> Lexicon:
         needs = frozenset(normalize_key(v) for v in e.needs_weapon)
         after = f"events.not_after.{e.id}" if e.not_after else ""
         before = f"events.not_before.{e.id}" if e.not_before else ""
+        foiled = f"events.foiled_by.{e.id}" if e.foiled_by else ""
         trig = by_id[e.id] = Trigger(
             e.id,
             e.rank,
@@ -238,6 +241,7 @@ def load() -> Lexicon:
             needs,
             after,
             before,
+            foiled,
             e.unarmed_actor,
             e.one_sided,
             e.territorial or e.klass == "territory",
@@ -248,6 +252,8 @@ def load() -> Lexicon:
             cancel.append(match.Lexicon.words(after, e.not_after))
         if before:
             cancel.append(match.Lexicon.words(before, e.not_before))
+        if foiled:
+            cancel.append(match.Lexicon.words(foiled, e.foiled_by))
         for verb in e.verbs:
             stem = normalize_key(verb)
             past = match.verb_forms(stem, present=False)
