@@ -50,6 +50,8 @@ ANNIVERSARY_SPAN = 6
 # How far before a bomb word a word that says it never went off ("دمرت القوات ثلاث عجلات
 # مفخخة") may stand, no other trigger between.
 FOILED_SPAN = 6
+# How far after its subject trigger ("التفجير الإرهابي الذي استهدف") a verb is that trigger's.
+SUBJECT_SPAN = 4
 
 
 @dataclass
@@ -371,6 +373,15 @@ class EventExtractor:
             if trig.weak:
                 if keep:  # "قتل", "كمين": proposed for the model, never coded by the rules alone
                     out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="weak"))
+                i += n
+                continue
+            if trig.verb_of and any(
+                f.trigger.id in trig.verb_of and 0 < i - f.index <= SUBJECT_SPAN for f in out
+            ):
+                # "التفجير الذي استهدف مسجدا": what the explosion hit, no strike of its own
+                rules.fire("events.cancel.verb_of_subject")
+                if keep:
+                    out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="subject's verb"))
                 i += n
                 continue
             if self._aimed_at_forces(tags, i, trig, lo, hi):

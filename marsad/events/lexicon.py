@@ -48,6 +48,7 @@ class TriggerEntry(Strict):
     one_sided: bool = False
     territorial: bool = False
     aimed_at_forces: str | None = None
+    verb_of: list[str] = []
     weak: bool = False
 
     @model_validator(mode="after")
@@ -187,7 +188,8 @@ class Trigger:
     one_sided: bool = False  # an attack class that is always one side killing (a massacre)
     territorial: bool = False  # places are read as for a change of territory (a withdrawal)
     aimed_at_forces: str | None = None  # the trigger it becomes when aimed at forces, no weapon named
-    weak: bool = False  # too common to code an event alone: only proposed, for the model to weigh
+    weak: bool = False
+    verb_of: frozenset[str] = frozenset()  # triggers whose verb it is when one of them is its subject  # too common to code an event alone: only proposed, for the model to weigh
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -224,6 +226,9 @@ def load() -> Lexicon:
             raise datafile.DataFileError(
                 f"{DATA / 'triggers.yaml'}: entry {e.id}, field aimed_at_forces: no trigger {e.aimed_at_forces!r}"
             )
+        unknown = [t for t in e.verb_of if t not in ids]
+        if unknown:
+            raise datafile.DataFileError(f"{DATA / 'triggers.yaml'}: entry {e.id}, field verb_of: no trigger {unknown}")
     words: dict[str, tuple[str, tuple[Trigger, str | None]]] = {}  # form -> (entry id, value)
     phrases: list[tuple[str, str, tuple[Trigger, None]]] = []
     cancel: list[match.Lexicon] = []
@@ -247,6 +252,7 @@ def load() -> Lexicon:
             e.territorial or e.klass == "territory",
             e.aimed_at_forces,
             e.weak,
+            frozenset(e.verb_of),
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
