@@ -52,6 +52,8 @@ ANNIVERSARY_SPAN = 6
 FOILED_SPAN = 6
 # How far after its subject trigger ("التفجير الإرهابي الذي استهدف") a verb is that trigger's.
 SUBJECT_SPAN = 4
+# How far after a strike verb a ground weapon makes it shelling ("لقصف عنيف بقذائف الدبابات").
+GROUND_SPAN = 3
 
 
 @dataclass
@@ -97,6 +99,7 @@ class EventExtractor:
         # token j matched it
         c = self.lex.context
         self.air = c["air_words"]
+        self.ground = c["ground_weapons"]
         self.weapons = c["weapon_words"]
         self.armed = c["armed_targets"]
         self.civilian = c["civilian_targets"]
@@ -515,7 +518,7 @@ class EventExtractor:
                 self._note_subject(ctx, self._actors(idx, tokens, tags, unit, main)[0])
                 return None
             drop = drop or "no place"
-        unit_keys = self._unit_keys(idx, tokens, tags, unit)
+        unit_keys = self._unit_keys(idx, tokens, tags, unit, main)
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.back_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
@@ -609,26 +612,46 @@ class EventExtractor:
                 ctx.event_places.append(place)
         doc.add(v.main.start, v.main.end, "trigger", sub_event_type=v.sub_type, lemma=v.main.trigger.id)
 
-    def _unit_keys(self, idx, tokens, tags, unit: Unit) -> set[str]:
+    def _unit_keys(self, idx, tokens, tags, unit: Unit, main: Found) -> set[str]:
         """The word lists matched around a trigger, less by words inside a non-state group's
-        name: the "المقاتلة" of "الفصائل المقاتلة" is not a fighter jet."""
+        name: the "المقاتلة" of "الفصائل المقاتلة" is not a fighter jet. A strike that names no
+        aircraft nor ground weapon takes the aircraft of the sentence before it."""
         lo, hi = unit.back_lo, unit.ahead_hi
         groups = [
             a
-            for a in idx["actor"].within(tokens[lo].start, tokens[hi - 1].end)
+            for a in idx["actor"].within(tokens[unit.sent_lo].start, tokens[hi - 1].end)
             if a.attrs.get("type") not in STATE_TYPES | {"external forces"}
         ]
-        return {
-            k
-            for j in range(lo, hi)
-            if not any(g.start <= tokens[j].start < g.end for g in groups)
-            for k in tags[j]
-        }
+
+        def words(lo: int, hi: int) -> set[str]:
+            return {
+                k
+                for j in range(lo, hi)
+                if not any(g.start <= tokens[j].start < g.end for g in groups)
+                for k in tags[j]
+            }
+
+        keys = words(lo, hi)
+        # "شنت طائرات التحالف أربع غارات، قصفت من خلالها رتلا": the sentence's aircraft go on
+        # striking in a later part of it that names nobody and no weapon but the strike word
+        if (
+            main.trigger.klass == "strike"
+            and self.air not in keys
+            and self.weapons not in words(lo, main.index) | words(main.index + 1, hi)
+            and not idx["actor"].within(tokens[lo].start, tokens[hi - 1].end)
+            and self.air in words(unit.sent_lo, lo)
+        ):
+            rules.fire("events.type.sentence_aircraft")
+            keys.add(self.air)
+        return keys
 
     def _sub_event_type(self, trig: Trigger, unit_keys, tags, main: Found, hi: int, actor1, countries) -> str:
         if trig.sub_event_type:
             return trig.sub_event_type
         if trig.klass == "strike":
+            if any(self.ground in tags[j] for j in range(main.index + 1, min(hi, main.index + 1 + GROUND_SPAN))):
+                rules.fire("events.type.ground_weapon")  # "قصف بقذائف الدبابات": shelling
+                return "Shelling/artillery/missile attack"
             if self.air in unit_keys:
                 return "Air/drone strike"
             if actor1 is not None and any(

@@ -62,6 +62,7 @@ class ContextLists(Strict):
     """context.yaml: every word list the extractor reads, and nothing else."""
 
     air_words: list[str]
+    ground_weapons: list[str]
     weapon_words: list[str]
     armed_targets: list[str]
     civilian_targets: list[str]
