@@ -417,6 +417,10 @@ class EventExtractor:
                 best = trig
         return (best, 1) if best else None
 
+    def _lexemes(self, i: int) -> set[str]:
+        """The trigger words token ``i`` is a form of, as listed ("للقتال" -> قتال, القتال)."""
+        return {h.entry.value[2] for h in self._matches.single(i, self.triggers)}
+
     def _weapon_stems(self, i: int) -> set[str]:
         """The stems of the weapon-needing verbs token ``i`` is a form of ("أطلقت" -> اطلق)."""
         return {h.entry.value[1] for h in self._matches.single(i, self.triggers) if h.entry.value[1]}
@@ -485,6 +489,9 @@ class EventExtractor:
             return "held"
         if trig.klass == "territory" and "ل" in tokens[i].proclitics:
             rules.fire("events.cancel.purpose")  # "للسيطرة على", "لتحرير": a purpose, not a capture
+            return "purpose"
+        if trig.purpose and "ل" in tokens[i].proclitics and self._lexemes(i) & trig.purpose:
+            rules.fire("events.cancel.purpose_of_fighting")  # "لمواجهة داعش", "للقتال في سوريا"
             return "purpose"
         if trig.needs_weapon and self._weapon_stems(i):
             window = range(max(lo, i - 4), min(hi, i + 8))

@@ -49,6 +49,7 @@ class TriggerEntry(Strict):
     territorial: bool = False
     aimed_at_forces: str | None = None
     verb_of: list[str] = []
+    purpose: list[str] = []
     weak: bool = False
 
     @model_validator(mode="after")
@@ -190,7 +191,8 @@ class Trigger:
     territorial: bool = False  # places are read as for a change of territory (a withdrawal)
     aimed_at_forces: str | None = None  # the trigger it becomes when aimed at forces, no weapon named
     weak: bool = False
-    verb_of: frozenset[str] = frozenset()  # triggers whose verb it is when one of them is its subject  # too common to code an event alone: only proposed, for the model to weigh
+    verb_of: frozenset[str] = frozenset()  # triggers whose verb it is when one of them is its subject
+    purpose: frozenset[str] = frozenset()  # its forms that, after the preposition ل, say what for  # too common to code an event alone: only proposed, for the model to weigh
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -254,6 +256,7 @@ def load() -> Lexicon:
             e.aimed_at_forces,
             e.weak,
             frozenset(e.verb_of),
+            frozenset(normalize_key(w) for w in e.purpose),
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
