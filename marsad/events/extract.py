@@ -61,6 +61,7 @@ class Context:
     """What the document has told us so far, for anaphora and fallbacks."""
 
     places: list[Span] = field(default_factory=list)  # resolved place spans in reading order
+    previous_places: list[Span] = field(default_factory=list)  # those of the sentence before
     event_places: list[Span] = field(default_factory=list)  # places events were coded at, in order
     last_source: list[str] = field(default_factory=list)
     lead_source: list[str] = field(default_factory=list)
@@ -129,6 +130,8 @@ class EventExtractor:
         self.opponent_markers = c["opponent_markers"]
         self.speaker_roles = c["speaker_roles"]
         self.actor_anaphors = c["actor_anaphors"]
+        self.sentence_anaphors = c["sentence_anaphors"]
+        self.same_words = c["same_words"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
         self.anniversary = c["anniversary"]
@@ -227,9 +230,10 @@ class EventExtractor:
                 if carried and proposer is not None
                 else []
             )
-            ctx.places.extend(
+            ctx.previous_places = [
                 p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
-            )
+            ]
+            ctx.places.extend(ctx.previous_places)
         # what the article attributes to nobody, its outlet reports (ACLED codes the outlet)
         from marsad.entities.actors import outlet_source
 
@@ -812,6 +816,16 @@ class EventExtractor:
                 )
                 if _of_kind(p, kinds) and p.attrs.get("lat") is not None
             ]
+            if (
+                not here
+                and self.sentence_anaphors in tags[j]
+                and not any(self.same_words in tags[k] for k in (j - 1, j + 1) if 0 <= k < len(tags))
+            ):
+                # "الأوضاع في المنطقة": the Middle East, unless the sentence before named the place
+                here = [p for p in self._drop_reference_points(ctx.previous_places) if _of_kind(p, kinds)]
+                if not here:
+                    rules.fire("events.place.vague_anaphor")
+                    continue
             fitting = [p for p in ctx.places if _of_kind(p, kinds)]
             if not here and not fitting:
                 return None

@@ -100,6 +100,8 @@ class ContextLists(Strict):
     approx: list[str]
     proximity: list[str]
     anaphors: dict[str, list[PlaceKind]]
+    sentence_anaphors: list[str]
+    same_words: list[str]
     agent_markers: list[str]
     victim_markers: list[str]
     causes: list[str]
