@@ -62,6 +62,7 @@ class Context:
 
     places: list[Span] = field(default_factory=list)  # resolved place spans in reading order
     previous_places: list[Span] = field(default_factory=list)  # those of the sentence before
+    previous_air: bool = False  # the sentence before named aircraft and no ground weapon
     event_places: list[Span] = field(default_factory=list)  # places events were coded at, in order
     last_source: list[str] = field(default_factory=list)
     lead_source: list[str] = field(default_factory=list)
@@ -234,6 +235,10 @@ class EventExtractor:
                 p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
             ]
             ctx.places.extend(ctx.previous_places)
+            # the sentence's strikes were from the air, none from the ground: a strike of the next
+            # one that names nobody and no weapon goes on with them ("وتابع أن سبع ضربات نفذت ...")
+            sent_keys = set().union(*tags[lo:hi]) if lo < hi else set()
+            ctx.previous_air = self.air in sent_keys and self.ground not in sent_keys
         # what the article attributes to nobody, its outlet reports (ACLED codes the outlet)
         from marsad.entities.actors import outlet_source
 
@@ -529,7 +534,7 @@ class EventExtractor:
                 self._note_subject(ctx, self._actors(idx, tokens, tags, unit, main)[0])
                 return None
             drop = drop or "no place"
-        unit_keys = self._unit_keys(idx, tokens, tags, unit, main)
+        unit_keys = self._unit_keys(idx, tokens, tags, unit, main, ctx.previous_air)
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.back_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
@@ -623,7 +628,7 @@ class EventExtractor:
                 ctx.event_places.append(place)
         doc.add(v.main.start, v.main.end, "trigger", sub_event_type=v.sub_type, lemma=v.main.trigger.id)
 
-    def _unit_keys(self, idx, tokens, tags, unit: Unit, main: Found) -> set[str]:
+    def _unit_keys(self, idx, tokens, tags, unit: Unit, main: Found, previous_air: bool = False) -> set[str]:
         """The word lists matched around a trigger, less by words inside a non-state group's
         name: the "المقاتلة" of "الفصائل المقاتلة" is not a fighter jet. A strike that names no
         aircraft nor ground weapon takes the aircraft of the sentence before it."""
@@ -650,7 +655,7 @@ class EventExtractor:
             and self.air not in keys
             and self.weapons not in words(lo, main.index) | words(main.index + 1, hi)
             and not idx["actor"].within(tokens[lo].start, tokens[hi - 1].end)
-            and self.air in words(unit.sent_lo, lo)
+            and (self.air in words(unit.sent_lo, lo) or (previous_air and unit.sent_lo == lo))
         ):
             rules.fire("events.type.sentence_aircraft")
             keys.add(self.air)
