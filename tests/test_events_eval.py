@@ -38,7 +38,10 @@ FEED_MIN_REQUIRED_FOUND = 4
 # keeps, the share an analyst would keep (precision) and the share of those it keeps (recall). The
 # shipped model does not train on them (they cost the gold's cross-validated figures a little);
 # one that does decides each half of the judged articles having trained on the other half.
-JUDGED_FLOORS = {"rules": (0.521, 1.0), "without judged": (0.522, 0.997), "with judged": (0.553, 0.988)}
+# Counted before duplicates merge, like the rules' events. "without judged" recall went .997 -> .994
+# when the rules of foiled bombs, purposes and vague anaphors landed: one right event (a clash in a
+# governorate, p .0505 -> .034 at keep .05, same features, weights moved) for 22 wrong ones dropped.
+JUDGED_FLOORS = {"rules": (0.521, 1.0), "without judged": (0.521, 0.994), "with judged": (0.553, 0.994)}
 
 
 def test_cross_validated_floors(shared):

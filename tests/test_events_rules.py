@@ -556,9 +556,7 @@ def test_to_fight_a_group_is_a_purpose_not_a_clash(code):
 def test_aircraft_go_on_striking_in_a_later_part_of_the_sentence(code):
     """A strike that names nobody and no weapon takes the aircraft named before it in its
     sentence, or in the sentence before; a ground weapon right after the strike word is shelling."""
-    events = code(
-        "وشن الطيران الحربي أمس عشر غارات على ريف إدلب، حيث قصف بلدتي كفرنبل وحاس في جبل الزاوية."
-    )
+    events = code("وشن الطيران الحربي أمس عشر غارات على ريف إدلب، حيث قصف بلدتي كفرنبل وحاس في جبل الزاوية.")
     assert {e.sub_event_type for e in events} == {"Air/drone strike"}
     events = code(
         "وقالت قوة المهام المشتركة إن طائرات التحالف نفذت 20 غارة جوية في العراق أمس. "

@@ -393,7 +393,9 @@ class EventExtractor:
                 # "التفجير الذي استهدف مسجدا": what the explosion hit, no strike of its own
                 rules.fire("events.cancel.verb_of_subject")
                 if keep:
-                    out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="subject's verb"))
+                    out.append(
+                        Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="subject's verb")
+                    )
                 i += n
                 continue
             if self._aimed_at_forces(tags, i, trig, lo, hi):
@@ -665,7 +667,9 @@ class EventExtractor:
         if trig.sub_event_type:
             return trig.sub_event_type
         if trig.klass == "strike":
-            if any(self.ground in tags[j] for j in range(main.index + 1, min(hi, main.index + 1 + GROUND_SPAN))):
+            if any(
+                self.ground in tags[j] for j in range(main.index + 1, min(hi, main.index + 1 + GROUND_SPAN))
+            ):
                 rules.fire("events.type.ground_weapon")  # "قصف بقذائف الدبابات": shelling
                 return "Shelling/artillery/missile attack"
             if self.air in unit_keys:

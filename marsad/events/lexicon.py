@@ -192,9 +192,9 @@ class Trigger:
     one_sided: bool = False  # an attack class that is always one side killing (a massacre)
     territorial: bool = False  # places are read as for a change of territory (a withdrawal)
     aimed_at_forces: str | None = None  # the trigger it becomes when aimed at forces, no weapon named
-    weak: bool = False
+    weak: bool = False  # too common to code an event alone: only proposed, for the model to weigh
     verb_of: frozenset[str] = frozenset()  # triggers whose verb it is when one of them is its subject
-    purpose: frozenset[str] = frozenset()  # its forms that, after the preposition ل, say what for  # too common to code an event alone: only proposed, for the model to weigh
+    purpose: frozenset[str] = frozenset()  # its forms that, after the preposition ل, say what for
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -233,7 +233,9 @@ def load() -> Lexicon:
             )
         unknown = [t for t in e.verb_of if t not in ids]
         if unknown:
-            raise datafile.DataFileError(f"{DATA / 'triggers.yaml'}: entry {e.id}, field verb_of: no trigger {unknown}")
+            raise datafile.DataFileError(
+                f"{DATA / 'triggers.yaml'}: entry {e.id}, field verb_of: no trigger {unknown}"
+            )
     words: dict[str, tuple[str, tuple[Trigger, str | None]]] = {}  # form -> (entry id, value)
     phrases: list[tuple[str, str, tuple[Trigger, None]]] = []
     cancel: list[match.Lexicon] = []
