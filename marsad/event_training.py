@@ -583,7 +583,8 @@ def judged_check(articles: list[Article], others: list[Article], seed: int = SEE
     """How the model decides judged events it never trained on. The judged articles fall in two
     halves by a hash of their id; each half is decided by a model trained on the gold, the
     negatives and the other half, and by one trained without any judged event; "rules" keeps all.
-    Counts the rules' events a reader judged: kept or dropped, right (1) or not (0)."""
+    Counts the rules' events a reader judged: kept or dropped, right (1) or not (0), both before
+    duplicates merge (a merged duplicate is not a dropped event)."""
     judged = [a for a in others if a.judged is not None]
     plain = [a for a in others if a.judged is None]
     half = {a.doc_id: zlib.crc32(a.doc_id.encode("utf-8")) % 2 for a in judged}
@@ -597,7 +598,7 @@ def judged_check(articles: list[Article], others: list[Article], seed: int = SEE
                 r.verdict.main.start for r in art.proposals if r.verdict.drop is None and r.verdict.places
             }
             for name, decider in (("without judged", base), ("with judged", model)):
-                kept = {ev.arguments["trigger"][0] for ev in model_events(decider, art.proposals)}
+                kept = {ev.arguments["trigger"][0] for ev in decider.decide(None, art.proposals)}
                 for start, label in art.judged.items():
                     if start in coded:
                         counts[name][(start in kept, label)] += 1

@@ -525,3 +525,59 @@ def test_no_reports_of_a_clash_is_no_clash(code):
         "اندلعت اشتباكات عنيفة بين قوات النظام وفصائل المعارضة في مدينة حمص، ولم ترد معلومات عن سقوط ضحايا."
     )
     assert [e.sub_event_type for e in code(text)] == ["Armed clash"]
+
+
+def test_a_car_bomb_destroyed_or_seized_never_went_off(code):
+    """triggers.yaml foiled_by: a bomb destroyed, seized or foiled before use is no suicide bombing
+    nor explosion."""
+    assert code("وضبطت الشرطة أمس سيارتين مفخختين في حي المنصور غرب مدينة بغداد.") == []
+    assert code("وأعلن الجيش إحباط هجوم انتحاري قرب سوق مدينة كركوك أمس.") == []
+    assert code("ودمر الجيش أمس عربة مفخخة قبل وصولها إلى حاجز قرب مدينة بيجي.") == []
+    events = code("وقتل خمسة جنود أمس حين فجر انتحاري سيارة مفخخة عند حاجز قرب مدينة بيجي.")
+    assert [e.sub_event_type for e in events] == ["Suicide bomb"]
+
+
+def test_the_verb_of_an_explosion_is_no_attack_of_its_own(code):
+    """triggers.yaml verb_of: "التفجير الذي استهدف مقرا للقوات" is the explosion's target, not a clash."""
+    events = code("وأسفر التفجير الذي استهدف مقرا لقوات الأمن في مدينة العريش أمس عن مقتل ثلاثة جنود.")
+    assert [e.sub_event_type for e in events] == ["Remote explosive/landmine/IED"]
+    events = code("ونفذ مسلحون هجوما انتحاريا على مركز للشرطة في مدينة كركوك أمس.")
+    assert [e.sub_event_type for e in events] == ["Suicide bomb"]
+
+
+def test_to_fight_a_group_is_a_purpose_not_a_clash(code):
+    """triggers.yaml purpose: "لمواجهة"/"للقتال" say what someone is for; "في مواجهات" is fighting."""
+    assert code("وأرسلت الحكومة ألف جندي إلى مدينة الرمادي لمواجهة تنظيم داعش.") == []
+    assert code("وسافر الشاب إلى مدينة حلب للقتال مع الفصائل هناك.") == []
+    events = code("وقتل جنديان في مواجهات مع مسلحي تنظيم داعش في مدينة الرمادي أمس.")
+    assert [e.sub_event_type for e in events] == ["Armed clash"]
+
+
+def test_aircraft_go_on_striking_in_a_later_part_of_the_sentence(code):
+    """A strike that names nobody and no weapon takes the aircraft named before it in its
+    sentence, or in the sentence before; a ground weapon right after the strike word is shelling."""
+    events = code("وشن الطيران الحربي أمس عشر غارات على ريف إدلب، حيث قصف بلدتي كفرنبل وحاس في جبل الزاوية.")
+    assert {e.sub_event_type for e in events} == {"Air/drone strike"}
+    events = code(
+        "وقالت قوة المهام المشتركة إن طائرات التحالف نفذت 20 غارة جوية في العراق أمس. "
+        "وأضافت أن خمس ضربات نفذت قرب مدينة الموصل."
+    )
+    assert "Shelling/artillery/missile attack" not in {e.sub_event_type for e in events}
+    [event] = code("وتعرض حي الوعر في مدينة حمص أمس لقصف عنيف بقذائف الدبابات من الكلية الحربية.")
+    assert event.sub_event_type == "Shelling/artillery/missile attack"
+
+
+def test_the_region_alone_is_the_middle_east(code):
+    """context.yaml sentence_anaphors: "المنطقة" points back only to a place of its sentence or
+    the one before, or with "نفسها"; "الأوضاع في المنطقة" is the whole region."""
+    text = (
+        "اندلعت اشتباكات عنيفة بين قوات النظام وفصائل المعارضة في مدينة درعا أمس. "
+        "وقال الوزير إن الأسلحة الإيرانية تؤجج الصراع والمعارك في سوريا. "
+        "وحذر الخبراء من تصاعد العنف وقالوا إن المعارك مستمرة في المنطقة منذ أعوام."
+    )
+    assert [e.location for e in code(text) if not e.historical] == ["Daraa"]
+    text = (
+        "اندلعت اشتباكات عنيفة بين قوات النظام وفصائل المعارضة في مدينة درعا أمس. "
+        "وشن مقاتلو المعارضة هجوما على حاجز للقوات في المنطقة نفسها ليلة أمس."
+    )
+    assert {e.location for e in code(text)} == {"Daraa"}

@@ -47,6 +47,13 @@ BACKGROUND = timedelta(days=14)
 SPEAKER_SPAN = 7
 # How far before a trigger an anniversary word makes it the past it remembers.
 ANNIVERSARY_SPAN = 6
+# How far before a bomb word a word that says it never went off ("دمرت القوات ثلاث عجلات
+# مفخخة") may stand, no other trigger between.
+FOILED_SPAN = 6
+# How far after its subject trigger ("التفجير الإرهابي الذي استهدف") a verb is that trigger's.
+SUBJECT_SPAN = 4
+# How far after a strike verb a ground weapon makes it shelling ("لقصف عنيف بقذائف الدبابات").
+GROUND_SPAN = 3
 
 
 @dataclass
@@ -54,6 +61,8 @@ class Context:
     """What the document has told us so far, for anaphora and fallbacks."""
 
     places: list[Span] = field(default_factory=list)  # resolved place spans in reading order
+    previous_places: list[Span] = field(default_factory=list)  # those of the sentence before
+    previous_air: bool = False  # the sentence before named aircraft and no ground weapon
     event_places: list[Span] = field(default_factory=list)  # places events were coded at, in order
     last_source: list[str] = field(default_factory=list)
     lead_source: list[str] = field(default_factory=list)
@@ -92,6 +101,7 @@ class EventExtractor:
         # token j matched it
         c = self.lex.context
         self.air = c["air_words"]
+        self.ground = c["ground_weapons"]
         self.weapons = c["weapon_words"]
         self.armed = c["armed_targets"]
         self.civilian = c["civilian_targets"]
@@ -121,6 +131,8 @@ class EventExtractor:
         self.opponent_markers = c["opponent_markers"]
         self.speaker_roles = c["speaker_roles"]
         self.actor_anaphors = c["actor_anaphors"]
+        self.sentence_anaphors = c["sentence_anaphors"]
+        self.same_words = c["same_words"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
         self.anniversary = c["anniversary"]
@@ -219,9 +231,14 @@ class EventExtractor:
                 if carried and proposer is not None
                 else []
             )
-            ctx.places.extend(
+            ctx.previous_places = [
                 p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
-            )
+            ]
+            ctx.places.extend(ctx.previous_places)
+            # the sentence's strikes were from the air, none from the ground: a strike of the next
+            # one that names nobody and no weapon goes on with them ("وتابع أن سبع ضربات نفذت ...")
+            sent_keys = set().union(*tags[lo:hi]) if lo < hi else set()
+            ctx.previous_air = self.air in sent_keys and self.ground not in sent_keys
         # what the article attributes to nobody, its outlet reports (ACLED codes the outlet)
         from marsad.entities.actors import outlet_source
 
@@ -370,6 +387,17 @@ class EventExtractor:
                     out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="weak"))
                 i += n
                 continue
+            if trig.verb_of and any(
+                f.trigger.id in trig.verb_of and 0 < i - f.index <= SUBJECT_SPAN for f in out
+            ):
+                # "التفجير الذي استهدف مسجدا": what the explosion hit, no strike of its own
+                rules.fire("events.cancel.verb_of_subject")
+                if keep:
+                    out.append(
+                        Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="subject's verb")
+                    )
+                i += n
+                continue
             if self._aimed_at_forces(tags, i, trig, lo, hi):
                 rules.fire("events.aimed_at_forces")
                 trig = self.lex.by_id[trig.aimed_at_forces]  # "استهدف عناصر داعش مواقع قوات النظام"
@@ -400,6 +428,10 @@ class EventExtractor:
                 best = trig
         return (best, 1) if best else None
 
+    def _lexemes(self, i: int) -> set[str]:
+        """The trigger words token ``i`` is a form of, as listed ("للقتال" -> قتال, القتال)."""
+        return {h.entry.value[2] for h in self._matches.single(i, self.triggers)}
+
     def _weapon_stems(self, i: int) -> set[str]:
         """The stems of the weapon-needing verbs token ``i`` is a form of ("أطلقت" -> اطلق)."""
         return {h.entry.value[1] for h in self._matches.single(i, self.triggers) if h.entry.value[1]}
@@ -419,6 +451,16 @@ class EventExtractor:
             self.control_state in tags[j] for j in range(max(lo, i - 2), i)
         )
 
+    def _foiled(self, tags, i: int, trig: Trigger, lo: int) -> bool:
+        """Does a word that says the bomb was destroyed, seized, defused or foiled stand a few
+        tokens before it, with no other trigger between ("تدمير 3 عربات مفخخة")?"""
+        for j in range(i - 1, max(lo, i - FOILED_SPAN) - 1, -1):
+            if trig.foiled_by in tags[j]:
+                return True
+            if self._maybe[j]:
+                return False
+        return False
+
     def _cancelled(self, tokens, tags, i: int, trig: Trigger, lo: int, hi: int) -> str | None:
         """Why a trigger reports nothing: negated, hoped-for, or a state rather than a change."""
         if any(self.negation in tags[j] for j in range(max(lo, i - 2), i)):
@@ -436,6 +478,9 @@ class EventExtractor:
         if i > lo and trig.not_after in tags[i - 1]:
             rules.fire("events.cancel.not_after")  # "حقول ألغام", "زرع عبوات": mines that did not go off
             return "word before"
+        if trig.foiled_by and self._foiled(tags, i, trig, lo):
+            rules.fire("events.cancel.foiled")  # "ضبط سيارة مفخخة", "إحباط هجوم انتحاري": no blast
+            return "foiled"
         after = i + 2 if i + 2 < hi and self.prepositions in tags[i + 1] else i + 1
         if after < hi and trig.not_before in tags[after]:
             # "احتلت الصدارة": first place, not a town taken; "السيطرة على الحريق": a fire put out
@@ -455,6 +500,9 @@ class EventExtractor:
             return "held"
         if trig.klass == "territory" and "ل" in tokens[i].proclitics:
             rules.fire("events.cancel.purpose")  # "للسيطرة على", "لتحرير": a purpose, not a capture
+            return "purpose"
+        if trig.purpose and "ل" in tokens[i].proclitics and self._lexemes(i) & trig.purpose:
+            rules.fire("events.cancel.purpose_of_fighting")  # "لمواجهة داعش", "للقتال في سوريا"
             return "purpose"
         if trig.needs_weapon and self._weapon_stems(i):
             window = range(max(lo, i - 4), min(hi, i + 8))
@@ -488,7 +536,7 @@ class EventExtractor:
                 self._note_subject(ctx, self._actors(idx, tokens, tags, unit, main)[0])
                 return None
             drop = drop or "no place"
-        unit_keys = self._unit_keys(idx, tokens, tags, unit)
+        unit_keys = self._unit_keys(idx, tokens, tags, unit, main, ctx.previous_air)
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.back_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
@@ -582,26 +630,48 @@ class EventExtractor:
                 ctx.event_places.append(place)
         doc.add(v.main.start, v.main.end, "trigger", sub_event_type=v.sub_type, lemma=v.main.trigger.id)
 
-    def _unit_keys(self, idx, tokens, tags, unit: Unit) -> set[str]:
+    def _unit_keys(self, idx, tokens, tags, unit: Unit, main: Found, previous_air: bool = False) -> set[str]:
         """The word lists matched around a trigger, less by words inside a non-state group's
-        name: the "المقاتلة" of "الفصائل المقاتلة" is not a fighter jet."""
+        name: the "المقاتلة" of "الفصائل المقاتلة" is not a fighter jet. A strike that names no
+        aircraft nor ground weapon takes the aircraft of the sentence before it."""
         lo, hi = unit.back_lo, unit.ahead_hi
         groups = [
             a
-            for a in idx["actor"].within(tokens[lo].start, tokens[hi - 1].end)
+            for a in idx["actor"].within(tokens[unit.sent_lo].start, tokens[hi - 1].end)
             if a.attrs.get("type") not in STATE_TYPES | {"external forces"}
         ]
-        return {
-            k
-            for j in range(lo, hi)
-            if not any(g.start <= tokens[j].start < g.end for g in groups)
-            for k in tags[j]
-        }
+
+        def words(lo: int, hi: int) -> set[str]:
+            return {
+                k
+                for j in range(lo, hi)
+                if not any(g.start <= tokens[j].start < g.end for g in groups)
+                for k in tags[j]
+            }
+
+        keys = words(lo, hi)
+        # "شنت طائرات التحالف أربع غارات، قصفت من خلالها رتلا": the sentence's aircraft go on
+        # striking in a later part of it that names nobody and no weapon but the strike word
+        if (
+            main.trigger.klass == "strike"
+            and self.air not in keys
+            and self.weapons not in words(lo, main.index) | words(main.index + 1, hi)
+            and not idx["actor"].within(tokens[lo].start, tokens[hi - 1].end)
+            and (self.air in words(unit.sent_lo, lo) or (previous_air and unit.sent_lo == lo))
+        ):
+            rules.fire("events.type.sentence_aircraft")
+            keys.add(self.air)
+        return keys
 
     def _sub_event_type(self, trig: Trigger, unit_keys, tags, main: Found, hi: int, actor1, countries) -> str:
         if trig.sub_event_type:
             return trig.sub_event_type
         if trig.klass == "strike":
+            if any(
+                self.ground in tags[j] for j in range(main.index + 1, min(hi, main.index + 1 + GROUND_SPAN))
+            ):
+                rules.fire("events.type.ground_weapon")  # "قصف بقذائف الدبابات": shelling
+                return "Shelling/artillery/missile attack"
             if self.air in unit_keys:
                 return "Air/drone strike"
             if actor1 is not None and any(
@@ -755,6 +825,16 @@ class EventExtractor:
                 )
                 if _of_kind(p, kinds) and p.attrs.get("lat") is not None
             ]
+            if (
+                not here
+                and self.sentence_anaphors in tags[j]
+                and not any(self.same_words in tags[k] for k in (j - 1, j + 1) if 0 <= k < len(tags))
+            ):
+                # "الأوضاع في المنطقة": the Middle East, unless the sentence before named the place
+                here = [p for p in self._drop_reference_points(ctx.previous_places) if _of_kind(p, kinds)]
+                if not here:
+                    rules.fire("events.place.vague_anaphor")
+                    continue
             fitting = [p for p in ctx.places if _of_kind(p, kinds)]
             if not here and not fitting:
                 return None

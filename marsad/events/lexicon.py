@@ -43,10 +43,13 @@ class TriggerEntry(Strict):
     needs_weapon: list[str] = []
     not_after: list[str] = []
     not_before: list[str] = []
+    foiled_by: match.WordList = []
     unarmed_actor: bool = False
     one_sided: bool = False
     territorial: bool = False
     aimed_at_forces: str | None = None
+    verb_of: list[str] = []
+    purpose: list[str] = []
     weak: bool = False
 
     @model_validator(mode="after")
@@ -60,6 +63,7 @@ class ContextLists(Strict):
     """context.yaml: every word list the extractor reads, and nothing else."""
 
     air_words: list[str]
+    ground_weapons: list[str]
     weapon_words: list[str]
     armed_targets: list[str]
     civilian_targets: list[str]
@@ -96,6 +100,8 @@ class ContextLists(Strict):
     approx: list[str]
     proximity: list[str]
     anaphors: dict[str, list[PlaceKind]]
+    sentence_anaphors: list[str]
+    same_words: list[str]
     agent_markers: list[str]
     victim_markers: list[str]
     causes: list[str]
@@ -181,11 +187,14 @@ class Trigger:
     needs_weapon: frozenset[str] = field(default_factory=frozenset)  # verb stems
     not_after: str = ""  # the lexicon of words right before it that cancel it
     not_before: str = ""  # the lexicon of words right after it that cancel it
+    foiled_by: str = ""  # the lexicon of words a few tokens before it that say it never went off
     unarmed_actor: bool = False  # civilians and protesters may be its actor1 (a protest)
     one_sided: bool = False  # an attack class that is always one side killing (a massacre)
     territorial: bool = False  # places are read as for a change of territory (a withdrawal)
     aimed_at_forces: str | None = None  # the trigger it becomes when aimed at forces, no weapon named
     weak: bool = False  # too common to code an event alone: only proposed, for the model to weigh
+    verb_of: frozenset[str] = frozenset()  # triggers whose verb it is when one of them is its subject
+    purpose: frozenset[str] = frozenset()  # its forms that, after the preposition ل, say what for
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -222,6 +231,11 @@ def load() -> Lexicon:
             raise datafile.DataFileError(
                 f"{DATA / 'triggers.yaml'}: entry {e.id}, field aimed_at_forces: no trigger {e.aimed_at_forces!r}"
             )
+        unknown = [t for t in e.verb_of if t not in ids]
+        if unknown:
+            raise datafile.DataFileError(
+                f"{DATA / 'triggers.yaml'}: entry {e.id}, field verb_of: no trigger {unknown}"
+            )
     words: dict[str, tuple[str, tuple[Trigger, str | None]]] = {}  # form -> (entry id, value)
     phrases: list[tuple[str, str, tuple[Trigger, None]]] = []
     cancel: list[match.Lexicon] = []
@@ -230,6 +244,7 @@ def load() -> Lexicon:
         needs = frozenset(normalize_key(v) for v in e.needs_weapon)
         after = f"events.not_after.{e.id}" if e.not_after else ""
         before = f"events.not_before.{e.id}" if e.not_before else ""
+        foiled = f"events.foiled_by.{e.id}" if e.foiled_by else ""
         trig = by_id[e.id] = Trigger(
             e.id,
             e.rank,
@@ -238,16 +253,21 @@ def load() -> Lexicon:
             needs,
             after,
             before,
+            foiled,
             e.unarmed_actor,
             e.one_sided,
             e.territorial or e.klass == "territory",
             e.aimed_at_forces,
             e.weak,
+            frozenset(e.verb_of),
+            frozenset(normalize_key(w) for w in e.purpose),
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
         if before:
             cancel.append(match.Lexicon.words(before, e.not_before))
+        if foiled:
+            cancel.append(match.Lexicon.words(foiled, e.foiled_by))
         for verb in e.verbs:
             stem = normalize_key(verb)
             past = match.verb_forms(stem, present=False)
