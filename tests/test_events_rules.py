@@ -581,3 +581,27 @@ def test_the_region_alone_is_the_middle_east(code):
         "وشن مقاتلو المعارضة هجوما على حاجز للقوات في المنطقة نفسها ليلة أمس."
     )
     assert {e.location for e in code(text)} == {"Daraa"}
+
+
+def test_a_projectile_falling_on_a_border_town_is_shelling_but_fireworks_are_not(code):
+    """triggers.yaml strike: "مقذوف" (a projectile) as the border towns' reports name a shell."""
+    [event] = code("سقط مقذوف من الأراضي اليمنية على مزرعة في محافظة الحرث صباح اليوم.")
+    assert (event.sub_event_type, event.location) == ("Shelling/artillery/missile attack", "Al-Harth")
+    assert event.actor1 == "Houthi Movement"  # policy.yaml: the shells that fall on Saudi Arabia
+    assert not code("وأطلق الجمهور مقذوفات نارية احتفالا بالفوز في مدينة الرياض.")
+
+
+def test_the_attack_of_a_force_that_strikes_only_from_the_air_is_an_air_strike(code):
+    """policy.yaml air_only: the Saudi-led coalition's "هجوم" in Yemen is no armed clash."""
+    events = code("شنت قوات التحالف هجوما على مواقع الحوثيين في مدينة المخا.")
+    assert [(e.sub_event_type, e.location) for e in events] == [("Air/drone strike", "Mocha")]
+
+
+def test_where_fighters_were_heading_is_not_where_they_fought(code):
+    """A place after "باتجاه" stands in for the place only for what is fired towards it."""
+    assert not code(
+        "قتل قيادي في جماعة الحوثي خلال مواجهات مع المقاومة الشعبية أثناء توجهه على رأس تعزيزات"
+        " باتجاه مدينة عدن."
+    )
+    [shelling] = code("أطلق الحوثيون قذائف هاون باتجاه مدينة نجران.")
+    assert shelling.sub_event_type == "Shelling/artillery/missile attack"

@@ -674,14 +674,17 @@ class EventExtractor:
                 return "Shelling/artillery/missile attack"
             if self.air in unit_keys:
                 return "Air/drone strike"
-            if actor1 is not None and any(
-                self.policy.air_only_actor(actor1.attrs.get("canonical"), c) for c in countries
-            ):
+            if self._air_only(actor1, countries):
                 rules.fire("policy.air_only")
                 return "Air/drone strike"
             return "Shelling/artillery/missile attack"
         if trig.klass == "attack":
             if self.air in unit_keys:
+                return "Air/drone strike"
+            # "نجحت قوات التحالف في تدمير مواقع ... في أول هجوم": the attack of a force that strikes
+            # only from the air is an air strike, not a clash
+            if self._air_only(actor1, countries):
+                rules.fire("policy.air_only.attack")
                 return "Air/drone strike"
             if trig.one_sided:
                 return "Attack"  # massacres, executions, assassinations: one side does the killing
@@ -694,6 +697,12 @@ class EventExtractor:
         if actor1 is not None and actor1.attrs.get("type") in STATE_TYPES:
             return "Government regains territory"
         return "Non-state actor overtakes territory"
+
+    def _air_only(self, actor1: Span | None, countries) -> bool:
+        """Is actor1 a force that strikes only from the air where the event is (policy.yaml)?"""
+        return actor1 is not None and any(
+            self.policy.air_only_actor(actor1.attrs.get("canonical"), c) for c in countries
+        )
 
     # -- places --------------------------------------------------------------------------------
     def _places(self, doc, idx, tokens, tags, unit: Unit, main: Found, ctx: Context) -> list[Span]:
@@ -713,6 +722,7 @@ class EventExtractor:
         start, end = tokens[lo].start, tokens[hi - 1].end
         taken = [s for label in ("actor", "source") for s in idx[label].within(start, end)]
         territory = main.trigger.territorial
+        projectile = main.trigger.klass == "strike" or main.trigger.sub_event_type in STRIKES
         cands, oriented = [], []
         for p in idx["place"].within(start, end):
             if p.attrs.get("lat") is None or p.attrs.get("role") == "government":
@@ -722,8 +732,10 @@ class EventExtractor:
             i = bisect.bisect_left(self._tok_starts, p.start)
             before = set().union(*tags[max(lo, i - 2) : i])
             if self.direction in before:
-                # "أطلقت صواريخ باتجاه X": with nothing else named, X is where they fell
-                if not territory and (main.stop is None or p.start < main.stop):
+                # "أطلقت صواريخ باتجاه X": with nothing else named, X is where they fell; but where
+                # fighters or a commander were heading ("مواجهات ... أثناء قيادته تعزيزات باتجاه
+                # مدينة X") is not where they fought
+                if projectile and (main.stop is None or p.start < main.stop):
                     oriented.append(p)
                 continue
             if territory and self.direction_territory in before:

@@ -1,0 +1,138 @@
+"""The cross-validated errors of gold articles (development sets only: never test/ or feed/).
+
+Runs the same leave-one-story-out cross-validation as ``marsad eval events --cv`` and prints, per
+article of the chosen region, the events the rules + model invent (false positives), the required
+gold events they miss (with the gold's type, place and evidence) and the wrong attributes of the
+matched ones. With ``--pickle`` the proposals are saved (or read back), so that a second look at
+the same code costs no re-coding.
+
+    python benchmarks/cv_errors.py ../shared/eval/dev ../shared/eval/train \
+        --negatives ../shared/corpus/saudinewsnet/all-2015.jsonl.gz \
+        --exclude ../shared/eval/test --exclude ../shared/eval/feed --region elsewhere
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+from collections import Counter
+from pathlib import Path
+
+from marsad import event_training as learn
+from marsad.evaluate import MEASURE_ONLY, match_index, place_matches
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("gold", type=Path, nargs="+")
+    ap.add_argument("--negatives", type=Path)
+    ap.add_argument("--exclude", type=Path, action="append", default=[])
+    ap.add_argument("--region", default="elsewhere", help="all, Syria, elsewhere or none")
+    ap.add_argument("--folds", type=int)
+    ap.add_argument("--pickle", type=Path, help="save the proposals here, or read them if it exists")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    if any(d.resolve().name in MEASURE_ONLY for d in args.gold):
+        raise SystemExit("test/ and feed/ are for measuring only")
+    if args.pickle and args.pickle.exists():
+        articles, negatives = pickle.loads(args.pickle.read_bytes())
+    else:
+        articles, negatives = learn.training_data(args.gold, args.negatives, args.exclude)
+        if args.pickle:
+            args.pickle.write_bytes(pickle.dumps((articles, negatives)))
+    coded = cv_events(articles, negatives, args.folds)
+    rules = {a.doc_id: learn.rule_events(a.proposals) for a in articles}
+    result = {"rules": learn.region_scores(articles, rules), "model": learn.region_scores(articles, coded)}
+    print(learn.format_comparison(learn.totals(result), "cross-validation (rules + model)"))
+    gold = {a.doc_id: a.gold for a in articles}
+    docs = result["model"][args.region]["documents"]
+    if args.json:
+        print(json.dumps(docs, ensure_ascii=False, indent=1))
+        return
+    kinds: Counter = Counter()
+    for d in docs:
+        if not (d["false_positives"] or d["missed"] or d["wrong_attributes"]):
+            continue
+        g = gold[d["doc"]]
+        events = {e["id"]: e for e in g["events"]}
+        preds = [e.to_dict() for e in coded.get(d["doc"], [])]
+        print(f"\n== {d['doc']} tp={d['tp']} fp={d['fp']} fn={d['fn']}")
+        false = false_events(g, preds)
+        for p, kind in false:
+            kinds["FP " + kind] += 1
+            ev = (p.get("evidence") or [{}])[0].get("text", "")[:110]
+            print(f"  FP[{kind}] {p['sub_event_type']} @ {p.get('location')} a1={p.get('actor1')} | {ev}")
+        for m in d["missed"]:
+            e = events[m]
+            kind = miss_kind(e, [p for p, _ in false])
+            kinds["FN " + kind] += 1
+            print(
+                f"  FN[{kind}]  {m}: {e['sub_event_type']} @ {e['location'].get('name')} "
+                f"a1={e.get('actor1', [''])[:2]} | {e.get('evidence', '')[:110]}"
+            )
+        for w in d["wrong_attributes"]:
+            e = events[w["gold"]]
+            field = w["attribute"]
+            kinds["ATTR " + field] += 1
+            if field != "fatalities":
+                print(f"  ATTR {w['gold']} {w['attribute']}: got {w['predicted']!r} want {e.get(field)[:3]!r}")
+    print()
+    for k, n in kinds.most_common():
+        print(f"{n:>4}  {k}")
+
+
+def cv_events(articles: list, negatives: list, folds: int | None) -> dict[str, list]:
+    """The events the rules + model code for each gold article, the model trained without its story
+    (as :func:`marsad.event_training.cross_validate`)."""
+    story = learn.stories(articles)
+    order = sorted(set(story.values()))
+    k = folds or len(order)
+    fold = {s: i % k for i, s in enumerate(order)}
+    out = {}
+    for f in range(k):
+        held = [a for a in articles if fold[story[a.doc_id]] == f]
+        decider = learn.fit([a for a in articles if fold[story[a.doc_id]] != f] + negatives, learn.SEED)
+        for art in held:
+            out[art.doc_id] = learn.model_events(decider, art.proposals)
+    return out
+
+
+def false_events(gold: dict, preds: list[dict]) -> list[tuple[dict, str]]:
+    """The predictions scoring leaves unmatched, each with its kind: the right type at another place
+    of the gold ("place"), a gold place with another type ("type"), a place of the article's
+    background or optional events ("optional"), or nothing near ("invented")."""
+    current = [p for p in preds if not p.get("historical")]
+    used: set[int] = set()
+    for required in (True, False):
+        for ge in (g for g in gold["events"] if bool(g.get("required")) == required):
+            hit = match_index(current, used, ge)
+            if hit is not None:
+                used.add(hit)
+    out = []
+    for i, p in enumerate(current):
+        if i in used:
+            continue
+        req = [g for g in gold["events"] if g.get("required")]
+        if any(place_matches(p, g["location"]) for g in req):
+            kind = "type"
+        elif any(p.get("sub_event_type") in g["sub_event_type"] for g in req):
+            kind = "place"
+        else:
+            kind = "invented"
+        out.append((p, kind))
+    return out
+
+
+def miss_kind(ge: dict, preds: list[dict]) -> str:
+    """A missed gold event: a false prediction at its place with another type ("type"), one of its
+    type elsewhere ("place"), or none ("none")."""
+    if any(place_matches(p, ge["location"]) for p in preds):
+        return "type"
+    if any(p.get("sub_event_type") in ge["sub_event_type"] for p in preds):
+        return "place"
+    return "none"
+
+
+if __name__ == "__main__":
+    main()
