@@ -605,3 +605,11 @@ def test_where_fighters_were_heading_is_not_where_they_fought(code):
     )
     [shelling] = code("أطلق الحوثيون قذائف هاون باتجاه مدينة نجران.")
     assert shelling.sub_event_type == "Shelling/artillery/missile attack"
+
+
+def test_security_forces_against_protesters_is_a_protest_broken_up_not_a_clash(code):
+    [event] = code("اندلعت أمس مواجهات بين قوات الأمن المصرية ومتظاهرين في حي المطرية بالقاهرة.")
+    assert event.sub_event_type == "Protest with intervention"
+    assert event.actor1 == "Protesters (Egypt)"
+    [clash] = code("اندلعت اشتباكات بين الجيش ومسلحي داعش في مدينة الرمادي.")
+    assert clash.sub_event_type == "Armed clash"

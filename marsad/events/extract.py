@@ -564,6 +564,15 @@ class EventExtractor:
             historical = True  # "في 26 يونيو" in an August article: background, not the news
         actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, tags, unit, main)
         sub_type = self._sub_event_type(main.trigger, unit_keys, tags, main, unit.ahead_hi, actor1, countries)
+        if sub_type == "Armed clash" and any(
+            a is not None and a.attrs.get("type") == "protesters" for a in (actor1, actor2)
+        ):
+            # "مواجهات بين قوات الأمن ومتظاهرين": protesters are no armed side; the security
+            # forces broke up their protest (FORMAT.md accepts a violent demonstration too)
+            rules.fire("events.type.clash_with_protesters")
+            sub_type = "Protest with intervention"
+            if actor2 is not None and actor2.attrs.get("type") == "protesters":
+                actor1, assoc1, actor2, assoc2 = actor2, assoc2, actor1, assoc1  # the protest is theirs
         if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
             # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
             rules.fire("events.needs_a_side")
