@@ -54,6 +54,8 @@ FOILED_SPAN = 6
 SUBJECT_SPAN = 4
 # How far after a strike verb a ground weapon makes it shelling ("لقصف عنيف بقذائف الدبابات").
 GROUND_SPAN = 3
+# How many tokens after a group a passive verb of loss may stand ("ضابطا شرطة ومجند أصيبوا").
+VICTIM_AFTER_SPAN = 3
 
 
 @dataclass
@@ -141,6 +143,7 @@ class EventExtractor:
         self.agent_markers = c["agent_markers"]
         self.target_markers = c["target_markers"]
         self.victim_markers = c["victim_markers"]
+        self.victim_after = c["victim_after"]
         self.count_words = c["count_words"]
         self.causes = c["causes"]
         self.connectors = c["connectors"]
@@ -950,7 +953,11 @@ class EventExtractor:
             elif a.attrs.get("type") in UNARMED and not main.trigger.unarmed_actor:
                 rules.fire("events.actor.unarmed_target")
                 role = "civilian"  # civilians suffer violence; they are its actor only when they protest
-            elif self.victim_markers in near or self._counted(tokens, tags, unit.back_lo, i):
+            elif (
+                self.victim_markers in near
+                or self._counted(tokens, tags, unit.back_lo, i)
+                or self._hit_after(tags, a, main)
+            ):
                 rules.fire("events.actor.victim")
                 role = "victim"  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
             elif (
@@ -980,6 +987,12 @@ class EventExtractor:
                 last_target = a
             out.append((a, role))
         return out
+
+    def _hit_after(self, tags, a: Span, main: Found) -> bool:
+        """Does a passive verb of loss follow the group before the trigger, at most a conjoined
+        group between ("ضابطا شرطة ومجند أصيبوا في انفجار")?"""
+        k = bisect.bisect_left(self._tok_starts, a.end)
+        return any(self.victim_after in tags[j] for j in range(k, min(main.index, k + VICTIM_AFTER_SPAN)))
 
     def _counted(self, tokens, tags, lo: int, i: int) -> bool:
         """Is the group at token ``i`` counted by a casualty word before it, with only a count
