@@ -54,8 +54,6 @@ FOILED_SPAN = 6
 SUBJECT_SPAN = 4
 # How far after a strike verb a ground weapon makes it shelling ("لقصف عنيف بقذائف الدبابات").
 GROUND_SPAN = 3
-# How many tokens after a group a passive verb of loss may stand ("ضابطا شرطة ومجند أصيبوا").
-VICTIM_AFTER_SPAN = 3
 
 
 @dataclass
@@ -143,7 +141,6 @@ class EventExtractor:
         self.agent_markers = c["agent_markers"]
         self.target_markers = c["target_markers"]
         self.victim_markers = c["victim_markers"]
-        self.victim_after = c["victim_after"]
         self.count_words = c["count_words"]
         self.causes = c["causes"]
         self.connectors = c["connectors"]
@@ -567,15 +564,6 @@ class EventExtractor:
             historical = True  # "في 26 يونيو" in an August article: background, not the news
         actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, tags, unit, main)
         sub_type = self._sub_event_type(main.trigger, unit_keys, tags, main, unit.ahead_hi, actor1, countries)
-        if sub_type == "Armed clash" and any(
-            a is not None and a.attrs.get("type") == "protesters" for a in (actor1, actor2)
-        ):
-            # "مواجهات بين قوات الأمن ومتظاهرين": protesters are no armed side; the security
-            # forces broke up their protest (FORMAT.md accepts a violent demonstration too)
-            rules.fire("events.type.clash_with_protesters")
-            sub_type = "Protest with intervention"
-            if actor2 is not None and actor2.attrs.get("type") == "protesters":
-                actor1, assoc1, actor2, assoc2 = actor2, assoc2, actor1, assoc1  # the protest is theirs
         if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
             # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
             rules.fire("events.needs_a_side")
@@ -953,11 +941,7 @@ class EventExtractor:
             elif a.attrs.get("type") in UNARMED and not main.trigger.unarmed_actor:
                 rules.fire("events.actor.unarmed_target")
                 role = "civilian"  # civilians suffer violence; they are its actor only when they protest
-            elif (
-                self.victim_markers in near
-                or self._counted(tokens, tags, unit.back_lo, i)
-                or self._hit_after(tags, a, main)
-            ):
+            elif self.victim_markers in near or self._counted(tokens, tags, unit.back_lo, i):
                 rules.fire("events.actor.victim")
                 role = "victim"  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
             elif (
@@ -987,12 +971,6 @@ class EventExtractor:
                 last_target = a
             out.append((a, role))
         return out
-
-    def _hit_after(self, tags, a: Span, main: Found) -> bool:
-        """Does a passive verb of loss follow the group before the trigger, at most a conjoined
-        group between ("ضابطا شرطة ومجند أصيبوا في انفجار")?"""
-        k = bisect.bisect_left(self._tok_starts, a.end)
-        return any(self.victim_after in tags[j] for j in range(k, min(main.index, k + VICTIM_AFTER_SPAN)))
 
     def _counted(self, tokens, tags, lo: int, i: int) -> bool:
         """Is the group at token ``i`` counted by a casualty word before it, with only a count

@@ -73,7 +73,6 @@ THRESHOLDS: dict[str, float | None] = {
     "add": None,
     "add_second": None,
 }
-PROTESTS = frozenset({"Peaceful protest", "Protest with intervention", "Excessive force against protesters"})
 # Where an added event may be placed: the unit's own words or the place "المدينة" points back to.
 NEAR = frozenset({"own", "ahead", "back", "anaphor"})
 
@@ -109,7 +108,7 @@ class Decider:
             chosen = [c for fam in prop.families for c in self.choose(prop, fam)]
             n_places = len({id(place) for _, _, place, _ in chosen})
             for fam, sub_type, place, p in chosen:
-                actor1 = self.actor1(prop, sub_type, place, fam) if prop.actors else v.actor1
+                actor1 = self.actor1(prop, sub_type, place) if prop.actors else v.actor1
                 actor2 = v.actor2
                 if actor1 is not None and actor2 is not None and _name(actor2) == _name(actor1):
                     actor2 = v.actor1 if v.actor1 is not None and not v.actor1.attrs.get("default") else None
@@ -159,19 +158,10 @@ class Decider:
             (fam, sub_type, pl.span, p) for s, pl in scored if pl is top or (pl.run == top.run and s >= 0.0)
         ]
 
-    def actor1(self, prop: Proposal, sub_type: str, place: Span, fam: Family | None = None) -> Span | None:
-        rule1 = prop.verdict.actor1
-        if sub_type in PROTESTS and rule1 is not None and rule1.attrs.get("type") == "protesters":
-            # ACLED: a protest, broken up or not, is the protesters' ("مواجهات بين الشرطة ومتظاهرين")
-            return rule1
+    def actor1(self, prop: Proposal, sub_type: str, place: Span) -> Span | None:
         country = place.attrs.get("country")
-        # those killed or wounded by a bomb, a strike or an attack did not do it ("قتل ضابطا شرطة في
-        # هجوم"); in a clash or a capture either side may stand first
-        trig = fam.found.trigger if fam is not None else prop.verdict.main.trigger
-        two_sided = trig.sub_event_type == "Armed clash" or trig.klass == "territory"
-        options = [a for a in prop.actors if two_sided or "r=victim" not in a.feats] or prop.actors
         best = max(
-            options, key=lambda a: self.actor.score(a.feats + _actor_dynamic(a.span, sub_type, country))
+            prop.actors, key=lambda a: self.actor.score(a.feats + _actor_dynamic(a.span, sub_type, country))
         )
         return best.span
 

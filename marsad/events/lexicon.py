@@ -104,7 +104,6 @@ class ContextLists(Strict):
     same_words: list[str]
     agent_markers: list[str]
     victim_markers: list[str]
-    victim_after: list[str]
     causes: list[str]
     count_words: list[str]
     target_markers: list[str]
