@@ -596,13 +596,3 @@ def test_the_attack_of_a_force_that_strikes_only_from_the_air_is_an_air_strike(c
     events = code("شنت قوات التحالف هجوما على مواقع الحوثيين في مدينة المخا.")
     assert [(e.sub_event_type, e.location) for e in events] == [("Air/drone strike", "Mocha")]
 
-
-def test_where_fighters_were_heading_is_not_where_they_fought(code):
-    """A place after "باتجاه" stands in for the place only for what is fired towards it."""
-    assert not code(
-        "قتل قيادي في جماعة الحوثي خلال مواجهات مع المقاومة الشعبية أثناء توجهه على رأس تعزيزات"
-        " باتجاه مدينة عدن."
-    )
-    [shelling] = code("أطلق الحوثيون قذائف هاون باتجاه مدينة نجران.")
-    assert shelling.sub_event_type == "Shelling/artillery/missile attack"
-

@@ -722,7 +722,6 @@ class EventExtractor:
         start, end = tokens[lo].start, tokens[hi - 1].end
         taken = [s for label in ("actor", "source") for s in idx[label].within(start, end)]
         territory = main.trigger.territorial
-        projectile = main.trigger.klass == "strike" or main.trigger.sub_event_type in STRIKES
         cands, oriented = [], []
         for p in idx["place"].within(start, end):
             if p.attrs.get("lat") is None or p.attrs.get("role") == "government":
@@ -732,10 +731,8 @@ class EventExtractor:
             i = bisect.bisect_left(self._tok_starts, p.start)
             before = set().union(*tags[max(lo, i - 2) : i])
             if self.direction in before:
-                # "أطلقت صواريخ باتجاه X": with nothing else named, X is where they fell; but where
-                # fighters or a commander were heading ("مواجهات ... أثناء قيادته تعزيزات باتجاه
-                # مدينة X") is not where they fought
-                if projectile and (main.stop is None or p.start < main.stop):
+                # "أطلقت صواريخ باتجاه X": with nothing else named, X is where they fell
+                if not territory and (main.stop is None or p.start < main.stop):
                     oriented.append(p)
                 continue
             if territory and self.direction_territory in before:
