@@ -76,7 +76,9 @@ def main() -> None:
             field = w["attribute"]
             kinds["ATTR " + field] += 1
             if field != "fatalities":
-                print(f"  ATTR {w['gold']} {w['attribute']}: got {w['predicted']!r} want {e.get(field)[:3]!r}")
+                print(
+                    f"  ATTR {w['gold']} {w['attribute']}: got {w['predicted']!r} want {e.get(field)[:3]!r}"
+                )
     print()
     for k, n in kinds.most_common():
         print(f"{n:>4}  {k}")
