@@ -545,7 +545,14 @@ class Geocoder:
                 continue
             places, strong = self._name(key, variant)
             trigger = raw_trigger = self._trigger_before(m, i, plen)
-            if trigger is not None and not strong and WEAK in m.tags[i - 1]:
+            if (
+                trigger is not None
+                and not strong
+                and WEAK in m.tags[i - 1]
+                and not (_only_open(places) and _head_in(m, i, self.lex.open_heads))
+            ):
+                # a name only an open dataset knows was kept as a name, not a word, by its
+                # conversion: after an open head noun ("مديرية X"، "منطقة X") it is the place
                 rules.fire("places.weak_trigger")
                 trigger = None  # "عاصمة الثورة": a weak trigger does not make a common word a place
             if (
