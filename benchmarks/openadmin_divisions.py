@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -64,25 +65,21 @@ def rows(records: Iterable[dict], admin1: dict[str, str]) -> Iterator[dict[str, 
         }
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("files", type=Path, nargs="+")
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--source", default="Open Admin Data (CC BY 4.0)", help="named in the file's header")
-    ap.add_argument("--min-articles", type=int, default=3)
-    ap.add_argument("--corpus", type=Path, default=CORPUS)
-    ap.add_argument("--common", type=int, default=50, help="a name in more articles than this is a common word...")
-    ap.add_argument("--headed-share", type=float, default=0.2, help="...unless this share of them follow a head noun")
-    args = ap.parse_args(argv)
-    records = [r for f in args.files for r in json.loads(f.read_text(encoding="utf-8"))]
-    gaz = gazetteer.load()
-    admin1 = {
+def admin1_names(gaz: gazetteer.Gazetteer) -> dict[str, str]:
+    """Our governorates by the keys of their Arabic names."""
+    return {
         gazetteer.key_of(n): p.admin1 or p.name
         for p in gaz.places
         if p.type == "admin1" and p.source == "sup"
         for n in p.name_ar.split("|")
     }
-    found = list(rows(records, admin1))
+
+
+def filtered(
+    found: list[dict[str, object]], gaz: gazetteer.Gazetteer, args: argparse.Namespace
+) -> tuple[list[dict[str, object]], Counter, Counter]:
+    """The rows whose name is new, in ``args.min_articles`` corpus articles or more and no common
+    word, with each name's article counts (all, and after a head noun)."""
     known = {k for k, ids in gaz.exact.items() if any(gaz.places[i].source != "open" for i in ids)}
     known |= {v for k in list(known) for v in gazetteer.article_variants(k)}
     found = [r for r in found if gazetteer.key_of(str(r["name_ar"])) not in known]
@@ -99,16 +96,48 @@ def main(argv: list[str] | None = None) -> int:
     # Two divisions of one name (a district and its central subdistrict) both stay: homonyms are
     # the disambiguator's business.
     out = sorted((r for r in found if kept(str(r["name_ar"]))), key=lambda r: (r["type"], r["name_ar"]))
-    n = gazetteer.write_tsv(args.out, out)
-    header = (
-        f"# Districts and subdistricts from {args.source}, converted by\n"
-        "# benchmarks/openadmin_divisions.py: names the gazetteer lacks, in 3+ articles of the corpus.\n"
+    return out, counts, headed
+
+
+def add_filter_options(ap: argparse.ArgumentParser) -> None:
+    """The corpus and common-word options :func:`filtered` reads."""
+    ap.add_argument("--min-articles", type=int, default=3)
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument(
+        "--common", type=int, default=50, help="a name in more articles than this is a common word..."
     )
-    args.out.write_text(header + args.out.read_text(encoding="utf-8"), encoding="utf-8")
+    ap.add_argument(
+        "--headed-share", type=float, default=0.2, help="...unless this share of them follow a head noun"
+    )
+
+
+def write(out: list[dict[str, object]], path: Path, source: str, counts: Counter, headed: Counter) -> int:
+    """Write the rows with a header naming their source; print each name's counts."""
+    n = gazetteer.write_tsv(path, out)
+    header = (
+        f"# Districts and subdistricts from {source}, converted by\n"
+        f"# benchmarks/{Path(sys.argv[0]).name}: names the gazetteer lacks, in 3+ articles of the corpus.\n"
+    )
+    path.write_text(header + path.read_text(encoding="utf-8"), encoding="utf-8")
     for r in out:
         k = keys(str(r["name_ar"]))
         print(f"{r['name_ar']}\t{r['type']}\t{counts[k]} articles, {headed[k]} after a head", file=sys.stderr)
-    print(f"{n} divisions -> {args.out}", file=sys.stderr)
+    print(f"{n} divisions -> {path}", file=sys.stderr)
+    return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("files", type=Path, nargs="+")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--source", default="Open Admin Data (CC BY 4.0)", help="named in the file's header")
+    add_filter_options(ap)
+    args = ap.parse_args(argv)
+    records = [r for f in args.files for r in json.loads(f.read_text(encoding="utf-8"))]
+    gaz = gazetteer.load()
+    admin1 = admin1_names(gaz)
+    out, counts, headed = filtered(list(rows(records, admin1)), gaz, args)
+    write(out, args.out, args.source, counts, headed)
     return 0
 
 

@@ -70,8 +70,12 @@ def _only_open(places: list[Place]) -> bool:
 
 
 def _head_in(m: match.Matches, i: int, heads: frozenset[str]) -> bool:
-    """Whether the word before token ``i`` is a head noun among ``heads`` ("بلدتي"، "قرية")."""
-    return any(h.reading.key in heads for h in m.single(i - 1, TRIGGERS))
+    """Whether the word before token ``i`` is a head noun among ``heads`` ("بلدتي"، "قرية"), not
+    read after the proclitic ك ("كتلة الأحرار" is a bloc, not "like the hill of الأحرار")."""
+    raw = m.tokens[i - 1].text
+    return any(
+        h.reading.key in heads and not raw[: h.reading.skip].endswith("ك") for h in m.single(i - 1, TRIGGERS)
+    )
 
 
 def _list_gap(gap: str) -> str:
