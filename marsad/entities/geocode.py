@@ -91,6 +91,8 @@ class _Countries:
     named: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> country codes
 
 
+# Types of the districts and subdistricts of open datasets (data/places/open/ye_districts.tsv ...).
+DIVISION_TYPES = frozenset({"admin2", "admin3"})
 # Head nouns of a settlement or quarter: what follows is a point, never a governorate or country.
 _POINT_HEADS = frozenset({"town", "village", "neighbourhood"})
 _GAP_LIST_RE = re.compile(r"^[ \t\u00a0,\u060c]*$")  # between the names of a list
@@ -157,6 +159,7 @@ class Lexicon:
     light_verbs: frozenset[str]
     prayer_words: frozenset[str]
     open_heads: frozenset[str]
+    open_division_kinds: frozenset[str]  # head kinds an open dataset's district may follow
 
 
 @lru_cache(maxsize=1)
@@ -197,6 +200,7 @@ def lexicon() -> Lexicon:
         light_verbs=frozenset(_key(w) for w in raw["light_verbs"]),
         prayer_words=frozenset(_key(w) for w in raw["prayer_words"]),
         open_heads=frozenset(_key(w) for w in raw["open_heads"]),
+        open_division_kinds=frozenset(raw["open_division_kinds"]),
     )
 
 
@@ -634,6 +638,8 @@ class Geocoder:
                 and (
                     trigger is None
                     or variant
+                    or trigger not in self.lex.open_division_kinds
+                    and all(p.type in DIVISION_TYPES for p in places)
                     or words[i - 1][2].startswith("ال")
                     or not _head_in(m, i, self.lex.open_heads)
                 )
