@@ -446,6 +446,30 @@ def test_open_dataset_villages_need_their_head_noun_and_their_country(text, plac
 @pytest.mark.parametrize(
     ("text", "places"),
     [
+        # a Yemeni district of an open dataset after مديرية (a weak head for other names)
+        (
+            "دارت معارك عنيفة في مديرية حزم العدين بمحافظة إب اليمنية",
+            [("حزم العدين", "Hazm Al Odayn"), ("محافظة إب", "Ibb Governorate")],
+        ),
+        # an Iraqi subdistrict after ناحية
+        (
+            "سيطر الجيش على ناحية كبيسة غرب الأنبار",
+            [("كبيسة", "Kubaisa"), ("الأنبار", "Al Anbar Governorate")],
+        ),
+        # without its head noun, or in a story about another country, it is no place
+        ("قال إن حزم العدين كانت هادئة", []),
+        ("دارت اشتباكات في مديرية حزم العدين بريف حماة السورية", [("ريف حماة", "Hama")]),
+        # كتلة is a bloc, not ك + تلة (a hill): no head noun
+        ("انتقد وزراء كتلة الأحرار في بغداد القرار", [("بغداد", "Baghdad")]),
+    ],
+)
+def test_open_dataset_divisions_of_yemen_and_iraq_need_their_head_noun(text, places):
+    assert names(text) == places
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
         # a prayer time after صلاة is no country
         ("اجتمع الأهالي بعد صلاة المغرب في المسجد الكبير", []),
         ("وصل الوفد إلى المغرب أمس", [("المغرب", "Morocco")]),
