@@ -50,6 +50,24 @@ def test_tokenize_offsets_and_numbers() -> None:
     assert toks[0].norm == "قتل" and toks[4].norm == "20"
 
 
+def test_digits_never_glue_to_letters() -> None:
+    """A missing space must not hide a place or a month inside a number's token."""
+    text = "سقط 12 قتيلا في الموصل30 يوم 4يونيو2016"
+    assert [t.text for t in tokenize(text)] == [
+        "سقط",
+        "12",
+        "قتيلا",
+        "في",
+        "الموصل",
+        "30",
+        "يوم",
+        "4",
+        "يونيو",
+        "2016",
+    ]
+    assert [t.text for t in tokenize("بلغ العدد 1,250 و3.5")] == ["بلغ", "العدد", "1,250", "و", "3.5"]
+
+
 def test_component_fills_doc_tokens() -> None:
     doc = make("tokens")(Document(id="t", text="سيطر المقاتلون على بلدة وبحمص"))
     assert [t.base for t in doc.tokens][-1] == "حمص"

@@ -60,7 +60,8 @@ _MARKS = "\u064b-\u065f\u0670\u0640"
 _MARK_SET = frozenset(DIACRITICS + TATWEEL)
 # Words and numbers ("3.5", "35,000" stay whole); punctuation is not a token (sentences and
 # clauses carry it), which also keeps the token list, the costliest part of the layer, short.
-TOKEN_RE = re.compile(rf"\d+(?:[.,\u066b\u066c]\d+)+|[\w{_MARKS}]+")
+# Digits never glue to letters: a missing space ("كركوك250", "مايو2014") hides a place or a month.
+TOKEN_RE = re.compile(rf"\d+(?:[.,\u066b\u066c]\d+)*|(?:[^\W\d]|[{_MARKS}])+")
 
 # What a reading stripped from the word (bit flags; 0 is the word itself).
 WHOLE = 0
