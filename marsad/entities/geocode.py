@@ -160,6 +160,7 @@ class Lexicon:
     prayer_words: frozenset[str]
     open_heads: frozenset[str]
     open_division_kinds: frozenset[str]  # head kinds an open dataset's district may follow
+    head_levels: dict[str, frozenset[str]]  # a division's head kind -> the place types it names
 
 
 @lru_cache(maxsize=1)
@@ -201,6 +202,7 @@ def lexicon() -> Lexicon:
         prayer_words=frozenset(_key(w) for w in raw["prayer_words"]),
         open_heads=frozenset(_key(w) for w in raw["open_heads"]),
         open_division_kinds=frozenset(raw["open_division_kinds"]),
+        head_levels={k: frozenset(v) for k, v in raw["head_levels"].items()},
     )
 
 
@@ -456,6 +458,17 @@ class Geocoder:
             kept.append(o)
         return kept
 
+    @staticmethod
+    def _at_level(places: list[Place], levels: frozenset[str]) -> list[Place]:
+        """The places a division's head noun names (geocode.yaml ``head_levels``): those of its
+        level when there are any ("مديرية عتمة" is the district, not the subdistrict of that
+        name), else all but an open dataset's divisions of another level ("مديرية نعمان" is no
+        subdistrict نعمان)."""
+        level = [p for p in places if p.type in levels]
+        if level:
+            return level
+        return [p for p in places if p.source != "open" or p.type not in DIVISION_TYPES]
+
     def _adjective(self, m: match.Matches, i: int, cut: int, key: str, places: list[Place]) -> bool:
         """``جنسيات سورية``: a feminine country name after a noun is its adjective."""
         if cut or i == 0 or not key.endswith("يه") or any(p.type != "country" for p in places):
@@ -553,6 +566,12 @@ class Geocoder:
                 continue
             places, strong = self._name(key, variant)
             trigger = raw_trigger = self._trigger_before(m, i, plen)
+            if trigger in self.lex.head_levels and not variant:
+                places = self._at_level(places, self.lex.head_levels[trigger])
+                if not places:
+                    rules.fire("places.head_level")
+                    i += 1  # "مديرية X" and only a subdistrict X is known: the district the data lacks
+                    continue
             if (
                 trigger is not None
                 and not strong
