@@ -12,7 +12,9 @@ governorate. A district is ``admin2`` (مديرية، قضاء), a subdistrict `
 kept when it is new (not a name of ours or of GeoNames, with or without its article), occurs in at
 least ``--min-articles`` articles, and is not a common word: a name in more than ``--common``
 articles, fewer than ``--headed-share`` of them after a division's or settlement's head noun
-(geocode.yaml ``open_heads``), is a word ("العدل"، "الفجر"), not a district.
+(geocode.yaml ``open_heads``), is a word ("العدل"، "الفجر"), not a district. ``--common 0`` asks it
+of every name; ``--drop-shadowing`` leaves out a name of several words one of which is a place of
+ours or GeoNames' ("مشرعة وحدنان" would shadow the village مشرعة).
 """
 
 from __future__ import annotations
@@ -86,10 +88,22 @@ def filtered(
     heads = lexicon().open_heads
     counts, headed = article_counts({keys(str(r["name_ar"])) for r in found}, args.corpus, heads)
 
+    openers = lexicon().openers
+
+    def shadows(name: str) -> bool:
+        """Whether a word of a longer name is a place of ours or GeoNames' ("مشرعة وحدنان" holds the
+        village مشرعة, "صنعاء القديمة" Sanaa): read whole, the division would shadow that place."""
+        words = name.split()
+        return len(words) > 1 and any(
+            k in known and k not in openers for k in (gazetteer.key_of(w.removeprefix("و")) for w in words)
+        )
+
     def kept(name: str) -> bool:
         """In enough articles, and named after a head noun often enough not to be a common word."""
         k = keys(name)
         if counts[k] > args.common and headed[k] < args.headed_share * counts[k]:
+            return False
+        if args.drop_shadowing and shadows(name):
             return False
         return counts[k] >= args.min_articles
 
@@ -108,6 +122,11 @@ def add_filter_options(ap: argparse.ArgumentParser) -> None:
     )
     ap.add_argument(
         "--headed-share", type=float, default=0.2, help="...unless this share of them follow a head noun"
+    )
+    ap.add_argument(
+        "--drop-shadowing",
+        action="store_true",
+        help="leave out a name of several words one of which is a place of ours or GeoNames'",
     )
 
 
