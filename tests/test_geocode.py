@@ -446,6 +446,56 @@ def test_open_dataset_villages_need_their_head_noun_and_their_country(text, plac
 @pytest.mark.parametrize(
     ("text", "places"),
     [
+        # a Yemeni subdistrict of an open dataset after منطقة (a weak head for other names)
+        (
+            "سيطرت المقاومة الشعبية على منطقة عتمة في محافظة ذمار اليمنية",
+            [("عتمة", "Otmah"), ("محافظة ذمار", "Dhamar Governorate")],
+        ),
+        # an Iraqi subdistrict after ناحية
+        (
+            "سيطر الجيش على ناحية كبيسة غرب الأنبار",
+            [("كبيسة", "Kubaisa"), ("الأنبار", "Al Anbar Governorate")],
+        ),
+        # without its head noun, or in a story about another country, it is no place
+        ("قال إن عتمة كانت هادئة", []),
+        ("دارت اشتباكات في منطقة عتمة بريف حماة السورية", [("ريف حماة", "Hama")]),
+        # كتلة is a bloc, not ك + تلة (a hill): no head noun
+        ("انتقد وزراء كتلة الأحرار في بغداد القرار", [("بغداد", "Baghdad")]),
+    ],
+)
+def test_open_dataset_divisions_of_yemen_and_iraq_need_their_head_noun(text, places):
+    assert names(text) == places
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # a district's head noun names no subdistrict: with only the subdistrict عتمة known (in
+        # another governorate), "مديرية عتمة" is the district the data lacks
+        (
+            "سيطرت المقاومة الشعبية على مديرية عتمة في محافظة ذمار اليمنية",
+            [("محافظة ذمار", "Dhamar Governorate")],
+        ),
+        (
+            "قتل مسلحون في مديرية «نعمان» التابعة لمحافظة البيضاء اليمنية",
+            [("محافظة البيضاء", "Al Bayda Governorate")],
+        ),
+        # Iraq: ناحية names the subdistrict, قضاء the district
+        (
+            "سيطر الجيش على ناحية كبيسة غرب الأنبار",
+            [("كبيسة", "Kubaisa"), ("الأنبار", "Al Anbar Governorate")],
+        ),
+        ("سيطر الجيش على قضاء كبيسة غرب الأنبار", [("الأنبار", "Al Anbar Governorate")]),
+        ("دارت معارك في قضاء المدائن جنوب بغداد", [("المدائن", "Al-Mada'in"), ("بغداد", "Baghdad")]),
+    ],
+)
+def test_a_division_head_decides_the_level(text, places):
+    assert names(text) == places
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
         # a prayer time after صلاة is no country
         ("اجتمع الأهالي بعد صلاة المغرب في المسجد الكبير", []),
         ("وصل الوفد إلى المغرب أمس", [("المغرب", "Morocco")]),

@@ -70,8 +70,12 @@ def _only_open(places: list[Place]) -> bool:
 
 
 def _head_in(m: match.Matches, i: int, heads: frozenset[str]) -> bool:
-    """Whether the word before token ``i`` is a head noun among ``heads`` ("بلدتي"، "قرية")."""
-    return any(h.reading.key in heads for h in m.single(i - 1, TRIGGERS))
+    """Whether the word before token ``i`` is a head noun among ``heads`` ("بلدتي"، "قرية"), not
+    read after the proclitic ك ("كتلة الأحرار" is a bloc, not "like the hill of الأحرار")."""
+    raw = m.tokens[i - 1].text
+    return any(
+        h.reading.key in heads and not raw[: h.reading.skip].endswith("ك") for h in m.single(i - 1, TRIGGERS)
+    )
 
 
 def _list_gap(gap: str) -> str:
@@ -87,6 +91,8 @@ class _Countries:
     named: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> country codes
 
 
+# Types of the districts and subdistricts of open datasets (data/places/open/ye_districts.tsv ...).
+DIVISION_TYPES = frozenset({"admin2", "admin3"})
 # Head nouns of a settlement or quarter: what follows is a point, never a governorate or country.
 _POINT_HEADS = frozenset({"town", "village", "neighbourhood"})
 _GAP_LIST_RE = re.compile(r"^[ \t\u00a0,\u060c]*$")  # between the names of a list
@@ -153,6 +159,8 @@ class Lexicon:
     light_verbs: frozenset[str]
     prayer_words: frozenset[str]
     open_heads: frozenset[str]
+    open_division_kinds: frozenset[str]  # head kinds an open dataset's district may follow
+    head_levels: dict[str, frozenset[str]]  # a division's head kind -> the place types it names
 
 
 @lru_cache(maxsize=1)
@@ -193,6 +201,8 @@ def lexicon() -> Lexicon:
         light_verbs=frozenset(_key(w) for w in raw["light_verbs"]),
         prayer_words=frozenset(_key(w) for w in raw["prayer_words"]),
         open_heads=frozenset(_key(w) for w in raw["open_heads"]),
+        open_division_kinds=frozenset(raw["open_division_kinds"]),
+        head_levels={k: frozenset(v) for k, v in raw["head_levels"].items()},
     )
 
 
@@ -448,6 +458,17 @@ class Geocoder:
             kept.append(o)
         return kept
 
+    @staticmethod
+    def _at_level(places: list[Place], levels: frozenset[str]) -> list[Place]:
+        """The places a division's head noun names (geocode.yaml ``head_levels``): those of its
+        level when there are any ("مديرية عتمة" is the district, not the subdistrict of that
+        name), else all but an open dataset's divisions of another level ("مديرية نعمان" is no
+        subdistrict نعمان)."""
+        level = [p for p in places if p.type in levels]
+        if level:
+            return level
+        return [p for p in places if p.source != "open" or p.type not in DIVISION_TYPES]
+
     def _adjective(self, m: match.Matches, i: int, cut: int, key: str, places: list[Place]) -> bool:
         """``جنسيات سورية``: a feminine country name after a noun is its adjective."""
         if cut or i == 0 or not key.endswith("يه") or any(p.type != "country" for p in places):
@@ -545,7 +566,20 @@ class Geocoder:
                 continue
             places, strong = self._name(key, variant)
             trigger = raw_trigger = self._trigger_before(m, i, plen)
-            if trigger is not None and not strong and WEAK in m.tags[i - 1]:
+            if trigger in self.lex.head_levels and not variant:
+                places = self._at_level(places, self.lex.head_levels[trigger])
+                if not places:
+                    rules.fire("places.head_level")
+                    i += 1  # "مديرية X" and only a subdistrict X is known: the district the data lacks
+                    continue
+            if (
+                trigger is not None
+                and not strong
+                and WEAK in m.tags[i - 1]
+                and not (_only_open(places) and _head_in(m, i, self.lex.open_heads))
+            ):
+                # a name only an open dataset knows was kept as a name, not a word, by its
+                # conversion: after an open head noun ("مديرية X"، "منطقة X") it is the place
                 rules.fire("places.weak_trigger")
                 trigger = None  # "عاصمة الثورة": a weak trigger does not make a common word a place
             if (
@@ -623,6 +657,8 @@ class Geocoder:
                 and (
                     trigger is None
                     or variant
+                    or trigger not in self.lex.open_division_kinds
+                    and all(p.type in DIVISION_TYPES for p in places)
                     or words[i - 1][2].startswith("ال")
                     or not _head_in(m, i, self.lex.open_heads)
                 )

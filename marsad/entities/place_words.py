@@ -47,6 +47,8 @@ class PlaceWords(datafile.Strict):
     light_verbs: list[str]
     prayer_words: list[str]
     open_heads: list[str]
+    open_division_kinds: list[str]
+    head_levels: dict[str, list[str]]
 
     @model_validator(mode="after")
     def _weak_are_triggers(self) -> PlaceWords:
