@@ -595,4 +595,3 @@ def test_the_attack_of_a_force_that_strikes_only_from_the_air_is_an_air_strike(c
     """policy.yaml air_only: the Saudi-led coalition's "هجوم" in Yemen is no armed clash."""
     events = code("شنت قوات التحالف هجوما على مواقع الحوثيين في مدينة المخا.")
     assert [(e.sub_event_type, e.location) for e in events] == [("Air/drone strike", "Mocha")]
-
