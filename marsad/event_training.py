@@ -503,7 +503,7 @@ def cross_validate(
 
 def format_comparison(result: dict[str, Any], title: str) -> str:
     """One line per decider and region: precision, recall, F1, counts, attribute accuracy."""
-    attrs = ("actor1", "date", "status", "source")
+    attrs = ("actor1", "date", "status", "source", "fatalities")
     head = f"{'':<12}{'region':<10}{'P':>6}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}" + "".join(
         f"{a:>8}" for a in attrs
     )
