@@ -505,13 +505,15 @@ def format_comparison(result: dict[str, Any], title: str) -> str:
     """One line per decider and region: precision, recall, F1, counts, attribute accuracy."""
     attrs = ("actor1", "date", "status", "source", "fatalities")
     head = f"{'':<12}{'region':<10}{'P':>6}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}" + "".join(
-        f"{a:>8}" for a in attrs
+        f"{a:>{max(8, len(a) + 1)}}" for a in attrs
     )
     lines = [title, head]
     for name, label in (("rules", "rules"), ("model", "rules+model")):
         for region, r in result[name].items():
             acc = r["attribute_accuracy"]
-            cells = "".join(f"{'-' if acc[a] is None else f'{acc[a]:.3f}':>8}" for a in attrs)
+            cells = "".join(
+                f"{'-' if acc[a] is None else f'{acc[a]:.3f}':>{max(8, len(a) + 1)}}" for a in attrs
+            )
             lines.append(
                 f"{label:<12}{region:<10}{r['precision']:>6.3f}{r['recall']:>7.3f}{r['f1']:>7.3f}"
                 f"{r['tp']:>5}{r['fp']:>5}{r['fn']:>5}{cells}"

@@ -595,3 +595,19 @@ def test_the_attack_of_a_force_that_strikes_only_from_the_air_is_an_air_strike(c
     """policy.yaml air_only: the Saudi-led coalition's "هجوم" in Yemen is no armed clash."""
     events = code("شنت قوات التحالف هجوما على مواقع الحوثيين في مدينة المخا.")
     assert [(e.sub_event_type, e.location) for e in events] == [("Air/drone strike", "Mocha")]
+
+
+def test_the_toll_of_a_consequence_clause_past_a_connector(code):
+    """ "... شرق ووسط وجنوبي المدينة ما تسبب بمقتل": "وسط" opens a clause, but the consequence
+    clause after it still tells the toll of the shelling before it."""
+    [event] = code(
+        "وذكر شهود أن الجيش المتمركز حول مدينة الرمادي رمى قذائف الهاون دون تمييز على البيوت "
+        "شرق ووسط وجنوبي الرمادي ما تسبب بمقتل أربعة مدنيين."
+    )
+    assert event.sub_event_type == "Shelling/artillery/missile attack"
+    assert event.fatalities == 4
+
+
+def test_a_counted_subject_before_its_verb_is_the_events_toll(code):
+    [event] = code("وقال مسعفون إن تسعة مدنيين على الأقل قتلوا في قصف مدفعي على بلدة كفرنبل.")
+    assert event.fatalities == 9

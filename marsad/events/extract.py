@@ -50,6 +50,10 @@ ANNIVERSARY_SPAN = 6
 # How far before a bomb word a word that says it never went off ("دمرت القوات ثلاث عجلات
 # مفخخة") may stand, no other trigger between.
 FOILED_SPAN = 6
+# How far past a unit a consequence verb ("ما أدى", "مما أسفر") may stand, and how far after it
+# its toll ("إلى مقتل خمسة مدنيين").
+CONSEQUENCE_REACH = 8
+CONSEQUENCE_TOLL = 7
 # How far after its subject trigger ("التفجير الإرهابي الذي استهدف") a verb is that trigger's.
 SUBJECT_SPAN = 4
 # How far after a strike verb a ground weapon makes it shelling ("لقصف عنيف بقذائف الدبابات").
@@ -143,6 +147,7 @@ class EventExtractor:
         self.victim_markers = c["victim_markers"]
         self.count_words = c["count_words"]
         self.causes = c["causes"]
+        self.consequences = c["consequences"]
         self.connectors = c["connectors"]
         self.centre = c["centre_words"]
         self.complementizers = c["complementizers"]
@@ -591,6 +596,8 @@ class EventExtractor:
             fatalities = self._fatalities(idx, (tokens[unit.back_lo].start, own[0]))
             if fatalities is not None:
                 rules.fire("events.toll_before_cause")
+        if fatalities is None:
+            fatalities = self._consequence_toll(idx, tokens, tags, sent, unit)
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
         return Verdict(
             main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
@@ -1106,6 +1113,21 @@ class EventExtractor:
         killed = [c for c in idx["casualties"].within(*ahead) if c.attrs.get("kind") == "killed"]
         counts = [c.attrs["count"] for c in killed if isinstance(c.attrs.get("count"), int)]
         return counts[0] if counts else None
+
+    def _consequence_toll(self, idx, tokens, tags, sent: Span, unit: Unit) -> int | None:
+        """The toll of a consequence clause a few words past the unit ("قصفت ... شمال ووسط
+        المدينة ما أدى إلى مقتل خمسة"), when no other trigger stands between."""
+        sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
+        for j in range(unit.ahead_hi, min(sent_hi, unit.ahead_hi + CONSEQUENCE_REACH)):
+            if self._maybe[j]:
+                return None
+            if self.consequences in tags[j]:
+                end = tokens[min(sent_hi, j + CONSEQUENCE_TOLL) - 1].end
+                fatalities = self._fatalities(idx, (tokens[j].start, end))
+                if fatalities is not None:
+                    rules.fire("events.consequence_toll")
+                return fatalities
+        return None
 
     # -- attribution and modality --------------------------------------------------------------
     def _sources(self, doc, idx, tokens, tags, lo: int, hi: int) -> list[str]:

@@ -105,6 +105,7 @@ class ContextLists(Strict):
     agent_markers: list[str]
     victim_markers: list[str]
     causes: list[str]
+    consequences: list[str]
     count_words: list[str]
     target_markers: list[str]
     complementizers: list[str]
