@@ -606,4 +606,3 @@ def test_the_toll_of_a_consequence_clause_past_a_connector(code):
     )
     assert event.sub_event_type == "Shelling/artillery/missile attack"
     assert event.fatalities == 4
-
