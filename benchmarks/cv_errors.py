@@ -41,7 +41,7 @@ def main() -> None:
         articles, negatives = learn.training_data(args.gold, args.negatives, args.exclude)
         if args.pickle:
             args.pickle.write_bytes(pickle.dumps((articles, negatives)))
-    coded = cv_events(articles, negatives, args.folds)
+    coded = learn.held_out_events(articles, negatives, folds=args.folds)
     rules = {a.doc_id: learn.rule_events(a.proposals) for a in articles}
     result = {"rules": learn.region_scores(articles, rules), "model": learn.region_scores(articles, coded)}
     print(learn.format_comparison(learn.totals(result), "cross-validation (rules + model)"))
@@ -82,22 +82,6 @@ def main() -> None:
     print()
     for k, n in kinds.most_common():
         print(f"{n:>4}  {k}")
-
-
-def cv_events(articles: list, negatives: list, folds: int | None) -> dict[str, list]:
-    """The events the rules + model code for each gold article, the model trained without its story
-    (as :func:`marsad.event_training.cross_validate`)."""
-    story = learn.stories(articles)
-    order = sorted(set(story.values()))
-    k = folds or len(order)
-    fold = {s: i % k for i, s in enumerate(order)}
-    out = {}
-    for f in range(k):
-        held = [a for a in articles if fold[story[a.doc_id]] == f]
-        decider = learn.fit([a for a in articles if fold[story[a.doc_id]] != f] + negatives, learn.SEED)
-        for art in held:
-            out[art.doc_id] = learn.model_events(decider, art.proposals)
-    return out
 
 
 def false_events(gold: dict, preds: list[dict]) -> list[tuple[dict, str]]:

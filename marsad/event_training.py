@@ -479,25 +479,33 @@ def stories(articles: list[Article]) -> dict[str, str]:
     return {a.doc_id: root(a.doc_id) for a in articles}
 
 
+def held_out_events(
+    articles: list[Article], negatives: list[Article], seed: int = SEED, folds: int | None = None
+) -> dict[str, list[Event]]:
+    """The rules + model events of each gold article, coded by a model trained on the other
+    stories (or, with ``folds``, on the other folds of stories) and the negatives."""
+    story = stories(articles)
+    order = sorted(set(story.values()))
+    k = folds or len(order)
+    fold = {s: i % k for i, s in enumerate(order)}
+    out = {}
+    for f in range(k):
+        held = [a for a in articles if fold[story[a.doc_id]] == f]
+        decider = fit([a for a in articles if fold[story[a.doc_id]] != f] + negatives, seed)
+        for art in held:
+            out[art.doc_id] = model_events(decider, art.proposals)
+    return out
+
+
 def cross_validate(
     articles: list[Article], negatives: list[Article], seed: int = SEED, folds: int | None = None
 ) -> dict[str, Any]:
     """Leave one story out (or, with ``folds``, every ``folds``-th story out together): train on
     the other gold articles and the negatives, code the ones left out; rules alone on the same
     proposals for comparison."""
-    story = stories(articles)
-    order = sorted(set(story.values()))
-    k = folds or len(order)
-    fold = {s: i % k for i, s in enumerate(order)}
-    model_out = {}
-    for f in range(k):
-        held = [a for a in articles if fold[story[a.doc_id]] == f]
-        decider = fit([a for a in articles if fold[story[a.doc_id]] != f] + negatives, seed)
-        for art in held:
-            model_out[art.doc_id] = model_events(decider, art.proposals)
     return {
         "rules": region_scores(articles, {a.doc_id: rule_events(a.proposals) for a in articles}),
-        "model": region_scores(articles, model_out),
+        "model": region_scores(articles, held_out_events(articles, negatives, seed, folds)),
     }
 
 

@@ -91,7 +91,7 @@ class _Countries:
     named: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> country codes
 
 
-# Types of the districts and subdistricts of open datasets (data/places/open/ye_districts.tsv ...).
+# Types of the districts and subdistricts of open datasets (data/places/open/iq_divisions.tsv ...).
 DIVISION_TYPES = frozenset({"admin2", "admin3"})
 # Head nouns of a settlement or quarter: what follows is a point, never a governorate or country.
 _POINT_HEADS = frozenset({"town", "village", "neighbourhood"})
