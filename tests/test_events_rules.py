@@ -606,3 +606,8 @@ def test_the_toll_of_a_consequence_clause_past_a_connector(code):
     )
     assert event.sub_event_type == "Shelling/artillery/missile attack"
     assert event.fatalities == 4
+
+
+def test_a_counted_subject_before_its_verb_is_the_events_toll(code):
+    [event] = code("وقال مسعفون إن تسعة مدنيين على الأقل قتلوا في قصف مدفعي على بلدة كفرنبل.")
+    assert event.fatalities == 9

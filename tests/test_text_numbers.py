@@ -89,3 +89,20 @@ def test_counted_things_are_not_casualties():
     text = "واكد المرصد سقوط اكثر من 160 قذيفة أمس على البلدتين، ما تسبب بمقتل شخص."
     _numbers, casualties = find_numbers(text)
     assert [c[2]["count"] for c in casualties] == [1]
+
+
+def test_a_counted_subject_before_its_casualty_verb() -> None:
+    """ "N <noun> [على الأقل] قتلوا": the count comes first and its verb closes the phrase."""
+    assert _cas("قال مسؤول إن سبعة حراس على الأقل قتلوا ليلة أمس") == [(7, "killed", True, False)]
+    assert _cas("وأفاد الأطباء أن 12 متظاهرا قتلوا في الساحة") == [(12, "killed", False, False)]
+    assert _cas("وذكر الشهود أن أربعة عمال أصيبوا في الانفجار") == [(4, "injured", False, False)]
+    # a dual noun as the subject, and a nominative dual after the verb
+    assert _cas("وأكدت الشرطة أن شرطيين قتلا عند المدخل") == [(2, "killed", False, False)]
+    assert _cas("وقتل رجلان في القصف على الحي") == [(2, "killed", False, False)]
+    assert _cas("واستشهد أربعة من أبناء القرية") == [(4, "killed", False, False)]
+
+
+def test_a_counted_subject_with_an_object_did_the_killing() -> None:
+    """ "ثلاثة مسلحين قتلوا جنديين": the three are the attackers; the two soldiers are the toll."""
+    assert _cas("وقالت المصادر إن خمسة مهاجمين قتلوا جنديين قرب البوابة") == [(2, "killed", False, False)]
+    assert _cas("إن أربعة مسلحين قتلوا 9 أشخاص في السوق") == [(9, "killed", False, False)]

@@ -54,6 +54,7 @@ class NumberLexicon(datafile.Strict):
     casualties: CasualtyWords
     persons: Persons
     max_phrase_words: int
+    max_subject_words: int
 
 
 _DATA = datafile.load(Path(__file__).with_name("numbers.yaml"), NumberLexicon).model_dump()
@@ -94,6 +95,9 @@ _DUALS = {kind: key_set(w.split()[0] for w in ws) for kind, ws in _CAS["duals"].
 _PERSON_ONE = key_set(_DATA["persons"]["singular"])
 _PERSON_TWO = key_set(w.split()[0] for w in _DATA["persons"]["dual"])
 _MAX_PHRASE = int(_DATA["max_phrase_words"])
+_MAX_SUBJECT = int(_DATA["max_subject_words"])
+# a dual noun that is a subject on its own ("جنديين قتلا"); "مسلحين اثنين" needs its number
+_DUAL_SUBJECTS = key_set(w for w in _DATA["persons"]["dual"] if " " not in w)
 _FOUND_DEAD = key_set(["لقي", "لقوا", "لقيت", "لقين"])
 _STOP_RE = re.compile(r"[.!?;:\u061f\u061b\n]")
 # words that carry a casualty count on their own or with a following person noun
@@ -205,6 +209,32 @@ def _kind_of(tok: Token, table: dict[str, frozenset[str]]) -> str | None:
     return None
 
 
+def _subject_verb(
+    text: str, tokens: list[Token], norms: list[str], first: int, used: set[int]
+) -> tuple[int, str] | None:
+    """The casualty verb a few words after a counted subject, and its kind. Not one with an
+    object (a number or a person noun right after it): then the subject did the killing."""
+    n = len(tokens)
+    for c in range(first, min(n, first + _MAX_SUBJECT + 1)):
+        if _STOP_RE.search(text, tokens[c - 1].end, tokens[c].start):
+            return None
+        kind = next((k for k, ws in _AFTER_PHRASE.items() if norms[c] in ws), None)
+        if kind is None:
+            continue
+        if c in used:
+            return None
+        nxt = c + 1
+        if nxt < n and (
+            norms[nxt] in _ANCHORS
+            or norms[nxt][-1:].isdigit()
+            or tokens[nxt].base in _PERSON_ONE
+            or norms[nxt] in _PERSON_TWO
+        ):
+            return None
+        return c, kind
+    return None
+
+
 def _casualties(
     text: str, tokens: list[Token], norms: list[str], spans: list[tuple[int, int, int, dict[str, Any]]]
 ) -> list[NumberHit]:
@@ -247,6 +277,18 @@ def _casualties(
                 if kind and c not in used:
                     add(a - 1 if opener else a, c, kind, attrs, c)
                     break
+        elif b < n and not counts_things:
+            # "خمسة جنود على الأقل قتلوا": the counted noun, then the verb whose subject it is
+            hit = _subject_verb(text, tokens, norms, b + 1, used)
+            if hit is not None:
+                add(a, hit[0], hit[1], attrs, hit[0])
+    # "جنديين قتلا": a dual noun as the subject of the verb
+    for i in [i for i, w in enumerate(norms) if w in _DUAL_SUBJECTS and i not in used]:
+        if i > 0 and _kind_of(tokens[i - 1], _BEFORE_NUMBER):
+            continue  # "مقتل جنديين": read below
+        hit = _subject_verb(text, tokens, norms, i + 1, used)
+        if hit is not None:
+            add(i, hit[0], hit[1], {"value": 2, "approx": False, "vague": False}, hit[0])
     bases = [t.base for t in tokens]
     lone = [i for i, (w, b) in enumerate(zip(norms, bases, strict=True)) if w in _LONE or b in _LONE]
     for i in lone:
