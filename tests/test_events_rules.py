@@ -611,3 +611,13 @@ def test_the_toll_of_a_consequence_clause_past_a_connector(code):
 def test_a_counted_subject_before_its_verb_is_the_events_toll(code):
     [event] = code("وقال مسعفون إن تسعة مدنيين على الأقل قتلوا في قصف مدفعي على بلدة كفرنبل.")
     assert event.fatalities == 9
+
+
+def test_another_explosion_at_the_same_place_is_a_second_event(code):
+    """One event per type and place, unless the text says it is another one ("سيارة مفخخة أخرى")."""
+    first = "انفجرت سيارة مفخخة في سوق مدينة بعقوبة صباح اليوم."
+    again = code(first + " وقالت الشرطة إن السيارة المفخخة انفجرت قرب السوق في المدينة.")
+    another = code(first + " وبعد ساعة انفجرت سيارة مفخخة أخرى في المدينة.")
+    assert len(again) == 1
+    assert len(another) == 2
+    assert {e.location for e in another} == {"Baqubah"}

@@ -58,6 +58,8 @@ CONSEQUENCE_TOLL = 7
 SUBJECT_SPAN = 4
 # How far after a strike verb a ground weapon makes it shelling ("لقصف عنيف بقذائف الدبابات").
 GROUND_SPAN = 3
+# How far after a trigger a word may stand that makes it another event of its kind ("انفجار عنيف آخر").
+DISTINCT_SPAN = 2
 
 
 @dataclass
@@ -154,6 +156,7 @@ class EventExtractor:
         self.between = c["between"]
         self.partitive = c["partitive"]
         self.side_words = c["side_words"]
+        self.distinct = c["distinct"]
         from marsad.entities.geocode import lexicon as place_words
 
         self.compass = frozenset(place_words().directions.values())  # north, south-east, ...
@@ -601,8 +604,16 @@ class EventExtractor:
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
         return Verdict(
             main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
-            status, attributed, fatalities, evidence, unit_keys, drop,
+            status, attributed, fatalities, evidence, unit_keys, drop, self._distinct(tokens, tags, main),
         )  # fmt: skip
+
+    def _distinct(self, tokens, tags, main: Found) -> list[int] | None:
+        """ "ودوى انفجار آخر في المدينة": the word that makes the trigger another event of its kind."""
+        for j in range(main.index + 1, min(len(tokens), main.index + 1 + DISTINCT_SPAN)):
+            if self.distinct in tags[j]:
+                rules.fire("events.distinct")
+                return [tokens[j].start, tokens[j].end]
+        return None
 
     @staticmethod
     def _note_subject(ctx: Context, actor1: Span | None) -> None:

@@ -112,6 +112,7 @@ class ContextLists(Strict):
     between: list[str]
     partitive: list[str]
     side_words: list[str]
+    distinct: list[str]
 
     @model_validator(mode="after")
     def _single_words(self) -> ContextLists:

@@ -105,6 +105,7 @@ class Verdict:
     evidence: Evidence
     unit_keys: set[str]
     drop: str | None = None  # "no place", "no side", "cancelled", "heading", "opinion"
+    distinct: list[int] | None = None  # the word that makes it another event of its kind ("آخر")
 
 
 def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities, assoc1=None) -> Event:
@@ -140,6 +141,7 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
             "location": [place.start, place.end],
             **({"actor1": [actor1.start, actor1.end]} if actor1 and actor1.end > actor1.start else {}),
             **({"actor2": [actor2.start, actor2.end]} if actor2 and actor2.end > actor2.start else {}),
+            **({"distinct": v.distinct} if v.distinct else {}),
         },
     )
     ev.ensure_id()
@@ -148,10 +150,12 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
 
 def dedup(events: list[Event]) -> list[Event]:
     """One event per type and place in an article: a headline and its paragraph are one event,
-    and a later denial of it makes it disputed, with both sentences as evidence."""
+    and a later denial of it makes it disputed, with both sentences as evidence. "Another"
+    explosion there ("انفجار آخر") is a second event, told once or more."""
     kept: dict[tuple, Event] = {}
     for ev in events:
-        key = (ev.sub_event_type, ev.geonameid or (ev.latitude, ev.longitude), ev.historical)
+        place = ev.geonameid or (ev.latitude, ev.longitude)
+        key = (ev.sub_event_type, place, ev.historical, "distinct" in ev.arguments)
         first = kept.get(key)
         if first is None:
             kept[key] = ev
