@@ -25,9 +25,9 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # 5-fold cross-validation over dev+train stories, with 300 ordinary-news negatives (the CLI's
 # default leaves one story out and takes every training negative; these keep the suite quick).
 CV_FOLDS, CV_NEGATIVES = 5, 300
-CV_FLOORS = {"f1": 0.705, "precision": 0.711, "recall": 0.699}
+CV_FLOORS = {"f1": 0.707, "precision": 0.712, "recall": 0.701}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.913, "date": 0.979, "status": 0.992, "source": 0.9, "fatalities": 0.667}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.913, "date": 0.979, "status": 0.992, "source": 0.901, "fatalities": 0.667}
 TEST_FLOORS = {"f1": 0.681, "precision": 0.697, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
@@ -42,7 +42,7 @@ FEED_MIN_REQUIRED_FOUND = 4
 # Counted before duplicates merge, like the rules' events. "without judged" recall went .997 -> .994
 # when the rules of foiled bombs, purposes and vague anaphors landed: one right event (a clash in a
 # governorate, p .0505 -> .034 at keep .05, same features, weights moved) for 22 wrong ones dropped.
-JUDGED_FLOORS = {"rules": (0.521, 1.0), "without judged": (0.521, 0.994), "with judged": (0.556, 0.997)}
+JUDGED_FLOORS = {"rules": (0.522, 1.0), "without judged": (0.524, 0.994), "with judged": (0.556, 0.997)}
 
 
 def test_cross_validated_floors(shared):

@@ -613,6 +613,13 @@ def test_a_counted_subject_before_its_verb_is_the_events_toll(code):
     assert event.fatalities == 9
 
 
+def test_a_place_abroad_that_a_place_at_home_locates_is_a_homonym_there(code):
+    """ "المنطقة الوسطى بمحافظة أبين" is Abyan's central district, not Israel's, in an article of
+    Yemeni places and actors; a list of two capitals is no such homonym."""
+    events = code("وقعت اشتباكات بين المقاومة الشعبية والحوثيين في المنطقة الوسطى بمحافظة أبين.")
+    assert [(e.sub_event_type, e.country) for e in events] == [("Armed clash", "Yemen")]
+
+
 def test_another_explosion_at_the_same_place_is_a_second_event(code):
     """One event per type and place, unless the text says it is another one ("سيارة مفخخة أخرى")."""
     first = "انفجرت سيارة مفخخة في سوق مدينة بعقوبة صباح اليوم."
@@ -621,3 +628,8 @@ def test_another_explosion_at_the_same_place_is_a_second_event(code):
     assert len(again) == 1
     assert len(another) == 2
     assert {e.location for e in another} == {"Baqubah"}
+
+
+def test_what_must_be_done_is_not_an_event(code):
+    assert not code("وأكد زعماء القبائل على ضرورة طرد المسلحين من مدينة لحج.")
+    assert not code("ودعا البيان إلى ضرورة قصف مواقع التنظيم في مدينة الرقة.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -58,6 +59,9 @@ CONSEQUENCE_TOLL = 7
 SUBJECT_SPAN = 4
 # How far after a strike verb a ground weapon makes it shelling ("لقصف عنيف بقذائف الدبابات").
 GROUND_SPAN = 3
+# How close (in tokens) a place in the article's own country must stand to a place abroad for the
+# one abroad to be a homonym of a quarter or site there ("حي القاهرة بمدينة تعز").
+HOME_SPAN = 4
 # How far after a trigger a word may stand that makes it another event of its kind ("انفجار عنيف آخر").
 DISTINCT_SPAN = 2
 
@@ -181,6 +185,7 @@ class EventExtractor:
             label: SpanIndex(doc.spans_of(label))
             for label in ("place", "actor", "source", "date", "casualties", "person", "org")
         }
+        self._home = self._home_country(idx["place"].spans + idx["actor"].spans)
         sentences = sorted(doc.spans_of("sentence"), key=lambda s: s.start) or [
             Span(0, len(doc.clean), "sentence")
         ]
@@ -765,10 +770,49 @@ class EventExtractor:
                 rules.fire("events.place.speaker")
                 continue
             cands.append(p)
-        found = self._drop_containers(doc, self._drop_reference_points(cands))
+        found = self._drop_containers(doc, self._drop_reference_points(self._home_places(doc, tags, cands)))
         if not found and oriented:
             rules.fire("events.place.direction")
         return found or oriented[:1]
+
+    @staticmethod
+    def _home_country(spans: list[Span]) -> str | None:
+        """The country the article names most places and actors of: where its events most likely are."""
+        counts = Counter(s.attrs["country"] for s in spans if s.attrs.get("country"))
+        return counts.most_common(1)[0][0] if counts else None
+
+    def _home_places(self, doc: Document, tags, places: list[Span]) -> list[Span]:
+        """A place abroad that a place in the article's own country locates right after it is a
+        homonym there: "حي القاهرة بمدينة تعز" is a quarter of Taiz, not Egypt's capital. Not so in
+        a list ("بين بغداد والرياض"), towards a place ("من شرورة إلى عدن"), or beside a country."""
+        home = [
+            p for p in places if p.attrs.get("country") == self._home and p.attrs.get("type") != "country"
+        ]
+        if not home or len(home) == len(places):
+            return places
+        out = []
+        for p in places:
+            if p.attrs.get("country") != self._home and p.attrs.get("type") != "country":
+                i = bisect.bisect_left(self._tok_starts, p.end)
+                for q in home:
+                    j = bisect.bisect_left(self._tok_starts, q.start)
+                    if (
+                        q.start >= p.end
+                        and j - i <= HOME_SPAN
+                        and LIST_GAP.fullmatch(doc.clean[p.end : q.start]) is None
+                        and not any(
+                            self.direction in tags[k] or self.direction_territory in tags[k]
+                            for k in range(i, j)
+                        )
+                    ):
+                        break
+                else:
+                    out.append(p)
+                    continue
+                rules.fire("events.place.home_homonym")
+                continue
+            out.append(p)
+        return out
 
     def _speakers_place(self, tokens, tags, lo: int, i: int, trigger: int) -> bool:
         """ "وقالت مصادر محلية في مديرية المخا إن غارات ...": a place the speaker is in ("في X",
