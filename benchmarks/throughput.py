@@ -16,6 +16,10 @@ stores hold the same events.
 ``git archive <commit> | tar -x -C /tmp/base``), in the same rounds, taking turns with this one,
 and prints this version's rate as a ratio to that one's.
 
+Beside the engines, each round runs as many independent one-process runs at once as there are
+workers (``ceiling``): what the machine itself gives N processes that share nothing. On a virtual
+machine whose CPUs slow each other down, that, not N, is the bound a parallel engine can reach.
+
 Targets (issue 15): 2 workers >= 1.85x one process, Dask with 2 workers >= 1.7x, < 400 MB per
 process, one process >= 600 articles/s on a quiet machine, start-up < 0.3 s.
 """
@@ -33,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,6 +230,7 @@ def main() -> None:
         print(f"input: {n:,} articles of {args.input.name}, as plain JSONL")
         digests, rates, cpu_used = set(), {e: [] for e in engines}, {e: [] for e in engines}
         versus: list[tuple[float, float]] = []
+        ceilings: list[float] = []
         for r in range(args.rounds):
             if against is not None:
                 versus.append(compare(against, path, Path(tmp), r))
@@ -271,9 +277,18 @@ def main() -> None:
                         f"  decider {res['decide_seconds']:.2f} s, store writes in the workers"
                         f" {res['write_seconds']:.2f} s, worker start-up {res['startup']} s{ready}"
                     )
+            if base is not None and len(engines) > 1:
+                ceilings.append(ceiling(path, Path(tmp), args.workers, r, base))
         print(f"\nend: {time.strftime('%Y-%m-%d %H:%M:%S')}, {load()}")
+        if ceilings:
+            print(
+                f"ceiling: {args.workers} independent one-process runs at once give a median"
+                f" {statistics.median(ceilings):.2f}x the articles/s of one alone"
+            )
         for engine in engines[1:]:
-            print(f"{engine}: median ratio to one process {statistics.median(rates[engine]):.2f}x")
+            ratio = statistics.median(rates[engine])
+            of_ceiling = f", {ratio / statistics.median(ceilings):.0%} of the ceiling" if ceilings else ""
+            print(f"{engine}: median ratio to one process {ratio:.2f}x{of_ceiling}")
             # Not a measurement of speed: what the ratio would be with every worker on a CPU of
             # its own and nothing else running, if the CPU each run used stayed the same.
             share = statistics.median(cpu_used["one"]) / statistics.median(cpu_used[engine])
@@ -289,6 +304,22 @@ def main() -> None:
                 f" {statistics.median(v[0] for v in versus):.2f}x articles/s,"
                 f" {statistics.median(v[1] for v in versus):.2f}x articles per CPU second"
             )
+
+
+def ceiling(path: Path, tmp: Path, n: int, r: int, base: float) -> float:
+    """``n`` one-process runs at once, each on the whole input into its own store: their summed
+    articles/s over ``base`` (one alone, this round). Nothing is shared, so what keeps it under
+    ``n`` is the machine: CPUs that slow each other down, memory bandwidth, other load."""
+    before = load()
+    with ThreadPoolExecutor(n) as pool:
+        runs = list(pool.map(lambda k: run_child("one", path, tmp / f"ceiling-{r}-{k}.db", 1), range(n)))
+    total = sum(res["articles"] / res["seconds"] for res in runs)
+    per_cpu = [round(res["articles"] / res["cpu"]) for res in runs]
+    print(
+        f"\n[round {r + 1}] {n} one-process runs at once: {total:,.0f} articles/s together,"
+        f" {total / base:.2f}x one alone; articles per CPU second {per_cpu}  ({before})"
+    )
+    return total / base
 
 
 def compare(against: Path, path: Path, tmp: Path, r: int) -> tuple[float, float]:
