@@ -329,11 +329,6 @@ class Matcher:
                 node, j = stack.pop()
                 if j >= n or len(node) <= (1 if _END in node else 0):
                     continue
-                if (
-                    lex.gap == "join"
-                    and JOIN_GAP_RE.fullmatch(text, tokens[j - 1].end, tokens[j].start) is None
-                ):
-                    continue
                 if lex.rest == "norm":
                     nxt = node.get(tokens[j].norm)
                     nodes = (nxt,) if nxt is not None else ()
@@ -343,6 +338,12 @@ class Matcher:
                         for r in tokens[j].word.readings
                         if not r.kind & ~lex.accept and r.key in node
                     )
+                # the gap is read only when the next word goes on in the trie (one step in 20)
+                if not nodes or (
+                    lex.gap == "join"
+                    and JOIN_GAP_RE.fullmatch(text, tokens[j - 1].end, tokens[j].start) is None
+                ):
+                    continue
                 for nxt in nodes:
                     out.extend(
                         Match(lex.name, e, i, j + 1, reading)
