@@ -424,7 +424,7 @@ class Geocoder:
         if seen.ends is None:
             ends = seen.ends = [x.start() for x in _SENTENCE_END_RE.finditer(text)]
             stops = set(ends)
-            for j in [j for j, t in enumerate(m.tags) if COUNTRIES in t]:
+            for j in m.tagged(COUNTRIES):
                 s = m.tokens[j].start
                 if s not in stops:  # a word inside a sentence, not at its end
                     seen.named.setdefault(bisect.bisect_left(ends, s), set()).add(m.value(j, COUNTRIES))
@@ -537,7 +537,9 @@ class Geocoder:
         # Most words begin no name. The words that may are listed once, and the loop goes from
         # one to the next whenever nothing is pending (no dual list waiting for its second
         # member): a word that begins no name then does nothing but end such a list.
-        named_at = [j for j, t in enumerate(tags) if not t.isdisjoint(_NAME_TAGS) or j in phrases]
+        named_at = m.tagged_any(_NAME_TAGS)
+        if phrases:
+            named_at = sorted({*named_at, *phrases})
         while i < len(words):
             hit = None if tags[i].isdisjoint(_NAME_TAGS) and i not in phrases else self._match_at(m, i)
             if hit is not None and hit[3] and dual and i == list_end and self._second_of_two(text, words, i):
@@ -1034,10 +1036,10 @@ class Geocoder:
 
     def _article(self, text: str, m: match.Matches, words: list[_Word], ctx: _Context) -> place_model.Article:
         art = place_model.Article()
-        tags, last = m.tags, len(words) - 1
+        last = len(words) - 1
         # one pass over the tags per question, then only the few words that answer it
-        art.violent = [words[j][0] for j, t in enumerate(tags) if VIOLENCE in t]
-        for j in [j for j, t in enumerate(tags) if TRIGGERS in t and j < last]:
+        art.violent = [words[j][0] for j in m.tagged(VIOLENCE)]
+        for j in [j for j in m.tagged(TRIGGERS) if j < last]:
             # "مدينة X", "بلدة X": a head noun in construct (not "المدينة، X") right before a name
             if (
                 any(h.reading.key in self._heads for h in m.hits[j].single[TRIGGERS])

@@ -17,6 +17,7 @@ every match names its lexicon and entry, ``marsad rules report`` can count what 
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -207,6 +208,12 @@ class WordHits:
 _NONE = WordHits({}, ())
 
 
+def where(flags: Iterable[Any]) -> list[int]:
+    """The positions of the true flags, counted in C (``compress``): a list comprehension over
+    every token costs half as much again."""
+    return list(itertools.compress(itertools.count(), flags))
+
+
 class Matches:
     """The matches of one document, by token (``doc.matches``)."""
 
@@ -226,6 +233,15 @@ class Matches:
         if 0 <= i < len(self.hits):
             return self.hits[i].single.get(lexicon, ())
         return ()
+
+    def tagged(self, lexicon: str) -> list[int]:
+        """The tokens whose word matches ``lexicon`` alone, in order: the few a stage reads out of
+        a document's hundreds, picked in C instead of by a Python loop over every token."""
+        return where(map(operator.contains, self.tags, itertools.repeat(lexicon)))
+
+    def tagged_any(self, lexicons: frozenset[str]) -> list[int]:
+        """The tokens whose word matches any of ``lexicons`` alone, in order."""
+        return where(map(operator.not_, map(lexicons.isdisjoint, self.tags)))
 
     def value(self, i: int, lexicon: str, default: Any = None) -> Any:
         """The value of the first (least stripped) single-word hit of token ``i``."""
