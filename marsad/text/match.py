@@ -320,18 +320,15 @@ class Matcher:
         return hits
 
     def __call__(self, text: str, tokens: list[Token]) -> Matches:
-        """Match every lexicon over a document's tokens."""
-        hits = []
-        phrases: dict[int, list[Match]] = {}
+        """Match every lexicon over a document's tokens: each word's hits (cached on it), then
+        the phrases from the words that may begin one (a fifth of them)."""
         word_hits, my_id = self.word_hits, self.id
-        for i, tok in enumerate(tokens):
-            w = tok.word
-            h = w.hits if w.matcher == my_id else word_hits(w)
-            hits.append(h)
-            if h.starts:
-                found = self._phrases(text, tokens, i, h.starts)
-                if found:
-                    phrases[i] = sorted(found, key=lambda m: -m.end)
+        hits = [w.hits if (w := tok.word).matcher == my_id else word_hits(w) for tok in tokens]
+        phrases: dict[int, list[Match]] = {}
+        for i in where([h.starts for h in hits]):
+            found = self._phrases(text, tokens, i, hits[i].starts)
+            if found:
+                phrases[i] = sorted(found, key=lambda m: -m.end)
         return Matches(tokens, hits, phrases)
 
     def _phrases(self, text: str, tokens: list[Token], i: int, starts: tuple) -> list[Match]:

@@ -160,6 +160,9 @@ _ARTICLE_PREFIXES_BY_FIRST = _by_letter(_ARTICLE_PREFIXES, 0)
 _PREFIXES_BY_FIRST = _by_letter(_PREFIXES, 0)
 _FUTURE_BY_FIRST = _by_letter(_FUTURE, 0)
 _ENCLITICS_BY_LAST = _by_letter(_ENCLITICS, -1)
+_AFFIXED_FIRST = (
+    frozenset(_ARTICLE_PREFIXES_BY_FIRST) | frozenset(_PREFIXES_BY_FIRST) | frozenset(_FUTURE_BY_FIRST)
+)
 
 
 def _raw_skip(text: str, stripped: int) -> int:
@@ -184,7 +187,15 @@ _reading = partial(tuple.__new__, Reading)
 
 def _analyse(text: str, min_stem: int = _MIN_STEM, whole: frozenset[str] = _WHOLE) -> Word:
     key = normalize_key(text)
-    if len(key) < 3 or not key[0].isalpha() or key in whole:
+    if (
+        len(key) < 3
+        or not key[0].isalpha()
+        or key in whole
+        # no proclitic, article or future marker begins it and no pronoun may end it: a fifth of
+        # the words, read as themselves without trying any affix
+        or key[0] not in _AFFIXED_FIRST
+        and (text.endswith("ة") or key[-1] not in _ENCLITICS_BY_LAST)
+    ):
         return Word(text, key, key, "", (Reading(key, 0, WHOLE, 0),))
     found: list[tuple[str, str, int, int]] = []  # (stripped prefix, remainder, key chars before it, kind)
     restored: list[tuple[str, int, int, int]] = []  # "لل" read two ways: (form, skip, kind, cut)
