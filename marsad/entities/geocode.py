@@ -533,15 +533,16 @@ class Geocoder:
         list_trigger: str | None = None
         list_end = -1
         dual = False  # the list opened with a dual head noun ("بلدتي X وY"): it has two members
-        tags, phrases = m.tags, m.phrases
+        phrases = m.phrases
         # Most words begin no name. The words that may are listed once, and the loop goes from
         # one to the next whenever nothing is pending (no dual list waiting for its second
         # member): a word that begins no name then does nothing but end such a list.
         named_at = m.tagged_any(_NAME_TAGS)
         if phrases:
             named_at = sorted({*named_at, *phrases})
+        may_name = set(named_at)
         while i < len(words):
-            hit = None if tags[i].isdisjoint(_NAME_TAGS) and i not in phrases else self._match_at(m, i)
+            hit = self._match_at(m, i) if i in may_name else None
             if hit is not None and hit[3] and dual and i == list_end and self._second_of_two(text, words, i):
                 hit = None  # "قريتي تل أعور والفريكة": a variant (فريكة) is weaker than the dual
             if hit is None:

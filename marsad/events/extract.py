@@ -173,9 +173,8 @@ class EventExtractor:
         self._matches = doc.matches
         tags = doc.matches.tags  # per token, the lexicons its word matched
         self._connector = self._connectors(doc, tokens, tags)
-        self._maybe = list(
-            map(operator.contains, tags, repeat(self.triggers))
-        )  # a trigger word, or a phrase's first word
+        # a trigger word, or a phrase's first word
+        self._maybe = list(map(operator.contains, tags, repeat(self.triggers)))
         for i, found in doc.matches.phrases.items():
             self._maybe[i] = self._maybe[i] or any(x.lexicon == self.triggers for x in found)
         self._sep_before = self._separators(doc, tokens)
