@@ -682,13 +682,15 @@ class Geocoder:
                     1  # "أن"، "إلى"، "كان": no head noun before it, so never a place (the model is not asked)
                 )
                 continue
-            codes = {p.country_code for p in places if p.type != "country"}
             rules_take = (
                 strong
                 or trigger is not None
                 or in_list
                 or not (variant or key in self.lex.stoplist)
-                and self._country_in_sentence(text, m, i, codes, named)
+                # the countries of its places, gathered only for the third of names asked this
+                and self._country_in_sentence(
+                    text, m, i, {p.country_code for p in places if p.type != "country"}, named
+                )
             )
             government = False
             if labeller is not None or self.model is not None:
