@@ -169,6 +169,12 @@ def clause_cuts(norm: str) -> list[int]:
     return sorted(commas + [m.start() + 1 for m in _WORD_CUT_RE.finditer(norm)])
 
 
+def _short(piece: str) -> bool:
+    """Whether ``piece`` has fewer than ``min_clause_words`` words: split no further than that
+    (a clause is some twenty words; only the first few are counted)."""
+    return len(piece.split(None, _MIN_CLAUSE_WORDS - 1)) < _MIN_CLAUSE_WORDS
+
+
 def split_clauses(norm: str, start: int, end: int, cuts: list[int]) -> list[tuple[int, int]]:
     """Clause ranges of the sentence ``norm[start:end]``; ``cuts`` from :func:`clause_cuts`.
 
@@ -181,8 +187,8 @@ def split_clauses(norm: str, start: int, end: int, cuts: list[int]) -> list[tupl
     bounds = [start, *inner, end]
     out: list[tuple[int, int]] = []
     for a, b in zip(bounds, bounds[1:], strict=False):
-        short = len(norm[a:b].split()) < _MIN_CLAUSE_WORDS
-        if out and (short or len(norm[out[-1][0] : out[-1][1]].split()) < _MIN_CLAUSE_WORDS):
+        short = _short(norm[a:b])
+        if out and (short or _short(norm[out[-1][0] : out[-1][1]])):
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
