@@ -36,6 +36,7 @@ DATA = Path(__file__).parent / "data"
 _ALT_RE = re.compile(r"\{([^{}]*)\}")
 _QUOTES = frozenset("\"«»“”„'")
 NAMES_LEXICON, HEADS, LINKS = "actors.names", "actors.heads", "actors.links"
+_NAME_OR_HEAD = frozenset({NAMES_LEXICON, HEADS})
 CUES, SPEAKERS = "actors.cues", "actors.speakers"
 # "Military Forces of Yemen (2012-) Hadi faction" -> base, period, suffix
 _PERIOD_RE = re.compile(r"^((?:Military|Police) Forces of .+?) \((\d{4}-(?:\d{4})?)\)(.*)$")
@@ -343,11 +344,15 @@ class Lexicon:
         out: list[tuple[int, int, Entry]] = []
         n = len(tokens)
         tags = matches.tags
-        i = 0
         phrases = matches.phrases
-        while i < n:
-            if NAMES_LEXICON not in tags[i] and HEADS not in tags[i] and i not in phrases:
-                i += 1  # most words: neither a name, a head word nor a phrase's start
+        # Most words are neither a name, a head word nor a phrase's start: only those that are
+        # are visited, in order, each past the end of the last name read.
+        at = matches.tagged_any(_NAME_OR_HEAD)
+        if phrases:
+            at = sorted({*at, *phrases})
+        read_to = 0
+        for i in at:
+            if i < read_to:
                 continue
             heads = matches.single(i, HEADS)
             best = self._longest(matches, i, ok)
@@ -375,13 +380,12 @@ class Lexicon:
                 )
                 best = (hit[0], m.reading.skip, {"source": spoken})
             if best is None:
-                i += 1
                 continue
             end, skip, entries = best
             start, stop = tokens[i].start + skip, tokens[end - 1].end
             for entry in entries.values():
                 out.append((start, stop, entry))
-            i = end
+            read_to = end
         return out
 
     @staticmethod

@@ -424,7 +424,7 @@ class Geocoder:
         if seen.ends is None:
             ends = seen.ends = [x.start() for x in _SENTENCE_END_RE.finditer(text)]
             stops = set(ends)
-            for j in [j for j, t in enumerate(m.tags) if COUNTRIES in t]:
+            for j in m.tagged(COUNTRIES):
                 s = m.tokens[j].start
                 if s not in stops:  # a word inside a sentence, not at its end
                     seen.named.setdefault(bisect.bisect_left(ends, s), set()).add(m.value(j, COUNTRIES))
@@ -533,13 +533,16 @@ class Geocoder:
         list_trigger: str | None = None
         list_end = -1
         dual = False  # the list opened with a dual head noun ("بلدتي X وY"): it has two members
-        tags, phrases = m.tags, m.phrases
+        phrases = m.phrases
         # Most words begin no name. The words that may are listed once, and the loop goes from
         # one to the next whenever nothing is pending (no dual list waiting for its second
         # member): a word that begins no name then does nothing but end such a list.
-        named_at = [j for j, t in enumerate(tags) if not t.isdisjoint(_NAME_TAGS) or j in phrases]
+        named_at = m.tagged_any(_NAME_TAGS)
+        if phrases:
+            named_at = sorted({*named_at, *phrases})
+        may_name = set(named_at)
         while i < len(words):
-            hit = None if tags[i].isdisjoint(_NAME_TAGS) and i not in phrases else self._match_at(m, i)
+            hit = self._match_at(m, i) if i in may_name else None
             if hit is not None and hit[3] and dual and i == list_end and self._second_of_two(text, words, i):
                 hit = None  # "قريتي تل أعور والفريكة": a variant (فريكة) is weaker than the dual
             if hit is None:
@@ -679,13 +682,15 @@ class Geocoder:
                     1  # "أن"، "إلى"، "كان": no head noun before it, so never a place (the model is not asked)
                 )
                 continue
-            codes = {p.country_code for p in places if p.type != "country"}
             rules_take = (
                 strong
                 or trigger is not None
                 or in_list
                 or not (variant or key in self.lex.stoplist)
-                and self._country_in_sentence(text, m, i, codes, named)
+                # the countries of its places, gathered only for the third of names asked this
+                and self._country_in_sentence(
+                    text, m, i, {p.country_code for p in places if p.type != "country"}, named
+                )
             )
             government = False
             if labeller is not None or self.model is not None:
@@ -1034,10 +1039,10 @@ class Geocoder:
 
     def _article(self, text: str, m: match.Matches, words: list[_Word], ctx: _Context) -> place_model.Article:
         art = place_model.Article()
-        tags, last = m.tags, len(words) - 1
+        last = len(words) - 1
         # one pass over the tags per question, then only the few words that answer it
-        art.violent = [words[j][0] for j, t in enumerate(tags) if VIOLENCE in t]
-        for j in [j for j, t in enumerate(tags) if TRIGGERS in t and j < last]:
+        art.violent = [words[j][0] for j in m.tagged(VIOLENCE)]
+        for j in [j for j in m.tagged(TRIGGERS) if j < last]:
             # "مدينة X", "بلدة X": a head noun in construct (not "المدينة، X") right before a name
             if (
                 any(h.reading.key in self._heads for h in m.hits[j].single[TRIGGERS])

@@ -9,10 +9,12 @@ the sentence, the paragraph and the document as fallbacks. A clause that lists s
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import repeat
 
 from marsad import rules
 from marsad.document import Document, Span
@@ -31,6 +33,7 @@ from marsad.events.units import (
     unread_actor,
 )
 from marsad.pipeline import Label, component
+from marsad.text.match import where
 
 STRIKES = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
 
@@ -177,7 +180,8 @@ class EventExtractor:
         self._matches = doc.matches
         tags = doc.matches.tags  # per token, the lexicons its word matched
         self._connector = self._connectors(doc, tokens, tags)
-        self._maybe = [self.triggers in t for t in tags]  # a trigger word, or a phrase's first word
+        # a trigger word, or a phrase's first word
+        self._maybe = list(map(operator.contains, tags, repeat(self.triggers)))
         for i, found in doc.matches.phrases.items():
             self._maybe[i] = self._maybe[i] or any(x.lexicon == self.triggers for x in found)
         self._sep_before = self._separators(doc, tokens)
@@ -288,10 +292,10 @@ class EventExtractor:
     def _connectors(self, doc: Document, tokens, tags) -> list[bool]:
         """Which tokens open a new part of a sentence: a connector, unless it names the centre
         of the place right after it ("وسط مدينة حرض")."""
-        flags = [self.connectors in t for t in tags]
+        flags = list(map(operator.contains, tags, repeat(self.connectors)))
         starts = {bisect.bisect_left(self._tok_starts, p.start) for p in doc.spans_of("place")}
         heads = self.lex.cues.place_heads
-        for j in [j for j, on in enumerate(flags[:-1]) if on]:  # the connectors, few in a text
+        for j in where(flags[:-1]):  # the connectors, few in a text
             if self.centre in tags[j] and (j + 1 in starts or heads in tags[j + 1]):
                 rules.fire("events.segment.centre_of_place")
                 flags[j] = False

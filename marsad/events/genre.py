@@ -86,9 +86,22 @@ def section_of(url: str | None) -> str:
     return "-"
 
 
+@cache
+def _by_first(agencies: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
+    """The agency credits by their first word, in the list's order: a word is compared only with
+    the credits it may begin (one dictionary look-up a word instead of one slice per credit)."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for a in agencies:
+        out.setdefault(a[0] if a else "", []).append(a)
+    return out
+
+
 def _credited(words: list[str], agencies: tuple[tuple[str, ...], ...]) -> bool:
-    for i in range(len(words)):
-        for a in agencies:
+    by_first = _by_first(agencies)
+    if words and "" in by_first:  # an empty credit is in every text
+        return True
+    for i, w in enumerate(words):
+        for a in by_first.get(w, ()):
             if tuple(words[i : i + len(a)]) == a:
                 return True
     return False
@@ -112,7 +125,7 @@ def genre_features(doc: Document, tokens: list) -> list[str]:
         feats.append("gc=byname")  # signed by a name alone: a column, or a local reporter
     if section_of(doc.url).lower() in c.opinion_sections:
         feats.append("gc=section")
-    if sum(t.norm in c.first_person for t in tokens) >= c.min_first_person:
+    if sum(map(c.first_person.__contains__, [t.norm for t in tokens])) >= c.min_first_person:
         feats.append("gc=first")
     if doc.clean.count("؟") + doc.clean.count("?") >= c.min_questions:
         feats.append("gc=questions")

@@ -210,8 +210,12 @@ def repeated_title(text: str, ctx: Context) -> list[Edit]:
 _NL = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())  # what \s matches
 # Every run that may not be canonical: two or more characters, or one that is not a space. Spelt
-# out as literal classes, which the regex engine scans faster than \s.
-_RUN = re.compile(f"[{re.escape(_SPACES)}]{{2,}}|[{re.escape(_SPACES.replace(' ', ''))}]")
+# out as literal classes, which the regex engine scans faster than \s, and opening with one class
+# (a white-space character, then more of them, or it was no space), so that the engine skips to
+# the next white space instead of trying two alternatives at every character (half the time).
+_RUN = re.compile(
+    f"[{re.escape(_SPACES)}](?:[{re.escape(_SPACES)}]+|(?<=[{re.escape(_SPACES.replace(' ', ''))}]))"
+)
 _BREAK = re.compile(rf"\r\n|[{_NL}]")
 
 

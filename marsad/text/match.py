@@ -17,6 +17,7 @@ every match names its lexicon and entry, ``marsad rules report`` can count what 
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -207,6 +208,12 @@ class WordHits:
 _NONE = WordHits({}, ())
 
 
+def where(flags: Iterable[Any]) -> list[int]:
+    """The positions of the true flags, counted in C (``compress``): a list comprehension over
+    every token costs half as much again."""
+    return list(itertools.compress(itertools.count(), flags))
+
+
 class Matches:
     """The matches of one document, by token (``doc.matches``)."""
 
@@ -226,6 +233,15 @@ class Matches:
         if 0 <= i < len(self.hits):
             return self.hits[i].single.get(lexicon, ())
         return ()
+
+    def tagged(self, lexicon: str) -> list[int]:
+        """The tokens whose word matches ``lexicon`` alone, in order: the few a stage reads out of
+        a document's hundreds, picked in C instead of by a Python loop over every token."""
+        return where(map(operator.contains, self.tags, itertools.repeat(lexicon)))
+
+    def tagged_any(self, lexicons: frozenset[str]) -> list[int]:
+        """The tokens whose word matches any of ``lexicons`` alone, in order."""
+        return where(map(operator.not_, map(lexicons.isdisjoint, self.tags)))
 
     def value(self, i: int, lexicon: str, default: Any = None) -> Any:
         """The value of the first (least stripped) single-word hit of token ``i``."""
@@ -304,18 +320,15 @@ class Matcher:
         return hits
 
     def __call__(self, text: str, tokens: list[Token]) -> Matches:
-        """Match every lexicon over a document's tokens."""
-        hits = []
-        phrases: dict[int, list[Match]] = {}
+        """Match every lexicon over a document's tokens: each word's hits (cached on it), then
+        the phrases from the words that may begin one (a fifth of them)."""
         word_hits, my_id = self.word_hits, self.id
-        for i, tok in enumerate(tokens):
-            w = tok.word
-            h = w.hits if w.matcher == my_id else word_hits(w)
-            hits.append(h)
-            if h.starts:
-                found = self._phrases(text, tokens, i, h.starts)
-                if found:
-                    phrases[i] = sorted(found, key=lambda m: -m.end)
+        hits = [w.hits if (w := tok.word).matcher == my_id else word_hits(w) for tok in tokens]
+        phrases: dict[int, list[Match]] = {}
+        for i in where([h.starts for h in hits]):
+            found = self._phrases(text, tokens, i, hits[i].starts)
+            if found:
+                phrases[i] = sorted(found, key=lambda m: -m.end)
         return Matches(tokens, hits, phrases)
 
     def _phrases(self, text: str, tokens: list[Token], i: int, starts: tuple) -> list[Match]:
@@ -329,11 +342,6 @@ class Matcher:
                 node, j = stack.pop()
                 if j >= n or len(node) <= (1 if _END in node else 0):
                     continue
-                if (
-                    lex.gap == "join"
-                    and JOIN_GAP_RE.fullmatch(text, tokens[j - 1].end, tokens[j].start) is None
-                ):
-                    continue
                 if lex.rest == "norm":
                     nxt = node.get(tokens[j].norm)
                     nodes = (nxt,) if nxt is not None else ()
@@ -343,6 +351,12 @@ class Matcher:
                         for r in tokens[j].word.readings
                         if not r.kind & ~lex.accept and r.key in node
                     )
+                # the gap is read only when the next word goes on in the trie (one step in 20)
+                if not nodes or (
+                    lex.gap == "join"
+                    and JOIN_GAP_RE.fullmatch(text, tokens[j - 1].end, tokens[j].start) is None
+                ):
+                    continue
                 for nxt in nodes:
                     out.extend(
                         Match(lex.name, e, i, j + 1, reading)

@@ -50,7 +50,15 @@ _QUOTE_TIMEOUT = 800  # an unclosed quote stops protecting boundaries after this
 _clause_alts = "|".join(
     re.escape(normalize_key(w)) for w in sorted(_DATA["clause_words"], key=len, reverse=True)
 )
-_CLAUSE_RE = re.compile(rf"(?P<comma>,\s*(?=و\w))|(?<=\s)(?:{_clause_alts})(?!\w)")
+# A clause opens after a comma before و, or at a clause word after a space. Two patterns, each
+# starting with a character the regex engine skips ahead to (a literal comma; a space, taken
+# with the match and left off its start), instead of one alternation tried at every character:
+# a third of the time, the same cuts (a clause word neither begins nor ends with a space nor
+# holds a comma, so the matches of the two never overlap).
+if any(w != w.strip() or "," in normalize_key(w) for w in _DATA["clause_words"]):
+    raise ValueError("sentences.yaml: a clause word begins or ends with a space or holds a comma")
+_COMMA_CUT_RE = re.compile(r",\s*(?=و\w)")
+_WORD_CUT_RE = re.compile(rf"\s(?:{_clause_alts})(?!\w)")
 
 _DATELINE_RE = re.compile(
     r"(?P<place>[^\W\d_]+(?:\s+[^\W\d_]+){0,2})\s*"
@@ -157,7 +165,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 def clause_cuts(norm: str) -> list[int]:
     """Offsets where a clause may start in ``norm`` (= ``normalize(clean)``), in order."""
-    return [m.end() if m.lastgroup == "comma" else m.start() for m in _CLAUSE_RE.finditer(norm)]
+    commas = [m.end() for m in _COMMA_CUT_RE.finditer(norm)]
+    return sorted(commas + [m.start() + 1 for m in _WORD_CUT_RE.finditer(norm)])
+
+
+def _short(piece: str) -> bool:
+    """Whether ``piece`` has fewer than ``min_clause_words`` words: split no further than that
+    (a clause is some twenty words; only the first few are counted)."""
+    return len(piece.split(None, _MIN_CLAUSE_WORDS - 1)) < _MIN_CLAUSE_WORDS
 
 
 def split_clauses(norm: str, start: int, end: int, cuts: list[int]) -> list[tuple[int, int]]:
@@ -172,8 +187,8 @@ def split_clauses(norm: str, start: int, end: int, cuts: list[int]) -> list[tupl
     bounds = [start, *inner, end]
     out: list[tuple[int, int]] = []
     for a, b in zip(bounds, bounds[1:], strict=False):
-        short = len(norm[a:b].split()) < _MIN_CLAUSE_WORDS
-        if out and (short or len(norm[out[-1][0] : out[-1][1]].split()) < _MIN_CLAUSE_WORDS):
+        short = _short(norm[a:b])
+        if out and (short or _short(norm[out[-1][0] : out[-1][1]])):
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))

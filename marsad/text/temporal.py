@@ -19,6 +19,7 @@ from typing import Any, Literal
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import Label, component
+from marsad.text.match import where
 from marsad.text.normalize import alternation, folded, key_map, key_set, normalize_key
 from marsad.text.tokens import Token, tokenize
 
@@ -389,7 +390,7 @@ def _matches(key: str, tokens: list[Token], to_key: Callable[[int], int]) -> lis
     out: list[re.Match[str]] = []
     norms = [t.norm for t in tokens]
     pos = 0
-    for i in [i for i, w in enumerate(norms) if w in _ANCHORS]:
+    for i in where(map(_ANCHORS.__contains__, norms)):
         a = to_key(tokens[i].start)
         if a < pos:
             continue
