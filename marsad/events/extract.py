@@ -787,8 +787,7 @@ class EventExtractor:
 
     def _home_places(self, doc: Document, tags, places: list[Span]) -> list[Span]:
         """A place abroad that a place in the article's own country locates right after it is a
-        homonym there: "حي القاهرة بمدينة تعز" is a quarter of Taiz, not Egypt's capital. Not so in
-        a list ("بين بغداد والرياض"), towards a place ("من شرورة إلى عدن"), or beside a country."""
+        homonym there: "حي القاهرة بمدينة تعز" is a quarter of Taiz, not Egypt's capital."""
         home = [
             p for p in places if p.attrs.get("country") == self._home and p.attrs.get("type") != "country"
         ]
@@ -796,27 +795,25 @@ class EventExtractor:
             return places
         out = []
         for p in places:
-            if p.attrs.get("country") != self._home and p.attrs.get("type") != "country":
-                i = bisect.bisect_left(self._tok_starts, p.end)
-                for q in home:
-                    j = bisect.bisect_left(self._tok_starts, q.start)
-                    if (
-                        q.start >= p.end
-                        and j - i <= HOME_SPAN
-                        and LIST_GAP.fullmatch(doc.clean[p.end : q.start]) is None
-                        and not any(
-                            self.direction in tags[k] or self.direction_territory in tags[k]
-                            for k in range(i, j)
-                        )
-                    ):
-                        break
-                else:
-                    out.append(p)
-                    continue
+            if (
+                p.attrs.get("country") != self._home
+                and p.attrs.get("type") != "country"
+                and any(self._locates(doc, tags, p, q) for q in home)
+            ):
                 rules.fire("events.place.home_homonym")
                 continue
             out.append(p)
         return out
+
+    def _locates(self, doc: Document, tags, p: Span, q: Span) -> bool:
+        """Does ``q``, a few tokens after ``p``, say where ``p`` is? Not as the next member of a
+        list ("بين بغداد والرياض"), nor as where ``p`` heads to ("من شرورة إلى عدن")."""
+        if q.start < p.end or self._token_gap(p, q) > HOME_SPAN:
+            return False
+        i, j = bisect.bisect_left(self._tok_starts, p.end), bisect.bisect_left(self._tok_starts, q.start)
+        return LIST_GAP.fullmatch(doc.clean[p.end : q.start]) is None and not any(
+            self.direction in tags[k] or self.direction_territory in tags[k] for k in range(i, j)
+        )
 
     def _speakers_place(self, tokens, tags, lo: int, i: int, trigger: int) -> bool:
         """ "وقالت مصادر محلية في مديرية المخا إن غارات ...": a place the speaker is in ("في X",
