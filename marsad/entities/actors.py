@@ -347,11 +347,8 @@ class Lexicon:
         phrases = matches.phrases
         # Most words are neither a name, a head word nor a phrase's start: only those that are
         # are visited, in order, each past the end of the last name read.
-        at = matches.tagged_any(_NAME_OR_HEAD)
-        if phrases:
-            at = sorted({*at, *phrases})
         read_to = 0
-        for i in at:
+        for i in matches.tagged_or_phrase(_NAME_OR_HEAD):
             if i < read_to:
                 continue
             heads = matches.single(i, HEADS)

@@ -533,13 +533,10 @@ class Geocoder:
         list_trigger: str | None = None
         list_end = -1
         dual = False  # the list opened with a dual head noun ("بلدتي X وY"): it has two members
-        phrases = m.phrases
         # Most words begin no name. The words that may are listed once, and the loop goes from
         # one to the next whenever nothing is pending (no dual list waiting for its second
         # member): a word that begins no name then does nothing but end such a list.
-        named_at = m.tagged_any(_NAME_TAGS)
-        if phrases:
-            named_at = sorted({*named_at, *phrases})
+        named_at = m.tagged_or_phrase(_NAME_TAGS)
         may_name = set(named_at)
         while i < len(words):
             hit = self._match_at(m, i) if i in may_name else None

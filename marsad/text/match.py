@@ -239,9 +239,11 @@ class Matches:
         a document's hundreds, picked in C instead of by a Python loop over every token."""
         return where(map(operator.contains, self.tags, itertools.repeat(lexicon)))
 
-    def tagged_any(self, lexicons: frozenset[str]) -> list[int]:
-        """The tokens whose word matches any of ``lexicons`` alone, in order."""
-        return where(map(operator.not_, map(lexicons.isdisjoint, self.tags)))
+    def tagged_or_phrase(self, lexicons: frozenset[str]) -> list[int]:
+        """The tokens whose word matches any of ``lexicons`` alone or that begin a phrase, in
+        order: where a stage reading names may find one."""
+        at = where(map(operator.not_, map(lexicons.isdisjoint, self.tags)))
+        return sorted({*at, *self.phrases}) if self.phrases else at
 
     def value(self, i: int, lexicon: str, default: Any = None) -> Any:
         """The value of the first (least stripped) single-word hit of token ``i``."""
