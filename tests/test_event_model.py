@@ -114,6 +114,14 @@ def test_in_an_article_naming_no_armed_group_only_likely_events_stand(propose) -
     assert event.confidence == pytest.approx(0.119, abs=1e-3)
 
 
+def test_a_protest_needs_no_armed_group_named_to_stand(propose) -> None:
+    proposals = propose("وتظاهر مئات الطلاب أمس أمام مبنى الجامعة في مدينة البصرة للمطالبة بالكهرباء.")
+    none = Linear(0.0, {})
+    doubtful = Decider(Linear(0.0, {"d_unarmed": -2.0}), none, none, none)
+    [event] = doubtful.decide(None, proposals)  # p = 0.119: under keep_unarmed, over keep
+    assert event.sub_event_type == "Peaceful protest"
+
+
 def test_the_model_a_user_trained_is_read_from_the_environment(trained, monkeypatch) -> None:
     out, _ = trained
     monkeypatch.setenv("MARSAD_EVENTS_MODEL", str(out))

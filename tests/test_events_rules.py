@@ -633,3 +633,20 @@ def test_another_explosion_at_the_same_place_is_a_second_event(code):
 def test_what_must_be_done_is_not_an_event(code):
     assert not code("وأكد زعماء القبائل على ضرورة طرد المسلحين من مدينة لحج.")
     assert not code("ودعا البيان إلى ضرورة قصف مواقع التنظيم في مدينة الرقة.")
+
+
+def test_a_trigger_word_naming_a_square_or_a_group_is_no_event(code):
+    # construct state: the head noun bare, the trigger word with its article
+    assert not code("واحتشد الآلاف مساء أمس في ميدان التحرير بالقاهرة.")
+    assert not code("وقال مسؤول في منظمة التحرير الفلسطينية في رام الله إن الاجتماع تأجل.")
+    [event] = code("وتظاهر الآلاف في ساحة التحرير ببغداد للمطالبة بالإصلاح.")
+    assert (event.sub_event_type, event.location) == ("Peaceful protest", "Baghdad")
+    # with the article on the noun before it, the trigger is the army's capture
+    [taken] = code("وأعلن الجيش العراقي تحرير مدينة تكريت من تنظيم داعش.")
+    assert taken.sub_event_type in ("Government regains territory", "Non-state actor overtakes territory")
+
+
+def test_a_festival_is_no_protest(code):
+    assert not code("وتعيش مدينة جدة هذه الأيام تظاهرة ثقافية واحتفالية كبيرة.")
+    [event] = code("وخرجت تظاهرة حاشدة في مدينة البصرة احتجاجا على انقطاع الكهرباء.")
+    assert event.sub_event_type == "Peaceful protest"

@@ -399,6 +399,12 @@ class EventExtractor:
                 i += 1
                 continue
             trig, n = hit
+            if trig.name_heads and i > lo and trig.name_heads in tags[i - 1] and _has_article(tokens[i]):
+                # "ميدان التحرير", "منظمة التحرير": the trigger names a square or a group with the
+                # head noun before it (in construct: no article on the head, one on the trigger)
+                rules.fire("events.in_name")
+                i += n
+                continue
             if trig.weak:
                 if keep:  # "قتل", "كمين": proposed for the model, never coded by the rules alone
                     out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="weak"))
@@ -1259,3 +1265,8 @@ def _of_kind(place: Span, kinds: list[str]) -> bool:
     """Whether a place is of one of the kinds an anaphor names, by its type or by its head noun
     ("تلة X" is the hill "التلة" points back to, even when X is also a village's name)."""
     return place.attrs.get("type") in kinds or place.attrs.get("head") in kinds
+
+
+def _has_article(token) -> bool:
+    """Does the word carry the article after its proclitics ("والتحرير")?"""
+    return token.norm[len(token.proclitics) :].startswith("ال")

@@ -136,7 +136,9 @@ class Decider:
         t = self.thresholds
         if v.drop is None and fam.found is v.main:
             p = sigmoid(self.keep.score(keep_features(prop, fam))) if self.keep else self.probability(fam)
-            keep = t["keep"] if "d_armed" in fam.feats else t["keep_unarmed"]
+            # a protest is unarmed by nature: no armed group need be named where it is reported
+            armed = "d_armed" in fam.feats or fam.found.trigger.unarmed_actor
+            keep = t["keep"] if armed else t["keep_unarmed"]
             if "g=opinion" in fam.feats and t.get("keep_opinion") is not None:
                 keep = max(keep, t["keep_opinion"])
             return [(fam, v.sub_type, place, p) for place in v.places] if p >= keep else []

@@ -19,6 +19,7 @@ from marsad.datafile import Strict
 from marsad.event import SUB_EVENT_TYPES
 from marsad.text import match
 from marsad.text.normalize import normalize_key
+from marsad.text.tokens import CLITIC
 
 DATA = Path(__file__).with_name("data")
 
@@ -42,6 +43,7 @@ class TriggerEntry(Strict):
     phrases: list[str] = []
     needs_weapon: list[str] = []
     not_after: list[str] = []
+    name_heads: list[str] = []
     not_before: list[str] = []
     foiled_by: match.WordList = []
     unarmed_actor: bool = False
@@ -197,6 +199,7 @@ class Trigger:
     weak: bool = False  # too common to code an event alone: only proposed, for the model to weigh
     verb_of: frozenset[str] = frozenset()  # triggers whose verb it is when one of them is its subject
     purpose: frozenset[str] = frozenset()  # its forms that, after the preposition ل, say what for
+    name_heads: str = ""  # the lexicon of head nouns it names a square or a group with ("ميدان التحرير")
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -245,6 +248,7 @@ def load() -> Lexicon:
     for e in entries:
         needs = frozenset(normalize_key(v) for v in e.needs_weapon)
         after = f"events.not_after.{e.id}" if e.not_after else ""
+        heads = f"events.name_heads.{e.id}" if e.name_heads else ""
         before = f"events.not_before.{e.id}" if e.not_before else ""
         foiled = f"events.foiled_by.{e.id}" if e.foiled_by else ""
         trig = by_id[e.id] = Trigger(
@@ -263,9 +267,12 @@ def load() -> Lexicon:
             e.weak,
             frozenset(e.verb_of),
             frozenset(normalize_key(w) for w in e.purpose),
+            heads,
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
+        if heads:  # the head noun as written or after a proclitic, never with the article
+            cancel.append(match.Lexicon.words(heads, e.name_heads, CLITIC))
         if before:
             cancel.append(match.Lexicon.words(before, e.not_before))
         if foiled:
