@@ -25,9 +25,9 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # 5-fold cross-validation over dev+train stories, with 300 ordinary-news negatives (the CLI's
 # default leaves one story out and takes every training negative; these keep the suite quick).
 CV_FOLDS, CV_NEGATIVES = 5, 300
-CV_FLOORS = {"f1": 0.707, "precision": 0.712, "recall": 0.701}
+CV_FLOORS = {"f1": 0.719, "precision": 0.726, "recall": 0.713}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.913, "date": 0.979, "status": 0.992, "source": 0.901, "fatalities": 0.667}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.915, "date": 0.98, "status": 0.992, "source": 0.903, "fatalities": 0.667}
 TEST_FLOORS = {"f1": 0.681, "precision": 0.697, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
@@ -42,7 +42,11 @@ FEED_MIN_REQUIRED_FOUND = 4
 # Counted before duplicates merge, like the rules' events. "without judged" recall went .997 -> .994
 # when the rules of foiled bombs, purposes and vague anaphors landed: one right event (a clash in a
 # governorate, p .0505 -> .034 at keep .05, same features, weights moved) for 22 wrong ones dropped.
-JUDGED_FLOORS = {"rules": (0.523, 1.0), "without judged": (0.525, 0.994), "with judged": (0.558, 0.997)}
+# "with judged" recall went .997 -> .991 when the countryside's sides got their own points and the
+# rules of oil barrels, blows, calls to stop, cyber attacks and accidents landed (5-fold CV F1 rose,
+# the rules' judged precision .523 -> .529 with no right event lost): the two right events it
+# drops were kept at p .051 and .052 against keep .05 (snn-all-23500, snn-all-30813: weights moved).
+JUDGED_FLOORS = {"rules": (0.529, 1.0), "without judged": (0.532, 0.994), "with judged": (0.558, 0.991)}
 
 
 def test_cross_validated_floors(shared):

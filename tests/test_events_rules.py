@@ -650,3 +650,20 @@ def test_a_festival_is_no_protest(code):
     assert not code("وتعيش مدينة جدة هذه الأيام تظاهرة ثقافية واحتفالية كبيرة.")
     [event] = code("وخرجت تظاهرة حاشدة في مدينة البصرة احتجاجا على انقطاع الكهرباء.")
     assert event.sub_event_type == "Peaceful protest"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وارتفع سعر برميل النفط في تداولات نيويورك أمس.",  # a barrel of oil
+        "وتلقت السياحة في تونس ضربة قاصمة هذا الصيف.",  # a crushing blow
+        "وسجل اللاعب من ضربة جزاء في ملعب الرياض.",  # a penalty
+        "وطالبت المنظمة بوقف القصف على الأحياء السكنية في تعز.",  # a call to stop
+        "وتعرضت مواقع وزارة في الرياض لهجوم إلكتروني أمس.",  # on websites
+        "وأعلن المرشح انسحابه من الانتخابات البلدية في الدمام.",  # from an election
+        "وانفجرت أسطوانة غاز في مطعم بمكة المكرمة.",  # an accident
+        "ومن المقرر أن يشن الجيش هجوما على مواقع المسلحين في مأرب.",  # scheduled, not done
+    ],
+)
+def test_figures_of_speech_accidents_and_calls_are_no_events(code, text):
+    assert not code(text)

@@ -64,6 +64,12 @@ def test_countryside_with_side():
     assert r["words"] == "ريف حلب الشرقي"
     assert r["type"] == "countryside" and r["admin1"] == "Aleppo" and r["precision"] == 2
     assert r["qualifier"] == "countryside east"
+    # that side lies about 28 km east of the city, not at the governorate's centre
+    (city,) = geocode_text("في مدينة حلب")
+    assert r["lat"] == pytest.approx(city["lat"], abs=0.01)
+    assert 0.28 < r["lon"] - city["lon"] < 0.34
+    (north,) = geocode_text("في ريف حلب الشمالي")
+    assert 0.24 < north["lat"] - city["lat"] < 0.26 and north["lon"] == pytest.approx(city["lon"], abs=0.01)
 
 
 def test_typed_mentions():

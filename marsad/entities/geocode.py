@@ -108,6 +108,14 @@ _CONTAINER_GAP_RE = re.compile(
 # "X شمال مدينة Y", "X قرب Y": how far from the town Y a place X may lie, and the words that may
 # open that phrase ("الواقعة شمال ...") or name the town's kind ("مدينة", "قضاء").
 NEAR_TOWN_KM = 30.0
+# "ريف حلب الشمالي": that part of the countryside lies about this far from its city, the way
+# the gold places such events (a median 28-35 km out in Syria's governorates)
+SIDE_KM = 28.0
+_BEARINGS = {
+    "north": (1.0, 0.0), "south": (-1.0, 0.0), "east": (0.0, 1.0), "west": (0.0, -1.0),
+    "northeast": (0.7071, 0.7071), "northwest": (0.7071, -0.7071),
+    "southeast": (-0.7071, 0.7071), "southwest": (-0.7071, -0.7071),
+}  # fmt: skip
 _LOCATED = frozenset({"الواقعه", "الواقع", "الواقعتين", "الواقعين"})
 _POINT_TRIGGERS = frozenset({"city", "town", "village", "admin2", "subdistrict"})
 _TOWN_TYPES = frozenset({"city", "town", "village"})
@@ -1326,6 +1334,7 @@ class Geocoder:
                 name = p.admin1 or p.name
             elif p.type == "admin1":
                 name = p.admin1
+            lat, lon = self._side_point(m, p, lat, lon)
         elif m.trigger in ("city", "town", "village", "neighbourhood", "camp") and p.type in (
             "city",
             "town",
@@ -1364,6 +1373,30 @@ class Geocoder:
             "qualifier": m.qualifier,
             **({"head": m.trigger} if m.trigger else {}),
         }
+
+    @staticmethod
+    def _side_point(m: _Mention, p: Place, lat: float, lon: float) -> tuple[float, float]:
+        """ "ريف حلب الشمالي": a point SIDE_KM from the city (the governorate's seat of the same
+        name, else the point chosen) towards that side; the governorate's centre may lie far
+        from the part of the countryside the text names."""
+        side = (m.qualifier or "").removeprefix("countryside ").strip()
+        if m.trigger != "countryside" or side not in _BEARINGS:
+            return lat, lon
+        seat = next(
+            (
+                q
+                for q in (p, *m.candidates, *m.rejected)
+                if q.type in _TOWN_TYPES and q.country_code == p.country_code and q.admin1 == p.admin1
+            ),
+            None,
+        )
+        if seat is not None:
+            lat, lon = seat.lat, seat.lon
+        rules.fire("places.countryside_side")
+        north, east = _BEARINGS[side]
+        lat2 = lat + north * SIDE_KM / 111.2
+        lon2 = lon + east * SIDE_KM / (111.2 * math.cos(math.radians(lat)))
+        return round(lat2, 4), round(lon2, 4)
 
     def governments(self, text: str, mentions: list[_Mention], m: match.Matches) -> set[int]:
         """Indexes of the mentions that are a capital standing for its government.
