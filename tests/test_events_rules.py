@@ -667,3 +667,12 @@ def test_a_festival_is_no_protest(code):
 )
 def test_figures_of_speech_accidents_and_calls_are_no_events(code, text):
     assert not code(text)
+
+
+def test_al_qaeda_in_yemen_is_aqap_and_the_bare_word_is_a_base(code):
+    [event] = code("وهاجم مسلحو تنظيم القاعدة نقطة للجيش في مدينة المكلا أمس.")
+    assert event.actor1 == "AQAP: Al Qaeda in the Arabian Peninsula"
+    [event] = code("واشتبك الجيش مع عناصر القاعدة في مدينة درنة أمس.")
+    assert "Al Qaeda" in (event.actor1, event.actor2)
+    [event] = code("وقصفت الطائرات القاعدة الجوية في مدينة الطبقة أمس.")
+    assert "Al Qaeda" not in (event.actor1, event.actor2)
