@@ -22,12 +22,13 @@ FEED_GOLD = SHARED / "eval" / "feed"
 CORPUS = SHARED / "corpus" / "saudinewsnet" / "all-2015.jsonl.gz"
 JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "judged" / "all-2015.jsonl"
 
-# 5-fold cross-validation over dev+train stories, with 300 ordinary-news negatives (the CLI's
-# default leaves one story out and takes every training negative; these keep the suite quick).
-CV_FOLDS, CV_NEGATIVES = 5, 300
-CV_FLOORS = {"f1": 0.719, "precision": 0.726, "recall": 0.713}
+# Leave-one-story-out cross-validation over dev+train with every training negative, as `marsad
+# eval events --cv` reports it (5 folds and 300 negatives moved by an event or two whenever the
+# training data changed: one fold model's noise). The judged check keeps its first 300 negatives.
+JUDGED_NEGATIVES = 300
+CV_FLOORS = {"f1": 0.721, "precision": 0.726, "recall": 0.716}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.915, "date": 0.98, "status": 0.992, "source": 0.903, "fatalities": 0.667}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.911, "date": 0.98, "status": 0.992, "source": 0.903, "fatalities": 0.667}
 TEST_FLOORS = {"f1": 0.681, "precision": 0.697, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
@@ -46,17 +47,16 @@ FEED_MIN_REQUIRED_FOUND = 4
 # rules of oil barrels, blows, calls to stop, cyber attacks and accidents landed (5-fold CV F1 rose,
 # the rules' judged precision .523 -> .529 with no right event lost): the two right events it
 # drops were kept at p .051 and .052 against keep .05 (snn-all-23500, snn-all-30813: weights moved).
-JUDGED_FLOORS = {"rules": (0.529, 1.0), "without judged": (0.532, 0.994), "with judged": (0.558, 0.991)}
+JUDGED_FLOORS = {"rules": (0.531, 1.0), "without judged": (0.532, 0.994), "with judged": (0.561, 0.991)}
 
 
 def test_cross_validated_floors(shared):
     from marsad.event_training import cross_validate, judged_check, training_data
 
-    articles, negatives = training_data(
-        [DEV_GOLD, TRAIN_GOLD], CORPUS, [TEST_GOLD, FEED_GOLD], CV_NEGATIVES, judged=JUDGED
-    )
-    result = cross_validate(articles, [a for a in negatives if a.judged is None], folds=CV_FOLDS)
-    judged = judged_check(articles, negatives)
+    articles, negatives = training_data([DEV_GOLD, TRAIN_GOLD], CORPUS, [TEST_GOLD, FEED_GOLD], judged=JUDGED)
+    plain = [a for a in negatives if a.judged is None]
+    result = cross_validate(articles, plain)
+    judged = judged_check(articles, plain[:JUDGED_NEGATIVES] + [a for a in negatives if a.judged is not None])
     print("judged", judged)
     for name, (precision, recall) in JUDGED_FLOORS.items():
         assert judged[name]["precision"] >= precision and judged[name]["recall"] >= recall, (

@@ -676,3 +676,15 @@ def test_al_qaeda_in_yemen_is_aqap_and_the_bare_word_is_a_base(code):
     assert "Al Qaeda" in (event.actor1, event.actor2)
     [event] = code("وقصفت الطائرات القاعدة الجوية في مدينة الطبقة أمس.")
     assert "Al Qaeda" not in (event.actor1, event.actor2)
+
+
+def test_a_protest_for_a_demand_stands_and_its_people_are_protesters(code):
+    [event] = code("وخرج المئات من أهالي مدينة البصرة في مظاهرات للمطالبة بتحسين الكهرباء.")
+    assert (event.sub_event_type, event.actor1) == ("Peaceful protest", "Protesters (Iraq)")
+    [event] = code("ونظم عمال المصنع وقفة احتجاجية أمام مبنى المحافظة في مدينة الإسكندرية.")
+    assert event.sub_event_type == "Peaceful protest"
+    assert not code("ومن المتوقع خروج مظاهرات في مدينة بغداد يوم الجمعة.")
+
+
+def test_a_trial_of_an_attack_is_no_event(code):
+    assert not code("وأجلت المحكمة في الكويت محاكمة المتهمين في تفجير مسجد بمدينة الكويت.")

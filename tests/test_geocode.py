@@ -515,3 +515,8 @@ def test_a_division_head_decides_the_level(text, places):
 )
 def test_prayer_times_and_one_member_duals(text, places):
     assert names(text) == places
+
+
+def test_tear_gas_and_a_square_named_for_a_man_are_no_places():
+    got = names("أطلقت الشرطة القنابل المسيلة للدموع على المحتجين في ساحة رياض الصلح وسط بيروت")
+    assert got == [("بيروت", "Beirut")]

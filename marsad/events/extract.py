@@ -509,7 +509,9 @@ class EventExtractor:
             # "احتلت الصدارة": first place, not a town taken; "السيطرة على الحريق": a fire put out
             rules.fire("events.cancel.not_before")
             return "word after"
-        if any(self.irrealis in tags[j] for j in range(lo, min(hi, i + 2)) if j != i):
+        # a protest's demand after it is what it is for, not what did not happen ("مظاهرات للمطالبة")
+        ahead = i if trig.unarmed_actor else min(hi, i + 2)
+        if any(self.irrealis in tags[j] for j in range(lo, ahead) if j != i):
             rules.fire("events.cancel.irrealis")  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
             return "irrealis"
         if any(self.habitual in tags[j] for j in range(lo, hi)):

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from marsad import rules
 from marsad.document import Span
-from marsad.event import INTER_CODES, Event, Evidence, combined_status
+from marsad.event import INTER_CODES, SUB_EVENT_TYPES, Event, Evidence, combined_status
 from marsad.events.lexicon import Trigger
+
+PROTESTERS = "Protesters (Syria)"  # named after the country of the event (actors.yaml, local)
 
 # Place types that contain others; kept only when a clause names nothing more specific.
 BROAD = {"country", "admin1", "admin2", "admin3", "region", "plain", "mountain", "governorate", "countryside"}
@@ -111,6 +113,13 @@ class Verdict:
 def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities, assoc1=None) -> Event:
     """The event a verdict gives at one of its places, with the type and actors decided."""
     a = place.attrs
+    if (
+        actor1 is not None
+        and actor1.attrs.get("type") == "civilians"
+        and SUB_EVENT_TYPES.get(sub_type) == "Protests"
+    ):
+        # "خرج أهالي البصرة في مظاهرات": people who protest are ACLED's protesters
+        actor1 = unread_actor(PROTESTERS) or actor1
     assoc1 = v.assoc1 if assoc1 is None else assoc1
     ev = Event(
         sub_event_type=sub_type,
