@@ -688,3 +688,8 @@ def test_a_protest_for_a_demand_stands_and_its_people_are_protesters(code):
 
 def test_a_trial_of_an_attack_is_no_event(code):
     assert not code("وأجلت المحكمة في الكويت محاكمة المتهمين في تفجير مسجد بمدينة الكويت.")
+
+
+def test_the_houthis_named_by_an_adjective(code):
+    [event] = code("وقتل ستة مسلحين حوثيين في اشتباكات مع المقاومة الشعبية في مدينة تعز أمس.")
+    assert "Houthi Movement" in (event.actor1, event.actor2)
