@@ -122,6 +122,15 @@ def test_a_protest_needs_no_armed_group_named_to_stand(propose) -> None:
     assert event.sub_event_type == "Peaceful protest"
 
 
+def test_an_attack_never_has_the_ones_it_hit_as_actor1(propose) -> None:
+    proposals = propose("وقتل أربعة من عناصر الشرطة في هجوم على حاجز أمني في مدينة العريش أمس.")
+    none = Linear(0.0, {})
+    # an actor model that would prefer the ones hit, and a keep model that keeps everything
+    partial = Decider(Linear(5.0, {}), none, none, Linear(0.0, {"target_role": 5.0}))
+    [event] = partial.decide(None, proposals)
+    assert not event.actor1.startswith("Police Forces")
+
+
 def test_the_model_a_user_trained_is_read_from_the_environment(trained, monkeypatch) -> None:
     out, _ = trained
     monkeypatch.setenv("MARSAD_EVENTS_MODEL", str(out))

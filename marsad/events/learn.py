@@ -162,9 +162,11 @@ class Decider:
 
     def actor1(self, prop: Proposal, sub_type: str, place: Span) -> Span | None:
         country = place.attrs.get("country")
-        best = max(
-            prop.actors, key=lambda a: self.actor.score(a.feats + _actor_dynamic(a.span, sub_type, country))
-        )
+        options = prop.actors
+        if prop.verdict.main.trigger.klass == "attack":
+            # "قتل أربعة من الشرطة في هجوم": an attack names its initiator, never the ones it hit
+            options = [a for a in options if "target_role" not in a.feats] or options
+        best = max(options, key=lambda a: self.actor.score(a.feats + _actor_dynamic(a.span, sub_type, country)))
         return best.span
 
 
