@@ -166,7 +166,9 @@ class Decider:
         if prop.verdict.main.trigger.klass == "attack":
             # "قتل أربعة من الشرطة في هجوم": an attack names its initiator, never the ones it hit
             options = [a for a in options if "target_role" not in a.feats] or options
-        best = max(options, key=lambda a: self.actor.score(a.feats + _actor_dynamic(a.span, sub_type, country)))
+        best = max(
+            options, key=lambda a: self.actor.score(a.feats + _actor_dynamic(a.span, sub_type, country))
+        )
         return best.span
 
 
