@@ -55,6 +55,11 @@ def test_casualties() -> None:
     assert _cas("إصابة 15 آخرين") == [(15, "injured", False, False)]
 
 
+def test_a_dual_toll_and_a_resident() -> None:
+    assert _cas("ولقي جنديان حتفهما في القصف") == [(2, "killed", False, False)]
+    assert _cas("ما أدى إلى استشهاد مقيم") == [(1, "killed", False, False)]
+
+
 def test_no_casualty_across_a_sentence_end() -> None:
     assert _cas("وصل ستة من المراقبين. وفي حادث آخر لقي رجل مصرعه") == []
 
