@@ -693,3 +693,8 @@ def test_a_trial_of_an_attack_is_no_event(code):
 def test_the_houthis_named_by_an_adjective(code):
     [event] = code("وقتل ستة مسلحين حوثيين في اشتباكات مع المقاومة الشعبية في مدينة تعز أمس.")
     assert "Houthi Movement" in (event.actor1, event.actor2)
+
+
+def test_an_assassination_told_in_the_passive(code):
+    [event] = code("واغتيل قائد محلي أمس في مدينة بعقوبة.")
+    assert event.sub_event_type == "Attack"
