@@ -698,3 +698,9 @@ def test_the_houthis_named_by_an_adjective(code):
 def test_an_assassination_told_in_the_passive(code):
     [event] = code("واغتيل قائد محلي أمس في مدينة بعقوبة.")
     assert event.sub_event_type == "Attack"
+
+
+def test_an_arrest_for_a_crime_is_police_work(code):
+    assert not code("واعتقلت الشرطة ثلاثة أشخاص بتهمة ترويج المخدرات في مدينة جدة.")
+    [event] = code("واعتقلت قوات الأمن عشرة من أنصار الجماعة في مدينة القاهرة أمس.")
+    assert event.sub_event_type == "Arrests"

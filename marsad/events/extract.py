@@ -120,6 +120,7 @@ class EventExtractor:
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
         self.habitual = c["habitual"]
+        self.crime = c["crime"]
         self.non_events = self.lex.cues.cancel  # warnings, condemnations, mine clearance, talks
         self.prepositions = self.lex.cues.prepositions
         self.opinion = c["opinion"]
@@ -517,6 +518,9 @@ class EventExtractor:
         if any(self.habitual in tags[j] for j in range(lo, hi)):
             rules.fire("events.cancel.habitual")  # "ويقصف النظام بانتظام": a habit, no one event
             return "habitual"
+        if trig.sub_event_type == "Arrests" and any(self.crime in tags[j] for j in range(lo, hi)):
+            rules.fire("events.cancel.crime")  # "اعتقال مروجي مخدرات": police work, not politics
+            return "crime"
         if any(self.non_events in tags[j] for j in range(lo, i)):
             rules.fire("events.cancel.non_event")  # "وحذر من ارتكاب مجزرة", "تفكيك العبوات الناسفة"
             return "non-event"

@@ -73,6 +73,7 @@ class ContextLists(Strict):
     centre_words: list[str]
     irrealis: list[str]
     habitual: list[str]
+    crime: list[str]
     opinion: match.WordList
     framing: list[str]
     sequel: list[str]
