@@ -34,6 +34,7 @@ from marsad.events.units import (
 )
 from marsad.pipeline import Label, component
 from marsad.text.match import where
+from marsad.text.tokens import ARTICLE
 
 STRIKES = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
 
@@ -1274,5 +1275,5 @@ def _of_kind(place: Span, kinds: list[str]) -> bool:
 
 
 def _has_article(token) -> bool:
-    """Does the word carry the article after its proclitics ("والتحرير")?"""
-    return token.norm[len(token.proclitics) :].startswith("ال")
+    """Does the word carry the article ("والتحرير", "للتحرير")? The tokenizer's readings say so."""
+    return any(r.kind & ARTICLE for r in token.word.readings)
