@@ -75,11 +75,10 @@ class Article:
 
 def proposing_pipeline():
     from marsad.pipeline import Pipeline
-    from marsad.runner import quiet_gc
+    from marsad.runner import long_lived
 
-    pipeline = Pipeline.from_names(None, {"events": {"model": "propose"}})
-    quiet_gc()
-    return pipeline
+    with long_lived():
+        return Pipeline.from_names(None, {"events": {"model": "propose"}})
 
 
 def gold_articles(gold_dirs: list[Path], pipeline=None) -> list[Article]:

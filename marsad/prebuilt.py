@@ -9,8 +9,8 @@ importing and building everything again.
 from __future__ import annotations
 
 from marsad.pipeline import Pipeline
-from marsad.runner import BACK, FRONT, quiet_gc
+from marsad.runner import BACK, FRONT, long_lived
 
-FRONT_PIPELINE = Pipeline.from_names(list(FRONT))
-BACK_PIPELINE = Pipeline.from_names(list(BACK))
-quiet_gc()
+with long_lived():
+    FRONT_PIPELINE = Pipeline.from_names(list(FRONT))
+    BACK_PIPELINE = Pipeline.from_names(list(BACK))

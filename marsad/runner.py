@@ -11,6 +11,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
@@ -103,10 +104,10 @@ class Coder:
     The store makes the final decision when it commits (see :mod:`marsad.admission`)."""
 
     def __init__(self, store=None) -> None:
-        self.admission = Admission(store)
-        self.front = Pipeline.from_names(list(FRONT))
-        self.back = Pipeline.from_names(list(BACK))
-        quiet_gc()
+        with long_lived():
+            self.admission = Admission(store)
+            self.front = Pipeline.from_names(list(FRONT))
+            self.back = Pipeline.from_names(list(BACK))
 
     def __call__(self, doc: Document) -> Document:
         return self.back(self.admission.decide(self.front(doc)))
@@ -122,9 +123,8 @@ def build_pipeline(
     config = dict(config or {})
     if store is not None:
         config["dedup"] = {"signatures": store.signatures()}
-    pipeline = Pipeline.from_names(names, config)
-    quiet_gc()
-    return pipeline
+    with long_lived():
+        return Pipeline.from_names(names, config)
 
 
 def quiet_gc() -> None:
@@ -137,6 +137,21 @@ def quiet_gc() -> None:
     0.1 s)."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+
+
+@contextmanager
+def long_lived() -> Iterator[None]:
+    """Build what lives for the whole run with the collector off, and freeze it (``quiet_gc``)
+    before the collector comes back on: switched on first, its next allocation would start a
+    full collection walking every object just built (0.04-0.09 s of a 0.5 s start-up)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        quiet_gc()
+        if enabled:
+            gc.enable()
 
 
 # Articles between two freezes of what lives (:func:`frozen_every`): few enough that the
