@@ -466,7 +466,17 @@ def dask_client(scheduler: str | None, workers: int) -> Any:
 
     if scheduler:
         return Client(scheduler)
-    return Client(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    # Each worker builds its pipelines as it starts (``marsad.prebuilt``), as `dask worker
+    # --preload marsad.prebuilt` does on a cluster, not inside the first task of a run; and its
+    # statistical profiler (a stack sample every 10 ms) stays off: nobody reads it here.
+    with require("dask", "dask").config.set({"distributed.worker.profile.enabled": False}):
+        return Client(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            preload=["marsad.prebuilt"],
+        )
 
 
 _dask_workers: dict[str, Worker] = {}  # run id -> this Dask worker process's Worker
