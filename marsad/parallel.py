@@ -41,6 +41,10 @@ from marsad.runner import BACK, FRONT, Summary, build_pipeline, frozen_every
 
 CHUNK = 64  # records per task when the parent reads them
 RANGE_BYTES = 256 * 1024  # bytes per task when a worker reads a JSONL file itself (~70 articles)
+# A Dask task costs the client and scheduler more than a local queue's message, and each chunk is
+# one store transaction: 1 MB ranges (~280 articles) ran 6,000 articles of all-2015 in 10-20% less
+# time than 256 KB ones on 2 workers, with half the client's CPU; 2 MB left a worker idle at the end.
+DASK_RANGE_BYTES = 1024 * 1024
 AHEAD = 3  # chunks in flight per worker: one coding, one waiting for verdicts, one being read
 
 
@@ -540,7 +544,10 @@ class DaskSession:
         as_completed = require("dask.distributed", "dask").as_completed
         client, cfg, decider, stats = self.client, self.cfg, self.decider, self.stats
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        parts = enumerate(partitions(inputs, cfg.fields, cfg.fmt), start=self.keys)
+        parts = enumerate(
+            partitions(inputs, cfg.fields, cfg.fmt, range_bytes=DASK_RANGE_BYTES),
+            start=self.keys,
+        )
         reads: dict[int, Any] = {}
         kinds: dict[Any, tuple[str, int]] = {}
         waiting: dict[int, tuple[str, list[Print]]] = {}
