@@ -231,7 +231,7 @@ def gc_paused() -> Iterator[None]:
     The build makes hundreds of thousands of long-lived objects (gazetteer, lexicon tries, the
     matcher's index): each allocation burst triggers collections, and the full ones walk
     everything built so far again, which was about half of the build's time. The build leaves
-    no cyclic garbage, so nothing waits for a collection (``runner.quiet_gc`` then freezes it)."""
+    no cyclic garbage, so nothing waits for a collection (``runner.long_lived`` then freezes it)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

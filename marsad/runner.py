@@ -127,35 +127,30 @@ def build_pipeline(
         return Pipeline.from_names(names, config)
 
 
-def quiet_gc() -> None:
-    """Keep the cyclic garbage collector off the long-lived indexes.
-
-    The gazetteer, lexicons and caches are hundreds of thousands of objects that live for the
-    whole run; without freezing them every full collection walks them all again, and the many
-    small spans and tokens of each article trigger collections often. No collection first:
-    the build leaves no cyclic garbage (a full collection after it freed 0 objects and cost
-    0.1 s)."""
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-
-
 @contextmanager
 def long_lived() -> Iterator[None]:
-    """Build what lives for the whole run with the collector off, and freeze it (``quiet_gc``)
-    before the collector comes back on: switched on first, its next allocation would start a
-    full collection walking every object just built (0.04-0.09 s of a 0.5 s start-up)."""
+    """Build what lives for the whole run with the collector off, and freeze it before the
+    collector comes back on.
+
+    The gazetteer, lexicons and caches are hundreds of thousands of objects that live for the
+    whole run: frozen, no collection walks them again, however often the many small spans and
+    tokens of each article trigger one; switched back on before the freeze, the collector's next
+    allocation would start a full collection over everything just built (0.04-0.09 s of a 0.5 s
+    start-up). No collection first: the build leaves no cyclic garbage (a full collection after
+    it freed 0 objects and cost 0.1 s)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        quiet_gc()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
         if enabled:
             gc.enable()
 
 
 # Articles between two freezes of what lives (:func:`frozen_every`): few enough that the
-# collector's young generation (50,000 objects, ``quiet_gc``) rarely fills in between.
+# collector's young generation (50,000 objects, ``long_lived``) rarely fills in between.
 FREEZE_EVERY = 32
 
 
