@@ -563,9 +563,8 @@ Judged = Annotated[
     Path | None,
     typer.Option(
         exists=True,
-        dir_okay=False,
-        help="Events of the --negatives corpus a reader judged (marsad/events/data/judged/): they"
-        " teach the model which coded events an analyst keeps.",
+        help="Events of the --negatives corpus a reader judged (a JSONL file, or a folder of them such"
+        " as marsad/events/data/judged/): they teach the model which coded events an analyst keeps.",
     ),
 ]
 Excluded = Annotated[

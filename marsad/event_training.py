@@ -141,24 +141,28 @@ JUDGED_VALUES = {"event": {"yes", "optional", "no"}, "type": {"right", "wrong", 
 
 
 def judged_labels(path: Path) -> dict[str, dict[int, int]]:
-    """Judged events (``marsad/events/data/judged/``): article id -> trigger start -> label.
-    A malformed line is an error naming the file and line."""
+    """Judged events (``marsad/events/data/judged/``: a JSONL file, or a folder's ``*.jsonl``):
+    article id -> trigger start -> label. A malformed line is an error naming the file and line."""
     out: dict[str, dict[int, int]] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            bad = [k for k, t in JUDGED_FIELDS.items() if not isinstance(row.get(k), t)]
-            bad += [k for k, ok in JUDGED_VALUES.items() if row.get(k) not in ok]
-            if bad:
-                raise ValueError(f"bad or missing {', '.join(bad)}")
-            label = judged_label(row)
-        except ValueError as e:
-            raise ValueError(f"{path}:{n}: {e}") from None
-        if label is not None:
-            slot = out.setdefault(row["doc_id"], {})
-            slot[int(row["trigger"][0])] = max(label, slot.get(int(row["trigger"][0]), 0))
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    if not files:
+        raise ValueError(f"{path}: no judged events (*.jsonl) in this folder")
+    for f in files:
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                bad = [k for k, t in JUDGED_FIELDS.items() if not isinstance(row.get(k), t)]
+                bad += [k for k, ok in JUDGED_VALUES.items() if row.get(k) not in ok]
+                if bad:
+                    raise ValueError(f"bad or missing {', '.join(bad)}")
+                label = judged_label(row)
+            except ValueError as e:
+                raise ValueError(f"{f}:{n}: {e}") from None
+            if label is not None:
+                slot = out.setdefault(row["doc_id"], {})
+                slot[int(row["trigger"][0])] = max(label, slot.get(int(row["trigger"][0]), 0))
     return out
 
 

@@ -171,6 +171,20 @@ def test_judged_events_read_with_their_labels_and_errors_name_the_line(tmp_path)
         judged_labels(path)
 
 
+def test_a_folder_of_judged_files_reads_them_all(tmp_path) -> None:
+    """A second reading of other events joins the first; a folder with no file is an error."""
+    first = {"doc_id": "a", "trigger": [10, 14], "event": "yes", "type": "right", "place": "right"}
+    second = {"doc_id": "a", "trigger": [40, 44], "event": "no", "type": "-", "place": "-"}
+    (tmp_path / "one.jsonl").write_text(json.dumps(first) + "\n", encoding="utf-8")
+    (tmp_path / "two.jsonl").write_text(json.dumps(second) + "\n", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("not read", encoding="utf-8")
+    assert judged_labels(tmp_path) == {"a": {10: 1, 40: 0}}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="no judged events"):
+        judged_labels(empty)
+
+
 def test_a_judged_event_teaches_the_keep_model_only(propose) -> None:
     """A coded event a reader judged gives one ``keep`` row with the reader's label, found again
     by its trigger; nothing else of that article trains (its other units were not judged)."""
