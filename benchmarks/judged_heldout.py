@@ -55,12 +55,12 @@ def main() -> None:
                 print(f"dropped {'right' if label else 'wrong'}: {doc.id} trigger at {start}")
     right = {k: counts[(k, 1)] for k in ("kept", "dropped")}
     wrong = {k: counts[(k, 0)] for k in ("kept", "dropped")}
-    kept = right["kept"] + wrong["kept"]
+    n_kept = right["kept"] + wrong["kept"]
     print(
         f"{sum(len(v) for v in labels.values())} judged events (optional ones left out) in {articles} articles"
     )
     print(
-        f"kept:    {right['kept']} right, {wrong['kept']} wrong: precision {right['kept'] / max(kept, 1):.3f}"
+        f"kept:    {right['kept']} right, {wrong['kept']} wrong: precision {right['kept'] / max(n_kept, 1):.3f}"
     )
     print(f"dropped: {right['dropped']} right, {wrong['dropped']} wrong")
     print(f"not coded by the rules now: {counts['not coded by the rules now']}")
