@@ -122,6 +122,7 @@ class EventExtractor:
         self.irrealis = c["irrealis"]
         self.habitual = c["habitual"]
         self.crime = c["crime"]
+        self.blast = c["blast"]
         self.non_events = self.lex.cues.cancel  # warnings, condemnations, mine clearance, talks
         self.prepositions = self.lex.cues.prepositions
         self.opinion = c["opinion"]
@@ -519,6 +520,13 @@ class EventExtractor:
         if any(self.habitual in tags[j] for j in range(lo, hi)):
             rules.fire("events.cancel.habitual")  # "ويقصف النظام بانتظام": a habit, no one event
             return "habitual"
+        if (
+            trig.needs_blast
+            and self._lexemes(i) & trig.needs_blast
+            and not any(self.blast in tags[j] for j in range(lo, hi))
+        ):
+            rules.fire("events.cancel.no_blast")  # "زرعوا الألغام", "خبراء الألغام": no mine went off
+            return "no blast"
         if trig.sub_event_type == "Arrests" and any(self.crime in tags[j] for j in range(lo, hi)):
             rules.fire("events.cancel.crime")  # "اعتقال مروجي مخدرات": police work, not politics
             return "crime"

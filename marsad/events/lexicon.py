@@ -52,6 +52,7 @@ class TriggerEntry(Strict):
     aimed_at_forces: str | None = None
     verb_of: list[str] = []
     purpose: list[str] = []
+    needs_blast: list[str] = []
     weak: bool = False
 
     @model_validator(mode="after")
@@ -74,6 +75,7 @@ class ContextLists(Strict):
     irrealis: list[str]
     habitual: list[str]
     crime: list[str]
+    blast: list[str]
     opinion: match.WordList
     framing: list[str]
     sequel: list[str]
@@ -201,6 +203,7 @@ class Trigger:
     verb_of: frozenset[str] = frozenset()  # triggers whose verb it is when one of them is its subject
     purpose: frozenset[str] = frozenset()  # its forms that, after the preposition ل, say what for
     name_heads: str = ""  # the lexicon of head nouns it names a square or a group with ("ميدان التحرير")
+    needs_blast: frozenset[str] = frozenset()  # its forms that report an event only with a blast or a toll
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -269,6 +272,7 @@ def load() -> Lexicon:
             frozenset(e.verb_of),
             frozenset(normalize_key(w) for w in e.purpose),
             heads,
+            frozenset(normalize_key(w) for w in e.needs_blast),
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
