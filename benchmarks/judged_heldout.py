@@ -37,33 +37,27 @@ def main() -> None:
         raise SystemExit("no event model: the rules keep every event")
     pipeline = learn.proposing_pipeline()
     counts: Counter = Counter()
-    articles = 0
+    articles = not_coded = 0
     for doc in read([str(args.corpus)]):
         judged = labels.get(doc.id)
         if judged is None:
             continue
         articles += 1
         proposals = pipeline(doc).meta.pop("event_proposals", [])
-        coded = {p.verdict.main.start for p in proposals if p.verdict.drop is None and p.verdict.places}
-        kept = {ev.arguments["trigger"][0] for ev in model.decide(None, proposals)}
-        for start, label in sorted(judged.items()):
-            if start not in coded:
-                counts["not coded by the rules now"] += 1
+        for start, label, kept in learn.judged_decisions(model, proposals, judged):
+            if kept is None:
+                not_coded += 1
                 continue
-            counts[("kept" if start in kept else "dropped", label)] += 1
-            if args.list and start not in kept:
+            counts[(kept, label)] += 1
+            if args.list and not kept:
                 print(f"dropped {'right' if label else 'wrong'}: {doc.id} trigger at {start}")
-    right = {k: counts[(k, 1)] for k in ("kept", "dropped")}
-    wrong = {k: counts[(k, 0)] for k in ("kept", "dropped")}
-    n_kept = right["kept"] + wrong["kept"]
+    r = learn.judged_rates(counts)
     print(
         f"{sum(len(v) for v in labels.values())} judged events (optional ones left out) in {articles} articles"
     )
-    print(
-        f"kept:    {right['kept']} right, {wrong['kept']} wrong: precision {right['kept'] / max(n_kept, 1):.3f}"
-    )
-    print(f"dropped: {right['dropped']} right, {wrong['dropped']} wrong")
-    print(f"not coded by the rules now: {counts['not coded by the rules now']}")
+    print(f"kept:    {r['kept right']} right, {r['kept wrong']} wrong: precision {r['precision']:.3f}")
+    print(f"dropped: {r['dropped right']} right, {r['dropped wrong']} wrong")
+    print(f"not coded by the rules now: {not_coded}")
 
 
 if __name__ == "__main__":

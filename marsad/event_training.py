@@ -16,7 +16,7 @@ import json
 import math
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -607,27 +607,36 @@ def judged_check(articles: list[Article], others: list[Article], seed: int = SEE
         model = fit(articles + plain + [a for a in judged if half[a.doc_id] != h], seed)
         for art in (a for a in judged if half[a.doc_id] == h):
             assert art.judged is not None
-            coded = {
-                r.verdict.main.start for r in art.proposals if r.verdict.drop is None and r.verdict.places
-            }
             for name, decider in (("without judged", base), ("with judged", model)):
-                kept = {ev.arguments["trigger"][0] for ev in decider.decide(None, art.proposals)}
-                for start, label in art.judged.items():
-                    if start in coded:
-                        counts[name][(start in kept, label)] += 1
+                for _, label, kept in judged_decisions(decider, art.proposals, art.judged):
+                    if kept is not None:
+                        counts[name][(kept, label)] += 1
                         counts["rules"][(True, label)] += name == "with judged"
-    out = {}
-    for name, c in counts.items():
-        kept_right, kept_wrong, right = c[(True, 1)], c[(True, 0)], c[(True, 1)] + c[(False, 1)]
-        out[name] = {
-            "kept right": kept_right,
-            "kept wrong": kept_wrong,
-            "dropped right": c[(False, 1)],
-            "dropped wrong": c[(False, 0)],
-            "precision": round(kept_right / max(kept_right + kept_wrong, 1), 3),
-            "recall": round(kept_right / max(right, 1), 3),
-        }
-    return out
+    return {name: judged_rates(c) for name, c in counts.items()}
+
+
+def judged_decisions(
+    decider: Decider, proposals: list[Proposal], labels: dict[int, int]
+) -> Iterator[tuple[int, int, bool | None]]:
+    """Each judged event of an article: its trigger's start, its label, and whether ``decider``
+    keeps it (None: the rules no longer code it)."""
+    coded = {p.verdict.main.start for p in proposals if p.verdict.drop is None and p.verdict.places}
+    kept = {ev.arguments["trigger"][0] for ev in decider.decide(None, proposals)}
+    for start, label in sorted(labels.items()):
+        yield start, label, (start in kept) if start in coded else None
+
+
+def judged_rates(c: Counter) -> dict[str, Any]:
+    """Judged events kept and dropped, right (1) or not (0), counted as ``(kept, label)``."""
+    kept_right, kept_wrong, right = c[(True, 1)], c[(True, 0)], c[(True, 1)] + c[(False, 1)]
+    return {
+        "kept right": kept_right,
+        "kept wrong": kept_wrong,
+        "dropped right": c[(False, 1)],
+        "dropped wrong": c[(False, 0)],
+        "precision": round(kept_right / max(kept_right + kept_wrong, 1), 3),
+        "recall": round(kept_right / max(right, 1), 3),
+    }
 
 
 def format_judged(check: dict[str, Any]) -> str:

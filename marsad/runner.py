@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from marsad.admission import Admission
 from marsad.document import Document
-from marsad.pipeline import DEFAULT_PIPELINE, Pipeline
+from marsad.pipeline import DEFAULT_PIPELINE, Pipeline, gc_paused
 from marsad.store.store import distinct_events
 
 T = TypeVar("T")
@@ -138,15 +138,12 @@ def long_lived() -> Iterator[None]:
     allocation would start a full collection over everything just built (0.04-0.09 s of a 0.5 s
     start-up). No collection first: the build leaves no cyclic garbage (a full collection after
     it freed 0 objects and cost 0.1 s)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.set_threshold(50_000, 20, 100)
-        if enabled:
-            gc.enable()
+    with gc_paused():
+        try:
+            yield
+        finally:
+            gc.freeze()  # still paused: the collector comes back on only over frozen objects
+            gc.set_threshold(50_000, 20, 100)
 
 
 # Articles between two freezes of what lives (:func:`frozen_every`): few enough that the
