@@ -319,6 +319,24 @@ def test_a_homonym_abroad_is_chosen_by_its_container():
     assert geocode_text("قصف على بلدتي الفوعة وكفريا بريف إدلب")[1]["country_code"] == "SY"
 
 
+def test_a_bare_town_after_a_place_is_its_container():
+    """ "X ببغداد" with no head noun: X's homonyms near the town or in its province stand, one
+    known only in another country falls back to the town, and a country, a capital or a name
+    of our own lists is never pulled into the next name."""
+    (husseiniya, baghdad) = geocode_text("انفجرت عبوة في منطقة الحسينية ببغداد")
+    assert husseiniya["country_code"] == "IQ"  # not Jordan's
+    assert (husseiniya["lat"], husseiniya["lon"]) == (baghdad["lat"], baghdad["lon"])
+    (quarter, _) = geocode_text("افتتح المعرض في حي العزيزية بجدة")
+    assert quarter["country_code"] == "SA"
+    (khalidiya, _) = geocode_text("تقدمت فصائل المعارضة في حي الخالدية بحلب")
+    assert khalidiya["name"] == "Khalidiyah (Aleppo)"
+    assert [p["name"] for p in geocode_text("توصلت الدول إلى اتفاق مع طهران في فيينا")] == [
+        "Tehran",
+        "Vienna",
+    ]
+    assert geocode_text("نصبت المقاومة كمينا في منطقة لودر بأبين")[0]["name"] == "Lawdar"
+
+
 _PIECES = [
     "قرى", "بلدة", "ريف", "ريفي", "ناحية", "مركز", "محافظة", "قرب", "شمال", "في", "على", "بسهل الغاب",
     "حماة", "حلب", "وكفريا", "والفوعة", "الزبداني", "أنقرة", "قالت", "وصفته", "حكومة", "جبل التركمان",

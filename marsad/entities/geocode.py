@@ -122,6 +122,8 @@ _TOWN_TYPES = frozenset({"city", "town", "village"})
 _QUOTES_RE = re.compile(r"[\"“”«»'‘’]")
 # How far from a container's point a place inside it may lie, by the container's kind.
 CONTAINER_KM = {"neighbourhood": 5.0, "village": 5.0, "town": 8.0, "city": 12.0, "area": 25.0, "region": 40.0}
+# "X بحلب" with no head noun: Aleppo the city or the province, so as far as a province reaches
+BARE_CONTAINER_KM = 100.0
 TANWEEN = "\u064b"
 
 STRONG_POPULATION = 100_000
@@ -1196,7 +1198,7 @@ class Geocoder:
             if m.fallback:  # only the container is sure: the name is unknown, or known elsewhere
                 m.confidence *= 0.6 if m.own_type is None else 0.8
             m.confidence = round(m.confidence * (0.95 if len(scored) == 1 else 1.0), 3)
-            m.rejected = [p for _, p in scored[1:6]]
+            m.rejected = ([p for _, p in scored[1:]] + m.rejected)[:5]  # then those a container left out
         for m in reversed(mentions):  # a town placed by the next one first
             self._by_town(m)
         for k, m in enumerate(mentions):
@@ -1241,6 +1243,9 @@ class Geocoder:
                 if any(haversine_km(c.lat, c.lon, p.lat, p.lon) < radius for c in cities)
             ]
             kind = "city" if kind in ("city", "town", "village", "neighbourhood") else "area"
+        elif kind is None and not between:
+            self._bare_container(m, nxt)
+            return
         else:
             return
         if inside:
@@ -1250,6 +1255,38 @@ class Geocoder:
             rules.fire("places.container_fallback")
             m.own_type = m.candidates[0].type if m.candidates else None
             m.candidates, m.fallback = cities, kind
+
+    @staticmethod
+    def _bare_container(m: _Mention, nxt: _Mention) -> None:
+        """``منطقة الحسينية ببغداد``: a place in a bare town or province name. A bare name may
+        mean the province as well as the town, so the candidates kept are those in its province
+        or within :data:`BARE_CONTAINER_KM`; a name known only in another country (a homonym
+        in Jordan) is unknown here, and the mention falls back to the container."""
+        places = nxt.candidates
+        if not places or not m.candidates or any(c.type == "country" for c in places):
+            return  # "غوانتانامو في كوبا": a country is no town's container here
+        areas = {(c.country_code, c.admin1) for c in places if c.admin1}
+        inside = [
+            p
+            for p in m.candidates
+            if (p.country_code, p.admin1) in areas
+            or any(haversine_km(c.lat, c.lon, p.lat, p.lon) < BARE_CONTAINER_KM for c in places)
+        ]
+        if inside:
+            rules.fire("places.bare_container_inside")
+            m.rejected = [p for p in m.candidates if p not in inside]
+            m.candidates = inside
+        elif (
+            not {p.country_code for p in m.candidates} & {c.country_code for c in places}
+            and not any(_well_known(p) or p.curated for p in m.candidates)
+            and any(_well_known(c) or c.curated for c in places)
+        ):
+            # "مع طهران في فيينا": a capital, a country or a big city is not inside the next
+            # name, and a name of our own lists is a place of its own
+            rules.fire("places.bare_container_fallback")
+            towns = [c for c in places if c.type not in AREA_TYPES]
+            m.own_type = m.candidates[0].type
+            m.candidates, m.fallback = (towns, "city") if towns else (places, "area")
 
     def _near_town(self, gap: str, m: _Mention, nxt: _Mention) -> None:
         """``X شمال مدينة Y``، ``X قرب Y``، ``X وسط القاهرة``: X lies by the town Y (placed once Y
@@ -1474,6 +1511,15 @@ class Geocoder:
                     attrs["role"] = "government"
                 doc.add(mention.start, mention.end, "place", **attrs)
         return doc
+
+
+def _well_known(p: Place) -> bool:
+    """A country, province, capital or big city: a name that stands for itself."""
+    return (
+        p.type in AREA_TYPES
+        or p.population >= STRONG_POPULATION
+        or (p.country_code, p.name.casefold()) in _capitals()
+    )
 
 
 @lru_cache(maxsize=1)
