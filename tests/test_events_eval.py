@@ -29,7 +29,7 @@ JUDGED_NEGATIVES = 300
 CV_FLOORS = {"f1": 0.724, "precision": 0.729, "recall": 0.719}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.911, "date": 0.98, "status": 0.992, "source": 0.903, "fatalities": 0.667}
-TEST_FLOORS = {"f1": 0.687, "precision": 0.708, "recall": 0.667}
+TEST_FLOORS = {"f1": 0.692, "precision": 0.719, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
 TEST_REGION_FLOORS = {"actor1": 0.938, "source": 0.9}
@@ -48,7 +48,7 @@ FEED_MIN_REQUIRED_FOUND = 4
 # rules of oil barrels, blows, calls to stop, cyber attacks and accidents landed (5-fold CV F1 rose,
 # the rules' judged precision .523 -> .529 with no right event lost): the two right events it
 # drops were kept at p .051 and .052 against keep .05 (snn-all-23500, snn-all-30813: weights moved).
-JUDGED_FLOORS = {"rules": (0.533, 1.0), "without judged": (0.535, 0.994), "with judged": (0.561, 0.991)}
+JUDGED_FLOORS = {"rules": (0.533, 1.0), "without judged": (0.535, 0.994), "with judged": (0.563, 0.994)}
 
 
 def test_cross_validated_floors(shared):

@@ -708,3 +708,18 @@ def test_an_arrest_for_a_crime_is_police_work(code):
     assert not code("واعتقلت الشرطة ثلاثة أشخاص بتهمة ترويج المخدرات في مدينة جدة.")
     [event] = code("واعتقلت قوات الأمن عشرة من أنصار الجماعة في مدينة القاهرة أمس.")
     assert event.sub_event_type == "Arrests"
+
+
+def test_a_month_long_gone_is_background_unless_another_event_stands_between(code):
+    """ "في مايو الماضي" in a July report: background, as a past year is; this month is news; a
+    month that dates an earlier event told in a clause of its own leaves the news alone."""
+    [may] = code("وفي مايو الماضي، سيطر مسلحو التنظيم على مدينة الرمادي.")
+    assert may.historical and may.event_date == "2015-05-01"
+    [june] = code("قصفت قوات النظام بلدة كفرنبل بريف إدلب بالمدفعية في يونيو الماضي.")
+    assert june.historical
+    [july] = code("قصفت قوات النظام بلدة كفرنبل بريف إدلب بالمدفعية في يوليو الجاري.")
+    assert not july.historical
+    [news] = code(
+        "وطردت الوحدات الكردية التنظيم من حي في مدينة الحسكة أمس بعد معارك اندلعت في المدينة الشهر الماضي."
+    )
+    assert not news.historical

@@ -12,8 +12,10 @@ import bisect
 import operator
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from itertools import repeat
 
 from marsad import rules
@@ -151,6 +153,7 @@ class EventExtractor:
         self.same_words = c["same_words"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
+        self.pluperfect = c["pluperfect"]
         self.anniversary = c["anniversary"]
         self.ago = c["ago"]
         self.approx = c["approx"]
@@ -577,7 +580,10 @@ class EventExtractor:
         unit_keys = self._unit_keys(idx, tokens, tags, unit, main, ctx.previous_air)
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.back_lo].start, own[0])
-        when, precision, historical = self._date(doc, idx, own, ahead, sent, back)
+        same = frozenset(f.index for f in unit.found)
+        when, precision, historical = self._date(
+            doc, idx, own, ahead, sent, back, partial(self._tied, main.index, same)
+        )
         if not historical and self._vague_past(tokens, tags, unit):
             rules.fire("events.vague_past")
             when, precision, historical = None, None, True
@@ -1124,20 +1130,44 @@ class EventExtractor:
         return unread_actor(rule.actor)
 
     # -- date ----------------------------------------------------------------------------------
+    def _tied(self, at: int, same: frozenset[int], d: Span) -> bool:
+        """Nothing between the trigger at token ``at`` and the date ``d`` that opens another
+        event: a trigger of another unit (its own unit's, ``same``, tell the same one), a
+        pluperfect or a sequel word ("طردوه من حي كان سيطر عليه إثر هجوم الشهر الماضي" dates
+        the attack, not the expulsion)."""
+        j = bisect.bisect_left(self._tok_starts, d.start)
+        tags = self._matches.tags
+        return not any(
+            self._maybe[k] and k not in same or self.pluperfect in tags[k] or self.sequel in tags[k]
+            for k in (range(at + 1, j) if j > at else range(j + 1, at))
+        )
+
     @staticmethod
-    def _date(doc: Document, idx, own, ahead, sent: Span, back) -> tuple[str | None, int | None, bool]:
+    def _date(
+        doc: Document, idx, own, ahead, sent: Span, back, tied: Callable[[Span], bool]
+    ) -> tuple[str | None, int | None, bool]:
         """The unit's own date; a past year there makes it background, never a current event.
 
         A past year in the part of the clause before the trigger counts too ("في عام 2006،
-        قتلت غارة ...")."""
-        old = [d for d in idx["date"].within(*back) if d.attrs.get("historical")] if back[0] < back[1] else []
+        قتلت غارة ..."), and so does a month long gone with no other trigger between ("في مايو
+        الماضي سيطر ...")."""
+
+        def gone(d: Span) -> bool:
+            return bool(d.attrs.get("historical")) or tied(d) and _long_gone(d, doc.published)
+
+        def past(d: Span) -> tuple[str | None, int | None, bool]:
+            if not d.attrs.get("historical"):
+                rules.fire("events.month_gone")
+            return d.attrs.get("first"), 3, True
+
+        old = [d for d in idx["date"].within(*back) if gone(d)] if back[0] < back[1] else []
         if old:
-            return old[-1].attrs.get("first"), 3, True
+            return past(old[-1])
         for lo, hi in (own, ahead):
             dates = idx["date"].within(lo, hi)
-            old = [d for d in dates if d.attrs.get("historical")]
+            old = [d for d in dates if gone(d)]
             if old:
-                return old[0].attrs.get("first"), 3, True
+                return past(old[0])
             # "منذ الرابع من الشهر" dates when fighting began, not the day it is reported on
             day = [
                 d
@@ -1264,6 +1294,19 @@ class EventExtractor:
                 if after and after[0].start == tokens[nxt].start:
                     return after[0]
         return None
+
+
+def _long_gone(d: Span, published: date | None) -> bool:
+    """A month that ended more than :data:`BACKGROUND` before the report ("في مايو الماضي",
+    "الشهر الماضي" late in the next one)."""
+    last = d.attrs.get("last")
+    return bool(
+        published
+        and last
+        and d.attrs.get("precision") == "month"
+        and d.attrs.get("kind") != "since"
+        and published - date.fromisoformat(last) > BACKGROUND
+    )
 
 
 def _unique(spans: list[Span]) -> list[Span]:

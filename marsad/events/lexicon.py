@@ -100,6 +100,7 @@ class ContextLists(Strict):
     direction_territory: list[str]
     past_spans: list[str]
     past_openers: list[str]
+    pluperfect: list[str]
     anniversary: list[str]
     ago: list[str]
     approx: list[str]
