@@ -12,10 +12,8 @@ import bisect
 import operator
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import partial
 from itertools import repeat
 
 from marsad import rules
@@ -580,10 +578,7 @@ class EventExtractor:
         unit_keys = self._unit_keys(idx, tokens, tags, unit, main, ctx.previous_air)
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.back_lo].start, own[0])
-        same = frozenset(f.index for f in unit.found)
-        when, precision, historical = self._date(
-            doc, idx, own, ahead, sent, back, partial(self._tied, main.index, same)
-        )
+        when, precision, historical = self._date(doc, idx, unit, main, own, ahead, sent, back)
         if not historical and self._vague_past(tokens, tags, unit):
             rules.fire("events.vague_past")
             when, precision, historical = None, None, True
@@ -1142,9 +1137,8 @@ class EventExtractor:
             for k in (range(at + 1, j) if j > at else range(j + 1, at))
         )
 
-    @staticmethod
     def _date(
-        doc: Document, idx, own, ahead, sent: Span, back, tied: Callable[[Span], bool]
+        self, doc: Document, idx, unit: Unit, main: Found, own, ahead, sent: Span, back
     ) -> tuple[str | None, int | None, bool]:
         """The unit's own date; a past year there makes it background, never a current event.
 
@@ -1152,8 +1146,12 @@ class EventExtractor:
         قتلت غارة ..."), and so does a month long gone with no other trigger between ("في مايو
         الماضي سيطر ...")."""
 
+        same = frozenset(f.index for f in unit.found)
+
         def gone(d: Span) -> bool:
-            return bool(d.attrs.get("historical")) or tied(d) and _long_gone(d, doc.published)
+            return bool(d.attrs.get("historical")) or (
+                _long_gone(d, doc.published) and self._tied(main.index, same, d)
+            )
 
         def past(d: Span) -> tuple[str | None, int | None, bool]:
             if not d.attrs.get("historical"):
