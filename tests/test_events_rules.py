@@ -723,3 +723,12 @@ def test_a_month_long_gone_is_background_unless_another_event_stands_between(cod
         "وطردت الوحدات الكردية التنظيم من حي في مدينة الحسكة أمس بعد معارك اندلعت في المدينة الشهر الماضي."
     )
     assert not news.historical
+
+
+def test_a_when_clause_is_dated_by_the_time_before_it(code):
+    """ "في أواخر عام 2009 حين هاجم ...": the past year just before a when-clause dates it; a
+    when-clause after the news ("... أمس حين كانت") is still the news."""
+    [old] = code("وفي أواخر عام 2009 حين هاجم مسلحون مركزا للشرطة في مدينة الموصل، قتل أربعة جنود.")
+    assert old.historical and old.event_date == "2009-01-01"
+    [news] = code("قصفت الطائرات الحربية أمس بلدة كفرنبل بريف إدلب حين كانت القوات تتقدم نحو البلدة.")
+    assert not news.historical

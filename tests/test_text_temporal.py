@@ -67,6 +67,14 @@ def test_explicit_years_resolve_without_published_date() -> None:
     assert hit[2]["historical"] is False
 
 
+def test_a_season_opens_a_year() -> None:
+    """ "صيف 2013", "شتاء عام 2012": a season of a past year is that year, and background."""
+    for text in ["انسحبت القوات من البلدة في صيف 2013", "وقعت المعركة شتاء عام 2012"]:
+        (hit,) = find_dates(text, date(2015, 8, 1))
+        assert hit[2]["precision"] == "year" and hit[2]["historical"] is True
+    assert not find_dates("قتل 2013 مقاتلا", date(2015, 8, 1))
+
+
 def test_historical_flag_and_since_range() -> None:
     pub = date(2024, 12, 6)
     hits = {t[s:e]: a for t in ["في عام 1982 ومنذ 27 نوفمبر"] for s, e, a in find_dates(t, pub)}

@@ -162,6 +162,7 @@ class EventExtractor:
         self.causes = c["causes"]
         self.consequences = c["consequences"]
         self.connectors = c["connectors"]
+        self.when_clause = c["when_clause"]
         self.centre = c["centre_words"]
         self.complementizers = c["complementizers"]
         self.between = c["between"]
@@ -368,7 +369,12 @@ class EventExtractor:
                 if segs[j][2] or live[j - 1]:
                     break
                 back = segs[j - 1][0]
-            units.append(Unit(found[i], s, e, ahead, back, lo, opinion=opinion))
+            # "أواخر عام 2004 حين استهدفت ...": the time just before a when-clause dates it
+            when_lo = back
+            if back == s and i and self.when_clause in tags[s] and not live[i - 1]:
+                rules.fire("events.when_clause")
+                when_lo = segs[i - 1][0]
+            units.append(Unit(found[i], s, e, ahead, back, lo, opinion=opinion, when_lo=when_lo))
         return units
 
     def _framed_to(self, tags, lo: int, hi: int) -> int:
@@ -577,7 +583,7 @@ class EventExtractor:
             drop = drop or "no place"
         unit_keys = self._unit_keys(idx, tokens, tags, unit, main, ctx.previous_air)
         countries = {p.attrs.get("country_code") for p in places}
-        back = (tokens[unit.back_lo].start, own[0])
+        back = (tokens[unit.when_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, unit, main, own, ahead, sent, back)
         if not historical and self._vague_past(tokens, tags, unit):
             rules.fire("events.vague_past")

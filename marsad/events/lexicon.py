@@ -71,6 +71,7 @@ class ContextLists(Strict):
     armed_targets: list[str]
     civilian_targets: list[str]
     connectors: list[str]
+    when_clause: list[str]
     centre_words: list[str]
     irrealis: list[str]
     habitual: list[str]

@@ -80,6 +80,11 @@ class Unit:
     sent_lo: int
     opinion: bool = False  # the sentence opens with a view ("ورأى الخبير أن ...")
     heading: bool = False  # a headline, told again below
+    when_lo: int = -1  # where the time that dates it may begin (``back_lo``, or before a when-clause)
+
+    def __post_init__(self) -> None:
+        if self.when_lo < 0:
+            self.when_lo = self.back_lo
 
     @property
     def live(self) -> list[Found]:
