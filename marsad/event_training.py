@@ -607,11 +607,12 @@ def judged_check(articles: list[Article], others: list[Article], seed: int = SEE
         model = fit(articles + plain + [a for a in judged if half[a.doc_id] != h], seed)
         for art in (a for a in judged if half[a.doc_id] == h):
             assert art.judged is not None
+            current = _current(art.proposals)
             for name, decider in (("without judged", base), ("with judged", model)):
-                for _, label, kept in judged_decisions(decider, art.proposals, art.judged):
+                for start, label, kept in judged_decisions(decider, art.proposals, art.judged):
                     if kept is not None:
                         counts[name][(kept, label)] += 1
-                        counts["rules"][(True, label)] += name == "with judged"
+                        counts["rules"][(start in current, label)] += name == "with judged"
     return {name: judged_rates(c) for name, c in counts.items()}
 
 
@@ -619,11 +620,17 @@ def judged_decisions(
     decider: Decider, proposals: list[Proposal], labels: dict[int, int]
 ) -> Iterator[tuple[int, int, bool | None]]:
     """Each judged event of an article: its trigger's start, its label, and whether ``decider``
-    keeps it (None: the rules no longer code it)."""
+    keeps it as a current event (None: the rules no longer code it; an event they now date as
+    background is coded but not kept, as an analyst's table of current events leaves it out)."""
     coded = {p.verdict.main.start for p in proposals if p.verdict.drop is None and p.verdict.places}
-    kept = {ev.arguments["trigger"][0] for ev in decider.decide(None, proposals)}
+    kept = {ev.arguments["trigger"][0] for ev in decider.decide(None, proposals)} & _current(proposals)
     for start, label in sorted(labels.items()):
         yield start, label, (start in kept) if start in coded else None
+
+
+def _current(proposals: list[Proposal]) -> set[int]:
+    """The trigger starts of the rules' events that are news, not background."""
+    return {p.verdict.main.start for p in proposals if not p.verdict.historical}
 
 
 def judged_rates(c: Counter) -> dict[str, Any]:

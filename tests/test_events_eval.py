@@ -48,7 +48,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # rules of oil barrels, blows, calls to stop, cyber attacks and accidents landed (5-fold CV F1 rose,
 # the rules' judged precision .523 -> .529 with no right event lost): the two right events it
 # drops were kept at p .051 and .052 against keep .05 (snn-all-23500, snn-all-30813: weights moved).
-JUDGED_FLOORS = {"rules": (0.533, 1.0), "without judged": (0.535, 0.994), "with judged": (0.563, 0.994)}
+# Since 2026-12-02 an event the rules date as background counts as not kept (it is no current
+# event in an analyst's table); at that change the figures were rules .536, without .538, with .566.
+JUDGED_FLOORS = {"rules": (0.537, 1.0), "without judged": (0.539, 0.994), "with judged": (0.566, 0.994)}
 
 
 def test_cross_validated_floors(shared):

@@ -732,3 +732,14 @@ def test_a_when_clause_is_dated_by_the_time_before_it(code):
     assert old.historical and old.event_date == "2009-01-01"
     [news] = code("قصفت الطائرات الحربية أمس بلدة كفرنبل بريف إدلب حين كانت القوات تتقدم نحو البلدة.")
     assert not news.historical
+
+
+def test_a_time_told_before_or_a_decade_gone_is_background(code):
+    """ "وقد قتل آنذاك": at a time the article told before; "في ثمانينيات القرن الماضي": long
+    gone; but "حينها" in a sentence of yesterday is yesterday."""
+    [then] = code("وكان مسلحون قد هاجموا مركزا للشرطة في مدينة بعقوبة، وقتل حينها أربعة جنود.")
+    assert then.historical
+    [decade] = code("وفي ثمانينيات القرن الماضي قصفت قوات النظام مدينة حماة بالمدفعية.")
+    assert decade.historical
+    [news] = code("سيطرت قوات النظام أمس على بلدة كفرنبل بريف إدلب، وقتل حينها خمسة من عناصر التنظيم.")
+    assert not news.historical

@@ -151,6 +151,7 @@ class EventExtractor:
         self.same_words = c["same_words"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
+        self.then_words = c["then_words"]
         self.pluperfect = c["pluperfect"]
         self.anniversary = c["anniversary"]
         self.ago = c["ago"]
@@ -587,6 +588,18 @@ class EventExtractor:
         when, precision, historical = self._date(doc, idx, unit, main, own, ahead, sent, back)
         if not historical and self._vague_past(tokens, tags, unit):
             rules.fire("events.vague_past")
+            when, precision, historical = None, None, True
+        if (
+            not historical
+            # the word itself may open the next segment ("حينها" reads as the connector "حين")
+            and any(
+                self.then_words in tags[j]
+                for j in range(unit.lo, unit.ahead_hi + 1)
+                if j < len(tokens) and tokens[j].start < sent.end
+            )
+            and not self._current_day(idx, sent)
+        ):
+            rules.fire("events.then_word")
             when, precision, historical = None, None, True
         if not historical and main.index > unit.sent_lo and self.past_openers in tags[main.index - 1]:
             # "منذ تحريرها", "منذ سقوط النظام", "قبل سيطرة داعش على المدينة": a time reckoned
@@ -1195,6 +1208,14 @@ class EventExtractor:
         if doc.published is None:
             return None, None, False
         return (doc.published - timedelta(days=1)).isoformat(), 2, False
+
+    @staticmethod
+    def _current_day(idx, sent: Span) -> bool:
+        """Does the sentence name a day or a week of the news ("أمس", "الثلاثاء الماضي")?"""
+        return any(
+            d.attrs.get("precision") in ("day", "week") and not d.attrs.get("historical")
+            for d in idx["date"].within(sent.start, sent.end)
+        )
 
     def _vague_past(self, tokens, tags, unit: Unit) -> bool:
         """A time long gone, its year unsaid: "منذ سنوات", "قبل أعوام", "قبل نحو شهرين", "قبل

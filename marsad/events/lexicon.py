@@ -101,6 +101,7 @@ class ContextLists(Strict):
     direction_territory: list[str]
     past_spans: list[str]
     past_openers: list[str]
+    then_words: list[str]
     pluperfect: list[str]
     anniversary: list[str]
     ago: list[str]
@@ -211,6 +212,8 @@ class Trigger:
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
 # (with its preposition) too, but not every word that ends up as "ان" once stripped.
 WHOLE_WORD_LISTS = frozenset({"complementizers", "between", "actor_anaphors", "causes"})
+# Lists read with a proclitic (و، ف) but never a pronoun: "وحين" opens a when-clause, "حينها" is "then"
+PROCLITIC_LISTS = frozenset({"when_clause"})
 TRIGGERS = "events.triggers"
 
 
@@ -309,7 +312,7 @@ def load() -> Lexicon:
         if name in ("anaphors", "aim_verbs"):
             continue
         context[name] = f"events.{name}"
-        accept = 0 if name in WHOLE_WORD_LISTS else match.ANY
+        accept = 0 if name in WHOLE_WORD_LISTS else match.CLITIC if name in PROCLITIC_LISTS else match.ANY
         lexicons.append(match.Lexicon.words(context[name], getattr(raw, name), accept))
     anaphors = match.Lexicon("events.anaphors", ((w, w, tuple(kinds)) for w, kinds in raw.anaphors.items()))
     lexicons.append(anaphors)
