@@ -743,3 +743,11 @@ def test_a_time_told_before_or_a_decade_gone_is_background(code):
     assert decade.historical
     [news] = code("سيطرت قوات النظام أمس على بلدة كفرنبل بريف إدلب، وقتل حينها خمسة من عناصر التنظيم.")
     assert not news.historical
+
+
+def test_months_or_years_up_to_now_are_a_summary(code):
+    """ "في السنوات الأخيرة", "خلال الأشهر الماضية": no one event; a day of the news keeps it news."""
+    [years] = code("وفي السنوات الأخيرة قصفت قوات النظام مدينة داريا بالبراميل المتفجرة.")
+    assert years.historical
+    [news] = code("قصفت قوات النظام أمس مدينة داريا بالبراميل في أعنف قصف خلال الأشهر الماضية.")
+    assert not news.historical

@@ -152,6 +152,7 @@ class EventExtractor:
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
         self.then_words = c["then_words"]
+        self.recent_past = c["recent_past"]
         self.pluperfect = c["pluperfect"]
         self.anniversary = c["anniversary"]
         self.ago = c["ago"]
@@ -600,6 +601,9 @@ class EventExtractor:
             and not self._current_day(idx, sent)
         ):
             rules.fire("events.then_word")
+            when, precision, historical = None, None, True
+        if not historical and self._recent_span(tags, unit) and not self._current_day(idx, sent):
+            rules.fire("events.recent_span")
             when, precision, historical = None, None, True
         if not historical and main.index > unit.sent_lo and self.past_openers in tags[main.index - 1]:
             # "منذ تحريرها", "منذ سقوط النظام", "قبل سيطرة داعش على المدينة": a time reckoned
@@ -1208,6 +1212,14 @@ class EventExtractor:
         if doc.published is None:
             return None, None, False
         return (doc.published - timedelta(days=1)).isoformat(), 2, False
+
+    def _recent_span(self, tags, unit: Unit) -> bool:
+        """ "خلال الأشهر الماضية", "في السنوات الأخيرة": months or years up to now, no day of them."""
+        lo = max(unit.back_lo, unit.lo - 8)
+        return any(
+            self.past_spans in tags[j] and self.recent_past in tags[j + 1]
+            for j in range(lo, unit.ahead_hi - 1)
+        )
 
     @staticmethod
     def _current_day(idx, sent: Span) -> bool:

@@ -102,6 +102,7 @@ class ContextLists(Strict):
     past_spans: list[str]
     past_openers: list[str]
     then_words: list[str]
+    recent_past: list[str]
     pluperfect: list[str]
     anniversary: list[str]
     ago: list[str]
