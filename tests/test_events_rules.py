@@ -751,3 +751,9 @@ def test_months_or_years_up_to_now_are_a_summary(code):
     assert years.historical
     [news] = code("قصفت قوات النظام أمس مدينة داريا بالبراميل في أعنف قصف خلال الأشهر الماضية.")
     assert not news.historical
+
+
+def test_what_had_happened_before_is_background(code):
+    """ "سبق أن/وأن" before the trigger: it had happened before; "سبق" alone is another verb."""
+    [before] = code("سبق وأن قصفت قوات النظام مدينة داريا بالبراميل المتفجرة.")
+    assert before.historical

@@ -152,6 +152,8 @@ class EventExtractor:
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
         self.then_words = c["then_words"]
+        self.previously = c["previously"]
+        self.previously_links = c["previously_links"]
         self.recent_past = c["recent_past"]
         self.pluperfect = c["pluperfect"]
         self.anniversary = c["anniversary"]
@@ -601,6 +603,14 @@ class EventExtractor:
             and not self._current_day(idx, sent)
         ):
             rules.fire("events.then_word")
+            when, precision, historical = None, None, True
+        if not historical and any(
+            f.index - 2 >= unit.sent_lo
+            and self.previously in tags[f.index - 2]
+            and self.previously_links in tags[f.index - 1]
+            for f in unit.found
+        ):
+            rules.fire("events.previously")  # "سبق أن سيطر عليها الحوثيون"
             when, precision, historical = None, None, True
         if not historical and self._recent_span(tags, unit) and not self._current_day(idx, sent):
             rules.fire("events.recent_span")

@@ -102,6 +102,8 @@ class ContextLists(Strict):
     past_spans: list[str]
     past_openers: list[str]
     then_words: list[str]
+    previously: list[str]
+    previously_links: list[str]
     recent_past: list[str]
     pluperfect: list[str]
     anniversary: list[str]
@@ -212,7 +214,7 @@ class Trigger:
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
 # (with its preposition) too, but not every word that ends up as "ان" once stripped.
-WHOLE_WORD_LISTS = frozenset({"complementizers", "between", "actor_anaphors", "causes"})
+WHOLE_WORD_LISTS = frozenset({"complementizers", "between", "actor_anaphors", "causes", "previously_links"})
 # Lists read with a proclitic (و، ف) but never a pronoun: "وحين" opens a when-clause, "حينها" is "then"
 PROCLITIC_LISTS = frozenset({"when_clause"})
 TRIGGERS = "events.triggers"
