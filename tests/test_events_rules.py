@@ -58,6 +58,9 @@ def test_hopes_and_threats_are_not_events(code):
     assert not code("ومن المتوقع استعادة قوات المعارضة مدينة إدلب خلال أسابيع.")
     assert not code("ويخشى السكان هجوما لتنظيم داعش على مدينة الرمادي.")
     assert not code("وتحدث القائد عن سيطرة فصائل المعارضة على مدينة الرقة، مرجحا حدوثها خلال أسابيع.")
+    # an aim or a preparation: what is meant to happen
+    assert not code("وبدأت القوات الحكومية أمس عملية تهدف إلى استعادة مدينة الرمادي.")
+    assert not code("ووصلت تعزيزات إلى محافظة لحج أمس استعدادا لاقتحام مدينة الحوطة.")
 
 
 def test_a_past_year_makes_an_event_background(code):

@@ -337,6 +337,14 @@ def test_a_bare_town_after_a_place_is_its_container():
     assert geocode_text("نصبت المقاومة كمينا في منطقة لودر بأبين")[0]["name"] == "Lawdar"
 
 
+def test_a_place_by_a_town_after_a_comma():
+    """ "منطقة X، شمال شرقي Y": the direction after a comma places X by the town Y too, so a
+    homonym abroad gives way to Y's point."""
+    (husseiniya, baghdad) = geocode_text("انفجرت عبوة في منطقة الحسينية، شمال شرقي بغداد")
+    assert husseiniya["country_code"] == "IQ"
+    assert (husseiniya["lat"], husseiniya["lon"]) == (baghdad["lat"], baghdad["lon"])
+
+
 _PIECES = [
     "قرى", "بلدة", "ريف", "ريفي", "ناحية", "مركز", "محافظة", "قرب", "شمال", "في", "على", "بسهل الغاب",
     "حماة", "حلب", "وكفريا", "والفوعة", "الزبداني", "أنقرة", "قالت", "وصفته", "حكومة", "جبل التركمان",

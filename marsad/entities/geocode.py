@@ -1292,6 +1292,8 @@ class Geocoder:
         """``X شمال مدينة Y``، ``X قرب Y``، ``X وسط القاهرة``: X lies by the town Y (placed once Y
         is resolved: :meth:`_by_town`)."""
         raw = _QUOTES_RE.sub(" ", gap).split()
+        if raw[:1] in (["،"], [","]):
+            raw = raw[1:]  # "منطقة الحسينية، شمال شرقي بغداد": the same words after a comma
         if len(raw) > 4:
             return  # a located word, two words and a head noun at most: most gaps are far longer
         words = [_key(w) for w in raw]
