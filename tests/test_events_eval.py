@@ -26,9 +26,9 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # eval events --cv` reports it (5 folds and 300 negatives moved by an event or two whenever the
 # training data changed: one fold model's noise). The judged check keeps its first 300 negatives.
 JUDGED_NEGATIVES = 300
-CV_FLOORS = {"f1": 0.724, "precision": 0.729, "recall": 0.719}
+CV_FLOORS = {"f1": 0.728, "precision": 0.735, "recall": 0.722}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.911, "date": 0.98, "status": 0.992, "source": 0.903, "fatalities": 0.667}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.912, "date": 0.98, "status": 0.992, "source": 0.903, "fatalities": 0.672}
 TEST_FLOORS = {"f1": 0.692, "precision": 0.719, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
@@ -50,7 +50,7 @@ FEED_MIN_REQUIRED_FOUND = 4
 # drops were kept at p .051 and .052 against keep .05 (snn-all-23500, snn-all-30813: weights moved).
 # Since 2026-12-02 an event the rules date as background counts as not kept (it is no current
 # event in an analyst's table); at that change the figures were rules .536, without .538, with .566.
-JUDGED_FLOORS = {"rules": (0.539, 1.0), "without judged": (0.541, 0.994), "with judged": (0.569, 0.994)}
+JUDGED_FLOORS = {"rules": (0.541, 1.0), "without judged": (0.542, 0.997), "with judged": (0.569, 0.994)}
 
 
 def test_cross_validated_floors(shared):
