@@ -131,6 +131,16 @@ def test_an_attack_never_has_the_ones_it_hit_as_actor1(propose) -> None:
     assert not event.actor1.startswith("Police Forces")
 
 
+def test_a_bomb_never_has_the_forces_it_hit_as_actor1(propose) -> None:
+    proposals = propose("وانفجرت عبوة ناسفة أمس بدورية لقوات الأمن في مدينة العريش، وأصيب ثلاثة من أفرادها.")
+    none = Linear(0.0, {})
+    # an actor model that would prefer the state's own forces named in the sentence
+    partial = Decider(Linear(5.0, {}), none, none, Linear(0.0, {"at=state forces": 5.0}))
+    [event] = partial.decide(None, proposals)
+    assert event.sub_event_type == "Remote explosive/landmine/IED"
+    assert not event.actor1.startswith(("Police Forces", "Military Forces"))
+
+
 def test_the_model_a_user_trained_is_read_from_the_environment(trained, monkeypatch) -> None:
     out, _ = trained
     monkeypatch.setenv("MARSAD_EVENTS_MODEL", str(out))

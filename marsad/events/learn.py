@@ -73,6 +73,8 @@ THRESHOLDS: dict[str, float | None] = {
     "add": None,
     "add_second": None,
 }
+# Bombs: state forces are what they hit (1 of the 39 such events of dev+train names one as actor1).
+PLANTED = frozenset({"Suicide bomb", "Remote explosive/landmine/IED"})
 # Where an added event may be placed: the unit's own words or the place "المدينة" points back to.
 NEAR = frozenset({"own", "ahead", "back", "anaphor"})
 
@@ -166,6 +168,9 @@ class Decider:
         if prop.verdict.main.trigger.klass == "attack":
             # "قتل أربعة من الشرطة في هجوم": an attack names its initiator, never the ones it hit
             options = [a for a in options if "target_role" not in a.feats] or options
+        if sub_type in PLANTED:
+            # a bomb is set off by an armed group, not by the soldiers or police it hit
+            options = [a for a in options if a.span.attrs.get("type") != "state forces"] or options
         best = max(
             options, key=lambda a: self.actor.score(a.feats + _actor_dynamic(a.span, sub_type, country))
         )
