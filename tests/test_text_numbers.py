@@ -60,6 +60,21 @@ def test_a_dual_toll_and_a_resident() -> None:
     assert _cas("ما أدى إلى استشهاد مقيم") == [(1, "killed", False, False)]
 
 
+def test_people_joined_by_and_add_to_the_toll() -> None:
+    assert [c for c, *_ in _cas("أسفر التفجير عن مقتل ضابط و4 مجندين أمس")] == [5]
+    assert [c for c, *_ in _cas("وقتل جنديان وثلاثة مدنيين في الغارة")] == [5]
+    assert [c for c, *_ in _cas("قتل قائد ميداني وأحد مرافقيه في الكمين")] == [2]
+    assert [c for c, *_ in _cas("مقتل 7 من العناصر و2 من المدنيين")] == [9]
+    # what "و" joins next is another toll, an aside or no people at all: the toll stands alone
+    assert _cas("أسفر القصف عن مقتل 6 أشخاص و11 جريحا") == [
+        (6, "killed", False, False),
+        (11, "injured", False, False),
+    ]
+    assert [c for c, *_ in _cas("مقتل 6 مدنيين وإصابة 9 آخرين")] == [6, 9]
+    assert [c for c, *_ in _cas("مقتل 6 مدنيين بينهم طفلان")] == [6]
+    assert [c for c, *_ in _cas("مقتل شخصين و3 سيارات محترقة")] == [2]
+
+
 def test_no_casualty_across_a_sentence_end() -> None:
     assert _cas("وصل ستة من المراقبين. وفي حادث آخر لقي رجل مصرعه") == []
 

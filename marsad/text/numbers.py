@@ -99,6 +99,8 @@ _MAX_SUBJECT = int(_DATA["max_subject_words"])
 # a dual noun that is a subject on its own ("جنديين قتلا"); "مسلحين اثنين" needs its number
 _DUAL_SUBJECTS = key_set(w for w in _DATA["persons"]["dual"] if " " not in w)
 _FOUND_DEAD = key_set(["لقي", "لقوا", "لقيت", "لقين"])
+# words between a toll's count and a count "و" joins to it: the counted noun and one describing it
+_JOIN_GAP = 2
 _STOP_RE = re.compile(r"[.!?;:\u061f\u061b\n]")
 # words that carry a casualty count on their own or with a following person noun
 _LONE = frozenset(set().union(*_DUALS.values(), *_BEFORE_NUMBER.values()))
@@ -235,6 +237,43 @@ def _subject_verb(
     return None
 
 
+def _joined(
+    text: str,
+    tokens: list[Token],
+    norms: list[str],
+    number_at: dict[int, tuple[int, dict[str, Any]]],
+    last: int,
+) -> tuple[int, int]:
+    """The people a toll adds by "و" ("مقتل ضابط ومجند", "قتل 4 مدنيين و3 مسلحين"): how many, and
+    the toll's new last token. Only the counted noun and one word describing it may come between;
+    anything else ends the toll ("مقتل 5 مدنيين وإصابة 20", "بينهم طفلان")."""
+    n, added, k, loose = len(tokens), 0, last + 1, _JOIN_GAP
+    while k < n and not text[tokens[k - 1].end : tokens[k].start].strip():
+        word = norms[k]
+        if not word.startswith("و"):
+            if loose == 0 or word in _ANCHORS:
+                break
+            loose, k = loose - 1, k + 1
+            continue
+        at = k + 1 if word == "و" else k  # "و3 مجندين" is two tokens, "وثلاثة" one
+        rest = word[1:]
+        if at in number_at:
+            b, attrs = number_at[at]
+            if b >= n or norms[b] in _NOT_PEOPLE or tokens[b].base in _NOT_PEOPLE or attrs["vague"]:
+                break
+            if _kind_of(tokens[b], _AFTER_NUMBER) not in (None, "killed"):
+                break  # "مقتل 10 أشخاص و15 جريحا": the wounded are a toll of their own
+            added += attrs["value"] if isinstance(attrs["value"], int) else int(attrs["value"])
+            last, k = b, b + 1
+        elif rest in _PERSON_ONE or rest in _PERSON_TWO:
+            added += 1 if rest in _PERSON_ONE else 2
+            last, k = k, k + 1
+        else:
+            break
+        loose = _JOIN_GAP - 1
+    return added, last
+
+
 def _casualties(
     text: str, tokens: list[Token], norms: list[str], spans: list[tuple[int, int, int, dict[str, Any]]]
 ) -> list[NumberHit]:
@@ -242,9 +281,14 @@ def _casualties(
     used: set[int] = set()  # token indices of casualty words already bound
     n = len(tokens)
 
-    def add(first: int, last: int, kind: str, attrs: dict[str, Any], word: int) -> None:
+    number_at = {a: (b, attrs) for a, b, _end, attrs in spans}
+
+    def add(first: int, last: int, kind: str, attrs: dict[str, Any], word: int, join: bool = False) -> None:
         used.add(word)
         count = attrs["value"] if isinstance(attrs["value"], int) else int(attrs["value"])
+        if join:
+            more, last = _joined(text, tokens, norms, number_at, last)
+            count += more
         out.append(
             (
                 tokens[first].start,
@@ -265,7 +309,7 @@ def _casualties(
             and (kind := _kind_of(tokens[a - 1], _BEFORE_NUMBER))
             and a - 1 not in used
         ):
-            add(a - 1, b - 1, kind, attrs, a - 1)
+            add(a - 1, b - 1, kind, attrs, a - 1, join=True)
             continue
         # "لقي 6 أشخاص مصرعهم", "ستة من مقاتلي المعارضة ... لقوا مصرعهم"
         opener = a > 0 and norms[a - 1] in _FOUND_DEAD
@@ -303,9 +347,9 @@ def _casualties(
         if kind and i + 1 < n:
             nb = tokens[i + 1].base
             if nb in _PERSON_ONE or tokens[i + 1].norm in _PERSON_ONE:
-                add(i, i + 1, kind, {"value": 1, "approx": False, "vague": False}, i)
+                add(i, i + 1, kind, {"value": 1, "approx": False, "vague": False}, i, join=True)
             elif nb in _PERSON_TWO or tokens[i + 1].norm in _PERSON_TWO:
-                add(i, i + 1, kind, {"value": 2, "approx": False, "vague": False}, i)
+                add(i, i + 1, kind, {"value": 2, "approx": False, "vague": False}, i, join=True)
     out.sort()
     return out
 
