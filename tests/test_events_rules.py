@@ -430,7 +430,9 @@ def test_a_counted_span_ago_is_background_but_how_long_is_not(code):
         [event] = code(f"وقصفت قوات النظام بلدة كفرنبل بريف إدلب {when} موقعة قتلى.")
         assert event.historical, when
     [recent] = code("وقصفت قوات النظام بلدة كفرنبل بريف إدلب قبل ثلاثة أيام موقعة قتلى.")
-    assert not recent.historical
+    assert not recent.historical and recent.event_date == "2015-08-07"
+    [weeks] = code("وقصفت قوات النظام بلدة كفرنبل بريف إدلب قبل ثلاثة أسابيع موقعة قتلى.")
+    assert weeks.historical and weeks.event_date == "2015-07-20"
     [siege] = code("قتل ثلاثة مدنيين في قصف على بلدة كفرنبل، التي تحاصرها قوات النظام منذ ثلاثة أشهر.")
     assert not siege.historical
 

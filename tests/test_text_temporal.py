@@ -75,6 +75,28 @@ def test_a_season_opens_a_year() -> None:
     assert not find_dates("قتل 2013 مقاتلا", date(2015, 8, 1))
 
 
+def test_a_time_counted_back_from_the_report() -> None:
+    """ "قبل يومين", "قبل ثلاثة أسابيع", "قبل نحو شهر": so many units before the published day."""
+    pub = date(2015, 8, 20)
+
+    def ago(text: str) -> tuple[str, str, str] | None:
+        hits = [
+            (a["first"], a["last"], a["precision"])
+            for _s, _e, a in find_dates(text, pub)
+            if a["kind"] == "ago"
+        ]
+        return hits[0] if hits else None
+
+    assert ago("سقطت القذيفة على المدرسة قبل يومين") == ("2015-08-18", "2015-08-18", "day")
+    assert ago("اعتقل الناشط قبل 10 أيام") == ("2015-08-10", "2015-08-10", "day")
+    assert ago("انسحب المقاتلون قبل ثلاثة أسابيع") == ("2015-07-30", "2015-07-30", "week")
+    assert ago("سيطر التنظيم على القرية قبل نحو شهر") == ("2015-07-01", "2015-07-31", "month")
+    assert ago("فر من المدينة قبل أكثر من عام") == ("2014-01-01", "2014-12-31", "year")
+    # a time before another one, not before the report
+    for text in ["قبل يوم من الهجوم", "قبل شهر رمضان", "قبل عام من الانتخابات", "قبل أيام"]:
+        assert ago(text) is None, text
+
+
 def test_historical_flag_and_since_range() -> None:
     pub = date(2024, 12, 6)
     hits = {t[s:e]: a for t in ["في عام 1982 ومنذ 27 نوفمبر"] for s, e, a in find_dates(t, pub)}

@@ -50,6 +50,10 @@ class TemporalLexicon(datafile.Strict):
     since: list[str]
     week_start: int
     counted_units: dict[str, Unit]
+    ago: list[str]
+    ago_approx: list[str]
+    ago_units: dict[str, Unit]
+    ago_duals: dict[str, Unit]
 
 
 _DATA = datafile.load(Path(__file__).with_name("temporal.yaml"), TemporalLexicon).model_dump()
@@ -66,6 +70,8 @@ _NEXT = key_set(_DATA["next"])
 _PERIODS = key_map(_DATA["periods"])
 _PLURALS = key_map(_DATA["plural_periods"])
 _COUNTED = key_map(_DATA["counted_units"])
+_AGO_ONE = key_map(_DATA["ago_units"])
+_AGO_TWO = key_map(_DATA["ago_duals"])
 _COUNT_WORDS = key_map(_DATA["count_words"])
 _ORDINALS = key_map(_DATA["ordinal_days"])
 _YEAR_WORDS = key_set(_DATA["year_words"])
@@ -120,6 +126,11 @@ _PATTERN = "|".join(
         rf"|[وف]?(?P<p_unit>{alternation(_DATA['periods'])})\s+(?P<p_q>{_Q})"
         rf"|(?P<p_plural>{alternation(_DATA['plural_periods'])})\s+(?P<p_n>{_COUNT})\s+(?:{alternation(_DATA['past'])}|الاخيره)"
         rf"|(?P<p_n2>{_COUNT})\s+(?P<p_counted>{alternation(_DATA['counted_units'])})\s+(?:{alternation(_DATA['past'])}|الاخيره)){_E})",
+        # قبل ثلاثة أسابيع, قبل يومين, قبل نحو شهر (not "قبل يوم من", "قبل شهر رمضان", "قبل عام 2011")
+        rf"(?P<a>{_B}[وف]?(?:{alternation(_DATA['ago'])})\s+(?:(?:{alternation(_DATA['ago_approx'])})\s+)?"
+        rf"(?:(?P<a_n>{_COUNT})\s+(?P<a_counted>{alternation(_DATA['counted_units'])})"
+        rf"|(?P<a_two>{alternation(_DATA['ago_duals'])})|(?P<a_one>{alternation(_DATA['ago_units'])}))"
+        rf"(?:\s+(?:فقط|تقريبا))?{_E}(?!\s*(?:\d|(?:من|على|عن|رمضان|عيد|{_MON}|{_WD})(?!\w))))",
         # عام 1982, منذ 2011, في 2018, عامي 2011 و2012, 2011-2015
         rf"(?P<y>{_B}(?:(?P<y_cue>{alternation(_DATA['year_cues'])})\s+)?(?:(?P<y_word>{alternation(_DATA['year_words'])})\s+)?[وف]?"
         rf"(?P<y_1>{_YEAR})(?:\s*(?:و|-|الى|حتى|/)\s*(?:عام\s+)?(?P<y_2>{_YEAR}))?(?:\s*م(?!\w))?{_E})",
@@ -143,6 +154,8 @@ _ANCHOR_WORDS = (
     | set(_PERIODS)
     | set(_PLURALS)
     | set(_COUNTED)
+    | set(_AGO_ONE)
+    | set(_AGO_TWO)
 )
 _YEARS = {str(y) for y in range(1900, 2100)}
 _ANCHORS = frozenset(
@@ -154,6 +167,7 @@ _PREFIX_WORDS = (
     | _words_of(_DATA["ordinal_days"])
     | _words_of(_DATA["count_words"])
     | _words_of(_DATA["year_words"] + _DATA["year_cues"])
+    | _words_of(_DATA["ago"] + _DATA["ago_approx"])
     | set(WEEKDAYS)
     | {"يوم", "يومي", "الموافق", "من", "شهر", "شهري", "و", "/", "-", ".", "(", ")"}
     | {str(d) for d in range(32)}
@@ -302,6 +316,8 @@ def _resolve(m: re.Match[str], key: str, pub: date | None) -> Resolved | None:
         return first, last, "day", "weekday"
     if kind == "p":
         return _resolve_period(g, pub)
+    if kind == "a":
+        return _resolve_ago(g, pub)
     return _resolve_year(g, pub, _heads_line(m, key))
 
 
@@ -319,7 +335,9 @@ def _safe_weekday(y: int, m: int, d: int) -> int | None:
 
 
 def _kind(group: str | None) -> str:
-    return {"r": "relative_day", "w": "weekday", "p": "period", "y": "year"}.get(group or "", "date")
+    return {"r": "relative_day", "w": "weekday", "p": "period", "y": "year", "a": "ago"}.get(
+        group or "", "date"
+    )
 
 
 def _period_unit(g: dict[str, str | None]) -> str:
@@ -355,6 +373,24 @@ def _resolve_period(g: dict[str, str | None], pub: date) -> Resolved:
         return date(y, mo, 1), pub if step == 0 else _last_day(y, mo), "month", "period"
     y = pub.year + step
     return date(y, 1, 1), pub if step == 0 else date(y, 12, 31), "year", "period"
+
+
+def _resolve_ago(g: dict[str, str | None], pub: date) -> Resolved:
+    """The time ``n`` units before the report: the day for hours, days and weeks (a week's
+    precision for weeks), the month or the year for longer spans."""
+    if g["a_one"]:
+        n, unit = 1, _AGO_ONE[g["a_one"]]
+    elif g["a_two"]:
+        n, unit = 2, _AGO_TWO[g["a_two"]]
+    else:
+        n, unit = _count_value(g["a_n"] or ""), _COUNTED[g["a_counted"] or ""]
+    if unit in ("hour", "day", "week"):
+        day = pub - timedelta(days=n // 24 if unit == "hour" else n * (7 if unit == "week" else 1))
+        return day, day, "week" if unit == "week" else "day", "ago"
+    if unit == "month":
+        y, mo = _shift_month(pub.year, pub.month, -n)
+        return date(y, mo, 1), _last_day(y, mo), "month", "ago"
+    return date(pub.year - n, 1, 1), date(pub.year - n, 12, 31), "year", "ago"
 
 
 _LINE_DASH = re.compile(r"[ \t]*[-–—:][ \t]")
@@ -485,7 +521,10 @@ def _quoted(text: str, start: int) -> bool:
                 "first": (str | None, "ISO date, None when unresolved"),
                 "last": (str | None, "ISO date, None when unresolved"),
                 "precision": (str, "`day`/`week`/`month`/`year`"),
-                "kind": (str, "`date`/`numeric`/`month`/`relative_day`/`weekday`/`period`/`year`/`since`"),
+                "kind": (
+                    str,
+                    "`date`/`numeric`/`month`/`relative_day`/`weekday`/`period`/`year`/`since`/`ago`",
+                ),
                 "historical": (bool, "a year before the published one"),
             },
         )
