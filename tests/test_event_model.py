@@ -141,6 +141,31 @@ def test_a_bomb_never_has_the_forces_it_hit_as_actor1(propose) -> None:
     assert not event.actor1.startswith(("Police Forces", "Military Forces"))
 
 
+def test_a_group_that_claims_an_attack_is_an_actor_option(propose) -> None:
+    claimed = propose("انفجرت عبوة ناسفة بحافلة في مدينة الموصل صباح أمس. وتبنى تنظيم داعش التفجير في بيان.")
+    blamed = propose(
+        "وقع تفجير انتحاري في سوق مدينة الرمادي أمس. وقال مسؤولون إن تنظيم داعش يقف وراء الاعتداء."
+    )
+    for proposals in (claimed, blamed):
+        options = {a.span.attrs["canonical"]: a.feats for a in proposals[0].actors}
+        assert "r=claimant" in options["Islamic State"]
+    # an event told far from any claim gets no claimant
+    assert not any(
+        "r=claimant" in a.feats for p in propose("انفجرت عبوة ناسفة في الموصل أمس.") for a in p.actors
+    )
+
+
+def test_a_bomb_goes_to_the_group_that_claims_it(propose) -> None:
+    proposals = propose(
+        "انفجرت سيارة مفخخة قرب مركز للشرطة في مدينة ديار بكر أمس. وتبنى حزب العمال الكردستاني الهجوم."
+    )
+    none = Linear(0.0, {})
+    # an actor model that would prefer the analysts' default
+    partial = Decider(Linear(5.0, {}), none, none, Linear(0.0, {"r=default": 5.0}))
+    bomb = next(e for e in partial.decide(None, proposals) if e.location.startswith("Diyarbak"))
+    assert bomb.actor1.startswith("PKK")
+
+
 def test_the_model_a_user_trained_is_read_from_the_environment(trained, monkeypatch) -> None:
     out, _ = trained
     monkeypatch.setenv("MARSAD_EVENTS_MODEL", str(out))

@@ -47,6 +47,21 @@ FROM_THE_AIR = frozenset({"Air/drone strike"})
 # Parts that never make a group actor1: civilians hit by violence, who holds the place, and who
 # backed a capture from the air or behind the lines.
 NEVER_ACTOR1 = frozenset({"civilian", "holder", "supporter"})
+# A group claimed or blamed is an option for the attacks told within this many tokens either way
+# (an agency story of one attack tells who is behind it a dozen sentences from the blast); its name
+# stands at most CLAIM_REACH tokens from the claim's word.
+CLAIM_SPAN = 400
+CLAIM_REACH = 4
+NOT_CLAIMANTS = frozenset({"state forces", "civilians", "protesters"})  # blamed, or named as victims
+CLAIMED_TYPES = frozenset(
+    {
+        "Suicide bomb",
+        "Remote explosive/landmine/IED",
+        "Attack",
+        "Armed clash",
+        "Shelling/artillery/missile attack",
+    }
+)
 
 
 @dataclass(slots=True)
@@ -139,6 +154,39 @@ class Proposer:
                 ):
                     self._in_name[j] = 1
         self.mentions = Counter(place_key(p) for p in idx["place"].spans if p.attrs.get("lat") is not None)
+        self.claimants = self._claimants()
+
+    def _claimants(self) -> list[tuple[int, Span]]:
+        """The groups the article says did an attack, wherever it says so, by token: one that
+        claims it ("تبنى تنظيم داعش الهجوم", "أعلن التنظيم مسؤوليته") or that others blame
+        ("نسبته الحكومة إلى التنظيم", "التنظيم يقف وراء الاعتداء")."""
+        ex, tokens, tags = self.ex, self.tokens, self.tags
+        groups = [a for a in self.idx["actor"].spans if a.attrs.get("canonical")]
+        if not groups:
+            return []
+        first = [bisect.bisect_right(self.starts, a.start) - 1 for a in groups]
+        last = [bisect.bisect_left(self.starts, a.end) - 1 for a in groups]
+
+        def after(j: int, reach: int) -> Span | None:
+            return next((a for a, i in zip(groups, first, strict=True) if j < i <= j + reach), None)
+
+        def before(j: int, reach: int) -> Span | None:
+            hits = [a for a, i in zip(groups, last, strict=True) if j - reach <= i < j]
+            return hits[-1] if hits else None
+
+        out: list[tuple[int, Span]] = []
+        for j, t in enumerate(tags):
+            group = None
+            if ex.claim_verbs in t:
+                group = after(j, CLAIM_REACH)
+            elif ex.claim_nouns in t or ex.blame_behind in t:
+                group = before(j, CLAIM_REACH)
+            elif ex.blame_verbs in t:
+                to = next((k for k in range(j + 1, min(len(tokens), j + 8)) if tokens[k].norm == "الى"), None)
+                group = after(to, 3) if to is not None else None
+            if group is not None and group.attrs.get("type") not in NOT_CLAIMANTS:
+                out.append((j, group))
+        return out
 
     def attribute_earlier(self, sources: list[str]) -> None:
         """ "كما أعلن المرصد ...": the unattributed reports before are the Observatory's too."""
@@ -431,6 +479,10 @@ class Proposer:
                 unread.append((span, "default"))
         if v.actor1 is not None and v.actor1.attrs.get("default"):
             unread.append((v.actor1, "default"))
+        if self.claimants and v.sub_type in CLAIMED_TYPES:
+            dist, group = min(((abs(j - main.index), a) for j, a in self.claimants), key=lambda t: t[0])
+            if dist <= CLAIM_SPAN:
+                unread.append((group, "claimant"))
         rule1 = v.actor1.attrs.get("canonical") if v.actor1 is not None else None
         rule2 = v.actor2.attrs.get("canonical") if v.actor2 is not None else None
         out: list[ActorOption] = []

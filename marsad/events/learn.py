@@ -171,6 +171,10 @@ class Decider:
         if sub_type in PLANTED:
             # a bomb is set off by an armed group, not by the soldiers or police it hit
             options = [a for a in options if a.span.attrs.get("type") != "state forces"] or options
+            # a group that claims it, or that the article says is behind it, unless its own words name one
+            claimed = [a for a in options if "r=claimant" in a.feats]
+            if claimed and not any("r=agent" in a.feats for a in options):
+                return claimed[0].span
         best = max(
             options, key=lambda a: self.actor.score(a.feats + _actor_dynamic(a.span, sub_type, country))
         )
