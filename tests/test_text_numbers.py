@@ -60,6 +60,18 @@ def test_a_dual_toll_and_a_resident() -> None:
     assert _cas("ما أدى إلى استشهاد مقيم") == [(1, "killed", False, False)]
 
 
+def test_a_death_toll_then_a_wounded_one() -> None:
+    """ "مقتل 4 وإصابة 9": the "و" opens the wounded toll, it is not what the four count."""
+    assert _cas("أسفر الانفجار عن مقتل 4 وإصابة 9") == [
+        (4, "killed", False, False),
+        (9, "injured", False, False),
+    ]
+    assert _cas("قتل ستة وجرح 11 في القصف") == [(6, "killed", False, False), (11, "injured", False, False)]
+    # the dead and the wounded counted together are no death toll
+    assert _cas("أدى القصف إلى سقوط 17 شخصا بين قتيل وجريح") == []
+    assert _cas("قتل مقاتلان من الفصائل") == [(2, "killed", False, False)]
+
+
 def test_people_joined_by_and_add_to_the_toll() -> None:
     assert [c for c, *_ in _cas("أسفر التفجير عن مقتل ضابط و4 مجندين أمس")] == [5]
     assert [c for c, *_ in _cas("وقتل جنديان وثلاثة مدنيين في الغارة")] == [5]

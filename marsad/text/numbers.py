@@ -99,6 +99,10 @@ _MAX_SUBJECT = int(_DATA["max_subject_words"])
 # a dual noun that is a subject on its own ("جنديين قتلا"); "مسلحين اثنين" needs its number
 _DUAL_SUBJECTS = key_set(w for w in _DATA["persons"]["dual"] if " " not in w)
 _FOUND_DEAD = key_set(["لقي", "لقوا", "لقيت", "لقين"])
+# "... بين قتيل وجريح" right after a toll (its counted noun between): the dead and wounded together
+_MIXED_RE = re.compile(
+    r"(?:\s+\S+)?\s+(?:ما\s+)?بين\s+(?:قتيل|قتلى|شهيد|شهداء)\s+و(?:جريح|جرحى|مصاب|مصابين)(?!\w)"
+)
 # words between a toll's count and a count "و" joins to it: the counted noun and one describing it
 _JOIN_GAP = 2
 _STOP_RE = re.compile(r"[.!?;:\u061f\u061b\n]")
@@ -285,6 +289,8 @@ def _casualties(
 
     def add(first: int, last: int, kind: str, attrs: dict[str, Any], word: int, join: bool = False) -> None:
         used.add(word)
+        if kind == "killed" and _MIXED_RE.match(text, tokens[last].end):
+            return  # "سقوط 20 بين قتيل وجريح": the dead and the wounded together, no death toll
         count = attrs["value"] if isinstance(attrs["value"], int) else int(attrs["value"])
         if join:
             more, last = _joined(text, tokens, norms, number_at, last)
@@ -299,7 +305,8 @@ def _casualties(
 
     for a, b, _end, attrs in spans:
         nxt = b + 1 if b < n and norms[b] == "من" else b
-        if nxt < n and (kind := _kind_of(tokens[nxt], _AFTER_NUMBER)):
+        # "32 قتيلا"; not "مقتل 5 وإصابة 7", where "و" opens the next toll
+        if nxt < n and not norms[nxt].startswith("و") and (kind := _kind_of(tokens[nxt], _AFTER_NUMBER)):
             add(a, nxt, kind, attrs, nxt)
             continue
         counts_things = b < n and (norms[b] in _NOT_PEOPLE or tokens[b].base in _NOT_PEOPLE)
