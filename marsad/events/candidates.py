@@ -13,6 +13,7 @@ what is learnt from the gold carries over to news nobody has coded.
 from __future__ import annotations
 
 import bisect
+import operator
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,7 @@ from marsad.events.units import (
     Verdict,
     unread_actor,
 )
+from marsad.text.match import where
 
 DATA = Path(__file__).with_name("data")
 
@@ -175,7 +177,9 @@ class Proposer:
             return hits[-1] if hits else None
 
         out: list[tuple[int, Span]] = []
-        for j, t in enumerate(tags):
+        words = frozenset({ex.claim_verbs, ex.claim_nouns, ex.blame_verbs, ex.blame_behind})
+        for j in where(map(operator.not_, map(words.isdisjoint, tags))):
+            t = tags[j]
             group = None
             if ex.claim_verbs in t:
                 group = after(j, CLAIM_REACH)
