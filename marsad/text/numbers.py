@@ -241,6 +241,11 @@ def _subject_verb(
     return None
 
 
+def _headcount(attrs: dict[str, Any]) -> int:
+    """A number's value as people: "1.5 ألف" is 1500."""
+    return attrs["value"] if isinstance(attrs["value"], int) else int(attrs["value"])
+
+
 def _joined(
     text: str,
     tokens: list[Token],
@@ -267,7 +272,7 @@ def _joined(
                 break
             if _kind_of(tokens[b], _AFTER_NUMBER) not in (None, "killed"):
                 break  # "مقتل 10 أشخاص و15 جريحا": the wounded are a toll of their own
-            added += attrs["value"] if isinstance(attrs["value"], int) else int(attrs["value"])
+            added += _headcount(attrs)
             last, k = b, b + 1
         elif rest in _PERSON_ONE or rest in _PERSON_TWO:
             added += 1 if rest in _PERSON_ONE else 2
@@ -291,7 +296,7 @@ def _casualties(
         used.add(word)
         if kind == "killed" and _MIXED_RE.match(text, tokens[last].end):
             return  # "سقوط 20 بين قتيل وجريح": the dead and the wounded together, no death toll
-        count = attrs["value"] if isinstance(attrs["value"], int) else int(attrs["value"])
+        count = _headcount(attrs)
         if join:
             more, last = _joined(text, tokens, norms, number_at, last)
             count += more
