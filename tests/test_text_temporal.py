@@ -93,7 +93,13 @@ def test_a_time_counted_back_from_the_report() -> None:
     assert ago("سيطر التنظيم على القرية قبل نحو شهر") == ("2015-07-01", "2015-07-31", "month")
     assert ago("فر من المدينة قبل أكثر من عام") == ("2014-01-01", "2014-12-31", "year")
     # a time before another one, not before the report
-    for text in ["قبل يوم من الهجوم", "قبل شهر رمضان", "قبل عام من الانتخابات", "قبل أيام"]:
+    for text in [
+        "قبل يوم من الهجوم",
+        "قبل يوم على الهجوم",
+        "قبل شهر رمضان",
+        "قبل عام من الانتخابات",
+        "قبل أيام",
+    ]:
         assert ago(text) is None, text
 
 

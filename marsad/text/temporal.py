@@ -54,6 +54,7 @@ class TemporalLexicon(datafile.Strict):
     ago_approx: list[str]
     ago_units: dict[str, Unit]
     ago_duals: dict[str, Unit]
+    ago_not_before: list[str]
 
 
 _DATA = datafile.load(Path(__file__).with_name("temporal.yaml"), TemporalLexicon).model_dump()
@@ -130,7 +131,7 @@ _PATTERN = "|".join(
         rf"(?P<a>{_B}[وف]?(?:{alternation(_DATA['ago'])})\s+(?:(?:{alternation(_DATA['ago_approx'])})\s+)?"
         rf"(?:(?P<a_n>{_COUNT})\s+(?P<a_counted>{alternation(_DATA['counted_units'])})"
         rf"|(?P<a_two>{alternation(_DATA['ago_duals'])})|(?P<a_one>{alternation(_DATA['ago_units'])}))"
-        rf"(?:\s+(?:فقط|تقريبا))?{_E}(?!\s*(?:\d|(?:من|على|عن|رمضان|عيد|{_MON}|{_WD})(?!\w))))",
+        rf"(?:\s+(?:فقط|تقريبا))?{_E}(?!\s*(?:\d|(?:{alternation(_DATA['ago_not_before'])}|{_MON}|{_WD})(?!\w))))",
         # عام 1982, منذ 2011, في 2018, عامي 2011 و2012, 2011-2015
         rf"(?P<y>{_B}(?:(?P<y_cue>{alternation(_DATA['year_cues'])})\s+)?(?:(?P<y_word>{alternation(_DATA['year_words'])})\s+)?[وف]?"
         rf"(?P<y_1>{_YEAR})(?:\s*(?:و|-|الى|حتى|/)\s*(?:عام\s+)?(?P<y_2>{_YEAR}))?(?:\s*م(?!\w))?{_E})",
