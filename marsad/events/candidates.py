@@ -177,8 +177,7 @@ class Proposer:
             return hits[-1] if hits else None
 
         out: list[tuple[int, Span]] = []
-        words = frozenset({ex.claim_verbs, ex.claim_nouns, ex.blame_verbs, ex.blame_behind})
-        for j in where(map(operator.not_, map(words.isdisjoint, tags))):
+        for j in where(map(operator.not_, map(ex.claim_words.isdisjoint, tags))):
             t = tags[j]
             group = None
             if ex.claim_verbs in t:

@@ -165,6 +165,9 @@ class EventExtractor:
         self.claim_nouns = c["claim_nouns"]
         self.blame_verbs = c["blame_verbs"]
         self.blame_behind = c["blame_behind"]
+        self.claim_words = frozenset(
+            {self.claim_verbs, self.claim_nouns, self.blame_verbs, self.blame_behind}
+        )
         self.victim_markers = c["victim_markers"]
         self.count_words = c["count_words"]
         self.causes = c["causes"]
