@@ -35,6 +35,17 @@ def test_phrases_follow_the_lexicons_gap_and_rest_rules() -> None:
     assert [(x.start, x.end) for x in m.starting(5, "t.phrases")] == [(5, 7)]
 
 
+def test_a_name_may_be_quoted_after_its_head_noun() -> None:
+    sites = Lexicon(
+        "t.sites", [("جبل الأربعين", "جبل الأربعين", 1), ("مطار تي فور", "مطار تي فور", 2)], NAMES
+    )
+    m = matches('قرب جبل «الأربعين» ومطار "تي فور" وجبل، الأربعين وجبل «» الأربعين', sites)
+    assert [(x.start, x.end) for x in m.starting(1, "t.sites")] == [(1, 3)]
+    assert [(x.start, x.end) for x in m.starting(3, "t.sites")] == [(3, 6)]
+    assert m.starting(6, "t.sites") == []  # a comma is no quotation mark
+    assert m.starting(8, "t.sites") == []  # one mark at most between two words
+
+
 def test_verbs_are_stems_inflected_by_the_generator() -> None:
     assert {"قالت", "قالوا", "نفت", "ينفي"} <= verb_forms("قال") | verb_forms("نفي")
     assert all(accept == VERB for _id, _form, accept in forms(Forms(verbs=["نفى"])))

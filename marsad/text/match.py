@@ -33,7 +33,9 @@ from marsad.text.tokens import keys as phrase_keys
 
 ANY = CLITIC | ARTICLE | FUTURE | PRONOUN  # every reading
 VERB = ANY & ~ARTICLE  # a verb form never follows the article: "الأرجح" is no "أرجح"
-JOIN_GAP_RE = re.compile(r"[ \t\u00a0\-]*")  # between the words of one name: no punctuation
+# between the words of one name: spaces and hyphens, and at most one quotation mark, since news quotes
+# the name after its head noun ("جبل «يسوف»", "مطار \"تي فور\""); no other punctuation
+JOIN_GAP_RE = re.compile(r"[ \t\u00a0\-]*[\"«»“”]?[ \t\u00a0]*")
 _END = None  # trie key of the entries ending at a node (never a word's key)
 _ids = itertools.count(1)
 
