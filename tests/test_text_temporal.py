@@ -101,6 +101,13 @@ def test_a_time_counted_back_from_the_report() -> None:
         "قبل أيام",
     ]:
         assert ago(text) is None, text
+    # the time passed since what follows "على": that long before the report
+    assert ago("بعد مرور عامين على تفجير السوق") == ("2013-01-01", "2013-12-31", "year")
+    assert ago("وبمرور شهر على سيطرتهم على البلدة") == ("2015-07-01", "2015-07-31", "month")
+    assert ago("مع مرور ثلاثة أيام على الحصار") == ("2015-08-17", "2015-08-17", "day")
+    assert ago("مرور عام") is None  # no "على": nothing it counts from
+    span = next((s, e) for s, e, a in find_dates("وبمرور شهر على الحصار", pub) if a["kind"] == "ago")
+    assert span == (1, 10)  # the conjunction stays outside
 
 
 def test_historical_flag_and_since_range() -> None:

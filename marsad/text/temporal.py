@@ -55,6 +55,8 @@ class TemporalLexicon(datafile.Strict):
     ago_units: dict[str, Unit]
     ago_duals: dict[str, Unit]
     ago_not_before: list[str]
+    elapsed: list[str]
+    elapsed_link: list[str]
 
 
 _DATA = datafile.load(Path(__file__).with_name("temporal.yaml"), TemporalLexicon).model_dump()
@@ -127,11 +129,14 @@ _PATTERN = "|".join(
         rf"|[وف]?(?P<p_unit>{alternation(_DATA['periods'])})\s+(?P<p_q>{_Q})"
         rf"|(?P<p_plural>{alternation(_DATA['plural_periods'])})\s+(?P<p_n>{_COUNT})\s+(?:{alternation(_DATA['past'])}|الاخيره)"
         rf"|(?P<p_n2>{_COUNT})\s+(?P<p_counted>{alternation(_DATA['counted_units'])})\s+(?:{alternation(_DATA['past'])}|الاخيره)){_E})",
-        # قبل ثلاثة أسابيع, قبل يومين, قبل نحو شهر (not "قبل يوم من", "قبل شهر رمضان", "قبل عام 2011")
-        rf"(?P<a>{_B}[وف]?(?:{alternation(_DATA['ago'])})\s+(?:(?:{alternation(_DATA['ago_approx'])})\s+)?"
+        # قبل ثلاثة أسابيع, قبل يومين, قبل نحو شهر (not "قبل يوم من", "قبل شهر رمضان", "قبل عام 2011");
+        # مرور عامين على (the time since what follows)
+        rf"(?P<a>{_B}(?:[وف]?(?:{alternation(_DATA['ago'])})|[وف]?ب?(?P<a_elapsed>{alternation(_DATA['elapsed'])}))"
+        rf"\s+(?:(?:{alternation(_DATA['ago_approx'])})\s+)?"
         rf"(?:(?P<a_n>{_COUNT})\s+(?P<a_counted>{alternation(_DATA['counted_units'])})"
         rf"|(?P<a_two>{alternation(_DATA['ago_duals'])})|(?P<a_one>{alternation(_DATA['ago_units'])}))"
-        rf"(?:\s+(?:فقط|تقريبا))?{_E}(?!\s*(?:\d|(?:{alternation(_DATA['ago_not_before'])}|{_MON}|{_WD})(?!\w))))",
+        rf"(?:\s+(?:فقط|تقريبا))?{_E}(?(a_elapsed)(?=\s*(?:{alternation(_DATA['elapsed_link'])})(?!\w))"
+        rf"|(?!\s*(?:\d|(?:{alternation(_DATA['ago_not_before'])}|{_MON}|{_WD})(?!\w)))))",
         # عام 1982, منذ 2011, في 2018, عامي 2011 و2012, 2011-2015
         rf"(?P<y>{_B}(?:(?P<y_cue>{alternation(_DATA['year_cues'])})\s+)?(?:(?P<y_word>{alternation(_DATA['year_words'])})\s+)?[وف]?"
         rf"(?P<y_1>{_YEAR})(?:\s*(?:و|-|الى|حتى|/)\s*(?:عام\s+)?(?P<y_2>{_YEAR}))?(?:\s*م(?!\w))?{_E})",
@@ -168,7 +173,8 @@ _PREFIX_WORDS = (
     | _words_of(_DATA["ordinal_days"])
     | _words_of(_DATA["count_words"])
     | _words_of(_DATA["year_words"] + _DATA["year_cues"])
-    | _words_of(_DATA["ago"] + _DATA["ago_approx"])
+    | _words_of(_DATA["ago"] + _DATA["ago_approx"] + _DATA["elapsed"])
+    | {"ب" + w for w in _words_of(_DATA["elapsed"])}  # "بمرور عام على"
     | set(WEEKDAYS)
     | {"يوم", "يومي", "الموافق", "من", "شهر", "شهري", "و", "/", "-", ".", "(", ")"}
     | {str(d) for d in range(32)}
@@ -476,7 +482,8 @@ def find_dates(text: str, published: date | None, tokens: list[Token] | None = N
         first, last, precision, kind = res
         start = m.start()
         if key[start] in "وف":  # a leading conjunction is not part of the expression
-            inner = DATE_RE.match(key[start + 1 : m.end()])
+            # (the rest of the text too: an expression may look past its end, "مرور عام على")
+            inner = DATE_RE.match(key[start + 1 :])
             if inner is not None and inner.end() == m.end() - start - 1:
                 start += 1
         g = m.groupdict()
