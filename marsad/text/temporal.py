@@ -131,7 +131,7 @@ _PATTERN = "|".join(
         rf"|(?P<p_n2>{_COUNT})\s+(?P<p_counted>{alternation(_DATA['counted_units'])})\s+(?:{alternation(_DATA['past'])}|الاخيره)){_E})",
         # قبل ثلاثة أسابيع, قبل يومين, قبل نحو شهر (not "قبل يوم من", "قبل شهر رمضان", "قبل عام 2011");
         # مرور عامين على (the time since what follows)
-        rf"(?P<a>{_B}(?:[وف]?(?:{alternation(_DATA['ago'])})|[وف]?ب?(?P<a_elapsed>{alternation(_DATA['elapsed'])}))"
+        rf"(?P<a>{_B}[وف]?(?:{alternation(_DATA['ago'])}|ب?(?P<a_elapsed>{alternation(_DATA['elapsed'])}))"
         rf"\s+(?:(?:{alternation(_DATA['ago_approx'])})\s+)?"
         rf"(?:(?P<a_n>{_COUNT})\s+(?P<a_counted>{alternation(_DATA['counted_units'])})"
         rf"|(?P<a_two>{alternation(_DATA['ago_duals'])})|(?P<a_one>{alternation(_DATA['ago_units'])}))"
