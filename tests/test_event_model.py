@@ -146,7 +146,10 @@ def test_a_group_that_claims_an_attack_is_an_actor_option(propose) -> None:
     blamed = propose(
         "وقع تفجير انتحاري في سوق مدينة الرمادي أمس. وقال مسؤولون إن تنظيم داعش يقف وراء الاعتداء."
     )
-    for proposals in (claimed, blamed):
+    ascribed = propose(
+        "انفجرت سيارة مفخخة قرب سوق مدينة بعقوبة أمس. ونسبت الحكومة الهجوم إلى تنظيم داعش في بيان."
+    )
+    for proposals in (claimed, blamed, ascribed):
         options = {a.span.attrs["canonical"]: a.feats for a in proposals[0].actors}
         assert "r=claimant" in options["Islamic State"]
     # an event told far from any claim gets no claimant

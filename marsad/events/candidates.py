@@ -185,7 +185,7 @@ class Proposer:
             elif ex.claim_nouns in t or ex.blame_behind in t:
                 group = before(j, CLAIM_REACH)
             elif ex.blame_verbs in t:
-                to = next((k for k in range(j + 1, min(len(tokens), j + 8)) if tokens[k].norm == "الى"), None)
+                to = next((k for k in range(j + 1, min(len(tokens), j + 8)) if ex.blame_to in tags[k]), None)
                 group = after(to, 3) if to is not None else None
             if group is not None and group.attrs.get("type") not in NOT_CLAIMANTS:
                 out.append((j, group))

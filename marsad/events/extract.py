@@ -165,6 +165,7 @@ class EventExtractor:
         self.claim_nouns = c["claim_nouns"]
         self.blame_verbs = c["blame_verbs"]
         self.blame_behind = c["blame_behind"]
+        self.blame_to = c["blame_to"]
         self.claim_words = frozenset(
             {self.claim_verbs, self.claim_nouns, self.blame_verbs, self.blame_behind}
         )

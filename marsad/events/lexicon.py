@@ -123,6 +123,7 @@ class ContextLists(Strict):
     claim_nouns: list[str]
     blame_verbs: list[str]
     blame_behind: list[str]
+    blame_to: list[str]
     complementizers: list[str]
     between: list[str]
     partitive: list[str]
@@ -218,7 +219,9 @@ class Trigger:
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
 # (with its preposition) too, but not every word that ends up as "ان" once stripped.
-WHOLE_WORD_LISTS = frozenset({"complementizers", "between", "actor_anaphors", "causes", "previously_links"})
+WHOLE_WORD_LISTS = frozenset(
+    {"complementizers", "between", "actor_anaphors", "causes", "previously_links", "blame_to"}
+)
 # Lists read with a proclitic (و، ف) but never a pronoun: "وحين" opens a when-clause, "حينها" is "then"
 PROCLITIC_LISTS = frozenset({"when_clause"})
 TRIGGERS = "events.triggers"
