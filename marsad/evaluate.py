@@ -47,11 +47,22 @@ def names_of(value: Any) -> list[str]:
     return [str(v) for v in value if v]
 
 
+# British and American spellings of the words in names: the gold writes both ("Civil Defence",
+# "Civil Defense"), and so do the actor and source catalogues.
+_SPELLINGS = re.compile(r"(?<=defen)s(?=e)|(?<=organi)z(?=ation)|(?<=cent)er(?=s?\b)")
+_BRITISH = {"s": "c", "z": "s", "er": "re"}
+
+
+def _folded(name: str) -> str:
+    return _SPELLINGS.sub(lambda m: _BRITISH[m.group()], name.lower())
+
+
 def alias_hit(aliases: Iterable[str], values: Iterable[str]) -> bool:
-    """An alias appears in a predicted name, or a (not tiny) predicted name within an alias."""
-    vals = [v.lower() for v in values]
+    """An alias appears in a predicted name, or a (not tiny) predicted name within an alias,
+    whichever way a word is spelt."""
+    vals = [_folded(v) for v in values]
     for alias in aliases:
-        a = alias.lower()
+        a = _folded(alias)
         if any(a in v or (len(v) > 3 and v in a) for v in vals):
             return True
     return False

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from marsad.evaluate import evaluate_events, withhold_errors
+from marsad.evaluate import alias_hit, evaluate_events, withhold_errors
 from tests.conftest import DEV_GOLD, SHARED
 
 TRAIN_GOLD = SHARED / "eval" / "train"
@@ -26,7 +26,7 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # eval events --cv` reports it (5 folds and 300 negatives moved by an event or two whenever the
 # training data changed: one fold model's noise). The judged check keeps its first 300 negatives.
 JUDGED_NEGATIVES = 300
-CV_FLOORS = {"f1": 0.73, "precision": 0.735, "recall": 0.725}
+CV_FLOORS = {"f1": 0.732, "precision": 0.736, "recall": 0.728}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.928, "date": 0.98, "status": 0.992, "source": 0.904, "fatalities": 0.69}
 TEST_FLOORS = {"f1": 0.692, "precision": 0.719, "recall": 0.667}
@@ -159,3 +159,9 @@ def test_a_clash_with_no_named_initiator_takes_either_side_as_actor1():
         gold("دارت معارك قرب السد", types=("Armed clash", "Non-state actor overtakes territory"))
     )
     assert not actor1_right(gold(""))  # no evidence: the strict reading
+
+
+def test_a_name_spelt_the_british_or_the_american_way_is_the_same_name():
+    assert alias_hit(["Civil Defense"], ["Civil Defence (Saudi Arabia)"])
+    assert alias_hit(["health centres"], ["Health Centers"])
+    assert not alias_hit(["Civil Defense"], ["Civil Guard"])

@@ -456,6 +456,12 @@ def test_an_area_head_names_a_saudi_region():
     assert jawf["country_code"] == "SA" and jawf["type"] == "admin1"
 
 
+def test_a_border_governorate_named_like_a_common_word_needs_its_context():
+    """الحرث, a Saudi governorate shelled from Yemen, is also the word "tillage" of an idiom."""
+    assert names("سقط مقذوف على منزل في محافظة الحرث") == [("محافظة الحرث", "Al-Harth governorate")]
+    assert names("هاجم المسلحون القرية وأهلكوا الحرث والنسل") == []
+
+
 @pytest.mark.parametrize(
     ("text", "places"),
     [
