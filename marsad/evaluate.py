@@ -48,13 +48,14 @@ def names_of(value: Any) -> list[str]:
 
 
 # British and American spellings of the words in names: the gold writes both ("Civil Defence",
-# "Civil Defense"), and so do the actor and source catalogues.
+# "Civil Defense"), and so do the actor and source catalogues; so with a hyphen or a space after
+# an article ("Al-Eqtisadiah", "Al Eqtisadiah").
 _SPELLINGS = re.compile(r"(?<=defen)s(?=e)|(?<=organi)z(?=ation)|(?<=cent)er(?=s?\b)")
 _BRITISH = {"s": "c", "z": "s", "er": "re"}
 
 
 def _folded(name: str) -> str:
-    return _SPELLINGS.sub(lambda m: _BRITISH[m.group()], name.lower())
+    return _SPELLINGS.sub(lambda m: _BRITISH[m.group()], name.lower()).replace("-", " ")
 
 
 def alias_hit(aliases: Iterable[str], values: Iterable[str]) -> bool:

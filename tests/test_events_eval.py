@@ -28,7 +28,7 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 JUDGED_NEGATIVES = 300
 CV_FLOORS = {"f1": 0.732, "precision": 0.736, "recall": 0.728}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.928, "date": 0.98, "status": 0.992, "source": 0.904, "fatalities": 0.69}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.932, "date": 0.98, "status": 0.992, "source": 0.91, "fatalities": 0.69}
 TEST_FLOORS = {"f1": 0.692, "precision": 0.719, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
@@ -165,3 +165,9 @@ def test_a_name_spelt_the_british_or_the_american_way_is_the_same_name():
     assert alias_hit(["Civil Defense"], ["Civil Defence (Saudi Arabia)"])
     assert alias_hit(["health centres"], ["Health Centers"])
     assert not alias_hit(["Civil Defense"], ["Civil Guard"])
+
+
+def test_a_name_written_with_a_hyphen_or_a_space_after_its_article_is_the_same_name():
+    assert alias_hit(["Al Eqtisadiah"], ["Al-Eqtisadiah"])
+    assert alias_hit(["al-Nusra Front"], ["Al Nusra Front"])
+    assert not alias_hit(["Al Eqtisadiah"], ["Al-Riyadh"])
