@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import sys
 from datetime import date
@@ -139,11 +140,19 @@ def run(
     progress_every: Annotated[
         float, typer.Option(help="Seconds between progress lines when stderr is not a terminal.")
     ] = 10.0,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            help="report (conflict reports, the default) or feed (a whole news stream: a lone event"
+            " an article mentions in passing must be likelier to stand). Same as MARSAD_EVENTS_PROFILE."
+        ),
+    ] = None,
 ) -> None:
     """Read articles, code their events and write everything to the store."""
     import time
 
     from marsad import parallel
+    from marsad.events.learn import PROFILES
     from marsad.ingest.readers import read
     from marsad.runner import Coder, Summary, is_terminal, process, progress_iter, with_defaults
 
@@ -152,6 +161,11 @@ def run(
         raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}")
     if engine not in ("local", "dask"):
         raise typer.BadParameter(f"--engine takes local or dask, got {engine!r}")
+    if profile is not None:
+        if profile not in PROFILES:
+            raise typer.BadParameter(f"--profile takes {' or '.join(PROFILES)}, got {profile!r}")
+        # the environment, so that worker processes (and a local Dask cluster) code the same way
+        os.environ["MARSAD_EVENTS_PROFILE"] = profile
     pub = parse_date(published)
     summary = Summary()
     t0 = time.perf_counter()

@@ -30,12 +30,14 @@ from marsad.events.genre import section_of
 from marsad.events.learn import (
     FORMAT,
     MODELS,
+    PROFILES,
     THRESHOLDS,
     Decider,
     Linear,
     _actor_dynamic,
+    active_profile,
+    clear_models,
     keep_features,
-    load_model,
     model_events,
     rule_events,
 )
@@ -486,7 +488,9 @@ def held_out_events(
     articles: list[Article], negatives: list[Article], seed: int = SEED, folds: int | None = None
 ) -> dict[str, list[Event]]:
     """The rules + model events of each gold article, coded by a model trained on the other
-    stories (or, with ``folds``, on the other folds of stories) and the negatives."""
+    stories (or, with ``folds``, on the other folds of stories) and the negatives, at the
+    operating point of $MARSAD_EVENTS_PROFILE (``PROFILES``) as a run would code them."""
+    profile = PROFILES[active_profile()]
     story = stories(articles)
     order = sorted(set(story.values()))
     k = folds or len(order)
@@ -495,6 +499,7 @@ def held_out_events(
     for f in range(k):
         held = [a for a in articles if fold[story[a.doc_id]] == f]
         decider = fit([a for a in articles if fold[story[a.doc_id]] != f] + negatives, seed)
+        decider.thresholds.update(profile)
         for art in held:
             out[art.doc_id] = model_events(decider, art.proposals)
     return out
@@ -567,7 +572,7 @@ def save(decider: Decider, out: Path, meta: dict[str, Any]) -> None:
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(raw, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")
     tmp.replace(out)
-    load_model.cache_clear()
+    clear_models()
 
 
 def training_data(

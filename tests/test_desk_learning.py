@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from marsad.cli import app
 from marsad.document import Document
 from marsad.event_training import Article, calibrate, examples
-from marsad.events.learn import THRESHOLDS, Decider, Linear, load_model
+from marsad.events.learn import THRESHOLDS, Decider, Linear, clear_models, load_model
 from marsad.pipeline import DEFAULT_PIPELINE
 from marsad.runner import build_pipeline
 
@@ -167,5 +167,5 @@ def test_train_events_calibrates_on_the_desks_gold_and_records_it(tmp_path) -> N
     calibrated = trained["calibrated_on"]
     assert calibrated["articles"] == 2 and calibrated["f1_after"] >= calibrated["f1_before"]
     assert {k: saved["thresholds"][k] for k in ("keep", "add")} == calibrated["thresholds"]
-    load_model.cache_clear()
+    clear_models()
     assert isinstance(load_model(str(out)), Decider)

@@ -5,6 +5,7 @@ the commands that train and score it, on a small gold folder written for these t
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from marsad.event_training import (
     train,
     training_data,
 )
-from marsad.events.learn import Decider, Linear, load_model
+from marsad.events.learn import Decider, Linear, clear_models, load_model
 from marsad.runner import build_pipeline
 
 GOLD = Path(__file__).parent / "data" / "events" / "eval" / "gold"
@@ -172,12 +173,12 @@ def test_a_bomb_goes_to_the_group_that_claims_it(propose) -> None:
 def test_the_model_a_user_trained_is_read_from_the_environment(trained, monkeypatch) -> None:
     out, _ = trained
     monkeypatch.setenv("MARSAD_EVENTS_MODEL", str(out))
-    load_model.cache_clear()
+    clear_models()
     try:
         assert load_model().meta["gold_articles"] == 6
     finally:
         monkeypatch.delenv("MARSAD_EVENTS_MODEL")
-        load_model.cache_clear()
+        clear_models()
 
 
 def test_train_events_writes_nothing_unasked_and_eval_cross_validates(tmp_path) -> None:
@@ -233,3 +234,62 @@ def test_a_judged_event_teaches_the_keep_model_only(propose) -> None:
     rows = examples([Article("j", None, proposals, judged={start: 0, start + 999: 1})])
     assert [label for _, label, _ in rows["keep"]] == [0]
     assert not rows["event"] and not rows["place"]
+
+
+# A piece on something else that mentions one strike in passing, and a report of two.
+ALONE = "قال الوزير في مؤتمر صحافي إن الاقتصاد ينمو، وأشار إلى أن طائرات حربية قصفت بلدة كفرنبل أمس."
+TWO = (
+    "قصفت طائرات حربية بلدة كفرنبل في ريف إدلب صباح أمس وقتل خمسة مدنيين. "
+    "ودارت اشتباكات عنيفة بين فصائل المعارضة وقوات النظام في مدينة حلب."
+)
+
+
+def test_the_feed_profile_asks_more_of_an_article_s_lone_event(propose) -> None:
+    none = Linear(0.0, {})
+    decider = Decider(none, none, none, none, keep=Linear(0.0, {}))  # every event at p = 0.5
+    decider.thresholds.update(keep=0.0, keep_unarmed=0.0)
+    alone, two = propose(ALONE), propose(TWO)
+    assert len(decider.decide(None, alone)) == 1 and len(decider.decide(None, two)) >= 2
+    decider.thresholds["keep_single"] = 0.6  # above every event's 0.5
+    assert decider.decide(None, alone) == []
+    assert len(decider.decide(None, two)) >= 2  # not alone: the keep bar as before
+
+
+def test_a_profile_sets_the_operating_point_over_the_model_s_thresholds(monkeypatch) -> None:
+    from marsad.events.learn import PROFILES, THRESHOLDS
+
+    report = load_model()
+    assert report is not None and report.thresholds["keep_single"] is THRESHOLDS["keep_single"] is None
+    feed = load_model(profile="feed")
+    assert feed is not None and feed.thresholds["keep_single"] == PROFILES["feed"]["keep_single"]
+    assert {k: v for k, v in feed.thresholds.items() if k != "keep_single"} == {
+        k: v for k, v in report.thresholds.items() if k != "keep_single"
+    }
+    monkeypatch.setenv("MARSAD_EVENTS_PROFILE", "feed")
+    assert load_model() is feed
+    monkeypatch.setenv("MARSAD_EVENTS_PROFILE", "everything")
+    with pytest.raises(ValueError, match="no event profile 'everything'"):
+        load_model()
+
+
+def test_run_takes_a_profile(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("MARSAD_EVENTS_PROFILE", "report")  # and back as it was after the test
+    article = tmp_path / "a.txt"
+    article.write_text(TWO, encoding="utf-8")
+    bad = CliRunner().invoke(app, ["run", str(article), "--db", str(tmp_path / "x.db"), "--profile", "all"])
+    assert bad.exit_code != 0 and "--profile takes report or feed" in bad.output
+    ok = CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(article),
+            "--db",
+            str(tmp_path / "x.db"),
+            "--profile",
+            "feed",
+            "--published",
+            "2015-08-10",
+        ],
+    )
+    assert ok.exit_code == 0, ok.output
+    assert os.environ["MARSAD_EVENTS_PROFILE"] == "feed"  # the workers' environment too
