@@ -762,3 +762,13 @@ def test_what_had_happened_before_is_background(code):
     """ "سبق أن/وأن" before the trigger: it had happened before; "سبق" alone is another verb."""
     [before] = code("سبق وأن قصفت قوات النظام مدينة داريا بالبراميل المتفجرة.")
     assert before.historical
+
+
+def test_the_general_verb_of_a_new_event_word_keeps_the_event_s_place(code):
+    # "شنه": the attack's own verb, no strike of its own (no weapon): the place after it is the attack's
+    [event] = code("قتل أربعة جنود في هجوم شنه مسلحون على حاجز للجيش في مدينة العريش أمس.")
+    assert (event.sub_event_type, event.location, event.fatalities) == ("Armed clash", "Arīsh", 4)
+    # the same verb of attacks already known ("الهجمات التي استهدفت ...") or of a habit ("تشنها") does
+    # not carry them to the place
+    assert code("وأشار إلى الهجمات التي استهدفت عددا من المساجد في مدينة العريش.") == []
+    assert code("وتحدث عن هجمات تشنها الجماعة على مواقع في مدينة العريش.") == []

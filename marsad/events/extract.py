@@ -61,6 +61,9 @@ CONSEQUENCE_REACH = 8
 CONSEQUENCE_TOLL = 7
 # How far after its subject trigger ("التفجير الإرهابي الذي استهدف") a verb is that trigger's.
 SUBJECT_SPAN = 4
+# How far after an event word ("هجوم شنه"، "الغارات التي شنتها") a general verb with no weapon is
+# that event's own verb.
+VERB_OF_NOUN = 3
 # How far after a strike verb a ground weapon makes it shelling ("لقصف عنيف بقذائف الدبابات").
 GROUND_SPAN = 3
 # How close (in tokens) a place in the article's own country must stand to a place abroad for the
@@ -448,7 +451,21 @@ class EventExtractor:
                 trig = self.lex.by_id[trig.aimed_at_forces]  # "استهدف عناصر داعش مواقع قوات النظام"
             reason = self._cancelled(tokens, tags, i, trig, lo, hi)
             if reason:
-                if not self._held(tags, i, trig, lo):  # "مناطق سيطرة قوات النظام" names the target
+                # "مناطق سيطرة قوات النظام" names the target; "هجوم شنه مسلحون على حاجز في العريش",
+                # "غارات شنتها الطائرات على": a general past verb with no weapon right after a new
+                # (indefinite) event word is that event's own verb, and what follows is still the
+                # event's ("الهجمات التي استهدفت ..." points back to attacks already known)
+                own_verb = (
+                    reason == "no weapon"
+                    and self._past_verb(i, trig)
+                    and any(
+                        f.cancel is None and i - f.index <= VERB_OF_NOUN and not _has_article(tokens[f.index])
+                        for f in out
+                    )
+                )
+                if own_verb:
+                    rules.fire("events.own_verb_of_event_noun")
+                elif not self._held(tags, i, trig, lo):
                     for f in out:
                         if f.stop is None:
                             f.stop = tokens[i].start
@@ -459,6 +476,13 @@ class EventExtractor:
             out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i))
             i += n
         return out
+
+    def _past_verb(self, i: int, trig: Trigger) -> bool:
+        """Is token ``i`` a past form of ``trig``'s verbs ("شنتها", not "تشنها": a habit)?"""
+        return any(
+            h.entry.value[0] is trig and h.entry.value[3] == "past"
+            for h in self._matches.single(i, self.triggers)
+        )
 
     def _match_at(self, tags, i: int, hi: int) -> tuple[Trigger, int] | None:
         """A trigger phrase from token ``i`` (the longest that ends in the segment), else the
