@@ -259,7 +259,7 @@ def test_a_profile_sets_the_operating_point_over_the_model_s_thresholds(monkeypa
     from marsad.events.learn import PROFILES, THRESHOLDS
 
     report = load_model()
-    assert report is not None and report.thresholds["keep_single"] is THRESHOLDS["keep_single"] is None
+    assert report is not None and report.thresholds.get("keep_single") is THRESHOLDS["keep_single"] is None
     feed = load_model(profile="feed")
     assert feed is not None and feed.thresholds["keep_single"] == PROFILES["feed"]["keep_single"]
     assert {k: v for k, v in feed.thresholds.items() if k != "keep_single"} == {

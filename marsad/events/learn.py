@@ -117,12 +117,18 @@ class Decider:
 
     def decide(self, doc: Document | None, proposals: list[Proposal]) -> list[Event]:
         out: list[Event] = []
-        coded = sum(
-            1 for p in proposals if p.verdict.drop is None and p.verdict.places and not p.verdict.historical
+        # counted only where a profile asks more of an article's lone event
+        alone = self.thresholds.get("keep_single") is not None and (
+            sum(
+                1
+                for p in proposals
+                if p.verdict.drop is None and p.verdict.places and not p.verdict.historical
+            )
+            <= 1
         )
         for prop in proposals:
             v = prop.verdict
-            chosen = [c for fam in prop.families for c in self.choose(prop, fam, alone=coded <= 1)]
+            chosen = [c for fam in prop.families for c in self.choose(prop, fam, alone=alone)]
             n_places = len({id(place) for _, _, place, _ in chosen})
             for fam, sub_type, place, p in chosen:
                 actor1 = self.actor1(prop, sub_type, place) if prop.actors else v.actor1
@@ -253,7 +259,7 @@ def _load(path: str | None, profile: str) -> Decider | None:
     if raw.get("format") != FORMAT:
         raise ValueError(f"{p}: event model format {raw.get('format')!r}, this marsad reads {FORMAT}")
     linear = [Linear(raw[name]["bias"], raw[name]["weights"]) for name in MODELS]
-    thresholds = {**THRESHOLDS, **raw["thresholds"], **PROFILES[profile]}
+    thresholds = {**raw["thresholds"], **PROFILES[profile]}
     return Decider(*linear, thresholds=thresholds, meta=raw.get("trained", {}))
 
 
