@@ -306,10 +306,7 @@ class Proposer:
 
     def _lexeme(self, found: Found) -> tuple[str, str]:
         """The trigger's dictionary form and whether it is a past or present verb, or a noun."""
-        for h in self.matches.single(found.index, self.ex.triggers):
-            if h.entry.value[0] is found.trigger:
-                return h.entry.value[2], h.entry.value[3]
-        return (found.trigger.id, "phrase")
+        return self.ex._form(found.index, found.trigger) or (found.trigger.id, "phrase")
 
     # -- places ------------------------------------------------------------------------------------
     def _places(self, sent: Span, unit: Unit, v: Verdict, ctx) -> list[PlaceOption]:

@@ -457,7 +457,7 @@ class EventExtractor:
                 # event's ("الهجمات التي استهدفت ..." points back to attacks already known)
                 own_verb = (
                     reason == "no weapon"
-                    and self._past_verb(i, trig)
+                    and (self._form(i, trig) or ("", ""))[1] == "past"
                     and any(
                         f.cancel is None and i - f.index <= VERB_OF_NOUN and not _has_article(tokens[f.index])
                         for f in out
@@ -477,12 +477,13 @@ class EventExtractor:
             i += n
         return out
 
-    def _past_verb(self, i: int, trig: Trigger) -> bool:
-        """Is token ``i`` a past form of ``trig``'s verbs ("شنتها", not "تشنها": a habit)?"""
-        return any(
-            h.entry.value[0] is trig and h.entry.value[3] == "past"
-            for h in self._matches.single(i, self.triggers)
-        )
+    def _form(self, i: int, trig: Trigger) -> tuple[str, str] | None:
+        """The dictionary form of ``trig`` that token ``i`` is, and whether it is a past or present
+        verb or a noun ("شنتها": شن, past; "تشنها": present, a habit); None for a phrase."""
+        for h in self._matches.single(i, self.triggers):
+            if h.entry.value[0] is trig:
+                return h.entry.value[2], h.entry.value[3]
+        return None
 
     def _match_at(self, tags, i: int, hi: int) -> tuple[Trigger, int] | None:
         """A trigger phrase from token ``i`` (the longest that ends in the segment), else the
