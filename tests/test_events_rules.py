@@ -166,6 +166,23 @@ def test_a_counted_group_is_the_victim_and_its_toll_comes_before_the_cause(code)
     assert event.fatalities == 18
 
 
+@pytest.mark.parametrize(
+    "text, toll",
+    [
+        # the toll, a wounded clause, then "في" right before the event word
+        ("قتل أربعة مدنيين، وأصيب سبعة آخرون، في غارة جوية على بلدة سراقب بريف إدلب.", 4),
+        ("قتل جنديان، خلال اشتباكات مع مسلحين في مدينة العريش.", 2),
+        # a when-clause: the toll just before it is the clause's
+        ("قالت مصادر طبية إن 9 أشخاص قتلوا حين سقطت قذائف على حي المزة في دمشق.", 9),
+        # "في حين" (while) is another clause's toll, not this one's
+        ("قتل ثلاثة مدنيين في حلب، في حين قصفت الطائرات بلدة سراقب بريف إدلب.", None),
+    ],
+)
+def test_a_toll_told_before_the_event_word_is_its_toll(code, text, toll):
+    [event] = [e for e in code(text) if e.location != "Aleppo"]
+    assert event.fatalities == toll
+
+
 def test_a_bomb_nobody_is_named_for_is_an_unidentified_groups(code):
     events = code(
         "قصفت قوات النظام بلدة اللطامنة، فيما سمع دوي انفجار في حي الشريعة بمدينة حماة، ناجم عن انفجار"

@@ -175,6 +175,7 @@ class EventExtractor:
         self.victim_markers = c["victim_markers"]
         self.count_words = c["count_words"]
         self.causes = c["causes"]
+        self.toll_links = c["toll_links"]
         self.consequences = c["consequences"]
         self.connectors = c["connectors"]
         self.when_clause = c["when_clause"]
@@ -691,9 +692,10 @@ class EventExtractor:
         self._note_subject(ctx, actor1)
         status, attributed = self._status(idx, tokens, tags, sent, unit, sent_sources, actor1, ctx)
         fatalities = self._fatalities(idx, ahead)
-        if fatalities is None and unit.back_lo < unit.lo and self.causes in tags[unit.lo]:
-            # "قتل 18 عنصرا من قوات النظام، جراء تفجير ...": the toll comes before its cause
-            fatalities = self._fatalities(idx, (tokens[unit.back_lo].start, own[0]))
+        if fatalities is None and unit.when_lo < unit.lo and self._toll_before(tags, unit, main):
+            # "قتل 18 عنصرا، جراء تفجير ..."، "قتل خمسة، وأصيب عشرة، في غارة ..."، "قتل 12 حين
+            # سقطت قذائف ...": the toll comes before the event it tells the cost of
+            fatalities = self._fatalities(idx, (tokens[unit.when_lo].start, own[0]))
             if fatalities is not None:
                 rules.fire("events.toll_before_cause")
         if fatalities is None:
@@ -1300,6 +1302,18 @@ class EventExtractor:
         killed = [c for c in idx["casualties"].within(*ahead) if c.attrs.get("kind") == "killed"]
         counts = [c.attrs["count"] for c in killed if isinstance(c.attrs.get("count"), int)]
         return counts[0] if counts else None
+
+    def _toll_before(self, tags, unit: Unit, main: Found) -> bool:
+        """Does the unit's segment open with a word that ties it to a toll told just before: a
+        cause ("جراء"، "إثر"), a when-clause ("حين"), or "في"/"خلال" right before the trigger
+        ("في غارة")? A toll in a clause of its own says whose cost it is no further."""
+        opener = tags[unit.lo]
+        return (
+            self.causes in opener
+            or self.when_clause in opener
+            or self.toll_links in opener
+            and main.index == unit.lo + 1
+        )
 
     def _consequence_toll(self, idx, tokens, tags, sent: Span, unit: Unit) -> int | None:
         """The toll of a consequence clause a few words past the unit ("قصفت ... شمال ووسط

@@ -116,6 +116,7 @@ class ContextLists(Strict):
     agent_markers: list[str]
     victim_markers: list[str]
     causes: list[str]
+    toll_links: list[str]
     consequences: list[str]
     count_words: list[str]
     target_markers: list[str]
@@ -220,7 +221,7 @@ class Trigger:
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
 # (with its preposition) too, but not every word that ends up as "ان" once stripped.
 WHOLE_WORD_LISTS = frozenset(
-    {"complementizers", "between", "actor_anaphors", "causes", "previously_links", "blame_to"}
+    {"complementizers", "between", "actor_anaphors", "causes", "toll_links", "previously_links", "blame_to"}
 )
 # Lists read with a proclitic (و، ف) but never a pronoun: "وحين" opens a when-clause, "حينها" is "then"
 PROCLITIC_LISTS = frozenset({"when_clause"})
