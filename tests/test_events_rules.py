@@ -10,7 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marsad.document import Document
+from marsad.document import Document, Span
+from marsad.event import Evidence
+from marsad.events.lexicon import Trigger
+from marsad.events.units import Found, Verdict, make_event
 from marsad.pipeline import DEFAULT_PIPELINE
 from marsad.runner import build_pipeline
 
@@ -181,6 +184,56 @@ def test_a_counted_group_is_the_victim_and_its_toll_comes_before_the_cause(code)
 def test_a_toll_told_before_the_event_word_is_its_toll(code, text, toll):
     [event] = [e for e in code(text) if e.location != "Aleppo"]
     assert event.fatalities == toll
+
+
+def test_a_counted_victim_and_the_group_it_fought_are_the_two_sides():
+    # the singular counted by a number from 11 to 99 ("14 حوثيا") names the group as its plural does
+    pipeline = build_pipeline()  # the rules and the shipped model: the model picks actor1
+    doc = pipeline(Document(id="t", text="قتل 14 حوثيا في مواجهات مع المقاومة الشعبية في مدينة الضالع.",
+                            published=date(2015, 8, 10)))  # fmt: skip
+    [event] = doc.events
+    assert {event.actor1, event.actor2} == {"Houthi Movement", "Popular Resistance (Yemen)"}
+    assert event.fatalities == 14
+
+
+def _verdict(actor1: str, actor2: str, assoc2: list[str]) -> tuple[Verdict, Span]:
+    def group(name: str, at: int) -> Span:
+        return Span(at, at + 5, "actor", {"canonical": name, "type": "rebel group"})
+
+    place = Span(0, 4, "place", {"name": "Taiz", "country_code": "YE", "lat": 13.58, "lon": 44.02})
+    v = Verdict(
+        Found(Trigger("clash", 50, "Armed clash"), 10, 16, 2),
+        [place], "Armed clash", group(actor1, 20), [group(actor1, 40)], group(actor2, 30),
+        [group(a, 50 + 10 * k) for k, a in enumerate(assoc2)], "2015-07-20", 1, False, "reported", [],
+        None, Evidence("d", 0, 20, "..."), set(),
+    )  # fmt: skip
+    return v, place
+
+
+@pytest.mark.parametrize(
+    "assoc2, actor2, assoc_actor_2",
+    [
+        (["Houthi Movement", "Popular Resistance (Yemen)"], "Popular Resistance (Yemen)", None),
+        (
+            ["Popular Resistance (Yemen)", "Southern Movement"],
+            "Popular Resistance (Yemen)",
+            "Southern Movement",
+        ),
+        ([], None, None),
+    ],
+)
+def test_a_named_group_is_never_its_own_opponent_nor_its_own_associate(assoc2, actor2, assoc_actor_2):
+    v, place = _verdict("Houthi Movement", "Houthi Movement", assoc2)
+    ev = make_event(v, place, "Armed clash", v.actor1, v.actor2, None)
+    assert (ev.actor1, ev.actor2, ev.assoc_actor_1, ev.assoc_actor_2) == (
+        "Houthi Movement", actor2, None, assoc_actor_2
+    )  # fmt: skip
+
+
+def test_two_unidentified_groups_may_fight_each_other():
+    v, place = _verdict("Unidentified Armed Group", "Unidentified Armed Group", [])
+    ev = make_event(v, place, "Armed clash", v.actor1, v.actor2, None)
+    assert ev.actor1 == ev.actor2 == "Unidentified Armed Group"
 
 
 def test_a_bomb_nobody_is_named_for_is_an_unidentified_groups(code):

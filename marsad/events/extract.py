@@ -668,7 +668,7 @@ class EventExtractor:
         ):
             rules.fire("events.background")
             historical = True  # "في 26 يونيو" in an August article: background, not the news
-        actor1, assoc1, actor2, assoc2 = self._actors(idx, tokens, tags, unit, main)
+        actor1, assoc1, actor2, assoc2, hit = self._actors(idx, tokens, tags, unit, main)
         sub_type = self._sub_event_type(main.trigger, unit_keys, tags, main, unit.ahead_hi, actor1, countries)
         if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
             # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
@@ -703,7 +703,7 @@ class EventExtractor:
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
         return Verdict(
             main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
-            status, attributed, fatalities, evidence, unit_keys, drop, self._distinct(tokens, tags, main),
+            status, attributed, fatalities, evidence, unit_keys, drop, self._distinct(tokens, tags, main), hit,
         )  # fmt: skip
 
     def _distinct(self, tokens, tags, main: Found) -> list[int] | None:
@@ -1017,12 +1017,13 @@ class EventExtractor:
 
     # -- actors --------------------------------------------------------------------------------
     def _actors(self, idx, tokens, tags, unit: Unit, main: Found):
-        """actor1 did it, actor2 was hit: read from agent, target and victim markers.
+        """actor1 did it, actor2 was hit: read from agent, target and victim markers. Also every
+        group hit, in order: the other side when another actor1 is chosen among them.
 
         Names in the trigger's own segment come first, then those after it, then those before."""
         roles = self._roles(idx, tokens, tags, unit, main)
         if not roles:
-            return None, [], None, []
+            return None, [], None, [], []
         agents = [a for a, r in roles if r == "agent"]
         supporters = [a for a, r in roles if r == "supporter"]
         targets = [a for a, r in roles if r in TARGET_ROLES]
@@ -1031,7 +1032,7 @@ class EventExtractor:
         targets = named or targets  # "115 مسلحا من جبهة النصرة": the gunmen are Nusra's
         ordered = agents + neutral
         if not ordered:
-            return None, _unique(supporters)[:2], (targets[0] if targets else None), targets[1:2]
+            return None, _unique(supporters)[:2], (targets[0] if targets else None), targets[1:2], targets
         actor1 = ordered[0]
         rest = [a for a in ordered[1:] + targets if a.attrs.get("canonical") != actor1.attrs.get("canonical")]
         side_break = self._side_break(tokens, tags, unit.back_lo, unit.ahead_hi)
@@ -1055,7 +1056,7 @@ class EventExtractor:
                 targets[0] if targets else next((a for a in rest if not self._same_side(actor1, a)), None)
             )
             assoc2 = []
-        return actor1, _unique(assoc1), actor2, _unique(assoc2)[:2]
+        return actor1, _unique(assoc1), actor2, _unique(assoc2)[:2], targets
 
     def _roles(self, idx, tokens, tags, unit: Unit, main: Found) -> list[tuple[Span, str]]:
         """Each group named around a trigger with its part in the event, read from the markers

@@ -23,7 +23,7 @@ from typing import Any
 from marsad.document import Document, Span
 from marsad.event import Event
 from marsad.events.candidates import Family, Proposal
-from marsad.events.units import dedup, make_event
+from marsad.events.units import dedup, make_event, same_actor
 
 MODEL_PATH = Path(__file__).with_name("data") / "model" / "events.json"
 FORMAT = 2
@@ -133,11 +133,17 @@ class Decider:
             for fam, sub_type, place, p in chosen:
                 actor1 = self.actor1(prop, sub_type, place) if prop.actors else v.actor1
                 actor2 = v.actor2
-                if actor1 is not None and actor2 is not None and _name(actor2) == _name(actor1):
-                    actor2 = v.actor1 if v.actor1 is not None and not v.actor1.attrs.get("default") else None
-                assoc1 = [a for a in v.assoc1 if actor1 is None or _name(a) != _name(actor1)]
+                if actor1 is not None and same_actor(actor1, actor2):
+                    # the side chosen to act was the one hit: the other side is the rules' actor1,
+                    # or the next group hit ("قتل 17 حوثيا في اشتباكات مع القوات الموالية لهادي")
+                    others = [
+                        a
+                        for a in (v.actor1, *v.hit, *v.assoc2)
+                        if a is not None and not a.attrs.get("default")
+                    ]
+                    actor2 = next((a for a in others if not same_actor(a, actor1)), None)
                 fatalities = v.fatalities if n_places == 1 else None
-                ev = make_event(v, place, sub_type, actor1, actor2, fatalities, assoc1)
+                ev = make_event(v, place, sub_type, actor1, actor2, fatalities)
                 ev.confidence = round(p, 3)
                 out.append(ev)
                 if doc is not None:

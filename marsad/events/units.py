@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from marsad import rules
 from marsad.document import Span
@@ -113,9 +113,16 @@ class Verdict:
     unit_keys: set[str]
     drop: str | None = None  # "no place", "no side", "cancelled", "heading", "opinion"
     distinct: list[int] | None = None  # the word that makes it another event of its kind ("آخر")
+    hit: list[Span] = field(default_factory=list)  # every group hit, in reading order
 
 
-def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities, assoc1=None) -> Event:
+def same_actor(a: Span, b: Span | None) -> bool:
+    """Are two spans the one named group? Two unidentified groups may be two ("اشتباكات بين مسلحين")."""
+    name = a.attrs.get("canonical")
+    return b is not None and name == b.attrs.get("canonical") and not str(name).startswith("Unidentified")
+
+
+def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities) -> Event:
     """The event a verdict gives at one of its places, with the type and actors decided."""
     a = place.attrs
     if (
@@ -125,7 +132,13 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
     ):
         # "خرج أهالي البصرة في مظاهرات": people who protest are ACLED's protesters
         actor1 = unread_actor(PROTESTERS) or actor1
-    assoc1 = v.assoc1 if assoc1 is None else assoc1
+    if actor1 is not None and same_actor(actor1, actor2):
+        # a group is not its own opponent: the one hit was also read as the one acting
+        actor2 = next((s for s in (*v.hit, *v.assoc2) if not same_actor(s, actor1)), None)
+    # an actor is not also its own associate (the model may choose a side the rules had beside it)
+    sides = {s.attrs.get("canonical") for s in (actor1, actor2) if s is not None}
+    assoc1 = [s for s in v.assoc1 if s.attrs.get("canonical") not in sides]
+    assoc2 = [s for s in v.assoc2 if s.attrs.get("canonical") not in sides]
     ev = Event(
         sub_event_type=sub_type,
         doc_ids=[v.evidence.doc_id],
@@ -135,7 +148,7 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
         actor1=local_label(actor1, a, v.when) if actor1 else None,
         assoc_actor_1="; ".join(s.attrs["canonical"] for s in assoc1) or None,
         actor2=local_label(actor2, a, v.when) if actor2 else None,
-        assoc_actor_2="; ".join(s.attrs["canonical"] for s in v.assoc2) or None,
+        assoc_actor_2="; ".join(s.attrs["canonical"] for s in assoc2) or None,
         inter1=INTER_CODES.get(actor1.attrs.get("type", "")) if actor1 else None,
         inter2=INTER_CODES.get(actor2.attrs.get("type", "")) if actor2 else None,
         location=a.get("name"),
