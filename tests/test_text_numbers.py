@@ -77,6 +77,9 @@ def test_people_joined_by_and_add_to_the_toll() -> None:
     assert [c for c, *_ in _cas("وقتل جنديان وثلاثة مدنيين في الغارة")] == [5]
     assert [c for c, *_ in _cas("قتل قائد ميداني وأحد مرافقيه في الكمين")] == [2]
     assert [c for c, *_ in _cas("مقتل 7 من العناصر و2 من المدنيين")] == [9]
+    # an approximation after the counted noun, and a comma before the next figure, end nothing
+    assert [c for c, *_ in _cas("مقتل 30 مسلحا على الأقل، و4 جنود في الهجوم")] == [34]
+    assert [c for c, *_ in _cas("مقتل 30 مسلحا تقريبا و4 جنود في الهجوم")] == [34]
     # what "و" joins next is another toll, an aside or no people at all: the toll stands alone
     assert _cas("أسفر القصف عن مقتل 6 أشخاص و11 جريحا") == [
         (6, "killed", False, False),
@@ -85,6 +88,8 @@ def test_people_joined_by_and_add_to_the_toll() -> None:
     assert [c for c, *_ in _cas("مقتل 6 مدنيين وإصابة 9 آخرين")] == [6, 9]
     assert [c for c, *_ in _cas("مقتل 6 مدنيين بينهم طفلان")] == [6]
     assert [c for c, *_ in _cas("مقتل شخصين و3 سيارات محترقة")] == [2]
+    assert [c for c, *_ in _cas("مقتل 6 مدنيين، وبعد ساعة قتل 3 آخرون")] == [6, 3]
+    assert [c for c, *_ in _cas("مقتل 6 مدنيين، و3 جرحى")] == [6, 3]
 
 
 def test_no_casualty_across_a_sentence_end() -> None:

@@ -82,6 +82,7 @@ NUMBER_RE = re.compile(
 _APPROX_AFTER_RE = re.compile(rf"\s+\w+\s+{alternation(_DATA['approx_after'])}(?!\w)")
 _MEASURE_RE = re.compile(rf"\s*(?:من\s+)?(?P<u>{alternation(MEASURES)})(?!\w)")
 
+_APPROX_AFTER_KEYS = [tuple(normalize_key(p).split()) for p in _DATA["approx_after"]]
 _APPROX_WORDS = frozenset(w for p in _DATA["approx_before"] for w in normalize_key(p).split())
 _START_WORDS = set(_NUM_WORDS) | {normalize_key(k).split()[0] for k in _DATA["vague"]}
 _ANCHORS = frozenset(_START_WORDS | {c + w for w in _START_WORDS for c in "وبل"})
@@ -257,8 +258,16 @@ def _joined(
     the toll's new last token. Only the counted noun and one word describing it may come between;
     anything else ends the toll ("مقتل 5 مدنيين وإصابة 20", "بينهم طفلان")."""
     n, added, k, loose = len(tokens), 0, last + 1, _JOIN_GAP
-    while k < n and not text[tokens[k - 1].end : tokens[k].start].strip():
+    while k < n:
         word = norms[k]
+        gap = text[tokens[k - 1].end : tokens[k].start].strip()
+        # a comma only before the next figure: "مقتل 42 حوثيا على الأقل، و9 من المقاومة"
+        if gap and not (gap in ",،" and word.startswith("و") and (k + (word == "و")) in number_at):
+            break
+        approx = next((len(p) for p in _APPROX_AFTER_KEYS if tuple(norms[k : k + len(p)]) == p), 0)
+        if approx:
+            k += approx  # "على الأقل" after the counted noun is no word between
+            continue
         if not word.startswith("و"):
             if loose == 0 or word in _ANCHORS:
                 break
