@@ -236,6 +236,12 @@ def test_two_unidentified_groups_may_fight_each_other():
     assert ev.actor1 == ev.actor2 == "Unidentified Armed Group"
 
 
+def test_its_manifestations_are_no_demonstration(code):
+    # "مظاهره" is مظاهر + ه (its manifestations), not مظاهرة (a demonstration)
+    assert not code("وجدد الوزير في مدينة جدة رفضه للتطرف بكل صوره ومظاهره.")
+    assert [e.sub_event_type for e in code("نظم السكان مظاهرة في مدينة حمص.")] == ["Peaceful protest"]
+
+
 def test_a_bomb_nobody_is_named_for_is_an_unidentified_groups(code):
     events = code(
         "قصفت قوات النظام بلدة اللطامنة، فيما سمع دوي انفجار في حي الشريعة بمدينة حماة، ناجم عن انفجار"

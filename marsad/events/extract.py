@@ -34,6 +34,7 @@ from marsad.events.units import (
 )
 from marsad.pipeline import Label, component
 from marsad.text.match import where
+from marsad.text.normalize import DIACRITICS
 from marsad.text.tokens import ARTICLE
 
 STRIKES = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
@@ -429,6 +430,15 @@ class EventExtractor:
                 # "ميدان التحرير", "منظمة التحرير": the trigger names a square or a group with the
                 # head noun before it (in construct: no article on the head, one on the trigger)
                 rules.fire("events.in_name")
+                i += n
+                continue
+            if (
+                trig.written_with_ta
+                and tokens[i].text.rstrip(DIACRITICS).endswith("ه")
+                and (self._form(i, trig) or ("",))[0] in trig.written_with_ta
+            ):
+                # "مظاهره" is "its manifestations" (مظاهر + ه), not a demonstration (مظاهرة)
+                rules.fire("events.pronoun_not_ta")
                 i += n
                 continue
             if trig.weak:

@@ -53,6 +53,7 @@ class TriggerEntry(Strict):
     verb_of: list[str] = []
     purpose: list[str] = []
     needs_blast: list[str] = []
+    written_with_ta: list[str] = []
     weak: bool = False
 
     @model_validator(mode="after")
@@ -216,6 +217,7 @@ class Trigger:
     purpose: frozenset[str] = frozenset()  # its forms that, after the preposition ل, say what for
     name_heads: str = ""  # the lexicon of head nouns it names a square or a group with ("ميدان التحرير")
     needs_blast: frozenset[str] = frozenset()  # its forms that report an event only with a blast or a toll
+    written_with_ta: frozenset[str] = frozenset()  # its forms that are another word when written with ه
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -289,6 +291,7 @@ def load() -> Lexicon:
             frozenset(normalize_key(w) for w in e.purpose),
             heads,
             frozenset(normalize_key(w) for w in e.needs_blast),
+            frozenset(normalize_key(w) for w in e.written_with_ta),
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
