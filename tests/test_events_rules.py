@@ -242,6 +242,20 @@ def test_its_manifestations_are_no_demonstration(code):
     assert [e.sub_event_type for e in code("نظم السكان مظاهرة في مدينة حمص.")] == ["Peaceful protest"]
 
 
+@pytest.mark.parametrize(
+    "text, current",
+    [
+        # a toll counted from the start of a span up to now is a summary, not an event
+        ("وقتل 900 مدني في مدينة حلب بالبراميل المتفجرة منذ بداية العام.", False),
+        ("وشنت الطائرات الحربية 300 غارة على مدينة دوما منذ مطلع الشهر.", False),
+        # measured against the span, the news is the first of its kind
+        ("ونفذت قوات التحالف أول هجوم من نوعه منذ بدء العملية على مواقع الحوثيين في مدينة المخا.", True),
+    ],
+)
+def test_a_count_since_the_start_of_a_span_is_a_summary(code, text, current):
+    assert bool([e for e in code(text) if not e.historical]) == current
+
+
 def test_a_bomb_nobody_is_named_for_is_an_unidentified_groups(code):
     events = code(
         "قصفت قوات النظام بلدة اللطامنة، فيما سمع دوي انفجار في حي الشريعة بمدينة حماة، ناجم عن انفجار"

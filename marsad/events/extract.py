@@ -53,6 +53,8 @@ BACKGROUND = timedelta(days=14)
 SPEAKER_SPAN = 7
 # How far before a trigger an anniversary word makes it the past it remembers.
 ANNIVERSARY_SPAN = 6
+# Tokens before "منذ بدء ..." a "first" may stand in ("للمرة الأولى منذ", "أول هجوم من نوعه منذ").
+FIRST_SPAN = 4
 # How far before a bomb word a word that says it never went off ("دمرت القوات ثلاث عجلات
 # مفخخة") may stand, no other trigger between.
 FOILED_SPAN = 6
@@ -176,6 +178,8 @@ class EventExtractor:
         self.victim_markers = c["victim_markers"]
         self.count_words = c["count_words"]
         self.causes = c["causes"]
+        self.span_starts = c["span_starts"]
+        self.firsts = c["firsts"]
         self.toll_links = c["toll_links"]
         self.consequences = c["consequences"]
         self.connectors = c["connectors"]
@@ -1270,10 +1274,16 @@ class EventExtractor:
         return (doc.published - timedelta(days=1)).isoformat(), 2, False
 
     def _recent_span(self, tags, unit: Unit) -> bool:
-        """ "خلال الأشهر الماضية", "في السنوات الأخيرة": months or years up to now, no day of them."""
+        """ "خلال الأشهر الماضية", "في السنوات الأخيرة": months or years up to now, no day of them;
+        "منذ بداية العام", "منذ اندلاع الحرب": a count from the start of a span up to now."""
         lo = max(unit.back_lo, unit.lo - 8)
         return any(
-            self.past_spans in tags[j] and self.recent_past in tags[j + 1]
+            self.past_spans in tags[j]
+            and self.recent_past in tags[j + 1]
+            or self.past_openers in tags[j]
+            and self.span_starts in tags[j + 1]
+            # "أول هجوم من نوعه منذ بدء العملية", "للمرة الأولى منذ اندلاع الأزمة": news, measured
+            and not any(self.firsts in tags[k] for k in range(max(lo, j - FIRST_SPAN), j))
             for j in range(lo, unit.ahead_hi - 1)
         )
 

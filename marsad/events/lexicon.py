@@ -106,6 +106,8 @@ class ContextLists(Strict):
     previously: list[str]
     previously_links: list[str]
     recent_past: list[str]
+    span_starts: list[str]
+    firsts: list[str]
     pluperfect: list[str]
     anniversary: list[str]
     ago: list[str]
