@@ -186,6 +186,18 @@ def test_a_toll_told_before_the_event_word_is_its_toll(code, text, toll):
     assert event.fatalities == toll
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وقال القائد إن الفصائل عازمة على تحرير مدينة جسر الشغور من قوات النظام.",
+        "وأعلن الجيش عزمه تحرير مدينة الفلوجة من تنظيم داعش.",
+    ],
+)
+def test_a_resolve_is_no_event(text):
+    # coded with the shipped model too: before "عازمة" and "عزمه" were read as a resolve, it kept both
+    assert not build_pipeline()(Document(id="t", text=text, published=date(2015, 8, 10))).events
+
+
 def test_a_counted_victim_and_the_group_it_fought_are_the_two_sides():
     # the singular counted by a number from 11 to 99 ("14 حوثيا") names the group as its plural does
     pipeline = build_pipeline()  # the rules and the shipped model: the model picks actor1
