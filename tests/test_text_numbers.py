@@ -69,6 +69,7 @@ def test_a_death_toll_then_a_wounded_one() -> None:
     assert _cas("قتل ستة وجرح 11 في القصف") == [(6, "killed", False, False), (11, "injured", False, False)]
     # the dead and the wounded counted together are no death toll
     assert _cas("أدى القصف إلى سقوط 17 شخصا بين قتيل وجريح") == []
+    assert _cas("أعلن المصدر سقوط 40 من مقاتلي التنظيم بين قتيل وجريح") == []
     assert _cas("قتل مقاتلان من الفصائل") == [(2, "killed", False, False)]
 
 
@@ -126,6 +127,13 @@ def test_counted_things_are_not_casualties():
     text = "واكد المرصد سقوط اكثر من 160 قذيفة أمس على البلدتين، ما تسبب بمقتل شخص."
     _numbers, casualties = find_numbers(text)
     assert [c[2]["count"] for c in casualties] == [1]
+
+
+def test_a_figure_glued_to_its_word_is_still_a_figure() -> None:
+    # a missing space ("15جنديا") hides neither the figure nor the toll; a unit may follow it
+    assert _cas("لقي 12مسلحا مصرعهم في الكمين") == [(12, "killed", False, False)]
+    assert _nums("على بعد 3كم من البلدة") == [("3", 3, False, False, "km")]
+    assert _cas("أعلن المصدر سقوط 40من مقاتلي التنظيم بين قتيل وجريح") == []
 
 
 def test_a_counted_subject_before_its_casualty_verb() -> None:

@@ -76,7 +76,8 @@ NUMBER_RE = re.compile(
     rf"(?:[وبل]?(?:ال)?(?P<dg>{_DIGITS})(?:\s*(?P<mul>{alternation(MULTIPLIERS)}))?"
     rf"|[وبل]?(?P<vg>{alternation(VAGUE)})"
     rf"|[وبل]?(?P<wd>{_WORD_ALT}(?:\s+و?{_WORD_ALT}(?!\w))*))"
-    rf"(?P<ap2>\s+{alternation(_DATA['approx_after'])})?(?!\w)"
+    # a word may end a figure: the tokenizer cuts "15حوثيا" (a missing space) into "15" "حوثيا"
+    rf"(?P<ap2>\s+{alternation(_DATA['approx_after'])})?(?:(?<=\d)|(?!\w))"
 )
 # "10 أشخاص على الأقل": the approximator may follow the counted noun.
 _APPROX_AFTER_RE = re.compile(rf"\s+\w+\s+{alternation(_DATA['approx_after'])}(?!\w)")
@@ -100,9 +101,10 @@ _MAX_SUBJECT = int(_DATA["max_subject_words"])
 # a dual noun that is a subject on its own ("جنديين قتلا"); "مسلحين اثنين" needs its number
 _DUAL_SUBJECTS = key_set(w for w in _DATA["persons"]["dual"] if " " not in w)
 _FOUND_DEAD = key_set(["لقي", "لقوا", "لقيت", "لقين"])
-# "... بين قتيل وجريح" right after a toll (its counted noun between): the dead and wounded together
+# "... بين قتيل وجريح" right after a toll (its counted noun, a partitive group between, no other
+# figure nor item joined by و): the dead and wounded together
 _MIXED_RE = re.compile(
-    r"(?:\s+\S+)?\s+(?:ما\s+)?بين\s+(?:قتيل|قتلى|شهيد|شهداء)\s+و(?:جريح|جرحى|مصاب|مصابين)(?!\w)"
+    r"\s*(?:[^\s\dو]\S*\s+){0,3}?(?:ما\s+)?بين\s+(?:قتيل|قتلى|شهيد|شهداء)\s+و(?:جريح|جرحى|مصاب|مصابين)(?!\w)"
 )
 # words between a toll's count and a count "و" joins to it: the counted noun and one describing it
 _JOIN_GAP = 2
@@ -304,7 +306,9 @@ def _casualties(
     def add(first: int, last: int, kind: str, attrs: dict[str, Any], word: int, join: bool = False) -> None:
         used.add(word)
         if kind == "killed" and _MIXED_RE.match(text, tokens[last].end):
-            return  # "سقوط 20 بين قتيل وجريح": the dead and the wounded together, no death toll
+            # "سقوط 20 بين قتيل وجريح", "سقوط 20 من ميليشيات الحوثي بين قتيل وجريح": the dead and the
+            # wounded together, no death toll
+            return
         count = _headcount(attrs)
         if join:
             more, last = _joined(text, tokens, norms, number_at, last)
