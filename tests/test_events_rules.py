@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marsad.document import Document, Span
-from marsad.event import Evidence
+from marsad.event import Event, Evidence
 from marsad.events.lexicon import Trigger
-from marsad.events.units import Found, Verdict, make_event
+from marsad.events.units import Found, Verdict, dedup, make_event
 from marsad.pipeline import DEFAULT_PIPELINE
 from marsad.runner import build_pipeline
 
@@ -266,6 +266,27 @@ def test_its_manifestations_are_no_demonstration(code):
 )
 def test_a_count_since_the_start_of_a_span_is_a_summary(code, text, current):
     assert bool([e for e in code(text) if not e.historical]) == current
+
+
+@pytest.mark.parametrize(
+    "tolls, want",
+    [
+        ([("claimed", 40), ("reported", 12)], 12),  # a source's toll wins over a party's claim
+        ([("reported", 12), ("claimed", 40)], 12),
+        ([("claimed", None), ("claimed", 40)], 40),  # a claim is better than no toll
+        ([("reported", 12), ("reported", 15)], 12),  # the first report stands
+    ],
+)
+def test_one_event_per_type_and_place_takes_the_reported_toll(tolls, want):
+    events = []
+    for k, (status, toll) in enumerate(tolls):
+        ev = Event(
+            sub_event_type="Armed clash", doc_ids=["d"], evidence=[Evidence("d", 10 * k, 10 * k + 5, "...")]
+        )
+        ev.geonameid, ev.status, ev.fatalities = 170063, status, toll
+        events.append(ev)
+    [event] = dedup(events)
+    assert event.fatalities == want
 
 
 def test_a_bomb_nobody_is_named_for_is_an_unidentified_groups(code):

@@ -180,19 +180,24 @@ def dedup(events: list[Event]) -> list[Event]:
     and a later denial of it makes it disputed, with both sentences as evidence. "Another"
     explosion there ("انفجار آخر") is a second event, told once or more."""
     kept: dict[tuple, Event] = {}
+    toll_claimed: dict[tuple, bool] = {}  # the kept toll is a party's claim
     for ev in events:
         place = ev.geonameid or (ev.latitude, ev.longitude)
         key = (ev.sub_event_type, place, ev.historical, "distinct" in ev.arguments)
         first = kept.get(key)
         if first is None:
             kept[key] = ev
+            toll_claimed[key] = ev.status == "claimed"
             continue
         rules.fire("events.one_per_type_and_place")
         first.attributed_to = list(dict.fromkeys([*first.attributed_to, *ev.attributed_to]))
         first.status = combined_status([first.status, ev.status])  # a report and a denial: disputed
         first.evidence = list({(e.start, e.end): e for e in [*first.evidence, *ev.evidence]}.values())
-        if first.fatalities is None:
-            first.fatalities = ev.fatalities
+        if ev.fatalities is not None and (
+            first.fatalities is None or toll_claimed[key] and ev.status == "reported"
+        ):
+            # a toll reported by a source wins over one a party claims (FORMAT.md)
+            first.fatalities, toll_claimed[key] = ev.fatalities, ev.status == "claimed"
         if first.actor1 is None and ev.actor1 is not None:
             first.actor1, first.inter1 = ev.actor1, ev.inter1
         if ev.confidence is not None and (first.confidence is None or ev.confidence > first.confidence):
