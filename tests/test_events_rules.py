@@ -289,6 +289,20 @@ def test_one_event_per_type_and_place_takes_the_reported_toll(tolls, want):
     assert event.fatalities == want
 
 
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        # where the fire came from is not where it fell
+        ("وأطلقت قوات النظام صواريخ من مطار حماة العسكري على بلدة اللطامنة.", "Al-Lataminah"),
+        ("وقصفت طائرة حربية من قاعدة طبرق الجوية مركبا قبالة سواحل درنة.", "Darnah"),
+        # "near", "east of": the place locates the event
+        ("وقصفت الطائرات مواقع بالقرب من مدينة تدمر في ريف حمص الشرقي.", "Palmyra"),
+    ],
+)
+def test_a_strike_is_placed_where_it_fell_not_where_it_came_from(code, text, place):
+    assert [e.location for e in code(text)] == [place]
+
+
 def test_a_bomb_nobody_is_named_for_is_an_unidentified_groups(code):
     events = code(
         "قصفت قوات النظام بلدة اللطامنة، فيما سمع دوي انفجار في حي الشريعة بمدينة حماة، ناجم عن انفجار"

@@ -148,6 +148,9 @@ class EventExtractor:
         self.direction = c["direction"]
         self.direction_territory = c["direction_territory"]
         self.proximity = c["proximity"]
+        self.origin = c["origin"]
+        self.origin_heads = c["origin_heads"]
+        self.origin_not_after = c["origin_not_after"]
         self.holder_markers = c["holder_markers"]
         self.support_markers = c["support_markers"]
         self.opponent_markers = c["opponent_markers"]
@@ -853,7 +856,9 @@ class EventExtractor:
         start, end = tokens[lo].start, tokens[hi - 1].end
         taken = [s for label in ("actor", "source") for s in idx[label].within(start, end)]
         territory = main.trigger.territorial
-        cands, oriented = [], []
+        # fire has an origin: a strike's "من X" may be where it came from
+        fired = main.trigger.klass == "strike" or main.trigger.sub_event_type in STRIKES
+        cands, oriented, origins = [], [], []
         for p in idx["place"].within(start, end):
             if p.attrs.get("lat") is None or p.attrs.get("role") == "government":
                 continue  # "وصفته أنقرة": the Turkish government speaking, not a place of the event
@@ -865,6 +870,9 @@ class EventExtractor:
                 # "أطلقت صواريخ باتجاه X": with nothing else named, X is where they fell
                 if not territory and (main.stop is None or p.start < main.stop):
                     oriented.append(p)
+                continue
+            if fired and self._origin(tags, lo, i):
+                origins.append(p)  # "من مطار حماة العسكري على بلدة اللطامنة": where fire came from
                 continue
             if territory and self.direction_territory in before:
                 rules.fire("events.place.heading_to")
@@ -878,10 +886,26 @@ class EventExtractor:
                 rules.fire("events.place.speaker")
                 continue
             cands.append(p)
-        found = self._drop_containers(doc, self._drop_reference_points(self._home_places(doc, tags, cands)))
+        found = self._filtered(doc, tags, cands)
         if not found and oriented:
             rules.fire("events.place.direction")
+        elif not found and origins:
+            found = self._filtered(doc, tags, origins)  # nothing else named: "من" was where it was
+        elif origins:
+            rules.fire("events.place.origin")
         return found or oriented[:1]
+
+    def _filtered(self, doc, tags, places: list[Span]) -> list[Span]:
+        return self._drop_containers(doc, self._drop_reference_points(self._home_places(doc, tags, places)))
+
+    def _origin(self, tags, lo: int, i: int) -> bool:
+        """Is the place at token ``i`` where fire came from: right after "من", or after "من" and a
+        base's head noun ("من قاعدة طبرق")?"""
+        j = i - 1 if i - 1 >= lo and self.origin in tags[i - 1] else i - 2
+        if j < lo or self.origin not in tags[j] or j == i - 2 and self.origin_heads not in tags[i - 1]:
+            return False
+        # "بالقرب من X", "إلى الشرق من X": X locates the event
+        return j == lo or self.origin_not_after not in tags[j - 1]
 
     @staticmethod
     def _home_country(spans: list[Span]) -> str | None:

@@ -100,6 +100,9 @@ class ContextLists(Strict):
     opponent_markers: list[str]
     direction: list[str]
     direction_territory: list[str]
+    origin: list[str]
+    origin_heads: list[str]
+    origin_not_after: list[str]
     past_spans: list[str]
     past_openers: list[str]
     then_words: list[str]
@@ -228,7 +231,7 @@ WHOLE_WORD_LISTS = frozenset(
     {"complementizers", "between", "actor_anaphors", "causes", "toll_links", "previously_links", "blame_to"}
 )
 # Lists read with a proclitic (و، ف) but never a pronoun: "وحين" opens a when-clause, "حينها" is "then"
-PROCLITIC_LISTS = frozenset({"when_clause"})
+PROCLITIC_LISTS = frozenset({"when_clause", "origin"})
 TRIGGERS = "events.triggers"
 
 
