@@ -42,6 +42,14 @@ def test_nationality_forms_and_free_army() -> None:
     assert ("الجيش السوري الحر", "actor", "Free Syrian Army") in hits
 
 
+def test_a_group_counted_by_a_figure_is_named() -> None:
+    # the singular a number from 11 to 99 counts, and the broken plural
+    hits = _found("قتل 22 داعشيا و14 حوثيا، واعتقل 6 دواعش")
+    assert ("داعشيا", "actor", "Islamic State") in hits
+    assert ("حوثيا", "actor", "Houthi Movement") in hits
+    assert ("دواعش", "actor", "Islamic State") in hits
+
+
 def test_common_word_sources_need_a_title_or_quotes() -> None:
     assert _found("يشهد الشرق الأوسط اليوم توترا") == []
     assert ("الشرق الأوسط", "source", "Asharq Al-Awsat") in _found("وقال لـ«الشرق الأوسط» إن")
