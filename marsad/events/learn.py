@@ -220,10 +220,6 @@ def keep_features(prop: Proposal, fam: Family) -> list[str]:
     return fam.feats if place is None else fam.feats + ["kp|" + f for f in place.feats]
 
 
-def _name(span: Span) -> str | None:
-    return span.attrs.get("canonical")
-
-
 def _actor_dynamic(a: Span, sub_type: str, country: str | None) -> list[str]:
     """Actor features that depend on the event: its type, and whether the group belongs where
     the event is ("Military Forces of Syria" in Yemen is a wrong reading)."""
