@@ -175,6 +175,8 @@ def test_a_counted_group_is_the_victim_and_its_toll_comes_before_the_cause(code)
         # the toll, a wounded clause, then "في" right before the event word
         ("قتل أربعة مدنيين، وأصيب سبعة آخرون، في غارة جوية على بلدة سراقب بريف إدلب.", 4),
         ("قتل جنديان، خلال اشتباكات مع مسلحين في مدينة العريش.", 2),
+        # a wounded aside between the toll and its event ("فيما أصيب آخرون") is no event of its own
+        ("وقال مصدر إن 6 مسلحين قتلوا، فيما أصيب آخرون، في هجوم للمقاومة على حاجز في مدينة رداع.", 6),
         # a when-clause: the toll just before it is the clause's
         ("قالت مصادر طبية إن 9 أشخاص قتلوا حين سقطت قذائف على حي المزة في دمشق.", 9),
         # "في حين" (while) is another clause's toll, not this one's

@@ -53,6 +53,9 @@ BACKGROUND = timedelta(days=14)
 SPEAKER_SPAN = 7
 # How far before a trigger an anniversary word makes it the past it remembers.
 ANNIVERSARY_SPAN = 6
+# Tokens between a toll and the event word after it that it is the cost of ("قتل أربعة من عناصر
+# القوات المسلحة بينهم ضابط فيما أصيب ثلاثة آخرون اليوم، إثر انفجار ...").
+TOLL_REACH = 15
 # Tokens before "منذ بدء ..." a "first" may stand in ("للمرة الأولى منذ", "أول هجوم من نوعه منذ").
 FIRST_SPAN = 4
 # How far before a bomb word a word that says it never went off ("دمرت القوات ثلاث عجلات
@@ -709,10 +712,10 @@ class EventExtractor:
         self._note_subject(ctx, actor1)
         status, attributed = self._status(idx, tokens, tags, sent, unit, sent_sources, actor1, ctx)
         fatalities = self._fatalities(idx, ahead)
-        if fatalities is None and unit.when_lo < unit.lo and self._toll_before(tags, unit, main):
+        if fatalities is None and self._toll_before(tokens, tags, unit, main):
             # "قتل 18 عنصرا، جراء تفجير ..."، "قتل خمسة، وأصيب عشرة، في غارة ..."، "قتل 12 حين
             # سقطت قذائف ...": the toll comes before the event it tells the cost of
-            fatalities = self._fatalities(idx, (tokens[unit.when_lo].start, own[0]))
+            fatalities = self._toll_just_before(idx, tokens, tags, unit, own[0])
             if fatalities is not None:
                 rules.fire("events.toll_before_cause")
         if fatalities is None:
@@ -1348,14 +1351,34 @@ class EventExtractor:
         counts = [c.attrs["count"] for c in killed if isinstance(c.attrs.get("count"), int)]
         return counts[0] if counts else None
 
-    def _toll_before(self, tags, unit: Unit, main: Found) -> bool:
+    def _toll_just_before(self, idx, tokens, tags, unit: Unit, end: int) -> int | None:
+        """The last death toll of the sentence before ``end`` with no trigger after it: "قتل ثلاثة
+        حوثيين، فيما أصيب آخرون، في هجوم ..." (the wounded aside is no event of its own)."""
+        sent_start = tokens[unit.sent_lo].start
+        killed = [c for c in idx["casualties"].within(sent_start, end) if c.attrs.get("kind") == "killed"]
+        for c in reversed(killed):
+            if not isinstance(c.attrs.get("count"), int):
+                continue
+            after = bisect.bisect_left(self._tok_starts, c.end)
+            if (
+                any(self._maybe[after : unit.lo])
+                or unit.lo - after > TOLL_REACH
+                or any(self.complementizers in tags[j] for j in range(after, unit.lo))
+            ):
+                # another event word between, a clause of its own ("مشيرة إلى أن ..."), or far
+                return None
+            return c.attrs["count"]
+        return None
+
+    def _toll_before(self, tokens, tags, unit: Unit, main: Found) -> bool:
         """Does the unit's segment open with a word that ties it to a toll told just before: a
-        cause ("جراء"، "إثر"), a when-clause ("حين"), or "في"/"خلال" right before the trigger
-        ("في غارة")? A toll in a clause of its own says whose cost it is no further."""
+        cause ("جراء"، "إثر"), a when-clause ("حين", not "في حين": whereas), or "في"/"خلال" right
+        before the trigger ("في غارة")? A toll in a clause of its own says whose cost it is no further."""
         opener = tags[unit.lo]
         return (
             self.causes in opener
             or self.when_clause in opener
+            and not (unit.lo and self.toll_links in tags[unit.lo - 1] and tokens[unit.lo].norm == "حين")
             or self.toll_links in opener
             and main.index == unit.lo + 1
         )
