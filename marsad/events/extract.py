@@ -1346,19 +1346,22 @@ class EventExtractor:
 
     # -- fatalities ----------------------------------------------------------------------------
     @staticmethod
-    def _fatalities(idx, ahead) -> int | None:
-        killed = [c for c in idx["casualties"].within(*ahead) if c.attrs.get("kind") == "killed"]
-        counts = [c.attrs["count"] for c in killed if isinstance(c.attrs.get("count"), int)]
-        return counts[0] if counts else None
+    def _tolls(idx, start: int, end: int) -> list[Span]:
+        """The death tolls with a figure between two offsets."""
+        return [
+            c
+            for c in idx["casualties"].within(start, end)
+            if c.attrs.get("kind") == "killed" and isinstance(c.attrs.get("count"), int)
+        ]
+
+    def _fatalities(self, idx, ahead) -> int | None:
+        tolls = self._tolls(idx, *ahead)
+        return tolls[0].attrs["count"] if tolls else None
 
     def _toll_just_before(self, idx, tokens, tags, unit: Unit, end: int) -> int | None:
         """The last death toll of the sentence before ``end`` with no trigger after it: "قتل ثلاثة
         حوثيين، فيما أصيب آخرون، في هجوم ..." (the wounded aside is no event of its own)."""
-        sent_start = tokens[unit.sent_lo].start
-        killed = [c for c in idx["casualties"].within(sent_start, end) if c.attrs.get("kind") == "killed"]
-        for c in reversed(killed):
-            if not isinstance(c.attrs.get("count"), int):
-                continue
+        for c in reversed(self._tolls(idx, tokens[unit.sent_lo].start, end)):
             after = bisect.bisect_left(self._tok_starts, c.end)
             if (
                 any(self._maybe[after : unit.lo])

@@ -23,7 +23,7 @@ from typing import Any
 from marsad.document import Document, Span
 from marsad.event import Event
 from marsad.events.candidates import Family, Proposal
-from marsad.events.units import dedup, make_event, same_actor
+from marsad.events.units import dedup, make_event
 
 MODEL_PATH = Path(__file__).with_name("data") / "model" / "events.json"
 FORMAT = 2
@@ -132,18 +132,8 @@ class Decider:
             n_places = len({id(place) for _, _, place, _ in chosen})
             for fam, sub_type, place, p in chosen:
                 actor1 = self.actor1(prop, sub_type, place) if prop.actors else v.actor1
-                actor2 = v.actor2
-                if actor1 is not None and same_actor(actor1, actor2):
-                    # the side chosen to act was the one hit: the other side is the rules' actor1,
-                    # or the next group hit ("قتل 17 حوثيا في اشتباكات مع القوات الموالية لهادي")
-                    others = [
-                        a
-                        for a in (v.actor1, *v.hit, *v.assoc2)
-                        if a is not None and not a.attrs.get("default")
-                    ]
-                    actor2 = next((a for a in others if not same_actor(a, actor1)), None)
                 fatalities = v.fatalities if n_places == 1 else None
-                ev = make_event(v, place, sub_type, actor1, actor2, fatalities)
+                ev = make_event(v, place, sub_type, actor1, v.actor2, fatalities)
                 ev.confidence = round(p, 3)
                 out.append(ev)
                 if doc is not None:

@@ -116,7 +116,7 @@ class Verdict:
     hit: list[Span] = field(default_factory=list)  # every group hit, in reading order
 
 
-def same_actor(a: Span, b: Span | None) -> bool:
+def _same_actor(a: Span, b: Span | None) -> bool:
     """Are two spans the one named group? Two unidentified groups may be two ("اشتباكات بين مسلحين")."""
     name = a.attrs.get("canonical")
     return b is not None and name == b.attrs.get("canonical") and not str(name).startswith("Unidentified")
@@ -132,9 +132,15 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
     ):
         # "خرج أهالي البصرة في مظاهرات": people who protest are ACLED's protesters
         actor1 = unread_actor(PROTESTERS) or actor1
-    if actor1 is not None and same_actor(actor1, actor2):
-        # a group is not its own opponent: the one hit was also read as the one acting
-        actor2 = next((s for s in (*v.hit, *v.assoc2) if not same_actor(s, actor1)), None)
+    if actor1 is not None and _same_actor(actor1, actor2):
+        # a group is not its own opponent: the one hit was also read as the one acting (by the
+        # rules, or by the actor model among the rules' groups). The other side is the rules' own
+        # actor1, else the next group hit: "قتل 17 حوثيا في اشتباكات مع القوات الموالية لهادي"
+        sides = (v.actor1, *v.hit, *v.assoc2)
+        actor2 = next(
+            (s for s in sides if s is not None and not s.attrs.get("default") and not _same_actor(s, actor1)),
+            None,
+        )
     # an actor is not also its own associate (the model may choose a side the rules had beside it)
     sides = {s.attrs.get("canonical") for s in (actor1, actor2) if s is not None}
     assoc1 = [s for s in v.assoc1 if s.attrs.get("canonical") not in sides]
