@@ -262,6 +262,9 @@ def test_its_manifestations_are_no_demonstration(code):
         # a toll counted from the start of a span up to now is a summary, not an event
         ("وقتل 900 مدني في مدينة حلب بالبراميل المتفجرة منذ بداية العام.", False),
         ("وشنت الطائرات الحربية 300 غارة على مدينة دوما منذ مطلع الشهر.", False),
+        # and so is one over months or years
+        ("وقتل 459 مدنيا في غارات التحالف على مدينة الرقة خلال عشرة أشهر.", False),
+        ("خرج آلاف المتظاهرين أمس في مدينة البصرة في أكبر مظاهرة مقارنة بما خرج خلال الأعوام السابقة.", True),
         # measured against the span, the news is the first of its kind
         ("ونفذت قوات التحالف أول هجوم من نوعه منذ بدء العملية على مواقع الحوثيين في مدينة المخا.", True),
     ],

@@ -186,6 +186,7 @@ class EventExtractor:
         self.causes = c["causes"]
         self.span_starts = c["span_starts"]
         self.firsts = c["firsts"]
+        self.durations = c["durations"]
         self.toll_links = c["toll_links"]
         self.consequences = c["consequences"]
         self.connectors = c["connectors"]
@@ -666,7 +667,7 @@ class EventExtractor:
         ):
             rules.fire("events.previously")  # "سبق أن سيطر عليها الحوثيون"
             when, precision, historical = None, None, True
-        if not historical and self._recent_span(tags, unit) and not self._current_day(idx, sent):
+        if not historical and self._recent_span(tokens, tags, unit) and not self._current_day(idx, sent):
             rules.fire("events.recent_span")
             when, precision, historical = None, None, True
         if not historical and main.index > unit.sent_lo and self.past_openers in tags[main.index - 1]:
@@ -1300,9 +1301,10 @@ class EventExtractor:
             return None, None, False
         return (doc.published - timedelta(days=1)).isoformat(), 2, False
 
-    def _recent_span(self, tags, unit: Unit) -> bool:
+    def _recent_span(self, tokens, tags, unit: Unit) -> bool:
         """ "خلال الأشهر الماضية", "في السنوات الأخيرة": months or years up to now, no day of them;
-        "منذ بداية العام", "منذ اندلاع الحرب": a count from the start of a span up to now."""
+        "منذ بداية العام", "منذ اندلاع الحرب": a count from the start of a span up to now; "خلال
+        عشرة أشهر": a count over months (FORMAT.md: aggregates are not events)."""
         lo = max(unit.back_lo, unit.lo - 8)
         return any(
             self.past_spans in tags[j]
@@ -1311,6 +1313,13 @@ class EventExtractor:
             and self.span_starts in tags[j + 1]
             # "أول هجوم من نوعه منذ بدء العملية", "للمرة الأولى منذ اندلاع الأزمة": news, measured
             and not any(self.firsts in tags[k] for k in range(max(lo, j - FIRST_SPAN), j))
+            # "خلال عشرة أشهر", "على مدى عامين": a toll or a count over months or years (not
+            # "خلال الأعوام السابقة": a span named, the clause may compare with it)
+            or self.durations in tags[j]
+            and any(
+                self.past_spans in tags[k] and not _has_article(tokens[k])
+                for k in range(j + 1, min(j + 3, len(tags)))
+            )
             for j in range(lo, unit.ahead_hi - 1)
         )
 

@@ -111,6 +111,7 @@ class ContextLists(Strict):
     recent_past: list[str]
     span_starts: list[str]
     firsts: list[str]
+    durations: list[str]
     pluperfect: list[str]
     anniversary: list[str]
     ago: list[str]
