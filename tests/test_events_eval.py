@@ -50,7 +50,7 @@ FEED_MIN_REQUIRED_FOUND = 4
 # drops were kept at p .051 and .052 against keep .05 (snn-all-23500, snn-all-30813: weights moved).
 # Since 2026-12-02 an event the rules date as background counts as not kept (it is no current
 # event in an analyst's table); at that change the figures were rules .536, without .538, with .566.
-JUDGED_FLOORS = {"rules": (0.545, 1.0), "without judged": (0.546, 0.997), "with judged": (0.573, 0.994)}
+JUDGED_FLOORS = {"rules": (0.547, 1.0), "without judged": (0.548, 0.997), "with judged": (0.576, 0.994)}
 
 
 def test_cross_validated_floors(shared):
