@@ -250,6 +250,10 @@ def test_two_unidentified_groups_may_fight_each_other():
     assert ev.actor1 == ev.actor2 == "Unidentified Armed Group"
 
 
+def test_a_note_of_protest_is_no_protest(code):
+    assert not code("واستدعت الخارجية في الكويت السفير وسلمته مذكرة احتجاج على التصريحات.")
+
+
 def test_its_manifestations_are_no_demonstration(code):
     # "مظاهره" is مظاهر + ه (its manifestations), not مظاهرة (a demonstration)
     assert not code("وجدد الوزير في مدينة جدة رفضه للتطرف بكل صوره ومظاهره.")
