@@ -147,6 +147,16 @@ def test_a_counted_subject_before_its_casualty_verb() -> None:
     assert _cas("واستشهد أربعة من أبناء القرية") == [(4, "killed", False, False)]
 
 
+def test_the_sides_of_a_counted_subject_are_summed() -> None:
+    # figures joined by "و" before one casualty verb count both sides
+    assert [c for c, *_ in _cas("وقالت مصادر إن 14 مسلحا وثلاثة جنود قتلوا في الهجوم")] == [17]
+    assert [c for c, *_ in _cas("وذكر المرصد أن 20 عنصرا من الفصائل وتسعة من عناصر التنظيم قتلوا")] == [29]
+    # not the parts of a figure ("بينهم"): the figure itself
+    assert [c for c, *_ in _cas("وأفادت مصادر أن 40 مدنيا بينهم 10 أطفال و5 نساء قتلوا في القصف")] == [40]
+    # "واحدة" (one) is no second figure joined by و
+    assert [c for c, *_ in _cas("وقالت مصادر إن تسعة أشخاص من عائلة واحدة قتلوا في القصف")] == [9]
+
+
 def test_a_counted_subject_with_an_object_did_the_killing() -> None:
     """ "ثلاثة مسلحين قتلوا جنديين": the three are the attackers; the two soldiers are the toll."""
     assert _cas("وقالت المصادر إن خمسة مهاجمين قتلوا جنديين قرب البوابة") == [(2, "killed", False, False)]

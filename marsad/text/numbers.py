@@ -108,6 +108,11 @@ _MIXED_RE = re.compile(
 )
 # words between a toll's count and a count "و" joins to it: the counted noun and one describing it
 _JOIN_GAP = 2
+# tokens from a figure to the next figure joined to it as a second subject ("25 مقاتلا من الفصائل
+# وثمانية ...": the counted noun and a partitive group between)
+_JOIN_SUBJECT = 5
+# "57 مدنيا بينهم 12 طفلا و6 نساء": the figures after it are part of the one before
+_PART_OF = frozenset({"بينهم", "منهم", "بينهن", "منهن", "بينها", "منها"})
 _STOP_RE = re.compile(r"[.!?;:\u061f\u061b\n]")
 # words that carry a casualty count on their own or with a following person noun
 _LONE = frozenset(set().union(*_DUALS.values(), *_BEFORE_NUMBER.values()))
@@ -302,9 +307,52 @@ def _casualties(
     n = len(tokens)
 
     number_at = {a: (b, attrs) for a, b, _end, attrs in spans}
+    counted: set[int] = set()  # number starts already in a toll
 
-    def add(first: int, last: int, kind: str, attrs: dict[str, Any], word: int, join: bool = False) -> None:
+    def joined_to(a: int, k: int) -> bool:
+        """Is the figure at token ``k`` joined by "و" to the subject figure at ``a``, no "بينهم"
+        (a part of the one before, not another side) between?"""
+        lo, hi = min(a, k), max(a, k)
+        # "وخمسة", "و 11": the conjunction, not a number word that begins with و ("أسرة واحدة")
+        conjunction = norms[hi].startswith("و") and norms[hi] not in _NUM_WORDS or norms[hi - 1] == "و"
+        return conjunction and not any(norms[j] in _PART_OF for j in range(lo, hi))
+
+    def coordinated(a: int, verb: int) -> tuple[int, int]:
+        """The figures joined by "و" to the subject figure at ``a`` of a casualty verb: "12 متشددا
+        وخمسة مدنيين قتلوا", "25 مقاتلا من الفصائل وثمانية من مقاتلي التنظيم قتلوا" count both
+        sides (FORMAT.md sums them); "57 مدنيا بينهم 12 طفلا و6 نساء قتلوا" counts the 57 the
+        others are part of. Returns the toll's first token and its count."""
+        first, total = a, _headcount(number_at[a][1])
+        for k in [k for k in number_at if a < k < verb and k not in counted]:
+            if joined_to(a, k):
+                counted.add(k)
+                total += _headcount(number_at[k][1])
+        while True:
+            prev = max((k for k in number_at if k < first and k not in counted), default=None)
+            if prev is None or first - number_at[prev][0] > _JOIN_SUBJECT:
+                return first, total
+            if norms[first - 1] in _PART_OF and first - number_at[prev][0] <= 2:
+                counted.add(prev)
+                return prev, _headcount(number_at[prev][1])  # the whole, not its parts
+            if not joined_to(prev, first):
+                return first, total
+            counted.add(prev)
+            total += _headcount(number_at[prev][1])
+            first = prev
+
+    def add(
+        first: int,
+        last: int,
+        kind: str,
+        attrs: dict[str, Any],
+        word: int,
+        join: bool = False,
+        subject: bool = False,
+        figure: int | None = None,
+    ) -> None:
         used.add(word)
+        if figure is not None:
+            counted.add(figure)  # the figure's toll is this one: no second subject of another
         if kind == "killed" and _MIXED_RE.match(text, tokens[last].end):
             # "سقوط 20 بين قتيل وجريح", "سقوط 20 من ميليشيات الحوثي بين قتيل وجريح": the dead and the
             # wounded together, no death toll
@@ -313,6 +361,8 @@ def _casualties(
         if join:
             more, last = _joined(text, tokens, norms, number_at, last)
             count += more
+        if subject:  # the figure is the subject of the verb at ``last``
+            first, count = coordinated(first, last)
         out.append(
             (
                 tokens[first].start,
@@ -322,10 +372,12 @@ def _casualties(
         )
 
     for a, b, _end, attrs in spans:
+        if a in counted:
+            continue  # joined to the toll of a figure before it
         nxt = b + 1 if b < n and norms[b] == "من" else b
         # "32 قتيلا"; not "مقتل 5 وإصابة 7", where "و" opens the next toll
         if nxt < n and not norms[nxt].startswith("و") and (kind := _kind_of(tokens[nxt], _AFTER_NUMBER)):
-            add(a, nxt, kind, attrs, nxt)
+            add(a, nxt, kind, attrs, nxt, figure=a)
             continue
         counts_things = b < n and (norms[b] in _NOT_PEOPLE or tokens[b].base in _NOT_PEOPLE)
         if (
@@ -334,7 +386,7 @@ def _casualties(
             and (kind := _kind_of(tokens[a - 1], _BEFORE_NUMBER))
             and a - 1 not in used
         ):
-            add(a - 1, b - 1, kind, attrs, a - 1, join=True)
+            add(a - 1, b - 1, kind, attrs, a - 1, join=True, figure=a)
             continue
         # "لقي 6 أشخاص مصرعهم", "ستة من مقاتلي المعارضة ... لقوا مصرعهم"
         opener = a > 0 and norms[a - 1] in _FOUND_DEAD
@@ -344,13 +396,13 @@ def _casualties(
                     break
                 kind = next((k for k, ws in _AFTER_PHRASE.items() if norms[c] in ws), None)
                 if kind and c not in used:
-                    add(a - 1 if opener else a, c, kind, attrs, c)
+                    add(a - 1 if opener else a, c, kind, attrs, c, subject=not opener, figure=a)
                     break
         elif b < n and not counts_things:
             # "خمسة جنود على الأقل قتلوا": the counted noun, then the verb whose subject it is
             hit = _subject_verb(text, tokens, norms, b + 1, used)
             if hit is not None:
-                add(a, hit[0], hit[1], attrs, hit[0])
+                add(a, hit[0], hit[1], attrs, hit[0], subject=True, figure=a)
     # "جنديين قتلا": a dual noun as the subject of the verb
     for i in [i for i, w in enumerate(norms) if w in _DUAL_SUBJECTS and i not in used]:
         if i > 0 and _kind_of(tokens[i - 1], _BEFORE_NUMBER):
