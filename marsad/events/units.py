@@ -136,9 +136,13 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
         # a group is not its own opponent: the one hit was also read as the one acting (by the
         # rules, or by the actor model among the rules' groups). The other side is the rules' own
         # actor1, else the next group hit: "قتل 17 حوثيا في اشتباكات مع القوات الموالية لهادي"
-        sides = (v.actor1, *v.hit, *v.assoc2)
+        others = (v.actor1, *v.hit, *v.assoc2)
         actor2 = next(
-            (s for s in sides if s is not None and not s.attrs.get("default") and not _same_actor(s, actor1)),
+            (
+                s
+                for s in others
+                if s is not None and not s.attrs.get("default") and not _same_actor(s, actor1)
+            ),
             None,
         )
     # an actor is not also its own associate (the model may choose a side the rules had beside it)
