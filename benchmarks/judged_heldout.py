@@ -37,7 +37,7 @@ def main() -> None:
         raise SystemExit("no event model: the rules keep every event")
     pipeline = learn.proposing_pipeline()
     counts: Counter = Counter()
-    articles = not_coded = 0
+    articles = not_coded = recoded = 0
     for doc in read([str(args.corpus)]):
         judged = labels.get(doc.id)
         if judged is None:
@@ -47,6 +47,9 @@ def main() -> None:
         for start, label, kept in learn.judged_decisions(model, proposals, judged):
             if kept is None:
                 not_coded += 1
+                continue
+            if label is None:
+                recoded += 1  # coded with another type or place than the readers judged
                 continue
             counts[(kept, label)] += 1
             if args.list and not kept:
@@ -58,6 +61,7 @@ def main() -> None:
     print(f"kept:    {r['kept right']} right, {r['kept wrong']} wrong: precision {r['precision']:.3f}")
     print(f"dropped: {r['dropped right']} right, {r['dropped wrong']} wrong")
     print(f"not coded by the rules now: {not_coded}")
+    print(f"coded with another type or place than the one judged (no verdict applies): {recoded}")
 
 
 if __name__ == "__main__":

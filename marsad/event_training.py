@@ -17,7 +17,7 @@ import math
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -70,9 +70,9 @@ class Article:
     gold: dict | None
     proposals: list[Proposal]
     region: str = "none"
-    # Ordinary news whose coded events a reader judged: trigger start -> 1 (an analyst would keep
-    # the event) or 0 (``judged_labels``); None for gold articles and negatives.
-    judged: dict[int, int] | None = None
+    # Ordinary news whose coded events a reader judged: trigger start -> the readers' verdicts
+    # (``judged_labels``); None for gold articles and negatives.
+    judged: dict[int, list[Judgement]] | None = None
 
 
 def proposing_pipeline():
@@ -103,7 +103,7 @@ def negative_articles(
     exclude: set[str],
     pipeline=None,
     limit: int | None = None,
-    judged: dict[str, dict[int, int]] | None = None,
+    judged: dict[str, dict[int, list[Judgement]]] | None = None,
 ) -> list[Article]:
     """Ordinary news from a corpus (sport, economy, culture pages), never an excluded article;
     and the corpus's articles with ``judged`` events (see :func:`judged_labels`)."""
@@ -130,22 +130,56 @@ def negative_articles(
 # What an analyst's judgement of a coded event teaches the ``keep`` model: a current event of the
 # coded type at the coded place stands; history, statements, figures of speech, a wrong type or a
 # wrong place do not; a borderline one ("optional") teaches nothing, as optional gold does not.
-def judged_label(row: dict) -> int | None:
+@dataclass(frozen=True)
+class Judgement:
+    """A reader's verdict on one coded event: keep it (1) or not (0).
+
+    "Not an event" is a verdict on the words alone and holds whatever the coder makes of them;
+    any other is a verdict on a coding (its type at its place), which holds only while the coder
+    still gives that type at that place: once a fix codes the event otherwise, nobody has judged
+    the new coding, and it counts and teaches nothing."""
+
+    label: int
+    sub_event_type: str | None = None  # None: a verdict on the words alone
+    location: int | None = None  # start of the coded place's words
+    geonameid: int | None = None
+
+    def applies(self, sub_type: str, places: list[Span]) -> bool:
+        if self.sub_event_type is None:
+            return True
+        return sub_type == self.sub_event_type and any(
+            p.start == self.location and p.attrs.get("geonameid") == self.geonameid for p in places
+        )
+
+
+def judged_label(row: dict) -> Judgement | None:
     if row["event"] == "optional":
         return None
     if row["event"] == "no":
-        return 0
-    return int(row["type"] == "right" and row["place"] != "wrong")
+        return Judgement(0)
+    label = int(row["type"] == "right" and row["place"] != "wrong")
+    location = row.get("location")
+    return Judgement(
+        label, row.get("sub_event_type"), location[0] if location else None, row.get("geonameid")
+    )
+
+
+def judged_verdict(judgements: list[Judgement] | None, sub_type: str, places: list[Span]) -> int | None:
+    """What readers said of a coded event (found by its trigger) as it is coded now: 1 if one
+    verdict that still applies keeps it, 0 if those that apply drop it, None if none applies."""
+    labels = [j.label for j in judgements or () if j.applies(sub_type, places)]
+    return max(labels) if labels else None
 
 
 JUDGED_FIELDS = {"doc_id": str, "trigger": list, "event": str, "type": str, "place": str}
 JUDGED_VALUES = {"event": {"yes", "optional", "no"}, "type": {"right", "wrong", "-"}}
 
 
-def judged_labels(path: Path) -> dict[str, dict[int, int]]:
+def judged_labels(path: Path) -> dict[str, dict[int, list[Judgement]]]:
     """Judged events (``marsad/events/data/judged/``: a JSONL file, or a folder's ``*.jsonl``):
-    article id -> trigger start -> label. A malformed line is an error naming the file and line."""
-    out: dict[str, dict[int, int]] = {}
+    article id -> trigger start -> the verdicts on it (one a coded place). A malformed line is an
+    error naming the file and line."""
+    out: dict[str, dict[int, list[Judgement]]] = {}
     files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
     if not files:
         raise ValueError(f"{path}: no judged events (*.jsonl) in this folder")
@@ -163,8 +197,7 @@ def judged_labels(path: Path) -> dict[str, dict[int, int]]:
             except ValueError as e:
                 raise ValueError(f"{f}:{n}: {e}") from None
             if label is not None:
-                slot = out.setdefault(row["doc_id"], {})
-                slot[int(row["trigger"][0])] = max(label, slot.get(int(row["trigger"][0]), 0))
+                out.setdefault(row["doc_id"], {}).setdefault(int(row["trigger"][0]), []).append(label)
     return out
 
 
@@ -292,8 +325,10 @@ def _judged_rows(art: Article) -> list[tuple[list[str], int, str]]:
     assert art.judged is not None
     for prop in art.proposals:
         v = prop.verdict
-        label = art.judged.get(v.main.start)
-        if label is None or v.drop is not None or v.historical or not v.places:
+        if v.drop is not None or v.historical or not v.places:
+            continue
+        label = judged_verdict(art.judged.get(v.main.start), v.sub_type, v.places)
+        if label is None:
             continue
         fam = next((f for f in prop.families if f.found is v.main), None)
         if fam is not None:
@@ -554,7 +589,8 @@ def digest(articles: list[Article], negatives: list[Article]) -> str:
     for a in sorted(negatives, key=lambda a: a.doc_id):
         h.update(a.doc_id.encode("utf-8"))
         if a.judged is not None:
-            h.update(json.dumps(sorted(a.judged.items())).encode("utf-8"))
+            verdicts = sorted((start, [asdict(j) for j in js]) for start, js in a.judged.items())
+            h.update(json.dumps(verdicts).encode("utf-8"))
     return h.hexdigest()[:16]
 
 
@@ -615,22 +651,29 @@ def judged_check(articles: list[Article], others: list[Article], seed: int = SEE
             current = _current(art.proposals)
             for name, decider in (("without judged", base), ("with judged", model)):
                 for start, label, kept in judged_decisions(decider, art.proposals, art.judged):
-                    if kept is not None:
+                    if kept is not None and label is not None:
                         counts[name][(kept, label)] += 1
                         counts["rules"][(start in current, label)] += name == "with judged"
     return {name: judged_rates(c) for name, c in counts.items()}
 
 
 def judged_decisions(
-    decider: Decider, proposals: list[Proposal], labels: dict[int, int]
-) -> Iterator[tuple[int, int, bool | None]]:
-    """Each judged event of an article: its trigger's start, its label, and whether ``decider``
+    decider: Decider, proposals: list[Proposal], labels: dict[int, list[Judgement]]
+) -> Iterator[tuple[int, int | None, bool | None]]:
+    """Each judged event of an article: its trigger's start, its label as the rules code it now
+    (None: no verdict applies to that coding, see :class:`Judgement`), and whether ``decider``
     keeps it as a current event (None: the rules no longer code it; an event they now date as
     background is coded but not kept, as an analyst's table of current events leaves it out)."""
-    coded = {p.verdict.main.start for p in proposals if p.verdict.drop is None and p.verdict.places}
+    coded = {
+        p.verdict.main.start: p.verdict for p in proposals if p.verdict.drop is None and p.verdict.places
+    }
     kept = {ev.arguments["trigger"][0] for ev in decider.decide(None, proposals)} & _current(proposals)
-    for start, label in sorted(labels.items()):
-        yield start, label, (start in kept) if start in coded else None
+    for start, judgements in sorted(labels.items()):
+        v = coded.get(start)
+        if v is None:
+            yield start, None, None
+        else:
+            yield start, judged_verdict(judgements, v.sub_type, v.places), start in kept
 
 
 def _current(proposals: list[Proposal]) -> set[int]:

@@ -16,8 +16,10 @@ from marsad.cli import app
 from marsad.document import Document
 from marsad.event_training import (
     Article,
+    Judgement,
     cross_validate,
     examples,
+    judged_decisions,
     judged_labels,
     stories,
     train,
@@ -204,7 +206,12 @@ def test_judged_events_read_with_their_labels_and_errors_name_the_line(tmp_path)
     ]
     path = tmp_path / "judged.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    assert judged_labels(path) == {"a": {10: 1, 30: 0}, "b": {5: 0}}
+    labels = judged_labels(path)
+    assert {d: {t: [j.label for j in js] for t, js in v.items()} for d, v in labels.items()} == {
+        "a": {10: [1], 30: [0]},
+        "b": {5: [0]},
+    }
+    assert labels["b"][5] == [Judgement(0)]  # "not an event" is a verdict on the words alone
     path.write_text(json.dumps(rows[0]) + "\n" + json.dumps({**rows[1], "event": "maybe"}) + "\n")
     with pytest.raises(ValueError, match=r"judged.jsonl:2: bad or missing event"):
         judged_labels(path)
@@ -217,7 +224,7 @@ def test_a_folder_of_judged_files_reads_them_all(tmp_path) -> None:
     (tmp_path / "one.jsonl").write_text(json.dumps(first) + "\n", encoding="utf-8")
     (tmp_path / "two.jsonl").write_text(json.dumps(second) + "\n", encoding="utf-8")
     (tmp_path / "notes.md").write_text("not read", encoding="utf-8")
-    assert judged_labels(tmp_path) == {"a": {10: 1, 40: 0}}
+    assert judged_labels(tmp_path) == {"a": {10: [Judgement(1)], 40: [Judgement(0)]}}
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(ValueError, match="no judged events"):
@@ -231,9 +238,33 @@ def test_a_judged_event_teaches_the_keep_model_only(propose) -> None:
     proposals = propose(text)
     coded = [p for p in proposals if p.verdict.drop is None]
     start = coded[0].verdict.main.start
-    rows = examples([Article("j", None, proposals, judged={start: 0, start + 999: 1})])
+    rows = examples(
+        [Article("j", None, proposals, judged={start: [Judgement(0)], start + 999: [Judgement(1)]})]
+    )
     assert [label for _, label, _ in rows["keep"]] == [0]
     assert not rows["event"] and not rows["place"]
+
+
+def test_a_verdict_on_a_coding_lapses_when_the_coding_changes(propose) -> None:
+    """A reader who judged an event's type or place judged that coding: once the rules code the
+    trigger with another type or at another place, the verdict neither counts nor teaches;
+    "not an event" holds whatever the coding."""
+    proposals = propose("قصفت قوات النظام بلدة كفرزيتا صباح أمس.")
+    v = next(p.verdict for p in proposals if p.verdict.drop is None)
+    start, place = v.main.start, v.places[0]
+    here = Judgement(0, v.sub_type, place.start, place.attrs.get("geonameid"))
+    elsewhere = Judgement(1, v.sub_type, place.start + 50, place.attrs.get("geonameid"))
+    other_type = Judgement(1, "Air/drone strike", place.start, place.attrs.get("geonameid"))
+    assert v.sub_type != "Air/drone strike"
+    none = Linear(0.0, {})
+    decider = Decider(none, none, none, none, keep=Linear(0.0, {}))
+    decider.thresholds.update(keep=0.0, keep_unarmed=0.0)
+    for judged, label in (([here], 0), ([elsewhere], None), ([other_type], None), ([Judgement(1)], 1)):
+        assert [(s, lab) for s, lab, _ in judged_decisions(decider, proposals, {start: judged})] == [
+            (start, label)
+        ]
+        rows = examples([Article("j", None, proposals, judged={start: judged})])["keep"]
+        assert [y for _, y, _ in rows] == ([] if label is None else [label])
 
 
 # A piece on something else that mentions one strike in passing, and a report of two.

@@ -26,9 +26,9 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # eval events --cv` reports it (5 folds and 300 negatives moved by an event or two whenever the
 # training data changed: one fold model's noise). The judged check keeps its first 300 negatives.
 JUDGED_NEGATIVES = 300
-CV_FLOORS = {"f1": 0.732, "precision": 0.736, "recall": 0.728}
+CV_FLOORS = {"f1": 0.733, "precision": 0.738, "recall": 0.728}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.932, "date": 0.98, "status": 0.992, "source": 0.91, "fatalities": 0.724}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.936, "date": 0.98, "status": 0.992, "source": 0.91, "fatalities": 0.724}
 TEST_FLOORS = {"f1": 0.692, "precision": 0.719, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933, "fatalities": 0.5}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
@@ -50,7 +50,17 @@ FEED_MIN_REQUIRED_FOUND = 4
 # drops were kept at p .051 and .052 against keep .05 (snn-all-23500, snn-all-30813: weights moved).
 # Since 2026-12-02 an event the rules date as background counts as not kept (it is no current
 # event in an analyst's table); at that change the figures were rules .536, without .538, with .566.
-JUDGED_FLOORS = {"rules": (0.547, 1.0), "without judged": (0.548, 0.997), "with judged": (0.576, 0.994)}
+# Since 2026-12-03 a reader's verdict on a coding (its type, its place) lapses when the rules code
+# the event otherwise (event_training.Judgement): it neither counts nor teaches. At that change,
+# on the code before it, 8 right and 16 wrong events of the 614 lapsed (drift since they were
+# read) and the figures were rules (.556, 1.0), without (.557, .997), with (.585, .991). With the
+# change itself (the group a place is taken from is the other side; a bare strike goes on with
+# the coalition's aircraft of the sentences before) 2 more right ones lapse (Dhale and Zinjibar
+# retaken, judged as taken by a non-state actor, now "Government regains territory" by Hadi's
+# army) and 2 fewer wrong ones count (now air strikes, as the readers said), and "without"
+# drops two right events it kept at p .057 and .053 against keep .05 (snn-all-00053, -01147:
+# weights moved): rules (.557, 1.0), without (.555, .991), with (.587, .991).
+JUDGED_FLOORS = {"rules": (0.557, 1.0), "without judged": (0.555, 0.991), "with judged": (0.587, 0.991)}
 
 
 def test_cross_validated_floors(shared):

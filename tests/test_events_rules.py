@@ -722,6 +722,56 @@ def test_aircraft_go_on_striking_in_a_later_part_of_the_sentence(code):
     assert event.sub_event_type == "Shelling/artillery/missile attack"
 
 
+def test_a_bare_strike_goes_on_with_the_coalitions_aircraft_of_earlier_sentences(code):
+    """A strike told by a bare strike word ("ضربات") in a sentence that names nobody takes the
+    aircraft, and the coalition, of a sentence up to two back; a ground weapon since, a group
+    named in its sentence or a strike told by its weapon ("صاروخ") does not."""
+    text = (
+        "قال بيان إن التحالف الذي تقوده الولايات المتحدة نفذ 20 ضربة جوية ضد التنظيم أمس. "
+        "وأضاف البيان أن الضربات أصابت مواقع ومركبات. "
+        "وأفاد البيان أن ثماني ضربات استهدفت مواقع قرب مدينة الحسكة."
+    )
+    [event] = [e for e in code(text) if e.location == "Al-Hasakah"]
+    assert (event.sub_event_type, event.actor1) == ("Air/drone strike", "Coalition (United States)")
+    text = (
+        "قال بيان إن التحالف نفذ 20 ضربة جوية ضد التنظيم أمس. "
+        "وقصفت المدفعية مواقع للتنظيم بقذائف الهاون. "
+        "وأفاد البيان أن ثماني ضربات استهدفت مواقع قرب مدينة الحسكة."
+    )
+    assert {e.sub_event_type for e in code(text) if e.location == "Al-Hasakah"} == {
+        "Shelling/artillery/missile attack"
+    }
+    text = (
+        "قال بيان إن التحالف نفذ 20 ضربة جوية ضد التنظيم أمس. "
+        "وقالت مصادر محلية إن الحوثيين شنوا حملة قصف على أحياء مدينة تعز."
+    )
+    assert {e.sub_event_type for e in code(text) if e.location == "Taiz"} == {
+        "Shelling/artillery/missile attack"
+    }
+
+
+def test_the_group_a_place_is_taken_from_is_the_other_side(code):
+    """ "من قبضة"، "من أيدي"، "من سيطرة" (after "من"): the group that lost the place, never the one
+    that took it."""
+    events = code("وتمكنت المقاومة الشعبية أمس من تحرير مدينة الحوطة من قبضة ميليشيات الحوثي.")
+    assert [(e.actor1, e.actor2) for e in events if "territory" in e.sub_event_type] == [
+        ("Popular Resistance (Yemen)", "Houthi Movement")
+    ]
+    events = code("واستعاد الجيش العراقي أمس جامعة الأنبار في مدينة الرمادي من أيدي مسلحي تنظيم داعش.")
+    assert [(e.actor1, e.actor2) for e in events if "territory" in e.sub_event_type] == [
+        ("Military Forces of Iraq (2014-)", "Islamic State")
+    ]
+    # a bare "من" after the change of territory, and a second group joined to the first by "و"
+    events = code(
+        "وتمكنت المقاومة أمس من تحرير مدينة الحوطة من الميليشيات الحوثية والقوات الموالية للرئيس المخلوع صالح."
+    )
+    assert [e.actor1 for e in events if "territory" in e.sub_event_type] == ["Popular Resistance (Yemen)"]
+    events = code("بعد تحرير مدينة الحوطة أمس من الحوثيين والقوات الموالية للرئيس المخلوع علي عبدالله صالح.")
+    assert not {"Houthi Movement", "Military Forces of Yemen (2012-) Saleh faction"} & {
+        e.actor1 for e in events
+    }
+
+
 def test_the_region_alone_is_the_middle_east(code):
     """context.yaml sentence_anaphors: "المنطقة" points back only to a place of its sentence or
     the one before, or with "نفسها"; "الأوضاع في المنطقة" is the whole region."""

@@ -48,7 +48,7 @@ MAX_OUTSIDE = 3  # places of the sentence outside the unit proposed, nearest fir
 FROM_THE_AIR = frozenset({"Air/drone strike"})
 # Parts that never make a group actor1: civilians hit by violence, who holds the place, and who
 # backed a capture from the air or behind the lines.
-NEVER_ACTOR1 = frozenset({"civilian", "holder", "supporter"})
+NEVER_ACTOR1 = frozenset({"civilian", "holder", "supporter", "lost"})
 # A group claimed or blamed is an option for the attacks told within this many tokens either way
 # (an agency story of one attack tells who is behind it a dozen sentences from the blast); its name
 # stands at most CLAIM_REACH tokens from the claim's word.

@@ -72,6 +72,12 @@ SUBJECT_SPAN = 4
 VERB_OF_NOUN = 3
 # How far after a strike verb a ground weapon makes it shelling ("لقصف عنيف بقذائف الدبابات").
 GROUND_SPAN = 3
+# How many words may stand between a group that lost a place and one joined to it by "و" for the
+# second to be of the same side: "من الحوثيين والقوات الموالية للرئيس المخلوع صالح".
+JOIN_WORDS = 4
+# A strike that names no weapon goes on with the aircraft of a sentence this many sentences back at
+# most (none of them naming a ground weapon): "نفذ التحالف 29 ضربة جوية ... ففي العراق نفذ 21 ضربة".
+AIR_CARRY = 2
 # How close (in tokens) a place in the article's own country must stand to a place abroad for the
 # one abroad to be a homonym of a quarter or site there ("حي القاهرة بمدينة تعز").
 HOME_SPAN = 4
@@ -85,7 +91,8 @@ class Context:
 
     places: list[Span] = field(default_factory=list)  # resolved place spans in reading order
     previous_places: list[Span] = field(default_factory=list)  # those of the sentence before
-    previous_air: bool = False  # the sentence before named aircraft and no ground weapon
+    air_age: int | None = None  # sentences since the last that named aircraft (None: a ground weapon since)
+    air_coalition: bool = False  # that sentence spoke of the coalition: its aircraft are the coalition's
     event_places: list[Span] = field(default_factory=list)  # places events were coded at, in order
     last_source: list[str] = field(default_factory=list)
     lead_source: list[str] = field(default_factory=list)
@@ -126,6 +133,7 @@ class EventExtractor:
         self.air = c["air_words"]
         self.ground = c["ground_weapons"]
         self.weapons = c["weapon_words"]
+        self.bare_strikes = c["bare_strikes"]
         self.armed = c["armed_targets"]
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
@@ -155,6 +163,7 @@ class EventExtractor:
         self.origin_heads = c["origin_heads"]
         self.origin_not_after = c["origin_not_after"]
         self.holder_markers = c["holder_markers"]
+        self.lost_from = c["lost_from"]
         self.support_markers = c["support_markers"]
         self.opponent_markers = c["opponent_markers"]
         self.speaker_roles = c["speaker_roles"]
@@ -285,10 +294,16 @@ class EventExtractor:
                 p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
             ]
             ctx.places.extend(ctx.previous_places)
-            # the sentence's strikes were from the air, none from the ground: a strike of the next
-            # one that names nobody and no weapon goes on with them ("وتابع أن سبع ضربات نفذت ...")
+            # the last sentence that named a weapon named aircraft, none from the ground: a strike of
+            # the next ones that names nobody and no weapon goes on with them ("وتابع أن سبع ضربات
+            # نفذت ..."), for AIR_CARRY sentences
             sent_keys = set().union(*tags[lo:hi]) if lo < hi else set()
-            ctx.previous_air = self.air in sent_keys and self.ground not in sent_keys
+            if self.ground in sent_keys:
+                ctx.air_age = None
+            elif self.air in sent_keys:
+                ctx.air_age, ctx.air_coalition = 0, self.coalition_words in sent_keys
+            elif ctx.air_age is not None:
+                ctx.air_age += 1
         # what the article attributes to nobody, its outlet reports (ACLED codes the outlet)
         from marsad.entities.actors import outlet_source
 
@@ -640,7 +655,7 @@ class EventExtractor:
                 self._note_subject(ctx, self._actors(idx, tokens, tags, unit, main)[0])
                 return None
             drop = drop or "no place"
-        unit_keys = self._unit_keys(idx, tokens, tags, unit, main, ctx.previous_air)
+        unit_keys = self._unit_keys(idx, tokens, tags, unit, main, ctx.air_age)
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.when_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, unit, main, own, ahead, sent, back)
@@ -751,9 +766,12 @@ class EventExtractor:
         sent_hi = bisect.bisect_left(self._tok_starts, sent.end)
         spoken = sent_sources or (ctx.last_source if self._continues(tags, unit.sent_lo, sent_hi) else [])
         day = date.fromisoformat(when) if when else doc.published
-        return self._spokesman(spoken, sub_type) or self._default_actor(
-            sub_type, countries, day, self._coalition(tags, unit, sent_hi)
+        # "نفذ التحالف 29 ضربة جوية ... وأفاد البيان أن ثماني ضربات استهدفت ...": the coalition's
+        # aircraft of the sentences before go on striking
+        coalition = self._coalition(tags, unit, sent_hi) or (
+            sub_type == "Air/drone strike" and _recent(ctx.air_age) and ctx.air_coalition
         )
+        return self._spokesman(spoken, sub_type) or self._default_actor(sub_type, countries, day, coalition)
 
     def _coalition(self, tags, unit: Unit, sent_hi: int) -> bool:
         """Does the sentence speak of the coalition?"""
@@ -768,10 +786,12 @@ class EventExtractor:
                 ctx.event_places.append(place)
         doc.add(v.main.start, v.main.end, "trigger", sub_event_type=v.sub_type, lemma=v.main.trigger.id)
 
-    def _unit_keys(self, idx, tokens, tags, unit: Unit, main: Found, previous_air: bool = False) -> set[str]:
+    def _unit_keys(self, idx, tokens, tags, unit: Unit, main: Found, air_age: int | None = None) -> set[str]:
         """The word lists matched around a trigger, less by words inside a non-state group's
         name: the "المقاتلة" of "الفصائل المقاتلة" is not a fighter jet. A strike that names no
-        aircraft nor ground weapon takes the aircraft of the sentence before it."""
+        aircraft nor ground weapon takes the aircraft of the sentence before it (``air_age`` 0,
+        as :class:`Context` counts), or, told by a bare strike word in a sentence that names
+        nobody and no ground weapon, of one up to AIR_CARRY sentences back."""
         lo, hi = unit.back_lo, unit.ahead_hi
         groups = [
             a
@@ -795,7 +815,16 @@ class EventExtractor:
             and self.air not in keys
             and self.weapons not in words(lo, main.index) | words(main.index + 1, hi)
             and not idx["actor"].within(tokens[lo].start, tokens[hi - 1].end)
-            and (self.air in words(unit.sent_lo, lo) or (previous_air and unit.sent_lo == lo))
+            and (
+                self.air in words(unit.sent_lo, lo)
+                or (air_age == 0 and unit.sent_lo == lo)
+                or (
+                    _recent(air_age)
+                    and (self.weapons not in tags[main.index] or self.bare_strikes in tags[main.index])
+                    and self.ground not in words(unit.sent_lo, hi)
+                    and not idx["actor"].within(tokens[unit.sent_lo].start, tokens[hi - 1].end)
+                )
+            )
         ):
             rules.fire("events.type.sentence_aircraft")
             keys.add(self.air)
@@ -1102,10 +1131,10 @@ class EventExtractor:
 
     def _roles(self, idx, tokens, tags, unit: Unit, main: Found) -> list[tuple[Span, str]]:
         """Each group named around a trigger with its part in the event, read from the markers
-        before it: "agent" ("من قبل"), "holder" (who holds the place), "supporter" (who backed a
-        capture or battle: "بغطاء جوي من"), "civilian", "victim"
-        (counted by a casualty word), "partitive", "target", "joined" (joined to a target) or
-        "neutral". The trigger's own segment in reading order ("الأخير" included), then the rest."""
+        before it: "agent" ("من قبل"), "holder" (who holds the place), "lost" (who a change of
+        territory took it from: "من قبضة"), "supporter" (who backed a capture or battle: "بغطاء
+        جوي من"), "civilian", "victim" (counted by a casualty word), "partitive", "target",
+        "joined" (joined to a target) or "neutral". The trigger's own segment in reading order ("الأخير" included), then the rest."""
         ranges = [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]
         own = self._actor_spans(idx, tokens, unit.lo, unit.hi) + self._actor_anaphors(idx, tokens, tags, unit)
         actors = sorted(own, key=lambda a: a.start) + [
@@ -1125,7 +1154,12 @@ class EventExtractor:
             prev = set().union(*tags[max(unit.back_lo, i - 2) : i])
             near = set().union(*tags[max(unit.back_lo, i - 4) : i])
             prefix = tokens[i].proclitics if i < len(tokens) else ""
-            if self.holder_markers in prev:
+            if main.trigger.klass == "territory" and self._lost_from(
+                tokens, tags, max(unit.back_lo, main.index), i
+            ):
+                rules.fire("events.actor.lost_from")
+                role = "lost"  # "تحرير عدن من قبضة الحوثيين": the side that lost the place
+            elif self.holder_markers in prev:
                 rules.fire("events.actor.holder")
                 role = "holder"  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
             elif self.support_markers in near and ground:
@@ -1157,13 +1191,31 @@ class EventExtractor:
                 role = "target"
             elif last_target is not None and prefix.startswith("و") and a.start - last_target.end <= 2:
                 rules.fire("events.actor.joined_target")
-                role = "joined"  # "مواقع للجيش النظامي وحزب الله": joined to a target, a target too
+                # "مواقع للجيش النظامي وحزب الله": joined to a target, a target too
+                role = "lost" if out[-1][1] == "lost" else "joined"
+            elif out and out[-1][1] == "lost" and self._joined_after(tokens, out[-1][0], i):
+                rules.fire("events.actor.joined_lost")
+                role = "lost"  # "من الحوثيين والقوات الموالية للرئيس المخلوع": the same side
             else:
                 role = "neutral"
             if role in TARGET_ROLES:
                 last_target = a
             out.append((a, role))
         return out
+
+    def _joined_after(self, tokens, prev: Span, i: int) -> bool:
+        """Does the group at token ``i`` follow ``prev`` in a list: "و" on the first word after it
+        and at most JOIN_WORDS words between ("الحوثيين والقوات الموالية للرئيس المخلوع")?"""
+        k = bisect.bisect_left(self._tok_starts, prev.end)
+        return k < i <= k + JOIN_WORDS and tokens[k].proclitics.startswith("و")
+
+    def _lost_from(self, tokens, tags, lo: int, i: int) -> bool:
+        """After a change of territory from token ``lo``: does "من" stand right before the group at
+        token ``i`` ("تحريرها من ميليشيات الحوثي"), or "من" and a grip (قبضة، أيدي، سيطرة ...),
+        before or after the one word that counts its men ("من يد مقاتلي تنظيم داعش")?"""
+        return (i - 1 > lo and tokens[i - 1].norm == "من") or any(
+            j - 1 > lo and self.lost_from in tags[j] and tokens[j - 1].norm == "من" for j in (i - 1, i - 2)
+        )
 
     def _counted(self, tokens, tags, lo: int, i: int) -> bool:
         """Is the group at token ``i`` counted by a casualty word before it, with only a count
@@ -1468,6 +1520,11 @@ class EventExtractor:
                 if after and after[0].start == tokens[nxt].start:
                     return after[0]
         return None
+
+
+def _recent(air_age: int | None) -> bool:
+    """Did a sentence at most AIR_CARRY sentences back name aircraft, and none since a ground weapon?"""
+    return air_age is not None and air_age < AIR_CARRY
 
 
 def _long_gone(d: Span, published: date | None) -> bool:

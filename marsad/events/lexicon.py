@@ -96,6 +96,8 @@ class ContextLists(Strict):
     speaker_roles: list[str]
     control_state: list[str]
     holder_markers: list[str]
+    lost_from: list[str]
+    bare_strikes: list[str]
     support_markers: list[str]
     opponent_markers: list[str]
     direction: list[str]

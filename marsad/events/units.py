@@ -23,7 +23,7 @@ PROTESTERS = "Protesters (Syria)"  # named after the country of the event (actor
 BROAD = {"country", "admin1", "admin2", "admin3", "region", "plain", "mountain", "governorate", "countryside"}
 
 # The parts a named group may play that make it the one hit (see EventExtractor._roles).
-TARGET_ROLES = frozenset({"civilian", "victim", "partitive", "target", "joined"})
+TARGET_ROLES = frozenset({"civilian", "victim", "partitive", "target", "joined", "lost"})
 
 # What may stand between two places of one list: "الفوعة وكفريا", "“بيت فارس”، و“بين حلبية”".
 _PLACE_WORDS = "حي|أحياء|احياء|بلدة|بلدتي|بلدات|قرية|قريتي|قرى|مدينة|مدينتي|مخيم|منطقة|محيط"
