@@ -28,7 +28,7 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 JUDGED_NEGATIVES = 300
 CV_FLOORS = {"f1": 0.733, "precision": 0.738, "recall": 0.728}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.936, "date": 0.98, "status": 0.992, "source": 0.91, "fatalities": 0.724}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.94, "date": 0.98, "status": 0.992, "source": 0.91, "fatalities": 0.724}
 TEST_FLOORS = {"f1": 0.692, "precision": 0.719, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933, "fatalities": 0.5}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
@@ -59,8 +59,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # retaken, judged as taken by a non-state actor, now "Government regains territory" by Hadi's
 # army) and 2 fewer wrong ones count (now air strikes, as the readers said), and "without"
 # drops two right events it kept at p .057 and .053 against keep .05 (snn-all-00053, -01147:
-# weights moved): rules (.557, 1.0), without (.555, .991), with (.587, .991).
-JUDGED_FLOORS = {"rules": (0.557, 1.0), "without judged": (0.555, 0.991), "with judged": (0.587, 0.991)}
+# weights moved): rules (.557, 1.0), without (.555, .991), with (.587, .991). The quarter of Taiz
+# "التحرير الأسفل" no longer a capture: rules (.558, 1.0), without (.557, .994), with (.588, .994).
+JUDGED_FLOORS = {"rules": (0.558, 1.0), "without judged": (0.557, 0.994), "with judged": (0.588, 0.994)}
 
 
 def test_cross_validated_floors(shared):

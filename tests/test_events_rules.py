@@ -849,6 +849,9 @@ def test_a_trigger_word_naming_a_square_or_a_group_is_no_event(code):
     # with the article on the noun before it, the trigger is the army's capture
     [taken] = code("وأعلن الجيش العراقي تحرير مدينة تكريت من تنظيم داعش.")
     assert taken.sub_event_type in ("Government regains territory", "Non-state actor overtakes territory")
+    # a quarter of Taiz: "التحرير الأسفل"
+    events = code("وقصفت ميليشيات الحوثي أمس أحياء الروضة والتحرير الأسفل في مدينة تعز بقذائف الدبابات.")
+    assert {e.sub_event_type for e in events} == {"Shelling/artillery/missile attack"}
 
 
 def test_a_festival_is_no_protest(code):
