@@ -127,6 +127,13 @@ def test_common_words_are_not_places():
     assert got == []
 
 
+def test_a_family_name_is_no_town_abroad():
+    """stoplist.txt: "الأحمدي" (a Kuwaiti town) is in all-2015 mostly a family name, after a given
+    name or a verb of speech; beside a head noun it is still the place."""
+    assert names("وقال المتحدث علي الأحمدي إن المقاتلين تقدموا. وأكد الأحمدي أن المعارك مستمرة.") == []
+    assert [n for _, n in names("اندلع حريق في مصفاة بمحافظة الأحمدي جنوب الكويت أمس.")][0] == "Al Aḩmadī"
+
+
 def test_confidence_and_alternatives_in_span_attrs():
     comp = make_places()
     doc = comp(Document(id="t", text="سقطت قذائف على أريحا في إدلب"))
