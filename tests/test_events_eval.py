@@ -26,10 +26,10 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # eval events --cv` reports it (5 folds and 300 negatives moved by an event or two whenever the
 # training data changed: one fold model's noise). The judged check keeps its first 300 negatives.
 JUDGED_NEGATIVES = 300
-CV_FLOORS = {"f1": 0.733, "precision": 0.738, "recall": 0.728}
+CV_FLOORS = {"f1": 0.735, "precision": 0.743, "recall": 0.728}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.94, "date": 0.98, "status": 0.992, "source": 0.91, "fatalities": 0.724}
-TEST_FLOORS = {"f1": 0.692, "precision": 0.719, "recall": 0.667}
+TEST_FLOORS = {"f1": 0.697, "precision": 0.73, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933, "fatalities": 0.5}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
 TEST_REGION_FLOORS = {"actor1": 0.938, "source": 0.9}
@@ -61,7 +61,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # drops two right events it kept at p .057 and .053 against keep .05 (snn-all-00053, -01147:
 # weights moved): rules (.557, 1.0), without (.555, .991), with (.587, .991). The quarter of Taiz
 # "التحرير الأسفل" no longer a capture: rules (.558, 1.0), without (.557, .994), with (.588, .994).
-JUDGED_FLOORS = {"rules": (0.558, 1.0), "without judged": (0.557, 0.994), "with judged": (0.588, 0.994)}
+# An operation or battle to take a place ("عملية تحرير"، "معركة تحرير") no longer its capture:
+# rules (.565, 1.0), without (.564, .997), with (.593, .994).
+JUDGED_FLOORS = {"rules": (0.565, 1.0), "without judged": (0.564, 0.997), "with judged": (0.593, 0.994)}
 
 
 def test_cross_validated_floors(shared):

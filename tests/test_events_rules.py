@@ -835,6 +835,26 @@ def test_another_explosion_at_the_same_place_is_a_second_event(code):
     assert {e.location for e in another} == {"Baqubah"}
 
 
+def test_an_operation_to_take_a_place_is_not_its_capture(code):
+    """triggers.yaml territory not_after: "عملية تحرير"، "معركة تحرير"، "خطة استعادة" name an
+    operation under way or to come; the place is taken when the capture itself is told."""
+    assert not [
+        e
+        for e in code("وبدأت القوات الحكومية أمس عملية تحرير محافظة أبين من الحوثيين.")
+        if "territory" in e.sub_event_type
+    ]
+    assert not [
+        e
+        for e in code("وقال قائد معركة تحرير مدينة الرمادي إن القوات تتقدم ببطء.")
+        if "territory" in e.sub_event_type
+    ]
+    [taken] = code("وأعلن الجيش العراقي أمس تحرير مدينة الرمادي من تنظيم داعش.")
+    assert taken.sub_event_type == "Government regains territory"
+    # "من سيطرة X" says whose the place was: no capture of its own once the operation is cancelled
+    text = "وبدأت القوات المرحلة الثانية من عملية تحرير مدينة الرمادي من سيطرة تنظيم داعش."
+    assert not [e for e in code(text) if "territory" in e.sub_event_type]
+
+
 def test_what_must_be_done_is_not_an_event(code):
     assert not code("وأكد زعماء القبائل على ضرورة طرد المسلحين من مدينة لحج.")
     assert not code("ودعا البيان إلى ضرورة قصف مواقع التنظيم في مدينة الرقة.")

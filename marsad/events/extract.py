@@ -617,6 +617,15 @@ class EventExtractor:
         if self._held(tags, i, trig, lo):
             rules.fire("events.cancel.state_of_control")
             return "held"
+        if (
+            trig.klass == "territory"
+            and i > lo
+            and tokens[i - 1].norm == "من"
+            and self.lost_from in tags[i]
+            and not _has_article(tokens[i])
+        ):
+            rules.fire("events.cancel.grip")  # "تحرير الرمادي من سيطرة داعش": whose the place was
+            return "held"
         if trig.klass == "territory" and "ل" in tokens[i].proclitics:
             rules.fire("events.cancel.purpose")  # "للسيطرة على", "لتحرير": a purpose, not a capture
             return "purpose"
