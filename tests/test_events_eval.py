@@ -62,8 +62,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # weights moved): rules (.557, 1.0), without (.555, .991), with (.587, .991). The quarter of Taiz
 # "التحرير الأسفل" no longer a capture: rules (.558, 1.0), without (.557, .994), with (.588, .994).
 # An operation or battle to take a place ("عملية تحرير"، "معركة تحرير") no longer its capture:
-# rules (.565, 1.0), without (.564, .997), with (.593, .994).
-JUDGED_FLOORS = {"rules": (0.565, 1.0), "without judged": (0.564, 0.997), "with judged": (0.593, 0.994)}
+# rules (.565, 1.0), without (.564, .997), with (.593, .994). "في مواجهة الإرهاب" (in the face of)
+# no longer a clash: rules (.566, 1.0), without (.565, .997), with (.596, .994).
+JUDGED_FLOORS = {"rules": (0.566, 1.0), "without judged": (0.565, 0.997), "with judged": (0.596, 0.994)}
 
 
 def test_cross_validated_floors(shared):

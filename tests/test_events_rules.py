@@ -855,6 +855,15 @@ def test_an_operation_to_take_a_place_is_not_its_capture(code):
     assert not [e for e in code(text) if "territory" in e.sub_event_type]
 
 
+def test_in_the_face_of_is_no_confrontation(code):
+    """context.yaml facing: "في مواجهة" before a definite noun or a determiner means "in the face
+    of"; with "مع" or a verb of its own it is the clash."""
+    assert not code("ويقف رجال الأمن في مواجهة الإرهاب في مدينة القطيف.")
+    assert not code("وتقف قوات الأمن في مواجهة هذه الأعمال في مدينة القطيف.")
+    [clash] = code("وقتل جنديان في مواجهة مع مسلحين في مدينة العريش أمس.")
+    assert clash.sub_event_type == "Armed clash"
+
+
 def test_what_must_be_done_is_not_an_event(code):
     assert not code("وأكد زعماء القبائل على ضرورة طرد المسلحين من مدينة لحج.")
     assert not code("ودعا البيان إلى ضرورة قصف مواقع التنظيم في مدينة الرقة.")

@@ -164,6 +164,8 @@ class EventExtractor:
         self.origin_not_after = c["origin_not_after"]
         self.holder_markers = c["holder_markers"]
         self.lost_from = c["lost_from"]
+        self.facing = c["facing"]
+        self.facing_objects = c["facing_objects"]
         self.support_markers = c["support_markers"]
         self.opponent_markers = c["opponent_markers"]
         self.speaker_roles = c["speaker_roles"]
@@ -614,6 +616,16 @@ class EventExtractor:
         if any(self.non_events in tags[j] for j in range(lo, i)):
             rules.fire("events.cancel.non_event")  # "وحذر من ارتكاب مجزرة", "تفكيك العبوات الناسفة"
             return "non-event"
+        if (
+            self.facing in tags[i]
+            and i > lo
+            and i + 1 < len(tokens)
+            and tokens[i - 1].norm == "في"
+            and not _has_article(tokens[i])
+            and (_has_article(tokens[i + 1]) or self.facing_objects in tags[i + 1])
+        ):
+            rules.fire("events.cancel.facing")  # "في مواجهة الإرهاب": in the face of, no clash
+            return "facing"
         if self._held(tags, i, trig, lo):
             rules.fire("events.cancel.state_of_control")
             return "held"

@@ -97,6 +97,8 @@ class ContextLists(Strict):
     control_state: list[str]
     holder_markers: list[str]
     lost_from: list[str]
+    facing: list[str]
+    facing_objects: list[str]
     bare_strikes: list[str]
     support_markers: list[str]
     opponent_markers: list[str]
