@@ -855,6 +855,12 @@ def test_an_operation_to_take_a_place_is_not_its_capture(code):
     assert not [e for e in code(text) if "territory" in e.sub_event_type]
 
 
+def test_a_hard_blow_to_someone_is_a_figure_of_speech(code):
+    """triggers.yaml strike not_before: "ضربة قاسية"، "ضربات موجعة"، "ضربة قوية" for someone."""
+    assert not code("وتعتبر خسارة قاعدة العند ضربة قاسية للحوثيين في محافظة لحج.")
+    assert not code("ووجه المقاتلون الموالون ضربات موجعة للمتمردين في محافظة أبين.")
+
+
 def test_in_the_face_of_is_no_confrontation(code):
     """context.yaml facing: "في مواجهة" before a definite noun or a determiner means "in the face
     of"; with "مع" or a verb of its own it is the clash."""
