@@ -26,7 +26,7 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # eval events --cv` reports it (5 folds and 300 negatives moved by an event or two whenever the
 # training data changed: one fold model's noise). The judged check keeps its first 300 negatives.
 JUDGED_NEGATIVES = 300
-CV_FLOORS = {"f1": 0.735, "precision": 0.743, "recall": 0.728}
+CV_FLOORS = {"f1": 0.737, "precision": 0.747, "recall": 0.728}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.94, "date": 0.98, "status": 0.992, "source": 0.91, "fatalities": 0.724}
 TEST_FLOORS = {"f1": 0.697, "precision": 0.73, "recall": 0.667}
@@ -65,7 +65,10 @@ FEED_MIN_REQUIRED_FOUND = 4
 # rules (.565, 1.0), without (.564, .997), with (.593, .994). "في مواجهة الإرهاب" (in the face of)
 # no longer a clash: rules (.566, 1.0), without (.565, .997), with (.596, .994). A hard blow to
 # someone ("ضربة قاسية للحوثيين") no longer a strike: rules (.567, 1.0), without (.566, .997).
-JUDGED_FLOORS = {"rules": (0.567, 1.0), "without judged": (0.566, 0.997), "with judged": (0.596, 0.994)}
+# The fronts ("جبهات القتال") no longer a clash: 5 wrong events and 2 right ones go from the rules'
+# (a front in Lahij and one in Dhale "witnessed" fighting), and "without" drops one right event
+# more (weights moved): rules (.570, 1.0), without (.570, .994), with (.597, .994).
+JUDGED_FLOORS = {"rules": (0.57, 1.0), "without judged": (0.57, 0.994), "with judged": (0.597, 0.994)}
 
 
 def test_cross_validated_floors(shared):

@@ -861,6 +861,11 @@ def test_a_hard_blow_to_someone_is_a_figure_of_speech(code):
     assert not code("ووجه المقاتلون الموالون ضربات موجعة للمتمردين في محافظة أبين.")
 
 
+def test_the_fronts_are_no_fight(code):
+    """triggers.yaml clash not_after: "جبهات القتال" and "جبهة القتال" are where fighters stand."""
+    assert not code("وتفقد القائد أمس عناصر المقاومة على جبهات القتال في مدينة تعز.")
+
+
 def test_in_the_face_of_is_no_confrontation(code):
     """context.yaml facing: "في مواجهة" before a definite noun or a determiner means "in the face
     of"; with "مع" or a verb of its own it is the clash."""
