@@ -23,10 +23,23 @@ class Strict(BaseModel):
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """YAML without implicit timestamps: dates stay text for the model to parse and report.
+    """YAML without implicit timestamps: dates stay text for the model to parse and report; a key
+    given twice in one mapping is an error (YAML keeps the last, so the first, a word list or a
+    rule, would silently do nothing).
 
     libyaml's parser when PyYAML has it (fourteen times faster: every worker process reads
     these files at start)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            if key in first:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} given twice (first on line {first[key]})", key_node.start_mark
+                )
+            first[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
 
 
 _Loader.yaml_implicit_resolvers = {

@@ -81,3 +81,15 @@ def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, "policy.yaml", "default_actors:\n  - [unclosed\nair_only: []\n")
     with pytest.raises(DataFileError, match=r"policy.yaml:\d+: not valid YAML"):
         load(path, Policy)
+
+
+def test_a_key_given_twice_names_both_lines(tmp_path: Path) -> None:
+    """YAML would keep the second and drop the first without a word: a list of words, or a rule,
+    that silently does nothing."""
+    text = "- id: clash\n  sub_event_type: Armed clash\n  rank: 50\n  nouns: [قتال]\n  not_after: [وقف]\n  not_after: [جبهات]\n"
+    path = write(tmp_path, "triggers.yaml", text)
+    with pytest.raises(
+        DataFileError,
+        match=r"triggers.yaml:6: not valid YAML: key 'not_after' given twice \(first on line 5\)",
+    ):
+        load(path, list[TriggerEntry])
