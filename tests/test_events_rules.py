@@ -364,6 +364,9 @@ def test_a_strike_to_be_launched_and_a_capture_months_ago_are_not_current(code):
 def test_figures_of_speech_and_what_was_about_to_happen_are_not_events(code):
     assert not code("واحتلت قضية المخطوفين في بلدة كفريا في البقاع الغربي صدارة الملفات الأمنية.")
     assert not code("كان الشاب على وشك تنفيذ هجوم انتحاري في بغداد.")
+    # a hard, painful blow to someone (strike not_before قاسية, موجعة, قوية)
+    assert not code("وتعتبر خسارة قاعدة العند ضربة قاسية للحوثيين في محافظة لحج.")
+    assert not code("ووجه المقاتلون الموالون ضربات موجعة للمتمردين في محافظة أبين.")
 
 
 def test_a_strike_that_was_not_launched_is_no_strike(code):
@@ -853,12 +856,6 @@ def test_an_operation_to_take_a_place_is_not_its_capture(code):
     # "من سيطرة X" says whose the place was: no capture of its own once the operation is cancelled
     text = "وبدأت القوات المرحلة الثانية من عملية تحرير مدينة الرمادي من سيطرة تنظيم داعش."
     assert not [e for e in code(text) if "territory" in e.sub_event_type]
-
-
-def test_a_hard_blow_to_someone_is_a_figure_of_speech(code):
-    """triggers.yaml strike not_before: "ضربة قاسية"، "ضربات موجعة"، "ضربة قوية" for someone."""
-    assert not code("وتعتبر خسارة قاعدة العند ضربة قاسية للحوثيين في محافظة لحج.")
-    assert not code("ووجه المقاتلون الموالون ضربات موجعة للمتمردين في محافظة أبين.")
 
 
 def test_the_fronts_are_no_fight(code):
