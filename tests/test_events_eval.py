@@ -29,7 +29,7 @@ JUDGED_NEGATIVES = 300
 CV_FLOORS = {"f1": 0.737, "precision": 0.747, "recall": 0.728}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.94, "date": 0.98, "status": 0.992, "source": 0.91, "fatalities": 0.724}
-TEST_FLOORS = {"f1": 0.697, "precision": 0.73, "recall": 0.667}
+TEST_FLOORS = {"f1": 0.708, "precision": 0.754, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933, "fatalities": 0.5}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
 TEST_REGION_FLOORS = {"actor1": 0.938, "source": 0.9}
@@ -67,8 +67,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # someone ("ضربة قاسية للحوثيين") no longer a strike: rules (.567, 1.0), without (.566, .997).
 # The fronts ("جبهات القتال") no longer a clash: 5 wrong events and 2 right ones go from the rules'
 # (a front in Lahij and one in Dhale "witnessed" fighting), and "without" drops one right event
-# more (weights moved): rules (.570, 1.0), without (.570, .994), with (.597, .994).
-JUDGED_FLOORS = {"rules": (0.57, 1.0), "without judged": (0.57, 0.994), "with judged": (0.597, 0.994)}
+# more (weights moved): rules (.570, 1.0), without (.570, .994), with (.597, .994). "القوات التي
+# تقاتل" (whom a force fights) no longer a clash: rules (.571, 1.0), without (.571, .994), with (.598, .994).
+JUDGED_FLOORS = {"rules": (0.571, 1.0), "without judged": (0.571, 0.994), "with judged": (0.598, 0.994)}
 
 
 def test_cross_validated_floors(shared):

@@ -859,8 +859,10 @@ def test_an_operation_to_take_a_place_is_not_its_capture(code):
 
 
 def test_the_fronts_are_no_fight(code):
-    """triggers.yaml clash not_after: "جبهات القتال" and "جبهة القتال" are where fighters stand."""
+    """triggers.yaml clash not_after: "جبهات القتال" and "جبهة القتال" are where fighters stand,
+    and "القوات التي تقاتل" whom a force fights, no fight of one day."""
     assert not code("وتفقد القائد أمس عناصر المقاومة على جبهات القتال في مدينة تعز.")
+    assert not code("وزار المسؤول الأمريكي القوات العراقية التي تقاتل تنظيم داعش في مدينة الرمادي أمس.")
 
 
 def test_in_the_face_of_is_no_confrontation(code):
