@@ -79,8 +79,10 @@ def main() -> None:
     if args.against is None or not (args.against / "marsad").is_dir():
         raise SystemExit("--against needs a checkout (a folder holding marsad/)")
     with tempfile.TemporaryDirectory() as tmp:
-        old = code(args.against.resolve(), args.input, args.limit, Path(tmp) / "old.jsonl")
-        new = code(ROOT, args.input, args.limit, Path(tmp) / "new.jsonl")
+        # each child runs in its own checkout: a relative --input would name another file there
+        source = args.input.resolve()
+        old = code(args.against.resolve(), source, args.limit, Path(tmp) / "old.jsonl")
+        new = code(ROOT, source, args.limit, Path(tmp) / "new.jsonl")
     if len(old) != len(new):
         raise SystemExit(f"the two versions read {len(old)} and {len(new)} articles")
     counts: Counter[str] = Counter()
