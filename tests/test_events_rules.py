@@ -188,6 +188,13 @@ def test_a_toll_told_before_the_event_word_is_its_toll(code, text, toll):
     assert event.fatalities == toll
 
 
+def test_a_toll_of_hundreds_counts_many_days_not_one_event(code):
+    # a count of weeks of strikes told as one toll is an aggregate (FORMAT.md), a day's toll is news
+    assert not code("وقال المرصد إن 1450 عنصرا من التنظيم قتلوا جراء غارات التحالف على مدينة الرقة.")
+    [event] = code("وقال المرصد إن 14 عنصرا من التنظيم قتلوا جراء غارات التحالف على مدينة الرقة.")
+    assert event.fatalities == 14
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -758,10 +758,13 @@ class EventExtractor:
         if fatalities is None:
             fatalities = self._consequence_toll(idx, tokens, tags, sent, unit)
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
-        return Verdict(
+        verdict = Verdict(
             main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
             status, attributed, fatalities, evidence, unit_keys, drop, self._distinct(tokens, tags, main), hit,
         )  # fmt: skip
+        if verdict.aggregate and rules.fire("events.aggregate_toll") and not full:
+            return None  # proposed all the same (see Verdict.aggregate), never coded
+        return verdict
 
     def _distinct(self, tokens, tags, main: Found) -> list[int] | None:
         """ "ودوى انفجار آخر في المدينة": the word that makes the trigger another event of its kind."""

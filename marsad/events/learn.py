@@ -157,6 +157,8 @@ class Decider:
             return []
         t = self.thresholds
         if v.drop is None and fam.found is v.main:
+            if v.aggregate:
+                return []
             p = sigmoid(self.keep.score(keep_features(prop, fam))) if self.keep else self.probability(fam)
             # a protest is unarmed by nature: no armed group need be named where it is reported
             armed = "d_armed" in fam.feats or fam.found.trigger.unarmed_actor
@@ -263,7 +265,7 @@ def rule_events(proposals: list[Proposal]) -> list[Event]:
     out = []
     for prop in proposals:
         v = prop.verdict
-        if v.drop is not None:
+        if v.drop is not None or v.aggregate:
             continue
         for place in v.places:
             fatalities = v.fatalities if len(v.places) == 1 else None
