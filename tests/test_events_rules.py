@@ -64,6 +64,20 @@ def test_hopes_and_threats_are_not_events(code):
     # an aim or a preparation: what is meant to happen
     assert not code("وبدأت القوات الحكومية أمس عملية تهدف إلى استعادة مدينة الرمادي.")
     assert not code("ووصلت تعزيزات إلى محافظة لحج أمس استعدادا لاقتحام مدينة الحوطة.")
+    # a plan ("للتخطيط لهجمات"): what it plans is not told as done
+    assert not code("وكان المبنى مركزا يستخدمه المسلحون للتخطيط للمعارك في مدينة الرمادي.")
+    assert "Remote explosive/landmine/IED" not in {
+        e.sub_event_type for e in code("واعتقلت الشرطة رجلين بتهمة التخطيط لتفجير في مدينة الدمام.")
+    }
+
+
+def test_what_happens_again_and_again_is_a_habit_not_an_event(code):
+    assert not code("وكانت محطة الكهرباء تعرضت أكثر من مرة للقصف في مدينة عدن.")
+    assert not code("وقصف المسلحون المصفاة في عدن مرارا.")
+    assert not code("وشهدت مدينة العريش عدة مرات هجمات بسيارات مفخخة.")
+    # once more, or for the first time: one event
+    assert code("وقصفت قوات النظام أمس بلدة داريا مرة أخرى.")
+    assert code("وقصفت قوات النظام أمس بلدة داريا للمرة الأولى بصواريخ أرض أرض.")
 
 
 def test_a_past_year_makes_an_event_background(code):

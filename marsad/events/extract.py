@@ -138,6 +138,8 @@ class EventExtractor:
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
         self.habitual = c["habitual"]
+        self.times = c["times"]
+        self.many_times = c["many_times"]
         self.crime = c["crime"]
         self.blast = c["blast"]
         self.non_events = self.lex.cues.cancel  # warnings, condemnations, mine clearance, talks
@@ -600,7 +602,7 @@ class EventExtractor:
         if any(self.irrealis in tags[j] for j in range(lo, ahead) if j != i):
             rules.fire("events.cancel.irrealis")  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
             return "irrealis"
-        if any(self.habitual in tags[j] for j in range(lo, hi)):
+        if any(self.habitual in tags[j] or self._many_times(tags, j, lo, hi) for j in range(lo, hi)):
             rules.fire("events.cancel.habitual")  # "ويقصف النظام بانتظام": a habit, no one event
             return "habitual"
         if (
@@ -1405,6 +1407,13 @@ class EventExtractor:
         return any(
             d.attrs.get("precision") in ("day", "week") and not d.attrs.get("historical")
             for d in idx["date"].within(sent.start, sent.end)
+        )
+
+    def _many_times(self, tags, j: int, lo: int, hi: int) -> bool:
+        """Is token ``j`` a "times" counted many: "عدة مرات", "مرات عدة", "أكثر من مرة"?"""
+        after = j + 1 < hi and self.many_times in tags[j + 1]
+        return self.times in tags[j] and (
+            after or any(self.many_times in tags[k] for k in range(max(lo, j - 2), j))
         )
 
     def _vague_past(self, tokens, tags, unit: Unit) -> bool:

@@ -76,6 +76,8 @@ class ContextLists(Strict):
     centre_words: list[str]
     irrealis: list[str]
     habitual: list[str]
+    times: list[str]
+    many_times: list[str]
     crime: list[str]
     blast: list[str]
     opinion: match.WordList
@@ -236,7 +238,7 @@ WHOLE_WORD_LISTS = frozenset(
     {"complementizers", "between", "actor_anaphors", "causes", "toll_links", "previously_links", "blame_to"}
 )
 # Lists read with a proclitic (و، ف) but never a pronoun: "وحين" opens a when-clause, "حينها" is "then"
-PROCLITIC_LISTS = frozenset({"when_clause", "origin"})
+PROCLITIC_LISTS = frozenset({"when_clause", "origin", "habitual", "times", "many_times"})
 TRIGGERS = "events.triggers"
 
 
