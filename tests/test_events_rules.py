@@ -71,15 +71,6 @@ def test_hopes_and_threats_are_not_events(code):
     }
 
 
-def test_what_happens_again_and_again_is_a_habit_not_an_event(code):
-    assert not code("وكانت محطة الكهرباء تعرضت أكثر من مرة للقصف في مدينة عدن.")
-    assert not code("وقصف المسلحون المصفاة في عدن مرارا.")
-    assert not code("وشهدت مدينة العريش عدة مرات هجمات بسيارات مفخخة.")
-    # once more, or for the first time: one event
-    assert code("وقصفت قوات النظام أمس بلدة داريا مرة أخرى.")
-    assert code("وقصفت قوات النظام أمس بلدة داريا للمرة الأولى بصواريخ أرض أرض.")
-
-
 def test_a_past_year_makes_an_event_background(code):
     [event] = code("وشهدت مدينة حماة مجزرة ارتكبتها قوات النظام عام 1982 أسفرت عن مقتل الآلاف.")
     assert event.historical and not event.event_date.startswith("2015")
@@ -688,10 +679,22 @@ def test_the_saudi_led_coalitions_strikes_in_yemen_are_from_the_air(code):
     assert event.sub_event_type == "Air/drone strike"
 
 
+def test_settlers_attacking_a_village_is_an_attack_not_a_clash(code):
+    """policy.yaml one_sided: the settlers' "هجوم" in the West Bank falls on the unarmed."""
+    [event] = code("وهاجم مستوطنون فجر أمس منزلا في قرية دوما جنوب نابلس وأضرموا فيه النار.")
+    assert (event.sub_event_type, event.actor1) == ("Attack", "Israeli settlers")
+
+
 def test_a_habit_or_a_pretext_is_no_event(code):
     """ "ويقصف النظام بانتظام ...": what is done again and again is background; "بحجة مواجهة":
     the aim claimed, not a clash."""
     assert code("ويقصف النظام بانتظام أحياء المعارضة في مدينة حلب بالبراميل المتفجرة.") == []
+    assert not code("وكانت محطة الكهرباء تعرضت أكثر من مرة للقصف في مدينة عدن.")
+    assert not code("وقصف المسلحون المصفاة في عدن مرارا.")
+    assert not code("وشهدت مدينة العريش عدة مرات هجمات بسيارات مفخخة.")
+    # once more, or for the first time: one event
+    assert code("وقصفت قوات النظام أمس بلدة داريا مرة أخرى.")
+    assert code("وقصفت قوات النظام أمس بلدة داريا للمرة الأولى بصواريخ أرض أرض.")
     assert code("وتنسق أنقرة مع واشنطن للتدخل في سوريا بحجة مواجهة تنظيم داعش.") == []
     assert code("ورفعت السلطات حالة التأهب تحسبا لاحتمال وقوع هجوم على مطار مدينة كابول.") == []
 

@@ -881,6 +881,11 @@ class EventExtractor:
                 return "Air/drone strike"
             if trig.one_sided:
                 return "Attack"  # massacres, executions, assassinations: one side does the killing
+            if actor1 is not None and any(
+                self.policy.one_sided_actor(actor1.attrs.get("canonical"), c) for c in countries
+            ):
+                rules.fire("policy.one_sided")
+                return "Attack"
             after = {k for j in range(main.index, hi) for k in tags[j]}
             if self.civilian in after and self.armed not in after:
                 rules.fire("events.type.attack_on_civilians")

@@ -177,16 +177,22 @@ class DefaultActor(Strict):
         return f"policy.default_actor: {self.sub_event_type} in {where}{dates}{when} -> {self.actor}"
 
 
-class AirOnly(Strict):
+class ActorRule(Strict):
+    """An actor and where a policy holds for it (everywhere when no country is listed)."""
+
     actor: str
     countries: list[str] = []
+
+    def holds(self, actor: str | None, country: str | None) -> bool:
+        return self.actor == actor and (not self.countries or country in self.countries)
 
 
 class Policy(Strict):
     """policy.yaml: what analysts decide when the text leaves it open."""
 
     default_actors: list[DefaultActor]
-    air_only: list[AirOnly]
+    air_only: list[ActorRule]
+    one_sided: list[ActorRule] = []
     clash_initiation: list[str] = []  # word starts that name who began a clash (for scoring)
 
     def default_actor(
@@ -207,7 +213,11 @@ class Policy(Strict):
 
     def air_only_actor(self, actor: str | None, country: str | None) -> bool:
         """Does this actor strike only from the air (its "ضربات" are air strikes) there?"""
-        return any(r.actor == actor and (not r.countries or country in r.countries) for r in self.air_only)
+        return any(r.holds(actor, country) for r in self.air_only)
+
+    def one_sided_actor(self, actor: str | None, country: str | None) -> bool:
+        """Are this actor's attacks there on the unarmed (its "هجوم" is an Attack, no clash)?"""
+        return any(r.holds(actor, country) for r in self.one_sided)
 
 
 @dataclass(frozen=True)
