@@ -66,6 +66,10 @@ def test_hopes_and_threats_are_not_events(code):
     assert not code("ووصلت تعزيزات إلى محافظة لحج أمس استعدادا لاقتحام مدينة الحوطة.")
     # a plan ("للتخطيط لهجمات"): what it plans is not told as done
     assert not code("وكان المبنى مركزا يستخدمه المسلحون للتخطيط للمعارك في مدينة الرمادي.")
+    # a withdrawal asked for, offered or threatened; one under way is an event
+    assert not code("وطالبت المقاومة المسلحين بالانسحاب من مدينة تعز خلال يومين.")
+    assert not code("وطرح الوسطاء مبادرة للانسحاب من مدينة تعز.")
+    assert code("وبدأ المسلحون أمس بالانسحاب من مدينة تعز.")
     assert "Remote explosive/landmine/IED" not in {
         e.sub_event_type for e in code("واعتقلت الشرطة رجلين بتهمة التخطيط لتفجير في مدينة الدمام.")
     }

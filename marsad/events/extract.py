@@ -177,6 +177,7 @@ class EventExtractor:
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
         self.then_words = c["then_words"]
+        self.ongoing_verbs = c["ongoing_verbs"]
         self.previously = c["previously"]
         self.previously_links = c["previously_links"]
         self.recent_past = c["recent_past"]
@@ -645,6 +646,14 @@ class EventExtractor:
             return "purpose"
         if trig.purpose and "ل" in tokens[i].proclitics and self._lexemes(i) & trig.purpose:
             rules.fire("events.cancel.purpose_of_fighting")  # "لمواجهة داعش", "للقتال في سوريا"
+            return "purpose"
+        if (
+            trig.asked
+            and "ب" in tokens[i].proclitics
+            and self._lexemes(i) & trig.asked
+            and not any(self.ongoing_verbs in tags[j] for j in range(max(lo, i - 3), i))
+        ):
+            rules.fire("events.cancel.asked")  # "طالبهم بالانسحاب": what is asked, not what was done
             return "purpose"
         if trig.needs_weapon and self._weapon_stems(i):
             window = range(max(lo, i - 4), min(hi, i + 8))

@@ -52,6 +52,7 @@ class TriggerEntry(Strict):
     aimed_at_forces: str | None = None
     verb_of: list[str] = []
     purpose: list[str] = []
+    asked: list[str] = []
     needs_blast: list[str] = []
     written_with_ta: list[str] = []
     weak: bool = False
@@ -112,6 +113,7 @@ class ContextLists(Strict):
     past_spans: list[str]
     past_openers: list[str]
     then_words: list[str]
+    ongoing_verbs: list[str]
     previously: list[str]
     previously_links: list[str]
     recent_past: list[str]
@@ -240,6 +242,9 @@ class Trigger:
     name_heads: str = ""  # the lexicon of head nouns it names a square or a group with ("ميدان التحرير")
     needs_blast: frozenset[str] = frozenset()  # its forms that report an event only with a blast or a toll
     written_with_ta: frozenset[str] = frozenset()  # its forms that are another word when written with ه
+    # its forms that, after the preposition ب, say what is asked, threatened or promised
+    # ("طالبهم بالانسحاب"), unless a verb of starting or going on stands before them ("بدأوا بالانسحاب")
+    asked: frozenset[str] = frozenset()
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -314,6 +319,7 @@ def load() -> Lexicon:
             heads,
             frozenset(normalize_key(w) for w in e.needs_blast),
             frozenset(normalize_key(w) for w in e.written_with_ta),
+            frozenset(normalize_key(w) for w in e.asked),
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
