@@ -683,6 +683,15 @@ def test_the_saudi_led_coalitions_strikes_in_yemen_are_from_the_air(code):
     assert event.sub_event_type == "Air/drone strike"
 
 
+def test_a_group_of_one_country_fights_at_home_or_across_its_borders_only(code):
+    """A domestic group at a place far from its country is a misreading, never its event."""
+    assert not code("واندلعت أمس اشتباكات بين مسلحين حوثيين ورجال القبائل في مدينة دبي.")
+    [home] = code("واندلعت أمس اشتباكات بين مسلحين حوثيين ورجال القبائل في مدينة مأرب.")
+    assert home.location == "Ma'rib"
+    [border] = code("وقصف الحوثيون أمس مدينة نجران السعودية بقذائف الهاون.")
+    assert border.country_code == "SA"
+
+
 def test_settlers_attacking_a_village_is_an_attack_not_a_clash(code):
     """policy.yaml one_sided: the settlers' "هجوم" in the West Bank falls on the unarmed."""
     [event] = code("وهاجم مستوطنون فجر أمس منزلا في قرية دوما جنوب نابلس وأضرموا فيه النار.")

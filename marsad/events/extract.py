@@ -18,6 +18,7 @@ from itertools import repeat
 
 from marsad import rules
 from marsad.document import Document, Span
+from marsad.entities import gazetteer
 from marsad.event import Evidence
 from marsad.events.lexicon import Lexicon, Trigger, load, policy
 from marsad.events.units import (
@@ -758,6 +759,22 @@ class EventExtractor:
         elif not actor1.attrs.get("default") and drop is None:
             ctx.sentence_actor = actor1
         self._note_subject(ctx, actor1)
+        sides = (actor1, actor2)
+        abroad = [p for p in places if not _home_ground(p, sides)]
+        if abroad:
+            # "الحوثيون" in Tehran, Rabat or Washington: a speaker's capital or another word; the
+            # place the clause names next stands instead ("أحياء الروضة ... في مدينة تعز")
+            rules.fire("events.place.abroad")
+            skip = frozenset((p.start, p.end) for p in abroad)
+            places = [p for p in places if p not in abroad] or [
+                p
+                for p in self._places(doc, idx, tokens, tags, unit, main, ctx, skip)
+                if _home_ground(p, sides)
+            ]
+            if not places:
+                if not full:
+                    return None
+                drop = drop or "no place"
         status, attributed = self._status(idx, tokens, tags, sent, unit, sent_sources, actor1, ctx)
         fatalities = self._fatalities(idx, ahead)
         if fatalities is None and self._toll_before(tokens, tags, unit, main):
@@ -912,10 +929,13 @@ class EventExtractor:
         )
 
     # -- places --------------------------------------------------------------------------------
-    def _places(self, doc, idx, tokens, tags, unit: Unit, main: Found, ctx: Context) -> list[Span]:
-        """The trigger's own segment first, then those that continue it, then those before it."""
+    def _places(
+        self, doc, idx, tokens, tags, unit: Unit, main: Found, ctx: Context, skip: frozenset = frozenset()
+    ) -> list[Span]:
+        """The trigger's own segment first, then those that continue it, then those before it;
+        never a place in ``skip`` (its offsets)."""
         for lo, hi in [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]:
-            places = self._usable_places(doc, idx, tokens, tags, lo, hi, main)
+            places = self._usable_places(doc, idx, tokens, tags, lo, hi, main, skip)
             if places:
                 return places
             anaphor = self._anaphor(idx, tokens, tags, lo, hi, ctx, unit.sent_lo)
@@ -923,7 +943,9 @@ class EventExtractor:
                 return [anaphor]
         return []
 
-    def _usable_places(self, doc, idx, tokens, tags, lo: int, hi: int, main: Found) -> list[Span]:
+    def _usable_places(
+        self, doc, idx, tokens, tags, lo: int, hi: int, main: Found, skip: frozenset = frozenset()
+    ) -> list[Span]:
         if lo >= hi:
             return []
         start, end = tokens[lo].start, tokens[hi - 1].end
@@ -935,6 +957,8 @@ class EventExtractor:
         for p in idx["place"].within(start, end):
             if p.attrs.get("lat") is None or p.attrs.get("role") == "government":
                 continue  # "وصفته أنقرة": the Turkish government speaking, not a place of the event
+            if (p.start, p.end) in skip:
+                continue
             if any(t.start <= p.start and p.end <= t.end for t in taken):
                 continue
             i = bisect.bisect_left(self._tok_starts, p.start)
@@ -953,8 +977,8 @@ class EventExtractor:
             if territory and any(self.proximity in tags[j] for j in range(max(lo, i - 4), i)):
                 rules.fire("events.place.near_not_taken")
                 continue
-            if main.stop is not None and p.start >= main.stop:
-                continue
+            if main.stop is not None and p.start >= main.stop and not skip:
+                continue  # (a stop the skipped places set does not hold)
             if self._speakers_place(tokens, tags, lo, i, main.index):
                 rules.fire("events.place.speaker")
                 continue
@@ -1572,6 +1596,27 @@ class EventExtractor:
 def _recent(air_age: int | None) -> bool:
     """Did a sentence at most AIR_CARRY sentences back name aircraft, and none since a ground weapon?"""
     return air_age is not None and air_age < AIR_CARRY
+
+
+# Groups that fight in their own country and across its borders, never farther (ACLED's
+# domestic non-state actors); a transnational group (IS, al-Qaeda) has no country in actors.yaml.
+DOMESTIC = frozenset({"rebel group", "political militia", "identity militia"})
+
+
+def _home_ground(place: Span, actors) -> bool:
+    """Can the named domestic groups among ``actors`` act at ``place``: in their country or one
+    bordering it? A place farther off is a misreading (a speaker's capital, a common word)."""
+    cc = place.attrs.get("country_code")
+    if not cc:
+        return True
+    gaz = gazetteer.get()
+    for a in actors:
+        if a is None or a.attrs.get("default") or a.attrs.get("type") not in DOMESTIC:
+            continue
+        home = gaz.country_codes.get(str(a.attrs.get("country")))
+        if home and cc != home and cc not in gaz.neighbours.get(home, ()):
+            return False
+    return True
 
 
 def _long_gone(d: Span, published: date | None) -> bool:
