@@ -690,6 +690,18 @@ def test_a_group_of_one_country_fights_at_home_or_across_its_borders_only(code):
     assert home.location == "Ma'rib"
     [border] = code("وقصف الحوثيون أمس مدينة نجران السعودية بقذائف الهاون.")
     assert border.country_code == "SA"
+    # a state's forces too, unless policy.yaml lists them among those that fight farther
+    assert not code("وقصفت قوات الجيش السوري أمس مواقع المسلحين في مدينة عدن.")
+    [far] = code("وقصفت طائرات سعودية أمس مواقع الحوثيين في مدينة صعدة.")
+    assert far.country_code == "YE"
+
+
+def test_the_states_that_fight_abroad_are_countries_the_gazetteer_knows():
+    from marsad.entities import gazetteer
+    from marsad.events.lexicon import policy
+
+    known = gazetteer.get().country_codes
+    assert [c for c in policy().forces_abroad if c not in known] == []
 
 
 def test_settlers_attacking_a_village_is_an_attack_not_a_clash(code):

@@ -179,6 +179,7 @@ class EventExtractor:
         self.past_openers = c["past_openers"]
         self.then_words = c["then_words"]
         self.ongoing_verbs = c["ongoing_verbs"]
+        self.forces_abroad = frozenset(self.policy.forces_abroad)
         self.previously = c["previously"]
         self.previously_links = c["previously_links"]
         self.recent_past = c["recent_past"]
@@ -759,8 +760,8 @@ class EventExtractor:
         elif not actor1.attrs.get("default") and drop is None:
             ctx.sentence_actor = actor1
         self._note_subject(ctx, actor1)
-        sides = (actor1, actor2)
-        abroad = [p for p in places if not _home_ground(p, sides)]
+        sides, far = (actor1, actor2), self.forces_abroad
+        abroad = [p for p in places if not _home_ground(p, sides, far)]
         if abroad:
             # "الحوثيون" in Tehran, Rabat or Washington: a speaker's capital or another word; the
             # place the clause names next stands instead ("أحياء الروضة ... في مدينة تعز")
@@ -769,7 +770,7 @@ class EventExtractor:
             places = [p for p in places if p not in abroad] or [
                 p
                 for p in self._places(doc, idx, tokens, tags, unit, main, ctx, skip)
-                if _home_ground(p, sides)
+                if _home_ground(p, sides, far)
             ]
             if not places:
                 if not full:
@@ -1599,19 +1600,23 @@ def _recent(air_age: int | None) -> bool:
 
 
 # Groups that fight in their own country and across its borders, never farther (ACLED's
-# domestic non-state actors); a transnational group (IS, al-Qaeda) has no country in actors.yaml.
-DOMESTIC = frozenset({"rebel group", "political militia", "identity militia"})
+# domestic non-state actors, and state forces but those of policy.yaml's forces_abroad); a
+# transnational group (IS, al-Qaeda) has no country in actors.yaml.
+DOMESTIC = frozenset({"rebel group", "political militia", "identity militia", "state forces"})
 
 
-def _home_ground(place: Span, actors) -> bool:
+def _home_ground(place: Span, actors, abroad: frozenset[str] = frozenset()) -> bool:
     """Can the named domestic groups among ``actors`` act at ``place``: in their country or one
-    bordering it? A place farther off is a misreading (a speaker's capital, a common word)."""
+    bordering it? A place farther off is a misreading (a speaker's capital, a common word).
+    ``abroad``: the countries whose state forces fight farther."""
     cc = place.attrs.get("country_code")
     if not cc:
         return True
     gaz = gazetteer.get()
     for a in actors:
         if a is None or a.attrs.get("default") or a.attrs.get("type") not in DOMESTIC:
+            continue
+        if a.attrs.get("type") == "state forces" and a.attrs.get("country") in abroad:
             continue
         home = gaz.country_codes.get(str(a.attrs.get("country")))
         if home and cc != home and cc not in gaz.neighbours.get(home, ()):

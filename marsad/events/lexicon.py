@@ -195,6 +195,7 @@ class Policy(Strict):
     default_actors: list[DefaultActor]
     air_only: list[ActorRule]
     one_sided: list[ActorRule] = []
+    forces_abroad: list[str] = []  # countries whose forces fight beyond their neighbours
     clash_initiation: list[str] = []  # word starts that name who began a clash (for scoring)
 
     def default_actor(
