@@ -894,7 +894,7 @@ class EventExtractor:
                 return "Shelling/artillery/missile attack"
             if self.air in unit_keys:
                 return "Air/drone strike"
-            if self._air_only(actor1, countries):
+            if self._holds(self.policy.air_only_actor, actor1, countries):
                 rules.fire("policy.air_only")
                 return "Air/drone strike"
             return "Shelling/artillery/missile attack"
@@ -903,14 +903,12 @@ class EventExtractor:
                 return "Air/drone strike"
             # "نجحت قوات التحالف في تدمير مواقع ... في أول هجوم": the attack of a force that strikes
             # only from the air is an air strike, not a clash
-            if self._air_only(actor1, countries):
+            if self._holds(self.policy.air_only_actor, actor1, countries):
                 rules.fire("policy.air_only.attack")
                 return "Air/drone strike"
             if trig.one_sided:
                 return "Attack"  # massacres, executions, assassinations: one side does the killing
-            if actor1 is not None and any(
-                self.policy.one_sided_actor(actor1.attrs.get("canonical"), c) for c in countries
-            ):
+            if self._holds(self.policy.one_sided_actor, actor1, countries):
                 rules.fire("policy.one_sided")
                 return "Attack"
             after = {k for j in range(main.index, hi) for k in tags[j]}
@@ -923,11 +921,11 @@ class EventExtractor:
             return "Government regains territory"
         return "Non-state actor overtakes territory"
 
-    def _air_only(self, actor1: Span | None, countries) -> bool:
-        """Is actor1 a force that strikes only from the air where the event is (policy.yaml)?"""
-        return actor1 is not None and any(
-            self.policy.air_only_actor(actor1.attrs.get("canonical"), c) for c in countries
-        )
+    @staticmethod
+    def _holds(check, actor1: Span | None, countries) -> bool:
+        """Does a policy.yaml rule on actors (``check``: air_only, one_sided) hold for actor1 in
+        a country of the event?"""
+        return actor1 is not None and any(check(actor1.attrs.get("canonical"), c) for c in countries)
 
     # -- places --------------------------------------------------------------------------------
     def _places(
