@@ -710,6 +710,33 @@ def test_settlers_attacking_a_village_is_an_attack_not_a_clash(code):
     assert (event.sub_event_type, event.actor1) == ("Attack", "Israeli settlers")
 
 
+def test_an_israeli_raid_in_the_west_bank_takes_no_territory(code):
+    """policy.yaml raids: the army storming a town in the West Bank enters and leaves; elsewhere
+    the same verb is a capture."""
+    raid = code("واقتحمت قوات الاحتلال الإسرائيلي فجر أمس مخيم بلاطة شرق مدينة نابلس.")
+    assert not [e for e in raid if "territory" in e.sub_event_type]
+    [capture] = code("واقتحمت قوات النظام أمس بلدة مورك في ريف حماة الشمالي.")
+    assert capture.sub_event_type == "Government regains territory"
+
+
+def test_policy_actor_rules_name_actors_of_the_catalogue():
+    """A rule on an actor nobody can be read as never holds: its name must be a catalogue name."""
+    from marsad.entities.actors import lexicon
+    from marsad.events.lexicon import policy
+
+    names = set(lexicon().actors)
+    rules = [*policy().air_only, *policy().one_sided, *policy().raids]
+    assert [r.actor for r in rules if r.actor not in names] == []
+
+
+def test_a_capture_fought_for_is_no_capture(code):
+    """ "حتى تحرير المدينة", "من أجل استعادة": the goal of the fighting; "حتى سيطرت" is done."""
+    assert not code("وقال القائد إن المقاتلين سيواصلون القتال حتى تحرير مدينة تعز من الحوثيين.")
+    assert not code("وأكد المتحدث أن القوات تحتشد من أجل استعادة مدينة الرمادي من التنظيم.")
+    [done] = code("وتقدمت قوات المقاومة حتى سيطرت على مدينة تعز أمس.")
+    assert done.location == "Taiz"
+
+
 def test_a_habit_or_a_pretext_is_no_event(code):
     """ "ويقصف النظام بانتظام ...": what is done again and again is background; "بحجة مواجهة":
     the aim claimed, not a clash."""
@@ -1015,6 +1042,31 @@ def test_a_month_long_gone_is_background_unless_another_event_stands_between(cod
         "وطردت الوحدات الكردية التنظيم من حي في مدينة الحسكة أمس بعد معارك اندلعت في المدينة الشهر الماضي."
     )
     assert not news.historical
+
+
+def test_a_month_at_the_end_of_the_clause_or_before_a_toll_dates_the_event(code):
+    """The clause's time may come after the words the unit reads, or before the toll ("قتل")
+    that opens the sentence; not past a comma, where a clause of its own tells the place's past."""
+    [late] = code(
+        "وانتزع مسلحو التنظيم السيطرة على مدينة تدمر بوسط البلاد من يد القوات الحكومية في مايو الماضي."
+    )
+    assert late.historical and late.event_date == "2015-05-01"
+    [toll] = code(
+        "وفي يناير الماضي، قتل القائد جهاد، البالغ من العمر 26 عاما، في غارة جوية على مدينة القنيطرة."
+    )
+    assert toll.historical
+    [news] = code(
+        "واستولى مقاتلو المعارضة على مدينة الرستن، وكانت معقلا لهم منذ عام 2011 قبل أن تعود إلى سيطرة النظام في عام 2018."
+    )
+    assert not news.historical
+
+
+def test_the_part_of_a_month_decides_whether_it_is_long_gone(code):
+    """On 10 August "أوائل يوليو" ended a month ago: background; "أواخر يوليو" is news."""
+    [early] = code("قصفت قوات النظام بلدة كفرنبل بريف إدلب بالمدفعية في أوائل يوليو.")
+    assert early.historical and early.event_date == "2015-07-01"
+    [late] = code("قصفت قوات النظام بلدة كفرنبل بريف إدلب بالمدفعية في أواخر يوليو.")
+    assert not late.historical
 
 
 def test_a_when_clause_is_dated_by_the_time_before_it(code):

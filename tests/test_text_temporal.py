@@ -75,6 +75,19 @@ def test_a_season_opens_a_year() -> None:
     assert not find_dates("قتل 2013 مقاتلا", date(2015, 8, 1))
 
 
+def test_a_part_of_a_month_spans_its_days() -> None:
+    """ "أوائل", "منتصف", "أواخر": the first ten days, the next ten, the rest of the month."""
+    pub = date(2015, 8, 10)
+    for text, first, last in [
+        ("وصلت القوات في أوائل يوليو", "2015-07-01", "2015-07-10"),
+        ("وصلت القوات في منتصف فبراير الماضي", "2015-02-11", "2015-02-20"),
+        ("وصلت القوات في أواخر فبراير الماضي", "2015-02-21", "2015-02-28"),
+        ("وصلت القوات في يوليو الماضي", "2015-07-01", "2015-07-31"),
+    ]:
+        (hit,) = find_dates(text, pub)
+        assert (hit[2]["first"], hit[2]["last"], hit[2]["precision"]) == (first, last, "month"), text
+
+
 def test_a_time_counted_back_from_the_report() -> None:
     """ "قبل يومين", "قبل ثلاثة أسابيع", "قبل نحو شهر": so many units before the published day."""
     pub = date(2015, 8, 20)

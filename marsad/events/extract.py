@@ -50,6 +50,7 @@ NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Governmen
 SEPARATOR_RE = re.compile(r"[,،;؛:()]")
 # An event dated further back than this before the article is background to it.
 BACKGROUND = timedelta(days=14)
+CLAUSE_MARKS = frozenset('،,؛;:()«»"')  # what ends the clause a trigger's time may close
 # How far (in tokens) a verb of speech may stand before the speaker's place, and "إن" after it.
 SPEAKER_SPAN = 7
 # How far before a trigger an anniversary word makes it the past it remembers.
@@ -184,6 +185,7 @@ class EventExtractor:
         self.previously_links = c["previously_links"]
         self.recent_past = c["recent_past"]
         self.pluperfect = c["pluperfect"]
+        self.goals = c["goals"]
         self.anniversary = c["anniversary"]
         self.ago = c["ago"]
         self.approx = c["approx"]
@@ -646,6 +648,14 @@ class EventExtractor:
         if trig.klass == "territory" and "ل" in tokens[i].proclitics:
             rules.fire("events.cancel.purpose")  # "للسيطرة على", "لتحرير": a purpose, not a capture
             return "purpose"
+        if (
+            trig.klass == "territory"
+            and i > lo
+            and self.goals in tags[i - 1]
+            and (self._form(i, trig) or ("", ""))[1] == "noun"
+        ):
+            rules.fire("events.cancel.goal")  # "حتى تحرير المدينة", "من أجل استعادة": what is fought for
+            return "purpose"
         if trig.purpose and "ل" in tokens[i].proclitics and self._lexemes(i) & trig.purpose:
             rules.fire("events.cancel.purpose_of_fighting")  # "لمواجهة داعش", "للقتال في سوريا"
             return "purpose"
@@ -776,6 +786,12 @@ class EventExtractor:
                 if not full:
                     return None
                 drop = drop or "no place"
+        if main.trigger.klass == "territory" and self._holds(self.policy.raiding_actor, actor1, countries):
+            # "اقتحمت قوات الاحتلال بلدة سلواد": a raid enters and leaves, nobody's hold changes
+            rules.fire("policy.raids")
+            if not full:
+                return None
+            drop = drop or "raid"
         status, attributed = self._status(idx, tokens, tags, sent, unit, sent_sources, actor1, ctx)
         fatalities = self._fatalities(idx, ahead)
         if fatalities is None and self._toll_before(tokens, tags, unit, main):
@@ -923,7 +939,7 @@ class EventExtractor:
 
     @staticmethod
     def _holds(check, actor1: Span | None, countries) -> bool:
-        """Does a policy.yaml rule on actors (``check``: air_only, one_sided) hold for actor1 in
+        """Does a policy.yaml rule on actors (``check``: air_only, one_sided, raids) hold for actor1 in
         a country of the event?"""
         return actor1 is not None and any(check(actor1.attrs.get("canonical"), c) for c in countries)
 
@@ -1355,11 +1371,19 @@ class EventExtractor:
         """Nothing between the trigger at token ``at`` and the date ``d`` that opens another
         event: a trigger of another unit (its own unit's, ``same``, tell the same one), a
         pluperfect or a sequel word ("طردوه من حي كان سيطر عليه إثر هجوم الشهر الماضي" dates
-        the attack, not the expulsion)."""
+        the attack, not the expulsion). A weak trigger opens none: "في يناير قتل قائد في غارة"
+        tells the toll of the strike it dates."""
         j = bisect.bisect_left(self._tok_starts, d.start)
         tags = self._matches.tags
+
+        def opens(k: int) -> bool:
+            if not self._maybe[k] or k in same:
+                return False
+            hit = self._match_at(tags, k, len(tags))
+            return hit is None or not hit[0].weak
+
         return not any(
-            self._maybe[k] and k not in same or self.pluperfect in tags[k] or self.sequel in tags[k]
+            opens(k) or self.pluperfect in tags[k] or self.sequel in tags[k]
             for k in (range(at + 1, j) if j > at else range(j + 1, at))
         )
 
@@ -1402,6 +1426,18 @@ class EventExtractor:
             ]
             if day:
                 return day[0].attrs["first"], 1 if day[0].attrs["precision"] == "day" else 2, False
+        # "انتزع التنظيم السيطرة على المدينة من يد القوات الحكومية في مايو": a clause runs past
+        # the words the unit reads, and its time comes last (not past a comma: "..., وكانتا
+        # معقلين منذ عام 2011" tells the place's past)
+        later = next(iter(idx["date"].within(ahead[1], sent.end)), None)
+        if (
+            later is not None
+            and later.attrs.get("kind") != "since"
+            and not CLAUSE_MARKS.intersection(doc.clean[ahead[1] : later.start])
+            and gone(later)
+            and self._tied(main.index, same, later)
+        ):
+            return past(later)
         current = [
             d
             for d in idx["date"].within(sent.start, sent.end)

@@ -121,6 +121,7 @@ class ContextLists(Strict):
     firsts: list[str]
     durations: list[str]
     pluperfect: list[str]
+    goals: list[str]
     anniversary: list[str]
     ago: list[str]
     approx: list[str]
@@ -195,6 +196,7 @@ class Policy(Strict):
     default_actors: list[DefaultActor]
     air_only: list[ActorRule]
     one_sided: list[ActorRule] = []
+    raids: list[ActorRule] = []
     forces_abroad: list[str] = []  # countries whose forces fight beyond their neighbours
     clash_initiation: list[str] = []  # word starts that name who began a clash (for scoring)
 
@@ -221,6 +223,10 @@ class Policy(Strict):
     def one_sided_actor(self, actor: str | None, country: str | None) -> bool:
         """Are this actor's attacks there on the unarmed (its "هجوم" is an Attack, no clash)?"""
         return any(r.holds(actor, country) for r in self.one_sided)
+
+    def raiding_actor(self, actor: str | None, country: str | None) -> bool:
+        """Do this actor's forces storm places there without taking them (a raid, no territory)?"""
+        return any(r.holds(actor, country) for r in self.raids)
 
 
 @dataclass(frozen=True)

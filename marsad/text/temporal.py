@@ -33,7 +33,7 @@ class TemporalLexicon(datafile.Strict):
     months: dict[str, int]
     ambiguous_months: list[str]
     month_cues: list[str]
-    month_parts: list[str]
+    month_parts: dict[str, tuple[int, int]]
     day_parts: list[str]
     relative_days: dict[str, int]
     not_today_after: list[str]
@@ -66,6 +66,7 @@ WEEKDAYS = key_map(_DATA["weekdays"])
 MONTHS = key_map(_DATA["months"])
 _AMBIGUOUS_MONTHS = key_set(_DATA["ambiguous_months"])
 _MONTH_CUES = key_set(_DATA["month_cues"])
+_MONTH_PARTS = key_map(_DATA["month_parts"])
 _REL_DAYS = key_map(_DATA["relative_days"])
 _PAST = key_set(_DATA["past"])
 _CURRENT = key_set(_DATA["current"])
@@ -114,7 +115,7 @@ _PATTERN = "|".join(
         + _MONX.format(p="d_")
         + rf")(?:{_YEARX.format(p='d_')}|{_YEARREL.format(p='d_')}|\s+(?P<d_q>{_Q}))?{_E})",
         # (منتصف) مايو (أيار) (2014 | الماضي)
-        rf"(?P<m>{_B}(?:(?P<m_since>{_SINCE_RE})\s+)?(?:(?P<m_q0>{alternation(_DATA['month_parts'])})\s+)?"
+        rf"(?P<m>{_B}(?:(?P<m_since>{_SINCE_RE})\s+)?(?:(?P<m_q0>{alternation(list(_DATA['month_parts']))})\s+)?"
         rf"(?:شهر\s+|شهري\s+)?[وف]?"
         + _MONX.format(p="m_")
         + rf"(?:{_YEARX.format(p='m_')}|{_YEARREL.format(p='m_')}|\s+(?P<m_q>{_Q}))?{_E})",
@@ -169,7 +170,7 @@ _ANCHORS = frozenset(
 )
 # Words that may open an expression before its anchor ("منذ صباح يوم", "السابع من", "هذا").
 _PREFIX_WORDS = (
-    _words_of(_DATA["day_parts"] + _DATA["since"] + _DATA["month_parts"] + _DATA["this"])
+    _words_of(_DATA["day_parts"] + _DATA["since"] + list(_DATA["month_parts"]) + _DATA["this"])
     | _words_of(_DATA["ordinal_days"])
     | _words_of(_DATA["count_words"])
     | _words_of(_DATA["year_words"] + _DATA["year_cues"])
@@ -300,7 +301,11 @@ def _resolve(m: re.Match[str], key: str, pub: date | None) -> Resolved | None:
             y = pub.year + _year_step(g["m_yq"])
         else:
             y = _month_year(mo, q, pub)
-        return date(y, mo, 1), _last_day(y, mo), "month", "month"
+        first, last = date(y, mo, 1), _last_day(y, mo)
+        if g["m_q0"]:
+            lo, hi = _MONTH_PARTS[re.sub(r"\s+", " ", g["m_q0"])]
+            first, last = first.replace(day=lo), last.replace(day=min(hi, last.day))
+        return first, last, "month", "month"
     if pub is None:
         if kind == "y":
             return _resolve_year(g, None)
