@@ -11,9 +11,8 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
-
-import numpy as np
 
 from marsad.event import Event
 
@@ -31,8 +30,13 @@ class Span:
         return {"start": self.start, "end": self.end, "label": self.label, "attrs": self.attrs}
 
 
-_LONG = np.dtype(f"i{array('l').itemsize}")  # numpy's view of array("l") items
-_COUNTING = array("l", range(1 << 18))  # 0, 1, 2, ...: identity maps of articles up to 256K chars
+_COUNTED = 1 << 18  # identity maps of articles up to 256K chars slice one ready array
+
+
+@cache
+def _counting() -> array:
+    """0, 1, 2, ...: built on first use, not at import (start-up counts for every process)."""
+    return array("l", range(_COUNTED + 1))
 
 
 class OffsetMap:
@@ -52,8 +56,9 @@ class OffsetMap:
 
     @classmethod
     def identity(cls, n: int) -> OffsetMap:
-        if n < len(_COUNTING):  # slicing a ready array is a memcpy; range() is a loop
-            return cls(_COUNTING[:n], _COUNTING[1 : n + 1])
+        if n < _COUNTED:  # slicing a ready array is a memcpy; range() is a loop
+            counting = _counting()
+            return cls(counting[:n], counting[1 : n + 1])
         return cls(array("l", range(n)), array("l", range(1, n + 1)))
 
     def __len__(self) -> int:
@@ -92,12 +97,16 @@ class OffsetMap:
 
         A run is a stretch of verbatim characters (``end == start + 1``) with consecutive
         original positions; every replaced character is a run of its own. Computed with numpy,
-        because the store writes it for every article."""
+        because the store writes it for every article; imported here, since a process that only
+        reads or serves never pays for numpy."""
+        import numpy as np
+
         n = len(self.starts)
         if n == 0:
             return []
-        starts = np.frombuffer(self.starts, dtype=_LONG, count=n)
-        ends = np.frombuffer(self.ends, dtype=_LONG, count=n)
+        long = np.dtype(f"i{self.starts.itemsize}")  # numpy's view of array("l") items
+        starts = np.frombuffer(self.starts, dtype=long, count=n)
+        ends = np.frombuffer(self.ends, dtype=long, count=n)
         verbatim = ends == starts + 1
         joined = np.zeros(n, dtype=bool)
         joined[1:] = verbatim[1:] & verbatim[:-1] & (starts[1:] == starts[:-1] + 1)
