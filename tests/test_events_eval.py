@@ -81,14 +81,15 @@ def test_cross_validated_floors(shared):
     plain = [a for a in negatives if a.judged is None]
     result = cross_validate(articles, plain)
     judged = judged_check(articles, plain[:JUDGED_NEGATIVES] + [a for a in negatives if a.judged is not None])
+    model, rules = result["model"]["all"], result["rules"]["all"]
+    # every figure first: a change that moves several floors shows them all, not the first to fail
     print("judged", judged)
+    print({k: (rules[k], model[k]) for k in ("precision", "recall", "f1")}, model["attribute_accuracy"])
     for name, (precision, recall) in JUDGED_FLOORS.items():
         assert judged[name]["precision"] >= precision and judged[name]["recall"] >= recall, (
             name,
             judged[name],
         )
-    model, rules = result["model"]["all"], result["rules"]["all"]
-    print({k: (rules[k], model[k]) for k in ("precision", "recall", "f1")}, model["attribute_accuracy"])
     for name, floor in CV_FLOORS.items():
         assert model[name] >= floor, f"cross-validated {name} {model[name]} fell below its floor {floor}"
     for name, floor in CV_ATTRIBUTE_FLOORS.items():
