@@ -28,7 +28,7 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 JUDGED_NEGATIVES = 300
 CV_FLOORS = {"f1": 0.737, "precision": 0.747, "recall": 0.728}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.94, "date": 0.98, "status": 0.992, "source": 0.91, "fatalities": 0.724}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.944, "date": 0.98, "status": 0.992, "source": 0.91, "fatalities": 0.724}
 TEST_FLOORS = {"f1": 0.713, "precision": 0.767, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933, "fatalities": 0.5}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
@@ -71,7 +71,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # تقاتل" (whom a force fights) no longer a clash: rules (.571, 1.0), without (.571, .994), with (.598, .994).
 # Stop 42 (aggregate tolls, habits and plans, withdrawals asked for, the settlers' attacks, groups
 # and forces far from home): rules (.593, 1.0), without (.595, .994), with (.617, .994).
-JUDGED_FLOORS = {"rules": (0.594, 1.0), "without judged": (0.596, 0.994), "with judged": (0.618, 0.997)}
+# Stop 44 (a bare "التحالف" is the coalition; a force that strikes only from the air takes no
+# territory): rules (.597, 1.0), without (.598, .994), with (.623, .997).
+JUDGED_FLOORS = {"rules": (0.597, 1.0), "without judged": (0.598, 0.994), "with judged": (0.623, 0.997)}
 
 
 def test_cross_validated_floors(shared):

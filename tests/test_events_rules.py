@@ -465,6 +465,14 @@ def test_an_unnamed_strike_in_a_sentence_about_the_coalition_is_the_coalitions(c
     assert barrels.actor1 == "Military Forces of Syria (2000-2024)"
 
 
+def test_a_speaker_is_actor1_only_when_its_words_name_no_group(code):
+    [strike] = code("وذكر جيش الإسلام أن المروحيات التابعة للنظام أسقطت براميل متفجرة على مدينة دوما.")
+    assert strike.actor1 == "Military Forces of Syria (2000-2024)"
+    assert "Jaish al-Islam" in strike.attributed_to  # the group that speaks is the report's source
+    [capture] = code("وذكر جيش الإسلام أنه سيطر صباح أمس على بلدة حوش الفارة في الغوطة الشرقية.")
+    assert (capture.actor1, capture.status) == ("Jaish al-Islam", "claimed")
+
+
 def test_the_group_a_strike_was_aimed_at_is_its_target(code):
     [strike] = code("وقصفت طائرات التحالف مواقع قرب الرقة مستهدفة وحدات من مقاتلي تنظيم داعش.")
     assert (strike.actor1, strike.actor2) == ("Coalition (United States)", "Islamic State")
@@ -717,6 +725,16 @@ def test_an_israeli_raid_in_the_west_bank_takes_no_territory(code):
     assert not [e for e in raid if "territory" in e.sub_event_type]
     [capture] = code("واقتحمت قوات النظام أمس بلدة مورك في ريف حماة الشمالي.")
     assert capture.sub_event_type == "Government regains territory"
+
+
+def test_a_force_that_strikes_from_the_air_takes_no_territory(code):
+    """policy.yaml air_only: the coalition's "قصف" in Yemen is an air strike, and a capture with
+    only the coalition to credit is nobody's (the ground forces it backed are not named)."""
+    [strike] = code("وقصف التحالف صباح أمس مخازن للسلاح في محيط مدينة صعدة.")
+    assert (strike.sub_event_type, strike.actor1) == ("Air/drone strike", "Coalition (Saudi Arabia)")
+    assert not code("وأكدت قيادة التحالف أن قواتها حررت مدينة زنجبار بمحافظة أبين أمس.")
+    [capture] = code("وأكدت المقاومة الشعبية أنها حررت مدينة زنجبار بمحافظة أبين أمس.")
+    assert capture.sub_event_type == "Non-state actor overtakes territory"
 
 
 def test_policy_actor_rules_name_actors_of_the_catalogue():

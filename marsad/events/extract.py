@@ -749,6 +749,13 @@ class EventExtractor:
             rules.fire("events.background")
             historical = True  # "في 26 يونيو" in an August article: background, not the news
         actor1, assoc1, actor2, assoc2, hit = self._actors(idx, tokens, tags, unit, main)
+        if main.trigger.klass == "territory" and self._holds(self.policy.air_only_actor, actor1, countries):
+            # "أعلنت قيادة التحالف ... بعد تحرير لحج": a force that strikes only from the air takes
+            # no place (the ground forces it backed did, and are not read as actor1 here)
+            rules.fire("policy.air_only.territory")
+            if not full:
+                return None
+            drop = drop or "air only"
         sub_type = self._sub_event_type(main.trigger, unit_keys, tags, main, unit.ahead_hi, actor1, countries)
         if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
             # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
@@ -1181,6 +1188,18 @@ class EventExtractor:
         named = [t for t in targets if not str(t.attrs.get("canonical", "")).startswith("Unidentified")]
         targets = named or targets  # "115 مسلحا من جبهة النصرة": the gunmen are Nusra's
         ordered = agents + neutral
+        speaker = self._speaker(idx, tokens, tags, unit.sent_lo, unit.ahead_hi) if len(ordered) > 1 else None
+        said = bisect.bisect_left(self._tok_starts, speaker.end) if speaker is not None else 0
+        if (
+            speaker is not None
+            and ordered[0] is speaker
+            and said < len(tokens)
+            and self.complementizers in tags[said]
+        ):
+            # "وقال جيش الإسلام إن الطيران المروحي ألقى براميل": the clause's own group acted; the
+            # speaker did only when the clause names none ("قالت المعارضة إنها سيطرت على ...")
+            rules.fire("events.actor.speaker_last")
+            ordered = ordered[1:] + [speaker]
         if not ordered:
             return None, _unique(supporters)[:2], (targets[0] if targets else None), targets[1:2], targets
         actor1 = ordered[0]
@@ -1610,6 +1629,10 @@ class EventExtractor:
             if speaker is not None and speaker.attrs.get("canonical") == actor1.attrs.get("canonical"):
                 rules.fire("events.status.claimed")
                 return "claimed", list(dict.fromkeys([*sent_sources, speaker.attrs["canonical"]]))
+            if speaker is not None:
+                # "وقال جيش الإسلام إن المروحيات ...": the group that speaks is the report's source
+                rules.fire("events.source.speaking_group")
+                return "reported", list(dict.fromkeys([*sent_sources, speaker.attrs["canonical"]]))
         return "reported", attributed
 
     def _speaker(self, idx, tokens, tags, lo, hi) -> Span | None:

@@ -115,7 +115,7 @@ class Verdict:
     fatalities: int | None
     evidence: Evidence
     unit_keys: set[str]
-    drop: str | None = None  # "no place", "no side", "cancelled", "heading", "opinion"
+    drop: str | None = None  # "no place", "no side", "cancelled", "heading", "opinion", "raid", "air only"
     distinct: list[int] | None = None  # the word that makes it another event of its kind ("آخر")
     hit: list[Span] = field(default_factory=list)  # every group hit, in reading order
 
