@@ -1189,13 +1189,7 @@ class EventExtractor:
         targets = named or targets  # "115 مسلحا من جبهة النصرة": the gunmen are Nusra's
         ordered = agents + neutral
         speaker = self._speaker(idx, tokens, tags, unit.sent_lo, unit.ahead_hi) if len(ordered) > 1 else None
-        said = bisect.bisect_left(self._tok_starts, speaker.end) if speaker is not None else 0
-        if (
-            speaker is not None
-            and ordered[0] is speaker
-            and said < len(tokens)
-            and self.complementizers in tags[said]
-        ):
+        if speaker is not None and speaker is ordered[0] and self._says_that(tags, speaker):
             # "وقال جيش الإسلام إن الطيران المروحي ألقى براميل": the clause's own group acted; the
             # speaker did only when the clause names none ("قالت المعارضة إنها سيطرت على ...")
             rules.fire("events.actor.speaker_last")
@@ -1626,14 +1620,21 @@ class EventExtractor:
             return "alleged", attributed
         if actor1 is not None and self.source_cues in sent_keys:
             speaker = self._speaker(idx, tokens, tags, lo, hi)
-            if speaker is not None and speaker.attrs.get("canonical") == actor1.attrs.get("canonical"):
-                rules.fire("events.status.claimed")
-                return "claimed", list(dict.fromkeys([*sent_sources, speaker.attrs["canonical"]]))
             if speaker is not None:
-                # "وقال جيش الإسلام إن المروحيات ...": the group that speaks is the report's source
+                # the group that speaks is the report's source ("وقال جيش الإسلام إن المروحيات ..."),
+                # and of its own deed a claimant
+                sources = list(dict.fromkeys([*sent_sources, speaker.attrs["canonical"]]))
+                if speaker.attrs.get("canonical") == actor1.attrs.get("canonical"):
+                    rules.fire("events.status.claimed")
+                    return "claimed", sources
                 rules.fire("events.source.speaking_group")
-                return "reported", list(dict.fromkeys([*sent_sources, speaker.attrs["canonical"]]))
+                return "reported", sources
         return "reported", attributed
+
+    def _says_that(self, tags, speaker: Span) -> bool:
+        """Does "إن"/"أن" follow the speaker: what comes after is what it said?"""
+        said = bisect.bisect_left(self._tok_starts, speaker.end)
+        return said < len(tags) and self.complementizers in tags[said]
 
     def _speaker(self, idx, tokens, tags, lo, hi) -> Span | None:
         """The actor right after a reporting verb (قالت المعارضة ...): it speaks of itself."""
