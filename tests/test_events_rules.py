@@ -737,6 +737,24 @@ def test_a_force_that_strikes_from_the_air_takes_no_territory(code):
     assert capture.sub_event_type == "Non-state actor overtakes territory"
 
 
+def test_an_attack_known_by_its_town_is_no_new_report(code):
+    """ "بعد تفجير الكرادة" names a bombing told before; "تفجير في الكرادة" reports one."""
+    named = code("وتزامن ذلك مع تفجير الرمادي، إذ قصفت طائرات التحالف مواقع للتنظيم قرب مدينة الفلوجة أمس.")
+    assert [e.location for e in named] == ["Fallujah"]
+    [told] = code("وقتل خمسة أشخاص في تفجير بمدينة الرمادي أمس.")
+    assert told.location == "Ramadi"
+
+
+def test_a_bombing_told_twice_is_one_suicide_bombing(code):
+    """One blast at one place, once a suicide attack and once "the explosion": one event (FORMAT.md:
+    a bombing said once to be a suicide attack is a suicide bombing)."""
+    events = code(
+        "وقتل عشرة أشخاص في هجوم انتحاري استهدف سوقا في مدينة الرمادي أمس. "
+        "ووقع الانفجار قرب مبنى البلدية في مدينة الرمادي عند الظهر."
+    )
+    assert [(e.sub_event_type, e.location) for e in events] == [("Suicide bomb", "Ramadi")]
+
+
 def test_policy_actor_rules_name_actors_of_the_catalogue():
     """A rule on an actor nobody can be read as never holds: its name must be a catalogue name."""
     from marsad.entities.actors import lexicon

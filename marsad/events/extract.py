@@ -228,6 +228,8 @@ class EventExtractor:
         if not tokens:
             return doc
         self._tok_starts = [t.start for t in tokens]
+        self._place_starts = {s.start for s in doc.spans_of("place")}
+        self._naming: set[int] = set()  # starts of places that name an event ("هجوم سوروتش")
         self._matches = doc.matches
         tags = doc.matches.tags  # per token, the lexicons its word matched
         self._connector = self._connectors(doc, tokens, tags)
@@ -523,6 +525,22 @@ class EventExtractor:
             i += n
         return out
 
+    def _named_by_place(self, tokens, i: int, trig: Trigger) -> bool:
+        """Is the trigger a noun in construct with a town's name right after it ("هجوم سوروتش"،
+        "تفجير الكرادة"; triggers.yaml named_by_place): an event known by its place, told before,
+        not reported here ("في"، "على" or a clitic before the town report one)?"""
+        nxt = i + 1
+        form = self._form(i, trig)
+        return (
+            trig.named_by_place
+            and form is not None
+            and form[1] == "noun"
+            and nxt < len(tokens)
+            and tokens[nxt].start in self._place_starts
+            and not tokens[nxt].proclitics
+            and not _has_article(tokens[i])
+        )
+
     def _form(self, i: int, trig: Trigger) -> tuple[str, str] | None:
         """The dictionary form of ``trig`` that token ``i`` is, and whether it is a past or present
         verb or a noun ("شنتها": شن, past; "تشنها": present, a habit); None for a phrase."""
@@ -623,6 +641,10 @@ class EventExtractor:
         if any(self.non_events in tags[j] for j in range(lo, i)):
             rules.fire("events.cancel.non_event")  # "وحذر من ارتكاب مجزرة", "تفكيك العبوات الناسفة"
             return "non-event"
+        if self._named_by_place(tokens, i, trig):
+            rules.fire("events.cancel.named_by_place")  # "مع هجوم سوروتش": the attack known by its town
+            self._naming.add(tokens[i + 1].start)
+            return "named"
         if (
             self.facing in tags[i]
             and i > lo
@@ -979,7 +1001,7 @@ class EventExtractor:
         for p in idx["place"].within(start, end):
             if p.attrs.get("lat") is None or p.attrs.get("role") == "government":
                 continue  # "وصفته أنقرة": the Turkish government speaking, not a place of the event
-            if (p.start, p.end) in skip:
+            if (p.start, p.end) in skip or p.start in self._naming:
                 continue
             if any(t.start <= p.start and p.end <= t.end for t in taken):
                 continue

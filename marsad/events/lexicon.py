@@ -56,6 +56,7 @@ class TriggerEntry(Strict):
     needs_blast: list[str] = []
     written_with_ta: list[str] = []
     weak: bool = False
+    named_by_place: bool = False
 
     @model_validator(mode="after")
     def _one_type(self) -> TriggerEntry:
@@ -252,6 +253,7 @@ class Trigger:
     # its forms that, after the preposition ب, say what is asked, threatened or promised
     # ("طالبهم بالانسحاب"), unless a verb of starting or going on stands before them ("بدأوا بالانسحاب")
     asked: frozenset[str] = frozenset()
+    named_by_place: bool = False  # its noun with a town's name right after it names a known event
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -327,6 +329,7 @@ def load() -> Lexicon:
             frozenset(normalize_key(w) for w in e.needs_blast),
             frozenset(normalize_key(w) for w in e.written_with_ta),
             frozenset(normalize_key(w) for w in e.asked),
+            e.named_by_place,
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
