@@ -755,6 +755,16 @@ def test_a_bombing_told_twice_is_one_suicide_bombing(code):
     assert [(e.sub_event_type, e.location) for e in events] == [("Suicide bomb", "Ramadi")]
 
 
+def test_a_toll_whose_verb_opens_the_clause_is_its_toll(code):
+    """ "إن 12 عنصرا ... وخمسة من المهاجمين، قتلوا في الهجوم على X": the sides' toll told before
+    the clause its verb opens."""
+    [clash] = code(
+        "وقال مسؤول محلي إن 12 عنصرا على الأقل من القوات الحكومية النظامية وخمسة من المسلحين "
+        "المهاجمين، قتلوا في الهجوم على بلدة حرستا."
+    )
+    assert (clash.location, clash.fatalities) == ("Harasta", 17)
+
+
 def test_policy_actor_rules_name_actors_of_the_catalogue():
     """A rule on an actor nobody can be read as never holds: its name must be a catalogue name."""
     from marsad.entities.actors import lexicon

@@ -155,6 +155,9 @@ def test_the_sides_of_a_counted_subject_are_summed() -> None:
     assert [c for c, *_ in _cas("وأفادت مصادر أن 40 مدنيا بينهم 10 أطفال و5 نساء قتلوا في القصف")] == [40]
     # "واحدة" (one) is no second figure joined by و
     assert [c for c, *_ in _cas("وقالت مصادر إن تسعة أشخاص من عائلة واحدة قتلوا في القصف")] == [9]
+    # an approximation and a side named in three words between the figures
+    text = "وقال مسؤول إن 12 عنصرا على الأقل من القوات الحكومية النظامية وخمسة من المهاجمين، قتلوا"
+    assert [c for c, *_ in _cas(text)] == [17]
 
 
 def test_a_counted_subject_with_an_object_did_the_killing() -> None:

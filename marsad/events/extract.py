@@ -831,6 +831,8 @@ class EventExtractor:
                 rules.fire("events.toll_before_cause")
         if fatalities is None:
             fatalities = self._consequence_toll(idx, tokens, tags, sent, unit)
+        if fatalities is None:
+            fatalities = self._toll_opening(idx, tokens, sent, unit)
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
         verdict = Verdict(
             main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
@@ -1573,6 +1575,16 @@ class EventExtractor:
                 # another event word between, a clause of its own ("مشيرة إلى أن ..."), or far
                 return None
             return c.attrs["count"]
+        return None
+
+    def _toll_opening(self, idx, tokens, sent: Span, unit: Unit) -> int | None:
+        """The toll whose verb opens the unit, its figures told before it ("أن 25 مقاتلا من الفصائل
+        وثمانية من مقاتلي التنظيم، قتلوا في الهجوم على مارع")."""
+        first = tokens[unit.lo]
+        for c in self._tolls(idx, sent.start, first.end):
+            if c.start < first.start and c.end == first.end:
+                rules.fire("events.toll_opens_unit")
+                return c.attrs["count"]
         return None
 
     def _toll_before(self, tokens, tags, unit: Unit, main: Found) -> bool:

@@ -108,9 +108,10 @@ _MIXED_RE = re.compile(
 )
 # words between a toll's count and a count "و" joins to it: the counted noun and one describing it
 _JOIN_GAP = 2
-# tokens from a figure to the next figure joined to it as a second subject ("25 مقاتلا من الفصائل
-# وثمانية ...": the counted noun and a partitive group between)
-_JOIN_SUBJECT = 5
+# tokens from a figure to the next figure joined to it as a second subject ("25 مقاتلا على الأقل من
+# الفصائل المسلحة السورية وثمانية ...": the counted noun and a partitive group of up to three words
+# between, an approximation not counted)
+_JOIN_SUBJECT = 6
 # "57 مدنيا بينهم 12 طفلا و6 نساء": the figures after it are part of the one before
 _PART_OF = frozenset({"بينهم", "منهم", "بينهن", "منهن", "بينها", "منها"})
 _STOP_RE = re.compile(r"[.!?;:\u061f\u061b\n]")
@@ -317,6 +318,13 @@ def _casualties(
         conjunction = norms[hi].startswith("و") and norms[hi] not in _NUM_WORDS or norms[hi - 1] == "و"
         return conjunction and not any(norms[j] in _PART_OF for j in range(lo, hi))
 
+    def words_between(lo: int, hi: int) -> int:
+        """Tokens from ``lo`` to ``hi``, an approximation after the count ("على الأقل") not counted."""
+        n_approx = sum(
+            len(p) for k in range(lo, hi) for p in _APPROX_AFTER_KEYS if tuple(norms[k : k + len(p)]) == p
+        )
+        return hi - lo - n_approx
+
     def coordinated(a: int, verb: int) -> tuple[int, int]:
         """The figures joined by "و" to the subject figure at ``a`` of a casualty verb: "12 متشددا
         وخمسة مدنيين قتلوا", "25 مقاتلا من الفصائل وثمانية من مقاتلي التنظيم قتلوا" count both
@@ -329,7 +337,7 @@ def _casualties(
                 total += _headcount(number_at[k][1])
         while True:
             prev = max((k for k in number_at if k < first and k not in counted), default=None)
-            if prev is None or first - number_at[prev][0] > _JOIN_SUBJECT:
+            if prev is None or words_between(number_at[prev][0], first) > _JOIN_SUBJECT:
                 return first, total
             if norms[first - 1] in _PART_OF and first - number_at[prev][0] <= 2:
                 counted.add(prev)
