@@ -765,6 +765,17 @@ def test_a_toll_whose_verb_opens_the_clause_is_its_toll(code):
     assert (clash.location, clash.fatalities) == ("Harasta", 17)
 
 
+def test_strikes_since_a_day_long_gone_are_a_campaign_told_in_sum(code):
+    """ "منذ 26 مارس" months before the article: a campaign up to now, not a day's news; "منذ صباح
+    أمس" is news, and a place held "since" a date says nothing of the strike's day."""
+    [campaign] = code("وتشن طائرات التحالف غارات على مواقع الحوثيين في مدينة عدن منذ 26 مارس الماضي.")
+    assert campaign.historical
+    [news] = code("وقصفت طائرات التحالف مواقع الحوثيين في مدينة عدن منذ صباح أمس.")
+    assert not news.historical
+    [held] = code("وقصفت طائرات النظام مواقع في مدينة الرقة التي يسيطر عليها التنظيم منذ مارس 2014.")
+    assert not held.historical
+
+
 def test_policy_actor_rules_name_actors_of_the_catalogue():
     """A rule on an actor nobody can be read as never holds: its name must be a catalogue name."""
     from marsad.entities.actors import lexicon
