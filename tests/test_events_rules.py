@@ -776,6 +776,14 @@ def test_strikes_since_a_day_long_gone_are_a_campaign_told_in_sum(code):
     assert not held.historical
 
 
+def test_a_count_over_a_month_is_no_event(code):
+    """ "خلال يوليو الحالي": the dead of a whole month, an aggregate; "خلال الليل" is a night's news."""
+    [month] = code("وقتل 40 مدنيا في محافظة درعا خلال يوليو الحالي جراء قصف قوات النظام بالبراميل المتفجرة.")
+    assert month.historical
+    [night] = code("وقتل 12 شخصا في قصف على مدينة درعا خلال الليل.")
+    assert not night.historical
+
+
 def test_policy_actor_rules_name_actors_of_the_catalogue():
     """A rule on an actor nobody can be read as never holds: its name must be a catalogue name."""
     from marsad.entities.actors import lexicon
