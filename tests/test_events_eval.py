@@ -76,8 +76,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # town ("هجوم سوروتش") no new report, a bombing told twice one: rules (.598, 1.0), without (.600,
 # .994), with (.624, .997). Strikes "since" a day long gone a campaign: rules (.600, 1.0), without
 # (.602, .994), with (.625, .997). A count over a month ("خلال يوليو") an aggregate: rules (.602,
-# 1.0), without (.604, .994), with (.628, .997).
-JUDGED_FLOORS = {"rules": (0.602, 1.0), "without judged": (0.604, 0.994), "with judged": (0.628, 0.997)}
+# 1.0), without (.604, .994), with (.628, .997). A condemnation past an aside ("ودانت المنظمة، أمس،
+# قصف"): rules (.605, 1.0), without (.607, .994), with (.629, .997).
+JUDGED_FLOORS = {"rules": (0.605, 1.0), "without judged": (0.607, 0.994), "with judged": (0.629, 0.997)}
 
 
 def test_cross_validated_floors(shared):

@@ -784,6 +784,14 @@ def test_a_count_over_a_month_is_no_event(code):
     assert not night.historical
 
 
+def test_a_condemnation_governs_its_object_past_an_aside(code):
+    """ "ودانت المنظمة، أمس، قصف ...": a reaction to shelling told elsewhere, the aside between
+    commas notwithstanding; a meeting named earlier stops no event."""
+    assert not code("ودانت منظمة حقوقية، في بيان أمس، قصف المتمردين لأحياء سكنية في مدينة تعز.")
+    [abduction] = code("وكان الصحفيون عائدين من اجتماع في مدينة اعزاز، عندما خطفهم مسلحون في قرية المالكية.")
+    assert abduction.sub_event_type == "Abduction/forced disappearance"
+
+
 def test_policy_actor_rules_name_actors_of_the_catalogue():
     """A rule on an actor nobody can be read as never holds: its name must be a catalogue name."""
     from marsad.entities.actors import lexicon

@@ -147,6 +147,7 @@ class EventExtractor:
         self.crime = c["crime"]
         self.blast = c["blast"]
         self.non_events = self.lex.cues.cancel  # warnings, condemnations, mine clearance, talks
+        self.reactions = self.lex.cues.reactions  # their verbs, which reach past an aside
         self.prepositions = self.lex.cues.prepositions
         self.opinion = c["opinion"]
         self.framing = c["framing"]
@@ -403,7 +404,16 @@ class EventExtractor:
                     [(s, framed_to, opens), (framed_to, e, True)] if s < framed_to < e else [(s, e, opens)]
                 )
             ]
-        found = [self._triggers(tokens, tags, idx, s, e, keep) for s, e, _ in segs]
+        found: list[list[Found]] = []
+        for k, (s, e, _opens) in enumerate(segs):
+            # a reaction's verb may stand before an aside between commas ("ودانت المنظمة، أمس، قصف ..."):
+            # the segments since the clause opened, with no trigger of their own, are read back too
+            said_lo = s
+            j = k
+            while j > 0 and not segs[j][2] and not found[j - 1]:
+                j -= 1
+                said_lo = segs[j][0]
+            found.append(self._triggers(tokens, tags, idx, s, e, keep, said_lo))
         live = [any(f.cancel is None for f in fs) for fs in found]
         units = []
         for i, (s, e, _opens) in enumerate(segs):
@@ -442,7 +452,9 @@ class EventExtractor:
         return next((j for j in range(lo + 1, hi) if self.sequel in tags[j]), lo)
 
     # -- triggers ------------------------------------------------------------------------------
-    def _triggers(self, tokens, tags, idx, lo: int, hi: int, keep: bool = False) -> list[Found]:
+    def _triggers(
+        self, tokens, tags, idx, lo: int, hi: int, keep: bool = False, said_lo: int | None = None
+    ) -> list[Found]:
         """Triggers of a token range; words inside a name (هيئة تحرير الشام) are not triggers.
 
         ``keep``: the cancelled ones too, with the reason."""
@@ -500,7 +512,7 @@ class EventExtractor:
             if self._aimed_at_forces(tags, i, trig, lo, hi):
                 rules.fire("events.aimed_at_forces")
                 trig = self.lex.by_id[trig.aimed_at_forces]  # "استهدف عناصر داعش مواقع قوات النظام"
-            reason = self._cancelled(tokens, tags, i, trig, lo, hi)
+            reason = self._cancelled(tokens, tags, i, trig, lo, hi, said_lo)
             if reason:
                 # "مناطق سيطرة قوات النظام" names the target; "هجوم شنه مسلحون على حاجز في العريش",
                 # "غارات شنتها الطائرات على": a general past verb with no weapon right after a new
@@ -598,8 +610,11 @@ class EventExtractor:
                 return False
         return False
 
-    def _cancelled(self, tokens, tags, i: int, trig: Trigger, lo: int, hi: int) -> str | None:
-        """Why a trigger reports nothing: negated, hoped-for, or a state rather than a change."""
+    def _cancelled(
+        self, tokens, tags, i: int, trig: Trigger, lo: int, hi: int, said_lo: int | None = None
+    ) -> str | None:
+        """Why a trigger reports nothing: negated, hoped-for, or a state rather than a change.
+        ``said_lo``: where the clause that may govern it began (a reaction's verb before an aside)."""
         if any(self.negation in tags[j] for j in range(max(lo, i - 2), i)):
             rules.fire("events.cancel.negation")
             return "negation"
@@ -643,6 +658,9 @@ class EventExtractor:
             return "crime"
         if any(self.non_events in tags[j] for j in range(lo, i)):
             rules.fire("events.cancel.non_event")  # "وحذر من ارتكاب مجزرة", "تفكيك العبوات الناسفة"
+            return "non-event"
+        if said_lo is not None and any(self.reactions in tags[j] for j in range(said_lo, lo)):
+            rules.fire("events.cancel.reaction_past_aside")  # "ودانت المنظمة، أمس، قصف ..."
             return "non-event"
         if self._named_by_place(tokens, i, trig):
             rules.fire("events.cancel.named_by_place")  # "مع هجوم سوروتش": the attack known by its town

@@ -385,6 +385,7 @@ class CueFile(Strict):
 
     groups: dict[str, list[str]]
     cancel: list[str]
+    reaction_verbs: list[str]
     prepositions: list[str]
     place_heads: list[str]
 
@@ -399,11 +400,13 @@ class CueFile(Strict):
 @dataclass(frozen=True)
 class Cues:
     """The lexicons of the cue words: ``groups`` (entry value: the group), ``cancel`` (the
-    groups that cancel a trigger), ``prepositions`` (entry value: the word) and ``place_heads``
-    (place words, read as written)."""
+    groups that cancel a trigger), ``reactions`` (verbs of condemning or warning, that govern a
+    clause past an aside), ``prepositions`` (entry value: the word) and ``place_heads`` (place
+    words, read as written)."""
 
     groups: str
     cancel: str
+    reactions: str
     prepositions: str
     place_heads: str
     lexicons: tuple[match.Lexicon, ...]
@@ -414,9 +417,17 @@ def cues() -> Cues:
     raw = datafile.load(DATA / "cues.yaml", CueFile)
     groups = match.Lexicon("events.cues", ((w, w, g) for g, words in raw.groups.items() for w in words))
     cancel = match.Lexicon.words("events.cues.cancel", [w for g in raw.cancel for w in raw.groups[g]])
+    reactions = match.Lexicon.words("events.cues.reactions", raw.reaction_verbs)
     preps = match.Lexicon("events.cues.prepositions", ((w, w, normalize_key(w)) for w in raw.prepositions))
     heads = match.Lexicon.words("events.cues.place_heads", raw.place_heads, 0)
-    return Cues(groups.name, cancel.name, preps.name, heads.name, (groups, cancel, preps, heads))
+    return Cues(
+        groups.name,
+        cancel.name,
+        reactions.name,
+        preps.name,
+        heads.name,
+        (groups, cancel, reactions, preps, heads),
+    )
 
 
 def _keep_higher(table: dict, form: str, entry_id: str, value: tuple) -> None:
