@@ -413,7 +413,7 @@ class EventExtractor:
             while j > 0 and not segs[j][2] and not found[j - 1]:
                 j -= 1
                 said_lo = segs[j][0]
-            found.append(self._triggers(tokens, tags, idx, s, e, keep, said_lo))
+            found.append(self._triggers(tokens, tags, idx, s, e, said_lo, keep))
         live = [any(f.cancel is None for f in fs) for fs in found]
         units = []
         for i, (s, e, _opens) in enumerate(segs):
@@ -452,12 +452,11 @@ class EventExtractor:
         return next((j for j in range(lo + 1, hi) if self.sequel in tags[j]), lo)
 
     # -- triggers ------------------------------------------------------------------------------
-    def _triggers(
-        self, tokens, tags, idx, lo: int, hi: int, keep: bool = False, said_lo: int | None = None
-    ) -> list[Found]:
+    def _triggers(self, tokens, tags, idx, lo: int, hi: int, said_lo: int, keep: bool = False) -> list[Found]:
         """Triggers of a token range; words inside a name (هيئة تحرير الشام) are not triggers.
 
-        ``keep``: the cancelled ones too, with the reason."""
+        ``said_lo``: where the clause the range continues began; ``keep``: the cancelled ones too,
+        with the reason."""
         out: list[Found] = []
         if lo >= hi:
             return out
@@ -610,9 +609,7 @@ class EventExtractor:
                 return False
         return False
 
-    def _cancelled(
-        self, tokens, tags, i: int, trig: Trigger, lo: int, hi: int, said_lo: int | None = None
-    ) -> str | None:
+    def _cancelled(self, tokens, tags, i: int, trig: Trigger, lo: int, hi: int, said_lo: int) -> str | None:
         """Why a trigger reports nothing: negated, hoped-for, or a state rather than a change.
         ``said_lo``: where the clause that may govern it began (a reaction's verb before an aside)."""
         if any(self.negation in tags[j] for j in range(max(lo, i - 2), i)):
@@ -659,7 +656,7 @@ class EventExtractor:
         if any(self.non_events in tags[j] for j in range(lo, i)):
             rules.fire("events.cancel.non_event")  # "وحذر من ارتكاب مجزرة", "تفكيك العبوات الناسفة"
             return "non-event"
-        if said_lo is not None and any(self.reactions in tags[j] for j in range(said_lo, lo)):
+        if any(self.reactions in tags[j] for j in range(said_lo, lo)):
             rules.fire("events.cancel.reaction_past_aside")  # "ودانت المنظمة، أمس، قصف ..."
             return "non-event"
         if self._named_by_place(tokens, i, trig):
