@@ -792,6 +792,15 @@ def test_a_condemnation_governs_its_object_past_an_aside(code):
     assert abduction.sub_event_type == "Abduction/forced disappearance"
 
 
+def test_taking_part_in_the_fighting_is_no_clash(code):
+    """ "المشاركة في القتال": what people did or refused to do, not a clash at a place."""
+    assert not code(
+        "وقتل عشرات المقاتلين الأجانب خلال مشاركتهم في المعارك في مدينة حلب إلى جانب قوات النظام."
+    )
+    [clash] = code("واندلعت اشتباكات عنيفة بين الحوثيين والمقاومة الشعبية في مدينة تعز أمس.")
+    assert clash.sub_event_type == "Armed clash"
+
+
 def test_policy_actor_rules_name_actors_of_the_catalogue():
     """A rule on an actor nobody can be read as never holds: its name must be a catalogue name."""
     from marsad.entities.actors import lexicon

@@ -181,6 +181,7 @@ class EventExtractor:
         self.same_words = c["same_words"]
         self.past_spans = c["past_spans"]
         self.past_openers = c["past_openers"]
+        self.participation = c["participation"]
         self.then_words = c["then_words"]
         self.ongoing_verbs = c["ongoing_verbs"]
         self.forces_abroad = frozenset(self.policy.forces_abroad)
@@ -656,6 +657,9 @@ class EventExtractor:
         if any(self.non_events in tags[j] for j in range(lo, i)):
             rules.fire("events.cancel.non_event")  # "وحذر من ارتكاب مجزرة", "تفكيك العبوات الناسفة"
             return "non-event"
+        if trig.id == "clash" and any(self.participation in tags[j] for j in range(max(lo, i - 3), i)):
+            rules.fire("events.cancel.participation")  # "سافر للمشاركة في القتال": taking part, no clash
+            return "participation"
         if any(self.reactions in tags[j] for j in range(said_lo, lo)):
             rules.fire("events.cancel.reaction_past_aside")  # "ودانت المنظمة، أمس، قصف ..."
             return "non-event"

@@ -113,6 +113,7 @@ class ContextLists(Strict):
     origin_not_after: list[str]
     past_spans: list[str]
     past_openers: list[str]
+    participation: list[str]
     then_words: list[str]
     ongoing_verbs: list[str]
     previously: list[str]
