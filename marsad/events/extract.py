@@ -232,7 +232,6 @@ class EventExtractor:
         if not tokens:
             return doc
         self._tok_starts = [t.start for t in tokens]
-        self._tok_ends = [t.end for t in tokens]
         self._place_starts = {s.start for s in doc.spans_of("place")}
         self._naming: set[int] = set()  # starts of places that name an event ("هجوم سوروتش")
         self._matches = doc.matches
@@ -773,7 +772,11 @@ class EventExtractor:
         if not historical and self._recent_span(tokens, tags, unit) and not self._current_day(idx, sent):
             rules.fire("events.recent_span")
             when, precision, historical = None, None, True
-        if not historical and self._over_a_month(idx, tags, unit) and not self._current_day(idx, sent):
+        if (
+            not historical
+            and self._over_a_month(idx, tokens, tags, unit)
+            and not self._current_day(idx, sent)
+        ):
             # "قتل 40 مدنيا في درعا خلال يوليو الحالي جراء قصف ...": a count over a month (FORMAT.md:
             # aggregates are not events)
             rules.fire("events.over_a_month")
@@ -1543,10 +1546,10 @@ class EventExtractor:
             for j in range(lo, unit.ahead_hi - 1)
         )
 
-    def _over_a_month(self, idx, tags, unit: Unit) -> bool:
+    def _over_a_month(self, idx, tokens, tags, unit: Unit) -> bool:
         """Does a whole month or year of the unit follow "خلال"/"طوال" ("خلال شهر تموز الماضي")?"""
         lo = unit.back_lo
-        for d in idx["date"].within(self._tok_starts[lo], self._tok_ends[unit.ahead_hi - 1]):
+        for d in idx["date"].within(tokens[lo].start, tokens[unit.ahead_hi - 1].end):
             if d.attrs.get("precision") not in ("month", "year") or d.attrs.get("kind") == "since":
                 continue
             k = bisect.bisect_left(self._tok_starts, d.start)
