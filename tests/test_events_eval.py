@@ -79,7 +79,7 @@ FEED_MIN_REQUIRED_FOUND = 4
 # 1.0), without (.604, .994), with (.628, .997). A condemnation past an aside ("ودانت المنظمة، أمس،
 # قصف"): rules (.605, 1.0), without (.607, .994), with (.629, .997). Taking part in the fighting
 # ("المشاركة في القتال") no clash: rules (.612, 1.0), without (.614, .994), with (.633, .997).
-JUDGED_FLOORS = {"rules": (0.612, 1.0), "without judged": (0.614, 0.994), "with judged": (0.633, 0.997)}
+JUDGED_FLOORS = {"rules": (0.613, 1.0), "without judged": (0.615, 0.994), "with judged": (0.633, 0.997)}
 
 
 def test_cross_validated_floors(shared):

@@ -70,6 +70,9 @@ def test_hopes_and_threats_are_not_events(code):
     assert not code("وطالبت المقاومة المسلحين بالانسحاب من مدينة تعز خلال يومين.")
     assert not code("وطرح الوسطاء مبادرة للانسحاب من مدينة تعز.")
     assert code("وبدأ المسلحون أمس بالانسحاب من مدينة تعز.")
+    # a threat or a demand: what comes after it with ب is not done
+    assert not code("وأطلق المسلحون تهديدات بتفجير الجسر في مدينة الرقة.")
+    assert not code("وجدد التنظيم تهديده بقصف مدينة الحسكة.")
     assert "Remote explosive/landmine/IED" not in {
         e.sub_event_type for e in code("واعتقلت الشرطة رجلين بتهمة التخطيط لتفجير في مدينة الدمام.")
     }

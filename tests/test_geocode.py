@@ -556,6 +556,31 @@ def test_prayer_times_and_one_member_duals(text, places):
     assert names(text) == places
 
 
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # a stoplisted name after a preposition, in fighting, in the country the story is about
+        (
+            "قصفت طائرات التحالف في اليمن مواقع الحوثيين في البيضاء",
+            [("اليمن", "Yemen"), ("البيضاء", "Al Bayda Governorate")],
+        ),
+        (
+            "سيطرت قوات المعارضة في سوريا على الضمير بعد معارك عنيفة",
+            [("سوريا", "Syria"), ("الضمير", "Dumayr")],
+        ),
+        # the common word: a phrase with a definite word after it, no fighting, or far from the story
+        ("قتل ثلاثة أشخاص في سوريا في الثورة السورية", [("سوريا", "Syria")]),
+        ("قرأ الطلاب في سوريا على الباب لافتة", [("سوريا", "Syria")]),
+        (
+            "قصف الطيران قرى في ريف اللاذقية، وسيطرت المعارضة على التل بعد معارك",
+            [("ريف اللاذقية", "Latakia")],
+        ),
+    ],
+)
+def test_a_stoplisted_name_in_fighting_is_our_town_there(text, places):
+    assert names(text) == places
+
+
 def test_tear_gas_and_a_square_named_for_a_man_are_no_places():
     got = names("أطلقت الشرطة القنابل المسيلة للدموع على المحتجين في ساحة رياض الصلح وسط بيروت")
     assert got == [("بيروت", "Beirut")]

@@ -132,6 +132,10 @@ MAX_WORDS = 5
 # How sure the place model must be to take a name the rules would leave (a stoplisted word, a
 # small foreign village named bare): chosen on dev and train events, checked on the place gold.
 OVERRULE = 0.6
+# How near a stoplisted name taken in fighting (Geocoder._fought_over) must lie to a place the
+# article named before: a town, and a division (whose point is its centre).
+FIGHTING_TOWN_KM = 150.0
+FIGHTING_AREA_KM = 300.0
 
 
 def _key(word: str) -> str:
@@ -168,6 +172,8 @@ class Lexicon:
     dual_anaphors: frozenset[str]
     light_verbs: frozenset[str]
     prayer_words: frozenset[str]
+    fighting_prepositions: frozenset[str]  # a stoplisted name after one, in fighting, is a place
+    fighting_kinds: frozenset[str]
     open_heads: frozenset[str]
     open_division_kinds: frozenset[str]  # head kinds an open dataset's district may follow
     head_levels: dict[str, frozenset[str]]  # a division's head kind -> the place types it names
@@ -210,6 +216,8 @@ def lexicon() -> Lexicon:
         dual_anaphors=frozenset(gazetteer.key_of(w) for w in raw["dual_anaphors"]),
         light_verbs=frozenset(_key(w) for w in raw["light_verbs"]),
         prayer_words=frozenset(_key(w) for w in raw["prayer_words"]),
+        fighting_prepositions=frozenset(_key(w) for w in raw["fighting_prepositions"]),
+        fighting_kinds=frozenset(raw["fighting_kinds"]),
         open_heads=frozenset(_key(w) for w in raw["open_heads"]),
         open_division_kinds=frozenset(raw["open_division_kinds"]),
         head_levels={k: frozenset(v) for k, v in raw["head_levels"].items()},
@@ -450,16 +458,7 @@ class Geocoder:
 
         if not any(_only_open(o.candidates) for o in out):
             return out
-        self._read_countries(text, m, seen)
-        weight: Counter[str] = Counter()
-        for named in seen.named.values():
-            weight.update(named)
-        for o in out:  # a mention all of whose places lie in one country, one of them ours
-            codes = {p.country_code for p in o.candidates if p.source != "open"}
-            if len(codes) == 1 and any(p.curated for p in o.candidates):
-                weight.update(codes)
-        top = max(weight.values(), default=0)
-        about = {c for c, n in weight.items() if n == top}
+        about = self._about(text, m, seen, out)
         kept = []
         for o in out:
             if _only_open(o.candidates) and about.isdisjoint(p.country_code for p in o.candidates):
@@ -467,6 +466,55 @@ class Geocoder:
                 continue
             kept.append(o)
         return kept
+
+    def _about(self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]) -> set[str]:
+        """The countries the article is most about: counted by the sentences naming each and the
+        mentions ``out`` all of whose places lie in one country, one of them ours."""
+        self._read_countries(text, m, seen)
+        weight: Counter[str] = Counter()
+        for named in seen.named.values():
+            weight.update(named)
+        for o in out:
+            codes = {p.country_code for p in o.candidates if p.source != "open"}
+            if len(codes) == 1 and any(p.curated for p in o.candidates):
+                weight.update(codes)
+        top = max(weight.values(), default=0)
+        return {c for c, n in weight.items() if n == top}
+
+    def _fought_over(
+        self,
+        text: str,
+        m: match.Matches,
+        words: list[_Word],
+        seen: _Countries,
+        out: list[_Mention],
+        i: int,
+        n: int,
+        places: list[Place],
+    ) -> list[Place]:
+        """A stoplisted name after a preposition in a clause of fighting ("سيطرت قوات النظام على
+        الطبقة"، "قتل 12 حوثيا في البيضاء") is our town or division of that name in the country the
+        article is most about, near the places it named before there; the name followed by a
+        definite word is a phrase of the common word ("في الثورة السورية"، "الطبقة الوسطى").
+        Nothing when the article names no country yet."""
+        if i + n < len(words) and words[i + n][2].startswith("ال"):
+            return []
+        ours = [p for p in places if p.curated and p.type in self.lex.fighting_kinds]
+        if not ours:
+            return []
+        about = self._about(text, m, seen, out)
+        home = [p for p in ours if p.country_code in about]
+        # the places named before in that country: ours must lie among them ("السيطرة على التل" in
+        # a story from the Ghab is a hill there, not the town of Al-Tall outside Damascus)
+        named = [q for o in out for q in o.candidates if q.type != "country" and q.country_code in about]
+        if not named:
+            return home
+        return [
+            p
+            for p in home
+            if min(haversine_km(p.lat, p.lon, q.lat, q.lon) for q in named)
+            <= (FIGHTING_AREA_KM if p.type in AREA_TYPES or p.type in DIVISION_TYPES else FIGHTING_TOWN_KM)
+        ]
 
     @staticmethod
     def _at_level(places: list[Place], levels: frozenset[str]) -> list[Place]:
@@ -740,6 +788,22 @@ class Geocoder:
                 if local:
                     rules.fire("places.list_opener")
                     take, places = True, local  # "مثل البريقة والسدرة ورأس لانوف"
+            if (
+                not take
+                and self.model is not None
+                and trigger is None
+                and not in_list
+                and not variant
+                and not government
+                and key in self.lex.stoplist
+                and not plen
+                and i
+                and words[i - 1][2] in self.lex.fighting_prepositions
+                and "violent" in flags()
+                and (home := self._fought_over(text, m, words, named, out, i, n, places))
+            ):
+                rules.fire("places.stoplisted_in_fighting")
+                take, places = True, home
             if not take:
                 rules.fire("places.not_a_place")
                 i += 1

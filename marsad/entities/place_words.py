@@ -46,6 +46,8 @@ class PlaceWords(datafile.Strict):
     dual_anaphors: list[str]
     light_verbs: list[str]
     prayer_words: list[str]
+    fighting_prepositions: list[str]
+    fighting_kinds: list[str]
     open_heads: list[str]
     open_division_kinds: list[str]
     head_levels: dict[str, list[str]]
@@ -55,6 +57,9 @@ class PlaceWords(datafile.Strict):
         unknown = [w for w in self.weak_triggers if w not in self.triggers]
         if unknown:
             raise ValueError(f"weak_triggers not among the triggers: {unknown}")
+        kinds = [k for k in self.fighting_kinds if k not in self.triggers.values()]
+        if kinds:
+            raise ValueError(f"fighting_kinds not among the place types the triggers name: {kinds}")
         return self
 
 

@@ -184,6 +184,7 @@ class EventExtractor:
         self.participation = c["participation"]
         self.then_words = c["then_words"]
         self.ongoing_verbs = c["ongoing_verbs"]
+        self.threatening = c["threatening"]
         self.forces_abroad = frozenset(self.policy.forces_abroad)
         self.previously = c["previously"]
         self.previously_links = c["previously_links"]
@@ -709,6 +710,9 @@ class EventExtractor:
             and not any(self.ongoing_verbs in tags[j] for j in range(max(lo, i - 3), i))
         ):
             rules.fire("events.cancel.asked")  # "طالبهم بالانسحاب": what is asked, not what was done
+            return "purpose"
+        if i > lo and "ب" in tokens[i].proclitics and self.threatening in tags[i - 1]:
+            rules.fire("events.cancel.threatened")  # "هدد بقصف المدينة": what is threatened, not done
             return "purpose"
         if trig.needs_weapon and self._weapon_stems(i):
             window = range(max(lo, i - 4), min(hi, i + 8))

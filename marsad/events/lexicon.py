@@ -116,6 +116,7 @@ class ContextLists(Strict):
     participation: list[str]
     then_words: list[str]
     ongoing_verbs: list[str]
+    threatening: list[str]
     previously: list[str]
     previously_links: list[str]
     recent_past: list[str]
