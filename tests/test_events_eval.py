@@ -26,9 +26,9 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # eval events --cv` reports it (5 folds and 300 negatives moved by an event or two whenever the
 # training data changed: one fold model's noise). The judged check keeps its first 300 negatives.
 JUDGED_NEGATIVES = 300
-CV_FLOORS = {"f1": 0.737, "precision": 0.747, "recall": 0.728}
+CV_FLOORS = {"f1": 0.751, "precision": 0.76, "recall": 0.742}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.944, "date": 0.98, "status": 0.992, "source": 0.91, "fatalities": 0.741}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.945, "date": 0.98, "status": 0.992, "source": 0.913, "fatalities": 0.75}
 TEST_FLOORS = {"f1": 0.719, "precision": 0.78, "recall": 0.667}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933, "fatalities": 0.5}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
@@ -79,7 +79,11 @@ FEED_MIN_REQUIRED_FOUND = 4
 # 1.0), without (.604, .994), with (.628, .997). A condemnation past an aside ("ودانت المنظمة، أمس،
 # قصف"): rules (.605, 1.0), without (.607, .994), with (.629, .997). Taking part in the fighting
 # ("المشاركة في القتال") no clash: rules (.612, 1.0), without (.614, .994), with (.633, .997).
-JUDGED_FLOORS = {"rules": (0.613, 1.0), "without judged": (0.615, 0.994), "with judged": (0.633, 0.997)}
+# Stop 45: a threat before ب ("تهديدات بالاستيلاء") no event: rules (.613, 1.0), without (.615,
+# .994), with (.633, .997). Yemen's fronts in the gazetteer, with two judged events coded at the
+# place their reader named judged again (Tabbat Masoud, Lawdar: judged/README.md), and a call
+# ("تدعو المدنيين إلى القتال") no event: rules (.614, 1.0), without (.615, .994), with (.634, .997).
+JUDGED_FLOORS = {"rules": (0.614, 1.0), "without judged": (0.615, 0.994), "with judged": (0.634, 0.997)}
 
 
 def test_cross_validated_floors(shared):

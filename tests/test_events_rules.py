@@ -73,9 +73,18 @@ def test_hopes_and_threats_are_not_events(code):
     # a threat or a demand: what comes after it with ب is not done
     assert not code("وأطلق المسلحون تهديدات بتفجير الجسر في مدينة الرقة.")
     assert not code("وجدد التنظيم تهديده بقصف مدينة الحسكة.")
+    # a call: what it calls for is not done
+    assert not code("وجابت سيارات المسلحين شوارع المدينة أمس وهي تدعو السكان إلى القتال في مدينة عدن.")
+    assert code("وهو ما دعا الجيش العراقي إلى الانسحاب من مدينة الرمادي أمس.")  # what led it to withdraw
     assert "Remote explosive/landmine/IED" not in {
         e.sub_event_type for e in code("واعتقلت الشرطة رجلين بتهمة التخطيط لتفجير في مدينة الدمام.")
     }
+
+
+def test_and_in_another_place_opens_a_report_of_its_own(code):
+    """The toll told after "، وفي مدينة X" is not the cost of the event before it."""
+    [strike] = code("قصفت طائرات حربية مواقع في مدينة إدلب أمس، وفي مدينة أريحا قتل ثلاثة مدنيين.")
+    assert strike.location == "Idlib" and strike.fatalities is None
 
 
 def test_a_past_year_makes_an_event_background(code):

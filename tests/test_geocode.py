@@ -581,6 +581,16 @@ def test_a_stoplisted_name_in_fighting_is_our_town_there(text, places):
     assert names(text) == places
 
 
+def test_the_fronts_of_aden_are_places():
+    got = names("وأصبحت مناطق جعولة وبئر أحمد في اليمن تحت سيطرة المقاومة بعد معارك في مثلث العلم")
+    assert got == [
+        ("جعولة", "Ja'ula (Aden)"),
+        ("بئر أحمد", "Bir Ahmad (Aden)"),
+        ("اليمن", "Yemen"),
+        ("مثلث العلم", "Al-Alam triangle (Aden)"),
+    ]
+
+
 def test_tear_gas_and_a_square_named_for_a_man_are_no_places():
     got = names("أطلقت الشرطة القنابل المسيلة للدموع على المحتجين في ساحة رياض الصلح وسط بيروت")
     assert got == [("بيروت", "Beirut")]

@@ -60,6 +60,15 @@ def test_a_dual_toll_and_a_resident() -> None:
     assert _cas("ما أدى إلى استشهاد مقيم") == [(1, "killed", False, False)]
 
 
+def test_a_toll_told_in_it_and_one_death_by_its_verb() -> None:
+    """ "قتل فيه 7": "in it" between the verb and its figure; "لقي مصرعه": one death, not a future one."""
+    assert _cas("الهجوم الذي قتل فيه 7 أشخاص") == [(7, "killed", False, False)]
+    assert _cas("وجرح خلالها 12 شخصا") == [(12, "injured", False, False)]
+    assert _cas("وقال إن ضابطا لقي مصرعه في الاشتباك") == [(1, "killed", False, False)]
+    assert _cas("وأفادت أن سائقة لقيت حتفها في الحادث") == [(1, "killed", False, False)]
+    assert _cas("خشي أن يلقى حتفه في الطريق") == []
+
+
 def test_a_death_toll_then_a_wounded_one() -> None:
     """ "مقتل 4 وإصابة 9": the "و" opens the wounded toll, it is not what the four count."""
     assert _cas("أسفر الانفجار عن مقتل 4 وإصابة 9") == [

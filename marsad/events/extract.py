@@ -62,6 +62,8 @@ ANNIVERSARY_SPAN = 6
 TOLL_REACH = 15
 # Tokens before "منذ بدء ..." a "first" may stand in ("للمرة الأولى منذ", "أول هجوم من نوعه منذ").
 FIRST_SPAN = 4
+# Words between a call ("دعت") and the "إلى" before what it calls for ("دعت الجماعة أنصارها إلى").
+CALL_SPAN = 5
 # How far before a bomb word a word that says it never went off ("دمرت القوات ثلاث عجلات
 # مفخخة") may stand, no other trigger between.
 FOILED_SPAN = 6
@@ -185,6 +187,10 @@ class EventExtractor:
         self.then_words = c["then_words"]
         self.ongoing_verbs = c["ongoing_verbs"]
         self.threatening = c["threatening"]
+        self.calls = c["calls"]
+        self.call_to = c["call_to"]
+        self.call_causes = c["call_causes"]
+        self.place_frames = c["place_frames"]
         self.forces_abroad = frozenset(self.policy.forces_abroad)
         self.previously = c["previously"]
         self.previously_links = c["previously_links"]
@@ -237,12 +243,12 @@ class EventExtractor:
         self._naming: set[int] = set()  # starts of places that name an event ("هجوم سوروتش")
         self._matches = doc.matches
         tags = doc.matches.tags  # per token, the lexicons its word matched
+        self._sep_before = self._separators(doc, tokens)
         self._connector = self._connectors(doc, tokens, tags)
         # a trigger word, or a phrase's first word
         self._maybe = list(map(operator.contains, tags, repeat(self.triggers)))
         for i, found in doc.matches.phrases.items():
             self._maybe[i] = self._maybe[i] or any(x.lexicon == self.triggers for x in found)
-        self._sep_before = self._separators(doc, tokens)
         idx = {
             label: SpanIndex(doc.spans_of(label))
             for label in ("place", "actor", "source", "date", "casualties", "person", "org")
@@ -363,6 +369,12 @@ class EventExtractor:
             if self.centre in tags[j] and (j + 1 in starts or heads in tags[j + 1]):
                 rules.fire("events.segment.centre_of_place")
                 flags[j] = False
+        # "...، وفي مديرية لودر نصبت المقاومة كمينا": after a comma, "and in" + a place opens the
+        # report of another place; what it tells (a toll) is not the cost of the event before it
+        for j in where(map(operator.contains, tags[:-1], repeat(self.place_frames))):
+            if self._sep_before[j] and (j + 1 in starts or j + 2 in starts or heads in tags[j + 1]):
+                rules.fire("events.segment.place_frame")
+                flags[j] = True
         return flags
 
     def _segments(self, doc, tokens, tags, lo: int, hi: int) -> list[tuple[int, int, bool]]:
@@ -713,6 +725,18 @@ class EventExtractor:
             return "purpose"
         if i > lo and "ب" in tokens[i].proclitics and self.threatening in tags[i - 1]:
             rules.fire("events.cancel.threatened")  # "هدد بقصف المدينة": what is threatened, not done
+            return "purpose"
+        if (
+            i > lo
+            and self.call_to in tags[i - 1]
+            and any(
+                self.calls in tags[j] and not (j > lo and self.call_causes in tags[j - 1])
+                for j in range(max(lo, i - 1 - CALL_SPAN), i - 1)
+            )
+        ):
+            # "دعت أنصارها إلى التظاهر": a call, not a protest ("ما دعا الجيش إلى الانسحاب": what led
+            # the army to withdraw, which it did)
+            rules.fire("events.cancel.called_for")
             return "purpose"
         if trig.needs_weapon and self._weapon_stems(i):
             window = range(max(lo, i - 4), min(hi, i + 8))

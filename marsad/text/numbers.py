@@ -30,6 +30,8 @@ class CasualtyWords(datafile.Strict):
     after_number: KilledInjured
     before_number: KilledInjured
     not_people: list[str]
+    in_it: list[str]
+    one_killed: list[str]
     after_phrase: KilledInjured
     duals: KilledInjured
 
@@ -92,6 +94,8 @@ _CAS = _DATA["casualties"]
 _AFTER_NUMBER = {kind: key_set(ws) for kind, ws in _CAS["after_number"].items()}
 _BEFORE_NUMBER = {kind: key_set(ws) for kind, ws in _CAS["before_number"].items()}
 _NOT_PEOPLE = key_set(_CAS["not_people"])
+_IN_IT = key_set(_CAS["in_it"])
+_ONE_KILLED = frozenset(tuple(normalize_key(w) for w in p.split()) for p in _CAS["one_killed"])
 _AFTER_PHRASE = {kind: key_set(ws) for kind, ws in _CAS["after_phrase"].items()}
 _DUALS = {kind: key_set(w.split()[0] for w in ws) for kind, ws in _CAS["duals"].items()}
 _PERSON_ONE = key_set(_DATA["persons"]["singular"])
@@ -388,13 +392,10 @@ def _casualties(
             add(a, nxt, kind, attrs, nxt, figure=a)
             continue
         counts_things = b < n and (norms[b] in _NOT_PEOPLE or tokens[b].base in _NOT_PEOPLE)
-        if (
-            a > 0
-            and not counts_things
-            and (kind := _kind_of(tokens[a - 1], _BEFORE_NUMBER))
-            and a - 1 not in used
-        ):
-            add(a - 1, b - 1, kind, attrs, a - 1, join=True, figure=a)
+        # "مقتل 5", and "قتل فيه 5" with "in it" between
+        w = a - 2 if a > 1 and norms[a - 1] in _IN_IT else a - 1
+        if w >= 0 and not counts_things and (kind := _kind_of(tokens[w], _BEFORE_NUMBER)) and w not in used:
+            add(w, b - 1, kind, attrs, w, join=True, figure=a)
             continue
         # "لقي 6 أشخاص مصرعهم", "ستة من مقاتلي المعارضة ... لقوا مصرعهم"
         opener = a > 0 and norms[a - 1] in _FOUND_DEAD
@@ -435,6 +436,9 @@ def _casualties(
                 add(i, i + 1, kind, {"value": 1, "approx": False, "vague": False}, i, join=True)
             elif nb in _PERSON_TWO or tokens[i + 1].norm in _PERSON_TWO:
                 add(i, i + 1, kind, {"value": 2, "approx": False, "vague": False}, i, join=True)
+    for i in range(n - 1):
+        if (norms[i], norms[i + 1]) in _ONE_KILLED and i not in used and i + 1 not in used:
+            add(i, i + 1, "killed", {"value": 1, "approx": False, "vague": False}, i)
     out.sort()
     return out
 
