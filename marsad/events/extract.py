@@ -420,10 +420,10 @@ class EventExtractor:
         found: list[list[Found]] = []
         for k, (s, e, _opens) in enumerate(segs):
             # a reaction's verb may stand before an aside between commas ("ودانت المنظمة، أمس، قصف ..."):
-            # the segments since the clause opened, with no trigger of their own, are read back too
+            # the segments since the clause opened, with no live trigger of their own, are read back too
             said_lo = s
             j = k
-            while j > 0 and not segs[j][2] and not found[j - 1]:
+            while j > 0 and not segs[j][2] and not any(f.cancel is None for f in found[j - 1]):
                 j -= 1
                 said_lo = segs[j][0]
             found.append(self._triggers(tokens, tags, idx, s, e, said_lo, keep))
