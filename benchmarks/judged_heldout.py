@@ -29,7 +29,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--judged", type=Path, default=HELDOUT, help="a judged JSONL file or folder")
     ap.add_argument("--corpus", type=Path, default=CORPUS)
-    ap.add_argument("--list", action="store_true", help="print every judged event the model drops")
+    ap.add_argument(
+        "--list",
+        action="store_true",
+        help="print every judged event the model drops, the rules no longer code or code otherwise",
+    )
     args = ap.parse_args()
     labels = learn.judged_labels(args.judged)
     model = load_model()
@@ -47,9 +51,13 @@ def main() -> None:
         for start, label, kept in learn.judged_decisions(model, proposals, judged):
             if kept is None:
                 not_coded += 1
+                if args.list:
+                    print(f"not coded: {doc.id} trigger at {start}")
                 continue
             if label is None:
                 recoded += 1  # coded with another type or place than the readers judged
+                if args.list:
+                    print(f"coded otherwise: {doc.id} trigger at {start}")
                 continue
             counts[(kept, label)] += 1
             if args.list and not kept:
