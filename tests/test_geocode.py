@@ -581,6 +581,27 @@ def test_a_stoplisted_name_in_fighting_is_our_town_there(text, places):
     assert names(text) == places
 
 
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # a region named by a direction alone is Israel's district only where the story is there
+        ("سيطر جيش الفتح على المنطقة الجنوبية بعد معارك", []),
+        (
+            "سقطت صواريخ أطلقت من غزة على المنطقة الجنوبية في إسرائيل",
+            [("غزة", "Gaza"), ("المنطقة الجنوبية", "Southern District"), ("إسرائيل", "Israel")],
+        ),
+        # a place of GeoNames' of that name far across the country is not the one by the town: the
+        # town's point (Husaybah by the Syrian border is not the one east of Ramadi)
+        (
+            "هاجمت القوات العراقية مواقع لتنظيم داعش في منطقة حصيبة شرق الرمادي",
+            [("حصيبة", "Ramadi"), ("الرمادي", "Ramadi")],
+        ),
+    ],
+)
+def test_a_direction_region_and_a_far_namesake(text, places):
+    assert names(text) == places
+
+
 def test_the_fronts_of_aden_are_places():
     got = names("وأصبحت مناطق جعولة وبئر أحمد في اليمن تحت سيطرة المقاومة بعد معارك في مثلث العلم")
     assert got == [

@@ -108,6 +108,8 @@ _CONTAINER_GAP_RE = re.compile(
 # "X شمال مدينة Y", "X قرب Y": how far from the town Y a place X may lie, and the words that may
 # open that phrase ("الواقعة شمال ...") or name the town's kind ("مدينة", "قضاء").
 NEAR_TOWN_KM = 30.0
+# ... and beyond this, a place of X's name is another place than the X by the town
+NEAR_TOWN_FAR_KM = 60.0
 # "ريف حلب الشمالي": that part of the countryside lies about this far from its city, the way
 # the gold places such events (a median 28-35 km out in Syria's governorates)
 SIDE_KM = 28.0
@@ -174,6 +176,7 @@ class Lexicon:
     prayer_words: frozenset[str]
     fighting_prepositions: frozenset[str]  # a stoplisted name after one, in fighting, is a place
     fighting_kinds: frozenset[str]
+    direction_regions: frozenset[str]  # "المنطقة الجنوبية": a division only where the story is
     open_heads: frozenset[str]
     open_division_kinds: frozenset[str]  # head kinds an open dataset's district may follow
     head_levels: dict[str, frozenset[str]]  # a division's head kind -> the place types it names
@@ -218,6 +221,7 @@ def lexicon() -> Lexicon:
         prayer_words=frozenset(_key(w) for w in raw["prayer_words"]),
         fighting_prepositions=frozenset(_key(w) for w in raw["fighting_prepositions"]),
         fighting_kinds=frozenset(raw["fighting_kinds"]),
+        direction_regions=frozenset(gazetteer.key_of(w) for w in raw["direction_regions"]),
         open_heads=frozenset(_key(w) for w in raw["open_heads"]),
         open_division_kinds=frozenset(raw["open_division_kinds"]),
         head_levels={k: frozenset(v) for k, v in raw["head_levels"].items()},
@@ -452,20 +456,37 @@ class Geocoder:
         self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]
     ) -> list[_Mention]:
         """The mentions without those only an open dataset knows in a country the article is not
-        most about ("قرية المغيرة" in a story from Yemen is not the Syrian village of that name):
-        counted by the sentences naming the country and the mentions all of whose places lie
-        there, one of ours among them."""
+        most about ("قرية المغيرة" in a story from Yemen is not the Syrian village of that name),
+        nor a region named by a direction alone there ("المنطقة الجنوبية" in a story from Syria is
+        not Israel's Southern District): counted by the sentences naming the country and the
+        mentions all of whose places lie there, one of ours among them."""
 
-        if not any(_only_open(o.candidates) for o in out):
+        regions = [self._direction_region(text, o) for o in out]
+        if not any(regions) and not any(_only_open(o.candidates) for o in out):
             return out
-        about = self._about(text, m, seen, out)
+        others = [o for o, r in zip(out, regions, strict=True) if not r]
+        about = self._about(text, m, seen, others)
+        # where a region named by a direction may lie: a country the article names, or where one
+        # of its other mentions lies whole ("القطيف بالمنطقة الشرقية")
+        told = set().union(set(), *seen.named.values()) | {
+            next(iter(codes))
+            for o in others
+            if len(codes := {p.country_code for p in o.candidates if p.source != "open"}) == 1
+        }
         kept = []
-        for o in out:
+        for o, region in zip(out, regions, strict=True):
             if _only_open(o.candidates) and about.isdisjoint(p.country_code for p in o.candidates):
                 rules.fire("places.open_abroad")
                 continue
+            if region and told.isdisjoint(p.country_code for p in o.candidates):
+                rules.fire("places.direction_region_abroad")
+                continue
             kept.append(o)
         return kept
+
+    def _direction_region(self, text: str, o: _Mention) -> bool:
+        """Is the mention a region named by a direction alone (geocode.yaml ``direction_regions``)?"""
+        return gazetteer.key_of(text[o.start : o.end]) in self.lex.direction_regions
 
     def _about(self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]) -> set[str]:
         """The countries the article is most about: counted by the sentences naming each and the
@@ -1376,7 +1397,8 @@ class Geocoder:
     def _by_town(m: _Mention) -> None:
         """X by the town Y: the candidate of X within :data:`NEAR_TOWN_KM` of Y's place; with
         none, Y's point (precision 2) when the gazetteer lacks X, knows it only in another
-        country, or as a division where the text names no division."""
+        country or farther than :data:`NEAR_TOWN_FAR_KM`, or as a division where the text names
+        no division."""
         town = m.near.chosen if m.near is not None else None
         if town is None or town.type not in _TOWN_TYPES:
             return
@@ -1395,6 +1417,11 @@ class Geocoder:
             # "منطقة التأميم وسط الرمادي": a quarter, not the governorate once called so
             or m.chosen.type in AREA_TYPES
             and m.trigger not in ("admin1", "countryside")
+            # "شمال مدينة العين بالقرب من مديرية لودر": a village of GeoNames' of that name across
+            # the country is not the one by the town (a place of ours is: "مخمور شرق الموصل")
+            or m.chosen.type not in AREA_TYPES
+            and not m.chosen.curated
+            and haversine_km(town.lat, town.lon, m.chosen.lat, m.chosen.lon) > NEAR_TOWN_FAR_KM
         ):
             rules.fire("places.near_town_fallback")
             m.own_type = m.chosen.type if m.chosen is not None else None

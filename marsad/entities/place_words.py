@@ -48,6 +48,7 @@ class PlaceWords(datafile.Strict):
     prayer_words: list[str]
     fighting_prepositions: list[str]
     fighting_kinds: list[str]
+    direction_regions: list[str]
     open_heads: list[str]
     open_division_kinds: list[str]
     head_levels: dict[str, list[str]]
