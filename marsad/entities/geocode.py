@@ -452,7 +452,7 @@ class Geocoder:
                     seen.named.setdefault(bisect.bisect_left(ends, s), set()).add(m.value(j, COUNTRIES))
         return seen.ends
 
-    def _without_open_abroad(
+    def _without_abroad(
         self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]
     ) -> list[_Mention]:
         """The mentions without those only an open dataset knows in a country the article is not
@@ -467,8 +467,8 @@ class Geocoder:
         others = [o for o, r in zip(out, regions, strict=True) if not r]
         about = self._about(text, m, seen, others)
         # where a region named by a direction may lie: a country the article names, or where one
-        # of its other mentions lies whole ("القطيف بالمنطقة الشرقية")
-        told = set().union(set(), *seen.named.values()) | {
+        # of its other mentions lies whole ("صواريخ من غزة على المنطقة الجنوبية")
+        told = set().union(*seen.named.values()) | {
             next(iter(codes))
             for o in others
             if len(codes := {p.country_code for p in o.candidates if p.source != "open"}) == 1
@@ -900,7 +900,7 @@ class Geocoder:
                 list_trigger = None
             list_end = mention.last
             i = mention.last
-        return self._without_far_homonyms(text, m, named, self._without_open_abroad(text, m, named, out))
+        return self._without_far_homonyms(text, m, named, self._without_abroad(text, m, named, out))
 
     def _without_far_homonyms(
         self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]
