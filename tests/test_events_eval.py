@@ -84,8 +84,10 @@ FEED_MIN_REQUIRED_FOUND = 4
 # place their reader named judged again (Tabbat Masoud, Lawdar: judged/README.md), and a call
 # ("تدعو المدنيين إلى القتال") no event: rules (.614, 1.0), without (.615, .994), with (.634, .997).
 # "المنطقة الجنوبية" Israel's district only where the story is, and a GeoNames namesake far from the
-# town it is said to be by falls back to the town: rules (.615, 1.0), without (.617, .997), with (.636, .997).
-JUDGED_FLOORS = {"rules": (0.615, 1.0), "without judged": (0.617, 0.997), "with judged": (0.636, 0.997)}
+# town it is said to be beside falls back to the town: unchanged. (At 4cf0f57 the fallback also took a
+# direction ("سبها جنوب طرابلس" at Tripoli): rules (.615, 1.0), without (.617, .997), with (.636, .997),
+# floors raised with it; narrowed to "beside" at the next commit, the figures and floors went back.)
+JUDGED_FLOORS = {"rules": (0.614, 1.0), "without judged": (0.615, 0.994), "with judged": (0.634, 0.997)}
 
 
 def test_cross_validated_floors(shared):

@@ -590,12 +590,14 @@ def test_a_stoplisted_name_in_fighting_is_our_town_there(text, places):
             "سقطت صواريخ أطلقت من غزة على المنطقة الجنوبية في إسرائيل",
             [("غزة", "Gaza"), ("المنطقة الجنوبية", "Southern District"), ("إسرائيل", "Israel")],
         ),
-        # a place of GeoNames' of that name far across the country is not the one by the town: the
-        # town's point (Husaybah by the Syrian border is not the one east of Ramadi)
+        # a place of GeoNames' of that name far across the country is not the one beside the town:
+        # the town's point (Husaybah by the Syrian border is not the one by Ramadi); a direction may
+        # span a country
         (
-            "هاجمت القوات العراقية مواقع لتنظيم داعش في منطقة حصيبة شرق الرمادي",
+            "هاجمت القوات العراقية مواقع لتنظيم داعش في منطقة حصيبة قرب الرمادي",
             [("حصيبة", "Ramadi"), ("الرمادي", "Ramadi")],
         ),
+        ("اندلعت اشتباكات في مدينة سبها جنوب طرابلس", [("سبها", "Sabha"), ("طرابلس", "Tripoli")]),
     ],
 )
 def test_a_direction_region_and_a_far_namesake(text, places):

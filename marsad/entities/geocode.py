@@ -108,7 +108,7 @@ _CONTAINER_GAP_RE = re.compile(
 # "X شمال مدينة Y", "X قرب Y": how far from the town Y a place X may lie, and the words that may
 # open that phrase ("الواقعة شمال ...") or name the town's kind ("مدينة", "قضاء").
 NEAR_TOWN_KM = 30.0
-# ... and beyond this, a place of X's name is another place than the X by the town
+# ... and beyond this, a place of X's name is another place than the X said to be beside the town
 NEAR_TOWN_FAR_KM = 60.0
 # "ريف حلب الشمالي": that part of the countryside lies about this far from its city, the way
 # the gold places such events (a median 28-35 km out in Syria's governorates)
@@ -288,6 +288,7 @@ class _Mention:
     rejected: list[Place] = field(default_factory=list)
     government: bool = False  # the place model read it as a government (أعلنت أنقرة)
     near: _Mention | None = None  # "X شمال مدينة Y": the mention of the town Y
+    beside: bool = False  # ... said to be by it ("قرب Y"، "بالقرب من Y"), not in a direction from it
 
 
 class Geocoder:
@@ -1386,19 +1387,16 @@ class Geocoder:
             words = words[1:]
         if words and self.lex.triggers.get(words[-1]) in _POINT_TRIGGERS:
             words = words[:-1]  # "شمال مدينة Y"
-        if words and (
-            all(w in self.lex.directions for w in words)
-            and len(words) <= 2
-            or words in (["قرب"], ["بالقرب", "من"], ["جوار"], ["بجوار"], ["وسط"])
-        ):
-            m.near = nxt
+        beside = words in (["قرب"], ["بالقرب", "من"], ["جوار"], ["بجوار"], ["وسط"])
+        if words and (all(w in self.lex.directions for w in words) and len(words) <= 2 or beside):
+            m.near, m.beside = nxt, beside
 
     @staticmethod
     def _by_town(m: _Mention) -> None:
         """X by the town Y: the candidate of X within :data:`NEAR_TOWN_KM` of Y's place; with
         none, Y's point (precision 2) when the gazetteer lacks X, knows it only in another
-        country or farther than :data:`NEAR_TOWN_FAR_KM`, or as a division where the text names
-        no division."""
+        country or (X said to be beside Y) farther than :data:`NEAR_TOWN_FAR_KM`, or as a division
+        where the text names no division."""
         town = m.near.chosen if m.near is not None else None
         if town is None or town.type not in _TOWN_TYPES:
             return
@@ -1417,9 +1415,11 @@ class Geocoder:
             # "منطقة التأميم وسط الرمادي": a quarter, not the governorate once called so
             or m.chosen.type in AREA_TYPES
             and m.trigger not in ("admin1", "countryside")
-            # "شمال مدينة العين بالقرب من مديرية لودر": a village of GeoNames' of that name across
-            # the country is not the one by the town (a place of ours is: "مخمور شرق الموصل")
-            or m.chosen.type not in AREA_TYPES
+            # "شمال مدينة العين بالقرب من مديرية لودر": a place of GeoNames' of that name across the
+            # country is not the one beside the town (a place of ours is; and a direction may span
+            # a country: "سبها جنوب طرابلس"، "حيس جنوب الحديدة")
+            or m.beside
+            and m.chosen.type not in AREA_TYPES
             and not m.chosen.curated
             and haversine_km(town.lat, town.lon, m.chosen.lat, m.chosen.lon) > NEAR_TOWN_FAR_KM
         ):
