@@ -96,6 +96,7 @@ _BEFORE_NUMBER = {kind: key_set(ws) for kind, ws in _CAS["before_number"].items(
 _NOT_PEOPLE = key_set(_CAS["not_people"])
 _IN_IT = key_set(_CAS["in_it"])
 _ONE_KILLED = frozenset(tuple(normalize_key(w) for w in p.split()) for p in _CAS["one_killed"])
+_ONE_KILLED_FIRST = frozenset(p[0] for p in _ONE_KILLED)  # the few tokens worth a second look
 _AFTER_PHRASE = {kind: key_set(ws) for kind, ws in _CAS["after_phrase"].items()}
 _DUALS = {kind: key_set(w.split()[0] for w in ws) for kind, ws in _CAS["duals"].items()}
 _PERSON_ONE = key_set(_DATA["persons"]["singular"])
@@ -436,7 +437,7 @@ def _casualties(
                 add(i, i + 1, kind, {"value": 1, "approx": False, "vague": False}, i, join=True)
             elif nb in _PERSON_TWO or tokens[i + 1].norm in _PERSON_TWO:
                 add(i, i + 1, kind, {"value": 2, "approx": False, "vague": False}, i, join=True)
-    for i in range(n - 1):
+    for i in [i for i, w in enumerate(norms[:-1]) if w in _ONE_KILLED_FIRST]:
         if (norms[i], norms[i + 1]) in _ONE_KILLED and i not in used and i + 1 not in used:
             add(i, i + 1, "killed", {"value": 1, "approx": False, "vague": False}, i)
     out.sort()
