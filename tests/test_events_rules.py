@@ -95,6 +95,12 @@ def test_and_in_another_place_opens_a_report_of_its_own(code):
     assert strike.location == "Idlib" and strike.fatalities is None
 
 
+def test_a_season_gone_makes_an_event_background(code):
+    """ "الشتاء الماضي"، "الصيف الماضي": a season of last year, not the news of a day."""
+    [event] = code("واعتقلت الشرطة عشرات المحتجين في مدينة القدس الشتاء الماضي.")
+    assert event.historical
+
+
 def test_a_past_year_makes_an_event_background(code):
     [event] = code("وشهدت مدينة حماة مجزرة ارتكبتها قوات النظام عام 1982 أسفرت عن مقتل الآلاف.")
     assert event.historical and not event.event_date.startswith("2015")
