@@ -669,7 +669,7 @@ class EventExtractor:
         if any(self.non_events in tags[j] for j in range(lo, i)):
             rules.fire("events.cancel.non_event")  # "وحذر من ارتكاب مجزرة", "تفكيك العبوات الناسفة"
             return "non-event"
-        if trig.id == "clash" and any(self.participation in tags[j] for j in range(max(lo, i - 3), i)):
+        if trig.taken_part_in and any(self.participation in tags[j] for j in range(max(lo, i - 3), i)):
             rules.fire("events.cancel.participation")  # "سافر للمشاركة في القتال": taking part, no clash
             return "participation"
         if any(self.reactions in tags[j] for j in range(said_lo, lo)):

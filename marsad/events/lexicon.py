@@ -56,6 +56,7 @@ class TriggerEntry(Strict):
     needs_blast: list[str] = []
     written_with_ta: list[str] = []
     weak: bool = False
+    taken_part_in: bool = False
     named_by_place: bool = False
 
     @model_validator(mode="after")
@@ -260,6 +261,7 @@ class Trigger:
     # ("طالبهم بالانسحاب"), unless a verb of starting or going on stands before them ("بدأوا بالانسحاب")
     asked: frozenset[str] = frozenset()
     named_by_place: bool = False  # its noun with a town's name right after it names a known event
+    taken_part_in: bool = False  # a word of taking part just before it: who joined the fighting, no clash
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -336,6 +338,7 @@ def load() -> Lexicon:
             frozenset(normalize_key(w) for w in e.written_with_ta),
             frozenset(normalize_key(w) for w in e.asked),
             e.named_by_place,
+            e.taken_part_in,
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
