@@ -87,7 +87,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # town it is said to be beside falls back to the town: unchanged. (At 4cf0f57 the fallback also took a
 # direction ("سبها جنوب طرابلس" at Tripoli): rules (.615, 1.0), without (.617, .997), with (.636, .997),
 # floors raised with it; narrowed to "beside" at the next commit, the figures and floors went back.)
-JUDGED_FLOORS = {"rules": (0.614, 1.0), "without judged": (0.615, 0.994), "with judged": (0.634, 0.997)}
+# Stop 46: an ability ("قادرة على صد", "تمتلك القدرة على مواجهة") no deed, and a prior for Yemen's,
+# Libya's, Egypt's and Saudi Arabia's places: rules (.616, 1.0), without (.617, .994), with (.636, .997).
+JUDGED_FLOORS = {"rules": (0.616, 1.0), "without judged": (0.617, 0.994), "with judged": (0.636, 0.997)}
 
 
 def test_cross_validated_floors(shared):

@@ -73,6 +73,11 @@ def test_hopes_and_threats_are_not_events(code):
     # a threat or a demand: what comes after it with ب is not done
     assert not code("وأطلق المسلحون تهديدات بتفجير الجسر في مدينة الرقة.")
     assert not code("وجدد التنظيم تهديده بقصف مدينة الحسكة.")
+    # what one can or cannot do: an ability, not a deed
+    assert not code("وأكد الوزير أن بلاده تمتلك القدرة على مواجهة المسلحين في مدينة الرقة.")
+    assert not code("وأكد القائد أن قواته قادرة على صد هجوم المسلحين على مدينة مأرب.")
+    # a name is no ability: "عبد القادر" abducted
+    assert code("وكان مسلحون اختطفوا الناشط عبد القادر أمس في مدينة تعز.")
     # a call: what it calls for is not done
     assert not code("وجابت سيارات المسلحين شوارع المدينة أمس وهي تدعو السكان إلى القتال في مدينة عدن.")
     assert code("وهو ما دعا الجيش العراقي إلى الانسحاب من مدينة الرمادي أمس.")  # what led it to withdraw

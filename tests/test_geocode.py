@@ -117,6 +117,25 @@ def test_a_homonym_abroad_loses_to_one_in_the_countries_the_article_names():
     assert got[0]["name"] == "Zinjibar" and got[0]["country_code"] == "YE"
 
 
+def test_a_namesake_in_the_region_beats_one_far_away():
+    # the countries marsad's users code have a prior over a bigger namesake elsewhere
+    (r,) = geocode_text("وصلت التعزيزات إلى زنجبار صباح اليوم")
+    assert r["name"] == "Zinjibar" and r["country_code"] == "YE"
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("وبعد معارك في طرابلس وبنغازي الليبيتين، قتل مسلح 39 سائحا في فندق بمدينة سوسة بتونس", "TN"),
+        ("وقال الباحث الأمريكي في واشنطن إنه درس في جامعة أكسفورد في بريطانيا", "GB"),
+    ],
+    ids=["sousse", "oxford"],
+)
+def test_a_country_named_right_after_a_town_picks_its_namesake(text, country):
+    # the article's other country does not carry the town there: its own country follows it
+    assert geocode_text(text)[-2]["country_code"] == country
+
+
 def test_admin_context_picks_homonym():
     (r, *_) = geocode_text("قصفت قوات النظام بلدة الطيبة بالغوطة الغربية")
     assert r["admin1"] == "Rif Dimashq"

@@ -95,6 +95,8 @@ class _Countries:
 DIVISION_TYPES = frozenset({"admin2", "admin3"})
 # Head nouns of a settlement or quarter: what follows is a point, never a governorate or country.
 _POINT_HEADS = frozenset({"town", "village", "neighbourhood"})
+# Between a town and its country named right after it: "سوسة بتونس", "سوسة في تونس".
+_IN_COUNTRY_RE = re.compile(r"^\s*(?:في\s+|ب)$")
 _GAP_LIST_RE = re.compile(r"^[ \t\u00a0,\u060c]*$")  # between the names of a list
 
 
@@ -164,7 +166,7 @@ class Lexicon:
     government_forms: frozenset[str]  # every form of them, for the place model's features
     government_blockers: frozenset[str]
     government_of: frozenset[str]  # "حكومة X": X stands for a government wherever it is
-    country_prior: dict[str, float]  # the countries an article about the Syrian war most likely means
+    country_prior: dict[str, float]  # the countries an article of the region's wars most likely means
     from_words: frozenset[str]  # "على بعد 5 كيلومترات من X", "إلى الشرق من X"
     anaphors: frozenset[str]
     openers: frozenset[str]
@@ -1225,13 +1227,21 @@ class Geocoder:
         for k, m in enumerate(mentions):
             if not m.candidates:
                 continue  # placed by the town next to it, if at all (_by_town)
-            # A region or division named right after the place: "الزكاة بريف حماه", "الفوعة وكفريا بإدلب".
+            # A region or division named right after the place: "الزكاة بريف حماه", "الفوعة وكفريا
+            # بإدلب"; or its country, joined by ب or في: "بمدينة سوسة بتونس" (a town, not a list of
+            # countries).
             for nxt in mentions[k + 1 : k + 4]:
                 gap = text[m.end : nxt.start]
                 if len(gap) > 40 or re.search(r"[.!?؟\n]", gap):
                     break
-                if nxt.trigger in ("countryside", "admin1") or any(
-                    p.type in ("admin1", "region", "plain", "mountain") for p in nxt.candidates
+                if (
+                    nxt.trigger in ("countryside", "admin1")
+                    or any(p.type in ("admin1", "region", "plain", "mountain") for p in nxt.candidates)
+                    or (
+                        _IN_COUNTRY_RE.match(gap)
+                        and any(p.type == "country" for p in nxt.candidates)
+                        and not any(p.type == "country" for p in m.candidates)
+                    )
                 ):
                     m.context = nxt.candidates
                     break
@@ -1261,6 +1271,7 @@ class Geocoder:
                     s -= 2.0  # bare حماة is the city; "محافظة حماة" the governorate
                 if m.context and any(
                     (c.admin1 and c.admin1 == p.admin1 and c.country_code == p.country_code)
+                    or (c.type == "country" and c.country_code == p.country_code)
                     or haversine_km(c.lat, c.lon, p.lat, p.lon) < 40
                     for c in m.context
                 ):
