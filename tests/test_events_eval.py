@@ -29,8 +29,8 @@ JUDGED_NEGATIVES = 300
 CV_FLOORS = {"f1": 0.751, "precision": 0.76, "recall": 0.742}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.945, "date": 0.98, "status": 0.992, "source": 0.913, "fatalities": 0.75}
-TEST_FLOORS = {"f1": 0.719, "precision": 0.78, "recall": 0.667}
-TEST_ATTRIBUTE_FLOORS = {"actor1": 0.978, "date": 0.978, "status": 1.0, "source": 0.933, "fatalities": 0.5}
+TEST_FLOORS = {"f1": 0.734, "precision": 0.797, "recall": 0.681}
+TEST_ATTRIBUTE_FLOORS = {"actor1": 0.979, "date": 0.979, "status": 1.0, "source": 0.935, "fatalities": 0.5}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
 TEST_REGION_FLOORS = {"actor1": 0.938, "source": 0.9}
 # false events an article on the feed (ordinary news drawn at random), and its required events found
@@ -89,7 +89,10 @@ FEED_MIN_REQUIRED_FOUND = 4
 # floors raised with it; narrowed to "beside" at the next commit, the figures and floors went back.)
 # Stop 46: an ability ("قادرة على صد", "تمتلك القدرة على مواجهة") no deed, and a prior for Yemen's,
 # Libya's, Egypt's and Saudi Arabia's places: rules (.616, 1.0), without (.617, .994), with (.636, .997).
-JUDGED_FLOORS = {"rules": (0.616, 1.0), "without judged": (0.617, 0.994), "with judged": (0.636, 0.997)}
+# The sentence's aircraft go on past the group they hit ("مستهدفا وحدات من مقاتلي داعش"): four events
+# judged wrong as shelling ("coalition air strikes, not shelling") are air strikes, their verdicts
+# lapse: rules (.621, 1.0), without (.622, .994), with (.641, .997).
+JUDGED_FLOORS = {"rules": (0.621, 1.0), "without judged": (0.622, 0.994), "with judged": (0.641, 0.997)}
 
 
 def test_cross_validated_floors(shared):

@@ -681,6 +681,15 @@ def test_a_warplane_carries_the_weapon_of_a_general_verb(code):
     assert (event.sub_event_type, event.location) == ("Air/drone strike", "Fallujah")
 
 
+def test_the_aircraft_go_on_past_the_group_they_hit(code):
+    """A later sentence that names only whom the strikes hit still tells the same aircraft's strikes."""
+    events = code(
+        "وقال التحالف إنه نفذ 20 ضربة جوية ضد التنظيم في العراق أمس. "
+        "وتركزت 12 ضربة قرب مدينة الموصل مستهدفة وحدات من مقاتلي تنظيم داعش."
+    )
+    assert [(e.sub_event_type, e.location) for e in events] == [("Air/drone strike", "Mosul")]
+
+
 def test_the_city_is_not_the_place_another_is_located_from(code):
     """ "وفي الزبداني شمال غرب دمشق ... على المدينة": Damascus only says where Zabadani lies."""
     events = code(

@@ -977,7 +977,7 @@ class EventExtractor:
             main.trigger.klass == "strike"
             and self.air not in keys
             and self.weapons not in words(lo, main.index) | words(main.index + 1, hi)
-            and not idx["actor"].within(tokens[lo].start, tokens[hi - 1].end)
+            and not self._agents_within(idx, tokens, tags, lo, hi)
             and (
                 self.air in words(unit.sent_lo, lo)
                 or (air_age == 0 and unit.sent_lo == lo)
@@ -985,13 +985,24 @@ class EventExtractor:
                     _recent(air_age)
                     and (self.weapons not in tags[main.index] or self.bare_strikes in tags[main.index])
                     and self.ground not in words(unit.sent_lo, hi)
-                    and not idx["actor"].within(tokens[unit.sent_lo].start, tokens[hi - 1].end)
+                    and not self._agents_within(idx, tokens, tags, unit.sent_lo, hi)
                 )
             )
         ):
             rules.fire("events.type.sentence_aircraft")
             keys.add(self.air)
         return keys
+
+    def _agents_within(self, idx, tokens, tags, lo: int, hi: int) -> bool:
+        """Do tokens ``lo:hi`` name a group that may have struck: one not right after a word that
+        makes it the one hit ("مستهدفا وحدات من مقاتلي داعش", "على مواقع الحوثيين", "مقتل عناصر من")?"""
+        for a in idx["actor"].within(tokens[lo].start, tokens[hi - 1].end):
+            i = bisect.bisect_right(self._tok_starts, a.start) - 1
+            if not any(
+                self.target_markers in tags[j] or self.victim_markers in tags[j] for j in range(max(lo, i - 3), i)
+            ):
+                return True
+        return False
 
     def _sub_event_type(self, trig: Trigger, unit_keys, tags, main: Found, hi: int, actor1, countries) -> str:
         if trig.sub_event_type:
