@@ -999,7 +999,8 @@ class EventExtractor:
         for a in idx["actor"].within(tokens[lo].start, tokens[hi - 1].end):
             i = bisect.bisect_right(self._tok_starts, a.start) - 1
             if not any(
-                self.target_markers in tags[j] or self.victim_markers in tags[j] for j in range(max(lo, i - 3), i)
+                self.target_markers in tags[j] or self.victim_markers in tags[j]
+                for j in range(max(lo, i - 3), i)
             ):
                 return True
         return False
