@@ -26,7 +26,7 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # eval events --cv` reports it (5 folds and 300 negatives moved by an event or two whenever the
 # training data changed: one fold model's noise). The judged check keeps its first 300 negatives.
 JUDGED_NEGATIVES = 300
-CV_FLOORS = {"f1": 0.751, "precision": 0.76, "recall": 0.742}
+CV_FLOORS = {"f1": 0.752, "precision": 0.762, "recall": 0.742}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.945, "date": 0.98, "status": 0.992, "source": 0.913, "fatalities": 0.75}
 TEST_FLOORS = {"f1": 0.734, "precision": 0.797, "recall": 0.681}
@@ -92,7 +92,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # The sentence's aircraft go on past the group they hit ("مستهدفا وحدات من مقاتلي داعش"): four events
 # judged wrong as shelling ("coalition air strikes, not shelling") are air strikes, their verdicts
 # lapse: rules (.621, 1.0), without (.622, .994), with (.641, .997).
-JUDGED_FLOORS = {"rules": (0.621, 1.0), "without judged": (0.622, 0.994), "with judged": (0.641, 0.997)}
+# Strikes that backed a capture ("بدعم من غارات التحالف") no strike of their own: rules (.621, 1.0),
+# without (.623, .997), with (.642, .997).
+JUDGED_FLOORS = {"rules": (0.621, 1.0), "without judged": (0.623, 0.997), "with judged": (0.642, 0.997)}
 
 
 def test_cross_validated_floors(shared):

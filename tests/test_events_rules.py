@@ -690,6 +690,14 @@ def test_the_aircraft_go_on_past_the_group_they_hit(code):
     assert [(e.sub_event_type, e.location) for e in events] == [("Air/drone strike", "Mosul")]
 
 
+def test_strikes_that_backed_a_capture_are_not_events_of_their_own(code):
+    """The capture the strikes backed is the event; "لدعم" (for the sake of) is no backing."""
+    events = code("واستعادت المقاومة الشعبية مدينة عدن بدعم من غارات التحالف.")
+    assert [e.sub_event_type for e in events] == ["Non-state actor overtakes territory"]
+    [event] = code("وشن طيران التحالف العربي لدعم الشرعية غارات جوية على مواقع للحوثيين في مأرب.")
+    assert event.sub_event_type == "Air/drone strike"
+
+
 def test_the_city_is_not_the_place_another_is_located_from(code):
     """ "وفي الزبداني شمال غرب دمشق ... على المدينة": Damascus only says where Zabadani lies."""
     events = code(

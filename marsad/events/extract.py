@@ -176,6 +176,7 @@ class EventExtractor:
         self.facing = c["facing"]
         self.facing_objects = c["facing_objects"]
         self.support_markers = c["support_markers"]
+        self.support_links = c["support_links"]
         self.opponent_markers = c["opponent_markers"]
         self.speaker_roles = c["speaker_roles"]
         self.actor_anaphors = c["actor_anaphors"]
@@ -540,8 +541,8 @@ class EventExtractor:
                 )
                 if own_verb:
                     rules.fire("events.own_verb_of_event_noun")
-                elif not self._held(tags, i, trig, lo):
-                    for f in out:
+                elif reason != "backing" and not self._held(tags, i, trig, lo):
+                    for f in out:  # (a backing strike is still inside the operation's clause)
                         if f.stop is None:
                             f.stop = tokens[i].start
                 if keep:
@@ -738,6 +739,9 @@ class EventExtractor:
             # the army to withdraw, which it did)
             rules.fire("events.cancel.called_for")
             return "purpose"
+        if (trig.klass == "strike" or trig.sub_event_type in STRIKES) and self._backing(tokens, tags, i, lo):
+            rules.fire("events.cancel.backing")  # "بدعم من غارات التحالف": the capture it backed is the event
+            return "backing"
         if trig.needs_weapon and self._weapon_stems(i):
             window = range(max(lo, i - 4), min(hi, i + 8))
             if not any(self.weapons in tags[j] for j in window if j != i):
@@ -992,6 +996,14 @@ class EventExtractor:
             rules.fire("events.type.sentence_aircraft")
             keys.add(self.air)
         return keys
+
+    def _backing(self, tokens, tags, i: int, lo: int) -> bool:
+        """Is the strike at token ``i`` the backing of a ground operation: a support word right
+        before it, with at most "من" or a demonstrative between ("بدعم من غارات"، "مدعومة بضربات")?"""
+        j = i - 1
+        while j >= max(lo, i - 3) and self.support_links in tags[j]:
+            j -= 1
+        return j >= lo and self.support_markers in tags[j] and "ل" not in tokens[j].proclitics
 
     def _agents_within(self, idx, tokens, tags, lo: int, hi: int) -> bool:
         """Do tokens ``lo:hi`` name a group that may have struck: one not right after a word that

@@ -106,6 +106,7 @@ class ContextLists(Strict):
     facing_objects: list[str]
     bare_strikes: list[str]
     support_markers: list[str]
+    support_links: list[str]
     opponent_markers: list[str]
     direction: list[str]
     direction_territory: list[str]
