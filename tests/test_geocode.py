@@ -136,6 +136,12 @@ def test_a_country_named_right_after_a_town_picks_its_namesake(text, country):
     assert geocode_text(text)[-2]["country_code"] == country
 
 
+def test_a_place_named_inside_another_picks_the_namesake_that_holds_it():
+    # Musaymir lies in Lahij governorate, far from the town of Lahij (al-Hawtah)
+    got = geocode_text("واستعادت المقاومة بلدة المسيمير في لحج بعد معارك")
+    assert [r["name"] for r in got] == ["Al Musaymīr", "Lahij Governorate"]
+
+
 def test_admin_context_picks_homonym():
     (r, *_) = geocode_text("قصفت قوات النظام بلدة الطيبة بالغوطة الغربية")
     assert r["admin1"] == "Rif Dimashq"

@@ -1245,6 +1245,13 @@ class Geocoder:
                 ):
                     m.context = nxt.candidates
                     break
+            # A place named as inside this one ("جبل محسن في طرابلس"، "حي الشريعة بحماة"): the
+            # namesake that holds it.
+            held: Place | None = None
+            if k and _IN_COUNTRY_RE.match(text[mentions[k - 1].end : m.start]):
+                inner = mentions[k - 1].candidates
+                if len(inner) == 1 and inner[0].type in POINT_TYPES:
+                    held = inner[0]
             scored = []
             for p in m.candidates:
                 s = self.lex.country_prior.get(p.country_code, 0.0)
@@ -1269,6 +1276,8 @@ class Geocoder:
                     s += 2.0
                 if m.trigger is None and p.type == "admin1":
                     s -= 2.0  # bare حماة is the city; "محافظة حماة" the governorate
+                if held is not None and held is not p and haversine_km(held.lat, held.lon, p.lat, p.lon) < 40:
+                    s += 3.0
                 if m.context and any(
                     (c.admin1 and c.admin1 == p.admin1 and c.country_code == p.country_code)
                     or (c.type == "country" and c.country_code == p.country_code)
