@@ -1248,8 +1248,12 @@ class Geocoder:
             # A place named as inside this one ("جبل محسن في طرابلس"، "حي الشريعة بحماة"): the
             # namesake that holds it.
             held: Place | None = None
-            if k and _IN_COUNTRY_RE.match(text[mentions[k - 1].end : m.start]):
-                inner = mentions[k - 1].candidates
+            if (
+                k
+                and not mentions[k - 1].fallback
+                and _IN_COUNTRY_RE.match(text[mentions[k - 1].end : m.start])
+            ):
+                inner = mentions[k - 1].candidates  # (not one placed by this very container)
                 if len(inner) == 1 and inner[0].type in POINT_TYPES:
                     held = inner[0]
             scored = []
