@@ -1105,6 +1105,18 @@ def test_a_festival_is_no_protest(code):
     assert event.sub_event_type == "Peaceful protest"
 
 
+def test_a_sit_in_is_a_protest_and_holding_fast_to_a_rope_is_not(code):
+    """triggers.yaml: a sit-in is a protest in every form; "واعتصموا بحبل الله" is a verse."""
+    [event] = code("واعتصم العشرات من الموظفين أمس أمام مبنى المحافظة في مدينة اللاذقية.")
+    assert event.sub_event_type == "Peaceful protest"
+    [event] = code("ونفذ طلاب الجامعة اعتصاما أمس أمام مبنى الوزارة في مدينة الحديدة.")
+    assert event.sub_event_type == "Peaceful protest"
+    assert not code("ودعا الخطيب في مدينة جدة المصلين إلى أن يعتصموا بحبل الله.")
+    # a protest is its protesters', whatever force the sentence names (ACLED's convention)
+    [event] = code("واعتصم المئات أمس في مدينة اللاذقية احتجاجا على مقتل ضابط في الجيش برصاص مسلح.")
+    assert event.actor1 == "Protesters (Syria)"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -1241,3 +1253,19 @@ def test_the_general_verb_of_a_new_event_word_keeps_the_event_s_place(code):
     # not carry them to the place
     assert code("وأشار إلى الهجمات التي استهدفت عددا من المساجد في مدينة العريش.") == []
     assert code("وتحدث عن هجمات تشنها الجماعة على مواقع في مدينة العريش.") == []
+
+
+def test_the_villages_a_toll_names_inside_the_struck_area_are_its_places(code):
+    """extract.py named_inside: an area (a mountain, a governorate) and then the villages inside it
+    that the toll names are one event per village, each with its own toll."""
+    events = code(
+        "وقصفت الطائرات الحربية أمس قرى جبل الزاوية في ريف إدلب، ما أدى إلى مقتل أربعة مدنيين في "
+        "قرية أرنبة وسبعة في قرية الموزرة."
+    )
+    assert sorted((e.location, e.fatalities) for e in events) == [("Al-Muzrah", 7), ("Arnaba", 4)]
+    # a town the wounded were taken to is not where the strike fell
+    events = code("وقصفت الطائرات الحربية أمس مواقع في ريف حلب الشرقي، ونقل الجرحى إلى مستشفى منبج.")
+    assert "Manbij" not in [e.location for e in events]
+    # one toll over a list is nobody's in particular
+    events = code("وقتل عشرة مدنيين أمس في غارات على بلدتي كفرنبل ومعرة النعمان.")
+    assert [e.fatalities for e in events] == [None, None]

@@ -252,7 +252,7 @@ class EventExtractor:
             self._maybe[i] = self._maybe[i] or any(x.lexicon == self.triggers for x in found)
         idx = {
             label: SpanIndex(doc.spans_of(label))
-            for label in ("place", "actor", "source", "date", "casualties", "person", "org")
+            for label in ("place", "actor", "source", "date", "casualties", "number", "person", "org")
         }
         self._home = self._home_country(idx["place"].spans + idx["actor"].spans)
         sentences = sorted(doc.spans_of("sentence"), key=lambda s: s.start) or [
@@ -904,6 +904,7 @@ class EventExtractor:
         verdict = Verdict(
             main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
             status, attributed, fatalities, evidence, unit_keys, drop, self._distinct(tokens, tags, main), hit,
+            self._place_tolls(idx, tokens, main, places) if len(places) > 1 else {},
         )  # fmt: skip
         if verdict.aggregate and rules.fire("events.aggregate_toll") and not full:
             return None  # proposed all the same (see Verdict.aggregate), never coded
@@ -947,7 +948,7 @@ class EventExtractor:
     def _emit(self, doc, v: Verdict, ctx) -> None:
         """The rules' events of a unit: one per place."""
         for place in v.places:
-            fatalities = v.fatalities if len(v.places) == 1 else None
+            fatalities = v.toll_at(place)
             doc.events.append(make_event(v, place, v.sub_type, v.actor1, v.actor2, fatalities))
             if not v.historical:
                 ctx.event_places.append(place)
@@ -1069,6 +1070,27 @@ class EventExtractor:
         never a place in ``skip`` (its offsets)."""
         for lo, hi in [(unit.lo, unit.hi), (unit.hi, unit.ahead_hi), (unit.back_lo, unit.lo)]:
             places = self._usable_places(doc, idx, tokens, tags, lo, hi, main, skip)
+            if places and lo == unit.lo and all(p.attrs.get("type") in AREAS for p in places):
+                # "غارات على قرى جبل الزاوية، مخلفة ثلاثة قتلى بقرية الموزرة وخمسة بقرية أرنبة":
+                # the villages the strike's toll names inside the area are its places
+                ahead = self._usable_places(
+                    doc, idx, tokens, tags, unit.hi, unit.ahead_hi, main, skip, every=True
+                )
+                # never the governorate named again ("بمحافظة لحج ... ولحج": the town it is named
+                # for); the town of a countryside is where it is ("في ريف جسر الشغور")
+                names = [doc.clean[b.start : b.end] for b in places if b.attrs.get("type") != "countryside"]
+                inside = [
+                    p
+                    for p in ahead
+                    if not _broad(p)
+                    and p.attrs.get("qualifier") not in self.compass  # "غرب مأرب": where it lies from
+                    and self._said_in(tokens, p)  # not "نقلوا إلى مستشفى منبج"
+                    and any(_within(p, b) for b in places)
+                    and not any(doc.clean[p.start : p.end] in name for name in names)
+                ]
+                if inside:
+                    rules.fire("events.place.named_inside")
+                    return inside
             if places:
                 return places
             anaphor = self._anaphor(idx, tokens, tags, lo, hi, ctx, unit.sent_lo)
@@ -1077,8 +1099,19 @@ class EventExtractor:
         return []
 
     def _usable_places(
-        self, doc, idx, tokens, tags, lo: int, hi: int, main: Found, skip: frozenset = frozenset()
+        self,
+        doc,
+        idx,
+        tokens,
+        tags,
+        lo: int,
+        hi: int,
+        main: Found,
+        skip: frozenset = frozenset(),
+        every: bool = False,
     ) -> list[Span]:
+        """The places of tokens ``lo:hi`` an event there can be at: the first specific one or the
+        list it stands in, or with ``every`` each one named (never a reference point)."""
         if lo >= hi:
             return []
         start, end = tokens[lo].start, tokens[hi - 1].end
@@ -1116,6 +1149,8 @@ class EventExtractor:
                 rules.fire("events.place.speaker")
                 continue
             cands.append(p)
+        if every:
+            return self._drop_reference_points(self._home_places(doc, tags, cands))
         found = self._filtered(doc, tags, cands)
         if not found and oriented:
             rules.fire("events.place.direction")
@@ -1197,6 +1232,15 @@ class EventExtractor:
                 continue
             out.append(p)
         return out
+
+    def _said_in(self, tokens, place: Span) -> bool:
+        """Is the place said as where something happened: "في" or "ب" on it or up to three words
+        before it ("بقرية أرنبة"، "في محيط قرية كذا"، "في سهل الغاب وجسر الشغور")?"""
+        i = bisect.bisect_right(self._tok_starts, place.start) - 1  # the token holding it ("وجسر")
+        return any(
+            tokens[j].norm in ("في", "وفي") or "ب" in tokens[j].proclitics
+            for j in range(max(0, i - 3), i + 1)
+        )
 
     def _token_gap(self, a: Span, b: Span) -> int:
         """How many tokens lie between two spans."""
@@ -1686,6 +1730,38 @@ class EventExtractor:
             if c.attrs.get("kind") == "killed" and isinstance(c.attrs.get("count"), int)
         ]
 
+    def _place_tolls(self, idx, tokens, main: Found, places: list[Span]) -> dict[tuple[int, int], int]:
+        """Each place's own toll when the sentence counts its dead place by place past the trigger
+        ("مخلفة ثلاثة قتلى بقرية كذا، وخمسة بقرية كذا"): a toll between the place before (or the
+        trigger) and each place, for every place, or none at all (one toll over a list is no one's).
+        Past the first, the counted word may be left out ("مقتل 6 في كذا و5 في كذا")."""
+        out: dict[tuple[int, int], int] = {}
+        lo = main.end
+        for place in sorted(places, key=lambda p: p.start):
+            if place.start < lo:
+                return {}
+            tolls = self._tolls(idx, lo, place.start)
+            if tolls:
+                out[(place.start, place.end)] = tolls[-1].attrs["count"]
+            elif out and (figure := self._next_figure(idx, tokens, lo, place.start)) is not None:
+                out[(place.start, place.end)] = figure
+            else:
+                return {}
+            lo = place.end
+        rules.fire("events.place_tolls")
+        return out
+
+    def _next_figure(self, idx, tokens, start: int, end: int) -> int | None:
+        """A bare count of people joined by "و" at the start of ``start:end`` ("و5 في الباب")."""
+        i = bisect.bisect_left(self._tok_starts, start)
+        for n in idx["number"].within(start, end):
+            a = n.attrs
+            if isinstance(a.get("value"), int) and not a.get("unit") and not a.get("vague"):
+                j = bisect.bisect_right(self._tok_starts, n.start) - 1
+                lead = tokens[j].proclitics.startswith("و") or j > i and tokens[j - 1].norm == "و"
+                return a["value"] if j <= i + 1 and lead else None
+        return None
+
     def _fatalities(self, idx, ahead) -> int | None:
         tolls = self._tolls(idx, *ahead)
         return tolls[0].attrs["count"] if tolls else None
@@ -1823,6 +1899,34 @@ def _recent(air_age: int | None) -> bool:
 # domestic non-state actors, and state forces but those of policy.yaml's forces_abroad); a
 # transnational group (IS, al-Qaeda) has no country in actors.yaml.
 DOMESTIC = frozenset({"rebel group", "political militia", "identity militia", "state forces"})
+
+
+# The areas whose villages and towns a sentence may go on to name as the event's places (a
+# district such as صرواح is a place of its own).
+AREAS = frozenset({"countryside", "governorate", "admin1", "region", "plain", "mountain"})
+
+# How far from an area's point a place may lie and still be inside it, when no governorate
+# says so (a mountain, a plain, a region: tens of kilometres across).
+AREA_REACH_KM = 40.0
+
+
+def _broad(place: Span) -> bool:
+    """Is the place an area (a country, governorate, countryside, region, mountain), not a point?"""
+    return place.attrs.get("type") in BROAD or bool(place.attrs.get("container"))
+
+
+def _within(place: Span, area: Span) -> bool:
+    """Does ``place`` lie inside ``area``: the governorate of a countryside or governorate, or
+    near the point of a mountain, plain or region?"""
+    a, b = place.attrs, area.attrs
+    if not a.get("country_code") or a.get("country_code") != b.get("country_code"):
+        return False
+    if b.get("type") in ("countryside", "governorate", "admin1"):
+        return bool(a.get("admin1")) and a.get("admin1") == b.get("admin1")
+    if b.get("type") == "country":
+        return False
+    km = gazetteer.haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
+    return km <= AREA_REACH_KM
 
 
 def _home_ground(place: Span, actors, abroad: frozenset[str] = frozenset()) -> bool:

@@ -132,7 +132,7 @@ class Decider:
             n_places = len({id(place) for _, _, place, _ in chosen})
             for fam, sub_type, place, p in chosen:
                 actor1 = self.actor1(prop, sub_type, place) if prop.actors else v.actor1
-                fatalities = v.fatalities if n_places == 1 else None
+                fatalities = v.toll_at(place, n_places)
                 ev = make_event(v, place, sub_type, actor1, v.actor2, fatalities)
                 ev.confidence = round(p, 3)
                 out.append(ev)
@@ -268,7 +268,7 @@ def rule_events(proposals: list[Proposal]) -> list[Event]:
         if v.drop is not None or v.aggregate:
             continue
         for place in v.places:
-            fatalities = v.fatalities if len(v.places) == 1 else None
+            fatalities = v.toll_at(place)
             out.append(make_event(v, place, v.sub_type, v.actor1, v.actor2, fatalities))
     return dedup(out)
 

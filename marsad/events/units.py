@@ -118,6 +118,17 @@ class Verdict:
     drop: str | None = None  # "no place", "no side", "cancelled", "heading", "opinion", "raid", "air only"
     distinct: list[int] | None = None  # the word that makes it another event of its kind ("آخر")
     hit: list[Span] = field(default_factory=list)  # every group hit, in reading order
+    # each place's own toll when the sentence counts the dead place by place (offsets -> toll)
+    place_tolls: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def toll_at(self, place: Span, places: int | None = None) -> int | None:
+        """The toll of the event at ``place``, one of ``places`` coded (all the unit's by default):
+        the one the sentence gives that place ("ثلاثة قتلى بقرية كذا وخمسة بقرية كذا"), else the
+        unit's when it is coded at one place, else unknown."""
+        own = self.place_tolls.get((place.start, place.end))
+        if own is not None:
+            return own
+        return self.fatalities if (len(self.places) if places is None else places) == 1 else None
 
     @property
     def aggregate(self) -> bool:
@@ -135,12 +146,11 @@ def _same_actor(a: Span, b: Span | None) -> bool:
 def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities) -> Event:
     """The event a verdict gives at one of its places, with the type and actors decided."""
     a = place.attrs
-    if (
-        actor1 is not None
-        and actor1.attrs.get("type") == "civilians"
-        and SUB_EVENT_TYPES.get(sub_type) == "Protests"
+    if SUB_EVENT_TYPES.get(sub_type) == "Protests" and (
+        actor1 is None or actor1.attrs.get("type") != "protesters"
     ):
-        # "خرج أهالي البصرة في مظاهرات": people who protest are ACLED's protesters
+        # ACLED's protest is always its protesters' ("خرج أهالي البصرة في مظاهرات"); a force named
+        # in the sentence is what they protest about or who stood by ("احتجاجا على قتل ضابط في الجيش")
         actor1 = unread_actor(PROTESTERS) or actor1
     if actor1 is not None and _same_actor(actor1, actor2):
         # a group is not its own opponent: the one hit was also read as the one acting (by the
