@@ -1269,3 +1269,15 @@ def test_the_villages_a_toll_names_inside_the_struck_area_are_its_places(code):
     # one toll over a list is nobody's in particular
     events = code("وقتل عشرة مدنيين أمس في غارات على بلدتي كفرنبل ومعرة النعمان.")
     assert [e.fatalities for e in events] == [None, None]
+
+
+def test_a_group_after_lam_past_an_event_noun_is_whose_it_was(code):
+    """extract.py _owner_of_noun: "في هجوم لحزب العمال" is the party's attack; past a verb that
+    takes the noun ("نصبوا كمينا للميليشيات") the group is its target; "آخرين من الحوثيين" counts
+    the Houthis hit, and "قافلة لقوة من الجيش" is the army's convoy, hit."""
+    [event] = code("وقتل ثلاثة جنود أتراك أمس في هجوم لحزب العمال الكردستاني في ولاية هكاري.")
+    assert event.actor1 == "PKK: Kurdistan Workers Party"
+    [event] = code("وقتل 5 وأصيب 11 آخرين من الحوثيين في هجوم للمقاومة الشعبية قرب مدينة تعز أمس.")
+    assert (event.actor1, event.actor2) == ("Popular Resistance (Yemen)", "Houthi Movement")
+    [event] = code("وهاجم مسلحو داعش أمس قافلة لقوة من الجيش العراقي قرب مدينة بيجي.")
+    assert event.actor1 == "Islamic State"

@@ -177,6 +177,7 @@ class EventExtractor:
         self.facing_objects = c["facing_objects"]
         self.support_markers = c["support_markers"]
         self.support_links = c["support_links"]
+        self.noun_governors = c["noun_governors"]
         self.opponent_markers = c["opponent_markers"]
         self.speaker_roles = c["speaker_roles"]
         self.actor_anaphors = c["actor_anaphors"]
@@ -1419,16 +1420,26 @@ class EventExtractor:
                 rules.fire("events.actor.victim")
                 role = "victim"  # "بمقتل 51 من عناصر داعش": the من is partitive, not the agent's
             elif (
-                i - 2 >= unit.back_lo and self.partitive in tags[i - 1] and self.target_markers in tags[i - 2]
+                i - 2 >= unit.back_lo
+                and self.partitive in tags[i - 1]
+                and (
+                    self.target_markers in tags[i - 2]
+                    or "ل" in tokens[i - 2].proclitics
+                    and i - 2 > main.index
+                )
             ):
                 rules.fire("events.actor.partitive_target")
-                role = "partitive"  # "مستهدفة وحدات من مقاتلي داعش": a partitive من after a target
+                # "مستهدفة وحدات من مقاتلي داعش"، "قافلة لقوة من الجيش": a partitive من after a target
+                role = "partitive"
             elif clash and 0 < i - main.index <= 4 and self.opponent_markers in tags[i - 1]:
                 rules.fire("events.actor.opponent")
                 role = "target"  # "اشتباكات عنيفة مع الحوثيين": the other side of the clash
             elif i - 1 >= unit.back_lo and self.agent_markers in tags[i - 1]:
                 rules.fire("events.actor.agent_marker")
                 role = "agent"
+            elif "ل" in prefix and self._owner_of_noun(tokens, tags, main, i):
+                rules.fire("events.actor.noun_owner")
+                role = "agent"  # "في هجوم لتنظيم داعش": whose attack it was
             elif (
                 (plural and 0 < i - main.index <= 2)
                 or self.target_markers in prev
@@ -1449,6 +1460,17 @@ class EventExtractor:
                 last_target = a
             out.append((a, role))
         return out
+
+    def _owner_of_noun(self, tokens, tags, main: Found, i: int) -> bool:
+        """Does the group at token ``i`` (after "ل") stand right past an indefinite event noun
+        that no verb takes as its object ("في هجوم لحزب العمال", not "توجيه ضربات لحزب العمال")?"""
+        j = main.index
+        return (
+            i == j + 1
+            and (self._form(j, main.trigger) or ("", ""))[1] == "noun"
+            and not _has_article(tokens[j])
+            and not any(self.noun_governors in tags[k] for k in range(max(0, j - 3), j))
+        )
 
     def _joined_after(self, tokens, prev: Span, i: int) -> bool:
         """Does the group at token ``i`` follow ``prev`` in a list: "و" on the first word after it

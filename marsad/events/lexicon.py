@@ -107,6 +107,7 @@ class ContextLists(Strict):
     bare_strikes: list[str]
     support_markers: list[str]
     support_links: list[str]
+    noun_governors: list[str]
     opponent_markers: list[str]
     direction: list[str]
     direction_territory: list[str]
