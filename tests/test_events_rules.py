@@ -1281,3 +1281,13 @@ def test_a_group_after_lam_past_an_event_noun_is_whose_it_was(code):
     assert (event.actor1, event.actor2) == ("Popular Resistance (Yemen)", "Houthi Movement")
     [event] = code("وهاجم مسلحو داعش أمس قافلة لقوة من الجيش العراقي قرب مدينة بيجي.")
     assert event.actor1 == "Islamic State"
+
+
+def test_the_opposition_alone_is_syria_s_armed_opposition_there(code):
+    """actors.yaml by_country: "المعارضة" acting in Syria is its armed opposition; a group said to
+    belong to it ("التابع للمعارضة") is on its side, not the other."""
+    [event] = code("وسيطرت المعارضة أمس على بلدة مورك في ريف حماة.")
+    assert event.actor1 == "Opposition Rebels (Syria)"
+    [event] = code("وسيطر جيش الفتح التابع للمعارضة السورية أمس على مواقع قرب بلدة الفوعة.")
+    assert (event.actor1, event.actor2) == ("Jaish al-Fateh", None)
+    assert not code("وقالت المعارضة في القاهرة إنها ستشارك في الانتخابات البرلمانية المقبلة.")

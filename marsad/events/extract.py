@@ -178,6 +178,7 @@ class EventExtractor:
         self.support_markers = c["support_markers"]
         self.support_links = c["support_links"]
         self.noun_governors = c["noun_governors"]
+        self.affiliation = c["affiliation"]
         self.opponent_markers = c["opponent_markers"]
         self.speaker_roles = c["speaker_roles"]
         self.actor_anaphors = c["actor_anaphors"]
@@ -1410,6 +1411,9 @@ class EventExtractor:
             elif self.holder_markers in prev:
                 rules.fire("events.actor.holder")
                 role = "holder"  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted
+            elif i - 2 >= unit.back_lo and self.affiliation in tags[i - 1] and self._owned_by(out, tokens, i):
+                rules.fire("events.actor.affiliation")
+                role = "supporter"  # "جيش الفتح التابع للمعارضة": the group before's side, not another
             elif self.support_markers in near and ground:
                 rules.fire("events.actor.supporter")
                 role = "supporter"  # "بغطاء جوي من التحالف": it backed the capture, it did not take it
@@ -1460,6 +1464,17 @@ class EventExtractor:
                 last_target = a
             out.append((a, role))
         return out
+
+    @staticmethod
+    def _owned_by(out: list[tuple[Span, str]], tokens, i: int) -> bool:
+        """Does a named group end right before the word of belonging before token ``i``
+        ("جيش الفتح التابع للمعارضة")? An unnamed one is the owner's own ("مجموعة مسلحة تابعة
+        لطالبان" are the Taliban)."""
+        lo, hi = tokens[i - 2].start, tokens[i - 1].start
+        return any(
+            lo <= a.end <= hi and not str(a.attrs.get("canonical", "")).startswith("Unidentified")
+            for a, _ in out
+        )
 
     def _owner_of_noun(self, tokens, tags, main: Found, i: int) -> bool:
         """Does the group at token ``i`` (after "ل") stand right past an indefinite event noun

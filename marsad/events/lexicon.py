@@ -108,6 +108,7 @@ class ContextLists(Strict):
     support_markers: list[str]
     support_links: list[str]
     noun_governors: list[str]
+    affiliation: list[str]
     opponent_markers: list[str]
     direction: list[str]
     direction_territory: list[str]
