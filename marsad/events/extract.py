@@ -1960,8 +1960,6 @@ def _within(place: Span, area: Span) -> bool:
         return False
     if b.get("type") in ("countryside", "governorate", "admin1"):
         return bool(a.get("admin1")) and a.get("admin1") == b.get("admin1")
-    if b.get("type") == "country":
-        return False
     km = gazetteer.haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
     return km <= AREA_REACH_KM
 
