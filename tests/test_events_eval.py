@@ -26,7 +26,7 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # eval events --cv` reports it (5 folds and 300 negatives moved by an event or two whenever the
 # training data changed: one fold model's noise). The judged check keeps its first 300 negatives.
 JUDGED_NEGATIVES = 300
-CV_FLOORS = {"f1": 0.764, "precision": 0.768, "recall": 0.759}
+CV_FLOORS = {"f1": 0.765, "precision": 0.771, "recall": 0.759}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.947, "date": 0.981, "status": 0.992, "source": 0.915, "fatalities": 0.758}
 TEST_FLOORS = {"f1": 0.734, "precision": 0.797, "recall": 0.681}
@@ -97,7 +97,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # Stop 48: a sit-in a protest, a protest's actor1 its protesters, and villages named inside a
 # strike's area its places (each with its own toll): unchanged, two judged events coded at the
 # governorate now at the town the sentence names lapse.
-JUDGED_FLOORS = {"rules": (0.621, 1.0), "without judged": (0.623, 0.997), "with judged": (0.642, 0.997)}
+# A capture only fought for ("في محاولة لانتزاع السيطرة على"، "لاستعادة السيطرة على") no capture:
+# rules (.623, 1.0), without (.624, .997), with (.642, .997).
+JUDGED_FLOORS = {"rules": (0.623, 1.0), "without judged": (0.624, 0.997), "with judged": (0.642, 0.997)}
 
 
 def test_cross_validated_floors(shared):

@@ -1291,3 +1291,15 @@ def test_the_opposition_alone_is_syria_s_armed_opposition_there(code):
     [event] = code("وسيطر جيش الفتح التابع للمعارضة السورية أمس على مواقع قرب بلدة الفوعة.")
     assert (event.actor1, event.actor2) == ("Jaish al-Fateh", None)
     assert not code("وقالت المعارضة في القاهرة إنها ستشارك في الانتخابات البرلمانية المقبلة.")
+
+
+def test_a_capture_after_a_verbal_noun_of_purpose_is_what_was_fought_for(code):
+    """extract.py purpose_object: "لانتزاع السيطرة"، "لاستعادة السيطرة" say what the fighting was
+    for; the shelling or the clash is the event, not a capture."""
+    events = code(
+        "وكثفت المعارضة قصفها أمس على مواقع قوات النظام في مدينة درعا في محاولة جديدة لانتزاع "
+        "السيطرة على المدينة."
+    )
+    assert [e.sub_event_type for e in events] == ["Shelling/artillery/missile attack"]
+    events = code("ويشن الجيش وحلفاؤه منذ أمس هجوما على مدينة الزبداني لاستعادة السيطرة عليها.")
+    assert "Government regains territory" not in [e.sub_event_type for e in events]

@@ -710,6 +710,15 @@ class EventExtractor:
         if (
             trig.klass == "territory"
             and i > lo
+            and "ل" in tokens[i - 1].proclitics
+            and (self._form(i, trig) or ("", ""))[1] == "noun"
+        ):
+            # "في محاولة لانتزاع السيطرة على"، "لاستعادة السيطرة على": the purpose of what was done
+            rules.fire("events.cancel.purpose_object")
+            return "purpose"
+        if (
+            trig.klass == "territory"
+            and i > lo
             and self.goals in tags[i - 1]
             and (self._form(i, trig) or ("", ""))[1] == "noun"
         ):
