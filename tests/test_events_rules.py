@@ -1303,3 +1303,13 @@ def test_a_capture_after_a_verbal_noun_of_purpose_is_what_was_fought_for(code):
     assert [e.sub_event_type for e in events] == ["Shelling/artillery/missile attack"]
     events = code("ويشن الجيش وحلفاؤه منذ أمس هجوما على مدينة الزبداني لاستعادة السيطرة عليها.")
     assert "Government regains territory" not in [e.sub_event_type for e in events]
+
+
+def test_flares_stun_grenades_and_human_bombs_are_no_air_strike(code):
+    """triggers.yaml air not_before: "قنابل مضيئة"، "قنابل الصوت"، "القنابل البشرية" name no
+    bombing from the air."""
+    events = code("وأطلقت قوات الاحتلال فجر اليوم قنابل مضيئة فوق مرتفعات جبل الشيخ جنوب لبنان.")
+    assert "Air/drone strike" not in [e.sub_event_type for e in events]
+    events = code("واستخدمت الشرطة قنابل الصوت لتفريق المتظاهرين في مدينة القدس أمس.")
+    assert "Air/drone strike" not in [e.sub_event_type for e in events]
+    assert not code("ويرسل التنظيم القنابل البشرية إلى المدن لتفجير نفسها.")
