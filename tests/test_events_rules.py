@@ -1313,3 +1313,10 @@ def test_flares_stun_grenades_and_human_bombs_are_no_air_strike(code):
     events = code("واستخدمت الشرطة قنابل الصوت لتفريق المتظاهرين في مدينة القدس أمس.")
     assert "Air/drone strike" not in [e.sub_event_type for e in events]
     assert not code("ويرسل التنظيم القنابل البشرية إلى المدن لتفجير نفسها.")
+
+
+def test_no_clash_happening_is_no_clash(code):
+    """context.yaml occurrence: "دون حدوث أي اشتباكات" negates the clash past the words of happening."""
+    assert not code("وانتشرت القوات في البلدة أمس دون حدوث أي اشتباكات مع المسلحين في مدينة الضالع.")
+    events = code("وانسحب المقاتلون من مواقعهم في مدينة الرمادي من دون أن تحدث أي مواجهات مع الجيش.")
+    assert "Armed clash" not in [e.sub_event_type for e in events]

@@ -157,6 +157,7 @@ class EventExtractor:
         self.coalition_words = c["coalition_words"]
         self.negation = c["negation"]
         self.report_nouns = c["report_nouns"]
+        self.occurrence = c["occurrence"]
         self.denial = c["denial"]
         self.allegation = c["allegation"]
         self.dispute = c["dispute"]
@@ -633,6 +634,12 @@ class EventExtractor:
             return "negation"
         if i - 3 >= lo and self.negation in tags[i - 3] and self.complementizers in tags[i - 2]:
             rules.fire("events.cancel.negated_clause")  # "من دون أن تشن غارات", "لم يكن أن ..."
+            return "negation"
+        if any(
+            self.negation in tags[j] and all(self.occurrence in tags[k] for k in range(j + 1, i))
+            for j in range(max(lo, i - OCCURRENCE_SPAN), i - 2)
+        ):
+            rules.fire("events.cancel.negated_occurrence")  # "دون حدوث أي اشتباكات"
             return "negation"
         if any(
             self.negation in tags[j] and any(self.report_nouns in tags[k] for k in range(j + 1, i))
@@ -1950,6 +1957,10 @@ DOMESTIC = frozenset({"rebel group", "political militia", "identity militia", "s
 # The areas whose villages and towns a sentence may go on to name as the event's places (a
 # district such as صرواح is a place of its own).
 AREAS = frozenset({"countryside", "governorate", "admin1", "region", "plain", "mountain"})
+
+# How many words a negation may stand before its trigger when only words of happening come
+# between ("من دون أن تحدث أي مواجهات").
+OCCURRENCE_SPAN = 5
 
 # How far from an area's point a place may lie and still be inside it, when no governorate
 # says so (a mountain, a plain, a region: tens of kilometres across).

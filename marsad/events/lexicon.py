@@ -89,6 +89,7 @@ class ContextLists(Strict):
     coalition_words: list[str]
     aim_verbs: list[str]
     negation: list[str]
+    occurrence: list[str]
     report_nouns: list[str]
     denial: match.WordList
     allegation: match.WordList
