@@ -1320,3 +1320,12 @@ def test_no_clash_happening_is_no_clash(code):
     assert not code("وانتشرت القوات في البلدة أمس دون حدوث أي اشتباكات مع المسلحين في مدينة الضالع.")
     events = code("وانسحب المقاتلون من مواقعهم في مدينة الرمادي من دون أن تحدث أي مواجهات مع الجيش.")
     assert "Armed clash" not in [e.sub_event_type for e in events]
+
+
+def test_an_event_named_after_a_verbal_noun_of_purpose_is_no_event(code):
+    """extract.py purpose_object: "لإكمال الهجوم"، "لإطلاق صواريخ" say what the forces were gathered
+    for; after a verb of suffering ("تعرض المنزل لسقوط قذيفة") the noun is what befell, and coded."""
+    events = code("وحشد الجيش قواته أمس قرب مدينة الرمادي لإكمال الهجوم البري على المدينة.")
+    assert "Armed clash" not in [e.sub_event_type for e in events]
+    events = code("وتعرض منزل في حي الميدان بدمشق أمس لسقوط قذيفة هاون أطلقها مسلحون.")
+    assert [e.sub_event_type for e in events] == ["Shelling/artillery/missile attack"]

@@ -158,6 +158,7 @@ class EventExtractor:
         self.negation = c["negation"]
         self.report_nouns = c["report_nouns"]
         self.occurrence = c["occurrence"]
+        self.exposure = c["exposure"]
         self.denial = c["denial"]
         self.allegation = c["allegation"]
         self.dispute = c["dispute"]
@@ -715,12 +716,13 @@ class EventExtractor:
             rules.fire("events.cancel.purpose")  # "للسيطرة على", "لتحرير": a purpose, not a capture
             return "purpose"
         if (
-            trig.klass == "territory"
-            and i > lo
+            i > lo
             and "ل" in tokens[i - 1].proclitics
             and (self._form(i, trig) or ("", ""))[1] == "noun"
+            and not any(self.exposure in tags[j] for j in range(lo, i - 1))
         ):
-            # "في محاولة لانتزاع السيطرة على"، "لاستعادة السيطرة على": the purpose of what was done
+            # "في محاولة لانتزاع السيطرة على"، "لإكمال الهجوم البري"، "لإطلاق صواريخ": the purpose of
+            # what was done (not what befell: "تعرض المتجر لسقوط قذيفة")
             rules.fire("events.cancel.purpose_object")
             return "purpose"
         if (

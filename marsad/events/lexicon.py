@@ -90,6 +90,7 @@ class ContextLists(Strict):
     aim_verbs: list[str]
     negation: list[str]
     occurrence: list[str]
+    exposure: list[str]
     report_nouns: list[str]
     denial: match.WordList
     allegation: match.WordList
