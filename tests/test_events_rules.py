@@ -1329,3 +1329,16 @@ def test_an_event_named_after_a_verbal_noun_of_purpose_is_no_event(code):
     assert "Armed clash" not in [e.sub_event_type for e in events]
     events = code("وتعرض منزل في حي الميدان بدمشق أمس لسقوط قذيفة هاون أطلقها مسلحون.")
     assert [e.sub_event_type for e in events] == ["Shelling/artillery/missile attack"]
+
+
+def test_weeks_ago_is_background_unless_the_unit_names_the_news_day(code):
+    """context.yaml past_spans "أسابيع": "قبل أسابيع"، "منذ أسابيع"، "في الأسابيع الأخيرة" tell a
+    time weeks back or a span up to now; a day of the news in the unit makes the span another
+    thing's ("التي تحاصرها منذ أسابيع"). "منذ أن سيطر" reckons from an event told before."""
+    for when in ("قبل أسابيع", "منذ أسابيع", "خلال الأسابيع الماضية"):
+        events = code(f"وقتل خمسة جنود {when} في هجوم شنه مسلحون على حاجز للجيش في مدينة العريش.")
+        assert events and all(e.historical for e in events), when
+    [event] = code("وقصفت قوات النظام أمس بلدة كفرنبل التي تحاصرها منذ أسابيع موقعة قتلى.")
+    assert not event.historical
+    events = code("وهبطت الطائرة أمس في مطار عدن لأول مرة منذ أن سيطر الحوثيون على المدينة.")
+    assert all(e.historical for e in events if e.sub_event_type == "Non-state actor overtakes territory")

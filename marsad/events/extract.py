@@ -798,7 +798,13 @@ class EventExtractor:
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.when_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, unit, main, own, ahead, sent, back)
-        if not historical and self._vague_past(tokens, tags, unit):
+        if (
+            not historical
+            and self._vague_past(tokens, tags, unit)
+            and not self._day_within(idx, back[0], ahead[1])
+        ):
+            # (a unit that names the news' day tells the span of something else: "قصفت أمس
+            # البلدة التي تحاصرها منذ أسابيع")
             rules.fire("events.vague_past")
             when, precision, historical = None, None, True
         if (
@@ -838,9 +844,9 @@ class EventExtractor:
             # months back up to now, a campaign told in sum (FORMAT.md), not the news of a day
             rules.fire("events.since_long_ago")
             when, precision, historical = None, None, True
-        if not historical and main.index > unit.sent_lo and self.past_openers in tags[main.index - 1]:
-            # "منذ تحريرها", "منذ سقوط النظام", "قبل سيطرة داعش على المدينة": a time reckoned
-            # from an event told before, not the news
+        if not historical and self._since_event(tags, unit, main):
+            # "منذ تحريرها", "منذ سقوط النظام", "قبل سيطرة داعش على المدينة", "منذ أن سيطر
+            # الحوثيون عليها": a time reckoned from an event told before, not the news
             rules.fire("events.since_event")
             when, precision, historical = None, None, True
         if not historical and any(
@@ -1738,12 +1744,24 @@ class EventExtractor:
             for d in dates
         )
 
+    def _since_event(self, tags, unit: Unit, main: Found) -> bool:
+        """A past opener right before the trigger, or before "أن" right before it."""
+        j = main.index - 1
+        if j > unit.sent_lo and self.previously_links in tags[j]:
+            j -= 1
+        return j >= unit.sent_lo and main.index > unit.sent_lo and self.past_openers in tags[j]
+
     @staticmethod
     def _current_day(idx, sent: Span) -> bool:
         """Does the sentence name a day or a week of the news ("أمس", "الثلاثاء الماضي")?"""
+        return EventExtractor._day_within(idx, sent.start, sent.end)
+
+    @staticmethod
+    def _day_within(idx, start: int, end: int) -> bool:
+        """Is a day or a week of the news named between two offsets?"""
         return any(
             d.attrs.get("precision") in ("day", "week") and not d.attrs.get("historical")
-            for d in idx["date"].within(sent.start, sent.end)
+            for d in idx["date"].within(start, end)
         )
 
     def _many_times(self, tags, j: int, lo: int, hi: int) -> bool:
