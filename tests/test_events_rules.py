@@ -1342,3 +1342,11 @@ def test_weeks_ago_is_background_unless_the_unit_names_the_news_day(code):
     assert not event.historical
     events = code("وهبطت الطائرة أمس في مطار عدن لأول مرة منذ أن سيطر الحوثيون على المدينة.")
     assert all(e.historical for e in events if e.sub_event_type == "Non-state actor overtakes territory")
+
+
+def test_what_forces_work_or_strive_for_is_no_event(code):
+    """context.yaml endeavours: "تعمل ... على السيطرة"، "تسعى إلى استعادة" tell an aim, not a deed."""
+    assert not code("وتعمل المقاومة بالتنسيق مع التحالف على السيطرة على مدينة زنجبار.")
+    assert not code("وتسعى القوات الحكومية إلى استعادة مدينة زنجبار من المسلحين.")
+    [event] = code("وسيطرت المقاومة أمس على مدينة زنجبار بعد معارك مع الحوثيين.")
+    assert event.location == "Zinjibar"

@@ -195,6 +195,8 @@ class EventExtractor:
         self.calls = c["calls"]
         self.call_to = c["call_to"]
         self.call_causes = c["call_causes"]
+        self.endeavours = c["endeavours"]
+        self.endeavour_to = c["endeavour_to"]
         self.place_frames = c["place_frames"]
         self.forces_abroad = frozenset(self.policy.forces_abroad)
         self.previously = c["previously"]
@@ -758,6 +760,14 @@ class EventExtractor:
             # "دعت أنصارها إلى التظاهر": a call, not a protest ("ما دعا الجيش إلى الانسحاب": what led
             # the army to withdraw, which it did)
             rules.fire("events.cancel.called_for")
+            return "purpose"
+        if (
+            i > lo
+            and self.endeavour_to in tags[i - 1]
+            and (self._form(i, trig) or ("", ""))[1] == "noun"
+            and any(self.endeavours in tags[j] for j in range(max(lo, i - 1 - CALL_SPAN), i - 1))
+        ):
+            rules.fire("events.cancel.endeavoured")  # "تعمل على السيطرة على": worked for, not done
             return "purpose"
         if (trig.klass == "strike" or trig.sub_event_type in STRIKES) and self._backing(tokens, tags, i, lo):
             rules.fire("events.cancel.backing")  # "بدعم من غارات التحالف": the capture it backed is the event

@@ -126,6 +126,8 @@ class ContextLists(Strict):
     calls: list[str]
     call_to: list[str]
     call_causes: list[str]
+    endeavours: list[str]
+    endeavour_to: list[str]
     place_frames: list[str]
     previously: list[str]
     previously_links: list[str]
