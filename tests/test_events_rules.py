@@ -1350,3 +1350,11 @@ def test_what_forces_work_or_strive_for_is_no_event(code):
     assert not code("وتسعى القوات الحكومية إلى استعادة مدينة زنجبار من المسلحين.")
     [event] = code("وسيطرت المقاومة أمس على مدينة زنجبار بعد معارك مع الحوثيين.")
     assert event.location == "Zinjibar"
+
+
+def test_thousands_of_strikes_are_a_campaign_not_an_event(code):
+    """context.yaml thousands: "شن آلاف الغارات"، "عشرات الآلاف من الصواريخ" tell many events in sum."""
+    assert not code("وشن التحالف آلاف الغارات الجوية على مواقع التنظيم في مدينة الرقة.")
+    assert not code("ويمتلك الحزب عشرات الآلاف من الصواريخ الموجهة نحو مدينة حيفا.")
+    [event] = code("وشنت طائرات التحالف أمس عشرات الغارات الجوية على مواقع التنظيم في مدينة الرقة.")
+    assert event.sub_event_type == "Air/drone strike"

@@ -146,6 +146,7 @@ class EventExtractor:
         self.habitual = c["habitual"]
         self.times = c["times"]
         self.many_times = c["many_times"]
+        self.thousands = c["thousands"]
         self.crime = c["crime"]
         self.blast = c["blast"]
         self.non_events = self.lex.cues.cancel  # warnings, condemnations, mine clearance, talks
@@ -668,6 +669,14 @@ class EventExtractor:
             return "irrealis"
         if any(self.habitual in tags[j] or self._many_times(tags, j, lo, hi) for j in range(lo, hi)):
             rules.fire("events.cancel.habitual")  # "ويقصف النظام بانتظام": a habit, no one event
+            return "habitual"
+        if i > lo and (
+            self.thousands in tags[i - 1]
+            or i - 2 >= lo
+            and tokens[i - 1].norm == "من"
+            and self.thousands in tags[i - 2]
+        ):
+            rules.fire("events.cancel.thousands")  # "آلاف الغارات": many events in sum, no one event
             return "habitual"
         if (
             trig.needs_blast

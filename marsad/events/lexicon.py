@@ -81,6 +81,7 @@ class ContextLists(Strict):
     habitual: list[str]
     times: list[str]
     many_times: list[str]
+    thousands: list[str]
     crime: list[str]
     blast: list[str]
     opinion: match.WordList
@@ -277,7 +278,7 @@ WHOLE_WORD_LISTS = frozenset(
     {"complementizers", "between", "actor_anaphors", "causes", "toll_links", "previously_links", "blame_to"}
 )
 # Lists read with a proclitic (و، ف) but never a pronoun: "وحين" opens a when-clause, "حينها" is "then"
-PROCLITIC_LISTS = frozenset({"when_clause", "origin", "habitual", "times", "many_times"})
+PROCLITIC_LISTS = frozenset({"when_clause", "origin", "habitual", "times", "many_times", "thousands"})
 TRIGGERS = "events.triggers"
 
 
