@@ -26,7 +26,7 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # eval events --cv` reports it (5 folds and 300 negatives moved by an event or two whenever the
 # training data changed: one fold model's noise). The judged check keeps its first 300 negatives.
 JUDGED_NEGATIVES = 300
-CV_FLOORS = {"f1": 0.766, "precision": 0.773, "recall": 0.759}
+CV_FLOORS = {"f1": 0.767, "precision": 0.775, "recall": 0.759}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.95, "date": 0.981, "status": 0.992, "source": 0.915, "fatalities": 0.758}
 TEST_FLOORS = {"f1": 0.734, "precision": 0.797, "recall": 0.681}
@@ -107,8 +107,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # ("قبل أسابيع"، "منذ أسابيع"، "في الأسابيع الأخيرة") background unless the unit names the news'
 # day, and "منذ أن سيطر" a time reckoned from an event: rules (.640, 1.0), without (.641, .997).
 # What forces work or strive for ("تعمل على السيطرة على"، "تسعى إلى استعادة") no event: rules (.642,
-# 1.0), without (.644, .997), with (.660, .997).
-JUDGED_FLOORS = {"rules": (0.642, 1.0), "without judged": (0.644, 0.997), "with judged": (0.66, 0.997)}
+# 1.0), without (.644, .997), with (.660, .997). "القتال ضد داعش" a war, no one fight: rules (.643,
+# 1.0), without (.645, .997), with (.662, .997).
+JUDGED_FLOORS = {"rules": (0.643, 1.0), "without judged": (0.645, 0.997), "with judged": (0.662, 0.997)}
 
 
 def test_cross_validated_floors(shared):

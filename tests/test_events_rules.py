@@ -1358,3 +1358,11 @@ def test_thousands_of_strikes_are_a_campaign_not_an_event(code):
     assert not code("ويمتلك الحزب عشرات الآلاف من الصواريخ الموجهة نحو مدينة حيفا.")
     [event] = code("وشنت طائرات التحالف أمس عشرات الغارات الجوية على مواقع التنظيم في مدينة الرقة.")
     assert event.sub_event_type == "Air/drone strike"
+
+
+def test_the_fighting_against_a_group_is_a_war_not_a_fight(code):
+    """context.yaml against: "القتال ضد داعش" (with the article) is a war told in general; "خاضت
+    معارك ضد قوات الحوثي" is one fight."""
+    assert not code("وتضغط واشنطن على أنقرة لتأخذ دورا أكبر في القتال ضد داعش في مدينة الرقة.")
+    [event] = code("وخاضت المقاومة أمس معارك ضد قوات الحوثي في مدينة لودر.")
+    assert (event.sub_event_type, event.location) == ("Armed clash", "Lawdar")

@@ -197,6 +197,7 @@ class EventExtractor:
         self.call_to = c["call_to"]
         self.call_causes = c["call_causes"]
         self.endeavours = c["endeavours"]
+        self.against = c["against"]
         self.endeavour_to = c["endeavour_to"]
         self.place_frames = c["place_frames"]
         self.forces_abroad = frozenset(self.policy.forces_abroad)
@@ -778,6 +779,14 @@ class EventExtractor:
         ):
             rules.fire("events.cancel.endeavoured")  # "تعمل على السيطرة على": worked for, not done
             return "purpose"
+        if (
+            trig.sub_event_type == "Armed clash"
+            and _has_article(tokens[i])
+            and i + 1 < hi
+            and self.against in tags[i + 1]
+        ):
+            rules.fire("events.cancel.war_against")  # "القتال ضد داعش": a war on a group, no one fight
+            return "non-event"
         if (trig.klass == "strike" or trig.sub_event_type in STRIKES) and self._backing(tokens, tags, i, lo):
             rules.fire("events.cancel.backing")  # "بدعم من غارات التحالف": the capture it backed is the event
             return "backing"

@@ -128,6 +128,7 @@ class ContextLists(Strict):
     call_to: list[str]
     call_causes: list[str]
     endeavours: list[str]
+    against: list[str]
     endeavour_to: list[str]
     place_frames: list[str]
     previously: list[str]
