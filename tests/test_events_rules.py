@@ -1366,3 +1366,11 @@ def test_the_fighting_against_a_group_is_a_war_not_a_fight(code):
     assert not code("وتضغط واشنطن على أنقرة لتأخذ دورا أكبر في القتال ضد داعش في مدينة الرقة.")
     [event] = code("وخاضت المقاومة أمس معارك ضد قوات الحوثي في مدينة لودر.")
     assert (event.sub_event_type, event.location) == ("Armed clash", "Lawdar")
+
+
+def test_the_capital_that_leads_a_coalition_is_not_where_it_strikes(code):
+    """context.yaml led_by: "بقيادة واشنطن" names who leads; the strike is in Raqqa."""
+    [event] = code("وشنت طائرات التحالف بقيادة واشنطن أمس غارات على مواقع التنظيم في مدينة الرقة.")
+    assert event.location == "Raqqa"
+    events = code("وتواصل طائرات التحالف بقيادة واشنطن غاراتها ضد التنظيم.")
+    assert "Washington, D.C." not in [e.location for e in events]

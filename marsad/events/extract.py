@@ -169,6 +169,7 @@ class EventExtractor:
         self.coordinated_verbs = c["coordinated_verbs"]
         self.control_state = c["control_state"]
         self.direction = c["direction"]
+        self.led_by = c["led_by"]
         self.direction_territory = c["direction_territory"]
         self.proximity = c["proximity"]
         self.origin = c["origin"]
@@ -1183,6 +1184,9 @@ class EventExtractor:
                 continue
             i = bisect.bisect_left(self._tok_starts, p.start)
             before = set().union(*tags[max(lo, i - 2) : i])
+            if i > lo and self.led_by in tags[i - 1]:
+                rules.fire("events.place.leader")  # "التحالف بقيادة واشنطن": who leads it
+                continue
             if self.direction in before:
                 # "أطلقت صواريخ باتجاه X": with nothing else named, X is where they fell
                 if not territory and (main.stop is None or p.start < main.stop):

@@ -129,6 +129,7 @@ class ContextLists(Strict):
     call_causes: list[str]
     endeavours: list[str]
     against: list[str]
+    led_by: list[str]
     endeavour_to: list[str]
     place_frames: list[str]
     previously: list[str]
