@@ -1374,3 +1374,12 @@ def test_the_capital_that_leads_a_coalition_is_not_where_it_strikes(code):
     assert event.location == "Raqqa"
     events = code("وتواصل طائرات التحالف بقيادة واشنطن غاراتها ضد التنظيم.")
     assert "Washington, D.C." not in [e.location for e in events]
+
+
+def test_a_trigger_in_the_future_tense_is_no_event(code):
+    """extract.py _future: "ستهاجم"، "ستقصف" (the future marker read off the verb) tell what is to
+    come; "سيطرت" is a past verb whose first letter only looks like the marker."""
+    assert not code("وقال المسؤول إن قوات الجيش ستهاجم مواقع التنظيم في مدينة الرقة.")
+    assert not code("وقال المسؤول إن الطائرات ستقصف مواقع التنظيم في مدينة الرقة.")
+    [event] = code("وسيطرت قوات الجيش أمس على مدينة الرقة.")
+    assert event.location == "Raqqa"

@@ -36,7 +36,7 @@ from marsad.events.units import (
 from marsad.pipeline import Label, component
 from marsad.text.match import where
 from marsad.text.normalize import DIACRITICS
-from marsad.text.tokens import ARTICLE
+from marsad.text.tokens import ARTICLE, FUTURE
 
 STRIKES = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
 
@@ -586,6 +586,11 @@ class EventExtractor:
                 return h.entry.value[2], h.entry.value[3]
         return None
 
+    def _future(self, i: int, trig: Trigger) -> bool:
+        """Is token ``i`` ``trig``'s verb read through the future marker ("ستقصف", "وسيستعيد")?"""
+        hit = next((h for h in self._matches.single(i, self.triggers) if h.entry.value[0] is trig), None)
+        return hit is not None and bool(hit.reading.kind & FUTURE)
+
     def _match_at(self, tags, i: int, hi: int) -> tuple[Trigger, int] | None:
         """A trigger phrase from token ``i`` (the longest that ends in the segment), else the
         strongest single-word trigger of the token's readings."""
@@ -668,6 +673,9 @@ class EventExtractor:
         ahead = i if trig.unarmed_actor else min(hi, i + 2)
         if any(self.irrealis in tags[j] for j in range(lo, ahead) if j != i):
             rules.fire("events.cancel.irrealis")  # "وإذا ... السيطرة", "هجوم مرتقب", "المعارك ستعيد"
+            return "irrealis"
+        if self._future(i, trig):
+            rules.fire("events.cancel.future")  # "ستهاجم القوات"، "سيستعيد الجيش": yet to be done
             return "irrealis"
         if any(self.habitual in tags[j] or self._many_times(tags, j, lo, hi) for j in range(lo, hi)):
             rules.fire("events.cancel.habitual")  # "ويقصف النظام بانتظام": a habit, no one event
