@@ -198,8 +198,8 @@ class EventExtractor:
         self.call_to = c["call_to"]
         self.call_causes = c["call_causes"]
         self.endeavours = c["endeavours"]
-        self.against = c["against"]
         self.endeavour_to = c["endeavour_to"]
+        self.against = c["against"]
         self.place_frames = c["place_frames"]
         self.forces_abroad = frozenset(self.policy.forces_abroad)
         self.previously = c["previously"]
@@ -586,6 +586,20 @@ class EventExtractor:
                 return h.entry.value[2], h.entry.value[3]
         return None
 
+    @staticmethod
+    def _governed(tags, i: int, lo: int, heads: str, links: str, unless: str | None = None) -> bool:
+        """Is token ``i`` right after a ``links`` word that one of ``heads`` governs, at most
+        :data:`CALL_SPAN` words before it ("دعت أنصارها إلى التظاهر"، "تعمل على السيطرة"), and
+        not right after an ``unless`` word ("ما دعا الجيش إلى الانسحاب")?"""
+        return (
+            i > lo
+            and links in tags[i - 1]
+            and any(
+                heads in tags[j] and not (unless is not None and j > lo and unless in tags[j - 1])
+                for j in range(max(lo, i - 1 - CALL_SPAN), i - 1)
+            )
+        )
+
     def _future(self, i: int, trig: Trigger) -> bool:
         """Is token ``i`` ``trig``'s verb read through the future marker ("ستقصف", "وسيستعيد")?"""
         hit = next((h for h in self._matches.single(i, self.triggers) if h.entry.value[0] is trig), None)
@@ -682,9 +696,7 @@ class EventExtractor:
             return "habitual"
         if i > lo and (
             self.thousands in tags[i - 1]
-            or i - 2 >= lo
-            and tokens[i - 1].norm == "من"
-            and self.thousands in tags[i - 2]
+            or (i - 2 >= lo and tokens[i - 1].norm == "من" and self.thousands in tags[i - 2])
         ):
             rules.fire("events.cancel.thousands")  # "آلاف الغارات": many events in sum, no one event
             return "habitual"
@@ -768,23 +780,13 @@ class EventExtractor:
         if i > lo and "ب" in tokens[i].proclitics and self.threatening in tags[i - 1]:
             rules.fire("events.cancel.threatened")  # "هدد بقصف المدينة": what is threatened, not done
             return "purpose"
-        if (
-            i > lo
-            and self.call_to in tags[i - 1]
-            and any(
-                self.calls in tags[j] and not (j > lo and self.call_causes in tags[j - 1])
-                for j in range(max(lo, i - 1 - CALL_SPAN), i - 1)
-            )
-        ):
+        if self._governed(tags, i, lo, self.calls, self.call_to, unless=self.call_causes):
             # "دعت أنصارها إلى التظاهر": a call, not a protest ("ما دعا الجيش إلى الانسحاب": what led
             # the army to withdraw, which it did)
             rules.fire("events.cancel.called_for")
             return "purpose"
-        if (
-            i > lo
-            and self.endeavour_to in tags[i - 1]
-            and (self._form(i, trig) or ("", ""))[1] == "noun"
-            and any(self.endeavours in tags[j] for j in range(max(lo, i - 1 - CALL_SPAN), i - 1))
+        if (self._form(i, trig) or ("", ""))[1] == "noun" and self._governed(
+            tags, i, lo, self.endeavours, self.endeavour_to
         ):
             rules.fire("events.cancel.endeavoured")  # "تعمل على السيطرة على": worked for, not done
             return "purpose"
@@ -1789,7 +1791,7 @@ class EventExtractor:
         j = main.index - 1
         if j > unit.sent_lo and self.previously_links in tags[j]:
             j -= 1
-        return j >= unit.sent_lo and main.index > unit.sent_lo and self.past_openers in tags[j]
+        return j >= unit.sent_lo and self.past_openers in tags[j]
 
     @staticmethod
     def _current_day(idx, sent: Span) -> bool:
