@@ -267,6 +267,8 @@ def test_a_site_inside_a_named_area_falls_back_to_the_area():
         ("قال إن أنقرة وواشنطن متفقتان على الحاجة", ["government"] * 2),
         ("وهي أي حكومة بغداد غير قادرة على توفير الكهرباء", ["government"]),
         ("ورفضت حكومة طبرق الاتفاق", ["government"]),  # a seat of government, not a capital
+        ("والتقى وزير خارجية إيران نظيره في بغداد", ["government", None]),  # a ministry's country
+        ("وقال رئيس وزراء تركيا إن بلاده ستواصل الضربات", ["government"]),
         ("سقطت قذيفة شمال بغداد", [None]),  # a direction before it: the city
         ("الطريق بين دمشق وحمص", [None, None]),
         ("في دمشق قال مسؤول إن القصف مستمر", [None]),
