@@ -586,6 +586,10 @@ class EventExtractor:
                 return h.entry.value[2], h.entry.value[3]
         return None
 
+    def _is_noun(self, i: int, trig: Trigger) -> bool:
+        """Is token ``i`` one of ``trig``'s nouns ("الهجوم", "لإطلاق"), not its verb?"""
+        return (self._form(i, trig) or ("", ""))[1] == "noun"
+
     @staticmethod
     def _governed(tags, i: int, lo: int, heads: str, links: str, unless: str | None = None) -> bool:
         """Is token ``i`` right after a ``links`` word that one of ``heads`` governs, at most
@@ -751,19 +755,14 @@ class EventExtractor:
         if (
             i > lo
             and "ل" in tokens[i - 1].proclitics
-            and (self._form(i, trig) or ("", ""))[1] == "noun"
+            and self._is_noun(i, trig)
             and not any(self.exposure in tags[j] for j in range(lo, i - 1))
         ):
             # "في محاولة لانتزاع السيطرة على"، "لإكمال الهجوم البري"، "لإطلاق صواريخ": the purpose of
             # what was done (not what befell: "تعرض المتجر لسقوط قذيفة")
             rules.fire("events.cancel.purpose_object")
             return "purpose"
-        if (
-            trig.klass == "territory"
-            and i > lo
-            and self.goals in tags[i - 1]
-            and (self._form(i, trig) or ("", ""))[1] == "noun"
-        ):
+        if trig.klass == "territory" and i > lo and self.goals in tags[i - 1] and self._is_noun(i, trig):
             rules.fire("events.cancel.goal")  # "حتى تحرير المدينة", "من أجل استعادة": what is fought for
             return "purpose"
         if trig.purpose and "ل" in tokens[i].proclitics and self._lexemes(i) & trig.purpose:
@@ -785,9 +784,7 @@ class EventExtractor:
             # the army to withdraw, which it did)
             rules.fire("events.cancel.called_for")
             return "purpose"
-        if (self._form(i, trig) or ("", ""))[1] == "noun" and self._governed(
-            tags, i, lo, self.endeavours, self.endeavour_to
-        ):
+        if self._is_noun(i, trig) and self._governed(tags, i, lo, self.endeavours, self.endeavour_to):
             rules.fire("events.cancel.endeavoured")  # "تعمل على السيطرة على": worked for, not done
             return "purpose"
         if (
@@ -1494,8 +1491,7 @@ class EventExtractor:
                 and self.partitive in tags[i - 1]
                 and (
                     self.target_markers in tags[i - 2]
-                    or "ل" in tokens[i - 2].proclitics
-                    and i - 2 > main.index
+                    or ("ل" in tokens[i - 2].proclitics and i - 2 > main.index)
                 )
             ):
                 rules.fire("events.actor.partitive_target")
@@ -1548,7 +1544,7 @@ class EventExtractor:
         j = main.index
         return (
             i == j + 1
-            and (self._form(j, main.trigger) or ("", ""))[1] == "noun"
+            and self._is_noun(j, main.trigger)
             and not _has_article(tokens[j])
             and not any(self.noun_governors in tags[k] for k in range(max(0, j - 3), j))
         )
