@@ -75,10 +75,10 @@ def main() -> None:
             e = events[w["gold"]]
             field = w["attribute"]
             kinds["ATTR " + field] += 1
-            if field != "fatalities":
-                print(
-                    f"  ATTR {w['gold']} {w['attribute']}: got {w['predicted']!r} want {e.get(field)[:3]!r}"
-                )
+            want = e.get(field)
+            print(
+                f"  ATTR {w['gold']} {field}: got {w['predicted']!r} want {want[:3] if isinstance(want, list) else want!r}"
+            )
     print()
     for k, n in kinds.most_common():
         print(f"{n:>4}  {k}")

@@ -595,6 +595,11 @@ def test_prayer_times_and_one_member_duals(text, places):
             "سيطرت قوات المعارضة في سوريا على الضمير بعد معارك عنيفة",
             [("سوريا", "Syria"), ("الضمير", "Dumayr")],
         ),
+        # or after a direction: "شمال X" points at the town or division X
+        (
+            "هاجم مسلحون القوات العراقية في بيجي شمال صلاح الدين",
+            [("بيجي", "Baiji"), ("صلاح الدين", "Saladin Governorate")],
+        ),
         # the common word: a phrase with a definite word after it, no fighting, or far from the story
         ("قتل ثلاثة أشخاص في سوريا في الثورة السورية", [("سوريا", "Syria")]),
         ("قرأ الطلاب في سوريا على الباب لافتة", [("سوريا", "Syria")]),

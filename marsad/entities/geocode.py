@@ -516,8 +516,8 @@ class Geocoder:
         n: int,
         places: list[Place],
     ) -> list[Place]:
-        """A stoplisted name after a preposition in a clause of fighting ("سيطرت قوات النظام على
-        الطبقة"، "قتل 12 حوثيا في البيضاء") is our town or division of that name in the country the
+        """A stoplisted name after a preposition or a direction in a clause of fighting ("سيطرت قوات
+        النظام على الطبقة"، "قتل 12 حوثيا في البيضاء"، "بيجي شمال صلاح الدين") is our town or division of that name in the country the
         article is most about, near the places it named before there; the name followed by a
         definite word is a phrase of the common word ("في الثورة السورية"، "الطبقة الوسطى").
         Nothing when the article names no country yet."""
@@ -822,7 +822,10 @@ class Geocoder:
                 and key in self.lex.stoplist
                 and not plen
                 and i
-                and words[i - 1][2] in self.lex.fighting_prepositions
+                and (
+                    words[i - 1][2] in self.lex.fighting_prepositions
+                    or words[i - 1][2] in self.lex.directions
+                )
                 and "violent" in flags()
                 and (home := self._fought_over(text, m, words, named, out, i, n, places))
             ):
