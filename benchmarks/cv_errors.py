@@ -23,6 +23,19 @@ from marsad import event_training as learn
 from marsad.evaluate import MEASURE_ONLY, match_index, place_matches
 
 
+def proposed(args: argparse.Namespace) -> tuple[list, list]:
+    """The gold articles and negatives of ``args`` with their proposals, read from ``args.pickle``
+    when it exists (one code state, several analyses), else proposed now and saved there."""
+    if any(d.resolve().name in MEASURE_ONLY for d in args.gold):
+        raise SystemExit("test/ and feed/ are for measuring only")
+    if args.pickle and args.pickle.exists():
+        return pickle.loads(args.pickle.read_bytes())
+    articles, negatives = learn.training_data(args.gold, args.negatives, args.exclude)
+    if args.pickle:
+        args.pickle.write_bytes(pickle.dumps((articles, negatives)))
+    return articles, negatives
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("gold", type=Path, nargs="+")
@@ -33,14 +46,7 @@ def main() -> None:
     ap.add_argument("--pickle", type=Path, help="save the proposals here, or read them if it exists")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    if any(d.resolve().name in MEASURE_ONLY for d in args.gold):
-        raise SystemExit("test/ and feed/ are for measuring only")
-    if args.pickle and args.pickle.exists():
-        articles, negatives = pickle.loads(args.pickle.read_bytes())
-    else:
-        articles, negatives = learn.training_data(args.gold, args.negatives, args.exclude)
-        if args.pickle:
-            args.pickle.write_bytes(pickle.dumps((articles, negatives)))
+    articles, negatives = proposed(args)
     coded = learn.held_out_events(articles, negatives, folds=args.folds)
     rules = {a.doc_id: learn.rule_events(a.proposals) for a in articles}
     result = {"rules": learn.region_scores(articles, rules), "model": learn.region_scores(articles, coded)}

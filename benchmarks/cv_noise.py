@@ -19,15 +19,15 @@ fixed seed), and the range of each figure over the runs. Never test/ or feed/.
 from __future__ import annotations
 
 import argparse
-import pickle
 import random
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
+from cv_errors import proposed
+
 from marsad import event_training as learn
-from marsad.evaluate import MEASURE_ONLY
 
 FIGURES = ("precision", "recall", "f1", "tp", "fp")
 ATTRIBUTES = ("actor1", "source", "fatalities")
@@ -55,14 +55,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--pickle", type=Path, help="save the proposals here, or read them if it exists")
     args = ap.parse_args()
-    if any(d.resolve().name in MEASURE_ONLY for d in args.gold):
-        raise SystemExit("test/ and feed/ are for measuring only")
-    if args.pickle and args.pickle.exists():
-        articles, negatives = pickle.loads(args.pickle.read_bytes())
-    else:
-        articles, negatives = learn.training_data(args.gold, args.negatives, args.exclude)
-        if args.pickle:
-            args.pickle.write_bytes(pickle.dumps((articles, negatives)))
+    articles, negatives = proposed(args)
     print(f"{len(articles)} gold articles, {len(negatives)} negative articles", flush=True)
     t0 = time.perf_counter()
     base = figures(articles, negatives)
