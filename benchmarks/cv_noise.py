@@ -13,14 +13,13 @@ python benchmarks/cv_noise.py ../shared/eval/dev ../shared/eval/train \
     --exclude ../shared/eval/test --exclude ../shared/eval/feed [--unit proposal] [--runs 8] [--pickle P]
 
 Prints the rules + model figures of the full data, then of each run without one unit (drawn with a
-fixed seed), and the range of each figure over the runs. Never test/ or feed/.
+fixed seed, each unit once), and the range of each figure over the runs. Never test/ or feed/.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -55,30 +54,31 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--pickle", type=Path, help="save the proposals here, or read them if it exists")
     args = ap.parse_args()
+    if args.runs < 1:
+        ap.error("--runs must be at least 1")
     articles, negatives = proposed(args)
     print(f"{len(articles)} gold articles, {len(negatives)} negative articles", flush=True)
     t0 = time.perf_counter()
     base = figures(articles, negatives)
     print(line("all the data", base), f"({time.perf_counter() - t0:.0f} s)", flush=True)
-    rng = random.Random(args.seed)
+    if args.unit == "negative":
+        # an article the rules code nothing in trains nothing: one they propose events in
+        units = [(i, None) for i, a in enumerate(negatives) if a.judged is None and a.proposals]
+    else:
+        units = [(k, j) for k, a in enumerate(articles) for j in range(len(a.proposals))]
     runs = []
-    for n in range(1, args.runs + 1):
-        if args.unit == "negative":
-            # an article the rules code nothing in trains nothing: one they propose events in
-            drop = rng.choice([i for i, a in enumerate(negatives) if a.judged is None and a.proposals])
-            label = f"without {negatives[drop].doc_id}"
-            f = figures(articles, negatives[:drop] + negatives[drop + 1 :])
+    drawn = random.Random(args.seed).sample(units, min(args.runs, len(units)))
+    for n, (k, j) in enumerate(drawn, 1):
+        if j is None:
+            label = f"without {negatives[k].doc_id}"
+            f = figures(articles, negatives[:k] + negatives[k + 1 :])
         else:
-            k = rng.choice([i for i, a in enumerate(articles) if a.proposals])
             art = articles[k]
-            j = rng.randrange(len(art.proposals))
             label = f"without proposal {j} of {art.doc_id}"
             less = replace(art, proposals=art.proposals[:j] + art.proposals[j + 1 :])
             f = figures(articles[:k] + [less] + articles[k + 1 :], negatives)
         runs.append(f)
-        print(line(f"{n}/{args.runs} {label}", f), flush=True)
-    if not runs:
-        sys.exit("--runs must be at least 1")
+        print(line(f"{n}/{len(drawn)} {label}", f), flush=True)
     print("range over the runs (lowest .. highest; the full data's value in brackets):")
     for k in base:
         lo, hi = min(r[k] for r in runs), max(r[k] for r in runs)
