@@ -517,8 +517,9 @@ class Geocoder:
         places: list[Place],
     ) -> list[Place]:
         """A stoplisted name after a preposition or a direction in a clause of fighting ("سيطرت قوات
-        النظام على الطبقة"، "قتل 12 حوثيا في البيضاء"، "بيجي شمال صلاح الدين") is our town or division of that name in the country the
-        article is most about, near the places it named before there; the name followed by a
+        النظام على الطبقة"، "قتل 12 حوثيا في البيضاء"، "بيجي شمال صلاح الدين") is our town or
+        division of that name in the country the article is most about, near the places it named
+        before there; the name followed by a
         definite word is a phrase of the common word ("في الثورة السورية"، "الطبقة الوسطى").
         Nothing when the article names no country yet."""
         if i + n < len(words) and words[i + n][2].startswith("ال"):
