@@ -96,9 +96,14 @@ def parse_date(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from exc
+    from marsad.ingest.readers import plausible_date
+
+    if plausible_date(day) is None:
+        raise typer.BadParameter(f"expected a date between 1900 and next year, got {value!r}")
+    return day
 
 
 def parse_fields(pairs: list[str] | None) -> dict[str, str] | None:

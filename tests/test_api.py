@@ -311,6 +311,7 @@ def test_post_needs_the_bearer_token(client: TestClient, headers: dict) -> None:
         {"text": ""},
         {"text": "x", "colour": "red"},  # unknown fields are refused, not dropped
         {"text": "x", "published": "06/12/2024"},
+        {"text": "x", "published": "0001-01-01"},  # no day before it: relative dates could not be coded
         {"text": "x", "id": "../etc/passwd"},
         {"text": "x", "url": "javascript:alert(1)"},
     ],
@@ -318,6 +319,20 @@ def test_post_needs_the_bearer_token(client: TestClient, headers: dict) -> None:
 def test_bad_articles_are_422(client: TestClient, body: dict) -> None:
     res = client.post("/documents", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
     assert res.status_code == 422
+
+
+@pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity"])
+def test_non_finite_numbers_are_422_not_500(client: TestClient, number: bytes) -> None:
+    """Python's JSON reader accepts NaN and Infinity; the 422 that echoes them must still be JSON."""
+    body = b'{"text": "x", "published": ' + number + b"}"
+    res = client.post(
+        "/documents",
+        content=body,
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    assert res.status_code == 422
+    (error,) = res.json()["detail"]
+    assert error["loc"] == ["body", "published"] and isinstance(error["input"], str)
 
 
 def test_bodies_over_the_limit_are_413(db: str) -> None:

@@ -8,6 +8,7 @@ in :mod:`marsad.web`'s ``static`` folder: serving it needs no Node.js.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -197,9 +198,13 @@ def event_detail(store: Any, event_id: str) -> EventDetail | None:
 
 
 def _printable(value: Any) -> Any:
-    """``value`` with every lone surrogate in its strings replaced by U+FFFD."""
+    """``value`` as JSON can carry it: lone surrogates replaced by U+FFFD, NaN and infinities as text.
+
+    A request body may hold both (Python's JSON reader accepts them), and the 422 echoes it."""
     if isinstance(value, str):
         return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if isinstance(value, list | tuple):
         return [_printable(v) for v in value]
     if isinstance(value, dict):

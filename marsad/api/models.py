@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from marsad.event import EVENT_TYPES, STATUSES, SUB_EVENT_TYPES
+from marsad.ingest.readers import plausible_date
 
 EventType = Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
 SubEventType = Literal[tuple(SUB_EVENT_TYPES)]  # type: ignore[valid-type]
@@ -191,6 +192,14 @@ class ArticleIn(Strict):
     published: date | None = None
     url: str | None = Field(None, max_length=2048, pattern=r"^https?://\S+$")
     outlet: str | None = Field(None, max_length=200)
+
+    @field_validator("published")
+    @classmethod
+    def _plausible(cls, value: date | None) -> date | None:
+        """Dates are coded relative to publication: year 1 would make "yesterday" unrepresentable."""
+        if value is not None and plausible_date(value) is None:
+            raise ValueError("a publication date between 1900 and next year")
+        return value
 
 
 class IngestResult(Strict):

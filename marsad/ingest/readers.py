@@ -58,6 +58,7 @@ _EXTENSIONS = {
 }
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]", re.I)
 _HTML_ROOT = re.compile(rb"<(?:!doctype\s+html|html|head|body|article|p|div)[\s>]", re.I)
+_FIRST_YEAR = 1900
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 
@@ -65,24 +66,31 @@ _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 def parse_date(value: Any) -> date | None:
     """The calendar date of an ISO 8601 or RFC 2822 timestamp (time and zone dropped), else None.
 
-    Only the date is kept because sources disagree on zones and the coding unit is the day."""
+    Only the date is kept because sources disagree on zones and the coding unit is the day. A year
+    outside 1900 .. next year is no publication date (a placeholder such as 0001-01-01, or a Hijri
+    year such as 1436 written like an ISO date): it is kept raw, not read as a date."""
     if isinstance(value, datetime):
-        return value.date()
+        return plausible_date(value.date())
     if isinstance(value, date):
-        return value
+        return plausible_date(value)
     if not isinstance(value, str):
         return None
     s = value.strip()
     m = _ISO_DATE.match(s)
     if m:
         try:
-            return date(int(m[1]), int(m[2]), int(m[3]))
+            return plausible_date(date(int(m[1]), int(m[2]), int(m[3])))
         except ValueError:
             return None
     try:
-        return email.utils.parsedate_to_datetime(s).date()
+        return plausible_date(email.utils.parsedate_to_datetime(s).date())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+
+
+def plausible_date(day: date) -> date | None:
+    """``day`` when a news article could carry it, else None."""
+    return day if _FIRST_YEAR <= day.year <= date.today().year + 1 else None
 
 
 # -- streams -------------------------------------------------------------------------------------
