@@ -62,6 +62,7 @@ def check_text(doc: Document) -> Document:
         ("url", doc.url),
         ("outlet", doc.outlet),
         ("id", doc.meta.get("source_id")),
+        *((name, value) for name, value in doc.meta.items() if name != "source_id"),  # byline, raw date
     )
     for name, value in fields:
         if isinstance(value, str) and (m := _BAD.search(value)):
