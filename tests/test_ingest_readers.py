@@ -161,6 +161,44 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
     assert len(out) > 150 and all(d.quarantine is None for d in out[:-1])
 
 
+def test_gzip_with_a_damaged_checksum_keeps_every_record_and_says_so(tmp_path: Path) -> None:
+    """Only the trailer is wrong: each record parses on its own, so all are kept and one row says
+    the check failed (zlib's gzip mode raised there and lost its last output: 24 records)."""
+    data = "".join(json.dumps({"id": f"n{i}", "text": ARTICLE}) + "\n" for i in range(300)).encode()
+    packed = bytearray(gzip.compress(data))
+    packed[-8] ^= 0xFF  # the CRC-32's first byte
+    path = tmp_path / "crc.jsonl.gz"
+    path.write_bytes(bytes(packed))
+    out = docs(path)
+    assert [d.id for d in out[:-1]] == [f"n{i}" for i in range(300)]
+    assert all(d.quarantine is None for d in out[:-1])
+    assert out[-1].line == 301 and out[-1].quarantine.startswith(
+        "checksum mismatch at crc.jsonl.gz:301: gzip member 1"
+    )
+    one = bytearray(gzip.compress(ARTICLE.encode()))
+    one[-1] ^= 0x01  # the length in the trailer
+    (tmp_path / "one.txt.gz").write_bytes(bytes(one))
+    (text,) = docs(tmp_path / "one.txt.gz")
+    assert text.quarantine.startswith("checksum mismatch at one.txt.gz: ") and text.text == ARTICLE
+
+
+def test_gzip_members_with_optional_header_fields(tmp_path: Path) -> None:
+    """Several members, one naming its file and commenting (header fields RFC 1952 allows)."""
+    first = "".join(json.dumps({"id": f"a{i}", "text": ARTICLE}) + "\n" for i in range(3)).encode()
+    second = json.dumps({"id": "b", "text": ARTICLE}).encode() + b"\n"
+    named = bytearray(gzip.compress(second))
+    named[3] |= 8 | 16  # FNAME and FCOMMENT follow the fixed ten bytes
+    named[10:10] = b"part2.jsonl\0a comment\0"
+    path = tmp_path / "parts.jsonl.gz"
+    path.write_bytes(gzip.compress(first) + bytes(named) + b"\0" * 16)  # padding after the last
+    assert [(d.id, d.quarantine) for d in docs(path)] == [
+        ("a0", None),
+        ("a1", None),
+        ("a2", None),
+        ("b", None),
+    ]
+
+
 # -- HTML, RSS, Atom, WARC -------------------------------------------------------------------------
 PAGE = f"""<!DOCTYPE html><html><head><title>قصف على ريف إدلب - موقع</title>
 <meta property="article:published_time" content="2024-03-05T10:00:00Z"></head>

@@ -122,45 +122,106 @@ class _Gunzip(io.RawIOBase):
 
     Unlike ``gzip.GzipFile``, a stream cut short does not raise and lose what a buffered read
     had already decompressed: it ends, every whole line and record before the cut is read, and
-    ``truncated`` says the end was missing (the reader then quarantines the torn last record)."""
+    ``truncated`` says the end was missing (the reader then quarantines the torn last record).
+    Each member's header and CRC-32 trailer are read here, around a raw deflate stream, so a
+    damaged trailer is found after its member's bytes were handed on: ``damaged`` says which
+    (zlib's own gzip mode raises at the trailer and drops the output of that last call)."""
+
+    _HEADER_LIMIT = 1 << 20  # a header's optional name and comment end long before this
 
     def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
-        self._z = zlib.decompressobj(wbits=31)
-        self._fed = False  # the current member has begun
+        self._z: Any = None  # the current member's raw deflate stream, after its header
+        self._trailer = False  # a member's deflate data ended: its trailer is next
+        self._buf = b""  # bytes read but not yet consumed
+        self._crc = self._size = 0
         self._members = 0
-        self._rest = b""  # bytes read past the end of the last member: the next one's start
         self._out = b""
         self._eof = False
         self.truncated = False
+        self.damaged: str | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buf: Any) -> int:
         while not self._out and not self._eof:
-            data = self._z.unconsumed_tail or self._rest or self._raw.read(1 << 16)
-            self._rest = b""
+            if self._z is None:
+                self._between_members()
+                continue
+            data = self._z.unconsumed_tail or self._buf or self._raw.read(1 << 16)
+            self._buf = b""
             if not data:
-                self._eof = True
-                self.truncated = self._fed
+                self._eof = self.truncated = True
                 break
-            try:
-                self._out = self._z.decompress(data, 1 << 20)
-            except zlib.error:
-                if self._fed or not self._members:
-                    raise
-                self._eof = True  # padding or junk after the last whole member
-                break
-            self._fed = True
+            self._out = self._z.decompress(data, 1 << 20)
+            self._crc = zlib.crc32(self._out, self._crc)
+            self._size += len(self._out)
             if self._z.eof:
-                self._rest = self._z.unused_data
-                self._members += 1
-                self._z, self._fed = zlib.decompressobj(wbits=31), False
+                self._buf, self._z, self._trailer = self._z.unused_data, None, True
         n = min(len(buf), len(self._out))
         buf[:n] = self._out[:n]
         self._out = self._out[n:]
         return n
+
+    def _fill(self, n: int) -> bool:
+        """At least ``n`` bytes in the buffer, unless the input ends first."""
+        while len(self._buf) < n:
+            more = self._raw.read(1 << 16)
+            if not more:
+                return False
+            self._buf += more
+        return True
+
+    def _between_members(self) -> None:
+        """Check the trailer of the member that ended, then start the next one or end."""
+        if self._trailer:
+            if not self._fill(8):
+                self._eof = self.truncated = True
+                return
+            crc, size = int.from_bytes(self._buf[:4], "little"), int.from_bytes(self._buf[4:8], "little")
+            if (crc, size) != (self._crc, self._size & 0xFFFFFFFF) and self.damaged is None:
+                self.damaged = (
+                    f"gzip member {self._members + 1} fails its check (CRC-32 {self._crc:08x}, "
+                    f"{self._size} bytes; its trailer says {crc:08x}, {size})"
+                )
+            self._buf, self._trailer, self._members = self._buf[8:], False, self._members + 1
+        self._fill(2)
+        if self._buf[:2] != b"\x1f\x8b":
+            if not self._members:
+                raise zlib.error("not a gzip stream")
+            self._eof = True  # the end, or padding or junk after the last whole member
+            return
+        while (length := _gzip_header_length(self._buf)) is None:
+            if len(self._buf) > self._HEADER_LIMIT:
+                raise zlib.error("gzip header without an end")
+            if not self._fill(len(self._buf) + 1):
+                self._eof = self.truncated = True
+                return
+        if self._buf[2] != 8:
+            raise zlib.error(f"gzip compression method {self._buf[2]} is not deflate")
+        self._buf = self._buf[length:]
+        self._z, self._crc, self._size = zlib.decompressobj(wbits=-15), 0, 0
+
+
+def _gzip_header_length(buf: bytes) -> int | None:
+    """The length of the gzip member header at the start of ``buf`` (RFC 1952), None if cut."""
+    if len(buf) < 10:
+        return None
+    flags, pos = buf[3], 10
+    if flags & 4:  # FEXTRA: a length, then that many bytes
+        if len(buf) < pos + 2:
+            return None
+        pos += 2 + int.from_bytes(buf[pos : pos + 2], "little")
+    for bit in (8, 16):  # FNAME, FCOMMENT: zero-terminated
+        if flags & bit:
+            end = buf.find(b"\0", pos)
+            if end < 0:
+                return None
+            pos = end + 1
+    if flags & 2:  # FHCRC
+        pos += 2
+    return pos if len(buf) >= pos else None
 
 
 class _Utf16(io.RawIOBase):
@@ -215,6 +276,10 @@ class _Stream:
     @property
     def truncated(self) -> bool:
         return self.gunzip is not None and self.gunzip.truncated
+
+    @property
+    def damaged(self) -> str | None:
+        return self.gunzip.damaged if self.gunzip is not None else None
 
 
 def _sniffable(raw: BinaryIO) -> _Stream:
@@ -395,10 +460,10 @@ def _read_stream(
         kind = fmt or sniff(where.name, stream.head)
         if kind == "jsonl":
             yield from _read_jsonl(stream, where, fields, max_bytes)
-        elif kind == "feed":
-            yield from _read_feed(stream, where, max_bytes)
         elif kind == "warc":
             yield from _read_warc(stream, where, max_bytes)
+        elif kind == "feed":
+            yield from _read_feed(stream, where, max_bytes)
         else:
             data = _whole(stream, where, max_bytes)
             if isinstance(data, Document):
@@ -407,6 +472,10 @@ def _read_stream(
                 yield _html_doc(data, where, where.stem, None, None)
             else:
                 yield _text_doc(data, where)
+        if kind in ("jsonl", "warc") and stream.damaged:  # each record was checked on its own: kept
+            yield _kept(
+                where, where.line + 1, "", "checksum mismatch", f"{stream.damaged} after the last record"
+            )
     except Exception as exc:  # noqa: BLE001 - any failure of a third-party parser becomes a quarantine
         yield _unreadable(exc, where, kind, stream)
 
@@ -529,6 +598,8 @@ def _whole(stream: _Stream, where: _Where, max_bytes: int) -> bytes | Document:
         return _oversize(where, data, len(data) + _drain(stream.body, False, max_bytes), max_bytes, None)
     if stream.truncated:
         return _truncated(where, _decode(data)[0], None, "")
+    if stream.damaged:  # one document: its text may be what is wrong
+        return _kept(where, None, _decode(data)[0], "checksum mismatch", stream.damaged)
     return data
 
 
