@@ -22,7 +22,7 @@ from test_api_support import (  # noqa: E402
     build_synthetic_store,
 )
 
-from marsad.api.app import create_app  # noqa: E402
+from marsad.api.app import _printable, create_app  # noqa: E402
 from marsad.api.limits import SlidingWindow  # noqa: E402
 
 with warnings.catch_warnings():  # starlette's note about httpx versions is not ours to fix
@@ -333,6 +333,48 @@ def test_non_finite_numbers_are_422_not_500(client: TestClient, number: bytes) -
     assert res.status_code == 422
     (error,) = res.json()["detail"]
     assert error["loc"] == ["body", "published"] and isinstance(error["input"], str)
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "loc"),
+    [
+        ("/review/events/{event}/correct", b'{"fields": {"latitude": NaN}}', ["fields", "latitude"]),
+        ("/review/events/{event}/correct", b'{"fields": {"fatalities": Infinity}}', ["fields", "fatalities"]),
+        ("/review/events/{event}/accept", b'{"if_version": -Infinity}', ["if_version"]),
+        ("/review/events/{event}/reject", b'{"reason": "other", "if_version": NaN}', ["if_version"]),
+        ("/review/events/{event}/split", b'{"member_ids": [Infinity]}', ["member_ids", 0]),
+        ("/review/merge", b'{"event_ids": [NaN, "{event}"]}', ["event_ids", 0]),
+        (
+            "/review/events",
+            b'{"doc_id": "d", "start": NaN, "end": 5, "fields": {"longitude": 36.7}}',
+            ["start"],
+        ),
+    ],
+)
+def test_non_finite_numbers_in_review_writes_are_422_naming_the_field(
+    client: TestClient, url: str, body: bytes, loc: list
+) -> None:
+    """Every write that reads numbers echoes a refused NaN or Infinity in its 422 as text: the
+    coordinates, counts and versions of the review endpoints as much as the article's date."""
+    event = client.get("/events").json()["events"][0]["event_id"]
+    res = client.post(
+        url.replace("{event}", event),
+        content=body.replace(b"{event}", event.encode()),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    assert res.status_code == 422, res.text
+    (error,) = res.json()["detail"]
+    assert error["loc"] == ["body", *loc] and isinstance(error["input"], str)
+
+
+def test_printable_makes_any_echoed_input_json() -> None:
+    """The 422 handler's input may hold what JSON cannot carry; what it sends is always JSON."""
+    echoed = {"a": [float("nan"), float("inf"), -float("inf")], "b\ud800": ("x\udfff", 1.5, 2, None)}
+    out = _printable(echoed)
+    assert out["a"] == ["nan", "inf", "-inf"]
+    ((key, values),) = ((k, v) for k, v in out.items() if k != "a")
+    assert key.startswith("b\ufffd") and values[0].startswith("x\ufffd") and values[1:] == [1.5, 2, None]
+    assert json.loads(json.dumps(out, allow_nan=False, ensure_ascii=False).encode()) == out
 
 
 def test_bodies_over_the_limit_are_413(db: str) -> None:
