@@ -87,6 +87,28 @@ def test_event_filters(client: TestClient, params: dict, locations: set[str]) ->
     assert {e["location"] for e in res.json()["events"]} == locations
 
 
+def test_filters_ignore_the_case_of_letters_beyond_ascii(tmp_path) -> None:
+    """Issue: on SQLite an actor corrected to "Émigré Brigade" was found by "Brigade" only, not
+    by its own spelling ("ÉMIGRÉ", "émigré"): SQLite's LOWER folded ASCII letters alone. The
+    list, the map and the review queue filter alike."""
+    db = build_synthetic_store(str(tmp_path / "store.db"))
+    with TestClient(create_app(db, token=TOKEN)) as c:
+        event = c.get("/events").json()["events"][0]["event_id"]
+        fields = {"actor1": "Émigré Brigade", "country": "Åland"}
+        res = c.post(
+            f"/review/events/{event}/correct",
+            json={"fields": fields},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert res.status_code == 200, res.text
+        for params in ({"actor": "ÉMIGRÉ"}, {"actor": "émigré brigade"}, {"country": "ÅLAND"}):
+            assert [e["event_id"] for e in c.get("/events", params=params).json()["events"]] == [event]
+            assert c.get("/map/points", params=params).json()["ids"] == [event]
+            assert c.get("/map/extent", params=params).json()["count"] == 1
+            queue = c.get("/review/queue", params=params | {"state": "all"}).json()["items"]
+            assert [i["event_id"] for i in queue] == [event]
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -272,3 +272,71 @@ def test_lists_of_values_go_to_postgresql_as_one_array() -> None:
         "SELECT a FROM t WHERE x = %s AND id = ANY(%s) AND y <> ALL(%s) AND z IN (SELECT b WHERE c = %s)",
         ((1, 3), (4, 2)),
     )
+
+
+def test_filters_ignore_case_beyond_ascii_alike_on_both_backends(target: str) -> None:
+    """SQLite's LOWER folds ASCII only: "ÉMIGRÉ" missed "Émigré" there, while PostgreSQL found
+    it. Both now fold every letter alike, and Arabic, which has no case, still matches."""
+    from marsad.event import Evidence
+    from marsad.store.backend import fold_case
+
+    def doc(i: int, sentence: str, **fields: object) -> Document:
+        d = make_doc(200 + i)
+        d.events = [
+            make_event(
+                d.id,
+                0,
+                event_date="2015-07-10",
+                location=f"Place {i}",
+                geonameid=900 + i,
+                latitude=30.0 + i,
+                longitude=40.0 + i,
+                evidence=[Evidence(d.id, 0, len(sentence), sentence)],
+                **fields,
+            )
+        ]
+        return d
+
+    docs = [
+        doc(
+            1,
+            "قصف على مدينة İdlib وŞehir",
+            actor1="Émigré Brigade",
+            country="Åland",
+            attributed_to=["Ömer Ajansi"],
+        ),
+        doc(2, "اشتباكات في ريف حماة", actor1="Liwa Ḥomṣ", country="Syria", notes="ÇAVUŞ NOTE"),
+    ]
+    with open_store(target) as store:
+        store.write_many(docs)
+        store.merge()
+
+        def found(**filters: str) -> set[str]:
+            return {e["doc_ids"][0] for e in store.events(**filters)}
+
+        first, second = {docs[0].id}, {docs[1].id}
+        for value in ("Émigré", "émigré", "ÉMIGRÉ", "émigré brigade"):
+            assert found(actor=value) == first, value
+        for value in ("ḥomṣ", "ḤOMṢ", "LIWA ḥOMṢ"):
+            assert found(actor=value) == second, value
+        assert found(country="ÅLAND") == found(country="åland") == first
+        assert found(source="ÖMER AJANSI") == found(source="ömer") == first
+        assert found(text="idlib") == found(text="İDLİB") == found(text="şehir") == first
+        assert found(text="çavuş note") == second
+        assert found(text="قصف") == first and found(text="حماة") == second
+        assert found(text="ريف", actor="liwa") == second and found(text="ريف", actor="émigré") == set()
+        # The server's LOWER is the one the filters fold with, and it is Unicode's on both.
+        tricky = "ÉTAT Ḥomṣ İdlib ΣΟΦΟΣ ǅ ẞ Ωmega Straße K"
+        assert store.db.one("SELECT LOWER(?)", [tricky]) == (fold_case(tricky),)
+
+
+def test_fold_case_is_the_simple_lowercase_of_each_letter() -> None:
+    """The fold SQLite is given lowers one letter at a time, as PostgreSQL's LOWER does: the
+    same length, İ to i, and Σ to σ wherever it stands."""
+    from marsad.store.backend import fold_case
+
+    cased = "".join(
+        chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and chr(c).lower() != chr(c).upper()
+    )
+    assert fold_case(cased) == "".join(c.lower()[0] for c in cased)
+    assert fold_case("ΟΔΟΣ İSTANBUL") == "οδοσ istanbul" and fold_case(None) is None

@@ -48,6 +48,17 @@ def _pg_statement(sql: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return _QMARK.sub("%s", "".join(parts)), tuple(groups)
 
 
+def fold_case(value: Any) -> Any:
+    """``value`` lower-cased letter by letter (Unicode's simple mapping), as PostgreSQL's LOWER
+    does under a UTF-8 locale; SQLite's own LOWER folds ASCII only, so "ÉTAT" missed "état".
+
+    Python's ``lower`` differs from that mapping only where it looks beyond one letter: İ becomes
+    two characters and a word-final Σ becomes ς. Anything but text is SQLite's to convert."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\u0130", "i").replace("\u03a3", "\u03c3").lower()
+
+
 def placeholders(n: int) -> str:
     """``?, ?, ...`` for an ``IN (...)`` of ``n`` values (both backends take ``?``)."""
     return ", ".join("?" * n)
@@ -136,6 +147,8 @@ class SQLiteBackend(Backend):
         # only a power cut can lose the last commits, never corrupt the file.
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.conn.execute("PRAGMA foreign_keys = ON")
+        # The store's SQL folds case with LOWER and means Unicode's, as PostgreSQL's LOWER is.
+        self.conn.create_function("lower", 1, fold_case, deterministic=True)
         self._depth = 0
 
     def _wal(self, timeout_s: float) -> None:

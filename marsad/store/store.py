@@ -952,7 +952,7 @@ def event_filter(
     limit: int | None = None,
     offset: int | None = None,
 ) -> tuple[str, list[Any]]:
-    """A parameterised WHERE clause over merged events ``e``; substring filters ignore case.
+    """A parameterised WHERE clause over merged events ``e``; text filters ignore case.
 
     Rejected events are left out unless ``review_state`` asks for them (see
     :func:`marsad.store.review.filter_clause`); one asked for by id is always found."""
@@ -976,25 +976,28 @@ def event_filter(
         clauses.append("e.longitude BETWEEN ? AND ? AND e.latitude BETWEEN ? AND ?")
         params += [w, e, s, n]
     if actor:
-        clauses.append(
-            "LOWER(COALESCE(e.actor1, '') || '|' || COALESCE(e.actor2, '') || '|' || COALESCE(e.assoc_actor_1, '')"
-            " || '|' || COALESCE(e.assoc_actor_2, '')) LIKE ? ESCAPE '\\'"
+        actors = (
+            "COALESCE(e.actor1, '') || '|' || COALESCE(e.actor2, '') || '|' || COALESCE(e.assoc_actor_1, '')"
+            " || '|' || COALESCE(e.assoc_actor_2, '')"
         )
+        clauses.append(_any_case(f"({actors})", "LIKE", actor))
         params.append(_contains(actor))
     for column, value in (("event_type", event_type), ("sub_event_type", sub_event_type), ("status", status)):
         if value:
-            clauses.append(f"LOWER(e.{column}) = ?")
-            params.append(value.lower())
+            clauses.append(_any_case(f"e.{column}", "=", value))
+            params.append(value)
     if country:
-        clauses.append("(LOWER(e.country) = ? OR LOWER(e.country_code) = ?)")
-        params += [country.lower(), country.lower()]
+        clauses.append(
+            f"({_any_case('e.country', '=', country)} OR {_any_case('e.country_code', '=', country)})"
+        )
+        params += [country, country]
     if source:
-        clauses.append("LOWER(e.attributed_to) LIKE ? ESCAPE '\\'")
+        clauses.append(_any_case("e.attributed_to", "LIKE", source))
         params.append(_contains(source))
     if text:
         clauses.append(
-            "(LOWER(e.notes) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
-            " ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND LOWER(s.text) LIKE ? ESCAPE '\\'))"
+            f"({_any_case('e.notes', 'LIKE', text)} OR EXISTS (SELECT 1 FROM event_members m JOIN event_sources s"
+            f" ON s.event_id = m.member_id WHERE m.event_id = e.event_id AND {_any_case('s.text', 'LIKE', text)}))"
         )
         params += [_contains(text)] * 2
     if historical is not None:
@@ -1007,10 +1010,24 @@ def event_filter(
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
+def _any_case(column: str, op: str, value: str) -> str:
+    """``column op ?`` in any case, for the parameter ``value`` (``op``: ``=`` or ``LIKE`` with
+    :func:`_contains`'s pattern).
+
+    Both sides are folded by the server's LOWER, so a value and a column always fold alike
+    (SQLite's is :func:`marsad.store.backend.fold_case`, PostgreSQL's own). A value with no
+    letter that has case (Arabic) is compared as it is: folding could not change what it
+    matches, and would cost SQLite a call into Python for every row."""
+    like = " ESCAPE '\\'" if op == "LIKE" else ""
+    if value.lower() == value == value.upper():
+        return f"{column} {op} ?{like}"
+    return f"LOWER({column}) {op} LOWER(?){like}"
+
+
 def _contains(value: str) -> str:
-    """A LIKE pattern for "contains ``value``" (any case): its own ``%`` and ``_`` match only
-    themselves (issue 13: they matched everything)."""
-    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """A LIKE pattern for "contains ``value``": its own ``%`` and ``_`` match only themselves
+    (issue 13: they matched everything)."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
