@@ -102,6 +102,33 @@ def test_sample_article_control_on_2024_12_06(target: str) -> None:
         assert near == {"Ar Rastan", "Talbiseh", "Homs"}
 
 
+def test_a_later_report_keeps_the_history_of_a_place_named_beyond_ascii(target: str) -> None:
+    """A merge of new reports recomputes the timeline of their places, found by the place's
+    name in any case: on SQLite, whose LOWER folded ASCII only, "ḤALFĀYA" (no GeoNames id) was
+    not found, and its control history vanished until a full re-merge."""
+    place = "ḤALFĀYA"
+
+    def report(i: int, day: str, sub: str, actor: str) -> Document:
+        doc = Document(id=f"r{i}", text="z" * 60)
+        doc.events = [
+            make_event(
+                doc.id, 0, sub, event_date=day, location=place, latitude=35.26, longitude=36.6, actor1=actor
+            )
+        ]
+        return doc
+
+    with open_store(target) as store:
+        others = [Document(id=f"other{i}", text="w" * 60) for i in range(12)]
+        for i, doc in enumerate(others):
+            doc.events = [ev(doc.id, 0, "Armed clash", "Aleppo", f"2016-01-{1 + i:02d}", actor1=GOV)]
+        store.write_many([*others, report(1, "2016-03-01", OVERTAKE, OPP)])
+        store.merge()
+        store.write_many([report(2, "2016-04-01", REGAIN, GOV)])
+        assert store.merge()["remerged"] < store.stats()["extracted_events"]  # not a full merge
+        (held,) = [s for s in store.control("2016-04-15") if s["place"] == place]
+        assert (held["since"], held["controller"], held["previous"]) == ("2016-04-01", GOV, OPP)
+
+
 def test_alleged_denied_disputed_do_not_flip_and_confirmations_support(target: str) -> None:
     with open_store(target) as store:
         a = Document(id="a", text="z" * 50)
