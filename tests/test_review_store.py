@@ -339,3 +339,29 @@ def test_an_added_event_never_takes_another_event_of_its_sentence(target: str) -
         assert sorted(both) == ["Hama", "Idlib"]
         assert both["Idlib"]["reviewed"] == "added" and not both["Idlib"]["event_id"].startswith("rv-")
         assert both["Hama"]["reviewed"] is None
+
+
+def _add_idlib(store, doc_id: str = "art-a") -> str:
+    """The analyst adds the Idlib shelling of the third sentence, which the coder missed."""
+    clean = store.document(doc_id)["clean"]
+    start = clean.index(SENTENCES[2])
+    fields = {"sub_event_type": "Attack", "event_date": "2015-07-04", **IDLIB, **SYRIA, "fatalities": 3}
+    rid = review.add_event(store.db, doc_id, start, start + len(SENTENCES[2]), fields, user="ana")
+    _settle(store, [], [rid])
+    return rid
+
+
+def test_an_added_event_stays_added_when_accepted_or_corrected(target: str) -> None:
+    with open_store(target) as store:
+        store.write(_doc("art-a", [{"sentence": 0}]))
+        store.merge()
+        rid = _add_idlib(store)
+        eid = "rv-" + rid
+        for decision, fields in (("corrected", {"fatalities": 4}), ("accepted", None)):
+            review.decide(store.db, eid, user="bo", decision=decision, fields=fields)
+            _settle(store, [eid], [rid])
+            added = _by_location(store)["Idlib"]
+            st = review.state(store.db, added["event_id"])
+            assert (added["reviewed"], st["decision"], st["conflicts"]) == ("added", "added", [])
+            assert added["fatalities"] == 4
+        assert eid not in {e["event_id"] for e in store.events(review_state="todo")}

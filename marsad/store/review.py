@@ -1017,13 +1017,13 @@ def decide(
                 uuid.uuid4().hex[:16], "pending", None, None, {}, {}, [], user, _now(), 0
             )
             current = snapshot(t.event)
+            # ``rev`` is ``t.review`` itself: read what it was before changing it.
+            was_added = rev.decision == "added"
             if decision in ("accepted", "corrected"):
                 values = current | patch
                 rev.fields = values
                 rev.changed = differing(values, t.machine)
-                rev.decision = "corrected" if rev.changed else "accepted"
-                if t.review is not None and t.review.decision == "added":
-                    rev.decision = "added"
+                rev.decision = "added" if was_added else "corrected" if rev.changed else "accepted"
                 rev.reason = None
             elif decision == "rejected":
                 rev.decision, rev.reason = "rejected", reason
