@@ -351,7 +351,9 @@ def _add_idlib(store, doc_id: str = "art-a") -> str:
     return rid
 
 
-def test_an_added_event_stays_added_when_accepted_or_corrected(target: str) -> None:
+def test_an_added_event_stays_added_whatever_is_decided_on_it(target: str) -> None:
+    """Accepted or corrected it stays the analyst's added event (no "no longer coded" conflict);
+    rejected it stays listed as rejected, and reopened it comes back with its values."""
     with open_store(target) as store:
         store.write(_doc("art-a", [{"sentence": 0}]))
         store.merge()
@@ -365,3 +367,34 @@ def test_an_added_event_stays_added_when_accepted_or_corrected(target: str) -> N
             assert (added["reviewed"], st["decision"], st["conflicts"]) == ("added", "added", [])
             assert added["fatalities"] == 4
         assert eid not in {e["event_id"] for e in store.events(review_state="todo")}
+
+        review.decide(store.db, eid, user="bo", decision="rejected", reason="not an event")
+        _settle(store, [eid], [rid])
+        assert [e["location"] for e in store.events()] == ["Hama"]
+        rejected = _one(store, review_state="rejected")
+        assert (rejected["event_id"], rejected["location"], rejected["fatalities"]) == (eid, "Idlib", 4)
+        assert review.state(store.db, eid)["conflicts"] == []
+        assert review.locate(store.db, eid) == eid  # so the page can open and reopen it
+
+        review.decide(store.db, eid, user="bo", decision="pending")
+        _settle(store, [eid], [rid])
+        back = _by_location(store)["Idlib"]
+        assert (back["event_id"], back["reviewed"], back["fatalities"]) == (eid, "added", 4)
+
+
+def test_an_old_store_learns_which_reviews_are_added_events(target: str) -> None:
+    """A store from before the ``added`` column: its added events are found again in the log,
+    also one an analyst rejected since."""
+    with open_store(target) as store:
+        store.write(_doc("art-a", [{"sentence": 0}]))
+        store.merge()
+        rid = _add_idlib(store)
+        review.decide(store.db, "rv-" + rid, user="bo", decision="rejected", reason="other")
+        coded = review.decide(store.db, _one(store)["event_id"], user="bo", decision="accepted")
+        with store.db.transaction():
+            store.db.execute("ALTER TABLE reviews DROP COLUMN added")
+            store.db.execute("DELETE FROM review_schema_version WHERE version = 2")
+    with open_store(target) as store:
+        store.merge(full=True)
+        assert dict(store.db.query("SELECT review_id, added FROM reviews")) == {rid: 1, coded: 0}
+        assert _one(store, review_state="rejected")["event_id"] == "rv-" + rid

@@ -13,7 +13,8 @@ analyst's values over the machine's:
 - a rejected event stays rejected (kept in the events table so the queue can show and reopen
   it, left out of every export, the API's lists and the control timeline);
 - an event whose reports the coder no longer finds is kept from the analyst's values and its
-  stored sentences, with a conflict saying so; an event the analyst added is kept the same way.
+  stored sentences, with a conflict saying so; an event the analyst added is kept the same way,
+  and stays an added one whatever is decided on it later (rejected, it is listed as such).
 
 Every change is kept in ``review_log`` with who, when, and the state before and after. These
 tables have their own migration track (``review_schema_version``) so the store's own schema
@@ -35,7 +36,7 @@ from typing import Any
 from marsad.event import EXPORT_FIELDS, PLACE_FIELDS, STATUSES, SUB_EVENT_TYPES, Event
 from marsad.merge.cluster import Linker, _day, cluster, combine, compatible, same_place
 from marsad.store.backend import Backend, chunks, column_in, placeholders
-from marsad.store.schema import apply_steps
+from marsad.store.schema import Step, apply_steps
 
 ROLES = ("reader", "editor", "admin")
 # How far a report may lie from an analyst's place and still be of that place (a division's
@@ -89,7 +90,18 @@ COMPARED: dict[str, tuple[str, ...]] = {
     "attributed_to": ("attributed_to",),
 }
 
-MIGRATIONS: list[list[str]] = [
+
+def _mark_added(db: Backend) -> None:
+    """Step 2: which reviews stand for an event the analyst added, read from the log (an added
+    event that was accepted or rejected before this step no longer says so in its decision)."""
+    db.execute(
+        "UPDATE reviews SET added = 1 WHERE review_id IN (SELECT review_id FROM review_log"
+        " WHERE action = ? OR after_json LIKE ?)",
+        ("add", '%"decision": "added"%'),
+    )
+
+
+MIGRATIONS: list[list[Step]] = [
     [
         """CREATE TABLE users (
             name TEXT PRIMARY KEY, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
@@ -118,6 +130,8 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE document_reviews (
             doc_id TEXT PRIMARY KEY, reviewer TEXT NOT NULL, reviewed_at TEXT NOT NULL)""",
     ],
+    # An added event stays one whatever the analyst decides on it later (reject, reopen).
+    ["ALTER TABLE reviews ADD COLUMN added INTEGER NOT NULL DEFAULT 0", _mark_added],
 ]
 
 
@@ -246,6 +260,8 @@ class Review:
     reviewer: str
     reviewed_at: str
     version: int
+    # The event is the analyst's own (added), not the coder's: it is kept without a report.
+    added: bool = False
     anchors: list[Anchor] = field(default_factory=list)
 
     def state(self) -> dict[str, Any]:
@@ -259,11 +275,13 @@ class Review:
         }
 
 
-_REVIEW_COLS = "review_id, decision, reason, note, fields, machine, changed, reviewer, reviewed_at, version"
+_REVIEW_COLS = (
+    "review_id, decision, reason, note, fields, machine, changed, reviewer, reviewed_at, version, added"
+)
 
 
 def _review(row: tuple) -> Review:
-    rid, decision, reason, note, fields, machine, changed, reviewer, at, version = row
+    rid, decision, reason, note, fields, machine, changed, reviewer, at, version, added = row
     return Review(
         rid,
         decision,
@@ -275,6 +293,7 @@ def _review(row: tuple) -> Review:
         reviewer,
         at,
         version,
+        bool(added),
     )
 
 
@@ -560,9 +579,9 @@ def _reviewed_event(
     rev: Review, members: list[dict[str, Any]], unmatched: list[Anchor]
 ) -> tuple[dict[str, Any], tuple] | None:
     machine = combine(members) if members else None
-    if rev.decision == "rejected" and machine is None:
-        return None  # nothing to show; the decision waits in case the coder finds it again
-    if machine is None and not rev.fields:
+    if machine is None and (not rev.fields or (rev.decision == "rejected" and not rev.added)):
+        # Nothing to show; the decision waits in case the coder finds it again. An added event
+        # is the analyst's values: rejected, it stays in the rejected list, to be reopened.
         return None
     figures = [m["fatalities"] for m in members if m.get("fatalities") is not None]
     if machine is not None:
@@ -573,7 +592,7 @@ def _reviewed_event(
             "event_id": "rv-" + rev.review_id,
             "fatalities_max": rev.fields.get("fatalities"),
         }
-    if rev.decision != "rejected":
+    if rev.decision != "rejected" or machine is None:
         out.update(rev.fields)
     doc_ids = set(out.get("doc_ids") or []) | {a.doc_id for a in unmatched}
     out["doc_ids"] = sorted(doc_ids)
@@ -584,7 +603,7 @@ def _reviewed_event(
     out["notes"] = _notes(out, figures)
     now = snapshot(machine) if machine is not None else {}
     conflicts = []
-    if machine is None and rev.decision != "added":
+    if machine is None and not rev.added:
         conflicts.append(
             {"field": "event", "reviewed": "kept", "machine": "no longer coded", "machine_then": None}
         )
@@ -902,11 +921,11 @@ def _save(
 ) -> None:
     db.execute(
         "INSERT INTO reviews (review_id, active, decision, reason, note, fields, machine, changed, reviewer,"
-        " reviewed_at, version) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " reviewed_at, version, added) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (review_id) DO UPDATE SET active = 1, decision = excluded.decision,"
         " reason = excluded.reason, note = excluded.note, fields = excluded.fields, machine = excluded.machine,"
         " changed = excluded.changed, reviewer = excluded.reviewer, reviewed_at = excluded.reviewed_at,"
-        " version = excluded.version",
+        " version = excluded.version, added = excluded.added",
         (
             rev.review_id,
             rev.decision,
@@ -918,6 +937,7 @@ def _save(
             rev.reviewer,
             rev.reviewed_at,
             rev.version,
+            1 if rev.added else 0,
         ),
     )
     db.execute("DELETE FROM review_anchors WHERE review_id = ?", (rev.review_id,))
@@ -1017,16 +1037,16 @@ def decide(
                 uuid.uuid4().hex[:16], "pending", None, None, {}, {}, [], user, _now(), 0
             )
             current = snapshot(t.event)
-            # ``rev`` is ``t.review`` itself: read what it was before changing it.
-            was_added = rev.decision == "added"
             if decision in ("accepted", "corrected"):
                 values = current | patch
                 rev.fields = values
                 rev.changed = differing(values, t.machine)
-                rev.decision = "added" if was_added else "corrected" if rev.changed else "accepted"
+                rev.decision = "added" if rev.added else "corrected" if rev.changed else "accepted"
                 rev.reason = None
             elif decision == "rejected":
                 rev.decision, rev.reason = "rejected", reason
+            elif rev.added:  # reopen an added event: it is the analyst's values, nothing else
+                rev.decision, rev.reason = "added", None
             else:  # reopen: forget the decision, keep the grouping
                 rev.decision, rev.reason, rev.fields, rev.changed = "pending", None, {}, []
             rev.machine = t.machine
@@ -1072,7 +1092,9 @@ def add_event(
             if not 0 <= start < end <= len(clean):
                 raise ReviewError(f"the evidence range {start}-{end} lies outside the document")
             base = snapshot({"status": "reported", "historical": False})
-            rev = Review(uuid.uuid4().hex[:16], "added", None, note, base | values, {}, [], user, _now(), 1)
+            rev = Review(
+                uuid.uuid4().hex[:16], "added", None, note, base | values, {}, [], user, _now(), 1, added=True
+            )
             rev.changed = differing(rev.fields, base)
             anchor = Anchor(
                 doc_id, text_hash, None, values["sub_event_type"], start, end, clean[start:end], None, None
@@ -1104,6 +1126,7 @@ def regroup(db: Backend, event_ids: Sequence[str], *, user: str, note: str | Non
             rev = Review(uuid.uuid4().hex[:16], "pending", None, note, {}, {}, [], user, _now(), 1)
             if lead is not None and lead.decision != "rejected":
                 rev.decision, rev.fields, rev.changed = lead.decision, dict(lead.fields), list(lead.changed)
+                rev.added = lead.added
             rev.machine = targets[0].machine
             before = {"merged": [t.event_id for t in targets]}
             for t in targets:
