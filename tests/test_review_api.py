@@ -205,6 +205,27 @@ def test_merge_split_add_and_document_done(client: TestClient, tokens: dict[str,
     assert client.post("/review/documents/syn-hama/done", headers=ed).status_code == 200
 
 
+def test_a_card_read_before_a_merge_or_split_is_stale(client: TestClient, tokens: dict[str, str]) -> None:
+    ed = auth(tokens["editor"])
+    ids = sorted(e["event_id"] for e in by_location(client).values())[:2]
+    client.post(f"/review/events/{ids[0]}/accept", json={"if_version": 0}, headers=ed)
+    seen = client.get(f"/review/events/{ids[0]}").json()["review"]["version"]
+    merge = {"event_ids": ids, "if_versions": [seen - 1, 0]}
+    assert client.post("/review/merge", json=merge, headers=ed).status_code == 409
+    res = client.post("/review/merge", json=merge | {"if_versions": [seen, 0]}, headers=ed)
+    assert res.status_code == 200 and res.json()["version"] > seen
+    stale = {"fields": {"fatalities": 7}, "if_version": seen}
+    assert client.post(f"/review/events/{ids[0]}/correct", json=stale, headers=ed).status_code == 409
+    card = client.get(f"/review/events/{res.json()['event_id']}").json()
+    split = {"member_ids": [card["members"][1]["event_id"]], "if_version": card["review"]["version"] - 1}
+    url = f"/review/events/{res.json()['event_id']}/split"
+    assert client.post(url, json=split, headers=ed).status_code == 409
+    assert (
+        client.post(url, json=split | {"if_version": card["review"]["version"]}, headers=ed).status_code
+        == 200
+    )
+
+
 def test_an_added_event_is_rejected_and_reopened_like_any_other(
     client: TestClient, tokens: dict[str, str]
 ) -> None:

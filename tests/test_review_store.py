@@ -398,3 +398,37 @@ def test_an_old_store_learns_which_reviews_are_added_events(target: str) -> None
         store.merge(full=True)
         assert dict(store.db.query("SELECT review_id, added FROM reviews")) == {rid: 1, coded: 0}
         assert _one(store, review_state="rejected")["event_id"] == "rv-" + rid
+
+
+def test_merge_and_split_never_give_back_a_version_a_client_saw(target: str) -> None:
+    """A merge or a split makes new reviews; their versions start above those they replace, so
+    a decision sent with a version read before them is refused (409), not applied to them."""
+    with open_store(target) as store:
+        store.write(_doc("art-a", [{"sentence": 0, "place": HAMA}]))
+        store.write(_doc("art-b", [{"sentence": 0, "place": HOMS}]))
+        store.merge()
+        a, b = sorted(e["event_id"] for e in store.events())
+        _settle(store, [a], [review.decide(store.db, a, user="ana", decision="accepted")])
+        seen = review.state(store.db, a)["version"]
+        assert seen == 1
+        with pytest.raises(review.Stale):
+            review.regroup(store.db, [a, b], user="bo", if_versions=[0, 0])
+        with pytest.raises(review.ReviewError):
+            review.regroup(store.db, [a, b], user="bo", if_versions=[1])
+        merged = review.regroup(store.db, [a, b], user="bo", if_versions=[1, 0])
+        _settle(store, [a, b], [merged])
+        both = _one(store)
+        assert review.state(store.db, both["event_id"])["version"] > seen
+        with pytest.raises(review.Stale):
+            review.decide(
+                store.db, a, user="ana", decision="corrected", fields={"fatalities": 7}, if_version=seen
+            )
+
+        version = review.state(store.db, both["event_id"])["version"]
+        member = store.event(both["event_id"])["sources"][1]["event_id"]
+        with pytest.raises(review.Stale):
+            review.split(store.db, both["event_id"], [member], user="ana", if_version=version - 1)
+        part = review.split(store.db, both["event_id"], [member], user="ana", if_version=version)
+        _settle(store, [both["event_id"]], [part])
+        for e in store.events():
+            assert review.state(store.db, e["event_id"])["version"] > version

@@ -1105,25 +1105,39 @@ def add_event(
     return db.retrying(run)
 
 
-def regroup(db: Backend, event_ids: Sequence[str], *, user: str, note: str | None = None) -> str:
+def regroup(
+    db: Backend,
+    event_ids: Sequence[str],
+    *,
+    user: str,
+    note: str | None = None,
+    if_versions: Sequence[int] | None = None,
+) -> str:
     """Merge several events into one: one review over all their reports.
 
     The first reviewed event's values and decision carry over; without one, the merged event
-    waits for review. The old reviews are kept, inactive, in the log.
+    waits for review. The old reviews are kept, inactive, in the log. ``if_versions`` are the
+    versions the client saw, one for each of ``event_ids``.
     """
     if len(set(event_ids)) < 2:
         raise ReviewError("merging needs two events or more")
+    if if_versions is not None and len(if_versions) != len(event_ids):
+        raise ReviewError("give one version for each event merged (if_versions)")
 
     def run() -> str:
         with db.transaction(lock=True):
             targets = [_target(db, e) for e in event_ids]
+            for t, seen in zip(targets, if_versions or (), strict=False):
+                _check_version(t, seen)
             if len({t.event_id for t in targets}) < 2:
                 raise ReviewError("those ids are one event already")
             anchors: list[Anchor] = []
             for t in targets:
                 anchors += _anchors_of(db, t)
             lead = next((t.review for t in targets if t.review and t.review.decision != "pending"), None)
-            rev = Review(uuid.uuid4().hex[:16], "pending", None, note, {}, {}, [], user, _now(), 1)
+            # Above every version it replaces: a client holding one of those gets 409, not a match.
+            version = max((t.review.version for t in targets if t.review), default=0) + 1
+            rev = Review(uuid.uuid4().hex[:16], "pending", None, note, {}, {}, [], user, _now(), version)
             if lead is not None and lead.decision != "rejected":
                 rev.decision, rev.fields, rev.changed = lead.decision, dict(lead.fields), list(lead.changed)
                 rev.added = lead.added
@@ -1148,7 +1162,13 @@ def regroup(db: Backend, event_ids: Sequence[str], *, user: str, note: str | Non
 
 
 def split(
-    db: Backend, event_id: str, member_ids: Sequence[str], *, user: str, note: str | None = None
+    db: Backend,
+    event_id: str,
+    member_ids: Sequence[str],
+    *,
+    user: str,
+    note: str | None = None,
+    if_version: int | None = None,
 ) -> str:
     """Split the listed reports off an event into a new one, which waits for review.
 
@@ -1158,18 +1178,20 @@ def split(
     def run() -> str:
         with db.transaction(lock=True):
             t = _target(db, event_id)
+            _check_version(t, if_version)
             chosen = set(member_ids)
             if not chosen or not chosen <= set(t.members) or chosen == set(t.members):
                 raise ReviewError("split off some, not all, of the event's reports (member ids)")
             anchors = _anchors_of(db, t)
             part = [a for a in anchors if a.member_id in chosen]
             rest = [a for a in anchors if a.member_id not in chosen]
-            new = Review(uuid.uuid4().hex[:16], "pending", None, note, {}, {}, [], user, _now(), 1)
             before = t.review.state() if t.review else {"decision": None, "members": t.members}
             keep = t.review or Review(
                 uuid.uuid4().hex[:16], "pending", None, None, {}, {}, [], user, _now(), 0
             )
             keep.version += 1
+            # The part split off may take the event's id: it too starts above what a client saw.
+            new = Review(uuid.uuid4().hex[:16], "pending", None, note, {}, {}, [], user, _now(), keep.version)
             keep.reviewer, keep.reviewed_at = user, _now()
             keep.machine = keep.machine or t.machine
             _save(db, keep, rest, action="split", user=user, event_id=t.event_id, before=before, note=note)
