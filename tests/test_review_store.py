@@ -432,3 +432,29 @@ def test_merge_and_split_never_give_back_a_version_a_client_saw(target: str) -> 
         _settle(store, [both["event_id"]], [part])
         for e in store.events():
             assert review.state(store.db, e["event_id"])["version"] > version
+
+
+@pytest.mark.parametrize("rejected_first", [True, False])
+def test_a_merge_takes_the_values_of_a_kept_event_whatever_the_order(
+    target: str, rejected_first: bool
+) -> None:
+    """Merging a corrected event with a rejected one: the corrected values lead, in either order."""
+    with open_store(target) as store:
+        store.write(_doc("art-a", [{"sentence": 0, "place": HAMA}]))
+        store.write(_doc("art-b", [{"sentence": 0, "place": HOMS}]))
+        store.merge()
+        by_place = _by_location(store)
+        kept, dropped = by_place["Hama"]["event_id"], by_place["Homs"]["event_id"]
+        fixed = review.decide(store.db, kept, user="ana", decision="corrected", fields={"fatalities": 6})
+        _settle(store, [kept], [fixed])
+        _settle(
+            store,
+            [dropped],
+            [review.decide(store.db, dropped, user="ana", decision="rejected", reason="duplicate")],
+        )
+        ids = [dropped, kept] if rejected_first else [kept, dropped]
+        _settle(store, ids, [review.regroup(store.db, ids, user="bo")])
+        both = _one(store)
+        assert (both["doc_ids"], both["reviewed"], both["fatalities"]) == (["art-a", "art-b"], "corrected", 6)
+        assert both["location"] == "Hama"
+        assert review.state(store.db, both["event_id"])["conflicts"] == []

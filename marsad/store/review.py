@@ -1115,9 +1115,10 @@ def regroup(
 ) -> str:
     """Merge several events into one: one review over all their reports.
 
-    The first reviewed event's values and decision carry over; without one, the merged event
-    waits for review. The old reviews are kept, inactive, in the log. ``if_versions`` are the
-    versions the client saw, one for each of ``event_ids``.
+    The values and decision of an accepted, corrected or added event carry over (of the one
+    with the smallest id when several are: the result does not depend on the order of the ids);
+    without one, the merged event waits for review. The old reviews are kept, inactive, in the
+    log. ``if_versions`` are the versions the client saw, one for each of ``event_ids``.
     """
     if len(set(event_ids)) < 2:
         raise ReviewError("merging needs two events or more")
@@ -1129,19 +1130,24 @@ def regroup(
             targets = [_target(db, e) for e in event_ids]
             for t, seen in zip(targets, if_versions or (), strict=False):
                 _check_version(t, seen)
-            if len({t.event_id for t in targets}) < 2:
+            # Each event once, in a stable order.
+            targets = sorted({t.event_id: t for t in targets}.values(), key=lambda t: t.event_id)
+            if len(targets) < 2:
                 raise ReviewError("those ids are one event already")
             anchors: list[Anchor] = []
             for t in targets:
                 anchors += _anchors_of(db, t)
-            lead = next((t.review for t in targets if t.review and t.review.decision != "pending"), None)
+            lead = next(
+                (t for t in targets if t.review and t.review.decision not in ("pending", "rejected")), None
+            )
             # Above every version it replaces: a client holding one of those gets 409, not a match.
             version = max((t.review.version for t in targets if t.review), default=0) + 1
             rev = Review(uuid.uuid4().hex[:16], "pending", None, note, {}, {}, [], user, _now(), version)
-            if lead is not None and lead.decision != "rejected":
-                rev.decision, rev.fields, rev.changed = lead.decision, dict(lead.fields), list(lead.changed)
-                rev.added = lead.added
-            rev.machine = targets[0].machine
+            if lead is not None and lead.review is not None:
+                rev.decision, rev.fields = lead.review.decision, dict(lead.review.fields)
+                rev.changed, rev.added = list(lead.review.changed), lead.review.added
+            # The machine's values the lead's were judged against (a conflict is read from them).
+            rev.machine = (lead or targets[0]).machine
             before = {"merged": [t.event_id for t in targets]}
             for t in targets:
                 if t.review is not None:
