@@ -62,7 +62,9 @@ def _settle(store, event_ids: list[str], review_ids: list[str]) -> None:
     """Apply a decision the way the API does (a local merge) and check that a full merge of
     the whole store then gives exactly the same events and control timeline."""
     store.merge_local(event_ids, review_ids)
+    on_read, store.merge_on_read = store.merge_on_read, False  # what the local merge left
     local = (list(store.events(review_state="all")), store.control("2030-01-01"))
+    store.merge_on_read = on_read
     local_states = {e["event_id"]: review.state(store.db, e["event_id"]) for e in local[0]}
     store.merge(full=True)
     assert (list(store.events(review_state="all")), store.control("2030-01-01")) == local
@@ -458,3 +460,31 @@ def test_a_merge_takes_the_values_of_a_kept_event_whatever_the_order(
         assert (both["doc_ids"], both["reviewed"], both["fatalities"]) == (["art-a", "art-b"], "corrected", 6)
         assert both["location"] == "Hama"
         assert review.state(store.db, both["event_id"])["conflicts"] == []
+
+
+def test_splitting_an_unreviewed_event_holds_after_the_local_merge(target: str) -> None:
+    """Two articles' reports of one strike, never reviewed: split, then merged locally with only
+    the new part's review (as the API does); the part kept has a review too, and holds."""
+    with open_store(target) as store:
+        store.write(_doc("art-a", [{"sentence": 0, "fatalities": 2}]))
+        store.write(_doc("art-b", [{"sentence": 0, "fatalities": 3}]))
+        store.merge()
+        both = _one(store)
+        reports = {s["doc_id"]: s["event_id"] for s in store.event(both["event_id"])["sources"]}
+        first, second = reports["art-a"], reports["art-b"]
+        _settle(store, [both["event_id"]], [review.split(store.db, both["event_id"], [second], user="ana")])
+        assert sorted(e["doc_ids"] for e in store.events()) == [["art-a"], ["art-b"]]
+        # Then one part is corrected: the other stays apart, each report under one review.
+        part = review.locate(store.db, first)
+        _settle(
+            store,
+            [part],
+            [review.decide(store.db, part, user="ana", decision="corrected", fields={"fatalities": 9})],
+        )
+        shown = {e["doc_ids"][0]: e for e in store.events()}
+        assert (shown["art-a"]["fatalities"], shown["art-b"]["fatalities"]) == (9, 3)
+        anchored = store.db.query(
+            "SELECT a.member_id, COUNT(*) FROM review_anchors a JOIN reviews r ON r.review_id = a.review_id"
+            " WHERE r.active = 1 GROUP BY a.member_id ORDER BY a.member_id"
+        )
+        assert anchored == sorted([(first, 1), (second, 1)])

@@ -515,27 +515,26 @@ class Store:
         store takes tens of seconds, a click must not.
 
         Takes the listed events, the events of every document the listed reviews are anchored
-        in, their reports and their reviews, and the control timeline of their places; returns
-        the ids of the events that replace them. The next full merge gives the same events,
-        except that a report outside them may then join a corrected event.
+        in, their reports, every review of those events or anchored in those documents (a split
+        makes two, and the part kept must hold its reports as a full merge would) and theirs in
+        turn, and the control timeline of their places; returns the ids of the events that
+        replace them. The next full merge gives the same events, except that a report outside
+        them may then join a corrected event.
         """
         self.flush()
-        wanted_reviews = set(review_ids)
 
         def run() -> list[str]:
             with self.db.transaction(lock=True):
-                ids = set(event_ids) | review.events_of_documents(self.db, wanted_reviews)
-                ids = sorted(ids)
-                member_ids = [
-                    r[0]
-                    for chunk in chunks(ids)
-                    for r in self.db.query(
-                        f"SELECT member_id FROM event_members WHERE event_id IN ({placeholders(len(chunk))})",
-                        chunk,
-                    )
-                ]
-                records = self._doc_event_records(member_ids)
-                held = review.reviews_of_events(self.db, ids) | wanted_reviews
+                held, events = set(review_ids), set(event_ids)
+                while True:
+                    events |= review.events_of_documents(self.db, held)
+                    records = self._doc_event_records(sorted(self._members_of(events)))
+                    found = review.reviews_of_events(self.db, sorted(events))
+                    found |= review.anchored_in(self.db, {r["doc_id"] for r in records})
+                    if found <= held:
+                        break
+                    held |= found
+                ids = sorted(events)
                 reviews = [r for r in review.active_reviews(self.db) if r.review_id in held]
                 merged, states = review.merge_events(self.db, records, 25.0, 3, reviews=reviews)
                 old = self._place_keys(ids)
