@@ -488,3 +488,40 @@ def test_splitting_an_unreviewed_event_holds_after_the_local_merge(target: str) 
             " WHERE r.active = 1 GROUP BY a.member_id ORDER BY a.member_id"
         )
         assert anchored == sorted([(first, 1), (second, 1)])
+
+
+def test_an_incremental_merge_meets_reports_on_the_reviewed_values(target: str) -> None:
+    """A report may be one event with a reviewed event on the analyst's place, type or day only,
+    which none of the machine's reports of it shares. Whether the correction comes after the
+    report or the report after the correction, the incremental merge must find the pair, as a
+    full merge does."""
+
+    def merged(store, full: bool = False) -> list:
+        store.merge(full=full)
+        return [(e, review.state(store.db, e["event_id"])) for e in store.events(review_state="all")]
+
+    with open_store(target) as store:
+        store.FULL_MERGE_SHARE = 2.0  # never fall back to a full merge
+        store.write(_doc("art-a", [{"sentence": 0, "actor1": REGIME, "fatalities": 2}]))
+        store.write(_doc("art-b", [{"sentence": 2, "place": IDLIB, "actor1": REBELS, "fatalities": 2}]))
+        store.write(_doc("art-c", [{"sentence": 1, "sub_event_type": "Armed clash", "place": HOMS}]))
+        store.merge()
+        assert len(list(store.events())) == 3
+
+        # The report came first: the analyst moves the Hama strike to Idlib, where art-b has it.
+        hama = _by_location(store)["Hama"]["event_id"]
+        review.decide(store.db, hama, user="ana", decision="corrected", fields={**IDLIB, "actor1": REBELS})
+        local = merged(store)
+        assert local == merged(store, full=True)
+        assert _by_location(store)["Idlib"]["doc_ids"] == ["art-a", "art-b"]
+
+        # The correction came first: the Homs clash was shelling two days later; then an article
+        # reports that shelling.
+        homs = _by_location(store)["Homs"]["event_id"]
+        fields = {"sub_event_type": "Shelling/artillery/missile attack", "event_date": "2015-07-06"}
+        review.decide(store.db, homs, user="ana", decision="corrected", fields=fields)
+        store.merge()
+        store.write(_doc("art-d", [{"sentence": 1, "place": HOMS, "event_date": "2015-07-06"}]))
+        local = merged(store)
+        assert local == merged(store, full=True)
+        assert _by_location(store)["Homs"]["doc_ids"] == ["art-c", "art-d"]

@@ -474,6 +474,53 @@ def _pseudo(rev: Review) -> dict[str, Any] | None:
     return rec
 
 
+def reach(review_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A reviewed event as a report that others may be linked to: the analyst's values new
+    reports are compared with (:func:`_attach`), under an id and a document no report has
+    (``QUEUED_REVIEW`` and the review's id), its actor1 read as the coder's default so that no
+    report it may take is left out. An incremental merge links reports to these as to the
+    machine's, so it finds the reports a review may take on values no report of it shares."""
+    rec = {k: v for k, v in values.items() if k not in PER_REPORT}
+    rec.update(event_id=QUEUED_REVIEW + review_id, doc_id=QUEUED_REVIEW + review_id, actor1_inferred=True)
+    return rec
+
+
+def reaches(db: Backend, review_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """These active reviews as :func:`reach` records; none for a rejected one (it takes no new
+    report) or one without values (its reports' own values are the machine's)."""
+    out = []
+    ids = sorted(review_ids)
+    for chunk in chunks(ids):
+        for rid, decision, fields in db.query(
+            "SELECT review_id, decision, fields FROM reviews WHERE active = 1"
+            f" AND review_id IN ({placeholders(len(chunk))}) ORDER BY review_id",
+            chunk,
+        ):
+            values = json.loads(fields)
+            if decision != "rejected" and values.get("sub_event_type"):
+                out.append(reach(rid, values))
+    return out
+
+
+_REACH_COLS = [f for f in FIELDS if f not in PER_REPORT]
+
+
+def reviewed_between(
+    db: Backend, sub_event_type: str, historical: bool, first: str, last: str
+) -> list[dict[str, Any]]:
+    """The merged events of a type and days (``first`` to ``last``) whose values an analyst
+    set, as :func:`reach` records: the events table holds each one's reviewed values since
+    the merge after its last change."""
+    cols = ", ".join("e." + c for c in _REACH_COLS)
+    rows = db.query(
+        f"SELECT r.review_id, {cols} FROM events e JOIN event_reviews r ON r.event_id = e.event_id"
+        " WHERE r.decision <> ? AND r.reviewed_fields <> ? AND e.sub_event_type = ? AND e.historical = ?"
+        " AND e.event_date >= ? AND e.event_date <= ? ORDER BY r.review_id",
+        ("rejected", "[]", sub_event_type, 1 if historical else 0, first, last),
+    )
+    return [reach(row[0], dict(zip(_REACH_COLS, row[1:], strict=True))) for row in rows]
+
+
 def merge_events(
     db: Backend,
     records: list[dict[str, Any]],
