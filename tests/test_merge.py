@@ -13,7 +13,7 @@ from test_store_support import make_event, store_target  # noqa: F401 - the `tar
 from marsad.document import Document
 from marsad.event import combined_status
 from marsad.merge.cluster import cluster, combine, haversine_km
-from marsad.store import evidence, open_store
+from marsad.store import evidence, open_store, review
 
 HAMA = {
     "location": "Hama",
@@ -425,6 +425,48 @@ def test_incremental_merge_equals_a_full_merge(seed: int, tmp_path_factory) -> N
             ]
             assert store.merge(full=True)["after"] == counts["after"]
             assert merged_state(store) == incremental
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_incremental_merge_equals_a_full_merge_under_reviews(seed: int, tmp_path_factory) -> None:
+    """As above, with an analyst correcting (place, type, day), accepting, rejecting and merging
+    events between the batches: a report may then join a reviewed event on the analyst's values
+    alone, and the incremental merge must find it as the full merge does."""
+    rng = random.Random(seed)
+    types = ["Air/drone strike", "Armed clash", "Government regains territory"]
+
+    def state() -> tuple:
+        return merged_state(store), store.db.query("SELECT * FROM event_reviews ORDER BY event_id")
+
+    with open_store(tmp_path_factory.mktemp("inc") / "store.db") as store:
+        store.FULL_MERGE_SHARE = 2.0  # never fall back to a full merge
+        for n in range(6):
+            store.write_many([random_doc(rng, f"d{n}-{k}") for k in range(rng.randrange(1, 5))])
+            for _ in range(2):
+                store.merge()
+                incremental = state()
+                store.merge(full=True)
+                assert state() == incremental
+                shown = sorted(e["event_id"] for e in store.events())
+                if not shown:
+                    continue
+                eid, kind = rng.choice(shown), rng.random()
+                if kind < 0.5:
+                    fields = dict(rng.choice([HAMA, RASTAN, ALEPPO, NEARBY]))
+                    day = f"2015-08-{rng.randrange(1, 21):02d}"
+                    fields.update(sub_event_type=rng.choice(types), event_date=day)
+                    review.decide(store.db, eid, user="ana", decision="corrected", fields=fields)
+                elif kind < 0.7:
+                    review.decide(store.db, eid, user="ana", decision="rejected", reason="other")
+                elif kind < 0.85:
+                    review.decide(store.db, eid, user="ana", decision="accepted")
+                elif len(shown) > 1:
+                    review.regroup(store.db, [eid, rng.choice([e for e in shown if e != eid])], user="ana")
+        store.merge()
+        incremental = state()
+        store.merge(full=True)
+        assert state() == incremental
 
 
 def test_incremental_merge_touches_only_the_group(target: str) -> None:

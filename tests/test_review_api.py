@@ -205,6 +205,48 @@ def test_merge_split_add_and_document_done(client: TestClient, tokens: dict[str,
     assert client.post("/review/documents/syn-hama/done", headers=ed).status_code == 200
 
 
+def test_a_card_read_before_a_merge_or_split_is_stale(client: TestClient, tokens: dict[str, str]) -> None:
+    ed = auth(tokens["editor"])
+    ids = sorted(e["event_id"] for e in by_location(client).values())[:2]
+    client.post(f"/review/events/{ids[0]}/accept", json={"if_version": 0}, headers=ed)
+    seen = client.get(f"/review/events/{ids[0]}").json()["review"]["version"]
+    merge = {"event_ids": ids, "if_versions": [seen - 1, 0]}
+    assert client.post("/review/merge", json=merge, headers=ed).status_code == 409
+    res = client.post("/review/merge", json=merge | {"if_versions": [seen, 0]}, headers=ed)
+    assert res.status_code == 200 and res.json()["version"] > seen
+    stale = {"fields": {"fatalities": 7}, "if_version": seen}
+    assert client.post(f"/review/events/{ids[0]}/correct", json=stale, headers=ed).status_code == 409
+    card = client.get(f"/review/events/{res.json()['event_id']}").json()
+    split = {"member_ids": [card["members"][1]["event_id"]], "if_version": card["review"]["version"] - 1}
+    url = f"/review/events/{res.json()['event_id']}/split"
+    assert client.post(url, json=split, headers=ed).status_code == 409
+    assert (
+        client.post(url, json=split | {"if_version": card["review"]["version"]}, headers=ed).status_code
+        == 200
+    )
+
+
+def test_an_added_event_is_rejected_and_reopened_like_any_other(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    ed = auth(tokens["editor"])
+    start = client.get("/documents/syn-hama").json()["text"].index(SENT_DARAA)
+    fields = {"sub_event_type": "Attack", "location": "Daraa", "latitude": DARAA[2], "longitude": DARAA[3]}
+    new = {"doc_id": "syn-hama", "start": start, "end": start + len(SENT_DARAA), "fields": fields}
+    eid = client.post("/review/events", json=new, headers=ed).json()["event_id"]
+    res = client.post(f"/review/events/{eid}/correct", json={"fields": {"fatalities": 2}}, headers=ed)
+    assert res.json()["decision"] == "added"
+    res = client.post(f"/review/events/{eid}/reject", json={"reason": "other", "if_version": 2}, headers=ed)
+    assert (res.status_code, res.json()["event_id"], res.json()["decision"]) == (200, eid, "rejected")
+    assert eid not in {e["event_id"] for e in by_location(client).values()}
+    rejected = client.get("/review/queue", params={"state": "rejected"}).json()["items"]
+    assert [(i["event_id"], i["location"]) for i in rejected] == [(eid, "Daraa")]
+    assert client.get(f"/review/events/{eid}").json()["review"]["decision"] == "rejected"
+    res = client.post(f"/review/events/{eid}/reopen", json={"if_version": 3}, headers=ed)
+    assert (res.status_code, res.json()["decision"]) == (200, "added")
+    assert client.get(f"/events/{eid}").json()["fatalities"] == 2
+
+
 def test_searches(client: TestClient) -> None:
     places = client.get("/review/places", params={"q": "Hama"}).json()
     assert places[0]["location"] == "Hama" and places[0]["country"] == "Syria"

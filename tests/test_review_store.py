@@ -62,7 +62,9 @@ def _settle(store, event_ids: list[str], review_ids: list[str]) -> None:
     """Apply a decision the way the API does (a local merge) and check that a full merge of
     the whole store then gives exactly the same events and control timeline."""
     store.merge_local(event_ids, review_ids)
+    on_read, store.merge_on_read = store.merge_on_read, False  # what the local merge left
     local = (list(store.events(review_state="all")), store.control("2030-01-01"))
+    store.merge_on_read = on_read
     local_states = {e["event_id"]: review.state(store.db, e["event_id"]) for e in local[0]}
     store.merge(full=True)
     assert (list(store.events(review_state="all")), store.control("2030-01-01")) == local
@@ -339,3 +341,226 @@ def test_an_added_event_never_takes_another_event_of_its_sentence(target: str) -
         assert sorted(both) == ["Hama", "Idlib"]
         assert both["Idlib"]["reviewed"] == "added" and not both["Idlib"]["event_id"].startswith("rv-")
         assert both["Hama"]["reviewed"] is None
+
+
+def _add_idlib(store, doc_id: str = "art-a") -> str:
+    """The analyst adds the Idlib shelling of the third sentence, which the coder missed."""
+    clean = store.document(doc_id)["clean"]
+    start = clean.index(SENTENCES[2])
+    fields = {"sub_event_type": "Attack", "event_date": "2015-07-04", **IDLIB, **SYRIA, "fatalities": 3}
+    rid = review.add_event(store.db, doc_id, start, start + len(SENTENCES[2]), fields, user="ana")
+    _settle(store, [], [rid])
+    return rid
+
+
+def test_an_added_event_stays_added_whatever_is_decided_on_it(target: str) -> None:
+    """Accepted or corrected it stays the analyst's added event (no "no longer coded" conflict);
+    rejected it stays listed as rejected, and reopened it comes back with its values."""
+    with open_store(target) as store:
+        store.write(_doc("art-a", [{"sentence": 0}]))
+        store.merge()
+        rid = _add_idlib(store)
+        eid = "rv-" + rid
+        for decision, fields in (("corrected", {"fatalities": 4}), ("accepted", None)):
+            review.decide(store.db, eid, user="bo", decision=decision, fields=fields)
+            _settle(store, [eid], [rid])
+            added = _by_location(store)["Idlib"]
+            st = review.state(store.db, added["event_id"])
+            assert (added["reviewed"], st["decision"], st["conflicts"]) == ("added", "added", [])
+            assert added["fatalities"] == 4
+        assert eid not in {e["event_id"] for e in store.events(review_state="todo")}
+
+        review.decide(store.db, eid, user="bo", decision="rejected", reason="not an event")
+        _settle(store, [eid], [rid])
+        assert [e["location"] for e in store.events()] == ["Hama"]
+        rejected = _one(store, review_state="rejected")
+        assert (rejected["event_id"], rejected["location"], rejected["fatalities"]) == (eid, "Idlib", 4)
+        assert review.state(store.db, eid)["conflicts"] == []
+        assert review.locate(store.db, eid) == eid  # so the page can open and reopen it
+
+        review.decide(store.db, eid, user="bo", decision="pending")
+        _settle(store, [eid], [rid])
+        back = _by_location(store)["Idlib"]
+        assert (back["event_id"], back["reviewed"], back["fatalities"]) == (eid, "added", 4)
+
+
+def test_an_old_store_learns_which_reviews_are_added_events(target: str) -> None:
+    """A store from before the ``added`` column: its added events are found again in the log,
+    also one an analyst rejected since."""
+    with open_store(target) as store:
+        store.write(_doc("art-a", [{"sentence": 0}]))
+        store.merge()
+        rid = _add_idlib(store)
+        review.decide(store.db, "rv-" + rid, user="bo", decision="rejected", reason="other")
+        coded = review.decide(store.db, _one(store)["event_id"], user="bo", decision="accepted")
+        with store.db.transaction():
+            store.db.execute("ALTER TABLE reviews DROP COLUMN added")
+            store.db.execute("DELETE FROM review_schema_version WHERE version = 2")
+    with open_store(target) as store:
+        store.merge(full=True)
+        assert dict(store.db.query("SELECT review_id, added FROM reviews")) == {rid: 1, coded: 0}
+        assert _one(store, review_state="rejected")["event_id"] == "rv-" + rid
+
+
+def test_merge_and_split_never_give_back_a_version_a_client_saw(target: str) -> None:
+    """A merge or a split makes new reviews; their versions start above those they replace, so
+    a decision sent with a version read before them is refused (409), not applied to them."""
+    with open_store(target) as store:
+        store.write(_doc("art-a", [{"sentence": 0, "place": HAMA}]))
+        store.write(_doc("art-b", [{"sentence": 0, "place": HOMS}]))
+        store.merge()
+        a, b = sorted(e["event_id"] for e in store.events())
+        _settle(store, [a], [review.decide(store.db, a, user="ana", decision="accepted")])
+        seen = review.state(store.db, a)["version"]
+        assert seen == 1
+        with pytest.raises(review.Stale):
+            review.regroup(store.db, [a, b], user="bo", if_versions=[0, 0])
+        with pytest.raises(review.ReviewError):
+            review.regroup(store.db, [a, b], user="bo", if_versions=[1])
+        merged = review.regroup(store.db, [a, b], user="bo", if_versions=[1, 0])
+        _settle(store, [a, b], [merged])
+        both = _one(store)
+        assert review.state(store.db, both["event_id"])["version"] > seen
+        with pytest.raises(review.Stale):
+            review.decide(
+                store.db, a, user="ana", decision="corrected", fields={"fatalities": 7}, if_version=seen
+            )
+
+        version = review.state(store.db, both["event_id"])["version"]
+        member = store.event(both["event_id"])["sources"][1]["event_id"]
+        with pytest.raises(review.Stale):
+            review.split(store.db, both["event_id"], [member], user="ana", if_version=version - 1)
+        part = review.split(store.db, both["event_id"], [member], user="ana", if_version=version)
+        _settle(store, [both["event_id"]], [part])
+        for e in store.events():
+            assert review.state(store.db, e["event_id"])["version"] > version
+
+
+@pytest.mark.parametrize("rejected_first", [True, False])
+def test_a_merge_takes_the_values_of_a_kept_event_whatever_the_order(
+    target: str, rejected_first: bool
+) -> None:
+    """Merging a corrected event with a rejected one: the corrected values lead, in either order."""
+    with open_store(target) as store:
+        store.write(_doc("art-a", [{"sentence": 0, "place": HAMA}]))
+        store.write(_doc("art-b", [{"sentence": 0, "place": HOMS}]))
+        store.merge()
+        by_place = _by_location(store)
+        kept, dropped = by_place["Hama"]["event_id"], by_place["Homs"]["event_id"]
+        fixed = review.decide(store.db, kept, user="ana", decision="corrected", fields={"fatalities": 6})
+        _settle(store, [kept], [fixed])
+        _settle(
+            store,
+            [dropped],
+            [review.decide(store.db, dropped, user="ana", decision="rejected", reason="duplicate")],
+        )
+        ids = [dropped, kept] if rejected_first else [kept, dropped]
+        _settle(store, ids, [review.regroup(store.db, ids, user="bo")])
+        both = _one(store)
+        assert (both["doc_ids"], both["reviewed"], both["fatalities"]) == (["art-a", "art-b"], "corrected", 6)
+        assert both["location"] == "Hama"
+        assert review.state(store.db, both["event_id"])["conflicts"] == []
+
+
+def test_splitting_an_unreviewed_event_holds_after_the_local_merge(target: str) -> None:
+    """Two articles' reports of one strike, never reviewed: split, then merged locally with only
+    the new part's review (as the API does); the part kept has a review too, and holds."""
+    with open_store(target) as store:
+        store.write(_doc("art-a", [{"sentence": 0, "fatalities": 2}]))
+        store.write(_doc("art-b", [{"sentence": 0, "fatalities": 3}]))
+        store.merge()
+        both = _one(store)
+        reports = {s["doc_id"]: s["event_id"] for s in store.event(both["event_id"])["sources"]}
+        first, second = reports["art-a"], reports["art-b"]
+        _settle(store, [both["event_id"]], [review.split(store.db, both["event_id"], [second], user="ana")])
+        assert sorted(e["doc_ids"] for e in store.events()) == [["art-a"], ["art-b"]]
+        # Then one part is corrected: the other stays apart, each report under one review.
+        part = review.locate(store.db, first)
+        _settle(
+            store,
+            [part],
+            [review.decide(store.db, part, user="ana", decision="corrected", fields={"fatalities": 9})],
+        )
+        shown = {e["doc_ids"][0]: e for e in store.events()}
+        assert (shown["art-a"]["fatalities"], shown["art-b"]["fatalities"]) == (9, 3)
+        anchored = store.db.query(
+            "SELECT a.member_id, COUNT(*) FROM review_anchors a JOIN reviews r ON r.review_id = a.review_id"
+            " WHERE r.active = 1 GROUP BY a.member_id ORDER BY a.member_id"
+        )
+        assert anchored == sorted([(first, 1), (second, 1)])
+
+
+def test_an_incremental_merge_meets_reports_on_the_reviewed_values(target: str) -> None:
+    """A report may be one event with a reviewed event on the analyst's place, type or day only,
+    which none of the machine's reports of it shares. Whether the correction comes after the
+    report or the report after the correction, the incremental merge must find the pair, as a
+    full merge does."""
+
+    def merged(store, full: bool = False) -> list:
+        store.merge(full=full)
+        return [(e, review.state(store.db, e["event_id"])) for e in store.events(review_state="all")]
+
+    with open_store(target) as store:
+        store.FULL_MERGE_SHARE = 2.0  # never fall back to a full merge
+        store.write(_doc("art-a", [{"sentence": 0, "actor1": REGIME, "fatalities": 2}]))
+        store.write(_doc("art-b", [{"sentence": 2, "place": IDLIB, "actor1": REBELS, "fatalities": 2}]))
+        store.write(_doc("art-c", [{"sentence": 1, "sub_event_type": "Armed clash", "place": HOMS}]))
+        store.merge()
+        assert len(list(store.events())) == 3
+
+        # The report came first: the analyst moves the Hama strike to Idlib, where art-b has it.
+        hama = _by_location(store)["Hama"]["event_id"]
+        review.decide(store.db, hama, user="ana", decision="corrected", fields={**IDLIB, "actor1": REBELS})
+        local = merged(store)
+        assert local == merged(store, full=True)
+        assert _by_location(store)["Idlib"]["doc_ids"] == ["art-a", "art-b"]
+
+        # The correction came first: the Homs clash was shelling two days later; then an article
+        # reports that shelling.
+        homs = _by_location(store)["Homs"]["event_id"]
+        fields = {"sub_event_type": "Shelling/artillery/missile attack", "event_date": "2015-07-06"}
+        review.decide(store.db, homs, user="ana", decision="corrected", fields=fields)
+        store.merge()
+        store.write(_doc("art-d", [{"sentence": 1, "place": HOMS, "event_date": "2015-07-06"}]))
+        local = merged(store)
+        assert local == merged(store, full=True)
+        assert _by_location(store)["Homs"]["doc_ids"] == ["art-c", "art-d"]
+
+
+def test_gold_files_of_two_ids_alike_once_made_safe_are_two(target: str, tmp_path) -> None:
+    """Ids that differ only in characters a file name cannot hold (":" and "/" against "_") go
+    to two gold files: neither article's gold overwrites the other's."""
+    import json
+
+    from marsad.store.gold import _safe, export_gold
+
+    names = ["wire:2015/7", "wire_2015_7", "wire-2015-7"]
+    with open_store(target) as store:
+        for i, name in enumerate(names):
+            doc = _doc(f"art-{i}", [{"sentence": i, "place": [HAMA, HOMS, IDLIB][i]}])
+            doc.meta.update(id_given=True, source_id=name)
+            store.write(doc)
+        store.merge()
+        for e in list(store.events()):
+            _settle(
+                store,
+                [e["event_id"]],
+                [review.decide(store.db, e["event_id"], user="ana", decision="accepted")],
+            )
+        out = tmp_path / "desk" / "gold"
+        assert export_gold(store, out)["articles"] == 3
+        files = sorted(out.glob("*.gold.json"))
+        assert len(files) == 3 and "wire-2015-7.gold.json" in {f.name for f in files}
+        golds = {json.loads(f.read_text(encoding="utf-8"))["doc_id"]: f for f in files}
+        assert sorted(golds) == sorted(names)
+        assert all(len(json.loads(f.read_text(encoding="utf-8"))["events"]) == 1 for f in files)
+
+        # An id written to be the file name another id was given: refused, not overwritten.
+        doc = _doc("art-3", [{"sentence": 0, "place": HOMS, "event_date": "2015-07-20"}])
+        doc.meta.update(id_given=True, source_id=_safe(names[0]))
+        store.write(doc)
+        store.merge()
+        (late,) = [e["event_id"] for e in store.events(review_state="pending")]
+        _settle(store, [late], [review.decide(store.db, late, user="ana", decision="accepted")])
+        with pytest.raises(ValueError, match="wire:2015/7"):
+            export_gold(store, out)

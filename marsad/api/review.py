@@ -94,14 +94,18 @@ class Rejection(Decision):
 
 class MergeRequest(Strict):
     event_ids: list[Annotated[str, Field(pattern=r"^[^\x00/]{1,200}$")]] = Field(min_length=2, max_length=50)
+    if_versions: list[Annotated[int, Field(ge=0, le=1_000_000_000)]] | None = Field(
+        None,
+        max_length=50,
+        description="The review version the client saw of each event, in the order of event_ids; 409 if one moved",
+    )
     note: Note = None
 
 
-class SplitRequest(Strict):
+class SplitRequest(Decision):
     member_ids: list[Annotated[str, Field(pattern=r"^[^\x00/]{1,200}$")]] = Field(
         min_length=1, max_length=500
     )
-    note: Note = None
 
 
 class NewEvent(Strict):
@@ -439,7 +443,9 @@ def add_routes(
     def split(event_id: ID, body: SplitRequest, user: Annotated[dict, Depends(auth.editor)]) -> Result:
         """Split the listed reports off into an event of their own, which waits for review."""
         return _apply(
-            lambda s: review.split(s.db, event_id, body.member_ids, user=user["name"], note=body.note),
+            lambda s: review.split(
+                s.db, event_id, body.member_ids, user=user["name"], note=body.note, if_version=body.if_version
+            ),
             [event_id],
         )
 
@@ -447,7 +453,10 @@ def add_routes(
     def merge(body: MergeRequest, user: Annotated[dict, Depends(auth.editor)]) -> Result:
         """Make one event of several: the reports are one event's."""
         return _apply(
-            lambda s: review.regroup(s.db, body.event_ids, user=user["name"], note=body.note), body.event_ids
+            lambda s: review.regroup(
+                s.db, body.event_ids, user=user["name"], note=body.note, if_versions=body.if_versions
+            ),
+            body.event_ids,
         )
 
     @app.post("/review/events", response_model=Result, status_code=201, tags=["review"], responses=write)

@@ -14,6 +14,7 @@ folder is complete on its own.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from datetime import date, timedelta
@@ -80,7 +81,8 @@ def _gold_event(
 
 
 def export_gold(store: Store, out_dir: Path) -> dict[str, int]:
-    """Write one ``<doc_id>.gold.json`` per reviewed article and their texts; returns counts."""
+    """Write one ``<doc_id>.gold.json`` per reviewed article (see :func:`_safe`) and their texts;
+    returns counts."""
     out_dir.mkdir(parents=True, exist_ok=True)
     store._fresh()
     db = store.db
@@ -94,6 +96,7 @@ def export_gold(store: Store, out_dir: Path) -> dict[str, int]:
         st = review.state(db, ev["event_id"]) or {}
         for d in ev["doc_ids"]:
             kept.setdefault(d, []).append((ev, st))
+    written: dict[str, str] = {}  # file name -> the article written under it
     tmp = out_dir / (ARTICLES + ".part")
     with tmp.open("w", encoding="utf-8") as articles:
         for doc_id in docs:
@@ -133,6 +136,10 @@ def export_gold(store: Store, out_dir: Path) -> dict[str, int]:
                     gold["events"].append(g)
                     counts["events"] += 1
             path = out_dir / f"{_safe(name)}.gold.json"
+            if written.setdefault(path.name, name) != name:
+                raise ValueError(
+                    f"articles {written[path.name]!r} and {name!r} would both be written to {path}"
+                )
             part = path.with_suffix(".json.part")
             part.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
             part.replace(path)
@@ -142,5 +149,9 @@ def export_gold(store: Store, out_dir: Path) -> dict[str, int]:
 
 
 def _safe(doc_id: str) -> str:
-    """A file name for a document id (ids may hold a slash or a colon)."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in doc_id)
+    """A file name for a document id (ids may hold a slash or a colon). Where characters had
+    to be replaced, a hash of the id follows, so two ids never share a file ("a:1" and "a_1")."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in doc_id)
+    if safe != doc_id:
+        safe += "-" + hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:10]
+    return safe

@@ -13,7 +13,8 @@ analyst's values over the machine's:
 - a rejected event stays rejected (kept in the events table so the queue can show and reopen
   it, left out of every export, the API's lists and the control timeline);
 - an event whose reports the coder no longer finds is kept from the analyst's values and its
-  stored sentences, with a conflict saying so; an event the analyst added is kept the same way.
+  stored sentences, with a conflict saying so; an event the analyst added is kept the same way,
+  and stays an added one whatever is decided on it later (rejected, it is listed as such).
 
 Every change is kept in ``review_log`` with who, when, and the state before and after. These
 tables have their own migration track (``review_schema_version``) so the store's own schema
@@ -35,7 +36,7 @@ from typing import Any
 from marsad.event import EXPORT_FIELDS, PLACE_FIELDS, STATUSES, SUB_EVENT_TYPES, Event
 from marsad.merge.cluster import Linker, _day, cluster, combine, compatible, same_place
 from marsad.store.backend import Backend, chunks, column_in, placeholders
-from marsad.store.schema import apply_steps
+from marsad.store.schema import Step, apply_steps
 
 ROLES = ("reader", "editor", "admin")
 # How far a report may lie from an analyst's place and still be of that place (a division's
@@ -89,7 +90,18 @@ COMPARED: dict[str, tuple[str, ...]] = {
     "attributed_to": ("attributed_to",),
 }
 
-MIGRATIONS: list[list[str]] = [
+
+def _mark_added(db: Backend) -> None:
+    """Step 2: which reviews stand for an event the analyst added, read from the log (an added
+    event that was accepted or rejected before this step no longer says so in its decision)."""
+    db.execute(
+        "UPDATE reviews SET added = 1 WHERE review_id IN (SELECT review_id FROM review_log"
+        " WHERE action = ? OR after_json LIKE ?)",
+        ("add", '%"decision": "added"%'),
+    )
+
+
+MIGRATIONS: list[list[Step]] = [
     [
         """CREATE TABLE users (
             name TEXT PRIMARY KEY, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
@@ -118,6 +130,8 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE document_reviews (
             doc_id TEXT PRIMARY KEY, reviewer TEXT NOT NULL, reviewed_at TEXT NOT NULL)""",
     ],
+    # An added event stays one whatever the analyst decides on it later (reject, reopen).
+    ["ALTER TABLE reviews ADD COLUMN added INTEGER NOT NULL DEFAULT 0", _mark_added],
 ]
 
 
@@ -246,6 +260,8 @@ class Review:
     reviewer: str
     reviewed_at: str
     version: int
+    # The event is the analyst's own (added), not the coder's: it is kept without a report.
+    added: bool = False
     anchors: list[Anchor] = field(default_factory=list)
 
     def state(self) -> dict[str, Any]:
@@ -259,11 +275,13 @@ class Review:
         }
 
 
-_REVIEW_COLS = "review_id, decision, reason, note, fields, machine, changed, reviewer, reviewed_at, version"
+_REVIEW_COLS = (
+    "review_id, decision, reason, note, fields, machine, changed, reviewer, reviewed_at, version, added"
+)
 
 
 def _review(row: tuple) -> Review:
-    rid, decision, reason, note, fields, machine, changed, reviewer, at, version = row
+    rid, decision, reason, note, fields, machine, changed, reviewer, at, version, added = row
     return Review(
         rid,
         decision,
@@ -275,6 +293,7 @@ def _review(row: tuple) -> Review:
         reviewer,
         at,
         version,
+        bool(added),
     )
 
 
@@ -455,6 +474,53 @@ def _pseudo(rev: Review) -> dict[str, Any] | None:
     return rec
 
 
+def reach(review_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A reviewed event as a report that others may be linked to: the analyst's values new
+    reports are compared with (:func:`_attach`), under an id and a document no report has
+    (``QUEUED_REVIEW`` and the review's id), its actor1 read as the coder's default so that no
+    report it may take is left out. An incremental merge links reports to these as to the
+    machine's, so it finds the reports a review may take on values no report of it shares."""
+    rec = {k: v for k, v in values.items() if k not in PER_REPORT}
+    rec.update(event_id=QUEUED_REVIEW + review_id, doc_id=QUEUED_REVIEW + review_id, actor1_inferred=True)
+    return rec
+
+
+def reaches(db: Backend, review_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """These active reviews as :func:`reach` records; none for a rejected one (it takes no new
+    report) or one without values (its reports' own values are the machine's)."""
+    out = []
+    ids = sorted(review_ids)
+    for chunk in chunks(ids):
+        for rid, decision, fields in db.query(
+            "SELECT review_id, decision, fields FROM reviews WHERE active = 1"
+            f" AND review_id IN ({placeholders(len(chunk))}) ORDER BY review_id",
+            chunk,
+        ):
+            values = json.loads(fields)
+            if decision != "rejected" and values.get("sub_event_type"):
+                out.append(reach(rid, values))
+    return out
+
+
+_REACH_COLS = [f for f in FIELDS if f not in PER_REPORT]
+
+
+def reviewed_between(
+    db: Backend, sub_event_type: str, historical: bool, first: str, last: str
+) -> list[dict[str, Any]]:
+    """The merged events of a type and days (``first`` to ``last``) whose values an analyst
+    set, as :func:`reach` records: the events table holds each one's reviewed values since
+    the merge after its last change."""
+    cols = ", ".join("e." + c for c in _REACH_COLS)
+    rows = db.query(
+        f"SELECT r.review_id, {cols} FROM events e JOIN event_reviews r ON r.event_id = e.event_id"
+        " WHERE r.decision <> ? AND r.reviewed_fields <> ? AND e.sub_event_type = ? AND e.historical = ?"
+        " AND e.event_date >= ? AND e.event_date <= ? ORDER BY r.review_id",
+        ("rejected", "[]", sub_event_type, 1 if historical else 0, first, last),
+    )
+    return [reach(row[0], dict(zip(_REACH_COLS, row[1:], strict=True))) for row in rows]
+
+
 def merge_events(
     db: Backend,
     records: list[dict[str, Any]],
@@ -560,9 +626,9 @@ def _reviewed_event(
     rev: Review, members: list[dict[str, Any]], unmatched: list[Anchor]
 ) -> tuple[dict[str, Any], tuple] | None:
     machine = combine(members) if members else None
-    if rev.decision == "rejected" and machine is None:
-        return None  # nothing to show; the decision waits in case the coder finds it again
-    if machine is None and not rev.fields:
+    if machine is None and (not rev.fields or (rev.decision == "rejected" and not rev.added)):
+        # Nothing to show; the decision waits in case the coder finds it again. An added event
+        # is the analyst's values: rejected, it stays in the rejected list, to be reopened.
         return None
     figures = [m["fatalities"] for m in members if m.get("fatalities") is not None]
     if machine is not None:
@@ -573,7 +639,7 @@ def _reviewed_event(
             "event_id": "rv-" + rev.review_id,
             "fatalities_max": rev.fields.get("fatalities"),
         }
-    if rev.decision != "rejected":
+    if rev.decision != "rejected" or machine is None:
         out.update(rev.fields)
     doc_ids = set(out.get("doc_ids") or []) | {a.doc_id for a in unmatched}
     out["doc_ids"] = sorted(doc_ids)
@@ -584,7 +650,7 @@ def _reviewed_event(
     out["notes"] = _notes(out, figures)
     now = snapshot(machine) if machine is not None else {}
     conflicts = []
-    if machine is None and rev.decision != "added":
+    if machine is None and not rev.added:
         conflicts.append(
             {"field": "event", "reviewed": "kept", "machine": "no longer coded", "machine_then": None}
         )
@@ -902,11 +968,11 @@ def _save(
 ) -> None:
     db.execute(
         "INSERT INTO reviews (review_id, active, decision, reason, note, fields, machine, changed, reviewer,"
-        " reviewed_at, version) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " reviewed_at, version, added) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (review_id) DO UPDATE SET active = 1, decision = excluded.decision,"
         " reason = excluded.reason, note = excluded.note, fields = excluded.fields, machine = excluded.machine,"
         " changed = excluded.changed, reviewer = excluded.reviewer, reviewed_at = excluded.reviewed_at,"
-        " version = excluded.version",
+        " version = excluded.version, added = excluded.added",
         (
             rev.review_id,
             rev.decision,
@@ -918,6 +984,7 @@ def _save(
             rev.reviewer,
             rev.reviewed_at,
             rev.version,
+            1 if rev.added else 0,
         ),
     )
     db.execute("DELETE FROM review_anchors WHERE review_id = ?", (rev.review_id,))
@@ -1021,12 +1088,12 @@ def decide(
                 values = current | patch
                 rev.fields = values
                 rev.changed = differing(values, t.machine)
-                rev.decision = "corrected" if rev.changed else "accepted"
-                if t.review is not None and t.review.decision == "added":
-                    rev.decision = "added"
+                rev.decision = "added" if rev.added else "corrected" if rev.changed else "accepted"
                 rev.reason = None
             elif decision == "rejected":
                 rev.decision, rev.reason = "rejected", reason
+            elif rev.added:  # reopen an added event: it is the analyst's values, nothing else
+                rev.decision, rev.reason = "added", None
             else:  # reopen: forget the decision, keep the grouping
                 rev.decision, rev.reason, rev.fields, rev.changed = "pending", None, {}, []
             rev.machine = t.machine
@@ -1072,7 +1139,9 @@ def add_event(
             if not 0 <= start < end <= len(clean):
                 raise ReviewError(f"the evidence range {start}-{end} lies outside the document")
             base = snapshot({"status": "reported", "historical": False})
-            rev = Review(uuid.uuid4().hex[:16], "added", None, note, base | values, {}, [], user, _now(), 1)
+            rev = Review(
+                uuid.uuid4().hex[:16], "added", None, note, base | values, {}, [], user, _now(), 1, added=True
+            )
             rev.changed = differing(rev.fields, base)
             anchor = Anchor(
                 doc_id, text_hash, None, values["sub_event_type"], start, end, clean[start:end], None, None
@@ -1083,28 +1152,49 @@ def add_event(
     return db.retrying(run)
 
 
-def regroup(db: Backend, event_ids: Sequence[str], *, user: str, note: str | None = None) -> str:
+def regroup(
+    db: Backend,
+    event_ids: Sequence[str],
+    *,
+    user: str,
+    note: str | None = None,
+    if_versions: Sequence[int] | None = None,
+) -> str:
     """Merge several events into one: one review over all their reports.
 
-    The first reviewed event's values and decision carry over; without one, the merged event
-    waits for review. The old reviews are kept, inactive, in the log.
+    The values and decision of an accepted, corrected or added event carry over (of the one
+    with the smallest id when several are: the result does not depend on the order of the ids);
+    without one, the merged event waits for review. The old reviews are kept, inactive, in the
+    log. ``if_versions`` are the versions the client saw, one for each of ``event_ids``.
     """
     if len(set(event_ids)) < 2:
         raise ReviewError("merging needs two events or more")
+    if if_versions is not None and len(if_versions) != len(event_ids):
+        raise ReviewError("give one version for each event merged (if_versions)")
 
     def run() -> str:
         with db.transaction(lock=True):
             targets = [_target(db, e) for e in event_ids]
-            if len({t.event_id for t in targets}) < 2:
+            for t, seen in zip(targets, if_versions or (), strict=False):
+                _check_version(t, seen)
+            # Each event once, in a stable order.
+            targets = sorted({t.event_id: t for t in targets}.values(), key=lambda t: t.event_id)
+            if len(targets) < 2:
                 raise ReviewError("those ids are one event already")
             anchors: list[Anchor] = []
             for t in targets:
                 anchors += _anchors_of(db, t)
-            lead = next((t.review for t in targets if t.review and t.review.decision != "pending"), None)
-            rev = Review(uuid.uuid4().hex[:16], "pending", None, note, {}, {}, [], user, _now(), 1)
-            if lead is not None and lead.decision != "rejected":
-                rev.decision, rev.fields, rev.changed = lead.decision, dict(lead.fields), list(lead.changed)
-            rev.machine = targets[0].machine
+            lead = next(
+                (t for t in targets if t.review and t.review.decision not in ("pending", "rejected")), None
+            )
+            # Above every version it replaces: a client holding one of those gets 409, not a match.
+            version = max((t.review.version for t in targets if t.review), default=0) + 1
+            rev = Review(uuid.uuid4().hex[:16], "pending", None, note, {}, {}, [], user, _now(), version)
+            if lead is not None and lead.review is not None:
+                rev.decision, rev.fields = lead.review.decision, dict(lead.review.fields)
+                rev.changed, rev.added = list(lead.review.changed), lead.review.added
+            # The machine's values the lead's were judged against (a conflict is read from them).
+            rev.machine = (lead or targets[0]).machine
             before = {"merged": [t.event_id for t in targets]}
             for t in targets:
                 if t.review is not None:
@@ -1125,7 +1215,13 @@ def regroup(db: Backend, event_ids: Sequence[str], *, user: str, note: str | Non
 
 
 def split(
-    db: Backend, event_id: str, member_ids: Sequence[str], *, user: str, note: str | None = None
+    db: Backend,
+    event_id: str,
+    member_ids: Sequence[str],
+    *,
+    user: str,
+    note: str | None = None,
+    if_version: int | None = None,
 ) -> str:
     """Split the listed reports off an event into a new one, which waits for review.
 
@@ -1135,18 +1231,20 @@ def split(
     def run() -> str:
         with db.transaction(lock=True):
             t = _target(db, event_id)
+            _check_version(t, if_version)
             chosen = set(member_ids)
             if not chosen or not chosen <= set(t.members) or chosen == set(t.members):
                 raise ReviewError("split off some, not all, of the event's reports (member ids)")
             anchors = _anchors_of(db, t)
             part = [a for a in anchors if a.member_id in chosen]
             rest = [a for a in anchors if a.member_id not in chosen]
-            new = Review(uuid.uuid4().hex[:16], "pending", None, note, {}, {}, [], user, _now(), 1)
             before = t.review.state() if t.review else {"decision": None, "members": t.members}
             keep = t.review or Review(
                 uuid.uuid4().hex[:16], "pending", None, None, {}, {}, [], user, _now(), 0
             )
             keep.version += 1
+            # The part split off may take the event's id: it too starts above what a client saw.
+            new = Review(uuid.uuid4().hex[:16], "pending", None, note, {}, {}, [], user, _now(), keep.version)
             keep.reviewer, keep.reviewed_at = user, _now()
             keep.machine = keep.machine or t.machine
             _save(db, keep, rest, action="split", user=user, event_id=t.event_id, before=before, note=note)

@@ -403,7 +403,10 @@ class Store:
         group, so without reviews the result is exactly that of a full re-merge, whatever order
         the documents came in. The analysts' reviews of the events replaced are laid over the
         group again (:func:`marsad.store.review.merge_events`), with every report of the
-        documents they are anchored in. ``full`` re-merges every report (``marsad merge --full``).
+        documents they are anchored in; a reviewed event is followed on the analyst's values
+        too (a report may join it on a place, type or day only the analyst gave it), so the
+        result is still that of a full re-merge. ``full`` re-merges every report
+        (``marsad merge --full``).
         """
         self.flush()
 
@@ -444,7 +447,14 @@ class Store:
         held = {q.removeprefix(review.QUEUED_REVIEW) for q in queued if q.startswith(review.QUEUED_REVIEW)}
         old |= review.events_of_documents(self.db, held)
         queued = [q for q in queued if not q.startswith(review.QUEUED_REVIEW)]
-        seeds = self._doc_event_records(queued + sorted(self._members_of(old)))
+        # A review's values are linked as a report (review.reach): a report may join its event on
+        # the analyst's place, type or day, which none of its reports may share. The pool reads
+        # those of the reviewed events in the days it reads; the held reviews' come from their
+        # reviews (the changed ones first: the events table holds their values before the change).
+        seeds = review.reaches(self.db, held) + self._doc_event_records(
+            queued + sorted(self._members_of(old))
+        )
+        reached = set(held)
         checked: set[str] = set(queued)
         pool = _Reports(self, radius_km, window_days)
         while True:
@@ -455,6 +465,9 @@ class Store:
             old |= self._events_of(fresh)
             reviews = review.reviews_of_events(self.db, sorted(old))
             reviews |= review.anchored_in(self.db, {r["doc_id"] for r in group.values()})
+            reviews |= {
+                i.removeprefix(review.QUEUED_REVIEW) for i in group if i.startswith(review.QUEUED_REVIEW)
+            }
             if reviews - held:
                 held |= reviews
                 old |= review.events_of_documents(self.db, held)
@@ -462,12 +475,13 @@ class Store:
             # machine's clusters never reach outside it) joins it with all it may join.
             missing = self._members_of(old) - set(group)
             seeds = [r for r in self._doc_event_records(sorted(missing)) if r["event_id"] not in group]
+            seeds += [r for r in review.reaches(self.db, held - reached) if r["event_id"] not in group]
+            reached |= held
             if not seeds:
                 break
+        records = [r for i, r in group.items() if not i.startswith(review.QUEUED_REVIEW)]
         reviews = [r for r in review.active_reviews(self.db) if r.review_id in held] if held else []
-        merged, states = review.merge_events(
-            self.db, list(group.values()), radius_km, window_days, reviews, pool.linker
-        )
+        merged, states = review.merge_events(self.db, records, radius_km, window_days, reviews, pool.linker)
         ids = sorted(old)
         places = self._place_keys(ids)
         for chunk in chunks(ids):
@@ -476,7 +490,7 @@ class Store:
                 self.db.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", chunk)
         self._insert_merged(merged, states, time.time())
         self._retimeline(places | {k for m in merged if (k := place_key(m))})
-        return len(group)
+        return len(records)
 
     def _close(
         self,
@@ -519,27 +533,26 @@ class Store:
         store takes tens of seconds, a click must not.
 
         Takes the listed events, the events of every document the listed reviews are anchored
-        in, their reports and their reviews, and the control timeline of their places; returns
-        the ids of the events that replace them. The next full merge gives the same events,
-        except that a report outside them may then join a corrected event.
+        in, their reports, every review of those events or anchored in those documents (a split
+        makes two, and the part kept must hold its reports as a full merge would) and theirs in
+        turn, and the control timeline of their places; returns the ids of the events that
+        replace them. The next full merge gives the same events, except that a report outside
+        them may then join a corrected event.
         """
         self.flush()
-        wanted_reviews = set(review_ids)
 
         def run() -> list[str]:
             with self.db.transaction(lock=True):
-                ids = set(event_ids) | review.events_of_documents(self.db, wanted_reviews)
-                ids = sorted(ids)
-                member_ids = [
-                    r[0]
-                    for chunk in chunks(ids)
-                    for r in self.db.query(
-                        f"SELECT member_id FROM event_members WHERE event_id IN ({placeholders(len(chunk))})",
-                        chunk,
-                    )
-                ]
-                records = self._doc_event_records(member_ids)
-                held = review.reviews_of_events(self.db, ids) | wanted_reviews
+                held, events = set(review_ids), set(event_ids)
+                while True:
+                    events |= review.events_of_documents(self.db, held)
+                    records = self._doc_event_records(sorted(self._members_of(events)))
+                    found = review.reviews_of_events(self.db, sorted(events))
+                    found |= review.anchored_in(self.db, {r["doc_id"] for r in records})
+                    if found <= held:
+                        break
+                    held |= found
+                ids = sorted(events)
                 reviews = [r for r in review.active_reviews(self.db) if r.review_id in held]
                 merged, states = review.merge_events(self.db, records, 25.0, 3, reviews=reviews)
                 old = self._place_keys(ids)
@@ -1090,7 +1103,8 @@ def _record(row: Sequence[Any]) -> dict[str, Any]:
 
 class _Reports:
     """The per-document events a merge group is grown from, linked as they are read from the
-    store by type and day (and by document), each day and document once."""
+    store by type and day (and by document), each day and document once; with them the
+    reviewed events of those days, on the analyst's values (:func:`marsad.store.review.reach`)."""
 
     def __init__(self, store: Store, radius_km: float, window_days: int) -> None:
         self.db = store.db
@@ -1121,6 +1135,7 @@ class _Reports:
                     (key[0], 1 if key[1] else 0, lo.isoformat(), hi.isoformat() + "~"),
                 )
                 self.add(rec for row in rows if (rec := _record(row))["event_id"] not in self.linker)
+                self.add(review.reviewed_between(self.db, *key, lo.isoformat(), hi.isoformat() + "~"))
         docs = sorted({r["doc_id"] for r in records if _day(r) is None} - self.docs)
         self.docs.update(docs)
         for chunk in chunks(docs):
