@@ -6,7 +6,7 @@ import gzip
 import io
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -261,10 +261,32 @@ def test_sniff() -> None:
         ("yesterday", None),
         (None, None),
         (12345, None),
+        ("٢٠١٥-٠٧-٢١", date(2015, 7, 21)),  # Arabic-Indic digits, Gregorian year
+        # Placeholders and Hijri years are no publication dates (year 1 crashed the run).
+        ("0001-01-01", None),
+        ("9999-12-31T00:00:00Z", None),
+        ("١٤٣٦-١٠-٠٥", None),
+        ("1436-10-05", None),
+        (date(1, 1, 2), None),
+        (datetime(9998, 5, 4, 3, 2), None),
+        (date(1900, 1, 1), date(1900, 1, 1)),
     ],
 )
 def test_parse_date(value, expected) -> None:
     assert parse_date(value) == expected
+
+
+def test_an_implausible_published_date_is_kept_raw(tmp_path: Path) -> None:
+    path = tmp_path / "dates.jsonl"
+    rows = [
+        {"id": f"d{i}", "text": ARTICLE, "published": p} for i, p in enumerate(["0001-01-01", "١٤٣٦-١٠-٠٥"])
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = docs(path)
+    assert [(d.published, d.meta.get("published_raw"), d.quarantine) for d in out] == [
+        (None, "0001-01-01", None),
+        (None, "١٤٣٦-١٠-٠٥", None),
+    ]
 
 
 # -- shared raw sample ----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Issue 13's reproductions: content identity, hostile bytes and cut inputs through `marsad run`.
+"""Issue 13's reproductions: content identity, hostile bytes and cut inputs through `marsad run`,
+and the later ingest audit's (inputs that crashed a run or lost records silently).
 
-Each test is one of the issue's cases, run through the real command on articles written here,
-and checks the store: what went in, what was quarantined (with file and line), and that
-nothing was skipped silently."""
+Each test is one of the cases, run through the real command on articles written here, and
+checks the store: what went in, what was quarantined (with file and line), and that nothing
+was skipped silently."""
 
 from __future__ import annotations
 
@@ -200,3 +201,21 @@ def test_an_endless_input_ends(tmp_path):
     assert result.exit_code == 0
     (q,) = quarantined(db)
     assert q["reason"].startswith("endless input at zero: ")
+
+
+# -- the ingest audit: input that crashed a run or lost records -----------------------------------
+def _stored(db: str) -> list[tuple]:
+    """(file line, published, published_raw) of every stored document, in line order."""
+    with open_store(db) as store:
+        rows = store.db.query("SELECT line, published, meta FROM documents ORDER BY line")
+    return [(line, pub, json.loads(meta).get("published_raw")) for line, pub, meta in rows]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_placeholder_published_date_neither_crashes_nor_dates_the_article(tmp_path, workers):
+    rows = [{"id": f"p{i}", "text": article(i), "published": "2015-06-0" + str(i + 1)} for i in range(3)]
+    rows[1]["published"] = "0001-01-01"  # what some scrapers write for "unknown"
+    path, db = jsonl(tmp_path / "news.jsonl", rows), str(tmp_path / "m.db")
+    result = run("run", str(path), "--db", db, "--workers", workers, "--strict")
+    assert result.exit_code == 0, result.output
+    assert _stored(db) == [(1, "2015-06-01", None), (2, None, "0001-01-01"), (3, "2015-06-03", None)]

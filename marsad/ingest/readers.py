@@ -62,25 +62,37 @@ _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 
 # -- dates ---------------------------------------------------------------------------------------
+EARLIEST_YEAR = 1900  # no article we read is older: a year before it is a placeholder or a Hijri year
+
+
+def _plausible(day: date) -> date | None:
+    """The day when an article can have been published on it, else None.
+
+    A placeholder such as 0001-01-01 or 9999-12-31, or a Hijri year read as AD (1436), is no
+    publication date: a relative date reckoned from it would be wrong, or out of range."""
+    return day if EARLIEST_YEAR <= day.year <= date.today().year + 1 else None
+
+
 def parse_date(value: Any) -> date | None:
-    """The calendar date of an ISO 8601 or RFC 2822 timestamp (time and zone dropped), else None.
+    """The calendar date of an ISO 8601 or RFC 2822 timestamp (time and zone dropped), else None;
+    a date no article can have (:func:`_plausible`) is None too.
 
     Only the date is kept because sources disagree on zones and the coding unit is the day."""
     if isinstance(value, datetime):
-        return value.date()
+        return _plausible(value.date())
     if isinstance(value, date):
-        return value
+        return _plausible(value)
     if not isinstance(value, str):
         return None
     s = value.strip()
     m = _ISO_DATE.match(s)
     if m:
         try:
-            return date(int(m[1]), int(m[2]), int(m[3]))
+            return _plausible(date(int(m[1]), int(m[2]), int(m[3])))
         except ValueError:
             return None
     try:
-        return email.utils.parsedate_to_datetime(s).date()
+        return _plausible(email.utils.parsedate_to_datetime(s).date())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
@@ -690,7 +702,7 @@ def _read_feed(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Docum
         body = content[0].get("value") if content else entry.get("summary")
         url = entry.get("link") or None
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = date(*stamp[:3]) if stamp else parse_date(entry.get("published") or entry.get("updated"))
+        published = parse_date(date(*stamp[:3]) if stamp else entry.get("published") or entry.get("updated"))
         doc = Document(
             id=str(entry.get("id") or url or f"{where.stem}:{n}"),
             text=_strip_markup(body) if isinstance(body, str) else "",
