@@ -219,3 +219,15 @@ def test_a_placeholder_published_date_neither_crashes_nor_dates_the_article(tmp_
     result = run("run", str(path), "--db", db, "--workers", workers, "--strict")
     assert result.exit_code == 0, result.output
     assert _stored(db) == [(1, "2015-06-01", None), (2, None, "0001-01-01"), (3, "2015-06-03", None)]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_utf16_jsonl_file_is_read_alike_by_one_and_two_workers(tmp_path, workers):
+    path, db = tmp_path / "notepad.jsonl", str(tmp_path / "m.db")
+    lines = "".join(
+        json.dumps({"id": f"u{i}", "text": article(i)}, ensure_ascii=False) + "\n" for i in range(3)
+    )
+    path.write_bytes(lines.encode("utf-16"))  # a byte order mark, then UTF-16-LE
+    result = run("run", str(path), "--db", db, "--workers", workers, "--strict")
+    assert result.exit_code == 0, result.output
+    assert counts(db) == {"documents": 3, "duplicates": 0, "quarantined": 0}

@@ -69,7 +69,11 @@ def test_ranges_only_for_plain_jsonl(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(b'{"text": "x"}\n'))
     (tmp_path / "b.jsonl").write_bytes(b'\xef\xbb\xbf{"text": "x"}\n')
     (tmp_path / "c.txt").write_text("نص", encoding="utf-8")
-    for name in ("a.jsonl.gz", "b.jsonl", "c.txt"):
+    # UTF-16 (Notepad's "Unicode", with or without its mark) is re-encoded as read, never cut raw.
+    lines = "".join(json.dumps({"id": f"u{i}", "text": "نص الخبر " * 5}) + "\n" for i in range(3))
+    (tmp_path / "d.jsonl").write_bytes(lines.encode("utf-16"))
+    (tmp_path / "e.jsonl").write_bytes(lines.encode("utf-16-be"))
+    for name in ("a.jsonl.gz", "b.jsonl", "c.txt", "d.jsonl", "e.jsonl"):
         assert jsonl_ranges(str(tmp_path / name), 100) is None, name
 
 

@@ -443,12 +443,12 @@ def jsonl_ranges(path: str, size: int, fmt: str | None = None) -> Iterator[tuple
         return None
     try:
         with open(path, "rb") as fh:
-            first = fh.read(4)
+            head = fh.read(_SNIFF)  # as read, before _sniffable decodes UTF-16 and drops a mark
             fh.seek(0)
             stream = _sniffable(fh)
     except OSError:
         return None
-    if stream.gunzip is not None or _utf16(stream.head) or first.startswith(b"\xef\xbb\xbf"):
+    if stream.gunzip is not None or _utf16(head) or head.startswith(b"\xef\xbb\xbf"):
         return None
     if (fmt or sniff(os.path.basename(path), stream.head)) != "jsonl":
         return None
