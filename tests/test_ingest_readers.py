@@ -141,6 +141,18 @@ def test_jsonl_bad_lines_are_quarantined_with_file_and_line(tmp_path: Path) -> N
     assert array.quarantine == "JSON line is not an object at bad.jsonl:5"
 
 
+@pytest.mark.parametrize("end", [b"\r", b"\r\n", b"\n"])
+def test_jsonl_line_ends_of_every_system(tmp_path: Path, end: bytes) -> None:
+    """Classic Mac OS ends lines with a lone carriage return: its file was one malformed line."""
+    path = tmp_path / "ends.jsonl.gz"
+    lines = [json.dumps({"id": f"e{i}", "text": ARTICLE}).encode() for i in range(3)]
+    path.write_bytes(gzip.compress(end.join(lines[:2]) + end + b"{broken" + end + lines[2] + end))
+    out = docs(path)
+    assert [(d.id, d.line) for d in out] == [("e0", 1), ("e1", 2), ("ends:3", 3), ("e2", 4)]
+    assert [d.quarantine is None for d in out] == [True, True, False, True]
+    assert out[2].quarantine.startswith("malformed JSON at ends.jsonl.gz:3") and out[2].text == "{broken"
+
+
 def test_oversize_line_is_skipped_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     big = json.dumps({"id": "big", "text": "ا" * 5000})

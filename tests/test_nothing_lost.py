@@ -231,3 +231,12 @@ def test_a_utf16_jsonl_file_is_read_alike_by_one_and_two_workers(tmp_path, worke
     result = run("run", str(path), "--db", db, "--workers", workers, "--strict")
     assert result.exit_code == 0, result.output
     assert counts(db) == {"documents": 3, "duplicates": 0, "quarantined": 0}
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_jsonl_file_of_lone_carriage_returns_is_one_record_a_line(tmp_path, workers):
+    path, db = tmp_path / "mac.jsonl", str(tmp_path / "m.db")
+    path.write_bytes("".join(json.dumps({"text": article(i)}) + "\r" for i in range(3)).encode())
+    result = run("run", str(path), "--db", db, "--workers", workers, "--strict")
+    assert result.exit_code == 0, result.output
+    assert [line for line, _, _ in _stored(db)] == [1, 2, 3]

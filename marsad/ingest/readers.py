@@ -192,6 +192,29 @@ class _Utf16(io.RawIOBase):
         return n
 
 
+class _LoneCr(io.RawIOBase):
+    """Text whose line ends are lone carriage returns (classic Mac OS) with line feeds instead,
+    so that ``readline`` splits it: only for an input that has no line feed of its own."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        data = self._raw.read(len(buf)).replace(b"\r", b"\n")
+        buf[: len(data)] = data
+        return len(data)
+
+
+def _lone_cr(first: bytes) -> bool:
+    """Whether the first line of a JSONL input, as ``readline(max_bytes + 1)`` gives it, shows
+    lone carriage returns for line ends: a carriage return and no line feed in a whole record's
+    worth of bytes (a line feed ends every line of any other file; CRLF included)."""
+    return not first.endswith(b"\n") and b"\r" in first
+
+
 def _utf16(head: bytes) -> str | None:
     """The UTF-16 variant of text that starts with its byte order mark, else of text whose NUL
     bytes (the high byte of spaces, digits and Latin letters) all sit on one side of each pair;
@@ -437,8 +460,8 @@ def inputs_of(inputs: list[str]) -> Iterator[str]:
 
 def jsonl_ranges(path: str, size: int, fmt: str | None = None) -> Iterator[tuple[int, int, int]] | None:
     """``(start, end, first line)`` byte ranges of about ``size`` bytes, cut at line ends, that
-    cover a plain (uncompressed, UTF-8, no byte order mark) JSONL file; None for any other
-    input, which is read whole. Scanning counts line ends only, at memory speed."""
+    cover a plain (uncompressed, UTF-8, no byte order mark, line feeds) JSONL file; None for any
+    other input, which is read whole. Scanning counts line ends only, at memory speed."""
     if path == "-" or not os.path.isfile(path):
         return None
     try:
@@ -446,11 +469,14 @@ def jsonl_ranges(path: str, size: int, fmt: str | None = None) -> Iterator[tuple
             head = fh.read(_SNIFF)  # as read, before _sniffable decodes UTF-16 and drops a mark
             fh.seek(0)
             stream = _sniffable(fh)
+            if stream.gunzip is not None or _utf16(head) or head.startswith(b"\xef\xbb\xbf"):
+                return None
+            if (fmt or sniff(os.path.basename(path), stream.head)) != "jsonl":
+                return None
+            # Ranges are cut at line feeds: lines ended by lone carriage returns are read whole.
+            if _lone_cr(stream.body.readline(MAX_BYTES + 1)):
+                return None
     except OSError:
-        return None
-    if stream.gunzip is not None or _utf16(head) or head.startswith(b"\xef\xbb\xbf"):
-        return None
-    if (fmt or sniff(os.path.basename(path), stream.head)) != "jsonl":
         return None
     return _ranges(path, size)
 
@@ -503,7 +529,7 @@ def read_range(
     with open(open_as or path, "rb") as fh:
         stream = _Stream(b"", io.BufferedReader(_Slice(fh, start, end), 1 << 16))
         try:
-            yield from _read_jsonl(stream, where, fields, max_bytes)
+            yield from _read_jsonl(stream, where, fields, max_bytes, whole=False)
         except Exception as exc:  # noqa: BLE001 - as _read_stream
             yield _unreadable(exc, where, "jsonl", stream)
 
@@ -554,27 +580,30 @@ def _text_doc(data: bytes, where: _Where) -> Document:
 
 
 def _read_jsonl(
-    stream: _Stream, where: _Where, fields: dict[str, str] | None, max_bytes: int
+    stream: _Stream, where: _Where, fields: dict[str, str] | None, max_bytes: int, whole: bool = True
 ) -> Iterator[Document]:
+    """The records of a JSONL input; ``whole`` is False for a byte range of a file, which
+    :func:`jsonl_ranges` cuts at line feeds only."""
     names = dict(DEFAULT_FIELDS)
     for ours, theirs in (fields or {}).items():
         names[ours] = (theirs,)
     body = stream.body
-    while True:
+    raw = body.readline(max_bytes + 1)
+    if whole and _lone_cr(raw):
+        body = io.BufferedReader(_LoneCr(_Prefixed(raw, body)), 1 << 16)
         raw = body.readline(max_bytes + 1)
-        if not raw:
-            if stream.truncated:  # cut exactly between two lines
-                yield _truncated(where, "", where.line + 1, f" (after line {where.line})")
-            return
+    while raw:
         where.line += 1
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
             yield _oversize(where, raw, len(raw) + _drain(body, True, max_bytes), max_bytes, where.line)
-            continue
-        if stream.truncated and not raw.endswith(b"\n") and not body.peek(1):
+        elif stream.truncated and not raw.endswith(b"\n") and not body.peek(1):
             yield _truncated(where, _decode(raw)[0], where.line, ": the last line is cut")
             return
-        if raw.strip():
+        elif raw.strip():
             yield _jsonl_doc(raw, where, names)
+        raw = body.readline(max_bytes + 1)
+    if stream.truncated:  # cut exactly between two lines
+        yield _truncated(where, "", where.line + 1, f" (after line {where.line})")
 
 
 def _field(record: dict[str, Any], candidates: tuple[str, ...]) -> Any:
