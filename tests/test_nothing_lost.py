@@ -58,6 +58,25 @@ def test_a_lone_surrogate_is_quarantined_and_the_rest_goes_in(tmp_path, target, 
     assert run("run", str(path), "--db", str(tmp_path / "s.db"), "--strict").exit_code == 1
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(("field", "value", "named"), [
+    ("author", "\ud800", "the byline at character 0"),
+    ("published", "x\udfff", "the published_raw at character 1"),  # unreadable: kept raw
+])  # fmt: skip
+def test_a_lone_surrogate_in_a_field_is_quarantined_too(tmp_path, target, workers, field, value, named):
+    """Stored as metadata, these fields crashed the run, not the text."""
+    records = [{"id": f"a{i}", "text": article(i)} for i in range(3)]
+    records[1][field] = value
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    for _ in range(2):
+        result = run("run", str(path), "--db", target, "--workers", workers)
+        assert result.exit_code == 0, result.output
+    assert counts(target) == {"documents": 2, "duplicates": 0, "quarantined": 1}
+    (q,) = quarantined(target)
+    assert q["reason"] == f"lone surrogate at news.jsonl:2: U+{ord(value[-1]):04X} in {named}"
+
+
 # -- item 3: identity from content ------------------------------------------------------------------
 def test_same_file_names_in_two_folders_are_two_articles(tmp_path):
     for i, site in enumerate(("site1", "site2")):
