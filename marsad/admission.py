@@ -89,7 +89,10 @@ class Admission:
                 stored = self.store.stored_records(
                     [d.meta["record"] for d in chunk if d.meta["record"] not in self._sent]
                 )
-                self.look_up(str(d.meta["source_id"]) for d in chunk if d.meta.get("id_given"))
+                # A quarantined record's id may be what no query can carry (a lone surrogate).
+                self.look_up(
+                    str(d.meta["source_id"]) for d in chunk if d.meta.get("id_given") and d.quarantine is None
+                )
             for doc in chunk:
                 record = doc.meta["record"]
                 if record in self._sent or record in stored:

@@ -62,9 +62,10 @@ def test_a_lone_surrogate_is_quarantined_and_the_rest_goes_in(tmp_path, target, 
 @pytest.mark.parametrize(("field", "value", "named"), [
     ("author", "\ud800", "the byline at character 0"),
     ("published", "x\udfff", "the published_raw at character 1"),  # unreadable: kept raw
+    ("id", "a\ud800", "the id at character 1"),
 ])  # fmt: skip
 def test_a_lone_surrogate_in_a_field_is_quarantined_too(tmp_path, target, workers, field, value, named):
-    """Stored as metadata, these fields crashed the run, not the text."""
+    """Stored as metadata or asked of the store, these fields crashed the run, not the text."""
     records = [{"id": f"a{i}", "text": article(i)} for i in range(3)]
     records[1][field] = value
     path = tmp_path / "news.jsonl"

@@ -287,8 +287,12 @@ class Store:
                 chunk,
             ):
                 view.content[key] = {"source_id": source_id, "given": bool(given), "url": url}
-        view.names = self.named_many(
-            [str(d.meta["source_id"]) for d in docs if d.meta.get("id_given") and "source_id" in d.meta]
+        view.names = self.named_many(  # those of quarantined records are never asked (see _clash)
+            [
+                str(d.meta["source_id"])
+                for d in docs
+                if d.meta.get("id_given") and "source_id" in d.meta and d.quarantine is None
+            ]
         )
         return view
 
