@@ -253,6 +253,62 @@ def test_warc_html_responses_become_documents(tmp_path: Path) -> None:
     assert ARTICLE in d.text and d.published == date(2024, 3, 5)
 
 
+def _crawl(n: int) -> tuple[bytes, list[int]]:
+    """An uncompressed WARC of ``n`` article pages, and where each record starts."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf, starts = io.BytesIO(), []
+    writer = WARCWriter(buf, gzip=False)
+    for i in range(n):
+        starts.append(buf.tell())
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        page = PAGE.replace("قصف على ريف إدلب", f"قصف رقم {i}").encode()
+        writer.write_record(
+            writer.create_warc_record(
+                f"https://site.example/{i}", "response", payload=io.BytesIO(page), http_headers=headers
+            )
+        )
+    return buf.getvalue(), starts
+
+
+def test_a_warc_cut_anywhere_in_its_last_record_names_it(tmp_path: Path) -> None:
+    """Cut in the headers, warcio ends without the record: that was lost silently."""
+    data, (_, last) = _crawl(2)
+    path = tmp_path / "cut.warc"
+    for end in [*range(last + 1, last + 420, 3), *range(last + 420, len(data) - 4, 97)]:
+        path.write_bytes(data[:end])
+        first, cut = docs(path)
+        assert first.quarantine is None and first.url == "https://site.example/0", end
+        assert cut.line == 2 and cut.quarantine.startswith(
+            ("truncated record at cut.warc:2: ", "unreadable warc at cut.warc:2: ")
+        ), end
+    path.write_bytes(data[: last + 150])
+    assert (
+        docs(path)[1].quarantine
+        == f"truncated record at cut.warc:2: the input ends inside its headers, at byte {last}"
+    )
+    path.write_bytes(data)
+    assert [d.quarantine for d in docs(path)] == [None, None]
+
+
+def test_a_warc_gz_cut_between_two_records_says_so(tmp_path: Path) -> None:
+    data, (_, last) = _crawl(2)
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(gzip.compress(data[:last]) + gzip.compress(data[last:])[:6])  # a member's header begun
+    first, cut = docs(path)
+    assert first.quarantine is None
+    assert cut.line == 2 and cut.quarantine.startswith("truncated input at cut.warc.gz:2: ")
+
+
+def test_a_warc_that_is_no_warc_is_quarantined(tmp_path: Path) -> None:
+    path = tmp_path / "saved.warc"
+    path.write_text("<html><body>404: the crawler saved an error page</body></html>", encoding="utf-8")
+    (d,) = docs(path)
+    assert d.quarantine == "unreadable warc at saved.warc: it does not start with a WARC (or ARC) header"
+    assert d.text == path.read_text(encoding="utf-8")
+
+
 def test_sniff() -> None:
     assert sniff("x.jsonl.gz", b"") == "jsonl"
     assert sniff("x", b"WARC/1.0\r\n") == "warc"

@@ -187,6 +187,31 @@ def test_a_truncated_warc_keeps_its_whole_records_and_quarantines_the_torn_one(t
     assert q["line"] == 3 and q["reason"].startswith(("truncated record at", "truncated input at"))
 
 
+@pytest.mark.parametrize("name", ["cut.warc", "cut.warc.gz"])
+def test_a_warc_cut_in_the_headers_of_a_record_quarantines_it(tmp_path, name):
+    """warcio ends quietly there: the record was neither stored nor quarantined."""
+    data = _warc(False)
+    last = data.rindex(b"WARC/1.")
+    cut = data[: last + 120]
+    path, db = tmp_path / name, str(tmp_path / "m.db")
+    path.write_bytes(gzip.compress(cut) if name.endswith(".gz") else cut)
+    result = run("run", str(path), "--db", db, "--strict")
+    assert result.exit_code == 1
+    assert counts(db) == {"documents": 2, "duplicates": 0, "quarantined": 1}
+    (q,) = quarantined(db)
+    assert q["line"] == 3 and q["reason"].startswith(
+        f"truncated record at {name}:3: the input ends inside its headers"
+    )
+
+
+def test_a_warc_that_is_no_warc_is_quarantined_not_skipped(tmp_path):
+    path, db = tmp_path / "crawl.warc", str(tmp_path / "m.db")
+    path.write_text(f"<html><body><p>{article(1)}</p></body></html>", encoding="utf-8")
+    assert run("run", str(path), "--db", db).exit_code == 0
+    (q,) = quarantined(db)
+    assert q["reason"].startswith("unreadable warc at crawl.warc: ") and article(1) in q["text"]
+
+
 # -- item 9: smaller ----------------------------------------------------------------------------------
 def test_a_byte_order_mark_does_not_quarantine_the_first_record(tmp_path):
     path, db = tmp_path / "bom.jsonl", str(tmp_path / "m.db")

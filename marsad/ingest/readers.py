@@ -753,7 +753,16 @@ def _read_feed(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Docum
 def _read_warc(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Document]:
     from warcio.archiveiterator import ArchiveIterator
 
-    for record in ArchiveIterator(stream.body, arc2warc=True):
+    if not stream.head.startswith((b"WARC/", b"filedesc://")):  # what a WARC or an ARC starts with
+        text, _ = _decode(stream.body.read(KEEP_OF_OVERSIZE))
+        if stream.truncated:  # a gzip stream cut before its first header was whole
+            yield _truncated(where, text, None, "")
+        else:
+            yield _kept(where, None, text, "unreadable warc", "it does not start with a WARC (or ARC) header")
+        return
+    records = ArchiveIterator(stream.body, arc2warc=True)
+    record = told = None
+    for record in records:
         where.line += 1
         n = where.line
         if record.rec_type != "response" or record.http_headers is None:
@@ -774,6 +783,22 @@ def _read_warc(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Docum
             doc = Document(
                 id=f"{where.stem}:{n}", text=_decode(body)[0], source=where.source, line=n, url=url
             )
+            told = record
             yield doc.reject(f"truncated record at {at}: {missing} of its {record.length} bytes are missing")
             continue
         yield _html_doc(body, where, f"{where.stem}:{n}", n, url)
+    # Only the last record can be cut short, whatever it held: in its block, or in its headers
+    # (before its Content-Length, or so early that warcio stops before it, short of the end).
+    cut = None
+    if record is not None and record is not told:
+        if missing := getattr(record.raw_stream, "limit", 0):
+            cut = where.line, f"{missing} of its {record.length} bytes are missing"
+        elif not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+            cut = where.line, "its headers end before its Content-Length"
+    if records.offset < records.fh.tell():
+        at = f"byte {records.offset}" + (" of the uncompressed archive" if stream.gunzip else "")
+        cut = where.line + 1, f"the input ends inside its headers, at {at}"
+    if cut is not None:
+        yield _kept(where, cut[0], "", "truncated record", cut[1])
+    elif stream.truncated and told is None:  # cut between two records
+        yield _truncated(where, "", where.line + 1, f" (after record {where.line})")
