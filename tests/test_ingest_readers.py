@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import sys
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -171,6 +172,53 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
     assert out[-1].quarantine.startswith(f"truncated input at cut.jsonl.gz:{len(out)}: ")
     assert out[-1].line == len(out) and out[-1].text and out[-1].text in data.decode()
     assert len(out) > 150 and all(d.quarantine is None for d in out[:-1])
+
+
+def _lines(n: int, start: int = 0) -> bytes:
+    return "".join(
+        json.dumps({"id": f"n{i}", "text": ARTICLE}) + "\n" for i in range(start, start + n)
+    ).encode()
+
+
+@pytest.mark.parametrize("damage", [-8, -1])  # a byte of the CRC32, of the length
+def test_a_gzip_checksum_mismatch_keeps_every_record_and_says_so(tmp_path: Path, damage: int) -> None:
+    """zlib raised on the trailer and dropped the output of its last call: the last records."""
+    first = bytearray(gzip.compress(_lines(300)))
+    first[damage] ^= 0xFF
+    path = tmp_path / "sum.jsonl.gz"
+    path.write_bytes(bytes(first) + gzip.compress(_lines(5, 300)))
+    out = docs(path)
+    assert [d.id for d in out[:-1]] == [f"n{i}" for i in range(305)]
+    assert all(d.quarantine is None for d in out[:-1])
+    assert out[-1].quarantine.startswith(
+        f"checksum mismatch at sum.jsonl.gz: gzip member 1 (to byte {len(first)}): "
+    )
+    assert out[-1].line is None and out[-1].text == ""
+
+
+def test_corrupt_gzip_data_keeps_every_line_before_it(tmp_path: Path) -> None:
+    """A deflate error lost the output of the whole call that met it (up to a megabyte)."""
+    data = _lines(400)
+    packed = bytearray(gzip.compress(data, compresslevel=0))  # stored blocks, LEN then ~LEN
+    length = int.from_bytes(packed[11:13], "little")  # the first block's, after the 10-byte header
+    packed[10 + 5 + length + 3] ^= 0xFF  # the second block's ~LEN no longer matches its LEN
+    path = tmp_path / "bad.jsonl.gz"
+    path.write_bytes(bytes(packed))
+    *whole, torn = docs(path)
+    assert len(whole) == data[:length].count(b"\n") and all(d.quarantine is None for d in whole)
+    assert torn.quarantine.startswith(
+        f"truncated input at bad.jsonl.gz:{len(whole) + 1}: the gzip data is corrupt at byte "
+    )
+    assert torn.text == data[data.rindex(b"\n", 0, length) + 1 : length].decode()
+
+
+def test_gzip_header_fields_are_skipped(tmp_path: Path) -> None:
+    """A header may carry an extra field, a file name, a comment and its own CRC (RFC 1952)."""
+    body = gzip.compress(_lines(3))[10:]
+    header = b"\x1f\x8b\x08\x1e" + bytes(6) + b"\x04\x00abcd" + b"news.jsonl\x00" + b"a comment\x00"
+    path = tmp_path / "fields.jsonl.gz"
+    path.write_bytes(header + (zlib.crc32(header) & 0xFFFF).to_bytes(2, "little") + body)
+    assert [(d.id, d.quarantine) for d in docs(path)] == [(f"n{i}", None) for i in range(3)]
 
 
 # -- HTML, RSS, Atom, WARC -------------------------------------------------------------------------

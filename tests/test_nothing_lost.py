@@ -157,6 +157,19 @@ def test_a_truncated_jsonl_gz_without_ids_keeps_every_whole_line(tmp_path):
     assert q["line"] == whole + 1 and data.splitlines()[whole].startswith(q["text"].rstrip("\ufffd"))
 
 
+def test_a_jsonl_gz_with_a_bad_checksum_stores_every_record_and_flags_it(tmp_path):
+    data = "".join(json.dumps({"text": article(i)}, ensure_ascii=False) + "\n" for i in range(40))
+    packed = bytearray(gzip.compress(data.encode()))
+    packed[-6] ^= 0x01  # the CRC32 in the trailer: every byte of the data is whole
+    path, db = tmp_path / "sum.jsonl.gz", str(tmp_path / "m.db")
+    path.write_bytes(bytes(packed))
+    result = run("run", str(path), "--db", db, "--strict")
+    assert result.exit_code == 1 and "checksum mismatch" in result.output
+    assert counts(db) == {"documents": 40, "duplicates": 0, "quarantined": 1}
+    (q,) = quarantined(db)
+    assert q["reason"].startswith("checksum mismatch at sum.jsonl.gz: gzip member 1 ")
+
+
 def _warc(gz: bool, n: int = 3) -> bytes:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter

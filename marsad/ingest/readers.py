@@ -121,50 +121,150 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
+_CUT = "the gzip stream ends before its end marker"
+
+
 class _Gunzip(io.RawIOBase):
     """Gzip members one after another, decompressed as far as the bytes go.
 
     Unlike ``gzip.GzipFile``, a stream cut short does not raise and lose what a buffered read
     had already decompressed: it ends, every whole line and record before the cut is read, and
-    ``truncated`` says the end was missing (the reader then quarantines the torn last record)."""
+    ``cut`` says why it ended early (the reader then quarantines the torn last record). Headers
+    and trailers are read here and the data inflated raw, because zlib checks a member's CRC in
+    the call that inflates its last bytes and, on a mismatch, raises and drops that call's output:
+    here the check comes after the output was handed on, and a member whose CRC or length does
+    not match is named in ``mismatches`` (the reader quarantines a row for each). Corrupt data
+    ends the stream after the last byte that inflated."""
 
     def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
-        self._z = zlib.decompressobj(wbits=31)
-        self._fed = False  # the current member has begun
+        self._in = b""  # compressed bytes read and not yet used
+        self._at = 0  # the offset of ``_in`` in the input
+        self._z: Any = None  # the current member's inflater; None between members
+        self._crc = self._size = 0  # of the current member's output so far
         self._members = 0
-        self._rest = b""  # bytes read past the end of the last member: the next one's start
         self._out = b""
         self._eof = False
-        self.truncated = False
+        self.cut: str | None = None
+        self.mismatches: list[str] = []
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buf: Any) -> int:
         while not self._out and not self._eof:
-            data = self._z.unconsumed_tail or self._rest or self._raw.read(1 << 16)
-            self._rest = b""
-            if not data:
-                self._eof = True
-                self.truncated = self._fed
-                break
-            try:
-                self._out = self._z.decompress(data, 1 << 20)
-            except zlib.error:
-                if self._fed or not self._members:
-                    raise
-                self._eof = True  # padding or junk after the last whole member
-                break
-            self._fed = True
-            if self._z.eof:
-                self._rest = self._z.unused_data
-                self._members += 1
-                self._z, self._fed = zlib.decompressobj(wbits=31), False
+            if self._z is None:
+                self._begin()
+            else:
+                self._inflate()
         n = min(len(buf), len(self._out))
         buf[:n] = self._out[:n]
         self._out = self._out[n:]
         return n
+
+    def _more(self, n: int) -> bool:
+        """At least ``n`` compressed bytes in hand, unless the input ends first."""
+        while len(self._in) < n:
+            data = self._raw.read(1 << 16)
+            if not data:
+                return False
+            self._in += data
+        return True
+
+    def _take(self, n: int) -> None:
+        self._in, self._at = self._in[n:], self._at + n
+
+    def _stop(self, why: str) -> None:
+        self.cut, self._eof = why, True
+
+    def _begin(self) -> None:
+        """Read past the next member's header. The stream ends at the end of the input, or at
+        bytes after a whole member that start no member (padding, junk: gzip(1) ignores them)."""
+        self._more(4)
+        if not self._in:
+            self._eof = True
+            return
+        if not b"\x1f\x8b\x08".startswith(self._in[:3]) or len(self._in) > 3 and self._in[3] & 0xE0:
+            if not self._members:
+                raise zlib.error("no gzip member: unknown compression method or flags")
+            self._eof = True
+            return
+        try:
+            self._take(self._header_length())
+        except EOFError:
+            self._stop(_CUT)
+            return
+        self._z, self._crc, self._size = zlib.decompressobj(-zlib.MAX_WBITS), 0, 0
+
+    def _header_length(self) -> int:
+        """The length of the member header that starts ``_in`` (RFC 1952); EOFError if the input
+        ends inside it."""
+
+        def need(n: int) -> None:
+            if not self._more(n):
+                raise EOFError
+
+        need(10)
+        flags, pos = self._in[3], 10
+        if flags & 4:  # an extra field
+            need(pos + 2)
+            pos += 2 + int.from_bytes(self._in[pos : pos + 2], "little")
+        for flag in (8, 16):  # a file name, a comment: zero-terminated
+            if flags & flag:
+                while (end := self._in.find(b"\0", pos)) < 0:
+                    need(len(self._in) + 1)
+                pos = end + 1
+        if flags & 2:  # a header CRC
+            pos += 2
+        need(pos)
+        return pos
+
+    def _inflate(self) -> None:
+        """Inflate what is in hand (at most a megabyte of output at a time)."""
+        if not self._more(1):
+            self._stop(_CUT)
+            return
+        z, data = self._z, self._in
+        before = z.copy()  # to inflate again up to the byte where this call fails
+        try:
+            out = z.decompress(data, 1 << 20)
+        except zlib.error as exc:
+            out, good = _inflate_until_error(before, data)
+            self._take(good)
+            self._stop(f"the gzip data is corrupt at byte {self._at} ({exc})")
+        else:
+            self._take(len(data) - len(z.unconsumed_tail or z.unused_data))
+        self._crc, self._size = zlib.crc32(out, self._crc), self._size + len(out)
+        self._out = out
+        if not self._eof and z.eof:
+            self._end_member()
+
+    def _end_member(self) -> None:
+        """Compare the member's trailer with what it gave; the output is handed on either way."""
+        self._z = None
+        if not self._more(8):
+            self._stop(_CUT)
+            return
+        crc, size = int.from_bytes(self._in[:4], "little"), int.from_bytes(self._in[4:8], "little")
+        self._take(8)
+        self._members += 1
+        if (crc, size) != (self._crc, self._size & 0xFFFFFFFF):
+            self.mismatches.append(
+                f"gzip member {self._members} (to byte {self._at}): its trailer says CRC32 {crc:08x} of {size}"
+                f" bytes, its data is {self._crc:08x} of {self._size & 0xFFFFFFFF}; each record in it was read as it is"
+            )
+
+
+def _inflate_until_error(z: Any, data: bytes) -> tuple[bytes, int]:
+    """What ``z`` inflates of ``data`` fed a byte at a time, up to the byte it fails on, and
+    how many bytes that took: all that corrupt data still gives."""
+    out = []
+    for i in range(len(data)):
+        try:
+            out.append(z.decompress(data[i : i + 1]))
+        except zlib.error:
+            return b"".join(out), i
+    return b"".join(out), len(data)
 
 
 class _Utf16(io.RawIOBase):
@@ -240,8 +340,13 @@ class _Stream:
     gunzip: _Gunzip | None = None
 
     @property
+    def cut(self) -> str | None:
+        """Why the gzip stream ended before its end marker, if it did."""
+        return self.gunzip.cut if self.gunzip is not None else None
+
+    @property
     def truncated(self) -> bool:
-        return self.gunzip is not None and self.gunzip.truncated
+        return self.cut is not None
 
 
 def _sniffable(raw: BinaryIO) -> _Stream:
@@ -436,6 +541,9 @@ def _read_stream(
                 yield _text_doc(data, where)
     except Exception as exc:  # noqa: BLE001 - any failure of a third-party parser becomes a quarantine
         yield _unreadable(exc, where, kind, stream)
+    if stream is not None and stream.gunzip is not None:
+        for mismatch in stream.gunzip.mismatches:  # known once the member's records were read
+            yield _kept(where, None, "", "checksum mismatch", mismatch)
 
 
 def _unreadable(exc: Exception, where: _Where, kind: str, stream: _Stream | None) -> Document:
@@ -444,7 +552,7 @@ def _unreadable(exc: Exception, where: _Where, kind: str, stream: _Stream | None
     category = "endless input" if isinstance(exc, Endless) else f"unreadable {kind}"
     detail = str(exc) if isinstance(exc, Endless) else f"{type(exc).__name__}: {exc}"
     if stream is not None and stream.truncated:
-        category, detail = "truncated input", f"the gzip stream ends before its end marker ({detail})"
+        category, detail = "truncated input", f"{stream.cut} ({detail})"
     return _kept(where, line, "", category, detail)
 
 
@@ -546,9 +654,9 @@ def _kept(where: _Where, line: int | None, text: str, category: str, detail: str
     )
 
 
-def _truncated(where: _Where, text: str, line: int | None, what: str) -> Document:
-    """The torn end of a compressed input cut short: kept, never read as whole."""
-    return _kept(where, line, text, "truncated input", f"the gzip stream ends before its end marker{what}")
+def _truncated(stream: _Stream, where: _Where, text: str, line: int | None, what: str) -> Document:
+    """The torn end of a compressed input cut short (or corrupt): kept, never read as whole."""
+    return _kept(where, line, text, "truncated input", f"{stream.cut}{what}")
 
 
 def _whole(stream: _Stream, where: _Where, max_bytes: int) -> bytes | Document:
@@ -558,7 +666,7 @@ def _whole(stream: _Stream, where: _Where, max_bytes: int) -> bytes | Document:
     if len(data) > max_bytes:
         return _oversize(where, data, len(data) + _drain(stream.body, False, max_bytes), max_bytes, None)
     if stream.truncated:
-        return _truncated(where, _decode(data)[0], None, "")
+        return _truncated(stream, where, _decode(data)[0], None, "")
     return data
 
 
@@ -597,13 +705,13 @@ def _read_jsonl(
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
             yield _oversize(where, raw, len(raw) + _drain(body, True, max_bytes), max_bytes, where.line)
         elif stream.truncated and not raw.endswith(b"\n") and not body.peek(1):
-            yield _truncated(where, _decode(raw)[0], where.line, ": the last line is cut")
+            yield _truncated(stream, where, _decode(raw)[0], where.line, ": the last line is cut")
             return
         elif raw.strip():
             yield _jsonl_doc(raw, where, names)
         raw = body.readline(max_bytes + 1)
     if stream.truncated:  # cut exactly between two lines
-        yield _truncated(where, "", where.line + 1, f" (after line {where.line})")
+        yield _truncated(stream, where, "", where.line + 1, f" (after line {where.line})")
 
 
 def _field(record: dict[str, Any], candidates: tuple[str, ...]) -> Any:
@@ -756,7 +864,7 @@ def _read_warc(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Docum
     if not stream.head.startswith((b"WARC/", b"filedesc://")):  # what a WARC or an ARC starts with
         text, _ = _decode(stream.body.read(KEEP_OF_OVERSIZE))
         if stream.truncated:  # a gzip stream cut before its first header was whole
-            yield _truncated(where, text, None, "")
+            yield _truncated(stream, where, text, None, "")
         else:
             yield _kept(where, None, text, "unreadable warc", "it does not start with a WARC (or ARC) header")
         return
@@ -801,4 +909,4 @@ def _read_warc(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Docum
     if cut is not None:
         yield _kept(where, cut[0], "", "truncated record", cut[1])
     elif stream.truncated and told is None:  # cut between two records
-        yield _truncated(where, "", where.line + 1, f" (after record {where.line})")
+        yield _truncated(stream, where, "", where.line + 1, f" (after record {where.line})")
