@@ -95,7 +95,10 @@ class Admission:
                 )
             for doc in chunk:
                 record = doc.meta["record"]
-                if record in self._sent or record in stored:
+                if record in self._sent:
+                    summary.repeated += 1
+                    continue
+                if record in stored:
                     summary.skipped += 1
                     continue
                 self._sent.add(record)
@@ -135,7 +138,7 @@ class Admission:
             if doc.duplicate_of == key:  # the same text, found by its signature
                 doc.meta["duplicate"] = {"kind": "exact", "similarity": 1.0}
                 if self._tags.get(key) == tag(doc):  # this run read it already, under this id
-                    doc.meta["already"] = True
+                    doc.meta["already"] = "run"
             doc.id = doc.meta["record"]
         else:
             self._tags[key] = tag(doc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,17 @@ def test_a_jsonl_file_of_lone_carriage_returns_is_one_record_a_line(tmp_path, wo
     result = run("run", str(path), "--db", db, "--workers", workers, "--strict")
     assert result.exit_code == 0, result.output
     assert [line for line, _, _ in _stored(db)] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_article_repeated_in_one_run_is_not_said_to_be_in_the_store(tmp_path, workers):
+    a, b = {"id": "a", "text": article(1)}, {"id": "b", "text": article(2)}
+    respaced = dict(a, text=article(1).replace(" ", "  ", 3))  # another record of the same text
+    path, db = jsonl(tmp_path / "news.jsonl", [a, b, a, respaced]), str(tmp_path / "m.db")
+    result = run("run", str(path), "--db", db, "--workers", workers, "--strict")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"repeated in this run\W+2\b", result.output), result.output
+    assert re.search(r"already in the store\W+0\b", result.output), result.output
+    assert counts(db) == {"documents": 2, "duplicates": 0, "quarantined": 0}
+    result = run("run", str(path), "--db", db, "--workers", workers)
+    assert re.search(r"already in the store\W+4\b", result.output), result.output
