@@ -61,7 +61,7 @@ def main() -> None:
             snap = tracemalloc.take_snapshot()
     stats = snap.statistics("lineno")
     total = sum(s.size for s in stats)
-    n = summary.read + summary.skipped
+    n = summary.read + summary.skipped + summary.repeated
     print(f"{n:,} articles in {seconds:.0f} s (tracemalloc on)")
     print(
         f"RSS after building the pipelines {built} MB (traced {traced_built} MB); peak RSS {vm('VmHWM')} MB"

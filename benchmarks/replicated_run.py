@@ -120,7 +120,7 @@ def main() -> None:
 
     print(f"\nbulk: {len(head)} days through Dask ({load()})")
     summary, seconds = run_days(head, session)
-    n = summary.read + summary.skipped
+    n = summary.read + summary.skipped + summary.repeated
     counts, merge_s = merge(args.db)
     figures["bulk"] = {
         "articles": n,
@@ -150,7 +150,7 @@ def main() -> None:
         for day in tail:
             summary, seconds = run_days([day], session)
             counts, merge_s = merge(args.db)
-            n = summary.read + summary.skipped
+            n = summary.read + summary.skipped + summary.repeated
             row = {
                 "day": day.name.removeprefix("date="),
                 "articles": n,

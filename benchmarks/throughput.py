@@ -106,7 +106,7 @@ def child(engine: str, path: str, db: str, workers: int) -> dict:
             client.close()
     out.update(
         summary=summary.to_dict(),
-        articles=summary.read + summary.skipped,
+        articles=summary.read + summary.skipped + summary.repeated,
         rss_mb={"parent": round(peak_rss_kb() / 1024)}
         | {f"worker {pid}": round(kb / 1024) for pid, kb in sorted(stats.rss_kb.items())},
         startup=sorted(round(s, 3) for s in stats.startup.values()),

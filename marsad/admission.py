@@ -89,12 +89,16 @@ class Admission:
                 stored = self.store.stored_records(
                     [d.meta["record"] for d in chunk if d.meta["record"] not in self._sent]
                 )
+                # A quarantined record's id may be what no query can carry (a lone surrogate).
                 self.look_up(
                     str(d.meta["source_id"]) for d in chunk if d.meta.get("id_given") and d.quarantine is None
                 )
             for doc in chunk:
                 record = doc.meta["record"]
-                if record in self._sent or record in stored:
+                if record in self._sent:
+                    summary.repeated += 1
+                    continue
+                if record in stored:
                     summary.skipped += 1
                     continue
                 self._sent.add(record)
@@ -134,7 +138,7 @@ class Admission:
             if doc.duplicate_of == key:  # the same text, found by its signature
                 doc.meta["duplicate"] = {"kind": "exact", "similarity": 1.0}
                 if self._tags.get(key) == tag(doc):  # this run read it already, under this id
-                    doc.meta["already"] = True
+                    doc.meta["already"] = "run"
             doc.id = doc.meta["record"]
         else:
             self._tags[key] = tag(doc)

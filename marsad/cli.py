@@ -234,9 +234,10 @@ def print_summary(summary, merged: dict | None) -> None:
     table = Table(title="marsad run", show_header=True)
     table.add_column("what")
     table.add_column("count", justify="right")
-    table.add_row("articles read", f"{summary.read + summary.skipped:,}")
+    table.add_row("articles read", f"{summary.read + summary.skipped + summary.repeated:,}")
     table.add_row("processed", f"{summary.processed:,}")
     table.add_row("already in the store", f"{summary.skipped:,}")
+    table.add_row("repeated in this run", f"{summary.repeated:,}")
     table.add_row("duplicates", f"{summary.duplicates:,}")
     table.add_row("quarantined", f"{summary.quarantined_total:,}")
     for reason, n in summary.quarantined.most_common():

@@ -92,7 +92,8 @@ Part = Range | Records
 # text hash, MinHash signature, source id, id given, source, line, url).
 Print = tuple
 # Its verdict: None (skip: stored or read before) or (id, quarantine reason, duplicate of,
-# duplicate details, drop the signature, "already stored under this id").
+# duplicate details, drop the signature, "already stored under this id": True, or "run" when
+# read before in this run).
 Verdict = tuple | None
 
 
@@ -219,7 +220,7 @@ class Worker:
             if drop_minhash:
                 doc.meta.pop("minhash", None)
             if already:
-                doc.meta["already"] = True
+                doc.meta["already"] = already
                 summary.add(doc)
                 continue
             n_front = len(doc.spans)
@@ -269,7 +270,10 @@ class Decider:
         out: list[Verdict] = []
         for record, stored, quarantine, text_hash, minhash, source_id, given, source, line, url in prints:
             if stored or not admission.first_read(record):
-                summary.skipped += 1
+                if stored:
+                    summary.skipped += 1
+                else:
+                    summary.repeated += 1
                 out.append(None)
                 continue
             stub = Document(id=record, text="", source=source, line=line, url=url, quarantine=quarantine)
@@ -283,7 +287,7 @@ class Decider:
             admission.decide(stub)
             m = stub.meta
             out.append((stub.id, stub.quarantine, stub.duplicate_of, m.get("duplicate"),
-                        minhash is not None and "minhash" not in m, bool(m.get("already"))))  # fmt: skip
+                        minhash is not None and "minhash" not in m, m.get("already")))  # fmt: skip
         self.seconds += time.perf_counter() - t0
         return out, admission.seq
 

@@ -31,6 +31,7 @@ class Summary:
     read: int = 0
     processed: int = 0
     skipped: int = 0  # already in the store from an earlier run
+    repeated: int = 0  # read before in this run: the same text under the same id (or URL)
     duplicates: int = 0
     quarantined: Counter = field(default_factory=Counter)
     events: Counter = field(default_factory=Counter)
@@ -42,7 +43,13 @@ class Summary:
         return sum(self.quarantined.values())
 
     def add(self, doc: Document) -> None:
-        if doc.meta.get("already"):  # the store already held this text under this record's id
+        # "already": True if the store held this text under this record's id, "run" if this run
+        # read it before
+        already = doc.meta.get("already")
+        if already == "run":
+            self.repeated += 1
+            return
+        if already:
             self.skipped += 1
             return
         self.read += 1
@@ -61,6 +68,7 @@ class Summary:
         self.read += other.read
         self.processed += other.processed
         self.skipped += other.skipped
+        self.repeated += other.repeated
         self.duplicates += other.duplicates
         self.quarantined.update(other.quarantined)
         self.events.update(other.events)
@@ -71,6 +79,7 @@ class Summary:
             "read": self.read,
             "processed": self.processed,
             "skipped_already_stored": self.skipped,
+            "repeated_in_run": self.repeated,
             "duplicates": self.duplicates,
             "quarantined": dict(self.quarantined),
             "events": dict(self.events),
@@ -229,7 +238,7 @@ def _progress_line(n: int, seconds: float, summary: Summary | None) -> str:
     line = f"marsad: {n:,} articles in {seconds:,.0f} s ({n / max(seconds, 1e-9):,.0f}/s)"
     if summary is not None:
         line += (
-            f", {summary.skipped:,} already stored, {summary.duplicates:,} duplicates,"
+            f", {summary.skipped:,} already stored, {summary.repeated:,} repeated, {summary.duplicates:,} duplicates,"
             f" {summary.quarantined_total:,} quarantined"
         )
     return line

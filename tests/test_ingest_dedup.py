@@ -9,6 +9,7 @@ from marsad.document import Document
 from marsad.ingest.dedup import band_shape, make_dedup, normalized, permutations, shingle_hashes, word_hashes
 from marsad.ingest.language import make_language
 from marsad.pipeline import Pipeline, make
+from marsad.runner import reason_kind
 
 STORY = (
     "قال المرصد السوري لحقوق الإنسان إن غارة جوية استهدفت سوقا شعبية في مدينة معرة النعمان بريف إدلب "
@@ -147,7 +148,12 @@ def test_index_bytes_are_bounded_per_article() -> None:
 )
 def test_language_quarantine(text: str, reason: str) -> None:
     out = make_language()(doc("x", text))
-    assert out.quarantine and out.quarantine.split(":", 1)[0] == reason
+    assert out.quarantine and reason_kind(out.quarantine) == reason
+
+
+def test_an_empty_text_names_where_it_was_read() -> None:
+    blank = Document(id="x", text=" \n ", source="/feeds/news.jsonl", line=12)
+    assert make_language()(blank).quarantine == "empty text at news.jsonl:12: nothing left after cleaning"
 
 
 def test_language_passes_arabic_with_some_latin() -> None:

@@ -6,7 +6,8 @@ import gzip
 import io
 import json
 import sys
-from datetime import date
+import zlib
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,18 @@ def test_jsonl_bad_lines_are_quarantined_with_file_and_line(tmp_path: Path) -> N
     assert array.quarantine == "JSON line is not an object at bad.jsonl:5"
 
 
+@pytest.mark.parametrize("end", [b"\r", b"\r\n", b"\n"])
+def test_jsonl_line_ends_of_every_system(tmp_path: Path, end: bytes) -> None:
+    """Classic Mac OS ends lines with a lone carriage return: its file was one malformed line."""
+    path = tmp_path / "ends.jsonl.gz"
+    lines = [json.dumps({"id": f"e{i}", "text": ARTICLE}).encode() for i in range(3)]
+    path.write_bytes(gzip.compress(end.join(lines[:2]) + end + b"{broken" + end + lines[2] + end))
+    out = docs(path)
+    assert [(d.id, d.line) for d in out] == [("e0", 1), ("e1", 2), ("ends:3", 3), ("e2", 4)]
+    assert [d.quarantine is None for d in out] == [True, True, False, True]
+    assert out[2].quarantine.startswith("malformed JSON at ends.jsonl.gz:3") and out[2].text == "{broken"
+
+
 def test_oversize_line_is_skipped_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     big = json.dumps({"id": "big", "text": "ا" * 5000})
@@ -161,42 +174,51 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
     assert len(out) > 150 and all(d.quarantine is None for d in out[:-1])
 
 
-def test_gzip_with_a_damaged_checksum_keeps_every_record_and_says_so(tmp_path: Path) -> None:
-    """Only the trailer is wrong: each record parses on its own, so all are kept and one row says
-    the check failed (zlib's gzip mode raised there and lost its last output: 24 records)."""
-    data = "".join(json.dumps({"id": f"n{i}", "text": ARTICLE}) + "\n" for i in range(300)).encode()
-    packed = bytearray(gzip.compress(data))
-    packed[-8] ^= 0xFF  # the CRC-32's first byte
-    path = tmp_path / "crc.jsonl.gz"
-    path.write_bytes(bytes(packed))
+def _lines(n: int, start: int = 0) -> bytes:
+    return "".join(
+        json.dumps({"id": f"n{i}", "text": ARTICLE}) + "\n" for i in range(start, start + n)
+    ).encode()
+
+
+@pytest.mark.parametrize("damage", [-8, -1])  # a byte of the CRC32, of the length
+def test_a_gzip_checksum_mismatch_keeps_every_record_and_says_so(tmp_path: Path, damage: int) -> None:
+    """zlib raised on the trailer and dropped the output of its last call: the last records."""
+    first = bytearray(gzip.compress(_lines(300)))
+    first[damage] ^= 0xFF
+    path = tmp_path / "sum.jsonl.gz"
+    path.write_bytes(bytes(first) + gzip.compress(_lines(5, 300)))
     out = docs(path)
-    assert [d.id for d in out[:-1]] == [f"n{i}" for i in range(300)]
+    assert [d.id for d in out[:-1]] == [f"n{i}" for i in range(305)]
     assert all(d.quarantine is None for d in out[:-1])
-    assert out[-1].line == 301 and out[-1].quarantine.startswith(
-        "checksum mismatch at crc.jsonl.gz:301: gzip member 1"
+    assert out[-1].quarantine.startswith(
+        f"checksum mismatch at sum.jsonl.gz: gzip member 1 (to byte {len(first)}): "
     )
-    one = bytearray(gzip.compress(ARTICLE.encode()))
-    one[-1] ^= 0x01  # the length in the trailer
-    (tmp_path / "one.txt.gz").write_bytes(bytes(one))
-    (text,) = docs(tmp_path / "one.txt.gz")
-    assert text.quarantine.startswith("checksum mismatch at one.txt.gz: ") and text.text == ARTICLE
+    assert out[-1].line is None and out[-1].text == ""
 
 
-def test_gzip_members_with_optional_header_fields(tmp_path: Path) -> None:
-    """Several members, one naming its file and commenting (header fields RFC 1952 allows)."""
-    first = "".join(json.dumps({"id": f"a{i}", "text": ARTICLE}) + "\n" for i in range(3)).encode()
-    second = json.dumps({"id": "b", "text": ARTICLE}).encode() + b"\n"
-    named = bytearray(gzip.compress(second))
-    named[3] |= 8 | 16  # FNAME and FCOMMENT follow the fixed ten bytes
-    named[10:10] = b"part2.jsonl\0a comment\0"
-    path = tmp_path / "parts.jsonl.gz"
-    path.write_bytes(gzip.compress(first) + bytes(named) + b"\0" * 16)  # padding after the last
-    assert [(d.id, d.quarantine) for d in docs(path)] == [
-        ("a0", None),
-        ("a1", None),
-        ("a2", None),
-        ("b", None),
-    ]
+def test_corrupt_gzip_data_keeps_every_line_before_it(tmp_path: Path) -> None:
+    """A deflate error lost the output of the whole call that met it (up to a megabyte)."""
+    data = _lines(400)
+    packed = bytearray(gzip.compress(data, compresslevel=0))  # stored blocks, LEN then ~LEN
+    length = int.from_bytes(packed[11:13], "little")  # the first block's, after the 10-byte header
+    packed[10 + 5 + length + 3] ^= 0xFF  # the second block's ~LEN no longer matches its LEN
+    path = tmp_path / "bad.jsonl.gz"
+    path.write_bytes(bytes(packed))
+    *whole, torn = docs(path)
+    assert len(whole) == data[:length].count(b"\n") and all(d.quarantine is None for d in whole)
+    assert torn.quarantine.startswith(
+        f"truncated input at bad.jsonl.gz:{len(whole) + 1}: the gzip data is corrupt at byte "
+    )
+    assert torn.text == data[data.rindex(b"\n", 0, length) + 1 : length].decode()
+
+
+def test_gzip_header_fields_are_skipped(tmp_path: Path) -> None:
+    """A header may carry an extra field, a file name, a comment and its own CRC (RFC 1952)."""
+    body = gzip.compress(_lines(3))[10:]
+    header = b"\x1f\x8b\x08\x1e" + bytes(6) + b"\x04\x00abcd" + b"news.jsonl\x00" + b"a comment\x00"
+    path = tmp_path / "fields.jsonl.gz"
+    path.write_bytes(header + (zlib.crc32(header) & 0xFFFF).to_bytes(2, "little") + body)
+    assert [(d.id, d.quarantine) for d in docs(path)] == [(f"n{i}", None) for i in range(3)]
 
 
 # -- HTML, RSS, Atom, WARC -------------------------------------------------------------------------
@@ -279,6 +301,62 @@ def test_warc_html_responses_become_documents(tmp_path: Path) -> None:
     assert ARTICLE in d.text and d.published == date(2024, 3, 5)
 
 
+def _crawl(n: int) -> tuple[bytes, list[int]]:
+    """An uncompressed WARC of ``n`` article pages, and where each record starts."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf, starts = io.BytesIO(), []
+    writer = WARCWriter(buf, gzip=False)
+    for i in range(n):
+        starts.append(buf.tell())
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        page = PAGE.replace("قصف على ريف إدلب", f"قصف رقم {i}").encode()
+        writer.write_record(
+            writer.create_warc_record(
+                f"https://site.example/{i}", "response", payload=io.BytesIO(page), http_headers=headers
+            )
+        )
+    return buf.getvalue(), starts
+
+
+def test_a_warc_cut_anywhere_in_its_last_record_names_it(tmp_path: Path) -> None:
+    """Cut in the headers, warcio ends without the record: that was lost silently."""
+    data, (_, last) = _crawl(2)
+    path = tmp_path / "cut.warc"
+    for end in [*range(last + 1, last + 420, 3), *range(last + 420, len(data) - 4, 97)]:
+        path.write_bytes(data[:end])
+        first, cut = docs(path)
+        assert first.quarantine is None and first.url == "https://site.example/0", end
+        assert cut.line == 2 and cut.quarantine.startswith(
+            ("truncated record at cut.warc:2: ", "unreadable warc at cut.warc:2: ")
+        ), end
+    path.write_bytes(data[: last + 150])
+    assert (
+        docs(path)[1].quarantine
+        == f"truncated record at cut.warc:2: the input ends inside its headers, at byte {last}"
+    )
+    path.write_bytes(data)
+    assert [d.quarantine for d in docs(path)] == [None, None]
+
+
+def test_a_warc_gz_cut_between_two_records_says_so(tmp_path: Path) -> None:
+    data, (_, last) = _crawl(2)
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(gzip.compress(data[:last]) + gzip.compress(data[last:])[:6])  # a member's header begun
+    first, cut = docs(path)
+    assert first.quarantine is None
+    assert cut.line == 2 and cut.quarantine.startswith("truncated input at cut.warc.gz:2: ")
+
+
+def test_a_warc_that_is_no_warc_is_quarantined(tmp_path: Path) -> None:
+    path = tmp_path / "saved.warc"
+    path.write_text("<html><body>404: the crawler saved an error page</body></html>", encoding="utf-8")
+    (d,) = docs(path)
+    assert d.quarantine == "unreadable warc at saved.warc: it does not start with a WARC (or ARC) header"
+    assert d.text == path.read_text(encoding="utf-8")
+
+
 def test_sniff() -> None:
     assert sniff("x.jsonl.gz", b"") == "jsonl"
     assert sniff("x", b"WARC/1.0\r\n") == "warc"
@@ -296,18 +374,35 @@ def test_sniff() -> None:
         ("2017-01-24 15:14:00", date(2017, 1, 24)),
         ("Wed, 02 Oct 2002 13:00:00 GMT", date(2002, 10, 2)),
         ("2015-13-40", None),
-        ("٢٠١٥-٠٧-٢١", date(2015, 7, 21)),
-        ("0001-01-01", None),
-        ("١٤٣٦-١٠-٠٥", None),
-        ("9999-12-31T00:00:00Z", None),
-        (date(1, 1, 1), None),
         ("yesterday", None),
         (None, None),
         (12345, None),
+        ("٢٠١٥-٠٧-٢١", date(2015, 7, 21)),  # Arabic-Indic digits, Gregorian year
+        # Placeholders and Hijri years are no publication dates (year 1 crashed the run).
+        ("0001-01-01", None),
+        ("9999-12-31T00:00:00Z", None),
+        ("١٤٣٦-١٠-٠٥", None),
+        ("1436-10-05", None),
+        (date(1, 1, 2), None),
+        (datetime(9998, 5, 4, 3, 2), None),
+        (date(1900, 1, 1), date(1900, 1, 1)),
     ],
 )
 def test_parse_date(value, expected) -> None:
     assert parse_date(value) == expected
+
+
+def test_an_implausible_published_date_is_kept_raw(tmp_path: Path) -> None:
+    path = tmp_path / "dates.jsonl"
+    rows = [
+        {"id": f"d{i}", "text": ARTICLE, "published": p} for i, p in enumerate(["0001-01-01", "١٤٣٦-١٠-٠٥"])
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = docs(path)
+    assert [(d.published, d.meta.get("published_raw"), d.quarantine) for d in out] == [
+        (None, "0001-01-01", None),
+        (None, "١٤٣٦-١٠-٠٥", None),
+    ]
 
 
 # -- shared raw sample ----------------------------------------------------------------------------

@@ -1,14 +1,16 @@
-"""Issue 13's reproductions: content identity, hostile bytes and cut inputs through `marsad run`.
+"""Issue 13's reproductions: content identity, hostile bytes and cut inputs through `marsad run`,
+and the later ingest audit's (inputs that crashed a run or lost records silently).
 
-Each test is one of the issue's cases, run through the real command on articles written here,
-and checks the store: what went in, what was quarantined (with file and line), and that
-nothing was skipped silently."""
+Each test is one of the cases, run through the real command on articles written here, and
+checks the store: what went in, what was quarantined (with file and line), and that nothing
+was skipped silently."""
 
 from __future__ import annotations
 
 import gzip
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -70,6 +72,26 @@ def test_a_lone_surrogate_is_quarantined_and_the_rest_goes_in(tmp_path, target, 
     if field == "text":
         assert "\ud800" in q["text"]
     assert run("run", str(path), "--db", str(tmp_path / "s.db"), "--strict").exit_code == 1
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(("field", "value", "named"), [
+    ("author", "\ud800", "the byline at character 0"),
+    ("published", "x\udfff", "the published_raw at character 1"),  # unreadable: kept raw
+    ("id", "a\ud800", "the id at character 1"),
+])  # fmt: skip
+def test_a_lone_surrogate_in_a_field_is_quarantined_too(tmp_path, target, workers, field, value, named):
+    """Stored as metadata or asked of the store, these fields crashed the run, not the text."""
+    records = [{"id": f"a{i}", "text": article(i)} for i in range(3)]
+    records[1][field] = value
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    for _ in range(2):
+        result = run("run", str(path), "--db", target, "--workers", workers)
+        assert result.exit_code == 0, result.output
+    assert counts(target) == {"documents": 2, "duplicates": 0, "quarantined": 1}
+    (q,) = quarantined(target)
+    assert q["reason"] == f"lone surrogate at news.jsonl:2: U+{ord(value[-1]):04X} in {named}"
 
 
 # -- item 3: identity from content ------------------------------------------------------------------
@@ -151,6 +173,19 @@ def test_a_truncated_jsonl_gz_without_ids_keeps_every_whole_line(tmp_path):
     assert q["line"] == whole + 1 and data.splitlines()[whole].startswith(q["text"].rstrip("\ufffd"))
 
 
+def test_a_jsonl_gz_with_a_bad_checksum_stores_every_record_and_flags_it(tmp_path):
+    data = "".join(json.dumps({"text": article(i)}, ensure_ascii=False) + "\n" for i in range(40))
+    packed = bytearray(gzip.compress(data.encode()))
+    packed[-6] ^= 0x01  # the CRC32 in the trailer: every byte of the data is whole
+    path, db = tmp_path / "sum.jsonl.gz", str(tmp_path / "m.db")
+    path.write_bytes(bytes(packed))
+    result = run("run", str(path), "--db", db, "--strict")
+    assert result.exit_code == 1 and "checksum mismatch" in result.output
+    assert counts(db) == {"documents": 40, "duplicates": 0, "quarantined": 1}
+    (q,) = quarantined(db)
+    assert q["reason"].startswith("checksum mismatch at sum.jsonl.gz: gzip member 1 ")
+
+
 def _warc(gz: bool, n: int = 3) -> bytes:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
@@ -179,6 +214,31 @@ def test_a_truncated_warc_keeps_its_whole_records_and_quarantines_the_torn_one(t
     assert counts(db)["documents"] == 2
     (q,) = quarantined(db)
     assert q["line"] == 3 and q["reason"].startswith(("truncated record at", "truncated input at"))
+
+
+@pytest.mark.parametrize("name", ["cut.warc", "cut.warc.gz"])
+def test_a_warc_cut_in_the_headers_of_a_record_quarantines_it(tmp_path, name):
+    """warcio ends quietly there: the record was neither stored nor quarantined."""
+    data = _warc(False)
+    last = data.rindex(b"WARC/1.")
+    cut = data[: last + 120]
+    path, db = tmp_path / name, str(tmp_path / "m.db")
+    path.write_bytes(gzip.compress(cut) if name.endswith(".gz") else cut)
+    result = run("run", str(path), "--db", db, "--strict")
+    assert result.exit_code == 1
+    assert counts(db) == {"documents": 2, "duplicates": 0, "quarantined": 1}
+    (q,) = quarantined(db)
+    assert q["line"] == 3 and q["reason"].startswith(
+        f"truncated record at {name}:3: the input ends inside its headers"
+    )
+
+
+def test_a_warc_that_is_no_warc_is_quarantined_not_skipped(tmp_path):
+    path, db = tmp_path / "crawl.warc", str(tmp_path / "m.db")
+    path.write_text(f"<html><body><p>{article(1)}</p></body></html>", encoding="utf-8")
+    assert run("run", str(path), "--db", db).exit_code == 0
+    (q,) = quarantined(db)
+    assert q["reason"].startswith("unreadable warc at crawl.warc: ") and article(1) in q["text"]
 
 
 # -- item 9: smaller ----------------------------------------------------------------------------------
@@ -215,3 +275,56 @@ def test_an_endless_input_ends(tmp_path):
     assert result.exit_code == 0
     (q,) = quarantined(db)
     assert q["reason"].startswith("endless input at zero: ")
+
+
+# -- the ingest audit: input that crashed a run or lost records -----------------------------------
+def _stored(db: str) -> list[tuple]:
+    """(file line, published, published_raw) of every stored document, in line order."""
+    with open_store(db) as store:
+        rows = store.db.query("SELECT line, published, meta FROM documents ORDER BY line")
+    return [(line, pub, json.loads(meta).get("published_raw")) for line, pub, meta in rows]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_placeholder_published_date_neither_crashes_nor_dates_the_article(tmp_path, workers):
+    rows = [{"id": f"p{i}", "text": article(i), "published": "2015-06-0" + str(i + 1)} for i in range(3)]
+    rows[1]["published"] = "0001-01-01"  # what some scrapers write for "unknown"
+    path, db = jsonl(tmp_path / "news.jsonl", rows), str(tmp_path / "m.db")
+    result = run("run", str(path), "--db", db, "--workers", workers, "--strict")
+    assert result.exit_code == 0, result.output
+    assert _stored(db) == [(1, "2015-06-01", None), (2, None, "0001-01-01"), (3, "2015-06-03", None)]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_utf16_jsonl_file_is_read_alike_by_one_and_two_workers(tmp_path, workers):
+    path, db = tmp_path / "notepad.jsonl", str(tmp_path / "m.db")
+    lines = "".join(
+        json.dumps({"id": f"u{i}", "text": article(i)}, ensure_ascii=False) + "\n" for i in range(3)
+    )
+    path.write_bytes(lines.encode("utf-16"))  # a byte order mark, then UTF-16-LE
+    result = run("run", str(path), "--db", db, "--workers", workers, "--strict")
+    assert result.exit_code == 0, result.output
+    assert counts(db) == {"documents": 3, "duplicates": 0, "quarantined": 0}
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_jsonl_file_of_lone_carriage_returns_is_one_record_a_line(tmp_path, workers):
+    path, db = tmp_path / "mac.jsonl", str(tmp_path / "m.db")
+    path.write_bytes("".join(json.dumps({"text": article(i)}) + "\r" for i in range(3)).encode())
+    result = run("run", str(path), "--db", db, "--workers", workers, "--strict")
+    assert result.exit_code == 0, result.output
+    assert [line for line, _, _ in _stored(db)] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_article_repeated_in_one_run_is_not_said_to_be_in_the_store(tmp_path, workers):
+    a, b = {"id": "a", "text": article(1)}, {"id": "b", "text": article(2)}
+    respaced = dict(a, text=article(1).replace(" ", "  ", 3))  # another record of the same text
+    path, db = jsonl(tmp_path / "news.jsonl", [a, b, a, respaced]), str(tmp_path / "m.db")
+    result = run("run", str(path), "--db", db, "--workers", workers, "--strict")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"repeated in this run\W+2\b", result.output), result.output
+    assert re.search(r"already in the store\W+0\b", result.output), result.output
+    assert counts(db) == {"documents": 2, "duplicates": 0, "quarantined": 0}
+    result = run("run", str(path), "--db", db, "--workers", workers)
+    assert re.search(r"already in the store\W+4\b", result.output), result.output

@@ -63,13 +63,38 @@ def test_byte_ranges_read_what_the_whole_file_gives(tmp_path: Path) -> None:
         assert [_key(d) for r in ranges for d in read_range(str(path), *r)] == whole
 
 
+def test_lone_carriage_returns_are_read_alike_whole_and_in_ranges(tmp_path: Path) -> None:
+    """A file of classic Mac line ends is read whole, each record on its line; in a file of line
+    feeds a carriage return ends no line, in whichever range it falls."""
+    records = [
+        json.dumps({"id": f"m{i}", "text": f"نص الخبر رقم {i} " * 20}, ensure_ascii=False) for i in range(6)
+    ]
+    mac = tmp_path / "mac.jsonl"
+    mac.write_bytes("\r".join(records).encode() + b"\r")
+    assert jsonl_ranges(str(mac), 100) is None
+    assert [(d.id, d.line, d.quarantine) for d in read([str(mac)])] == [
+        (f"m{i}", i + 1, None) for i in range(6)
+    ]
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes("\n".join(records[:4]).encode() + b"\n" + "\r".join(records[4:]).encode())
+    whole = [_key(d) for d in read([str(mixed)])]
+    assert len(whole) == 5 and whole[-1][4].startswith("malformed JSON at mixed.jsonl:5")
+    for size in (1, 700, 1 << 20):
+        ranges = list(jsonl_ranges(str(mixed), size))
+        assert [_key(d) for r in ranges for d in read_range(str(mixed), *r)] == whole
+
+
 def test_ranges_only_for_plain_jsonl(tmp_path: Path) -> None:
     import gzip
 
     (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(b'{"text": "x"}\n'))
     (tmp_path / "b.jsonl").write_bytes(b'\xef\xbb\xbf{"text": "x"}\n')
     (tmp_path / "c.txt").write_text("نص", encoding="utf-8")
-    for name in ("a.jsonl.gz", "b.jsonl", "c.txt"):
+    # UTF-16 (Notepad's "Unicode", with or without its mark) is re-encoded as read, never cut raw.
+    lines = "".join(json.dumps({"id": f"u{i}", "text": "نص الخبر " * 5}) + "\n" for i in range(3))
+    (tmp_path / "d.jsonl").write_bytes(lines.encode("utf-16"))
+    (tmp_path / "e.jsonl").write_bytes(lines.encode("utf-16-be"))
+    for name in ("a.jsonl.gz", "b.jsonl", "c.txt", "d.jsonl", "e.jsonl"):
         assert jsonl_ranges(str(tmp_path / name), 100) is None, name
 
 

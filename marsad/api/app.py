@@ -215,7 +215,7 @@ def _printable(value: Any) -> Any:
 class _Uncounted:
     """A run summary for one posted article: its counts are not kept."""
 
-    skipped = 0
+    skipped = repeated = 0
 
 
 def _csp(tile_url: str | None) -> str:

@@ -53,17 +53,19 @@ def _name(source: str) -> str:
 def check_text(doc: Document) -> Document:
     """Quarantine a record whose text or fields hold a NUL or a lone surrogate (a broken JSON
     escape such as ``"\\ud800"``): no UTF-8 file or PostgreSQL text column can hold them, so
-    they are refused here, at the start, where the run summary and the API can say so."""
+    they are refused here, at the start, where the run summary and the API can say so. The
+    metadata the reader kept (the byline, a published value it could not read) is stored too,
+    so it is checked as well."""
     if doc.quarantine is not None:
         return doc
-    fields = (
+    fields = [
         ("text", doc.text),
         ("title", doc.title),
         ("url", doc.url),
         ("outlet", doc.outlet),
         ("id", doc.meta.get("source_id")),
-        *((name, value) for name, value in doc.meta.items() if name != "source_id"),  # byline, raw date
-    )
+        *((name, value) for name, value in doc.meta.items() if name != "source_id"),
+    ]
     for name, value in fields:
         if isinstance(value, str) and (m := _BAD.search(value)):
             what = "NUL character" if m.group() == "\x00" else "lone surrogate"

@@ -58,17 +58,26 @@ _EXTENSIONS = {
 }
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]", re.I)
 _HTML_ROOT = re.compile(rb"<(?:!doctype\s+html|html|head|body|article|p|div)[\s>]", re.I)
-_FIRST_YEAR = 1900
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 
 # -- dates ---------------------------------------------------------------------------------------
-def parse_date(value: Any) -> date | None:
-    """The calendar date of an ISO 8601 or RFC 2822 timestamp (time and zone dropped), else None.
+EARLIEST_YEAR = 1900  # no article we read is older: a year before it is a placeholder or a Hijri year
 
-    Only the date is kept because sources disagree on zones and the coding unit is the day. A year
-    outside 1900 .. next year is no publication date (a placeholder such as 0001-01-01, or a Hijri
-    year such as 1436 written like an ISO date): it is kept raw, not read as a date."""
+
+def plausible_date(day: date) -> date | None:
+    """The day when an article can have been published on it, else None.
+
+    A placeholder such as 0001-01-01 or 9999-12-31, or a Hijri year read as AD (1436), is no
+    publication date: a relative date reckoned from it would be wrong, or out of range."""
+    return day if EARLIEST_YEAR <= day.year <= date.today().year + 1 else None
+
+
+def parse_date(value: Any) -> date | None:
+    """The calendar date of an ISO 8601 or RFC 2822 timestamp (time and zone dropped), else None;
+    a date no article can have (:func:`plausible_date`) is None too.
+
+    Only the date is kept because sources disagree on zones and the coding unit is the day."""
     if isinstance(value, datetime):
         return plausible_date(value.date())
     if isinstance(value, date):
@@ -86,11 +95,6 @@ def parse_date(value: Any) -> date | None:
         return plausible_date(email.utils.parsedate_to_datetime(s).date())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-
-
-def plausible_date(day: date) -> date | None:
-    """``day`` when a news article could carry it, else None."""
-    return day if _FIRST_YEAR <= day.year <= date.today().year + 1 else None
 
 
 # -- streams -------------------------------------------------------------------------------------
@@ -117,29 +121,32 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
+_CUT = "the gzip stream ends before its end marker"
+
+
 class _Gunzip(io.RawIOBase):
     """Gzip members one after another, decompressed as far as the bytes go.
 
     Unlike ``gzip.GzipFile``, a stream cut short does not raise and lose what a buffered read
     had already decompressed: it ends, every whole line and record before the cut is read, and
-    ``truncated`` says the end was missing (the reader then quarantines the torn last record).
-    Each member's header and CRC-32 trailer are read here, around a raw deflate stream, so a
-    damaged trailer is found after its member's bytes were handed on: ``damaged`` says which
-    (zlib's own gzip mode raises at the trailer and drops the output of that last call)."""
-
-    _HEADER_LIMIT = 1 << 20  # a header's optional name and comment end long before this
+    ``cut`` says why it ended early (the reader then quarantines the torn last record). Headers
+    and trailers are read here and the data inflated raw, because zlib checks a member's CRC in
+    the call that inflates its last bytes and, on a mismatch, raises and drops that call's output:
+    here the check comes after the output was handed on, and a member whose CRC or length does
+    not match is named in ``mismatches`` (the reader quarantines a row for each). Corrupt data
+    ends the stream after the last byte that inflated."""
 
     def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
-        self._z: Any = None  # the current member's raw deflate stream, after its header
-        self._trailer = False  # a member's deflate data ended: its trailer is next
-        self._buf = b""  # bytes read but not yet consumed
-        self._crc = self._size = 0
+        self._in = b""  # compressed bytes read and not yet used
+        self._at = 0  # the offset of ``_in`` in the input
+        self._z: Any = None  # the current member's inflater; None between members
+        self._crc = self._size = 0  # of the current member's output so far
         self._members = 0
         self._out = b""
         self._eof = False
-        self.truncated = False
-        self.damaged: str | None = None
+        self.cut: str | None = None
+        self.mismatches: list[str] = []
 
     def readable(self) -> bool:
         return True
@@ -147,81 +154,117 @@ class _Gunzip(io.RawIOBase):
     def readinto(self, buf: Any) -> int:
         while not self._out and not self._eof:
             if self._z is None:
-                self._between_members()
-                continue
-            data = self._z.unconsumed_tail or self._buf or self._raw.read(1 << 16)
-            self._buf = b""
-            if not data:
-                self._eof = self.truncated = True
-                break
-            self._out = self._z.decompress(data, 1 << 20)
-            self._crc = zlib.crc32(self._out, self._crc)
-            self._size += len(self._out)
-            if self._z.eof:
-                self._buf, self._z, self._trailer = self._z.unused_data, None, True
+                self._begin()
+            else:
+                self._inflate()
         n = min(len(buf), len(self._out))
         buf[:n] = self._out[:n]
         self._out = self._out[n:]
         return n
 
-    def _fill(self, n: int) -> bool:
-        """At least ``n`` bytes in the buffer, unless the input ends first."""
-        while len(self._buf) < n:
-            more = self._raw.read(1 << 16)
-            if not more:
+    def _more(self, n: int) -> bool:
+        """At least ``n`` compressed bytes in hand, unless the input ends first."""
+        while len(self._in) < n:
+            data = self._raw.read(1 << 16)
+            if not data:
                 return False
-            self._buf += more
+            self._in += data
         return True
 
-    def _between_members(self) -> None:
-        """Check the trailer of the member that ended, then start the next one or end."""
-        if self._trailer:
-            if not self._fill(8):
-                self._eof = self.truncated = True
-                return
-            crc, size = int.from_bytes(self._buf[:4], "little"), int.from_bytes(self._buf[4:8], "little")
-            if (crc, size) != (self._crc, self._size & 0xFFFFFFFF) and self.damaged is None:
-                self.damaged = (
-                    f"gzip member {self._members + 1} fails its check (CRC-32 {self._crc:08x}, "
-                    f"{self._size} bytes; its trailer says {crc:08x}, {size})"
-                )
-            self._buf, self._trailer, self._members = self._buf[8:], False, self._members + 1
-        self._fill(2)
-        if self._buf[:2] != b"\x1f\x8b":
-            if not self._members:
-                raise zlib.error("not a gzip stream")
-            self._eof = True  # the end, or padding or junk after the last whole member
+    def _take(self, n: int) -> None:
+        self._in, self._at = self._in[n:], self._at + n
+
+    def _stop(self, why: str) -> None:
+        self.cut, self._eof = why, True
+
+    def _begin(self) -> None:
+        """Read past the next member's header. The stream ends at the end of the input, or at
+        bytes after a whole member that start no member (padding, junk: gzip(1) ignores them)."""
+        self._more(4)
+        if not self._in:
+            self._eof = True
             return
-        while (length := _gzip_header_length(self._buf)) is None:
-            if len(self._buf) > self._HEADER_LIMIT:
-                raise zlib.error("gzip header without an end")
-            if not self._fill(len(self._buf) + 1):
-                self._eof = self.truncated = True
-                return
-        if self._buf[2] != 8:
-            raise zlib.error(f"gzip compression method {self._buf[2]} is not deflate")
-        self._buf = self._buf[length:]
-        self._z, self._crc, self._size = zlib.decompressobj(wbits=-15), 0, 0
+        if not b"\x1f\x8b\x08".startswith(self._in[:3]) or len(self._in) > 3 and self._in[3] & 0xE0:
+            if not self._members:
+                raise zlib.error("no gzip member: unknown compression method or flags")
+            self._eof = True
+            return
+        try:
+            self._take(self._header_length())
+        except EOFError:
+            self._stop(_CUT)
+            return
+        self._z, self._crc, self._size = zlib.decompressobj(-zlib.MAX_WBITS), 0, 0
+
+    def _header_length(self) -> int:
+        """The length of the member header that starts ``_in`` (RFC 1952); EOFError if the input
+        ends inside it."""
+
+        def need(n: int) -> None:
+            if not self._more(n):
+                raise EOFError
+
+        need(10)
+        flags, pos = self._in[3], 10
+        if flags & 4:  # an extra field
+            need(pos + 2)
+            pos += 2 + int.from_bytes(self._in[pos : pos + 2], "little")
+        for flag in (8, 16):  # a file name, a comment: zero-terminated
+            if flags & flag:
+                while (end := self._in.find(b"\0", pos)) < 0:
+                    need(len(self._in) + 1)
+                pos = end + 1
+        if flags & 2:  # a header CRC
+            pos += 2
+        need(pos)
+        return pos
+
+    def _inflate(self) -> None:
+        """Inflate what is in hand (at most a megabyte of output at a time)."""
+        if not self._more(1):
+            self._stop(_CUT)
+            return
+        z, data = self._z, self._in
+        before = z.copy()  # to inflate again up to the byte where this call fails
+        try:
+            out = z.decompress(data, 1 << 20)
+        except zlib.error as exc:
+            out, good = _inflate_until_error(before, data)
+            self._take(good)
+            self._stop(f"the gzip data is corrupt at byte {self._at} ({exc})")
+        else:
+            self._take(len(data) - len(z.unconsumed_tail or z.unused_data))
+        self._crc, self._size = zlib.crc32(out, self._crc), self._size + len(out)
+        self._out = out
+        if not self._eof and z.eof:
+            self._end_member()
+
+    def _end_member(self) -> None:
+        """Compare the member's trailer with what it gave; the output is handed on either way."""
+        self._z = None
+        if not self._more(8):
+            self._stop(_CUT)
+            return
+        crc, size = int.from_bytes(self._in[:4], "little"), int.from_bytes(self._in[4:8], "little")
+        self._take(8)
+        self._members += 1
+        if (crc, size) != (self._crc, self._size & 0xFFFFFFFF):
+            self.mismatches.append(
+                f"gzip member {self._members} (to byte {self._at}): its trailer says CRC32 {crc:08x} of {size}"
+                f" bytes, its data is {self._crc:08x} of {self._size & 0xFFFFFFFF}; each record in it was read as it is"
+            )
 
 
-def _gzip_header_length(buf: bytes) -> int | None:
-    """The length of the gzip member header at the start of ``buf`` (RFC 1952), None if cut."""
-    if len(buf) < 10:
-        return None
-    flags, pos = buf[3], 10
-    if flags & 4:  # FEXTRA: a length, then that many bytes
-        if len(buf) < pos + 2:
-            return None
-        pos += 2 + int.from_bytes(buf[pos : pos + 2], "little")
-    for bit in (8, 16):  # FNAME, FCOMMENT: zero-terminated
-        if flags & bit:
-            end = buf.find(b"\0", pos)
-            if end < 0:
-                return None
-            pos = end + 1
-    if flags & 2:  # FHCRC
-        pos += 2
-    return pos if len(buf) >= pos else None
+def _inflate_until_error(z: Any, data: bytes) -> tuple[bytes, int]:
+    """What ``z`` inflates of ``data`` fed a byte at a time, up to the byte it fails on, and
+    how many bytes that took: all that corrupt data still gives."""
+    out = []
+    for i in range(len(data)):
+        try:
+            out.append(z.decompress(data[i : i + 1]))
+        except zlib.error:
+            return b"".join(out), i
+    return b"".join(out), len(data)
 
 
 class _Utf16(io.RawIOBase):
@@ -249,6 +292,29 @@ class _Utf16(io.RawIOBase):
         return n
 
 
+class _LoneCr(io.RawIOBase):
+    """Text whose line ends are lone carriage returns (classic Mac OS) with line feeds instead,
+    so that ``readline`` splits it: only for an input that has no line feed of its own."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        data = self._raw.read(len(buf)).replace(b"\r", b"\n")
+        buf[: len(data)] = data
+        return len(data)
+
+
+def _lone_cr(first: bytes) -> bool:
+    """Whether the first line of a JSONL input, as ``readline(max_bytes + 1)`` gives it, shows
+    lone carriage returns for line ends: a carriage return and no line feed in a whole record's
+    worth of bytes (a line feed ends every line of any other file; CRLF included)."""
+    return not first.endswith(b"\n") and b"\r" in first
+
+
 def _utf16(head: bytes) -> str | None:
     """The UTF-16 variant of text that starts with its byte order mark, else of text whose NUL
     bytes (the high byte of spaces, digits and Latin letters) all sit on one side of each pair;
@@ -274,12 +340,13 @@ class _Stream:
     gunzip: _Gunzip | None = None
 
     @property
-    def truncated(self) -> bool:
-        return self.gunzip is not None and self.gunzip.truncated
+    def cut(self) -> str | None:
+        """Why the gzip stream ended before its end marker, if it did."""
+        return self.gunzip.cut if self.gunzip is not None else None
 
     @property
-    def damaged(self) -> str | None:
-        return self.gunzip.damaged if self.gunzip is not None else None
+    def truncated(self) -> bool:
+        return self.cut is not None
 
 
 def _sniffable(raw: BinaryIO) -> _Stream:
@@ -460,10 +527,10 @@ def _read_stream(
         kind = fmt or sniff(where.name, stream.head)
         if kind == "jsonl":
             yield from _read_jsonl(stream, where, fields, max_bytes)
-        elif kind == "warc":
-            yield from _read_warc(stream, where, max_bytes)
         elif kind == "feed":
             yield from _read_feed(stream, where, max_bytes)
+        elif kind == "warc":
+            yield from _read_warc(stream, where, max_bytes)
         else:
             data = _whole(stream, where, max_bytes)
             if isinstance(data, Document):
@@ -472,12 +539,11 @@ def _read_stream(
                 yield _html_doc(data, where, where.stem, None, None)
             else:
                 yield _text_doc(data, where)
-        if kind in ("jsonl", "warc") and stream.damaged:  # each record was checked on its own: kept
-            yield _kept(
-                where, where.line + 1, "", "checksum mismatch", f"{stream.damaged} after the last record"
-            )
     except Exception as exc:  # noqa: BLE001 - any failure of a third-party parser becomes a quarantine
         yield _unreadable(exc, where, kind, stream)
+    if stream is not None and stream.gunzip is not None:
+        for mismatch in stream.gunzip.mismatches:  # known once the member's records were read
+            yield _kept(where, None, "", "checksum mismatch", mismatch)
 
 
 def _unreadable(exc: Exception, where: _Where, kind: str, stream: _Stream | None) -> Document:
@@ -486,7 +552,7 @@ def _unreadable(exc: Exception, where: _Where, kind: str, stream: _Stream | None
     category = "endless input" if isinstance(exc, Endless) else f"unreadable {kind}"
     detail = str(exc) if isinstance(exc, Endless) else f"{type(exc).__name__}: {exc}"
     if stream is not None and stream.truncated:
-        category, detail = "truncated input", f"the gzip stream ends before its end marker ({detail})"
+        category, detail = "truncated input", f"{stream.cut} ({detail})"
     return _kept(where, line, "", category, detail)
 
 
@@ -502,20 +568,23 @@ def inputs_of(inputs: list[str]) -> Iterator[str]:
 
 def jsonl_ranges(path: str, size: int, fmt: str | None = None) -> Iterator[tuple[int, int, int]] | None:
     """``(start, end, first line)`` byte ranges of about ``size`` bytes, cut at line ends, that
-    cover a plain (uncompressed, UTF-8, no byte order mark) JSONL file; None for any other
-    input, which is read whole. Scanning counts line ends only, at memory speed."""
+    cover a plain (uncompressed, UTF-8, no byte order mark, line feeds) JSONL file; None for any
+    other input, which is read whole. Scanning counts line ends only, at memory speed."""
     if path == "-" or not os.path.isfile(path):
         return None
     try:
         with open(path, "rb") as fh:
-            first = fh.read(4)
+            head = fh.read(_SNIFF)  # as read, before _sniffable decodes UTF-16 and drops a mark
             fh.seek(0)
             stream = _sniffable(fh)
+            if stream.gunzip is not None or _utf16(head) or head.startswith(b"\xef\xbb\xbf"):
+                return None
+            if (fmt or sniff(os.path.basename(path), stream.head)) != "jsonl":
+                return None
+            # Ranges are cut at line feeds: lines ended by lone carriage returns are read whole.
+            if _lone_cr(stream.body.readline(MAX_BYTES + 1)):
+                return None
     except OSError:
-        return None
-    if stream.gunzip is not None or _utf16(stream.head) or first.startswith(b"\xef\xbb\xbf"):
-        return None
-    if (fmt or sniff(os.path.basename(path), stream.head)) != "jsonl":
         return None
     return _ranges(path, size)
 
@@ -568,7 +637,7 @@ def read_range(
     with open(open_as or path, "rb") as fh:
         stream = _Stream(b"", io.BufferedReader(_Slice(fh, start, end), 1 << 16))
         try:
-            yield from _read_jsonl(stream, where, fields, max_bytes)
+            yield from _read_jsonl(stream, where, fields, max_bytes, whole=False)
         except Exception as exc:  # noqa: BLE001 - as _read_stream
             yield _unreadable(exc, where, "jsonl", stream)
 
@@ -585,9 +654,9 @@ def _kept(where: _Where, line: int | None, text: str, category: str, detail: str
     )
 
 
-def _truncated(where: _Where, text: str, line: int | None, what: str) -> Document:
-    """The torn end of a compressed input cut short: kept, never read as whole."""
-    return _kept(where, line, text, "truncated input", f"the gzip stream ends before its end marker{what}")
+def _truncated(stream: _Stream, where: _Where, text: str, line: int | None, what: str) -> Document:
+    """The torn end of a compressed input cut short (or corrupt): kept, never read as whole."""
+    return _kept(where, line, text, "truncated input", f"{stream.cut}{what}")
 
 
 def _whole(stream: _Stream, where: _Where, max_bytes: int) -> bytes | Document:
@@ -597,9 +666,7 @@ def _whole(stream: _Stream, where: _Where, max_bytes: int) -> bytes | Document:
     if len(data) > max_bytes:
         return _oversize(where, data, len(data) + _drain(stream.body, False, max_bytes), max_bytes, None)
     if stream.truncated:
-        return _truncated(where, _decode(data)[0], None, "")
-    if stream.damaged:  # one document: its text may be what is wrong
-        return _kept(where, None, _decode(data)[0], "checksum mismatch", stream.damaged)
+        return _truncated(stream, where, _decode(data)[0], None, "")
     return data
 
 
@@ -621,27 +688,30 @@ def _text_doc(data: bytes, where: _Where) -> Document:
 
 
 def _read_jsonl(
-    stream: _Stream, where: _Where, fields: dict[str, str] | None, max_bytes: int
+    stream: _Stream, where: _Where, fields: dict[str, str] | None, max_bytes: int, whole: bool = True
 ) -> Iterator[Document]:
+    """The records of a JSONL input; ``whole`` is False for a byte range of a file, which
+    :func:`jsonl_ranges` cuts at line feeds only."""
     names = dict(DEFAULT_FIELDS)
     for ours, theirs in (fields or {}).items():
         names[ours] = (theirs,)
     body = stream.body
-    while True:
+    raw = body.readline(max_bytes + 1)
+    if whole and _lone_cr(raw):
+        body = io.BufferedReader(_LoneCr(_Prefixed(raw, body)), 1 << 16)
         raw = body.readline(max_bytes + 1)
-        if not raw:
-            if stream.truncated:  # cut exactly between two lines
-                yield _truncated(where, "", where.line + 1, f" (after line {where.line})")
-            return
+    while raw:
         where.line += 1
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
             yield _oversize(where, raw, len(raw) + _drain(body, True, max_bytes), max_bytes, where.line)
-            continue
-        if stream.truncated and not raw.endswith(b"\n") and not body.peek(1):
-            yield _truncated(where, _decode(raw)[0], where.line, ": the last line is cut")
+        elif stream.truncated and not raw.endswith(b"\n") and not body.peek(1):
+            yield _truncated(stream, where, _decode(raw)[0], where.line, ": the last line is cut")
             return
-        if raw.strip():
+        elif raw.strip():
             yield _jsonl_doc(raw, where, names)
+        raw = body.readline(max_bytes + 1)
+    if stream.truncated:  # cut exactly between two lines
+        yield _truncated(stream, where, "", where.line + 1, f" (after line {where.line})")
 
 
 def _field(record: dict[str, Any], candidates: tuple[str, ...]) -> Any:
@@ -769,7 +839,7 @@ def _read_feed(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Docum
         body = content[0].get("value") if content else entry.get("summary")
         url = entry.get("link") or None
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = date(*stamp[:3]) if stamp else parse_date(entry.get("published") or entry.get("updated"))
+        published = parse_date(date(*stamp[:3]) if stamp else entry.get("published") or entry.get("updated"))
         doc = Document(
             id=str(entry.get("id") or url or f"{where.stem}:{n}"),
             text=_strip_markup(body) if isinstance(body, str) else "",
@@ -791,7 +861,16 @@ def _read_feed(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Docum
 def _read_warc(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Document]:
     from warcio.archiveiterator import ArchiveIterator
 
-    for record in ArchiveIterator(stream.body, arc2warc=True):
+    if not stream.head.startswith((b"WARC/", b"filedesc://")):  # what a WARC or an ARC starts with
+        text, _ = _decode(stream.body.read(KEEP_OF_OVERSIZE))
+        if stream.truncated:  # a gzip stream cut before its first header was whole
+            yield _truncated(stream, where, text, None, "")
+        else:
+            yield _kept(where, None, text, "unreadable warc", "it does not start with a WARC (or ARC) header")
+        return
+    records = ArchiveIterator(stream.body, arc2warc=True)
+    record = told = None
+    for record in records:
         where.line += 1
         n = where.line
         if record.rec_type != "response" or record.http_headers is None:
@@ -812,6 +891,22 @@ def _read_warc(stream: _Stream, where: _Where, max_bytes: int) -> Iterator[Docum
             doc = Document(
                 id=f"{where.stem}:{n}", text=_decode(body)[0], source=where.source, line=n, url=url
             )
+            told = record
             yield doc.reject(f"truncated record at {at}: {missing} of its {record.length} bytes are missing")
             continue
         yield _html_doc(body, where, f"{where.stem}:{n}", n, url)
+    # Only the last record can be cut short, whatever it held: in its block, or in its headers
+    # (before its Content-Length, or so early that warcio stops before it, short of the end).
+    cut = None
+    if record is not None and record is not told:
+        if missing := getattr(record.raw_stream, "limit", 0):
+            cut = where.line, f"{missing} of its {record.length} bytes are missing"
+        elif not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+            cut = where.line, "its headers end before its Content-Length"
+    if records.offset < records.fh.tell():
+        at = f"byte {records.offset}" + (" of the uncompressed archive" if stream.gunzip else "")
+        cut = where.line + 1, f"the input ends inside its headers, at {at}"
+    if cut is not None:
+        yield _kept(where, cut[0], "", "truncated record", cut[1])
+    elif stream.truncated and told is None:  # cut between two records
+        yield _truncated(stream, where, "", where.line + 1, f" (after record {where.line})")

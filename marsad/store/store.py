@@ -287,7 +287,7 @@ class Store:
                 chunk,
             ):
                 view.content[key] = {"source_id": source_id, "given": bool(given), "url": url}
-        view.names = self.named_many(
+        view.names = self.named_many(  # those of quarantined records are never asked (see _clash)
             [
                 str(d.meta["source_id"])
                 for d in docs
