@@ -43,34 +43,19 @@ def jsonl(path: Path, records: list[dict]) -> Path:
 
 
 # -- item 2: a lone surrogate -----------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("workers", "field", "named"),
-    [
-        ("1", "text", "text"),
-        ("2", "text", "text"),
-        ("1", "id", "id"),  # looked up among the stored ids: the store could not encode it
-        ("2", "id", "id"),
-        ("1", "author", "byline"),
-        ("1", "published", "published_raw"),  # no date, so kept as written
-    ],
-)
-def test_a_lone_surrogate_is_quarantined_and_the_rest_goes_in(tmp_path, target, workers, field, named):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_lone_surrogate_is_quarantined_and_the_rest_goes_in(tmp_path, target, workers):
     path = tmp_path / "news.jsonl"
-    records = [{"id": f"a{i}", "text": article(i), "author": "مراسلنا", "published": "2015-06-0" + str(i + 1)}
-               for i in range(3)]  # fmt: skip
-    lines = [json.dumps(r, ensure_ascii=False) for r in records]
-    old = json.dumps(records[1][field], ensure_ascii=False)
-    lines[1] = lines[1].replace(old, old[:3] + "\\ud800" + old[3:])  # a broken JSON escape
+    lines = [json.dumps({"id": f"a{i}", "text": article(i)}, ensure_ascii=False) for i in range(3)]
+    lines[1] = lines[1].replace(article(1)[:10], article(1)[:10] + "\\ud800")  # a JSON escape
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     for _ in range(2):  # the re-run does not crash either, and adds nothing
         result = run("run", str(path), "--db", target, "--workers", workers)
         assert result.exit_code == 0, result.output
     assert counts(target) == {"documents": 2, "duplicates": 0, "quarantined": 1}
     (q,) = quarantined(target)
-    assert q["reason"].startswith(f"lone surrogate at news.jsonl:2: U+D800 in the {named}")
-    assert (q["file"], q["line"]) == (str(path), 2)
-    if field == "text":
-        assert "\ud800" in q["text"]
+    assert q["reason"].startswith("lone surrogate at news.jsonl:2: U+D800 in the text")
+    assert (q["file"], q["line"]) == (str(path), 2) and "\ud800" in q["text"]
     assert run("run", str(path), "--db", str(tmp_path / "s.db"), "--strict").exit_code == 1
 
 
