@@ -141,3 +141,63 @@ def test_review_in_chromium(tmp_path: Path) -> None:
         )
         assert res.status_code == 403
     assert (tmp_path / "review.png").stat().st_size > 10_000
+
+
+def _post(base: str, path: str, token: str, body: dict) -> int:
+    import json
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(
+        base.rstrip("/") + path,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as res:
+            return res.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_a_stale_merge_on_the_page_is_refused(tmp_path: Path) -> None:
+    """The page sends the review versions it showed: a decision another editor made since is
+    not folded into a merge (409), and the merge goes through once the queue is reloaded."""
+    _need_chromium()
+    from playwright.sync_api import expect
+
+    db = build_synthetic_store(str(tmp_path / "store.db"))
+    with open_store(db) as store:
+        ana = review.add_user(store.db, "ana", "editor")
+        bea = review.add_user(store.db, "bea", "editor")
+    by_place = {e["location"]: e for e in _events(db).values()}
+    first, second = by_place["Daraa"]["event_id"], by_place["Hama"]["event_id"]
+
+    with running_server(db) as base, browser_page(tmp_path / "profile") as page:
+        page.goto(base)
+        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        page.locator("#token").fill(ana)
+        page.locator("#signin button").click()
+        expect(page.locator("#whoami")).to_have_text("ana (editor)")
+        page.locator("#review-toggle").click()
+        expect(page.locator("#rv-queue li")).to_have_count(3)
+
+        def tick() -> None:
+            for event_id in (first, second):
+                page.locator(f'#rv-queue li[data-event-id="{event_id}"] input.rv-pick').check()
+
+        tick()
+        # Meanwhile, another editor accepts one of the two.
+        assert _post(base, f"/review/events/{first}/accept", bea, {"if_version": 0}) == 200
+        page.locator("#rv-merge").click()
+        expect(page.locator("#rv-note")).to_contain_text("HTTP 409")
+        assert {first, second} <= set(_events(db))
+
+        page.locator("#rv-state").select_option("all")
+        expect(page.locator("#rv-queue li")).to_have_count(3)
+        tick()
+        page.locator("#rv-merge").click()
+        expect(page.locator("#rv-note")).to_have_text("Merged.")
+    after = _events(db)
+    assert not {first, second} <= set(after)

@@ -159,9 +159,13 @@ export function setupReview({ map, filters, focusPane, changed, signedIn }) {
     byId('rv-merge').disabled = !canWrite() || checkedIds().length < 2;
   }
 
-  byId('rv-merge').addEventListener('click', () =>
-    act(() => postJSON('review/merge', { event_ids: checkedIds() }), 'Merged.').catch(showError),
-  );
+  byId('rv-merge').addEventListener('click', () => {
+    // each event's review version as the queue showed it: a decision made since is a 409, not overwritten
+    const ids = checkedIds();
+    const seen = new Map(rv.items.map((item) => [item.event_id, item.review ? item.review.version : 0]));
+    const versions = ids.map((id) => seen.get(id) ?? 0);
+    act(() => postJSON('review/merge', { event_ids: ids, if_versions: versions }), 'Merged.').catch(showError);
+  });
 
   async function select(k) {
     if (k < 0 || k >= rv.items.length) return;
@@ -398,7 +402,7 @@ export function setupReview({ map, filters, focusPane, changed, signedIn }) {
       const split = el('button', { type: 'button', id: 'rv-split', disabled: !writable }, 'Split off the selected reports');
       split.addEventListener('click', () => {
         const ids = [...list.querySelectorAll('.rv-member:checked')].map((b) => b.value);
-        act(() => postJSON(`review/events/${enc(ev.event_id)}/split`, { member_ids: ids }), 'Split.').catch(showError);
+        act(() => postJSON(`review/events/${enc(ev.event_id)}/split`, { member_ids: ids, if_version: version() }), 'Split.').catch(showError);
       });
       cardBox.append(el('h4', null, `Reports (${card.members.length})`), list, split);
     }
