@@ -352,6 +352,10 @@ def test_a_default_actor_contradicts_nobody(target: str) -> None:
 # -- incremental merging ------------------------------------------------------------------------
 AREA = {"location": "Hama", "admin1": "Hama", "latitude": 35.2, "longitude": 36.9, "geo_precision": 3}
 NEARBY = {"location": "Kafr Nabudah", "geonameid": 169000, "latitude": 35.42, "longitude": 36.53}
+# One place without a GeoNames id spelt two ways: its key folds case (ß is ss) and spaces, which
+# SQL's LOWER does not, so the timeline must find its events by the key itself.
+STREET = {"location": "Straße  Nord", "latitude": 35.1, "longitude": 36.7, "geo_precision": 1}
+STREET_CAPS = dict(STREET, location="STRASSE Nord")
 
 
 def random_doc(rng: random.Random, doc_id: str) -> Document:
@@ -359,7 +363,7 @@ def random_doc(rng: random.Random, doc_id: str) -> Document:
     that many reports may be one event and groups chain across days."""
     doc = Document(id=doc_id, text="نص " * 30, outlet=rng.choice("xyz"), published=date(2015, 8, 20))
     for k in range(rng.randrange(5)):
-        place = rng.choice([HAMA, RASTAN, ALEPPO, AREA, NEARBY, {"location": "Syria"}])
+        place = rng.choice([HAMA, RASTAN, ALEPPO, AREA, NEARBY, STREET, STREET_CAPS, {"location": "Syria"}])
         fields = dict(SYRIA, **place)
         fields.update(
             event_date=date(2015, 8, 1 + rng.randrange(20)).isoformat() if rng.random() > 0.05 else None,

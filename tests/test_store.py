@@ -214,10 +214,11 @@ def test_an_error_leaving_the_store_is_reported_once(target: str, monkeypatch: p
     assert raised.value.__context__ is None
 
 
-def test_a_page_reads_the_kept_sentences_and_an_old_store_gets_them(target: str) -> None:
+def test_a_page_reads_the_kept_sentences_and_an_old_store_gets_them_and_its_place_keys(target: str) -> None:
     """The first sentences of each merged event are kept beside it (store.evidence): a page
     reads the same sentences and totals as through the reports, for an event with more than are
     kept too, and a store written before they were kept is filled when opened."""
+    from marsad.merge.territory import place_key
     from marsad.store import evidence
 
     def report(i: int) -> Document:
@@ -255,12 +256,20 @@ def test_a_page_reads_the_kept_sentences_and_an_old_store_gets_them(target: str)
         assert kept == {i: (found.get(i, []), totals.get(i, 0)) for i in ids}
         expected = pages(store)
         assert (big["event_id"], big["evidence"][:5], evidence.HEAD + 3) in expected[2]
+        keys = store.db.query("SELECT event_id, place_key FROM events ORDER BY event_id")
+        assert keys == sorted((e["event_id"], place_key(e)) for e in store.events(limit=None)) and all(
+            k for _, k in keys
+        )
         with store.db.transaction():  # as a store of schema 5 was
             store.db.execute("DROP TABLE event_evidence")
-            store.db.execute("DELETE FROM schema_version WHERE version = 6")
+            store.db.execute("DROP INDEX events_place")
+            store.db.execute("ALTER TABLE events DROP COLUMN place_key")
+            store.db.execute("DELETE FROM schema_version WHERE version >= 6")
     with open_store(target) as store:
         assert store.db.one("SELECT COUNT(*) FROM event_evidence") == (len(ids),)
         assert pages(store) == expected
+        # and the place keys of its events (schema 7) are filled
+        assert store.db.query("SELECT event_id, place_key FROM events ORDER BY event_id") == keys
 
 
 def test_lists_of_values_go_to_postgresql_as_one_array() -> None:

@@ -13,12 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from marsad.merge.territory import place_key
 from marsad.store import evidence
 from marsad.store.backend import Backend
 
 # A step is SQL, or a function of the database for what SQL alone cannot write the same way on
 # both backends (filling a new table from the old ones).
 Step = str | Callable[[Backend], None]
+
+
+def _fill_place_keys(db: Backend) -> None:
+    """The place keys of the merged events of a store written before they were kept."""
+    rows = db.query("SELECT event_id, geonameid, location FROM events")
+    keys = [(place_key({"geonameid": g, "location": loc}), i) for i, g, loc in rows]
+    db.executemany("UPDATE events SET place_key = ? WHERE event_id = ?", [k for k in keys if k[0]])
+
 
 MIGRATIONS: list[list[Step]] = [
     # 1: documents, rejects, mentions, per-document events and their evidence
@@ -145,7 +154,16 @@ MIGRATIONS: list[list[Step]] = [
             head TEXT NOT NULL, total INTEGER NOT NULL)""",
         evidence.backfill,
     ],
+    # 7: each merged event's place key (marsad.merge.territory.place_key: the GeoNames id, else
+    # the name case-folded with its spaces collapsed, which neither backend's SQL can compute the
+    # same way), so the control timeline of a place reads exactly its events.
+    [
+        "ALTER TABLE events ADD COLUMN place_key TEXT",
+        "CREATE INDEX events_place ON events (place_key)",
+        _fill_place_keys,
+    ],
 ]
+
 
 # The first version whose documents are keyed by content; a store with rows written before it
 # cannot be re-keyed in place (event ids and evidence name the old ids).

@@ -568,9 +568,10 @@ class Store:
         return self.db.retrying(run)
 
     def _insert_merged(self, merged: list[dict[str, Any]], states: list[tuple], now: float) -> None:
+        cols = _MERGED_COLUMNS + ("place_key",)
         self.db.executemany(
-            f"INSERT INTO events ({', '.join(_MERGED_COLUMNS)}) VALUES ({placeholders(len(_MERGED_COLUMNS))})",
-            [_merged_row(m, now) for m in merged],
+            f"INSERT INTO events ({', '.join(cols)}) VALUES ({placeholders(len(cols))})",
+            [(*_merged_row(m, now), place_key(m)) for m in merged],
         )
         self.db.executemany(
             "INSERT INTO event_members (event_id, member_id) VALUES (?, ?)",
@@ -582,11 +583,10 @@ class Store:
     def _place_keys(self, event_ids: list[str]) -> set[str]:
         keys = set()
         for chunk in chunks(event_ids):
-            for gid, location in self.db.query(
-                f"SELECT geonameid, location FROM events WHERE event_id IN ({placeholders(len(chunk))})",
-                chunk,
+            for (key,) in self.db.query(
+                f"SELECT place_key FROM events WHERE event_id IN ({placeholders(len(chunk))})", chunk
             ):
-                if key := place_key({"geonameid": gid, "location": location}):
+                if key:
                     keys.add(key)
         return keys
 
@@ -594,27 +594,15 @@ class Store:
         """Recompute the control timeline of some places from the merged events at them."""
         if not keys:
             return
-        gids = sorted(int(k[1:]) for k in keys if k.startswith("g"))
-        names = sorted(k[1:] for k in keys if k.startswith("n"))
         cols = _MERGED_COLUMNS
         rows = []
-        for chunk in chunks(gids):
+        for chunk in chunks(sorted(keys)):
             rows += self.db.query(
-                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IN ({placeholders(len(chunk))})",
-                chunk,
-            )
-        for chunk in chunks(names):
-            rows += self.db.query(
-                f"SELECT {', '.join(cols)} FROM events e WHERE e.geonameid IS NULL"
-                f" AND LOWER(e.location) IN ({placeholders(len(chunk))})",
+                f"SELECT {', '.join(cols)} FROM events e WHERE e.place_key IN ({placeholders(len(chunk))})",
                 chunk,
             )
         rejected = set(review.decisions(self.db, [r[0] for r in rows], only="rejected"))
-        events = []
-        for r in rows:
-            ev = dict(zip(cols, r, strict=True))
-            if ev["event_id"] not in rejected and place_key(ev) in keys:
-                events.append(ev)
+        events = [ev for r in rows if (ev := dict(zip(cols, r, strict=True)))["event_id"] not in rejected]
         changes = timeline(events)
         for chunk in chunks(sorted(keys)):
             self.db.execute(
