@@ -386,6 +386,11 @@ def test_sniff() -> None:
         (date(1, 1, 2), None),
         (datetime(9998, 5, 4, 3, 2), None),
         (date(1900, 1, 1), date(1900, 1, 1)),
+        # email.utils reads a year below 100 as two digits: "0001" is year 1, not 2001
+        ("Mon, 01 Jan 0001 00:00:00 GMT", None),
+        ("Tue, 21 Jul 0015 10:00:00 +0300", None),
+        ("21 Jul 15 10:00:00 +0300", date(2015, 7, 21)),  # two digits, as RFC 2822 allows
+        ("Tue, 21 Jul 2015 10:00:00 +0300", date(2015, 7, 21)),
     ],
 )
 def test_parse_date(value, expected) -> None:

@@ -59,6 +59,9 @@ _EXTENSIONS = {
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]", re.I)
 _HTML_ROOT = re.compile(rb"<(?:!doctype\s+html|html|head|body|article|p|div)[\s>]", re.I)
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+# The year of an RFC 2822 date, after its month name; email.utils reads a year below 100 as a
+# two-digit one, so "0001" would become 2001 and "0015" 2015.
+_RFC_YEAR = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d+)\b", re.I)
 
 
 # -- dates ---------------------------------------------------------------------------------------
@@ -92,9 +95,13 @@ def parse_date(value: Any) -> date | None:
         except ValueError:
             return None
     try:
-        return plausible_date(email.utils.parsedate_to_datetime(s).date())
+        day = email.utils.parsedate_to_datetime(s).date()
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    year = _RFC_YEAR.search(s)
+    if year and len(year[1]) > 2 and int(year[1]) != day.year:
+        return None  # a year written with 3 or more digits is that year, not a two-digit one
+    return plausible_date(day)
 
 
 # -- streams -------------------------------------------------------------------------------------
