@@ -528,16 +528,18 @@ def test_an_incremental_merge_meets_reports_on_the_reviewed_values(target: str) 
 
 
 def test_gold_files_of_two_ids_alike_once_made_safe_are_two(target: str, tmp_path) -> None:
-    """Ids that differ only in characters a file name cannot hold (":" and "/" against "_") go
-    to two gold files: neither article's gold overwrites the other's."""
+    """Ids that differ only in characters a file name cannot hold (":" and "/" against "_"), or
+    only in case (one file where names ignore case: macOS, Windows), go to gold files of their
+    own: neither article's gold overwrites the other's."""
     import json
 
     from marsad.store.gold import _safe, export_gold
 
-    names = ["wire:2015/7", "wire_2015_7", "wire-2015-7"]
+    names = ["wire:2015/7", "wire_2015_7", "wire-2015-7", "WIRE-2015-7"]
+    aleppo = {"location": "Aleppo", "geonameid": 170063, "latitude": 36.20124, "longitude": 37.16117}
     with open_store(target) as store:
         for i, name in enumerate(names):
-            doc = _doc(f"art-{i}", [{"sentence": i, "place": [HAMA, HOMS, IDLIB][i]}])
+            doc = _doc(f"art-{i}", [{"sentence": i % 3, "place": [HAMA, HOMS, IDLIB, aleppo][i]}])
             doc.meta.update(id_given=True, source_id=name)
             store.write(doc)
         store.merge()
@@ -548,19 +550,21 @@ def test_gold_files_of_two_ids_alike_once_made_safe_are_two(target: str, tmp_pat
                 [review.decide(store.db, e["event_id"], user="ana", decision="accepted")],
             )
         out = tmp_path / "desk" / "gold"
-        assert export_gold(store, out)["articles"] == 3
+        assert export_gold(store, out)["articles"] == 4
         files = sorted(out.glob("*.gold.json"))
-        assert len(files) == 3 and "wire-2015-7.gold.json" in {f.name for f in files}
+        assert len(files) == len({f.name.casefold() for f in files}) == 4
+        assert "wire-2015-7.gold.json" in {f.name for f in files}
         golds = {json.loads(f.read_text(encoding="utf-8"))["doc_id"]: f for f in files}
         assert sorted(golds) == sorted(names)
         assert all(len(json.loads(f.read_text(encoding="utf-8"))["events"]) == 1 for f in files)
 
-        # An id written to be the file name another id was given: refused, not overwritten.
-        doc = _doc("art-3", [{"sentence": 0, "place": HOMS, "event_date": "2015-07-20"}])
+        # An id written to be the file name another id was given: a file of its own too.
+        doc = _doc("art-9", [{"sentence": 0, "place": HOMS, "event_date": "2015-07-20"}])
         doc.meta.update(id_given=True, source_id=_safe(names[0]))
         store.write(doc)
         store.merge()
         (late,) = [e["event_id"] for e in store.events(review_state="pending")]
         _settle(store, [late], [review.decide(store.db, late, user="ana", decision="accepted")])
-        with pytest.raises(ValueError, match="wire:2015/7"):
-            export_gold(store, out)
+        assert export_gold(store, out)["articles"] == 5
+        golds = {json.loads(f.read_text(encoding="utf-8"))["doc_id"] for f in out.glob("*.gold.json")}
+        assert golds == {*names, _safe(names[0])}

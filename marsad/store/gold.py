@@ -96,7 +96,7 @@ def export_gold(store: Store, out_dir: Path) -> dict[str, int]:
         st = review.state(db, ev["event_id"]) or {}
         for d in ev["doc_ids"]:
             kept.setdefault(d, []).append((ev, st))
-    written: dict[str, str] = {}  # file name -> the article written under it
+    written: dict[str, str] = {}  # file name, case folded -> the article written under it
     tmp = out_dir / (ARTICLES + ".part")
     with tmp.open("w", encoding="utf-8") as articles:
         for doc_id in docs:
@@ -136,9 +136,12 @@ def export_gold(store: Store, out_dir: Path) -> dict[str, int]:
                     gold["events"].append(g)
                     counts["events"] += 1
             path = out_dir / f"{_safe(name)}.gold.json"
-            if written.setdefault(path.name, name) != name:
+            if written.get(path.name.casefold(), name) != name:
+                # "Doc1" after "doc1": one file where names ignore case (macOS, Windows)
+                path = out_dir / f"{_safe(name, hashed=True)}.gold.json"
+            if written.setdefault(path.name.casefold(), name) != name:
                 raise ValueError(
-                    f"articles {written[path.name]!r} and {name!r} would both be written to {path}"
+                    f"articles {written[path.name.casefold()]!r} and {name!r} would both be written to {path}"
                 )
             part = path.with_suffix(".json.part")
             part.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -148,10 +151,11 @@ def export_gold(store: Store, out_dir: Path) -> dict[str, int]:
     return counts
 
 
-def _safe(doc_id: str) -> str:
+def _safe(doc_id: str, hashed: bool = False) -> str:
     """A file name for a document id (ids may hold a slash or a colon). Where characters had
-    to be replaced, a hash of the id follows, so two ids never share a file ("a:1" and "a_1")."""
+    to be replaced, or with ``hashed``, a hash of the id follows, so two ids never share a file
+    ("a:1" and "a_1"; "Doc1" and "doc1" where file names ignore case)."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in doc_id)
-    if safe != doc_id:
+    if safe != doc_id or hashed:
         safe += "-" + hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:10]
     return safe
