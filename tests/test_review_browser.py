@@ -26,6 +26,21 @@ def _events(db: str, **filters) -> dict[str, dict]:
         return {e["event_id"]: e for e in store.events(**filters)}
 
 
+def _open_queue(page, base: str, token: str, who: str):
+    """Sign in with ``token`` and open the review queue (the synthetic store's three events)."""
+    from playwright.sync_api import expect
+
+    page.goto(base)
+    page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+    page.locator("#token").fill(token)
+    page.locator("#signin button").click()
+    expect(page.locator("#whoami")).to_have_text(who)
+    page.locator("#review-toggle").click()
+    queue = page.locator("#rv-queue li")
+    expect(queue).to_have_count(3)
+    return queue
+
+
 def test_review_in_chromium(tmp_path: Path) -> None:
     _need_chromium()
     from playwright.sync_api import expect
@@ -43,16 +58,7 @@ def test_review_in_chromium(tmp_path: Path) -> None:
     dialogs: list[str] = []
     with running_server(db) as base, browser_page(tmp_path / "profile") as page:
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(base)
-        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
-
-        # Sign in as the editor and open the queue.
-        page.locator("#token").fill(editor)
-        page.locator("#signin button").click()
-        expect(page.locator("#whoami")).to_have_text("ana (editor)")
-        page.locator("#review-toggle").click()
-        queue = page.locator("#rv-queue li")
-        expect(queue).to_have_count(3)
+        queue = _open_queue(page, base, editor, "ana (editor)")
 
         # The Daraa strike: its place is wrong (we say Hama), its author too.
         page.locator(f'#rv-queue li[data-event-id="{daraa["event_id"]}"]').click()
@@ -175,13 +181,7 @@ def test_a_stale_merge_on_the_page_is_refused(tmp_path: Path) -> None:
     first, second = by_place["Daraa"]["event_id"], by_place["Hama"]["event_id"]
 
     with running_server(db) as base, browser_page(tmp_path / "profile") as page:
-        page.goto(base)
-        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
-        page.locator("#token").fill(ana)
-        page.locator("#signin button").click()
-        expect(page.locator("#whoami")).to_have_text("ana (editor)")
-        page.locator("#review-toggle").click()
-        expect(page.locator("#rv-queue li")).to_have_count(3)
+        _open_queue(page, base, ana, "ana (editor)")
 
         def tick() -> None:
             for event_id in (first, second):
