@@ -26,7 +26,9 @@ JUDGED = Path(__file__).resolve().parents[1] / "marsad" / "events" / "data" / "j
 # eval events --cv` reports it (5 folds and 300 negatives moved by an event or two whenever the
 # training data changed: one fold model's noise). The judged check keeps its first 300 negatives.
 JUDGED_NEGATIVES = 300
-CV_FLOORS = {"f1": 0.767, "precision": 0.775, "recall": 0.759}
+# A territory noun said to be a priority or a goal no capture (2026-12-06): f1 .767 -> .769,
+# precision .775 -> .780, recall unchanged.
+CV_FLOORS = {"f1": 0.769, "precision": 0.78, "recall": 0.759}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.95, "date": 0.981, "status": 0.992, "source": 0.915, "fatalities": 0.758}
 TEST_FLOORS = {"f1": 0.734, "precision": 0.797, "recall": 0.681}

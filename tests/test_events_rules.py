@@ -867,6 +867,15 @@ def test_a_capture_fought_for_is_no_capture(code):
     assert done.location == "Taiz"
 
 
+def test_a_capture_named_as_a_priority_is_no_capture(code):
+    """A territory noun said to be a priority or a goal ("على رأس أولويات") is talk of the
+    future; a capture done stays one, whatever is said of it after."""
+    assert not code("وصرح القائد أمس بأن استعادة السيطرة على مدينة تعز تأتي على رأس أولويات قواته.")
+    assert not code("وقال المتحدث إن تحرير مدينة الموصل يبقى من الأهداف الأولى للحكومة.")
+    [done] = code("واستعادت القوات الحكومية أمس السيطرة على مدينة تعز، وهي من أولويات الحكومة.")
+    assert done.sub_event_type == "Government regains territory"
+
+
 def test_a_habit_or_a_pretext_is_no_event(code):
     """ "ويقصف النظام بانتظام ...": what is done again and again is background; "بحجة مواجهة":
     the aim claimed, not a clash."""

@@ -76,6 +76,9 @@ SUBJECT_SPAN = 4
 # How far after an event word ("هجوم شنه"، "الغارات التي شنتها") a general verb with no weapon is
 # that event's own verb.
 VERB_OF_NOUN = 3
+# How far after a territory noun the priority or goal it is said to be may stand ("أن استعادة
+# السيطرة على العاصمة صنعاء على رأس أولويات القوات").
+PRIORITY_SPAN = 9
 # How far after a strike verb a ground weapon makes it shelling ("لقصف عنيف بقذائف الدبابات").
 GROUND_SPAN = 3
 # How many words may stand between a group that lost a place and one joined to it by "و" for the
@@ -207,6 +210,7 @@ class EventExtractor:
         self.recent_past = c["recent_past"]
         self.pluperfect = c["pluperfect"]
         self.goals = c["goals"]
+        self.priorities = c["priorities"]
         self.anniversary = c["anniversary"]
         self.ago = c["ago"]
         self.approx = c["approx"]
@@ -764,6 +768,15 @@ class EventExtractor:
             return "purpose"
         if trig.klass == "territory" and i > lo and self.goals in tags[i - 1] and self._is_noun(i, trig):
             rules.fire("events.cancel.goal")  # "حتى تحرير المدينة", "من أجل استعادة": what is fought for
+            return "purpose"
+        if (
+            trig.klass == "territory"
+            and self._is_noun(i, trig)
+            and any(self.priorities in tags[j] for j in range(i + 1, min(hi, i + PRIORITY_SPAN)))
+        ):
+            # "أن استعادة السيطرة على صنعاء على رأس أولويات القوات"، "تحرير المدينة من الأهداف": a
+            # goal named, not a capture
+            rules.fire("events.cancel.priority")
             return "purpose"
         if trig.purpose and "ل" in tokens[i].proclitics and self._lexemes(i) & trig.purpose:
             rules.fire("events.cancel.purpose_of_fighting")  # "لمواجهة داعش", "للقتال في سوريا"
