@@ -111,7 +111,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # What forces work or strive for ("تعمل على السيطرة على"، "تسعى إلى استعادة") no event: rules (.642,
 # 1.0), without (.644, .997), with (.660, .997). "القتال ضد داعش" a war, no one fight: rules (.643,
 # 1.0), without (.645, .997), with (.662, .997).
-JUDGED_FLOORS = {"rules": (0.643, 1.0), "without judged": (0.645, 0.997), "with judged": (0.662, 0.997)}
+# A past year opening a sentence dates its every clause ("وفي عام 2009، وقعت حادثة ...، حيث هاجمت"):
+# rules (.645, 1.0), without (.647, .997), with (.665, .997).
+JUDGED_FLOORS = {"rules": (0.645, 1.0), "without judged": (0.647, 0.997), "with judged": (0.665, 0.997)}
 
 
 def test_cross_validated_floors(shared):

@@ -876,6 +876,19 @@ def test_a_capture_named_as_a_priority_is_no_capture(code):
     assert done.sub_event_type == "Government regains territory"
 
 
+def test_a_past_year_that_opens_the_sentence_dates_its_every_clause(code_doc):
+    """ "وفي عام 2010، ...، حيث هاجم": a time put first dates the whole sentence; a day the
+    event's own clause names is still its day."""
+    [old] = code_doc(
+        "وفي عام 2010، عشت يوما عصيبا لا أنساه، حيث هاجم مسلحون مركزا للشرطة في مدينة قندهار."
+    ).events
+    assert old.historical and old.event_date.startswith("2010")
+    [now] = code_doc(
+        "وفي عام 2014 سيطر التنظيم على المدينة، واليوم قصفت الطائرات مواقعه في مدينة الموصل."
+    ).events
+    assert not now.historical and now.sub_event_type == "Air/drone strike"
+
+
 def test_a_habit_or_a_pretext_is_no_event(code):
     """ "ويقصف النظام بانتظام ...": what is done again and again is background; "بحجة مواجهة":
     the aim claimed, not a clash."""

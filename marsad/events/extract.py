@@ -53,6 +53,9 @@ BACKGROUND = timedelta(days=14)
 # Relative pronouns: what follows them tells of a noun, not of the clause's own event.
 RELATIVES = frozenset({"التي", "الذي", "اللذين", "اللتين", "الذين", "اللاتي", "اللواتي"})
 CLAUSE_MARKS = frozenset('،,؛;:()«»"')  # what ends the clause a trigger's time may close
+# What may stand before a time that opens its sentence ("وفي عام 2009، ..."، "في عام 1558، حينما ..."):
+# a time put first dates the whole sentence, every clause of it.
+SENTENCE_OPENER = re.compile(r"[\s\"'«“(-]*(?:و?في|و|ف)?\s*")
 # How far (in tokens) a verb of speech may stand before the speaker's place, and "إن" after it.
 SPEAKER_SPAN = 7
 # How far before a trigger an anniversary word makes it the past it remembers.
@@ -1718,6 +1721,17 @@ class EventExtractor:
             and self._tied(main.index, same, later)
         ):
             return past(later)
+        # "وفي عام 2009، وقعت حادثة ...، حيث هاجمت مجموعة مسلحة العاصمة": a past year that opens
+        # the sentence dates its every clause, whatever day a later clause names ("ذلك اليوم")
+        opening = next(iter(idx["date"].within(sent.start, own[0])), None)
+        if (
+            opening is not None
+            and opening.attrs.get("historical")
+            and opening.attrs.get("kind") != "since"
+            and SENTENCE_OPENER.fullmatch(doc.clean[sent.start : opening.start])
+        ):
+            rules.fire("events.date.sentence_opener")
+            return past(opening)
         current = [
             d
             for d in idx["date"].within(sent.start, sent.end)
