@@ -112,8 +112,10 @@ FEED_MIN_REQUIRED_FOUND = 4
 # 1.0), without (.644, .997), with (.660, .997). "القتال ضد داعش" a war, no one fight: rules (.643,
 # 1.0), without (.645, .997), with (.662, .997).
 # A past year opening a sentence dates its every clause ("وفي عام 2009، وقعت حادثة ...، حيث هاجمت"):
-# rules (.645, 1.0), without (.647, .997), with (.665, .997).
-JUDGED_FLOORS = {"rules": (0.645, 1.0), "without judged": (0.647, 0.997), "with judged": (0.665, 0.997)}
+# rules (.645, 1.0), without (.647, .997), with (.665, .997). A capture that "will cut the supplies"
+# ("السيطرة على القاعدة ستقطع الإمدادات") talk, no capture: rules (.647, 1.0), without (.649, .997),
+# with (.667, .997).
+JUDGED_FLOORS = {"rules": (0.647, 1.0), "without judged": (0.649, 0.997), "with judged": (0.667, 0.997)}
 
 
 def test_cross_validated_floors(shared):

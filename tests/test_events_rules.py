@@ -867,11 +867,13 @@ def test_a_capture_fought_for_is_no_capture(code):
     assert done.location == "Taiz"
 
 
-def test_a_capture_named_as_a_priority_is_no_capture(code):
-    """A territory noun said to be a priority or a goal ("على رأس أولويات") is talk of the
-    future; a capture done stays one, whatever is said of it after."""
+def test_a_capture_named_as_a_priority_or_a_prospect_is_no_capture(code):
+    """A territory noun said to be a priority or a goal ("على رأس أولويات"), or said to bring
+    something ("ستقطع الإمدادات"), is talk of the future; a capture done stays one, whatever is
+    said of it after."""
     assert not code("وصرح القائد أمس بأن استعادة السيطرة على مدينة تعز تأتي على رأس أولويات قواته.")
     assert not code("وقال المتحدث إن تحرير مدينة الموصل يبقى من الأهداف الأولى للحكومة.")
+    assert not code("ويرى الخبير أن السيطرة على مدينة الحديدة ستفتح الطريق أمام القوات نحو الشمال.")
     [done] = code("واستعادت القوات الحكومية أمس السيطرة على مدينة تعز، وهي من أولويات الحكومة.")
     assert done.sub_event_type == "Government regains territory"
 

@@ -79,9 +79,9 @@ SUBJECT_SPAN = 4
 # How far after an event word ("هجوم شنه"، "الغارات التي شنتها") a general verb with no weapon is
 # that event's own verb.
 VERB_OF_NOUN = 3
-# How far after a territory noun the priority or goal it is said to be may stand ("أن استعادة
-# السيطرة على العاصمة صنعاء على رأس أولويات القوات").
-PRIORITY_SPAN = 9
+# How far after a territory noun what it is said to be or to bring may stand ("أن استعادة السيطرة
+# على العاصمة صنعاء على رأس أولويات القوات"، "السيطرة على قاعدة العند ستقطع الإمدادات").
+PROSPECT_SPAN = 9
 # How far after a strike verb a ground weapon makes it shelling ("لقصف عنيف بقذائف الدبابات").
 GROUND_SPAN = 3
 # How many words may stand between a group that lost a place and one joined to it by "و" for the
@@ -213,7 +213,7 @@ class EventExtractor:
         self.recent_past = c["recent_past"]
         self.pluperfect = c["pluperfect"]
         self.goals = c["goals"]
-        self.priorities = c["priorities"]
+        self.prospects = c["prospects"]
         self.anniversary = c["anniversary"]
         self.ago = c["ago"]
         self.approx = c["approx"]
@@ -775,11 +775,11 @@ class EventExtractor:
         if (
             trig.klass == "territory"
             and self._is_noun(i, trig)
-            and any(self.priorities in tags[j] for j in range(i + 1, min(hi, i + PRIORITY_SPAN)))
+            and any(self.prospects in tags[j] for j in range(i + 1, min(hi, i + PROSPECT_SPAN)))
         ):
-            # "أن استعادة السيطرة على صنعاء على رأس أولويات القوات"، "تحرير المدينة من الأهداف": a
-            # goal named, not a capture
-            rules.fire("events.cancel.priority")
+            # "أن استعادة السيطرة على صنعاء على رأس أولويات القوات"، "السيطرة على القاعدة ستقطع
+            # الإمدادات": a goal or a prospect named, not a capture
+            rules.fire("events.cancel.prospect")
             return "purpose"
         if trig.purpose and "ل" in tokens[i].proclitics and self._lexemes(i) & trig.purpose:
             rules.fire("events.cancel.purpose_of_fighting")  # "لمواجهة داعش", "للقتال في سوريا"

@@ -140,7 +140,7 @@ class ContextLists(Strict):
     durations: list[str]
     pluperfect: list[str]
     goals: list[str]
-    priorities: list[str]
+    prospects: list[str]
     anniversary: list[str]
     ago: list[str]
     approx: list[str]
