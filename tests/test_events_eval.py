@@ -114,8 +114,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # A past year opening a sentence dates its every clause ("وفي عام 2009، وقعت حادثة ...، حيث هاجمت"):
 # rules (.645, 1.0), without (.647, .997), with (.665, .997). A capture that "will cut the supplies"
 # ("السيطرة على القاعدة ستقطع الإمدادات") talk, no capture: rules (.647, 1.0), without (.649, .997),
-# with (.667, .997).
-JUDGED_FLOORS = {"rules": (0.647, 1.0), "without judged": (0.649, 0.997), "with judged": (0.667, 0.997)}
+# with (.667, .997). "عاصفة الحزم" an operation, no town: rules (.651, 1.0), without (.653, .997),
+# with (.672, .997).
+JUDGED_FLOORS = {"rules": (0.651, 1.0), "without judged": (0.653, 0.997), "with judged": (0.672, 0.997)}
 
 
 def test_cross_validated_floors(shared):

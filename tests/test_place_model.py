@@ -44,6 +44,7 @@ def test_a_head_noun_makes_a_stoplisted_name_a_place():
         ("تبنى لواء شهداء اليرموك الهجوم", "اليرموك"),
         ("سقطت قذيفتان على شارع بغداد وسط دمشق", "بغداد"),
         ("هاجم مسلحون سفارة الجزائر في طرابلس", "الجزائر"),
+        ("أشاد المتحدث بدور المملكة في عاصفة الحزم", "الحزم"),  # an operation, no town of al-Jawf
     ],
 )
 def test_a_place_inside_an_organisation_name_is_no_place(text, word):
