@@ -217,10 +217,6 @@ class Gazetteer:
         self.exact = exact
         self.variant = variant
         self.max_words = max((k.count(" ") + 1 for k in exact), default=1)
-        self._admin1: dict[tuple[str, str], Place] = {}
-        for p in places:
-            if p.type == "admin1":
-                self._admin1.setdefault((p.country_code, p.admin1), p)
 
     def lookup(self, name: str, *, variants: bool = False) -> list[Place]:
         """Every place called ``name`` (an Arabic name in any spelling the keys fold)."""
@@ -252,10 +248,6 @@ class Gazetteer:
             cc: frozenset(filter(None, str(info.get("neighbours") or "").split(",")))
             for cc, info in meta.items()
         }
-
-    def admin1_place(self, country_code: str, admin1: str) -> Place | None:
-        """The first-level division entry (centroid) for a country and English admin1 name."""
-        return self._admin1.get((country_code, admin1))
 
     def __len__(self) -> int:
         return len(self.places)
