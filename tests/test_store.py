@@ -219,7 +219,7 @@ def test_a_page_reads_the_kept_sentences_and_an_old_store_gets_them_and_its_plac
     reads the same sentences and totals as through the reports, for an event with more than are
     kept too, and a store written before they were kept is filled when opened."""
     from marsad.merge.territory import place_key
-    from marsad.store import evidence
+    from marsad.store import evidence, schema
 
     def report(i: int) -> Document:
         doc = make_doc(100 + i)
@@ -268,7 +268,11 @@ def test_a_page_reads_the_kept_sentences_and_an_old_store_gets_them_and_its_plac
     with open_store(target) as store:
         assert store.db.one("SELECT COUNT(*) FROM event_evidence") == (len(ids),)
         assert pages(store) == expected
-        # and the place keys of its events (schema 7) are filled
+        # and the place keys of its events (schema 7) are filled, a batch at a time
+        assert store.db.query("SELECT event_id, place_key FROM events ORDER BY event_id") == keys
+        with store.db.transaction():
+            store.db.execute("UPDATE events SET place_key = NULL")
+            schema._fill_place_keys(store.db, batch=2)
         assert store.db.query("SELECT event_id, place_key FROM events ORDER BY event_id") == keys
 
 

@@ -22,11 +22,17 @@ from marsad.store.backend import Backend
 Step = str | Callable[[Backend], None]
 
 
-def _fill_place_keys(db: Backend) -> None:
-    """The place keys of the merged events of a store written before they were kept."""
-    rows = db.query("SELECT event_id, geonameid, location FROM events")
-    keys = [(place_key({"geonameid": g, "location": loc}), i) for i, g, loc in rows]
-    db.executemany("UPDATE events SET place_key = ? WHERE event_id = ?", [k for k in keys if k[0]])
+def _fill_place_keys(db: Backend, batch: int = 10_000) -> None:
+    """The place keys of the merged events of a store written before they were kept, a batch of
+    events at a time (a large store's events need not fit in memory)."""
+    last = ""
+    while rows := db.query(
+        "SELECT event_id, geonameid, location FROM events WHERE event_id > ? ORDER BY event_id LIMIT ?",
+        (last, batch),
+    ):
+        keys = [(place_key({"geonameid": g, "location": loc}), i) for i, g, loc in rows]
+        db.executemany("UPDATE events SET place_key = ? WHERE event_id = ?", [k for k in keys if k[0]])
+        last = rows[-1][0]
 
 
 MIGRATIONS: list[list[Step]] = [
