@@ -876,6 +876,9 @@ def test_a_capture_named_as_a_priority_or_a_prospect_is_no_capture(code):
     assert not code("ويرى الخبير أن السيطرة على مدينة الحديدة ستفتح الطريق أمام القوات نحو الشمال.")
     [done] = code("واستعادت القوات الحكومية أمس السيطرة على مدينة تعز، وهي من أولويات الحكومة.")
     assert done.sub_event_type == "Government regains territory"
+    # "و" opens another clause: what it says is no prospect of the capture before it
+    [told] = code("وأعلن الجيش أمس استعادة السيطرة على مدينة الرمادي وسيكون بوسع السكان العودة قريبا.")
+    assert told.sub_event_type == "Government regains territory"
 
 
 def test_a_past_year_that_opens_the_sentence_dates_its_every_clause(code_doc):

@@ -775,10 +775,13 @@ class EventExtractor:
         if (
             trig.klass == "territory"
             and self._is_noun(i, trig)
-            and any(self.prospects in tags[j] for j in range(i + 1, min(hi, i + PROSPECT_SPAN)))
+            and any(
+                self.prospects in tags[j] and not tokens[j].proclitics.startswith("و")
+                for j in range(i + 1, min(hi, i + PROSPECT_SPAN))
+            )
         ):
             # "أن استعادة السيطرة على صنعاء على رأس أولويات القوات"، "السيطرة على القاعدة ستقطع
-            # الإمدادات": a goal or a prospect named, not a capture
+            # الإمدادات": a goal or a prospect named, not a capture ("... وسيكون": another clause)
             rules.fire("events.cancel.prospect")
             return "purpose"
         if trig.purpose and "ل" in tokens[i].proclitics and self._lexemes(i) & trig.purpose:
