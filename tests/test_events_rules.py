@@ -1230,6 +1230,21 @@ def test_a_month_at_the_end_of_the_clause_or_before_a_toll_dates_the_event(code)
     assert not news.historical
 
 
+def test_a_month_past_a_trigger_phrase_dates_it_but_not_past_another_clause(code):
+    """The second word of a phrase ("عبوة ناسفة") is the same event, not one that stands between
+    the trigger and its month; a clause that a comma and و open tells its own time."""
+    [ied] = code("قتل جنديان في انفجار عبوة ناسفة في مدينة العريش في شهر مايو.")
+    assert ied.historical and ied.event_date == "2015-05-01"
+    [news] = code(
+        "قتل جنديان في انفجار عبوة ناسفة في مدينة العريش، ونقلت أسرتاهما إلى القاهرة التي انتقلتا إليها في مايو الماضي."
+    )
+    assert not news.historical
+    [listed] = code("قصفت قوات النظام بلدة كفرنبل بريف إدلب، في يونيو الماضي.")
+    assert listed.historical
+    [joined] = code("قصفت قوات النظام بلدة كفرنبل بريف إدلب، وعلى مواقع أخرى جنوبها، في يونيو الماضي.")
+    assert joined.historical
+
+
 def test_the_part_of_a_month_decides_whether_it_is_long_gone(code):
     """On 10 August "أوائل يوليو" ended a month ago: background; "أواخر يوليو" is news."""
     [early] = code("قصفت قوات النظام بلدة كفرنبل بريف إدلب بالمدفعية في أوائل يوليو.")

@@ -53,6 +53,7 @@ BACKGROUND = timedelta(days=14)
 # Relative pronouns: what follows them tells of a noun, not of the clause's own event.
 RELATIVES = frozenset({"التي", "الذي", "اللذين", "اللتين", "الذين", "اللاتي", "اللواتي"})
 CLAUSE_MARKS = frozenset('،,؛;:()«»"')  # what ends the clause a trigger's time may close
+COMMAS = frozenset("،,؛;")
 # What may stand before a time that opens its sentence ("وفي عام 2009، ..."، "في عام 1558، حينما ..."):
 # a time put first dates the whole sentence, every clause of it.
 SENTENCE_OPENER = re.compile(r"[\s\"'«“(-]*(?:و?في|و|ف)?\s*")
@@ -1673,6 +1674,20 @@ class EventExtractor:
             for k in (range(at + 1, j) if j > at else range(j + 1, at))
         )
 
+    def _next_clause(self, doc: Document, at: int, end: int) -> bool:
+        """Does a clause of its own open between token ``at`` and offset ``end``: a comma, then a
+        word joined by و or ف that is no preposition ("...، ونصبت أسرته ..."، not "...، وعلى
+        مواقع ...")?"""
+        tokens, tags = self._matches.tokens, self._matches.tags
+        for k in range(at + 1, bisect.bisect_left(self._tok_starts, end)):
+            if (
+                tokens[k].prefix[:1] in ("و", "ف")
+                and self.prepositions not in tags[k]
+                and COMMAS.intersection(doc.clean[tokens[k - 1].end : tokens[k].start])
+            ):
+                return True
+        return False
+
     def _date(
         self, doc: Document, idx, unit: Unit, main: Found, own, ahead, sent: Span, back
     ) -> tuple[str | None, int | None, bool]:
@@ -1682,11 +1697,18 @@ class EventExtractor:
         قتلت غارة ..."), and so does a month long gone with no other trigger between ("في مايو
         الماضي سيطر ...")."""
 
-        same = frozenset(f.index for f in unit.found)
+        # every word of the unit's triggers: "مفخخة" inside "سيارة مفخخة" opens no other event
+        same = frozenset(
+            k for f in unit.found for k in range(f.index, bisect.bisect_left(self._tok_starts, f.end))
+        )
 
         def gone(d: Span) -> bool:
+            # a month after the clause's end ("..., ونصبت أسرته ... في مارس الماضي") dates
+            # what the next clause tells
             return bool(d.attrs.get("historical")) or (
-                _long_gone(d, doc.published) and self._tied(main.index, same, d)
+                _long_gone(d, doc.published)
+                and self._tied(main.index, same, d)
+                and not (d.start > main.end and self._next_clause(doc, main.index, d.start))
             )
 
         def past(d: Span) -> tuple[str | None, int | None, bool]:
