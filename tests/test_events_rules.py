@@ -38,6 +38,16 @@ def test_a_list_of_villages_gives_one_event_each(code):
     assert all(e.event_date == "2015-08-09" for e in events)
 
 
+def test_a_list_of_districts_gives_each_even_where_the_gazetteer_knows_some_as_towns(code):
+    """After a plural head a district is a member of the list, not the container of the towns
+    beside it; after a singular head a name with و in it is one district."""
+    events = code("وشنت طائرات التحالف غارات على مديريات مجزر وصرواح ومدغل في محافظة مأرب.")
+    assert [e.location for e in events] == ["Majzar", "Sirwah", "Madghil"]
+    [harasta] = code("قصفت قوات النظام مدينة حرستا بالغوطة الشرقية.")
+    assert harasta.location == "Harasta"
+    assert "Hadnan" not in {e.location for e in code("وقصف المتمردون مديرية مشرعة وحدنان في محافظة تعز.")}
+
+
 def test_barrel_bombs_are_air_strikes_by_the_regime(code):
     [event] = code("ألقى الطيران المروحي براميل متفجرة على مدينة داريا ما أدى إلى مقتل خمسة مدنيين.")
     assert event.sub_event_type == "Air/drone strike"
@@ -863,6 +873,9 @@ def test_a_capture_fought_for_is_no_capture(code):
     """ "حتى تحرير المدينة", "من أجل استعادة": the goal of the fighting; "حتى سيطرت" is done."""
     assert not code("وقال القائد إن المقاتلين سيواصلون القتال حتى تحرير مدينة تعز من الحوثيين.")
     assert not code("وأكد المتحدث أن القوات تحتشد من أجل استعادة مدينة الرمادي من التنظيم.")
+    # the noun in ة is no "استعاده" (regained it), and the goal holds through its construct
+    assert not code("ودفع المتمردون بتعزيزات كبيرة من أجل استعادة بلدة التربة.")
+    assert not code("ودفع المتمردون بتعزيزات كبيرة من أجل استعادة السيطرة على بلدة التربة.")
     [done] = code("وتقدمت قوات المقاومة حتى سيطرت على مدينة تعز أمس.")
     assert done.location == "Taiz"
 

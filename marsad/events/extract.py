@@ -24,6 +24,7 @@ from marsad.events.lexicon import Lexicon, Trigger, load, policy
 from marsad.events.units import (
     BROAD,
     LIST_GAP,
+    LISTED_DIVISIONS,
     TARGET_ROLES,
     Found,
     SpanIndex,
@@ -213,6 +214,7 @@ class EventExtractor:
         self.previously_links = c["previously_links"]
         self.recent_past = c["recent_past"]
         self.pluperfect = c["pluperfect"]
+        self.list_heads = c["list_heads"]
         self.goals = c["goals"]
         self.prospects = c["prospects"]
         self.anniversary = c["anniversary"]
@@ -586,11 +588,22 @@ class EventExtractor:
             and not _has_article(tokens[i])
         )
 
+    def _goal_before(self, tags, i: int, trig: Trigger, lo: int) -> bool:
+        """A goal word right before the noun, or before the noun it is in construct with ("من أجل
+        استعادة السيطرة على ...")."""
+        if i > lo and self.goals in tags[i - 1]:
+            return True
+        return i - 1 > lo and self.goals in tags[i - 2] and self._is_noun(i - 1, trig)
+
     def _form(self, i: int, trig: Trigger) -> tuple[str, str] | None:
         """The dictionary form of ``trig`` that token ``i`` is, and whether it is a past or present
         verb or a noun ("شنتها": شن, past; "تشنها": present, a habit); None for a phrase."""
         for h in self._matches.single(i, self.triggers):
             if h.entry.value[0] is trig:
+                if h.reading.key in trig.nouns_with_ta and self._matches.tokens[i].text.rstrip(
+                    DIACRITICS
+                ).endswith("ة"):
+                    return h.reading.key, "noun"  # "من أجل استعادة": the noun, not "استعاده"
                 return h.entry.value[2], h.entry.value[3]
         return None
 
@@ -770,7 +783,7 @@ class EventExtractor:
             # what was done (not what befell: "تعرض المتجر لسقوط قذيفة")
             rules.fire("events.cancel.purpose_object")
             return "purpose"
-        if trig.klass == "territory" and i > lo and self.goals in tags[i - 1] and self._is_noun(i, trig):
+        if trig.klass == "territory" and self._is_noun(i, trig) and self._goal_before(tags, i, trig, lo):
             rules.fire("events.cancel.goal")  # "حتى تحرير المدينة", "من أجل استعادة": what is fought for
             return "purpose"
         if (
@@ -1331,25 +1344,25 @@ class EventExtractor:
         """How many tokens lie between two spans."""
         return bisect.bisect_left(self._tok_starts, b.start) - bisect.bisect_left(self._tok_starts, a.end)
 
-    @staticmethod
-    def _drop_containers(doc: Document, places: list[Span]) -> list[Span]:
+    def _drop_containers(self, doc: Document, places: list[Span]) -> list[Span]:
         """The event's place: the first specific one, or the whole list it stands in.
 
         "حرستا بالغوطة الشرقية" is an event in Harasta (the region only locates it); "قرى الحواش
-        والقاهرة والعنكاوي" is one event per village; a country alone is too vague to code."""
+        والقاهرة والعنكاوي" is one event per village; a country alone is too vague to code. A
+        district is a member of a list that a plural or dual head opens ("مديريات صرواح ومجزر
+        ومدغل", where the gazetteer knows some as towns), not of one district's name ("مديرية مشرعة
+        وحدنان")."""
         if not places:
             return []
         specific = [p for p in places if p.attrs.get("type") not in BROAD and not p.attrs.get("container")]
         if not specific:
             regional = [p for p in places if p.attrs.get("type") != "country"]
             return regional[:1]
-        first = specific[0]
-        run = [first]
-        for p in specific[1:]:
-            gap = doc.clean[run[-1].end : p.start]
-            if LIST_GAP.fullmatch(gap) is None:
-                break
-            run.append(p)
+        ids = {id(p) for p in specific}
+        members = [p for p in places if id(p) in ids or p.attrs.get("type") in LISTED_DIVISIONS]
+        run = self._joined_run(doc, members, next(k for k, p in enumerate(members) if p is specific[0]))
+        if len(run) > len(ids.intersection(map(id, run))) and not self._after_list_head(run[0]):
+            run = self._joined_run(doc, specific, 0)
         seen: set = set()
         out = []
         for p in run:
@@ -1358,6 +1371,25 @@ class EventExtractor:
                 seen.add(key)
                 out.append(p)
         return out
+
+    @staticmethod
+    def _joined_run(doc: Document, places: list[Span], at: int) -> list[Span]:
+        """The places around ``places[at]`` that one list joins ("X وY، وZ")."""
+
+        def joined(a: Span, b: Span) -> bool:
+            return LIST_GAP.fullmatch(doc.clean[a.end : b.start]) is not None
+
+        lo = hi = at
+        while lo > 0 and joined(places[lo - 1], places[lo]):
+            lo -= 1
+        while hi + 1 < len(places) and joined(places[hi], places[hi + 1]):
+            hi += 1
+        return places[lo : hi + 1]
+
+    def _after_list_head(self, place: Span) -> bool:
+        """Does a plural or dual head noun of divisions stand right before ``place``?"""
+        k = bisect.bisect_left(self._tok_starts, place.start)
+        return k > 0 and self.list_heads in self._matches.tags[k - 1]
 
     def _anaphor(self, idx, tokens, tags, lo: int, hi: int, ctx: Context, sent_lo: int) -> Span | None:
         """The place "المدينة" means: the last such place earlier in this sentence, else the place of the last

@@ -139,6 +139,7 @@ class ContextLists(Strict):
     firsts: list[str]
     durations: list[str]
     pluperfect: list[str]
+    list_heads: list[str]
     goals: list[str]
     prospects: list[str]
     anniversary: list[str]
@@ -273,6 +274,9 @@ class Trigger:
     asked: frozenset[str] = frozenset()
     named_by_place: bool = False  # its noun with a town's name right after it names a known event
     taken_part_in: bool = False  # a word of taking part just before it: who joined the fighting, no clash
+    # its nouns in ة whose folded form is also a verb form with a pronoun: "استعادة" (regaining) and
+    # "استعاده" (he regained it) fold alike, and written with ة it is the noun
+    nouns_with_ta: frozenset[str] = frozenset()
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -350,6 +354,7 @@ def load() -> Lexicon:
             frozenset(normalize_key(w) for w in e.asked),
             e.named_by_place,
             e.taken_part_in,
+            _nouns_with_ta(e),
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
@@ -448,6 +453,12 @@ def cues() -> Cues:
         heads.name,
         (groups, cancel, reactions, preps, heads),
     )
+
+
+def _nouns_with_ta(e: TriggerEntry) -> frozenset[str]:
+    """The folded nouns in ة of a trigger that one of its verb forms folds to as well."""
+    verbs = {f for v in e.verbs for f in match.verb_forms(normalize_key(v), e.present)}
+    return frozenset(k for n in e.nouns if n.endswith("ة") and (k := normalize_key(n)) in verbs)
 
 
 def _keep_higher(table: dict, form: str, entry_id: str, value: tuple) -> None:

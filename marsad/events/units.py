@@ -25,6 +25,8 @@ PROTESTERS = "Protesters (Syria)"  # named after the country of the event (actor
 
 # Place types that contain others; kept only when a clause names nothing more specific.
 BROAD = {"country", "admin1", "admin2", "admin3", "region", "plain", "mountain", "governorate", "countryside"}
+# Broad places that a list names beside towns as one of them: districts and subdistricts.
+LISTED_DIVISIONS = frozenset({"admin2", "admin3"})
 
 # The parts a named group may play that make it the one hit (see EventExtractor._roles).
 TARGET_ROLES = frozenset({"civilian", "victim", "partitive", "target", "joined", "lost"})
