@@ -1102,6 +1102,11 @@ def test_an_operation_to_take_a_place_is_not_its_capture(code):
     # "من سيطرة X" says whose the place was: no capture of its own once the operation is cancelled
     text = "وبدأت القوات المرحلة الثانية من عملية تحرير مدينة الرمادي من سيطرة تنظيم داعش."
     assert not [e for e in code(text) if "territory" in e.sub_event_type]
+    # the noun in construct after it shares its verdict: "عملية استعادة السيطرة" is one operation
+    text = "وقاد الضابط عملية استعادة السيطرة على مدينة تدمر من التنظيم."
+    assert not [e for e in code(text) if "territory" in e.sub_event_type]
+    [retaken] = code("وأعلن الجيش العراقي أمس استعادة السيطرة على مدينة الرمادي من تنظيم داعش.")
+    assert retaken.sub_event_type == "Government regains territory"
 
 
 def test_the_fronts_are_no_fight(code):

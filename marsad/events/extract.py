@@ -498,6 +498,7 @@ class EventExtractor:
             for label in ("actor", "source")
             for s in idx[label].within(tokens[lo].start, tokens[hi - 1].end)
         ]
+        cancelled: dict[int, tuple[Trigger, str]] = {}  # the last token of a cancelled trigger
         i = lo
         while i < hi:
             # inside a name, not at its head: "هيئة تحرير الشام" has no capture in it, but the
@@ -545,7 +546,19 @@ class EventExtractor:
                 rules.fire("events.aimed_at_forces")
                 trig = self.lex.by_id[trig.aimed_at_forces]  # "استهدف عناصر داعش مواقع قوات النظام"
             reason = self._cancelled(tokens, tags, i, trig, lo, hi, said_lo)
+            if (
+                not reason
+                and trig.klass == "territory"
+                and i - 1 in cancelled
+                and cancelled[i - 1][0] is trig
+                and self._is_noun(i - 1, trig)
+                and self._is_noun(i, trig)
+            ):
+                # "لاستعادة السيطرة على"، "عملية استعادة السيطرة": one noun phrase, one verdict
+                rules.fire("events.cancel.construct")
+                reason = cancelled[i - 1][1]
             if reason:
+                cancelled[i + n - 1] = (trig, reason)
                 # "مناطق سيطرة قوات النظام" names the target; "هجوم شنه مسلحون على حاجز في العريش",
                 # "غارات شنتها الطائرات على": a general past verb with no weapon right after a new
                 # (indefinite) event word is that event's own verb, and what follows is still the
