@@ -1374,8 +1374,8 @@ class EventExtractor:
         ids = {id(p) for p in specific}
         members = [p for p in places if id(p) in ids or p.attrs.get("type") in LISTED_DIVISIONS]
         run = self._joined_run(doc, members, next(k for k, p in enumerate(members) if p is specific[0]))
-        if len(run) > len(ids.intersection(map(id, run))) and not self._after_list_head(run[0]):
-            run = self._joined_run(doc, specific, 0)
+        if any(id(p) not in ids for p in run) and not self._after_list_head(run[0]):
+            run = self._joined_run(doc, specific, 0)  # no plural head: the districts only locate
         seen: set = set()
         out = []
         for p in run:
