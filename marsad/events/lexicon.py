@@ -332,6 +332,7 @@ def load() -> Lexicon:
         heads = f"events.name_heads.{e.id}" if e.name_heads else ""
         before = f"events.not_before.{e.id}" if e.not_before else ""
         foiled = f"events.foiled_by.{e.id}" if e.foiled_by else ""
+        forms = {normalize_key(v): match.verb_forms(normalize_key(v), e.present) for v in e.verbs}
         trig = by_id[e.id] = Trigger(
             e.id,
             e.rank,
@@ -354,7 +355,7 @@ def load() -> Lexicon:
             frozenset(normalize_key(w) for w in e.asked),
             e.named_by_place,
             e.taken_part_in,
-            _nouns_with_ta(e),
+            _nouns_with_ta(e.nouns, {f for fs in forms.values() for f in fs}),
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
@@ -367,7 +368,7 @@ def load() -> Lexicon:
         for verb in e.verbs:
             stem = normalize_key(verb)
             past = match.verb_forms(stem, present=False)
-            for form in match.verb_forms(stem, e.present):
+            for form in forms[stem]:
                 kind = "past" if form in past else "present"
                 _keep_higher(
                     words, form, f"{e.id}:{verb}", (trig, stem if stem in needs else None, stem, kind)
@@ -455,10 +456,9 @@ def cues() -> Cues:
     )
 
 
-def _nouns_with_ta(e: TriggerEntry) -> frozenset[str]:
+def _nouns_with_ta(nouns: list[str], verb_forms: set[str]) -> frozenset[str]:
     """The folded nouns in ة of a trigger that one of its verb forms folds to as well."""
-    verbs = {f for v in e.verbs for f in match.verb_forms(normalize_key(v), e.present)}
-    return frozenset(k for n in e.nouns if n.endswith("ة") and (k := normalize_key(n)) in verbs)
+    return frozenset(k for n in nouns if n.endswith("ة") and (k := normalize_key(n)) in verb_forms)
 
 
 def _keep_higher(table: dict, form: str, entry_id: str, value: tuple) -> None:
