@@ -512,6 +512,11 @@ def test_a_speaker_is_actor1_only_when_its_words_name_no_group(code):
     assert "Jaish al-Islam" in strike.attributed_to  # the group that speaks is the report's source
     [capture] = code("وذكر جيش الإسلام أنه سيطر صباح أمس على بلدة حوش الفارة في الغوطة الشرقية.")
     assert (capture.actor1, capture.status) == ("Jaish al-Islam", "claimed")
+    # the day it spoke may stand between the speaker and its "أن"
+    [strike] = code(
+        "وذكر جيش الإسلام يوم الأحد أن المروحيات التابعة للنظام أسقطت براميل متفجرة على مدينة دوما."
+    )
+    assert strike.actor1 == "Military Forces of Syria (2000-2024)"
 
 
 def test_the_group_a_strike_was_aimed_at_is_its_target(code):

@@ -60,6 +60,8 @@ COMMAS = frozenset("،,؛;")
 SENTENCE_OPENER = re.compile(r"[\s\"'«“(-]*(?:و?في|و|ف)?\s*")
 # How far (in tokens) a verb of speech may stand before the speaker's place, and "إن" after it.
 SPEAKER_SPAN = 7
+# How many words the day a speaker spoke may take between it and its "إن" ("يوم الأحد الماضي").
+SAID_DAY = 4
 # How far before a trigger an anniversary word makes it the past it remembers.
 ANNIVERSARY_SPAN = 6
 # Tokens between a toll and the event word after it that it is the cost of ("قتل أربعة من عناصر
@@ -1474,7 +1476,7 @@ class EventExtractor:
         targets = named or targets  # "115 مسلحا من جبهة النصرة": the gunmen are Nusra's
         ordered = agents + neutral
         speaker = self._speaker(idx, tokens, tags, unit.sent_lo, unit.ahead_hi) if len(ordered) > 1 else None
-        if speaker is not None and speaker is ordered[0] and self._says_that(tags, speaker):
+        if speaker is not None and speaker is ordered[0] and self._says_that(idx, tags, speaker):
             # "وقال جيش الإسلام إن الطيران المروحي ألقى براميل": the clause's own group acted; the
             # speaker did only when the clause names none ("قالت المعارضة إنها سيطرت على ...")
             rules.fire("events.actor.speaker_last")
@@ -2077,10 +2079,24 @@ class EventExtractor:
                 return "reported", sources
         return "reported", attributed
 
-    def _says_that(self, tags, speaker: Span) -> bool:
-        """Does "إن"/"أن" follow the speaker: what comes after is what it said?"""
+    def _says_that(self, idx, tags, speaker: Span) -> bool:
+        """Does "إن"/"أن" follow the speaker, past the day it spoke ("قال الجيش أمس إن"، "ذكرت
+        الشرطة يوم الأحد أن"): what comes after is what it said?"""
+        tokens = self._matches.tokens
         said = bisect.bisect_left(self._tok_starts, speaker.end)
-        return said < len(tags) and self.complementizers in tags[said]
+        if said >= len(tags):
+            return False
+        if self.complementizers in tags[said]:
+            return True
+        last = tokens[min(len(tokens), said + SAID_DAY) - 1]
+        day = next(
+            (d for d in idx["date"].within(tokens[said].start, last.end) if d.start == tokens[said].start),
+            None,
+        )
+        if day is None:
+            return False
+        said = bisect.bisect_left(self._tok_starts, day.end)
+        return said < len(tags) and self.complementizers in tags[said] and rules.fire("events.actor.said_day")
 
     def _speaker(self, idx, tokens, tags, lo, hi) -> Span | None:
         """The actor right after a reporting verb (قالت المعارضة ...): it speaks of itself."""
