@@ -36,6 +36,9 @@ def test_a_list_of_villages_gives_one_event_each(code):
         "Kefraya",
     ]
     assert all(e.event_date == "2015-08-09" for e in events)
+    # the countryside that says where the first is does not end the list
+    events = code("قصفت قوات النظام بلدة الفوعة بريف إدلب ومدينة مورك بريف حماة.")
+    assert sorted(e.location for e in events) == ["Fuaa", "Murak"]
 
 
 def test_a_list_of_districts_gives_each_even_where_the_gazetteer_knows_some_as_towns(code):

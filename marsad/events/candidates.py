@@ -23,12 +23,13 @@ from marsad.document import Document, Span
 from marsad.events.genre import genre_features
 from marsad.events.units import (
     BROAD,
-    LIST_GAP,
     TARGET_ROLES,
     Found,
     SpanIndex,
     Unit,
     Verdict,
+    listed,
+    locates,
     unread_actor,
 )
 from marsad.text.match import where
@@ -406,20 +407,26 @@ class Proposer:
 
     def _runs(self, places: list[PlaceOption]) -> None:
         """Number the lists: places that follow each other with only "و"، "،" or a place word
-        between them are one list, each of its places an event of its own."""
+        between them are one list, each of its places an event of its own; a broad place that
+        says where a member is ("X بريف إدلب، وY") stands outside the list, which goes on past it."""
         clean = self.doc.clean
         ordered = sorted(places, key=lambda p: p.span.start)
-        run, last = 0, None
+        spans = [p.span for p in ordered]
+        run, member_run, last = 0, 0, None
         for p in ordered:
-            if (
-                p.span.attrs.get("anaphor")
-                or last is None
-                or last.end > p.span.start
-                or LIST_GAP.fullmatch(clean[last.end : p.span.start]) is None
-            ):
+            s = p.span
+            if s.attrs.get("anaphor") or last is None or last.end > s.start:
                 run += 1
-            p.run = run
-            last = p.span
+                member_run = run
+            elif locates(clean, last, s):
+                run += 1
+                p.run = run
+                continue
+            elif not listed(clean, last, s, spans):
+                run += 1
+                member_run = run
+            p.run = member_run
+            last = s
 
     # -- actors ------------------------------------------------------------------------------------
     def _actors(

@@ -31,6 +31,7 @@ from marsad.events.units import (
     Unit,
     Verdict,
     dedup,
+    listed,
     make_event,
     unread_actor,
 )
@@ -1375,9 +1376,11 @@ class EventExtractor:
             return regional[:1]
         ids = {id(p) for p in specific}
         members = [p for p in places if id(p) in ids or p.attrs.get("type") in LISTED_DIVISIONS]
-        run = self._joined_run(doc, members, next(k for k, p in enumerate(members) if p is specific[0]))
+        run = self._joined_run(
+            doc, members, next(k for k, p in enumerate(members) if p is specific[0]), places
+        )
         if any(id(p) not in ids for p in run) and not self._after_list_head(run[0]):
-            run = self._joined_run(doc, specific, 0)  # no plural head: the districts only locate
+            run = self._joined_run(doc, specific, 0, places)  # no plural head: the districts only locate
         seen: set = set()
         out = []
         for p in run:
@@ -1388,11 +1391,12 @@ class EventExtractor:
         return out
 
     @staticmethod
-    def _joined_run(doc: Document, places: list[Span], at: int) -> list[Span]:
-        """The places around ``places[at]`` that one list joins ("X وY، وZ")."""
+    def _joined_run(doc: Document, places: list[Span], at: int, around: list[Span]) -> list[Span]:
+        """The places around ``places[at]`` that one list joins ("X وY، وZ"), past the broad places
+        among ``around`` that locate a member ("X بريف إدلب وY")."""
 
         def joined(a: Span, b: Span) -> bool:
-            return LIST_GAP.fullmatch(doc.clean[a.end : b.start]) is not None
+            return listed(doc.clean, a, b, around)
 
         lo = hi = at
         while lo > 0 and joined(places[lo - 1], places[lo]):

@@ -38,6 +38,31 @@ LIST_GAP = re.compile(
     # an item the gazetteer does not know may stand in the list: "وحي طريق السد وبلدتي النعيمة"
     rf"|[\s,،]*و(?:{_PLACE_WORDS})\s+[^\s,،.]+(?:\s+[^\s,،.]+){{0,2}}\s+و(?:(?:{_PLACE_WORDS})\s+)?"
 )
+# What may stand between a list's member and the broad place that says where it is: "كفرنبل بريف
+# إدلب"، "كفرنبل في ريف إدلب".
+LOCATING_GAP = re.compile(r"\s*(?:في\s+|ب)?")
+
+
+def locates(clean: str, member: Span, broad: Span) -> bool:
+    """Does ``broad``, a division or countryside right after ``member``, only say where it is?"""
+    return (
+        broad.attrs.get("type") in BROAD
+        and LOCATING_GAP.fullmatch(clean[member.end : broad.start]) is not None
+    )
+
+
+def listed(clean: str, a: Span, b: Span, places: list[Span]) -> bool:
+    """Do ``a`` and ``b`` stand in one list: only "و"، "،" or a place word between them, or the
+    broad place that locates ``a`` ("كفرنبل بريف إدلب الجنوبي، وقرية اللطامنة بريف حماة")?"""
+    if LIST_GAP.fullmatch(clean[a.end : b.start]) is not None:
+        return True
+    return any(
+        a.end <= c.start
+        and c.end <= b.start
+        and locates(clean, a, c)
+        and LIST_GAP.fullmatch(clean[c.end : b.start])
+        for c in places
+    ) and rules.fire("events.place.list_past_container")
 
 
 @dataclass
