@@ -522,6 +522,12 @@ def test_a_speaker_is_actor1_only_when_its_words_name_no_group(code):
     assert strike.actor1 == "Military Forces of Syria (2000-2024)"
 
 
+def test_a_killing_a_group_claims_is_its_event_a_passing_toll_is_not(code):
+    [claimed] = code("وتبنى تنظيم داعش يوم الجمعة قتل ثلاثة جنود في مدينة العريش.")
+    assert (claimed.actor1, claimed.location) == ("Islamic State", "Arīsh")
+    assert not code("وتحدث الوزير عن قتل ثلاثة جنود في مدينة العريش قبل عامين.")
+
+
 def test_the_group_a_strike_was_aimed_at_is_its_target(code):
     [strike] = code("وقصفت طائرات التحالف مواقع قرب الرقة مستهدفة وحدات من مقاتلي تنظيم داعش.")
     assert (strike.actor1, strike.actor2) == ("Coalition (United States)", "Islamic State")

@@ -63,6 +63,8 @@ SENTENCE_OPENER = re.compile(r"[\s\"'«“(-]*(?:و?في|و|ف)?\s*")
 SPEAKER_SPAN = 7
 # How many words the day a speaker spoke may take between it and its "إن" ("يوم الأحد الماضي").
 SAID_DAY = 4
+# How far before a weak trigger a verb of claiming makes it an event ("تبنى متمردو الحزب أمس قتل").
+CLAIMED_SPAN = 7
 # How far before a trigger an anniversary word makes it the past it remembers.
 ANNIVERSARY_SPAN = 6
 # Tokens between a toll and the event word after it that it is the cost of ("قتل أربعة من عناصر
@@ -529,7 +531,10 @@ class EventExtractor:
                 rules.fire("events.pronoun_not_ta")
                 i += n
                 continue
-            if trig.weak:
+            if trig.weak and any(self.claim_verbs in tags[k] for k in range(max(lo, i - CLAIMED_SPAN), i)):
+                # "تبنى الحزب أمس قتل شرطيين": what a group claims it did is no passing toll
+                rules.fire("events.weak_claimed")
+            elif trig.weak:
                 if keep:  # "قتل", "كمين": proposed for the model, never coded by the rules alone
                     out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="weak"))
                 i += n
