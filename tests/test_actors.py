@@ -173,6 +173,11 @@ def _names(doc, label: str) -> dict[str, str]:
             "قوات الأمن التركية",
             "Police Forces of Turkey (2002-)",
         ),
+        (
+            "هاجمت الحركة الانفصالية الكردية مركزا للدرك في مدينة ماردين",
+            "الحركة الانفصالية الكردية",
+            "PKK: Kurdistan Workers Party",
+        ),
     ],
 )
 def test_a_generic_word_is_read_by_the_country_of_the_text(text, word, expected):

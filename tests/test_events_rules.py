@@ -525,6 +525,8 @@ def test_a_speaker_is_actor1_only_when_its_words_name_no_group(code):
 def test_a_killing_a_group_claims_is_its_event_a_passing_toll_is_not(code):
     [claimed] = code("وتبنى تنظيم داعش يوم الجمعة قتل ثلاثة جنود في مدينة العريش.")
     assert (claimed.actor1, claimed.location) == ("Islamic State", "Arīsh")
+    # the group that claims it is the event's source, and the event is claimed
+    assert (claimed.status, claimed.attributed_to) == ("claimed", ["Islamic State"])
     assert not code("وتحدث الوزير عن قتل ثلاثة جنود في مدينة العريش قبل عامين.")
 
 

@@ -1021,6 +1021,7 @@ class EventExtractor:
             main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
             status, attributed, fatalities, evidence, unit_keys, drop, self._distinct(tokens, tags, main), hit,
             self._place_tolls(idx, tokens, main, places) if len(places) > 1 else {},
+            self._claimant(idx, tokens, tags, unit.sent_lo, main.index),
         )  # fmt: skip
         if verdict.aggregate and rules.fire("events.aggregate_toll") and not full:
             return None  # proposed all the same (see Verdict.aggregate), never coded
@@ -2106,6 +2107,16 @@ class EventExtractor:
             return False
         said = bisect.bisect_left(self._tok_starts, day.end)
         return said < len(tags) and self.complementizers in tags[said] and rules.fire("events.actor.said_day")
+
+    def _claimant(self, idx, tokens, tags, lo: int, trigger: int) -> Span | None:
+        """The group right after a verb of claiming at most CLAIMED_SPAN words before the trigger
+        ("تبنى الحزب أمس قتل شرطيين")."""
+        for j in range(max(lo, trigger - CLAIMED_SPAN), trigger - 1):
+            if self.claim_verbs in tags[j]:
+                named = idx["actor"].within(tokens[j + 1].start, tokens[trigger - 1].end)
+                if named and named[0].start == tokens[j + 1].start and rules.fire("events.claimant"):
+                    return named[0]
+        return None
 
     def _speaker(self, idx, tokens, tags, lo, hi) -> Span | None:
         """The actor right after a reporting verb (قالت المعارضة ...): it speaks of itself."""

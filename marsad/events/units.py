@@ -147,6 +147,9 @@ class Verdict:
     hit: list[Span] = field(default_factory=list)  # every group hit, in reading order
     # each place's own toll when the sentence counts the dead place by place (offsets -> toll)
     place_tolls: dict[tuple[int, int], int] = field(default_factory=dict)
+    # the group a verb of claiming names before the trigger ("تبنى الحزب قتل شرطيين"): when it is
+    # the actor1 decided, the event is claimed, and by its own account
+    claimant: Span | None = None
 
     def toll_at(self, place: Span, places: int | None = None) -> int | None:
         """The toll of the event at ``place``, one of ``places`` coded (all the unit's by default):
@@ -196,6 +199,9 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
     sides = {s.attrs.get("canonical") for s in (actor1, actor2) if s is not None}
     assoc1 = [s for s in v.assoc1 if s.attrs.get("canonical") not in sides]
     assoc2 = [s for s in v.assoc2 if s.attrs.get("canonical") not in sides]
+    status, attributed = v.status, v.attributed
+    if v.claimant is not None and status == "reported" and _same_actor(v.claimant, actor1):
+        status, attributed = "claimed", list(dict.fromkeys([*attributed, v.claimant.attrs["canonical"]]))
     ev = Event(
         sub_event_type=sub_type,
         doc_ids=[v.evidence.doc_id],
@@ -217,9 +223,9 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
         geonameid=a.get("geonameid"),
         geo_precision=a.get("precision") or 1,
         fatalities=fatalities,
-        status=v.status,
+        status=status,
         historical=v.historical,
-        attributed_to=v.attributed,
+        attributed_to=attributed,
         arguments={
             "trigger": [v.main.start, v.main.end],
             "location": [place.start, place.end],
