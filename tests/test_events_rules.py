@@ -530,6 +530,14 @@ def test_a_killing_a_group_claims_is_its_event_a_passing_toll_is_not(code):
     assert not code("وتحدث الوزير عن قتل ثلاثة جنود في مدينة العريش قبل عامين.")
 
 
+def test_an_ambush_laid_is_an_event_a_checkpoint_or_a_passing_word_is_not(code):
+    [laid] = code("ونصبت المقاومة الشعبية كمينا لدورية حوثية في مدينة رداع أمس.")
+    assert (laid.sub_event_type, laid.location) == ("Armed clash", "Rada'a")
+    [after] = code("وقتل خمسة من المسلحين في كمين نصبه الجيش قرب مدينة رداع.")
+    assert after.location == "Rada'a"
+    assert not code("وتحدث الضابط عن الكمين في مدينة رداع.")
+
+
 def test_the_group_a_strike_was_aimed_at_is_its_target(code):
     [strike] = code("وقصفت طائرات التحالف مواقع قرب الرقة مستهدفة وحدات من مقاتلي تنظيم داعش.")
     assert (strike.actor1, strike.actor2) == ("Coalition (United States)", "Islamic State")

@@ -65,6 +65,9 @@ SPEAKER_SPAN = 7
 SAID_DAY = 4
 # How far before a weak trigger a verb of claiming makes it an event ("تبنى متمردو الحزب أمس قتل").
 CLAIMED_SPAN = 7
+# How many words may stand between a verb of doing a weak trigger and the trigger: the subject
+# ("نصبت المقاومة الشعبية كمينا").
+LAID_SPAN = 4
 # How far before a trigger an anniversary word makes it the past it remembers.
 ANNIVERSARY_SPAN = 6
 # Tokens between a toll and the event word after it that it is the cost of ("قتل أربعة من عناصر
@@ -534,6 +537,9 @@ class EventExtractor:
             if trig.weak and any(self.claim_verbs in tags[k] for k in range(max(lo, i - CLAIMED_SPAN), i)):
                 # "تبنى الحزب أمس قتل شرطيين": what a group claims it did is no passing toll
                 rules.fire("events.weak_claimed")
+            elif trig.weak and trig.laid_by and self._laid(tags, trig, i, n, lo, hi):
+                # "نصبت المقاومة كمينا"، "في كمين نصبته المقاومة": an ambush laid, not a word in passing
+                rules.fire("events.weak_laid")
             elif trig.weak:
                 if keep:  # "قتل", "كمين": proposed for the model, never coded by the rules alone
                     out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="weak"))
@@ -2107,6 +2113,14 @@ class EventExtractor:
             return False
         said = bisect.bisect_left(self._tok_starts, day.end)
         return said < len(tags) and self.complementizers in tags[said] and rules.fire("events.actor.said_day")
+
+    @staticmethod
+    def _laid(tags, trig: Trigger, i: int, n: int, lo: int, hi: int) -> bool:
+        """Does a verb of doing it stand just after the weak trigger ("كمين نصبته المقاومة") or at
+        most LAID_SPAN words before it, its subject between ("نصبت المقاومة الشعبية كمينا")?"""
+        return (i + n < hi and trig.laid_by in tags[i + n]) or any(
+            trig.laid_by in tags[k] for k in range(max(lo, i - LAID_SPAN), i)
+        )
 
     def _claimant(self, idx, tokens, tags, lo: int, trigger: int) -> Span | None:
         """The group right after a verb of claiming at most CLAIMED_SPAN words before the trigger

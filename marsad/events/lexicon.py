@@ -46,6 +46,7 @@ class TriggerEntry(Strict):
     name_heads: list[str] = []
     not_before: list[str] = []
     foiled_by: match.WordList = []
+    laid_by: match.WordList = []
     unarmed_actor: bool = False
     one_sided: bool = False
     territorial: bool = False
@@ -277,6 +278,9 @@ class Trigger:
     # its nouns in ة whose folded form is also a verb form with a pronoun: "استعادة" (regaining) and
     # "استعاده" (he regained it) fold alike, and written with ة it is the noun
     nouns_with_ta: frozenset[str] = frozenset()
+    # the lexicon of verbs right before or after a weak trigger that say it was done ("نصبوا كمينا"،
+    # "كمين نصبته المقاومة"): an event, not a passing word
+    laid_by: str = ""
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -332,6 +336,7 @@ def load() -> Lexicon:
         heads = f"events.name_heads.{e.id}" if e.name_heads else ""
         before = f"events.not_before.{e.id}" if e.not_before else ""
         foiled = f"events.foiled_by.{e.id}" if e.foiled_by else ""
+        laid = f"events.laid_by.{e.id}" if e.laid_by else ""
         forms = {normalize_key(v): match.verb_forms(normalize_key(v), e.present) for v in e.verbs}
         trig = by_id[e.id] = Trigger(
             e.id,
@@ -356,6 +361,7 @@ def load() -> Lexicon:
             e.named_by_place,
             e.taken_part_in,
             _nouns_with_ta(e.nouns, {f for fs in forms.values() for f in fs}),
+            laid,
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
@@ -365,6 +371,8 @@ def load() -> Lexicon:
             cancel.append(match.Lexicon.words(before, e.not_before))
         if foiled:
             cancel.append(match.Lexicon.words(foiled, e.foiled_by))
+        if laid:
+            cancel.append(match.Lexicon.words(laid, e.laid_by))
         for verb in e.verbs:
             stem = normalize_key(verb)
             past = match.verb_forms(stem, present=False)
