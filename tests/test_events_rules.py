@@ -533,8 +533,15 @@ def test_a_killing_a_group_claims_is_its_event_a_passing_toll_is_not(code):
 def test_an_ambush_laid_is_an_event_a_checkpoint_or_a_passing_word_is_not(code):
     [laid] = code("ونصبت المقاومة الشعبية كمينا لدورية حوثية في مدينة رداع أمس.")
     assert (laid.sub_event_type, laid.location) == ("Armed clash", "Rada'a")
-    [after] = code("وقتل خمسة من المسلحين في كمين نصبه الجيش قرب مدينة رداع.")
-    assert after.location == "Rada'a"
+    # the group that laid it did it, whoever it hit and wherever the verb stands
+    [after] = code("وقتل سبعة مسلحين حوثيين في كمين نصبته لهم المقاومة الشعبية قرب مدينة رداع.")
+    assert (after.location, after.actor1, after.actor2) == (
+        "Rada'a",
+        "Popular Resistance (Yemen)",
+        "Houthi Movement",
+    )
+    [before] = code("وقال الجيش التركي إن عناصر من حزب العمال الكردستاني نصبوا كمينا لقافلة في مدينة جزرة.")
+    assert before.actor1 == "PKK: Kurdistan Workers Party"
     assert not code("وتحدث الضابط عن الكمين في مدينة رداع.")
 
 

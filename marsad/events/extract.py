@@ -960,6 +960,12 @@ class EventExtractor:
             rules.fire("events.background")
             historical = True  # "في 26 يونيو" in an August article: background, not the news
         actor1, assoc1, actor2, assoc2, hit = self._actors(idx, tokens, tags, unit, main)
+        doer = self._layer(idx, tokens, tags, unit, main) if main.trigger.laid_by else None
+        if doer is not None and not _same_group(doer, actor1):
+            # "قتل ثمانية حوثيين في كمين نصبته المقاومة": the group that laid it did it, to the
+            # ones the sentence names it hit
+            rules.fire("events.actor.layer")
+            actor1, actor2 = doer, actor2 if actor2 is not None and not _same_group(doer, actor2) else actor1
         if main.trigger.klass == "territory" and self._holds(self.policy.air_only_actor, actor1, countries):
             # "أعلنت قيادة التحالف ... بعد تحرير لحج": a force that strikes only from the air takes
             # no place (the ground forces it backed did, and are not read as actor1 here)
@@ -1027,7 +1033,7 @@ class EventExtractor:
             main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
             status, attributed, fatalities, evidence, unit_keys, drop, self._distinct(tokens, tags, main), hit,
             self._place_tolls(idx, tokens, main, places) if len(places) > 1 else {},
-            self._claimant(idx, tokens, tags, unit.sent_lo, main.index),
+            self._claimant(idx, tokens, tags, unit.sent_lo, main.index), doer,
         )  # fmt: skip
         if verdict.aggregate and rules.fire("events.aggregate_toll") and not full:
             return None  # proposed all the same (see Verdict.aggregate), never coded
@@ -2114,6 +2120,28 @@ class EventExtractor:
         said = bisect.bisect_left(self._tok_starts, day.end)
         return said < len(tags) and self.complementizers in tags[said] and rules.fire("events.actor.said_day")
 
+    def _layer(self, idx, tokens, tags, unit: Unit, main: Found) -> Span | None:
+        """The group that laid the trigger's deed: the subject of its verb just before it, after
+        the verb or before it ("نصبت المقاومة كمينا"، "عناصر من الحزب نصبوا كمينا"), or of its verb
+        just after it ("كمين نصبته المقاومة"، "كمين نصبته لهم المقاومة")."""
+        i, laid, actors = main.index, main.trigger.laid_by, idx["actor"]
+        after = bisect.bisect_left(self._tok_starts, main.end)
+        verbs = [k for k in range(max(unit.back_lo, i - LAID_SPAN), i) if laid in tags[k]]
+        if verbs:
+            verb = verbs[-1]
+            named = actors.within(tokens[verb + 1].start, tokens[i - 1].end) if verb + 1 < i else []
+            before = actors.within(tokens[unit.sent_lo].start, tokens[verb].start)
+            if named:
+                return named[0]
+            if before and verb > unit.sent_lo and before[-1].end >= tokens[verb - 1].start:
+                return before[-1]
+        if after < unit.ahead_hi and laid in tags[after]:
+            hi = min(unit.ahead_hi, after + 1 + LAID_SPAN)
+            named = actors.within(tokens[after + 1].start, tokens[hi - 1].end) if after + 1 < hi else []
+            if named:
+                return named[0]
+        return None
+
     @staticmethod
     def _laid(tags, trig: Trigger, i: int, n: int, lo: int, hi: int) -> bool:
         """Does a verb of doing it stand just after the weak trigger ("كمين نصبته المقاومة") or at
@@ -2170,6 +2198,11 @@ OCCURRENCE_SPAN = 5
 # How far from an area's point a place may lie and still be inside it, when no governorate
 # says so (a mountain, a plain, a region: tens of kilometres across).
 AREA_REACH_KM = 40.0
+
+
+def _same_group(a: Span, b: Span | None) -> bool:
+    """Do two spans name the one group?"""
+    return b is not None and a.attrs.get("canonical") == b.attrs.get("canonical")
 
 
 def _broad(place: Span) -> bool:

@@ -187,6 +187,8 @@ class Decider:
         ]
 
     def actor1(self, prop: Proposal, sub_type: str, place: Span) -> Span | None:
+        if prop.verdict.doer is not None:
+            return prop.verdict.doer  # "كمين نصبته المقاومة": the verb names who did it
         country = place.attrs.get("country")
         options = prop.actors
         if prop.verdict.main.trigger.klass == "attack":

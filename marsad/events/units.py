@@ -150,6 +150,8 @@ class Verdict:
     # the group a verb of claiming names before the trigger ("تبنى الحزب قتل شرطيين"): when it is
     # the actor1 decided, the event is claimed, and by its own account
     claimant: Span | None = None
+    # the group a verb of doing it names ("كمين نصبته المقاومة"): actor1, whatever else is read
+    doer: Span | None = None
 
     def toll_at(self, place: Span, places: int | None = None) -> int | None:
         """The toll of the event at ``place``, one of ``places`` coded (all the unit's by default):
