@@ -97,6 +97,9 @@ def test_hopes_and_threats_are_not_events(code):
     assert "Remote explosive/landmine/IED" not in {
         e.sub_event_type for e in code("واعتقلت الشرطة رجلين بتهمة التخطيط لتفجير في مدينة الدمام.")
     }
+    # what was being done or used to be done ("كان" before a present verb): a past scene, no report
+    assert not code("وكانت الطائرات الحربية تقصف مدينة إدلب طوال سنوات الحرب.")
+    assert code("وقصفت الطائرات الحربية مدينة إدلب أمس.")
 
 
 def test_a_condemnation_reaches_past_a_name_with_a_word_of_fighting_in_it():

@@ -65,6 +65,9 @@ SPEAKER_SPAN = 7
 SAID_DAY = 4
 # How far before a weak trigger a verb of claiming makes it an event ("تبنى متمردو الحزب أمس قتل").
 CLAIMED_SPAN = 7
+# How far before a verb in the present tense "كان" makes it a past habit or scene, its subject
+# between ("وكان الطيران الحربي يقصف").
+WAS_SPAN = 4
 # How many words may stand between a verb of doing a weak trigger and the trigger: the subject
 # ("نصبت المقاومة الشعبية كمينا").
 LAID_SPAN = 4
@@ -160,6 +163,7 @@ class EventExtractor:
         self.civilian = c["civilian_targets"]
         self.irrealis = c["irrealis"]
         self.habitual = c["habitual"]
+        self.was = c["was"]
         self.times = c["times"]
         self.many_times = c["many_times"]
         self.thousands = c["thousands"]
@@ -745,6 +749,11 @@ class EventExtractor:
             return "irrealis"
         if any(self.habitual in tags[j] or self._many_times(tags, j, lo, hi) for j in range(lo, hi)):
             rules.fire("events.cancel.habitual")  # "ويقصف النظام بانتظام": a habit, no one event
+            return "habitual"
+        if (self._form(i, trig) or ("", ""))[1] == "present" and any(
+            self.was in tags[j] for j in range(max(lo, i - WAS_SPAN), i)
+        ):
+            rules.fire("events.cancel.was_doing")  # "وكان الجيش يقصف المنطقة": a past habit or scene
             return "habitual"
         if i > lo and (
             self.thousands in tags[i - 1]

@@ -80,6 +80,7 @@ class ContextLists(Strict):
     centre_words: list[str]
     irrealis: list[str]
     habitual: list[str]
+    was: list[str]
     times: list[str]
     many_times: list[str]
     thousands: list[str]
@@ -289,7 +290,7 @@ WHOLE_WORD_LISTS = frozenset(
     {"complementizers", "between", "actor_anaphors", "causes", "toll_links", "previously_links", "blame_to"}
 )
 # Lists read with a proclitic (و، ف) but never a pronoun: "وحين" opens a when-clause, "حينها" is "then"
-PROCLITIC_LISTS = frozenset({"when_clause", "origin", "habitual", "times", "many_times", "thousands"})
+PROCLITIC_LISTS = frozenset({"when_clause", "origin", "habitual", "was", "times", "many_times", "thousands"})
 TRIGGERS = "events.triggers"
 
 
