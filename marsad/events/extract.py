@@ -541,7 +541,11 @@ class EventExtractor:
             if trig.weak and any(self.claim_verbs in tags[k] for k in range(max(lo, i - CLAIMED_SPAN), i)):
                 # "تبنى الحزب أمس قتل شرطيين": what a group claims it did is no passing toll
                 rules.fire("events.weak_claimed")
-            elif trig.weak and trig.laid_by and self._laid(tags, trig, i, n, lo, hi):
+            elif (
+                trig.weak
+                and trig.laid_by
+                and self._laid_verbs(tags, trig.laid_by, i, i + n, lo, hi) != (None, None)
+            ):
                 # "نصبت المقاومة كمينا"، "في كمين نصبته المقاومة": an ambush laid, not a word in passing
                 rules.fire("events.weak_laid")
             elif trig.weak:
@@ -2130,34 +2134,35 @@ class EventExtractor:
         return said < len(tags) and self.complementizers in tags[said] and rules.fire("events.actor.said_day")
 
     def _layer(self, idx, tokens, tags, unit: Unit, main: Found) -> Span | None:
-        """The group that laid the trigger's deed: the subject of its verb just before it, after
-        the verb or before it ("نصبت المقاومة كمينا"، "عناصر من الحزب نصبوا كمينا"), or of its verb
-        just after it ("كمين نصبته المقاومة"، "كمين نصبته لهم المقاومة")."""
-        i, laid, actors = main.index, main.trigger.laid_by, idx["actor"]
+        """The group that laid the trigger's deed: the subject of its verb before it, after the verb
+        or before it ("نصبت المقاومة كمينا"، "عناصر من الحزب نصبوا كمينا"), or of its verb just
+        after it ("كمين نصبته المقاومة"، "كمين نصبته لهم المقاومة")."""
+        i, actors = main.index, idx["actor"]
         after = bisect.bisect_left(self._tok_starts, main.end)
-        verbs = [k for k in range(max(unit.back_lo, i - LAID_SPAN), i) if laid in tags[k]]
-        if verbs:
-            verb = verbs[-1]
+        verb, verb_after = self._laid_verbs(tags, main.trigger.laid_by, i, after, unit.back_lo, unit.ahead_hi)
+        if verb is not None:
             named = actors.within(tokens[verb + 1].start, tokens[i - 1].end) if verb + 1 < i else []
             before = actors.within(tokens[unit.sent_lo].start, tokens[verb].start)
             if named:
                 return named[0]
             if before and verb > unit.sent_lo and before[-1].end >= tokens[verb - 1].start:
                 return before[-1]
-        if after < unit.ahead_hi and laid in tags[after]:
-            hi = min(unit.ahead_hi, after + 1 + LAID_SPAN)
-            named = actors.within(tokens[after + 1].start, tokens[hi - 1].end) if after + 1 < hi else []
+        if verb_after is not None:
+            hi = min(unit.ahead_hi, verb_after + 1 + LAID_SPAN)
+            named = (
+                actors.within(tokens[verb_after + 1].start, tokens[hi - 1].end) if verb_after + 1 < hi else []
+            )
             if named:
                 return named[0]
         return None
 
     @staticmethod
-    def _laid(tags, trig: Trigger, i: int, n: int, lo: int, hi: int) -> bool:
-        """Does a verb of doing it stand just after the weak trigger ("كمين نصبته المقاومة") or at
-        most LAID_SPAN words before it, its subject between ("نصبت المقاومة الشعبية كمينا")?"""
-        return (i + n < hi and trig.laid_by in tags[i + n]) or any(
-            trig.laid_by in tags[k] for k in range(max(lo, i - LAID_SPAN), i)
-        )
+    def _laid_verbs(tags, laid: str, i: int, after: int, lo: int, hi: int) -> tuple[int | None, int | None]:
+        """Where a verb of doing the trigger at ``i`` stands: the last at most LAID_SPAN words before
+        it, its subject between ("نصبت المقاومة الشعبية كمينا"), and the word right after it
+        (``after``: "كمين نصبته المقاومة"); None where none does."""
+        before = next((k for k in range(i - 1, max(lo, i - LAID_SPAN) - 1, -1) if laid in tags[k]), None)
+        return before, after if after < hi and laid in tags[after] else None
 
     def _claimant(self, idx, tokens, tags, lo: int, trigger: int) -> Span | None:
         """The group right after a verb of claiming at most CLAIMED_SPAN words before the trigger
