@@ -538,21 +538,18 @@ class EventExtractor:
                 rules.fire("events.pronoun_not_ta")
                 i += n
                 continue
-            if trig.weak and any(self.claim_verbs in tags[k] for k in range(max(lo, i - CLAIMED_SPAN), i)):
-                # "تبنى الحزب أمس قتل شرطيين": what a group claims it did is no passing toll
-                rules.fire("events.weak_claimed")
-            elif (
-                trig.weak
-                and trig.laid_by
-                and self._laid_verbs(tags, trig.laid_by, i, i + n, lo, hi) != (None, None)
-            ):
-                # "نصبت المقاومة كمينا"، "في كمين نصبته المقاومة": an ambush laid, not a word in passing
-                rules.fire("events.weak_laid")
-            elif trig.weak:
-                if keep:  # "قتل", "كمين": proposed for the model, never coded by the rules alone
-                    out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="weak"))
-                i += n
-                continue
+            if trig.weak:
+                if self._claim_verbs(tags, lo, i):
+                    # "تبنى الحزب أمس قتل شرطيين": what a group claims it did is no passing toll
+                    rules.fire("events.weak_claimed")
+                elif trig.laid_by and self._laid_verbs(tags, trig.laid_by, i, i + n, lo, hi) != (None, None):
+                    # "نصبت المقاومة كمينا"، "في كمين نصبته المقاومة": an ambush laid, not a passing word
+                    rules.fire("events.weak_laid")
+                else:
+                    if keep:  # "قتل", "كمين": proposed for the model, never coded by the rules alone
+                        out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="weak"))
+                    i += n
+                    continue
             if trig.verb_of and any(
                 f.trigger.id in trig.verb_of and 0 < i - f.index <= SUBJECT_SPAN for f in out
             ):
@@ -2164,14 +2161,18 @@ class EventExtractor:
         before = next((k for k in range(i - 1, max(lo, i - LAID_SPAN) - 1, -1) if laid in tags[k]), None)
         return before, after if after < hi and laid in tags[after] else None
 
+    def _claim_verbs(self, tags, lo: int, i: int) -> list[int]:
+        """The verbs of claiming at most CLAIMED_SPAN words before token ``i``, from ``lo`` on."""
+        return [k for k in range(max(lo, i - CLAIMED_SPAN), i) if self.claim_verbs in tags[k]]
+
     def _claimant(self, idx, tokens, tags, lo: int, trigger: int) -> Span | None:
-        """The group right after a verb of claiming at most CLAIMED_SPAN words before the trigger
-        ("تبنى الحزب أمس قتل شرطيين")."""
-        for j in range(max(lo, trigger - CLAIMED_SPAN), trigger - 1):
-            if self.claim_verbs in tags[j]:
-                named = idx["actor"].within(tokens[j + 1].start, tokens[trigger - 1].end)
-                if named and named[0].start == tokens[j + 1].start and rules.fire("events.claimant"):
-                    return named[0]
+        """The group right after a verb of claiming before the trigger ("تبنى الحزب أمس قتل شرطيين")."""
+        for j in self._claim_verbs(tags, lo, trigger):
+            if j + 1 == trigger:
+                break  # the verb right before the trigger names no group
+            named = idx["actor"].within(tokens[j + 1].start, tokens[trigger - 1].end)
+            if named and named[0].start == tokens[j + 1].start and rules.fire("events.claimant"):
+                return named[0]
         return None
 
     def _speaker(self, idx, tokens, tags, lo, hi) -> Span | None:
