@@ -173,3 +173,9 @@ def test_a_counted_subject_with_an_object_did_the_killing() -> None:
     """ "ثلاثة مسلحين قتلوا جنديين": the three are the attackers; the two soldiers are the toll."""
     assert _cas("وقالت المصادر إن خمسة مهاجمين قتلوا جنديين قرب البوابة") == [(2, "killed", False, False)]
     assert _cas("إن أربعة مسلحين قتلوا 9 أشخاص في السوق") == [(9, "killed", False, False)]
+
+
+def test_one_person_named_in_the_accusative_after_a_casualty_word() -> None:
+    # the verb's object, one person: "killed a soldier", "wounded a policeman"
+    assert _cas("وقتل جنديا أمس قرب الحاجز") == [(1, "killed", False, False)]
+    assert _cas("وأصيب شرطيا بجروح") == [(1, "injured", False, False)]
