@@ -30,7 +30,9 @@ JUDGED_NEGATIVES = 300
 # precision .775 -> .780, recall unchanged. A claimant the claimed deed's source, and the Kurdish
 # separatists Turkey's PKK (2026-12-06): f1 .769 -> .771, recall .759 -> .762. An ambush laid
 # ("نصبت المقاومة كمينا"، "كمين نصبته"): f1 .771 -> .773, precision .780 -> .781, recall .762 -> .765.
-CV_FLOORS = {"f1": 0.773, "precision": 0.781, "recall": 0.765}
+# An attack that names only its fallen soldiers or police ("قتل جنديا في هجوم") the state's forces
+# attacked by an unidentified group: f1 .773 -> .775, precision .781 -> .782, recall .765 -> .768.
+CV_FLOORS = {"f1": 0.775, "precision": 0.782, "recall": 0.768}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.95, "date": 0.981, "status": 0.992, "source": 0.916, "fatalities": 0.766}
 TEST_FLOORS = {"f1": 0.734, "precision": 0.797, "recall": 0.681}

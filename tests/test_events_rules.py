@@ -136,6 +136,24 @@ def test_a_battle_with_no_one_in_it_is_a_figure_of_speech(code):
     assert not code("وتبقى معركة النفوذ مستمرة في دمشق بين الخطابين.")
 
 
+def test_an_attack_that_names_only_its_fallen_soldiers_hit_the_state_forces(code):
+    """Soldiers or policemen killed in an attack nobody is named for: the state's forces were
+    attacked by an unidentified armed group, not a clash with nobody in it."""
+    [event] = code("أفادت مصادر أمنية اليوم. ولقي ثلاثة جنود حتفهم أمس في هجوم على حاجز قرب مدينة الرمادي.")
+    assert event.sub_event_type == "Armed clash"
+    assert event.actor1 == "Unidentified Armed Group (Iraq)" and event.actor2.startswith(
+        "Military Forces of Iraq"
+    )
+    [police] = code("أفادت مصادر أمنية اليوم. وأصيب أربعة شرطيين أمس في هجوم استهدف دورية في مدينة العريش.")
+    assert police.actor2.startswith("Police Forces of Egypt") and police.actor1.startswith("Unidentified")
+
+
+def test_soldiers_named_outside_the_toll_or_killed_in_a_battle_make_no_side(code):
+    # a military source speaks (no one hit), and soldiers killed in battles nobody is named in
+    assert not code("أفادت مصادر اليوم. وأكد مصدر عسكري أن هجوما وقع أمس في مدينة الرمادي.")
+    assert not code("أفادت مصادر اليوم. وقتل خمسة جنود أمس خلال معارك في مدينة الرمادي.")
+
+
 def test_the_group_that_speaks_of_its_own_attack_claims_it(code):
     events = code("قالت جبهة النصرة إنها استهدفت بصواريخ غراد مواقع قوات النظام في بلدة نبل.")
     assert events and events[0].status == "claimed"

@@ -173,6 +173,7 @@ class Lexicon:
         self.sources: dict[str, dict[str, Any]] = {}
         self.periods: dict[str, list[tuple[str, str, str | None]]] = {}
         self.adjectives: dict[str, str] = {}  # a state's adjective (normalised key) -> country code
+        self.forces: dict[str, dict[str, str]] = {}  # country code -> "military"/"police" -> actor
         self._alias_to_actor: dict[tuple[str, ...], str] = {}
         self._load_actors(datafile.load(actors_path, ActorCatalogue).model_dump())
         self._load_sources(datafile.load(sources_path, SourceCatalogue).model_dump())
@@ -232,6 +233,7 @@ class Lexicon:
         for state in data.get("states", []):
             adjectives = [a for pattern in state["adjectives"] for a in expand(pattern)]
             self.adjectives.update((normalize_key(a), state["code"]) for a in adjectives)
+            self.forces[state["code"]] = {role: state[role] for role in ("military", "police")}
             for role, heads in (("military", data["military_heads"]), ("police", data["police_heads"])):
                 entry = self._actor(state[role], "state forces", state["country"], inter["state forces"])
                 for head in heads:
@@ -518,6 +520,11 @@ def lexicon() -> Lexicon:
 def lookup_actor(name: str) -> dict[str, Any] | None:
     """Canonical record ``{canonical, type, country, inter}`` for a canonical name or alias."""
     return lexicon().lookup_actor(name)
+
+
+def state_forces(code: str | None, role: str) -> str | None:
+    """The state forces ("military" or "police") of a country (ISO code), if actors.yaml lists it."""
+    return lexicon().forces.get(code or "", {}).get(role)
 
 
 def label(name: str, country: str | None = None, day: date | str | None = None) -> str:

@@ -24,6 +24,7 @@ from marsad.events.genre import genre_features
 from marsad.events.units import (
     BROAD,
     TARGET_ROLES,
+    UNIDENTIFIED,
     Found,
     SpanIndex,
     Unit,
@@ -478,8 +479,7 @@ class Proposer:
             and not (day and ((r.start and day < r.start) or (r.until and day > r.until)))
         ]
         if v.sub_type not in FROM_THE_AIR:
-            # FORMAT.md: an unnamed perpetrator is an unidentified armed group (of the event's country)
-            defaults.append("Unidentified Armed Group (Syria)")
+            defaults.append(UNIDENTIFIED)
         for name in dict.fromkeys(defaults):
             span = unread_actor(name)
             if span is not None:

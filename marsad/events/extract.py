@@ -19,6 +19,7 @@ from itertools import repeat
 from marsad import rules
 from marsad.document import Document, Span
 from marsad.entities import gazetteer
+from marsad.entities.actors import state_forces
 from marsad.event import Evidence
 from marsad.events.lexicon import Lexicon, Trigger, load, policy
 from marsad.events.units import (
@@ -26,6 +27,7 @@ from marsad.events.units import (
     LIST_GAP,
     LISTED_DIVISIONS,
     TARGET_ROLES,
+    UNIDENTIFIED,
     Found,
     SpanIndex,
     Unit,
@@ -161,6 +163,8 @@ class EventExtractor:
         self.bare_strikes = c["bare_strikes"]
         self.armed = c["armed_targets"]
         self.civilian = c["civilian_targets"]
+        # police first: "ضابطا شرطة ومجند" are policemen and a conscript serving with them
+        self.fallen = {"police": c["fallen_police"], "military": c["fallen_soldiers"]}
         self.irrealis = c["irrealis"]
         self.habitual = c["habitual"]
         self.was = c["was"]
@@ -984,7 +988,20 @@ class EventExtractor:
                 return None
             drop = drop or "air only"
         sub_type = self._sub_event_type(main.trigger, unit_keys, tags, main, unit.ahead_hi, actor1, countries)
-        if actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
+        fallen = None
+        if (
+            actor1 is None
+            and actor2 is None
+            and sub_type == "Armed clash"
+            and any(f.trigger.klass == "attack" and not f.trigger.weak for f in unit.found)
+        ):
+            # an attack on soldiers, not a battle nobody is named in ("قتل جنود خلال معارك")
+            fallen = self._fallen(idx, tokens, tags, unit, places)
+        if fallen is not None:
+            # "قتل ثلاثة جنود في هجوم على حاجز": the state's forces were attacked, by someone unnamed
+            rules.fire("events.side.fallen")
+            actor1, actor2 = unread_actor(UNIDENTIFIED), fallen
+        elif actor1 is None and actor2 is None and sub_type in NEEDS_A_SIDE:
             # "معركة التأثير والنفوذ": a battle or a capture with nobody in it is a figure of speech
             rules.fire("events.needs_a_side")
             if not full:
@@ -1066,6 +1083,20 @@ class EventExtractor:
     def _coordinated(self, tokens, tags, lo: int, hi: int) -> bool:
         """Does the sentence open on "و" + an action verb ("ونفذت", "وشنت")?"""
         return lo < hi and tokens[lo].proclitics.startswith("و") and self.coordinated_verbs in tags[lo]
+
+    def _fallen(self, idx, tokens, tags, unit: Unit, places: list[Span]) -> Span | None:
+        """The forces of the state of the unit's first place, when the unit's toll names its dead or
+        wounded as soldiers or police ("قتل ثلاثة جنود"، "إصابة شرطيين") and no group: the side an
+        unnamed attacker hit. Only the toll's words and the one after it ("أصيب 18 شرطيا"): "الدعم
+        العسكري"، "قائد شرطة كابل" name nobody hit."""
+        name = None
+        for toll in idx["casualties"].within(tokens[unit.back_lo].start, tokens[unit.ahead_hi - 1].end):
+            lo = bisect.bisect_left(self._tok_starts, toll.start)
+            words = range(lo, min(bisect.bisect_left(self._tok_starts, toll.end) + 1, unit.ahead_hi))
+            for role, fallen in self.fallen.items():
+                if name is None and any(fallen in tags[j] for j in words):
+                    name = state_forces(places[0].attrs.get("country_code"), role) if places else None
+        return unread_actor(name) if name else None
 
     def _unnamed_actor(self, doc, tags, unit: Unit, sent, sent_sources, ctx, sub_type, countries, when):
         """Nobody named: the party of the spokesman telling it, or the analysts' default."""

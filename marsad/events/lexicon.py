@@ -74,6 +74,8 @@ class ContextLists(Strict):
     ground_weapons: list[str]
     weapon_words: list[str]
     armed_targets: list[str]
+    fallen_soldiers: list[str]
+    fallen_police: list[str]
     civilian_targets: list[str]
     connectors: list[str]
     when_clause: list[str]

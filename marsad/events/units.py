@@ -280,6 +280,11 @@ def dedup(events: list[Event]) -> list[Event]:
     return list(kept.values())
 
 
+# FORMAT.md: an unnamed perpetrator is an unidentified armed group of the event's country (the
+# label follows the country: local_label)
+UNIDENTIFIED = "Unidentified Armed Group (Syria)"
+
+
 def unread_actor(name: str) -> Span | None:
     """An actor the text does not name (a default, a spokesman's side): no offsets, marked so."""
     from marsad.entities.actors import lookup_actor
