@@ -154,6 +154,19 @@ def test_soldiers_named_outside_the_toll_or_killed_in_a_battle_make_no_side(code
     assert not code("أفادت مصادر اليوم. وقتل خمسة جنود أمس خلال معارك في مدينة الرمادي.")
 
 
+def test_a_group_with_no_aircraft_named_with_an_air_strike_is_what_it_hit(code):
+    [strike] = code(
+        "أفادت مصادر اليوم. وأجبرت الغارات قيادة حزب العمال الكردستاني على مغادرة مواقعها في جبال قنديل أمس."
+    )
+    assert strike.sub_event_type == "Air/drone strike"
+    assert strike.actor1 is None and strike.actor2.startswith("PKK")
+    # the state that flew stays actor1
+    [flown] = code(
+        "أفادت مصادر اليوم. وشنت طائرات حربية تركية غارات على مواقع حزب العمال الكردستاني في جبال قنديل أمس."
+    )
+    assert flown.actor1.startswith("Military Forces of Turkey") and flown.actor2.startswith("PKK")
+
+
 def test_the_group_that_speaks_of_its_own_attack_claims_it(code):
     events = code("قالت جبهة النصرة إنها استهدفت بصواريخ غراد مواقع قوات النظام في بلدة نبل.")
     assert events and events[0].status == "claimed"

@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from marsad import datafile
 from marsad.datafile import Strict
+from marsad.entities.actors import ActorType
 from marsad.event import SUB_EVENT_TYPES
 from marsad.text import match
 from marsad.text.normalize import normalize_key
@@ -221,6 +222,7 @@ class Policy(Strict):
     air_only: list[ActorRule]
     one_sided: list[ActorRule] = []
     raids: list[ActorRule] = []
+    air_actor_types: list[ActorType] = []  # who strikes from the air; others named are what it hit
     forces_abroad: list[str] = []  # countries whose forces fight beyond their neighbours
     clash_initiation: list[str] = []  # word starts that name who began a clash (for scoring)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from marsad import rules
 from marsad.document import Span
@@ -175,6 +176,17 @@ def _same_actor(a: Span, b: Span | None) -> bool:
     return b is not None and name == b.attrs.get("canonical") and not str(name).startswith("Unidentified")
 
 
+AIR_STRIKE = "Air/drone strike"
+
+
+@cache
+def airborne() -> frozenset[str]:
+    """The types of actor that strike from the air (policy.yaml, air_actor_types)."""
+    from marsad.events.lexicon import policy
+
+    return frozenset(policy().air_actor_types)
+
+
 def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities) -> Event:
     """The event a verdict gives at one of its places, with the type and actors decided."""
     a = place.attrs
@@ -184,6 +196,13 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
         # ACLED's protest is always its protesters' ("خرج أهالي البصرة في مظاهرات"); a force named
         # in the sentence is what they protest about or who stood by ("احتجاجا على قتل ضابط في الجيش")
         actor1 = unread_actor(PROTESTERS) or actor1
+    if sub_type == AIR_STRIKE and actor1 is not None and actor1.attrs.get("type") not in airborne():
+        # a group with no aircraft named with an air strike is what it hit: the other side, unless
+        # that side is the one that flies (the rules read them the wrong way round)
+        if actor2 is not None and actor2.attrs.get("type") in airborne():
+            actor1, actor2 = actor2, actor1
+        else:
+            actor1, actor2 = None, actor2 or actor1
     if actor1 is not None and _same_actor(actor1, actor2):
         # a group is not its own opponent: the one hit was also read as the one acting (by the
         # rules, or by the actor model among the rules' groups). The other side is the rules' own
