@@ -32,7 +32,9 @@ JUDGED_NEGATIVES = 300
 # ("نصبت المقاومة كمينا"، "كمين نصبته"): f1 .771 -> .773, precision .780 -> .781, recall .762 -> .765.
 # An attack that names only its fallen soldiers or police ("قتل جنديا في هجوم") the state's forces
 # attacked by an unidentified group: f1 .773 -> .775, precision .781 -> .782, recall .765 -> .768.
-CV_FLOORS = {"f1": 0.775, "precision": 0.782, "recall": 0.768}
+# The aircraft of a backing ("هجوم شنته القوات مدعومة من طيران التحالف"، "بإسناد من طيران الأباتشي") no
+# air strike of the ground attack they backed: f1 .775 -> .777, recall .768 -> .771.
+CV_FLOORS = {"f1": 0.777, "precision": 0.782, "recall": 0.771}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.95, "date": 0.981, "status": 0.992, "source": 0.916, "fatalities": 0.766}
 TEST_FLOORS = {"f1": 0.734, "precision": 0.797, "recall": 0.681}
@@ -120,7 +122,9 @@ FEED_MIN_REQUIRED_FOUND = 4
 # ("السيطرة على القاعدة ستقطع الإمدادات") talk, no capture: rules (.647, 1.0), without (.649, .997),
 # with (.667, .997). "عاصفة الحزم" an operation, no town: rules (.651, 1.0), without (.653, .997),
 # with (.672, .997).
-JUDGED_FLOORS = {"rules": (0.651, 1.0), "without judged": (0.653, 0.997), "with judged": (0.672, 0.997)}
+# The aircraft of a backing no air strike of the ground attack (2026-12-06): rules (.654, 1.0), without
+# (.656, .997), with (.673, .997).
+JUDGED_FLOORS = {"rules": (0.654, 1.0), "without judged": (0.656, 0.997), "with judged": (0.673, 0.997)}
 
 
 def test_cross_validated_floors(shared):

@@ -167,6 +167,18 @@ def test_a_group_with_no_aircraft_named_with_an_air_strike_is_what_it_hit(code):
     assert flown.actor1.startswith("Military Forces of Turkey") and flown.actor2.startswith("PKK")
 
 
+def test_aircraft_that_back_a_ground_attack_make_no_air_strike_of_it(code):
+    # the verb that launched the attack is the attack's, and the aircraft backing it a supporter
+    [attack] = code(
+        "أفادت مصادر اليوم. وسقطت مدينة زنجبار بعد هجوم شنته المقاومة الشعبية مدعومة من طيران التحالف أمس."
+    )
+    assert attack.sub_event_type == "Armed clash" and attack.actor1.startswith("Popular Resistance")
+    [clash] = code(
+        "أفادت مصادر اليوم. واندلعت معارك بين الجيش والمسلحين في مدينة الرمادي بإسناد من طيران الجيش أمس."
+    )
+    assert clash.sub_event_type == "Armed clash"
+
+
 def test_the_group_that_speaks_of_its_own_attack_claims_it(code):
     events = code("قالت جبهة النصرة إنها استهدفت بصواريخ غراد مواقع قوات النظام في بلدة نبل.")
     assert events and events[0].status == "claimed"

@@ -874,7 +874,10 @@ class EventExtractor:
             return "backing"
         if trig.needs_weapon and self._weapon_stems(i):
             window = range(max(lo, i - 4), min(hi, i + 8))
-            if not any(self.weapons in tags[j] for j in window if j != i):
+            # the aircraft of a backing are not its weapon ("هجوم شنته القوات مدعومة من طيران التحالف")
+            if not any(
+                self.weapons in tags[j] and not self._backing(tokens, tags, j, lo) for j in window if j != i
+            ):
                 rules.fire("events.cancel.no_weapon")
                 return "no weapon"
         return None
@@ -1126,7 +1129,9 @@ class EventExtractor:
 
     def _unit_keys(self, idx, tokens, tags, unit: Unit, main: Found, air_age: int | None = None) -> set[str]:
         """The word lists matched around a trigger, less by words inside a non-state group's
-        name: the "المقاتلة" of "الفصائل المقاتلة" is not a fighter jet. A strike that names no
+        name: the "المقاتلة" of "الفصائل المقاتلة" is not a fighter jet; and less the aircraft of a
+        backing ("هجوم شنته القوات مدعومة من طيران التحالف"، "بغطاء جوي"): they flew in support of the
+        ground attack, which is no air strike for it. A strike that names no
         aircraft nor ground weapon takes the aircraft of the sentence before it (``air_age`` 0,
         as :class:`Context` counts), or, told by a bare strike word in a sentence that names
         nobody and no ground weapon, of one up to AIR_CARRY sentences back."""
@@ -1143,6 +1148,7 @@ class EventExtractor:
                 for j in range(lo, hi)
                 if not any(g.start <= tokens[j].start < g.end for g in groups)
                 for k in tags[j]
+                if k != self.air or not self._backing(tokens, tags, j, lo)
             }
 
         keys = words(lo, hi)
@@ -1586,7 +1592,8 @@ class EventExtractor:
         # as its object: an Arabic verb before a named subject stays singular.
         plural = tokens[main.index].norm.endswith("وا") and main.trigger.klass in ("strike", "attack")
         clash = main.trigger.id == "clash"
-        ground = main.trigger.klass == "territory" or clash
+        # a fight on the ground, which aircraft or others may back ("هجوم شنته القوات مدعومة من طيران التحالف")
+        ground = main.trigger.klass in ("territory", "attack") or clash
         out: list[tuple[Span, str]] = []
         last_target = None
         for a in actors:
