@@ -179,6 +179,17 @@ def test_aircraft_that_back_a_ground_attack_make_no_air_strike_of_it(code):
     assert clash.sub_event_type == "Armed clash"
 
 
+def test_a_group_driven_out_of_a_town_lost_it(code):
+    """The weak "طرد" tells a change of territory when the place it drove someone from follows;
+    the group driven out is the side that lost it, not the one that took it."""
+    [taken] = code("أفادت مصادر اليوم. ونجحت قوات المقاومة الشعبية في طرد الحوثيين من مدينة لودر أمس.")
+    assert taken.sub_event_type == "Non-state actor overtakes territory"
+    assert taken.actor1.startswith("Popular Resistance") and taken.actor2 == "Houthi Movement"
+    # driving workers out of a city is no event; nor is expelling with no place after "من"
+    assert not code("أفادت مصادر اليوم. وطردت الشركة عشرة موظفين من مدينة جدة أمس.")
+    assert not code("أفادت مصادر اليوم. وطردت قوات المقاومة الحوثيين أمس في مدينة لودر.")
+
+
 def test_the_group_that_speaks_of_its_own_attack_claims_it(code):
     events = code("قالت جبهة النصرة إنها استهدفت بصواريخ غراد مواقع قوات النظام في بلدة نبل.")
     assert events and events[0].status == "claimed"

@@ -73,6 +73,9 @@ WAS_SPAN = 4
 # How many words may stand between a verb of doing a weak trigger and the trigger: the subject
 # ("نصبت المقاومة الشعبية كمينا").
 LAID_SPAN = 4
+# Words between a weak trigger and the "من" of the place it drove someone from ("طردوا أيضا مقاتلي
+# الحوثيين من مدينة لودر").
+FROM_SPAN = 6
 # How far before a trigger an anniversary word makes it the past it remembers.
 ANNIVERSARY_SPAN = 6
 # Tokens between a toll and the event word after it that it is the cost of ("قتل أربعة من عناصر
@@ -549,6 +552,9 @@ class EventExtractor:
                 elif trig.laid_by and self._laid_verbs(tags, trig.laid_by, i, i + n, lo, hi) != (None, None):
                     # "نصبت المقاومة كمينا"، "في كمين نصبته المقاومة": an ambush laid, not a passing word
                     rules.fire("events.weak_laid")
+                elif self._lexemes(i) & trig.from_place and self._from_a_place(idx, tokens, i + n, hi):
+                    # "طردوا الحوثيين من مدينة لودر": driven out of a place, not a passing word
+                    rules.fire("events.weak_from_place")
                 else:
                     if keep:  # "قتل", "كمين": proposed for the model, never coded by the rules alone
                         out.append(Found(trig, tokens[i].start, tokens[i + n - 1].end, i, cancel="weak"))
@@ -678,6 +684,16 @@ class EventExtractor:
             if best is None or trig.rank > best.rank:
                 best = trig
         return (best, 1) if best else None
+
+    def _from_a_place(self, idx, tokens, lo: int, hi: int) -> bool:
+        """Does "من" stand within FROM_SPAN words of token ``lo``, with a place right after it or
+        after its head noun ("من مدينة لودر")?"""
+        for j in range(lo, min(hi - 1, lo + FROM_SPAN)):
+            if tokens[j].norm == "من":
+                end = tokens[min(j + 2, hi - 1)].end
+                if any(p.start < end for p in idx["place"].within(tokens[j + 1].start, end)):
+                    return True
+        return False
 
     def _lexemes(self, i: int) -> set[str]:
         """The trigger words token ``i`` is a form of, as listed ("للقتال" -> قتال, القتال)."""
@@ -1603,11 +1619,13 @@ class EventExtractor:
             prev = set().union(*tags[max(unit.back_lo, i - 2) : i])
             near = set().union(*tags[max(unit.back_lo, i - 4) : i])
             prefix = tokens[i].proclitics if i < len(tokens) else ""
-            if main.trigger.klass == "territory" and self._lost_from(
-                tokens, tags, max(unit.back_lo, main.index), i
+            if main.trigger.klass == "territory" and (
+                self._lost_from(tokens, tags, max(unit.back_lo, main.index), i)
+                or (self._lexemes(main.index) & main.trigger.from_place and 0 < i - main.index <= 2)
             ):
                 rules.fire("events.actor.lost_from")
-                role = "lost"  # "تحرير عدن من قبضة الحوثيين": the side that lost the place
+                # "تحرير عدن من قبضة الحوثيين"، "طردوا الحوثيين من لودر": the side that lost the place
+                role = "lost"
             elif self.holder_markers in prev:
                 rules.fire("events.actor.holder")
                 role = "holder"  # "التي يسيطر عليها تنظيم داعش": who holds the place, not who acted

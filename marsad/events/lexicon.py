@@ -48,6 +48,7 @@ class TriggerEntry(Strict):
     not_before: list[str] = []
     foiled_by: match.WordList = []
     laid_by: match.WordList = []
+    from_place: list[str] = []
     unarmed_actor: bool = False
     one_sided: bool = False
     territorial: bool = False
@@ -286,6 +287,9 @@ class Trigger:
     # the lexicon of verbs right before or after a weak trigger that say it was done ("نصبوا كمينا"،
     # "كمين نصبته المقاومة"): an event, not a passing word
     laid_by: str = ""
+    # its forms that, weak, tell an event when a place follows "من" a few words on ("طردوا الحوثيين من
+    # مدينة لودر"): driven from a place, not a passing word
+    from_place: frozenset[str] = frozenset()
 
 
 # Context lists read as the word is written (no clitic stripped): "ان" is a complementizer, "بان"
@@ -367,6 +371,7 @@ def load() -> Lexicon:
             e.taken_part_in,
             _nouns_with_ta(e.nouns, {f for fs in forms.values() for f in fs}),
             laid,
+            frozenset(normalize_key(w) for w in e.from_place),
         )
         if after:
             cancel.append(match.Lexicon.words(after, e.not_after))
