@@ -23,6 +23,7 @@ from marsad.document import Document, Span
 from marsad.events.genre import genre_features
 from marsad.events.units import (
     BROAD,
+    FROM_THE_AIR,
     TARGET_ROLES,
     UNIDENTIFIED,
     Found,
@@ -46,8 +47,6 @@ CLASS_TYPES = {
 ARMED = frozenset({"state forces", "rebel group", "political militia", "identity militia", "external forces"})
 MONEY = frozenset({"usd", "sar", "eur", "lira", "percent"})
 MAX_OUTSIDE = 3  # places of the sentence outside the unit proposed, nearest first
-# Events only a state's (or a coalition's) aircraft make: never an unidentified group's.
-FROM_THE_AIR = frozenset({"Air/drone strike"})
 # Parts that never make a group actor1: civilians hit by violence, who holds the place, and who
 # backed a capture from the air or behind the lines.
 NEVER_ACTOR1 = frozenset({"civilian", "holder", "supporter", "lost"})

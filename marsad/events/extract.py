@@ -552,7 +552,11 @@ class EventExtractor:
                 elif trig.laid_by and self._laid_verbs(tags, trig.laid_by, i, i + n, lo, hi) != (None, None):
                     # "نصبت المقاومة كمينا"، "في كمين نصبته المقاومة": an ambush laid, not a passing word
                     rules.fire("events.weak_laid")
-                elif self._lexemes(i) & trig.from_place and self._from_a_place(idx, tokens, i + n, hi):
+                elif (
+                    trig.from_place
+                    and self._lexemes(i) & trig.from_place
+                    and self._from_a_place(idx, tokens, i + n, hi)
+                ):
                     # "طردوا الحوثيين من مدينة لودر": driven out of a place, not a passing word
                     rules.fire("events.weak_from_place")
                 else:
@@ -1610,6 +1614,8 @@ class EventExtractor:
         clash = main.trigger.id == "clash"
         # a fight on the ground, which aircraft or others may back ("هجوم شنته القوات مدعومة من طيران التحالف")
         ground = main.trigger.klass in ("territory", "attack") or clash
+        # "طردوا الحوثيين من لودر": the group right after the verb is the one driven out
+        driven = bool(main.trigger.from_place and self._lexemes(main.index) & main.trigger.from_place)
         out: list[tuple[Span, str]] = []
         last_target = None
         for a in actors:
@@ -1621,7 +1627,7 @@ class EventExtractor:
             prefix = tokens[i].proclitics if i < len(tokens) else ""
             if main.trigger.klass == "territory" and (
                 self._lost_from(tokens, tags, max(unit.back_lo, main.index), i)
-                or (self._lexemes(main.index) & main.trigger.from_place and 0 < i - main.index <= 2)
+                or (driven and 0 < i - main.index <= 2)
             ):
                 rules.fire("events.actor.lost_from")
                 # "تحرير عدن من قبضة الحوثيين"، "طردوا الحوثيين من لودر": the side that lost the place

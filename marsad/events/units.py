@@ -176,7 +176,9 @@ def _same_actor(a: Span, b: Span | None) -> bool:
     return b is not None and name == b.attrs.get("canonical") and not str(name).startswith("Unidentified")
 
 
-AIR_STRIKE = "Air/drone strike"
+# Events only a state's (or a coalition's) aircraft make: never an unidentified group's, nor a
+# rebel group's or militia's (policy.yaml, air_actor_types).
+FROM_THE_AIR = frozenset({"Air/drone strike"})
 
 
 @cache
@@ -196,7 +198,7 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
         # ACLED's protest is always its protesters' ("خرج أهالي البصرة في مظاهرات"); a force named
         # in the sentence is what they protest about or who stood by ("احتجاجا على قتل ضابط في الجيش")
         actor1 = unread_actor(PROTESTERS) or actor1
-    if sub_type == AIR_STRIKE and actor1 is not None and actor1.attrs.get("type") not in airborne():
+    if sub_type in FROM_THE_AIR and actor1 is not None and actor1.attrs.get("type") not in airborne():
         # a group with no aircraft named with an air strike is what it hit: the other side, unless
         # that side is the one that flies (the rules read them the wrong way round)
         if actor2 is not None and actor2.attrs.get("type") in airborne():
