@@ -1112,14 +1112,16 @@ class EventExtractor:
         wounded as soldiers or police ("قتل ثلاثة جنود"، "إصابة شرطيين") and no group: the side an
         unnamed attacker hit. Only the toll's words and the one after it ("أصيب 18 شرطيا"): "الدعم
         العسكري"، "قائد شرطة كابل" name nobody hit."""
-        name = None
+        if not places:
+            return None
         for toll in idx["casualties"].within(tokens[unit.back_lo].start, tokens[unit.ahead_hi - 1].end):
             lo = bisect.bisect_left(self._tok_starts, toll.start)
             words = range(lo, min(bisect.bisect_left(self._tok_starts, toll.end) + 1, unit.ahead_hi))
             for role, fallen in self.fallen.items():
-                if name is None and any(fallen in tags[j] for j in words):
-                    name = state_forces(places[0].attrs.get("country_code"), role) if places else None
-        return unread_actor(name) if name else None
+                if any(fallen in tags[j] for j in words):
+                    name = state_forces(places[0].attrs.get("country_code"), role)
+                    return unread_actor(name) if name else None
+        return None
 
     def _unnamed_actor(self, doc, tags, unit: Unit, sent, sent_sources, ctx, sub_type, countries, when):
         """Nobody named: the party of the spokesman telling it, or the analysts' default."""

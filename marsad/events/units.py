@@ -16,7 +16,7 @@ from functools import cache
 from marsad import rules
 from marsad.document import Span
 from marsad.event import INTER_CODES, SUB_EVENT_TYPES, Event, Evidence, combined_status
-from marsad.events.lexicon import Trigger
+from marsad.events.lexicon import Trigger, policy
 
 # A toll this large in one clause counts the dead of weeks or months ("مقتل 2927 ... جراء غارات
 # التحالف", "نحو ألف شخص قتلوا في عدن خلال المعارك") or of history: FORMAT.md's aggregates, never
@@ -184,8 +184,6 @@ FROM_THE_AIR = frozenset({"Air/drone strike"})
 @cache
 def airborne() -> frozenset[str]:
     """The types of actor that strike from the air (policy.yaml, air_actor_types)."""
-    from marsad.events.lexicon import policy
-
     return frozenset(policy().air_actor_types)
 
 
