@@ -188,6 +188,12 @@ def test_a_group_driven_out_of_a_town_lost_it(code):
     # driving workers out of a city is no event; nor is expelling with no place after "من"
     assert not code("أفادت مصادر اليوم. وطردت الشركة عشرة موظفين من مدينة جدة أمس.")
     assert not code("أفادت مصادر اليوم. وطردت قوات المقاومة الحوثيين أمس في مدينة لودر.")
+    # verb, subject, object: the group named first drove out the one named last before "من"
+    [taken] = code("أفادت مصادر اليوم. وطردت المقاومة الشعبية مسلحي الحوثي من مدينة لودر أمس.")
+    assert taken.actor1.startswith("Popular Resistance") and taken.actor2 == "Houthi Movement"
+    # ... and a group joined by "و" is driven out with the one before it
+    [taken] = code("أفادت مصادر اليوم. ونجحت المقاومة الشعبية في طرد الحوثيين وقوات صالح من مدينة لودر.")
+    assert taken.actor2 == "Houthi Movement"
 
 
 def test_the_group_that_speaks_of_its_own_attack_claims_it(code):

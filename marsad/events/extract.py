@@ -699,6 +699,21 @@ class EventExtractor:
                     return True
         return False
 
+    def _driven_out(self, tokens, actors: list[Span], at: int) -> int | None:
+        """The token of the group a verb of driving out at token ``at`` drove out: the last group
+        named after it and before "من" ("طرد المقاومة مليشيا الحوثي من ..."), within FROM_SPAN;
+        one joined by "و" belongs to the group before it ("طرد الحوثيين وقوات صالح")."""
+        out = None
+        for a in actors:
+            i = bisect.bisect_right(self._tok_starts, a.start) - 1
+            if (
+                0 < i - at <= FROM_SPAN
+                and not tokens[i].proclitics.startswith("و")
+                and not any(tokens[k].norm == "من" for k in range(at + 1, i))
+            ):
+                out = i if out is None else max(out, i)
+        return out
+
     def _lexemes(self, i: int) -> set[str]:
         """The trigger words token ``i`` is a form of, as listed ("للقتال" -> قتال, القتال)."""
         return {h.entry.value[2] for h in self._matches.single(i, self.triggers)}
@@ -1616,8 +1631,11 @@ class EventExtractor:
         clash = main.trigger.id == "clash"
         # a fight on the ground, which aircraft or others may back ("هجوم شنته القوات مدعومة من طيران التحالف")
         ground = main.trigger.klass in ("territory", "attack") or clash
-        # "طردوا الحوثيين من لودر": the group right after the verb is the one driven out
-        driven = bool(main.trigger.from_place and self._lexemes(main.index) & main.trigger.from_place)
+        # "طردوا الحوثيين من لودر": the group after the verb is the one driven out, the last of
+        # them before "من" ("طردت المقاومة مليشيا الحوثي من التواهي": the first is who drove it out)
+        driven_at = None
+        if main.trigger.from_place and self._lexemes(main.index) & main.trigger.from_place:
+            driven_at = self._driven_out(tokens, actors, main.index)
         out: list[tuple[Span, str]] = []
         last_target = None
         for a in actors:
@@ -1629,7 +1647,7 @@ class EventExtractor:
             prefix = tokens[i].proclitics if i < len(tokens) else ""
             if main.trigger.klass == "territory" and (
                 self._lost_from(tokens, tags, max(unit.back_lo, main.index), i)
-                or (driven and 0 < i - main.index <= 2)
+                or i == driven_at
             ):
                 rules.fire("events.actor.lost_from")
                 # "تحرير عدن من قبضة الحوثيين"، "طردوا الحوثيين من لودر": the side that lost the place
