@@ -1646,8 +1646,7 @@ class EventExtractor:
             near = set().union(*tags[max(unit.back_lo, i - 4) : i])
             prefix = tokens[i].proclitics if i < len(tokens) else ""
             if main.trigger.klass == "territory" and (
-                self._lost_from(tokens, tags, max(unit.back_lo, main.index), i)
-                or i == driven_at
+                self._lost_from(tokens, tags, max(unit.back_lo, main.index), i) or i == driven_at
             ):
                 rules.fire("events.actor.lost_from")
                 # "تحرير عدن من قبضة الحوثيين"، "طردوا الحوثيين من لودر": the side that lost the place
