@@ -40,6 +40,7 @@ from marsad.events.learn import (
     keep_features,
     model_events,
     rule_events,
+    sigmoid,
 )
 from marsad.events.units import local_label
 
@@ -634,27 +635,61 @@ def training_data(
 
 
 def judged_check(articles: list[Article], others: list[Article], seed: int = SEED) -> dict[str, Any]:
-    """How the model decides judged events it never trained on. The judged articles fall in two
-    halves by a hash of their id; each half is decided by a model trained on the gold, the
-    negatives and the other half, and by one trained without any judged event; "rules" keeps all.
-    Counts the rules' events a reader judged: kept or dropped, right (1) or not (0), both before
-    duplicates merge (a merged duplicate is not a dropped event)."""
+    """How the model decides judged events it never trained on (:func:`judged_rows`): kept or
+    dropped, right (1) or not (0), by decider."""
+    counts: dict[str, Counter] = {"rules": Counter(), "without judged": Counter(), "with judged": Counter()}
+    for row in judged_rows(articles, others, seed):
+        counts[row.decider][(row.kept, row.label)] += 1
+    return {name: judged_rates(c) for name, c in counts.items()}
+
+
+@dataclass(frozen=True)
+class JudgedRow:
+    """One judged event as one decider treats it. ``p``: the keep model's probability of the
+    rules' event (None for "rules", which keeps every current one)."""
+
+    decider: str
+    doc_id: str
+    start: int
+    label: int
+    kept: bool
+    p: float | None
+
+
+def judged_rows(articles: list[Article], others: list[Article], seed: int = SEED) -> Iterator[JudgedRow]:
+    """Each judged event of ``others`` as "rules", "without judged" and "with judged" decide it.
+    The judged articles fall in two halves by a hash of their id; each half is decided by a model
+    trained on the gold, the negatives and the other half, and by one trained without any judged
+    event; "rules" keeps all. Only the rules' events a reader judged count, before duplicates
+    merge (a merged duplicate is not a dropped event)."""
     judged = [a for a in others if a.judged is not None]
     plain = [a for a in others if a.judged is None]
     half = {a.doc_id: zlib.crc32(a.doc_id.encode("utf-8")) % 2 for a in judged}
     base = fit(articles + plain, seed)
-    counts: dict[str, Counter] = {"rules": Counter(), "without judged": Counter(), "with judged": Counter()}
     for h in (0, 1):
         model = fit(articles + plain + [a for a in judged if half[a.doc_id] != h], seed)
         for art in (a for a in judged if half[a.doc_id] == h):
             assert art.judged is not None
             current = _current(art.proposals)
             for name, decider in (("without judged", base), ("with judged", model)):
+                p = keep_probabilities(decider, art.proposals)
                 for start, label, kept in judged_decisions(decider, art.proposals, art.judged):
                     if kept is not None and label is not None:
-                        counts[name][(kept, label)] += 1
-                        counts["rules"][(start in current, label)] += name == "with judged"
-    return {name: judged_rates(c) for name, c in counts.items()}
+                        yield JudgedRow(name, art.doc_id, start, label, kept, p.get(start))
+                        if name == "with judged":
+                            yield JudgedRow("rules", art.doc_id, start, label, start in current, None)
+
+
+def keep_probabilities(decider: Decider, proposals: list[Proposal]) -> dict[int, float]:
+    """The keep model's probability of each of the rules' events, by its trigger's start."""
+    if decider.keep is None:
+        return {}
+    return {
+        p.verdict.main.start: sigmoid(decider.keep.score(keep_features(p, fam)))
+        for p in proposals
+        for fam in p.families
+        if fam.found is p.verdict.main
+    }
 
 
 def judged_decisions(
