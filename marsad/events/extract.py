@@ -552,11 +552,7 @@ class EventExtractor:
                 elif trig.laid_by and self._laid_verbs(tags, trig.laid_by, i, i + n, lo, hi) != (None, None):
                     # "نصبت المقاومة كمينا"، "في كمين نصبته المقاومة": an ambush laid, not a passing word
                     rules.fire("events.weak_laid")
-                elif (
-                    trig.from_place
-                    and self._lexemes(i) & trig.from_place
-                    and self._from_a_place(idx, tokens, i + n, hi)
-                ):
+                elif self._drives_out(i, trig) and self._from_a_place(idx, tokens, i + n, hi):
                     # "طردوا الحوثيين من مدينة لودر": driven out of a place, not a passing word
                     rules.fire("events.weak_from_place")
                 else:
@@ -713,6 +709,10 @@ class EventExtractor:
             ):
                 out = i if out is None else max(out, i)
         return out
+
+    def _drives_out(self, i: int, trig: Trigger) -> bool:
+        """Is token ``i`` one of the forms of ``trig`` that drive someone out of a place (from_place)?"""
+        return bool(trig.from_place and self._lexemes(i) & trig.from_place)
 
     def _lexemes(self, i: int) -> set[str]:
         """The trigger words token ``i`` is a form of, as listed ("للقتال" -> قتال, القتال)."""
@@ -1634,7 +1634,7 @@ class EventExtractor:
         # "طردوا الحوثيين من لودر": the group after the verb is the one driven out, the last of
         # them before "من" ("طردت المقاومة مليشيا الحوثي من التواهي": the first is who drove it out)
         driven_at = None
-        if main.trigger.from_place and self._lexemes(main.index) & main.trigger.from_place:
+        if self._drives_out(main.index, main.trigger):
             driven_at = self._driven_out(tokens, actors, main.index)
         out: list[tuple[Span, str]] = []
         last_target = None
