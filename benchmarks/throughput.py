@@ -14,7 +14,11 @@ stores hold the same events.
 
 ``--against`` runs the one-process run of another version too (a commit extracted to a folder:
 ``git archive <commit> | tar -x -C /tmp/base``), in the same rounds, taking turns with this one,
-and prints this version's rate as a ratio to that one's.
+and prints this version's rate as a ratio to that one's. Both run this script's own child, which
+codes with whatever API the version has, so any commit back to the first ``marsad.runner`` will do;
+one older than the numpy MinHash (2026-11-30) imports ``datasketch``: install it somewhere and put
+it on ``PYTHONPATH`` (``pip install --target /tmp/dsk datasketch``, then ``PYTHONPATH=/tmp/dsk``),
+which both versions then see after their own source.
 
 Beside the engines, each round runs as many independent one-process runs at once as there are
 workers (``ceiling``): what the machine itself gives N processes that share nothing. On a virtual
@@ -65,28 +69,55 @@ def prepare(src: Path, limit: int | None, out: Path) -> int:
 
 
 # -- one run, in a child process ------------------------------------------------------------------
+def peak_rss_kb() -> int:
+    """This process's peak resident set in KiB, from /proc (``VmHWM``)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        return next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
+
+
+def one_process(store, path: str, summary) -> dict[str, float]:
+    """The one-process run of whichever marsad is on the path: this one codes with a ``Coder``
+    (front stages, the early decision, the rest); older ones (``--against`` an earlier commit)
+    with one pipeline. Returns the per-stage timings."""
+    from marsad import runner
+    from marsad.ingest.readers import read
+
+    docs = runner.with_defaults(read([path]), None)
+    if hasattr(runner, "Coder"):
+        coder = runner.Coder(store)
+        for _ in runner.process(docs, coder, store, summary):
+            pass
+        return {**coder.front.timings, **coder.back.timings}
+    pipeline = runner.build_pipeline(store)
+    for _ in runner.process(docs, pipeline, store, summary):
+        pass
+    return dict(pipeline.timings)
+
+
 def child(engine: str, path: str, db: str, workers: int) -> dict:
     """Run one engine over ``path`` into a new store ``db``; what the parent prints, as a dict."""
-    from marsad.ingest.readers import read
-    from marsad.parallel import Stats, dask_client, peak_rss_kb, process_dask, process_local
-    from marsad.runner import Coder, Summary, process, with_defaults
+    from marsad.runner import Summary
     from marsad.store import open_store
 
-    summary, stats, out = Summary(), Stats(), {}
+    summary, out = Summary(), {}
+    stats = None
     with open_store(db, batch_size=BATCH) as store:
         if engine == "one":
             t0, c0 = time.perf_counter(), time.process_time()
-            coder = Coder(store)
-            for _ in process(with_defaults(read([path]), None), coder, store, summary):
-                pass
+            out["stages"] = one_process(store, path, summary)
             store.flush()
             out["cpu"] = time.process_time() - c0
-            out["stages"] = {**coder.front.timings, **coder.back.timings}
         elif engine == "workers":
+            from marsad.parallel import Stats, process_local
+
+            stats = Stats()
             t0 = time.perf_counter()
             for _ in process_local([path], store, summary, workers, stats, db=db):
                 pass
         else:
+            from marsad.parallel import Stats, dask_client, process_dask
+
+            stats = Stats()
             c0 = time.perf_counter()
             client = dask_client(None, workers)
             client.wait_for_workers(workers)
@@ -106,15 +137,18 @@ def child(engine: str, path: str, db: str, workers: int) -> dict:
             client.close()
     out.update(
         summary=summary.to_dict(),
-        articles=summary.read + summary.skipped + summary.repeated,
-        rss_mb={"parent": round(peak_rss_kb() / 1024)}
-        | {f"worker {pid}": round(kb / 1024) for pid, kb in sorted(stats.rss_kb.items())},
-        startup=sorted(round(s, 3) for s in stats.startup.values()),
-        all_ready=round(stats.all_ready, 2),
-        decide_seconds=round(stats.decide_seconds, 2),
-        write_seconds=round(stats.write_seconds, 2),
-        worker_stages=stats.timings,
+        articles=summary.read + summary.skipped + getattr(summary, "repeated", 0),  # none in old runs
+        rss_mb={"parent": round(peak_rss_kb() / 1024)},
     )
+    if stats is not None:
+        out["rss_mb"] |= {f"worker {pid}": round(kb / 1024) for pid, kb in sorted(stats.rss_kb.items())}
+        out.update(
+            startup=sorted(round(s, 3) for s in stats.startup.values()),
+            all_ready=round(stats.all_ready, 2),
+            decide_seconds=round(stats.decide_seconds, 2),
+            write_seconds=round(stats.write_seconds, 2),
+            worker_stages=stats.timings,
+        )
     return out
 
 
@@ -154,7 +188,8 @@ def tree_cpu(root: int, seen: dict[int, float]) -> None:
 def version_env(checkout: Path, cache: Path | None = None) -> dict[str, str]:
     """The environment of a process running the marsad of ``checkout``; ``cache``: its own
     gazetteer cache (two versions sharing one would rebuild it in turn, inside the timing)."""
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    extra = os.environ.get("PYTHONPATH")  # what an older version needs and this one lacks
+    env = {**os.environ, "PYTHONPATH": str(checkout) + (os.pathsep + extra if extra else "")}
     if cache is not None:
         env["MARSAD_CACHE"] = str(cache)
     return env
@@ -163,10 +198,10 @@ def version_env(checkout: Path, cache: Path | None = None) -> dict[str, str]:
 def run_child(
     engine: str, path: Path, db: Path, workers: int, checkout: Path = ROOT, cache: Path | None = None
 ) -> dict:
-    """One run in a fresh process, with the marsad of ``checkout`` (this one by default); besides
-    its own figures, the CPU its processes used (sampled from /proc every 0.2 s) and the CPU every
-    other process on the machine used meanwhile."""
-    script = checkout / "benchmarks" / "throughput.py"
+    """One run in a fresh process, with the marsad of ``checkout`` (this one by default) run by
+    this script's ``child``; besides its own figures, the CPU its processes used (sampled from /proc
+    every 0.2 s) and the CPU every other process on the machine used meanwhile."""
+    script = ROOT / "benchmarks" / "throughput.py"
     cmd = [sys.executable, str(script), "--child", engine, "--input", str(path), "--db", str(db)]
     cmd += ["--workers", str(workers)]
     env = version_env(checkout, cache)
@@ -222,8 +257,8 @@ def main() -> None:
     against = args.against.resolve() if args.against else None
     if against is not None and args.one_only:
         engines = []  # the comparison's own one-process runs are this version's
-    if against is not None and not (against / "benchmarks" / "throughput.py").exists():
-        raise SystemExit(f"not a checkout with benchmarks/throughput.py: {against}")
+    if against is not None and not (against / "marsad" / "runner.py").exists():
+        raise SystemExit(f"not a checkout of marsad: {against}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.jsonl"
         n = prepare(args.input, args.limit, path)
