@@ -70,7 +70,8 @@ def prepare(src: Path, limit: int | None, out: Path) -> int:
 
 # -- one run, in a child process ------------------------------------------------------------------
 def peak_rss_kb() -> int:
-    """This process's peak resident set in KiB, from /proc (``VmHWM``)."""
+    """This process's peak resident set in KiB, from /proc (``VmHWM``): as ``marsad.parallel``'s,
+    which the marsad of an earlier commit (``--against``) may not have."""
     with open("/proc/self/status", encoding="ascii") as fh:
         return next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
 
