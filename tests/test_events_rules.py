@@ -1469,6 +1469,14 @@ def test_flares_stun_grenades_and_human_bombs_are_no_air_strike(code):
     assert not code("ويرسل التنظيم القنابل البشرية إلى المدن لتفجير نفسها.")
 
 
+def test_mortar_bombs_are_shelling_not_an_air_strike(code):
+    """triggers.yaml air not_before: "قنابل الهاون" are the mortar's, fired from the ground."""
+    events = code("وقصف المسلحون حي الشيخ عثمان في مدينة عدن أمس بقنابل الهاون وصواريخ الكاتيوشا.")
+    assert [e.sub_event_type for e in events] == ["Shelling/artillery/missile attack"]
+    events = code("وسقطت قنابل هاون على سوق شعبي في مدينة درعا اليوم ما أدى إلى مقتل ثلاثة مدنيين.")
+    assert "Air/drone strike" not in [e.sub_event_type for e in events]
+
+
 def test_no_clash_happening_is_no_clash(code):
     """context.yaml occurrence: "دون حدوث أي اشتباكات" negates the clash past the words of happening."""
     assert not code("وانتشرت القوات في البلدة أمس دون حدوث أي اشتباكات مع المسلحين في مدينة الضالع.")
