@@ -172,6 +172,20 @@ def test_a_bomb_goes_to_the_group_that_claims_it(propose) -> None:
     assert bomb.actor1.startswith("PKK")
 
 
+def test_an_arrest_nobody_is_named_for_is_the_state_police_s(propose) -> None:
+    """policy.yaml state_defaults: the police of the state where it happened arrest; an armed group
+    that seizes people abducts them, so no unidentified group is an option."""
+    [proposal] = propose("واعتقل خمسة أشخاص أمس في مدينة إزمير بتهمة الانتماء إلى خلية مسلحة.")
+    assert proposal.verdict.sub_type == "Arrests"
+    options = {a.span.attrs["canonical"] for a in proposal.actors}
+    assert "Police Forces of Turkey (2002-)" in options
+    assert not any(name.startswith("Unidentified") for name in options)
+    none = Linear(0.0, {})
+    partial = Decider(Linear(5.0, {}), none, none, Linear(0.0, {"r=default": 5.0}))
+    [event] = partial.decide(None, [proposal])
+    assert event.actor1 == "Police Forces of Turkey (2002-)"
+
+
 def test_the_model_a_user_trained_is_read_from_the_environment(trained, monkeypatch) -> None:
     out, _ = trained
     monkeypatch.setenv("MARSAD_EVENTS_MODEL", str(out))

@@ -477,7 +477,15 @@ class Proposer:
             and (r.when != "coalition" or coalition)
             and not (day and ((r.start and day < r.start) or (r.until and day > r.until)))
         ]
-        if v.sub_type not in FROM_THE_AIR:
+        forces = ex.policy.state_forces_for(v.sub_type)
+        if forces is not None:
+            from marsad.entities.actors import state_forces
+
+            # the state where the rules place it (a default carries no country for the model to match)
+            here = next((p for p in places if p.rule), places[0] if places else None)
+            name = state_forces(here.span.attrs.get("country_code"), forces) if here is not None else None
+            defaults += [name] if name else []
+        elif v.sub_type not in FROM_THE_AIR:
             defaults.append(UNIDENTIFIED)
         for name in dict.fromkeys(defaults):
             span = unread_actor(name)

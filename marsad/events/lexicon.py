@@ -206,6 +206,13 @@ class DefaultActor(Strict):
         return f"policy.default_actor: {self.sub_event_type} in {where}{dates}{when} -> {self.actor}"
 
 
+class StateDefault(Strict):
+    """The forces of the state where an unnamed event of a sub-event type happens: who did it."""
+
+    sub_event_type: SubEventType
+    forces: Literal["military", "police"]
+
+
 class ActorRule(Strict):
     """An actor and where a policy holds for it (everywhere when no country is listed)."""
 
@@ -220,6 +227,7 @@ class Policy(Strict):
     """policy.yaml: what analysts decide when the text leaves it open."""
 
     default_actors: list[DefaultActor]
+    state_defaults: list[StateDefault] = []  # unnamed, it is that state's forces, never a group's
     air_only: list[ActorRule]
     one_sided: list[ActorRule] = []
     raids: list[ActorRule] = []
@@ -242,6 +250,10 @@ class Policy(Strict):
                 continue
             return rule
         return None
+
+    def state_forces_for(self, sub_type: str) -> str | None:
+        """Which of a state's forces an unnamed event of this type is ("police" for arrests)."""
+        return next((r.forces for r in self.state_defaults if r.sub_event_type == sub_type), None)
 
     def air_only_actor(self, actor: str | None, country: str | None) -> bool:
         """Does this actor strike only from the air (its "ضربات" are air strikes) there?"""
