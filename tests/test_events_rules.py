@@ -1469,6 +1469,14 @@ def test_flares_stun_grenades_and_human_bombs_are_no_air_strike(code):
     assert not code("ويرسل التنظيم القنابل البشرية إلى المدن لتفجير نفسها.")
 
 
+def test_a_place_of_detention_is_no_arrest(code):
+    """triggers.yaml arrest not_after: "مركز احتجاز"، "أماكن احتجازهم" name where people are held."""
+    assert not code("وينقل المهاجرون الذين يتم إنقاذهم في البحر إلى مركز احتجاز قرب مدينة طرابلس.")
+    assert not code("وطالبت المنظمة بالكشف عن أماكن احتجازهم في مدينة الخليل منذ أشهر.")
+    events = code("واعتقلت الشرطة أمس ثلاثة مطلوبين في مدينة الخليل.")
+    assert [e.sub_event_type for e in events] == ["Arrests"]
+
+
 def test_mortar_bombs_are_shelling_not_an_air_strike(code):
     """triggers.yaml air not_before: "قنابل الهاون" are the mortar's, fired from the ground."""
     events = code("وقصف المسلحون حي الشيخ عثمان في مدينة عدن أمس بقنابل الهاون وصواريخ الكاتيوشا.")
