@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from marsad.document import Document, Span
+from marsad.entities.actors import speaks_for, state_forces
 from marsad.events.genre import genre_features
 from marsad.events.units import (
     BROAD,
@@ -459,8 +460,6 @@ class Proposer:
         if carry is not None:
             unread.append((carry, "carry"))
         for s in sources:
-            from marsad.entities.actors import speaks_for
-
             party = speaks_for(s)
             span = unread_actor(party) if party else None
             if span is not None:
@@ -479,8 +478,6 @@ class Proposer:
         ]
         forces = ex.policy.state_forces_for(v.sub_type)
         if forces is not None:
-            from marsad.entities.actors import state_forces
-
             # the state where the rules place it (a default carries no country for the model to match)
             here = next((p for p in places if p.rule), places[0] if places else None)
             name = state_forces(here.span.attrs.get("country_code"), forces) if here is not None else None
