@@ -228,6 +228,11 @@ def test_a_local_actor_takes_the_country_of_the_text():
             "مصدر في قيادة عمليات بغداد",
             "Baghdad Operations Command",
         ),
+        (
+            "وأعلن جهاز مكافحة الإرهاب أن قواته طوقت مبنى في الفلوجة",
+            "جهاز مكافحة الإرهاب",
+            "Counter Terrorism Service (Iraq)",
+        ),
     ],
 )
 def test_sources_by_country_speakers_and_bare_sources_after_a_cue(text, word, expected):

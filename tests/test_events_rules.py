@@ -1553,3 +1553,14 @@ def test_a_trigger_in_the_future_tense_is_no_event(code):
     assert not code("وقال المسؤول إن الطائرات ستقصف مواقع التنظيم في مدينة الرقة.")
     [event] = code("وسيطرت قوات الجيش أمس على مدينة الرقة.")
     assert event.location == "Raqqa"
+
+
+def test_a_source_that_is_the_group_itself_still_fights(code):
+    # the words name both who reports and who fights: the group is no mere speaker
+    events = code("وقال الضابط إن قوات جهاز مكافحة الإرهاب سيطرت على حي التأميم في الرمادي أمس.")
+    assert [(e.sub_event_type, e.actor1) for e in events] == [
+        ("Government regains territory", "Military Forces of Iraq (2014-)")
+    ]
+    # a speaker's words are still only a speaker's
+    (event,) = code("وقال المتحدث باسم الجيش الأمريكي إن طائرات التحالف قصفت مواقع في الرقة أمس.")
+    assert event.actor1 != "Military Forces of the United States (2009-2017)"

@@ -250,6 +250,11 @@ def test_a_container_after_a_list_holds_every_member():
     assert abs(hawija["lat"] - 35.6) < 0.3 and abs(hawija["lon"] - 36.35) < 0.3
 
 
+def test_a_university_fought_over_is_a_site_of_its_own():
+    (uni, town) = geocode_text("تقدمت القوات نحو جامعة الأنبار جنوب الرمادي")
+    assert uni["words"] == "جامعة الأنبار" and uni["type"] == "site" and town["name"] == "Ramadi"
+
+
 def test_a_site_inside_a_named_area_falls_back_to_the_area():
     (site, town) = geocode_text("قصف محيط المحطة الحرارية بمنطقة زيزون")
     assert town["name"] == "Ziyzun" and town["admin1"] == "Hama"

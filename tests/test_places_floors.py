@@ -14,7 +14,9 @@ from marsad.evaluate import gold_documents, load_golds, score
 from marsad.evaluate_places import evaluate
 from marsad.runner import build_pipeline
 
-PLACE_FLOORS = {"precision": 0.969, "recall": 0.881}
+# Anbar University and two Yemeni villages (2026-12-07; found among this gold's misses, kept because they
+# fire in 4-18 articles of all-2015): precision .970 -> .973, recall .881 -> .887.
+PLACE_FLOORS = {"precision": 0.973, "recall": 0.887}
 TRAP_CEILING = 0.03
 TEST_F1 = {"all": 0.672, "syria-2015": 0.759, "all-2015": 0.552}
 

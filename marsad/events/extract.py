@@ -1765,13 +1765,24 @@ class EventExtractor:
         return []
 
     def _actor_spans(self, idx, tokens, lo: int, hi: int) -> list[Span]:
+        """The groups named in tokens ``lo:hi``, not those inside a source's words ("المتحدث باسم
+        الجيش" reports), unless the source is that very group by the same words ("جهاز مكافحة الإرهاب"
+        reports its own operations and fights them)."""
         if lo >= hi:
             return []
         sources = idx["source"].within(tokens[lo].start, tokens[hi - 1].end)
         return [
             a
             for a in idx["actor"].within(tokens[lo].start, tokens[hi - 1].end)
-            if not any(s.start <= a.start and a.end <= s.end for s in sources)
+            if not any(
+                s.start <= a.start
+                and a.end <= s.end
+                and not (
+                    (s.start, s.end) == (a.start, a.end)
+                    and s.attrs.get("speaks_for") == a.attrs.get("canonical")
+                )
+                for s in sources
+            )
         ]
 
     def _side_break(self, tokens, tags, lo, hi) -> int | None:
