@@ -250,6 +250,22 @@ def test_a_container_after_a_list_holds_every_member():
     assert abs(hawija["lat"] - 35.6) < 0.3 and abs(hawija["lon"] - 36.35) < 0.3
 
 
+def test_a_district_holds_the_place_named_in_it():
+    (village, district) = geocode_text("قصفت الطائرات قرية الحمراء بمديرية الوضيع")
+    assert village["words"] == "الحمراء" and village["country_code"] == "YE" and village["precision"] == 2
+    assert (village["lat"], village["lon"]) == (district["lat"], district["lon"])
+    # a governorate lies in no district: "بين محافظة X وY في مديرية Z" keeps Y the governorate
+    by_word = {p["words"]: p for p in geocode_text("الواقعة بين محافظة البيضاء وشبوة في مديرية بيحان")}
+    assert by_word["شبوة"]["type"] == "admin1"
+
+
+def test_a_common_word_after_a_weak_head_is_a_place_when_a_town_holds_it():
+    places = geocode_text("قصفت قوات النظام في منطقة الصالحية بمدينة الحسكة")
+    assert [p["words"] for p in places] == ["الصالحية", "مدينة الحسكة"]
+    assert places[0]["admin1"] == "Al-Hasakah"
+    assert [p["words"] for p in geocode_text("وقعت اشتباكات في منطقة الحدود بمحافظة صعدة")] == ["محافظة صعدة"]
+
+
 def test_a_university_fought_over_is_a_site_of_its_own():
     (uni, town) = geocode_text("تقدمت القوات نحو جامعة الأنبار جنوب الرمادي")
     assert uni["words"] == "جامعة الأنبار" and uni["type"] == "site" and town["name"] == "Ramadi"

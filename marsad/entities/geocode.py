@@ -69,6 +69,21 @@ def _only_open(places: list[Place]) -> bool:
     return bool(places) and all(p.source == "open" for p in places)
 
 
+# Head nouns of what may hold a place named right before it ("منطقة X بمدينة Y").
+_HOLDERS = frozenset({"city", "town", "countryside", "admin1", "admin2", "subdistrict"})
+
+
+def _held_after(m: match.Matches, j: int) -> bool:
+    """Is token ``j`` a town or division said to hold the name before it ("منطقة الصالحية بمدينة
+    الحسكة"، "منطقة X في مديرية Y")? Then the name after a weak head noun is a place, as after a
+    strong one: no common word is said to lie in a town."""
+    if j + 1 < len(m.tokens) and m.tokens[j].norm == "في":
+        return m.value(j + 1, TRIGGERS) in _HOLDERS
+    return any(
+        h.entry.value in _HOLDERS and m.tokens[j].text[: h.reading.skip] == "ب" for h in m.single(j, TRIGGERS)
+    )
+
+
 def _head_in(m: match.Matches, i: int, heads: frozenset[str]) -> bool:
     """Whether the word before token ``i`` is a head noun among ``heads`` ("بلدتي"، "قرية"), not
     read after the proclitic ك ("كتلة الأحرار" is a bloc, not "like the hill of الأحرار")."""
@@ -125,7 +140,10 @@ _POINT_TRIGGERS = frozenset({"city", "town", "village", "admin2", "subdistrict"}
 _TOWN_TYPES = frozenset({"city", "town", "village"})
 _QUOTES_RE = re.compile(r"[\"“”«»'‘’]")
 # How far from a container's point a place inside it may lie, by the container's kind.
-CONTAINER_KM = {"neighbourhood": 5.0, "village": 5.0, "town": 8.0, "city": 12.0, "area": 25.0, "region": 40.0}
+CONTAINER_KM = {
+    "neighbourhood": 5.0, "village": 5.0, "town": 8.0, "city": 12.0, "area": 25.0, "subdistrict": 25.0,
+    "admin2": 30.0, "region": 40.0,
+}  # fmt: skip
 # "X بحلب" with no head noun: Aleppo the city or the province, so as far as a province reaches
 BARE_CONTAINER_KM = 100.0
 TANWEEN = "\u064b"
@@ -660,6 +678,7 @@ class Geocoder:
                 and not strong
                 and WEAK in m.tags[i - 1]
                 and not (_only_open(places) and _head_in(m, i, self.lex.open_heads))
+                and not (_held_after(m, i + n) and rules.fire("places.held_after_weak_head"))
             ):
                 # a name only an open dataset knows was kept as a name, not a word, by its
                 # conversion: after an open head noun ("مديرية X"، "منطقة X") it is the place
@@ -1321,8 +1340,8 @@ class Geocoder:
         mentions[:] = [m for m in mentions if m.chosen is not None]
 
     def _contain(self, text: str, m: _Mention, nxt: _Mention, tail: int) -> None:
-        """``حي الشريعة بمدينة حماة``، ``X بريف حلب``، ``قرى ... بسهل الغاب``: keep only the
-        candidates inside the container.
+        """``حي الشريعة بمدينة حماة``، ``X بريف حلب``، ``قرى ... بسهل الغاب``، ``منطقة X بمديرية Y``:
+        keep only the candidates inside the container.
 
         With none inside, the mention falls back to the container (the city's point, the
         countryside, the area), since the text says where it is even if the gazetteer lacks it."""
@@ -1348,7 +1367,16 @@ class Geocoder:
             areas = {(c.country_code, c.admin1) for c in nxt.candidates if c.admin1}
             inside = [p for p in m.candidates if (p.country_code, p.admin1) in areas and p.type != "admin1"]
             kind = "countryside" if kind == "countryside" else "admin1"
-        elif kind in ("city", "town", "village", "neighbourhood", "area", "region", "plain", "mountain"):
+        elif kind in (
+            "city", "town", "village", "neighbourhood", "area", "region", "plain", "mountain", "admin2", "subdistrict"
+        ):  # fmt: skip
+            if kind in ("admin2", "subdistrict") and (
+                m.trigger in ("countryside", "admin1")
+                or (m.candidates and all(p.type in AREA_TYPES for p in m.candidates))
+            ):
+                return  # "بين محافظة البيضاء وشبوة في مديرية بيحان": a governorate lies in no district
+            if kind in ("admin2", "subdistrict"):
+                rules.fire("places.district_container")
             radius = CONTAINER_KM.get(kind, CONTAINER_KM["region"])
             cities = [c for c in nxt.candidates if c.type not in AREA_TYPES]
             inside = [
