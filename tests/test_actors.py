@@ -228,6 +228,18 @@ def test_a_local_actor_takes_the_country_of_the_text():
             "مصدر في قيادة عمليات بغداد",
             "Baghdad Operations Command",
         ),
+        # a state's own media named bare are the media of the state the text is about there
+        (
+            "وقال بيان بثه التلفزيون الرسمي إن القوات دخلت الرمادي",
+            "التلفزيون الرسمي",
+            "State television (Iraq)",
+        ),
+        (
+            "وذكرت وكالة الأنباء الرسمية أن قذائف سقطت في عدن",
+            "وكالة الأنباء الرسمية",
+            "State news agency (Yemen)",
+        ),
+        ("وذكرت وكالة الأنباء الرسمية أن الطيران قصف دوما", "وكالة الأنباء الرسمية", "SANA"),
         (
             "وأعلن جهاز مكافحة الإرهاب أن قواته طوقت مبنى في الفلوجة",
             "جهاز مكافحة الإرهاب",
