@@ -1370,12 +1370,11 @@ class Geocoder:
         elif kind in (
             "city", "town", "village", "neighbourhood", "area", "region", "plain", "mountain", "admin2", "subdistrict"
         ):  # fmt: skip
-            if kind in ("admin2", "subdistrict") and (
-                m.trigger in ("countryside", "admin1")
-                or (m.candidates and all(p.type in AREA_TYPES for p in m.candidates))
-            ):
-                return  # "بين محافظة البيضاء وشبوة في مديرية بيحان": a governorate lies in no district
             if kind in ("admin2", "subdistrict"):
+                if m.trigger in ("countryside", "admin1") or (
+                    m.candidates and all(p.type in AREA_TYPES for p in m.candidates)
+                ):
+                    return  # "بين محافظة البيضاء وشبوة في مديرية بيحان": a governorate lies in no district
                 rules.fire("places.district_container")
             radius = CONTAINER_KM.get(kind, CONTAINER_KM["region"])
             cities = [c for c in nxt.candidates if c.type not in AREA_TYPES]
