@@ -130,12 +130,15 @@ def add_filter_options(ap: argparse.ArgumentParser) -> None:
     )
 
 
-def write(out: list[dict[str, object]], path: Path, source: str, counts: Counter, headed: Counter) -> int:
+def write(
+    out: list[dict[str, object]], path: Path, source: str, counts: Counter, headed: Counter, min_articles: int
+) -> int:
     """Write the rows with a header naming their source; print each name's counts."""
     n = gazetteer.write_tsv(path, out)
+    where = f"in {min_articles}+ articles of the corpus" if min_articles else "none a common word of the corpus"
     header = (
         f"# Districts and subdistricts from {source}, converted by\n"
-        f"# benchmarks/{Path(sys.argv[0]).name}: names the gazetteer lacks, in 3+ articles of the corpus.\n"
+        f"# benchmarks/{Path(sys.argv[0]).name}: names the gazetteer lacks, {where}.\n"
     )
     path.write_text(header + path.read_text(encoding="utf-8"), encoding="utf-8")
     for r in out:
@@ -156,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     gaz = gazetteer.load()
     admin1 = admin1_names(gaz)
     out, counts, headed = filtered(list(rows(records, admin1)), gaz, args)
-    write(out, args.out, args.source, counts, headed)
+    write(out, args.out, args.source, counts, headed, args.min_articles)
     return 0
 
 

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     out, counts, headed = filtered(
         list(rows(read_rda(args.adm3), governorates, admin1_names(gaz))), gaz, args
     )
-    write(out, args.out, args.source, counts, headed)
+    write(out, args.out, args.source, counts, headed, args.min_articles)
     return 0
 
 
