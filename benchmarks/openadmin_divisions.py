@@ -135,7 +135,9 @@ def write(
 ) -> int:
     """Write the rows with a header naming their source; print each name's counts."""
     n = gazetteer.write_tsv(path, out)
-    where = f"in {min_articles}+ articles of the corpus" if min_articles else "none a common word of the corpus"
+    where = (
+        f"in {min_articles}+ articles of the corpus" if min_articles else "none a common word of the corpus"
+    )
     header = (
         f"# Districts and subdistricts from {source}, converted by\n"
         f"# benchmarks/{Path(sys.argv[0]).name}: names the gazetteer lacks, {where}.\n"
