@@ -131,13 +131,21 @@ def add_filter_options(ap: argparse.ArgumentParser) -> None:
 
 
 def write(
-    out: list[dict[str, object]], path: Path, source: str, counts: Counter, headed: Counter, min_articles: int
+    out: list[dict[str, object]],
+    path: Path,
+    source: str,
+    counts: Counter,
+    headed: Counter,
+    min_articles: int,
+    kept_from: Path | None = None,
 ) -> int:
     """Write the rows with a header naming their source; print each name's counts."""
     n = gazetteer.write_tsv(path, out)
     where = (
         f"in {min_articles}+ articles of the corpus" if min_articles else "none a common word of the corpus"
     )
+    if kept_from is not None:
+        where += f", and the rows of {kept_from.name} this run leaves out"
     header = (
         f"# Districts and subdistricts from {source}, converted by\n"
         f"# benchmarks/{Path(sys.argv[0]).name}: names the gazetteer lacks, {where}.\n"

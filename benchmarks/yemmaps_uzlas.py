@@ -3,13 +3,15 @@ R package into a place supplement of ``open/``: Arabic names and the centroids o
 boundaries, keeping the names the gazetteer lacks that occur in the 31k-article corpus.
 
     python benchmarks/yemmaps_uzlas.py yemmap_adm3.rda yemmap_adm1.rda
-        [--out marsad/entities/data/places/open/ye_uzlas.tsv] [--min-articles 3]
+        [--out marsad/entities/data/places/open/ye_uzlas.tsv] [--min-articles 3] [--keep OLD.tsv]
 
 The files are ``data/yemmap_adm3.rda`` and ``data/yemmap_adm1.rda`` of github.com/ig-impact/yemmaps
 (``sf`` data frames: ``ADM3_AR``, ``ADM3_EN``, p-codes, multipolygons), read with the ``rdata``
 package (``pip install rdata``: a development tool, not a dependency of marsad). A subdistrict is
 ``admin3``; its point is the area-weighted centroid of its polygons' outer rings. Names are kept
-as :mod:`openadmin_divisions` keeps them (new, in 3+ articles, not a common word).
+as :mod:`openadmin_divisions` keeps them (new, in 3+ articles, not a common word). ``--keep`` adds
+the rows of an earlier conversion whose names this run leaves out: a stricter run over every
+subdistrict widens the file without dropping names already shipped and measured.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("adm1", type=Path)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--source", default=SOURCE, help="named in the file's header")
+    ap.add_argument("--keep", type=Path, help="an earlier conversion: its rows this run leaves out stay")
     add_filter_options(ap)
     args = ap.parse_args(argv)
     adm1 = read_rda(args.adm1)
@@ -89,7 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     out, counts, headed = filtered(
         list(rows(read_rda(args.adm3), governorates, admin1_names(gaz))), gaz, args
     )
-    write(out, args.out, args.source, counts, headed, args.min_articles)
+    if args.keep:
+        names = {gazetteer.key_of(str(r["name_ar"])) for r in out}
+        kept = [r for r in gazetteer.read_tsv(args.keep) if gazetteer.key_of(r["name_ar"]) not in names]
+        out = sorted([*out, *kept], key=lambda r: (r["type"], r["name_ar"]))
+    write(out, args.out, args.source, counts, headed, args.min_articles, args.keep)
     return 0
 
 
