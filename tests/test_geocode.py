@@ -670,3 +670,20 @@ def test_the_fronts_of_aden_are_places():
 def test_tear_gas_and_a_square_named_for_a_man_are_no_places():
     got = names("أطلقت الشرطة القنابل المسيلة للدموع على المحتجين في ساحة رياض الصلح وسط بيروت")
     assert got == [("بيروت", "Beirut")]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "admin1"),
+    [
+        ("افتتح المحافظ مدرسة جديدة في شبين القناطر بالقليوبية", "شبين القناطر", "القليوبية"),
+        ("يسكن أقاربه في مودية بأبين منذ سنوات", "مودية", "أبين"),
+    ],
+)
+def test_a_town_the_next_words_place_in_its_governorate_is_a_place(text, words, admin1):
+    # alone, in a sentence of no violence, neither name is read as a place: its governorate says it is
+    assert [r["words"] for r in geocode_text(text)] == [words, admin1]
+    assert geocode_text(text.replace(f" ب{admin1}", "")) == []
+
+
+def test_a_governorate_that_holds_no_place_of_the_name_places_nothing():
+    assert [r["words"] for r in geocode_text("يسكن أقاربه في مودية بحلب منذ سنوات")] == ["حلب"]

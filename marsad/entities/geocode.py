@@ -815,6 +815,15 @@ class Geocoder:
                 take = kind == "place" or government and labeller is None
                 if not take and trigger and _quoted_rest(text, words[i][0] + plen, words[i + n - 1][1]):
                     take, government = True, False  # 'تلة "جورة الماء"': a quoted name after its head noun
+                elif (
+                    not take
+                    and trigger is None
+                    and not in_list
+                    and not variant
+                    and (inside := self._held_inside(text, ctx, words, i + n, places))
+                ):
+                    rules.fire("places.held_inside")
+                    take, government, places = True, False, inside
             else:
                 take = rules_take
             if take and not government and trigger is None and not in_list:
@@ -966,6 +975,45 @@ class Geocoder:
                 continue
             kept.append(o)
         return kept
+
+    def _held_inside(
+        self, text: str, ctx: _Context, words: list[_Word], j: int, places: list[Place]
+    ) -> list[Place]:
+        """The places among ``places`` that lie in the governorate or town named right after
+        ("شبين القناطر بالقليوبية"، "X في محافظة Y"): a word the model read as common that the
+        text sets inside a place that holds a place of its name is that place."""
+        m = ctx.matches
+        if j >= len(m.tokens) or not places:
+            return []
+        if m.tokens[j].norm == "في" and j + 1 < len(m.tokens):
+            j += 1
+            if m.value(j, TRIGGERS) in ("admin1", "city") and j + 1 < len(m.tokens):
+                j += 1  # "في محافظة Y"، "في مدينة Y"
+            hit = self._match_at(m, j)
+            if hit is None or hit[0].cut:
+                return []
+        else:
+            hit = self._match_at(m, j)
+            if hit is None or m.tokens[j].text[: hit[0].cut] != "ب":
+                return []
+            if self._light_verb_object(text, ctx, words, j, 1):
+                return []  # "يقوم الراعي بحلب الماعز": milking, not Aleppo
+        key, variant = hit[2], hit[3]
+        if variant:
+            return []
+        holders, strong = self._name(key, False)
+        holders = [c for c in holders if c.type in ("admin1", "city") and c.curated] if strong else []
+        return [
+            p
+            for p in places
+            if p.type not in AREA_TYPES
+            and any(
+                c.country_code == p.country_code
+                and haversine_km(c.lat, c.lon, p.lat, p.lon)
+                < (BARE_CONTAINER_KM if c.type == "admin1" else CONTAINER_KM["city"])
+                for c in holders
+            )
+        ]
 
     def _org_named(self, ctx: _Context, i: int, plen: int) -> bool:
         """Whether the name at word ``i`` ends an organisation's name: right after one of the
