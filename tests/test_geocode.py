@@ -687,3 +687,9 @@ def test_a_town_the_next_words_place_in_its_governorate_is_a_place(text, words, 
 
 def test_a_governorate_that_holds_no_place_of_the_name_places_nothing():
     assert [r["words"] for r in geocode_text("يسكن أقاربه في مودية بحلب منذ سنوات")] == ["حلب"]
+
+
+def test_a_town_a_direction_sets_by_a_town_that_lies_there_is_a_place():
+    got = geocode_text("انتقلت عائلته إلى الخالدية شرق الرمادي قبل سنوات")
+    assert [(r["words"], r["admin1"]) for r in got][0] == ("الخالدية", "Anbar")
+    assert geocode_text("انتقلت عائلته إلى الخالدية قبل سنوات") == []

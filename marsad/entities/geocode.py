@@ -980,15 +980,20 @@ class Geocoder:
         self, text: str, ctx: _Context, words: list[_Word], j: int, places: list[Place]
     ) -> list[Place]:
         """The places among ``places`` that lie in the governorate or town named right after
-        ("شبين القناطر بالقليوبية"، "X في محافظة Y"): a word the model read as common that the
-        text sets inside a place that holds a place of its name is that place."""
+        ("شبين القناطر بالقليوبية"، "X في محافظة Y"), or by the town a direction names ("X شرق
+        الرمادي", within 40 km): a word the model read as common that the text sets in or by a
+        place that holds a place of its name is that place."""
         m = ctx.matches
         if j >= len(m.tokens) or not places:
             return []
-        if m.tokens[j].norm == "في" and j + 1 < len(m.tokens):
-            j += 1
+        radius = None
+        while j + 1 < len(m.tokens) and _key(m.tokens[j].text) in self.lex.directions:
+            j, radius = j + 1, CONTAINER_KM["region"]  # "X شمال شرقي الرمادي": by the town, not in it
+        if radius is not None or m.tokens[j].norm == "في" and j + 1 < len(m.tokens):
+            if radius is None:
+                j += 1  # past في
             if m.value(j, TRIGGERS) in ("admin1", "city") and j + 1 < len(m.tokens):
-                j += 1  # "في محافظة Y"، "في مدينة Y"
+                j += 1  # "في محافظة Y"، "شرق مدينة Y"
             hit = self._match_at(m, j)
             if hit is None or hit[0].cut:
                 return []
@@ -1010,7 +1015,7 @@ class Geocoder:
             and any(
                 c.country_code == p.country_code
                 and haversine_km(c.lat, c.lon, p.lat, p.lon)
-                < (BARE_CONTAINER_KM if c.type == "admin1" else CONTAINER_KM["city"])
+                < (radius or (BARE_CONTAINER_KM if c.type == "admin1" else CONTAINER_KM["city"]))
                 for c in holders
             )
         ]
