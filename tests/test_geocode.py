@@ -693,3 +693,11 @@ def test_a_town_a_direction_sets_by_a_town_that_lies_there_is_a_place():
     got = geocode_text("انتقلت عائلته إلى الخالدية شرق الرمادي قبل سنوات")
     assert [(r["words"], r["admin1"]) for r in got][0] == ("الخالدية", "Anbar")
     assert geocode_text("انتقلت عائلته إلى الخالدية قبل سنوات") == []
+
+
+def test_a_name_only_an_open_dataset_knows_is_a_place_where_a_town_by_it_holds_it():
+    # an open dataset's district needs a head noun, or a town or governorate after it that holds it
+    got = geocode_text("وصلت تعزيزات عسكرية يمنية إلى دمنة خدير شرق مدينة تعز في اليمن")
+    assert [r["name"] for r in got] == ["Dimnat Khadir", "Taiz", "Yemen"]
+    got = geocode_text("وصلت تعزيزات عسكرية يمنية إلى دمنة خدير في اليمن")
+    assert [r["name"] for r in got] == ["Yemen"]

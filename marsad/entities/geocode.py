@@ -764,6 +764,9 @@ class Geocoder:
                     or words[i - 1][2].startswith("ال")
                     or not _head_in(m, i, self.lex.open_heads)
                 )
+                and not (
+                    trigger is None and not variant and self._held_inside(text, ctx, words, i + n, places)
+                )
             ):
                 rules.fire("places.open_unheaded")
                 # "أبرز"، "زيارة"، "المحافظات العراقية"، "مدن عراقية"، "مطار الملك خالد": a village
@@ -992,8 +995,11 @@ class Geocoder:
         if radius is not None or m.tokens[j].norm == "في" and j + 1 < len(m.tokens):
             if radius is None:
                 j += 1  # past في
-            if m.value(j, TRIGGERS) in ("admin1", "city") and j + 1 < len(m.tokens):
+            head = m.value(j, TRIGGERS)
+            if head in ("admin1", "city") and j + 1 < len(m.tokens):
                 j += 1  # "في محافظة Y"، "شرق مدينة Y"
+                if head == "admin1":
+                    radius = None  # "شمالي محافظة مأرب": in the governorate's north, not by its centre
             hit = self._match_at(m, j)
             if hit is None or hit[0].cut:
                 return []
@@ -1014,8 +1020,13 @@ class Geocoder:
             if p.type not in AREA_TYPES
             and any(
                 c.country_code == p.country_code
-                and haversine_km(c.lat, c.lon, p.lat, p.lon)
-                < (radius or (BARE_CONTAINER_KM if c.type == "admin1" else CONTAINER_KM["city"]))
+                and (
+                    c.type == "admin1"
+                    and radius is None
+                    and p.admin1 == c.admin1
+                    or haversine_km(c.lat, c.lon, p.lat, p.lon)
+                    < (radius or (BARE_CONTAINER_KM if c.type == "admin1" else CONTAINER_KM["city"]))
+                )
                 for c in holders
             )
         ]
