@@ -990,7 +990,7 @@ class Geocoder:
         if j >= len(m.tokens) or not places:
             return []
         radius = None
-        while j + 1 < len(m.tokens) and _key(m.tokens[j].text) in self.lex.directions:
+        while j + 1 < len(m.tokens) and any(not h.reading.cut for h in m.single(j, DIRECTIONS)):
             j, radius = j + 1, CONTAINER_KM["region"]  # "X شمال شرقي الرمادي": by the town, not in it
         if radius is not None or m.tokens[j].norm == "في" and j + 1 < len(m.tokens):
             if radius is None:
