@@ -753,6 +753,7 @@ class Geocoder:
                 rules.fire("places.nisba_adjective")
                 i += 1
                 continue
+            held: list[Place] | None = None  # the places a container after the name holds, on first need
             if (
                 not in_list
                 and _only_open(places)
@@ -765,7 +766,9 @@ class Geocoder:
                     or not _head_in(m, i, self.lex.open_heads)
                 )
                 and not (
-                    trigger is None and not variant and self._held_inside(text, ctx, words, i + n, places)
+                    trigger is None
+                    and not variant
+                    and (held := self._held_inside(text, ctx, words, i + n, places))
                 )
             ):
                 rules.fire("places.open_unheaded")
@@ -823,7 +826,9 @@ class Geocoder:
                     and trigger is None
                     and not in_list
                     and not variant
-                    and (inside := self._held_inside(text, ctx, words, i + n, places))
+                    and (
+                        inside := self._held_inside(text, ctx, words, i + n, places) if held is None else held
+                    )
                 ):
                     rules.fire("places.held_inside")
                     take, government, places = True, False, inside
