@@ -245,6 +245,12 @@ def test_a_local_actor_takes_the_country_of_the_text():
             "جهاز مكافحة الإرهاب",
             "Counter Terrorism Service (Iraq)",
         ),
+        # the same words name another state's unit elsewhere, not Iraq's
+        (
+            "وقال رئيس جهاز مكافحة الإرهاب إن الجيش تقدم في حي الصابري ببنغازي",
+            "جهاز مكافحة الإرهاب",
+            "Counter-terrorism apparatus (Libya)",
+        ),
     ],
 )
 def test_sources_by_country_speakers_and_bare_sources_after_a_cue(text, word, expected):

@@ -38,9 +38,12 @@ JUDGED_NEGATIVES = 300
 # precision .782 -> .783, recall .771 -> .774, status .992 -> .993.
 # Anbar University, two Yemeni villages and Iraq's Counter Terrorism Service as a source (2026-12-07):
 # f1 .778 -> .780, precision .783 -> .785.
-CV_FLOORS = {"f1": 0.78, "precision": 0.785, "recall": 0.774}
+# Suruç as Arabic news also spells it (سوروتش, 65 articles of all-2015) and "جهاز مكافحة الإرهاب" outside
+# Iraq another state's unit, not Iraq's service (2026-12-07): f1 .780 -> .781, precision .785 -> .786,
+# recall .774 -> .777, source .917 -> .918, fatalities .766 -> .769.
+CV_FLOORS = {"f1": 0.781, "precision": 0.786, "recall": 0.777}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.95, "date": 0.981, "status": 0.993, "source": 0.917, "fatalities": 0.766}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.95, "date": 0.981, "status": 0.993, "source": 0.918, "fatalities": 0.769}
 TEST_FLOORS = {"f1": 0.734, "precision": 0.797, "recall": 0.681}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.979, "date": 0.979, "status": 1.0, "source": 0.935, "fatalities": 0.5}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model
@@ -132,7 +135,8 @@ FEED_MIN_REQUIRED_FOUND = 4
 # (.659, .997), with (.676, .997).
 # Anbar University a site of its own (2026-12-07): three right events coded at Ramadi or the governorate
 # now there, judged again (judged/README.md): with (.677, .997).
-JUDGED_FLOORS = {"rules": (0.657, 1.0), "without judged": (0.659, 0.997), "with judged": (0.677, 0.997)}
+# Suruç's Arabic spelling and the Counter-terrorism apparatus outside Iraq (2026-12-07): without (.660, .997).
+JUDGED_FLOORS = {"rules": (0.657, 1.0), "without judged": (0.66, 0.997), "with judged": (0.677, 0.997)}
 
 
 def test_cross_validated_floors(shared):

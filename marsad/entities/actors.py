@@ -419,7 +419,11 @@ class Lexicon:
         if name is None:
             return None
         if label == "source":
-            return Entry("source", (("canonical", name), ("kind", self.sources[name]["kind"])))
+            rec = self.sources[name]
+            attrs: tuple = (("canonical", name), ("kind", rec["kind"]))
+            if rec["speaks_for"]:  # as the source's own entry says (Iraq's Counter Terrorism Service)
+                attrs += (("speaks_for", rec["speaks_for"]),)
+            return Entry("source", attrs)
         rec = self.actors[name]
         return Entry("actor", (("canonical", name), ("type", rec["type"]), ("country", rec["country"])))
 
