@@ -259,6 +259,11 @@ def test_sources_by_country_speakers_and_bare_sources_after_a_cue(text, word, ex
 
 def test_a_bare_source_word_needs_a_cue_and_a_definite_one_is_the_source_before():
     assert not _read("تنويع مصادر الدخل في البلاد").spans_of("source")
+    # "ناشطين" is also the adjective "active"
+    assert not _read("وأضاف أن المسلحين غير ناشطين في تلك المنطقة").spans_of("source")
+    assert [s.attrs["canonical"] for s in _read("وقال ناشطون إن القصف طال البلدة").spans_of("source")] == [
+        "Activists"
+    ]
     doc = _read("وقال مصدر أمني إن عبوة انفجرت. وأضاف المصدر أن شخصين قتلا.")
     assert [s.attrs["canonical"] for s in doc.spans_of("source")] == ["Security sources", "Security sources"]
 

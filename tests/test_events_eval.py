@@ -41,9 +41,15 @@ JUDGED_NEGATIVES = 300
 # Suruç as Arabic news also spells it (سوروتش, 65 articles of all-2015) and "جهاز مكافحة الإرهاب" outside
 # Iraq another state's unit, not Iraq's service (2026-12-07): f1 .780 -> .781, precision .785 -> .786,
 # recall .774 -> .777, source .917 -> .918, fatalities .766 -> .769.
-CV_FLOORS = {"f1": 0.781, "precision": 0.786, "recall": 0.777}
+# Afghanistan's provinces and Pul-e Alam in the Arabic spellings GeoNames lacks (region_af.tsv), a bare
+# "ناشطين" an activists' source only after a reporting word ("غير ناشطين" is "inactive"), and an event
+# whose source was carried from a sentence about another is also the report of the speaker that opens the
+# next sentence (2026-12-07): f1 .781 -> .783, precision .786 -> .787, recall .777 -> .780, actor1
+# .951 -> .952, source .918 -> .938 (events so changed list 2.0 sources, 1.3 before), fatalities
+# .769 -> .773.
+CV_FLOORS = {"f1": 0.783, "precision": 0.787, "recall": 0.78}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
-CV_ATTRIBUTE_FLOORS = {"actor1": 0.95, "date": 0.981, "status": 0.993, "source": 0.918, "fatalities": 0.769}
+CV_ATTRIBUTE_FLOORS = {"actor1": 0.952, "date": 0.981, "status": 0.993, "source": 0.938, "fatalities": 0.773}
 TEST_FLOORS = {"f1": 0.734, "precision": 0.797, "recall": 0.681}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.979, "date": 0.979, "status": 1.0, "source": 0.935, "fatalities": 0.5}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model

@@ -239,6 +239,19 @@ def test_a_lede_with_no_source_is_the_report_of_the_source_that_speaks_next(code
     assert lede.attributed_to == ["Syrian Observatory for Human Rights"]
 
 
+def test_an_event_whose_source_was_carried_is_also_the_report_of_the_source_that_speaks_next(code):
+    """A source carried from a sentence about another event stays; the speaker right after adds."""
+    events = code(
+        "وقالت مصادر محلية إن غارة استهدفت مبنى في مدينة إدلب. "
+        "وألقى الطيران المروحي أمس براميل متفجرة على بلدة اللطامنة بريف حماة الشمالي. "
+        "وقال المرصد السوري لحقوق الإنسان إن البراميل دمرت منازل المدنيين."
+    )
+    [idlib] = [e for e in events if e.location == "Idlib"]
+    [lataminah] = [e for e in events if e.location == "Al-Lataminah"]
+    assert idlib.attributed_to == ["Local sources"]
+    assert lataminah.attributed_to == ["Local sources", "Syrian Observatory for Human Rights"]
+
+
 def test_one_anaphor_word_keeps_one_referent_in_a_sentence(code):
     """In "من المدينة ... إلى طرطوس ... من المدينة" the second المدينة is still the first one's city."""
     events = code(

@@ -302,8 +302,9 @@ class EventExtractor:
             from marsad.events.candidates import Proposer
 
             proposer = Proposer(self, doc, idx, tokens, tags, lean=not self.collect and not self.decider.adds)
-        # what the sentence before reported with no source of its own: a sentence that opens on a
-        # verb of speech and names its source ("ونقلت وكالة الأناضول عن ...") tells whose it was
+        # what the sentence before reported with no source of its own sentence: a sentence that opens
+        # on a verb of speech and names its source ("ونقلت وكالة الأناضول عن ...") tells whose it was
+        # (too, when a source was carried to it from a sentence before)
         carried_events: list = []
         carried_proposals: list = []
         for sent in sentences:
@@ -317,13 +318,15 @@ class EventExtractor:
             ctx.last_subject = None
             sent_sources = self._sources(doc, idx, tokens, tags, lo, hi)
             if sent_sources and lo < hi and self.source_cues in tags[lo]:
+                # an event that had no source of its own sentence (none, or one carried from a
+                # sentence before about another event) is the next speaker's report too
                 for ev in carried_events:
                     rules.fire("events.source.next_sentence")
-                    ev.attributed_to = list(sent_sources)
+                    ev.attributed_to = list(dict.fromkeys([*ev.attributed_to, *sent_sources]))
                 for p in carried_proposals:
                     rules.fire("events.source.next_sentence")
-                    p.verdict.attributed = list(sent_sources)
-            carried = not sent_sources and not ctx.last_source and not ctx.lead_source
+                    p.verdict.attributed = list(dict.fromkeys([*p.verdict.attributed, *sent_sources]))
+            carried = not sent_sources
             n_events = len(doc.events)
             n_proposals = len(proposer.proposals) if proposer is not None else 0
             if sent_sources:
@@ -345,12 +348,8 @@ class EventExtractor:
                     self._code_unit(doc, idx, tokens, tags, sent, unit, sent_sources, ctx)
             elif any(self._maybe[lo:hi]):
                 rules.fire("events.headline")
-            carried_events = [ev for ev in doc.events[n_events:] if not ev.attributed_to] if carried else []
-            carried_proposals = (
-                [p for p in proposer.proposals[n_proposals:] if not p.verdict.attributed]
-                if carried and proposer is not None
-                else []
-            )
+            carried_events = doc.events[n_events:] if carried else []
+            carried_proposals = proposer.proposals[n_proposals:] if carried and proposer is not None else []
             ctx.previous_places = [
                 p for p in idx["place"].within(sent.start, sent.end) if p.attrs.get("lat") is not None
             ]
