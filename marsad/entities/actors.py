@@ -290,9 +290,7 @@ class Lexicon:
                 "speaks_for": source.get("speaks_for"),
                 "local": bool(source.get("local")),
             }
-            attrs: tuple = (("canonical", canonical), ("kind", kind))
-            if source.get("speaks_for"):  # a party's own spokesman: "US military" for the coalition
-                attrs += (("speaks_for", source["speaks_for"]),)
+            attrs = _source_attrs(self.sources[canonical])
             if source.get("local"):
                 attrs += (("local", True),)
             for outlet in source.get("outlets", []):
@@ -419,11 +417,7 @@ class Lexicon:
         if name is None:
             return None
         if label == "source":
-            rec = self.sources[name]
-            attrs: tuple = (("canonical", name), ("kind", rec["kind"]))
-            if rec["speaks_for"]:  # as the source's own entry says (Iraq's Counter Terrorism Service)
-                attrs += (("speaks_for", rec["speaks_for"]),)
-            return Entry("source", attrs)
+            return Entry("source", _source_attrs(self.sources[name]))
         rec = self.actors[name]
         return Entry("actor", (("canonical", name), ("type", rec["type"]), ("country", rec["country"])))
 
@@ -554,6 +548,15 @@ def outlet_source(outlet: str | None) -> str | None:
     """The source an outlet's own articles report as when they name no other (ACLED codes the
     outlet): "okaz" or "okaz.com.sa" -> "Okaz"."""
     return lexicon().outlets.get((outlet or "").lower().removeprefix("www."))
+
+
+def _source_attrs(rec: dict[str, Any]) -> tuple:
+    """A catalogue source's span attributes; a party's own spokesman ("US military" for the
+    coalition, Iraq's Counter Terrorism Service for its army) says whom it speaks for."""
+    attrs: tuple = (("canonical", rec["canonical"]), ("kind", rec["kind"]))
+    if rec["speaks_for"]:
+        attrs += (("speaks_for", rec["speaks_for"]),)
+    return attrs
 
 
 def speaks_for(source: str) -> str | None:
