@@ -47,13 +47,18 @@ JUDGED_NEGATIVES = 300
 # next sentence (2026-12-07): f1 .781 -> .783, precision .786 -> .787, recall .777 -> .780, actor1
 # .951 -> .952, source .918 -> .938 (events so changed list 2.0 sources, 1.3 before), fatalities
 # .769 -> .773.
-CV_FLOORS = {"f1": 0.783, "precision": 0.787, "recall": 0.78}
+# An event placed only at a governorate folded into the one of its kind the article places in a town
+# or site of that governorate (a lead's "مواجهات غربي محافظة مأرب" and the clash in al-Jufainah below
+# it, 2026-12-07): f1 .783 -> .790, precision .787 -> .801; test/ f1 .734 -> .740 (outside Syria
+# .627 -> .640).
+CV_FLOORS = {"f1": 0.79, "precision": 0.801, "recall": 0.78}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.952, "date": 0.981, "status": 0.993, "source": 0.938, "fatalities": 0.773}
-TEST_FLOORS = {"f1": 0.734, "precision": 0.797, "recall": 0.681}
+TEST_FLOORS = {"f1": 0.74, "precision": 0.81, "recall": 0.681}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.979, "date": 0.979, "status": 1.0, "source": 0.935, "fatalities": 0.5}
-# actor1 and source on test/'s articles outside Syria, with the shipped event model
+# actor1 and source on test/'s articles outside Syria, with the shipped event model, and their event F1
 TEST_REGION_FLOORS = {"actor1": 0.938, "source": 0.9}
+TEST_REGION_F1_FLOOR = 0.64
 # false events an article on the feed (ordinary news drawn at random), and its required events found
 FEED_MAX_FALSE_PER_ARTICLE = 0.10
 FEED_MIN_REQUIRED_FOUND = 4
@@ -197,8 +202,10 @@ def test_measure_only_region_attributes(shared):
     from marsad.events.learn import load_model
 
     comparison = learn.totals(learn.compare(learn.gold_articles([TEST_GOLD]), load_model()))
-    region = comparison["model"]["elsewhere"]["attribute_accuracy"]
-    print(region)
+    scores = comparison["model"]["elsewhere"]
+    region = scores["attribute_accuracy"]
+    print(scores["f1"], region)
+    assert scores["f1"] >= TEST_REGION_F1_FLOOR, f"test/ F1 outside Syria {scores['f1']} fell below its floor"
     for name, floor in TEST_REGION_FLOORS.items():
         assert region[name] >= floor, f"test/ {name} accuracy outside Syria {region[name]} fell below {floor}"
 

@@ -434,6 +434,32 @@ def test_one_event_per_type_and_place_takes_the_reported_toll(tolls, want):
     assert event.fatalities == want
 
 
+def _placed(sub_type: str, where: str, precision: int, k: int, toll: int | None = None) -> Event:
+    ev = Event(sub_event_type=sub_type, doc_ids=["d"], evidence=[Evidence("d", 10 * k, 10 * k + 5, "...")])
+    ev.location, ev.geo_precision, ev.admin1, ev.country_code = where, precision, "Marib", "YE"
+    ev.latitude, ev.longitude, ev.fatalities = 15.0 + k, 45.0, toll
+    return ev
+
+
+def test_a_governorate_level_event_is_the_one_the_article_places_finer_there():
+    lead = _placed("Armed clash", "Marib Governorate", 3, 0, toll=13)
+    detail = _placed("Armed clash", "Al-Jufainah", 1, 1)
+    strike = _placed("Air/drone strike", "Marib Governorate", 3, 2)
+    events = dedup([lead, detail, strike])
+    assert [(e.location, e.sub_event_type) for e in events] == [
+        ("Al-Jufainah", "Armed clash"),
+        ("Marib Governorate", "Air/drone strike"),  # no strike placed finer: it stands
+    ]
+    assert events[0].fatalities == 13 and len(events[0].evidence) == 2
+    # a governorate's toll over two of its places is neither's
+    lead = _placed("Armed clash", "Marib Governorate", 3, 0, toll=13)
+    towns = [_placed("Armed clash", "Al-Jufainah", 1, 1), _placed("Armed clash", "Sirwah", 1, 2)]
+    assert [(e.location, e.fatalities) for e in dedup([lead, *towns])] == [
+        ("Al-Jufainah", None),
+        ("Sirwah", None),
+    ]
+
+
 @pytest.mark.parametrize(
     "text, place",
     [

@@ -261,42 +261,81 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
 
 # A bombing is one event however a sentence names it: "تفجير انتحاري" and "التفجير" at one place.
 BLASTS = {"Suicide bomb": "blast", "Remote explosive/landmine/IED": "blast"}
+# ACLED's geo-precision of a place known only to its governorate (1: the town, 2: near it).
+GOVERNORATE_LEVEL = 3
 
 
 def dedup(events: list[Event]) -> list[Event]:
     """One event per type and place in an article: a headline and its paragraph are one event,
     and a later denial of it makes it disputed, with both sentences as evidence. "Another"
-    explosion there ("انفجار آخر") is a second event, told once or more."""
+    explosion there ("انفجار آخر") is a second event, told once or more. An event placed only
+    at a governorate is the one the article places finer there, if it does (see :func:`_finer`)."""
     kept: dict[tuple, Event] = {}
     toll_claimed: dict[tuple, bool] = {}  # the kept toll is a party's claim
     for ev in events:
         place = ev.geonameid or (ev.latitude, ev.longitude)
-        kind = BLASTS.get(ev.sub_event_type, ev.sub_event_type)
-        key = (kind, place, ev.historical, "distinct" in ev.arguments)
+        key = (_kind(ev), place, ev.historical, "distinct" in ev.arguments)
         first = kept.get(key)
         if first is None:
             kept[key] = ev
             toll_claimed[key] = ev.status == "claimed"
             continue
         rules.fire("events.one_per_type_and_place")
-        if first.sub_event_type != ev.sub_event_type:
-            # "هجوم انتحاري ... في سوروتش" then "ووقع التفجير ... في سوروتش": the bombing told
-            # again; a suicide bomber said once makes it a suicide bombing (FORMAT.md)
-            rules.fire("events.blast_told_again")
-            first.sub_event_type = "Suicide bomb"
-        first.attributed_to = list(dict.fromkeys([*first.attributed_to, *ev.attributed_to]))
-        first.status = combined_status([first.status, ev.status])  # a report and a denial: disputed
-        first.evidence = list({(e.start, e.end): e for e in [*first.evidence, *ev.evidence]}.values())
-        if ev.fatalities is not None and (
-            first.fatalities is None or toll_claimed[key] and ev.status == "reported"
-        ):
-            # a toll reported by a source wins over one a party claims (FORMAT.md)
-            first.fatalities, toll_claimed[key] = ev.fatalities, ev.status == "claimed"
-        if first.actor1 is None and ev.actor1 is not None:
-            first.actor1, first.inter1 = ev.actor1, ev.inter1
-        if ev.confidence is not None and (first.confidence is None or ev.confidence > first.confidence):
-            first.confidence = ev.confidence
-    return list(kept.values())
+        toll_claimed[key] = _absorb(first, ev, toll_claimed[key])
+    out = list(kept.values())
+    for ev in list(out):
+        finer = _finer(ev, out)
+        if finer:
+            rules.fire("events.governorate_told_finer")
+            if len(finer) > 1:
+                ev.fatalities = None  # a toll the governorate's places share is none of theirs
+            _absorb(finer[0], ev, finer[0].status == "claimed")
+            out.remove(ev)
+    return out
+
+
+def _kind(ev: Event) -> str:
+    return BLASTS.get(ev.sub_event_type, ev.sub_event_type)
+
+
+def _finer(ev: Event, events: list[Event]) -> list[Event]:
+    """The events of the same kind the article places in a town or site of the governorate
+    ``ev`` is placed at: "مواجهات غربي محافظة مأرب" in a lead and "اشتباكات في الجفينة غربي
+    مأرب" below it tell one clash (in the gold's articles a governorate-level event beside a
+    finer one of its kind is that one told again far more often than an event of its own)."""
+    if ev.geo_precision is None or ev.geo_precision < GOVERNORATE_LEVEL or not ev.admin1:
+        return []
+    return [
+        other
+        for other in events
+        if other is not ev
+        and (other.geo_precision or 1) < GOVERNORATE_LEVEL
+        and other.admin1 == ev.admin1
+        and other.country_code == ev.country_code
+        and _kind(other) == _kind(ev)
+        and other.historical == ev.historical
+    ]
+
+
+def _absorb(first: Event, ev: Event, toll_claimed: bool) -> bool:
+    """Fold a second report ``ev`` of one event into ``first``; returns whether the kept toll is
+    a party's claim."""
+    if first.sub_event_type != ev.sub_event_type:
+        # "هجوم انتحاري ... في سوروتش" then "ووقع التفجير ... في سوروتش": the bombing told
+        # again; a suicide bomber said once makes it a suicide bombing (FORMAT.md)
+        rules.fire("events.blast_told_again")
+        first.sub_event_type = "Suicide bomb"
+    first.attributed_to = list(dict.fromkeys([*first.attributed_to, *ev.attributed_to]))
+    first.status = combined_status([first.status, ev.status])  # a report and a denial: disputed
+    first.evidence = list({(e.start, e.end): e for e in [*first.evidence, *ev.evidence]}.values())
+    if ev.fatalities is not None and (first.fatalities is None or toll_claimed and ev.status == "reported"):
+        # a toll reported by a source wins over one a party claims (FORMAT.md)
+        first.fatalities, toll_claimed = ev.fatalities, ev.status == "claimed"
+    if first.actor1 is None and ev.actor1 is not None:
+        first.actor1, first.inter1 = ev.actor1, ev.inter1
+    if ev.confidence is not None and (first.confidence is None or ev.confidence > first.confidence):
+        first.confidence = ev.confidence
+    return toll_claimed
 
 
 # FORMAT.md: an unnamed perpetrator is an unidentified armed group of the event's country (the
