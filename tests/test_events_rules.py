@@ -434,6 +434,37 @@ def test_one_event_per_type_and_place_takes_the_reported_toll(tolls, want):
     assert event.fatalities == want
 
 
+@pytest.mark.parametrize(
+    "text, toll",
+    [
+        # the event again by its definite noun, no place of its own: its toll
+        (
+            "شنت طائرات التحالف غارات على مواقع المسلحين في مدينة زنجبار أمس. وأسفرت الغارات عن مقتل 12 مسلحا.",
+            12,
+        ),
+        ("سيطرت المقاومة على بلدة الحوطة أمس بعد قتال عنيف. وأسفرت المعارك عن مقتل 9 من المتمردين.", 9),
+        ("سيطرت المقاومة على بلدة الحوطة أمس بعد قتال عنيف. وقالت المصادر إن 9 من المتمردين قتلوا.", 9),
+        # another event, or a denial of the toll, is no toll of the one before
+        (
+            "شنت طائرات التحالف غارات على مواقع المسلحين في مدينة زنجبار أمس. وقتل 12 شخصا في هجوم انتحاري.",
+            None,
+        ),
+        (
+            "شنت طائرات التحالف غارات على مواقع المسلحين في مدينة زنجبار أمس. ونفى المتحدث أن تكون الغارات قتلت 12 مدنيا.",
+            None,
+        ),
+        # a sentence that turns to another item
+        (
+            "شنت طائرات التحالف غارات على مواقع المسلحين في مدينة زنجبار أمس. وفي سياق متصل أعلن الجيش مقتل 12 مسلحا.",
+            None,
+        ),
+    ],
+)
+def test_a_toll_the_next_sentence_tells_is_the_event_before(code, text, toll):
+    [event] = [e for e in code(text) if e.location in ("Zinjibar", "Al Hawtah (Lahij)")]
+    assert event.fatalities == toll
+
+
 def _placed(sub_type: str, where: str, precision: int, k: int, toll: int | None = None) -> Event:
     ev = Event(sub_event_type=sub_type, doc_ids=["d"], evidence=[Evidence("d", 10 * k, 10 * k + 5, "...")])
     ev.location, ev.geo_precision, ev.admin1, ev.country_code = where, precision, "Marib", "YE"

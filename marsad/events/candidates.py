@@ -33,6 +33,7 @@ from marsad.events.units import (
     Verdict,
     listed,
     locates,
+    trigger_types,
     unread_actor,
 )
 from marsad.text.match import where
@@ -40,11 +41,6 @@ from marsad.text.match import where
 DATA = Path(__file__).with_name("data")
 
 # The types a trigger family may take when its class leaves the type to context.
-CLASS_TYPES = {
-    "strike": ("Air/drone strike", "Shelling/artillery/missile attack"),
-    "attack": ("Armed clash", "Attack", "Air/drone strike"),
-    "territory": ("Government regains territory", "Non-state actor overtakes territory"),
-}
 ARMED = frozenset({"state forces", "rebel group", "political militia", "identity militia", "external forces"})
 MONEY = frozenset({"usd", "sar", "eur", "lira", "percent"})
 MAX_OUTSIDE = 3  # places of the sentence outside the unit proposed, nearest first
@@ -595,13 +591,8 @@ class Proposer:
             rule_type = ex._sub_event_type(
                 fnd.trigger, v.unit_keys, tags, fnd, unit.ahead_hi, v.actor1, countries
             )
-            names = (
-                (fnd.trigger.sub_event_type,)
-                if fnd.trigger.sub_event_type
-                else CLASS_TYPES[fnd.trigger.klass]
-            )
             types = []
-            for t in names:
+            for t in trigger_types(fnd.trigger):
                 tf = ["t=" + t, "t|" + t + "|" + a1, "t|" + t + "|air=" + str(air), "t|" + t + "|" + lexeme]
                 if t == rule_type:
                     tf.append("trule")

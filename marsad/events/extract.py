@@ -23,7 +23,10 @@ from marsad.entities.actors import state_forces
 from marsad.event import Evidence
 from marsad.events.lexicon import Lexicon, Trigger, load, policy
 from marsad.events.units import (
+    AGGREGATE_TOLL,
+    BLASTS,
     BROAD,
+    CLASS_TYPES,
     LIST_GAP,
     LISTED_DIVISIONS,
     TARGET_ROLES,
@@ -35,6 +38,7 @@ from marsad.events.units import (
     dedup,
     listed,
     make_event,
+    trigger_types,
     unread_actor,
 )
 from marsad.pipeline import Label, component
@@ -192,6 +196,7 @@ class EventExtractor:
         self.dispute = c["dispute"]
         self.source_cues = c["source_cues"]
         self.continuation_openers = c["continuation_openers"]
+        self.new_item_openers = c["new_item_openers"]
         self.continuation_verbs = c["continuation_verbs"]
         self.coordinated_verbs = c["coordinated_verbs"]
         self.control_state = c["control_state"]
@@ -307,6 +312,12 @@ class EventExtractor:
         # (too, when a source was carried to it from a sentence before)
         carried_events: list = []
         carried_proposals: list = []
+        # the verdicts the sentence before coded, and their events: a toll the next one tells
+        # ("وأسفرت الغارات عن مقتل 12 مسلحا") is theirs
+        previous: list[Verdict] = []
+        previous_events: list = []
+        self._coded: list[Verdict] = []
+        n_coded = 0
         for sent in sentences:
             lo = bisect.bisect_left(self._tok_starts, sent.start)
             hi = bisect.bisect_left(self._tok_starts, sent.end)
@@ -339,15 +350,32 @@ class EventExtractor:
                         if proposer is not None:
                             proposer.attribute_earlier(sent_sources)
             heading = self._heading(doc, sent, hi - lo)
+            units = []
             if proposer is not None:
                 for unit in self._units(doc, tokens, tags, idx, lo, hi, keep=True):
                     unit.heading = heading
                     proposer.add(sent, unit, sent_sources, ctx)
+                    units.append(unit)
             elif not heading:
                 for unit in self._units(doc, tokens, tags, idx, lo, hi):
                     self._code_unit(doc, idx, tokens, tags, sent, unit, sent_sources, ctx)
+                    units.append(unit)
             elif any(self._maybe[lo:hi]):
                 rules.fire("events.headline")
+            toll = self._follow_up_toll(idx, tokens, tags, sent, units, previous)
+            if toll is not None:
+                rules.fire("events.toll_told_next")
+                for v in previous:
+                    v.fatalities = toll
+                for ev in previous_events:
+                    ev.fatalities = toll
+            previous = (
+                [p.verdict for p in proposer.proposals[n_proposals:] if p.verdict.drop is None]
+                if proposer is not None
+                else list(self._coded[n_coded:])
+            )
+            previous_events = doc.events[n_events:]
+            n_coded = len(self._coded)
             carried_events = doc.events[n_events:] if carried else []
             carried_proposals = proposer.proposals[n_proposals:] if carried and proposer is not None else []
             ctx.previous_places = [
@@ -921,6 +949,48 @@ class EventExtractor:
         verdict = self._verdict(doc, idx, tokens, tags, sent, unit, sent_sources, ctx)
         if verdict is not None:
             self._emit(doc, verdict, ctx)
+            self._coded.append(verdict)
+
+    def _follow_up_toll(
+        self, idx, tokens, tags, sent: Span, units: list[Unit], previous: list[Verdict]
+    ) -> int | None:
+        """The toll of the one event the sentence before coded, told by this one: a sentence that
+        names no place, one death toll, and the event again by its definite noun ("وأسفرت الغارات
+        عن مقتل 12 مسلحا"، "وقتل في المعارك 14 حوثيا" after a capture) or by a bare verb of killing
+        ("وأفادت المصادر بأن 14 حوثيا قتلوا")."""
+        if len(previous) != 1:
+            return None
+        v = previous[0]
+        if v.fatalities is not None or v.historical or len(v.places) != 1:
+            return None
+        if any(p.attrs.get("lat") is not None for p in idx["place"].within(sent.start, sent.end)):
+            return None
+        tolls = self._tolls(idx, sent.start, sent.end)
+        if len(tolls) != 1 or tolls[0].attrs.get("vague") or tolls[0].attrs["count"] >= AGGREGATE_TOLL:
+            return None  # "عشرات القتلى" is no figure
+        lo = bisect.bisect_left(self._tok_starts, sent.start)
+        hi = bisect.bisect_left(self._tok_starts, sent.end)
+        if any(self.denial in tags[j] or self.dispute in tags[j] for j in range(lo, hi)):
+            return None  # "ونفى أن تكون الغارات قتلت 12 مدنيا"
+        if any(self.new_item_openers in tags[j] for j in range(lo, min(hi, lo + 3))):
+            return None  # "وفي سياق متصل، أعلنت القيادة مقتل 17"
+        # the event again: a word of its kind, or of the fighting a capture was won in
+        kinds = {BLASTS.get(v.sub_type, v.sub_type)} | (
+            {"Armed clash"} if v.sub_type in CLASS_TYPES["territory"] else set()
+        )
+        told_again = False
+        for unit in units:
+            for f in unit.found:
+                if f.cancel is not None and f.cancel != "weak":
+                    return None  # "لم تسفر الغارات عن قتلى"
+                if f.trigger.weak:
+                    continue
+                same = any(BLASTS.get(t, t) in kinds for t in trigger_types(f.trigger))
+                if not (same and self._is_noun(f.index, f.trigger) and _has_article(tokens[f.index])):
+                    return None  # an event of its own
+                told_again = True
+        weak_only = all(f.trigger.weak for unit in units for f in unit.found)
+        return tolls[0].attrs["count"] if told_again or weak_only else None
 
     def _verdict(
         self, doc, idx, tokens, tags, sent, unit: Unit, sent_sources, ctx, full: bool = False

@@ -104,6 +104,7 @@ class ContextLists(Strict):
     dispute: match.WordList
     source_cues: match.WordList
     continuation_openers: list[str]
+    new_item_openers: list[str]
     continuation_verbs: match.WordList
     coordinated_verbs: match.WordList
     actor_anaphors: list[str]

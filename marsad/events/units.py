@@ -259,6 +259,19 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
     return ev
 
 
+# The sub-event types a trigger of a class may code, by who did it and with what.
+CLASS_TYPES = {
+    "strike": ("Air/drone strike", "Shelling/artillery/missile attack"),
+    "attack": ("Armed clash", "Attack", "Air/drone strike"),
+    "territory": ("Government regains territory", "Non-state actor overtakes territory"),
+}
+
+
+def trigger_types(trigger: Trigger) -> tuple[str, ...]:
+    """The sub-event types a trigger may code."""
+    return (trigger.sub_event_type,) if trigger.sub_event_type else CLASS_TYPES[trigger.klass]
+
+
 # A bombing is one event however a sentence names it: "تفجير انتحاري" and "التفجير" at one place.
 BLASTS = {"Suicide bomb": "blast", "Remote explosive/landmine/IED": "blast"}
 # ACLED's geo-precision of a place known only to its governorate (1: the town, 2: near it).
