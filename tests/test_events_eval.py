@@ -51,14 +51,17 @@ JUDGED_NEGATIVES = 300
 # or site of that governorate (a lead's "مواجهات غربي محافظة مأرب" and the clash in al-Jufainah below
 # it, 2026-12-07): f1 .783 -> .790, precision .787 -> .801; test/ f1 .734 -> .740 (outside Syria
 # .627 -> .640).
-CV_FLOORS = {"f1": 0.79, "precision": 0.801, "recall": 0.78}
+# A place taken one event whichever side the rules read as taking it ("استعادت المقاومة والجيش"
+# coded as the army's and as the resistance's capture): f1 .790 -> .791, precision .801 -> .803;
+# test/ f1 .740 -> .746 (outside Syria .640 -> .653).
+CV_FLOORS = {"f1": 0.791, "precision": 0.803, "recall": 0.78}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.952, "date": 0.981, "status": 0.993, "source": 0.938, "fatalities": 0.773}
-TEST_FLOORS = {"f1": 0.74, "precision": 0.81, "recall": 0.681}
+TEST_FLOORS = {"f1": 0.746, "precision": 0.825, "recall": 0.681}
 TEST_ATTRIBUTE_FLOORS = {"actor1": 0.979, "date": 0.979, "status": 1.0, "source": 0.935, "fatalities": 0.5}
 # actor1 and source on test/'s articles outside Syria, with the shipped event model, and their event F1
 TEST_REGION_FLOORS = {"actor1": 0.938, "source": 0.9}
-TEST_REGION_F1_FLOOR = 0.64
+TEST_REGION_F1_FLOOR = 0.653
 # false events an article on the feed (ordinary news drawn at random), and its required events found
 FEED_MAX_FALSE_PER_ARTICLE = 0.10
 FEED_MIN_REQUIRED_FOUND = 4

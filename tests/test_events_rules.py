@@ -472,6 +472,16 @@ def _placed(sub_type: str, where: str, precision: int, k: int, toll: int | None 
     return ev
 
 
+def test_a_place_taken_is_one_event_whichever_side_the_rules_read_as_taking_it():
+    army = _placed("Government regains territory", "Zinjibar", 1, 0)
+    army.latitude, army.geonameid, army.confidence = 13.1, 70225, 0.6
+    resistance = _placed("Non-state actor overtakes territory", "Zinjibar", 1, 1)
+    resistance.latitude, resistance.geonameid, resistance.confidence = 13.1, 70225, 0.9
+    [event] = dedup([army, resistance])
+    assert event.sub_event_type == "Government regains territory"  # the first telling's type stands
+    assert len(event.evidence) == 2
+
+
 def test_a_governorate_level_event_is_the_one_the_article_places_finer_there():
     lead = _placed("Armed clash", "Marib Governorate", 3, 0, toll=13)
     detail = _placed("Armed clash", "Al-Jufainah", 1, 1)

@@ -24,7 +24,6 @@ from marsad.event import Evidence
 from marsad.events.lexicon import Lexicon, Trigger, load, policy
 from marsad.events.units import (
     AGGREGATE_TOLL,
-    BLASTS,
     BROAD,
     CLASS_TYPES,
     LIST_GAP,
@@ -36,6 +35,7 @@ from marsad.events.units import (
     Unit,
     Verdict,
     dedup,
+    kind_of,
     listed,
     make_event,
     trigger_types,
@@ -975,9 +975,7 @@ class EventExtractor:
         if any(self.new_item_openers in tags[j] for j in range(lo, min(hi, lo + 3))):
             return None  # "وفي سياق متصل، أعلنت القيادة مقتل 17"
         # the event again: a word of its kind, or of the fighting a capture was won in
-        kinds = {BLASTS.get(v.sub_type, v.sub_type)} | (
-            {"Armed clash"} if v.sub_type in CLASS_TYPES["territory"] else set()
-        )
+        kinds = {kind_of(v.sub_type)} | ({"Armed clash"} if v.sub_type in CLASS_TYPES["territory"] else set())
         told_again = False
         for unit in units:
             for f in unit.found:
@@ -985,7 +983,7 @@ class EventExtractor:
                     return None  # "لم تسفر الغارات عن قتلى"
                 if f.trigger.weak:
                     continue
-                same = any(BLASTS.get(t, t) in kinds for t in trigger_types(f.trigger))
+                same = any(kind_of(t) in kinds for t in trigger_types(f.trigger))
                 if not (same and self._is_noun(f.index, f.trigger) and _has_article(tokens[f.index])):
                     return None  # an event of its own
                 told_again = True

@@ -272,8 +272,23 @@ def trigger_types(trigger: Trigger) -> tuple[str, ...]:
     return (trigger.sub_event_type,) if trigger.sub_event_type else CLASS_TYPES[trigger.klass]
 
 
-# A bombing is one event however a sentence names it: "تفجير انتحاري" and "التفجير" at one place.
-BLASTS = {"Suicide bomb": "blast", "Remote explosive/landmine/IED": "blast"}
+# One event however a sentence names it: a bombing ("تفجير انتحاري" and "التفجير" at one place),
+# and a place changing hands, whichever side the rules read as taking it ("استعادت المقاومة
+# والجيش ..." is a capture by the army and by the resistance, one event; FORMAT.md accepts either
+# type for a government-aligned side).
+KINDS = {
+    "Suicide bomb": "blast",
+    "Remote explosive/landmine/IED": "blast",
+    "Government regains territory": "territory",
+    "Non-state actor overtakes territory": "territory",
+}
+
+
+def kind_of(sub_type: str) -> str:
+    """The kind of event a sub-event type is one telling of (``KINDS``)."""
+    return KINDS.get(sub_type, sub_type)
+
+
 # ACLED's geo-precision of a place known only to its governorate (1: the town, 2: near it).
 GOVERNORATE_LEVEL = 3
 
@@ -308,7 +323,7 @@ def dedup(events: list[Event]) -> list[Event]:
 
 
 def _kind(ev: Event) -> str:
-    return BLASTS.get(ev.sub_event_type, ev.sub_event_type)
+    return kind_of(ev.sub_event_type)
 
 
 def _finer(ev: Event, events: list[Event]) -> list[Event]:
@@ -333,11 +348,13 @@ def _finer(ev: Event, events: list[Event]) -> list[Event]:
 def _absorb(first: Event, ev: Event, toll_claimed: bool) -> bool:
     """Fold a second report ``ev`` of one event into ``first``; returns whether the kept toll is
     a party's claim."""
-    if first.sub_event_type != ev.sub_event_type:
+    if first.sub_event_type != ev.sub_event_type and _kind(first) == "blast":
         # "هجوم انتحاري ... في سوروتش" then "ووقع التفجير ... في سوروتش": the bombing told
         # again; a suicide bomber said once makes it a suicide bombing (FORMAT.md)
         rules.fire("events.blast_told_again")
         first.sub_event_type = "Suicide bomb"
+    elif first.sub_event_type != ev.sub_event_type:
+        rules.fire("events.capture_told_again")  # the first telling's type stands
     first.attributed_to = list(dict.fromkeys([*first.attributed_to, *ev.attributed_to]))
     first.status = combined_status([first.status, ev.status])  # a report and a denial: disputed
     first.evidence = list({(e.start, e.end): e for e in [*first.evidence, *ev.evidence]}.values())
