@@ -316,8 +316,6 @@ class EventExtractor:
         # ("وأسفرت الغارات عن مقتل 12 مسلحا") is theirs
         previous: list[Verdict] = []
         previous_events: list = []
-        self._coded: list[Verdict] = []
-        n_coded = 0
         for sent in sentences:
             lo = bisect.bisect_left(self._tok_starts, sent.start)
             hi = bisect.bisect_left(self._tok_starts, sent.end)
@@ -350,7 +348,7 @@ class EventExtractor:
                         if proposer is not None:
                             proposer.attribute_earlier(sent_sources)
             heading = self._heading(doc, sent, hi - lo)
-            units = []
+            units, coded = [], []
             if proposer is not None:
                 for unit in self._units(doc, tokens, tags, idx, lo, hi, keep=True):
                     unit.heading = heading
@@ -358,8 +356,11 @@ class EventExtractor:
                     units.append(unit)
             elif not heading:
                 for unit in self._units(doc, tokens, tags, idx, lo, hi):
-                    self._code_unit(doc, idx, tokens, tags, sent, unit, sent_sources, ctx)
                     units.append(unit)
+                    if (
+                        v := self._code_unit(doc, idx, tokens, tags, sent, unit, sent_sources, ctx)
+                    ) is not None:
+                        coded.append(v)
             elif any(self._maybe[lo:hi]):
                 rules.fire("events.headline")
             toll = self._follow_up_toll(idx, tokens, tags, sent, units, previous)
@@ -372,10 +373,9 @@ class EventExtractor:
             previous = (
                 [p.verdict for p in proposer.proposals[n_proposals:] if p.verdict.drop is None]
                 if proposer is not None
-                else list(self._coded[n_coded:])
+                else coded
             )
             previous_events = doc.events[n_events:]
-            n_coded = len(self._coded)
             carried_events = doc.events[n_events:] if carried else []
             carried_proposals = proposer.proposals[n_proposals:] if carried and proposer is not None else []
             ctx.previous_places = [
@@ -945,18 +945,19 @@ class EventExtractor:
         return None
 
     # -- unit -> events ------------------------------------------------------------------------
-    def _code_unit(self, doc, idx, tokens, tags, sent, unit: Unit, sent_sources, ctx) -> None:
+    def _code_unit(self, doc, idx, tokens, tags, sent, unit: Unit, sent_sources, ctx) -> Verdict | None:
+        """Code one unit by the rules alone; the verdict of what was coded, if anything."""
         verdict = self._verdict(doc, idx, tokens, tags, sent, unit, sent_sources, ctx)
         if verdict is not None:
             self._emit(doc, verdict, ctx)
-            self._coded.append(verdict)
+        return verdict
 
     def _follow_up_toll(
         self, idx, tokens, tags, sent: Span, units: list[Unit], previous: list[Verdict]
     ) -> int | None:
         """The toll of the one event the sentence before coded, told by this one: a sentence that
         names no place, one death toll, and the event again by its definite noun ("وأسفرت الغارات
-        عن مقتل 12 مسلحا"، "وقتل في المعارك 14 حوثيا" after a capture) or by a bare verb of killing
+        عن مقتل 12 مسلحا"، "وأسفرت المعارك عن مقتل 14" after a capture) or by a bare verb of killing
         ("وأفادت المصادر بأن 14 حوثيا قتلوا")."""
         if len(previous) != 1:
             return None

@@ -294,15 +294,16 @@ GOVERNORATE_LEVEL = 3
 
 
 def dedup(events: list[Event]) -> list[Event]:
-    """One event per type and place in an article: a headline and its paragraph are one event,
-    and a later denial of it makes it disputed, with both sentences as evidence. "Another"
-    explosion there ("انفجار آخر") is a second event, told once or more. An event placed only
-    at a governorate is the one the article places finer there, if it does (see :func:`_finer`)."""
+    """One event per kind (``KINDS``) and place in an article: a headline and its paragraph are
+    one event, and a later denial of it makes it disputed, with both sentences as evidence.
+    "Another" explosion there ("انفجار آخر") is a second event, told once or more. An event
+    placed only at a governorate is the one the article places finer there, if it does
+    (see :func:`_finer`)."""
     kept: dict[tuple, Event] = {}
     toll_claimed: dict[tuple, bool] = {}  # the kept toll is a party's claim
     for ev in events:
         place = ev.geonameid or (ev.latitude, ev.longitude)
-        key = (_kind(ev), place, ev.historical, "distinct" in ev.arguments)
+        key = (kind_of(ev.sub_event_type), place, ev.historical, "distinct" in ev.arguments)
         first = kept.get(key)
         if first is None:
             kept[key] = ev
@@ -322,10 +323,6 @@ def dedup(events: list[Event]) -> list[Event]:
     return out
 
 
-def _kind(ev: Event) -> str:
-    return kind_of(ev.sub_event_type)
-
-
 def _finer(ev: Event, events: list[Event]) -> list[Event]:
     """The events of the same kind the article places in a town or site of the governorate
     ``ev`` is placed at: "مواجهات غربي محافظة مأرب" in a lead and "اشتباكات في الجفينة غربي
@@ -340,7 +337,7 @@ def _finer(ev: Event, events: list[Event]) -> list[Event]:
         and (other.geo_precision or 1) < GOVERNORATE_LEVEL
         and other.admin1 == ev.admin1
         and other.country_code == ev.country_code
-        and _kind(other) == _kind(ev)
+        and kind_of(other.sub_event_type) == kind_of(ev.sub_event_type)
         and other.historical == ev.historical
     ]
 
@@ -348,7 +345,7 @@ def _finer(ev: Event, events: list[Event]) -> list[Event]:
 def _absorb(first: Event, ev: Event, toll_claimed: bool) -> bool:
     """Fold a second report ``ev`` of one event into ``first``; returns whether the kept toll is
     a party's claim."""
-    if first.sub_event_type != ev.sub_event_type and _kind(first) == "blast":
+    if first.sub_event_type != ev.sub_event_type and kind_of(first.sub_event_type) == "blast":
         # "هجوم انتحاري ... في سوروتش" then "ووقع التفجير ... في سوروتش": the bombing told
         # again; a suicide bomber said once makes it a suicide bombing (FORMAT.md)
         rules.fire("events.blast_told_again")
