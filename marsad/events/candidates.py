@@ -40,7 +40,6 @@ from marsad.text.match import where
 
 DATA = Path(__file__).with_name("data")
 
-# The types a trigger family may take when its class leaves the type to context.
 ARMED = frozenset({"state forces", "rebel group", "political militia", "identity militia", "external forces"})
 MONEY = frozenset({"usd", "sar", "eur", "lira", "percent"})
 MAX_OUTSIDE = 3  # places of the sentence outside the unit proposed, nearest first

@@ -363,7 +363,7 @@ class EventExtractor:
                         coded.append(v)
             elif any(self._maybe[lo:hi]):
                 rules.fire("events.headline")
-            toll = self._follow_up_toll(idx, tokens, tags, sent, units, previous)
+            toll = self._follow_up_toll(idx, tokens, tags, sent, lo, hi, units, previous)
             if toll is not None:
                 rules.fire("events.toll_told_next")
                 for v in previous:
@@ -953,12 +953,12 @@ class EventExtractor:
         return verdict
 
     def _follow_up_toll(
-        self, idx, tokens, tags, sent: Span, units: list[Unit], previous: list[Verdict]
+        self, idx, tokens, tags, sent: Span, lo: int, hi: int, units: list[Unit], previous: list[Verdict]
     ) -> int | None:
-        """The toll of the one event the sentence before coded, told by this one: a sentence that
-        names no place, one death toll, and the event again by its definite noun ("وأسفرت الغارات
-        عن مقتل 12 مسلحا"، "وأسفرت المعارك عن مقتل 14" after a capture) or by a bare verb of killing
-        ("وأفادت المصادر بأن 14 حوثيا قتلوا")."""
+        """The toll of the one event the sentence before coded, told by this one (tokens
+        ``lo:hi``): a sentence that names no place, one death toll, and the event again by its
+        definite noun ("وأسفرت الغارات عن مقتل 12 مسلحا"، "وأسفرت المعارك عن مقتل 14" after a
+        capture) or by a bare verb of killing ("وأفادت المصادر بأن 14 حوثيا قتلوا")."""
         if len(previous) != 1:
             return None
         v = previous[0]
@@ -969,8 +969,6 @@ class EventExtractor:
         tolls = self._tolls(idx, sent.start, sent.end)
         if len(tolls) != 1 or tolls[0].attrs.get("vague") or tolls[0].attrs["count"] >= AGGREGATE_TOLL:
             return None  # "عشرات القتلى" is no figure
-        lo = bisect.bisect_left(self._tok_starts, sent.start)
-        hi = bisect.bisect_left(self._tok_starts, sent.end)
         if any(self.denial in tags[j] or self.dispute in tags[j] for j in range(lo, hi)):
             return None  # "ونفى أن تكون الغارات قتلت 12 مدنيا"
         if any(self.new_item_openers in tags[j] for j in range(lo, min(hi, lo + 3))):
