@@ -54,7 +54,11 @@ JUDGED_NEGATIVES = 300
 # A place taken one event whichever side the rules read as taking it ("استعادت المقاومة والجيش"
 # coded as the army's and as the resistance's capture): f1 .790 -> .791, precision .801 -> .803;
 # test/ f1 .740 -> .746 (outside Syria .640 -> .653).
-CV_FLOORS = {"f1": 0.791, "precision": 0.803, "recall": 0.78}
+# A well-known past event (policy.yaml known_events: the Kuwait and Qudaih mosque bombings, Aden
+# retaken, the Houthis' Sanaa) told again weeks on with no day of its own is that day's, background
+# (2026-12-07): f1 .791 -> .794, precision .803 -> .808; the judged held-out events of ordinary news
+# kept as current events that are none 135 -> 115, every right one kept.
+CV_FLOORS = {"f1": 0.794, "precision": 0.808, "recall": 0.78}
 # fatalities: of the matched events whose gold gives a toll, the share coded with that toll
 CV_ATTRIBUTE_FLOORS = {"actor1": 0.952, "date": 0.981, "status": 0.993, "source": 0.938, "fatalities": 0.773}
 TEST_FLOORS = {"f1": 0.746, "precision": 0.825, "recall": 0.681}

@@ -21,7 +21,9 @@ from marsad.runner import build_pipeline
 @pytest.fixture(scope="module")
 def code_doc():
     pipeline = build_pipeline(config={"events": {"model": "rules"}})
-    return lambda text: pipeline(Document(id="t", text=text, published=date(2015, 8, 10)))
+    return lambda text, published=date(2015, 8, 10): pipeline(
+        Document(id="t", text=text, published=published)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -1041,6 +1043,29 @@ def test_policy_actor_rules_name_actors_of_the_catalogue():
     names = set(lexicon().actors)
     rules = [*policy().air_only, *policy().one_sided, *policy().raids]
     assert [r.actor for r in rules if r.actor not in names] == []
+
+
+def test_policy_known_events_are_at_places_of_the_gazetteer():
+    """A known event at a name no place is coded with never holds: its places are gazetteer names."""
+    from marsad.entities import gazetteer
+    from marsad.events.lexicon import policy
+
+    names = {p.name for p in gazetteer.get().places}
+    assert [(e.name, p) for e in policy().known_events for p in e.places if p not in names] == []
+
+
+def test_a_known_past_event_told_again_with_no_day_is_background(code_doc):
+    """policy.yaml known_events: weeks after the Kuwait mosque bombing, a sentence that tells it
+    again with no day of its own is that day's event, background; with a day of its own, or within
+    two weeks of the known day, it is news."""
+    again = "وكان انتحاري قد فجر نفسه في مسجد بمدينة الكويت، ما أسفر عن مقتل 26 شخصا."
+    [told_again] = code_doc(again).events
+    assert told_again.historical and told_again.event_date == "2015-06-26"
+    [new] = code_doc("فجر انتحاري نفسه أمس في مسجد بمدينة الكويت، ما أسفر عن مقتل 26 شخصا.").events
+    assert not new.historical and new.event_date == "2015-08-09"
+    soon = "وكان انتحاري قد فجر نفسه في مسجد بمدينة الكويت، ما أدى إلى مقتل 26 شخصا وإصابة العشرات."
+    [soon] = code_doc(soon, published=date(2015, 7, 2)).events
+    assert not soon.historical and soon.event_date == "2015-07-01"
 
 
 def test_a_capture_fought_for_is_no_capture(code):

@@ -1012,6 +1012,9 @@ class EventExtractor:
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.when_lo].start, own[0])
         when, precision, historical = self._date(doc, idx, unit, main, own, ahead, sent, back)
+        undated = when is None and not historical and doc.published is not None
+        if undated:  # the text names no day: the day before the news is presumed
+            when, precision = (doc.published - timedelta(days=1)).isoformat(), 2
         if (
             not historical
             and self._vague_past(tokens, tags, unit)
@@ -1165,6 +1168,7 @@ class EventExtractor:
             status, attributed, fatalities, evidence, unit_keys, drop, self._distinct(tokens, tags, main), hit,
             self._place_tolls(idx, tokens, main, places) if len(places) > 1 else {},
             self._claimant(idx, tokens, tags, unit.sent_lo, main.index), doer,
+            doc.published - BACKGROUND if undated and not historical else None,
         )  # fmt: skip
         if verdict.aggregate and rules.fire("events.aggregate_toll") and not full:
             return None  # proposed all the same (see Verdict.aggregate), never coded
@@ -2004,9 +2008,7 @@ class EventExtractor:
         ]
         if current:
             return current[0].attrs["first"], 1 if current[0].attrs["precision"] == "day" else 2, False
-        if doc.published is None:
-            return None, None, False
-        return (doc.published - timedelta(days=1)).isoformat(), 2, False
+        return None, None, False
 
     def _recent_span(self, tokens, tags, unit: Unit) -> bool:
         """ "خلال الأشهر الماضية", "في السنوات الأخيرة": months or years up to now, no day of them;

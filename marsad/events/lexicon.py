@@ -224,6 +224,21 @@ class ActorRule(Strict):
         return self.actor == actor and (not self.countries or country in self.countries)
 
 
+class KnownEvent(Strict):
+    """A well-known past event that later news names without a date ("تفجير مسجد الإمام الصادق"):
+    told again weeks on at one of its places, as one of its types, it is that day's event."""
+
+    name: str
+    day: date = Field(alias="date")
+    places: list[str]  # the gazetteer's names of the places the coder reads for it
+    sub_event_types: list[SubEventType]
+
+    @property
+    def rule(self) -> str:
+        """The rule's name in ``marsad rules report``."""
+        return f"policy.known_event: {self.name} ({self.day})"
+
+
 class Policy(Strict):
     """policy.yaml: what analysts decide when the text leaves it open."""
 
@@ -235,6 +250,18 @@ class Policy(Strict):
     air_actor_types: list[ActorType] = []  # who strikes from the air; others named are what it hit
     forces_abroad: list[str] = []  # countries whose forces fight beyond their neighbours
     clash_initiation: list[str] = []  # word starts that name who began a clash (for scoring)
+    known_events: list[KnownEvent] = []  # past events later news refers to without a date
+
+    def known_event(self, sub_type: str, place: str | None, before: date) -> KnownEvent | None:
+        """The known event before ``before`` of this type at this place, if any."""
+        return next(
+            (
+                e
+                for e in self.known_events
+                if e.day < before and sub_type in e.sub_event_types and place in e.places
+            ),
+            None,
+        )
 
     def default_actor(
         self, sub_type: str, countries: set[str], day: date | None, coalition: bool

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 
 from marsad import rules
@@ -153,6 +154,9 @@ class Verdict:
     claimant: Span | None = None
     # the group a verb of doing it names ("كمين نصبته المقاومة"): actor1, whatever else is read
     doer: Span | None = None
+    # the text names no day of it: a well-known event before this day, of the type and at the place
+    # decided, is the one it tells again (policy.yaml, known_events)
+    known_before: date | None = None
 
     def toll_at(self, place: Span, places: int | None = None) -> int | None:
         """The toll of the event at ``place``, one of ``places`` coded (all the unit's by default):
@@ -221,17 +225,26 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
     assoc1 = [s for s in v.assoc1 if s.attrs.get("canonical") not in sides]
     assoc2 = [s for s in v.assoc2 if s.attrs.get("canonical") not in sides]
     status, attributed = v.status, v.attributed
+    when, precision, historical = v.when, v.precision, v.historical
+    known = (
+        policy().known_event(sub_type, a.get("name"), v.known_before) if v.known_before is not None else None
+    )
+    if known is not None:
+        # "وقوف أهل الكويت ضد مرتكبي جريمة تفجير مسجد الإمام الصادق" in August: the June bombing
+        # everyone knows, told again with no date
+        rules.fire(known.rule)
+        when, precision, historical = known.day.isoformat(), 1, True
     if v.claimant is not None and status == "reported" and _same_actor(v.claimant, actor1):
         status, attributed = "claimed", list(dict.fromkeys([*attributed, v.claimant.attrs["canonical"]]))
     ev = Event(
         sub_event_type=sub_type,
         doc_ids=[v.evidence.doc_id],
         evidence=[v.evidence],
-        event_date=v.when,
-        time_precision=v.precision,
-        actor1=local_label(actor1, a, v.when) if actor1 else None,
+        event_date=when,
+        time_precision=precision,
+        actor1=local_label(actor1, a, when) if actor1 else None,
         assoc_actor_1="; ".join(s.attrs["canonical"] for s in assoc1) or None,
-        actor2=local_label(actor2, a, v.when) if actor2 else None,
+        actor2=local_label(actor2, a, when) if actor2 else None,
         assoc_actor_2="; ".join(s.attrs["canonical"] for s in assoc2) or None,
         inter1=INTER_CODES.get(actor1.attrs.get("type", "")) if actor1 else None,
         inter2=INTER_CODES.get(actor2.attrs.get("type", "")) if actor2 else None,
@@ -245,7 +258,7 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
         geo_precision=a.get("precision") or 1,
         fatalities=fatalities,
         status=status,
-        historical=v.historical,
+        historical=historical,
         attributed_to=attributed,
         arguments={
             "trigger": [v.main.start, v.main.end],
