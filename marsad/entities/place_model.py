@@ -212,8 +212,17 @@ class PlaceModel:
 
     def beaten(self, scores: Sequence[float]) -> bool:
         """Whether ``scores`` (every feature but the :data:`LAZY_FLAGS`) leave neither "place"
-        nor "government" a chance whichever flags hold: the flags need not be read."""
-        return all(any(scores[c] - scores[t] + slack > 0 for c, slack in others) for t, others in self._slack)
+        nor "government" a chance whichever flags hold: the flags need not be read.
+
+        Plain loops: asked for every candidate, where nested generator expressions cost more
+        than the handful of comparisons they make."""
+        for t, others in self._slack:
+            for c, slack in others:
+                if scores[c] - scores[t] + slack > 0:
+                    break  # c beats t whatever the flags say
+            else:
+                return False  # t may still win
+        return True
 
     def partial(self, feats: Iterable[str]) -> tuple[float, ...]:
         """The scores of the features a name carries wherever it stands: summed once per name."""
