@@ -145,6 +145,9 @@ _LOCATED = frozenset({"الواقعه", "الواقع", "الواقعتين", "�
 _POINT_TRIGGERS = frozenset({"city", "town", "village", "admin2", "subdistrict"})
 _TOWN_TYPES = frozenset({"city", "town", "village"})
 _QUOTES_RE = re.compile(r"[\"“”«»'‘’]")
+# Characters of a gap read before its words are counted (_near_town): words past them only make
+# a gap longer, which is then too long anyway.
+_GAP_HEAD = 120
 # How far from a container's point a place inside it may lie, by the container's kind.
 CONTAINER_KM = {
     "neighbourhood": 5.0, "village": 5.0, "town": 8.0, "city": 12.0, "area": 25.0, "subdistrict": 25.0,
@@ -1515,7 +1518,12 @@ class Geocoder:
     def _near_town(self, gap: str, m: _Mention, nxt: _Mention) -> None:
         """``X شمال مدينة Y``، ``X قرب Y``، ``X وسط القاهرة``: X lies by the town Y (placed once Y
         is resolved: :meth:`_by_town`)."""
-        raw = _QUOTES_RE.sub(" ", gap).split()
+        # The gap runs to the next mention, often a paragraph away, and only one of four words
+        # (five with a comma first) counts: its head is read, and the whole only when the head
+        # holds five words or fewer (more in the head are more in the whole).
+        raw = _QUOTES_RE.sub(" ", gap[:_GAP_HEAD]).split()
+        if len(raw) <= 5 and len(gap) > _GAP_HEAD:
+            raw = _QUOTES_RE.sub(" ", gap).split()
         if raw[:1] in (["،"], [","]):
             raw = raw[1:]  # "منطقة الحسينية، شمال شرقي بغداد": the same words after a comma
         if len(raw) > 4:
