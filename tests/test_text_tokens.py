@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marsad.document import Document
 from marsad.pipeline import make
 from marsad.text.normalize import Folded, normalize, normalize_key
-from marsad.text.tokens import analyse, candidates, keys, tokenize
+from marsad.text.tokens import _MARKS, analyse, candidates, keys, tokenize
 from marsad.text.tokens import word as analysis
 
 
@@ -100,6 +102,23 @@ def test_tokens_are_within_bounds(text: str) -> None:
         assert t.norm == normalize_key(t.text)
         assert t.norm in candidates(t)
         last = t.end
+
+
+# What a token is, written plainly: a number, or a run of letters and marks.
+_PLAIN_TOKEN = re.compile(rf"\d+(?:[.,\u066b\u066c]\d+)*|(?:[^\W\d]|[{_MARKS}])+")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ابةىئ ء،٫٬,._x0٠٩\u064b\u0651\u065f\u0670\u0640\u06a9\u0671é")),
+        max_size=80,
+    )
+)
+def test_tokens_are_the_plainly_written_runs(text: str) -> None:
+    """The tokenizer's faster spelling of a word (Arabic letters and marks as a class of their
+    own) cuts the same tokens as the plain one."""
+    assert [(t.start, t.end) for t in tokenize(text)] == [m.span() for m in _PLAIN_TOKEN.finditer(text)]
 
 
 def test_a_phrase_is_keyed_as_its_tokens_are() -> None:

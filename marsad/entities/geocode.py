@@ -65,8 +65,14 @@ def _quoted_rest(text: str, start: int, end: int) -> int | None:
 
 
 def _only_open(places: list[Place]) -> bool:
-    """Whether only an open dataset knows these places (data/places/open/): its names need context."""
-    return bool(places) and all(p.source == "open" for p in places)
+    """Whether only an open dataset knows these places (data/places/open/): its names need context.
+
+    A plain loop: asked some fifty times per article, mostly of one or two places, where a
+    generator expression costs more than the comparisons."""
+    for p in places:
+        if p.source != "open":
+            return False
+    return bool(places)
 
 
 # Head nouns of what may hold a place named right before it ("منطقة X بمدينة Y").
@@ -139,6 +145,9 @@ _LOCATED = frozenset({"الواقعه", "الواقع", "الواقعتين", "�
 _POINT_TRIGGERS = frozenset({"city", "town", "village", "admin2", "subdistrict"})
 _TOWN_TYPES = frozenset({"city", "town", "village"})
 _QUOTES_RE = re.compile(r"[\"“”«»'‘’]")
+# Characters of a gap read before its words are counted (_near_town): words past them only make
+# a gap longer, which is then too long anyway.
+_GAP_HEAD = 120
 # How far from a container's point a place inside it may lie, by the container's kind.
 CONTAINER_KM = {
     "neighbourhood": 5.0, "village": 5.0, "town": 8.0, "city": 12.0, "area": 25.0, "subdistrict": 25.0,
@@ -943,10 +952,12 @@ class Geocoder:
                 list_trigger = None
             list_end = mention.last
             i = mention.last
-        return self._without_far_homonyms(text, m, named, self._without_abroad(text, m, named, out))
+        return self._without_far_homonyms(
+            text, m, named, ctx.bases, self._without_abroad(text, m, named, out)
+        )
 
     def _without_far_homonyms(
-        self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]
+        self, text: str, m: match.Matches, seen: _Countries, bases: list[str], out: list[_Mention]
     ) -> list[_Mention]:
         """The mentions without those whose every place lies far from home (geocode.yaml
         ``home_countries``) in a country the article never names, unless one is a capital or a
@@ -974,7 +985,8 @@ class Geocoder:
         self._read_countries(text, m, seen)
         named = set().union(*seen.named.values())
         adjectives = actor_lexicon().adjectives
-        named |= {adjectives[t.base] for t in m.tokens if t.base in adjectives}
+        # the words that are adjectives, met by intersecting two sets, not by a lookup per word
+        named |= {adjectives[b] for b in adjectives.keys() & set(bases)}
         named |= {p.country_code for o in out for p in o.candidates if big(p)}
         kept = []
         for o in out:
@@ -995,7 +1007,12 @@ class Geocoder:
         if j >= len(m.tokens) or not places:
             return []
         radius = None
-        while j + 1 < len(m.tokens) and any(not h.reading.cut for h in m.single(j, DIRECTIONS)):
+        # the tags first: most words are no direction, and telling so needs no generator
+        while (
+            j + 1 < len(m.tokens)
+            and DIRECTIONS in m.tags[j]
+            and any(not h.reading.cut for h in m.single(j, DIRECTIONS))
+        ):
             j, radius = j + 1, CONTAINER_KM["region"]  # "X شمال شرقي الرمادي": by the town, not in it
         if radius is not None or m.tokens[j].norm == "في" and j + 1 < len(m.tokens):
             if radius is None:
@@ -1501,7 +1518,12 @@ class Geocoder:
     def _near_town(self, gap: str, m: _Mention, nxt: _Mention) -> None:
         """``X شمال مدينة Y``، ``X قرب Y``، ``X وسط القاهرة``: X lies by the town Y (placed once Y
         is resolved: :meth:`_by_town`)."""
-        raw = _QUOTES_RE.sub(" ", gap).split()
+        # The gap runs to the next mention, often a paragraph away, and only one of four words
+        # (five with a comma first) counts: its head is read, and the whole only when the head
+        # holds five words or fewer (more in the head are more in the whole).
+        raw = _QUOTES_RE.sub(" ", gap[:_GAP_HEAD]).split()
+        if len(raw) <= 5 and len(gap) > _GAP_HEAD:
+            raw = _QUOTES_RE.sub(" ", gap).split()
         if raw[:1] in (["،"], [","]):
             raw = raw[1:]  # "منطقة الحسينية، شمال شرقي بغداد": the same words after a comma
         if len(raw) > 4:

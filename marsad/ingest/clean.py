@@ -19,7 +19,7 @@ from pathlib import Path
 from marsad import datafile
 from marsad.document import Document, OffsetMap, apply_edits
 from marsad.pipeline import Label, component
-from marsad.text.normalize import variants
+from marsad.text.normalize import runs_of, variants
 
 Edit = tuple[int, int, str]
 
@@ -120,7 +120,7 @@ def html_entities(text: str, ctx: Context) -> list[Edit]:
 
 # Zero-width characters, bidi embeddings/overrides/isolates, Arabic letter mark, BOM, soft hyphen.
 CONTROLS = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-_CONTROLS = re.compile(f"[{CONTROLS}]+")
+_CONTROLS = runs_of(f"[{CONTROLS}]")
 
 
 def invisible_controls(text: str, ctx: Context) -> list[Edit]:

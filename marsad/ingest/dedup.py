@@ -17,7 +17,6 @@ itself is released as soon as it is processed.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable
 from functools import lru_cache
@@ -29,12 +28,12 @@ import numpy as np
 from marsad.document import Document
 from marsad.ingest.identity import identify
 from marsad.pipeline import component
-from marsad.text.normalize import normalize
+from marsad.text.normalize import normalize, runs_of
 
 # Diacritics and tatweel, dropped inside words. Not normalize_key's longer list: the hash is the
 # stored content key, and the rarer marks (U+0653-U+0658) have always cut words here.
-_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]+")
-_NON_WORD = re.compile(r"[\W_]+")
+_MARKS = runs_of("[\u064b-\u0652\u0670\u0640]")
+_NON_WORD = runs_of(r"[\W_]")
 _MASK64 = (1 << 64) - 1
 _BASE = 1099511628211  # odd, so it has an inverse modulo 2**64
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)

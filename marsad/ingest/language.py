@@ -15,6 +15,7 @@ from collections.abc import Callable
 from marsad.document import Document
 from marsad.ingest.identity import where
 from marsad.pipeline import component
+from marsad.text.normalize import runs_of
 
 # Arabic letters (not digits, punctuation or diacritics), including the extended and
 # presentation-form blocks that some scraped pages still use.
@@ -22,7 +23,7 @@ ARABIC_LETTERS = (
     "\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
     "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdfb\ufe70-\ufefc"
 )
-_ARABIC = re.compile(f"[{ARABIC_LETTERS}]+")
+_ARABIC = runs_of(f"[{ARABIC_LETTERS}]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 

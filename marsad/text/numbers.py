@@ -420,8 +420,7 @@ def _casualties(
         hit = _subject_verb(text, tokens, norms, i + 1, used)
         if hit is not None:
             add(i, hit[0], hit[1], {"value": 2, "approx": False, "vague": False}, hit[0])
-    bases = [t.base for t in tokens]
-    lone = [i for i, (w, b) in enumerate(zip(norms, bases, strict=True)) if w in _LONE or b in _LONE]
+    lone = [i for i, t in enumerate(tokens) if t.norm in _LONE or t.base in _LONE]
     for i in lone:
         tok = tokens[i]
         if i in used:

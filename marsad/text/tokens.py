@@ -62,7 +62,11 @@ _MARK_SET = frozenset(DIACRITICS + TATWEEL)
 # Words and numbers ("3.5", "35,000" stay whole); punctuation is not a token (sentences and
 # clauses carry it), which also keeps the token list, the costliest part of the layer, short.
 # Digits never glue to letters: a missing space ("كركوك250", "مايو2014") hides a place or a month.
-TOKEN_RE = re.compile(rf"\d+(?:[.,\u066b\u066c]\d+)*|(?:[^\W\d]+|[{_MARKS}]+)++")
+# A word is a run of letters and marks. The Arabic ones (U+0621-U+065F, U+0670: every one a letter
+# or a mark) come first, one class whose run the regex engine scans in one step instead of
+# alternating between the two general classes: the same runs, a fifth faster. A word never begins
+# where a number does, so which of the two is tried first changes nothing.
+TOKEN_RE = re.compile(rf"(?:[\u0621-\u065f\u0670]++|[^\W\d]++|[{_MARKS}]++)++|\d+(?:[.,\u066b\u066c]\d+)*")
 # The same, captured: ``split`` gives gap, token, gap, ... as strings, without a match object per
 # token (the offsets are the lengths added up), 11% fewer instructions than ``finditer``.
 _TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
