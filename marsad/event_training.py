@@ -42,7 +42,7 @@ from marsad.events.learn import (
     rule_events,
     sigmoid,
 )
-from marsad.events.units import local_label
+from marsad.events.units import known_past, local_label
 
 SEED = 17
 MIN_COUNT = 2  # a feature seen in fewer training options is dropped
@@ -702,7 +702,9 @@ def judged_decisions(
     coded = {
         p.verdict.main.start: p.verdict for p in proposals if p.verdict.drop is None and p.verdict.places
     }
-    kept = {ev.arguments["trigger"][0] for ev in decider.decide(None, proposals)} & _current(proposals)
+    kept = {
+        ev.arguments["trigger"][0] for ev in decider.decide(None, proposals) if not ev.historical
+    } & _current(proposals)
     for start, judgements in sorted(labels.items()):
         v = coded.get(start)
         if v is None:
@@ -712,8 +714,13 @@ def judged_decisions(
 
 
 def _current(proposals: list[Proposal]) -> set[int]:
-    """The trigger starts of the rules' events that are news, not background."""
-    return {p.verdict.main.start for p in proposals if not p.verdict.historical}
+    """The trigger starts of the rules' events that are news, not background (dated so, or a
+    well-known past event told again at each of its places)."""
+    return {
+        v.main.start
+        for v in (p.verdict for p in proposals)
+        if not v.historical and not (v.places and all(known_past(v, v.sub_type, place) for place in v.places))
+    }
 
 
 def judged_rates(c: Counter) -> dict[str, Any]:

@@ -154,7 +154,10 @@ FEED_MIN_REQUIRED_FOUND = 4
 # Anbar University a site of its own (2026-12-07): three right events coded at Ramadi or the governorate
 # now there, judged again (judged/README.md): with (.677, .997).
 # Suruç's Arabic spelling and the Counter-terrorism apparatus outside Iraq (2026-12-07): without (.660, .997).
-JUDGED_FLOORS = {"rules": (0.657, 1.0), "without judged": (0.66, 0.997), "with judged": (0.677, 0.997)}
+# A well-known past event told again with no day of its own is background (policy.yaml known_events,
+# 2026-12-07), counted so once judged_decisions reads the events as coded: rules (.677, 1.0), without
+# (.679, .997), with (.692, .997).
+JUDGED_FLOORS = {"rules": (0.677, 1.0), "without judged": (0.679, 0.997), "with judged": (0.692, 0.997)}
 
 
 def test_cross_validated_floors(shared):

@@ -17,7 +17,7 @@ from functools import cache
 from marsad import rules
 from marsad.document import Span
 from marsad.event import INTER_CODES, SUB_EVENT_TYPES, Event, Evidence, combined_status
-from marsad.events.lexicon import Trigger, policy
+from marsad.events.lexicon import KnownEvent, Trigger, policy
 
 # A toll this large in one clause counts the dead of weeks or months ("مقتل 2927 ... جراء غارات
 # التحالف", "نحو ألف شخص قتلوا في عدن خلال المعارك") or of history: FORMAT.md's aggregates, never
@@ -191,6 +191,14 @@ def airborne() -> frozenset[str]:
     return frozenset(policy().air_actor_types)
 
 
+def known_past(v: Verdict, sub_type: str, place: Span) -> KnownEvent | None:
+    """The well-known past event a verdict that names no day of its own tells again, as this type
+    at this place (policy.yaml, known_events), if any."""
+    if v.known_before is None:
+        return None
+    return policy().known_event(sub_type, place.attrs.get("name"), v.known_before)
+
+
 def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities) -> Event:
     """The event a verdict gives at one of its places, with the type and actors decided."""
     a = place.attrs
@@ -226,9 +234,7 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
     assoc2 = [s for s in v.assoc2 if s.attrs.get("canonical") not in sides]
     status, attributed = v.status, v.attributed
     when, precision, historical = v.when, v.precision, v.historical
-    known = (
-        policy().known_event(sub_type, a.get("name"), v.known_before) if v.known_before is not None else None
-    )
+    known = known_past(v, sub_type, place)
     if known is not None:
         # "وقوف أهل الكويت ضد مرتكبي جريمة تفجير مسجد الإمام الصادق" in August: the June bombing
         # everyone knows, told again with no date
