@@ -1068,6 +1068,20 @@ def test_a_known_past_event_told_again_with_no_day_is_background(code_doc):
     assert not soon.historical and soon.event_date == "2015-07-01"
 
 
+def test_a_known_past_event_dated_by_its_weekday_alone_is_background(code_doc):
+    """A weekday's name alone ("خلال صلاة الجمعة") is every week's: weeks after the Kuwait mosque
+    bombing, a Friday there is that Friday's; another weekday, or the day before the news, is news."""
+    friday = "وكان انتحاري قد فجر نفسه خلال صلاة الجمعة في مسجد بمدينة الكويت، ما أسفر عن مقتل 26 شخصا."
+    [told_again] = code_doc(friday).events
+    assert told_again.historical and told_again.event_date == "2015-06-26"
+    sunday = "فجر انتحاري نفسه يوم الأحد في مسجد بمدينة الكويت، ما أسفر عن مقتل 26 شخصا."
+    [new] = code_doc(sunday).events
+    assert not new.historical and new.event_date == "2015-08-09"
+    yesterday = "فجر انتحاري نفسه أمس الجمعة في مسجد بمدينة الكويت، ما أسفر عن مقتل 26 شخصا."
+    [yesterday] = code_doc(yesterday, published=date(2015, 8, 8)).events
+    assert not yesterday.historical and yesterday.event_date == "2015-08-07"
+
+
 def test_a_capture_fought_for_is_no_capture(code):
     """ "حتى تحرير المدينة", "من أجل استعادة": the goal of the fighting; "حتى سيطرت" is done."""
     assert not code("وقال القائد إن المقاتلين سيواصلون القتال حتى تحرير مدينة تعز من الحوثيين.")

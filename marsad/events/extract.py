@@ -1011,7 +1011,7 @@ class EventExtractor:
         unit_keys = self._unit_keys(idx, tokens, tags, unit, main, ctx.air_age)
         countries = {p.attrs.get("country_code") for p in places}
         back = (tokens[unit.when_lo].start, own[0])
-        when, precision, historical = self._date(doc, idx, unit, main, own, ahead, sent, back)
+        when, precision, historical, weekday = self._date(doc, idx, unit, main, own, ahead, sent, back)
         undated = when is None and not historical and doc.published is not None
         if undated:  # the text names no day: the day before the news is presumed
             when, precision = (doc.published - timedelta(days=1)).isoformat(), 2
@@ -1168,7 +1168,8 @@ class EventExtractor:
             status, attributed, fatalities, evidence, unit_keys, drop, self._distinct(tokens, tags, main), hit,
             self._place_tolls(idx, tokens, main, places) if len(places) > 1 else {},
             self._claimant(idx, tokens, tags, unit.sent_lo, main.index), doer,
-            doc.published - BACKGROUND if undated and not historical else None,
+            doc.published - BACKGROUND if (undated or weekday) and not historical and doc.published else None,
+            weekday,
         )  # fmt: skip
         if verdict.aggregate and rules.fire("events.aggregate_toll") and not full:
             return None  # proposed all the same (see Verdict.aggregate), never coded
@@ -1931,8 +1932,9 @@ class EventExtractor:
 
     def _date(
         self, doc: Document, idx, unit: Unit, main: Found, own, ahead, sent: Span, back
-    ) -> tuple[str | None, int | None, bool]:
+    ) -> tuple[str | None, int | None, bool, bool]:
         """The unit's own date; a past year there makes it background, never a current event.
+        The last value: the day is only a weekday's name ("خلال صلاة الجمعة"), which every week has.
 
         A past year in the part of the clause before the trigger counts too ("في عام 2006،
         قتلت غارة ..."), and so does a month long gone with no other trigger between ("في مايو
@@ -1952,10 +1954,18 @@ class EventExtractor:
                 and not (d.start > main.end and self._next_clause(doc, main.index, d.start))
             )
 
-        def past(d: Span) -> tuple[str | None, int | None, bool]:
+        def past(d: Span) -> tuple[str | None, int | None, bool, bool]:
             if not d.attrs.get("historical"):
                 rules.fire("events.month_gone")
-            return d.attrs.get("first"), 3, True
+            return d.attrs.get("first"), 3, True, False
+
+        def on(d: Span) -> tuple[str | None, int | None, bool, bool]:
+            return (
+                d.attrs["first"],
+                1 if d.attrs["precision"] == "day" else 2,
+                False,
+                d.attrs.get("kind") == "weekday",
+            )
 
         old = [d for d in idx["date"].within(*back) if gone(d)] if back[0] < back[1] else []
         if old:
@@ -1974,7 +1984,7 @@ class EventExtractor:
                 and d.attrs.get("kind") != "since"
             ]
             if day:
-                return day[0].attrs["first"], 1 if day[0].attrs["precision"] == "day" else 2, False
+                return on(day[0])
         # "انتزع التنظيم السيطرة على المدينة من يد القوات الحكومية في مايو": a clause runs past
         # the words the unit reads, and its time comes last (not past a comma: "..., وكانتا
         # معقلين منذ عام 2011" tells the place's past)
@@ -2007,8 +2017,8 @@ class EventExtractor:
             and d.attrs.get("kind") != "since"
         ]
         if current:
-            return current[0].attrs["first"], 1 if current[0].attrs["precision"] == "day" else 2, False
-        return None, None, False
+            return on(current[0])
+        return None, None, False, False
 
     def _recent_span(self, tokens, tags, unit: Unit) -> bool:
         """ "خلال الأشهر الماضية", "في السنوات الأخيرة": months or years up to now, no day of them;

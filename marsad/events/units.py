@@ -157,6 +157,8 @@ class Verdict:
     # the text names no day of it: a well-known event before this day, of the type and at the place
     # decided, is the one it tells again (policy.yaml, known_events)
     known_before: date | None = None
+    # its only day is a weekday's name ("خلال صلاة الجمعة"): a known event on that weekday may be it
+    weekday_only: bool = False
 
     def toll_at(self, place: Span, places: int | None = None) -> int | None:
         """The toll of the event at ``place``, one of ``places`` coded (all the unit's by default):
@@ -196,7 +198,15 @@ def known_past(v: Verdict, sub_type: str, place: Span) -> KnownEvent | None:
     at this place (policy.yaml, known_events), if any."""
     if v.known_before is None:
         return None
-    return policy().known_event(sub_type, place.attrs.get("name"), v.known_before)
+    known = policy().known_event(sub_type, place.attrs.get("name"), v.known_before)
+    if (
+        known is not None
+        and v.weekday_only
+        and v.when
+        and known.day.weekday() != date.fromisoformat(v.when).weekday()
+    ):
+        return None
+    return known
 
 
 def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities) -> Event:
