@@ -147,6 +147,14 @@ def test_not_a_date() -> None:
     assert find_dates("في اليوم التالي مارس الضغط", date(2015, 8, 1)) == []
 
 
+def test_that_day_points_back_not_to_the_news_day() -> None:
+    """ "في ذلك اليوم", "تلك الليلة": the day of what was told before; "هذا اليوم" is today."""
+    assert find_dates("وكان الشارع مغلقا في ذلك اليوم", date(2015, 8, 1)) == []
+    assert find_dates("وفي تلك الليلة سمع دوي انفجار", date(2015, 8, 1)) == []
+    ((_s, _e, a),) = find_dates("وفي هذا اليوم سمع دوي انفجار", date(2015, 8, 1))
+    assert a["first"] == "2015-08-01"
+
+
 def test_component_adds_date_spans() -> None:
     doc = Document(id="t", text="شيع النظام أمس جثمان اللواء", published=date(2015, 7, 21))
     doc = make("temporal")(make("tokens")(doc))

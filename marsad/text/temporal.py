@@ -37,6 +37,7 @@ class TemporalLexicon(datafile.Strict):
     day_parts: list[str]
     relative_days: dict[str, int]
     not_today_after: list[str]
+    not_today_before: list[str]
     past: list[str]
     current: list[str]
     next: list[str]
@@ -89,6 +90,7 @@ _Q = alternation(_DATA["past"] + _DATA["current"] + _DATA["next"])
 _QPN = alternation(_DATA["past"] + _DATA["next"])
 _SINCE_RE = alternation(_DATA["since"])
 _not_today = alternation(_DATA["not_today_after"])
+_NOT_TODAY_BEFORE = key_set(_DATA["not_today_before"])
 _REL = alternation([k for k in _DATA["relative_days"] if normalize_key(k) != "اليوم"])
 _REL = f"(?:{_REL[3:-1]}|اليوم(?!\\s+{_not_today}(?!\\w)))"
 _DAY = rf"(?:(?:ال)?[0-3]?\d(?!\d)|{alternation(_DATA['ordinal_days'])})"
@@ -249,6 +251,8 @@ def _resolve(m: re.Match[str], key: str, pub: date | None) -> Resolved | None:
     """``(first, last, precision, kind)`` of one match, or None when it is not a date."""
     g = m.groupdict()
     kind = m.lastgroup
+    if kind == "r" and _that_day(key, m.start("r_rel")):
+        return None
     if kind == "n":
         if g["n_y"]:
             y, mo, d = int(g["n_y"]), int(g["n_m"]), int(g["n_d"])
@@ -468,6 +472,12 @@ def _historical(first: date | None, last: date | None, precision: str, published
     if published is None:
         return last.year < date.today().year - 1
     return last.year < published.year or (precision == "year" and first.year < published.year)
+
+
+def _that_day(key: str, start: int) -> bool:
+    """ "في ذلك اليوم", "تلك الليلة": the day of something told before, not the news' day."""
+    before = key[max(0, start - 8) : start].split()
+    return bool(before) and before[-1] in _NOT_TODAY_BEFORE
 
 
 def find_dates(text: str, published: date | None, tokens: list[Token] | None = None) -> list[DateHit]:
