@@ -42,7 +42,7 @@ from marsad.events.learn import (
     rule_events,
     sigmoid,
 )
-from marsad.events.units import known_past, local_label
+from marsad.events.units import known_background, local_label
 
 SEED = 17
 MIN_COUNT = 2  # a feature seen in fewer training options is dropped
@@ -719,7 +719,8 @@ def _current(proposals: list[Proposal]) -> set[int]:
     return {
         v.main.start
         for v in (p.verdict for p in proposals)
-        if not v.historical and not (v.places and all(known_past(v, v.sub_type, place) for place in v.places))
+        if not v.historical
+        and not (v.places and all(known_background(v, v.sub_type, place) for place in v.places))
     }
 
 

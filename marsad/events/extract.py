@@ -24,6 +24,7 @@ from marsad.event import Evidence
 from marsad.events.lexicon import Lexicon, Trigger, load, policy
 from marsad.events.units import (
     AGGREGATE_TOLL,
+    BACKGROUND,
     BROAD,
     CLASS_TYPES,
     LIST_GAP,
@@ -56,8 +57,6 @@ UNARMED = {"civilians", "protesters"}
 # Event types that need someone named in the clause: fighting and taking ground have sides.
 NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Government regains territory"}
 SEPARATOR_RE = re.compile(r"[,،;؛:()]")
-# An event dated further back than this before the article is background to it.
-BACKGROUND = timedelta(days=14)
 # Relative pronouns: what follows them tells of a noun, not of the clause's own event.
 RELATIVES = frozenset({"التي", "الذي", "اللذين", "اللتين", "الذين", "اللاتي", "اللواتي"})
 CLAUSE_MARKS = frozenset('،,؛;:()«»"')  # what ends the clause a trigger's time may close
@@ -1168,7 +1167,7 @@ class EventExtractor:
             status, attributed, fatalities, evidence, unit_keys, drop, self._distinct(tokens, tags, main), hit,
             self._place_tolls(idx, tokens, main, places) if len(places) > 1 else {},
             self._claimant(idx, tokens, tags, unit.sent_lo, main.index), doer,
-            doc.published - BACKGROUND if (undated or weekday) and not historical and doc.published else None,
+            doc.published if (undated or weekday) and not historical else None,
             weekday,
         )  # fmt: skip
         if verdict.aggregate and rules.fire("events.aggregate_toll") and not full:

@@ -252,13 +252,13 @@ class Policy(Strict):
     clash_initiation: list[str] = []  # word starts that name who began a clash (for scoring)
     known_events: list[KnownEvent] = []  # past events later news refers to without a date
 
-    def known_event(self, sub_type: str, place: str | None, before: date) -> KnownEvent | None:
-        """The known event before ``before`` of this type at this place, if any."""
+    def known_event(self, sub_type: str, place: str | None, by: date) -> KnownEvent | None:
+        """The known event of this type at this place on or before ``by``, if any."""
         return next(
             (
                 e
                 for e in self.known_events
-                if e.day < before and sub_type in e.sub_event_types and place in e.places
+                if e.day <= by and sub_type in e.sub_event_types and place in e.places
             ),
             None,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 from marsad import rules
@@ -154,9 +154,9 @@ class Verdict:
     claimant: Span | None = None
     # the group a verb of doing it names ("كمين نصبته المقاومة"): actor1, whatever else is read
     doer: Span | None = None
-    # the text names no day of it: a well-known event before this day, of the type and at the place
-    # decided, is the one it tells again (policy.yaml, known_events)
-    known_before: date | None = None
+    # the text names no day of it: a well-known event up to this day (the article's), of the type
+    # and at the place decided, is the one it tells again (policy.yaml, known_events)
+    known_by: date | None = None
     # its only day is a weekday's name ("خلال صلاة الجمعة"): a known event on that weekday may be it
     weekday_only: bool = False
 
@@ -182,6 +182,9 @@ def _same_actor(a: Span, b: Span | None) -> bool:
     return b is not None and name == b.attrs.get("canonical") and not str(name).startswith("Unidentified")
 
 
+# An event dated further back than this before the article is background to it.
+BACKGROUND = timedelta(days=14)
+
 # Events only a state's (or a coalition's) aircraft make: never an unidentified group's, nor a
 # rebel group's or militia's (policy.yaml, air_actor_types).
 FROM_THE_AIR = frozenset({"Air/drone strike"})
@@ -196,9 +199,9 @@ def airborne() -> frozenset[str]:
 def known_past(v: Verdict, sub_type: str, place: Span) -> KnownEvent | None:
     """The well-known past event a verdict that names no day of its own tells again, as this type
     at this place (policy.yaml, known_events), if any."""
-    if v.known_before is None:
+    if v.known_by is None:
         return None
-    known = policy().known_event(sub_type, place.attrs.get("name"), v.known_before)
+    known = policy().known_event(sub_type, place.attrs.get("name"), v.known_by)
     if (
         known is not None
         and v.weekday_only
@@ -207,6 +210,12 @@ def known_past(v: Verdict, sub_type: str, place: Span) -> KnownEvent | None:
     ):
         return None
     return known
+
+
+def known_background(v: Verdict, sub_type: str, place: Span) -> bool:
+    """Is it a well-known event told again more than two weeks after its day (background)?"""
+    known = known_past(v, sub_type, place)
+    return known is not None and v.known_by is not None and v.known_by - known.day > BACKGROUND
 
 
 def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities) -> Event:
@@ -249,7 +258,10 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
         # "وقوف أهل الكويت ضد مرتكبي جريمة تفجير مسجد الإمام الصادق" in August: the June bombing
         # everyone knows, told again with no date
         rules.fire(known.rule)
-        when, precision, historical = known.day.isoformat(), 1, True
+        # within two weeks it is still news, but of its own day: told again on later days, it
+        # merges with its first report instead of making one event a day
+        when, precision = known.day.isoformat(), 1
+        historical = v.known_by - known.day > BACKGROUND
     if v.claimant is not None and status == "reported" and _same_actor(v.claimant, actor1):
         status, attributed = "claimed", list(dict.fromkeys([*attributed, v.claimant.attrs["canonical"]]))
     ev = Event(
