@@ -67,7 +67,8 @@ TEST_ATTRIBUTE_FLOORS = {"actor1": 0.979, "date": 0.979, "status": 1.0, "source"
 TEST_REGION_FLOORS = {"actor1": 0.938, "source": 0.9}
 TEST_REGION_F1_FLOOR = 0.653
 # false events an article on the feed (ordinary news drawn at random), and its required events found
-FEED_MAX_FALSE_PER_ARTICLE = 0.10
+# (0.10 -> 0.05 when a well-known event told again became that event, its own type and actors)
+FEED_MAX_FALSE_PER_ARTICLE = 0.05
 FEED_MIN_REQUIRED_FOUND = 4
 # Coded events of ordinary news a reader judged (marsad/events/data/judged/): of those a model
 # keeps, the share an analyst would keep (precision) and the share of those it keeps (recall). The

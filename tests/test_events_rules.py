@@ -1054,6 +1054,15 @@ def test_policy_known_events_are_at_places_of_the_gazetteer():
     assert [(e.name, p) for e in policy().known_events for p in e.places if p not in names] == []
 
 
+def test_policy_known_events_name_actors_of_the_catalogue():
+    """A known event's actors are catalogue names: one that resolves to nothing would be dropped."""
+    from marsad.entities.actors import lookup_actor
+    from marsad.events.lexicon import policy
+
+    named = [n for e in policy().known_events for n in (e.actor1, e.actor2) if n]
+    assert named and [n for n in named if lookup_actor(n) is None] == []
+
+
 def test_a_known_past_event_told_again_with_no_day_is_background(code_doc):
     """policy.yaml known_events: weeks after the Kuwait mosque bombing, a sentence that tells it
     again with no day of its own is that day's event, background; with a day of its own it is news,
@@ -1066,6 +1075,8 @@ def test_a_known_past_event_told_again_with_no_day_is_background(code_doc):
     soon = "وكان انتحاري قد فجر نفسه في مسجد بمدينة الكويت، ما أدى إلى مقتل 26 شخصا وإصابة العشرات."
     [soon] = code_doc(soon, published=date(2015, 7, 2)).events
     assert not soon.historical and soon.event_date == "2015-06-26"
+    # told again, it is the known event itself, so that its retellings merge into one
+    assert (soon.sub_event_type, soon.actor1) == ("Suicide bomb", "Islamic State")
 
 
 def test_a_known_past_event_dated_by_its_weekday_alone_is_background(code_doc):

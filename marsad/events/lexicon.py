@@ -231,7 +231,12 @@ class KnownEvent(Strict):
     name: str
     day: date = Field(alias="date")
     places: list[str]  # the gazetteer's names of the places the coder reads for it
+    # the types a retelling may be coded as; the first is the event's own
     sub_event_types: list[SubEventType]
+    # who did it and to whom, as the actor catalogue names them: every retelling is coded so,
+    # and merges with the others, whoever the sentence that tells it again puts first
+    actor1: str | None = None
+    actor2: str | None = None
 
     @property
     def rule(self) -> str:

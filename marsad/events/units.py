@@ -262,6 +262,9 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
         # merges with its first report instead of making one event a day
         when, precision = known.day.isoformat(), 1
         historical = v.known_by - known.day > BACKGROUND
+        sub_type = known.sub_event_types[0]
+        actor1 = unread_actor(known.actor1) if known.actor1 else actor1
+        actor2 = unread_actor(known.actor2) if known.actor2 else actor2
     if v.claimant is not None and status == "reported" and _same_actor(v.claimant, actor1):
         status, attributed = "claimed", list(dict.fromkeys([*attributed, v.claimant.attrs["canonical"]]))
     ev = Event(
