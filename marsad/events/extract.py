@@ -281,17 +281,21 @@ class EventExtractor:
         tokens = doc.tokens
         if not tokens:
             return doc
-        self._tok_starts = [t.start for t in tokens]
-        self._place_starts = {s.start for s in doc.spans_of("place")}
-        self._naming: set[int] = set()  # starts of places that name an event ("هجوم سوروتش")
-        self._matches = doc.matches
         tags = doc.matches.tags  # per token, the lexicons its word matched
-        self._sep_before = self._separators(doc, tokens)
-        self._connector = self._connectors(doc, tokens, tags)
         # a trigger word, or a phrase's first word
         self._maybe = list(map(operator.contains, tags, repeat(self.triggers)))
         for i, found in doc.matches.phrases.items():
             self._maybe[i] = self._maybe[i] or any(x.lexicon == self.triggers for x in found)
+        if not self.collect and not doc.events and not any(self._maybe):
+            # No unit anywhere, so no proposal and no event: what the loop below would end with,
+            # without reading sources and segments (almost half the articles of a news feed).
+            return doc
+        self._tok_starts = [t.start for t in tokens]
+        self._place_starts = {s.start for s in doc.spans_of("place")}
+        self._naming: set[int] = set()  # starts of places that name an event ("هجوم سوروتش")
+        self._matches = doc.matches
+        self._sep_before = self._separators(doc, tokens)
+        self._connector = self._connectors(doc, tokens, tags)
         idx = {
             label: SpanIndex(doc.spans_of(label))
             for label in ("place", "actor", "source", "date", "casualties", "number", "person", "org")
