@@ -1008,6 +1008,9 @@ def test_strikes_since_a_day_long_gone_are_a_campaign_told_in_sum(code):
     assert not news.historical
     [held] = code("وقصفت طائرات النظام مواقع في مدينة الرقة التي يسيطر عليها التنظيم منذ مارس 2014.")
     assert not held.historical
+    # the main clause's "since" dates what a clause after it tells ("خسر ... منذ مارس ... بعد معارك")
+    [losses] = code("وخسر الجيش منذ مطلع مارس الماضي عدة بلدات في مدينة إدلب بعد معارك عنيفة مع الفصائل.")
+    assert losses.historical
 
 
 def test_a_count_over_a_month_is_no_event(code):

@@ -2064,10 +2064,21 @@ class EventExtractor:
             return False
         dates = idx["date"].within(sent.start, sent.end)
 
+        first = bisect.bisect_left(self._tok_starts, sent.start)
+
         def own_clause(d: Span) -> bool:
             k = bisect.bisect_left(self._tok_starts, d.start)
-            between = range(min(k, main.index) + 1, max(k, main.index))
-            return unit.lo <= k < unit.ahead_hi and not any(
+            if not k < unit.ahead_hi:
+                return False
+            if unit.lo <= k:
+                between = range(min(k, main.index) + 1, max(k, main.index))
+            elif k < main.index:
+                # the main clause's before it ("خسرت القوات منذ مارس مدنا بعد معارك"), not a
+                # relative clause's or a hold's anywhere before the trigger
+                between = range(first, main.index)
+            else:
+                return False
+            return not any(
                 self.holder_markers in tags[j] or tokens[j].norm.lstrip("وف") in RELATIVES for j in between
             )
 
