@@ -2068,16 +2068,15 @@ class EventExtractor:
 
         def own_clause(d: Span) -> bool:
             k = bisect.bisect_left(self._tok_starts, d.start)
-            if not k < unit.ahead_hi:
+            if k >= unit.ahead_hi:
                 return False
-            if unit.lo <= k:
-                between = range(min(k, main.index) + 1, max(k, main.index))
-            elif k < main.index:
-                # the main clause's before it ("خسرت القوات منذ مارس مدنا بعد معارك"), not a
-                # relative clause's or a hold's anywhere before the trigger
-                between = range(first, main.index)
-            else:
-                return False
+            # its own clause's, or the main clause's before it ("خسرت القوات منذ مارس مدنا بعد
+            # معارك") when no relative clause or hold stands anywhere before the trigger
+            between = (
+                range(min(k, main.index) + 1, max(k, main.index))
+                if unit.lo <= k
+                else range(first, main.index)
+            )
             return not any(
                 self.holder_markers in tags[j] or tokens[j].norm.lstrip("وف") in RELATIVES for j in between
             )

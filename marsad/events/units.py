@@ -215,7 +215,12 @@ def known_past(v: Verdict, sub_type: str, place: Span) -> KnownEvent | None:
 def known_background(v: Verdict, sub_type: str, place: Span) -> bool:
     """Is it a well-known event told again more than two weeks after its day (background)?"""
     known = known_past(v, sub_type, place)
-    return known is not None and v.known_by is not None and v.known_by - known.day > BACKGROUND
+    return known is not None and _long_after(known, v)
+
+
+def _long_after(known: KnownEvent, v: Verdict) -> bool:
+    """Is the article that tells ``known`` again more than two weeks after its day?"""
+    return v.known_by is not None and v.known_by - known.day > BACKGROUND
 
 
 def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalities) -> Event:
@@ -261,7 +266,7 @@ def make_event(v: Verdict, place: Span, sub_type: str, actor1, actor2, fatalitie
         # within two weeks it is still news, but of its own day: told again on later days, it
         # merges with its first report instead of making one event a day
         when, precision = known.day.isoformat(), 1
-        historical = v.known_by - known.day > BACKGROUND
+        historical = _long_after(known, v)
         sub_type = known.sub_event_types[0]
         actor1 = unread_actor(known.actor1) if known.actor1 else actor1
         actor2 = unread_actor(known.actor2) if known.actor2 else actor2
