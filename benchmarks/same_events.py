@@ -8,7 +8,8 @@ shows what it changed (``--show``).
 
 Events are compared per article (in input order), every field but the content keys that name the
 article (``doc_ids``, ``event_id``, the evidence's ``doc_id``); articles whose content key changed
-are counted apart.
+are counted apart. The articles of the measure-only gold (``shared/eval/test`` and ``feed``, or the
+folders given with ``--hide``) are counted but never shown: their errors are not for reading.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".." / "shared" / "corpus" / "saudinewsnet" / "syria-2015.jsonl"
+MEASURE_ONLY = [ROOT / ".." / "shared" / "eval" / name for name in ("test", "feed")]
 _KEYS = ("doc_ids", "event_id")
 
 
@@ -51,6 +53,16 @@ def child(path: str, limit: int | None, out: str) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def gold_ids(folders: list[Path]) -> set[str]:
+    """The article ids of the gold files in ``folders`` (missing folders hold none)."""
+    return {
+        json.loads(f.read_text(encoding="utf-8"))["doc_id"]
+        for folder in folders
+        if folder.is_dir()
+        for f in folder.glob("*.gold.json")
+    }
+
+
 def code(checkout: Path, path: Path, limit: int | None, out: Path) -> list[dict]:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     cmd = [sys.executable, __file__, "--child", "--input", str(path), "--out", str(out)]
@@ -70,6 +82,7 @@ def main() -> None:
     ap.add_argument("--input", type=Path, default=CORPUS)
     ap.add_argument("--limit", type=int, default=None, help="only the first N articles")
     ap.add_argument("--show", type=int, default=5, help="differing articles to print")
+    ap.add_argument("--hide", type=Path, action="append", help="gold folders whose articles are never shown")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -85,6 +98,7 @@ def main() -> None:
         new = code(ROOT, source, args.limit, Path(tmp) / "new.jsonl")
     if len(old) != len(new):
         raise SystemExit(f"the two versions read {len(old)} and {len(new)} articles")
+    hidden = gold_ids(MEASURE_ONLY if args.hide is None else args.hide)
     counts: Counter[str] = Counter()
     shown = 0
     for i, (a, b) in enumerate(zip(old, new, strict=True)):
@@ -97,9 +111,11 @@ def main() -> None:
         counts["events identical"] += sum((ea & eb).values())
         if ea != eb:
             counts["articles with other events"] += 1
-            if shown < args.show:
+            if b["key"] in hidden:
+                counts["of them measure-only (not shown)"] += 1
+            elif shown < args.show:
                 shown += 1
-                print(f"article {i + 1}:")
+                print(f"article {i + 1} ({b['key']}):")
                 for e in sorted((ea - eb).elements()):
                     print(f"  - {e}")
                 for e in sorted((eb - ea).elements()):
@@ -110,6 +126,7 @@ def main() -> None:
         "keys changed",
         "rejection changed",
         "articles with other events",
+        "of them measure-only (not shown)",
         "events before",
         "events after",
         "events identical",
