@@ -1697,3 +1697,22 @@ def test_a_source_that_is_the_group_itself_still_fights(code):
     # a speaker's words are still only a speaker's
     (event,) = code("وقال المتحدث باسم الجيش الأمريكي إن طائرات التحالف قصفت مواقع في الرقة أمس.")
     assert event.actor1 != "Military Forces of the United States (2009-2017)"
+
+
+def test_a_noun_in_the_indefinite_accusative_is_its_trigger(code):
+    """The alif of "قتالا" or "انفجارا" is kept by the tokenizer: the loader makes those forms."""
+    [clash] = code("وخاض الجيش أمس قتالا عنيفا مع مسلحي داعش في مدينة بيجي.")
+    assert (clash.sub_event_type, clash.location) == ("Armed clash", "Baiji")
+    [blast] = code("وقالت الشرطة إن انفجارا هز سوقا شعبية في حي الكرادة ببغداد أمس.")
+    assert blast.sub_event_type == "Remote explosive/landmine/IED"
+
+
+def test_an_accusative_an_entry_lists_stays_that_entrys():
+    """ "احتجاجا على" (in protest at) is the weak sit-in's, not the protest noun's accusative."""
+    from marsad.events import lexicon
+    from marsad.events.lexicon import _accusative
+
+    assert _accusative("انفجار") == ("انفجارا",)
+    assert _accusative("غارة") == _accusative("الكمين") == _accusative("سيطرتهم") == ()
+    listed = {e.id for e in lexicon.load().triggers.entries() if e.value[2] in ("احتجاجا", "انفجار")}
+    assert listed == {"sit-in:احتجاجا", "explosion:انفجار"}

@@ -384,6 +384,7 @@ def load() -> Lexicon:
     phrases: list[tuple[str, str, tuple[Trigger, None]]] = []
     cancel: list[match.Lexicon] = []
     by_id: dict[str, Trigger] = {}
+    listed = {normalize_key(n) for e in entries for n in e.nouns}
     for e in entries:
         needs = frozenset(normalize_key(v) for v in e.needs_weapon)
         after = f"events.not_after.{e.id}" if e.not_after else ""
@@ -439,6 +440,9 @@ def load() -> Lexicon:
         for noun in e.nouns:
             key = normalize_key(noun)
             _keep_higher(words, key, f"{e.id}:{noun}", (trig, None, key, "noun"))
+            for form in map(normalize_key, _accusative(noun)):
+                if form not in listed:  # a form an entry lists is that entry's ("احتجاجا على")
+                    _keep_higher(words, form, f"{e.id}:{noun}", (trig, None, key, "noun"))
         phrases += [(f"{e.id}:{phrase}", phrase, (trig, None, e.id, "phrase")) for phrase in e.phrases]
     triggers = match.Lexicon(
         TRIGGERS,
@@ -522,6 +526,19 @@ def cues() -> Cues:
 def _nouns_with_ta(nouns: list[str], verb_forms: set[str]) -> frozenset[str]:
     """The folded nouns in ة of a trigger that one of its verb forms folds to as well."""
     return frozenset(k for n in nouns if n.endswith("ة") and (k := normalize_key(n)) in verb_forms)
+
+
+# What an indefinite noun in the accusative cannot end in: ة, a long vowel, hamza, a pronoun or
+# nisba ending (ه, ي, هم, كم), or a sound plural or dual ending (ات, ون, ين, ان); nor carry the article.
+_NO_ACCUSATIVE_END = ("ة", "ا", "ى", "ء", "ه", "ي", "هم", "كم", "ات", "ون", "ين", "ان")
+
+
+def _accusative(noun: str) -> tuple[str, ...]:
+    """The noun's indefinite accusative as written, with its alif ("شنوا هجوما"، "نصبوا كمينا"):
+    the tokenizer keeps that alif, so a noun trigger lists the form unless it is made here."""
+    if " " in noun or noun.startswith("ال") or noun.endswith(_NO_ACCUSATIVE_END):
+        return ()
+    return (noun + "ا",)
 
 
 def _keep_higher(table: dict, form: str, entry_id: str, value: tuple) -> None:
