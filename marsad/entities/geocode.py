@@ -397,8 +397,8 @@ class Geocoder:
         by reader), beside those hits, and worked out once per word."""
         hits = m.hits[i]
         w = m.tokens[i].word
-        phrases = [x for x in m.phrases.get(i, ()) if x.lexicon == NAMES_LEX]
-        if phrases:
+        starting = m.phrases.get(i)  # few words begin a phrase: no list made for the others
+        if starting is not None and (phrases := [x for x in starting if x.lexicon == NAMES_LEX]):
             return self._longest_name(hits, w, phrases, i)
         memo = w.memo
         kept = memo.get(self) if memo is not None else None
@@ -823,8 +823,9 @@ class Geocoder:
                     if model.beaten(base):
                         kind = "common"  # no value of the costlier flags could make it a place
                     else:
-                        kind, prob = model.decide(flags(), base)
-                        if kind == "place" and not rules_take and prob < OVERRULE:
+                        scores = model.scores(flags(), base)
+                        kind = model.likeliest(scores)
+                        if kind == "place" and not rules_take and model.probability(scores) < OVERRULE:
                             kind = "common"  # the model takes what the rules left only when it is sure
                 government = kind == "government"
                 take = kind == "place" or government and labeller is None
@@ -1695,7 +1696,8 @@ class Geocoder:
                 continue  # "للعراق"، "بإيران": a preposition's object, no speaker
             # the words around it, nearest first, within 60 characters before and 40 after and
             # within its clause: "بين سورية ولبنان. وقال ..."، "دروز سوريا، قال" speak of no government
-            lo = max(mention.start - 60, *(text.rfind(c, 0, mention.start) for c in ".!?؟\n،,;:"))
+            floor = max(mention.start - 60, 0)  # a break before it is no nearer than 60 characters
+            lo = max(mention.start - 60, *(text.rfind(c, floor, mention.start) for c in ".!?؟\n،,;:"))
             stop = _CLAUSE_BREAK_RE.search(text, mention.end, mention.end + 40)
             hi = stop.start() if stop else mention.end + 40
             before, after = [], []

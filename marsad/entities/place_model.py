@@ -246,9 +246,18 @@ class PlaceModel:
     def decide(self, feats: Iterable[str], base: Sequence[float] | None = None) -> tuple[str, float]:
         """The likeliest class and its probability."""
         scores = self.scores(feats, base)
+        return self.likeliest(scores), self.probability(scores)
+
+    def likeliest(self, scores: Sequence[float]) -> str:
+        """The class of the highest score: :meth:`decide` without the probability, which the
+        geocoder asks only of the few places the rules left (the exponentials cost more)."""
+        return self.classes[scores.index(max(scores))]
+
+    @staticmethod
+    def probability(scores: Sequence[float]) -> float:
+        """The probability of the likeliest class."""
         top = max(scores)
-        total = sum(math.exp(s - top) for s in scores)
-        return self.classes[scores.index(top)], 1.0 / total
+        return 1.0 / sum(math.exp(s - top) for s in scores)
 
 
 @cache
