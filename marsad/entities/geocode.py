@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from marsad import rules
@@ -1278,21 +1278,25 @@ class Geocoder:
     def _quoted_orgs(self, text: str) -> list[tuple[int, int]]:
         """Quoted phrases opened by an organisation's head noun: «كتائب شهداء دوما»، «المقاومة
         السورية لتحرير الجولان» name a group even when the actor catalogue lacks it."""
-        heads = place_model.words().org_heads - self.lex.media_heads
+        heads = self._quoted_org_heads
         particles = self.lex.function_words
         out = []
         for q in _QUOTED_RE.finditer(text):
-            words = [normalize_key(w) for w in q.group(1).split()]
-            first = words[0] if words else ""
-            if (
-                not 1 < len(words) <= _ORG_WORDS
-                or any(w in particles for w in words)
-                or _PUNCT_RE.search(q.group(1))
-            ):
+            phrase = q.group(1)
+            words = phrase.split()
+            if not 1 < len(words) <= _ORG_WORDS:
+                continue
+            first = normalize_key(words[0])  # the head first: most quoted phrases have none
+            if not (first in heads or first.startswith("ال") and first[2:] in heads):
+                continue
+            if _PUNCT_RE.search(phrase) or any(normalize_key(w) in particles for w in words):
                 continue  # a quoted statement ("«الجيش ... محاصرون في الصابري»"), not a name
-            if first in heads or first.startswith("ال") and first[2:] in heads:
-                out.append((q.start(1), q.end(1)))
+            out.append((q.start(1), q.end(1)))
         return out
+
+    @cached_property
+    def _quoted_org_heads(self) -> frozenset[str]:
+        return place_model.words().org_heads - self.lex.media_heads
 
     @staticmethod
     def _side_after(m: match.Matches, j: int) -> tuple[str, int] | None:
