@@ -983,15 +983,18 @@ class Geocoder:
             return out
         self._read_countries(text, m, seen)
         named = set().union(*seen.named.values())
-        adjectives = actor_lexicon().adjectives
-        # the words that are adjectives, met by intersecting two sets, not by a lookup per word
-        named |= {adjectives[b] for b in adjectives.keys() & {t.base for t in m.tokens}}
         named |= {p.country_code for o in out for p in o.candidates if big(p)}
+        by_adjective: set[str] | None = None  # read from every word, so only when the rest did not tell
         kept = []
         for o in out:
             if far(o) and not any(big(p) or p.country_code in named for p in o.candidates):
-                rules.fire("places.far_homonym")
-                continue
+                if by_adjective is None:
+                    adjectives = actor_lexicon().adjectives
+                    # the words that are adjectives, met by intersecting two sets, not by a lookup per word
+                    by_adjective = {adjectives[b] for b in adjectives.keys() & {t.base for t in m.tokens}}
+                if by_adjective.isdisjoint(p.country_code for p in o.candidates):
+                    rules.fire("places.far_homonym")
+                    continue
             kept.append(o)
         return kept
 
