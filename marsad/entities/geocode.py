@@ -1442,7 +1442,7 @@ class Geocoder:
             return  # "في ريف حلب الشمالي، وكفريا والفوعة في ريف إدلب": a governorate lies in no other
         if nxt.in_list:
             return
-        gap = _CONTAINER_GAP_RE.fullmatch(text[tail : nxt.start])
+        gap = _CONTAINER_GAP_RE.fullmatch(text, tail, nxt.start)  # no anchor: as on the slice
         if gap is None:
             self._near_town(text[tail : nxt.start], m, nxt)
             return
