@@ -1179,14 +1179,12 @@ class Geocoder:
         """The place model's view of the candidate at words ``i``..``i+n``: its name's part
         (cached per name), its context, and a function that reads the costlier flags of its
         context (:data:`place_model.LAZY_FLAGS`) only when the others leave it in doubt."""
-        start, end = words[i].start + plen, words[i + n - 1].end
         # the two words before, nearest first; the clitic is the word before: "بالرقة" reads as "ب"
-        before = words[max(i - 2, 0) : i]
-        prev = (
-            [words[i].norm[:plen], *[t.base for t in before[-1:]]]
-            if plen
-            else [t.base for t in reversed(before)]
-        )
+        prefix = words[i].norm[:plen]
+        if plen:
+            prev = [prefix, words[i - 1].base] if i else [prefix]
+        else:
+            prev = [words[i - 1].base, words[i - 2].base] if i > 1 else [words[0].base] if i else []
         nxt = [words[i + n].base] if i + n < len(words) else []
         variant = key not in self.gaz.exact
         static = self._static.get((key, variant))
@@ -1201,6 +1199,7 @@ class Geocoder:
         )
 
         def flags() -> list[str]:
+            start, end = words[i].start + plen, words[i + n - 1].end
             art = ctx.article
             if art is None:
                 art = ctx.article = self._article(text, m, words, ctx)
@@ -1221,7 +1220,7 @@ class Geocoder:
             place_model.Context(
                 key,
                 plen,
-                words[i].norm[:plen],
+                prefix,
                 key in self.lex.stoplist,
                 trigger or (raw_trigger if in_list else None),
                 raw_trigger is not None and trigger is None,
