@@ -596,7 +596,7 @@ class Geocoder:
         return not text[prev.end : m.tokens[i].start].strip()
 
     def _trigger_before(self, m: match.Matches, i: int, prefix: int) -> str | None:
-        if prefix or i == 0:
+        if prefix or i == 0 or TRIGGERS not in m.tags[i - 1]:  # the tag first: most words are none
             return None
         trigger = m.value(i - 1, TRIGGERS)
         if trigger is not None and i >= 2 and m.value(i - 2, TRIGGERS) == "subdistrict":
