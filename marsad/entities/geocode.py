@@ -271,6 +271,7 @@ GOVERNMENT, BLOCKERS = "places.government_words", "places.government_blockers"
 GOVERNMENT_OF = "places.government_of"
 VIOLENCE = "places.violence_words"  # read by the place model
 _NAME_TAGS = frozenset({NAMES_LEX, VARIANTS})
+_QUALIFIER_TAGS = frozenset({NEAR, DIRECTIONS, FROM})  # the word before a qualified name
 
 
 _CLAUSE_BREAK_RE = re.compile(r"[.!?؟\n،,;:]")
@@ -605,7 +606,7 @@ class Geocoder:
 
     def _qualifier_before(self, m: match.Matches, i: int) -> str | None:
         """``قرب X``، ``شمال X``، ``بالقرب من X``، ``على بعد 5 كم من X``، ``إلى الشرق من X``."""
-        if i == 0:
+        if i == 0 or m.tags[i - 1].isdisjoint(_QUALIFIER_TAGS):  # the tags first: most words are none
             return None
         near = m.value(i - 1, NEAR)
         if near is not None:
