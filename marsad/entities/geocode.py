@@ -173,6 +173,13 @@ def _key(word: str) -> str:
     return normalize_key(word)
 
 
+@lru_cache(maxsize=1 << 14)
+def _span_key(span: str) -> str:
+    """:func:`gazetteer.key_of` of a mention's text, asked of every mention: the same names come
+    back article after article."""
+    return gazetteer.key_of(span)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     triggers: dict[str, str]
@@ -515,7 +522,7 @@ class Geocoder:
 
     def _direction_region(self, text: str, o: _Mention) -> bool:
         """Is the mention a region named by a direction alone (geocode.yaml ``direction_regions``)?"""
-        return gazetteer.key_of(text[o.start : o.end]) in self.lex.direction_regions
+        return _span_key(text[o.start : o.end]) in self.lex.direction_regions
 
     def _about(self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]) -> set[str]:
         """The countries the article is most about: counted by the sentences naming each and the
