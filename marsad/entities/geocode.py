@@ -673,7 +673,7 @@ class Geocoder:
                 continue
             reading, n, key, variant = hit
             plen = reading.cut
-            if TANWEEN in text[words[i].start : words[i + n - 1].end]:
+            if text.find(TANWEEN, words[i].start, words[i + n - 1].end) >= 0:
                 rules.fire("places.tanween")
                 i += 1  # "دوماً" (always), "سورياً" (Syrians): adverbs and accusatives, not names
                 continue
@@ -1345,82 +1345,13 @@ class Geocoder:
                 and m.candidates[0] not in anchors
             ):
                 anchors.append(m.candidates[0])
-        total = sum(countries.values()) or 1.0
-        total_admin = sum(admins.values()) or 1.0
         for k, m in enumerate(mentions):
             if not m.candidates:
                 continue  # placed by the town next to it, if at all (_by_town)
-            # A region or division named right after the place: "الزكاة بريف حماه", "الفوعة وكفريا
-            # بإدلب"; or its country, joined by ب or في: "بمدينة سوسة بتونس" (a town, not a list of
-            # countries).
-            for nxt in mentions[k + 1 : k + 4]:
-                gap = text[m.end : nxt.start]
-                if len(gap) > 40 or re.search(r"[.!?؟\n]", gap):
-                    break
-                if (
-                    nxt.trigger in ("countryside", "admin1")
-                    or any(p.type in ("admin1", "region", "plain", "mountain") for p in nxt.candidates)
-                    or (
-                        _IN_COUNTRY_RE.match(gap)
-                        and any(p.type == "country" for p in nxt.candidates)
-                        and not any(p.type == "country" for p in m.candidates)
-                    )
-                ):
-                    m.context = nxt.candidates
-                    break
-            # A place named as inside this one ("جبل محسن في طرابلس"، "حي الشريعة بحماة"): the
-            # namesake that holds it.
-            held: Place | None = None
-            if (
-                k
-                and not mentions[k - 1].fallback
-                and _IN_COUNTRY_RE.match(text[mentions[k - 1].end : m.start])
-            ):
-                inner = mentions[k - 1].candidates  # (not one placed by this very container)
-                if len(inner) == 1 and inner[0].type in POINT_TYPES:
-                    held = inner[0]
-            scored = []
-            for p in m.candidates:
-                s = self.lex.country_prior.get(p.country_code, 0.0)
-                s += 2.0 * countries[p.country_code] / total
-                s += 1.0 * admins[(p.country_code, p.admin1)] / total_admin if p.admin1 else 0.0
-                s += math.log10(p.population + 10) / 3.5
-                s += 0.4 if p.curated else 0.0
-                # a capital (or a city of half a million) is rarely the homonym meant: Cairo
-                # outweighs the Syrian prior of a nameless village of the supplement
-                if (p.country_code, p.name.casefold()) in _capitals():
-                    s += 2.0
-                elif p.population >= 500_000:
-                    s += 1.0
-                if (
-                    m.trigger in ("village", "town", "city", "subdistrict")
-                    and p.type in ("village", "town", "city")
-                    or m.trigger
-                    and m.trigger == p.type
-                ):
-                    s += 1.0
-                if m.trigger == "subdistrict" and p.country_code in self.lex.subdistrict_countries:
-                    s += 2.0
-                if m.trigger is None and p.type == "admin1":
-                    s -= 2.0  # bare حماة is the city; "محافظة حماة" the governorate
-                if held is not None and held is not p and haversine_km(held.lat, held.lon, p.lat, p.lon) < 40:
-                    s += 3.0
-                if m.context and any(
-                    (c.admin1 and c.admin1 == p.admin1 and c.country_code == p.country_code)
-                    or (c.type == "country" and c.country_code == p.country_code)
-                    or haversine_km(c.lat, c.lon, p.lat, p.lon) < 40
-                    for c in m.context
-                ):
-                    s += 3.0
-                near = (
-                    [haversine_km(a.lat, a.lon, p.lat, p.lon) for a in anchors if a is not p]
-                    if len(m.candidates) > 1
-                    else []
-                )
-                if near:
-                    d = min(near)
-                    s += 1.5 if d < 15 else 1.0 if d < 50 else 0.5 if d < 150 else 0.0
-                scored.append((s, p))
+            if len(m.candidates) == 1:
+                scored = [(0.0, m.candidates[0])]  # all the weight, whatever its score: exp(0) of 1
+            else:
+                scored = self._scored(text, mentions, k, countries, admins, anchors)
             scored.sort(key=lambda sp: -sp[0])
             best = scored[0][0]
             weights = [math.exp(2.0 * (s - best)) for s, _ in scored]
@@ -1438,6 +1369,90 @@ class Geocoder:
             if m.chosen is None and m.trigger == "neighbourhood":
                 self._in_article_city(m, mentions[:k])
         mentions[:] = [m for m in mentions if m.chosen is not None]
+
+    def _scored(
+        self,
+        text: str,
+        mentions: list[_Mention],
+        k: int,
+        countries: Counter[str],
+        admins: Counter[tuple[str, str]],
+        anchors: list[Place],
+    ) -> list[tuple[float, Place]]:
+        """The score of each candidate of ``mentions[k]`` (:meth:`resolve`): its country's prior
+        and share of the article, its population, a capital, its type against the head noun, a
+        container named after it, the unambiguous places near it."""
+        m = mentions[k]
+        total = sum(countries.values()) or 1.0
+        total_admin = sum(admins.values()) or 1.0
+        # A region or division named right after the place: "الزكاة بريف حماه", "الفوعة وكفريا
+        # بإدلب"; or its country, joined by ب or في: "بمدينة سوسة بتونس" (a town, not a list of
+        # countries).
+        for nxt in mentions[k + 1 : k + 4]:
+            gap = text[m.end : nxt.start]
+            if len(gap) > 40 or re.search(r"[.!?؟\n]", gap):
+                break
+            if (
+                nxt.trigger in ("countryside", "admin1")
+                or any(p.type in ("admin1", "region", "plain", "mountain") for p in nxt.candidates)
+                or (
+                    _IN_COUNTRY_RE.match(gap)
+                    and any(p.type == "country" for p in nxt.candidates)
+                    and not any(p.type == "country" for p in m.candidates)
+                )
+            ):
+                m.context = nxt.candidates
+                break
+        # A place named as inside this one ("جبل محسن في طرابلس"، "حي الشريعة بحماة"): the
+        # namesake that holds it.
+        held: Place | None = None
+        if k and not mentions[k - 1].fallback and _IN_COUNTRY_RE.match(text[mentions[k - 1].end : m.start]):
+            inner = mentions[k - 1].candidates  # (not one placed by this very container)
+            if len(inner) == 1 and inner[0].type in POINT_TYPES:
+                held = inner[0]
+        scored = []
+        for p in m.candidates:
+            s = self.lex.country_prior.get(p.country_code, 0.0)
+            s += 2.0 * countries[p.country_code] / total
+            s += 1.0 * admins[(p.country_code, p.admin1)] / total_admin if p.admin1 else 0.0
+            s += math.log10(p.population + 10) / 3.5
+            s += 0.4 if p.curated else 0.0
+            # a capital (or a city of half a million) is rarely the homonym meant: Cairo
+            # outweighs the Syrian prior of a nameless village of the supplement
+            if (p.country_code, p.name.casefold()) in _capitals():
+                s += 2.0
+            elif p.population >= 500_000:
+                s += 1.0
+            if (
+                m.trigger in ("village", "town", "city", "subdistrict")
+                and p.type in ("village", "town", "city")
+                or m.trigger
+                and m.trigger == p.type
+            ):
+                s += 1.0
+            if m.trigger == "subdistrict" and p.country_code in self.lex.subdistrict_countries:
+                s += 2.0
+            if m.trigger is None and p.type == "admin1":
+                s -= 2.0  # bare حماة is the city; "محافظة حماة" the governorate
+            if held is not None and held is not p and haversine_km(held.lat, held.lon, p.lat, p.lon) < 40:
+                s += 3.0
+            if m.context and any(
+                (c.admin1 and c.admin1 == p.admin1 and c.country_code == p.country_code)
+                or (c.type == "country" and c.country_code == p.country_code)
+                or haversine_km(c.lat, c.lon, p.lat, p.lon) < 40
+                for c in m.context
+            ):
+                s += 3.0
+            near = (
+                [haversine_km(a.lat, a.lon, p.lat, p.lon) for a in anchors if a is not p]
+                if len(m.candidates) > 1
+                else []
+            )
+            if near:
+                d = min(near)
+                s += 1.5 if d < 15 else 1.0 if d < 50 else 0.5 if d < 150 else 0.0
+            scored.append((s, p))
+        return scored
 
     def _contain(self, text: str, m: _Mention, nxt: _Mention, tail: int) -> None:
         """``حي الشريعة بمدينة حماة``، ``X بريف حلب``، ``قرى ... بسهل الغاب``، ``منطقة X بمديرية Y``:
