@@ -22,7 +22,6 @@ import bisect
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -815,14 +814,17 @@ class Geocoder:
             )
             government = False
             if labeller is not None or self.model is not None:
-                static, context, flags = self._features(
-                    text, m, words, ctx, i, n, plen, key, strong, trigger, raw_trigger, in_list, named
+                static, context = self._features(
+                    words, i, n, plen, key, strong, trigger, raw_trigger, in_list
                 )
+                flag_args = (text, words, ctx, i, n, plen, key, static, named)  # for self._flags, on need
                 if labeller is not None:
                     feats = place_model.context_features(context)
                     feats.append("rules" if rules_take else "no_rules")
                     kind = labeller(
-                        words[i].start + plen, words[i + n - 1].end, [*static.features, *feats, *flags()]
+                        words[i].start + plen,
+                        words[i + n - 1].end,
+                        [*static.features, *feats, *self._flags(*flag_args)],
                     )
                 else:
                     model = self.model
@@ -831,7 +833,7 @@ class Geocoder:
                     if model.beaten(base):
                         kind = "common"  # no value of the costlier flags could make it a place
                     else:
-                        scores = model.scores(flags(), base)
+                        scores = model.scores(self._flags(*flag_args), base)
                         kind = model.likeliest(scores)
                         if kind == "place" and not rules_take and model.probability(scores) < OVERRULE:
                             kind = "common"  # the model takes what the rules left only when it is sure
@@ -881,7 +883,7 @@ class Geocoder:
                     words[i - 1].norm in self.lex.fighting_prepositions
                     or words[i - 1].norm in self.lex.directions
                 )
-                and "violent" in flags()
+                and "violent" in self._flags(*flag_args)
                 and (home := self._fought_over(text, m, words, named, out, i, n, places))
             ):
                 rules.fire("places.stoplisted_in_fighting")
@@ -1170,10 +1172,7 @@ class Geocoder:
 
     def _features(
         self,
-        text: str,
-        m: match.Matches,
         words: list[Token],
-        ctx: _Context,
         i: int,
         n: int,
         plen: int,
@@ -1182,11 +1181,10 @@ class Geocoder:
         trigger: str | None,
         raw_trigger: str | None,
         in_list: bool,
-        named: _Countries,
-    ) -> tuple[_Static, place_model.Context, Callable[[], list[str]]]:
+    ) -> tuple[_Static, place_model.Context]:
         """The place model's view of the candidate at words ``i``..``i+n``: its name's part
-        (cached per name), its context, and a function that reads the costlier flags of its
-        context (:data:`place_model.LAZY_FLAGS`) only when the others leave it in doubt."""
+        (cached per name) and its context; :meth:`_flags` reads the costlier flags of its context
+        only when these leave it in doubt."""
         # the two words before, nearest first; the clitic is the word before: "بالرقة" reads as "ب"
         prefix = words[i].norm[:plen]
         if plen:
@@ -1205,40 +1203,47 @@ class Geocoder:
             and not (prev and prev[0] in self.lex.government_blockers)
             and bool(prev and prev[0] in gov or nxt and nxt[0] in gov)
         )
+        return static, place_model.Context(
+            key,
+            plen,
+            prefix,
+            key in self.lex.stoplist,
+            trigger or (raw_trigger if in_list else None),
+            raw_trigger is not None and trigger is None,
+            in_list,
+            prev,
+            nxt,
+            gov_cue,
+            i > 0 and words[i - 1].norm.startswith("ال"),
+        )
 
-        def flags() -> list[str]:
-            start, end = words[i].start + plen, words[i + n - 1].end
-            art = ctx.article
-            if art is None:
-                art = ctx.article = self._article(text, m, words, ctx)
-            k = bisect.bisect_right(art.breaks, start)
-            lo = art.breaks[k - 1] if k else -1
-            hi = art.breaks[k] if k < len(art.breaks) else len(text)
-            return place_model.flag_features(
-                qualifier=self._qualifier_before(m, i) is not None,
-                country_named=bool(static.codes)
-                and self._country_in_sentence(text, m, i, static.codes, named),
-                headed=key.split(" ", 1)[0] in art.headed,
-                violent=bisect.bisect_right(art.violent, lo) < bisect.bisect_left(art.violent, hi),
-                in_alias=self._in_alias(text, ctx, start, end),
-            )
-
-        return (
-            static,
-            place_model.Context(
-                key,
-                plen,
-                prefix,
-                key in self.lex.stoplist,
-                trigger or (raw_trigger if in_list else None),
-                raw_trigger is not None and trigger is None,
-                in_list,
-                prev,
-                nxt,
-                gov_cue,
-                i > 0 and words[i - 1].norm.startswith("ال"),
-            ),
-            flags,
+    def _flags(
+        self,
+        text: str,
+        words: list[Token],
+        ctx: _Context,
+        i: int,
+        n: int,
+        plen: int,
+        key: str,
+        static: _Static,
+        named: _Countries,
+    ) -> list[str]:
+        """The :data:`place_model.LAZY_FLAGS` of the candidate at words ``i``..``i+n`` that hold."""
+        m = ctx.matches
+        start, end = words[i].start + plen, words[i + n - 1].end
+        art = ctx.article
+        if art is None:
+            art = ctx.article = self._article(text, m, words, ctx)
+        k = bisect.bisect_right(art.breaks, start)
+        lo = art.breaks[k - 1] if k else -1
+        hi = art.breaks[k] if k < len(art.breaks) else len(text)
+        return place_model.flag_features(
+            qualifier=self._qualifier_before(m, i) is not None,
+            country_named=bool(static.codes) and self._country_in_sentence(text, m, i, static.codes, named),
+            headed=key.split(" ", 1)[0] in art.headed,
+            violent=bisect.bisect_right(art.violent, lo) < bisect.bisect_left(art.violent, hi),
+            in_alias=self._in_alias(text, ctx, start, end),
         )
 
     def _name_static(self, key: str, variant: bool, strong: bool) -> _Static:
