@@ -379,6 +379,10 @@ def compare(against: Path, path: Path, tmp: Path, r: int) -> tuple[float, float]
             f" {res['seconds']:.1f} s: {rates[who]:,.0f} articles/s, CPU {res['cpu']:.1f} s,"
             f" events {res['events_digest']}  ({before})"
         )
+        stages = ", ".join(
+            f"{name} {1000 * secs / res['articles']:.3f}" for name, secs in res["stages"].items()
+        )
+        print(f"  stages, ms/article: {stages}")
     ratio = rates["this"] / rates["other"]
     cpu = per_cpu["this"] / per_cpu["other"]
     print(

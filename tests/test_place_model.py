@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from marsad.entities.geocode import Geocoder, geocode_text
-from marsad.entities.place_model import CLASSES, PlaceModel, model
+from marsad.entities.place_model import CLASSES, Context, PlaceModel, context_features, model, words
 
 
 def places(text: str) -> list[tuple[str, str]]:
@@ -31,6 +33,34 @@ def test_a_name_beaten_whatever_the_lazy_flags_is_decided_without_them():
     assert m.beaten(m.scores(["a"]))  # 6 apart, the flag moves them 4
     weak = PlaceModel(("place", "common"), [0.0, 0.0], {"a": [-1.0, 1.0], "in_alias": [2.0, -2.0]})
     assert not weak.beaten(weak.scores(["a"])) and weak.decide(["in_alias"], weak.scores(["a"]))[0] == "place"
+
+
+def test_context_scores_are_the_sums_of_the_context_features():
+    """PlaceModel.context_scores finds the rows by word; the floats are those of the features."""
+    m = model()
+    assert m is not None
+    base = m.partial(["bias", "name=حلب", "strong"])
+    w = words()
+    some = [
+        next(iter(w.org_heads)),
+        next(iter(w.person_titles)),
+        next(iter(w.prepositions)),
+        "في",
+        "بن",
+        "لا-كلمة",
+    ]
+    for trigger, in_list, prev, nxt, flags in itertools.product(
+        (None, "city", "countryside"),
+        (False, True),
+        ([], *([a] for a in some), *([a, b] for a, b in zip(some, reversed(some), strict=True))),
+        ([], *([a] for a in some)),
+        itertools.product((False, True), repeat=3),
+    ):
+        for key, plen, prefix in (("الرمادي", 0, ""), ("حلب", 1, "ب"), ("الكردي", 0, "")):
+            c = Context(key, plen, prefix, flags[0], trigger, flags[1], in_list, prev, nxt, flags[2], True)
+            for rules in (False, True):
+                feats = [*context_features(c), "rules" if rules else "no_rules"]
+                assert m.context_scores(base, c, rules) == m.scores(feats, base)
 
 
 def test_a_head_noun_makes_a_stoplisted_name_a_place():

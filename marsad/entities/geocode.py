@@ -22,10 +22,9 @@ import bisect
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from marsad import rules
@@ -38,7 +37,7 @@ from marsad.pipeline import Label, component
 from marsad.text import match
 from marsad.text.normalize import normalize, normalize_key
 from marsad.text.tokens import NAMES as NAMES_READINGS
-from marsad.text.tokens import SHORT, Reading, Word, tokenize
+from marsad.text.tokens import SHORT, Reading, Token, Word, tokenize
 
 _SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
 
@@ -173,6 +172,13 @@ def _key(word: str) -> str:
     return normalize_key(word)
 
 
+@lru_cache(maxsize=1 << 14)
+def _span_key(span: str) -> str:
+    """:func:`gazetteer.key_of` of a mention's text, asked of every mention: the same names come
+    back article after article."""
+    return gazetteer.key_of(span)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     triggers: dict[str, str]
@@ -271,17 +277,16 @@ GOVERNMENT, BLOCKERS = "places.government_words", "places.government_blockers"
 GOVERNMENT_OF = "places.government_of"
 VIOLENCE = "places.violence_words"  # read by the place model
 _NAME_TAGS = frozenset({NAMES_LEX, VARIANTS})
+_QUALIFIER_TAGS = frozenset({NEAR, DIRECTIONS, FROM})  # the word before a qualified name
 
 
-_Word = tuple[int, int, str]  # start, end, folded key
 _CLAUSE_BREAK_RE = re.compile(r"[.!?؟\n،,;:]")
 
 
 class _Context:
-    """A document's word bases and, on first need, what the whole article says (place model)."""
+    """A document's matches and, on first need, what the whole article says (place model)."""
 
-    def __init__(self, tokens: list[Any], matches: match.Matches) -> None:
-        self.bases = [t.base for t in tokens]
+    def __init__(self, matches: match.Matches) -> None:
         self.matches = matches
         self.article: place_model.Article | None = None
         self.aliases: list[tuple[int, int]] | None = None  # actor and source names, on first need
@@ -397,8 +402,8 @@ class Geocoder:
         by reader), beside those hits, and worked out once per word."""
         hits = m.hits[i]
         w = m.tokens[i].word
-        phrases = [x for x in m.phrases.get(i, ()) if x.lexicon == NAMES_LEX]
-        if phrases:
+        starting = m.phrases.get(i)  # few words begin a phrase: no list made for the others
+        if starting is not None and (phrases := [x for x in starting if x.lexicon == NAMES_LEX]):
             return self._longest_name(hits, w, phrases, i)
         memo = w.memo
         kept = memo.get(self) if memo is not None else None
@@ -516,7 +521,7 @@ class Geocoder:
 
     def _direction_region(self, text: str, o: _Mention) -> bool:
         """Is the mention a region named by a direction alone (geocode.yaml ``direction_regions``)?"""
-        return gazetteer.key_of(text[o.start : o.end]) in self.lex.direction_regions
+        return _span_key(text[o.start : o.end]) in self.lex.direction_regions
 
     def _about(self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]) -> set[str]:
         """The countries the article is most about: counted by the sentences naming each and the
@@ -536,7 +541,7 @@ class Geocoder:
         self,
         text: str,
         m: match.Matches,
-        words: list[_Word],
+        words: list[Token],
         seen: _Countries,
         out: list[_Mention],
         i: int,
@@ -549,7 +554,7 @@ class Geocoder:
         before there; the name followed by a
         definite word is a phrase of the common word ("في الثورة السورية"، "الطبقة الوسطى").
         Nothing when the article names no country yet."""
-        if i + n < len(words) and words[i + n][2].startswith("ال"):
+        if i + n < len(words) and words[i + n].norm.startswith("ال"):
             return []
         ours = [p for p in places if p.curated and p.type in self.lex.fighting_kinds]
         if not ours:
@@ -598,7 +603,7 @@ class Geocoder:
         return not text[prev.end : m.tokens[i].start].strip()
 
     def _trigger_before(self, m: match.Matches, i: int, prefix: int) -> str | None:
-        if prefix or i == 0:
+        if prefix or i == 0 or TRIGGERS not in m.tags[i - 1]:  # the tag first: most words are none
             return None
         trigger = m.value(i - 1, TRIGGERS)
         if trigger is not None and i >= 2 and m.value(i - 2, TRIGGERS) == "subdistrict":
@@ -607,7 +612,7 @@ class Geocoder:
 
     def _qualifier_before(self, m: match.Matches, i: int) -> str | None:
         """``قرب X``، ``شمال X``، ``بالقرب من X``، ``على بعد 5 كم من X``، ``إلى الشرق من X``."""
-        if i == 0:
+        if i == 0 or m.tags[i - 1].isdisjoint(_QUALIFIER_TAGS):  # the tags first: most words are none
             return None
         near = m.value(i - 1, NEAR)
         if near is not None:
@@ -634,10 +639,9 @@ class Geocoder:
         if matches is None:
             _tokens, matches = self.matches(text)
         m = matches
-        tokens = m.tokens
-        words = [(t.start, t.end, t.norm) for t in tokens]
+        words = m.tokens  # read by index: a candidate's neighbours are the tokens around it
         named = _Countries()  # country words, read on first need
-        ctx = _Context(tokens, m)
+        ctx = _Context(m)
         out: list[_Mention] = []
         i = 0
         list_trigger: str | None = None
@@ -658,7 +662,9 @@ class Geocoder:
                     # lacks it; a container after it may still place it (resolve)
                     rules.fire("places.second_of_two")
                     out.append(
-                        _Mention(words[i][0] + 1, words[i][1], i, i + 1, [], True, list_trigger, in_list=True)
+                        _Mention(
+                            words[i].start + 1, words[i].end, i, i + 1, [], True, list_trigger, in_list=True
+                        )
                     )
                 dual = False
                 k = bisect.bisect_right(named_at, i)
@@ -666,11 +672,11 @@ class Geocoder:
                 continue
             reading, n, key, variant = hit
             plen = reading.cut
-            if TANWEEN in text[words[i][0] : words[i + n - 1][1]]:
+            if text.find(TANWEEN, words[i].start, words[i + n - 1].end) >= 0:
                 rules.fire("places.tanween")
                 i += 1  # "دوماً" (always), "سورياً" (Syrians): adverbs and accusatives, not names
                 continue
-            if _ROUND_RE.match(text, words[i + n - 1][1]):
+            if _ROUND_RE.match(text, words[i + n - 1].end):
                 rules.fire("places.conference_round")
                 i += n  # "جنيف 2", "أستانا 3": a conference round, not the city
                 continue
@@ -697,16 +703,16 @@ class Geocoder:
                 trigger is not None
                 and not strong
                 and _head_in(m, i, self.lex.duals)
-                and not any(w[2].startswith("و") for w in words[i + n : i + n + 3])
+                and not any(w.norm.startswith("و") for w in words[i + n : i + n + 3])
             ):
                 rules.fire("places.possessive_dual")
                 # "في قريتي X،" with no second member within the next words: "my village", no head noun
                 trigger = None
             in_list = False
             if trigger is None and list_trigger and i == list_end and plen <= 1 and not variant:
-                gap = text[words[i - 1][1] : words[i][0]]
+                gap = text[words[i - 1].end : words[i].start]
                 # "بلدتي نبل والزهراء": و joins even common-word names; after a comma only real names.
-                joined = plen == 1 and words[i][2][0] == "و"
+                joined = plen == 1 and words[i].norm[0] == "و"
                 if _GAP_LIST_RE.match(gap) and (joined or strong and "," in normalize(gap)):
                     # a list stays in one country: "قرى الحواش ... والحويجة" is not Iraq's Hawija
                     placed = next((o.candidates for o in reversed(out) if o.candidates), None)
@@ -721,11 +727,11 @@ class Geocoder:
                 and out
                 and i == list_end
                 and plen == 1
-                and words[i][2][0] == "و"
+                and words[i].norm[0] == "و"
                 and not variant
             ):
                 # "في نبل والزهراء": a neighbour joined by و to a named town is a place too
-                gap = text[words[i - 1][1] : words[i][0]]
+                gap = text[words[i - 1].end : words[i].start]
                 near = [
                     p
                     for p in places
@@ -750,7 +756,7 @@ class Geocoder:
             if not in_list and key in self.lex.anaphors:
                 i += n  # "المدينة"، "ريف المدينة"، "مركز المدينة": a place the article named, never a gazetteer entry
                 continue
-            if key in self.lex.dual_anaphors and any(w[2] in self.lex.duals for w in words[:i]):
+            if key in self.lex.dual_anaphors and any(w.norm in self.lex.duals for w in words[:i]):
                 rules.fire("places.dual_anaphor")
                 i += n  # "قريتي تل أعور والفريكة ... على القريتين": the two villages, not Al-Qaryatayn
                 continue
@@ -771,7 +777,7 @@ class Geocoder:
                     or variant
                     or trigger not in self.lex.open_division_kinds
                     and all(p.type in DIVISION_TYPES for p in places)
-                    or words[i - 1][2].startswith("ال")
+                    or words[i - 1].norm.startswith("ال")
                     or not _head_in(m, i, self.lex.open_heads)
                 )
                 and not (
@@ -786,7 +792,7 @@ class Geocoder:
                 # noun in construct ("قرية X")
                 i += 1
                 continue
-            if not plen and i and trigger is None and ctx.bases[i - 1] in self.lex.prayer_words:
+            if not plen and i and trigger is None and words[i - 1].base in self.lex.prayer_words:
                 rules.fire("places.prayer_time")
                 i += 1  # "صلاة المغرب": the sunset prayer, not Morocco
                 continue
@@ -808,27 +814,32 @@ class Geocoder:
             )
             government = False
             if labeller is not None or self.model is not None:
-                static, feats, flags = self._features(
-                    text, m, words, ctx, i, n, plen, key, strong, trigger, raw_trigger, in_list, named
+                static, context = self._features(
+                    words, i, n, plen, key, strong, trigger, raw_trigger, in_list
                 )
-                feats.append("rules" if rules_take else "no_rules")
+                flag_args = (text, words, ctx, i, n, plen, key, static, named)  # for self._flags, on need
                 if labeller is not None:
+                    feats = place_model.context_features(context)
+                    feats.append("rules" if rules_take else "no_rules")
                     kind = labeller(
-                        words[i][0] + plen, words[i + n - 1][1], [*static.features, *feats, *flags()]
+                        words[i].start + plen,
+                        words[i + n - 1].end,
+                        [*static.features, *feats, *self._flags(*flag_args)],
                     )
                 else:
                     model = self.model
                     assert model is not None
-                    base = model.scores(feats, static.scores)
+                    base = model.context_scores(static.scores, context, rules_take)
                     if model.beaten(base):
                         kind = "common"  # no value of the costlier flags could make it a place
                     else:
-                        kind, prob = model.decide(flags(), base)
-                        if kind == "place" and not rules_take and prob < OVERRULE:
+                        scores = model.scores(self._flags(*flag_args), base)
+                        kind = model.likeliest(scores)
+                        if kind == "place" and not rules_take and model.probability(scores) < OVERRULE:
                             kind = "common"  # the model takes what the rules left only when it is sure
                 government = kind == "government"
                 take = kind == "place" or government and labeller is None
-                if not take and trigger and _quoted_rest(text, words[i][0] + plen, words[i + n - 1][1]):
+                if not take and trigger and _quoted_rest(text, words[i].start + plen, words[i + n - 1].end):
                     take, government = True, False  # 'تلة "جورة الماء"': a quoted name after its head noun
                 elif (
                     not take
@@ -850,7 +861,7 @@ class Geocoder:
                 elif plen and self._light_verb_object(text, ctx, words, i, plen):
                     rules.fire("places.light_verb_object")
                     take = False  # "تقوم الزوجة بحلب الشاة": the verbal noun of "قام بـ", not Aleppo
-                elif plen == 1 and words[i][2][0] == "و" and self._among_words(text, m, words, i, n):
+                elif plen == 1 and words[i].norm[0] == "و" and self._among_words(text, m, words, i, n):
                     rules.fire("places.among_words")
                     take = False  # "والأسود، والرمادي، والوردي": a list of words, not Ramadi
             if not take and trigger is None and not in_list and not government and i + n < len(words):
@@ -869,10 +880,10 @@ class Geocoder:
                 and not plen
                 and i
                 and (
-                    words[i - 1][2] in self.lex.fighting_prepositions
-                    or words[i - 1][2] in self.lex.directions
+                    words[i - 1].norm in self.lex.fighting_prepositions
+                    or words[i - 1].norm in self.lex.directions
                 )
-                and "violent" in flags()
+                and "violent" in self._flags(*flag_args)
                 and (home := self._fought_over(text, m, words, named, out, i, n, places))
             ):
                 rules.fire("places.stoplisted_in_fighting")
@@ -913,22 +924,22 @@ class Geocoder:
                 else:
                     points = points or places
                 places = points
-            start = words[i][0] + reading.skip
+            start = words[i].start + reading.skip
             if trigger in ("countryside", "admin1") and not in_list and i > 0:
-                start = words[i - 1][0] + m.single(i - 1, TRIGGERS)[0].reading.skip  # "وريف حلب": ريف
-            end = words[i + n - 1][1]
+                start = words[i - 1].start + m.single(i - 1, TRIGGERS)[0].reading.skip  # "وريف حلب": ريف
+            end = words[i + n - 1].end
             quoted = _quoted_rest(text, start, end)
             if quoted is not None:
                 # "تلة "جورة الماء"": the quoted name is longer than the gazetteer's match, so it is
                 # a place the gazetteer lacks; a container after it may still place it (resolve).
                 rules.fire("places.quoted_name")
                 places, end = [], quoted
-                while i + n < len(words) and words[i + n][1] <= end:
+                while i + n < len(words) and words[i + n].end <= end:
                     n += 1
             elif n == 1 and key in self.lex.openers and self._name_goes_on(text, words, i + 1):
                 # "بلدة دير هجاري", "تل شور": دير، تل، كفر open a longer name the gazetteer lacks
                 rules.fire("places.name_opener")
-                places, end, n = [], words[i + 1][1], 2
+                places, end, n = [], words[i + 1].end, 2
             mention = _Mention(start, end, i, i + n, places, not strong, trigger, in_list=in_list)
             mention.government = government
             anchor = i - 1 if (trigger and not in_list) else i
@@ -939,7 +950,7 @@ class Geocoder:
             if trigger == "countryside":
                 side = self._side_after(m, i + n)
                 if side:
-                    mention.end = words[i + n + side[1] - 1][1]
+                    mention.end = words[i + n + side[1] - 1].end
                     mention.last = i + n + side[1]
                     mention.qualifier = f"countryside {side[0]}"
                 else:
@@ -952,12 +963,10 @@ class Geocoder:
                 list_trigger = None
             list_end = mention.last
             i = mention.last
-        return self._without_far_homonyms(
-            text, m, named, ctx.bases, self._without_abroad(text, m, named, out)
-        )
+        return self._without_far_homonyms(text, m, named, self._without_abroad(text, m, named, out))
 
     def _without_far_homonyms(
-        self, text: str, m: match.Matches, seen: _Countries, bases: list[str], out: list[_Mention]
+        self, text: str, m: match.Matches, seen: _Countries, out: list[_Mention]
     ) -> list[_Mention]:
         """The mentions without those whose every place lies far from home (geocode.yaml
         ``home_countries``) in a country the article never names, unless one is a capital or a
@@ -984,20 +993,23 @@ class Geocoder:
             return out
         self._read_countries(text, m, seen)
         named = set().union(*seen.named.values())
-        adjectives = actor_lexicon().adjectives
-        # the words that are adjectives, met by intersecting two sets, not by a lookup per word
-        named |= {adjectives[b] for b in adjectives.keys() & set(bases)}
         named |= {p.country_code for o in out for p in o.candidates if big(p)}
+        by_adjective: set[str] | None = None  # read from every word, so only when the rest did not tell
         kept = []
         for o in out:
             if far(o) and not any(big(p) or p.country_code in named for p in o.candidates):
-                rules.fire("places.far_homonym")
-                continue
+                if by_adjective is None:
+                    adjectives = actor_lexicon().adjectives
+                    # the words that are adjectives, met by intersecting two sets, not by a lookup per word
+                    by_adjective = {adjectives[b] for b in adjectives.keys() & {t.base for t in m.tokens}}
+                if by_adjective.isdisjoint(p.country_code for p in o.candidates):
+                    rules.fire("places.far_homonym")
+                    continue
             kept.append(o)
         return kept
 
     def _held_inside(
-        self, text: str, ctx: _Context, words: list[_Word], j: int, places: list[Place]
+        self, text: str, ctx: _Context, words: list[Token], j: int, places: list[Place]
     ) -> list[Place]:
         """The places among ``places`` that lie in the governorate or town named right after
         ("شبين القناطر بالقليوبية"، "X في محافظة Y"), or by the town a direction names ("X شرق
@@ -1061,12 +1073,12 @@ class Geocoder:
         if plen or i == 0:
             return False
         heads, tokens = self.lex.org_name_heads, ctx.matches.tokens
-        p1 = ctx.bases[i - 1]
+        p1 = tokens[i - 1].base
         if p1 in heads and not tokens[i - 1].norm.startswith("ال"):
             return True
         return (
             i >= 2
-            and ctx.bases[i - 2] in heads
+            and tokens[i - 2].base in heads
             # "العمليات الإرهابية سيناء"، "مجلس الأمن بشأن سوريا": no construct chain
             and not tokens[i - 2].norm.startswith("ال")
             and not tokens[i - 1].norm.startswith("ال")
@@ -1074,20 +1086,20 @@ class Geocoder:
             and p1 not in self.lex.function_words
         )
 
-    def _list_goes_on(self, text: str, m: match.Matches, words: list[_Word], k: int) -> bool:
+    def _list_goes_on(self, text: str, m: match.Matches, words: list[Token], k: int) -> bool:
         """Whether word ``k`` is a further name of a list, joined by و or a comma."""
         if k >= len(words) or m.tags[k].isdisjoint(_NAME_TAGS) and k not in m.phrases:
             return False
-        gap = text[words[k - 1][1] : words[k][0]]
-        return bool(_GAP_LIST_RE.match(gap)) and (words[k][2][0] == "و" or "," in normalize(gap))
+        gap = text[words[k - 1].end : words[k].start]
+        return bool(_GAP_LIST_RE.match(gap)) and (words[k].norm[0] == "و" or "," in normalize(gap))
 
     def _list_opener(
-        self, text: str, m: match.Matches, words: list[_Word], k: int, places: list[Place]
+        self, text: str, m: match.Matches, words: list[Token], k: int, places: list[Place]
     ) -> list[Place]:
         """The candidates of a name that opens a list ("البريقة والسدرة") lying in the country of
         the next member, when that member is a place named alone (a town of ours, Syrian or large)
         in a country the desk reads about: a list of places stays in one country."""
-        if not self._list_goes_on(text, m, words, k) or words[k][2][0] != "و":
+        if not self._list_goes_on(text, m, words, k) or words[k].norm[0] != "و":
             return []
         hit = self._match_at(m, k)
         if hit is None or hit[0].cut != 1:  # the next member is "و" + a name, nothing more
@@ -1098,44 +1110,44 @@ class Geocoder:
         codes = {p.country_code for p in after} & place_model.REGION  # "تشلسي وليفربول": clubs abroad
         return [p for p in places if p.country_code in codes and p.type not in AREA_TYPES]
 
-    def _light_verb_object(self, text: str, ctx: _Context, words: list[_Word], i: int, plen: int) -> bool:
+    def _light_verb_object(self, text: str, ctx: _Context, words: list[Token], i: int, plen: int) -> bool:
         """Whether "بـ" + the name is the object of a light verb ("تقوم الزوجة بحلب الشاة"): the
         object of "قام بـ" is a verbal noun (an act), so a name read there is a word."""
-        if words[i][2][plen - 1] != "ب":
+        if words[i].norm[plen - 1] != "ب":
             return False
         for j in range(i - 1, max(i - 3, -1), -1):
-            if _CLAUSE_BREAK_RE.search(text, words[j][1], words[j + 1][0]):
+            if _CLAUSE_BREAK_RE.search(text, words[j].end, words[j + 1].start):
                 return False
-            if ctx.bases[j] in self.lex.light_verbs:
+            if words[j].base in self.lex.light_verbs:
                 return True
         return False
 
-    def _among_words(self, text: str, m: match.Matches, words: list[_Word], i: int, n: int) -> bool:
+    def _among_words(self, text: str, m: match.Matches, words: list[Token], i: int, n: int) -> bool:
         """Whether a name joined by و stands in a list whose members on both sides are definite
         words that are no names ("والأسود، والرمادي، والوردي"): a list of words, not of places.
         The members around it are list members too: joined by و, or by a comma before it."""
         j, k = i - 1, i + n
         if j < 0 or k >= len(words):
             return False
-        before, after = text[words[j][1] : words[i][0]], text[words[i + n - 1][1] : words[k][0]]
+        before, after = text[words[j].end : words[i].start], text[words[i + n - 1].end : words[k].start]
         if not (_GAP_LIST_RE.match(before) and _GAP_LIST_RE.match(after)):
             return False
-        if not (words[j][2].startswith("وال") or "," in normalize(before)) or not words[k][2].startswith(
+        if not (words[j].norm.startswith("وال") or "," in normalize(before)) or not words[k].norm.startswith(
             "وال"
         ):
             return False
         return all(
             m.tags[w].isdisjoint(_NAME_TAGS)
             and w not in m.phrases
-            and words[w][2][1:] not in self.lex.function_words
+            and words[w].norm[1:] not in self.lex.function_words
             for w in (j, k)
         )
 
-    def _name_goes_on(self, text: str, words: list[_Word], j: int) -> bool:
+    def _name_goes_on(self, text: str, words: list[Token], j: int) -> bool:
         """Whether word ``j`` continues a name (joined by a space; no particle, head or number)."""
-        if j >= len(words) or not match.JOIN_GAP_RE.fullmatch(text, words[j - 1][1], words[j][0]):
+        if j >= len(words) or not match.JOIN_GAP_RE.fullmatch(text, words[j - 1].end, words[j].start):
             return False
-        word = words[j][2]
+        word = words[j].norm
         lex = self.lex
         return (
             len(word) > 2
@@ -1148,22 +1160,19 @@ class Geocoder:
             and word not in lex.government_forms
         )
 
-    def _second_of_two(self, text: str, words: list[_Word], i: int) -> bool:
+    def _second_of_two(self, text: str, words: list[Token], i: int) -> bool:
         """Whether word ``i`` is ``و`` + a name, right after the first member of a dual."""
-        word = words[i][2]
+        word = words[i].norm
         return (
             len(word) > 3
             and word[0] == "و"
-            and bool(_GAP_LIST_RE.match(text[words[i - 1][1] : words[i][0]]))
+            and bool(_GAP_LIST_RE.match(text[words[i - 1].end : words[i].start]))
             and word[1:] not in self.lex.triggers
         )
 
     def _features(
         self,
-        text: str,
-        m: match.Matches,
-        words: list[_Word],
-        ctx: _Context,
+        words: list[Token],
         i: int,
         n: int,
         plen: int,
@@ -1172,19 +1181,17 @@ class Geocoder:
         trigger: str | None,
         raw_trigger: str | None,
         in_list: bool,
-        named: _Countries,
-    ) -> tuple[_Static, list[str], Callable[[], list[str]]]:
+    ) -> tuple[_Static, place_model.Context]:
         """The place model's view of the candidate at words ``i``..``i+n``: its name's part
-        (cached per name), its context's features, and a function that reads the costlier flags
-        of its context (:data:`place_model.LAZY_FLAGS`) only when the others leave it in doubt."""
-        start, end = words[i][0] + plen, words[i + n - 1][1]
+        (cached per name) and its context; :meth:`_flags` reads the costlier flags of its context
+        only when these leave it in doubt."""
         # the two words before, nearest first; the clitic is the word before: "بالرقة" reads as "ب"
-        prev = (
-            [words[i][2][:plen], *ctx.bases[max(i - 1, 0) : i]]
-            if plen
-            else ctx.bases[max(i - 2, 0) : i][::-1]
-        )
-        nxt = [ctx.bases[i + n]] if i + n < len(words) else []
+        prefix = words[i].norm[:plen]
+        if plen:
+            prev = [prefix, words[i - 1].base] if i else [prefix]
+        else:
+            prev = [words[i - 1].base, words[i - 2].base] if i > 1 else [words[0].base] if i else []
+        nxt = [words[i + n].base] if i + n < len(words) else []
         variant = key not in self.gaz.exact
         static = self._static.get((key, variant))
         if static is None:
@@ -1196,39 +1203,47 @@ class Geocoder:
             and not (prev and prev[0] in self.lex.government_blockers)
             and bool(prev and prev[0] in gov or nxt and nxt[0] in gov)
         )
+        return static, place_model.Context(
+            key,
+            plen,
+            prefix,
+            key in self.lex.stoplist,
+            trigger or (raw_trigger if in_list else None),
+            raw_trigger is not None and trigger is None,
+            in_list,
+            prev,
+            nxt,
+            gov_cue,
+            i > 0 and words[i - 1].norm.startswith("ال"),
+        )
 
-        def flags() -> list[str]:
-            art = ctx.article
-            if art is None:
-                art = ctx.article = self._article(text, m, words, ctx)
-            k = bisect.bisect_right(art.breaks, start)
-            lo = art.breaks[k - 1] if k else -1
-            hi = art.breaks[k] if k < len(art.breaks) else len(text)
-            return place_model.flag_features(
-                qualifier=self._qualifier_before(m, i) is not None,
-                country_named=bool(static.codes)
-                and self._country_in_sentence(text, m, i, static.codes, named),
-                headed=key.split(" ", 1)[0] in art.headed,
-                violent=bisect.bisect_right(art.violent, lo) < bisect.bisect_left(art.violent, hi),
-                in_alias=self._in_alias(text, ctx, start, end),
-            )
-
-        return (
-            static,
-            place_model.context_features(
-                key=key,
-                plen=plen,
-                prefix=words[i][2][:plen],
-                stop=key in self.lex.stoplist,
-                trigger=trigger or (raw_trigger if in_list else None),
-                weak_trigger=raw_trigger is not None and trigger is None,
-                in_list=in_list,
-                prev=prev,
-                nxt=nxt,
-                gov_cue=gov_cue,
-                p1_definite=i > 0 and words[i - 1][2].startswith("ال"),
-            ),
-            flags,
+    def _flags(
+        self,
+        text: str,
+        words: list[Token],
+        ctx: _Context,
+        i: int,
+        n: int,
+        plen: int,
+        key: str,
+        static: _Static,
+        named: _Countries,
+    ) -> list[str]:
+        """The :data:`place_model.LAZY_FLAGS` of the candidate at words ``i``..``i+n`` that hold."""
+        m = ctx.matches
+        start, end = words[i].start + plen, words[i + n - 1].end
+        art = ctx.article
+        if art is None:
+            art = ctx.article = self._article(text, m, words, ctx)
+        k = bisect.bisect_right(art.breaks, start)
+        lo = art.breaks[k - 1] if k else -1
+        hi = art.breaks[k] if k < len(art.breaks) else len(text)
+        return place_model.flag_features(
+            qualifier=self._qualifier_before(m, i) is not None,
+            country_named=bool(static.codes) and self._country_in_sentence(text, m, i, static.codes, named),
+            headed=key.split(" ", 1)[0] in art.headed,
+            violent=bisect.bisect_right(art.violent, lo) < bisect.bisect_left(art.violent, hi),
+            in_alias=self._in_alias(text, ctx, start, end),
         )
 
     def _name_static(self, key: str, variant: bool, strong: bool) -> _Static:
@@ -1241,19 +1256,19 @@ class Geocoder:
             any((p.country_code, p.name.casefold()) in _capitals() for p in every),
         )
 
-    def _article(self, text: str, m: match.Matches, words: list[_Word], ctx: _Context) -> place_model.Article:
+    def _article(self, text: str, m: match.Matches, words: list[Token], ctx: _Context) -> place_model.Article:
         art = place_model.Article()
         last = len(words) - 1
         # one pass over the tags per question, then only the few words that answer it
-        art.violent = [words[j][0] for j in m.tagged(VIOLENCE)]
+        art.violent = [words[j].start for j in m.tagged(VIOLENCE)]
         for j in [j for j in m.tagged(TRIGGERS) if j < last]:
             # "مدينة X", "بلدة X": a head noun in construct (not "المدينة، X") right before a name
             if (
                 any(h.reading.key in self._heads for h in m.hits[j].single[TRIGGERS])
-                and not text[words[j][1] : words[j + 1][0]].strip()
+                and not text[words[j].end : words[j + 1].start].strip()
             ):
-                art.headed.add(ctx.bases[j + 1])
-                art.headed.add(words[j + 1][2])
+                art.headed.add(words[j + 1].base)
+                art.headed.add(words[j + 1].norm)
         art.breaks = [x.start() for x in _CLAUSE_BREAK_RE.finditer(text)]
         return art
 
@@ -1278,21 +1293,25 @@ class Geocoder:
     def _quoted_orgs(self, text: str) -> list[tuple[int, int]]:
         """Quoted phrases opened by an organisation's head noun: «كتائب شهداء دوما»، «المقاومة
         السورية لتحرير الجولان» name a group even when the actor catalogue lacks it."""
-        heads = place_model.words().org_heads - self.lex.media_heads
+        heads = self._quoted_org_heads
         particles = self.lex.function_words
         out = []
         for q in _QUOTED_RE.finditer(text):
-            words = [normalize_key(w) for w in q.group(1).split()]
-            first = words[0] if words else ""
-            if (
-                not 1 < len(words) <= _ORG_WORDS
-                or any(w in particles for w in words)
-                or _PUNCT_RE.search(q.group(1))
-            ):
+            phrase = q.group(1)
+            words = phrase.split()
+            if not 1 < len(words) <= _ORG_WORDS:
+                continue
+            first = normalize_key(words[0])  # the head first: most quoted phrases have none
+            if not (first in heads or first.startswith("ال") and first[2:] in heads):
+                continue
+            if _PUNCT_RE.search(phrase) or any(normalize_key(w) in particles for w in words):
                 continue  # a quoted statement ("«الجيش ... محاصرون في الصابري»"), not a name
-            if first in heads or first.startswith("ال") and first[2:] in heads:
-                out.append((q.start(1), q.end(1)))
+            out.append((q.start(1), q.end(1)))
         return out
+
+    @cached_property
+    def _quoted_org_heads(self) -> frozenset[str]:
+        return place_model.words().org_heads - self.lex.media_heads
 
     @staticmethod
     def _side_after(m: match.Matches, j: int) -> tuple[str, int] | None:
@@ -1331,82 +1350,13 @@ class Geocoder:
                 and m.candidates[0] not in anchors
             ):
                 anchors.append(m.candidates[0])
-        total = sum(countries.values()) or 1.0
-        total_admin = sum(admins.values()) or 1.0
         for k, m in enumerate(mentions):
             if not m.candidates:
                 continue  # placed by the town next to it, if at all (_by_town)
-            # A region or division named right after the place: "الزكاة بريف حماه", "الفوعة وكفريا
-            # بإدلب"; or its country, joined by ب or في: "بمدينة سوسة بتونس" (a town, not a list of
-            # countries).
-            for nxt in mentions[k + 1 : k + 4]:
-                gap = text[m.end : nxt.start]
-                if len(gap) > 40 or re.search(r"[.!?؟\n]", gap):
-                    break
-                if (
-                    nxt.trigger in ("countryside", "admin1")
-                    or any(p.type in ("admin1", "region", "plain", "mountain") for p in nxt.candidates)
-                    or (
-                        _IN_COUNTRY_RE.match(gap)
-                        and any(p.type == "country" for p in nxt.candidates)
-                        and not any(p.type == "country" for p in m.candidates)
-                    )
-                ):
-                    m.context = nxt.candidates
-                    break
-            # A place named as inside this one ("جبل محسن في طرابلس"، "حي الشريعة بحماة"): the
-            # namesake that holds it.
-            held: Place | None = None
-            if (
-                k
-                and not mentions[k - 1].fallback
-                and _IN_COUNTRY_RE.match(text[mentions[k - 1].end : m.start])
-            ):
-                inner = mentions[k - 1].candidates  # (not one placed by this very container)
-                if len(inner) == 1 and inner[0].type in POINT_TYPES:
-                    held = inner[0]
-            scored = []
-            for p in m.candidates:
-                s = self.lex.country_prior.get(p.country_code, 0.0)
-                s += 2.0 * countries[p.country_code] / total
-                s += 1.0 * admins[(p.country_code, p.admin1)] / total_admin if p.admin1 else 0.0
-                s += math.log10(p.population + 10) / 3.5
-                s += 0.4 if p.curated else 0.0
-                # a capital (or a city of half a million) is rarely the homonym meant: Cairo
-                # outweighs the Syrian prior of a nameless village of the supplement
-                if (p.country_code, p.name.casefold()) in _capitals():
-                    s += 2.0
-                elif p.population >= 500_000:
-                    s += 1.0
-                if (
-                    m.trigger in ("village", "town", "city", "subdistrict")
-                    and p.type in ("village", "town", "city")
-                    or m.trigger
-                    and m.trigger == p.type
-                ):
-                    s += 1.0
-                if m.trigger == "subdistrict" and p.country_code in self.lex.subdistrict_countries:
-                    s += 2.0
-                if m.trigger is None and p.type == "admin1":
-                    s -= 2.0  # bare حماة is the city; "محافظة حماة" the governorate
-                if held is not None and held is not p and haversine_km(held.lat, held.lon, p.lat, p.lon) < 40:
-                    s += 3.0
-                if m.context and any(
-                    (c.admin1 and c.admin1 == p.admin1 and c.country_code == p.country_code)
-                    or (c.type == "country" and c.country_code == p.country_code)
-                    or haversine_km(c.lat, c.lon, p.lat, p.lon) < 40
-                    for c in m.context
-                ):
-                    s += 3.0
-                near = (
-                    [haversine_km(a.lat, a.lon, p.lat, p.lon) for a in anchors if a is not p]
-                    if len(m.candidates) > 1
-                    else []
-                )
-                if near:
-                    d = min(near)
-                    s += 1.5 if d < 15 else 1.0 if d < 50 else 0.5 if d < 150 else 0.0
-                scored.append((s, p))
+            if len(m.candidates) == 1:
+                scored = [(0.0, m.candidates[0])]  # all the weight, whatever its score: exp(0) of 1
+            else:
+                scored = self._scored(text, mentions, k, countries, admins, anchors)
             scored.sort(key=lambda sp: -sp[0])
             best = scored[0][0]
             weights = [math.exp(2.0 * (s - best)) for s, _ in scored]
@@ -1425,6 +1375,90 @@ class Geocoder:
                 self._in_article_city(m, mentions[:k])
         mentions[:] = [m for m in mentions if m.chosen is not None]
 
+    def _scored(
+        self,
+        text: str,
+        mentions: list[_Mention],
+        k: int,
+        countries: Counter[str],
+        admins: Counter[tuple[str, str]],
+        anchors: list[Place],
+    ) -> list[tuple[float, Place]]:
+        """The score of each candidate of ``mentions[k]`` (:meth:`resolve`): its country's prior
+        and share of the article, its population, a capital, its type against the head noun, a
+        container named after it, the unambiguous places near it."""
+        m = mentions[k]
+        total = sum(countries.values()) or 1.0
+        total_admin = sum(admins.values()) or 1.0
+        # A region or division named right after the place: "الزكاة بريف حماه", "الفوعة وكفريا
+        # بإدلب"; or its country, joined by ب or في: "بمدينة سوسة بتونس" (a town, not a list of
+        # countries).
+        for nxt in mentions[k + 1 : k + 4]:
+            gap = text[m.end : nxt.start]
+            if len(gap) > 40 or re.search(r"[.!?؟\n]", gap):
+                break
+            if (
+                nxt.trigger in ("countryside", "admin1")
+                or any(p.type in ("admin1", "region", "plain", "mountain") for p in nxt.candidates)
+                or (
+                    _IN_COUNTRY_RE.match(gap)
+                    and any(p.type == "country" for p in nxt.candidates)
+                    and not any(p.type == "country" for p in m.candidates)
+                )
+            ):
+                m.context = nxt.candidates
+                break
+        # A place named as inside this one ("جبل محسن في طرابلس"، "حي الشريعة بحماة"): the
+        # namesake that holds it.
+        held: Place | None = None
+        if k and not mentions[k - 1].fallback and _IN_COUNTRY_RE.match(text[mentions[k - 1].end : m.start]):
+            inner = mentions[k - 1].candidates  # (not one placed by this very container)
+            if len(inner) == 1 and inner[0].type in POINT_TYPES:
+                held = inner[0]
+        scored = []
+        for p in m.candidates:
+            s = self.lex.country_prior.get(p.country_code, 0.0)
+            s += 2.0 * countries[p.country_code] / total
+            s += 1.0 * admins[(p.country_code, p.admin1)] / total_admin if p.admin1 else 0.0
+            s += math.log10(p.population + 10) / 3.5
+            s += 0.4 if p.curated else 0.0
+            # a capital (or a city of half a million) is rarely the homonym meant: Cairo
+            # outweighs the Syrian prior of a nameless village of the supplement
+            if (p.country_code, p.name.casefold()) in _capitals():
+                s += 2.0
+            elif p.population >= 500_000:
+                s += 1.0
+            if (
+                m.trigger in ("village", "town", "city", "subdistrict")
+                and p.type in ("village", "town", "city")
+                or m.trigger
+                and m.trigger == p.type
+            ):
+                s += 1.0
+            if m.trigger == "subdistrict" and p.country_code in self.lex.subdistrict_countries:
+                s += 2.0
+            if m.trigger is None and p.type == "admin1":
+                s -= 2.0  # bare حماة is the city; "محافظة حماة" the governorate
+            if held is not None and held is not p and haversine_km(held.lat, held.lon, p.lat, p.lon) < 40:
+                s += 3.0
+            if m.context and any(
+                (c.admin1 and c.admin1 == p.admin1 and c.country_code == p.country_code)
+                or (c.type == "country" and c.country_code == p.country_code)
+                or haversine_km(c.lat, c.lon, p.lat, p.lon) < 40
+                for c in m.context
+            ):
+                s += 3.0
+            near = (
+                [haversine_km(a.lat, a.lon, p.lat, p.lon) for a in anchors if a is not p]
+                if len(m.candidates) > 1
+                else []
+            )
+            if near:
+                d = min(near)
+                s += 1.5 if d < 15 else 1.0 if d < 50 else 0.5 if d < 150 else 0.0
+            scored.append((s, p))
+        return scored
+
     def _contain(self, text: str, m: _Mention, nxt: _Mention, tail: int) -> None:
         """``حي الشريعة بمدينة حماة``، ``X بريف حلب``، ``قرى ... بسهل الغاب``، ``منطقة X بمديرية Y``:
         keep only the candidates inside the container.
@@ -1435,7 +1469,7 @@ class Geocoder:
             return  # "في ريف حلب الشمالي، وكفريا والفوعة في ريف إدلب": a governorate lies in no other
         if nxt.in_list:
             return
-        gap = _CONTAINER_GAP_RE.fullmatch(text[tail : nxt.start])
+        gap = _CONTAINER_GAP_RE.fullmatch(text, tail, nxt.start)  # no anchor: as on the slice
         if gap is None:
             self._near_town(text[tail : nxt.start], m, nxt)
             return
@@ -1695,7 +1729,8 @@ class Geocoder:
                 continue  # "للعراق"، "بإيران": a preposition's object, no speaker
             # the words around it, nearest first, within 60 characters before and 40 after and
             # within its clause: "بين سورية ولبنان. وقال ..."، "دروز سوريا، قال" speak of no government
-            lo = max(mention.start - 60, *(text.rfind(c, 0, mention.start) for c in ".!?؟\n،,;:"))
+            floor = max(mention.start - 60, 0)  # a break before it is no nearer than 60 characters
+            lo = max(mention.start - 60, *(text.rfind(c, floor, mention.start) for c in ".!?؟\n،,;:"))
             stop = _CLAUSE_BREAK_RE.search(text, mention.end, mention.end + 40)
             hi = stop.start() if stop else mention.end + 40
             before, after = [], []

@@ -22,8 +22,9 @@ import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from marsad import cache as disk_cache
 from marsad.entities import gazetteer
@@ -133,22 +134,27 @@ def flag_features(
     return [name for name, on in zip(LAZY_FLAGS, values, strict=True) if on]
 
 
-def context_features(
-    *,
-    key: str,
-    plen: int,
-    prefix: str,
-    stop: bool,
-    trigger: str | None,
-    weak_trigger: bool,
-    in_list: bool,
-    prev: list[str],
-    nxt: list[str],
-    gov_cue: bool,
-    p1_definite: bool = False,
-) -> list[str]:
-    """The features of a candidate's context but its :data:`LAZY_FLAGS` (``prev``: the two words
-    before, nearest first; ``p1_definite``: the word before carries the article)."""
+class Context(NamedTuple):
+    """A candidate's context as the features read it but its :data:`LAZY_FLAGS` (``prev``: the two
+    words before, nearest first; ``p1_definite``: the word before carries the article)."""
+
+    key: str
+    plen: int
+    prefix: str
+    stop: bool
+    trigger: str | None
+    weak_trigger: bool
+    in_list: bool
+    prev: list[str]
+    nxt: list[str]
+    gov_cue: bool
+    p1_definite: bool
+
+
+def context_features(c: Context) -> list[str]:
+    """The features of a candidate's context but its :data:`LAZY_FLAGS`
+    (:meth:`PlaceModel.context_scores` adds up their rows)."""
+    key, plen, prefix, stop, trigger, weak_trigger, in_list, prev, nxt, gov_cue, p1_definite = c
     w = words()
     out = [f"trig={trigger or '-'}"]
     if weak_trigger:
@@ -193,6 +199,14 @@ class PlaceModel:
         # rows as tuples: a candidate's score reads a dozen rows out of 25,000, and a tuple holds
         # its items in the object itself, one memory fetch fewer than a list's separate array
         self.weights = {f: tuple(row) for f, row in weights.items()}
+        # the rows of the features that name a word ("p1=قرب"), by family and word: a candidate's
+        # context finds them without a string built and hashed for each (context_scores)
+        named: dict[str, dict[str, tuple[float, ...]]] = {f: {} for f in ("trig", "clitic", "p1", "p2", "n1")}
+        for f, row in self.weights.items():
+            family, eq, word = f.partition("=")
+            if eq and family in named:
+                named[family][word] = row
+        self._trig, self._clitic, self._p1, self._p2, self._n1 = named.values()
         # per class that takes a name (place, government): every other class with the most the
         # lazy flags can move the two apart in the taker's favour
         zero = [0.0] * len(classes)
@@ -217,6 +231,50 @@ class PlaceModel:
         rows = filter(None, map(self.weights.get, feats))  # a feature never trained on has no row
         # one column per class, summed left to right from the base in C
         return list(map(sum, zip(self.bias if base is None else base, *rows, strict=True)))
+
+    @cached_property
+    def _words(self) -> Words:
+        return words()
+
+    def context_scores(self, base: Sequence[float], c: Context, rules: bool) -> list[float]:
+        """``scores([*context_features(c), "rules" if rules else "no_rules"], base)``: the same
+        rows added in the same order, so the same floats, each found by its family and word
+        instead of by a feature string built and hashed for each of an article's dozens of
+        candidates."""
+        key, plen, prefix, stop, trigger, weak_trigger, in_list, prev, nxt, gov_cue, p1_definite = c
+        w, weights = self._words, self.weights
+        rows = [self._trig.get(trigger or "-")]
+        if weak_trigger:
+            rows.append(weights.get("weaktrig"))
+        if trigger is None and not in_list:
+            rows.append(weights.get("bare"))
+            if stop:
+                rows.append(weights.get("stop&bare"))
+        if in_list:
+            rows.append(weights.get("list"))
+        if gov_cue:
+            rows.append(weights.get("gov_cue"))
+        if prefix:
+            rows.append(self._clitic.get(prefix[-1]))
+        if prev:
+            p1 = prev[0]
+            rows.append(self._p1.get(p1))
+            if len(prev) > 1:
+                rows.append(self._p2.get(prev[1]))
+            if p1 in w.org_heads:
+                rows.append(weights.get("p1_org"))
+            if p1 in w.person_titles:
+                rows.append(weights.get("p1_title"))
+            if p1 in w.prepositions:
+                rows.append(weights.get("p1_prep"))
+            if key.startswith("ال") and key.endswith(("ي", "يه")) and p1_definite and not plen:
+                rows.append(weights.get("nisba"))
+        if nxt:
+            rows.append(self._n1.get(nxt[0]))
+            if nxt[0] in ("بن", "ابن"):
+                rows.append(weights.get("n1_son"))
+        rows.append(weights.get("rules" if rules else "no_rules"))
+        return list(map(sum, zip(base, *filter(None, rows), strict=True)))
 
     def beaten(self, scores: Sequence[float]) -> bool:
         """Whether ``scores`` (every feature but the :data:`LAZY_FLAGS`) leave neither "place"
@@ -246,9 +304,18 @@ class PlaceModel:
     def decide(self, feats: Iterable[str], base: Sequence[float] | None = None) -> tuple[str, float]:
         """The likeliest class and its probability."""
         scores = self.scores(feats, base)
+        return self.likeliest(scores), self.probability(scores)
+
+    def likeliest(self, scores: Sequence[float]) -> str:
+        """The class of the highest score: :meth:`decide` without the probability, which the
+        geocoder asks only of the few places the rules left (the exponentials cost more)."""
+        return self.classes[scores.index(max(scores))]
+
+    @staticmethod
+    def probability(scores: Sequence[float]) -> float:
+        """The probability of the likeliest class."""
         top = max(scores)
-        total = sum(math.exp(s - top) for s in scores)
-        return self.classes[scores.index(top)], 1.0 / total
+        return 1.0 / sum(math.exp(s - top) for s in scores)
 
 
 @cache
