@@ -90,6 +90,10 @@ _BOILER_LINE = re.compile(
 _BOILER_PREFIX = re.compile(rf"(?i){_H}*(?:{_alternation(_PHRASES['line_prefix'])})")
 _BOILER_SUFFIX = re.compile(rf"(?i){_H}*(?:{_alternation(_PHRASES['line_suffix'])}){_H}*$")
 _SUFFIX_REACH = 40  # a suffix is searched for in the last characters of a line only
+# Every suffix opens with an ellipsis ("...", "…"), which ``phrase_pattern`` spells as two dots or
+# more, or "…": a line end without either has none, told by two C-speed ``find`` calls instead of
+# a search of the alternation at every one of 40 positions (three quarters of the rule's time).
+_SUFFIX_DOTS = all(p.startswith(("...", "…")) for p in _PHRASES["line_suffix"])
 _PREFIX_LINE_MAX = 300  # longer lines starting with "read also" are text, not a link
 _SOURCE_LABEL = re.compile(
     rf"(?i)(?:(?:^|\n){_H}*(?:{_alternation(_PHRASES['source_label'])}){_H}*[:：]?)+\s*\Z"
@@ -154,17 +158,29 @@ def share_boilerplate(text: str, ctx: Context) -> list[Edit]:
             ):
                 edits.append((pos, end, ""))
             else:
-                m = _BOILER_SUFFIX.search(text, max(pos, end - _SUFFIX_REACH), end)
-                if m and m.end() > m.start():
-                    edits.append((m.start(), m.end(), ""))
+                reach = max(pos, end - _SUFFIX_REACH)
+                if not _SUFFIX_DOTS or text.find("..", reach, end) >= 0 or text.find("…", reach, end) >= 0:
+                    m = _BOILER_SUFFIX.search(text, reach, end)
+                    if m and m.end() > m.start():
+                        edits.append((m.start(), m.end(), ""))
         pos = end + 1
     return edits
 
 
 def dangling_source(text: str, ctx: Context) -> list[Edit]:
+    """A source label left alone at the end of the text (its name was scraped away).
+
+    The label can only start at the text's start or at a line break: the leftmost match of a
+    search over the last 400 characters is the first of those places where it matches, found by
+    ``find`` in C instead of the regex trying every position (three times the time)."""
     tail = max(0, len(text) - 400)
-    m = _SOURCE_LABEL.search(text, tail)
-    return [(m.start(), m.end(), "")] if m and m.end() > m.start() else []
+    at = 0 if tail == 0 else text.find("\n", tail)
+    while at >= 0:
+        m = _SOURCE_LABEL.match(text, at)
+        if m:
+            return [(m.start(), m.end(), "")] if m.end() > m.start() else []
+        at = text.find("\n", at + 1)
+    return []
 
 
 def _key(line: str) -> str:
