@@ -299,18 +299,44 @@ def keys(phrase: str) -> tuple[str, ...]:
     return tuple(normalize_key(w) for w in TOKEN_RE.findall(phrase))
 
 
+# Punctuation that clings to a word's ends ("حلب،", "«داعش»"): in no word and no number.
+_CLINGING = "،.«»:()\"؛؟,-!;'"
+
+
 def tokenize(text: str) -> list[Token]:
-    """Tokens of any text, with offsets into it; usable without a Document."""
+    """Tokens of any text, with offsets into it; usable without a Document.
+
+    The text is cut at its spaces first (in C): a piece of letters alone (``isalpha``, six pieces
+    in seven of an article's clean text) is one whole token, since a letter is in every word and
+    in no number, and so is one between clinging punctuation; only the rest go through
+    :data:`TOKEN_RE`, which takes the same tokens from a piece as from the whole text (no token
+    holds a space). A fifth less time than the regex over everything."""
     out: list[Token] = []
     append = out.append
     words = _WORDS
-    parts = iter(_TOKEN_SPLIT_RE.split(text))
-    start = len(next(parts))
-    for raw, gap in zip(parts, parts, strict=True):
-        w = words.get(raw) or word(raw)
-        end = start + len(raw)
-        append(Token(start, end, raw, w.norm, w.base, w.prefix, w))
-        start = end + len(gap)
+    start = 0
+    for piece in text.split(" "):
+        if piece.isalpha():
+            w = words.get(piece) or word(piece)
+            end = start + len(piece)
+            append(Token(start, end, piece, w.norm, w.base, w.prefix, w))
+            start = end + 1
+            continue
+        n = len(piece)
+        core = piece.strip(_CLINGING)
+        if core.isalpha():
+            at = start + n - len(piece.lstrip(_CLINGING))
+            w = words.get(core) or word(core)
+            append(Token(at, at + len(core), core, w.norm, w.base, w.prefix, w))
+        elif core:
+            parts = iter(_TOKEN_SPLIT_RE.split(piece))
+            at = start + len(next(parts))
+            for raw, gap in zip(parts, parts, strict=True):
+                w = words.get(raw) or word(raw)
+                end = at + len(raw)
+                append(Token(at, end, raw, w.norm, w.base, w.prefix, w))
+                at = end + len(gap)
+        start += n + 1
     return out
 
 
