@@ -300,13 +300,10 @@ def main() -> None:
                     f" {res['merge']['before']:,} reports; {res['summary']['duplicates']:,} duplicates"
                 )
                 if engine == "one":
-                    stages, cpu = res["stages"], res["cpu"]
-                    print(f"  CPU {cpu:.1f} s: {res['articles'] / cpu:,.0f} articles per CPU second")
-                    print(f"  {'stage':<10} {'total s':>8} {'ms/article':>11}")
-                    for name, secs in stages.items():
-                        print(f"  {name:<10} {secs:8.2f} {1000 * secs / res['articles']:11.3f}")
-                    rest = res["seconds"] - sum(stages.values())
-                    print(f"  {'store+read':<10} {rest:8.2f} {1000 * rest / res['articles']:11.3f}")
+                    print(
+                        f"  CPU {res['cpu']:.1f} s: {res['articles'] / res['cpu']:,.0f} articles per CPU second"
+                    )
+                    print_stages(res)
                 else:
                     ready = f", all ready {res['all_ready']} s after start" if engine == "workers" else ""
                     print(
@@ -340,6 +337,17 @@ def main() -> None:
                 f" {statistics.median(v[0] for v in versus):.2f}x articles/s,"
                 f" {statistics.median(v[1] for v in versus):.2f}x articles per CPU second"
             )
+
+
+def print_stages(res: dict) -> None:
+    """The per-stage wall time of a one-process run, and what is left of its wall time (the
+    store, reading, the early decision, the collector) as "store+read"."""
+    stages = res["stages"]
+    print(f"  {'stage':<10} {'total s':>8} {'ms/article':>11}")
+    for name, secs in stages.items():
+        print(f"  {name:<10} {secs:8.2f} {1000 * secs / res['articles']:11.3f}")
+    rest = res["seconds"] - sum(stages.values())
+    print(f"  {'store+read':<10} {rest:8.2f} {1000 * rest / res['articles']:11.3f}")
 
 
 def ceiling(path: Path, tmp: Path, n: int, r: int, base: float) -> float:
@@ -379,6 +387,7 @@ def compare(against: Path, path: Path, tmp: Path, r: int) -> tuple[float, float]
             f" {res['seconds']:.1f} s: {rates[who]:,.0f} articles/s, CPU {res['cpu']:.1f} s,"
             f" events {res['events_digest']}  ({before})"
         )
+        print_stages(res)
     ratio = rates["this"] / rates["other"]
     cpu = per_cpu["this"] / per_cpu["other"]
     print(
