@@ -39,6 +39,9 @@ class Rule:
     name: str
     find: Callable[[str, Context], list[Edit]]
     record: bool = True  # whitespace edits are too many and too dull to list in doc.meta
+    # Finds nothing in its own output (and reads nothing but the text): not run again on a text
+    # no rule has changed since it ran, as the pass that confirms the fixed point would.
+    idempotent: bool = False
 
 
 # -- phrase lists --------------------------------------------------------------------------------
@@ -261,7 +264,7 @@ RULES: list[Rule] = [
     Rule("share_boilerplate", share_boilerplate),
     Rule("dangling_source", dangling_source),
     Rule("repeated_title", repeated_title),
-    Rule("whitespace", whitespace, record=False),
+    Rule("whitespace", whitespace, record=False, idempotent=True),
 ]
 
 
@@ -280,11 +283,16 @@ def clean_text(text: str, title: str | None = None, offsets: OffsetMap | None = 
     offsets = offsets if offsets is not None else OffsetMap.identity(len(text))
     ctx = Context(title=title)
     removed: list[dict] = []
+    left: dict[str, str] = {}  # what each idempotent rule left (the very string), to skip it on
     for _ in range(MAX_PASSES):
         changed = False
         for rule in RULES:
+            if rule.idempotent and left.get(rule.name) is text:
+                continue
             edits = rule.find(text, ctx)
             if not edits:
+                if rule.idempotent:
+                    left[rule.name] = text
                 continue
             if rule.record:
                 for s, e, _repl in edits:
@@ -292,6 +300,8 @@ def clean_text(text: str, title: str | None = None, offsets: OffsetMap | None = 
                     removed.append({"rule": rule.name, "original_start": o_s, "original_end": o_e})
             text, offsets = apply_edits(text, offsets, edits)
             changed = True
+            if rule.idempotent:
+                left[rule.name] = text
         if not changed:
             break
     return Cleaned(text, offsets, ctx.title, ctx.title_repeated, removed)
