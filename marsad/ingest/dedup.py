@@ -172,14 +172,15 @@ class Bands:
             2
         ) + np.uint64(1)
 
-    def _hashes(self, values: np.ndarray) -> list[int]:
+    def hashes(self, values: np.ndarray) -> list[int]:
+        """The hash of each band of a signature: what ``insert`` and ``query`` take."""
         b, r = self.shape
         runs = values[: b * r].astype(np.uint64).reshape(b, r)
         h = (runs * self._mix).sum(axis=1, dtype=np.uint64)
         return (h ^ (h >> np.uint64(29))).tolist()
 
-    def insert(self, key: int, values: np.ndarray) -> None:
-        for table, h in zip(self.tables, self._hashes(values), strict=True):
+    def insert(self, key: int, hashes: list[int]) -> None:
+        for table, h in zip(self.tables, hashes, strict=True):
             found = table.get(h)
             if found is None:
                 table[h] = key
@@ -188,9 +189,9 @@ class Bands:
             else:
                 table[h] = [found, key]
 
-    def query(self, values: np.ndarray) -> set[int]:
+    def query(self, hashes: list[int]) -> set[int]:
         out: set[int] = set()
-        for table, h in zip(self.tables, self._hashes(values), strict=True):
+        for table, h in zip(self.tables, hashes, strict=True):
             found = table.get(h)
             if found is None:
                 continue
@@ -246,18 +247,27 @@ class Dedup:
         values += self._b
         return values.min(axis=1)
 
-    def _add(self, doc_id: str, values: np.ndarray, exact: int | None, theirs: bool = False) -> None:
+    def _add(
+        self,
+        doc_id: str,
+        values: np.ndarray,
+        exact: int | None,
+        theirs: bool = False,
+        bands: list[int] | None = None,
+    ) -> None:
         key = len(self._ids)
         self._ids.append(doc_id)
         self._theirs.append(theirs)
         self._sigs += values.astype("<u4").tobytes()
         if exact is not None:
             self._exact[exact] = key
-        self.bands.insert(key, values)
+        self.bands.insert(key, self.bands.hashes(values) if bands is None else bands)
 
-    def _near(self, values: np.ndarray, since: int | None = None) -> tuple[int, float] | None:
+    def _near(
+        self, values: np.ndarray, since: int | None = None, bands: list[int] | None = None
+    ) -> tuple[int, float] | None:
         best: tuple[int, float] | None = None
-        for key in self.bands.query(values):
+        for key in self.bands.query(self.bands.hashes(values) if bands is None else bands):
             if since is not None and (key < since or not self._theirs[key]):
                 continue
             start = key * self._sig_bytes
@@ -290,13 +300,14 @@ class Dedup:
             del doc.meta["minhash"]  # only first copies carry a signature into the store
             return doc
         values = np.frombuffer(doc.meta["minhash"], dtype="<u4")
-        near = self._near(values)
+        bands = self.bands.hashes(values)  # for the look-up, and to index a first copy
+        near = self._near(values, bands=bands)
         if near is not None:
             doc.duplicate_of = self._ids[near[0]]
             doc.meta["duplicate"] = {"kind": "near", "similarity": round(near[1], 3)}
             del doc.meta["minhash"]
             return doc
-        self._add(doc.id, values, exact)
+        self._add(doc.id, values, exact, bands=bands)
         return doc
 
     def stored_match(self, signature: bytes, since: int) -> tuple[str, float] | None:
