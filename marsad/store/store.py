@@ -1208,6 +1208,14 @@ def distinct_events(events: Iterable[Any]) -> list[tuple[Event, dict[str, Any]]]
     return out
 
 
+def _one_per_key(rows: set[tuple]) -> set[tuple]:
+    """One of ``rows`` per key (the first item), always the same one: the greatest by its text.
+    Rows seldom share a key, and then they are all kept without sorting them by their text."""
+    if len({r[0] for r in rows}) == len(rows):
+        return rows
+    return set({r[0]: r for r in sorted(rows, key=lambda r: tuple(str(x) for x in r))}.values())
+
+
 def _prepare(doc: Document) -> dict[str, Any]:
     """Every row one document needs, built before the transaction so the lock is held briefly."""
     published = doc.published.isoformat() if doc.published else None
@@ -1341,8 +1349,7 @@ def _prepare(doc: Document) -> dict[str, Any]:
                 )
             )
     # One row per key: the first description wins, as the upsert does across documents.
-    actors = set({a[0]: a for a in sorted(actors, key=lambda a: tuple(str(x) for x in a))}.values())
-    places = set({p[0]: p for p in sorted(places, key=lambda p: tuple(str(x) for x in p))}.values())
+    actors, places = _one_per_key(actors), _one_per_key(places)
     return {
         "id": doc.id,
         "kind": "document",
