@@ -66,10 +66,12 @@ _MARK_SET = frozenset(DIACRITICS + TATWEEL)
 # or a mark) come first, one class whose run the regex engine scans in one step instead of
 # alternating between the two general classes: the same runs, a fifth faster. A word never begins
 # where a number does, so which of the two is tried first changes nothing.
-TOKEN_RE = re.compile(rf"(?:[\u0621-\u065f\u0670]++|[^\W\d]++|[{_MARKS}]++)++|\d+(?:[.,\u066b\u066c]\d+)*")
+_WORD = rf"(?:[\u0621-\u065f\u0670]++|[^\W\d]++|[{_MARKS}]++)++"
+TOKEN_RE = re.compile(rf"{_WORD}|\d+(?:[.,\u066b\u066c]\d+)*")
 # The same, captured: ``split`` gives gap, token, gap, ... as strings, without a match object per
 # token (the offsets are the lengths added up), 11% fewer instructions than ``finditer``.
 _TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
+_ONE_WORD_RE = re.compile(_WORD)  # a word whole (with its marks: "أيضًا"), for ``tokenize``
 
 # What a reading stripped from the word (bit flags; 0 is the word itself).
 WHOLE = 0
@@ -308,9 +310,10 @@ def tokenize(text: str) -> list[Token]:
 
     The text is cut at its spaces first (in C): a piece of letters alone (``isalpha``, six pieces
     in seven of an article's clean text) is one whole token, since a letter is in every word and
-    in no number, and so is one between clinging punctuation; only the rest go through
-    :data:`TOKEN_RE`, which takes the same tokens from a piece as from the whole text (no token
-    holds a space). A fifth less time than the regex over everything."""
+    in no number, and so is one between clinging punctuation, or one of digits alone, or a word
+    with its marks; only the rest go through :data:`TOKEN_RE`, which takes the same tokens from
+    a piece as from the whole text (no token holds a space). A fifth less time than the regex
+    over everything."""
     out: list[Token] = []
     append = out.append
     words = _WORDS
@@ -324,7 +327,7 @@ def tokenize(text: str) -> list[Token]:
             continue
         n = len(piece)
         core = piece.strip(_CLINGING)
-        if core.isalpha():
+        if core.isalpha() or core.isdecimal() or _ONE_WORD_RE.fullmatch(core):
             at = start + n - len(piece.lstrip(_CLINGING))
             w = words.get(core) or word(core)
             append(Token(at, at + len(core), core, w.norm, w.base, w.prefix, w))
