@@ -14,7 +14,7 @@ stores hold the same events.
 
 ``--against`` runs the one-process run of another version too (a commit extracted to a folder:
 ``git archive <commit> | tar -x -C /tmp/base``), in the same rounds, taking turns with this one,
-and prints this version's rate as a ratio to that one's. Both run this script's own child, which
+and prints both versions' per-stage times and this version's rate as a ratio to that one's. Both run this script's own child, which
 codes with whatever API the version has, so any commit back to the first ``marsad.runner`` will do;
 one older than the numpy MinHash (2026-11-30) imports ``datasketch``: install it somewhere and put
 it on ``PYTHONPATH`` (``pip install --target /tmp/dsk datasketch``, then ``PYTHONPATH=/tmp/dsk``),
