@@ -14,7 +14,7 @@ stores hold the same events.
 
 ``--against`` runs the one-process run of another version too (a commit extracted to a folder:
 ``git archive <commit> | tar -x -C /tmp/base``), in the same rounds, taking turns with this one,
-and prints this version's rate as a ratio to that one's. Both run this script's own child, which
+and prints both versions' per-stage times and this version's rate as a ratio to that one's. Both run this script's own child, which
 codes with whatever API the version has, so any commit back to the first ``marsad.runner`` will do;
 one older than the numpy MinHash (2026-11-30) imports ``datasketch``: install it somewhere and put
 it on ``PYTHONPATH`` (``pip install --target /tmp/dsk datasketch``, then ``PYTHONPATH=/tmp/dsk``),
@@ -300,13 +300,10 @@ def main() -> None:
                     f" {res['merge']['before']:,} reports; {res['summary']['duplicates']:,} duplicates"
                 )
                 if engine == "one":
-                    stages, cpu = res["stages"], res["cpu"]
-                    print(f"  CPU {cpu:.1f} s: {res['articles'] / cpu:,.0f} articles per CPU second")
-                    print(f"  {'stage':<10} {'total s':>8} {'ms/article':>11}")
-                    for name, secs in stages.items():
-                        print(f"  {name:<10} {secs:8.2f} {1000 * secs / res['articles']:11.3f}")
-                    rest = res["seconds"] - sum(stages.values())
-                    print(f"  {'store+read':<10} {rest:8.2f} {1000 * rest / res['articles']:11.3f}")
+                    print(
+                        f"  CPU {res['cpu']:.1f} s: {res['articles'] / res['cpu']:,.0f} articles per CPU second"
+                    )
+                    print_stages(res)
                 else:
                     ready = f", all ready {res['all_ready']} s after start" if engine == "workers" else ""
                     print(
@@ -340,6 +337,17 @@ def main() -> None:
                 f" {statistics.median(v[0] for v in versus):.2f}x articles/s,"
                 f" {statistics.median(v[1] for v in versus):.2f}x articles per CPU second"
             )
+
+
+def print_stages(res: dict) -> None:
+    """The per-stage wall time of a one-process run, and what is left of its wall time (the
+    store, reading, the early decision, the collector) as "store+read"."""
+    stages = res["stages"]
+    print(f"  {'stage':<10} {'total s':>8} {'ms/article':>11}")
+    for name, secs in stages.items():
+        print(f"  {name:<10} {secs:8.2f} {1000 * secs / res['articles']:11.3f}")
+    rest = res["seconds"] - sum(stages.values())
+    print(f"  {'store+read':<10} {rest:8.2f} {1000 * rest / res['articles']:11.3f}")
 
 
 def ceiling(path: Path, tmp: Path, n: int, r: int, base: float) -> float:
@@ -379,10 +387,7 @@ def compare(against: Path, path: Path, tmp: Path, r: int) -> tuple[float, float]
             f" {res['seconds']:.1f} s: {rates[who]:,.0f} articles/s, CPU {res['cpu']:.1f} s,"
             f" events {res['events_digest']}  ({before})"
         )
-        stages = ", ".join(
-            f"{name} {1000 * secs / res['articles']:.3f}" for name, secs in res["stages"].items()
-        )
-        print(f"  stages, ms/article: {stages}")
+        print_stages(res)
     ratio = rates["this"] / rates["other"]
     cpu = per_cpu["this"] / per_cpu["other"]
     print(

@@ -67,12 +67,24 @@ def check_text(doc: Document) -> Document:
         *((name, value) for name, value in doc.meta.items() if name != "source_id"),
     ]
     for name, value in fields:
-        if isinstance(value, str) and (m := _BAD.search(value)):
+        if isinstance(value, str) and not _storable(value) and (m := _BAD.search(value)):
             what = "NUL character" if m.group() == "\x00" else "lone surrogate"
             return doc.reject(
                 f"{what} at {where(doc)}: U+{ord(m.group()):04X} in the {name} at character {m.start()}"
             )
     return doc
+
+
+def _storable(value: str) -> bool:
+    """No NUL and no lone surrogate (UTF-16, like UTF-8, refuses exactly those): two scans in C,
+    a third of the time of the regex, which then runs only to say where the bad character is."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-16-le")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def identify(doc: Document) -> Document:

@@ -1162,9 +1162,11 @@ def _merged_row(m: dict[str, Any], now: float) -> tuple:
 
 
 def _encodes(text: str) -> bool:
-    """Whether UTF-8 can hold the text (no lone surrogate): a C-speed test, unlike the regex."""
+    """Whether UTF-8 can hold the text (no lone surrogate): a C-speed test, unlike the regex.
+    UTF-16 refuses exactly the same characters, and its encoder is four times UTF-8's speed
+    on Arabic text (a copy, where UTF-8 writes two bytes a character)."""
     try:
-        text.encode("utf-8")
+        text.encode("utf-16-le")
     except UnicodeEncodeError:
         return False
     return True
@@ -1204,6 +1206,14 @@ def distinct_events(events: Iterable[Any]) -> list[tuple[Event, dict[str, Any]]]
         taken[d["event_id"]] = body
         out.append((ev, d))
     return out
+
+
+def _one_per_key(rows: set[tuple]) -> set[tuple]:
+    """One of ``rows`` per key (the first item), always the same one: the greatest by its text.
+    Rows seldom share a key, and then they are all kept without sorting them by their text."""
+    if len({r[0] for r in rows}) == len(rows):
+        return rows
+    return set({r[0]: r for r in sorted(rows, key=lambda r: tuple(str(x) for x in r))}.values())
 
 
 def _prepare(doc: Document) -> dict[str, Any]:
@@ -1339,8 +1349,7 @@ def _prepare(doc: Document) -> dict[str, Any]:
                 )
             )
     # One row per key: the first description wins, as the upsert does across documents.
-    actors = set({a[0]: a for a in sorted(actors, key=lambda a: tuple(str(x) for x in a))}.values())
-    places = set({p[0]: p for p in sorted(places, key=lambda p: tuple(str(x) for x in p))}.values())
+    actors, places = _one_per_key(actors), _one_per_key(places)
     return {
         "id": doc.id,
         "kind": "document",

@@ -66,10 +66,12 @@ _MARK_SET = frozenset(DIACRITICS + TATWEEL)
 # or a mark) come first, one class whose run the regex engine scans in one step instead of
 # alternating between the two general classes: the same runs, a fifth faster. A word never begins
 # where a number does, so which of the two is tried first changes nothing.
-TOKEN_RE = re.compile(rf"(?:[\u0621-\u065f\u0670]++|[^\W\d]++|[{_MARKS}]++)++|\d+(?:[.,\u066b\u066c]\d+)*")
+_WORD = rf"(?:[\u0621-\u065f\u0670]++|[^\W\d]++|[{_MARKS}]++)++"
+TOKEN_RE = re.compile(rf"{_WORD}|\d+(?:[.,\u066b\u066c]\d+)*")
 # The same, captured: ``split`` gives gap, token, gap, ... as strings, without a match object per
 # token (the offsets are the lengths added up), 11% fewer instructions than ``finditer``.
 _TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
+_ONE_WORD_RE = re.compile(_WORD)  # a word whole (with its marks: "أيضًا"), for ``tokenize``
 
 # What a reading stripped from the word (bit flags; 0 is the word itself).
 WHOLE = 0
@@ -299,18 +301,45 @@ def keys(phrase: str) -> tuple[str, ...]:
     return tuple(normalize_key(w) for w in TOKEN_RE.findall(phrase))
 
 
+# Punctuation that clings to a word's ends ("حلب،", "«داعش»"): in no word and no number.
+_CLINGING = "،.«»:()\"؛؟,-!;'"
+
+
 def tokenize(text: str) -> list[Token]:
-    """Tokens of any text, with offsets into it; usable without a Document."""
+    """Tokens of any text, with offsets into it; usable without a Document.
+
+    The text is cut at its spaces first (in C): a piece of letters alone (``isalpha``, six pieces
+    in seven of an article's clean text) is one whole token, since a letter is in every word and
+    in no number, and so is one between clinging punctuation, or one of digits alone, or a word
+    with its marks; only the rest go through :data:`TOKEN_RE`, which takes the same tokens from
+    a piece as from the whole text (no token holds a space). A fifth less time than the regex
+    over everything."""
     out: list[Token] = []
     append = out.append
     words = _WORDS
-    parts = iter(_TOKEN_SPLIT_RE.split(text))
-    start = len(next(parts))
-    for raw, gap in zip(parts, parts, strict=True):
-        w = words.get(raw) or word(raw)
-        end = start + len(raw)
-        append(Token(start, end, raw, w.norm, w.base, w.prefix, w))
-        start = end + len(gap)
+    start = 0
+    for piece in text.split(" "):
+        if piece.isalpha():
+            w = words.get(piece) or word(piece)
+            end = start + len(piece)
+            append(Token(start, end, piece, w.norm, w.base, w.prefix, w))
+            start = end + 1
+            continue
+        n = len(piece)
+        core = piece.strip(_CLINGING)
+        if core.isalpha() or core.isdecimal() or _ONE_WORD_RE.fullmatch(core):
+            at = start + n - len(piece.lstrip(_CLINGING))
+            w = words.get(core) or word(core)
+            append(Token(at, at + len(core), core, w.norm, w.base, w.prefix, w))
+        elif core:
+            parts = iter(_TOKEN_SPLIT_RE.split(piece))
+            at = start + len(next(parts))
+            for raw, gap in zip(parts, parts, strict=True):
+                w = words.get(raw) or word(raw)
+                end = at + len(raw)
+                append(Token(at, end, raw, w.norm, w.base, w.prefix, w))
+                at = end + len(gap)
+        start += n + 1
     return out
 
 
