@@ -22,7 +22,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -151,43 +151,51 @@ class Context(NamedTuple):
     p1_definite: bool
 
 
-def context_features(c: Context) -> list[str]:
-    """The features of a candidate's context but its :data:`LAZY_FLAGS`
-    (:meth:`PlaceModel.context_scores` adds up their rows)."""
+def context_keys(c: Context) -> list[tuple[str, str | None]]:
+    """The features of a candidate's context but its :data:`LAZY_FLAGS`, as (family, word) pairs
+    (``("p1", "قرب")`` is "p1=قرب"; a feature that names no word has None), in the order their
+    rows are summed: :func:`context_features` writes them, :meth:`PlaceModel.context_scores`
+    finds their rows without a string built for each."""
     key, plen, prefix, stop, trigger, weak_trigger, in_list, prev, nxt, gov_cue, p1_definite = c
     w = words()
-    out = [f"trig={trigger or '-'}"]
+    out: list[tuple[str, str | None]] = [("trig", trigger or "-")]
     if weak_trigger:
-        out.append("weaktrig")
+        out.append(("weaktrig", None))
     if trigger is None and not in_list:
-        out.append("bare")
+        out.append(("bare", None))
         if stop:
-            out.append("stop&bare")
-    for flag, name in (
-        (in_list, "list"),
-        (gov_cue, "gov_cue"),
-    ):
-        if flag:
-            out.append(name)
+            out.append(("stop&bare", None))
+    if in_list:
+        out.append(("list", None))
+    if gov_cue:
+        out.append(("gov_cue", None))
     if prefix:
-        out.append(f"clitic={prefix[-1]}")
+        out.append(("clitic", prefix[-1]))
     for k, word in enumerate(prev[:2]):
-        out.append(f"p{k + 1}={word}")
+        out.append((f"p{k + 1}", word))
     if prev:
         p1 = prev[0]
         if p1 in w.org_heads:
-            out.append("p1_org")
+            out.append(("p1_org", None))
         if p1 in w.person_titles:
-            out.append("p1_title")
+            out.append(("p1_title", None))
         if p1 in w.prepositions:
-            out.append("p1_prep")
+            out.append(("p1_prep", None))
         if key.startswith("ال") and key.endswith(("ي", "يه")) and p1_definite and not plen:
-            out.append("nisba")  # "وحدات حماية الشعب الكردي": an adjective agreeing with its noun
+            out.append(("nisba", None))  # "وحدات حماية الشعب الكردي": an adjective agreeing with its noun
     if nxt:
-        out.append(f"n1={nxt[0]}")
+        out.append(("n1", nxt[0]))
         if nxt[0] in ("بن", "ابن"):
-            out.append("n1_son")
+            out.append(("n1_son", None))
     return out
+
+
+def context_features(c: Context) -> list[str]:
+    """The features of a candidate's context but its :data:`LAZY_FLAGS`, as strings."""
+    return [family if word is None else f"{family}={word}" for family, word in context_keys(c)]
+
+
+_NO_ROWS: dict[str | None, tuple[float, ...]] = {}  # a family the model never saw
 
 
 class PlaceModel:
@@ -199,14 +207,12 @@ class PlaceModel:
         # rows as tuples: a candidate's score reads a dozen rows out of 25,000, and a tuple holds
         # its items in the object itself, one memory fetch fewer than a list's separate array
         self.weights = {f: tuple(row) for f, row in weights.items()}
-        # the rows of the features that name a word ("p1=قرب"), by family and word: a candidate's
-        # context finds them without a string built and hashed for each (context_scores)
-        named: dict[str, dict[str, tuple[float, ...]]] = {f: {} for f in ("trig", "clitic", "p1", "p2", "n1")}
+        # the rows by family and word ("p1=قرب" under "p1" and "قرب", "bare" under "bare" and None):
+        # a candidate's context finds them without a string built and hashed for each
+        self._by_family: dict[str, dict[str | None, tuple[float, ...]]] = {}
         for f, row in self.weights.items():
             family, eq, word = f.partition("=")
-            if eq and family in named:
-                named[family][word] = row
-        self._trig, self._clitic, self._p1, self._p2, self._n1 = named.values()
+            self._by_family.setdefault(family, {})[word if eq else None] = row
         # per class that takes a name (place, government): every other class with the most the
         # lazy flags can move the two apart in the taker's favour
         zero = [0.0] * len(classes)
@@ -232,48 +238,12 @@ class PlaceModel:
         # one column per class, summed left to right from the base in C
         return list(map(sum, zip(self.bias if base is None else base, *rows, strict=True)))
 
-    @cached_property
-    def _words(self) -> Words:
-        return words()
-
     def context_scores(self, base: Sequence[float], c: Context, rules: bool) -> list[float]:
         """``scores([*context_features(c), "rules" if rules else "no_rules"], base)``: the same
-        rows added in the same order, so the same floats, each found by its family and word
-        instead of by a feature string built and hashed for each of an article's dozens of
-        candidates."""
-        key, plen, prefix, stop, trigger, weak_trigger, in_list, prev, nxt, gov_cue, p1_definite = c
-        w, weights = self._words, self.weights
-        rows = [self._trig.get(trigger or "-")]
-        if weak_trigger:
-            rows.append(weights.get("weaktrig"))
-        if trigger is None and not in_list:
-            rows.append(weights.get("bare"))
-            if stop:
-                rows.append(weights.get("stop&bare"))
-        if in_list:
-            rows.append(weights.get("list"))
-        if gov_cue:
-            rows.append(weights.get("gov_cue"))
-        if prefix:
-            rows.append(self._clitic.get(prefix[-1]))
-        if prev:
-            p1 = prev[0]
-            rows.append(self._p1.get(p1))
-            if len(prev) > 1:
-                rows.append(self._p2.get(prev[1]))
-            if p1 in w.org_heads:
-                rows.append(weights.get("p1_org"))
-            if p1 in w.person_titles:
-                rows.append(weights.get("p1_title"))
-            if p1 in w.prepositions:
-                rows.append(weights.get("p1_prep"))
-            if key.startswith("ال") and key.endswith(("ي", "يه")) and p1_definite and not plen:
-                rows.append(weights.get("nisba"))
-        if nxt:
-            rows.append(self._n1.get(nxt[0]))
-            if nxt[0] in ("بن", "ابن"):
-                rows.append(weights.get("n1_son"))
-        rows.append(weights.get("rules" if rules else "no_rules"))
+        rows added in the same order, so the same floats, each found by its family and word."""
+        tables = self._by_family
+        rows = [tables.get(family, _NO_ROWS).get(word) for family, word in context_keys(c)]
+        rows.append(self.weights.get("rules" if rules else "no_rules"))
         return list(map(sum, zip(base, *filter(None, rows), strict=True)))
 
     def beaten(self, scores: Sequence[float]) -> bool:
