@@ -75,16 +75,21 @@ def check_text(doc: Document) -> Document:
     return doc
 
 
-def _storable(value: str) -> bool:
-    """No NUL and no lone surrogate (UTF-16, like UTF-8, refuses exactly those): two scans in C,
-    a third of the time of the regex, which then runs only to say where the bad character is."""
-    if "\x00" in value:
-        return False
+def has_surrogate(text: str) -> bool:
+    """A lone surrogate, which UTF-8 cannot hold: one scan in C. UTF-16 refuses exactly the same
+    characters, and its encoder is four times UTF-8's speed on Arabic text (a copy, where UTF-8
+    writes two bytes a character)."""
     try:
-        value.encode("utf-16-le")
+        text.encode("utf-16-le")
     except UnicodeEncodeError:
-        return False
-    return True
+        return True
+    return False
+
+
+def _storable(value: str) -> bool:
+    """No NUL and no lone surrogate: two scans in C, a third of the time of the regex, which then
+    runs only to say where the bad character is."""
+    return "\x00" not in value and not has_surrogate(value)
 
 
 def identify(doc: Document) -> Document:
