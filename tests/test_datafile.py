@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import marshal
 from pathlib import Path
 
 import pytest
 
+from marsad import cache, datafile
 from marsad.datafile import DataFileError, load
 from marsad.entities.actors import ActorCatalogue, Lexicon
 from marsad.events.lexicon import ContextLists, Policy, TriggerEntry
@@ -93,3 +95,64 @@ def test_a_key_given_twice_names_both_lines(tmp_path: Path) -> None:
         match=r"triggers.yaml:6: not valid YAML: key 'not_after' given twice \(first on line 5\)",
     ):
         load(path, list[TriggerEntry])
+
+
+# -- the cache of validated files ---------------------------------------------------------------
+
+
+@pytest.fixture
+def cdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MARSAD_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+POLICY = "default_actors: []\nair_only:\n  - actor: {actor}\n    countries: [SY]\n"
+
+
+def test_a_second_load_reads_the_cache_and_equals_the_validated_file(cdir, tmp_path, monkeypatch):
+    path = write(tmp_path, "policy.yaml", POLICY.format(actor="A"))
+    first = load(path, Policy)
+    monkeypatch.setattr(datafile, "_validated", lambda *a: pytest.fail("validated again"))
+    assert load(path, Policy) == first and load(path, Policy).air_only_actor("A", "SY")
+    assert [p.name.split("-")[:2] for p in cdir.iterdir()] == [["data", "policy"]]
+
+
+def test_changed_bytes_or_a_changed_model_are_validated_again(cdir, tmp_path):
+    path = write(tmp_path, "policy.yaml", POLICY.format(actor="A"))
+    assert load(path, Policy).air_only[0].actor == "A"
+    path.write_text(POLICY.format(actor="B"), encoding="utf-8")
+    assert load(path, Policy).air_only[0].actor == "B"
+    path.write_text(POLICY.format(actor="A") + "raids: [{actor: A, country: SY}]\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="raids.0.country"):  # a file that fails is never cached
+        load(path, Policy)
+    with pytest.raises(DataFileError, match="raids.0.country"):
+        load(path, Policy)
+
+    class Narrower(datafile.Strict):  # another model of the same file: another key
+        default_actors: list[str]
+        air_only: list[dict[str, str]]
+
+    path.write_text(POLICY.format(actor="A"), encoding="utf-8")
+    assert isinstance(load(path, Policy), Policy)
+    with pytest.raises(DataFileError, match="air_only.0.countries"):
+        load(path, Narrower)
+    assert datafile._schema(Policy) != datafile._schema(Narrower)
+
+
+def test_a_damaged_cache_file_is_validated_again(cdir, tmp_path, capsys):
+    path = write(tmp_path, "policy.yaml", POLICY.format(actor="A"))
+    first = load(path, Policy)
+    (cached,) = cdir.iterdir()
+    raw = cached.read_bytes()
+    cached.write_bytes(raw[: len(raw) // 2])
+    assert load(path, Policy) == first
+    assert "truncated or damaged" in capsys.readouterr().err
+    cache.write(cdir, cached.name, marshal.dumps(b"not a pickle"))  # whole, but no value of ours
+    assert load(path, Policy) == first
+    assert "unreadable" in capsys.readouterr().err
+
+
+def test_a_dump_is_cached_as_plain_data(cdir, tmp_path):
+    path = write(tmp_path, "policy.yaml", POLICY.format(actor="A"))
+    assert load(path, Policy, dump=True) == load(path, Policy).model_dump() == load(path, Policy, dump=True)
+    assert isinstance(load(path, Policy, dump=True)["air_only"][0], dict)

@@ -175,8 +175,8 @@ class Lexicon:
         self.adjectives: dict[str, str] = {}  # a state's adjective (normalised key) -> country code
         self.forces: dict[str, dict[str, str]] = {}  # country code -> "military"/"police" -> actor
         self._alias_to_actor: dict[tuple[str, ...], str] = {}
-        self._load_actors(datafile.load(actors_path, ActorCatalogue).model_dump())
-        self._load_sources(datafile.load(sources_path, SourceCatalogue).model_dump())
+        self._load_actors(datafile.load(actors_path, ActorCatalogue, dump=True))
+        self._load_sources(datafile.load(sources_path, SourceCatalogue, dump=True))
         for rec in self.sources.values():
             if rec["speaks_for"] is not None and rec["speaks_for"] not in self.actors:
                 raise datafile.DataFileError(

@@ -221,7 +221,7 @@ class Lexicon:
 def lexicon() -> Lexicon:
     """Trigger, qualifier and stop words from the data files, folded like the text."""
     words = place_words()
-    raw = words.model_dump()
+    raw = vars(words)  # its fields as validated: a dump would build the model's serializer
     stop = (gazetteer.DATA_DIR / "stoplist.txt").read_text(encoding="utf-8").splitlines()
     function_words = frozenset(gazetteer.key_of(w) for w in raw["function_words"])
     return Lexicon(

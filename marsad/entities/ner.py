@@ -134,7 +134,7 @@ class Featurizer:
 
     def __init__(self) -> None:
         words = datafile.load(DATA / "lexicon.yaml", NerWords)
-        lex = words.model_dump()
+        lex = vars(words)  # its fields as validated: a dump would build the model's serializer
         self.person = spellings(lex["person_triggers"])
         self.org = spellings(lex["org_triggers"])
         self.loc = spellings(lex["loc_triggers"])

@@ -83,7 +83,7 @@ class Boilerplate(datafile.Strict):
     source_label: list[str]
 
 
-_PHRASES = datafile.load(Path(__file__).with_name("boilerplate.yaml"), Boilerplate).model_dump()
+_PHRASES = datafile.load(Path(__file__).with_name("boilerplate.yaml"), Boilerplate, dump=True)
 _H = r"[^\S\n]"  # horizontal whitespace
 # Matched against one line at a time (with ``match``/``fullmatch``), so a 3 KB article costs a
 # dozen anchored attempts instead of a scan at every character.

@@ -94,7 +94,7 @@ class VerbGroups(datafile.Strict):
 
 @cache
 def _groups() -> dict[str, list[str]]:
-    return datafile.load(Path(__file__).with_name("verbs.yaml"), VerbGroups).model_dump()
+    return datafile.load(Path(__file__).with_name("verbs.yaml"), VerbGroups, dump=True)
 
 
 def forms(spec: WordList) -> list[tuple[str, str, int]]:

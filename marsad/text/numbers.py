@@ -59,7 +59,7 @@ class NumberLexicon(datafile.Strict):
     max_subject_words: int
 
 
-_DATA = datafile.load(Path(__file__).with_name("numbers.yaml"), NumberLexicon).model_dump()
+_DATA = datafile.load(Path(__file__).with_name("numbers.yaml"), NumberLexicon, dump=True)
 
 
 UNITS = key_map(_DATA["units"])

@@ -29,7 +29,7 @@ class SentenceRules(datafile.Strict):
     places_with_waw: list[str]
 
 
-_DATA = datafile.load(Path(__file__).with_name("sentences.yaml"), SentenceRules).model_dump()
+_DATA = datafile.load(Path(__file__).with_name("sentences.yaml"), SentenceRules, dump=True)
 
 _ABBREV = frozenset(normalize_key(a).lower() for a in _DATA["abbreviations"])
 _AGENCIES = frozenset(

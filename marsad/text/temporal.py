@@ -60,7 +60,7 @@ class TemporalLexicon(datafile.Strict):
     elapsed_link: list[str]
 
 
-_DATA = datafile.load(Path(__file__).with_name("temporal.yaml"), TemporalLexicon).model_dump()
+_DATA = datafile.load(Path(__file__).with_name("temporal.yaml"), TemporalLexicon, dump=True)
 
 
 WEEKDAYS = key_map(_DATA["weekdays"])

@@ -41,7 +41,7 @@ class CliticRules(datafile.Strict):
     whole_words: list[str]
 
 
-_DATA = datafile.load(Path(__file__).with_name("tokens.yaml"), CliticRules).model_dump()
+_DATA = datafile.load(Path(__file__).with_name("tokens.yaml"), CliticRules, dump=True)
 
 
 def _keys(words: list[str]) -> list[str]:
