@@ -10,7 +10,7 @@ from marsad import rules
 from marsad.cli import app
 from marsad.document import Document
 from marsad.pipeline import Pipeline
-from marsad.text.match import ANY, VERB, Forms, Lexicon, Matcher, forms, verb_forms
+from marsad.text.match import _LAZY, ANY, VERB, Forms, Lexicon, Matcher, Phrases, forms, verb_forms
 from marsad.text.tokens import CLITIC, NAMES, tokenize, word
 
 
@@ -62,6 +62,25 @@ def test_each_word_is_analysed_and_matched_once() -> None:
     assert matcher.word_hits(w) is first and w.hits is first  # kept on the one cached Word
     other = Matcher([lex])
     assert other.word_hits(w) is not first  # another matcher recomputes, never reads stale hits
+
+
+def test_a_lazy_lexicon_matches_as_the_whole_one_in_the_same_order() -> None:
+    """Names compiled a first word at a time, when the text asks, give the same matches, in the
+    same lexicon order, as the same names compiled whole."""
+    table = {"حمص": 0, "دير الزور": 1, "دير": 2, "دير حافر": 3, "تل": 4, "تل ابيض": 5, "الرقه": 6, "ادلب": 7}
+    whole = Lexicon("t.names", [(k, tuple(k.split(" ")), k) for k in table if len(k) >= 3], NAMES)
+    lazy = Lexicon.lazy("t.names", Phrases(table, 5, 3), NAMES)
+    before = Lexicon.words("t.before", ["حمص", "تل"])
+    text = "من حمص الى دير الزور ودير حافر وتل ابيض والرقه، ثم دير"
+    eager = Matcher([before, whole])
+    for lexicons in ([before, lazy], [before, lazy]):  # the second compiles nothing again
+        got = Matcher(lexicons)
+        tokens = tokenize(text)
+        m, want = got(text, tokens), eager(text, tokens)
+        assert list(m) == list(want) and m.tags == want.tags
+        assert [lex.name for lex, _ in got.index["حمص"]] == ["t.before", "t.names"]
+        assert got.index["ادلب"] is _LAZY and "ابيض" not in got.index  # not asked; begins no name
+    assert sorted(e.id for e in lazy.entries()) == sorted(e.id for e in whole.entries())
 
 
 def test_the_pipeline_compiles_every_stages_lexicons_into_one_index() -> None:

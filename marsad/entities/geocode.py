@@ -357,16 +357,17 @@ class Geocoder:
         A name's first word may lose its proclitics (``وبحمص``), never its article; the later
         words of a name are compared as written, with nothing but spaces or hyphens between."""
         lex, exact = self.lex, self.gaz.exact
-        names = ((k, tuple(k.split(" ")), k) for k in exact if k.count(" ") < MAX_WORDS and len(k) >= 2)
-        variants = ((k, (k,), k) for k in self.gaz.variant if " " not in k and len(k) >= 4)
+        # compiled a first word at a time, as the text asks (the matcher's index)
+        names = match.Phrases(exact, MAX_WORDS, 2)
+        variants = match.Phrases(self.gaz.variant, 1, 4)
 
         def table(name: str, words: dict[str, str] | frozenset[str], accept: int = NAMES_READINGS, **kw):
             values = words if isinstance(words, dict) else dict.fromkeys(words)
             return match.Lexicon(name, ((w, w, v) for w, v in values.items()), accept, **kw)
 
         return [
-            match.Lexicon(NAMES_LEX, names, NAMES_READINGS | SHORT),
-            match.Lexicon(VARIANTS, variants, NAMES_READINGS),
+            match.Lexicon.lazy(NAMES_LEX, names, NAMES_READINGS | SHORT),
+            match.Lexicon.lazy(VARIANTS, variants, NAMES_READINGS),
             table(TRIGGERS, lex.triggers),
             table(WEAK, lex.weak_triggers),
             table(DIRECTIONS, lex.directions, rest="readings"),

@@ -19,10 +19,10 @@ from __future__ import annotations
 import itertools
 import operator
 import re
-from collections.abc import Iterable, Iterator
-from functools import cache
+from collections.abc import Collection, Iterable, Iterator
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from marsad import datafile
 from marsad.document import Document
@@ -37,6 +37,7 @@ VERB = ANY & ~ARTICLE  # a verb form never follows the article: "الأرجح" i
 # the name after its head noun ("جبل «يسوف»", "مطار \"تي فور\""); no other punctuation
 JOIN_GAP_RE = re.compile(r"[ \t\u00a0\-]*[\"«»“”]?[ \t\u00a0]*")
 _END = None  # trie key of the entries ending at a node (never a word's key)
+_LAZY = object()  # the index entry of a key a lazy lexicon has not compiled yet
 _ids = itertools.count(1)
 
 # Person/number endings of a past-tense verb, and the pronouns that may follow them.
@@ -140,6 +141,51 @@ class Match(NamedTuple):
     reading: Reading
 
 
+class Source(Protocol):
+    """A lazy lexicon's entries (as :class:`Lexicon` takes them), by their first key."""
+
+    def starting(self, key: str) -> Iterable[tuple[str, str | tuple[str, ...], Any]]:
+        """The entries whose first key is ``key`` (none for a key no entry starts with)."""
+        ...
+
+    def heads(self) -> Iterable[str]:
+        """Every first key (and maybe keys that begin nothing, which cost only a lookup)."""
+        ...
+
+
+class Phrases:
+    """A lazy lexicon's source: the keys of ``table`` (words joined by single spaces, as the
+    gazetteer's) of fewer than ``most_words`` spaces and ``shortest`` letters or more, each the
+    entry ``(key, its words, key)``."""
+
+    def __init__(self, table: Collection[str], most_words: int, shortest: int) -> None:
+        self.table = table
+        self.most_words = most_words
+        self.shortest = shortest
+
+    def _keeps(self, key: str) -> bool:
+        return key.count(" ") < self.most_words and len(key) >= self.shortest
+
+    @cached_property
+    def _longer(self) -> dict[str, list[str]]:
+        """First word -> the kept keys of several words it begins, in the table's order."""
+        out: dict[str, list[str]] = {}
+        for key in self.table:
+            if " " in key and self._keeps(key):
+                out.setdefault(key.split(" ", 1)[0], []).append(key)
+        return out
+
+    def starting(self, key: str) -> list[tuple[str, tuple[str, ...], str]]:
+        out = [(key, (key,), key)] if key in self.table and " " not in key and self._keeps(key) else []
+        out += [(k, tuple(k.split(" ")), k) for k in self._longer.get(key, ())]
+        return out
+
+    def heads(self) -> Iterable[str]:
+        """The table's keys, at C speed (those of several words or not kept begin nothing), and
+        the first words of its kept keys of several words."""
+        return itertools.chain(self.table, self._longer)
+
+
 class Lexicon:
     """A named word and phrase list.
 
@@ -162,12 +208,17 @@ class Lexicon:
         self.rest = rest
         self.gap = gap
         self.trie: dict[str, Any] = {}
-        self.size = 0
+        self.size = 0  # entries compiled (of a lazy lexicon: so far)
         self.accept = 0  # what any entry takes, for the index
-        # Plain statements, no ``setdefault`` (a new dict per call), entries made by
-        # ``tuple.__new__`` (Entry's own ``__new__`` is Python code): every start-up indexes the
-        # gazetteer's 56,000 names, 0.06 s this way against 0.08 s.
-        new, takes, size = tuple.__new__, 0, 0
+        self.source: Source | None = None  # a lazy lexicon's entries by first key
+        self._add(entries, accept)
+
+    def _add(self, entries: Iterable[tuple[str, str | tuple[str, ...], Any]], accept: int) -> None:
+        """Compile ``entries`` into the trie.
+
+        Plain statements, no ``setdefault`` (a new dict per call), entries made by
+        ``tuple.__new__`` (Entry's own ``__new__`` is Python code)."""
+        name, new, takes, size = self.name, tuple.__new__, 0, 0
         for entry in entries:
             words = entry[1]
             keys = phrase_keys(words) if isinstance(words, str) else words
@@ -186,7 +237,25 @@ class Lexicon:
             ended.append(new(Entry, (name, entry[0], entry[2], kinds)))
             takes |= kinds
             size += 1
-        self.accept, self.size = takes, size
+        self.accept |= takes
+        self.size += size
+
+    @classmethod
+    def lazy(cls, name: str, source: Source, accept: int = ANY, **kw: Any) -> Lexicon:
+        """A lexicon compiled one first key at a time, when the matcher first meets the key: the
+        gazetteer's 56,000 names, of which a run reads a few thousand, cost every start-up 0.05 s
+        compiled whole. Its entries take ``accept`` (an entry's own narrowing is not read)."""
+        lex = cls(name, (), accept, **kw)
+        lex.accept, lex.source = accept, source
+        return lex
+
+    def node(self, key: str) -> dict[str, Any] | None:
+        """The trie node after the first key ``key``, compiled now if the lexicon is lazy."""
+        node = self.trie.get(key)
+        if node is None and self.source is not None and (entries := self.source.starting(key)):
+            self._add(entries, self.accept)
+            node = self.trie.get(key)
+        return node
 
     @classmethod
     def words(cls, name: str, words: WordList, accept: int = ANY, **kw: Any) -> Lexicon:
@@ -194,7 +263,10 @@ class Lexicon:
         return cls(name, ((i, w, None, a) for i, w, a in forms(words)), accept, **kw)
 
     def entries(self) -> Iterator[Entry]:
-        """Every entry, walking the trie."""
+        """Every entry, walking the trie (a lazy lexicon's compiled whole first)."""
+        if self.source is not None:
+            for key in self.source.heads():
+                self.node(key)
         stack = [self.trie]
         while stack:
             node = stack.pop()
@@ -304,7 +376,11 @@ class Matches:
 
 
 class Matcher:
-    """Lexicons compiled into one index from a dictionary form to the tries it begins."""
+    """Lexicons compiled into one index from a dictionary form to the tries it begins.
+
+    A key a lazy lexicon (:meth:`Lexicon.lazy`) may begin stands in the index as :data:`_LAZY`
+    until a word asks for it: then that lexicon compiles its node and the key's entry is made,
+    in the lexicons' order, and kept. Every other key is looked up as it always was, in C."""
 
     def __init__(self, lexicons: Iterable[Lexicon]) -> None:
         self.id = next(_ids)
@@ -316,9 +392,22 @@ class Matcher:
                     continue
                 raise ValueError(f"two lexicons are named {lex.name!r}")
             self.lexicons[lex.name] = lex
-            for key, node in lex.trie.items():
+            for key, node in lex.trie.items() if lex.source is None else ():
                 index.setdefault(key, []).append((lex, node))
-        self.index = {k: tuple(v) for k, v in index.items()}
+        self._eager = {k: tuple(v) for k, v in index.items()}
+        self._lazy = [lex for lex in self.lexicons.values() if lex.source is not None]
+        self._order = {name: i for i, name in enumerate(self.lexicons)}
+        self.index: dict[str, Any] = dict(self._eager)
+        for lex in self._lazy:
+            self.index.update(dict.fromkeys(lex.source.heads(), _LAZY))  # type: ignore[union-attr]
+
+    def _resolved(self, key: str) -> tuple[tuple[Lexicon, dict], ...]:
+        """The index entry of a key a lazy lexicon may begin, made on its first lookup."""
+        found = [*self._eager.get(key, ())]
+        found += [(lex, node) for lex in self._lazy if (node := lex.node(key)) is not None]
+        found.sort(key=lambda ln: self._order[ln[0].name])
+        entry = self.index[key] = tuple(found)
+        return entry
 
     def word_hits(self, w: Word) -> WordHits:
         """The single-word hits and phrase starts of a word (cached on it for this matcher)."""
@@ -328,7 +417,8 @@ class Matcher:
         starts = []
         index = self.index
         for r in w.readings:
-            for lex, node in index.get(r.key, ()):
+            found = index.get(r.key, ())
+            for lex, node in self._resolved(r.key) if found is _LAZY else found:
                 if r.kind & ~lex.accept:
                     continue
                 ended = node.get(_END)
@@ -339,7 +429,8 @@ class Matcher:
                 if len(node) > (1 if ended else 0):
                     starts.append((lex, node, r))
         for r in w.short:  # a two-letter stem only begins a phrase, for a lexicon that takes it
-            for lex, node in index.get(r.key, ()):
+            found = index.get(r.key, ())
+            for lex, node in self._resolved(r.key) if found is _LAZY else found:
                 if not r.kind & ~lex.accept and len(node) > (1 if _END in node else 0):
                     starts.append((lex, node, r))
         hits = (
