@@ -27,9 +27,8 @@ import marshal
 import os
 import struct
 import sys
-import tempfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -46,6 +45,8 @@ def home(*parts: str) -> Path:
     try:
         return Path.home().joinpath(*parts)
     except RuntimeError:
+        import tempfile
+
         return Path(tempfile.gettempdir(), "marsad-nohome", *parts)
 
 
@@ -57,6 +58,8 @@ def fallback_dir() -> Path | None:
     """A private per-user cache in the temp directory, for a read-only home: the next process
     then finds the data warm instead of building it again. Only a directory this user owns and
     nobody else can write is used, since what it holds is trusted once its checksum matches."""
+    import tempfile
+
     if not hasattr(os, "getuid"):
         return None
     fdir = Path(tempfile.gettempdir()) / f"marsad-cache-{os.getuid()}"
@@ -128,6 +131,14 @@ def write(cdir: Path, name: str, payload: bytes) -> None:
         raise
 
 
+def _read_from(cdir: Path) -> Iterator[Path]:
+    """``cdir``, then the fallback directory, found only when ``cdir`` misses (it makes and
+    checks a directory, and imports ``tempfile``: a few milliseconds of every start-up)."""
+    yield cdir
+    if (fdir := fallback_dir()) is not None:
+        yield fdir
+
+
 def _as_is(value: T) -> T:
     return value
 
@@ -149,8 +160,8 @@ def cached(
     name = f"{kind}-{key}"
     cdir = cache_dir()
     if not rebuild:
-        for d in (cdir, fallback_dir()):
-            if d is None or (payload := read(d / name)) is None:
+        for d in _read_from(cdir):
+            if (payload := read(d / name)) is None:
                 continue
             try:
                 return decode(marshal.loads(payload))

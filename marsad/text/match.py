@@ -170,7 +170,7 @@ class Phrases:
     def _longer(self) -> dict[str, list[str]]:
         """First word -> the kept keys of several words it begins, in the table's order."""
         out: dict[str, list[str]] = {}
-        for key in self.table:
+        for key in self.table if self.most_words > 1 else ():  # single words only: none
             if " " in key and self._keeps(key):
                 out.setdefault(key.split(" ", 1)[0], []).append(key)
         return out
