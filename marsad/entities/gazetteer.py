@@ -180,7 +180,6 @@ class Gazetteer:
         self.places = places
         self.exact = exact
         self.variant = variant
-        self.max_words = max((k.count(" ") + 1 for k in exact), default=1)
 
     def lookup(self, name: str, *, variants: bool = False) -> list[Place]:
         """Every place called ``name`` (an Arabic name in any spelling the keys fold)."""
