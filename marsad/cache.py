@@ -37,6 +37,7 @@ T = TypeVar("T")
 KEEP = 6  # files kept per kind: one per data version in use (checkouts, branches, user imports)
 _HEADER = struct.Struct("<8sQI")  # magic, payload length, payload CRC-32
 _MAGIC = b"marsad\x01\n"
+_UNWRITABLE: set[Path] = set()  # cache directories this process could not write to
 
 
 def home(*parts: str) -> Path:
@@ -178,5 +179,7 @@ def cached(
             with contextlib.suppress(OSError):
                 write(fallback, name, payload)
                 where = f"; kept in {fallback} instead"
-        print(f"marsad: {kind} cache not written to {cdir} ({err}){where}; set MARSAD_CACHE", file=sys.stderr)
+        if cdir not in _UNWRITABLE:  # said once a process: a start writes a dozen kinds
+            _UNWRITABLE.add(cdir)
+            print(f"marsad: {kind} cache not written to {cdir} ({err}){where}; set MARSAD_CACHE", file=sys.stderr)
     return value
