@@ -181,5 +181,8 @@ def cached(
                 where = f"; kept in {fallback} instead"
         if cdir not in _UNWRITABLE:  # said once a process: a start writes a dozen kinds
             _UNWRITABLE.add(cdir)
-            print(f"marsad: {kind} cache not written to {cdir} ({err}){where}; set MARSAD_CACHE", file=sys.stderr)
+            print(
+                f"marsad: {kind} cache not written to {cdir} ({err}){where}; set MARSAD_CACHE",
+                file=sys.stderr,
+            )
     return value

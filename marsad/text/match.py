@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import operator
 import re
+import threading
 from collections.abc import Collection, Iterable, Iterator
 from functools import cache, cached_property
 from pathlib import Path
@@ -211,6 +212,7 @@ class Lexicon:
         self.size = 0  # entries compiled (of a lazy lexicon: so far)
         self.accept = 0  # what any entry takes, for the index
         self.source: Source | None = None  # a lazy lexicon's entries by first key
+        self._compiling = threading.Lock()
         self._add(entries, accept)
 
     def _add(self, entries: Iterable[tuple[str, str | tuple[str, ...], Any]], accept: int) -> None:
@@ -253,9 +255,12 @@ class Lexicon:
     def node(self, key: str) -> dict[str, Any] | None:
         """The trie node after the first key ``key``, compiled now if the lexicon is lazy."""
         node = self.trie.get(key)
-        if node is None and self.source is not None and (entries := self.source.starting(key)):
-            self._add(entries, self.accept)
-            node = self.trie.get(key)
+        if node is None and self.source is not None:
+            with self._compiling:  # the API codes in threads: a key compiled twice matches twice
+                node = self.trie.get(key)
+                if node is None and (entries := self.source.starting(key)):
+                    self._add(entries, self.accept)
+                    node = self.trie.get(key)
         return node
 
     @classmethod
