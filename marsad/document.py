@@ -107,12 +107,13 @@ class OffsetMap:
         long = np.dtype(f"i{self.starts.itemsize}")  # numpy's view of array("l") items
         starts = np.frombuffer(self.starts, dtype=long, count=n)
         ends = np.frombuffer(self.ends, dtype=long, count=n)
-        verbatim = ends == starts + 1
-        joined = np.zeros(n, dtype=bool)
-        joined[1:] = verbatim[1:] & verbatim[:-1] & (starts[1:] == starts[:-1] + 1)
-        first = np.flatnonzero(~joined)
-        length = np.diff(np.append(first, n))
-        return np.column_stack((first, starts[first], length, ends[first + length - 1])).tolist()
+        verbatim = ends - starts == 1
+        # character i goes on from i - 1 when both are verbatim and its original follows, which
+        # for a verbatim i - 1 is starts[i] == ends[i - 1] (one addition fewer)
+        goes_on = verbatim[1:] & verbatim[:-1] & (starts[1:] == ends[:-1])
+        first = np.concatenate(([0], np.flatnonzero(~goes_on) + 1))
+        last = np.append(first[1:], n) - 1
+        return np.column_stack((first, starts[first], last - first + 1, ends[last])).tolist()
 
     @classmethod
     def from_runs(cls, runs: list[list[int]]) -> OffsetMap:

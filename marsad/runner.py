@@ -175,10 +175,20 @@ def frozen_every(items: Iterable[T], every: int = FREEZE_EVERY) -> Iterator[T]:
 
 def process(docs: Iterable[Document], coder: Coder, store, summary: Summary) -> Iterator[Document]:
     """Run each new record through the pipeline and write it; yields each document once the
-    store has committed it, in its final state."""
+    store has committed it, in its final state, without its tokens and matches (:func:`spent`)."""
     for doc in frozen_every(coder.admission.new_records(docs, summary)):
-        yield from written(coder(doc), store, summary)
+        yield from written(spent(coder(doc)), store, summary)
     yield from flushed(store, summary)
+
+
+def spent(doc: Document) -> Document:
+    """``doc`` without its tokens and matches, which no one reads once the stages are done.
+
+    Freed at once, while they are still in the CPU's caches, the few thousand objects cost a
+    quarter of what they cost a batch later, when the store and the reader let the document go
+    (35 against 160 us an article, timed in one process)."""
+    doc.tokens, doc.matches = [], None
+    return doc
 
 
 def written(doc: Document, store, summary: Summary) -> Iterator[Document]:

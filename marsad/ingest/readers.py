@@ -428,7 +428,15 @@ MAX_REPAIRED = 8  # undecodable bytes an article may have and still be read, one
 
 def _decode_lenient(data: bytes) -> tuple[str, str | None, str | None]:
     """UTF-8 with a few stray bytes (a cut multi-byte character, one bad byte) replaced by U+FFFD:
-    ``(text, error, repaired)``. Many bad bytes mean another encoding: then ``error`` says where."""
+    ``(text, error, repaired)``. Many bad bytes mean another encoding: then ``error`` says where.
+
+    Strict UTF-8 first: valid input (nearly every record) then needs no search for escaped bytes,
+    which took twice the decode's time; strict decoding never yields a surrogate, so what it
+    returns is the lenient decode's text."""
+    try:
+        return data.decode("utf-8"), None, None
+    except UnicodeDecodeError:
+        pass
     text = data.decode("utf-8", "surrogateescape")
     bad = _ESCAPED.search(text)
     if bad is None:

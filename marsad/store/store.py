@@ -40,12 +40,18 @@ _DOC_EVENT_COLUMNS = ("event_id", "doc_id", "idx") + EVENT_COLUMNS + ("arguments
 _RECORD_COLUMNS = ("event_id", "doc_id") + EVENT_COLUMNS + ("arguments",)
 
 
-_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+_ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 
 
 def _json(value: Any) -> str:
-    """Compact JSON text; orjson, because every article's spans go through here (5x json)."""
-    return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
+    """Compact JSON text; orjson, because every article's spans go through here (5x json).
+
+    A key that is not a string (rare) needs ``OPT_NON_STR_KEYS``, which writes string keys the
+    same but makes every dict a quarter slower to write: only a value it fails on takes it."""
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
+    except orjson.JSONEncodeError:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS | orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _minhash_bytes(value: Any) -> bytes | None:
