@@ -280,7 +280,10 @@ _NAME_TAGS = frozenset({NAMES_LEX, VARIANTS})
 _QUALIFIER_TAGS = frozenset({NEAR, DIRECTIONS, FROM})  # the word before a qualified name
 
 
-_CLAUSE_BREAK_RE = re.compile(r"[.!?؟\n،,;:]")
+_CLAUSE_BREAKS = ".!?؟\n،,;:"
+_CLAUSE_BREAK_RE = re.compile(f"[{_CLAUSE_BREAKS}]")
+# the last break before where a search stops (its ``endpos``): one search in C, not a find per mark
+_LAST_CLAUSE_BREAK_RE = re.compile(f"[{_CLAUSE_BREAKS}][^{_CLAUSE_BREAKS}]*\\Z")
 
 
 class _Context:
@@ -1338,6 +1341,7 @@ class Geocoder:
         countries: Counter[str] = Counter()
         admins: Counter[tuple[str, str]] = Counter()
         anchors: list[Place] = []
+        near_anchors: dict[int, float | None] = {}  # by candidate's id, for _scored
         for m in mentions:
             share = 1.0 / max(1, len(m.candidates))
             for p in m.candidates:
@@ -1356,7 +1360,7 @@ class Geocoder:
             if len(m.candidates) == 1:
                 scored = [(0.0, m.candidates[0])]  # all the weight, whatever its score: exp(0) of 1
             else:
-                scored = self._scored(text, mentions, k, countries, admins, anchors)
+                scored = self._scored(text, mentions, k, countries, admins, anchors, near_anchors)
             scored.sort(key=lambda sp: -sp[0])
             best = scored[0][0]
             weights = [math.exp(2.0 * (s - best)) for s, _ in scored]
@@ -1383,10 +1387,12 @@ class Geocoder:
         countries: Counter[str],
         admins: Counter[tuple[str, str]],
         anchors: list[Place],
+        near_anchors: dict[int, float | None],
     ) -> list[tuple[float, Place]]:
         """The score of each candidate of ``mentions[k]`` (:meth:`resolve`): its country's prior
         and share of the article, its population, a capital, its type against the head noun, a
-        container named after it, the unambiguous places near it."""
+        container named after it, the unambiguous places near it (``near_anchors``: by candidate,
+        worked out once an article, as a name named again has the same candidates)."""
         m = mentions[k]
         total = sum(countries.values()) or 1.0
         total_admin = sum(admins.values()) or 1.0
@@ -1448,16 +1454,22 @@ class Geocoder:
                 for c in m.context
             ):
                 s += 3.0
-            near = (
-                [haversine_km(a.lat, a.lon, p.lat, p.lon) for a in anchors if a is not p]
-                if len(m.candidates) > 1
-                else []
-            )
-            if near:
-                d = min(near)
-                s += 1.5 if d < 15 else 1.0 if d < 50 else 0.5 if d < 150 else 0.0
+            if len(m.candidates) > 1:
+                if id(p) not in near_anchors:
+                    near_anchors[id(p)] = self._near_anchors(p, anchors)
+                if (bonus := near_anchors[id(p)]) is not None:
+                    s += bonus
             scored.append((s, p))
         return scored
+
+    @staticmethod
+    def _near_anchors(p: Place, anchors: list[Place]) -> float | None:
+        """What the unambiguous places near ``p`` add to its score; None when there are none."""
+        near = [haversine_km(a.lat, a.lon, p.lat, p.lon) for a in anchors if a is not p]
+        if not near:
+            return None
+        d = min(near)
+        return 1.5 if d < 15 else 1.0 if d < 50 else 0.5 if d < 150 else 0.0
 
     def _contain(self, text: str, m: _Mention, nxt: _Mention, tail: int) -> None:
         """``حي الشريعة بمدينة حماة``، ``X بريف حلب``، ``قرى ... بسهل الغاب``، ``منطقة X بمديرية Y``:
@@ -1729,8 +1741,8 @@ class Geocoder:
                 continue  # "للعراق"، "بإيران": a preposition's object, no speaker
             # the words around it, nearest first, within 60 characters before and 40 after and
             # within its clause: "بين سورية ولبنان. وقال ..."، "دروز سوريا، قال" speak of no government
-            floor = max(mention.start - 60, 0)  # a break before it is no nearer than 60 characters
-            lo = max(mention.start - 60, *(text.rfind(c, floor, mention.start) for c in ".!?؟\n،,;:"))
+            last = _LAST_CLAUSE_BREAK_RE.search(text, max(mention.start - 60, 0), mention.start)
+            lo = max(mention.start - 60, last.start() if last else -1)
             stop = _CLAUSE_BREAK_RE.search(text, mention.end, mention.end + 40)
             hi = stop.start() if stop else mention.end + 40
             before, after = [], []
