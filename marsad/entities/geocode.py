@@ -22,6 +22,7 @@ import bisect
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -39,7 +40,7 @@ from marsad.text.normalize import normalize, normalize_key
 from marsad.text.tokens import NAMES as NAMES_READINGS
 from marsad.text.tokens import SHORT, Reading, Token, Word, tokenize
 
-_SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
+_SENTENCE_ENDS = ".!?؟\n"
 
 
 _ROUND_RE = re.compile(
@@ -50,7 +51,18 @@ _CLOSE_QUOTE_RE = re.compile(r"[\"”»'’]")
 # A quoted phrase ("«كتائب شهداء دوما»"), read for organisation names.
 _ORG_WORDS = 6  # a group's name is short: "المقاومة السورية لتحرير الجولان"
 _PUNCT_RE = re.compile(r"[.,،:;!?؟]")
-_QUOTED_RE = re.compile(r"[\"“«]([^\"“”«»\n]{3,120})[\"”»]")
+_QUOTE_OPENERS = '"“«'
+_QUOTED_RE = re.compile(rf"[{_QUOTE_OPENERS}]([^\"“”«»\n]{{3,120}})[\"”»]")
+
+
+def _quoted(text: str) -> Iterator[re.Match[str]]:
+    """``_QUOTED_RE.finditer(text)``, tried only where a quote opens (:func:`match.marks`): the
+    regular expression's search would test every character of the text against its class."""
+    end = 0
+    for at in match.marks(text, _QUOTE_OPENERS):
+        if at >= end and (q := _QUOTED_RE.match(text, at)) is not None:
+            end = q.end()
+            yield q
 
 
 def _quoted_rest(text: str, start: int, end: int) -> int | None:
@@ -482,7 +494,7 @@ class Geocoder:
     def _read_countries(text: str, m: match.Matches, seen: _Countries) -> list[int]:
         """Fill ``seen`` (once per document) and return its sentence ends."""
         if seen.ends is None:
-            ends = seen.ends = [x.start() for x in _SENTENCE_END_RE.finditer(text)]
+            ends = seen.ends = match.marks(text, _SENTENCE_ENDS)
             stops = set(ends)
             for j in m.tagged(COUNTRIES):
                 s = m.tokens[j].start
@@ -1272,7 +1284,7 @@ class Geocoder:
             ):
                 art.headed.add(words[j + 1].base)
                 art.headed.add(words[j + 1].norm)
-        art.breaks = [x.start() for x in _CLAUSE_BREAK_RE.finditer(text)]
+        art.breaks = match.marks(text, _CLAUSE_BREAKS)
         return art
 
     def _in_alias(self, text: str, ctx: _Context, start: int, end: int) -> bool:
@@ -1299,7 +1311,7 @@ class Geocoder:
         heads = self._quoted_org_heads
         particles = self.lex.function_words
         out = []
-        for q in _QUOTED_RE.finditer(text):
+        for q in _quoted(text):
             phrase = q.group(1)
             words = phrase.split()
             if not 1 < len(words) <= _ORG_WORDS:

@@ -43,7 +43,7 @@ from marsad.events.units import (
     unread_actor,
 )
 from marsad.pipeline import Label, component
-from marsad.text.match import where
+from marsad.text.match import marks, where
 from marsad.text.normalize import DIACRITICS
 from marsad.text.tokens import ARTICLE, FUTURE
 
@@ -56,7 +56,7 @@ STATE_TYPES = {"state forces"}
 UNARMED = {"civilians", "protesters"}
 # Event types that need someone named in the clause: fighting and taking ground have sides.
 NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Government regains territory"}
-SEPARATOR_RE = re.compile(r"[,،;؛:()]")
+SEPARATORS = ",،;؛:()"
 _LABEL = operator.attrgetter("label")
 # Relative pronouns: what follows them tells of a noun, not of the clause's own event.
 RELATIVES = frozenset({"التي", "الذي", "اللذين", "اللتين", "الذين", "اللاتي", "اللواتي"})
@@ -426,8 +426,8 @@ class EventExtractor:
     def _separators(self, doc: Document, tokens) -> list[bool]:
         """Whether punctuation stands between a token and the one before it."""
         flags = [False] * len(tokens)
-        for m in SEPARATOR_RE.finditer(doc.clean):
-            j = bisect.bisect_right(self._tok_starts, m.start())
+        for at in marks(doc.clean, SEPARATORS):
+            j = bisect.bisect_right(self._tok_starts, at)
             if j < len(flags):
                 flags[j] = True
         return flags
