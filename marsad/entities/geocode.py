@@ -22,6 +22,7 @@ import bisect
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -39,7 +40,7 @@ from marsad.text.normalize import normalize, normalize_key
 from marsad.text.tokens import NAMES as NAMES_READINGS
 from marsad.text.tokens import SHORT, Reading, Token, Word, tokenize
 
-_SENTENCE_END_RE = re.compile(r"[.!?؟\n]")
+_SENTENCE_ENDS = ".!?؟\n"
 
 
 _ROUND_RE = re.compile(
@@ -50,7 +51,18 @@ _CLOSE_QUOTE_RE = re.compile(r"[\"”»'’]")
 # A quoted phrase ("«كتائب شهداء دوما»"), read for organisation names.
 _ORG_WORDS = 6  # a group's name is short: "المقاومة السورية لتحرير الجولان"
 _PUNCT_RE = re.compile(r"[.,،:;!?؟]")
-_QUOTED_RE = re.compile(r"[\"“«]([^\"“”«»\n]{3,120})[\"”»]")
+_QUOTE_OPENERS = '"“«'
+_QUOTED_RE = re.compile(rf"[{_QUOTE_OPENERS}]([^\"“”«»\n]{{3,120}})[\"”»]")
+
+
+def _quoted(text: str) -> Iterator[re.Match[str]]:
+    """``_QUOTED_RE.finditer(text)``, tried only where a quote opens (:func:`match.marks`): the
+    regular expression's search would test every character of the text against its class."""
+    end = 0
+    for at in match.marks(text, _QUOTE_OPENERS):
+        if at >= end and (q := _QUOTED_RE.match(text, at)) is not None:
+            end = q.end()
+            yield q
 
 
 def _quoted_rest(text: str, start: int, end: int) -> int | None:
@@ -280,7 +292,10 @@ _NAME_TAGS = frozenset({NAMES_LEX, VARIANTS})
 _QUALIFIER_TAGS = frozenset({NEAR, DIRECTIONS, FROM})  # the word before a qualified name
 
 
-_CLAUSE_BREAK_RE = re.compile(r"[.!?؟\n،,;:]")
+_CLAUSE_BREAKS = ".!?؟\n،,;:"
+_CLAUSE_BREAK_RE = re.compile(f"[{_CLAUSE_BREAKS}]")
+# the last break before where a search stops (its ``endpos``): one search in C, not a find per mark
+_LAST_CLAUSE_BREAK_RE = re.compile(f"[{_CLAUSE_BREAKS}][^{_CLAUSE_BREAKS}]*\\Z")
 
 
 class _Context:
@@ -480,7 +495,7 @@ class Geocoder:
     def _read_countries(text: str, m: match.Matches, seen: _Countries) -> list[int]:
         """Fill ``seen`` (once per document) and return its sentence ends."""
         if seen.ends is None:
-            ends = seen.ends = [x.start() for x in _SENTENCE_END_RE.finditer(text)]
+            ends = seen.ends = match.marks(text, _SENTENCE_ENDS)
             stops = set(ends)
             for j in m.tagged(COUNTRIES):
                 s = m.tokens[j].start
@@ -1270,7 +1285,7 @@ class Geocoder:
             ):
                 art.headed.add(words[j + 1].base)
                 art.headed.add(words[j + 1].norm)
-        art.breaks = [x.start() for x in _CLAUSE_BREAK_RE.finditer(text)]
+        art.breaks = match.marks(text, _CLAUSE_BREAKS)
         return art
 
     def _in_alias(self, text: str, ctx: _Context, start: int, end: int) -> bool:
@@ -1297,7 +1312,7 @@ class Geocoder:
         heads = self._quoted_org_heads
         particles = self.lex.function_words
         out = []
-        for q in _QUOTED_RE.finditer(text):
+        for q in _quoted(text):
             phrase = q.group(1)
             words = phrase.split()
             if not 1 < len(words) <= _ORG_WORDS:
@@ -1339,6 +1354,7 @@ class Geocoder:
         countries: Counter[str] = Counter()
         admins: Counter[tuple[str, str]] = Counter()
         anchors: list[Place] = []
+        near_anchors: dict[int, float | None] = {}  # by candidate's id, for _scored
         for m in mentions:
             share = 1.0 / max(1, len(m.candidates))
             for p in m.candidates:
@@ -1357,7 +1373,7 @@ class Geocoder:
             if len(m.candidates) == 1:
                 scored = [(0.0, m.candidates[0])]  # all the weight, whatever its score: exp(0) of 1
             else:
-                scored = self._scored(text, mentions, k, countries, admins, anchors)
+                scored = self._scored(text, mentions, k, countries, admins, anchors, near_anchors)
             scored.sort(key=lambda sp: -sp[0])
             best = scored[0][0]
             weights = [math.exp(2.0 * (s - best)) for s, _ in scored]
@@ -1384,10 +1400,12 @@ class Geocoder:
         countries: Counter[str],
         admins: Counter[tuple[str, str]],
         anchors: list[Place],
+        near_anchors: dict[int, float | None],
     ) -> list[tuple[float, Place]]:
         """The score of each candidate of ``mentions[k]`` (:meth:`resolve`): its country's prior
         and share of the article, its population, a capital, its type against the head noun, a
-        container named after it, the unambiguous places near it."""
+        container named after it, the unambiguous places near it (``near_anchors``: by candidate,
+        worked out once an article, as a name named again has the same candidates)."""
         m = mentions[k]
         total = sum(countries.values()) or 1.0
         total_admin = sum(admins.values()) or 1.0
@@ -1449,16 +1467,22 @@ class Geocoder:
                 for c in m.context
             ):
                 s += 3.0
-            near = (
-                [haversine_km(a.lat, a.lon, p.lat, p.lon) for a in anchors if a is not p]
-                if len(m.candidates) > 1
-                else []
-            )
-            if near:
-                d = min(near)
-                s += 1.5 if d < 15 else 1.0 if d < 50 else 0.5 if d < 150 else 0.0
+            if len(m.candidates) > 1:
+                if id(p) not in near_anchors:
+                    near_anchors[id(p)] = self._near_anchors(p, anchors)
+                if (bonus := near_anchors[id(p)]) is not None:
+                    s += bonus
             scored.append((s, p))
         return scored
+
+    @staticmethod
+    def _near_anchors(p: Place, anchors: list[Place]) -> float | None:
+        """What the unambiguous places near ``p`` add to its score; None when there are none."""
+        near = [haversine_km(a.lat, a.lon, p.lat, p.lon) for a in anchors if a is not p]
+        if not near:
+            return None
+        d = min(near)
+        return 1.5 if d < 15 else 1.0 if d < 50 else 0.5 if d < 150 else 0.0
 
     def _contain(self, text: str, m: _Mention, nxt: _Mention, tail: int) -> None:
         """``حي الشريعة بمدينة حماة``، ``X بريف حلب``، ``قرى ... بسهل الغاب``، ``منطقة X بمديرية Y``:
@@ -1730,8 +1754,8 @@ class Geocoder:
                 continue  # "للعراق"، "بإيران": a preposition's object, no speaker
             # the words around it, nearest first, within 60 characters before and 40 after and
             # within its clause: "بين سورية ولبنان. وقال ..."، "دروز سوريا، قال" speak of no government
-            floor = max(mention.start - 60, 0)  # a break before it is no nearer than 60 characters
-            lo = max(mention.start - 60, *(text.rfind(c, floor, mention.start) for c in ".!?؟\n،,;:"))
+            last = _LAST_CLAUSE_BREAK_RE.search(text, max(mention.start - 60, 0), mention.start)
+            lo = max(mention.start - 60, last.start() if last else -1)
             stop = _CLAUSE_BREAK_RE.search(text, mention.end, mention.end + 40)
             hi = stop.start() if stop else mention.end + 40
             before, after = [], []

@@ -23,6 +23,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -130,8 +131,7 @@ def flag_features(
     *, qualifier: bool, country_named: bool, headed: bool, violent: bool, in_alias: bool
 ) -> list[str]:
     """The :data:`LAZY_FLAGS` that hold."""
-    values = (qualifier, country_named, headed, violent, in_alias)
-    return [name for name, on in zip(LAZY_FLAGS, values, strict=True) if on]
+    return list(compress(LAZY_FLAGS, (qualifier, country_named, headed, violent, in_alias)))
 
 
 class Context(NamedTuple):
@@ -171,8 +171,7 @@ def context_keys(c: Context) -> list[tuple[str, str | None]]:
         out.append(("gov_cue", None))
     if prefix:
         out.append(("clitic", prefix[-1]))
-    for k, word in enumerate(prev[:2]):
-        out.append((f"p{k + 1}", word))
+    out.extend(zip(("p1", "p2"), prev, strict=False))  # none, one or two: no string made for each
     if prev:
         p1 = prev[0]
         if p1 in w.org_heads:
@@ -195,9 +194,6 @@ def context_features(c: Context) -> list[str]:
     return [family if word is None else f"{family}={word}" for family, word in context_keys(c)]
 
 
-_NO_ROWS: dict[str | None, tuple[float, ...]] = {}  # a family the model never saw
-
-
 class PlaceModel:
     """Multinomial logistic regression weights: ``feature -> one weight per class``."""
 
@@ -207,12 +203,13 @@ class PlaceModel:
         # rows as tuples: a candidate's score reads a dozen rows out of 25,000, and a tuple holds
         # its items in the object itself, one memory fetch fewer than a list's separate array
         self.weights = {f: tuple(row) for f, row in weights.items()}
-        # the rows by family and word ("p1=قرب" under "p1" and "قرب", "bare" under "bare" and None):
-        # a candidate's context finds them without a string built and hashed for each
-        self._by_family: dict[str, dict[str | None, tuple[float, ...]]] = {}
+        # the rows by family and word ("p1=قرب" as ("p1", "قرب"), "bare" as ("bare", None)): a
+        # candidate's context finds them without a string built and hashed for each, all its
+        # rows in one map in C
+        self._by_key: dict[tuple[str, str | None], tuple[float, ...]] = {}
         for f, row in self.weights.items():
             family, eq, word = f.partition("=")
-            self._by_family.setdefault(family, {})[word if eq else None] = row
+            self._by_key[(family, word if eq else None)] = row
         # per class that takes a name (place, government): every other class with the most the
         # lazy flags can move the two apart in the taker's favour
         zero = [0.0] * len(classes)
@@ -241,10 +238,9 @@ class PlaceModel:
     def context_scores(self, base: Sequence[float], c: Context, rules: bool) -> list[float]:
         """``scores([*context_features(c), "rules" if rules else "no_rules"], base)``: the same
         rows added in the same order, so the same floats, each found by its family and word."""
-        tables = self._by_family
-        rows = [tables.get(family, _NO_ROWS).get(word) for family, word in context_keys(c)]
-        rows.append(self.weights.get("rules" if rules else "no_rules"))
-        return list(map(sum, zip(base, *filter(None, rows), strict=True)))
+        keys = context_keys(c)
+        keys.append(("rules" if rules else "no_rules", None))
+        return list(map(sum, zip(base, *filter(None, map(self._by_key.get, keys)), strict=True)))
 
     def beaten(self, scores: Sequence[float]) -> bool:
         """Whether ``scores`` (every feature but the :data:`LAZY_FLAGS`) leave neither "place"
@@ -253,8 +249,9 @@ class PlaceModel:
         Plain loops: asked for every candidate, where nested generator expressions cost more
         than the handful of comparisons they make."""
         for t, others in self._slack:
+            taker = scores[t]
             for c, slack in others:
-                if scores[c] - scores[t] + slack > 0:
+                if scores[c] - taker + slack > 0:
                     break  # c beats t whatever the flags say
             else:
                 return False  # t may still win

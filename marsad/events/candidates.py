@@ -28,7 +28,6 @@ from marsad.events.units import (
     TARGET_ROLES,
     UNIDENTIFIED,
     Found,
-    SpanIndex,
     Unit,
     Verdict,
     listed,
@@ -142,7 +141,7 @@ class Proposer:
             p.attrs.get("country_code") for p in idx["place"].spans if p.attrs.get("country_code")
         )
         self.main_country = countries.most_common(1)[0][0] if countries else None
-        self.numbers = SpanIndex(doc.spans_of("number"))
+        self.numbers = idx["number"]
         self.lean = lean
         # which tokens stand inside a name (a place, a group, a source): not words of context
         self._in_name = bytearray(len(tokens))

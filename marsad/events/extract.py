@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import repeat
+from itertools import groupby, repeat
 
 from marsad import rules
 from marsad.document import Document, Span
@@ -43,7 +43,7 @@ from marsad.events.units import (
     unread_actor,
 )
 from marsad.pipeline import Label, component
-from marsad.text.match import where
+from marsad.text.match import marks, where
 from marsad.text.normalize import DIACRITICS
 from marsad.text.tokens import ARTICLE, FUTURE
 
@@ -56,7 +56,8 @@ STATE_TYPES = {"state forces"}
 UNARMED = {"civilians", "protesters"}
 # Event types that need someone named in the clause: fighting and taking ground have sides.
 NEEDS_A_SIDE = {"Armed clash", "Non-state actor overtakes territory", "Government regains territory"}
-SEPARATOR_RE = re.compile(r"[,،;؛:()]")
+SEPARATORS = ",،;؛:()"
+_LABEL = operator.attrgetter("label")
 # Relative pronouns: what follows them tells of a noun, not of the clause's own event.
 RELATIVES = frozenset({"التي", "الذي", "اللذين", "اللتين", "الذين", "اللاتي", "اللواتي"})
 CLAUSE_MARKS = frozenset('،,؛;:()«»"')  # what ends the clause a trigger's time may close
@@ -291,17 +292,20 @@ class EventExtractor:
             # without reading sources and segments (almost half the articles of a news feed).
             return doc
         self._tok_starts = [t.start for t in tokens]
-        self._place_starts = {s.start for s in doc.spans_of("place")}
+        # the spans by label in one pass (a stable sort keeps each label's spans in the document's
+        # order), where asking the document for each label read every span a dozen times
+        by_label = {label: list(g) for label, g in groupby(sorted(doc.spans, key=_LABEL), key=_LABEL)}
+        idx = {
+            label: SpanIndex(by_label.get(label, []))
+            for label in ("place", "actor", "source", "date", "casualties", "number", "person", "org")
+        }
+        self._place_starts = {s.start for s in idx["place"].spans}
         self._naming: set[int] = set()  # starts of places that name an event ("هجوم سوروتش")
         self._matches = doc.matches
         self._sep_before = self._separators(doc, tokens)
-        self._connector = self._connectors(doc, tokens, tags)
-        idx = {
-            label: SpanIndex(doc.spans_of(label))
-            for label in ("place", "actor", "source", "date", "casualties", "number", "person", "org")
-        }
+        self._connector = self._connectors(tags)
         self._home = self._home_country(idx["place"].spans + idx["actor"].spans)
-        sentences = sorted(doc.spans_of("sentence"), key=lambda s: s.start) or [
+        sentences = sorted(by_label.get("sentence", []), key=lambda s: s.start) or [
             Span(0, len(doc.clean), "sentence")
         ]
         ctx = Context()
@@ -422,17 +426,17 @@ class EventExtractor:
     def _separators(self, doc: Document, tokens) -> list[bool]:
         """Whether punctuation stands between a token and the one before it."""
         flags = [False] * len(tokens)
-        for m in SEPARATOR_RE.finditer(doc.clean):
-            j = bisect.bisect_right(self._tok_starts, m.start())
+        for at in marks(doc.clean, SEPARATORS):
+            j = bisect.bisect_right(self._tok_starts, at)
             if j < len(flags):
                 flags[j] = True
         return flags
 
-    def _connectors(self, doc: Document, tokens, tags) -> list[bool]:
+    def _connectors(self, tags) -> list[bool]:
         """Which tokens open a new part of a sentence: a connector, unless it names the centre
         of the place right after it ("وسط مدينة حرض")."""
         flags = list(map(operator.contains, tags, repeat(self.connectors)))
-        starts = {bisect.bisect_left(self._tok_starts, p.start) for p in doc.spans_of("place")}
+        starts = {bisect.bisect_left(self._tok_starts, p) for p in self._place_starts}
         heads = self.lex.cues.place_heads
         for j in where(flags[:-1]):  # the connectors, few in a text
             if self.centre in tags[j] and (j + 1 in starts or heads in tags[j + 1]):
