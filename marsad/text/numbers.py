@@ -97,7 +97,9 @@ _NOT_PEOPLE = key_set(_CAS["not_people"])
 _IN_IT = key_set(_CAS["in_it"])
 _ONE_KILLED = frozenset(tuple(normalize_key(w) for w in p.split()) for p in _CAS["one_killed"])
 _ONE_KILLED_FIRST = frozenset(p[0] for p in _ONE_KILLED)  # the few tokens worth a second look
-_AFTER_PHRASE = {kind: key_set(ws) for kind, ws in _CAS["after_phrase"].items()}
+# a word -> the first kind (in the file's order) whose list holds it: one lookup a word tried
+# (0.08 us), not a generator over the kinds' sets (0.61 us)
+_AFTER_PHRASE = {w: kind for kind, ws in reversed(_CAS["after_phrase"].items()) for w in key_set(ws)}
 _DUALS = {kind: key_set(w.split()[0] for w in ws) for kind, ws in _CAS["duals"].items()}
 _PERSON_ONE = key_set(_DATA["persons"]["singular"])
 _PERSON_TWO = key_set(w.split()[0] for w in _DATA["persons"]["dual"])
@@ -238,7 +240,7 @@ def _subject_verb(
     for c in range(first, min(n, first + _MAX_SUBJECT + 1)):
         if _STOP_RE.search(text, tokens[c - 1].end, tokens[c].start):
             return None
-        kind = next((k for k, ws in _AFTER_PHRASE.items() if norms[c] in ws), None)
+        kind = _AFTER_PHRASE.get(norms[c])
         if kind is None:
             continue
         if c in used:
@@ -404,7 +406,7 @@ def _casualties(
             for c in range(b, min(n, b + _MAX_PHRASE)):
                 if _STOP_RE.search(text, tokens[c - 1].end, tokens[c].start):
                     break
-                kind = next((k for k, ws in _AFTER_PHRASE.items() if norms[c] in ws), None)
+                kind = _AFTER_PHRASE.get(norms[c])
                 if kind and c not in used:
                     add(a - 1 if opener else a, c, kind, attrs, c, subject=not opener, figure=a)
                     break
