@@ -140,6 +140,20 @@ def test_the_gazetteer_rows_read_back_as_the_places_they_were():
         gazetteer.Rows.of([places[0]._replace(name="a\0b")])
 
 
+def test_the_gazetteer_key_tables_read_back_as_they_were():
+    table = {"دوما": (3,), "دير الزور": (1, 7), "ادلب": ()}
+    keys = gazetteer.Keys.from_columns(*gazetteer.Keys.of(table).columns())
+    assert keys == table and list(keys) == list(table) and "حلب" not in keys
+    assert keys["دير الزور"] == (1, 7) and keys.get("حلب", ()) == () and keys.get("ادلب") == ()
+    with pytest.raises(KeyError):
+        keys["حلب"]
+    text, ends, ids = gazetteer.Keys.of(table).columns()
+    with pytest.raises(ValueError):  # read as damaged: built again
+        gazetteer.Keys.from_columns(text + "\nحلب", ends, ids)
+    with pytest.raises(ValueError):
+        gazetteer.Keys.of({"a\nb": (1,)})
+
+
 def _write_and_read(cache_path: str, n: int) -> list[int]:
     """``n`` rounds of writing the file afresh and reading it back (a torn read would build ``[]``)."""
     os.environ["MARSAD_CACHE"] = cache_path
