@@ -98,6 +98,24 @@ def test_a_changed_model_file_is_read_fresh_not_from_the_cache(cdir, tmp_path):
     )
     changed = place_model.PlaceModel.load(path)
     assert changed.classes == ("place", "common") and changed.weights == {"x": (1.0, 2.0)}
+    assert place_model.PlaceModel.load(path).weights == {"x": (1.0, 2.0)}  # from the cache
+    path.write_text(
+        '{"classes": ["place", "common"], "bias": [0, 0], "weights": {"x": [1.0]}}', encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="feature 'x' has 1 weights for 2 classes"):
+        place_model.PlaceModel.load(path)
+
+
+def test_the_place_model_weights_read_back_as_they_were():
+    weights = place_model._parsed(place_model.MODEL_PATH)
+    assert place_model._from_columns(place_model._columns(weights)) == (
+        weights[0],
+        weights[1],
+        {f: tuple(row) for f, row in weights[2].items()},
+    )
+    classes, bias, names, flat = place_model._columns(weights)
+    with pytest.raises(ValueError):  # read as damaged: built again
+        place_model._from_columns((classes, bias, names, flat[:-8]))
 
 
 def test_the_gazetteer_from_a_damaged_cache_and_from_changed_data_equals_a_fresh_build(
