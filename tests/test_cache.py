@@ -151,6 +151,8 @@ def test_the_gazetteer_rows_read_back_as_the_places_they_were():
     assert all(type(a) is type(b) for a, b in zip(rows[1], places[1], strict=True))
     with pytest.raises(IndexError):
         rows[2]
+    with pytest.raises(TypeError):
+        rows[0:1]
     text, *numbers = gazetteer.Rows.of(places).columns()
     with pytest.raises(ValueError):  # read as damaged: built again
         gazetteer.Rows.from_columns(text[:-1], *numbers)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import operator
 import os
 import re
 import sys
@@ -214,7 +215,7 @@ class Rows(Sequence[Place]):
         return len(self._made)
 
     def __getitem__(self, i: int) -> Place:  # type: ignore[override]  # no slices: none are taken
-        p = self._made[i]
+        p = self._made[operator.index(i)]  # a slice is a TypeError, not a list of the unmade
         if p is None:
             p = self._made[i] = self._make(i % len(self._made))
         return p
