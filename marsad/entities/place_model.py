@@ -298,8 +298,10 @@ def _parsed(path: Path) -> Weights:
     raw = json.loads(path.read_text(encoding="utf-8"))
     classes = tuple(raw["classes"])
     for feature, row in raw["weights"].items():
-        if len(row) != len(classes) or "\n" in feature:
+        if len(row) != len(classes):
             raise ValueError(f"{path}: feature {feature!r} has {len(row)} weights for {len(classes)} classes")
+        if "\n" in feature:  # the cache joins the names with it
+            raise ValueError(f"{path}: feature {feature!r} holds a line break")
     return classes, raw["bias"], raw["weights"]
 
 
