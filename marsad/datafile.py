@@ -6,37 +6,116 @@ string) stops the program with the file, the line, the entry and the field, inst
 
 A file is parsed and validated once for its bytes and its model: what validation made is kept
 in the cache directory (:mod:`marsad.cache`) and read back by the next process, which then
-neither parses YAML nor builds a validator (a tenth of a second at every start). The key covers
-the file's bytes, the fields of every model it is validated against (their types, defaults and
-aliases, with the values of their ``Literal`` types) and the source of the modules that define
-those models and their validators; a file that fails validation is never cached.
+neither parses YAML nor imports pydantic (a tenth of a second at every start). A model is a
+frozen dataclass (:class:`Strict`) that pydantic validates only on a miss. The key covers the
+file's bytes, the fields of every model it is validated against (their types, defaults and
+aliases, with the values of their ``Literal`` types), the source of the modules that define
+those models and their validators, and pydantic's version; a file that fails validation is
+never cached.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import pickle
 import sys
 import typing
 from functools import cache
 from pathlib import Path
+from types import CodeType
 from typing import Any, TypeVar
-
-import pydantic
-from pydantic import BaseModel, ConfigDict
 
 from marsad import cache as disk_cache
 
 T = TypeVar("T")
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
-class Strict(BaseModel):
-    """A data-file section: unknown keys are errors (a misspelt field never passes unnoticed).
+class _Aliases(dict[str, str]):
+    """A model's field -> the key its file uses ("klass" -> "class"); pydantic's alias generator.
+    A dict, so that its ``repr`` (part of the cache key) is its content."""
 
-    Its validator is built when a file is first validated against it (``defer_build``): a
-    process whose files are all cached never builds one."""
+    def __call__(self, name: str) -> str:
+        return self.get(name, name)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+
+@typing.dataclass_transform(kw_only_default=True, frozen_default=True)
+class Strict:
+    """A data-file section: a frozen record whose unknown keys are errors (a misspelt field never
+    passes unnoticed); ``extra="allow"`` keeps them as attributes instead, ``aliases`` names the
+    file's keys that are no Python names. Its checks are its ``__post_init__``.
+
+    A subclass is a dataclass for pydantic, which validates it (``TypeAdapter``) only when a
+    file is not in the cache: its configuration is the plain dict pydantic reads from
+    ``__pydantic_config__``, so defining a model imports nothing. Only the fields are worked out
+    on definition; ``__init__``, equality and the rest are this class's, not code generated for
+    each model (22 ms against 4 for the 28 models). An empty list or dict
+    default is a new one for each instance, as pydantic made it."""
+
+    __pydantic_config__: typing.ClassVar[dict[str, Any]]
+
+    def __init_subclass__(cls, extra: str = "forbid", aliases: dict[str, str] | None = None) -> None:
+        super().__init_subclass__()
+        for name in cls.__annotations__:
+            default = cls.__dict__.get(name)
+            if isinstance(default, list | dict) and not default:
+                setattr(cls, name, dataclasses.field(default_factory=type(default)))
+        cls.__pydantic_config__ = {
+            "extra": extra,
+            "populate_by_name": True,
+            "alias_generator": _Aliases(aliases or {}),
+        }
+        dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
+
+    def __init__(self, **values: Any) -> None:
+        """A record made in code (pydantic makes its own without this): the fields by name,
+        the defaults for the rest, then the checks."""
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            if f.name in values:
+                value = values.pop(f.name)
+            elif f.default is not dataclasses.MISSING:
+                value = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                value = f.default_factory()
+            else:
+                raise TypeError(f"{type(self).__name__} needs {f.name}")
+            object.__setattr__(self, f.name, value)
+        if values:
+            raise TypeError(f"{type(self).__name__} has no field {sorted(values)}")
+        if post_init := getattr(self, "__post_init__", None):
+            post_init()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and its lists are mutable
+
+    def __repr__(self) -> str:
+        return f"{type(self).__qualname__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
+
+    def extras(self) -> dict[str, Any]:
+        """The keys a model with ``extra="allow"`` kept beside its fields."""
+        names = {f.name for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return {k: v for k, v in vars(self).items() if k not in names}
+
+
+def plain(value: Any) -> Any:
+    """``value`` with every model as the dict of its fields and extras (what a pydantic model's
+    ``model_dump()`` made): the lists, dicts and tuples around them rebuilt, the rest as is."""
+    if isinstance(value, Strict):
+        return {k: plain(v) for k, v in vars(value).items()}
+    if isinstance(value, list | tuple):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 @cache
@@ -107,15 +186,13 @@ def load(path: Path, model: type[T] | Any, *, dump: typing.Literal[True]) -> Any
 
 
 def load(path: Path, model: type[T] | Any, *, dump: bool = False) -> T | Any:
-    """Read ``path`` (YAML) validated against ``model`` (a pydantic model or type): from the
-    cache when these bytes were validated against this model before.
+    """Read ``path`` (YAML) validated against ``model`` (a :class:`Strict` model or a type of
+    them, ``list[TriggerEntry]``): from the cache when these bytes were validated against this
+    model before.
 
-    ``dump``: what ``model_dump()`` makes of it (plain dicts and lists), kept so in the cache:
-    dumping a cached model would build its serializer, as long as validating it."""
+    ``dump``: plain dicts and lists instead of the models (:func:`plain`)."""
     fields, sources = _schema(model)
-    key = disk_cache.digest(
-        f"{CACHE_VERSION}|{pydantic.VERSION}|{dump}|{fields}", [path, Path(__file__), *sources]
-    )
+    key = disk_cache.digest(f"{CACHE_VERSION}|{dump}|{fields}", [path, Path(__file__), *sources, _pydantic()])
     return disk_cache.cached(
         f"data-{path.stem}",
         key,
@@ -125,25 +202,60 @@ def load(path: Path, model: type[T] | Any, *, dump: bool = False) -> T | Any:
     )
 
 
+@cache
+def _pydantic() -> Path:
+    """pydantic's version file, found without importing pydantic (its version is in the key)."""
+    spec = importlib.util.find_spec("pydantic")
+    if spec is None or spec.origin is None:
+        raise ImportError("pydantic is not installed")
+    return Path(spec.origin).with_name("version.py")
+
+
 def _schema(model: Any) -> tuple[str, list[Path]]:
     """What validating against ``model`` depends on: the fields of every model it reaches, as
     text, and the source files of those models (their validators)."""
-    models: dict[type[BaseModel], None] = {}
+    models: dict[type[Strict], list[tuple[str, Any, tuple]]] = {}
 
     def walk(tp: Any) -> None:
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if isinstance(tp, type) and issubclass(tp, Strict):
             if tp in models:
                 return
-            models[tp] = None
-            for f in tp.model_fields.values():
-                walk(f.annotation)
+            hints = _hints(tp)
+            models[tp] = [(f.name, hints[f.name], _default(f)) for f in dataclasses.fields(tp)]
+            for hint in hints.values():
+                walk(hint)
         for arg in typing.get_args(tp):
             walk(arg)
 
     walk(model)
-    fields = repr([(m.__module__, m.__qualname__, m.model_fields, m.model_config) for m in models])
+    fields = repr([(m.__module__, m.__qualname__, f, m.__pydantic_config__) for m, f in models.items()])
     sources = dict.fromkeys(Path(typing.cast(str, sys.modules[m.__module__].__file__)) for m in models)
     return f"{model!r}|{fields}", list(sources)
+
+
+def _hints(model: type) -> dict[str, Any]:
+    """The fields' types, evaluated in the model's module as ``typing.get_type_hints`` does, but
+    each distinct annotation compiled once a process (it compiled every one of the 300 fields of
+    a start's models each time: 8 ms)."""
+    namespace = vars(sys.modules[model.__module__])
+    return {
+        f.name: eval(_compiled(f.type), namespace) if isinstance(f.type, str) else f.type  # noqa: S307 - our models' annotations
+        for f in dataclasses.fields(model)
+    }
+
+
+@cache
+def _compiled(annotation: str) -> CodeType:
+    return compile(annotation, "<annotation>", "eval")
+
+
+def _default(f: dataclasses.Field) -> tuple:
+    """A field's default as the key shows it (``MISSING``'s repr would be an address)."""
+    if f.default is not dataclasses.MISSING:
+        return ("default", f.default)
+    if f.default_factory is not dataclasses.MISSING:
+        return ("default", f.default_factory())
+    return ("required",)
 
 
 def _unpickled(payload: object) -> Any:
@@ -166,9 +278,8 @@ def _validated(path: Path, model: Any, dump: bool) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         raise DataFileError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    adapter = TypeAdapter(model)
     try:
-        value = adapter.validate_python(raw)
+        value = TypeAdapter(model).validate_python(raw)
     except ValidationError as exc:
         root = yaml.compose(text)
         lines = []
@@ -178,6 +289,11 @@ def _validated(path: Path, model: Any, dump: bool) -> Any:
             field = ".".join(str(p) for p in loc) or "(the whole file)"
             where = f"{path}:{line}" if line else str(path)
             got = f" (got {err['input']!r})" if not isinstance(err.get("input"), dict | list) else ""
-            lines.append(f"{where}: {entry + ', ' if entry else ''}field {field}: {err['msg']}{got}")
+            msg = _SAID.get(err["type"], err["msg"])
+            lines.append(f"{where}: {entry + ', ' if entry else ''}field {field}: {msg}{got}")
         raise DataFileError("\n".join(lines)) from None
-    return adapter.dump_python(value) if dump else value
+    return plain(value) if dump else value
+
+
+# A dataclass's unknown key in the words pydantic gives a model's (what the messages always said)
+_SAID = {"unexpected_keyword_argument": "Extra inputs are not permitted"}

@@ -98,6 +98,24 @@ def test_a_changed_model_file_is_read_fresh_not_from_the_cache(cdir, tmp_path):
     )
     changed = place_model.PlaceModel.load(path)
     assert changed.classes == ("place", "common") and changed.weights == {"x": (1.0, 2.0)}
+    assert place_model.PlaceModel.load(path).weights == {"x": (1.0, 2.0)}  # from the cache
+    path.write_text(
+        '{"classes": ["place", "common"], "bias": [0, 0], "weights": {"x": [1.0]}}', encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="feature 'x' has 1 weights for 2 classes"):
+        place_model.PlaceModel.load(path)
+
+
+def test_the_place_model_weights_read_back_as_they_were():
+    weights = place_model._parsed(place_model.MODEL_PATH)
+    assert place_model._from_columns(place_model._columns(weights)) == (
+        weights[0],
+        weights[1],
+        {f: tuple(row) for f, row in weights[2].items()},
+    )
+    classes, bias, names, flat = place_model._columns(weights)
+    with pytest.raises(ValueError):  # read as damaged: built again
+        place_model._from_columns((classes, bias, names, flat[:-8]))
 
 
 def test_the_gazetteer_from_a_damaged_cache_and_from_changed_data_equals_a_fresh_build(
@@ -110,7 +128,8 @@ def test_the_gazetteer_from_a_damaged_cache_and_from_changed_data_equals_a_fresh
     path.write_bytes(path.read_bytes()[:-100])
     again = gazetteer.load()
     assert (again.places, again.exact, again.variant) == (built.places, built.exact, built.variant)
-    assert gazetteer.load().places == built.places
+    cached = gazetteer.load()
+    assert list(cached.places) == built.places and cached.countries == built.countries
     # new data (a user's import): another key, and the new place is in
     (tmp_path / "gaz").mkdir()
     gazetteer.write_tsv(
@@ -120,6 +139,39 @@ def test_the_gazetteer_from_a_damaged_cache_and_from_changed_data_equals_a_fresh
     )  # fmt: skip
     assert gazetteer.load().lookup("قرية الاختبار البعيدة")
     assert len(list(cdir.glob("gazetteer-*"))) == 2
+
+
+def test_the_gazetteer_rows_read_back_as_the_places_they_were():
+    places = [
+        gazetteer.Place("Douma", "دوما", "town", 33.57, 36.4, "SY", "Rif Dimashq", 170592, 110893, "gn"),
+        gazetteer.Place("", "قرية", "village", -1.5, 0.0, "SY", "", None, 0, "user"),
+    ]
+    rows = gazetteer.Rows.from_columns(*gazetteer.Rows.of(places).columns())
+    assert len(rows) == 2 and list(rows) == places and rows[-1] is rows[1]
+    assert all(type(a) is type(b) for a, b in zip(rows[1], places[1], strict=True))
+    with pytest.raises(IndexError):
+        rows[2]
+    with pytest.raises(TypeError):
+        rows[0:1]
+    text, *numbers = gazetteer.Rows.of(places).columns()
+    with pytest.raises(ValueError):  # read as damaged: built again
+        gazetteer.Rows.from_columns(text[:-1], *numbers)
+    with pytest.raises(ValueError):
+        gazetteer.Rows.of([places[0]._replace(name="a\0b")])
+
+
+def test_the_gazetteer_key_tables_read_back_as_they_were():
+    table = {"دوما": (3,), "دير الزور": (1, 7), "ادلب": ()}
+    keys = gazetteer.Keys.from_columns(*gazetteer.Keys.of(table).columns())
+    assert keys == table and list(keys) == list(table) and "حلب" not in keys
+    assert keys["دير الزور"] == (1, 7) and keys.get("حلب", ()) == () and keys.get("ادلب") == ()
+    with pytest.raises(KeyError):
+        keys["حلب"]
+    text, ends, ids = gazetteer.Keys.of(table).columns()
+    with pytest.raises(ValueError):  # read as damaged: built again
+        gazetteer.Keys.from_columns(text + "\nحلب", ends, ids)
+    with pytest.raises(ValueError):
+        gazetteer.Keys.of({"a\nb": (1,)})
 
 
 def _write_and_read(cache_path: str, n: int) -> list[int]:

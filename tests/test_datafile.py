@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import marshal
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from marsad import cache, datafile
 from marsad.datafile import DataFileError, load
 from marsad.entities.actors import ActorCatalogue, Lexicon
-from marsad.events.lexicon import ContextLists, Policy, TriggerEntry
+from marsad.events.lexicon import ActorRule, ContextLists, Policy, TriggerEntry
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -154,5 +155,61 @@ def test_a_damaged_cache_file_is_validated_again(cdir, tmp_path, capsys):
 
 def test_a_dump_is_cached_as_plain_data(cdir, tmp_path):
     path = write(tmp_path, "policy.yaml", POLICY.format(actor="A"))
-    assert load(path, Policy, dump=True) == load(path, Policy).model_dump() == load(path, Policy, dump=True)
+    assert (
+        load(path, Policy, dump=True) == datafile.plain(load(path, Policy)) == load(path, Policy, dump=True)
+    )
     assert isinstance(load(path, Policy, dump=True)["air_only"][0], dict)
+
+
+def test_a_warm_start_imports_neither_pydantic_nor_yaml() -> None:
+    """The models are plain records that pydantic validates only on a miss: once the files are
+    cached, a run's pipeline builds without either (a tenth of a second of every start)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from marsad.runner import build_pipeline; build_pipeline(); "
+        "print(sorted({'pydantic', 'yaml'} & set(sys.modules)))"
+    )
+    for _ in range(2):  # the first may validate (a cold cache)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_model_is_a_frozen_record_made_by_name() -> None:
+    rule = ActorRule(actor="A", countries=["SY"])
+    assert rule == ActorRule(actor="A", countries=["SY"]) != ActorRule(actor="B")
+    assert (
+        ActorRule(actor="B").countries == []
+        and ActorRule(actor="B").countries is not ActorRule(actor="C").countries
+    )
+    assert repr(rule) == "ActorRule(actor='A', countries=['SY'])"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rule.actor = "B"  # type: ignore[misc]
+    with pytest.raises(TypeError, match="needs actor"):
+        ActorRule()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="no field"):
+        ActorRule(actor="A", country="SY")  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="exactly one of sub_event_type and class"):  # its checks run
+        TriggerEntry(id="x")
+
+
+def test_extra_keys_are_kept_where_a_model_allows_them(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "actors.yaml",
+        "types: {state forces: 1}\nmilitary_heads: []\npolice_heads: []\nactors: []\n"
+        "by_country:\n  - aliases: [الجيش]\n    SY: Army (Syria)\n",
+    )
+    (entry,) = load(path, ActorCatalogue).by_country
+    assert entry.extras() == {"SY": "Army (Syria)"}
+    assert load(path, ActorCatalogue, dump=True)["by_country"] == [
+        {"aliases": ["الجيش"], "default": None, "forces": None, "SY": "Army (Syria)"}
+    ]
+    bad = write(tmp_path, "bad.yaml", path.read_text(encoding="utf-8").replace("SY:", "Syria:"))
+    with pytest.raises(DataFileError, match="expected two-letter country codes"):
+        load(bad, ActorCatalogue)
+
+
+def test_the_key_holds_pydantics_version() -> None:
+    assert datafile._pydantic().name == "version.py" and datafile._pydantic().is_file()

@@ -127,6 +127,12 @@ def test_a_phrase_is_keyed_as_its_tokens_are() -> None:
     assert keys(phrase) == ("قوات", "سوريا", "الديمقراطيه", "قسد")
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ابةىء،x_0٩ é\u064b\u0651\u0640\u06a9\u0671ªⅣ")), max_size=12))
+def test_a_phrase_of_letters_alone_is_keyed_as_one_token(phrase: str) -> None:
+    assert keys(phrase) == tuple(normalize_key(t.text) for t in tokenize(phrase))
+
+
 def test_proclitics_are_the_prefix_without_the_article() -> None:
     li, wabi, lil = tokenize("لتحرير وبالرقة للسيطرة")
     assert (li.proclitics, wabi.proclitics, lil.proclitics) == ("ل", "وب", "لل")

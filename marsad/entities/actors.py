@@ -21,8 +21,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import model_validator
-
 from marsad import datafile, rules
 from marsad.document import Document
 from marsad.pipeline import Label, component
@@ -101,23 +99,20 @@ class ActorEntry(datafile.Strict):
     local: bool = False  # "(<country>)" in the name follows the country of the event
 
 
-class ByCountry(datafile.Strict):
+class ByCountry(datafile.Strict, extra="allow"):
     """Words whose actor depends on the country: ``aliases`` plus country codes (or ``default``);
     ``forces`` makes the word name that state's own military or police wherever ``states`` lists
     the country and no code says otherwise ("الجيش" in Iraq is Iraq's army)."""
 
-    model_config = {**datafile.Strict.model_config, "extra": "allow"}
     aliases: list[str]
     default: str | None = None
     forces: Literal["military", "police"] | None = None
 
-    @model_validator(mode="after")
-    def _codes(self) -> ByCountry:
-        bad = [k for k, v in (self.model_extra or {}).items() if not (len(k) == 2 and k.isupper())]
-        bad += [k for k, v in (self.model_extra or {}).items() if not isinstance(v, str)]
+    def __post_init__(self) -> None:
+        bad = [k for k, v in self.extras().items() if not (len(k) == 2 and k.isupper())]
+        bad += [k for k, v in self.extras().items() if not isinstance(v, str)]
         if bad:
             raise ValueError(f"expected two-letter country codes naming an actor, got {sorted(set(bad))}")
-        return self
 
 
 class ActorCatalogue(datafile.Strict):

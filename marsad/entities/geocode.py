@@ -351,12 +351,11 @@ class Geocoder:
         self.country_names = self.gaz.country_names
         country_keys: dict[str, str] = {}  # one-word country name -> code
         self._names: dict[tuple[str, bool], tuple[list[Place], bool]] = {}
-        for p in self.gaz.places:
-            if p.type == "country":
-                for name in p.name_ar.split("|"):
-                    key = gazetteer.key_of(name)
-                    if " " not in key:
-                        country_keys[key] = p.country_code
+        for p in self.gaz.countries:
+            for name in p.name_ar.split("|"):
+                key = gazetteer.key_of(name)
+                if " " not in key:
+                    country_keys[key] = p.country_code
         # settlement head nouns that mark a name in construct ("مدينة X"), for the place model
         self._heads = frozenset(
             k

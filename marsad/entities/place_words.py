@@ -6,8 +6,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import model_validator
-
 from marsad import datafile
 from marsad.entities.gazetteer import DATA_DIR
 from marsad.text import match
@@ -53,15 +51,13 @@ class PlaceWords(datafile.Strict):
     open_division_kinds: list[str]
     head_levels: dict[str, list[str]]
 
-    @model_validator(mode="after")
-    def _weak_are_triggers(self) -> PlaceWords:
+    def __post_init__(self) -> None:
         unknown = [w for w in self.weak_triggers if w not in self.triggers]
         if unknown:
             raise ValueError(f"weak_triggers not among the triggers: {unknown}")
         kinds = [k for k in self.fighting_kinds if k not in self.triggers.values()]
         if kinds:
             raise ValueError(f"fighting_kinds not among the place types the triggers name: {kinds}")
-        return self
 
 
 @cache

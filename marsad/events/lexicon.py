@@ -6,13 +6,11 @@ sub-event type or a word list the extractor does not read is an error naming the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Literal
-
-from pydantic import Field, model_validator
 
 from marsad import datafile
 from marsad.datafile import Strict
@@ -31,13 +29,13 @@ PlaceKind = Literal[
 ]
 
 
-class TriggerEntry(Strict):
+class TriggerEntry(Strict, aliases={"klass": "class"}):
     """One entry of triggers.yaml (see the comment at its top)."""
 
     id: str
     rank: int = 50
     sub_event_type: SubEventType | None = None
-    klass: Literal["strike", "territory", "attack"] | None = Field(None, alias="class")
+    klass: Literal["strike", "territory", "attack"] | None = None
     verbs: list[str] = []
     present: bool = True
     nouns: list[str] = []
@@ -62,11 +60,9 @@ class TriggerEntry(Strict):
     taken_part_in: bool = False
     named_by_place: bool = False
 
-    @model_validator(mode="after")
-    def _one_type(self) -> TriggerEntry:
+    def __post_init__(self) -> None:
         if (self.sub_event_type is None) == (self.klass is None):
             raise ValueError("give exactly one of sub_event_type and class")
-        return self
 
 
 class ContextLists(Strict):
@@ -174,9 +170,8 @@ class ContextLists(Strict):
     side_words: list[str]
     distinct: list[str]
 
-    @model_validator(mode="after")
-    def _single_words(self) -> ContextLists:
-        for name in type(self).model_fields:
+    def __post_init__(self) -> None:
+        for name in (f.name for f in fields(self)):
             value = getattr(self, name)
             if name == "anaphors":
                 continue
@@ -184,17 +179,16 @@ class ContextLists(Strict):
             longer = [w for w in words if len(w.split()) != 1]
             if longer:
                 raise ValueError(f"{name}: the lists hold single words, not {longer}")
-        return self
 
 
-class DefaultActor(Strict):
+class DefaultActor(Strict, aliases={"start": "from"}):
     """An actor an unnamed event of a sub-event type gets, in some countries (none listed:
     anywhere) and dates."""
 
     sub_event_type: SubEventType
     actor: str
     countries: list[str] = []
-    start: date | None = Field(None, alias="from")
+    start: date | None = None
     until: date | None = None
     when: Literal["coalition"] | None = None
 
@@ -224,12 +218,12 @@ class ActorRule(Strict):
         return self.actor == actor and (not self.countries or country in self.countries)
 
 
-class KnownEvent(Strict):
+class KnownEvent(Strict, aliases={"day": "date"}):
     """A well-known past event that later news names without a date ("تفجير مسجد الإمام الصادق"):
     told again weeks on at one of its places, as one of its types, it is that day's event."""
 
     name: str
-    day: date = Field(alias="date")
+    day: date
     places: list[str]  # the gazetteer's names of the places the coder reads for it
     # the types a retelling may be coded as; the first is the event's own
     sub_event_types: list[SubEventType]
@@ -453,7 +447,7 @@ def load() -> Lexicon:
     raw = datafile.load(DATA / "context.yaml", ContextLists)
     context: dict[str, str] = {}
     lexicons = [triggers, *cancel]
-    for name in ContextLists.model_fields:
+    for name in (f.name for f in fields(ContextLists)):
         if name in ("anaphors", "aim_verbs"):
             continue
         context[name] = f"events.{name}"
@@ -482,12 +476,10 @@ class CueFile(Strict):
     prepositions: list[str]
     place_heads: list[str]
 
-    @model_validator(mode="after")
-    def _known_groups(self) -> CueFile:
+    def __post_init__(self) -> None:
         unknown = set(self.cancel) - set(self.groups)
         if unknown:
             raise ValueError(f"cancel names groups that are not defined: {sorted(unknown)}")
-        return self
 
 
 @dataclass(frozen=True)
