@@ -296,8 +296,9 @@ class WordHits:
         self.tags = frozenset(single)
         self.starts = starts  # ((lexicon, trie node after this word, reading), ...)
         # The one start's trie node when it reads the next word as written (most words that
-        # begin a phrase): the next word's key must be in it, or no phrase begins here (36 in 37
-        # tries), which the matcher tells without following the trie. None: always followed.
+        # begin a phrase): the next word's key must be in it, or no phrase begins here, which the
+        # matcher tells without following the trie (99 of an article's 108 tries). None: always
+        # followed.
         self.follow = starts[0][1] if len(starts) == 1 and starts[0][0].rest == "norm" else None
 
 
