@@ -2,10 +2,10 @@
 
 A test that needs ``../shared``, PostgreSQL (``MARSAD_TEST_PG``) or Debian's chromium skips when
 it is absent on a developer's machine, and fails under ``CI=true``, where everything must run.
-Every test session keeps the caches and the user gazetteer in a temporary folder (through
-``MARSAD_CACHE`` and ``MARSAD_GAZETTEER_DIR``, which the commands the tests start inherit), so
-the tests neither write to ``~/.cache`` nor read what ``marsad gazetteer import`` put in
-``~/.local/share``.
+Every test session keeps the caches, the user gazetteer and the temp directory in a temporary
+folder (through ``MARSAD_CACHE``, ``MARSAD_GAZETTEER_DIR`` and ``TMPDIR``, which the commands the
+tests start inherit), so the tests neither write to ``~/.cache`` nor read what ``marsad gazetteer
+import`` put in ``~/.local/share`` or another run left in the cache's fallback under ``/tmp``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ if "MARSAD_TEST_HOME" not in os.environ:
 _HOME = Path(os.environ["MARSAD_TEST_HOME"])
 os.environ["MARSAD_CACHE"] = str(_HOME / "cache")
 os.environ["MARSAD_GAZETTEER_DIR"] = str(_HOME / "gazetteer")
+# The temp directory too: the cache's fallback lives there (marsad.cache.fallback_dir), and what
+# another run on this machine left in it must not answer for the session's own cache.
+(_HOME / "tmp").mkdir(exist_ok=True)
+os.environ["TMPDIR"] = tempfile.tempdir = str(_HOME / "tmp")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
