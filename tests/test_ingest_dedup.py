@@ -74,6 +74,29 @@ def test_signatures_from_an_earlier_run() -> None:
     assert later(doc("new-2", OTHER)).duplicate_of is None
 
 
+def test_the_seeded_draws_read_back_from_the_cache_equal_a_fresh_draw(tmp_path, monkeypatch) -> None:
+    """The permutations and the bands' multipliers are cached (a warm start need not import
+    numpy.random): what the cache gives back is what was drawn, dtype and all."""
+    from marsad.ingest.dedup import Bands
+
+    monkeypatch.setenv("MARSAD_CACHE", str(tmp_path))
+    cold, warm = permutations(64, seed=3), permutations(64, seed=3)
+    assert len(list(tmp_path.glob("minhash-permutations-*"))) == 1
+    for drawn, read in zip(cold, warm, strict=True):
+        assert drawn.dtype == read.dtype == np.uint32 and np.array_equal(drawn, read)
+    assert np.array_equal(Bands(4, 15)._mix, Bands(4, 15)._mix) and Bands(4, 15)._mix.dtype == np.uint64
+
+
+def test_a_warm_start_draws_nothing_from_numpy_random() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from marsad.runner import build_pipeline; build_pipeline(); print('numpy.random' in sys.modules)"
+    for _ in range(2):  # the first may draw (a cold cache)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_signature_and_bands_are_datasketchs() -> None:
     """Signatures stored by earlier versions (made with datasketch) keep their meaning: the same
     permutations (affine32, seed 1) and the same band shape, computed without importing it."""

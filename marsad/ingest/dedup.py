@@ -20,9 +20,10 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from hashlib import blake2b
+from pathlib import Path
 from typing import Any
 
 # numpy's OpenBLAS starts a thread per core on import, which then spins: 0.05 s of CPU and, on a
@@ -33,6 +34,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402 - after the thread setting, which numpy reads on import
 
+from marsad import cache
 from marsad.document import Document
 from marsad.ingest.identity import identify
 from marsad.pipeline import component
@@ -127,12 +129,29 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
+def _drawn(kind: str, params: str, draw: Callable[[], tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """Arrays ``draw`` takes from numpy's seeded random streams, kept in the cache (keyed by
+    ``params`` and this file): importing ``numpy.random`` to draw them again cost every start
+    about 8 ms. Read back as read-only arrays, each with its dtype and byte order."""
+    return cache.cached(
+        kind,
+        cache.digest(params, [Path(__file__)]),
+        draw,
+        encode=lambda arrays: [(a.dtype.str, a.tobytes()) for a in arrays],
+        decode=lambda raw: tuple(np.frombuffer(data, dtype=np.dtype(dt)) for dt, data in raw),
+    )
+
+
 def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """The affine maps ``h -> a * h + b mod 2**32`` of datasketch's ``MinHash(num_perm, seed)``
     (affine32 scheme): the same random draws, so stored signatures keep their meaning."""
-    gen = np.random.RandomState(seed)
-    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+
+    def draw() -> tuple[np.ndarray, np.ndarray]:
+        gen = np.random.RandomState(seed)
+        a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        return a, gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+
+    a, b = _drawn("minhash-permutations", f"{num_perm}|{seed}", draw)
     return a, b
 
 
@@ -168,9 +187,14 @@ class Bands:
         self.shape = (bands, rows)
         self.tables: list[dict[int, int | list[int]]] = [{} for _ in range(bands)]
         # Odd multipliers: a run hashes to the sum of its values times these, modulo 2**64.
-        self._mix = np.random.RandomState(7).randint(0, 1 << 62, rows, dtype=np.uint64) * np.uint64(
-            2
-        ) + np.uint64(1)
+        (self._mix,) = _drawn(
+            "lsh-mix",
+            f"{rows}|7",
+            lambda: (
+                np.random.RandomState(7).randint(0, 1 << 62, rows, dtype=np.uint64) * np.uint64(2)
+                + np.uint64(1),
+            ),
+        )
 
     def hashes(self, values: np.ndarray) -> list[int]:
         """The hash of each band of a signature: what ``insert`` and ``query`` take."""
