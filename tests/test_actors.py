@@ -40,6 +40,13 @@ def test_nationality_forms_and_free_army() -> None:
     assert ("الجيش التركي", "actor", "Military Forces of Turkey (2002-)") in hits
     assert ("الطيران الروسي", "actor", "Military Forces of Russia (2000-)") in hits
     assert ("الجيش السوري الحر", "actor", "Free Syrian Army") in hits
+    # the longer name wins: Libya's "national army" is Haftar's, not Yemen's "الجيش الوطني"
+    hits = _found("قصفت طائرات الجيش الوطني الليبي مواقع في بنغازي")
+    assert (
+        "طائرات الجيش الوطني الليبي",
+        "actor",
+        "Military Forces of Libya (2014-) House of Representatives",
+    ) in hits
 
 
 def test_a_group_counted_by_a_figure_is_named() -> None:
