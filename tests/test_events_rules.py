@@ -43,6 +43,21 @@ def test_a_list_of_villages_gives_one_event_each(code):
     assert sorted(e.location for e in events) == ["Fuaa", "Murak"]
 
 
+def test_a_village_the_gazetteer_lacks_is_its_own_place_beside_the_one_it_knows(code):
+    """The second of two villages, unknown, lies by the first (its point, precision 2) and keeps
+    its own name: one event each, not the first village's event twice."""
+    events = code("قصفت قوات النظام صباح أمس قريتي ماير وكفرزيتونة الغربية.")
+    mayer, other = sorted(events, key=lambda e: e.geo_precision or 1)
+    assert (mayer.location, other.location) == ("Mayer", "كفرزيتونة (near Mayer)")
+    assert (other.latitude, other.longitude, other.geo_precision) == (mayer.latitude, mayer.longitude, 2)
+    # two unknown villages by one town are two places
+    events = code("قصفت قوات النظام قريتي تل الزعرور والفريكة جنوب مدينة جسر الشغور.")
+    assert [e.location for e in events] == [
+        "تل الزعرور (near Jisr al-Shughur)",
+        "الفريكة (near Jisr al-Shughur)",
+    ]
+
+
 def test_a_list_of_districts_gives_each_even_where_the_gazetteer_knows_some_as_towns(code):
     """After a plural head a district is a member of the list, not the container of the towns
     beside it; after a singular head a name with و in it is one district."""

@@ -23,7 +23,9 @@ from marsad.runner import build_pipeline
 # A town the words right after set in a governorate or city that holds it ("X بالقليوبية"): .896 -> .898.
 # Tabbat al-Difa (Marib) and Jazirat al-Anbar (Ramadi), each in 4 articles of all-2015 (found among this gold's
 # misses, so not a held-out gain): precision .973 -> .975, recall .898 -> .902.
-PLACE_FLOORS = {"precision": 0.975, "recall": 0.902}
+# The second of two villages, unknown to the gazetteer, placed by the first (its point, precision 2), not by
+# the area after them (2026-12-08): recall .902 -> .904.
+PLACE_FLOORS = {"precision": 0.975, "recall": 0.904}
 TRAP_CEILING = 0.03
 TEST_F1 = {"all": 0.672, "syria-2015": 0.759, "all-2015": 0.552}
 

@@ -155,6 +155,9 @@ _BEARINGS = {
 _LOCATED = frozenset({"الواقعه", "الواقع", "الواقعتين", "الواقعين"})
 _POINT_TRIGGERS = frozenset({"city", "town", "village", "admin2", "subdistrict"})
 _TOWN_TYPES = frozenset({"city", "town", "village"})
+# The fallbacks that place a name by another place (a town beside it, the area after it): the
+# name's own place is unknown; a quarter placed in its city ("city") is that city's.
+UNLISTED_FALLBACKS = frozenset({"near", "area", "admin1", "countryside"})
 _QUOTES_RE = re.compile(r"[\"“”«»'‘’]")
 # Characters of a gap read before its words are counted (_near_town): words past them only make
 # a gap longer, which is then too long anyway.
@@ -338,6 +341,7 @@ class _Mention:
     government: bool = False  # the place model read it as a government (أعلنت أنقرة)
     near: _Mention | None = None  # "X شمال مدينة Y": the mention of the town Y
     beside: bool = False  # ... said to be by it ("قرب Y"، "بالقرب من Y"), not in a direction from it
+    inside: bool = False  # ... said to be in it ("X وسط Y"): a part of the town, named as the town
 
 
 class Geocoder:
@@ -676,9 +680,19 @@ class Geocoder:
                     # "بلدتي الفوعة وكفرية": the second of two is a place even when the gazetteer
                     # lacks it; a container after it may still place it (resolve)
                     rules.fire("places.second_of_two")
+                    # ... and beside the first, when no container after it places it (_by_town)
                     out.append(
                         _Mention(
-                            words[i].start + 1, words[i].end, i, i + 1, [], True, list_trigger, in_list=True
+                            words[i].start + 1,
+                            words[i].end,
+                            i,
+                            i + 1,
+                            [],
+                            True,
+                            list_trigger,
+                            in_list=True,
+                            near=out[-1] if out else None,
+                            beside=True,
                         )
                     )
                 dual = False
@@ -1593,7 +1607,7 @@ class Geocoder:
             words = words[:-1]  # "شمال مدينة Y"
         beside = words in (["قرب"], ["بالقرب", "من"], ["جوار"], ["بجوار"], ["وسط"])
         if words and (all(w in self.lex.directions for w in words) and len(words) <= 2 or beside):
-            m.near, m.beside = nxt, beside
+            m.near, m.beside, m.inside = nxt, beside, words == ["وسط"]
 
     @staticmethod
     def _by_town(m: _Mention) -> None:
@@ -1650,7 +1664,10 @@ class Geocoder:
             m.chosen, m.fallback, m.confidence = city, "near", 0.5
 
     # -- output ---------------------------------------------------------------------------
-    def attrs(self, m: _Mention) -> dict[str, Any]:
+    def attrs(self, m: _Mention, written: str = "") -> dict[str, Any]:
+        """The span's attributes. A place placed by another (a town beside it, the area after
+        it) is named as written with that place after it ("معرستي (near Mayer)"): two such
+        villages of one area are two places, not the area twice."""
         p = m.chosen
         assert p is not None
         kind = p.type
@@ -1690,6 +1707,8 @@ class Geocoder:
             precision = 3
         if m.qualifier:
             precision = max(precision, 2)
+        if written and m.fallback in UNLISTED_FALLBACKS and m.trigger != "neighbourhood" and not m.inside:
+            name = f"{written} (near {name})" if m.fallback == "near" else f"{written} ({name})"
         return {
             "name": name,
             "geonameid": gid,
@@ -1803,7 +1822,7 @@ class Geocoder:
         for k, mention in enumerate(mentions):
             if (mention.start, mention.end) not in seen:  # one span per mention, however it was reached
                 seen.add((mention.start, mention.end))
-                attrs = self.attrs(mention)
+                attrs = self.attrs(mention, doc.clean[mention.start : mention.end])
                 # "شمال بغداد": a direction or distance before a name makes it the place
                 if k in governments or mention.government and mention.qualifier is None:
                     attrs["role"] = "government"

@@ -1575,7 +1575,7 @@ class EventExtractor:
         seen: set = set()
         out = []
         for p in run:
-            key = p.attrs.get("geonameid") or (p.attrs.get("lat"), p.attrs.get("lon"))
+            key = p.attrs.get("geonameid") or (p.attrs.get("lat"), p.attrs.get("lon"), p.attrs.get("name"))
             if key not in seen:
                 seen.add(key)
                 out.append(p)

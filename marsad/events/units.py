@@ -351,7 +351,7 @@ def dedup(events: list[Event]) -> list[Event]:
     kept: dict[tuple, Event] = {}
     toll_claimed: dict[tuple, bool] = {}  # the kept toll is a party's claim
     for ev in events:
-        place = ev.geonameid or (ev.latitude, ev.longitude)
+        place = ev.geonameid or (ev.latitude, ev.longitude, ev.location)
         key = (kind_of(ev.sub_event_type), place, ev.historical, "distinct" in ev.arguments)
         first = kept.get(key)
         if first is None:
