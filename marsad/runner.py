@@ -18,8 +18,8 @@ from typing import TypeVar
 
 from marsad.admission import Admission
 from marsad.document import Document
+from marsad.event import distinct_events
 from marsad.pipeline import DEFAULT_PIPELINE, Pipeline, gc_paused
-from marsad.store.store import distinct_events
 
 T = TypeVar("T")
 
