@@ -207,7 +207,7 @@ class Lexicon:
     home_countries: frozenset[str]  # where a name needs no country named beside it
     known_abroad: frozenset[str]  # towns abroad that need none either
     area_countries: frozenset[str]  # whose first-level divisions are مناطق: "منطقة الجوف" is one
-    government_words: match.WordList  # words, verb stems and the shared speech verbs
+    government_words: list[tuple[str, str, int]]  # the forms of its words, verb stems and speech verbs
     government_forms: frozenset[str]  # every form of them, for the place model's features
     government_blockers: frozenset[str]
     government_of: frozenset[str]  # "حكومة X": X stands for a government wherever it is
@@ -236,6 +236,7 @@ def lexicon() -> Lexicon:
     raw = vars(words)  # its fields as validated: a dump would build the model's serializer
     stop = (gazetteer.DATA_DIR / "stoplist.txt").read_text(encoding="utf-8").splitlines()
     function_words = frozenset(gazetteer.key_of(w) for w in raw["function_words"])
+    government = match.forms(words.government_words)  # made once: the lexicon and the features read them
     return Lexicon(
         triggers={_key(k): v for k, v in raw["triggers"].items()},
         directions={_key(k): v for k, v in raw["directions"].items()},
@@ -252,8 +253,8 @@ def lexicon() -> Lexicon:
         home_countries=frozenset(raw["home_countries"]),
         known_abroad=frozenset(_key(w) for w in raw["known_abroad"]),
         area_countries=frozenset(raw["area_countries"]),
-        government_words=words.government_words,
-        government_forms=frozenset(_key(form) for _id, form, _ in match.forms(words.government_words)),
+        government_words=government,
+        government_forms=frozenset(_key(form) for _id, form, _ in government),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
         government_of=frozenset(_key(w) for w in raw["government_of"]),
         country_prior=raw["country_prior"],
@@ -391,7 +392,7 @@ class Geocoder:
             table(FROM, lex.from_words, accept=0),
             table(COUNTRY_BEFORE, lex.country_before),
             table(COUNTRIES, country_keys),
-            match.Lexicon.words(GOVERNMENT, lex.government_words, NAMES_READINGS),
+            match.Lexicon.of_forms(GOVERNMENT, lex.government_words, NAMES_READINGS),
             table(BLOCKERS, lex.government_blockers),
             table(GOVERNMENT_OF, lex.government_of),
             match.Lexicon.words(VIOLENCE, sorted(place_model.words().violence)),

@@ -266,7 +266,14 @@ class Lexicon:
     @classmethod
     def words(cls, name: str, words: WordList, accept: int = ANY, **kw: Any) -> Lexicon:
         """A word list (plain, or words, verb stems and groups): no values, ids as written."""
-        return cls(name, ((i, w, None, a) for i, w, a in forms(words)), accept, **kw)
+        return cls.of_forms(name, forms(words), accept, **kw)
+
+    @classmethod
+    def of_forms(
+        cls, name: str, made: Iterable[tuple[str, str, int]], accept: int = ANY, **kw: Any
+    ) -> Lexicon:
+        """A word list's :func:`forms`, made already (for another use too)."""
+        return cls(name, ((i, w, None, a) for i, w, a in made), accept, **kw)
 
     def entries(self) -> Iterator[Entry]:
         """Every entry, walking the trie (a lazy lexicon's compiled whole first)."""
