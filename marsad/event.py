@@ -9,11 +9,9 @@ event is decided here, for the extractor (one article) and the merge (many) alik
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, get_type_hints
-
-import orjson
 
 # ACLED's sub-event types and the event type each belongs to (ACLED spelling).
 SUB_EVENT_TYPES: dict[str, str] = {
@@ -236,43 +234,3 @@ def export_types() -> dict[str, Any]:
     hints["event_type"] = str
     hints["evidence"] = list[dict[str, Any]]
     return {f: hints[f] for f in EXPORT_FIELDS}
-
-
-_ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
-
-
-def json_text(value: Any) -> str:
-    """Compact JSON text, as the store writes it; orjson, because every article's spans go through
-    here (5x json).
-
-    A key that is not a string (rare) needs ``OPT_NON_STR_KEYS``, which writes string keys the
-    same but makes every dict a quarter slower to write: only a value it fails on takes it."""
-    try:
-        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
-    except orjson.JSONEncodeError:
-        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS | orjson.OPT_NON_STR_KEYS).decode()
-
-
-def _as_event(ev: Any) -> Event:
-    return ev if isinstance(ev, Event) else Event.from_dict(ev)
-
-
-def distinct_events(events: Iterable[Any]) -> list[tuple[Event, dict[str, Any]]]:
-    """A document's events with their export dicts, each once: a repeat (every field the same)
-    is dropped, and an event whose id another one already took gets an id of its own, so that
-    nothing the extractor found is lost to an id clash (the run summary counts these too)."""
-    out: list[tuple[Event, dict[str, Any]]] = []
-    taken: dict[str, str] = {}
-    for raw in events:
-        ev = _as_event(raw)
-        d = ev.to_dict()
-        body = json_text({**d, "arguments": ev.arguments})
-        first = taken.get(d["event_id"])
-        if first is not None:
-            if first == body:
-                continue
-            ev.event_id = f"{d['event_id']}-{hashlib.blake2b(body.encode(), digest_size=4).hexdigest()}"
-            d = ev.to_dict()
-        taken[d["event_id"]] = body
-        out.append((ev, d))
-    return out

@@ -13,13 +13,13 @@ import time
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
+from hashlib import blake2b
 from typing import Any
 
 import orjson
 
 from marsad.document import Document, OffsetMap
-from marsad.event import EXPORT_FIELDS, INTER_CODES, distinct_events
-from marsad.event import json_text as _json
+from marsad.event import EXPORT_FIELDS, INTER_CODES, Event
 from marsad.ingest.identity import has_surrogate
 from marsad.merge.cluster import Linker, _day
 from marsad.merge.territory import place_key, timeline
@@ -38,6 +38,20 @@ _ACTOR_TYPES = {code: kind for kind, code in INTER_CODES.items()}
 _MERGED_COLUMNS = ("event_id",) + EVENT_COLUMNS + ("fatalities_max", "doc_ids", "n_sources", "merged_at")
 _DOC_EVENT_COLUMNS = ("event_id", "doc_id", "idx") + EVENT_COLUMNS + ("arguments",)
 _RECORD_COLUMNS = ("event_id", "doc_id") + EVENT_COLUMNS + ("arguments",)
+
+
+_ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
+
+
+def _json(value: Any) -> str:
+    """Compact JSON text; orjson, because every article's spans go through here (5x json).
+
+    A key that is not a string (rare) needs ``OPT_NON_STR_KEYS``, which writes string keys the
+    same but makes every dict a quarter slower to write: only a value it fails on takes it."""
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
+    except orjson.JSONEncodeError:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS | orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _minhash_bytes(value: Any) -> bytes | None:
@@ -1161,6 +1175,31 @@ def _safe(value: str | None) -> str | None:
 
 def _raw_text(raw: bytes | None) -> str | None:
     return None if raw is None else bytes(raw).decode("utf-8", "surrogatepass")
+
+
+def _as_event(ev: Any) -> Event:
+    return ev if isinstance(ev, Event) else Event.from_dict(ev)
+
+
+def distinct_events(events: Iterable[Any]) -> list[tuple[Event, dict[str, Any]]]:
+    """A document's events with their export dicts, each once: a repeat (every field the same)
+    is dropped, and an event whose id another one already took gets an id of its own, so that
+    nothing the extractor found is lost to an id clash (the run summary counts these too)."""
+    out: list[tuple[Event, dict[str, Any]]] = []
+    taken: dict[str, str] = {}
+    for raw in events:
+        ev = _as_event(raw)
+        d = ev.to_dict()
+        body = _json({**d, "arguments": ev.arguments})
+        first = taken.get(d["event_id"])
+        if first is not None:
+            if first == body:
+                continue
+            ev.event_id = f"{d['event_id']}-{blake2b(body.encode(), digest_size=4).hexdigest()}"
+            d = ev.to_dict()
+        taken[d["event_id"]] = body
+        out.append((ev, d))
+    return out
 
 
 def _one_per_key(rows: set[tuple]) -> set[tuple]:
