@@ -33,7 +33,7 @@ from marsad.text.normalize import normalize_key
 
 DATA_DIR = Path(__file__).parent / "data" / "places"
 OPEN_DIR = DATA_DIR / "open"  # open datasets converted whole (README there): source "open"
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 # Types whose place is a point a reporter can stand in (ACLED precision 1).
 POINT_TYPES = frozenset(
@@ -320,10 +320,14 @@ class Gazetteer:
         exact: Mapping[str, tuple[int, ...]],
         variant: Mapping[str, tuple[int, ...]],
         countries: Iterable[int] | None = None,
+        several: Mapping[str, Sequence[str]] | None = None,
     ):
         self.places = places
         self.exact = exact
         self.variant = variant
+        # first word -> the exact keys of several words it begins: the matcher's lazy names
+        # lexicon reads them (match.Phrases)
+        self.several = several if several is not None else several_words(exact)
         if countries is None:
             countries = (i for i, p in enumerate(places) if p.type == "country")
         self.countries = [places[i] for i in countries]
@@ -571,16 +575,47 @@ def build() -> Gazetteer:
 def _encode(gaz: Gazetteer) -> tuple:
     countries = tuple(i for i, p in enumerate(gaz.places) if p.type == "country")
     tables = (Keys.of(gaz.exact).columns(), Keys.of(gaz.variant).columns())
-    return Rows.of(gaz.places).columns(), *tables, countries
+    return Rows.of(gaz.places).columns(), *tables, countries, _several_columns(gaz.several)
 
 
 def _decode(data: object) -> Gazetteer:
     """The cached index: its places as :class:`Rows` (made on first need), its key tables as
     :class:`Keys`."""
-    places, exact, variant, countries = data  # type: ignore[misc]
+    places, exact, variant, countries, several = data  # type: ignore[misc]
     return Gazetteer(
-        Rows.from_columns(*places), Keys.from_columns(*exact), Keys.from_columns(*variant), countries
+        Rows.from_columns(*places),
+        Keys.from_columns(*exact),
+        Keys.from_columns(*variant),
+        countries,
+        _several_from_columns(*several),
     )
+
+
+def several_words(keys: Iterable[str]) -> dict[str, list[str]]:
+    """First word -> the keys of several words (joined by single spaces) it begins, in the order
+    of ``keys``."""
+    out: dict[str, list[str]] = {}
+    for key in keys:
+        if " " in key:
+            out.setdefault(key.split(" ", 1)[0], []).append(key)
+    return out
+
+
+def _several_columns(several: Mapping[str, Sequence[str]]) -> tuple[str, str]:
+    """The first words joined by line breaks, and their keys, a line each, joined by tabs."""
+    if any("\t" in k or "\n" in k for keys in several.values() for k in keys):
+        raise ValueError("a gazetteer key cannot be kept: it holds a tab or a line break")
+    return "\n".join(several), "\n".join("\t".join(keys) for keys in several.values())
+
+
+def _several_from_columns(firsts: str, keys: str) -> dict[str, list[str]]:
+    """Split in C: the 4,400 first words and 11,000 keys of a start, a dict made at once."""
+    if not firsts:
+        return {}
+    words, groups = firsts.split("\n"), keys.split("\n")
+    if len(words) != len(groups):
+        raise ValueError("the gazetteer's first words and their keys disagree")
+    return dict(zip(words, map(operator.methodcaller("split", "\t"), groups), strict=True))
 
 
 def load(*, rebuild: bool = False) -> Gazetteer:

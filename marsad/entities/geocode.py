@@ -373,8 +373,8 @@ class Geocoder:
         words of a name are compared as written, with nothing but spaces or hyphens between."""
         lex, exact = self.lex, self.gaz.exact
         # compiled a first word at a time, as the text asks (the matcher's index)
-        names = match.Phrases(exact, MAX_WORDS, 2)
-        variants = match.Phrases(self.gaz.variant, 1, 4)
+        names = match.Phrases(exact, MAX_WORDS, 2, self.gaz.several)
+        variants = match.Phrases(self.gaz.variant, 1, 4, {})
 
         def table(name: str, words: dict[str, str] | frozenset[str], accept: int = NAMES_READINGS, **kw):
             values = words if isinstance(words, dict) else dict.fromkeys(words)
