@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from marsad import cache
 from marsad.text.normalize import normalize_key
@@ -608,14 +608,36 @@ def _several_columns(several: Mapping[str, Sequence[str]]) -> tuple[str, str]:
     return "\n".join(several), "\n".join("\t".join(keys) for keys in several.values())
 
 
-def _several_from_columns(firsts: str, keys: str) -> dict[str, list[str]]:
-    """Split in C: the 4,400 first words and 11,000 keys of a start, a dict made at once."""
+def _several_from_columns(firsts: str, keys: str) -> FirstWords:
     if not firsts:
-        return {}
+        return FirstWords({})
     words, groups = firsts.split("\n"), keys.split("\n")
     if len(words) != len(groups):
         raise ValueError("the gazetteer's first words and their keys disagree")
-    return dict(zip(words, map(operator.methodcaller("split", "\t"), groups), strict=True))
+    return FirstWords(dict(zip(words, groups, strict=True)))
+
+
+class FirstWords(Mapping[str, list[str]]):
+    """The cached :func:`several_words`: first word -> its keys, kept as one string a first word
+    (tab-separated) and split when the word is asked for (a few thousand a run), not the 11,000
+    keys made at every start."""
+
+    def __init__(self, groups: dict[str, str]) -> None:
+        self._groups = groups
+
+    def __getitem__(self, word: str) -> list[str]:
+        return self._groups[word].split("\t")
+
+    def get(self, word: str, default: Any = None) -> Any:  # type: ignore[override]
+        """Without the KeyError of ``Mapping.get``: most first words a run meets begin no name."""
+        group = self._groups.get(word)
+        return default if group is None else group.split("\t")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._groups)
+
+    def __len__(self) -> int:
+        return len(self._groups)
 
 
 def load(*, rebuild: bool = False) -> Gazetteer:
