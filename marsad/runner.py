@@ -19,7 +19,6 @@ from typing import TypeVar
 from marsad.admission import Admission
 from marsad.document import Document
 from marsad.pipeline import DEFAULT_PIPELINE, Pipeline, gc_paused
-from marsad.store.store import distinct_events
 
 T = TypeVar("T")
 
@@ -60,6 +59,10 @@ class Summary:
         else:
             self.processed += 1
             self.undated += doc.published is None
+            # Imported when a run first counts: a run that writes has opened its store by then,
+            # and building a pipeline needs none of it (the store's modules and orjson: 13 ms).
+            from marsad.store.store import distinct_events
+
             for ev, _ in distinct_events(doc.events):  # as the store counts them
                 self.events[ev.sub_event_type] += 1
 

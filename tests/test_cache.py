@@ -128,6 +128,7 @@ def test_the_gazetteer_from_a_damaged_cache_and_from_changed_data_equals_a_fresh
     path.write_bytes(path.read_bytes()[:-100])
     again = gazetteer.load()
     assert (again.places, again.exact, again.variant) == (built.places, built.exact, built.variant)
+    assert again.several == built.several and built.several == gazetteer.several_words(built.exact)
     cached = gazetteer.load()
     assert list(cached.places) == built.places and cached.countries == built.countries
     # new data (a user's import): another key, and the new place is in
@@ -172,6 +173,19 @@ def test_the_gazetteer_key_tables_read_back_as_they_were():
         gazetteer.Keys.from_columns(text + "\nحلب", ends, ids)
     with pytest.raises(ValueError):
         gazetteer.Keys.of({"a\nb": (1,)})
+
+
+def test_the_gazetteer_first_words_read_back_as_they_were():
+    several = gazetteer.several_words(["دير الزور", "حمص", "دير حافر", "تل ابيض", "دير"])
+    assert several == {"دير": ["دير الزور", "دير حافر"], "تل": ["تل ابيض"]}
+    firsts, keys = gazetteer._several_columns(several)
+    kept = gazetteer._several_from_columns(firsts, keys)
+    assert kept == several and list(kept) == list(several) and kept.get("حمص") is None
+    assert gazetteer._several_from_columns(*gazetteer._several_columns({})) == {}
+    with pytest.raises(ValueError):  # read as damaged: built again
+        gazetteer._several_from_columns(firsts + "\nحلب", keys)
+    with pytest.raises(ValueError):
+        gazetteer._several_columns({"a": ["a\tb c"]})
 
 
 def _write_and_read(cache_path: str, n: int) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -9,9 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marsad.document import Document
+from marsad.ingest import clean
 from marsad.ingest.clean import CONTROLS, RULES, clean_text, make_clean, unescape_entities
 from marsad.ingest.language import make_language
 from marsad.ingest.readers import read
+from marsad.text.normalize import variants
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = "قال المرصد السوري إن غارة جوية قتلت ثلاثة مدنيين في بلدة كفرنبودة."
@@ -215,3 +218,63 @@ def test_offsets_always_map_back(text: str) -> None:
     for i in range(len(doc.clean)):
         s, e = doc.original_range(i, i + 1)
         assert 0 <= s <= e <= len(doc.text)
+
+
+_MARK_CHARS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670\u0640"
+
+
+def _unfolded(phrases: list[str]) -> str:
+    """The phrases' alternation over the text as it is (the oracle): each letter a class of all
+    its variants, any marks after it; "..." two dots or more, or "…"."""
+    alts = []
+    for phrase in phrases:
+        out = []
+        for piece in re.split(r"(\.\.\.|…| )", phrase):
+            if piece in ("...", "…"):
+                out.append(r"(?:\.{2,}|…)")
+            elif piece == " ":
+                out.append(r"[^\S\n]+")
+            for ch in piece if piece not in ("...", "…", " ") else "":
+                letter = "\u0621" <= ch <= "\u064a"
+                out.append(f"[{variants(ch)}][{_MARK_CHARS}]*" if letter else re.escape(ch))
+        alts.append("".join(out))
+    return "|".join(alts)
+
+
+_H = r"[^\S\n]"
+_ORACLE_LINE = re.compile(
+    rf"(?i){_H}*[-–—•·*|»>]*{_H}*(?:{_unfolded(clean._PHRASES['line'])}){_H}*[:：.!…»]*{_H}*"
+)
+_ORACLE_PREFIX = re.compile(rf"(?i){_H}*(?:{_unfolded(clean._PHRASES['line_prefix'])})")
+_SPELLINGS = {ch: variants(ch) for ch in "اأإآٱيىئیهةوؤكک"}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from([p for ps in clean._PHRASES.values() for p in ps]),
+    st.lists(st.tuples(st.integers(0, 4), st.text(_MARK_CHARS, max_size=2)), max_size=30),
+    st.sampled_from(["", " ", "- ", "• ", "- • ", "x ", "\u064e"]),
+    st.sampled_from(["", ":", " …", " x", "\u064e", "ـ"]),
+)
+def test_folding_changes_no_match(phrase: str, spelling: list, before: str, after: str) -> None:
+    """On folded text the line and prefix patterns match what every spelling of a phrase
+    (variant letters, any marks, either case) matches in the text itself, and nothing else."""
+    chars = []
+    for ch, (pick, marks) in zip(phrase, spelling + [(0, "")] * len(phrase), strict=False):
+        same = _SPELLINGS.get(ch, ch + ch.swapcase())
+        chars.append(same[pick % len(same)] + marks)
+    line = before + "".join(chars) + after
+    assert bool(clean._BOILER_LINE.fullmatch(clean.folded(line))) == bool(_ORACLE_LINE.fullmatch(line))
+    assert bool(clean._BOILER_PREFIX.match(clean.folded(line))) == bool(_ORACLE_PREFIX.match(line))
+
+
+def test_phrase_classes_compile_at_once() -> None:
+    """Every Arabic character class of the phrase patterns spans two runs of code points or
+    fewer: with a third, ``re`` builds a 64 KB table for it at every start-up."""
+    for pattern in (clean._BOILER_LINE, clean._BOILER_PREFIX, clean._BOILER_SUFFIX, clean._SOURCE_LABEL):
+        for body in re.findall(r"\[([^\]\\^]+)\]", pattern.pattern):
+            points = sorted(
+                {p for a, b in re.findall(r"(.)(?:-(.))?", body) for p in range(ord(a), ord(b or a) + 1)}
+            )
+            runs = 1 + sum(b - a > 1 for a, b in itertools.pairwise(points))
+            assert runs <= 2 or not 0x600 <= points[-1] < 0x700, body

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from marsad import rules
 from marsad.cli import app
 from marsad.document import Document
+from marsad.entities.gazetteer import several_words
 from marsad.pipeline import Pipeline
 from marsad.text.match import _LAZY, ANY, VERB, Forms, Lexicon, Matcher, Phrases, forms, verb_forms
 from marsad.text.tokens import CLITIC, NAMES, tokenize, word
@@ -69,7 +70,7 @@ def test_a_lazy_lexicon_matches_as_the_whole_one_in_the_same_order() -> None:
     same lexicon order, as the same names compiled whole."""
     table = {"حمص": 0, "دير الزور": 1, "دير": 2, "دير حافر": 3, "تل": 4, "تل ابيض": 5, "الرقه": 6, "ادلب": 7}
     whole = Lexicon("t.names", [(k, tuple(k.split(" ")), k) for k in table if len(k) >= 3], NAMES)
-    lazy = Lexicon.lazy("t.names", Phrases(table, 5, 3), NAMES)
+    lazy = Lexicon.lazy("t.names", Phrases(table, 5, 3, several_words(table)), NAMES)
     before = Lexicon.words("t.before", ["حمص", "تل"])
     text = "من حمص الى دير الزور ودير حافر وتل ابيض والرقه، ثم دير"
     eager = Matcher([before, whole])

@@ -210,7 +210,7 @@ class Lexicon:
     home_countries: frozenset[str]  # where a name needs no country named beside it
     known_abroad: frozenset[str]  # towns abroad that need none either
     area_countries: frozenset[str]  # whose first-level divisions are مناطق: "منطقة الجوف" is one
-    government_words: match.WordList  # words, verb stems and the shared speech verbs
+    government_words: list[tuple[str, str, int]]  # the forms of its words, verb stems and speech verbs
     government_forms: frozenset[str]  # every form of them, for the place model's features
     government_blockers: frozenset[str]
     government_of: frozenset[str]  # "حكومة X": X stands for a government wherever it is
@@ -239,6 +239,7 @@ def lexicon() -> Lexicon:
     raw = vars(words)  # its fields as validated: a dump would build the model's serializer
     stop = (gazetteer.DATA_DIR / "stoplist.txt").read_text(encoding="utf-8").splitlines()
     function_words = frozenset(gazetteer.key_of(w) for w in raw["function_words"])
+    government = match.forms(words.government_words)  # made once: the lexicon and the features read them
     return Lexicon(
         triggers={_key(k): v for k, v in raw["triggers"].items()},
         directions={_key(k): v for k, v in raw["directions"].items()},
@@ -255,8 +256,8 @@ def lexicon() -> Lexicon:
         home_countries=frozenset(raw["home_countries"]),
         known_abroad=frozenset(_key(w) for w in raw["known_abroad"]),
         area_countries=frozenset(raw["area_countries"]),
-        government_words=words.government_words,
-        government_forms=frozenset(_key(form) for _id, form, _ in match.forms(words.government_words)),
+        government_words=government,
+        government_forms=frozenset(_key(form) for _id, form, _ in government),
         government_blockers=frozenset(_key(w) for w in raw["government_blockers"]),
         government_of=frozenset(_key(w) for w in raw["government_of"]),
         country_prior=raw["country_prior"],
@@ -376,8 +377,8 @@ class Geocoder:
         words of a name are compared as written, with nothing but spaces or hyphens between."""
         lex, exact = self.lex, self.gaz.exact
         # compiled a first word at a time, as the text asks (the matcher's index)
-        names = match.Phrases(exact, MAX_WORDS, 2)
-        variants = match.Phrases(self.gaz.variant, 1, 4)
+        names = match.Phrases(exact, MAX_WORDS, 2, self.gaz.several)
+        variants = match.Phrases(self.gaz.variant, 1, 4, {})
 
         def table(name: str, words: dict[str, str] | frozenset[str], accept: int = NAMES_READINGS, **kw):
             values = words if isinstance(words, dict) else dict.fromkeys(words)
@@ -395,7 +396,7 @@ class Geocoder:
             table(FROM, lex.from_words, accept=0),
             table(COUNTRY_BEFORE, lex.country_before),
             table(COUNTRIES, country_keys),
-            match.Lexicon.words(GOVERNMENT, lex.government_words, NAMES_READINGS),
+            match.Lexicon.of_forms(GOVERNMENT, lex.government_words, NAMES_READINGS),
             table(BLOCKERS, lex.government_blockers),
             table(GOVERNMENT_OF, lex.government_of),
             match.Lexicon.words(VIOLENCE, sorted(place_model.words().violence)),

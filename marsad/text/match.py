@@ -20,8 +20,8 @@ import itertools
 import operator
 import re
 import threading
-from collections.abc import Collection, Iterable, Iterator
-from functools import cache, cached_property
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -157,34 +157,30 @@ class Source(Protocol):
 class Phrases:
     """A lazy lexicon's source: the keys of ``table`` (words joined by single spaces, as the
     gazetteer's) of fewer than ``most_words`` spaces and ``shortest`` letters or more, each the
-    entry ``(key, its words, key)``."""
+    entry ``(key, its words, key)``; ``longer`` maps a first word to the table's keys of several
+    words it begins, in the table's order (the gazetteer keeps them in its cache: making them
+    from the 34,000 names took every start 5 ms)."""
 
-    def __init__(self, table: Collection[str], most_words: int, shortest: int) -> None:
+    def __init__(
+        self, table: Collection[str], most_words: int, shortest: int, longer: Mapping[str, Sequence[str]]
+    ) -> None:
         self.table = table
         self.most_words = most_words
         self.shortest = shortest
+        self.longer = longer if most_words > 1 else {}  # single words only: none
 
     def _keeps(self, key: str) -> bool:
         return key.count(" ") < self.most_words and len(key) >= self.shortest
 
-    @cached_property
-    def _longer(self) -> dict[str, list[str]]:
-        """First word -> the kept keys of several words it begins, in the table's order."""
-        out: dict[str, list[str]] = {}
-        for key in self.table if self.most_words > 1 else ():  # single words only: none
-            if " " in key and self._keeps(key):
-                out.setdefault(key.split(" ", 1)[0], []).append(key)
-        return out
-
     def starting(self, key: str) -> list[tuple[str, tuple[str, ...], str]]:
         out = [(key, (key,), key)] if key in self.table and " " not in key and self._keeps(key) else []
-        out += [(k, tuple(k.split(" ")), k) for k in self._longer.get(key, ())]
+        out += [(k, tuple(k.split(" ")), k) for k in self.longer.get(key, ()) if self._keeps(k)]
         return out
 
     def heads(self) -> Iterable[str]:
         """The table's keys, at C speed (those of several words or not kept begin nothing), and
-        the first words of its kept keys of several words."""
-        return itertools.chain(self.table, self._longer)
+        the first words of its keys of several words."""
+        return itertools.chain(self.table, self.longer)
 
 
 class Lexicon:
@@ -266,7 +262,14 @@ class Lexicon:
     @classmethod
     def words(cls, name: str, words: WordList, accept: int = ANY, **kw: Any) -> Lexicon:
         """A word list (plain, or words, verb stems and groups): no values, ids as written."""
-        return cls(name, ((i, w, None, a) for i, w, a in forms(words)), accept, **kw)
+        return cls.of_forms(name, forms(words), accept, **kw)
+
+    @classmethod
+    def of_forms(
+        cls, name: str, made: Iterable[tuple[str, str, int]], accept: int = ANY, **kw: Any
+    ) -> Lexicon:
+        """A word list's :func:`forms`, made already (for another use too)."""
+        return cls(name, ((i, w, None, a) for i, w, a in made), accept, **kw)
 
     def entries(self) -> Iterator[Entry]:
         """Every entry, walking the trie (a lazy lexicon's compiled whole first)."""
