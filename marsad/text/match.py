@@ -400,6 +400,24 @@ class Matches:
                     yield Match(lexicon, hit.entry, i, i + 1, hit.reading)
 
 
+def word_set(name: str, words: Iterable[str], accept: int = 0) -> Lexicon:
+    """A stage's set of word keys as a lexicon, each key its own one-word entry (not cut again by
+    ``tokens.keys``): with ``accept`` 0 a token is tagged ``name`` exactly when its ``norm`` is in
+    the set. The match stage then finds a document's words of the set with every other
+    lexicon's, once per distinct word, and :func:`words_in` reads them from the tags."""
+    return Lexicon(name, ((w, (w,), None) for w in sorted(words)), accept)
+
+
+def words_in(tokens: list[Token], matches: Matches | None, name: str, words: Collection[str]) -> list[int]:
+    """The tokens whose ``norm`` is in ``words``, in order: read from the tags of the document's
+    ``matches`` (its :func:`word_set` lexicon ``name``, compiled by the match stage), or by a
+    look-up per token without them (a stage run without the match stage). The tags spare a
+    pass over every token in Python: 20 to 40 us a document for each set."""
+    if matches is not None:
+        return matches.tagged(name)
+    return where(map(words.__contains__, [t.norm for t in tokens]))
+
+
 class Matcher:
     """Lexicons compiled into one index from a dictionary form to the tries it begins.
 
