@@ -20,7 +20,7 @@ import itertools
 import operator
 import re
 import threading
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -29,7 +29,7 @@ from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import component
 from marsad.text.normalize import normalize_key
-from marsad.text.tokens import ARTICLE, CLITIC, FUTURE, PRONOUN, Reading, Token, Word
+from marsad.text.tokens import ARTICLE, CLITIC, FUTURE, PRONOUN, WHOLE, Reading, Token, Word
 from marsad.text.tokens import keys as phrase_keys
 
 ANY = CLITIC | ARTICLE | FUTURE | PRONOUN  # every reading
@@ -212,6 +212,7 @@ class Lexicon:
         self.size = 0  # entries compiled (of a lazy lexicon: so far)
         self.accept = 0  # what any entry takes, for the index
         self.source: Source | None = None  # a lazy lexicon's entries by first key
+        self.test: Callable[[Word], bool] | None = None  # a lexicon of the words that pass it
         self._compiling = threading.Lock()
         self._add(entries, accept)
 
@@ -262,6 +263,16 @@ class Lexicon:
                     self._add(entries, self.accept)
                     node = self.trie.get(key)
         return node
+
+    @classmethod
+    def where(cls, name: str, test: Callable[[Word], bool]) -> Lexicon:
+        """The words that pass ``test`` (a stage's word set, or what no list holds: a key ending in
+        a digit), without entries: the matcher tags a word that passes with every other lexicon's
+        hits, once per distinct word (its hit the word as written), and :func:`words_in` reads a
+        document's from the tags instead of testing every token in Python."""
+        lex = cls(name, (), 0)
+        lex.test = test
+        return lex
 
     @classmethod
     def words(cls, name: str, words: WordList, accept: int = ANY, **kw: Any) -> Lexicon:
@@ -400,22 +411,16 @@ class Matches:
                     yield Match(lexicon, hit.entry, i, i + 1, hit.reading)
 
 
-def word_set(name: str, words: Iterable[str], accept: int = 0) -> Lexicon:
-    """A stage's set of word keys as a lexicon, each key its own one-word entry (not cut again by
-    ``tokens.keys``): with ``accept`` 0 a token is tagged ``name`` exactly when its ``norm`` is in
-    the set. The match stage then finds a document's words of the set with every other
-    lexicon's, once per distinct word, and :func:`words_in` reads them from the tags."""
-    return Lexicon(name, ((w, (w,), None) for w in sorted(words)), accept)
-
-
-def words_in(tokens: list[Token], matches: Matches | None, name: str, words: Collection[str]) -> list[int]:
-    """The tokens whose ``norm`` is in ``words``, in order: read from the tags of the document's
-    ``matches`` (its :func:`word_set` lexicon ``name``, compiled by the match stage), or by a
-    look-up per token without them (a stage run without the match stage). The tags spare a
-    pass over every token in Python: 20 to 40 us a document for each set."""
+def words_in(tokens: list[Token], matches: Matches | None, lexicon: Lexicon) -> list[int]:
+    """The tokens whose word passes the test of ``lexicon`` (:meth:`Lexicon.where`), in order:
+    read from the tags of the document's ``matches`` (the match stage compiled it), or tested
+    token by token without them (a stage run without the match stage). The tags spare a pass
+    over every token in Python, 20 to 40 us a document for each test."""
     if matches is not None:
-        return matches.tagged(name)
-    return where(map(words.__contains__, [t.norm for t in tokens]))
+        return matches.tagged(lexicon.name)
+    test = lexicon.test
+    assert test is not None
+    return [i for i, t in enumerate(tokens) if test(t.word)]
 
 
 class Matcher:
@@ -439,6 +444,7 @@ class Matcher:
                 index.setdefault(key, []).append((lex, node))
         self._eager = {k: tuple(v) for k, v in index.items()}
         self._lazy = [lex for lex in self.lexicons.values() if lex.source is not None]
+        self._tests = [(lex.name, lex.test) for lex in self.lexicons.values() if lex.test is not None]
         self._order = {name: i for i, name in enumerate(self.lexicons)}
         self.index: dict[str, Any] = dict(self._eager)
         for lex in self._lazy:
@@ -476,6 +482,9 @@ class Matcher:
             for lex, node in self._resolved(r.key) if found is _LAZY else found:
                 if not r.kind & ~lex.accept and len(node) > (1 if _END in node else 0):
                     starts.append((lex, node, r))
+        for name, test in self._tests:
+            if test(w):
+                single[name] = [Hit(Entry(name, w.norm, None, WHOLE), w.readings[0])]
         hits = (
             WordHits({k: tuple(v) for k, v in single.items()}, tuple(starts)) if single or starts else _NONE
         )

@@ -10,7 +10,6 @@ position of the text.
 
 from __future__ import annotations
 
-import operator
 import re
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import Label, component
-from marsad.text.match import ANY, Matches, where, word_set, words_in
+from marsad.text.match import Lexicon, Matches, words_in
 from marsad.text.normalize import alternation, folded, key_map, key_set, normalize_key
 from marsad.text.tokens import Token, tokenize
 
@@ -127,13 +126,10 @@ _STOP_RE = re.compile(r"[.!?;:\u061f\u061b\n]")
 # words that carry a casualty count on their own or with a following person noun
 _LONE = frozenset(set().union(*_DUALS.values(), *_BEFORE_NUMBER.values()))
 
-# The anchors and the lone words, tagged by the match stage (``match.word_set``): a document's
-# are read from its tags. A lone word is tagged by any of its readings, more than the norm or base
-# the stage tests, which it then tests on those few.
-ANCHORS_LEX = "numbers.anchors"
-LONE_LEX = "numbers.lone"
-_LEXICONS = [word_set(ANCHORS_LEX, _ANCHORS), word_set(LONE_LEX, _LONE, ANY)]
-_LAST = operator.itemgetter(slice(-1, None))  # a key's last character ("" for an empty key)
+# Where a figure may begin (an anchor word or a key ending in a digit) and the lone words, tagged
+# by the match stage (``Lexicon.where``): a document's are read from its tags.
+_FIGURES = Lexicon.where("numbers.figures", lambda w: w.norm in _ANCHORS or w.norm[-1:].isdigit())
+_LONE_WORDS = Lexicon.where("numbers.lone", lambda w: w.norm in _LONE or w.base in _LONE)
 
 NumberHit = tuple[int, int, dict[str, Any]]
 
@@ -211,9 +207,7 @@ def find_numbers(
     numbers: list[NumberHit] = []
     spans: list[tuple[int, int, int, dict[str, Any]]] = []  # first token, end token, end, attrs
     pos = 0
-    # an anchor word, or a key ending in a digit (its test in C over every key)
-    digits = where(map(str.isdigit, map(_LAST, norms)))
-    for i in sorted({*words_in(tokens, matches, ANCHORS_LEX, _ANCHORS), *digits}):
+    for i in words_in(tokens, matches, _FIGURES):
         if tokens[i].start < pos:
             continue
         j = i
@@ -448,9 +442,7 @@ def _casualties(
         hit = _subject_verb(text, tokens, norms, i + 1, used)
         if hit is not None:
             add(i, hit[0], hit[1], {"value": 2, "approx": False, "vague": False}, hit[0])
-    tagged = matches.tagged(LONE_LEX) if matches is not None else range(len(tokens))
-    lone = [i for i in tagged if tokens[i].norm in _LONE or tokens[i].base in _LONE]
-    for i in lone:
+    for i in words_in(tokens, matches, _LONE_WORDS):
         tok = tokens[i]
         if i in used:
             continue
@@ -513,5 +505,5 @@ def make_numbers() -> object:
             doc.add(start, end, "casualties", **attrs)
         return doc
 
-    numbers.lexicons = _LEXICONS  # type: ignore[attr-defined]  # compiled by the match stage
+    numbers.lexicons = [_FIGURES, _LONE_WORDS]  # type: ignore[attr-defined]  # compiled by the match stage
     return numbers
