@@ -68,8 +68,7 @@ def cues() -> GenreCues:
 def first_person() -> match.Lexicon:
     """The first-person words, tagged by the match stage (a lexicon of the events stage): an
     article's are counted from its tags, not by a look-up per token."""
-    words = cues().first_person
-    return match.Lexicon.where("events.first_person", lambda w: w.norm in words)
+    return match.word_set("events.first_person", cues().first_person)
 
 
 def section_of(url: str | None) -> str:

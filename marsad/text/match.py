@@ -266,13 +266,25 @@ class Lexicon:
 
     @classmethod
     def where(cls, name: str, test: Callable[[Word], bool]) -> Lexicon:
-        """The words that pass ``test`` (a stage's word set, or what no list holds: a key ending in
-        a digit), without entries: the matcher tags a word that passes with every other lexicon's
-        hits, once per distinct word (its hit the word as written), and :func:`words_in` reads a
-        document's from the tags instead of testing every token in Python."""
+        """The words that pass ``test``, what no list holds (a key ending in a digit), without
+        entries: the matcher tags a word that passes with its other hits, once per distinct word
+        (its hit the word as written). A set of words is cheaper as :func:`word_set`: looked up
+        in the index with every other lexicon's, it costs a word outside the set nothing."""
         lex = cls(name, (), 0)
         lex.test = test
         return lex
+
+    def takes(self, w: Word) -> bool:
+        """Whether the word alone matches the lexicon (what the matcher tags it for), read
+        without a matcher."""
+        if self.test is not None:
+            return self.test(w)
+        return any(
+            not r.kind & ~e.accept
+            for r in w.readings
+            if not r.kind & ~self.accept and (node := self.node(r.key))
+            for e in node.get(_END, ())
+        )
 
     @classmethod
     def words(cls, name: str, words: WordList, accept: int = ANY, **kw: Any) -> Lexicon:
@@ -371,11 +383,15 @@ class Matches:
         at, tags = self._tagged_at()
         return list(itertools.compress(at, map(operator.contains, tags, itertools.repeat(lexicon))))
 
+    def tagged_any(self, lexicons: frozenset[str]) -> list[int]:
+        """The tokens whose word matches any of ``lexicons`` alone, in order."""
+        some, tags = self._tagged_at()
+        return list(itertools.compress(some, map(operator.not_, map(lexicons.isdisjoint, tags))))
+
     def tagged_or_phrase(self, lexicons: frozenset[str]) -> list[int]:
         """The tokens whose word matches any of ``lexicons`` alone or that begin a phrase, in
         order: where a stage reading names may find one."""
-        some, tags = self._tagged_at()
-        at = list(itertools.compress(some, map(operator.not_, map(lexicons.isdisjoint, tags))))
+        at = self.tagged_any(lexicons)
         return sorted({*at, *self.phrases}) if self.phrases else at
 
     def value(self, i: int, lexicon: str, default: Any = None) -> Any:
@@ -411,16 +427,22 @@ class Matches:
                     yield Match(lexicon, hit.entry, i, i + 1, hit.reading)
 
 
-def words_in(tokens: list[Token], matches: Matches | None, lexicon: Lexicon) -> list[int]:
-    """The tokens whose word passes the test of ``lexicon`` (:meth:`Lexicon.where`), in order:
-    read from the tags of the document's ``matches`` (the match stage compiled it), or tested
-    token by token without them (a stage run without the match stage). The tags spare a pass
-    over every token in Python, 20 to 40 us a document for each test."""
+def word_set(name: str, words: Iterable[str], accept: int = 0) -> Lexicon:
+    """A stage's set of word keys as a lexicon, each key its own one-word entry (not cut again by
+    ``tokens.keys``): with ``accept`` 0 a token is tagged exactly when its ``norm`` is in the
+    set. The match stage finds a document's words of the set with every other lexicon's, once
+    per distinct word, and :func:`words_in` reads them from the tags."""
+    return Lexicon(name, ((w, (w,), None) for w in sorted(words)), accept)
+
+
+def words_in(tokens: list[Token], matches: Matches | None, *lexicons: Lexicon) -> list[int]:
+    """The tokens any of ``lexicons`` tags (:func:`word_set`, :meth:`Lexicon.where`), in order:
+    read from the tags of the document's ``matches`` (the match stage compiled them), or each
+    token's word put to them without (a stage run without the match stage). The tags spare a
+    pass over every token in Python, 20 to 40 us a document for each set."""
     if matches is not None:
-        return matches.tagged(lexicon.name)
-    test = lexicon.test
-    assert test is not None
-    return [i for i, t in enumerate(tokens) if test(t.word)]
+        return matches.tagged_any(frozenset(lex.name for lex in lexicons))
+    return [i for i, t in enumerate(tokens) if any(lex.takes(t.word) for lex in lexicons)]
 
 
 class Matcher:

@@ -17,7 +17,7 @@ from typing import Any
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import Label, component
-from marsad.text.match import Lexicon, Matches, words_in
+from marsad.text.match import ANY, Lexicon, Matches, word_set, words_in
 from marsad.text.normalize import alternation, folded, key_map, key_set, normalize_key
 from marsad.text.tokens import Token, tokenize
 
@@ -126,10 +126,12 @@ _STOP_RE = re.compile(r"[.!?;:\u061f\u061b\n]")
 # words that carry a casualty count on their own or with a following person noun
 _LONE = frozenset(set().union(*_DUALS.values(), *_BEFORE_NUMBER.values()))
 
-# Where a figure may begin (an anchor word or a key ending in a digit) and the lone words, tagged
-# by the match stage (``Lexicon.where``): a document's are read from its tags.
-_FIGURES = Lexicon.where("numbers.figures", lambda w: w.norm in _ANCHORS or w.norm[-1:].isdigit())
-_LONE_WORDS = Lexicon.where("numbers.lone", lambda w: w.norm in _LONE or w.base in _LONE)
+# Where a figure may begin (an anchor word, a key ending in a digit) and the lone words, tagged by
+# the match stage: a document's are read from its tags. A lone word is tagged by any of its
+# readings, more than the norm or base the stage tests, which it then tests on those few.
+_ANCHOR_WORDS = word_set("numbers.anchors", _ANCHORS)
+_DIGIT_END = Lexicon.where("numbers.digit_end", lambda w: w.norm[-1:].isdigit())
+_LONE_WORDS = word_set("numbers.lone", _LONE, ANY)
 
 NumberHit = tuple[int, int, dict[str, Any]]
 
@@ -207,7 +209,7 @@ def find_numbers(
     numbers: list[NumberHit] = []
     spans: list[tuple[int, int, int, dict[str, Any]]] = []  # first token, end token, end, attrs
     pos = 0
-    for i in words_in(tokens, matches, _FIGURES):
+    for i in words_in(tokens, matches, _ANCHOR_WORDS, _DIGIT_END):
         if tokens[i].start < pos:
             continue
         j = i
@@ -442,7 +444,11 @@ def _casualties(
         hit = _subject_verb(text, tokens, norms, i + 1, used)
         if hit is not None:
             add(i, hit[0], hit[1], {"value": 2, "approx": False, "vague": False}, hit[0])
-    for i in words_in(tokens, matches, _LONE_WORDS):
+    for i in [
+        i
+        for i in words_in(tokens, matches, _LONE_WORDS)
+        if tokens[i].norm in _LONE or tokens[i].base in _LONE
+    ]:
         tok = tokens[i]
         if i in used:
             continue
@@ -505,5 +511,5 @@ def make_numbers() -> object:
             doc.add(start, end, "casualties", **attrs)
         return doc
 
-    numbers.lexicons = [_FIGURES, _LONE_WORDS]  # type: ignore[attr-defined]  # compiled by the match stage
+    numbers.lexicons = [_ANCHOR_WORDS, _DIGIT_END, _LONE_WORDS]  # type: ignore[attr-defined]  # compiled by the match stage
     return numbers

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import Label, component
-from marsad.text.match import Lexicon, Matches, words_in
+from marsad.text.match import Matches, word_set, words_in
 from marsad.text.normalize import alternation, folded, key_map, key_set, normalize_key
 from marsad.text.tokens import Token, tokenize
 
@@ -170,8 +170,8 @@ _YEARS = {str(y) for y in range(1900, 2100)}
 _ANCHORS = frozenset(
     _ANCHOR_WORDS | {c + w for w in _ANCHOR_WORDS for c in "وفبل"} | _YEARS | {y + "م" for y in _YEARS}
 )
-# The anchors, tagged by the match stage (``Lexicon.where``): a document's are read from its tags.
-_ANCHORS_LEXICON = Lexicon.where("dates.anchors", lambda w: w.norm in _ANCHORS)
+# The anchors, tagged by the match stage (``match.word_set``): a document's are read from its tags.
+_ANCHORS_LEXICON = word_set("dates.anchors", _ANCHORS)
 # Words that may open an expression before its anchor ("منذ صباح يوم", "السابع من", "هذا").
 _PREFIX_WORDS = (
     _words_of(_DATA["day_parts"] + _DATA["since"] + list(_DATA["month_parts"]) + _DATA["this"])
