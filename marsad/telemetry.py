@@ -78,7 +78,10 @@ def count(docs: Iterable[Document], pipeline: Any) -> dict[str, Any]:
         rule_counts = Counter(rule_fires)
     lexicons = {}
     for name, lex in matcher.lexicons.items():
-        ids = sorted({e.id for e in lex.entries()})
+        # a lexicon of a test (Lexicon.where) lists no entries: its words are those it tagged
+        ids = sorted(
+            {e.id for e in lex.entries()} if lex.test is None else {i for n, i in fires if n == name}
+        )
         fired = {i: (fires[(name, i)], articles[(name, i)]) for i in ids if fires[(name, i)]}
         lexicons[name] = {
             "entries": len(ids),

@@ -76,3 +76,11 @@ def test_the_byline_of_a_jsonl_record_is_kept(tmp_path: Path) -> None:
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     a, b = read([str(path)])
     assert a.meta["byline"] == "بيروت: مراسلنا" and "byline" not in b.meta
+
+
+def test_the_first_person_words_read_from_the_tags_are_those_counted_without(pipeline) -> None:
+    doc = pipeline(Document(id="g", text=COLUMN, published=date(2015, 8, 10)))
+    assert doc.matches is not None and "gc=first" in genre_features(doc, doc.tokens)
+    tagged = genre_features(doc, doc.tokens)
+    doc.matches = None
+    assert genre_features(doc, doc.tokens) == tagged

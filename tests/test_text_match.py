@@ -11,7 +11,7 @@ from marsad.cli import app
 from marsad.document import Document
 from marsad.entities.gazetteer import several_words
 from marsad.pipeline import Pipeline
-from marsad.text.match import _LAZY, ANY, VERB, Forms, Lexicon, Matcher, Phrases, forms, verb_forms
+from marsad.text.match import _LAZY, ANY, VERB, Forms, Lexicon, Matcher, Phrases, forms, verb_forms, words_in
 from marsad.text.tokens import CLITIC, NAMES, tokenize, word
 
 
@@ -63,6 +63,23 @@ def test_each_word_is_analysed_and_matched_once() -> None:
     assert matcher.word_hits(w) is first and w.hits is first  # kept on the one cached Word
     other = Matcher([lex])
     assert other.word_hits(w) is not first  # another matcher recomputes, never reads stale hits
+
+
+def test_a_lexicon_of_a_test_tags_the_words_that_pass_it() -> None:
+    asked: list[str] = []
+
+    def digit_end(w) -> bool:
+        asked.append(w.text)
+        return w.norm[-1:].isdigit()
+
+    tested = Lexicon.where("t.digits", digit_end)
+    text = "قتل 12 شخصا و3 آخرون في 2015 و12"
+    m = matches(text, tested, Lexicon.words("t.words", ["قتل"]))
+    assert m.tagged("t.digits") == [1, 4, 7, 9]
+    assert sorted(asked) == sorted(set(asked))  # once per distinct word ("12" twice in the text)
+    assert words_in(m.tokens, m, tested) == words_in(m.tokens, None, tested) == [1, 4, 7, 9]
+    assert m.single(1, "t.digits")[0].reading.kind == 0 and m.value(0, "t.words", "-") is None
+    assert tested.size == 0 and list(tested.entries()) == []
 
 
 def test_a_lazy_lexicon_matches_as_the_whole_one_in_the_same_order() -> None:

@@ -179,3 +179,29 @@ def test_one_person_named_in_the_accusative_after_a_casualty_word() -> None:
     # the verb's object, one person: "killed a soldier", "wounded a policeman"
     assert _cas("وقتل جنديا أمس قرب الحاجز") == [(1, "killed", False, False)]
     assert _cas("وأصيب شرطيا بجروح") == [(1, "injured", False, False)]
+
+
+_TAGGED_TEXTS = [
+    "قتل 5 أشخاص وجرح نحو عشرات في 20 يوليو 2015م، ولقي جنديان مصرعهما يوم الأحد الماضي",
+    "وقتل شخصين بينهم طفل، وأصيب ثلاثة آخرون منذ أسبوعين، وفي 3/4 قتل ٣٥ مدنيا بحسب المرصد",
+    "أعلنت المصادر مقتل جندي وإصابة اثنين في كم² ونحو ألف قتيل عام 1982 وفي الثامن من مارس",
+]
+
+
+def test_the_match_stages_tags_give_what_the_scans_give() -> None:
+    """The anchors and lone words read from the match stage's tags, and found without them."""
+    from marsad.pipeline import Pipeline
+    from marsad.text.temporal import find_dates
+
+    pipeline = Pipeline.from_names(["tokens", "match", "temporal", "numbers"])
+    found = []
+    for text in _TAGGED_TEXTS:
+        doc = pipeline(Document(id="t", text=text, published=date(2015, 7, 21)))
+        assert doc.matches is not None
+        dates = find_dates(doc.clean, doc.published, doc.tokens, doc.matches)
+        assert dates == find_dates(doc.clean, doc.published, doc.tokens)
+        ranges = [(s, e) for s, e, _ in dates]
+        tagged = find_numbers(doc.clean, doc.tokens, ranges, doc.matches)
+        assert tagged == find_numbers(doc.clean, doc.tokens, ranges)
+        found.append((len(dates), len(tagged[0]), len(tagged[1])))
+    assert found == [(2, 2, 3), (0, 4, 3), (2, 2, 3)]

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from marsad import datafile
 from marsad.datafile import Strict
 from marsad.document import Document
+from marsad.text import match
 from marsad.text.normalize import normalize_key
 
 DATA = Path(__file__).with_name("data") / "genre.yaml"
@@ -61,6 +62,13 @@ def cues() -> GenreCues:
         raw.min_first_person,
         raw.min_questions,
     )
+
+
+@cache
+def first_person() -> match.Lexicon:
+    """The first-person words, tagged by the match stage (a lexicon of the events stage): an
+    article's are counted from its tags, not by a look-up per token."""
+    return match.word_set("events.first_person", cues().first_person)
 
 
 def section_of(url: str | None) -> str:
@@ -125,7 +133,7 @@ def genre_features(doc: Document, tokens: list) -> list[str]:
         feats.append("gc=byname")  # signed by a name alone: a column, or a local reporter
     if section_of(doc.url).lower() in c.opinion_sections:
         feats.append("gc=section")
-    if sum(map(c.first_person.__contains__, [t.norm for t in tokens])) >= c.min_first_person:
+    if len(match.words_in(tokens, doc.matches, first_person())) >= c.min_first_person:
         feats.append("gc=first")
     if doc.clean.count("؟") + doc.clean.count("?") >= c.min_questions:
         feats.append("gc=questions")

@@ -16,6 +16,7 @@ from marsad import datafile
 from marsad.datafile import Strict
 from marsad.entities.actors import ActorType
 from marsad.event import SUB_EVENT_TYPES
+from marsad.events.genre import first_person
 from marsad.text import match
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import CLITIC
@@ -457,7 +458,7 @@ def load() -> Lexicon:
     lexicons.append(anaphors)
     aim = frozenset(normalize_key(v) for v in raw.aim_verbs)
     cue = cues()
-    lexicons += cue.lexicons
+    lexicons += [*cue.lexicons, first_person()]
     return Lexicon(triggers, cancel, context, anaphors.name, aim, by_id, lexicons, cue)
 
 

@@ -210,6 +210,12 @@ def _key(line: str) -> str:
     return " ".join(line.split())
 
 
+def _same_words(a: str, b: str) -> bool:
+    """``_key(a) == _key(b)``, their first words compared first: lines seldom repeat, and the
+    whole key of a line that may be the article's one long paragraph costs a string per word."""
+    return a.split(None, 1)[:1] == b.split(None, 1)[:1] and _key(a) == _key(b)
+
+
 def _lines(text: str, limit: int) -> list[tuple[int, int]]:
     """(start, end) of the first ``limit`` non-blank lines, stripped of surrounding spaces."""
     out: list[tuple[int, int]] = []
@@ -234,15 +240,15 @@ def repeated_title(text: str, ctx: Context) -> list[Edit]:
     lines = _lines(text, 8)
     if len(lines) < 2:
         return []
-    first = _key(text[lines[0][0] : lines[0][1]])
+    first = text[lines[0][0] : lines[0][1]]
     last = 0
-    while last + 1 < len(lines) and _key(text[lines[last + 1][0] : lines[last + 1][1]]) == first:
+    while last + 1 < len(lines) and _same_words(text[lines[last + 1][0] : lines[last + 1][1]], first):
         last += 1
     if last == 0:
         return []
     ctx.title_repeated = True
     if ctx.title is None:
-        ctx.title = first
+        ctx.title = _key(first)
     return [(lines[0][1], lines[last][1], "")]
 
 
@@ -350,7 +356,7 @@ def make_clean(max_chars: int = 1_000_000) -> Callable[[Document], Document]:
             doc.meta.setdefault("cleaning", []).extend(result.removed)
         if doc.title and not doc.spans_of("title"):
             lines = _lines(doc.clean, 1)
-            if lines and _key(doc.clean[lines[0][0] : lines[0][1]]) == _key(doc.title):
+            if lines and _same_words(doc.clean[lines[0][0] : lines[0][1]], doc.title):
                 doc.add(lines[0][0], lines[0][1], "title", rule="repeated_title")
         return doc
 

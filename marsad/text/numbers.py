@@ -17,6 +17,7 @@ from typing import Any
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import Label, component
+from marsad.text.match import ANY, Lexicon, Matches, word_set, words_in
 from marsad.text.normalize import alternation, folded, key_map, key_set, normalize_key
 from marsad.text.tokens import Token, tokenize
 
@@ -125,6 +126,13 @@ _STOP_RE = re.compile(r"[.!?;:\u061f\u061b\n]")
 # words that carry a casualty count on their own or with a following person noun
 _LONE = frozenset(set().union(*_DUALS.values(), *_BEFORE_NUMBER.values()))
 
+# Where a figure may begin (an anchor word, a key ending in a digit) and the lone words, tagged by
+# the match stage: a document's are read from its tags. A lone word is tagged by any of its
+# readings, more than the norm or base the stage tests, which it then tests on those few.
+_ANCHOR_WORDS = word_set("numbers.anchors", _ANCHORS)
+_DIGIT_END = Lexicon.where("numbers.digit_end", lambda w: w.norm[-1:].isdigit())
+_LONE_WORDS = word_set("numbers.lone", _LONE, ANY)
+
 NumberHit = tuple[int, int, dict[str, Any]]
 
 
@@ -184,11 +192,16 @@ def _covered(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
 
 
 def find_numbers(
-    text: str, tokens: list[Token] | None = None, exclude: list[tuple[int, int]] | None = None
+    text: str,
+    tokens: list[Token] | None = None,
+    exclude: list[tuple[int, int]] | None = None,
+    matches: Matches | None = None,
 ) -> tuple[list[NumberHit], list[NumberHit]]:
     """``(numbers, casualties)`` of ``text`` as ``(start, end, attrs)``; ``exclude`` are ranges
-    (dates) where no number is read."""
-    tokens = tokens if tokens is not None else tokenize(text)
+    (dates) where no number is read; ``matches`` those of ``tokens`` when the match stage has
+    made them (with this stage's lexicons)."""
+    if tokens is None:
+        tokens, matches = tokenize(text), None
     exclude = exclude or []
     view = folded(text)
     key = view.key
@@ -196,7 +209,7 @@ def find_numbers(
     numbers: list[NumberHit] = []
     spans: list[tuple[int, int, int, dict[str, Any]]] = []  # first token, end token, end, attrs
     pos = 0
-    for i in [i for i, w in enumerate(norms) if w in _ANCHORS or w[-1:].isdigit()]:
+    for i in words_in(tokens, matches, _ANCHOR_WORDS, _DIGIT_END):
         if tokens[i].start < pos:
             continue
         j = i
@@ -221,7 +234,7 @@ def find_numbers(
             spans.append((k, e, end, attrs))
             pos = end
             break
-    return numbers, _casualties(text, tokens, norms, spans)
+    return numbers, _casualties(text, tokens, norms, spans, matches)
 
 
 def _kind_of(tok: Token, table: dict[str, frozenset[str]]) -> str | None:
@@ -308,7 +321,11 @@ def _joined(
 
 
 def _casualties(
-    text: str, tokens: list[Token], norms: list[str], spans: list[tuple[int, int, int, dict[str, Any]]]
+    text: str,
+    tokens: list[Token],
+    norms: list[str],
+    spans: list[tuple[int, int, int, dict[str, Any]]],
+    matches: Matches | None = None,
 ) -> list[NumberHit]:
     out: list[NumberHit] = []
     used: set[int] = set()  # token indices of casualty words already bound
@@ -427,8 +444,11 @@ def _casualties(
         hit = _subject_verb(text, tokens, norms, i + 1, used)
         if hit is not None:
             add(i, hit[0], hit[1], {"value": 2, "approx": False, "vague": False}, hit[0])
-    lone = [i for i, t in enumerate(tokens) if t.norm in _LONE or t.base in _LONE]
-    for i in lone:
+    for i in [
+        i
+        for i in words_in(tokens, matches, _LONE_WORDS)
+        if tokens[i].norm in _LONE or tokens[i].base in _LONE
+    ]:
         tok = tokens[i]
         if i in used:
             continue
@@ -484,11 +504,12 @@ def _casualties(
 def make_numbers() -> object:
     def numbers(doc: Document) -> Document:
         dates = [(s.start, s.end) for s in doc.spans if s.label == "date"]
-        nums, cas = find_numbers(doc.clean, doc.tokens or None, dates)
+        nums, cas = find_numbers(doc.clean, doc.tokens or None, dates, doc.matches)
         for start, end, attrs in nums:
             doc.add(start, end, "number", **attrs)
         for start, end, attrs in cas:
             doc.add(start, end, "casualties", **attrs)
         return doc
 
+    numbers.lexicons = [_ANCHOR_WORDS, _DIGIT_END, _LONE_WORDS]  # type: ignore[attr-defined]  # compiled by the match stage
     return numbers

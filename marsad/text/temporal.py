@@ -18,7 +18,7 @@ from typing import Any, Literal
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import Label, component
-from marsad.text.match import where
+from marsad.text.match import Matches, word_set, words_in
 from marsad.text.normalize import alternation, folded, key_map, key_set, normalize_key
 from marsad.text.tokens import Token, tokenize
 
@@ -169,6 +169,8 @@ _YEARS = {str(y) for y in range(1900, 2100)}
 _ANCHORS = frozenset(
     _ANCHOR_WORDS | {c + w for w in _ANCHOR_WORDS for c in "وفبل"} | _YEARS | {y + "م" for y in _YEARS}
 )
+# The anchors, tagged by the match stage (``match.word_set``): a document's are read from its tags.
+_ANCHORS_LEXICON = word_set("dates.anchors", _ANCHORS)
 # Words that may open an expression before its anchor ("منذ صباح يوم", "السابع من", "هذا").
 _PREFIX_WORDS = (
     _words_of(_DATA["day_parts"] + _DATA["since"] + list(_DATA["month_parts"]) + _DATA["this"])
@@ -443,24 +445,26 @@ def _resolve_year(g: dict[str, str | None], pub: date | None, line_head: bool = 
     return date(y1, 1, 1), date(y2, 12, 31), "year", "year"
 
 
-def _matches(key: str, tokens: list[Token], to_key: Callable[[int], int]) -> list[re.Match[str]]:
+def _matches(
+    key: str, tokens: list[Token], to_key: Callable[[int], int], matches: Matches | None = None
+) -> list[re.Match[str]]:
     """Non-overlapping DATE_RE matches, tried only at the word starts just before each anchor.
 
-    Anchors are found by set lookups over the token keys; scanning the text with a regex of
-    every anchor word, or ``str.find`` per word, costs several times more."""
+    Anchors are the tokens the match stage tagged (``matches``), or found by set lookups over the
+    token keys; scanning the text with a regex of every anchor word, or ``str.find`` per word,
+    costs several times more."""
     out: list[re.Match[str]] = []
-    norms = [t.norm for t in tokens]
     pos = 0
-    for i in where(map(_ANCHORS.__contains__, norms)):
+    for i in words_in(tokens, matches, _ANCHORS_LEXICON):
         a = to_key(tokens[i].start)
         if a < pos:
             continue
         j = i
-        while j > 0 and i - j < _MAX_PREFIX_WORDS and norms[j - 1] in _PREFIXES:
+        while j > 0 and i - j < _MAX_PREFIX_WORDS and tokens[j - 1].norm in _PREFIXES:
             j -= 1
         for k in range(j, i + 1):
             st = to_key(tokens[k].start)
-            if st < pos or not norms[k][:1].isalnum():
+            if st < pos or not tokens[k].norm[:1].isalnum():
                 continue
             m = DATE_RE.match(key, st)
             if m is not None and m.end() > a:
@@ -489,14 +493,19 @@ def _that_day(key: str, start: int) -> bool:
     return bool(before) and before[-1] in _NOT_TODAY_BEFORE
 
 
-def find_dates(text: str, published: date | None, tokens: list[Token] | None = None) -> list[DateHit]:
+def find_dates(
+    text: str, published: date | None, tokens: list[Token] | None = None, matches: Matches | None = None
+) -> list[DateHit]:
     """``(start, end, attrs)`` of every temporal expression in ``text`` (offsets into ``text``).
 
-    ``tokens`` are this text's tokens when the tokens stage has already made them."""
+    ``tokens`` are this text's tokens when the tokens stage has already made them, ``matches``
+    their matches when the match stage has (with this stage's lexicon)."""
     view = folded(text)
     key = view.key
     out: list[DateHit] = []
-    for m in _matches(key, tokens if tokens is not None else tokenize(text), view.to_key):
+    if tokens is None:
+        tokens, matches = tokenize(text), None
+    for m in _matches(key, tokens, view.to_key, matches):
         try:
             res = _resolve(m, key, published)
         except (ValueError, KeyError, OverflowError):
@@ -564,7 +573,7 @@ def _quoted(text: str, start: int) -> bool:
 )
 def make_temporal() -> object:
     def temporal(doc: Document) -> Document:
-        for start, end, attrs in find_dates(doc.clean, doc.published, doc.tokens or None):
+        for start, end, attrs in find_dates(doc.clean, doc.published, doc.tokens or None, doc.matches):
             if doc.published is not None and attrs["kind"] == "relative_day" and _quoted(doc.clean, start):
                 # «... اليوم ...»: the speaker's today, the day before a daily prints it, or that day
                 day = date.fromisoformat(attrs["first"]) if attrs["first"] else None
@@ -573,4 +582,5 @@ def make_temporal() -> object:
             doc.add(start, end, "date", **attrs)
         return doc
 
+    temporal.lexicons = [_ANCHORS_LEXICON]  # type: ignore[attr-defined]  # compiled by the match stage
     return temporal
