@@ -157,7 +157,7 @@ _POINT_TRIGGERS = frozenset({"city", "town", "village", "admin2", "subdistrict"}
 _TOWN_TYPES = frozenset({"city", "town", "village"})
 # The fallbacks that place a name by another place (a town beside it, the area after it): the
 # name's own place is unknown; a quarter placed in its city ("city") is that city's.
-UNLISTED_FALLBACKS = frozenset({"near", "area", "admin1", "countryside"})
+_UNLISTED_FALLBACKS = frozenset({"near", "area", "admin1", "countryside"})
 _QUOTES_RE = re.compile(r"[\"“”«»'‘’]")
 # Characters of a gap read before its words are counted (_near_town): words past them only make
 # a gap longer, which is then too long anyway.
@@ -692,7 +692,7 @@ class Geocoder:
                             True,
                             list_trigger,
                             in_list=True,
-                            near=out[-1] if out else None,
+                            near=out[-1],
                             beside=True,
                         )
                     )
@@ -1708,7 +1708,7 @@ class Geocoder:
             precision = 3
         if m.qualifier:
             precision = max(precision, 2)
-        if written and m.fallback in UNLISTED_FALLBACKS and m.trigger != "neighbourhood" and not m.inside:
+        if written and m.fallback in _UNLISTED_FALLBACKS and m.trigger != "neighbourhood" and not m.inside:
             name = f"{written} (near {name})" if m.fallback == "near" else f"{written} ({name})"
         return {
             "name": name,
