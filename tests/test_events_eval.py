@@ -162,7 +162,8 @@ FEED_MIN_REQUIRED_FOUND = 4
 # A well-known past event told again with no day of its own is background (policy.yaml known_events,
 # 2026-12-07), counted so once judged_decisions reads the events as coded: rules (.677, 1.0), without
 # (.679, .997), with (.692, .997).
-JUDGED_FLOORS = {"rules": (0.677, 1.0), "without judged": (0.679, 0.997), "with judged": (0.692, 0.997)}
+# A place the gazetteer lacks keeps its own name (2026-12-08): with (.693, .997); without was .680 already.
+JUDGED_FLOORS = {"rules": (0.677, 1.0), "without judged": (0.68, 0.997), "with judged": (0.693, 0.997)}
 
 
 def test_cross_validated_floors(shared):
