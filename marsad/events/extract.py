@@ -39,6 +39,7 @@ from marsad.events.units import (
     kind_of,
     listed,
     make_event,
+    place_identity,
     trigger_types,
     unread_actor,
 )
@@ -1575,7 +1576,8 @@ class EventExtractor:
         seen: set = set()
         out = []
         for p in run:
-            key = p.attrs.get("geonameid") or (p.attrs.get("lat"), p.attrs.get("lon"), p.attrs.get("name"))
+            a = p.attrs
+            key = place_identity(a.get("geonameid"), a.get("lat"), a.get("lon"), a.get("name"))
             if key not in seen:
                 seen.add(key)
                 out.append(p)

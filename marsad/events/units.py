@@ -342,6 +342,12 @@ def kind_of(sub_type: str) -> str:
 GOVERNORATE_LEVEL = 3
 
 
+def place_identity(geonameid: int | None, lat: float | None, lon: float | None, name: str | None) -> object:
+    """Which place a coded place is: its GeoNames id, else its point and name (a village placed
+    beside a town, "معرستي (near Mayer)", shares the town's point and is another place)."""
+    return geonameid or (lat, lon, name)
+
+
 def dedup(events: list[Event]) -> list[Event]:
     """One event per kind (``KINDS``) and place in an article: a headline and its paragraph are
     one event, and a later denial of it makes it disputed, with both sentences as evidence.
@@ -351,7 +357,7 @@ def dedup(events: list[Event]) -> list[Event]:
     kept: dict[tuple, Event] = {}
     toll_claimed: dict[tuple, bool] = {}  # the kept toll is a party's claim
     for ev in events:
-        place = ev.geonameid or (ev.latitude, ev.longitude, ev.location)
+        place = place_identity(ev.geonameid, ev.latitude, ev.longitude, ev.location)
         key = (kind_of(ev.sub_event_type), place, ev.historical, "distinct" in ev.arguments)
         first = kept.get(key)
         if first is None:
