@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from marsad import event_training as learn
-from marsad.evaluate import MEASURE_ONLY, match_index, place_matches
+from marsad.evaluate import ATTRIBUTES, MEASURE_ONLY, attribute_checks, match_index, place_matches
 
 
 def proposed(args: argparse.Namespace) -> tuple[list, list]:
@@ -95,17 +95,13 @@ def found_and_right(articles: list, docs: list[dict]) -> str:
     """Each attribute counted over the required gold events that have it: found with it right, of
     all. Unlike the accuracy over matched events above, a change that finds a new event with a
     wrong attribute leaves this figure as it was, and one that breaks a found event's lowers it."""
-    gold_has = {
-        "actor1": lambda g: bool(g.get("actor1")),
-        "date": lambda g: bool(g.get("date")),
-        "status": lambda g: bool(g.get("status")),
-        "source": lambda g: bool(g.get("source")),
-        "fatalities": lambda g: g.get("fatalities") is not None,
-    }
+    # the attributes a gold event has are those scoring checks on it (whatever was predicted)
+    has = Counter(
+        n for a in articles for g in a.gold["events"] if g.get("required") for n in attribute_checks({}, g)
+    )
     cells = []
-    for name, has in gold_has.items():
-        right = sum(d["attrs"][name][0] for d in docs)
-        total = sum(1 for a in articles for g in a.gold["events"] if g.get("required") and has(g))
+    for name in ATTRIBUTES:
+        right, total = sum(d["attrs"][name][0] for d in docs), has[name]
         cells.append(f"{name} {right}/{total} = {right / total:.3f}" if total else f"{name} -")
     return "found with it right, per required gold event (rules + model, all): " + ", ".join(cells)
 
