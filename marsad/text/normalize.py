@@ -141,12 +141,19 @@ class Folded:
     __slots__ = ("norm", "key", "_cuts", "_marks")
 
     def __init__(self, text: str) -> None:
-        self.norm = norm = normalize(text)  # also what the sentences stage reads
+        self.norm = normalize(text)  # all the sentences stage reads, before the dates stage
+
+    def __getattr__(self, name: str) -> Any:
+        """The key and the marks' offsets, made when first read (slots unset until then)."""
+        if name not in ("key", "_cuts", "_marks"):
+            raise AttributeError(name)
+        norm = self.norm
         at = self._marks = marks(norm, _MARK_CHARS)
         self._cuts = [pos - k for k, pos in enumerate(at)]
         # the text between the marks, a slice each, where a regex would test every character
         pieces = zip([-1, *at], [*at, len(norm)], strict=True)
         self.key = "".join([norm[a + 1 : b] for a, b in pieces]) if at else norm
+        return getattr(self, name)
 
     def start(self, i: int) -> int:
         """Offset in the source text of key character ``i``."""
