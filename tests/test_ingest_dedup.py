@@ -7,7 +7,7 @@ import pytest
 
 from marsad.document import Document
 from marsad.ingest.dedup import band_shape, make_dedup, normalized, permutations, shingle_hashes, word_hashes
-from marsad.ingest.language import make_language
+from marsad.ingest.language import _ARABIC, _LETTERS, letter_counts, make_language
 from marsad.pipeline import Pipeline, make
 from marsad.runner import reason_kind
 
@@ -188,3 +188,19 @@ def test_language_limits_are_configurable() -> None:
     assert make_language(max_chars=100)(doc("x", STORY)).quarantine.startswith("oversize: ")
     assert make_language(min_arabic_letters=5)(doc("x", "عاجل: قصف")).quarantine is None
     assert make_language(min_arabic_share=0.2)(doc("x", "ا" * 30 + " " + "x" * 40)).quarantine is None
+
+
+def _letter_counts_by_regex(text: str) -> tuple[int, int]:
+    rest = _ARABIC.sub("", text)
+    return len(text) - len(rest), sum(map(len, _LETTERS.findall(rest)))
+
+
+def test_letter_counts_equal_the_regex_on_any_text() -> None:
+    """The numpy look-up counts what the class of Arabic letters counts, for every character of
+    the BMP (its edges, unassigned code points, presentation forms), beyond it and lone surrogates."""
+    rng = np.random.default_rng(7)
+    bmp = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+    texts = ["", STORY, "".join(bmp), STORY + " 😀 𝐀", "\ud83d\ude00" + STORY, "\ud800" + STORY]
+    texts += ["".join(rng.choice(bmp, size=200)) for _ in range(300)]
+    for text in texts:
+        assert letter_counts(text) == _letter_counts_by_regex(text)

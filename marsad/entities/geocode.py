@@ -36,7 +36,7 @@ from marsad.entities.gazetteer import AREA_TYPES, POINT_TYPES, SETTLEMENTS, Gaze
 from marsad.entities.place_words import place_words
 from marsad.pipeline import Label, component
 from marsad.text import match
-from marsad.text.normalize import normalize, normalize_key
+from marsad.text.normalize import marks, normalize, normalize_key
 from marsad.text.tokens import NAMES as NAMES_READINGS
 from marsad.text.tokens import SHORT, Reading, Token, Word, tokenize
 
@@ -56,10 +56,10 @@ _QUOTED_RE = re.compile(rf"[{_QUOTE_OPENERS}]([^\"“”«»\n]{{3,120}})[\"”�
 
 
 def _quoted(text: str) -> Iterator[re.Match[str]]:
-    """``_QUOTED_RE.finditer(text)``, tried only where a quote opens (:func:`match.marks`): the
+    """``_QUOTED_RE.finditer(text)``, tried only where a quote opens (:func:`marks`): the
     regular expression's search would test every character of the text against its class."""
     end = 0
-    for at in match.marks(text, _QUOTE_OPENERS):
+    for at in marks(text, _QUOTE_OPENERS):
         if at >= end and (q := _QUOTED_RE.match(text, at)) is not None:
             end = q.end()
             yield q
@@ -499,7 +499,7 @@ class Geocoder:
     def _read_countries(text: str, m: match.Matches, seen: _Countries) -> list[int]:
         """Fill ``seen`` (once per document) and return its sentence ends."""
         if seen.ends is None:
-            ends = seen.ends = match.marks(text, _SENTENCE_ENDS)
+            ends = seen.ends = marks(text, _SENTENCE_ENDS)
             stops = set(ends)
             for j in m.tagged(COUNTRIES):
                 s = m.tokens[j].start
@@ -1299,7 +1299,7 @@ class Geocoder:
             ):
                 art.headed.add(words[j + 1].base)
                 art.headed.add(words[j + 1].norm)
-        art.breaks = match.marks(text, _CLAUSE_BREAKS)
+        art.breaks = marks(text, _CLAUSE_BREAKS)
         return art
 
     def _in_alias(self, text: str, ctx: _Context, start: int, end: int) -> bool:

@@ -44,8 +44,8 @@ from marsad.events.units import (
     unread_actor,
 )
 from marsad.pipeline import Label, component
-from marsad.text.match import marks, where
-from marsad.text.normalize import DIACRITICS
+from marsad.text.match import where
+from marsad.text.normalize import DIACRITICS, marks
 from marsad.text.tokens import ARTICLE, FUTURE
 
 STRIKES = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})

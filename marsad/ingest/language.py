@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 from marsad.document import Document
 from marsad.ingest.identity import where
@@ -27,12 +29,38 @@ _ARABIC = runs_of(f"[{ARABIC_LETTERS}]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
+@cache
+def _arabic_table() -> Any:
+    """Whether each code point of the Basic Multilingual Plane is one of :data:`ARABIC_LETTERS`
+    (a numpy bool array), read from its ranges; made on first use, with numpy (which dedup's
+    fingerprint has imported by then), so that importing this module costs nothing more."""
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=np.bool_)
+    for first, last in re.findall(r"(.)(?:-(.))?", ARABIC_LETTERS, re.S):
+        table[ord(first) : ord(last or first) + 1] = True
+    return table
+
+
 def letter_counts(text: str) -> tuple[int, int]:
     """(Arabic letters, other letters) in ``text``.
 
-    The other letters are counted in what is left once the Arabic ones are cut out, a quarter of
-    an Arabic article: half the time of scanning the whole text twice, and the same counts."""
-    rest = _ARABIC.sub("", text)
+    The Arabic letters are cut out by a table look-up of each UTF-16 code unit in numpy, in less
+    than half the time of the regex, which tests every character against its class; the others
+    are counted by the regex in what is left, a quarter of an Arabic article. A text with a
+    character beyond the BMP (two code units: an emoji) or a lone surrogate takes the regex for
+    both."""
+    try:
+        raw = text.encode("utf-16-le")
+    except UnicodeEncodeError:
+        raw = b""
+    if len(raw) == 2 * len(text):
+        import numpy as np
+
+        units = np.frombuffer(raw, dtype="<u2")
+        rest = units[~_arabic_table()[units]].tobytes().decode("utf-16-le")
+    else:
+        rest = _ARABIC.sub("", text)
     return len(text) - len(rest), sum(map(len, _LETTERS.findall(rest)))
 
 

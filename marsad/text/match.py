@@ -337,20 +337,6 @@ def where(flags: Iterable[Any]) -> list[int]:
     return list(itertools.compress(itertools.count(), flags))
 
 
-def marks(text: str, chars: str) -> list[int]:
-    """The offsets in ``text`` of any of ``chars``, in order: a scan per character in C's
-    ``find`` costs a quarter to a half of a regular expression's class, which tests every
-    character of the text against the class in turn."""
-    out: list[int] = []
-    for c in chars:
-        i = text.find(c)
-        while i >= 0:
-            out.append(i)
-            i = text.find(c, i + 1)
-    out.sort()
-    return out
-
-
 class Matches:
     """The matches of one document, by token (``doc.matches``)."""
 

@@ -67,7 +67,7 @@ def _code_points(mapping: dict[str, str | None]) -> list[int | str | None]:
 
 
 _STRIP_TABLE = _code_points({**_FOLD, **{c: None for c in DIACRITICS + TATWEEL}})
-_MARKS_RE = re.compile(f"[{DIACRITICS}{TATWEEL}]")
+_MARK_CHARS = DIACRITICS + TATWEEL
 
 
 _PAIRS = tuple(_FOLD.items())
@@ -79,6 +79,20 @@ for _a, _b in _FOLD.items():
 def variants(ch: str) -> str:
     """Every character that folds like ``ch`` (itself included): "ا" -> "اأإآٱ"; for patterns."""
     return _CLASSES.get(_FOLD.get(ch, ch), ch)
+
+
+def marks(text: str, chars: str) -> list[int]:
+    """The offsets in ``text`` of any of ``chars``, in order: a scan per character in C's
+    ``find`` costs a quarter to a half of a regular expression's class, which tests every
+    character of the text against the class in turn."""
+    out: list[int] = []
+    for c in chars:
+        i = text.find(c)
+        while i >= 0:
+            out.append(i)
+            i = text.find(c, i + 1)
+    out.sort()
+    return out
 
 
 def normalize(text: str) -> str:
@@ -124,14 +138,22 @@ class Folded:
     points searched with bisect, not a per-character array.
     """
 
-    __slots__ = ("key", "_cuts", "_marks")
+    __slots__ = ("norm", "key", "_cuts", "_marks")
 
     def __init__(self, text: str) -> None:
-        norm = normalize(text)
-        marks = [m.start() for m in _MARKS_RE.finditer(norm)]
-        self._marks = marks
-        self._cuts = [pos - k for k, pos in enumerate(marks)]
-        self.key = _MARKS_RE.sub("", norm) if marks else norm
+        self.norm = normalize(text)  # all the sentences stage reads, before the dates stage
+
+    def __getattr__(self, name: str) -> Any:
+        """The key and the marks' offsets, made when first read (slots unset until then)."""
+        if name not in ("key", "_cuts", "_marks"):
+            raise AttributeError(name)
+        norm = self.norm
+        at = self._marks = marks(norm, _MARK_CHARS)
+        self._cuts = [pos - k for k, pos in enumerate(at)]
+        # the text between the marks, a slice each, where a regex would test every character
+        pieces = zip([-1, *at], [*at, len(norm)], strict=True)
+        self.key = "".join([norm[a + 1 : b] for a, b in pieces]) if at else norm
+        return getattr(self, name)
 
     def start(self, i: int) -> int:
         """Offset in the source text of key character ``i``."""

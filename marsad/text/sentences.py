@@ -15,7 +15,7 @@ from pathlib import Path
 from marsad import datafile
 from marsad.document import Document
 from marsad.pipeline import Label, component
-from marsad.text.normalize import normalize, normalize_key
+from marsad.text.normalize import folded, normalize_key
 
 
 class SentenceRules(datafile.Strict):
@@ -241,7 +241,7 @@ def make_sentences() -> object:
             else:
                 merged.append((s, e, False))
             i += 1
-        norm = normalize(text)
+        norm = folded(text).norm  # the same text the dates and numbers stages fold next
         cuts = clause_cuts(norm)
         for s, e, has_dateline in merged:
             doc.add(s, e, "sentence", dateline=has_dateline)
