@@ -89,10 +89,11 @@ def main() -> None:
     if other is None:
         return
     print(f"{args.against}:\n{summary(other)}")
-    before = {(r["decider"], r["doc_id"], r["start"]): r for r in other}
-    after = {(r["decider"], r["doc_id"], r["start"]): r for r in here}
+    before = {(r["decider"], r["doc_id"], r["start"], r.get("split", 0)): r for r in other}
+    after = {(r["decider"], r["doc_id"], r["start"], r.get("split", 0)): r for r in here}
     print(
-        "decisions that differ (decider, article, trigger start, label: kept there -> here, p there -> here):"
+        "decisions that differ (decider, article, trigger start, split, label: kept there -> here,"
+        " p there -> here):"
     )
     for key in sorted(before.keys() | after.keys()):
         a, b = before.get(key), after.get(key)
@@ -101,7 +102,7 @@ def main() -> None:
         label = (a or b)["label"]
         kept = f"{a['kept'] if a else '-'} -> {b['kept'] if b else '-'}"
         p = " -> ".join(f"{r['p']:.4f}" if r and r["p"] is not None else "-" for r in (a, b))
-        print(f"  {key[0]:15} {key[1]} {key[2]:6} label {label}: {kept}  p {p}")
+        print(f"  {key[0]:15} {key[1]} {key[2]:6} {key[3]} label {label}: {kept}  p {p}")
 
 
 if __name__ == "__main__":

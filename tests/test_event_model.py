@@ -338,3 +338,20 @@ def test_run_takes_a_profile(tmp_path: Path, monkeypatch) -> None:
     )
     assert ok.exit_code == 0, ok.output
     assert os.environ["MARSAD_EVENTS_PROFILE"] == "feed"  # the workers' environment too
+
+
+def test_the_ways_of_halving_the_judged_articles_differ() -> None:
+    """Each split of the judged articles is another pair of halves (a CRC of a salted id would
+    flip every id's half or none: the same pair), and the first is the one used before."""
+    import zlib
+
+    from marsad.event_training import JUDGED_SPLITS, _half
+
+    ids = [f"snn-all-{n:05d}" for n in range(400)]
+    assert [_half(i, 0) for i in ids] == [zlib.crc32(i.encode()) % 2 for i in ids]
+    splits = [tuple(_half(i, s) for i in ids) for s in range(JUDGED_SPLITS)]
+    for a in range(JUDGED_SPLITS):
+        assert 150 < sum(splits[a]) < 250  # halves, near enough
+        for b in range(a + 1, JUDGED_SPLITS):
+            same = sum(x == y for x, y in zip(splits[a], splits[b], strict=True))
+            assert 120 < same < 280  # neither the same pair nor its mirror

@@ -163,7 +163,13 @@ FEED_MIN_REQUIRED_FOUND = 4
 # 2026-12-07), counted so once judged_decisions reads the events as coded: rules (.677, 1.0), without
 # (.679, .997), with (.692, .997).
 # A place the gazetteer lacks keeps its own name (2026-12-08): with (.693, .997); without was .680 already.
-JUDGED_FLOORS = {"rules": (0.677, 1.0), "without judged": (0.68, 0.997), "with judged": (0.693, 0.997)}
+# Since 2026-12-08 (third session) "with judged" pools five ways of halving the judged articles
+# (event_training.JUDGED_SPLITS), not one: the one split alone rested on decisions within a hair of
+# their thresholds (p .0496 against keep .05, .4990 against .5), which any change to the gold's
+# proposals flipped (benchmarks/judged_flips.py). On the same code the one split gave (.693, .997)
+# and the five (.689, .997): 1,561 kept right, 703 kept wrong, 4 dropped right, 207 dropped wrong;
+# the floor is that figure of the new measure, not a lower bar for the old one.
+JUDGED_FLOORS = {"rules": (0.677, 1.0), "without judged": (0.68, 0.997), "with judged": (0.689, 0.997)}
 
 
 def test_cross_validated_floors(shared):
