@@ -50,6 +50,9 @@ def test_a_village_the_gazetteer_lacks_is_its_own_place_beside_the_one_it_knows(
     mayer, other = sorted(events, key=lambda e: e.geo_precision or 1)
     assert (mayer.location, other.location) == ("Mayer", "كفرزيتونة (near Mayer)")
     assert (other.latitude, other.longitude, other.geo_precision) == (mayer.latitude, mayer.longitude, 2)
+    # the first of two, unknown, lies by the second
+    events = code("قصفت قوات النظام صباح أمس قريتي كفرزيتونة وماير.")
+    assert [e.location for e in events] == ["كفرزيتونة (near Mayer)", "Mayer"]
     # two unknown villages by one town are two places
     events = code("قصفت قوات النظام قريتي تل الزعرور والفريكة جنوب مدينة جسر الشغور.")
     assert [e.location for e in events] == [

@@ -985,6 +985,14 @@ class Geocoder:
                     mention.qualifier = f"countryside {side[0]}"
                 else:
                     mention.qualifier = "countryside"
+            first = self._first_of_two(text, m, out, i)
+            if first is not None:
+                # "قريتي معرستي وماير": the first of two is a place even when the gazetteer lacks
+                # it; it lies by the second
+                rules.fire("places.first_of_two")
+                mention.trigger = mention.trigger or first.trigger
+                first.near = mention
+                out.append(first)
             out.append(mention)
             if trigger:
                 list_trigger = trigger
@@ -1188,6 +1196,19 @@ class Geocoder:
             and word not in lex.directions
             and word not in lex.near
             and word not in lex.government_forms
+        )
+
+    def _first_of_two(self, text: str, m: match.Matches, out: list[_Mention], i: int) -> _Mention | None:
+        """The unknown first of two ("قريتي X وY") when word ``i`` is ``و`` + the second, a name
+        the gazetteer knows: a mention of X with no candidates, beside Y (``near`` set by the caller)."""
+        words = m.tokens
+        if i < 2 or (out and out[-1].last > i - 2) or not _head_in(m, i - 1, self.lex.duals):
+            return None
+        if not self._second_of_two(text, words, i) or not self._name_goes_on(text, words, i - 1):
+            return None
+        head = m.value(i - 2, TRIGGERS)
+        return _Mention(
+            words[i - 1].start, words[i - 1].end, i - 1, i, [], True, head, in_list=True, beside=True
         )
 
     def _second_of_two(self, text: str, words: list[Token], i: int) -> bool:
