@@ -1734,3 +1734,17 @@ def test_an_accusative_an_entry_lists_stays_that_entrys():
     assert _accusative("غارة") == _accusative("الكمين") == _accusative("سيطرتهم") == ()
     listed = {e.id for e in lexicon.load().triggers.entries() if e.value[2] in ("احتجاجا", "انفجار")}
     assert listed == {"sit-in:احتجاجا", "explosion:انفجار"}
+
+
+def test_neighbourhoods_of_one_city_sharing_one_toll_are_one_event(code):
+    """FORMAT.md: quarters of one city with one toll between them are one event, which has it."""
+    (ev,) = code("وسقطت قذائف أمس على حيي القصاع وباب توما في دمشق ما أدى إلى مقتل سبعة أشخاص.")
+    assert (ev.location, ev.fatalities) == ("Qassaa", 7)
+    # without a shared toll each quarter is its own event
+    assert len(code("وسقطت قذائف أمس على حيي القصاع وباب توما في دمشق.")) == 2
+
+
+def test_the_second_name_after_a_dual_street_head_is_a_street(code):
+    """ "شارعي الثورة وبغداد": Baghdad Street in Damascus, not Iraq's capital."""
+    events = code("وسقطت قذائف أمس على شارعي الثورة وبغداد في دمشق.")
+    assert [e.location for e in events] == ["Damascus"]

@@ -221,6 +221,7 @@ class Lexicon:
     duals: frozenset[str]
     government_seats: frozenset[tuple[str, str]]  # (country code, English name), casefolded
     org_name_heads: frozenset[str]  # a name after one is part of an organisation's name
+    org_name_duals: frozenset[str]  # those naming two: "شارعي الثورة وبغداد"
     dual_anaphors: frozenset[str]
     light_verbs: frozenset[str]
     prayer_words: frozenset[str]
@@ -267,6 +268,7 @@ def lexicon() -> Lexicon:
         duals=frozenset(_key(w) for w in raw["dual_heads"]),
         government_seats=frozenset((cc, name.casefold()) for cc, name in raw["government_seats"]),
         org_name_heads=frozenset(_key(w) for w in raw["org_name_heads"]),
+        org_name_duals=frozenset(_key(w) for w in raw["org_name_duals"]),
         dual_anaphors=frozenset(gazetteer.key_of(w) for w in raw["dual_anaphors"]),
         light_verbs=frozenset(_key(w) for w in raw["light_verbs"]),
         prayer_words=frozenset(_key(w) for w in raw["prayer_words"]),
@@ -1107,10 +1109,13 @@ class Geocoder:
         """Whether the name at word ``i`` ends an organisation's name: right after one of the
         geocode.yaml ``org_name_heads`` ("فجر ليبيا"), or after one and a word, both indefinite
         and the word no preposition ("غرفة عمليات فتح حلب"). A clitic before the name ("بحلب")
-        opens a place again."""
+        opens a place again, but for the second name of a head naming two ("شارعي الثورة وبغداد")."""
+        tokens = ctx.matches.tokens
+        if plen == 1 and i >= 2 and tokens[i].norm[0] == "و":
+            return tokens[i - 2].base in self.lex.org_name_duals
         if plen or i == 0:
             return False
-        heads, tokens = self.lex.org_name_heads, ctx.matches.tokens
+        heads = self.lex.org_name_heads
         p1 = tokens[i - 1].base
         if p1 in heads and not tokens[i - 1].norm.startswith("ال"):
             return True

@@ -36,6 +36,7 @@ class PlaceWords(datafile.Strict):
     violence_words: list[str]  # read by the place model
     org_heads: list[str]  # read by the place model
     org_name_heads: list[str]
+    org_name_duals: list[str]
     function_words: list[str]
     media_heads: list[str]
     generic_anaphors: list[str]
@@ -52,6 +53,9 @@ class PlaceWords(datafile.Strict):
     head_levels: dict[str, list[str]]
 
     def __post_init__(self) -> None:
+        duals = [w for w in self.org_name_duals if w not in self.org_name_heads]
+        if duals:
+            raise ValueError(f"org_name_duals not among the org_name_heads: {duals}")
         unknown = [w for w in self.weak_triggers if w not in self.triggers]
         if unknown:
             raise ValueError(f"weak_triggers not among the triggers: {unknown}")

@@ -1181,11 +1181,17 @@ class EventExtractor:
             fatalities = self._consequence_toll(idx, tokens, tags, sent, unit)
         if fatalities is None:
             fatalities = self._toll_opening(idx, tokens, sent, unit)
+        place_tolls = self._place_tolls(idx, tokens, main, places) if len(places) > 1 else {}
+        if fatalities is not None and not place_tolls and _quarters_of_one_city(places):
+            # "سقطت قذائف على حيي كذا وكذا في دمشق ما أدى إلى مقتل تسعة": neighbourhoods of one city
+            # sharing one toll are one event (FORMAT.md), at the first of them
+            rules.fire("events.quarters_one_toll")
+            places = places[:1]
         evidence = Evidence(doc.id, sent.start, sent.end, doc.clean[sent.start : sent.end])
         verdict = Verdict(
             main, places, sub_type, actor1, assoc1, actor2, assoc2, when, precision, historical,
             status, attributed, fatalities, evidence, unit_keys, drop, self._distinct(tokens, tags, main), hit,
-            self._place_tolls(idx, tokens, main, places) if len(places) > 1 else {},
+            place_tolls,
             self._claimant(idx, tokens, tags, unit.sent_lo, main.index), doer,
             doc.published if (undated or weekday) and not historical else None,
             weekday,
@@ -2435,6 +2441,15 @@ def _within(place: Span, area: Span) -> bool:
         return bool(a.get("admin1")) and a.get("admin1") == b.get("admin1")
     km = gazetteer.haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
     return km <= AREA_REACH_KM
+
+
+def _quarters_of_one_city(places: list[Span]) -> bool:
+    """Are ``places`` several neighbourhoods of one city (one province of one country)?"""
+    return (
+        len(places) > 1
+        and all(p.attrs.get("type") == "neighbourhood" for p in places)
+        and (len({(p.attrs.get("country_code"), p.attrs.get("admin1")) for p in places}) == 1)
+    )
 
 
 def _home_ground(place: Span, actors, abroad: frozenset[str] = frozenset()) -> bool:
