@@ -354,7 +354,7 @@ class Geocoder:
         self.gaz = gaz or gazetteer.get()
         self.lex = lexicon()
         self.model = place_model.model() if use_model else None
-        self._static: dict[tuple[str, bool], _Static] = {}  # per name, on first need
+        self._static: dict[str, _Static] = {}  # per name, on first need
         self.country_names = self.gaz.country_names
         country_keys: dict[str, str] = {}  # one-word country name -> code
         self._names: dict[tuple[str, bool], tuple[list[Place], bool]] = {}
@@ -1248,10 +1248,9 @@ class Geocoder:
         else:
             prev = [words[i - 1].base, words[i - 2].base] if i > 1 else [words[0].base] if i else []
         nxt = [words[i + n].base] if i + n < len(words) else []
-        variant = key not in self.gaz.exact
-        static = self._static.get((key, variant))
-        if static is None:
-            static = self._static[(key, variant)] = self._name_static(key, variant, strong)
+        static = self._static.get(key)
+        if static is None:  # whether the name is a variant follows from the key alone
+            static = self._static[key] = self._name_static(key, key not in self.gaz.exact, strong)
         gov = self.lex.government_forms
         gov_cue = (
             static.capital
@@ -1259,18 +1258,20 @@ class Geocoder:
             and not (prev and prev[0] in self.lex.government_blockers)
             and bool(prev and prev[0] in gov or nxt and nxt[0] in gov)
         )
-        return static, place_model.Context(
-            key,
-            plen,
-            prefix,
-            key in self.lex.stoplist,
-            trigger or (raw_trigger if in_list else None),
-            raw_trigger is not None and trigger is None,
-            in_list,
-            prev,
-            nxt,
-            gov_cue,
-            i > 0 and words[i - 1].norm.startswith("ال"),
+        return static, place_model.context(
+            (
+                key,
+                plen,
+                prefix,
+                key in self.lex.stoplist,
+                trigger or (raw_trigger if in_list else None),
+                raw_trigger is not None and trigger is None,
+                in_list,
+                prev,
+                nxt,
+                gov_cue,
+                i > 0 and words[i - 1].norm.startswith("ال"),
+            )
         )
 
     def _flags(

@@ -24,7 +24,7 @@ import math
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from itertools import compress
 from pathlib import Path
 from typing import NamedTuple
@@ -153,6 +153,11 @@ class Context(NamedTuple):
     p1_definite: bool
 
 
+# A Context built from a tuple in C, without the Python-level ``__new__`` of a NamedTuple: the
+# places stage makes one for each of an article's twenty candidates the model scores.
+context = partial(tuple.__new__, Context)
+
+
 def context_keys(c: Context) -> list[tuple[str, str | None]]:
     """The features of a candidate's context but its :data:`LAZY_FLAGS`, as (family, word) pairs
     (``("p1", "قرب")`` is "p1=قرب"; a feature that names no word has None), in the order their
@@ -173,16 +178,18 @@ def context_keys(c: Context) -> list[tuple[str, str | None]]:
         out.append(("gov_cue", None))
     if prefix:
         out.append(("clitic", prefix[-1]))
-    out.extend(zip(("p1", "p2"), prev, strict=False))  # none, one or two: no string made for each
-    if prev:
+    if prev:  # none, one or two words: no string made for each
         p1 = prev[0]
+        out.append(("p1", p1))
+        if len(prev) > 1:
+            out.append(("p2", prev[1]))
         if p1 in w.org_heads:
             out.append(("p1_org", None))
         if p1 in w.person_titles:
             out.append(("p1_title", None))
         if p1 in w.prepositions:
             out.append(("p1_prep", None))
-        if key.startswith("ال") and key.endswith(("ي", "يه")) and p1_definite and not plen:
+        if p1_definite and not plen and key.startswith("ال") and key.endswith(("ي", "يه")):
             out.append(("nisba", None))  # "وحدات حماية الشعب الكردي": an adjective agreeing with its noun
     if nxt:
         out.append(("n1", nxt[0]))

@@ -13,7 +13,6 @@ what is learnt from the gold carries over to news nobody has coded.
 from __future__ import annotations
 
 import bisect
-import operator
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,7 +34,6 @@ from marsad.events.units import (
     trigger_types,
     unread_actor,
 )
-from marsad.text.match import where
 
 DATA = Path(__file__).with_name("data")
 
@@ -173,7 +171,7 @@ class Proposer:
             return hits[-1] if hits else None
 
         out: list[tuple[int, Span]] = []
-        for j in where(map(operator.not_, map(ex.claim_words.isdisjoint, tags))):
+        for j in self.matches.tagged_any(ex.claim_words):
             t = tags[j]
             group = None
             if ex.claim_verbs in t:

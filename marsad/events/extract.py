@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import groupby, repeat
+from itertools import groupby
 
 from marsad import rules
 from marsad.document import Document, Span
@@ -44,7 +44,6 @@ from marsad.events.units import (
     unread_actor,
 )
 from marsad.pipeline import Label, component
-from marsad.text.match import where
 from marsad.text.normalize import DIACRITICS, marks
 from marsad.text.tokens import ARTICLE, FUTURE
 
@@ -295,8 +294,9 @@ class EventExtractor:
         if not tokens:
             return doc
         tags = doc.matches.tags  # per token, the lexicons its word matched
-        # a trigger word, or a phrase's first word
-        self._maybe = list(map(operator.contains, tags, repeat(self.triggers)))
+        # a trigger word, or a phrase's first word: the few trigger words from the tags' groups
+        # (``Matches.tagged``), not a test of every token's tags
+        self._maybe = _flagged(len(tokens), doc.matches.tagged(self.triggers))
         for i, found in doc.matches.phrases.items():
             self._maybe[i] = self._maybe[i] or any(x.lexicon == self.triggers for x in found)
         if not self.collect and not doc.events and not any(self._maybe):
@@ -447,16 +447,21 @@ class EventExtractor:
     def _connectors(self, tags) -> list[bool]:
         """Which tokens open a new part of a sentence: a connector, unless it names the centre
         of the place right after it ("وسط مدينة حرض")."""
-        flags = list(map(operator.contains, tags, repeat(self.connectors)))
+        connectors = self._matches.tagged(self.connectors)  # few in a text
+        flags = _flagged(len(tags), connectors)
         starts = {bisect.bisect_left(self._tok_starts, p) for p in self._place_starts}
         heads = self.lex.cues.place_heads
-        for j in where(flags[:-1]):  # the connectors, few in a text
+        for j in connectors:
+            if j == len(tags) - 1:
+                break  # the last word opens nothing
             if self.centre in tags[j] and (j + 1 in starts or heads in tags[j + 1]):
                 rules.fire("events.segment.centre_of_place")
                 flags[j] = False
         # "...، وفي مديرية لودر نصبت المقاومة كمينا": after a comma, "and in" + a place opens the
         # report of another place; what it tells (a toll) is not the cost of the event before it
-        for j in where(map(operator.contains, tags[:-1], repeat(self.place_frames))):
+        for j in self._matches.tagged(self.place_frames):
+            if j == len(tags) - 1:
+                break  # the last word opens nothing
             if self._sep_before[j] and (j + 1 in starts or j + 2 in starts or heads in tags[j + 1]):
                 rules.fire("events.segment.place_frame")
                 flags[j] = True
@@ -2395,6 +2400,14 @@ class EventExtractor:
                 if after and after[0].start == tokens[nxt].start:
                     return after[0]
         return None
+
+
+def _flagged(n: int, positions: list[int]) -> list[bool]:
+    """``n`` flags, true at ``positions``: a lexicon's few words in a text, from its tags."""
+    flags = [False] * n
+    for j in positions:
+        flags[j] = True
+    return flags
 
 
 def _recent(air_age: int | None) -> bool:
