@@ -694,7 +694,7 @@ def judged_rows(
             model = fit(articles + plain + [a for a in judged if half[a.doc_id] != h], seed)
             for art in (a for a in judged if half[a.doc_id] == h):
                 assert art.judged is not None
-                current = _current(art.proposals)
+                current = _current(art.proposals) if split == 0 else set()  # read by "rules" alone
                 deciders = (
                     (("without judged", base), ("with judged", model))
                     if split == 0
