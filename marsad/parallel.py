@@ -44,7 +44,10 @@ RANGE_BYTES = 256 * 1024  # bytes per task when a worker reads a JSONL file itse
 # A Dask task costs the client and scheduler more than a local queue's message, and each chunk is
 # one store transaction: 1 MB ranges (~280 articles) ran 6,000 articles of all-2015 in 10-20% less
 # time than 256 KB ones on 2 workers, with half the client's CPU; 2 MB left a worker idle at the end.
-DASK_RANGE_BYTES = 1024 * 1024
+# But a worker holds up to AHEAD chunks, coded ones among them: over the whole of all-2015 its peak
+# RSS was 396-414 MB with 1 MB ranges and 332-337 MB with 512 KB ones (~140 articles), in the same
+# time (docs/scale.md, "Dask workers under 400 MB").
+DASK_RANGE_BYTES = 512 * 1024
 AHEAD = 3  # chunks in flight per worker: one coding, one waiting for verdicts, one being read
 
 
