@@ -1748,3 +1748,11 @@ def test_the_second_name_after_a_dual_street_head_is_a_street(code):
     """ "شارعي الثورة وبغداد": Baghdad Street in Damascus, not Iraq's capital."""
     events = code("وسقطت قذائف أمس على شارعي الثورة وبغداد في دمشق.")
     assert [e.location for e in events] == ["Damascus"]
+
+
+def test_a_road_between_two_places_is_one_place_of_the_event(code):
+    """ "الطريق الرابط بين X وY" is where the road runs: one event, at the first named, not two."""
+    (ev,) = code("وانفجرت عبوة ناسفة أمس على الطريق الرابط بين مدينتي حمص وحماة ما أدى إلى مقتل جنديين.")
+    assert ev.location == "Homs"
+    # two places of a list with no road between them stay two events
+    assert len(code("وقصفت الطائرات أمس بلدتي كفرنبل ومعرة النعمان.")) == 2

@@ -267,6 +267,7 @@ class EventExtractor:
         self.centre = c["centre_words"]
         self.complementizers = c["complementizers"]
         self.between = c["between"]
+        self.routes = c["routes"]
         self.partitive = c["partitive"]
         self.side_words = c["side_words"]
         self.distinct = c["distinct"]
@@ -1466,6 +1467,7 @@ class EventExtractor:
                 rules.fire("events.place.speaker")
                 continue
             cands.append(p)
+        cands = self._without_route_ends(doc, tags, cands)
         if every:
             return self._drop_reference_points(self._home_places(doc, tags, cands))
         found = self._filtered(doc, tags, cands)
@@ -1476,6 +1478,27 @@ class EventExtractor:
         elif origins:
             rules.fire("events.place.origin")
         return found or oriented[:1]
+
+    def _without_route_ends(self, doc, tags, places: list[Span]) -> list[Span]:
+        """A road between two places ("على الطريق الرابط بين مدينتي بيتليس وديار بكر") is one place
+        of an event, the first named: the second is where the road leads, not a second event."""
+        out: list[Span] = []
+        start = None
+        for p in places:
+            if start is not None and listed(doc.clean, start, p, places):
+                rules.fire("events.place.route_end")
+                start = None
+                continue
+            start = p if self._route_start(tags, p) else None
+            out.append(p)
+        return out
+
+    def _route_start(self, tags, place: Span) -> bool:
+        """Does ``place`` follow "بين" (or "بين" and a dual head: "بين مدينتي") that a road word
+        stands a few words before ("الطريق الرابط بين")?"""
+        i = bisect.bisect_left(self._tok_starts, place.start)
+        at = next((b for b in (i - 1, i - 2) if b >= 0 and self.between in tags[b]), None)
+        return at is not None and any(self.routes in tags[j] for j in range(max(0, at - 3), at))
 
     def _filtered(self, doc, tags, places: list[Span]) -> list[Span]:
         return self._drop_containers(doc, self._drop_reference_points(self._home_places(doc, tags, places)))

@@ -167,6 +167,7 @@ class ContextLists(Strict):
     blame_to: list[str]
     complementizers: list[str]
     between: list[str]
+    routes: list[str]
     partitive: list[str]
     side_words: list[str]
     distinct: list[str]
